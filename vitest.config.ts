@@ -1,18 +1,32 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { testConfig } from "./test/support/test-config.ts";
 
 /**
- * Three projects: `unit` (pure modules in plain Node), `workers` (routes and
- * Durable Objects inside workerd), `e2e` (real HTTP against `wrangler dev`).
+ * Three projects: `unit` (pure modules in plain Node), `workers` (routes inside
+ * workerd, next to the example specialists and a fault-injection upstream),
+ * `e2e` (real HTTP against `wrangler dev`).
  */
 export default defineConfig({
   test: {
     projects: [
       {
-        test: {
-          name: "unit",
-          include: ["test/unit/**/*.test.ts"],
-          environment: "node",
-        },
+        test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
+      },
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: { DEV_MODE: "true", FAULTS_URL: inject("faultsUrl"), SWITCHYARD_CONFIG: JSON.stringify(testConfig(inject("faultsUrl"))) },
+              workers: [{ name: "switchyard-specialists", modules: true, scriptPath: inject("specialistsScript"), compatibilityDate: "2026-10-01" }],
+            },
+          })),
+        ],
+        test: { name: "workers", include: ["test/workers/**/*.test.ts"], globalSetup: ["test/workers/global-setup.ts"] },
+      },
+      {
+        test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 90_000 },
       },
     ],
   },

@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import bundled from "../../../switchyard.config.json";
+import { ConfigError, loadConfig, parseConfig } from "../../../worker/config/load.ts";
+
+const minimal = () => ({
+  specialists: [
+    { id: "a", endpoint: { type: "http", url: "https://a.example/run" }, intents: [{ label: "a.x", examples: ["do a"] }] },
+    { id: "b", endpoint: { type: "service", binding: "SPECIALISTS", path: "/b" }, intents: [{ label: "b.x", examples: ["do b"] }] },
+  ],
+});
+
+describe("config", () => {
+  it("accepts the bundled switchyard.config.json", () => {
+    const r = parseConfig(bundled);
+    expect(r.ok).toBe(true);
+  });
+
+  it("fills defaults", () => {
+    const c = loadConfig(minimal());
+    expect(c.router).toMatchObject({ encoder: "builtin", minConfidence: 0.35, topK: 3 });
+    expect(c.specialists[0]).toMatchObject({ timeoutMs: 10_000, retries: 0, fallbacks: [], costPerCall: 0 });
+    expect(c.specialists[1]!.endpoint).toEqual({ type: "service", binding: "SPECIALISTS", path: "/b" });
+  });
+
+  it("names the path of a bad field", () => {
+    const raw = minimal();
+    (raw.specialists[0]!.endpoint as { url: string }).url = "not a url";
+    const r = parseConfig(raw);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues.map((i) => i.path)).toContain("specialists.0.endpoint.url");
+  });
+
+  it("rejects unknown fields, unknown endpoint types and bad ids", () => {
+    const raw = minimal() as { specialists: Record<string, unknown>[]; extra?: number };
+    raw.extra = 1;
+    raw.specialists[0]!.id = "Bad Id";
+    (raw.specialists[1]!.endpoint as { type: string }).type = "carrier-pigeon";
+    const r = parseConfig(raw);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      const paths = r.issues.map((i) => i.path);
+      expect(paths).toEqual(expect.arrayContaining(["", "specialists.0.id", "specialists.1.endpoint.type"]));
+    }
+  });
+
+  it("checks cross references: duplicate ids and labels, fallback and fallbacks", () => {
+    const raw = minimal() as any;
+    raw.specialists[1].id = "a";
+    raw.specialists[1].intents[0].label = "a.x";
+    raw.specialists[0].fallbacks = ["nobody"];
+    raw.router = { fallback: "ghost" };
+    const r = parseConfig(raw);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      const byPath = Object.fromEntries(r.issues.map((i) => [i.path, i.message]));
+      expect(byPath["specialists.1.id"]).toMatch(/duplicate specialist id 'a'/);
+      expect(byPath["specialists.1.intents.0.label"]).toMatch(/already declared/);
+      expect(byPath["specialists.0.fallbacks.0"]).toMatch(/unknown specialist 'nobody'/);
+      expect(byPath["router.fallback"]).toMatch(/unknown specialist 'ghost'/);
+    }
+  });
+
+  it("requires at least one intent overall", () => {
+    const raw = minimal() as any;
+    for (const s of raw.specialists) s.intents = [];
+    const r = parseConfig(raw);
+    expect(r.ok).toBe(false);
+  });
+
+  it("parses JSON strings and reports JSON syntax errors", () => {
+    expect(parseConfig(JSON.stringify(minimal())).ok).toBe(true);
+    const r = parseConfig("{ nope");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues[0]!.message).toMatch(/not JSON/);
+  });
+
+  it("loadConfig throws a ConfigError listing the paths", () => {
+    expect(() => loadConfig({ specialists: [] })).toThrow(ConfigError);
+    try {
+      loadConfig({ specialists: [{ id: "x" }] });
+    } catch (e) {
+      expect((e as ConfigError).message).toMatch(/specialists\.0\.endpoint/);
+    }
+  });
+});

@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { childContext, formatTraceparent, parseTraceparent } from "../../../worker/http/traceparent.ts";
+
+describe("traceparent", () => {
+  const valid = `00-${"4bf92f3577b34da6a3ce929d0e0e4736"}-${"00f067aa0ba902b7"}-01`;
+  it("parses a valid header and rejects malformed or all-zero ones", () => {
+    expect(parseTraceparent(valid)).toEqual({ traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7", flags: "01" });
+    for (const bad of [undefined, "", "01-" + valid.slice(3), `00-${"0".repeat(32)}-00f067aa0ba902b7-01`, "00-xyz-00f067aa0ba902b7-01", `00-${"4bf92f3577b34da6a3ce929d0e0e4736"}-${"0".repeat(16)}-01`])
+      expect(parseTraceparent(bad)).toBeUndefined();
+  });
+  it("continues the caller's trace with a new span, or starts a new trace", () => {
+    const child = childContext(parseTraceparent(valid));
+    expect(child.traceId).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
+    expect(child.spanId).not.toBe("00f067aa0ba902b7");
+    expect(formatTraceparent(child)).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+    const fresh = childContext(undefined);
+    expect(formatTraceparent(fresh)).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(childContext(undefined).traceId).not.toBe(fresh.traceId);
+  });
+});

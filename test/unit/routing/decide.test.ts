@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../../worker/config/load.ts";
+import type { CachedIntent } from "../../../worker/intent/record.ts";
+import { decide } from "../../../worker/routing/decide.ts";
+
+const config = loadConfig({
+  router: { fallback: "general" },
+  specialists: ["math", "units", "general"].map((id) => ({
+    id,
+    endpoint: { type: "http", url: `https://${id}.example/` },
+    intents: [{ label: `${id}.x`, examples: [id] }],
+  })),
+});
+const registry = new Map(config.specialists.map((s) => [s.id, s]));
+
+const intent = (over: Partial<CachedIntent> = {}): CachedIntent => ({
+  id: `in_${"a".repeat(32)}`,
+  label: "math.x",
+  specialist: "math",
+  confidence: 0.9,
+  inScope: true,
+  topK: [
+    { label: "math.x", specialist: "math", confidence: 0.9 },
+    { label: "units.x", specialist: "units", confidence: 0.07 },
+    { label: "general.x", specialist: "general", confidence: 0.03 },
+  ],
+  encoder: "e",
+  model: "m",
+  createdAt: "2026-01-01T00:00:00Z",
+  input: "2+2",
+  ...over,
+});
+
+describe("decide", () => {
+  it("routes by the intent and lists the other candidates as alternatives", () => {
+    const r = decide({ intent: intent(), registry, minConfidence: 0.35 });
+    expect(r).toEqual({
+      ok: true,
+      decision: {
+        specialist: "math",
+        reason: "intent 'math.x' at 0.90 ≥ 0.35",
+        alternatives: [
+          { specialist: "units", label: "units.x", confidence: 0.07 },
+          { specialist: "general", label: "general.x", confidence: 0.03 },
+        ],
+      },
+    });
+  });
+
+  it("explains an out-of-scope fallback", () => {
+    const r = decide({ intent: intent({ confidence: 0.2, inScope: false, specialist: "general" }), registry, minConfidence: 0.35 });
+    expect(r.ok && r.decision.specialist).toBe("general");
+    expect(r.ok && r.decision.reason).toMatch(/0\.20 < 0\.35: out of scope, fallback 'general'/);
+  });
+
+  it("a pinned specialist wins over the intent", () => {
+    const r = decide({ pinned: "units", intent: intent(), registry, minConfidence: 0.35 });
+    expect(r.ok && r.decision).toMatchObject({ specialist: "units", reason: "pinned by the request" });
+    expect(r.ok && r.decision.alternatives.map((a) => a.specialist)).toEqual(["math", "general"]);
+  });
+
+  it("refuses an unknown pinned specialist and an intent resolving to nobody", () => {
+    expect(decide({ pinned: "ghost", registry, minConfidence: 0.35 })).toEqual({ ok: false, reason: "unknown_specialist", specialist: "ghost" });
+    const r = decide({ intent: intent({ specialist: "gone" }), registry, minConfidence: 0.35 });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.reason).toBe("no_specialist");
+    expect(decide({ registry, minConfidence: 0.35 }).ok).toBe(false);
+  });
+});

@@ -1,0 +1,23 @@
+import type { Endpoint } from "../config/schema.ts";
+import { httpAdapter } from "./http.ts";
+import { serviceAdapter } from "./service.ts";
+import type { AdapterContext, SpecialistOutcome, SpecialistRequest } from "./types.ts";
+
+/**
+ * Calls `endpoint` with the adapter for its type. The exhaustive switch makes a
+ * new endpoint type in the config schema a compile error until it has an adapter.
+ */
+export function callEndpoint(endpoint: Endpoint, request: SpecialistRequest, ctx: AdapterContext): Promise<SpecialistOutcome> {
+  switch (endpoint.type) {
+    case "service":
+      return serviceAdapter.call(endpoint, request, ctx);
+    case "http":
+      return httpAdapter.call(endpoint, request, ctx);
+    default: {
+      const never: never = endpoint;
+      throw new Error(`no adapter for ${(never as Endpoint).type}`);
+    }
+  }
+}
+
+export type { AdapterContext, SpecialistOutcome, SpecialistRequest } from "./types.ts";

@@ -1,0 +1,99 @@
+import { z } from "zod";
+import type { SpecialistFailure, SpecialistOutcome, SpecialistRequest, Usage } from "./types.ts";
+
+/** Largest specialist reply the router reads, in bytes. */
+export const MAX_REPLY_BYTES = 8 * 1024 * 1024;
+
+/** The reply every JSON specialist (`service`, `http`) must send. */
+export const SpecialistReply = z.object({
+  output: z.unknown().refine((v) => v !== undefined, "output is required"),
+  usage: z
+    .object({
+      units: z.number().nonnegative().optional(),
+      inputTokens: z.number().int().nonnegative().optional(),
+      outputTokens: z.number().int().nonnegative().optional(),
+      costUsd: z.number().nonnegative().optional(),
+    })
+    .optional(),
+});
+
+/** Parses a `Retry-After` header (seconds or HTTP date) into seconds from `now`. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null || value.trim() === "") return undefined;
+  const secs = Number(value);
+  if (Number.isFinite(secs)) return Math.max(0, secs);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, (at - now) / 1000);
+}
+
+const fail = (failure: SpecialistFailure): SpecialistOutcome => ({ ok: false, failure });
+
+/** Rejects as soon as `signal` aborts, so a hung upstream cannot outlive its deadline. */
+function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (v) => (signal.removeEventListener("abort", onAbort), resolve(v)),
+      (e: unknown) => (signal.removeEventListener("abort", onAbort), reject(e)),
+    );
+  });
+}
+
+/** Builds the POST request of the JSON wire contract (README, "Specialist protocol"). */
+export function buildRequest(url: string, req: SpecialistRequest, headers: Record<string, string>, signal: AbortSignal): Request {
+  const h = new Headers(headers);
+  h.set("content-type", "application/json");
+  h.set("accept", "application/json");
+  h.set("idempotency-key", req.idempotencyKey);
+  h.set("traceparent", req.traceparent);
+  if (req.intent) h.set("x-intent-id", req.intent.id);
+  const body = JSON.stringify({ input: req.input, intent: req.intent, context: req.context });
+  return new Request(url, { method: "POST", headers: h, body, signal });
+}
+
+/**
+ * Sends one JSON hop through `send` (global `fetch` or a service binding) and turns
+ * every way it can go wrong into a typed {@link SpecialistFailure}.
+ */
+export async function callJson(send: (r: Request) => Promise<Response>, request: Request, signal: AbortSignal): Promise<SpecialistOutcome> {
+  let res: Response;
+  let text: string;
+  try {
+    res = await untilAborted(signal, send(request));
+    const declared = Number(res.headers.get("content-length") ?? "0");
+    if (declared > MAX_REPLY_BYTES) {
+      void res.body?.cancel();
+      return fail({ kind: "bad_response", status: res.status, detail: `reply of ${declared} bytes exceeds ${MAX_REPLY_BYTES}` });
+    }
+    text = await untilAborted(signal, res.text());
+  } catch (e) {
+    if (signal.aborted) return fail({ kind: "timeout", detail: "no complete reply before the deadline" });
+    return fail({ kind: "unreachable", detail: `request failed: ${(e as Error)?.message ?? String(e)}` });
+  }
+  if (res.status === 429)
+    return fail({ kind: "rate_limited", status: 429, detail: "specialist rate-limited the router", ...retryAfter(res) });
+  if (!res.ok) return fail({ kind: "http_error", status: res.status, detail: `specialist answered ${res.status}: ${snippet(text)}`, ...retryAfter(res) });
+  if (text.length > MAX_REPLY_BYTES) return fail({ kind: "bad_response", status: res.status, detail: `reply exceeds ${MAX_REPLY_BYTES} bytes` });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return fail({ kind: "bad_response", status: res.status, detail: `reply is not JSON: ${snippet(text)}` });
+  }
+  const parsed = SpecialistReply.safeParse(json);
+  if (!parsed.success)
+    return fail({ kind: "bad_response", status: res.status, detail: `reply does not match {output, usage?}: ${parsed.error.issues[0]?.message}` });
+  return { ok: true, output: parsed.data.output, usage: (parsed.data.usage ?? {}) as Usage };
+}
+
+function retryAfter(res: Response): { retryAfterSeconds?: number } {
+  const s = parseRetryAfter(res.headers.get("retry-after"));
+  return s === undefined ? {} : { retryAfterSeconds: s };
+}
+
+function snippet(text: string): string {
+  const t = text.replace(/\s+/g, " ").trim();
+  return t.length > 200 ? `${t.slice(0, 200)}…` : t || "(empty body)";
+}

@@ -1,0 +1,52 @@
+import type { Endpoint } from "../config/schema.ts";
+
+/** What the router sends to a specialist on one hop. */
+export interface SpecialistRequest {
+  input: string;
+  intent?: { id: string; label: string; confidence: number };
+  context?: Record<string, unknown>;
+  /** Sent as `Idempotency-Key`; the same for every retry of one hop. */
+  idempotencyKey: string;
+  /** W3C trace context of the hop, sent as `traceparent`. */
+  traceparent: string;
+}
+
+/** Usage a specialist reports back; all optional. */
+export interface Usage {
+  units?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  costUsd?: number;
+}
+
+/** Why a specialist call failed: maps onto 429/502/504 and onto retry decisions. */
+export type FailureKind = "timeout" | "rate_limited" | "http_error" | "bad_response" | "unreachable" | "misconfigured";
+
+export interface SpecialistFailure {
+  kind: FailureKind;
+  detail: string;
+  /** Upstream HTTP status, when there was one. */
+  status?: number;
+  /** From the upstream's `Retry-After`, in seconds. */
+  retryAfterSeconds?: number;
+}
+
+/** The result of one call: expected failures are values, not exceptions. */
+export type SpecialistOutcome = { ok: true; output: unknown; usage: Usage } | { ok: false; failure: SpecialistFailure };
+
+/** What an adapter may use besides the request: bindings/secrets and the hop's deadline. */
+export interface AdapterContext {
+  /** Looks up a binding or secret by name (service bindings, API keys). */
+  binding(name: string): unknown;
+  /** Aborted when the specialist's `timeoutMs` has passed. */
+  signal: AbortSignal;
+}
+
+/**
+ * One protocol a specialist can speak. Adding a protocol is adding a file that
+ * exports one of these and registering it in `adapters/index.ts`.
+ */
+export interface Adapter<E extends Endpoint = Endpoint> {
+  readonly type: E["type"];
+  call(endpoint: E, request: SpecialistRequest, ctx: AdapterContext): Promise<SpecialistOutcome>;
+}

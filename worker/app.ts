@@ -1,0 +1,57 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
+import { bodyLimit } from "hono/body-limit";
+import { timing } from "hono/timing";
+import { ConfigError } from "./config/load.ts";
+import type { AppEnv } from "./env.ts";
+import { authenticate } from "./http/auth.ts";
+import { ProblemError, problemResponse } from "./http/problem.ts";
+import { childContext, formatTraceparent, parseTraceparent } from "./http/traceparent.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { intentRoutes } from "./routes/intents.ts";
+import { routeRoutes } from "./routes/route.ts";
+import { specialistRoutes } from "./routes/specialists.ts";
+import { getRuntime } from "./runtime.ts";
+import pkg from "../package.json";
+
+/** The router's hono app: middleware, route groups, and the one error serialiser. */
+export const app = new OpenAPIHono<AppEnv>();
+
+app.use("*", async function traceContext(c, next) {
+  const traceparent = formatTraceparent(childContext(parseTraceparent(c.req.header("traceparent"))));
+  c.set("traceparent", traceparent);
+  await next();
+  c.res.headers.set("traceparent", traceparent);
+});
+app.use("*", timing({ totalDescription: "router total" }));
+app.use("/v1/*", authenticate());
+app.use("/v1/*", async function limitBody(c, next) {
+  const { config } = await getRuntime(c.env);
+  const maxSize = config.router.maxBodyBytes;
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new ProblemError({ status: 413, slug: "body-too-large", title: "Body too large", detail: `request bodies are limited to ${maxSize} bytes` });
+    },
+  })(c, next);
+});
+
+app.route("/", healthRoutes);
+app.route("/", intentRoutes);
+app.route("/", routeRoutes);
+app.route("/", specialistRoutes);
+
+app.doc31("/openapi.json", { openapi: "3.1.0", info: { title: "Switchyard", version: pkg.version } });
+app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+
+app.notFound((c) => problemResponse({ status: 404, slug: "not-found", title: "Not found", detail: `no route for ${c.req.method} ${c.req.path}` }));
+
+app.onError((err, c) => {
+  if (err instanceof ProblemError) return problemResponse(err.problem, err.problem.status === 401 ? { "www-authenticate": "Bearer" } : {});
+  if (err instanceof ConfigError)
+    return problemResponse({ status: 503, slug: "misconfigured", title: "Router misconfigured", detail: "the router's config does not validate", errors: err.issues });
+  if (err instanceof HTTPException && err.status < 500)
+    return problemResponse({ status: err.status, slug: "bad-request", title: "Bad request", detail: err.message || "bad request" });
+  console.error(JSON.stringify({ msg: "unhandled error", path: c.req.path, error: String(err), stack: (err as Error)?.stack }));
+  return problemResponse({ status: 500, slug: "internal", title: "Internal error", detail: "the router failed unexpectedly; see its logs" });
+});

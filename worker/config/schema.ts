@@ -1,0 +1,107 @@
+import { z } from "zod";
+
+/** Specialist ids and intent labels: lowercase, stable, URL-safe. */
+const Id = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "lowercase letters, digits, '_' or '-', starting with a letter");
+const Label = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,127}$/, "lowercase letters, digits, '_', '.', '-'");
+const BindingName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, "a SCREAMING_SNAKE binding name");
+
+/** A Worker reached through a service binding (`binding`) at `path`. */
+export const ServiceEndpoint = z.strictObject({
+  type: z.literal("service"),
+  binding: BindingName,
+  path: z.string().startsWith("/").default("/"),
+});
+
+/** Any JSON-over-HTTP service: POST `{ input, intent, context }`, reply `{ output, usage? }`. */
+export const HttpEndpoint = z.strictObject({
+  type: z.literal("http"),
+  url: z.url({ protocol: /^https?$/ }),
+  /** Name of a Worker secret holding a bearer token sent as `Authorization`. */
+  apiKeySecret: BindingName.optional(),
+  headers: z.record(z.string(), z.string()).default({}),
+});
+
+/** Where and how a specialist is called; one adapter per `type`. */
+export const Endpoint = z.discriminatedUnion("type", [ServiceEndpoint, HttpEndpoint]);
+export type Endpoint = z.infer<typeof Endpoint>;
+
+export const IntentDef = z.strictObject({
+  label: Label,
+  description: z.string().max(500).optional(),
+  examples: z.array(z.string().min(1).max(2000)).min(1).max(10_000),
+});
+
+export const Limits = z.strictObject({
+  rpm: z.number().int().positive().optional(),
+  concurrency: z.number().int().positive().optional(),
+  dailyBudgetUsd: z.number().nonnegative().optional(),
+});
+
+export const Specialist = z.strictObject({
+  id: Id,
+  description: z.string().max(1000).default(""),
+  endpoint: Endpoint,
+  intents: z.array(IntentDef).default([]),
+  costPerCall: z.number().nonnegative().default(0),
+  limits: Limits.default({}),
+  timeoutMs: z.number().int().min(1).max(300_000).default(10_000),
+  retries: z.number().int().min(0).max(5).default(0),
+  fallbacks: z.array(Id).default([]),
+});
+export type Specialist = z.infer<typeof Specialist>;
+
+export const RouterSettings = z.strictObject({
+  encoder: z.enum(["builtin", "workers-ai"]).default("builtin"),
+  /** Workers AI embedding model, used only with `encoder: "workers-ai"`. */
+  workersAiModel: z.string().default("@cf/baai/bge-small-en-v1.5"),
+  minConfidence: z.number().min(0).max(1).default(0.35),
+  fallback: Id.optional(),
+  topK: z.number().int().min(1).max(20).default(3),
+  /** How long a classified intent stays in the Cache API and KV tiers. */
+  intentTtlSeconds: z.number().int().min(60).max(30 * 86_400).default(7 * 86_400),
+  /** Entries kept in each isolate's LRU. */
+  lruSize: z.number().int().min(16).max(1_000_000).default(10_000),
+  maxBodyBytes: z.number().int().min(1024).max(10 * 1024 * 1024).default(1024 * 1024),
+  maxInputChars: z.number().int().min(1).max(1_000_000).default(20_000),
+});
+
+/** The whole router config (DESIGN §4). Validated at start and by `npm run check-config`. */
+export const Config = z
+  .strictObject({
+    $schema: z.string().optional(),
+    router: RouterSettings.default(RouterSettings.parse({})),
+    specialists: z.array(Specialist).min(1),
+  })
+  .superRefine((cfg, ctx) => {
+    const ids = new Set<string>();
+    cfg.specialists.forEach((s, i) => {
+      if (ids.has(s.id)) ctx.addIssue({ code: "custom", path: ["specialists", i, "id"], message: `duplicate specialist id '${s.id}'` });
+      ids.add(s.id);
+    });
+    const labels = new Map<string, string>();
+    cfg.specialists.forEach((s, i) =>
+      s.intents.forEach((intent, j) => {
+        const owner = labels.get(intent.label);
+        if (owner !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: ["specialists", i, "intents", j, "label"],
+            message: `intent label '${intent.label}' is already declared by specialist '${owner}'`,
+          });
+        labels.set(intent.label, s.id);
+      }),
+    );
+    if (labels.size === 0)
+      ctx.addIssue({ code: "custom", path: ["specialists"], message: "at least one specialist must declare intents with examples" });
+    const fallback = cfg.router.fallback;
+    if (fallback !== undefined && !ids.has(fallback))
+      ctx.addIssue({ code: "custom", path: ["router", "fallback"], message: `unknown specialist '${fallback}'` });
+    cfg.specialists.forEach((s, i) =>
+      s.fallbacks.forEach((f, j) => {
+        if (!ids.has(f)) ctx.addIssue({ code: "custom", path: ["specialists", i, "fallbacks", j], message: `unknown specialist '${f}'` });
+        else if (f === s.id) ctx.addIssue({ code: "custom", path: ["specialists", i, "fallbacks", j], message: "a specialist cannot be its own fallback" });
+      }),
+    );
+  });
+export type Config = z.infer<typeof Config>;
+export type ConfigInput = z.input<typeof Config>;

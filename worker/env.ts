@@ -1,0 +1,47 @@
+/** Workers AI, as far as the router uses it (embeddings only). */
+export interface AiBinding {
+  run(model: string, input: { text: string[] }): Promise<{ data: number[][] }>;
+}
+
+/**
+ * The router's bindings (wrangler.toml) and secrets. Bindings named in the config
+ * (service bindings, API-key secrets) are looked up by name through `binding()`.
+ */
+export interface Env {
+  /** KV tier of the intent cache. */
+  INTENTS?: KVNamespace;
+  /** The bundled example specialists (examples/specialists). */
+  SPECIALISTS?: Fetcher;
+  /** Workers AI; only used with `router.encoder: "workers-ai"`. */
+  AI?: AiBinding;
+  /** A whole config as JSON, replacing the bundled switchyard.config.json. */
+  SWITCHYARD_CONFIG?: string;
+  /** "true" accepts the documented development keys. Never set it in production. */
+  DEV_MODE?: string;
+  /** Secret: JSON `{ "<sha-256 hex of key>": "<tenant>" }`. */
+  API_KEYS?: string;
+  /** Secret: SHA-256 hex of the admin key. */
+  ADMIN_KEY_SHA256?: string;
+  VERSION?: string;
+}
+
+/** Authenticated caller of one request. */
+export interface Principal {
+  tenant: string;
+  admin: boolean;
+}
+
+/** Hono generics for the router app. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    principal: Principal;
+    /** `traceparent` of this request's span, sent on to specialists. */
+    traceparent: string;
+  };
+}
+
+/** Looks up a binding or secret whose name comes from the config. */
+export function binding(env: Env, name: string): unknown {
+  return (env as unknown as Record<string, unknown>)[name];
+}

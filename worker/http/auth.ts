@@ -1,0 +1,46 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv, Env, Principal } from "../env.ts";
+import { sha256Hex } from "../intent/record.ts";
+import { ProblemError } from "./problem.ts";
+
+/** Keys accepted when `DEV_MODE` is "true" (local development only; README). */
+export const DEV_KEYS: Readonly<Record<string, Principal>> = {
+  "dev-key": { tenant: "dev", admin: false },
+  "dev-admin-key": { tenant: "dev", admin: true },
+};
+
+const unauthorized = (detail: string) =>
+  new ProblemError({ status: 401, slug: "unauthorized", title: "Unauthorized", detail });
+
+/**
+ * Resolves a bearer key to a principal. Production keys are compared by their
+ * SHA-256 (the secrets hold hashes only), so no plaintext key is stored and the
+ * comparison does not depend on how much of a guessed key is right.
+ */
+export async function principalFor(env: Env, key: string): Promise<Principal | undefined> {
+  if (env.DEV_MODE === "true" && Object.hasOwn(DEV_KEYS, key)) return DEV_KEYS[key];
+  const hash = await sha256Hex(key);
+  if (env.ADMIN_KEY_SHA256 && env.ADMIN_KEY_SHA256.toLowerCase() === hash) return { tenant: "admin", admin: true };
+  if (!env.API_KEYS) return undefined;
+  let keys: unknown;
+  try {
+    keys = JSON.parse(env.API_KEYS);
+  } catch {
+    return undefined;
+  }
+  const tenant = typeof keys === "object" && keys !== null ? (keys as Record<string, unknown>)[hash] : undefined;
+  return typeof tenant === "string" ? { tenant, admin: false } : undefined;
+}
+
+/** Requires `Authorization: Bearer <key>`; sets `principal`. */
+export function authenticate(): MiddlewareHandler<AppEnv> {
+  return async function authenticate(c, next) {
+    const header = c.req.header("authorization") ?? "";
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!m) throw unauthorized("send 'Authorization: Bearer <key>'");
+    const principal = await principalFor(c.env, m[1]!);
+    if (!principal) throw unauthorized("unknown API key");
+    c.set("principal", principal);
+    await next();
+  };
+}

@@ -1,0 +1,49 @@
+import type { SpecialistFailure } from "../adapters/types.ts";
+import type { Attempt } from "../routing/dispatch.ts";
+import type { DecideResult } from "../routing/decide.ts";
+import { ProblemError } from "./problem.ts";
+
+const tried = (attempts: Attempt[]) =>
+  attempts.map((a) => ({ specialist: a.specialist, attempt: a.attempt, failure: a.failure?.kind, status: a.failure?.status }));
+
+/** Maps the last failure of a hop to its status: 504 timeout, 429 rate-limited, 502 otherwise. */
+export function failureProblem(failure: SpecialistFailure, attempts: Attempt[]): ProblemError {
+  const extra = { tried: tried(attempts) };
+  const who = attempts.at(-1)?.specialist ?? "specialist";
+  switch (failure.kind) {
+    case "timeout":
+      return new ProblemError({ status: 504, slug: "specialist-timeout", title: "Specialist timed out", detail: `${who}: ${failure.detail}`, extra });
+    case "rate_limited":
+      return new ProblemError({
+        status: 429,
+        slug: "rate-limited",
+        title: "Specialist rate-limited",
+        detail: `${who}: ${failure.detail}`,
+        retryAfterSeconds: failure.retryAfterSeconds ?? 1,
+        extra,
+      });
+    case "http_error":
+    case "bad_response":
+    case "unreachable":
+    case "misconfigured":
+      return new ProblemError({ status: 502, slug: "specialist-failed", title: "Specialist failed", detail: `${who}: ${failure.detail}`, extra });
+    default: {
+      const never: never = failure.kind;
+      throw new Error(`unmapped failure ${String(never)}`);
+    }
+  }
+}
+
+/** Maps a routing refusal to 404 (unknown pinned specialist) or 503 (nobody to send it to). */
+export function decisionProblem(r: Extract<DecideResult, { ok: false }>): ProblemError {
+  switch (r.reason) {
+    case "unknown_specialist":
+      return new ProblemError({ status: 404, slug: "unknown-specialist", title: "Unknown specialist", detail: `no specialist '${r.specialist}' is registered` });
+    case "no_specialist":
+      return new ProblemError({ status: 503, slug: "no-specialist", title: "No specialist available", detail: r.detail });
+    default: {
+      const never: never = r;
+      throw new Error(`unmapped decision ${String(never)}`);
+    }
+  }
+}

@@ -1,0 +1,17 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../env.ts";
+import { badRequest } from "./problem.ts";
+
+/**
+ * A route group whose zod validation failures become 400 problems listing every
+ * issue with its path. Every route group of the router is made with this.
+ */
+export function routeGroup(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook(result) {
+      if (result.success) return;
+      const errors = result.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+      throw badRequest(`invalid ${result.target}: ${errors.map((e) => `${e.path || "(root)"}: ${e.message}`).join("; ")}`, errors);
+    },
+  });
+}

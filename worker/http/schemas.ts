@@ -1,0 +1,88 @@
+import { z } from "@hono/zod-openapi";
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("Problem");
+
+const problemResponse = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: Problem } },
+});
+
+/** Problem responses shared by every authenticated route. */
+export const commonProblems = {
+  400: problemResponse("Bad input"),
+  401: problemResponse("Missing or unknown API key"),
+  413: problemResponse("Body too large"),
+} as const;
+
+export { problemResponse };
+
+export const IntentId = z.string().regex(/^in_[0-9a-f]{32}$/, "an intent id: 'in_' and 32 hex digits");
+const SpecialistId = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "a specialist id");
+
+export const IntentCandidate = z.object({ label: z.string(), specialist: z.string(), confidence: z.number() });
+
+export const IntentRecordSchema = z
+  .object({
+    id: IntentId,
+    label: z.string(),
+    specialist: z.string(),
+    confidence: z.number(),
+    inScope: z.boolean(),
+    topK: z.array(IntentCandidate),
+    encoder: z.string(),
+    model: z.string(),
+    createdAt: z.string(),
+  })
+  .openapi("Intent");
+
+export const IntentRequest = z.strictObject({ input: z.string().min(1) }).openapi("IntentRequest");
+
+export const IntentResponse = IntentRecordSchema.extend({
+  cached: z.string().nullable().openapi({ description: "tier that answered (lru, cache, kv), null when just classified" }),
+}).openapi("IntentResponse");
+
+export const RouteRequest = z
+  .strictObject({
+    input: z.string().min(1).optional(),
+    intent: IntentId.optional(),
+    specialist: SpecialistId.optional(),
+    context: z.record(z.string(), z.unknown()).optional(),
+    idempotencyKey: z.string().min(1).max(255).optional(),
+  })
+  .openapi("RouteRequest");
+export type RouteRequest = z.infer<typeof RouteRequest>;
+
+export const Decision = z.object({
+  specialist: z.string(),
+  intent: z.object({ id: z.string(), label: z.string(), confidence: z.number() }).nullable(),
+  reason: z.string(),
+  alternatives: z.array(z.object({ specialist: z.string(), label: z.string(), confidence: z.number() })),
+});
+
+export const RouteResponse = z
+  .object({
+    id: z.string(),
+    decision: Decision,
+    output: z.unknown(),
+    usage: z.object({
+      specialist: z.string(),
+      costUsd: z.number(),
+      attempts: z.number().int(),
+      units: z.number().optional(),
+      inputTokens: z.number().optional(),
+      outputTokens: z.number().optional(),
+    }),
+    attempts: z.array(
+      z.object({ specialist: z.string(), attempt: z.number(), ok: z.boolean(), ms: z.number(), failure: z.string().optional() }),
+    ),
+    timings: z.object({ intentMs: z.number(), routeMs: z.number(), specialistMs: z.number(), totalMs: z.number() }),
+  })
+  .openapi("RouteResponse");

@@ -1,0 +1,5 @@
+import { app } from "./app.ts";
+import type { Env } from "./env.ts";
+import "./runtime.ts"; // validates the bundled config at start
+
+export default { fetch: app.fetch } satisfies ExportedHandler<Env>;

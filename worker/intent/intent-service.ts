@@ -1,0 +1,78 @@
+import type { IntentModel } from "./model.ts";
+import { normalizeInput } from "./normalize.ts";
+import { intentId, sha256Hex, type CachedIntent } from "./record.ts";
+import type { CacheSource, TieredCache } from "./tiered-cache.ts";
+
+/** Routing settings that decide how a prediction becomes a record. */
+export interface IntentSettings {
+  minConfidence: number;
+  fallback: string | undefined;
+  topK: number;
+}
+
+/** A classified (or cached) intent and where it came from (`null`: just classified). */
+export interface IntentLookup {
+  record: CachedIntent;
+  source: CacheSource | null;
+}
+
+/**
+ * Classifies inputs into intent records through the tiered cache. Cache keys are
+ * scoped by a model key (classifier fingerprint + settings), so a re-fitted model
+ * never serves records of the old one.
+ */
+export class IntentService {
+  readonly model: IntentModel;
+  readonly cache: TieredCache<CachedIntent>;
+  readonly settings: IntentSettings;
+  /** Hash of everything that shapes a record other than the input. */
+  readonly modelKey: string;
+  private constructor(model: IntentModel, cache: TieredCache<CachedIntent>, settings: IntentSettings, modelKey: string) {
+    this.model = model;
+    this.cache = cache;
+    this.settings = settings;
+    this.modelKey = modelKey;
+  }
+
+  /** Builds the service and its model key. */
+  static async create(model: IntentModel, cache: TieredCache<CachedIntent>, settings: IntentSettings): Promise<IntentService> {
+    const key = await sha256Hex(
+      JSON.stringify([model.encoder.id, model.classifier.fingerprint, settings.minConfidence, settings.fallback ?? null, settings.topK]),
+    );
+    return new IntentService(model, cache, settings, key.slice(0, 16));
+  }
+
+  #key(id: string): string {
+    return `${this.modelKey}:${id}`;
+  }
+
+  /** Returns the cached record for this input, or classifies it and caches the result. */
+  async classify(input: string, defer: (p: Promise<unknown>) => void): Promise<IntentLookup> {
+    const normalized = normalizeInput(input);
+    const id = await intentId(this.model.encoder.id, normalized);
+    const cached = await this.cache.get(this.#key(id), defer);
+    if (cached) return { record: cached.value, source: cached.source };
+    const p = await this.model.classify(normalized, this.settings.topK);
+    const inScope = p.confidence >= this.settings.minConfidence || this.settings.fallback === undefined;
+    const record: CachedIntent = {
+      id,
+      label: p.label,
+      specialist: inScope ? p.specialist : this.settings.fallback!,
+      confidence: p.confidence,
+      inScope,
+      topK: p.topK.map((c) => ({ ...c, specialist: this.model.labelToSpecialist.get(c.label) ?? "" })),
+      encoder: this.model.encoder.id,
+      model: this.modelKey,
+      createdAt: new Date().toISOString(),
+      input,
+    };
+    defer(this.cache.set(this.#key(id), record));
+    return { record, source: null };
+  }
+
+  /** Finds a record by id in any tier (no classification: the text is not known). */
+  async lookup(id: string, defer: (p: Promise<unknown>) => void): Promise<IntentLookup | undefined> {
+    const hit = await this.cache.get(this.#key(id), defer);
+    return hit ? { record: hit.value, source: hit.source } : undefined;
+  }
+}

@@ -1,0 +1,47 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { routeGroup } from "../http/openapi-app.ts";
+import { commonProblems } from "../http/schemas.ts";
+import { getRuntime } from "../runtime.ts";
+
+const SpecialistView = z
+  .object({
+    id: z.string(),
+    description: z.string(),
+    endpoint: z.object({ type: z.string(), target: z.string() }),
+    intents: z.array(z.object({ label: z.string(), description: z.string().optional(), examples: z.number().int() })),
+    costPerCall: z.number(),
+    limits: z.record(z.string(), z.number()),
+    timeoutMs: z.number(),
+    retries: z.number(),
+    fallbacks: z.array(z.string()),
+    isFallback: z.boolean(),
+  })
+  .openapi("Specialist");
+
+const list = createRoute({
+  method: "get",
+  path: "/v1/specialists",
+  summary: "The specialist registry",
+  responses: {
+    200: { description: "Registered specialists", content: { "application/json": { schema: z.object({ specialists: z.array(SpecialistView) }) } } },
+    ...commonProblems,
+  },
+});
+
+/** `GET /v1/specialists`: what is registered, how it is reached (no secrets), what it serves. */
+export const specialistRoutes = routeGroup().openapi(list, async (c) => {
+  const { config } = await getRuntime(c.env);
+  const specialists = config.specialists.map((s) => ({
+    id: s.id,
+    description: s.description,
+    endpoint: { type: s.endpoint.type, target: s.endpoint.type === "service" ? `${s.endpoint.binding}${s.endpoint.path}` : new URL(s.endpoint.url).origin },
+    intents: s.intents.map((i) => ({ label: i.label, ...(i.description ? { description: i.description } : {}), examples: i.examples.length })),
+    costPerCall: s.costPerCall,
+    limits: s.limits as Record<string, number>,
+    timeoutMs: s.timeoutMs,
+    retries: s.retries,
+    fallbacks: s.fallbacks,
+    isFallback: config.router.fallback === s.id,
+  }));
+  return c.json({ specialists }, 200);
+});
