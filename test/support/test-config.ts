@@ -1,4 +1,4 @@
-import bundled from "../../switchyard.config.json";
+import bundled from "../../switchyard.config.json" with { type: "json" };
 import type { ConfigInput } from "../../worker/config/schema.ts";
 
 /** Fault-injection modes served by examples/fault-upstream, one specialist each. */

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { sha256Hex } from "../../worker/intent/record.ts";
+import { call, callWith, problem } from "./helpers.ts";
+
+describe("authentication", () => {
+  it("refuses a missing or unknown key with 401 and WWW-Authenticate", async () => {
+    for (const authorization of ["", "Bearer nope", "Basic dev-key"]) {
+      const res = await call("/v1/specialists", { headers: { authorization } });
+      expect(res.status).toBe(401);
+      expect(res.headers.get("www-authenticate")).toBe("Bearer");
+      expect((await problem(res)).type).toBe("urn:switchyard:problem:unauthorized");
+    }
+  });
+
+  it("accepts the dev keys only in DEV_MODE", async () => {
+    expect((await call("/v1/specialists")).status).toBe(200);
+    expect((await call("/v1/specialists", { headers: { authorization: "Bearer dev-admin-key" } })).status).toBe(200);
+    const res = await callWith({ DEV_MODE: "false" }, "/v1/specialists");
+    expect(res.status).toBe(401);
+  });
+
+  it("accepts production keys stored as SHA-256 hashes", async () => {
+    const API_KEYS = JSON.stringify({ [await sha256Hex("acme-secret-key")]: "acme" });
+    const ok = await callWith({ DEV_MODE: "false", API_KEYS }, "/v1/specialists", { headers: { authorization: "Bearer acme-secret-key" } });
+    expect(ok.status).toBe(200);
+    const bad = await callWith({ DEV_MODE: "false", API_KEYS }, "/v1/specialists", { headers: { authorization: "Bearer acme-secret-kez" } });
+    expect(bad.status).toBe(401);
+    const admin = await callWith({ DEV_MODE: "false", ADMIN_KEY_SHA256: await sha256Hex("root") }, "/v1/specialists", { headers: { authorization: "Bearer root" } });
+    expect(admin.status).toBe(200);
+  });
+});
+
+describe("GET /v1/specialists", () => {
+  it("lists the registry without secrets", async () => {
+    const res = await call("/v1/specialists");
+    const { specialists } = (await res.json()) as { specialists: { id: string; endpoint: { type: string; target: string }; intents: { label: string; examples: number }[]; isFallback: boolean }[] };
+    const ids = specialists.map((s) => s.id);
+    expect(ids).toEqual(expect.arrayContaining(["arithmetic", "units", "datetime", "general", "fault-ok"]));
+    const general = specialists.find((s) => s.id === "general")!;
+    expect(general.isFallback).toBe(true);
+    expect(general.endpoint).toEqual({ type: "service", target: "SPECIALISTS/general" });
+    const fault = specialists.find((s) => s.id === "fault-ok")!;
+    expect(fault.endpoint.target).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(specialists.find((s) => s.id === "arithmetic")!.intents[0]!.examples).toBeGreaterThan(0);
+  });
+});

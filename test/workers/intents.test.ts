@@ -1,0 +1,97 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import type { Env } from "../../worker/env.ts";
+import { getRuntime } from "../../worker/runtime.ts";
+import { call, problem } from "./helpers.ts";
+
+type Intent = { id: string; label: string; specialist: string; confidence: number; inScope: boolean; topK: { label: string; confidence: number }[]; encoder: string; cached: string | null };
+
+describe("POST /v1/intents", () => {
+  it("classifies, returns top-k and the id, then answers repeats from the LRU", async () => {
+    const input = `convert ${Math.random().toFixed(6)} kilometers to miles`;
+    const first = await call("/v1/intents", { json: { input } });
+    expect(first.status).toBe(200);
+    const a = (await first.json()) as Intent;
+    expect(a).toMatchObject({ specialist: "units", inScope: true, cached: null });
+    expect(a.id).toMatch(/^in_[0-9a-f]{32}$/);
+    expect(first.headers.get("x-intent-id")).toBe(a.id);
+    expect(a.topK.length).toBeLessThanOrEqual(3);
+    expect(a.topK[0]!.label).toBe(a.label);
+    expect(a.topK.map((t) => t.confidence)).toEqual([...a.topK.map((t) => t.confidence)].sort((x, y) => y - x));
+    expect(first.headers.get("server-timing")).toMatch(/intent/);
+
+    const again = (await (await call("/v1/intents", { json: { input: `  ${input.toUpperCase()} ` } })).json()) as Intent;
+    expect(again.id).toBe(a.id);
+    expect(again.cached).toBe("lru");
+  });
+
+  it("does not run the classifier for a cached input", async () => {
+    const rt = await getRuntime(env as unknown as Env);
+    const input = "what is 19 times 23 plus 4";
+    await call("/v1/intents", { json: { input } });
+    const spy = vi.spyOn(rt.intents.model, "classify");
+    const res = (await (await call("/v1/intents", { json: { input } })).json()) as Intent;
+    expect(res.cached).toBe("lru");
+    expect(spy).not.toHaveBeenCalled();
+    spy.mockRestore();
+  });
+
+  it("rejects bad input with 400 problem+json and never caches it", async () => {
+    const cases: [RequestInit & { json?: unknown }, RegExp][] = [
+      [{ json: {} }, /input/],
+      [{ json: { input: "" } }, /input/],
+      [{ json: { input: 42 } }, /input/],
+      [{ json: { input: "hi", extra: true } }, /extra|unrecognized/i],
+      [{ json: { input: "x".repeat(20_001) } }, /longer than 20000/],
+      [{ method: "POST", body: "{not json", headers: { "content-type": "application/json" } }, /json/i],
+    ];
+    for (const [init, detail] of cases) {
+      const res = await call("/v1/intents", init);
+      expect(res.status, JSON.stringify(init).slice(0, 80)).toBe(400);
+      expect((await problem(res)).detail).toMatch(detail);
+    }
+  });
+
+  it("413s a body over the limit", async () => {
+    const res = await call("/v1/intents", { json: { input: "y".repeat(1024 * 1024 + 10) } });
+    expect(res.status).toBe(413);
+    expect((await problem(res)).detail).toMatch(/limited to 1048576 bytes/);
+  });
+});
+
+describe("GET /v1/intents/:id", () => {
+  it("returns a cached record without its input", async () => {
+    const made = (await (await call("/v1/intents", { json: { input: "what day of the week is 2031-07-04" } })).json()) as Intent;
+    const res = await call(`/v1/intents/${made.id}`);
+    expect(res.status).toBe(200);
+    const got = (await res.json()) as Intent & { input?: string };
+    expect(got).toMatchObject({ id: made.id, label: made.label, specialist: made.specialist });
+    expect(got.input).toBeUndefined();
+  });
+
+  it("finds a record that another isolate wrote to KV", async () => {
+    const rt = await getRuntime(env as unknown as Env);
+    const id = `in_${"c".repeat(32)}`;
+    const record = { id, label: "units.convert", specialist: "units", confidence: 0.9, inScope: true, topK: [], encoder: "x", model: rt.intents.modelKey, createdAt: "2026-01-01T00:00:00Z", input: "5 km in miles" };
+    await (env as unknown as Env).INTENTS!.put(`${rt.intents.modelKey}:${id}`, JSON.stringify(record));
+    const res = await call(`/v1/intents/${id}`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as Intent).label).toBe("units.convert");
+  });
+
+  it("ignores a corrupt stored entry (a miss, not a crash)", async () => {
+    const rt = await getRuntime(env as unknown as Env);
+    const id = `in_${"d".repeat(32)}`;
+    await (env as unknown as Env).INTENTS!.put(`${rt.intents.modelKey}:${id}`, JSON.stringify({ id, label: 5 }));
+    expect((await call(`/v1/intents/${id}`)).status).toBe(404);
+  });
+
+  it("404s an unknown id and 400s a malformed one", async () => {
+    const unknown = await call(`/v1/intents/in_${"0".repeat(32)}`);
+    expect(unknown.status).toBe(404);
+    expect((await problem(unknown)).detail).toMatch(/no intent/);
+    const bad = await call("/v1/intents/not-an-id");
+    expect(bad.status).toBe(400);
+    expect((await problem(bad)).errors?.[0]?.path).toBe("id");
+  });
+});
