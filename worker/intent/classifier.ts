@@ -1,0 +1,255 @@
+import { ByteReader, ByteWriter, base64ToBytes, bytesToBase64 } from "./codec.ts";
+import { fingerprintHex } from "./hash.ts";
+import { resolveFitOptions, trainSoftmax, type FitOptions, type FloatModel } from "./train.ts";
+import { vectorDim, type Vector } from "./vector.ts";
+
+export type { FitOptions } from "./train.ts";
+
+/** One classification: the top label, its softmax probability and the k best. */
+export interface Prediction {
+  label: string;
+  /** Softmax probability of `label`, in [0, 1]. */
+  confidence: number;
+  /** Best labels, most confident first, at most k entries. */
+  topK: { label: string; confidence: number }[];
+}
+
+/**
+ * JSON form of a fitted classifier: a linear softmax model whose int8 weights
+ * are stored as sparse rows (one per feature that kept a weight), base64-coded.
+ * `features`: varint deltas of the strictly increasing feature indices;
+ * `rows`: per feature, its entry count then the class-index deltas (varints);
+ * `weights`: one int8 µ-law code q per entry (µ = 255); real weight =
+ * sign(q) · scale · (exp(|q|/127 · ln 256) − 1).
+ */
+export interface ClassifierSnapshot {
+  format: "switchyard-linear-softmax/1";
+  labels: string[];
+  dim: number;
+  scale: number;
+  bias: number[];
+  features: string;
+  rows: string;
+  weights: string;
+}
+
+/**
+ * A fitted intent classifier.
+ * @example
+ * const clf = fitClassifier(rows);
+ * clf.predict(vector, 3); // { label, confidence, topK: [...3] }
+ */
+export interface Classifier {
+  readonly labels: readonly string[];
+  /** Stable hex hash of the model (same snapshot ⇔ same fingerprint). */
+  readonly fingerprint: string;
+  /** Top-1 label and the `k` most probable labels for a vector of the fitted dimension. */
+  predict(v: Vector, k: number): Prediction;
+  /** JSON-serialisable form; `loadClassifier(snapshot())` predicts identically. */
+  snapshot(): ClassifierSnapshot;
+}
+
+const FORMAT = "switchyard-linear-softmax/1";
+const DIRECT_LOOKUP_MAX_DIM = 1 << 22;
+
+/**
+ * Fits a multinomial logistic regression (sparse SGD), then quantises it to
+ * int8 and keeps the `maxNonZeros` largest weights. The returned classifier
+ * is the quantised one, so it predicts exactly like its reloaded snapshot.
+ * Works for sparse and dense vectors; deterministic for the same rows/options.
+ * @example
+ * const clf = fitClassifier([{ vector: v1, label: "greet" }, { vector: v2, label: "bye" }]);
+ */
+export function fitClassifier(rows: readonly { vector: Vector; label: string }[], options?: FitOptions): Classifier {
+  const o = resolveFitOptions(options);
+  return loadClassifier(quantize(trainSoftmax(rows, o), o.maxNonZeros));
+}
+
+/** µ-law companding constant of the int8 weight code. */
+const MU = 255;
+
+/** Decoded value of each int8 code (index = code & 255) for unit `scale`. */
+function codebook(scale: number): Float64Array {
+  const table = new Float64Array(256);
+  for (let q = -127; q <= 127; q++) table[q & 255] = Math.sign(q) * scale * Math.expm1((Math.abs(q) / 127) * Math.log1p(MU));
+  return table;
+}
+
+function quantize(m: FloatModel, maxNonZeros: number): ClassifierSnapshot {
+  const C = m.labels.length;
+  let maxAbs = 0;
+  for (const w of m.weights) maxAbs = Math.max(maxAbs, Math.abs(w));
+  const scale = maxAbs > 0 ? maxAbs / MU : 1;
+  const k = 127 / Math.log1p(MU);
+  const q = new Int8Array(m.weights.length);
+  const hist = new Int32Array(128);
+  for (let i = 0; i < q.length; i++) {
+    const w = m.weights[i]!;
+    const v = Math.min(127, Math.round(k * Math.log1p(Math.abs(w) / scale)));
+    q[i] = w < 0 ? -v : v;
+    hist[v]!++;
+  }
+  let keepFrom = 1;
+  let kept = q.length - hist[0]!;
+  while (kept > maxNonZeros && keepFrom < 127) kept -= hist[keepFrom++]!;
+  const feats = new ByteWriter();
+  const rows = new ByteWriter();
+  const weights: number[] = [];
+  let prevFeature = -1;
+  for (let f = 0; f < m.features.length; f++) {
+    let n = 0;
+    for (let c = 0; c < C; c++) if (Math.abs(q[f * C + c]!) >= keepFrom) n++;
+    if (n === 0) continue;
+    feats.varint(m.features[f]! - prevFeature - 1);
+    prevFeature = m.features[f]!;
+    rows.varint(n);
+    let prevClass = -1;
+    for (let c = 0; c < C; c++) {
+      const v = q[f * C + c]!;
+      if (Math.abs(v) < keepFrom) continue;
+      rows.varint(c - prevClass - 1);
+      prevClass = c;
+      weights.push(v & 255);
+    }
+  }
+  return {
+    format: FORMAT,
+    labels: [...m.labels],
+    dim: m.dim,
+    scale,
+    bias: Array.from(m.bias),
+    features: bytesToBase64(feats.bytes()),
+    rows: bytesToBase64(rows.bytes()),
+    weights: bytesToBase64(Uint8Array.from(weights)),
+  };
+}
+
+/**
+ * Rebuilds a classifier from {@link Classifier.snapshot} output.
+ * @throws Error if the snapshot is malformed or inconsistent.
+ */
+export function loadClassifier(s: ClassifierSnapshot): Classifier {
+  return new LinearClassifier(s);
+}
+
+function fail(msg: string): never {
+  throw new Error(`loadClassifier: ${msg}`);
+}
+
+class LinearClassifier implements Classifier {
+  readonly labels: readonly string[];
+  private readonly snap: ClassifierSnapshot;
+  private readonly dim: number;
+  private readonly bias: Float64Array;
+  private readonly keys: Int32Array;
+  private readonly direct: Int32Array | null;
+  private readonly rowPtr: Int32Array;
+  private readonly cls: Int32Array;
+  private readonly w: Float32Array;
+  private readonly acc: Float64Array;
+  private fp: string | undefined;
+
+  constructor(s: ClassifierSnapshot) {
+    if (typeof s !== "object" || s === null || s.format !== FORMAT) fail("unknown format");
+    const { labels, dim, scale, bias } = s;
+    if (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => typeof l === "string" && l !== ""))
+      fail("labels must be non-empty strings");
+    if (new Set(labels).size !== labels.length) fail("duplicate labels");
+    if (!Number.isInteger(dim) || dim <= 0 || dim > 2 ** 31 - 1) fail("bad dim");
+    if (typeof scale !== "number" || !(scale > 0) || !Number.isFinite(scale)) fail("bad scale");
+    if (!Array.isArray(bias) || bias.length !== labels.length || !bias.every(Number.isFinite)) fail("bad bias");
+    if (typeof s.features !== "string" || typeof s.rows !== "string" || typeof s.weights !== "string")
+      fail("features/rows/weights must be base64 strings");
+    const C = labels.length;
+    const w = new Int8Array(base64ToBytes(s.weights).buffer);
+    const fr = new ByteReader(base64ToBytes(s.features));
+    const rr = new ByteReader(base64ToBytes(s.rows));
+    const keys: number[] = [];
+    const rowPtr: number[] = [0];
+    const cls = new Int32Array(w.length);
+    let e = 0;
+    let prev = -1;
+    while (!fr.done()) {
+      const f = prev + 1 + fr.varint();
+      if (f >= dim) fail("feature index out of range");
+      keys.push((prev = f));
+      const n = rr.varint();
+      let c = -1;
+      for (let i = 0; i < n; i++) {
+        c += 1 + rr.varint();
+        if (c >= C || e >= w.length) fail("row entry out of range");
+        cls[e++] = c;
+      }
+      rowPtr.push(e);
+    }
+    if (!rr.done() || e !== w.length) fail("rows and weights disagree");
+    this.snap = s;
+    this.labels = Object.freeze([...labels]);
+    this.dim = dim;
+    this.bias = Float64Array.from(bias);
+    this.keys = Int32Array.from(keys);
+    this.rowPtr = Int32Array.from(rowPtr);
+    this.cls = cls;
+    const table = codebook(scale);
+    this.w = Float32Array.from(w, (q) => table[q & 255]!);
+    this.acc = new Float64Array(C);
+    this.direct = dim <= DIRECT_LOOKUP_MAX_DIM ? new Int32Array(dim).fill(-1) : null;
+    if (this.direct) for (let r = 0; r < keys.length; r++) this.direct[keys[r]!] = r;
+  }
+
+  get fingerprint(): string {
+    return (this.fp ??= fingerprintHex(JSON.stringify(this.snap)));
+  }
+
+  snapshot(): ClassifierSnapshot {
+    return { ...this.snap, labels: [...this.snap.labels], bias: [...this.snap.bias] };
+  }
+
+  private row(index: number): number {
+    if (this.direct) return this.direct[index]!;
+    let lo = 0;
+    let hi = this.keys.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const k = this.keys[mid]!;
+      if (k === index) return mid;
+      if (k < index) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  private addRow(index: number, value: number): void {
+    const r = this.row(index);
+    if (r < 0) return;
+    const { acc, cls, w } = this;
+    for (let e = this.rowPtr[r]!, end = this.rowPtr[r + 1]!; e < end; e++) acc[cls[e]!]! += value * w[e]!;
+  }
+
+  predict(v: Vector, k: number): Prediction {
+    if (vectorDim(v) !== this.dim) throw new Error(`predict: vector dim ${vectorDim(v)} ≠ model dim ${this.dim}`);
+    const acc = this.acc;
+    acc.fill(0);
+    if (v.kind === "sparse") for (let i = 0; i < v.indices.length; i++) this.addRow(v.indices[i]!, v.values[i]!);
+    else for (let i = 0; i < v.values.length; i++) if (v.values[i] !== 0) this.addRow(i, v.values[i]!);
+    const C = acc.length;
+    let max = -Infinity;
+    for (let c = 0; c < C; c++) {
+      acc[c] = this.bias[c]! + acc[c]!;
+      if (acc[c]! > max) max = acc[c]!;
+    }
+    let sum = 0;
+    for (let c = 0; c < C; c++) sum += acc[c] = Math.exp(acc[c]! - max);
+    const kk = Math.max(0, Math.min(Math.floor(k), C));
+    const topK: { label: string; confidence: number }[] = [];
+    const taken = new Uint8Array(C);
+    for (let n = 0; n < Math.max(kk, 1); n++) {
+      let best = -1;
+      for (let c = 0; c < C; c++) if (!taken[c] && (best < 0 || acc[c]! > acc[best]!)) best = c;
+      taken[best] = 1;
+      topK.push({ label: this.labels[best]!, confidence: acc[best]! / sum });
+    }
+    const top = topK[0]!;
+    return { label: top.label, confidence: top.confidence, topK: topK.slice(0, kk) };
+  }
+}

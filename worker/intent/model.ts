@@ -1,0 +1,99 @@
+import { BuiltinEncoder } from "./builtin-encoder.ts";
+import { fitClassifier, type Classifier, type FitOptions, type Prediction } from "./classifier.ts";
+import type { Encoder } from "./encoder.ts";
+import { normalizeInput } from "./normalize.ts";
+import type { Vector } from "./vector.ts";
+
+/** Examples of one intent label, routed to `specialist`. */
+export interface IntentSource {
+  specialist: string;
+  label: string;
+  examples: readonly string[];
+}
+
+/** A prediction plus the specialist its label routes to. */
+export type IntentPrediction = Prediction & { specialist: string };
+
+/**
+ * Encoder + classifier + label → specialist map: what the Worker and the eval share.
+ * Confidence is the classifier's softmax probability, reported as is; the
+ * caller compares it to its `minConfidence` to decide "out of scope".
+ */
+export interface IntentModel {
+  readonly encoder: Encoder;
+  readonly classifier: Classifier;
+  readonly labelToSpecialist: ReadonlyMap<string, string>;
+  /** Normalises `text`, encodes it and returns the top label with its specialist and the k best. */
+  classify(text: string, k: number): Promise<IntentPrediction>;
+}
+
+/**
+ * Fits an intent model from labelled examples. Each label becomes a class;
+ * sources sharing a label must share the specialist (their examples merge).
+ *
+ * Out of scope: to learn an explicit out-of-scope class, give the fallback
+ * specialist an intent whose examples are out-of-scope requests (e.g. label
+ * "oos"). It is an ordinary label: a prediction of it routes to the fallback
+ * like any other label, and low confidence remains the caller's second signal.
+ *
+ * @example
+ * const model = await buildIntentModel(
+ *   [{ specialist: "bank", label: "balance", examples: ["what is my balance", "how much money do i have"] },
+ *    { specialist: "travel", label: "book_flight", examples: ["book a flight to rome", "i need a plane ticket"] }],
+ *   new BuiltinEncoder(),
+ * );
+ * const p = await model.classify("how much is in my account", 2); // p.specialist === "bank"
+ */
+export async function buildIntentModel(
+  sources: readonly IntentSource[],
+  encoder: Encoder,
+  options?: FitOptions,
+): Promise<IntentModel> {
+  const labelToSpecialist = new Map<string, string>();
+  const texts: string[] = [];
+  const labels: string[] = [];
+  for (const s of sources) {
+    if (!s.label || !s.specialist) throw new Error("buildIntentModel: label and specialist must be non-empty");
+    const prev = labelToSpecialist.get(s.label);
+    if (prev !== undefined && prev !== s.specialist)
+      throw new Error(`buildIntentModel: label "${s.label}" routes to both "${prev}" and "${s.specialist}"`);
+    labelToSpecialist.set(s.label, s.specialist);
+    for (const ex of s.examples) {
+      const t = normalizeInput(ex);
+      if (t === "") continue;
+      texts.push(t);
+      labels.push(s.label);
+    }
+  }
+  if (texts.length === 0) throw new Error("buildIntentModel: no examples");
+  const vectors = await encoder.encode(texts);
+  if (vectors.length !== texts.length) throw new Error("buildIntentModel: encoder returned a wrong number of vectors");
+  const classifier = fitClassifier(
+    vectors.map((vector, i) => ({ vector, label: labels[i]! })),
+    options,
+  );
+  for (const label of labelToSpecialist.keys())
+    if (!classifier.labels.includes(label)) labelToSpecialist.delete(label); // a source with no usable example
+  return new FittedIntentModel(encoder, classifier, labelToSpecialist);
+}
+
+class FittedIntentModel implements IntentModel {
+  readonly encoder: Encoder;
+  readonly classifier: Classifier;
+  readonly labelToSpecialist: ReadonlyMap<string, string>;
+  private readonly sync: BuiltinEncoder | null;
+
+  constructor(encoder: Encoder, classifier: Classifier, labelToSpecialist: ReadonlyMap<string, string>) {
+    this.encoder = encoder;
+    this.classifier = classifier;
+    this.labelToSpecialist = labelToSpecialist;
+    this.sync = encoder instanceof BuiltinEncoder ? encoder : null;
+  }
+
+  async classify(text: string, k: number): Promise<IntentPrediction> {
+    const t = normalizeInput(text);
+    const v: Vector = this.sync ? this.sync.encodeOne(t) : (await this.encoder.encode([t]))[0]!;
+    const p = this.classifier.predict(v, k);
+    return { ...p, specialist: this.labelToSpecialist.get(p.label) ?? "" };
+  }
+}
