@@ -23,6 +23,8 @@ export interface Env {
   /** Secret: SHA-256 hex of the admin key. */
   ADMIN_KEY_SHA256?: string;
   VERSION?: string;
+  /** Deployment version (wrangler.toml `[version_metadata]`): scopes stored model snapshots. */
+  CF_VERSION_METADATA?: { id: string; tag?: string; timestamp?: string };
 }
 
 /** Authenticated caller of one request. */

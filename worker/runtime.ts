@@ -6,8 +6,8 @@ import type { Env } from "./env.ts";
 import { BuiltinEncoder } from "./intent/builtin-encoder.ts";
 import type { Encoder } from "./intent/encoder.ts";
 import { IntentService } from "./intent/intent-service.ts";
-import { buildIntentModel } from "./intent/model.ts";
-import type { CachedIntent } from "./intent/record.ts";
+import { buildIntentModel, restoreIntentModel, type IntentModel, type IntentSource } from "./intent/model.ts";
+import { sha256Hex, type CachedIntent } from "./intent/record.ts";
 import { TieredCache, type CacheTier } from "./intent/tiered-cache.ts";
 import { WorkersAiEncoder } from "./intent/workers-ai-encoder.ts";
 import { ProblemError } from "./http/problem.ts";
@@ -30,9 +30,40 @@ function encoderFor(config: Config, env: Env): Encoder {
   return new WorkersAiEncoder(env.AI, config.router.workersAiModel);
 }
 
+/** KV key of the model snapshot for these sources under this deployment and encoder. */
+export async function modelStoreKey(env: Env, encoderId: string, sources: readonly IntentSource[]): Promise<string> {
+  const version = env.CF_VERSION_METADATA?.id ?? "local";
+  return `model:${(await sha256Hex(JSON.stringify([version, encoderId, sources]))).slice(0, 40)}`;
+}
+
+/** How long a fitted model snapshot stays in KV for other isolates of the same deployment. */
+const MODEL_TTL_SECONDS = 30 * 86_400;
+
+/**
+ * Fits the intent model, or restores the snapshot another isolate of the same
+ * deployment stored in KV (key: deployment version + encoder + every example), so
+ * a large config is fitted once per deployment rather than once per isolate.
+ */
+async function intentModel(sources: IntentSource[], encoder: Encoder, env: Env): Promise<IntentModel> {
+  const key = await modelStoreKey(env, encoder.id, sources);
+  const stored = env.INTENTS ? await env.INTENTS.get(key, "json").catch(() => null) : null;
+  if (stored) {
+    try {
+      return restoreIntentModel(sources, encoder, stored as never);
+    } catch (e) {
+      console.warn(JSON.stringify({ msg: "stored model snapshot rejected; refitting", key, error: String(e) }));
+    }
+  }
+  const model = await buildIntentModel(sources, encoder);
+  await env.INTENTS?.put(key, JSON.stringify(model.classifier.snapshot()), { expirationTtl: MODEL_TTL_SECONDS }).catch((e: unknown) =>
+    console.warn(JSON.stringify({ msg: "could not store model snapshot", key, error: String(e) })),
+  );
+  return model;
+}
+
 async function build(config: Config, env: Env): Promise<Runtime> {
   const sources = config.specialists.flatMap((s) => s.intents.map((i) => ({ specialist: s.id, label: i.label, examples: i.examples })));
-  const model = await buildIntentModel(sources, encoderFor(config, env));
+  const model = await intentModel(sources, encoderFor(config, env), env);
   const tiers: CacheTier<CachedIntent>[] = [];
   if (typeof caches !== "undefined") tiers.push(cacheApiTier(caches.default));
   if (env.INTENTS) tiers.push(kvTier(env.INTENTS));

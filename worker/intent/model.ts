@@ -1,5 +1,5 @@
 import { BuiltinEncoder } from "./builtin-encoder.ts";
-import { fitClassifier, type Classifier, type FitOptions, type Prediction } from "./classifier.ts";
+import { fitClassifier, loadClassifier, type Classifier, type ClassifierSnapshot, type FitOptions, type Prediction } from "./classifier.ts";
 import type { Encoder } from "./encoder.ts";
 import { normalizeInput } from "./normalize.ts";
 import type { Vector } from "./vector.ts";
@@ -74,6 +74,22 @@ export async function buildIntentModel(
   );
   for (const label of labelToSpecialist.keys())
     if (!classifier.labels.includes(label)) labelToSpecialist.delete(label); // a source with no usable example
+  return new FittedIntentModel(encoder, classifier, labelToSpecialist);
+}
+
+/**
+ * Rebuilds a model from a classifier snapshot fitted earlier on the same sources
+ * (e.g. by another isolate), skipping the fit. Throws if the snapshot's labels do
+ * not match the sources' labels.
+ *
+ * @example
+ * const again = restoreIntentModel(sources, encoder, model.classifier.snapshot());
+ */
+export function restoreIntentModel(sources: readonly IntentSource[], encoder: Encoder, snapshot: ClassifierSnapshot): IntentModel {
+  const classifier = loadClassifier(snapshot);
+  const labelToSpecialist = new Map<string, string>();
+  for (const s of sources) if (classifier.labels.includes(s.label)) labelToSpecialist.set(s.label, s.specialist);
+  if (labelToSpecialist.size !== classifier.labels.length) throw new Error("restoreIntentModel: snapshot labels do not match the sources");
   return new FittedIntentModel(encoder, classifier, labelToSpecialist);
 }
 
