@@ -3,9 +3,11 @@
  *
  *   node scripts/eval.ts --train FILE --test FILE [--domains FILE] [--threshold X] [--json]
  *       [--max-acc-loss 0.003] [--no-oos-class] [--epochs N] [--lr X] [--dim-bits N]
+ *       [--no-groups] [--group-weight X] [--smoothing X] [--dropout X]
  *
  * Fits with buildIntentModel on the train file's `train` (+ `oos_train` as the
- * explicit out-of-scope class "oos", unless --no-oos-class); chooses the
+ * explicit out-of-scope class "oos", unless --no-oos-class), with each label's
+ * specialist as its classifier group (unless --no-groups); chooses the
  * threshold on the train file's `val`/`oos_val` (rule: best oos recall with
  * in-scope accuracy at most --max-acc-loss below its no-threshold value) unless
  * --threshold is given; reports on the test file's `test`/`oos_test` if
@@ -37,6 +39,10 @@ const { values: args } = parseArgs({
     epochs: { type: "string" },
     lr: { type: "string" },
     "dim-bits": { type: "string" },
+    "no-groups": { type: "boolean", default: false },
+    "group-weight": { type: "string" },
+    smoothing: { type: "string" },
+    dropout: { type: "string" },
     json: { type: "boolean", default: false },
   },
 });
@@ -55,7 +61,16 @@ const useOosClass = !args["no-oos-class"];
 const sources = toSources(trainFile.train ?? [], useOosClass ? (trainFile.oos_train ?? []) : [], domains);
 const encoder = new BuiltinEncoder(args["dim-bits"] ? { dimBits: Number(args["dim-bits"]) } : {});
 const fitStart = performance.now();
-const model = await buildIntentModel(sources, encoder, { epochs: num(args.epochs), learningRate: num(args.lr) });
+// intent → specialist (the domain with --domains) as the classifier's label groups
+const groups = args["no-groups"] ? undefined : new Map(sources.map((s) => [s.label, s.specialist] as const));
+const model = await buildIntentModel(sources, encoder, {
+  epochs: num(args.epochs),
+  learningRate: num(args.lr),
+  groups,
+  groupWeight: num(args["group-weight"]),
+  labelSmoothing: num(args.smoothing),
+  inputDropout: num(args.dropout),
+});
 const fitMs = performance.now() - fitStart;
 const snapshotBytes = new TextEncoder().encode(JSON.stringify(model.classifier.snapshot())).length;
 

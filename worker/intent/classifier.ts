@@ -8,9 +8,13 @@ export type { FitOptions } from "./train.ts";
 /** One classification: the top label, its softmax probability and the k best. */
 export interface Prediction {
   label: string;
-  /** Softmax probability of `label`, in [0, 1]. */
+  /**
+   * Confidence in `label`, in [0, 1]: its softmax probability p, or, for a
+   * classifier fitted with `groups`, √(p · P(group of label)) — the geometric
+   * mean with the summed probability of the labels of its group.
+   */
   confidence: number;
-  /** Best labels, most confident first, at most k entries. */
+  /** Best labels, most confident first, at most k entries (the first one carries `confidence`, the others their probability). */
   topK: { label: string; confidence: number }[];
 }
 
@@ -31,6 +35,8 @@ export interface ClassifierSnapshot {
   features: string;
   rows: string;
   weights: string;
+  /** Optional group index of each label (fitted with `FitOptions.groups`); changes the confidence only. */
+  groups?: number[];
 }
 
 /**
@@ -121,6 +127,7 @@ function quantize(m: FloatModel, maxNonZeros: number): ClassifierSnapshot {
     features: bytesToBase64(feats.bytes()),
     rows: bytesToBase64(rows.bytes()),
     weights: bytesToBase64(Uint8Array.from(weights)),
+    ...(m.groups ? { groups: [...m.groups] } : {}),
   };
 }
 
@@ -147,6 +154,7 @@ class LinearClassifier implements Classifier {
   private readonly cls: Int32Array;
   private readonly w: Float32Array;
   private readonly acc: Float64Array;
+  private readonly groups: Int32Array | null;
   private fp: string | undefined;
 
   constructor(s: ClassifierSnapshot) {
@@ -161,6 +169,8 @@ class LinearClassifier implements Classifier {
     if (typeof s.features !== "string" || typeof s.rows !== "string" || typeof s.weights !== "string")
       fail("features/rows/weights must be base64 strings");
     const C = labels.length;
+    if (s.groups !== undefined && (!Array.isArray(s.groups) || s.groups.length !== C || !s.groups.every((g) => Number.isInteger(g) && g >= 0)))
+      fail("bad groups");
     const w = new Int8Array(base64ToBytes(s.weights).buffer);
     const fr = new ByteReader(base64ToBytes(s.features));
     const rr = new ByteReader(base64ToBytes(s.rows));
@@ -193,6 +203,7 @@ class LinearClassifier implements Classifier {
     const table = codebook(scale);
     this.w = Float32Array.from(w, (q) => table[q & 255]!);
     this.acc = new Float64Array(C);
+    this.groups = s.groups ? Int32Array.from(s.groups) : null;
     this.direct = dim <= DIRECT_LOOKUP_MAX_DIM ? new Int32Array(dim).fill(-1) : null;
     if (this.direct) for (let r = 0; r < keys.length; r++) this.direct[keys[r]!] = r;
   }
@@ -243,13 +254,21 @@ class LinearClassifier implements Classifier {
     const kk = Math.max(0, Math.min(Math.floor(k), C));
     const topK: { label: string; confidence: number }[] = [];
     const taken = new Uint8Array(C);
+    let first = -1;
     for (let n = 0; n < Math.max(kk, 1); n++) {
       let best = -1;
       for (let c = 0; c < C; c++) if (!taken[c] && (best < 0 || acc[c]! > acc[best]!)) best = c;
       taken[best] = 1;
+      if (first < 0) first = best;
       topK.push({ label: this.labels[best]!, confidence: acc[best]! / sum });
     }
     const top = topK[0]!;
+    if (this.groups) {
+      const g = this.groups[first]!;
+      let inGroup = 0;
+      for (let c = 0; c < C; c++) if (this.groups[c] === g) inGroup += acc[c]!;
+      top.confidence = Math.min(1, Math.sqrt((top.confidence * inGroup) / sum));
+    }
     return { label: top.label, confidence: top.confidence, topK: topK.slice(0, kk) };
   }
 }

@@ -68,9 +68,12 @@ export async function buildIntentModel(
   if (texts.length === 0) throw new Error("buildIntentModel: no examples");
   const vectors = await encoder.encode(texts);
   if (vectors.length !== texts.length) throw new Error("buildIntentModel: encoder returned a wrong number of vectors");
+  // Each specialist is a group: a domain head is trained jointly and the confidence
+  // weighs in how sure the model is of the specialist (pass `groups: undefined` to opt out).
+  const fit = options !== undefined && "groups" in options ? options : { ...options, groups: labelToSpecialist };
   const classifier = fitClassifier(
     vectors.map((vector, i) => ({ vector, label: labels[i]! })),
-    options,
+    fit,
   );
   for (const label of labelToSpecialist.keys())
     if (!classifier.labels.includes(label)) labelToSpecialist.delete(label); // a source with no usable example

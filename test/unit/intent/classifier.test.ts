@@ -123,3 +123,34 @@ describe("codec", () => {
     expect(r.done()).toBe(true);
   });
 });
+
+describe("fitClassifier (groups, label smoothing, dropout)", () => {
+  const groups = { balance: "bank", transfer: "bank", weather: "home", music: "home", flight: "travel", timer: "home" };
+  const clf = fitClassifier(rows, { groups });
+
+  it("predicts the right labels with a group-aware confidence in [0, 1]", () => {
+    expect(clf.snapshot().groups).toHaveLength(clf.labels.length);
+    for (const [text, label] of QUERIES) {
+      const p = clf.predict(enc.encodeOne(text), 6);
+      expect(p.label).toBe(label);
+      expect(p.confidence).toBeGreaterThan(0);
+      expect(p.confidence).toBeLessThanOrEqual(1);
+      expect(p.topK[0]).toEqual({ label: p.label, confidence: p.confidence });
+      for (let i = 1; i < p.topK.length; i++) expect(p.topK[i]!.confidence).toBeLessThanOrEqual(p.topK[i - 1]!.confidence);
+    }
+  });
+
+  it("accepts groups as a Map, round-trips its snapshot and rejects bad groups", () => {
+    expect(fitClassifier(rows, { groups: new Map(Object.entries(groups)) }).fingerprint).toBe(clf.fingerprint);
+    const loaded = loadClassifier(JSON.parse(JSON.stringify(clf.snapshot())) as ClassifierSnapshot);
+    expect(loaded.predict(enc.encodeOne("play a song"), 3)).toEqual(clf.predict(enc.encodeOne("play a song"), 3));
+    expect(() => loadClassifier({ ...clf.snapshot(), groups: [0] })).toThrow(/groups/);
+  });
+
+  it("still fits without smoothing or dropout, and validates them", () => {
+    const plain = fitClassifier(rows, { labelSmoothing: 0, inputDropout: 0 });
+    for (const [text, label] of QUERIES) expect(plain.predict(enc.encodeOne(text), 1).label).toBe(label);
+    expect(() => fitClassifier(rows, { labelSmoothing: 1 })).toThrow(/invalid/);
+    expect(() => fitClassifier(rows, { inputDropout: -0.1 })).toThrow(/invalid/);
+  });
+});
