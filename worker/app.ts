@@ -11,6 +11,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { intentRoutes } from "./routes/intents.ts";
 import { routeRoutes } from "./routes/route.ts";
 import { specialistRoutes } from "./routes/specialists.ts";
+import { taskRoutes } from "./routes/tasks.ts";
 import { getRuntime } from "./runtime.ts";
 import pkg from "../package.json";
 
@@ -40,6 +41,7 @@ app.route("/", healthRoutes);
 app.route("/", intentRoutes);
 app.route("/", routeRoutes);
 app.route("/", specialistRoutes);
+app.route("/", taskRoutes);
 
 app.doc31("/openapi.json", { openapi: "3.1.0", info: { title: "Switchyard", version: pkg.version } });
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });

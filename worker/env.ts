@@ -8,6 +8,8 @@ export interface AiBinding {
  * (service bindings, API-key secrets) are looked up by name through `binding()`.
  */
 export interface Env {
+  /** One TaskAgent Durable Object per task. */
+  TASK_AGENT?: DurableObjectNamespace<import("../durable-objects/task-agent.ts").TaskAgent>;
   /** KV tier of the intent cache. */
   INTENTS?: KVNamespace;
   /** The bundled example specialists (examples/specialists). */

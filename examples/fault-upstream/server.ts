@@ -11,7 +11,12 @@
  *   POST /garbage        200 with a body that is not JSON
  *   POST /wrong-shape    200 JSON without `output`
  *   POST /flaky          fails with 503 for the first ?fail=N calls of each Idempotency-Key, then ok
+ *   POST /side-effect    performs one "side effect" per Idempotency-Key (a repeat gets the
+ *                        stored reply, no new effect); ?ms=N answers N ms after the effect
+ *   POST /verify-pass    a verifier that passes everything; /verify-fail one that fails everything
+ *   POST /plan           a planner: a valid 3-step plan; /plan-invalid answers a plan with a cycle
  *   GET  /calls?path=P   how many calls path P has had; POST /reset clears the counts
+ *   GET  /effects?prefix=K  side effects and calls of keys starting with K
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
@@ -40,26 +45,36 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
   const calls = new Map<string, number>();
   const flaky = new Map<string, number>();
+  const effects = new Map<string, { calls: number; reply: unknown }>();
   const open = new Set<ServerResponse>();
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const path = url.pathname;
     if (req.method === "GET" && path === "/calls") return json(res, 200, { calls: calls.get(url.searchParams.get("path") ?? "") ?? 0 });
+    if (req.method === "GET" && path === "/effects") {
+      const prefix = url.searchParams.get("prefix") ?? "";
+      const hits = [...effects].filter(([k]) => k.startsWith(prefix));
+      return json(res, 200, { effects: hits.length, calls: hits.reduce((n, [, e]) => n + e.calls, 0), keys: Object.fromEntries(hits.map(([k, e]) => [k, e.calls])) });
+    }
     if (req.method === "POST" && path === "/reset") {
       calls.clear();
       flaky.clear();
+      effects.clear();
       return json(res, 200, { ok: true });
     }
     calls.set(path, (calls.get(path) ?? 0) + 1);
     const raw = await readBody(req);
-    let body: { input?: unknown; intent?: unknown } = {};
+    let body: { input?: unknown; intent?: unknown; context?: unknown } = {};
     try {
       body = JSON.parse(raw);
     } catch {
       return json(res, 400, { title: "Bad request", status: 400, detail: "body is not JSON" });
     }
     const ok = () =>
-      json(res, 200, { output: { echo: body.input, intent: body.intent ?? null, idempotencyKey: req.headers["idempotency-key"] ?? null, traceparent: req.headers.traceparent ?? null }, usage: { units: 1 } });
+      json(res, 200, {
+        output: { text: `echo: ${String(body.input)}`, echo: body.input, intent: body.intent ?? null, context: body.context ?? null, idempotencyKey: req.headers["idempotency-key"] ?? null, traceparent: req.headers.traceparent ?? null },
+        usage: { units: 1 },
+      });
     switch (path) {
       case "/ok":
         return ok();
@@ -92,6 +107,43 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
         if (seen <= Number(url.searchParams.get("fail") ?? "1")) return json(res, 503, { title: "Unavailable", status: 503, detail: `injected failure ${seen}` });
         return ok();
       }
+      case "/side-effect": {
+        const key = String(req.headers["idempotency-key"] ?? "");
+        const seen = effects.get(key);
+        if (seen) seen.calls++;
+        else effects.set(key, { calls: 1, reply: { output: { text: `effect for ${key}`, input: body.input, effect: effects.size + 1 }, usage: { units: 1 } } });
+        const reply = effects.get(key)!.reply;
+        const ms = Number(url.searchParams.get("ms") ?? "0");
+        if (ms <= 0) return json(res, 200, reply);
+        open.add(res);
+        const t = setTimeout(() => json(res, 200, reply), ms);
+        res.on("close", () => (clearTimeout(t), open.delete(res)));
+        return;
+      }
+      case "/verify-pass":
+      case "/verify-fail": {
+        const pass = path === "/verify-pass";
+        return json(res, 200, { output: { text: pass ? "looks right" : "looks wrong", pass, score: pass ? 0.9 : 0.1, reason: pass ? "checked" : "the output does not answer the input" } });
+      }
+      case "/plan": {
+        const specialist = url.searchParams.get("specialist");
+        const pin = specialist ? { specialist } : {};
+        return json(res, 200, {
+          output: {
+            text: "three steps",
+            plan: {
+              steps: [
+                { id: "first", input: "{{input}}", ...pin },
+                { id: "second", input: "second after {{steps.first.output}}", dependsOn: ["first"], ...pin },
+                { id: "third", input: "third after {{steps.second.output}}", dependsOn: ["second"], ...pin },
+              ],
+              combine: "concat",
+            },
+          },
+        });
+      }
+      case "/plan-invalid":
+        return json(res, 200, { output: { plan: { steps: [{ id: "a", input: "x", dependsOn: ["b"] }, { id: "b", input: "y", dependsOn: ["a"] }] } } });
       default:
         return json(res, 404, { title: "Not found", status: 404, detail: `no mode ${path}` });
     }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Plan } from "../tasks/plan.ts";
 
 /** Specialist ids and intent labels: lowercase, stable, URL-safe. */
 const Id = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "lowercase letters, digits, '_' or '-', starting with a letter");
@@ -65,12 +66,31 @@ export const RouterSettings = z.strictObject({
   maxInputChars: z.number().int().min(1).max(1_000_000).default(20_000),
 });
 
+/** A named, reusable plan: `POST /v1/tasks { workflow: "<id>" }`. */
+export const Workflow = z.strictObject({
+  id: Id,
+  description: z.string().max(1000).default(""),
+  plan: Plan,
+});
+
+/** Settings of multi-step tasks (TaskAgent Durable Objects). */
+export const TaskSettings = z.strictObject({
+  /** A task waiting for approval longer than this is rejected (by "system"). */
+  approvalTtlSeconds: z.number().int().min(1).max(30 * 86_400).default(86_400),
+  /** Specialist asked for a plan when a task gives neither `plan` nor `workflow` and has `planner: true`. */
+  planner: Id.optional(),
+  /** Context (the task's `context` object) larger than this is stored once and passed by reference. */
+  contextInlineBytes: z.number().int().min(0).max(1_000_000).default(4096),
+});
+
 /** The whole router config (DESIGN §4). Validated at start and by `npm run check-config`. */
 export const Config = z
   .strictObject({
     $schema: z.string().optional(),
     router: RouterSettings.default(RouterSettings.parse({})),
     specialists: z.array(Specialist).min(1),
+    workflows: z.array(Workflow).default([]),
+    tasks: TaskSettings.default(TaskSettings.parse({})),
   })
   .superRefine((cfg, ctx) => {
     const ids = new Set<string>();
@@ -102,6 +122,21 @@ export const Config = z
         else if (f === s.id) ctx.addIssue({ code: "custom", path: ["specialists", i, "fallbacks", j], message: "a specialist cannot be its own fallback" });
       }),
     );
+    const known = (path: (string | number)[], id: string | undefined) => {
+      if (id !== undefined && !ids.has(id)) ctx.addIssue({ code: "custom", path, message: `unknown specialist '${id}'` });
+    };
+    known(["tasks", "planner"], cfg.tasks.planner);
+    const workflowIds = new Set<string>();
+    cfg.workflows.forEach((w, i) => {
+      if (workflowIds.has(w.id)) ctx.addIssue({ code: "custom", path: ["workflows", i, "id"], message: `duplicate workflow id '${w.id}'` });
+      workflowIds.add(w.id);
+      w.plan.steps.forEach((step, j) => {
+        known(["workflows", i, "plan", "steps", j, "specialist"], step.specialist);
+        known(["workflows", i, "plan", "steps", j, "verifier"], step.verifier);
+        if (step.intent !== undefined && !labels.has(step.intent))
+          ctx.addIssue({ code: "custom", path: ["workflows", i, "plan", "steps", j, "intent"], message: `no specialist declares intent '${step.intent}'` });
+      });
+    });
   });
 export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;

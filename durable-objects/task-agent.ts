@@ -1,0 +1,193 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../worker/env.ts";
+import { canonicalJson, contentHash, verifyChain, type AuditEntry, type ChainVerdict } from "../worker/tasks/audit.ts";
+import type { Plan } from "../worker/tasks/plan.ts";
+import { TERMINAL, type StepDoc, type TaskDoc, type TaskEvent } from "../worker/tasks/types.ts";
+import { drive, finish, initialSteps, type EngineHost } from "./task-engine.ts";
+import { TaskStore } from "./task-store.ts";
+
+/** What the Worker hands a new TaskAgent. */
+export interface TaskInit {
+  id: string;
+  tenant: string;
+  actor: string;
+  goal: string;
+  input: string;
+  plan: Plan | null;
+  planner: string | null;
+  workflow: string | null;
+  bodyHash: string;
+  context?: Record<string, unknown>;
+  /** Context at least this large (bytes of JSON) is stored once and sent by reference. */
+  contextInlineBytes: number;
+  approvalTtlSeconds: number;
+  intentId?: string;
+  traceparent: string;
+}
+
+/** A task with its steps, as `GET /v1/tasks/:id` shows it. */
+export type TaskView = TaskDoc & { steps: StepDoc[] };
+
+export type CreateResult = { kind: "created" | "existing"; task: TaskView } | { kind: "conflict" };
+export type GateResult = { ok: true; task: TaskView } | { ok: false; reason: "not_found" | "not_awaiting" | "terminal" };
+
+/**
+ * One task, from submission to its end (DESIGN §1): plan, steps, verification,
+ * approvals and a hash-chained audit log, all in SQLite; one alarm drives it, so
+ * a restart resumes where it stopped. Called through RPC; every method takes the
+ * caller's tenant, and another tenant sees nothing.
+ */
+export class TaskAgent extends DurableObject<Env> {
+  readonly #store: TaskStore;
+  readonly #aborts = new Map<string, AbortController>();
+  #driving: Promise<void> | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#store = new TaskStore(ctx.storage.sql);
+  }
+
+  #host(): EngineHost {
+    return {
+      store: this.#store,
+      env: this.env,
+      setAlarm: (at) => this.ctx.storage.setAlarm(at),
+      abortSignal: (id) => {
+        const c = new AbortController();
+        this.#aborts.set(id, c);
+        return c.signal;
+      },
+      release: (id) => void this.#aborts.delete(id),
+    };
+  }
+
+  #view(): TaskView | undefined {
+    const task = this.#store.task();
+    return task ? { ...task, steps: this.#store.steps() } : undefined;
+  }
+
+  #owned(tenant: string): TaskDoc | undefined {
+    const task = this.#store.task();
+    return task && task.tenant === tenant ? task : undefined;
+  }
+
+  /** Creates the task, or returns it again for the same body (idempotent), or reports a conflict. */
+  async create(init: TaskInit): Promise<CreateResult> {
+    const existing = this.#store.task();
+    if (existing) return existing.bodyHash === init.bodyHash && existing.tenant === init.tenant ? { kind: "existing", task: this.#view()! } : { kind: "conflict" };
+    const now = new Date().toISOString();
+    const task: TaskDoc = {
+      id: init.id,
+      tenant: init.tenant,
+      goal: init.goal,
+      input: init.input,
+      status: init.plan ? "running" : "planning",
+      plan: init.plan,
+      planner: init.planner,
+      workflow: init.workflow,
+      bodyHash: init.bodyHash,
+      createdAt: now,
+      updatedAt: now,
+      approvalTtlSeconds: init.approvalTtlSeconds,
+      traceparent: init.traceparent,
+      costUsd: 0,
+      hops: 0,
+      ...(init.intentId ? { intentId: init.intentId } : {}),
+    };
+    if (init.context) {
+      const json = canonicalJson(init.context);
+      if (json.length >= init.contextInlineBytes) {
+        const sha256 = await contentHash(init.context);
+        this.#store.putBlob(sha256, json);
+        task.contextRef = { sha256, bytes: json.length };
+      } else task.context = init.context;
+    }
+    this.#store.saveTask(task);
+    if (init.plan) initialSteps(init.plan).forEach((s, i) => this.#store.saveStep(s, i));
+    this.#store.event("task.created", { status: task.status, steps: init.plan?.steps.map((s) => s.id) ?? [] });
+    await this.#store.audit(init.actor, "task.created", {
+      source: init.plan ? (init.workflow ? `workflow:${init.workflow}` : "plan") : `planner:${init.planner}`,
+      goalHash: await contentHash(init.goal),
+      inputHash: await contentHash(init.input),
+      planHash: await contentHash(init.plan),
+      ...(task.contextRef ? { contextHash: task.contextRef.sha256 } : {}),
+    });
+    await this.ctx.storage.setAlarm(Date.now());
+    return { kind: "created", task: this.#view()! };
+  }
+
+  /** The task with its steps, or undefined (unknown, or another tenant's). */
+  get(tenant: string): TaskView | undefined {
+    return this.#owned(tenant) ? this.#view() : undefined;
+  }
+
+  /** Events after `seq` (the SSE feed) and whether the task has ended. */
+  events(tenant: string, after: number): { events: TaskEvent[]; done: boolean } | undefined {
+    const task = this.#owned(tenant);
+    if (!task) return undefined;
+    return { events: this.#store.eventsAfter(after), done: TERMINAL.has(task.status) };
+  }
+
+  /** The audit chain and whether it verifies. */
+  async audit(tenant: string): Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | undefined> {
+    if (!this.#owned(tenant)) return undefined;
+    const entries = this.#store.auditLog();
+    return { entries, verification: await verifyChain(entries) };
+  }
+
+  /** Large context stored by reference, by its hash. */
+  context(tenant: string, sha256: string): string | undefined {
+    return this.#owned(tenant) ? this.#store.blob(sha256) : undefined;
+  }
+
+  /** Resumes a task paused at an approval gate. An unverified output is accepted as the step's output. */
+  async approve(tenant: string, actor: string, reason: string): Promise<GateResult> {
+    const task = this.#owned(tenant);
+    if (!task) return { ok: false, reason: "not_found" };
+    if (task.status !== "awaiting_approval" || !task.awaiting) return { ok: false, reason: TERMINAL.has(task.status) ? "terminal" : "not_awaiting" };
+    const step = this.#store.steps().find((s) => s.id === task.awaiting!.step)!;
+    if (step.unverifiedOutput !== undefined) {
+      step.status = "succeeded";
+      step.output = step.unverifiedOutput;
+      delete step.unverifiedOutput;
+      step.finishedAt = new Date().toISOString();
+    } else step.status = "pending";
+    step.approved = true;
+    this.#store.saveStep(step);
+    const gate = task.awaiting;
+    task.status = "running";
+    delete task.awaiting;
+    this.#store.saveTask(task);
+    this.#store.event("task.approved", { step: gate.step, by: actor, reason });
+    await this.#store.audit(actor, "approval.granted", { step: gate.step, reason, gate: gate.reason });
+    await this.ctx.storage.setAlarm(Date.now());
+    return { ok: true, task: this.#view()! };
+  }
+
+  /** Ends a task paused at an approval gate as rejected. */
+  async reject(tenant: string, actor: string, reason: string): Promise<GateResult> {
+    const task = this.#owned(tenant);
+    if (!task) return { ok: false, reason: "not_found" };
+    if (task.status !== "awaiting_approval") return { ok: false, reason: TERMINAL.has(task.status) ? "terminal" : "not_awaiting" };
+    await finish(this.#host(), "rejected", actor, { reason, error: `rejected by ${actor}: ${reason}` });
+    await this.ctx.storage.deleteAlarm();
+    return { ok: true, task: this.#view()! };
+  }
+
+  /** Kill switch: stops the task at once; calls in flight are aborted and their results discarded. */
+  async cancel(tenant: string, actor: string, reason: string): Promise<GateResult> {
+    const task = this.#owned(tenant);
+    if (!task) return { ok: false, reason: "not_found" };
+    if (TERMINAL.has(task.status)) return { ok: false, reason: "terminal" };
+    await finish(this.#host(), "cancelled", actor, { reason });
+    for (const c of this.#aborts.values()) c.abort(new Error("task cancelled"));
+    await this.ctx.storage.deleteAlarm();
+    return { ok: true, task: this.#view()! };
+  }
+
+  /** The only driver: runs whatever can run now, and re-arms itself for what waits. */
+  override async alarm(): Promise<void> {
+    this.#driving ??= drive(this.#host()).finally(() => (this.#driving = undefined));
+    await this.#driving;
+  }
+}

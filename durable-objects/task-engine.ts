@@ -1,0 +1,229 @@
+import type { Env } from "../worker/env.ts";
+import { contentHash } from "../worker/tasks/audit.ts";
+import { blockedSteps, combineOutputs, Plan, readySteps, renderInput, type StepSpec, type StepStatus } from "../worker/tasks/plan.ts";
+import { runStep, verifyOutput, type StepCall } from "../worker/tasks/runner.ts";
+import { TERMINAL, type StepDoc, type TaskDoc } from "../worker/tasks/types.ts";
+import { getRuntime, type Runtime } from "../worker/runtime.ts";
+import type { TaskStore } from "./task-store.ts";
+
+/** What the engine needs from its Durable Object. */
+export interface EngineHost {
+  store: TaskStore;
+  env: Env;
+  setAlarm(at: number): Promise<void>;
+  /** Cancel signal of the step currently running under this id. */
+  abortSignal(stepId: string): AbortSignal;
+  release(stepId: string): void;
+}
+
+/** Extra time a running step's lease gets beyond its worst-case call time. */
+const LEASE_MARGIN_MS = 5_000;
+
+/** Initial step rows for a plan. */
+export function initialSteps(plan: Plan): StepDoc[] {
+  return plan.steps.map((s) => ({ id: s.id, status: "pending", attempts: 0, verdicts: [], costUsd: 0 }));
+}
+
+/** Opens an approval gate on a step: the task pauses until approve, reject or expiry. */
+export async function openGate(h: EngineHost, stepId: string, reason: string): Promise<void> {
+  const task = h.store.task()!;
+  const expiresAt = Date.now() + task.approvalTtlSeconds * 1000;
+  task.status = "awaiting_approval";
+  task.awaiting = { step: stepId, reason, since: new Date().toISOString(), expiresAt };
+  h.store.saveTask(task);
+  const step = h.store.steps().find((s) => s.id === stepId)!;
+  step.status = "awaiting_approval";
+  h.store.saveStep(step);
+  h.store.event("task.awaiting_approval", { step: stepId, reason, expiresAt: new Date(expiresAt).toISOString() });
+  await h.store.audit("router", "approval.requested", { step: stepId, reason, expiresAt });
+  await h.setAlarm(expiresAt);
+}
+
+/** Ends a task (terminal status), marking what never ran. */
+export async function finish(h: EngineHost, status: "succeeded" | "failed" | "cancelled" | "rejected", actor: string, detail: { result?: unknown; error?: string; reason?: string }): Promise<void> {
+  const task = h.store.task()!;
+  task.status = status;
+  delete task.awaiting;
+  if (detail.result !== undefined) task.result = detail.result;
+  if (detail.error !== undefined) task.error = detail.error;
+  h.store.saveTask(task);
+  for (const s of h.store.steps())
+    if (s.status === "pending" || s.status === "awaiting_approval" || s.status === "running") {
+      s.status = status === "cancelled" ? "cancelled" : "skipped";
+      s.finishedAt = new Date().toISOString();
+      h.store.saveStep(s);
+    }
+  h.store.event(`task.${status}`, { ...(detail.error ? { error: detail.error } : {}), ...(detail.reason ? { reason: detail.reason } : {}), costUsd: task.costUsd, hops: task.hops });
+  await h.store.audit(actor, `task.${status}`, { ...(detail.reason ? { reason: detail.reason } : {}), ...(detail.error ? { error: detail.error } : {}), resultHash: await contentHash(detail.result ?? null) });
+}
+
+/** Asks the planner specialist for a plan and validates it; an invalid plan fails the task. */
+async function plan(h: EngineHost, rt: Runtime, task: TaskDoc): Promise<void> {
+  const planner = rt.registry.get(task.planner ?? "");
+  if (!planner) return finish(h, "failed", "router", { error: `planner '${task.planner}' is not registered` });
+  const specialists = rt.config.specialists.map((s) => ({ id: s.id, description: s.description, intents: s.intents.map((i) => i.label) }));
+  const outcome = await runStep(stepCall(h, rt, task, { id: "plan", input: task.goal, dependsOn: [], requireApproval: false }, task.goal, `${task.id}/plan`, { specialists }, planner), () => {});
+  if (!outcome.ok) return finish(h, "failed", "router", { error: `planner failed: ${outcome.detail}` });
+  const raw = (outcome.output as { plan?: unknown })?.plan ?? outcome.output;
+  const parsed = Plan.safeParse(raw);
+  const unknown = parsed.success ? parsed.data.steps.flatMap((s) => [s.specialist, s.verifier]).filter((id) => id !== undefined && !rt.registry.has(id)) : [];
+  if (!parsed.success || unknown.length > 0) {
+    const why = parsed.success ? `unknown specialists ${unknown.join(", ")}` : parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    return finish(h, "failed", "router", { error: `planner '${planner.id}' returned an invalid plan: ${why}` });
+  }
+  const t = h.store.task()!;
+  if (t.status !== "planning") return;
+  t.plan = parsed.data;
+  t.status = "running";
+  t.costUsd += outcome.costUsd;
+  t.hops += 1;
+  h.store.saveTask(t);
+  initialSteps(parsed.data).forEach((s, i) => h.store.saveStep(s, i));
+  h.store.event("task.planned", { planner: planner.id, steps: parsed.data.steps.map((s) => s.id) });
+  await h.store.audit("router", "task.planned", { planner: planner.id, planHash: await contentHash(parsed.data) });
+}
+
+function stepCall(h: EngineHost, rt: Runtime, task: TaskDoc, step: StepSpec, input: string, key: string, extra: Record<string, unknown> = {}, force?: StepCall["force"]): StepCall {
+  const context: Record<string, unknown> = { ...(task.context ?? {}), task: { id: task.id, step: step.id }, ...extra };
+  if (task.contextRef) context.contextRef = { url: `/v1/tasks/${task.id}/context/${task.contextRef.sha256}`, ...task.contextRef };
+  return {
+    rt,
+    env: h.env,
+    step,
+    input,
+    idempotencyKey: key,
+    context,
+    traceparent: task.traceparent,
+    knownIntentId: input === task.input ? task.intentId : undefined,
+    signal: h.abortSignal(step.id),
+    ...(force ? { force } : {}),
+  };
+}
+
+/** Runs one ready step to its end: call, verify (fallback, then a human), record. */
+async function execute(h: EngineHost, rt: Runtime, spec: StepSpec): Promise<void> {
+  const task = h.store.task()!;
+  const steps = h.store.steps();
+  const doc = steps.find((s) => s.id === spec.id)!;
+  const outputs = new Map(steps.filter((s) => s.status === "succeeded").map((s) => [s.id, s.output]));
+  const input = renderInput(spec.input, { input: task.input, goal: task.goal, outputs });
+  doc.status = "running";
+  doc.attempts += 1;
+  doc.input = input;
+  doc.startedAt = new Date().toISOString();
+  h.store.saveStep(doc);
+  h.store.event("step.started", { step: spec.id, attempt: doc.attempts });
+  await h.store.audit("router", "step.started", { step: spec.id, attempt: doc.attempts, inputHash: await contentHash(input) });
+
+  const key = `${task.id}/${spec.id}`;
+  let outcome = await runStep(stepCall(h, rt, task, spec, input, key), () => {});
+  let cost = outcome.ok ? outcome.costUsd : 0;
+  let hops = outcome.attempts.length;
+  let gate: string | undefined;
+  if (outcome.ok && spec.verifier) {
+    const verifier = rt.registry.get(spec.verifier);
+    for (let round = 0; outcome.ok && verifier; round++) {
+      const v = await verifyOutput(stepCall(h, rt, task, spec, input, `${key}/verify/${round}`), verifier, { output: outcome.output, specialist: outcome.specialist.id });
+      doc.verdicts.push({ verifier: verifier.id, specialist: outcome.specialist.id, ...v, at: new Date().toISOString() });
+      h.store.event("step.verified", { step: spec.id, specialist: outcome.specialist.id, pass: v.pass, score: v.score, reason: v.reason });
+      await h.store.audit(verifier.id, "step.verified", { step: spec.id, specialist: outcome.specialist.id, pass: v.pass, score: v.score, reason: v.reason });
+      if (v.pass) break;
+      const fallback = round === 0 ? rt.registry.get(outcome.specialist.fallbacks[0] ?? "") : undefined;
+      if (!fallback) {
+        gate = `verification failed: ${v.reason}`;
+        break;
+      }
+      outcome = await runStep(stepCall(h, rt, task, spec, input, `${key}/fallback`, {}, fallback), () => {});
+      cost += outcome.ok ? outcome.costUsd : 0;
+      hops += outcome.attempts.length;
+    }
+    if (!verifier) outcome = { ok: false, detail: `verifier '${spec.verifier}' is not registered`, attempts: outcome.attempts };
+  }
+
+  const t = h.store.task()!;
+  t.costUsd += cost;
+  t.hops += hops;
+  h.store.saveTask(t);
+  doc.costUsd += cost;
+  delete doc.leaseUntil;
+  h.release(spec.id);
+  if (TERMINAL.has(t.status)) return; // cancelled while the call ran: the result is discarded
+  if (!outcome.ok) {
+    doc.status = "failed";
+    doc.error = outcome.detail;
+    doc.finishedAt = new Date().toISOString();
+    h.store.saveStep(doc);
+    h.store.event("step.failed", { step: spec.id, error: outcome.detail, attempts: outcome.attempts.length });
+    await h.store.audit("router", "step.failed", { step: spec.id, error: outcome.detail });
+    return;
+  }
+  doc.specialist = outcome.specialist.id;
+  if (outcome.intentId) doc.intentId = outcome.intentId;
+  if (gate) {
+    doc.unverifiedOutput = outcome.output;
+    h.store.saveStep(doc);
+    return openGate(h, spec.id, gate);
+  }
+  doc.status = "succeeded";
+  doc.output = outcome.output;
+  doc.finishedAt = new Date().toISOString();
+  h.store.saveStep(doc);
+  h.store.event("step.succeeded", { step: spec.id, specialist: outcome.specialist.id, costUsd: cost });
+  await h.store.audit(outcome.specialist.id, "step.succeeded", { step: spec.id, specialist: outcome.specialist.id, outputHash: await contentHash(outcome.output), costUsd: cost });
+}
+
+/**
+ * Drives a task as far as it can go now: plans, resumes runs whose lease expired
+ * (a crash mid-step), runs every ready step in parallel, opens approval gates,
+ * and ends the task. Called from the alarm; safe to call again at any point.
+ */
+export async function drive(h: EngineHost): Promise<void> {
+  const rt = await getRuntime(h.env);
+  for (let round = 0; round < 1000; round++) {
+    const task = h.store.task();
+    if (!task || TERMINAL.has(task.status)) return;
+    if (task.status === "planning") {
+      await plan(h, rt, task);
+      continue;
+    }
+    if (task.status === "awaiting_approval") {
+      if (task.awaiting && Date.now() >= task.awaiting.expiresAt) return finish(h, "rejected", "system", { reason: "approval expired", error: `approval for step '${task.awaiting.step}' expired` });
+      return h.setAlarm(task.awaiting?.expiresAt ?? Date.now() + 60_000);
+    }
+    const plan_ = task.plan!;
+    const steps = h.store.steps();
+    const now = Date.now();
+    for (const s of steps)
+      if (s.status === "running" && (s.leaseUntil ?? 0) <= now) {
+        s.status = "pending";
+        h.store.saveStep(s);
+        h.store.event("step.resumed", { step: s.id, attempt: s.attempts });
+        await h.store.audit("router", "step.resumed", { step: s.id, reason: "lease expired: the run was interrupted" });
+      }
+    const status = new Map<string, StepStatus>(steps.map((s) => [s.id, s.status]));
+    const failed = steps.find((s) => s.status === "failed");
+    if (failed && !steps.some((s) => s.status === "running")) return finish(h, "failed", "router", { error: `step '${failed.id}' failed: ${failed.error}` });
+    for (const id of blockedSteps(plan_, status)) status.set(id, "skipped");
+    if (steps.every((s) => s.status === "succeeded"))
+      return finish(h, "succeeded", "router", { result: combineOutputs(plan_, new Map(steps.map((s) => [s.id, s.output]))) });
+    const ready = failed ? [] : readySteps(plan_, status);
+    const gated = ready.find((s) => s.requireApproval && !steps.find((d) => d.id === s.id)!.approved);
+    if (gated) return openGate(h, gated.id, `step '${gated.id}' requires approval`);
+    if (ready.length === 0) {
+      const leases = steps.filter((s) => s.status === "running").map((s) => s.leaseUntil ?? now);
+      return leases.length ? h.setAlarm(Math.min(...leases)) : undefined;
+    }
+    let lease = now;
+    for (const s of ready) {
+      const sp = s.specialist ? rt.registry.get(s.specialist) : undefined;
+      const perAttempt = s.timeoutMs ?? sp?.timeoutMs ?? Math.max(...rt.config.specialists.map((x) => x.timeoutMs));
+      const budget = perAttempt * (1 + (s.retries ?? sp?.retries ?? 2)) * 3 + LEASE_MARGIN_MS;
+      const d = steps.find((x) => x.id === s.id)!;
+      d.leaseUntil = now + budget;
+      h.store.saveStep(d);
+      lease = Math.max(lease, d.leaseUntil);
+    }
+    await h.setAlarm(lease); // the watchdog: if this isolate dies mid-step, the alarm resumes the task
+    await Promise.all(ready.map((s) => execute(h, rt, s)));
+  }
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { call, problem } from "./helpers.ts";
+import { submit, waitFor } from "./task-helpers.ts";
+
+const decide = (id: string, action: string, body: unknown = { by: "alice", reason: "looks fine" }) => call(`/v1/tasks/${id}/${action}`, { json: body });
+
+describe("approval gates", () => {
+  it("pauses before a gated step and resumes on approve, recording who and why", async () => {
+    const { id } = await submit({ goal: "pay", plan: { steps: [{ id: "prep", specialist: "fault-ok" }, { id: "pay", specialist: "fault-ok", requireApproval: true, dependsOn: ["prep"] }] } });
+    const waiting = await waitFor(id, ["awaiting_approval"]);
+    expect(waiting.awaiting).toMatchObject({ step: "pay", reason: "step 'pay' requires approval" });
+    expect(waiting.steps.map((s) => s.status)).toEqual(["succeeded", "awaiting_approval"]);
+    const res = await decide(id, "approve");
+    expect(res.status).toBe(200);
+    const done = await waitFor(id, ["succeeded", "failed"]);
+    expect(done.status).toBe("succeeded");
+    const audit = (await (await call(`/v1/tasks/${id}/audit`)).json()) as { entries: { actor: string; action: string; detail: any }[] };
+    expect(audit.entries.find((e) => e.action === "approval.granted")).toMatchObject({ actor: "dev:alice", detail: { step: "pay", reason: "looks fine" } });
+  });
+
+  it("ends the task as rejected on reject", async () => {
+    const { id } = await submit({ goal: "risky", plan: { steps: [{ id: "x", specialist: "fault-ok", requireApproval: true }] } });
+    await waitFor(id, ["awaiting_approval"]);
+    expect((await decide(id, "reject", { by: "bob", reason: "too risky" })).status).toBe(200);
+    const t = await waitFor(id, ["rejected"]);
+    expect(t.error).toBe("rejected by dev:bob: too risky");
+    expect(t.steps[0]!.status).toBe("skipped");
+    expect((await decide(id, "approve")).status).toBe(409);
+  });
+
+  it("rejects by itself when the approval expires", async () => {
+    const { id } = await submit({ goal: "slow human", approvalTtlSeconds: 1, plan: { steps: [{ id: "x", specialist: "fault-ok", requireApproval: true }] } });
+    await waitFor(id, ["awaiting_approval"]);
+    const t = await waitFor(id, ["rejected"], 10_000);
+    expect(t.error).toMatch(/approval for step 'x' expired/);
+  });
+
+  it("validates decisions: who and why are required; approving a running task is a conflict", async () => {
+    const { id } = await submit({ goal: "g", plan: { steps: [{ id: "x", specialist: "fault-ok", requireApproval: true }] } });
+    await waitFor(id, ["awaiting_approval"]);
+    const bad = await decide(id, "approve", { by: "alice" });
+    expect(bad.status).toBe(400);
+    expect((await problem(bad)).errors?.map((e) => e.path)).toContain("reason");
+    expect((await getStatus(id))).toBe("awaiting_approval");
+    const { id: other } = await submit({ goal: "g", plan: { steps: [{ id: "x", specialist: "fault-ok" }] } });
+    await waitFor(other, ["succeeded"]);
+    expect((await decide(other, "approve")).status).toBe(409);
+  });
+});
+
+async function getStatus(id: string) {
+  return ((await (await call(`/v1/tasks/${id}`)).json()) as { status: string }).status;
+}
+
+describe("verification", () => {
+  it("records a passing verdict", async () => {
+    const { id } = await submit({ goal: "v", plan: { steps: [{ id: "s", specialist: "fault-ok", verifier: "fault-verify-pass" }] } });
+    const t = await waitFor(id, ["succeeded", "failed"]);
+    expect(t.status).toBe("succeeded");
+    expect(t.steps[0]!.verdicts).toEqual([expect.objectContaining({ pass: true, specialist: "fault-ok", score: 0.9 })]);
+  });
+
+  it("retries with the fallback specialist, then escalates to a human who can accept the output", async () => {
+    const { id } = await submit({ goal: "v", plan: { steps: [{ id: "s", specialist: "fault-ok", verifier: "fault-verify-fail" }] } });
+    const waiting = await waitFor(id, ["awaiting_approval", "failed"]);
+    expect(waiting.status).toBe("awaiting_approval");
+    expect(waiting.awaiting!.reason).toMatch(/^verification failed: the output does not answer the input/);
+    expect(waiting.steps[0]!.verdicts.map((v) => [v.specialist, v.pass])).toEqual([["fault-ok", false], ["fault-side-effect", false]]);
+    await decide(id, "approve", { by: "carol", reason: "checked by hand" });
+    const done = await waitFor(id, ["succeeded"]);
+    expect(done.steps[0]!.output.text).toBe(`effect for ${id}/s/fallback`);
+  });
+});
+
+describe("cancel", () => {
+  it("stops a running task at once and discards the in-flight result", async () => {
+    const { id } = await submit({ goal: "long", plan: { steps: [{ id: "slow", specialist: "fault-slow-effect" }, { id: "next", specialist: "fault-ok", dependsOn: ["slow"] }] } });
+    await waitFor(id, ["running"]);
+    await new Promise((r) => setTimeout(r, 200));
+    const res = await call(`/v1/tasks/${id}/cancel`, { json: { by: "ops", reason: "kill switch" } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { status: string }).status).toBe("cancelled");
+    await new Promise((r) => setTimeout(r, 1800));
+    const t = await waitFor(id, ["cancelled"]);
+    expect(t.steps.map((s) => s.status)).toEqual(["cancelled", "cancelled"]);
+    expect((await call(`/v1/tasks/${id}/cancel`, { json: {} })).status).toBe(409);
+  });
+});

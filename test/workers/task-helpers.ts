@@ -1,0 +1,51 @@
+import { inject } from "vitest";
+import { call } from "./helpers.ts";
+
+export type Step = { id: string; status: string; attempts: number; specialist?: string; intentId?: string; input?: string; output?: any; error?: string; verdicts: { pass: boolean; specialist: string; reason: string }[] };
+export type Task = { id: string; status: string; result?: any; error?: string; steps: Step[]; costUsd: number; hops: number; intentId?: string; awaiting?: { step: string; reason: string }; contextRef?: { sha256: string; bytes: number }; links: Record<string, string> };
+
+/** Submits a task and returns its 202 body. */
+export async function submit(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<{ res: Response; id: string }> {
+  const res = await call("/v1/tasks", { json: body, headers });
+  const json = res.status === 202 ? ((await res.clone().json()) as { id: string }) : { id: "" };
+  return { res, id: json.id };
+}
+
+export async function getTask(id: string): Promise<Task> {
+  const res = await call(`/v1/tasks/${id}`);
+  if (res.status !== 200) throw new Error(`GET task ${id}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Task;
+}
+
+/** Polls until the task reaches one of `statuses` (bounded: 15 s). */
+export async function waitFor(id: string, statuses: string[], timeoutMs = 15_000): Promise<Task> {
+  const deadline = Date.now() + timeoutMs;
+  let task = await getTask(id);
+  while (!statuses.includes(task.status)) {
+    if (Date.now() > deadline) throw new Error(`task ${id} stuck in ${task.status}: ${JSON.stringify(task)}`);
+    await new Promise((r) => setTimeout(r, 50));
+    task = await getTask(id);
+  }
+  return task;
+}
+
+/** Side effects the fault upstream performed for idempotency keys starting with `prefix`. */
+export async function effects(prefix: string): Promise<{ effects: number; calls: number; keys: Record<string, number> }> {
+  const res = await fetch(`${inject("faultsUrl")}/effects?prefix=${encodeURIComponent(prefix)}`);
+  return (await res.json()) as never;
+}
+
+/** Parses a complete SSE body into events. */
+export function parseSse(text: string): { id: number; event: string; data: any }[] {
+  return text
+    .split("\n\n")
+    .filter((b) => b.trim())
+    .map((block) => {
+      const f: Record<string, string> = {};
+      for (const line of block.split("\n")) {
+        const i = line.indexOf(":");
+        if (i > 0) f[line.slice(0, i)] = line.slice(i + 1).trimStart();
+      }
+      return { id: Number(f.id), event: f.event ?? "message", data: f.data ? JSON.parse(f.data) : undefined };
+    });
+}

@@ -1,0 +1,149 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { streamSSE } from "hono/streaming";
+import type { AppEnv, Env } from "../env.ts";
+import { routeGroup } from "../http/openapi-app.ts";
+import { badRequest, notFound, ProblemError } from "../http/problem.ts";
+import { commonProblems, problemResponse } from "../http/schemas.ts";
+import { AuditView, CancelRequest, Decision, TaskAccepted, TaskId, TaskRequest, TaskView } from "../http/task-schemas.ts";
+import { sha256Hex } from "../intent/record.ts";
+import { getRuntime } from "../runtime.ts";
+import { contentHash } from "../tasks/audit.ts";
+import { startTask } from "../tasks/submit.ts";
+import type { CreateResult, GateResult, TaskView as TaskViewT } from "../../durable-objects/task-agent.ts";
+import type { TaskEvent } from "../tasks/types.ts";
+
+const Params = z.object({ id: TaskId });
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+
+/** The task's Durable Object (one per task id). */
+export function taskStub(env: Env, id: string) {
+  const ns = env.TASK_AGENT;
+  if (!ns) throw new ProblemError({ status: 503, slug: "misconfigured", title: "Router misconfigured", detail: "no TASK_AGENT Durable Object binding" });
+  return ns.get(ns.idFromName(id));
+}
+
+const links = (id: string) => ({
+  self: `/v1/tasks/${id}`,
+  events: `/v1/tasks/${id}/events`,
+  audit: `/v1/tasks/${id}/audit`,
+  approve: `/v1/tasks/${id}/approve`,
+  reject: `/v1/tasks/${id}/reject`,
+  cancel: `/v1/tasks/${id}/cancel`,
+});
+
+const submit = createRoute({
+  method: "post",
+  path: "/v1/tasks",
+  summary: "Start a multi-step task",
+  request: { body: { required: true, content: { "application/json": { schema: TaskRequest } } } },
+  responses: { 202: json(TaskAccepted, "Accepted; follow links.events"), ...commonProblems, 409: problemResponse("Same idempotency key, other body") },
+});
+const get = createRoute({ method: "get", path: "/v1/tasks/{id}", summary: "Task state", request: { params: Params }, responses: { 200: json(TaskView, "The task"), 404: problemResponse("Unknown task"), ...commonProblems } });
+const audit = createRoute({ method: "get", path: "/v1/tasks/{id}/audit", summary: "Hash-chained audit log", request: { params: Params }, responses: { 200: json(AuditView, "Entries and verification"), 404: problemResponse("Unknown task"), ...commonProblems } });
+const events = createRoute({
+  method: "get",
+  path: "/v1/tasks/{id}/events",
+  summary: "Server-Sent Events of the task's progress (resumable with Last-Event-ID)",
+  request: { params: Params },
+  responses: { 200: { description: "text/event-stream", content: { "text/event-stream": { schema: z.string() } } }, 404: problemResponse("Unknown task"), ...commonProblems },
+});
+const gate = (action: "approve" | "reject" | "cancel") =>
+  createRoute({
+    method: "post",
+    path: `/v1/tasks/{id}/${action}`,
+    summary: action === "cancel" ? "Kill switch: stop the task now" : `${action[0]!.toUpperCase()}${action.slice(1)} a task waiting for approval`,
+    request: { params: Params, body: { required: action !== "cancel", content: { "application/json": { schema: action === "cancel" ? CancelRequest : Decision } } } },
+    responses: { 200: json(TaskView, "The task after the decision"), 404: problemResponse("Unknown task"), 409: problemResponse("Not awaiting approval / already ended"), ...commonProblems },
+  });
+
+const blob = createRoute({
+  method: "get",
+  path: "/v1/tasks/{id}/context/{sha256}",
+  summary: "A task's large shared context, stored once and passed to steps by reference",
+  request: { params: Params.extend({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }) },
+  responses: { 200: json(z.record(z.string(), z.unknown()), "The context object"), 404: problemResponse("Unknown task or hash"), ...commonProblems },
+});
+
+const POLL_MS = 200;
+const MAX_STREAM_MS = 5 * 60_000;
+
+async function decideGate(c: Context<AppEnv>, id: string, action: "approve" | "reject" | "cancel", by: string | undefined, reason: string | undefined) {
+  const p = c.get("principal");
+  const actor = `${p.tenant}:${by ?? "api"}`;
+  const stub = taskStub(c.env, id);
+  const r = (await (action === "approve" ? stub.approve(p.tenant, actor, reason!) : action === "reject" ? stub.reject(p.tenant, actor, reason!) : stub.cancel(p.tenant, actor, reason ?? "cancelled"))) as GateResult;
+  if (r.ok) return c.json(r.task as never, 200);
+  if (r.reason === "not_found") throw notFound(`no task '${id}'`);
+  throw new ProblemError({ status: 409, slug: "task-state", title: "Task not in that state", detail: r.reason === "terminal" ? `task '${id}' has already ended` : `task '${id}' is not awaiting approval` });
+}
+
+/** `/v1/tasks…`: thin routes over the TaskAgent's RPC methods. */
+export const taskRoutes = routeGroup()
+  .openapi(submit, async (c) => {
+    const body = c.req.valid("json");
+    const rt = await getRuntime(c.env);
+    const p = c.get("principal");
+    const { idempotencyKey, ...rest } = body;
+    const id = `task_${(idempotencyKey ? await sha256Hex(`${p.tenant}\u0000${idempotencyKey}`) : crypto.randomUUID().replaceAll("-", "")).slice(0, 32)}`;
+    const init = await startTask(rt, { id, tenant: p.tenant, actor: `${p.tenant}:api`, body: rest, bodyHash: await contentHash(rest), traceparent: c.get("traceparent") }, (pr) => c.executionCtx.waitUntil(pr));
+    if (!init.ok) throw badRequest(init.detail, init.errors);
+    const r = (await taskStub(c.env, id).create(init.init)) as CreateResult;
+    if (r.kind === "conflict") throw new ProblemError({ status: 409, slug: "idempotency-conflict", title: "Idempotency conflict", detail: "this idempotencyKey was used with a different body" });
+    if (r.kind === "existing") c.header("idempotent-replayed", "true");
+    c.header("location", `/v1/tasks/${id}`);
+    return c.json({ id, status: r.task.status, links: links(id) }, 202);
+  })
+  .openapi(get, async (c) => {
+    const { id } = c.req.valid("param");
+    const task = (await taskStub(c.env, id).get(c.get("principal").tenant)) as TaskViewT | undefined;
+    if (!task) throw notFound(`no task '${id}'`);
+    return c.json({ ...task, links: links(id) } as never, 200);
+  })
+  .openapi(audit, async (c) => {
+    const { id } = c.req.valid("param");
+    const log = await taskStub(c.env, id).audit(c.get("principal").tenant);
+    if (!log) throw notFound(`no task '${id}'`);
+    return c.json(log as never, 200);
+  })
+  .openapi(events, async (c) => {
+    const { id } = c.req.valid("param");
+    const tenant = c.get("principal").tenant;
+    const stub = taskStub(c.env, id);
+    const lastId = Number(c.req.header("last-event-id") ?? "0");
+    let after = Number.isInteger(lastId) && lastId > 0 ? lastId : 0;
+    type Batch = { events: TaskEvent[]; done: boolean } | undefined;
+    const first = (await stub.events(tenant, after)) as Batch;
+    if (!first) throw notFound(`no task '${id}'`);
+    return streamSSE(c, async (stream) => {
+      const deadline = Date.now() + MAX_STREAM_MS;
+      let batch: Batch = first;
+      while (batch && !stream.aborted) {
+        for (const e of batch.events) {
+          await stream.writeSSE({ id: String(e.seq), event: e.type, data: JSON.stringify({ ...e.data, at: e.at }) });
+          after = e.seq;
+        }
+        if ((batch.done && batch.events.length === 0) || Date.now() > deadline) break;
+        if (batch.events.length === 0) await stream.sleep(POLL_MS);
+        batch = (await stub.events(tenant, after)) as Batch;
+      }
+    }) as never;
+  })
+  .openapi(blob, async (c) => {
+    const { id, sha256 } = c.req.valid("param");
+    const body = await taskStub(c.env, id).context(c.get("principal").tenant, sha256);
+    if (body === undefined) throw notFound(`no context ${sha256} in task '${id}'`);
+    return c.body(body, 200, { "content-type": "application/json", "x-content-sha256": sha256 }) as never;
+  })
+  .openapi(gate("approve"), async (c) => {
+    const { by, reason } = c.req.valid("json") as z.infer<typeof Decision>;
+    return decideGate(c, c.req.valid("param").id, "approve", by, reason);
+  })
+  .openapi(gate("reject"), async (c) => {
+    const { by, reason } = c.req.valid("json") as z.infer<typeof Decision>;
+    return decideGate(c, c.req.valid("param").id, "reject", by, reason);
+  })
+  .openapi(gate("cancel"), async (c) => {
+    const body = (c.req.valid("json") ?? {}) as z.infer<typeof CancelRequest>;
+    return decideGate(c, c.req.valid("param").id, "cancel", body.by, body.reason);
+  });

@@ -1,0 +1,150 @@
+import { z } from "zod";
+
+const StepId = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "lowercase letters, digits, '_' or '-', starting with a letter");
+const SpecialistId = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/);
+
+/** Placeholders a step input may use: `{{input}}`, `{{goal}}`, `{{steps.<id>.output[.path]}}`. */
+const REF = /\{\{\s*([a-z]+)(?:\.([a-z][a-z0-9_-]*))?((?:\.[A-Za-z0-9_-]+)*)\s*\}\}/g;
+
+/** One step of a plan. With neither `specialist` nor `intent`, its input is classified. */
+export const StepSpec = z.strictObject({
+  id: StepId,
+  specialist: SpecialistId.optional(),
+  /** An intent label: routes to the specialist that declares it, without classifying. */
+  intent: z.string().min(1).max(128).optional(),
+  input: z.string().min(1).max(100_000).default("{{input}}"),
+  dependsOn: z.array(StepId).max(50).default([]),
+  /** A specialist that checks this step's output: `{ pass, score, reason }`. */
+  verifier: SpecialistId.optional(),
+  /** Pause for a human approval before this step runs. */
+  requireApproval: z.boolean().default(false),
+  timeoutMs: z.number().int().min(1).max(300_000).optional(),
+  retries: z.number().int().min(0).max(5).optional(),
+});
+export type StepSpec = z.infer<typeof StepSpec>;
+
+/** How a task's result is made from its steps' outputs. */
+export const Combine = z.union([z.literal("last"), z.literal("concat"), z.strictObject({ step: StepId })]);
+export type Combine = z.infer<typeof Combine>;
+
+/** A plan: a small DAG of steps. Validated for unknown, cyclic and undeclared references. */
+export const Plan = z
+  .strictObject({ steps: z.array(StepSpec).min(1).max(50), combine: Combine.default("last") })
+  .superRefine((plan, ctx) => {
+    for (const issue of planIssues(plan)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+  });
+export type Plan = z.infer<typeof Plan>;
+
+/** Steps referenced by `{{steps.<id>…}}` placeholders in a template. */
+export function referencedSteps(template: string): string[] {
+  const out: string[] = [];
+  for (const m of template.matchAll(REF)) if (m[1] === "steps" && m[2]) out.push(m[2]);
+  return out;
+}
+
+function planIssues(plan: { steps: StepSpec[]; combine: Combine }): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const index = new Map<string, number>();
+  plan.steps.forEach((s, i) => {
+    if (index.has(s.id)) issues.push({ path: ["steps", i, "id"], message: `duplicate step id '${s.id}'` });
+    index.set(s.id, i);
+  });
+  plan.steps.forEach((s, i) => {
+    if (s.specialist && s.intent) issues.push({ path: ["steps", i], message: "give either specialist or intent, not both" });
+    s.dependsOn.forEach((d, j) => {
+      if (d === s.id) issues.push({ path: ["steps", i, "dependsOn", j], message: "a step cannot depend on itself" });
+      else if (!index.has(d)) issues.push({ path: ["steps", i, "dependsOn", j], message: `unknown step '${d}'` });
+    });
+    for (const r of referencedSteps(s.input))
+      if (!s.dependsOn.includes(r)) issues.push({ path: ["steps", i, "input"], message: `uses steps.${r} but does not list it in dependsOn` });
+    for (const m of s.input.matchAll(REF))
+      if (!["input", "goal", "steps"].includes(m[1]!) || (m[1] === "steps") !== (m[2] !== undefined))
+        issues.push({ path: ["steps", i, "input"], message: `unknown placeholder '${m[0]}'` });
+  });
+  if (typeof plan.combine === "object" && !index.has(plan.combine.step))
+    issues.push({ path: ["combine", "step"], message: `unknown step '${plan.combine.step}'` });
+  if (issues.length === 0 && topologicalOrder(plan.steps) === undefined) issues.push({ path: ["steps"], message: "the steps' dependsOn form a cycle" });
+  return issues;
+}
+
+/**
+ * Step ids in an order where every step comes after its dependencies (Kahn's
+ * algorithm, stable by declaration order), or `undefined` if there is a cycle.
+ */
+export function topologicalOrder(steps: readonly Pick<StepSpec, "id" | "dependsOn">[]): string[] | undefined {
+  const remaining = new Map(steps.map((s) => [s.id, new Set(s.dependsOn)]));
+  const order: string[] = [];
+  while (remaining.size > 0) {
+    const ready = [...remaining].filter(([, deps]) => [...deps].every((d) => !remaining.has(d))).map(([id]) => id);
+    if (ready.length === 0) return undefined;
+    for (const id of ready) {
+      order.push(id);
+      remaining.delete(id);
+    }
+  }
+  return order;
+}
+
+/** What the scheduler needs to know of each step. */
+export type StepStatus = "pending" | "running" | "awaiting_approval" | "succeeded" | "failed" | "skipped" | "cancelled";
+
+/**
+ * Pending steps whose dependencies have all succeeded, in declaration order: the
+ * steps that may start now (in parallel).
+ *
+ * @example
+ * readySteps(plan, new Map([["a", "succeeded"], ["b", "pending"], ["c", "pending"]])) // steps b and c if both depend only on a
+ */
+export function readySteps(plan: Plan, status: ReadonlyMap<string, StepStatus>): StepSpec[] {
+  return plan.steps.filter((s) => status.get(s.id) === "pending" && s.dependsOn.every((d) => status.get(d) === "succeeded"));
+}
+
+/** Pending steps that can never run because a dependency failed, was skipped or cancelled. */
+export function blockedSteps(plan: Plan, status: ReadonlyMap<string, StepStatus>): string[] {
+  const dead = new Set<string>(["failed", "skipped", "cancelled"]);
+  const out: string[] = [];
+  let changed = true;
+  const s = new Map(status);
+  while (changed) {
+    changed = false;
+    for (const step of plan.steps)
+      if (s.get(step.id) === "pending" && step.dependsOn.some((d) => dead.has(s.get(d) ?? ""))) {
+        s.set(step.id, "skipped");
+        out.push(step.id);
+        changed = true;
+      }
+  }
+  return out;
+}
+
+/** Text of an output for templating: strings as is, `{ text }` objects by their text, else JSON. */
+export function outputText(output: unknown): string {
+  if (typeof output === "string") return output;
+  if (output && typeof output === "object" && typeof (output as { text?: unknown }).text === "string") return (output as { text: string }).text;
+  return JSON.stringify(output) ?? "";
+}
+
+/**
+ * Fills a step's input template from the task and the outputs of earlier steps.
+ * `{{steps.a.output.value}}` follows a path into a JSON output.
+ */
+export function renderInput(template: string, vars: { input: string; goal: string; outputs: ReadonlyMap<string, unknown> }): string {
+  return template.replace(REF, (_m, root: string, step: string | undefined, path: string) => {
+    if (root === "input") return vars.input;
+    if (root === "goal") return vars.goal;
+    let value: unknown = vars.outputs.get(step!);
+    const parts = path.split(".").filter(Boolean);
+    if (parts[0] === "output") parts.shift();
+    for (const p of parts) value = value && typeof value === "object" ? (value as Record<string, unknown>)[p] : undefined;
+    return value === undefined ? "" : outputText(value);
+  });
+}
+
+/** The task's result from its steps' outputs, as the plan's `combine` says. */
+export function combineOutputs(plan: Plan, outputs: ReadonlyMap<string, unknown>): unknown {
+  const combine = plan.combine;
+  if (typeof combine === "object") return outputs.get(combine.step);
+  const order = topologicalOrder(plan.steps) ?? plan.steps.map((s) => s.id);
+  if (combine === "concat") return order.filter((id) => outputs.has(id)).map((id) => outputText(outputs.get(id))).join("\n\n");
+  return outputs.get(order.at(-1)!);
+}

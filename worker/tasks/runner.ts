@@ -1,0 +1,106 @@
+import { z } from "zod";
+import { callEndpoint } from "../adapters/index.ts";
+import type { Usage } from "../adapters/types.ts";
+import type { Specialist } from "../config/schema.ts";
+import { binding, type Env } from "../env.ts";
+import { dispatch, fallbackChain, type Attempt } from "../routing/dispatch.ts";
+import type { Runtime } from "../runtime.ts";
+import type { StepSpec } from "./plan.ts";
+
+/** Everything one step call needs. */
+export interface StepCall {
+  rt: Runtime;
+  env: Env;
+  step: StepSpec;
+  input: string;
+  /** Sent as `Idempotency-Key`: the same for every attempt of this step, across restarts. */
+  idempotencyKey: string;
+  context: Record<string, unknown>;
+  traceparent: string;
+  /** Intent already known for this input (the task's own input), reused instead of classifying. */
+  knownIntentId?: string | undefined;
+  /** Aborted on cancel. */
+  signal: AbortSignal;
+  /** Call exactly this specialist (a verification fallback), not the step's. */
+  force?: Specialist;
+}
+
+export type StepOutcome =
+  | { ok: true; specialist: Specialist; output: unknown; usage: Usage; costUsd: number; intentId?: string; attempts: Attempt[] }
+  | { ok: false; detail: string; attempts: Attempt[] };
+
+type Choice = { ok: true; specialist: Specialist; intent?: { id: string; label: string; confidence: number } } | { ok: false; detail: string };
+
+/** Which specialist takes a step: named, by intent label, by a known intent id, or by classifying its input. */
+export async function chooseSpecialist(c: StepCall, defer: (p: Promise<unknown>) => void): Promise<Choice> {
+  const { rt, step } = c;
+  if (c.force) return { ok: true, specialist: c.force };
+  if (step.specialist) {
+    const s = rt.registry.get(step.specialist);
+    return s ? { ok: true, specialist: s } : { ok: false, detail: `step '${step.id}': unknown specialist '${step.specialist}'` };
+  }
+  if (step.intent) {
+    const s = rt.config.specialists.find((x) => x.intents.some((i) => i.label === step.intent));
+    return s ? { ok: true, specialist: s } : { ok: false, detail: `step '${step.id}': no specialist declares intent '${step.intent}'` };
+  }
+  const known = c.knownIntentId ? (await rt.intents.lookup(c.knownIntentId, defer))?.record : undefined;
+  const record = known ?? (await rt.intents.classify(c.input, defer)).record;
+  const s = rt.registry.get(record.specialist);
+  if (!s) return { ok: false, detail: `step '${step.id}': intent resolves to unregistered '${record.specialist}'` };
+  return { ok: true, specialist: s, intent: { id: record.id, label: record.label, confidence: record.confidence } };
+}
+
+/** Runs one step: choose, then call with the specialist's (or the step's) timeout, retries and fallbacks. */
+export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void): Promise<StepOutcome> {
+  const choice = await chooseSpecialist(c, defer);
+  if (!choice.ok) return { ok: false, detail: choice.detail, attempts: [] };
+  const first = { ...choice.specialist, timeoutMs: c.step.timeoutMs ?? choice.specialist.timeoutMs, retries: c.step.retries ?? choice.specialist.retries };
+  const chain = c.force ? [first] : fallbackChain(first, c.rt.registry);
+  const request = {
+    input: c.input,
+    ...(choice.intent ? { intent: choice.intent } : {}),
+    context: c.context,
+    idempotencyKey: c.idempotencyKey,
+    traceparent: c.traceparent,
+  };
+  const result = await dispatch(chain, {
+    call: (s) =>
+      callEndpoint(s.endpoint, request, { binding: (n) => binding(c.env, n), signal: AbortSignal.any([c.signal, AbortSignal.timeout(s.timeoutMs)]) }),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    rng: Math.random,
+    now: () => Date.now(),
+  });
+  if (!result.ok) return { ok: false, detail: `${result.attempts.at(-1)?.specialist ?? "specialist"}: ${result.failure.detail}`, attempts: result.attempts };
+  return {
+    ok: true,
+    specialist: result.specialist,
+    output: result.output,
+    usage: result.usage,
+    costUsd: result.specialist.costPerCall + (result.usage.costUsd ?? 0),
+    ...(choice.intent ? { intentId: choice.intent.id } : {}),
+    attempts: result.attempts,
+  };
+}
+
+/** What a verifier must answer (as its `output`). */
+export const VerdictReply = z.object({ pass: z.boolean(), score: z.number().min(0).max(1), reason: z.string().max(2000) });
+
+/** Asks `verifier` about one output; an unusable verifier reply counts as a failed verification. */
+export async function verifyOutput(
+  c: Omit<StepCall, "step" | "force">,
+  verifier: Specialist,
+  checked: { output: unknown; specialist: string; intent?: string | undefined },
+): Promise<z.infer<typeof VerdictReply>> {
+  const outcome = await runStep(
+    {
+      ...c,
+      step: { id: "verify", input: c.input, dependsOn: [], requireApproval: false },
+      force: verifier,
+      context: { ...c.context, verification: { input: c.input, ...checked } },
+    },
+    () => {},
+  );
+  if (!outcome.ok) return { pass: false, score: 0, reason: `verifier failed: ${outcome.detail}` };
+  const verdict = VerdictReply.safeParse(outcome.output);
+  return verdict.success ? verdict.data : { pass: false, score: 0, reason: "verifier returned no { pass, score, reason }" };
+}

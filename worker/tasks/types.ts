@@ -1,0 +1,86 @@
+import type { Plan, StepStatus } from "./plan.ts";
+
+/** Lifecycle of a task. The last four are terminal. */
+export type TaskStatus = "planning" | "running" | "awaiting_approval" | "succeeded" | "failed" | "cancelled" | "rejected";
+
+export const TERMINAL: ReadonlySet<TaskStatus> = new Set(["succeeded", "failed", "cancelled", "rejected"]);
+
+/** A verifier's verdict on one step output. */
+export interface Verdict {
+  verifier: string;
+  specialist: string;
+  pass: boolean;
+  score: number;
+  reason: string;
+  at: string;
+}
+
+/** A pause for a human decision. */
+export interface ApprovalGate {
+  step: string;
+  reason: string;
+  since: string;
+  /** Epoch ms after which the gate rejects itself. */
+  expiresAt: number;
+}
+
+/** The task as stored (one row) and shown (`GET /v1/tasks/:id`). */
+export interface TaskDoc {
+  id: string;
+  tenant: string;
+  goal: string;
+  input: string;
+  status: TaskStatus;
+  plan: Plan | null;
+  /** Specialist asked for the plan, while `status` is "planning". */
+  planner: string | null;
+  workflow: string | null;
+  /** Content hash of the submitted body: the same idempotency key with another body is a conflict. */
+  bodyHash: string;
+  createdAt: string;
+  updatedAt: string;
+  result?: unknown;
+  error?: string;
+  /** Small context, sent inline to every step. */
+  context?: Record<string, unknown>;
+  /** Large context, stored once in the task and sent by reference. */
+  contextRef?: { sha256: string; bytes: number };
+  /** Intent of the task's input, classified once at submission. */
+  intentId?: string;
+  approvalTtlSeconds: number;
+  /** Trace context of the submitting request; every step call continues it. */
+  traceparent: string;
+  costUsd: number;
+  hops: number;
+  awaiting?: ApprovalGate;
+}
+
+/** One step's state. */
+export interface StepDoc {
+  id: string;
+  status: StepStatus;
+  attempts: number;
+  specialist?: string;
+  intentId?: string;
+  input?: string;
+  output?: unknown;
+  error?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** While running: epoch ms after which a crashed run is presumed dead and resumed. */
+  leaseUntil?: number;
+  /** A human approved this step (its gate will not pause again). */
+  approved?: boolean;
+  /** The output failed verification and is waiting for a human to accept it. */
+  unverifiedOutput?: unknown;
+  verdicts: Verdict[];
+  costUsd: number;
+}
+
+/** One Server-Sent Event of a task's progress. */
+export interface TaskEvent {
+  seq: number;
+  type: string;
+  at: string;
+  data: Record<string, unknown>;
+}
