@@ -1,3 +1,4 @@
+import { createParser } from "eventsource-parser";
 import { inject } from "vitest";
 import { call } from "./helpers.ts";
 
@@ -35,17 +36,10 @@ export async function effects(prefix: string): Promise<{ effects: number; calls:
   return (await res.json()) as never;
 }
 
-/** Parses a complete SSE body into events. */
+/** Parses a complete SSE body into events (with the `eventsource-parser` library). */
 export function parseSse(text: string): { id: number; event: string; data: any }[] {
-  return text
-    .split("\n\n")
-    .filter((b) => b.trim())
-    .map((block) => {
-      const f: Record<string, string> = {};
-      for (const line of block.split("\n")) {
-        const i = line.indexOf(":");
-        if (i > 0) f[line.slice(0, i)] = line.slice(i + 1).trimStart();
-      }
-      return { id: Number(f.id), event: f.event ?? "message", data: f.data ? JSON.parse(f.data) : undefined };
-    });
+  const out: { id: number; event: string; data: any }[] = [];
+  const parser = createParser({ onEvent: (e) => out.push({ id: Number(e.id), event: e.event ?? "message", data: JSON.parse(e.data) }) });
+  parser.feed(text);
+  return out;
 }
