@@ -130,3 +130,21 @@ describe("tenancy", () => {
     expect((await call("/v1/tasks/not-a-task")).status).toBe(400);
   });
 });
+
+describe("with the example planner and verifier", () => {
+  it("plans from the goal (planner: true) and chains the result into the next step", async () => {
+    const { id } = await submit({ goal: "convert 5 km to miles, then what is the result times 3", planner: true });
+    const t = await waitFor(id, ["succeeded", "failed"]);
+    expect(t.status).toBe("succeeded");
+    expect(t.steps.map((s) => s.specialist)).toEqual(["units", "arithmetic"]);
+    expect(t.steps[1]!.output.value).toBeCloseTo(9.32057, 4);
+  });
+
+  it("runs a configured workflow whose verifier re-checks the conversion", async () => {
+    const { id } = await submit({ goal: "checked", input: "convert 10 kg to pounds", workflow: "checked-conversion" });
+    const t = await waitFor(id, ["succeeded", "failed"]);
+    expect(t.status).toBe("succeeded");
+    expect(t.steps[0]!.verdicts).toEqual([expect.objectContaining({ pass: true, specialist: "units" })]);
+    expect(String(t.result)).toMatch(/22\.04/);
+  });
+});

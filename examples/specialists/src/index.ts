@@ -11,6 +11,11 @@
  * Routes only validate and map results; the work is in the pure `skills/*`.
  * `context.now` (ISO date-time) and `context.timezone` (IANA) make `/datetime`
  * deterministic; `context.maxSentences` sets the length of `/summarize`.
+ *
+ * Two helpers for the router's tasks are not in the catalog (nothing routes to
+ * them by intent): `/planner` turns the goal in `input` into a plan (optional
+ * `context.specialists`), and `/verifier` checks `context.verification`
+ * (`{ input, output, specialist?, intent? }`) and answers `{ pass, score, reason }`.
  */
 import { Hono, type Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -20,9 +25,11 @@ import { CATALOG } from "./skills/catalog.ts";
 import { answerDate } from "./skills/datetime.ts";
 import { isTimeZone } from "./skills/datetime-zones.ts";
 import { general } from "./skills/general.ts";
+import { plan } from "./skills/planner.ts";
 import { summarize } from "./skills/summarize.ts";
 import { textStats } from "./skills/text-stats.ts";
 import { convertUnits } from "./skills/units.ts";
+import { verify } from "./skills/verifier.ts";
 
 /** Longest request body read, in bytes (input is at most 20,000 characters). */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -40,6 +47,15 @@ const DatetimeContext = z.object({
   timezone: z.string().refine(isTimeZone, "not a known IANA time zone").optional(),
 });
 const SummarizeContext = z.object({ maxSentences: z.number().int().min(1).max(100).optional() });
+const PlannerContext = z.object({
+  specialists: z
+    .array(z.object({ id: z.string().min(1).max(64), description: z.string().max(2_000).optional(), intents: z.array(z.string().max(128)).max(50).optional() }))
+    .max(100)
+    .optional(),
+});
+const VerifierContext = z.object({
+  verification: z.object({ input: z.string(), output: z.unknown().optional(), specialist: z.string().optional(), intent: z.string().optional() }),
+});
 
 interface Issue {
   path: string;
@@ -135,8 +151,24 @@ app.post("/summarize", async (c) => {
   return reply(c, "summarize", summarize(req.input, ctx.maxSentences));
 });
 
+app.post("/planner", async (c) => {
+  const req = await readRequest(c);
+  if (req instanceof Response) return req;
+  const ctx = readContext(req, PlannerContext);
+  if (ctx instanceof Response) return ctx;
+  return reply(c, "planner", plan(req.input, ctx.specialists));
+});
+
+app.post("/verifier", async (c) => {
+  const req = await readRequest(c);
+  if (req instanceof Response) return req;
+  const ctx = readContext(req, VerifierContext);
+  if (ctx instanceof Response) return ctx;
+  return reply(c, "verifier", verify(ctx.verification));
+});
+
 const paths = CATALOG.map((s) => s.path);
-for (const path of paths)
+for (const path of [...paths, "/planner", "/verifier"])
   app.all(path, (c) => problem(405, "method-not-allowed", "Method not allowed", `${c.req.method} is not allowed on ${path}; use POST`, {}, { allow: "POST" }));
 app.all("/healthz", (c) => problem(405, "method-not-allowed", "Method not allowed", `${c.req.method} is not allowed on /healthz; use GET`, {}, { allow: "GET, HEAD" }));
 
