@@ -1,4 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
 import { timing } from "hono/timing";
@@ -26,15 +27,24 @@ app.use("*", async function traceContext(c, next) {
 });
 app.use("*", timing({ totalDescription: "router total" }));
 app.use("/v1/*", authenticate());
+const bodyLimits = new Map<number, MiddlewareHandler<AppEnv>>();
+/** `bodyLimit` for a size, built once per size rather than per request. */
+function bodyLimitFor(maxSize: number): MiddlewareHandler<AppEnv> {
+  let mw = bodyLimits.get(maxSize);
+  if (!mw) {
+    mw = bodyLimit({
+      maxSize,
+      onError: () => {
+        throw new ProblemError({ status: 413, slug: "body-too-large", title: "Body too large", detail: `request bodies are limited to ${maxSize} bytes` });
+      },
+    });
+    bodyLimits.set(maxSize, mw);
+  }
+  return mw;
+}
 app.use("/v1/*", async function limitBody(c, next) {
   const { config } = await getRuntime(c.env);
-  const maxSize = config.router.maxBodyBytes;
-  return bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new ProblemError({ status: 413, slug: "body-too-large", title: "Body too large", detail: `request bodies are limited to ${maxSize} bytes` });
-    },
-  })(c, next);
+  return bodyLimitFor(config.router.maxBodyBytes)(c, next);
 });
 
 app.route("/", healthRoutes);

@@ -71,7 +71,12 @@ async function build(config: Config, env: Env): Promise<Runtime> {
   const cache = new TieredCache<CachedIntent>(r.lruSize, tiers, r.intentTtlSeconds, (tier, op, e) =>
     console.warn(JSON.stringify({ msg: "intent cache tier failed", tier, op, error: String(e) })),
   );
-  const intents = await IntentService.create(model, cache, { minConfidence: r.minConfidence, fallback: r.fallback, topK: r.topK });
+  const intents = await IntentService.create(model, cache, {
+    minConfidence: r.minConfidence,
+    fallback: r.fallback,
+    topK: r.topK,
+    sharedReadsForInputs: !(model.encoder instanceof BuiltinEncoder),
+  });
   return { config, registry: new Map(config.specialists.map((s) => [s.id, s])), intents };
 }
 

@@ -61,17 +61,24 @@ export async function callJson(send: (r: Request) => Promise<Response>, request:
   let res: Response;
   let text: string;
   try {
-    res = await untilAborted(signal, send(request));
-    const declared = Number(res.headers.get("content-length") ?? "0");
-    if (declared > MAX_REPLY_BYTES) {
-      void res.body?.cancel();
-      return fail({ kind: "bad_response", status: res.status, detail: `reply of ${declared} bytes exceeds ${MAX_REPLY_BYTES}` });
-    }
-    text = await untilAborted(signal, res.text());
+    // one race covers the whole reply (headers and body): a hang or a slow drip ends at the deadline
+    [res, text] = await untilAborted(
+      signal,
+      send(request).then(async (r): Promise<[Response, string]> => {
+        const declared = Number(r.headers.get("content-length") ?? "0");
+        if (declared > MAX_REPLY_BYTES) {
+          await r.body?.cancel().catch(() => {});
+          return [r, ""];
+        }
+        return [r, await r.text()];
+      }),
+    );
   } catch (e) {
     if (signal.aborted) return fail({ kind: "timeout", detail: "no complete reply before the deadline" });
     return fail({ kind: "unreachable", detail: `request failed: ${(e as Error)?.message ?? String(e)}` });
   }
+  const declared = Number(res.headers.get("content-length") ?? "0");
+  if (declared > MAX_REPLY_BYTES) return fail({ kind: "bad_response", status: res.status, detail: `reply of ${declared} bytes exceeds ${MAX_REPLY_BYTES}` });
   if (res.status === 429)
     return fail({ kind: "rate_limited", status: 429, detail: "specialist rate-limited the router", ...retryAfter(res) });
   if (!res.ok) return fail({ kind: "http_error", status: res.status, detail: `specialist answered ${res.status}: ${snippet(text)}`, ...retryAfter(res) });

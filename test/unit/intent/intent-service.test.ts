@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { BuiltinEncoder } from "../../../worker/intent/builtin-encoder.ts";
+import { IntentService, type IntentSettings } from "../../../worker/intent/intent-service.ts";
+import { buildIntentModel } from "../../../worker/intent/model.ts";
+import type { CachedIntent } from "../../../worker/intent/record.ts";
+import { TieredCache, type CacheTier } from "../../../worker/intent/tiered-cache.ts";
+
+const sources = [
+  { specialist: "units", label: "units.convert", examples: ["convert 5 km to miles", "how many pounds is 3 kg", "100 fahrenheit in celsius", "inches in a foot"] },
+  { specialist: "math", label: "math.evaluate", examples: ["what is 12 times 7", "compute 2 plus 2", "calculate 15 divided by 3", "square root of 81"] },
+  { specialist: "general", label: "general.chat", examples: ["hello there", "tell me a joke", "who are you", "good morning"] },
+];
+
+function sharedTier(): CacheTier<CachedIntent> & { store: Map<string, CachedIntent>; reads: number } {
+  const store = new Map<string, CachedIntent>();
+  const t = { name: "kv", store, reads: 0, get: async (k: string) => (t.reads++, store.get(k)), put: async (k: string, v: CachedIntent) => void store.set(k, v) };
+  return t;
+}
+
+async function service(over: Partial<IntentSettings> = {}) {
+  const model = await buildIntentModel(sources, new BuiltinEncoder());
+  const kv = sharedTier();
+  const cache = new TieredCache<CachedIntent>(100, [kv], 3600);
+  const settings: IntentSettings = { minConfidence: 0.3, fallback: "general", topK: 2, sharedReadsForInputs: false, ...over };
+  return { svc: await IntentService.create(model, cache, settings), kv, deferred: [] as Promise<unknown>[] };
+}
+
+describe("IntentService", () => {
+  it("classifies into a record, caches it, and answers the same normalised input from the LRU", async () => {
+    const { svc, kv, deferred } = await service();
+    const a = await svc.classify("Convert 10 km to miles", (p) => deferred.push(p));
+    expect(a.source).toBeNull();
+    expect(a.record).toMatchObject({ label: "units.convert", specialist: "units", inScope: true, input: "Convert 10 km to miles", model: svc.modelKey });
+    expect(a.record.topK).toHaveLength(2);
+    expect(a.record.topK[0]).toMatchObject({ label: "units.convert", specialist: "units" });
+    await Promise.all(deferred);
+    expect(kv.store.get(`${svc.modelKey}:${a.record.id}`)?.label).toBe("units.convert");
+    const b = await svc.classify("  convert 10 KM to miles ", () => {});
+    expect(b).toMatchObject({ source: "lru", record: { id: a.record.id } });
+  });
+
+  it("sends low-confidence inputs to the fallback, keeping the predicted label", async () => {
+    const { svc } = await service({ minConfidence: 0.9999 });
+    const r = await svc.classify("what is 3 times 3", () => {});
+    expect(r.record).toMatchObject({ specialist: "general", inScope: false, label: "math.evaluate" });
+  });
+
+  it("with a local encoder, classifies on an LRU miss instead of reading shared tiers; lookups by id read them", async () => {
+    const { svc, kv } = await service();
+    const first = await (await service()).svc.classify("convert 1 mile to km", () => {});
+    const planted = { ...first.record, label: "planted", specialist: "math" };
+    kv.store.set(`${svc.modelKey}:${first.record.id}`, planted);
+    const r = await svc.classify("convert 1 mile to km", () => {});
+    expect(r.source).toBeNull();
+    expect(r.record.label).toBe("units.convert");
+    expect(kv.reads).toBe(0);
+    const fresh = await service();
+    fresh.kv.store.set(`${fresh.svc.modelKey}:${first.record.id}`, planted);
+    expect(await fresh.svc.lookup(first.record.id, () => {})).toMatchObject({ source: "kv", record: { label: "planted" } });
+  });
+
+  it("reads shared tiers first when classifying is expensive", async () => {
+    const { svc, kv } = await service({ sharedReadsForInputs: true });
+    const probe = await svc.classify("convert 2 miles to km", () => {});
+    const other = await service({ sharedReadsForInputs: true });
+    other.kv.store.set(`${other.svc.modelKey}:${probe.record.id}`, { ...probe.record, label: "from-kv" });
+    expect(await other.svc.classify("convert 2 miles to km", () => {})).toMatchObject({ source: "kv", record: { label: "from-kv" } });
+    expect(kv.reads).toBe(1);
+  });
+
+  it("scopes cache keys by model and settings", async () => {
+    const a = (await service()).svc.modelKey;
+    expect((await service()).svc.modelKey).toBe(a);
+    expect((await service({ minConfidence: 0.5 })).svc.modelKey).not.toBe(a);
+    expect((await service({ topK: 3 })).svc.modelKey).not.toBe(a);
+  });
+});
