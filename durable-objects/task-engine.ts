@@ -16,6 +16,9 @@ export interface EngineHost {
   release(stepId: string): void;
 }
 
+/** Work after a call (pool bookkeeping) runs on in the object; failures are logged, never thrown. */
+const background = (p: Promise<unknown>) => void p.catch((e: unknown) => console.warn(JSON.stringify({ msg: "task background work failed", error: String(e) })));
+
 /** Extra time a running step's lease gets beyond its worst-case call time. */
 const LEASE_MARGIN_MS = 5_000;
 
@@ -62,7 +65,7 @@ async function plan(h: EngineHost, rt: Runtime, task: TaskDoc): Promise<void> {
   const planner = rt.registry.get(task.planner ?? "");
   if (!planner) return finish(h, "failed", "router", { error: `planner '${task.planner}' is not registered` });
   const specialists = rt.config.specialists.map((s) => ({ id: s.id, description: s.description, intents: s.intents.map((i) => i.label) }));
-  const outcome = await runStep(stepCall(h, rt, task, { id: "plan", input: task.goal, dependsOn: [], requireApproval: false }, task.goal, `${task.id}/plan`, { specialists }, planner), () => {});
+  const outcome = await runStep(stepCall(h, rt, task, { id: "plan", input: task.goal, dependsOn: [], requireApproval: false }, task.goal, `${task.id}/plan`, { specialists }, planner), background);
   if (!outcome.ok) return finish(h, "failed", "router", { error: `planner failed: ${outcome.detail}` });
   const raw = (outcome.output as { plan?: unknown })?.plan ?? outcome.output;
   const parsed = Plan.safeParse(raw);
@@ -116,7 +119,7 @@ async function execute(h: EngineHost, rt: Runtime, spec: StepSpec): Promise<void
   await h.store.audit("router", "step.started", { step: spec.id, attempt: doc.attempts, inputHash: await contentHash(input) });
 
   const key = `${task.id}/${spec.id}`;
-  let outcome = await runStep(stepCall(h, rt, task, spec, input, key), () => {});
+  let outcome = await runStep(stepCall(h, rt, task, spec, input, key), background);
   let cost = outcome.ok ? outcome.costUsd : 0;
   let hops = outcome.attempts.length;
   let gate: string | undefined;
@@ -133,7 +136,7 @@ async function execute(h: EngineHost, rt: Runtime, spec: StepSpec): Promise<void
         gate = `verification failed: ${v.reason}`;
         break;
       }
-      outcome = await runStep(stepCall(h, rt, task, spec, input, `${key}/fallback`, {}, fallback), () => {});
+      outcome = await runStep(stepCall(h, rt, task, spec, input, `${key}/fallback`, {}, fallback), background);
       cost += outcome.ok ? outcome.costUsd : 0;
       hops += outcome.attempts.length;
     }

@@ -13,6 +13,7 @@ import { intentRoutes } from "./routes/intents.ts";
 import { routeRoutes } from "./routes/route.ts";
 import { specialistRoutes } from "./routes/specialists.ts";
 import { taskRoutes } from "./routes/tasks.ts";
+import { poolRoutes } from "./routes/pools.ts";
 import { getRuntime } from "./runtime.ts";
 import pkg from "../package.json";
 
@@ -52,6 +53,7 @@ app.route("/", intentRoutes);
 app.route("/", routeRoutes);
 app.route("/", specialistRoutes);
 app.route("/", taskRoutes);
+app.route("/", poolRoutes);
 
 app.doc31("/openapi.json", { openapi: "3.1.0", info: { title: "Switchyard", version: pkg.version } });
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });

@@ -10,6 +10,8 @@ export interface AiBinding {
 export interface Env {
   /** One TaskAgent Durable Object per task. */
   TASK_AGENT?: DurableObjectNamespace<import("../durable-objects/task-agent.ts").TaskAgent>;
+  /** One RateLimitPool Durable Object per pool (shard). */
+  RATE_LIMIT_POOL?: DurableObjectNamespace<import("../durable-objects/rate-limit-pool.ts").RateLimitPool>;
   /** KV tier of the intent cache. */
   INTENTS?: KVNamespace;
   /** The bundled example specialists (examples/specialists). */

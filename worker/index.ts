@@ -2,6 +2,7 @@ import { app } from "./app.ts";
 import type { Env } from "./env.ts";
 import "./runtime.ts"; // validates the bundled config at start
 
+export { RateLimitPool } from "../durable-objects/rate-limit-pool.ts";
 export { TaskAgent } from "../durable-objects/task-agent.ts";
 
 export default { fetch: app.fetch } satisfies ExportedHandler<Env>;

@@ -15,6 +15,7 @@
  *                        stored reply, no new effect); ?ms=N answers N ms after the effect
  *   POST /verify-pass    a verifier that passes everything; /verify-fail one that fails everything
  *   POST /plan           a planner: a valid 3-step plan; /plan-invalid answers a plan with a cycle
+ *   POST /toggle         ok, or 500 while switched to failing with POST /set-toggle?fail=true
  *   GET  /calls?path=P   how many calls path P has had; POST /reset clears the counts
  *   GET  /effects?prefix=K  side effects and calls of keys starting with K
  */
@@ -46,6 +47,7 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
   const calls = new Map<string, number>();
   const flaky = new Map<string, number>();
   const effects = new Map<string, { calls: number; reply: unknown }>();
+  let toggleFails = false;
   const open = new Set<ServerResponse>();
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -55,6 +57,10 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
       const prefix = url.searchParams.get("prefix") ?? "";
       const hits = [...effects].filter(([k]) => k.startsWith(prefix));
       return json(res, 200, { effects: hits.length, calls: hits.reduce((n, [, e]) => n + e.calls, 0), keys: Object.fromEntries(hits.map(([k, e]) => [k, e.calls])) });
+    }
+    if (req.method === "POST" && path === "/set-toggle") {
+      toggleFails = url.searchParams.get("fail") === "true";
+      return json(res, 200, { fail: toggleFails });
     }
     if (req.method === "POST" && path === "/reset") {
       calls.clear();
@@ -120,6 +126,8 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
         res.on("close", () => (clearTimeout(t), open.delete(res)));
         return;
       }
+      case "/toggle":
+        return toggleFails ? json(res, 500, { title: "Internal error", status: 500, detail: "toggled to fail" }) : ok();
       case "/verify-pass":
       case "/verify-fail": {
         const pass = path === "/verify-pass";

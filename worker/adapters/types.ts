@@ -19,8 +19,11 @@ export interface Usage {
   costUsd?: number;
 }
 
-/** Why a specialist call failed: maps onto 429/502/504 and onto retry decisions. */
-export type FailureKind = "timeout" | "rate_limited" | "http_error" | "bad_response" | "unreachable" | "misconfigured";
+/**
+ * Why a specialist call failed (or was not made): maps onto 429/502/503/504 and onto
+ * retry decisions. `over_limit` and `circuit_open` come from the router's own pools.
+ */
+export type FailureKind = "timeout" | "rate_limited" | "http_error" | "bad_response" | "unreachable" | "misconfigured" | "over_limit" | "circuit_open";
 
 export interface SpecialistFailure {
   kind: FailureKind;

@@ -32,10 +32,29 @@ export const IntentDef = z.strictObject({
   examples: z.array(z.string().min(1).max(2000)).min(1).max(10_000),
 });
 
+/** Shared limits of a specialist, enforced by its RateLimitPool Durable Object(s). */
 export const Limits = z.strictObject({
-  rpm: z.number().int().positive().optional(),
-  concurrency: z.number().int().positive().optional(),
+  /** Requests in any 60-second window (strict: never more, across every isolate). */
+  rpm: z.number().int().positive().max(1_000_000).optional(),
+  /** Tokens (as the specialist reports in usage) in any 60-second window. */
+  tpm: z.number().int().positive().optional(),
+  /** Calls in flight at once; a crashed caller's lease expires after `leaseTtlMs`. */
+  concurrency: z.number().int().positive().max(100_000).optional(),
+  /** USD per UTC day, from `costPerCall` plus the cost the specialist reports. */
   dailyBudgetUsd: z.number().nonnegative().optional(),
+  /** Split a hot pool across this many Durable Objects, each with its share of the limits. */
+  shards: z.number().int().min(1).max(64).default(1),
+  leaseTtlMs: z.number().int().min(1000).max(600_000).optional(),
+});
+
+/** Circuit breaker thresholds (closed → open → half-open). */
+export const Breaker = z.strictObject({
+  /** Failures within `windowMs` that open the circuit. */
+  failureThreshold: z.number().int().min(1).max(1000).default(5),
+  windowMs: z.number().int().min(100).max(3_600_000).default(30_000),
+  /** How long it stays open before letting probes through. */
+  openMs: z.number().int().min(100).max(3_600_000).default(10_000),
+  halfOpenProbes: z.number().int().min(1).max(100).default(1),
 });
 
 export const Specialist = z.strictObject({
@@ -44,10 +63,12 @@ export const Specialist = z.strictObject({
   endpoint: Endpoint,
   intents: z.array(IntentDef).default([]),
   costPerCall: z.number().nonnegative().default(0),
-  limits: Limits.default({}),
+  limits: Limits.default(Limits.parse({})),
   timeoutMs: z.number().int().min(1).max(300_000).default(10_000),
   retries: z.number().int().min(0).max(5).default(0),
   fallbacks: z.array(Id).default([]),
+  /** Circuit breaker of this specialist; `false` turns it off. Defaults to `router.breaker`. */
+  breaker: z.union([Breaker, z.literal(false)]).optional(),
 });
 export type Specialist = z.infer<typeof Specialist>;
 
@@ -64,6 +85,13 @@ export const RouterSettings = z.strictObject({
   lruSize: z.number().int().min(16).max(1_000_000).default(10_000),
   maxBodyBytes: z.number().int().min(1024).max(10 * 1024 * 1024).default(1024 * 1024),
   maxInputChars: z.number().int().min(1).max(1_000_000).default(20_000),
+  /**
+   * Specialists whose intent confidence is within this margin of the best are
+   * equally capable: the cheapest of them with capacity and a closed breaker wins.
+   */
+  costMargin: z.number().min(0).max(1).default(0.1),
+  /** Default circuit breaker for every specialist (`false`: none unless a specialist sets one). */
+  breaker: z.union([Breaker, z.literal(false)]).default(Breaker.parse({})),
 });
 
 /** A named, reusable plan: `POST /v1/tasks { workflow: "<id>" }`. */

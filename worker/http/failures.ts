@@ -22,6 +22,26 @@ export function failureProblem(failure: SpecialistFailure, attempts: Attempt[]):
         retryAfterSeconds: failure.retryAfterSeconds ?? 1,
         extra,
       });
+    case "over_limit": {
+      const waits = attempts.map((a) => a.failure?.retryAfterSeconds).filter((x): x is number => x !== undefined);
+      return new ProblemError({
+        status: 429,
+        slug: "over-limit",
+        title: "Over the specialist's limits",
+        detail: `${who}: ${failure.detail}`,
+        retryAfterSeconds: waits.length ? Math.min(...waits) : 1,
+        extra,
+      });
+    }
+    case "circuit_open":
+      return new ProblemError({
+        status: 503,
+        slug: "no-healthy-specialist",
+        title: "No healthy specialist",
+        detail: `no specialist could take the hop; tried ${attempts.map((a) => `${a.specialist} (${a.failure?.kind})`).join(", ")}`,
+        ...(failure.retryAfterSeconds !== undefined ? { retryAfterSeconds: failure.retryAfterSeconds } : {}),
+        extra,
+      });
     case "http_error":
     case "bad_response":
     case "unreachable":

@@ -8,6 +8,7 @@ import { badRequest, notFound } from "../http/problem.ts";
 import { commonProblems, problemResponse, RouteRequest, RouteResponse } from "../http/schemas.ts";
 import { isIntentId } from "../intent/record.ts";
 import { decide } from "../routing/decide.ts";
+import { admission } from "../routing/admission.ts";
 import { dispatch, fallbackChain } from "../routing/dispatch.ts";
 import { getRuntime } from "../runtime.ts";
 
@@ -54,7 +55,7 @@ export const routeRoutes = routeGroup().openapi(route, async (c) => {
 
   startTime(c, "route");
   const t2 = performance.now();
-  const r = decide({ pinned: body.specialist, intent, registry: rt.registry, minConfidence: rt.config.router.minConfidence });
+  const r = decide({ pinned: body.specialist, intent, registry: rt.registry, minConfidence: rt.config.router.minConfidence, costMargin: rt.config.router.costMargin });
   if (!r.ok) throw decisionProblem(r);
   const chosen = rt.registry.get(r.decision.specialist)!;
   endTime(c, "route");
@@ -69,7 +70,9 @@ export const routeRoutes = routeGroup().openapi(route, async (c) => {
     idempotencyKey: body.idempotencyKey ?? hopId,
     traceparent: c.get("traceparent"),
   };
-  const result = await dispatch(fallbackChain(chosen, rt.registry), {
+  const candidates = r.decision.candidates.map((id) => rt.registry.get(id)!);
+  const result = await dispatch(fallbackChain(candidates, rt.registry), {
+    admit: admission(c.env, rt.config.router, hopId, defer),
     call: (s) => callEndpoint(s.endpoint, request, { binding: (n) => binding(c.env, n), signal: AbortSignal.timeout(s.timeoutMs) }),
     sleep: (d) => new Promise((res) => setTimeout(res, d)),
     rng: Math.random,
@@ -88,7 +91,15 @@ export const routeRoutes = routeGroup().openapi(route, async (c) => {
       decision: {
         ...r.decision,
         specialist: result.specialist.id,
-        ...(result.specialist.id !== chosen.id ? { reason: `${r.decision.reason}; '${chosen.id}' failed, served by fallback '${result.specialist.id}'` } : {}),
+        ...(result.specialist.id !== chosen.id
+          ? {
+              reason: `${r.decision.reason}; ${result.attempts
+                .filter((a) => !a.ok)
+                .map((a) => `'${a.specialist}' ${a.failure?.kind === "over_limit" ? "over its limit" : a.failure?.kind === "circuit_open" ? "circuit open" : "failed"}`)
+                .filter((x, i, all) => all.indexOf(x) === i)
+                .join(", ")}, served by ${r.decision.candidates.includes(result.specialist.id) ? "candidate" : "fallback"} '${result.specialist.id}'`,
+            }
+          : {}),
         intent: intent ? { id: intent.id, label: intent.label, confidence: intent.confidence } : null,
       },
       output: result.output,

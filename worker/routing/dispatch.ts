@@ -16,6 +16,11 @@ export type DispatchResult =
 
 export interface DispatchDeps {
   call(s: Specialist, attempt: number): Promise<SpecialistOutcome>;
+  /**
+   * Admission before each call (rate-limit pools, circuit breaker). A denial is
+   * recorded as an attempt and the next specialist is tried; nothing is called.
+   */
+  admit?(s: Specialist, attempt: number): Promise<{ ok: true; done(outcome: SpecialistOutcome): void } | { ok: false; failure: SpecialistFailure }>;
   sleep(ms: number): Promise<void>;
   /** Uniform in [0, 1): jitter. */
   rng(): number;
@@ -39,13 +44,18 @@ export function backoffMs(attempt: number, failure: SpecialistFailure, rng: () =
   return BASE_BACKOFF_MS * 2 ** attempt * (0.5 + rng() / 2);
 }
 
-/** The specialist, then its configured fallbacks, each once, skipping unknown ids. */
-export function fallbackChain(first: Specialist, registry: ReadonlyMap<string, Specialist>): Specialist[] {
-  const chain = [first];
-  for (const id of first.fallbacks) {
-    const s = registry.get(id);
-    if (s && !chain.includes(s)) chain.push(s);
-  }
+/**
+ * The specialist (or every capable candidate, in order), then their configured
+ * fallbacks, each once, skipping unknown ids.
+ */
+export function fallbackChain(first: Specialist | readonly Specialist[], registry: ReadonlyMap<string, Specialist>): Specialist[] {
+  const chain: Specialist[] = [];
+  const add = (s: Specialist | undefined) => {
+    if (s && !chain.some((c) => c.id === s.id)) chain.push(s);
+  };
+  const firsts = Array.isArray(first) ? first : [first as Specialist];
+  firsts.forEach(add);
+  for (const f of firsts) for (const id of f.fallbacks) add(registry.get(id));
   return chain;
 }
 
@@ -63,7 +73,14 @@ export async function dispatch(chain: readonly Specialist[], deps: DispatchDeps)
   for (const s of chain) {
     for (let attempt = 0; attempt <= s.retries; attempt++) {
       const started = deps.now();
+      const admission = deps.admit ? await deps.admit(s, attempt) : undefined;
+      if (admission && !admission.ok) {
+        attempts.push({ specialist: s.id, attempt, ok: false, ms: deps.now() - started, failure: admission.failure });
+        last = admission.failure;
+        break;
+      }
       const outcome = await deps.call(s, attempt);
+      admission?.done(outcome);
       const ms = deps.now() - started;
       if (outcome.ok) {
         attempts.push({ specialist: s.id, attempt, ok: true, ms });

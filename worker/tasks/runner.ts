@@ -3,6 +3,7 @@ import { callEndpoint } from "../adapters/index.ts";
 import type { Usage } from "../adapters/types.ts";
 import type { Specialist } from "../config/schema.ts";
 import { binding, type Env } from "../env.ts";
+import { admission } from "../routing/admission.ts";
 import { dispatch, fallbackChain, type Attempt } from "../routing/dispatch.ts";
 import type { Runtime } from "../runtime.ts";
 import type { StepSpec } from "./plan.ts";
@@ -64,6 +65,7 @@ export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void)
     traceparent: c.traceparent,
   };
   const result = await dispatch(chain, {
+    admit: admission(c.env, c.rt.config.router, c.idempotencyKey, defer),
     call: (s) =>
       callEndpoint(s.endpoint, request, { binding: (n) => binding(c.env, n), signal: AbortSignal.any([c.signal, AbortSignal.timeout(s.timeoutMs)]) }),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
@@ -98,7 +100,7 @@ export async function verifyOutput(
       force: verifier,
       context: { ...c.context, verification: { input: c.input, ...checked } },
     },
-    () => {},
+    (p) => void p.catch(() => {}),
   );
   if (!outcome.ok) return { pass: false, score: 0, reason: `verifier failed: ${outcome.detail}` };
   const verdict = VerdictReply.safeParse(outcome.output);

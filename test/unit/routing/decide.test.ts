@@ -43,8 +43,33 @@ describe("decide", () => {
           { specialist: "units", label: "units.x", confidence: 0.07 },
           { specialist: "general", label: "general.x", confidence: 0.03 },
         ],
+        candidates: ["math"],
       },
     });
+  });
+
+  it("prefers the cheapest of the specialists within the cost margin, and explains it", () => {
+    const priced = new Map(
+      [...registry].map(([id, s]) => [id, { ...s, costPerCall: id === "math" ? 0.01 : id === "units" ? 0.001 : 0 }]),
+    );
+    const close = intent({
+      confidence: 0.5,
+      topK: [
+        { label: "math.x", specialist: "math", confidence: 0.5 },
+        { label: "units.x", specialist: "units", confidence: 0.45 },
+        { label: "general.x", specialist: "general", confidence: 0.05 },
+      ],
+    });
+    const r = decide({ intent: close, registry: priced, minConfidence: 0.35, costMargin: 0.1 });
+    expect(r.ok && r.decision.candidates).toEqual(["units", "math"]);
+    expect(r.ok && r.decision.specialist).toBe("units");
+    expect(r.ok && r.decision.reason).toBe("intent 'math.x' at 0.50 ≥ 0.35; 'units' is the cheapest of 2 capable within 0.1 ($0.001/call vs $0.01)");
+    // outside the margin, or below minConfidence, the best one stays alone
+    expect(decide({ intent: close, registry: priced, minConfidence: 0.35, costMargin: 0.01 }).ok && true).toBe(true);
+    const narrow = decide({ intent: close, registry: priced, minConfidence: 0.35, costMargin: 0.01 });
+    expect(narrow.ok && narrow.decision.candidates).toEqual(["math"]);
+    const low = decide({ intent: close, registry: priced, minConfidence: 0.48, costMargin: 0.1 });
+    expect(low.ok && low.decision.candidates).toEqual(["math"]);
   });
 
   it("explains an out-of-scope fallback", () => {
@@ -55,7 +80,7 @@ describe("decide", () => {
 
   it("a pinned specialist wins over the intent", () => {
     const r = decide({ pinned: "units", intent: intent(), registry, minConfidence: 0.35 });
-    expect(r.ok && r.decision).toMatchObject({ specialist: "units", reason: "pinned by the request" });
+    expect(r.ok && r.decision).toMatchObject({ specialist: "units", reason: "pinned by the request", candidates: ["units"] });
     expect(r.ok && r.decision.alternatives.map((a) => a.specialist)).toEqual(["math", "general"]);
   });
 

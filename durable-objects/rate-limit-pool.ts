@@ -1,0 +1,96 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../worker/env.ts";
+import { canonicalJson } from "../worker/tasks/audit.ts";
+import { Pool, type AdmitRequest, type AdmitResult, type FinishOutcome, type GrantResult, type PoolConfig, type PoolSnapshot, type PoolView } from "../worker/pools/pool.ts";
+
+/** Breaker state as an isolate caches it after reporting an outcome. */
+export interface BreakerReport {
+  state: "closed" | "open" | "half-open" | "none";
+  /** While open: ms until probes are let through. */
+  retryAfterMs: number;
+}
+
+/**
+ * One shared limit (a specialist's pool, or one shard of it): a strict sliding
+ * window for requests and tokens, concurrency leases that expire, a daily budget
+ * and a circuit breaker, decided by the pure `Pool`. Every Worker isolate
+ * everywhere calls the same object, so the limits hold across the whole edge.
+ * State is written to the object's synchronous KV storage after each change, so a
+ * restart forgets nothing. The caller passes the pool's config with every call
+ * (the config file stays the one source of truth); changed limits apply at once
+ * and keep the recorded usage.
+ */
+export class RateLimitPool extends DurableObject<Env> {
+  #pool: Pool | undefined;
+  #configKey: string | undefined;
+
+  #get(config: PoolConfig): Pool {
+    const key = canonicalJson(config);
+    if (this.#pool && this.#configKey === key) return this.#pool;
+    const stored = this.ctx.storage.kv.get<PoolSnapshot>("pool");
+    let pool: Pool;
+    try {
+      pool = stored ? Pool.restore(stored, config) : new Pool(config);
+    } catch (e) {
+      console.warn(JSON.stringify({ msg: "pool snapshot rejected; starting empty", error: String(e) }));
+      pool = new Pool(config);
+    }
+    this.#pool = pool;
+    this.#configKey = key;
+    return pool;
+  }
+
+  #save(): void {
+    this.ctx.storage.kv.put("pool", this.#pool!.snapshot());
+  }
+
+  /** Admits one call or says why not (`retryAfterMs` until it could succeed). A denial changes nothing. */
+  admit(config: PoolConfig, req: AdmitRequest): AdmitResult {
+    const r = this.#get(config).admit(Date.now(), req);
+    if (r.ok) this.#save();
+    return r;
+  }
+
+  /** Ends an admitted call: frees its lease, settles its cost, records tokens and the breaker outcome. */
+  finish(config: PoolConfig, leaseId: string, outcome: FinishOutcome): BreakerReport {
+    const pool = this.#get(config);
+    pool.finish(Date.now(), leaseId, outcome);
+    this.#save();
+    return this.#breaker(pool);
+  }
+
+  /**
+   * Records the outcome of a call that was not admitted here (a specialist with a
+   * breaker but no limits: isolates call it directly and report failures).
+   */
+  record(config: PoolConfig, leaseId: string, ok: boolean): BreakerReport {
+    const pool = this.#get(config);
+    const now = Date.now();
+    const r = pool.admit(now, { leaseId, costUsd: 0 });
+    if (r.ok) {
+      pool.finish(now, leaseId, { ok, costUsd: 0 });
+      this.#save();
+    }
+    return this.#breaker(pool);
+  }
+
+  /** Takes up to `n` request slots at once for a caller that admits locally. */
+  grant(config: PoolConfig, n: number, validForMs?: number): GrantResult {
+    const r = this.#get(config).grant(Date.now(), n, validForMs);
+    if (r.granted > 0) this.#save();
+    return r;
+  }
+
+  view(config: PoolConfig): PoolView {
+    return this.#get(config).view(Date.now());
+  }
+
+  #breaker(pool: Pool): BreakerReport {
+    const now = Date.now();
+    const b = pool.view(now).breaker;
+    if (!b) return { state: "none", retryAfterMs: 0 };
+    if (b.state !== "open") return { state: b.state, retryAfterMs: 0 };
+    const probe = pool.admit(now, { leaseId: "\u0000peek", costUsd: 0, units: 0 });
+    return { state: "open", retryAfterMs: probe.ok ? 0 : probe.retryAfterMs };
+  }
+}

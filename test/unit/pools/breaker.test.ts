@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { CircuitBreaker, type BreakerConfig } from "../../../worker/pools/breaker.ts";
+
+const cfg: BreakerConfig = { failureThreshold: 3, windowMs: 10_000, openMs: 5_000, halfOpenProbes: 2, probeTimeoutMs: 20_000 };
+const fail = (br: CircuitBreaker, ...times: number[]): void => times.forEach((t) => br.record(t, false, false));
+
+/** A breaker opened at `t` (open until t + 5000). */
+function openedAt(t: number): CircuitBreaker {
+  const br = new CircuitBreaker(cfg);
+  fail(br, t - 2, t - 1, t);
+  return br;
+}
+
+describe("CircuitBreaker", () => {
+  it("opens after failureThreshold consecutive failures within windowMs", () => {
+    const br = new CircuitBreaker(cfg);
+    fail(br, 0, 1);
+    expect(br.allow(2)).toEqual({ ok: true, probe: false });
+    fail(br, 3);
+    expect(br.state(3)).toBe("open");
+    expect(br.allow(4)).toEqual({ ok: false, retryAfterMs: 4_999, state: "open" });
+  });
+
+  it("a success resets the streak; failures spread wider than windowMs don't open it", () => {
+    const br = new CircuitBreaker(cfg);
+    fail(br, 0, 1);
+    br.record(2, true, false);
+    fail(br, 3, 4);
+    expect(br.state(4)).toBe("closed");
+    const slow = new CircuitBreaker(cfg);
+    fail(slow, 0, 6_000, 10_000); // first one is exactly windowMs old
+    expect(slow.state(10_000)).toBe("closed");
+    fail(slow, 10_001); // 6000, 10000, 10001 are within the window
+    expect(slow.state(10_001)).toBe("open");
+  });
+
+  it("closed → open → half-open → closed", () => {
+    const br = openedAt(100);
+    expect(br.state(5_099)).toBe("open");
+    expect(br.state(5_100)).toBe("half-open");
+    expect(br.allow(5_100)).toEqual({ ok: true, probe: true });
+    br.record(5_300, true, true);
+    expect(br.state(5_300)).toBe("closed");
+    expect(br.allow(5_301)).toEqual({ ok: true, probe: false });
+  });
+
+  it("half-open lets at most halfOpenProbes through; a probe failure re-opens it for openMs", () => {
+    const br = openedAt(100);
+    expect(br.allow(5_100)).toEqual({ ok: true, probe: true });
+    expect(br.allow(5_200)).toEqual({ ok: true, probe: true });
+    expect(br.allow(5_300)).toEqual({ ok: false, retryAfterMs: 19_800, state: "half-open" });
+    br.record(6_000, false, true);
+    expect(br.state(6_000)).toBe("open");
+    expect(br.allow(6_000)).toEqual({ ok: false, retryAfterMs: 5_000, state: "open" });
+    br.record(6_500, true, true); // the other probe of the failed episode: ignored
+    expect(br.state(10_999)).toBe("open");
+    expect(br.allow(11_000)).toEqual({ ok: true, probe: true });
+  });
+
+  it("ignores non-probe results while open or half-open", () => {
+    const br = openedAt(100);
+    br.record(200, true, false);
+    expect(br.state(200)).toBe("open");
+    br.allow(5_100);
+    br.record(5_200, true, false);
+    br.record(5_200, false, false);
+    expect(br.state(5_200)).toBe("half-open");
+  });
+
+  it("a probe that never reports frees its slot after probeTimeoutMs", () => {
+    const br = new CircuitBreaker({ ...cfg, halfOpenProbes: 1 });
+    fail(br, 0, 1, 2);
+    expect(br.allow(5_002).ok).toBe(true);
+    expect(br.allow(25_001)).toEqual({ ok: false, retryAfterMs: 1, state: "half-open" });
+    expect(br.allow(25_002)).toEqual({ ok: true, probe: true });
+  });
+
+  it("check changes nothing; round-trips through JSON in every state", () => {
+    const br = openedAt(100);
+    const before = br.snapshot();
+    expect(br.check(5_100)).toEqual({ ok: true, probe: true });
+    expect(br.snapshot()).toEqual(before);
+    for (const [now, act] of [[5_100, "allow"], [5_150, "allow"], [5_200, "fail"], [10_200, "allow"], [10_300, "ok"], [10_400, "allow"]] as const) {
+      const copy = CircuitBreaker.restore(JSON.parse(JSON.stringify(br.snapshot())));
+      const step = (b: CircuitBreaker): unknown => (act === "allow" ? b.allow(now) : b.record(now, act === "ok", true));
+      expect(step(copy)).toEqual(step(br));
+      expect(copy.snapshot()).toEqual(br.snapshot());
+      expect(copy.state(now)).toBe(br.state(now));
+    }
+    expect(br.state(10_400)).toBe("closed");
+  });
+
+  it("rejects bad config", () => {
+    expect(() => new CircuitBreaker({ ...cfg, failureThreshold: 0 })).toThrow(RangeError);
+    expect(() => new CircuitBreaker({ ...cfg, halfOpenProbes: 0 })).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { Pool } from "../../../worker/pools/pool.ts";
+import { pickShards, shardConfig, splitLimit } from "../../../worker/pools/shards.ts";
+import { intIn, mulberry32 } from "./prng.ts";
+
+const breaker = { failureThreshold: 5, windowMs: 10_000, openMs: 30_000, halfOpenProbes: 1 };
+
+describe("splitLimit", () => {
+  it("splits exactly, remainders to the first shards", () => {
+    expect(splitLimit(10, 3)).toEqual([4, 3, 3]);
+    expect(splitLimit(9, 3)).toEqual([3, 3, 3]);
+    expect(splitLimit(2, 3)).toEqual([1, 1, 0]);
+    expect(splitLimit(0, 2)).toEqual([0, 0]);
+    const rng = mulberry32(1);
+    for (let i = 0; i < 500; i++) {
+      const limit = intIn(rng, 0, 1_000_000);
+      const n = intIn(rng, 1, 64);
+      const parts = splitLimit(limit, n);
+      expect(parts.reduce((s, x) => s + x, 0)).toBe(limit);
+      expect(Math.max(...parts) - Math.min(...parts)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it("rejects non-integers and n < 1", () => {
+    expect(() => splitLimit(1.5, 2)).toThrow(RangeError);
+    expect(() => splitLimit(10, 0)).toThrow(RangeError);
+  });
+});
+
+describe("shardConfig", () => {
+  it("splits rpm, tpm, concurrency and budget; copies the breaker and timings", () => {
+    const config = { rpm: 100, tpm: 10_001, concurrency: 5, dailyBudgetUsd: 1, breaker, windowMs: 30_000, leaseTtlMs: 10_000 };
+    const shards = [0, 1, 2].map((i) => shardConfig(config, 3, i));
+    expect(shards[0]).toEqual({ rpm: 34, tpm: 3_334, concurrency: 2, dailyBudgetUsd: 0.333334, breaker, windowMs: 30_000, leaseTtlMs: 10_000 });
+    expect(shards[2]).toMatchObject({ rpm: 33, tpm: 3_333, concurrency: 1, dailyBudgetUsd: 0.333333 });
+    const sum = (k: "rpm" | "tpm" | "concurrency") => shards.reduce((s, c) => s + (c[k] ?? 0), 0);
+    expect([sum("rpm"), sum("tpm"), sum("concurrency")]).toEqual([100, 10_001, 5]);
+    expect(Math.round(shards.reduce((s, c) => s + (c.dailyBudgetUsd ?? 0), 0) * 1e6)).toBe(1_000_000);
+    expect(shards[1]?.breaker).not.toBe(config.breaker);
+    expect(shardConfig({ rpm: 10 }, 2, 1)).toEqual({ rpm: 5 });
+    expect(() => shardConfig(config, 3, 3)).toThrow(RangeError);
+  });
+
+  it("shards together never admit more than the whole pool's rpm", () => {
+    const shards = [0, 1, 2, 3].map((i) => new Pool(shardConfig({ rpm: 10 }, 4, i)));
+    let admitted = 0;
+    for (let k = 0; k < 100; k++) for (const p of shards) if (p.admit(0, { leaseId: `r${k}`, costUsd: 0 }).ok) admitted++;
+    expect(admitted).toBe(10);
+  });
+});
+
+describe("pickShards", () => {
+  it("returns two distinct in-range shards, deterministic per key and rng draw", () => {
+    const rng = mulberry32(2);
+    for (let i = 0; i < 2_000; i++) {
+      const n = intIn(rng, 2, 40);
+      const [a, b] = pickShards(`req_${i}`, n, rng);
+      expect(a).not.toBe(b);
+      for (const x of [a, b]) expect(x !== undefined && x >= 0 && x < n && Number.isInteger(x)).toBe(true);
+    }
+    expect(pickShards("k", 8, () => 0.1)).toEqual(pickShards("k", 8, () => 0.2));
+    expect(pickShards("k", 8, () => 0.9)).toEqual([...pickShards("k", 8, () => 0.1)].reverse());
+    expect(pickShards("anything", 1, () => 0.5)).toEqual([0]);
+  });
+
+  it("spreads per-request keys evenly over the shards", () => {
+    const rng = mulberry32(3);
+    const n = 8;
+    const first = new Array<number>(n).fill(0);
+    for (let i = 0; i < 16_000; i++) {
+      const [a] = pickShards(`lease_${i}`, n, rng);
+      first[a as number] = (first[a as number] ?? 0) + 1;
+    }
+    for (const c of first) expect(c).toBeGreaterThan(1_600); // expected 2000 each
+  });
+});

@@ -1,0 +1,77 @@
+import { toMicros } from "./budget.ts";
+import { int } from "./guard.ts";
+import type { PoolConfig } from "./pool-types.ts";
+
+/**
+ * Splits an integer `limit` into `n` per-shard limits that sum exactly to
+ * `limit`; the remainder goes one each to the first shards. With `limit < n`
+ * the last shards get 0 (they deny everything: keep `n ≤ limit`).
+ *
+ * @example
+ * splitLimit(10, 3) // [4, 3, 3]
+ * splitLimit(2, 3)  // [1, 1, 0]
+ */
+export function splitLimit(limit: number, n: number): number[] {
+  int("limit", limit);
+  int("n", n, 1);
+  const base = Math.floor(limit / n);
+  const extra = limit - base * n;
+  return Array.from({ length: n }, (_, i) => base + (i < extra ? 1 : 0));
+}
+
+/**
+ * The pool config of shard `i` of `n`: `rpm`, `tpm`, `concurrency` and
+ * `dailyBudgetUsd` (in micro-dollars) are split with {@link splitLimit}, so the
+ * shards' limits sum exactly to the pool's; the breaker, `windowMs` and
+ * `leaseTtlMs` are copied (each shard trips on its own).
+ *
+ * @example
+ * shardConfig({ rpm: 100, dailyBudgetUsd: 1, breaker }, 3, 0) // { rpm: 34, dailyBudgetUsd: 0.333334, breaker }
+ */
+export function shardConfig(config: PoolConfig, n: number, i: number): PoolConfig {
+  int("i", i);
+  if (i >= n) throw new RangeError(`shard index ${i} out of range for ${n} shards`);
+  const part = (limit: number | undefined): number | undefined => (limit === undefined ? undefined : (splitLimit(limit, n)[i] as number));
+  const out: PoolConfig = { ...config };
+  if (config.breaker !== undefined) out.breaker = { ...config.breaker };
+  if (config.rpm !== undefined) out.rpm = part(config.rpm);
+  if (config.tpm !== undefined) out.tpm = part(config.tpm);
+  if (config.concurrency !== undefined) out.concurrency = part(config.concurrency);
+  if (config.dailyBudgetUsd !== undefined) out.dailyBudgetUsd = (part(toMicros(config.dailyBudgetUsd)) as number) / 1_000_000;
+  return out;
+}
+
+/**
+ * Two distinct shards to try in order ("power of two choices"): the key hashes
+ * to two candidate shards, and `rng` (uniform in [0, 1)) picks which to try
+ * first, so load splits between them and a full shard spills to the other.
+ * Pass a per-request key (e.g. the lease id) to spread over all shards, or a
+ * tenant key for affinity. With `n = 1` the only shard is returned.
+ *
+ * @example
+ * pickShards("req_42", 8, Math.random) // e.g. [5, 2]
+ */
+export function pickShards(key: string, n: number, rng: () => number): number[] {
+  int("n", n, 1);
+  if (n === 1) return [0];
+  const h1 = fnv1a(key);
+  const h2 = mix(h1 ^ 0x9e3779b9);
+  const a = h1 % n;
+  const b = (a + 1 + (h2 % (n - 1))) % n;
+  return rng() < 0.5 ? [a, b] : [b, a];
+}
+
+/** 32-bit FNV-1a over UTF-16 code units, as an unsigned integer. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** murmur3 finalizer: an independent-looking second hash. */
+function mix(x: number): number {
+  let h = x >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}

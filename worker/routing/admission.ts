@@ -1,0 +1,115 @@
+import type { RateLimitPool } from "../../durable-objects/rate-limit-pool.ts";
+import type { SpecialistFailure, SpecialistOutcome } from "../adapters/types.ts";
+import type { Config, Specialist } from "../config/schema.ts";
+import type { Env } from "../env.ts";
+import type { PoolConfig } from "../pools/pool.ts";
+import { pickShards, shardConfig } from "../pools/shards.ts";
+import type { DispatchDeps } from "./dispatch.ts";
+
+type Admit = NonNullable<DispatchDeps["admit"]>;
+
+/** The pool config of a specialist (its limits and its breaker), or undefined if it has neither. */
+export function poolConfigOf(s: Specialist, router: Config["router"]): { config: PoolConfig; limited: boolean; shards: number } | undefined {
+  const l = s.limits;
+  const breaker = s.breaker === undefined ? router.breaker : s.breaker;
+  const limited = l.rpm !== undefined || l.tpm !== undefined || l.concurrency !== undefined || l.dailyBudgetUsd !== undefined;
+  if (!limited && breaker === false) return undefined;
+  const config: PoolConfig = {
+    ...(l.rpm !== undefined ? { rpm: l.rpm } : {}),
+    ...(l.tpm !== undefined ? { tpm: l.tpm } : {}),
+    ...(l.concurrency !== undefined ? { concurrency: l.concurrency } : {}),
+    ...(l.dailyBudgetUsd !== undefined ? { dailyBudgetUsd: l.dailyBudgetUsd } : {}),
+    ...(l.leaseTtlMs !== undefined ? { leaseTtlMs: l.leaseTtlMs } : { leaseTtlMs: Math.max(30_000, s.timeoutMs * 2) }),
+    ...(breaker !== false ? { breaker } : {}),
+  };
+  return { config, limited, shards: limited ? l.shards : 1 };
+}
+
+/** Durable Object name of a specialist's pool (shard). */
+export function poolName(specialist: string, shard: number, shards: number): string {
+  return shards > 1 ? `specialist:${specialist}#${shard}` : `specialist:${specialist}`;
+}
+
+export function poolStub(env: Env, name: string): DurableObjectStub<RateLimitPool> | undefined {
+  const ns = env.RATE_LIMIT_POOL;
+  return ns ? ns.get(ns.idFromName(name)) : undefined;
+}
+
+/** What the breaker counts as a specialist failure: its own faults, not a request it refused (4xx). */
+export function breakerFailure(o: SpecialistOutcome): boolean {
+  if (o.ok) return false;
+  const f = o.failure;
+  return f.kind === "timeout" || f.kind === "unreachable" || f.kind === "bad_response" || f.kind === "rate_limited" || (f.kind === "http_error" && (f.status ?? 500) >= 500);
+}
+
+/** Breaker states learned from pools, per isolate: `openUntil` (epoch ms) while open. */
+const learned = new Map<string, { openUntil: number; lastFailureAt: number }>();
+
+/** Forgets what this isolate learned (tests). */
+export function resetLearnedBreakers(): void {
+  learned.clear();
+}
+
+const denied = (failure: SpecialistFailure) => ({ ok: false as const, failure });
+
+/**
+ * Admission for one hop. Specialists with limits are admitted by their pool
+ * (strict, one Durable Object call on the path; `finish` runs after the response).
+ * Specialists with only a breaker are called directly: the isolate remembers an
+ * open breaker it learned from the pool and reports failures (and the successes
+ * that follow them) after the response, so a healthy specialist costs no pool call.
+ */
+export function admission(env: Env, router: Config["router"], hopId: string, deferRaw: (p: Promise<unknown>) => void, rng: () => number = Math.random): Admit {
+  // bookkeeping after the response must never fail the hop
+  const defer = (p: Promise<unknown>) => deferRaw(p.catch((e: unknown) => console.warn(JSON.stringify({ msg: "pool bookkeeping failed", error: String(e) }))));
+  return async (s, attempt) => {
+    const pc = poolConfigOf(s, router);
+    if (!pc || !env.RATE_LIMIT_POOL) return { ok: true, done: () => {} };
+    const leaseId = `${hopId}/${s.id}/${attempt}`;
+    if (!pc.limited) {
+      const known = learned.get(s.id);
+      const now = Date.now();
+      if (known && known.openUntil > now)
+        return denied({ kind: "circuit_open", detail: `circuit open for '${s.id}'`, retryAfterSeconds: (known.openUntil - now) / 1000 });
+      const name = poolName(s.id, 0, 1);
+      const report = (ok: boolean) =>
+        defer(
+          poolStub(env, name)!
+            .record(pc.config, leaseId, ok)
+            .then((r) => {
+              const at = Date.now();
+              if (r.state === "open") learned.set(s.id, { openUntil: at + r.retryAfterMs, lastFailureAt: at });
+              else if (ok) learned.delete(s.id);
+              else learned.set(s.id, { openUntil: 0, lastFailureAt: at });
+            }),
+        );
+      return {
+        ok: true,
+        done: (o) => {
+          const failed = breakerFailure(o);
+          if (failed || (known && Date.now() - known.lastFailureAt < (pc.config.breaker?.windowMs ?? 0))) report(!failed);
+        },
+      };
+    }
+    const order = pc.shards > 1 ? pickShards(hopId, pc.shards, rng) : [0];
+    let last: SpecialistFailure | undefined;
+    for (const shard of order) {
+      const config = pc.shards > 1 ? shardConfig(pc.config, pc.shards, shard) : pc.config;
+      const stub = poolStub(env, poolName(s.id, shard, pc.shards))!;
+      const r = await stub.admit(config, { leaseId, costUsd: s.costPerCall });
+      if (r.ok)
+        return {
+          ok: true,
+          done: (o) => {
+            const tokens = o.ok ? (o.usage.inputTokens ?? 0) + (o.usage.outputTokens ?? 0) : 0;
+            const costUsd = s.costPerCall + (o.ok ? (o.usage.costUsd ?? 0) : 0);
+            defer(stub.finish(config, leaseId, { ok: !breakerFailure(o), costUsd, ...(tokens > 0 ? { tokens } : {}) }));
+          },
+        };
+      const retryAfterSeconds = Number.isFinite(r.retryAfterMs) ? r.retryAfterMs / 1000 : 86_400;
+      if (r.reason === "breaker") return denied({ kind: "circuit_open", detail: `circuit open for '${s.id}'`, retryAfterSeconds });
+      last = { kind: "over_limit", detail: `pool '${poolName(s.id, shard, pc.shards)}' is at its ${r.reason} limit`, retryAfterSeconds };
+    }
+    return denied(last!);
+  };
+}
