@@ -1,0 +1,64 @@
+import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { Env } from "../../worker/env.ts";
+import type { AdmitResult } from "../../worker/pools/pool.ts";
+
+const ns = () => (env as unknown as Env).RATE_LIMIT_POOL!;
+const stub = (name: string) => ns().get(ns().idFromName(name));
+
+describe("RateLimitPool Durable Object", () => {
+  it("decides 500 concurrent admissions exactly: 100 admitted, 400 told when to retry", async () => {
+    const pool = stub(`exact-${Math.random()}`);
+    const config = { rpm: 100 };
+    const results = (await Promise.all(Array.from({ length: 500 }, (_, i) => pool.admit(config, { leaseId: `l${i}`, costUsd: 0 })))) as AdmitResult[];
+    expect(results.filter((r) => r.ok)).toHaveLength(100);
+    const denied = results.filter((r): r is Extract<AdmitResult, { ok: false }> => !r.ok);
+    expect(denied).toHaveLength(400);
+    for (const d of denied) {
+      expect(d.reason).toBe("rate");
+      expect(d.retryAfterMs).toBeGreaterThan(59_000);
+      expect(d.retryAfterMs).toBeLessThanOrEqual(60_000);
+    }
+  });
+
+  it("keeps its counts, leases and spend across a restart", async () => {
+    const name = `persist-${Math.random()}`;
+    const config = { rpm: 3, concurrency: 2, dailyBudgetUsd: 1 };
+    const pool = stub(name);
+    for (let i = 0; i < 2; i++) expect(((await pool.admit(config, { leaseId: `a${i}`, costUsd: 0.25 })) as AdmitResult).ok).toBe(true);
+    expect(await pool.admit(config, { leaseId: "a2", costUsd: 0.25 })).toMatchObject({ ok: false, reason: "concurrency" });
+    await abortAllDurableObjects();
+    const again = stub(name);
+    const view = (await again.view(config)) as { requests: { used: number }; leases: { active: number }; budget: { spentUsd: number } };
+    expect(view.requests.used).toBe(2);
+    expect(view.leases.active).toBe(2);
+    expect(view.budget.spentUsd).toBeCloseTo(0.5, 6);
+    await again.finish(config, "a0", { ok: true, costUsd: 0.1 });
+    const after = (await again.view(config)) as { leases: { active: number }; budget: { spentUsd: number } };
+    expect(after.leases.active).toBe(1);
+    expect(after.budget.spentUsd).toBeCloseTo(0.35, 6);
+    await runInDurableObject(again, (_i, state: DurableObjectState) => {
+      expect(state.storage.kv.get<{ v: number }>("pool")?.v).toBe(1);
+    });
+  });
+
+  it("frees a crashed caller's lease when it expires", async () => {
+    const pool = stub(`lease-${Math.random()}`);
+    const config = { concurrency: 1, leaseTtlMs: 1000 };
+    expect(((await pool.admit(config, { leaseId: "crashed", costUsd: 0 })) as AdmitResult).ok).toBe(true);
+    const denied = (await pool.admit(config, { leaseId: "next", costUsd: 0 })) as AdmitResult;
+    expect(denied).toMatchObject({ ok: false, reason: "concurrency" });
+    await new Promise((r) => setTimeout(r, 1050));
+    expect(((await pool.admit(config, { leaseId: "next", costUsd: 0 })) as AdmitResult).ok).toBe(true);
+  });
+
+  it("reports the breaker to callers that are not admitted through it", async () => {
+    const pool = stub(`breaker-${Math.random()}`);
+    const config = { breaker: { failureThreshold: 2, windowMs: 10_000, openMs: 5_000, halfOpenProbes: 1 } };
+    expect(await pool.record(config, "r1", false)).toEqual({ state: "closed", retryAfterMs: 0 });
+    const open = await pool.record(config, "r2", false);
+    expect(open.state).toBe("open");
+    expect(open.retryAfterMs).toBeGreaterThan(4_000);
+  });
+});
