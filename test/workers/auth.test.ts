@@ -42,5 +42,6 @@ describe("GET /v1/specialists", () => {
     const fault = specialists.find((s) => s.id === "fault-ok")!;
     expect(fault.endpoint.target).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(specialists.find((s) => s.id === "arithmetic")!.intents[0]!.examples).toBeGreaterThan(0);
+    expect((general as unknown as { health: unknown }).health).toEqual({ pool: "specialist:general", breaker: "closed", limited: false });
   });
 });

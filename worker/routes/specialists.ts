@@ -2,6 +2,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { routeGroup } from "../http/openapi-app.ts";
 import { commonProblems } from "../http/schemas.ts";
 import { getRuntime } from "../runtime.ts";
+import type { PoolView } from "../pools/pool.ts";
+import { shardConfig } from "../pools/shards.ts";
+import { poolConfigOf, poolName, poolStub } from "../routing/admission.ts";
 
 const SpecialistView = z
   .object({
@@ -15,6 +18,11 @@ const SpecialistView = z
     retries: z.number(),
     fallbacks: z.array(z.string()),
     isFallback: z.boolean(),
+    health: z.object({
+      pool: z.string().nullable(),
+      breaker: z.string().nullable().openapi({ description: "closed, open or half-open (shard 0 of the pool); null without a breaker" }),
+      limited: z.boolean(),
+    }),
   })
   .openapi("Specialist");
 
@@ -31,7 +39,16 @@ const list = createRoute({
 /** `GET /v1/specialists`: what is registered, how it is reached (no secrets), what it serves. */
 export const specialistRoutes = routeGroup().openapi(list, async (c) => {
   const { config } = await getRuntime(c.env);
-  const specialists = config.specialists.map((s) => ({
+  const health = await Promise.all(
+    config.specialists.map(async (s) => {
+      const pc = poolConfigOf(s, config.router);
+      const stub = pc ? poolStub(c.env, poolName(s.id, 0, pc.shards)) : undefined;
+      if (!pc || !stub) return { pool: null, breaker: null, limited: false };
+      const view = (await stub.view(pc.shards > 1 ? shardConfig(pc.config, pc.shards, 0) : pc.config)) as PoolView;
+      return { pool: `specialist:${s.id}`, breaker: view.breaker?.state ?? null, limited: pc.limited };
+    }),
+  );
+  const specialists = config.specialists.map((s, i) => ({
     id: s.id,
     description: s.description,
     endpoint: { type: s.endpoint.type, target: s.endpoint.type === "service" ? `${s.endpoint.binding}${s.endpoint.path}` : new URL(s.endpoint.url).origin },
@@ -42,6 +59,7 @@ export const specialistRoutes = routeGroup().openapi(list, async (c) => {
     retries: s.retries,
     fallbacks: s.fallbacks,
     isFallback: config.router.fallback === s.id,
+    health: health[i]!,
   }));
   return c.json({ specialists }, 200);
 });
