@@ -28,13 +28,17 @@ export function freePort(): Promise<number> {
  * on 127.0.0.1 with a fresh state directory, and waits for /healthz. The process
  * is killed by `stop()`, and after `maxLifetimeMs` in any case.
  */
-export async function startDevServer({ readyTimeoutMs = 60_000, maxLifetimeMs = 5 * 60_000 } = {}): Promise<DevServer> {
+export async function startDevServer({
+  readyTimeoutMs = 60_000,
+  maxLifetimeMs = 5 * 60_000,
+  vars = {},
+}: { readyTimeoutMs?: number; maxLifetimeMs?: number; /** Extra `--var`s, e.g. SWITCHYARD_CONFIG. */ vars?: Record<string, string> } = {}): Promise<DevServer> {
   const port = await freePort();
   const inspector = await freePort();
   const state = mkdtempSync(join(tmpdir(), "switchyard-e2e-"));
   const child: ChildProcess = spawn(
     "wrangler",
-    ["dev", "-c", "wrangler.toml", "-c", "examples/specialists/wrangler.toml", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--var", "DEV_MODE:true", "--persist-to", state, "--show-interactive-dev-session=false"],
+    ["dev", "-c", "wrangler.toml", "-c", "examples/specialists/wrangler.toml", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--var", "DEV_MODE:true", ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]), "--persist-to", state, "--show-interactive-dev-session=false"],
     { env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   let out = "";
