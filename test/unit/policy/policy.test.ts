@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { globToRegExp } from "../../../worker/policy/glob.ts";
+import { PolicyRule, PolicySet, withinTaskLimits, type PolicyContext } from "../../../worker/policy/policy.ts";
+
+const rules = (raw: unknown[]) => new PolicySet(raw.map((r) => PolicyRule.parse(r)));
+const hop = (over: Partial<PolicyContext> = {}): PolicyContext => ({ tenant: "acme", intent: "units.convert", specialist: "units", inputChars: 20, costUsd: 0.001, ...over });
+
+describe("globs", () => {
+  it("match * and ? and nothing else specially", () => {
+    expect(globToRegExp("payments.*").test("payments.refund")).toBe(true);
+    expect(globToRegExp("payments.*").test("paymentsXrefund")).toBe(false);
+    expect(globToRegExp("a?c").test("abc")).toBe(true);
+    expect(globToRegExp("a+b").test("a+b")).toBe(true);
+    expect(globToRegExp("a+b").test("aab")).toBe(false);
+  });
+});
+
+describe("policy table", () => {
+  const set = rules([
+    { id: "block-evil", match: { tenant: "evil-*" }, effect: "deny", reason: "tenant suspended" },
+    { id: "payments-approval", match: { intent: ["payments.*", "refunds.*"] }, require: "approval" },
+    { id: "big-inputs", match: { minInputChars: 10_000 }, effect: "deny" },
+    { id: "pricey", match: { minCostUsd: 0.5, specialist: "gpt-*" }, require: "approval" },
+    { id: "cap-acme", match: { tenant: "acme" }, limits: { maxHopsPerTask: 10, maxCostPerTaskUsd: 2 } },
+    { id: "cap-all", limits: { maxHopsPerTask: 20 } },
+    { id: "allow-units", match: { specialist: "units" }, effect: "allow" },
+    { id: "deny-units-late", match: { specialist: "units" }, effect: "deny" },
+  ]);
+  const cases: [string, Partial<PolicyContext>, string, string | null][] = [
+    ["default allow", { specialist: "arithmetic", intent: "math.evaluate" }, "allow", null],
+    ["tenant glob deny", { tenant: "evil-corp" }, "deny", "block-evil"],
+    ["intent glob approval", { intent: "payments.refund", specialist: "pay" }, "require_approval", "payments-approval"],
+    ["second glob of a list", { intent: "refunds.partial", specialist: "pay" }, "require_approval", "payments-approval"],
+    ["unclassified hop does not match intent rules", { intent: undefined, specialist: "pay" }, "allow", null],
+    ["input size", { inputChars: 12_000 }, "deny", "big-inputs"],
+    ["cost and specialist ANDed", { specialist: "gpt-4", costUsd: 0.6, intent: "x" }, "require_approval", "pricey"],
+    ["cost alone is not enough", { specialist: "claude", costUsd: 0.6, intent: "x" }, "allow", null],
+    ["first effect wins", { specialist: "units" }, "allow", "allow-units"],
+  ];
+  it.each(cases)("%s", (_name, over, effect, rule) => {
+    const d = set.evaluate(hop(over));
+    expect(d.effect).toBe(effect);
+    expect(d.rule).toBe(rule);
+  });
+
+  it("explains the decision and applies the tightest limits of every matching rule", () => {
+    const d = set.evaluate(hop({ intent: "payments.refund", specialist: "pay" }));
+    expect(d.reason).toBe("requires approval by policy 'payments-approval'");
+    expect(d.limits).toEqual({ maxHopsPerTask: 10, maxCostPerTaskUsd: 2 });
+    expect(set.evaluate(hop({ tenant: "evil-corp" })).reason).toBe("denied by policy 'block-evil': tenant suspended");
+    expect(set.evaluate(hop({ tenant: "other", specialist: "x", intent: "y" })).limits).toEqual({ maxHopsPerTask: 20 });
+  });
+
+  it("names unnamed rules by position", () => {
+    expect(rules([{ effect: "deny" }]).evaluate(hop()).rule).toBe("policies[0]");
+  });
+
+  it("rejects rules without an effect or with two", () => {
+    expect(PolicyRule.safeParse({ match: {} }).success).toBe(false);
+    expect(PolicyRule.safeParse({ effect: "deny", require: "approval" }).success).toBe(false);
+    expect(PolicyRule.safeParse({ effect: "maybe" }).success).toBe(false);
+    expect(PolicyRule.safeParse({ match: { colour: "red" }, effect: "deny" }).success).toBe(false);
+  });
+
+  it("checks task limits before a hop", () => {
+    expect(withinTaskLimits({ maxHopsPerTask: 3 }, { hops: 2, costUsd: 0 }, { costUsd: 0 })).toEqual({ ok: true });
+    expect(withinTaskLimits({ maxHopsPerTask: 3 }, { hops: 3, costUsd: 0 }, { costUsd: 0 })).toEqual({ ok: false, reason: "the task would exceed 3 hops" });
+    expect(withinTaskLimits({ maxCostPerTaskUsd: 1 }, { hops: 0, costUsd: 0.9 }, { costUsd: 0.2 }).ok).toBe(false);
+    expect(withinTaskLimits({ maxCostPerTaskUsd: 1 }, { hops: 0, costUsd: 0.8 }, { costUsd: 0.2 }).ok).toBe(true);
+  });
+});
