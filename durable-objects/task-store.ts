@@ -1,4 +1,5 @@
-import { chainEntry, type AuditEntry } from "../worker/tasks/audit.ts";
+import type { AuditEntry } from "../worker/tasks/audit.ts";
+import { AuditLog } from "./audit-log.ts";
 import type { StepDoc, TaskDoc, TaskEvent } from "../worker/tasks/types.ts";
 
 /**
@@ -7,16 +8,15 @@ import type { StepDoc, TaskDoc, TaskEvent } from "../worker/tasks/types.ts";
  */
 export class TaskStore {
   readonly #sql: SqlStorage;
-  /** Audit appends hash asynchronously; this queue keeps the chain linear under parallel steps. */
-  #auditTail: Promise<unknown> = Promise.resolve();
+  readonly #audit: AuditLog;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
     sql.exec(`CREATE TABLE IF NOT EXISTS task (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS steps (id TEXT PRIMARY KEY, pos INTEGER NOT NULL, doc TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, at TEXT NOT NULL, data TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY, entry TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS blobs (hash TEXT PRIMARY KEY, body TEXT NOT NULL);`);
+    this.#audit = new AuditLog(sql);
   }
 
   task(): TaskDoc | undefined {
@@ -51,23 +51,13 @@ export class TaskStore {
       .map((r) => ({ seq: r.seq, type: r.type, at: r.at, data: JSON.parse(r.data) as Record<string, unknown> }));
   }
 
-  /** Appends an audit entry chained to the last one (serialised: one append at a time). */
+  /** Appends an audit entry chained to the last one. */
   audit(actor: string, action: string, detail: Record<string, unknown>): Promise<AuditEntry> {
-    const next = this.#auditTail.then(() => this.#append(actor, action, detail));
-    this.#auditTail = next.catch(() => {});
-    return next;
-  }
-
-  async #append(actor: string, action: string, detail: Record<string, unknown>): Promise<AuditEntry> {
-    const last = this.#sql.exec<{ entry: string }>("SELECT entry FROM audit ORDER BY seq DESC LIMIT 1").toArray()[0];
-    const prev = last ? (JSON.parse(last.entry) as AuditEntry) : undefined;
-    const entry = await chainEntry(prev, { seq: (prev?.seq ?? 0) + 1, at: new Date().toISOString(), actor, action, detail });
-    this.#sql.exec("INSERT INTO audit (seq, entry) VALUES (?, ?)", entry.seq, JSON.stringify(entry));
-    return entry;
+    return this.#audit.append(actor, action, detail);
   }
 
   auditLog(): AuditEntry[] {
-    return this.#sql.exec<{ entry: string }>("SELECT entry FROM audit ORDER BY seq").toArray().map((r) => JSON.parse(r.entry) as AuditEntry);
+    return this.#audit.entries();
   }
 
   putBlob(hash: string, body: string): void {

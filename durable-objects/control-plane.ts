@@ -1,0 +1,112 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../worker/env.ts";
+import type { AuditEntry, ChainVerdict } from "../worker/tasks/audit.ts";
+import { AuditLog } from "./audit-log.ts";
+
+/** A switch's state: who turned it off, when and why. */
+export interface Switch {
+  disabled: boolean;
+  by: string;
+  reason: string;
+  at: string;
+}
+
+/** Everything isolates need to know, versioned so caches can tell it changed. */
+export interface ControlState {
+  version: number;
+  global: Switch | null;
+  tenants: Record<string, Switch>;
+  specialists: Record<string, Switch>;
+  /** Specialists registered at runtime (raw config entries, validated by the Worker). */
+  registered: Record<string, unknown>;
+}
+
+/**
+ * The router's control plane: kill switches (global, per tenant, per specialist),
+ * specialists registered at runtime, and an index of running tasks per tenant (for
+ * cancelling them all), with a hash-chained audit log of every change. One object
+ * (`control`) for the whole deployment; isolates cache its state briefly.
+ */
+export class ControlPlane extends DurableObject<Env> {
+  readonly #sql: SqlStorage;
+  readonly #audit: AuditLog;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#sql = ctx.storage.sql;
+    this.#sql.exec(`CREATE TABLE IF NOT EXISTS switches (kind TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (kind, name));
+      CREATE TABLE IF NOT EXISTS registered (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS tasks (id TEXT PRIMARY KEY, tenant TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS tasks_by_tenant ON tasks (tenant);
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);`);
+    this.#audit = new AuditLog(this.#sql);
+  }
+
+  #bump(): number {
+    return this.#sql.exec<{ value: number }>("INSERT INTO meta (key, value) VALUES ('version', 1) ON CONFLICT (key) DO UPDATE SET value = value + 1 RETURNING value").one().value;
+  }
+
+  /** The current state (one read per isolate per cache period). */
+  state(): ControlState {
+    const version = this.#sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'version'").toArray()[0]?.value ?? 0;
+    const out: ControlState = { version, global: null, tenants: {}, specialists: {}, registered: {} };
+    for (const r of this.#sql.exec<{ kind: string; name: string; doc: string }>("SELECT kind, name, doc FROM switches").toArray()) {
+      const sw = JSON.parse(r.doc) as Switch;
+      if (!sw.disabled) continue;
+      if (r.kind === "global") out.global = sw;
+      else if (r.kind === "tenant") out.tenants[r.name] = sw;
+      else out.specialists[r.name] = sw;
+    }
+    for (const r of this.#sql.exec<{ id: string; doc: string }>("SELECT id, doc FROM registered").toArray()) out.registered[r.id] = JSON.parse(r.doc);
+    return out;
+  }
+
+  /** Turns a switch off (`disabled`) or back on. */
+  async setSwitch(kind: "global" | "tenant" | "specialist", name: string, disabled: boolean, by: string, reason: string): Promise<ControlState> {
+    const sw: Switch = { disabled, by, reason, at: new Date().toISOString() };
+    this.#sql.exec("INSERT OR REPLACE INTO switches (kind, name, doc) VALUES (?, ?, ?)", kind, kind === "global" ? "*" : name, JSON.stringify(sw));
+    this.#bump();
+    await this.#audit.append(by, `${kind}.${disabled ? "disabled" : "enabled"}`, { ...(kind === "global" ? {} : { [kind]: name }), reason });
+    return this.state();
+  }
+
+  /** Stores (or replaces) a runtime-registered specialist. */
+  async register(id: string, spec: unknown, by: string, specHash: string): Promise<ControlState> {
+    const existed = this.#sql.exec("SELECT id FROM registered WHERE id = ?", id).toArray().length > 0;
+    this.#sql.exec("INSERT OR REPLACE INTO registered (id, doc) VALUES (?, ?)", id, JSON.stringify(spec));
+    this.#bump();
+    await this.#audit.append(by, existed ? "specialist.replaced" : "specialist.registered", { specialist: id, specHash });
+    return this.state();
+  }
+
+  /** Removes a runtime-registered specialist; false if there was none. */
+  async unregister(id: string, by: string): Promise<boolean> {
+    const gone = this.#sql.exec("DELETE FROM registered WHERE id = ? RETURNING id", id).toArray().length > 0;
+    if (!gone) return false;
+    this.#bump();
+    await this.#audit.append(by, "specialist.deleted", { specialist: id });
+    return true;
+  }
+
+  /** Remembers a running task of a tenant (for the tenant-wide cancel). */
+  trackTask(id: string, tenant: string): void {
+    this.#sql.exec("INSERT OR IGNORE INTO tasks (id, tenant) VALUES (?, ?)", id, tenant);
+  }
+
+  /** Forgets a task that has ended. */
+  untrackTask(id: string): void {
+    this.#sql.exec("DELETE FROM tasks WHERE id = ?", id);
+  }
+
+  runningTasks(tenant: string): string[] {
+    return this.#sql.exec<{ id: string }>("SELECT id FROM tasks WHERE tenant = ? ORDER BY id", tenant).toArray().map((r) => r.id);
+  }
+
+  async recordCancelAll(tenant: string, by: string, reason: string, cancelled: string[]): Promise<void> {
+    await this.#audit.append(by, "tenant.tasks_cancelled", { tenant, reason, count: cancelled.length, tasks: cancelled });
+  }
+
+  audit(): Promise<{ entries: AuditEntry[]; verification: ChainVerdict }> {
+    return this.#audit.read();
+  }
+}
