@@ -12,6 +12,8 @@ export interface Env {
   TASK_AGENT?: DurableObjectNamespace<import("../durable-objects/task-agent.ts").TaskAgent>;
   /** One RateLimitPool Durable Object per pool (shard). */
   RATE_LIMIT_POOL?: DurableObjectNamespace<import("../durable-objects/rate-limit-pool.ts").RateLimitPool>;
+  /** The control plane (one object named "control"). */
+  CONTROL_PLANE?: DurableObjectNamespace<import("../durable-objects/control-plane.ts").ControlPlane>;
   /** KV tier of the intent cache. */
   INTENTS?: KVNamespace;
   /** The bundled example specialists (examples/specialists). */

@@ -2,6 +2,7 @@ import { app } from "./app.ts";
 import type { Env } from "./env.ts";
 import "./runtime.ts"; // validates the bundled config at start
 
+export { ControlPlane } from "../durable-objects/control-plane.ts";
 export { RateLimitPool } from "../durable-objects/rate-limit-pool.ts";
 export { TaskAgent } from "../durable-objects/task-agent.ts";
 
