@@ -1,0 +1,233 @@
+/**
+ * `npm run bench [-- --seconds N | --quick] [--miniflare [--via-entry]] [--only a,b] [--skip-micro] [--verbose]`:
+ * the router's overhead on workerd (raw `workerd serve` by default, Miniflare's API
+ * with `--miniflare`; never `wrangler dev`), against a fake specialist. See bench/README.md.
+ *
+ *  1. bundle the router (`wrangler deploy --dry-run`), start it on workerd with a
+ *     config whose every specialist is the fault upstream's `POST /ok`;
+ *  2. per scenario: a sequential single-connection latency loop, then autocannon
+ *     at 1, 10 and 50 connections (each after a short warm-up);
+ *  3. the task scenario: 5-step chains, one at a time and 8 in flight (task.ts);
+ *  4. print tables + targets, write bench/out/results-<timestamp>.json.
+ * Also an in-process micro-benchmark of the intent layer. `BENCH_SECONDS` env works too.
+ */
+import { cpus, loadavg, totalmem } from "node:os";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { benchConfig, bundleRouter, readBundledConfig, type RouterBundle } from "./build.ts";
+import { probe, runLoad, runSequential, stopLoad } from "./load.ts";
+import { microSection, type MicroResult } from "./micro.ts";
+import { checkTargets, loadTable, microTable, sequentialTable, targetsText, TARGETS, writeResults, type ScenarioRuns } from "./report.ts";
+import { INPUT, scenarios } from "./scenarios.ts";
+import { startRouter, startUpstreamThread, type Running, type RunningRouter } from "./servers.ts";
+import { runTasks, TASK_GOAL_MS, TASK_STEPS, taskTable, taskTargets, type TaskScenario } from "./task.ts";
+import { startRawWorkerd } from "./workerd.ts";
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(BENCH_DIR);
+const CONNECTIONS = [1, 10, 50];
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: "string" },
+    quick: { type: "boolean", default: false },
+    verbose: { type: "boolean", default: false },
+    "skip-micro": { type: "boolean", default: false },
+    /** Run on Miniflare's API (KV + Cache API, its outbound interceptor) instead of raw `workerd serve`. */
+    miniflare: { type: "boolean", default: false },
+    /** Miniflare only: send router traffic through Miniflare's entry Worker instead of the router's own socket. */
+    "via-entry": { type: "boolean", default: false },
+    /** Comma-separated scenario names (`task` for the task scenario). */
+    only: { type: "string" },
+  },
+});
+if (args["via-entry"] && !args.miniflare) throw new Error("--via-entry needs --miniflare");
+const only = args.only ? new Set(args.only.split(",").map((x) => x.trim())) : undefined;
+const seconds = Number(args.seconds ?? process.env.BENCH_SECONDS ?? (args.quick ? 2 : 4));
+if (!(seconds > 0 && seconds <= 120)) throw new Error("--seconds / BENCH_SECONDS must be in (0, 120]");
+const warmupSeconds = Math.max(0.3, Math.min(2, seconds / 15));
+const seqMs = Math.min(3_000, seconds * 240);
+
+let stopped = false;
+let firstSignalAt = 0;
+const onSignal = (sig: string) => {
+  stopLoad();
+  // Miniflare's signal-exit handler re-raises the signal at once: only a later, second signal forces exit.
+  if (stopped && performance.now() - firstSignalAt > 1_000) process.exit(130);
+  if (stopped) return;
+  stopped = true;
+  firstSignalAt = performance.now();
+  console.error(`\n${sig}: stopping after cleanup (again to force)`);
+};
+const handlers = { SIGINT: () => onSignal("SIGINT"), SIGTERM: () => onSignal("SIGTERM") };
+/**
+ * Miniflare registers SIGINT/SIGTERM handlers that kill workerd and exit at once,
+ * which would lose the report; take them over (its `exit` hook still kills workerd
+ * on a forced exit, and the finally block disposes it normally).
+ */
+function ownSignals(): void {
+  for (const [sig, mine] of Object.entries(handlers)) {
+    for (const l of process.listeners(sig as NodeJS.Signals)) if (l !== mine) process.removeListener(sig, l as () => void);
+    if (!process.listeners(sig as NodeJS.Signals).includes(mine)) process.on(sig, mine);
+  }
+}
+ownSignals();
+
+const log = (s = "") => console.log(s);
+function cpuNote(r: { workerdUsPerReq?: number; cpu: { foreignPct?: number } }): string {
+  const w = r.workerdUsPerReq !== undefined ? `, workerd ${Math.round(r.workerdUsPerReq)} µs CPU/req` : "";
+  const f = r.cpu.foreignPct !== undefined ? `, other processes ${r.cpu.foreignPct.toFixed(0)}% CPU` : "";
+  return w + f;
+}
+
+async function main(): Promise<number> {
+  const started = performance.now();
+  log(`Switchyard router benchmark — ${seconds} s per run (+${warmupSeconds.toFixed(2)} s warm-up), connections ${CONNECTIONS.join("/")}`);
+  log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, load avg ${loadavg().map((l) => l.toFixed(2)).join(" ")}; node ${process.version}`);
+  log("note: autocannon, the upstream thread and workerd all share these cores; the figures are relative, not production numbers.\n");
+
+  const micro: MicroResult | { error: string } | undefined = args["skip-micro"] ? undefined : await microSection(readBundledConfig(ROOT), Math.min(1_500, seconds * 300), log, microTable);
+
+  let bundle: RouterBundle | undefined;
+  let upstream: Running | undefined;
+  let router: RunningRouter | undefined;
+  const runs: ScenarioRuns[] = [];
+  let task: TaskScenario | undefined;
+  let failures = 0;
+  try {
+    log("== Setup ==");
+    bundle = await bundleRouter(ROOT);
+    log(`bundled with wrangler deploy --dry-run in ${(bundle.buildMs / 1000).toFixed(1)} s: ${bundle.modules.map((m) => `${m.path.slice(bundle!.dir.length + 1)} (${m.type})`).join(", ")}`);
+    if (stopped) return 130;
+    upstream = await startUpstreamThread();
+    log(`fault upstream (worker thread): ${upstream.url}`);
+    const config = benchConfig(ROOT, upstream.url);
+    const o = { bundle, config, upstreamUrl: upstream.url, verbose: args.verbose };
+    router = args.miniflare ? await startRouter(o) : await startRawWorkerd(o);
+    ownSignals();
+    const routerUrl = args["via-entry"] ? router.entryUrl! : router.directUrl;
+    if (router.mode === "raw") {
+      log(`router on raw \`workerd serve\` (generated capnp config, compat ${bundle.compatibilityDate}; TASK_AGENT Durable Object, SQLite files in ${router.doStorage}; SPECIALISTS unbound; --miniflare for Miniflare)`);
+      log("  !! raw mode: KV INTENTS is UNBOUND and the Cache API has NO backend (workerd needs a service for each; writing fake ones is out of scope):");
+      log("     caches.default.* throw 'No Cache was configured' — the router catches it and logs a warning, so both shared intent tiers are skipped (LRU only)");
+    } else {
+      log(`router on workerd through Miniflare's API (compat ${bundle.compatibilityDate}, KV INTENTS in memory, Cache API, TASK_AGENT DO, SPECIALISTS unbound; every subrequest passes Miniflare's outbound-interceptor Worker)`);
+      log(`  benchmarked at ${routerUrl} (${args["via-entry"] ? "through Miniflare's entry Worker (--via-entry)" : "the router's own workerd socket, no Miniflare entry Worker; --via-entry to compare"})`);
+    }
+    log(`  router ${routerUrl}; workerd pid ${router.workerdPids.join(", ") || "unknown (no CPU accounting)"}; calibration proxy Worker: ${router.proxyUrl}`);
+    const pids = router.workerdPids;
+
+    const auth = { "content-type": "application/json", authorization: "Bearer dev-key" };
+    const classified = await probe({ url: routerUrl, path: "/v1/intents", headers: auth, body: () => "", dynamic: false }, JSON.stringify({ input: INPUT }));
+    const intentId = (classified.json as { id?: string }).id;
+    if (classified.status !== 200 || !intentId) throw new Error(`POST /v1/intents → ${classified.status}: ${JSON.stringify(classified.json).slice(0, 600)}`);
+    const rec = classified.json as { label?: string; specialist?: string; confidence?: number };
+    log(`intent for the cached scenario: ${intentId} (${rec.label} → ${rec.specialist}, confidence ${rec.confidence?.toFixed(3)})\n`);
+
+    for (const sc of scenarios({ router: routerUrl, lruOnly: router.lruOnlyUrl, upstream: upstream.url, proxy: router.proxyUrl }, intentId, router.mode)) {
+      if (stopped) break;
+      if (only && !only.has(sc.name)) continue;
+      const run: ScenarioRuns = { name: sc.name, description: sc.description, calibration: sc.calibration, load: [] };
+      runs.push(run);
+      const first = await probe(sc.target).catch((e: unknown) => ({ status: 0, headers: new Headers(), json: String(e) }));
+      const problem = first.status !== 200 ? `smoke check: HTTP ${first.status} ${JSON.stringify(first.json).slice(0, 400)}` : sc.check(first);
+      if (problem) {
+        run.failed = problem;
+        failures++;
+        log(`!! ${sc.name}: ${problem} — load skipped`);
+        continue;
+      }
+      const timings = (first.json as { timings?: unknown }).timings;
+      log(`-- ${sc.name}: ${sc.description}${timings ? `; sample timings ${JSON.stringify(timings)}` : ""}`);
+      run.sequential = await runSequential(sc.target, { warmup: 200, maxCount: 50_000, maxMs: seqMs, isStopped: () => stopped, workerdPids: pids });
+      const s = run.sequential;
+      log(`   sequential: ${s.requests} requests, p50 ${s.latency.p50.toFixed(3)} ms, p99 ${s.latency.p99.toFixed(3)} ms${cpuNote(s)}${s.non2xx + s.errors ? `  !! ${s.non2xx} non-2xx, ${s.errors} errors: ${s.errorSamples.join(" | ")}` : ""}`);
+      if (s.non2xx + s.errors) failures++;
+      for (const c of CONNECTIONS) {
+        if (stopped) break;
+        await runLoad(sc.target, c, warmupSeconds);
+        if (stopped) break;
+        const l = await runLoad(sc.target, c, seconds, pids);
+        if (stopped) break; // an interrupted run is not a measurement
+        run.load.push(l);
+        const bad = l.non2xx + l.errors + l.timeouts;
+        if (bad) failures++;
+        log(`   ${String(c).padStart(2)} conns: ${Math.round(l.rps)} req/s, p50 ${l.latency.p50.toFixed(2)} ms, p99 ${l.latency.p99.toFixed(2)} ms${cpuNote(l)}${bad ? `  !! ${l.non2xx} non-2xx ${JSON.stringify(l.statusCodes)}, ${l.errors} errors, ${l.timeouts} timeouts ${l.errorSamples.join(" | ")}` : ""}`);
+      }
+    }
+
+    if (!stopped && (!only || only.has("task"))) {
+      task = await taskSection(routerUrl, upstream.url, pids);
+      if (task.failed || task.runs.some((r) => r.failed)) failures++;
+    }
+  } catch (e) {
+    failures++;
+    log(`\n!! benchmark failed: ${(e as Error)?.message ?? e}`);
+    if (router?.logTail) log(`   workerd's last lines:\n${router.logTail().map((l) => `     ${l}`).join("\n")}`);
+  } finally {
+    await router?.close().catch((e: unknown) => log(`!! stopping workerd: ${e}`));
+    await upstream?.close().catch((e: unknown) => log(`!! stopping the upstream: ${e}`));
+    bundle?.cleanup();
+  }
+
+  if (runs.length) {
+    log("\n== Single connection, sequential loop (node:http keep-alive, process.hrtime.bigint, one request at a time) ==");
+    log(sequentialTable(runs));
+    log(`(calibration: workerd-proxy, a bare forwarding Worker${router?.mode === "miniflare" ? "; miss-lru-only, the router without KV and with Miniflare's no-op Cache API backend" : ""})`);
+    log("(+p50/+p99: minus `direct` on the same loop; router timings: the response's own `timings`, median, ms — workerd's clock only advances on I/O)");
+    log("\n== Throughput (autocannon) ==");
+    log(loadTable(runs));
+    log("(latency: each response's process.hrtime latency from autocannon's `response` event, exact percentiles over all responses —");
+    log(" autocannon's own percentiles are integer ms and are only kept in the JSON; +p50/+p99: minus `direct` at the same connection count)");
+  }
+  if (task) {
+    log(`\n== Task scenario: ${TASK_STEPS}-step sequential chain, specialist "bench" = upstream /ok (instant); goal ≤ ${TASK_GOAL_MS} ms router overhead per step ==`);
+    log(taskTable(task));
+    log(`(→ /step = (wall − ${TASK_STEPS} × direct p50 ${task.directP50Ms.toFixed(3)} ms) / ${TASK_STEPS}; wall = POST → terminal SSE event on the client;`);
+    log(" server-stamped = POST → the terminal event's own `at` (workerd's clock, whole ms): the same without the SSE route's 200 ms poll when the DO has no new events;");
+    log(" created→s1 = task.created → first step.started (the alarm that drives the task); step span = step.started → step.succeeded;");
+    log(" between steps = a step's end → the next one's start (or the task's end); these three from the events' `at`, whole ms)");
+  }
+  const targets = [...checkTargets(runs), ...(task ? taskTargets(task) : [])];
+  log("\n== Targets ==");
+  log(targetsText(targets));
+  const file = writeResults(BENCH_DIR, {
+    date: new Date().toISOString(),
+    mode: args.miniflare ? "miniflare" : "raw",
+    options: { seconds, warmupSeconds, sequentialMs: seqMs, connections: CONNECTIONS, input: INPUT, viaEntry: args["via-entry"], only: args.only },
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavg: loadavg() },
+    targets: { ...TARGETS, taskOverheadPerStepMs: TASK_GOAL_MS, checks: targets },
+    micro,
+    scenarios: runs,
+    task,
+    interrupted: stopped,
+  });
+  log(`\nresults: ${file.slice(ROOT.length + 1)} — total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return stopped ? 130 : failures ? 1 : 0;
+}
+
+/** Direct upstream p50 (this run), a few warm-up tasks, then tasks one at a time and 8 in flight. */
+async function taskSection(url: string, upstreamUrl: string, pids: number[]): Promise<TaskScenario> {
+  log(`-- task: ${TASK_STEPS}-step chain pinned to "bench" (POST /v1/tasks, then its SSE stream to the terminal event)`);
+  const direct = await runSequential({ url: upstreamUrl, path: "/ok", headers: { "content-type": "application/json" }, body: () => JSON.stringify({ input: INPUT }), dynamic: false }, { warmup: 200, maxCount: 20_000, maxMs: 1_000, isStopped: () => stopped });
+  const t: TaskScenario = { steps: TASK_STEPS, goalMs: TASK_GOAL_MS, directP50Ms: direct.latency.p50, runs: [] };
+  log(`   direct upstream /ok (sequential, this run): p50 ${direct.latency.p50.toFixed(3)} ms → specialist time ${(TASK_STEPS * direct.latency.p50).toFixed(2)} ms per task`);
+  const base = { directP50: direct.latency.p50, isStopped: () => stopped, workerdPids: pids };
+  const warm = await runTasks(url, { ...base, concurrency: 1, maxTasks: 3, maxMs: 10_000 });
+  if (warm.tasks === 0) return { ...t, failed: `warm-up tasks failed: ${warm.errorSamples.join(" | ")}` };
+  for (const [concurrency, maxTasks, maxMs] of [[1, 30, 15_000], [8, 160, 10_000]] as const) {
+    if (stopped) break;
+    const r = await runTasks(url, { ...base, concurrency, maxTasks, maxMs });
+    if (stopped) break;
+    t.runs.push(r);
+    log(`   ${concurrency} in flight: ${r.tasks} tasks (${r.tasksPerSecond.toFixed(1)}/s), wall p50 ${r.wall.p50.toFixed(2)} ms → ${r.overheadPerStep.p50.toFixed(2)} ms/step; server-stamped ${r.serverWall.p50.toFixed(2)} ms → ${r.serverOverheadPerStep.p50.toFixed(2)} ms/step${r.failed ? `  !! ${r.failed} failed: ${r.errorSamples.join(" | ")}` : ""}`);
+  }
+  return t;
+}
+
+const code = await main().catch((e: unknown) => {
+  console.error(e);
+  return 1;
+});
+process.exit(code);

@@ -1,0 +1,158 @@
+/**
+ * The two servers of a benchmark run, both on 127.0.0.1:
+ *  - the fault upstream (examples/fault-upstream) in a worker thread, so it does
+ *    not share an event loop with the load generator;
+ *  - the bundled router on workerd through Miniflare's API (`--miniflare`; the default,
+ *    raw `workerd serve`, is in workerd.ts).
+ */
+import { Worker } from "node:worker_threads";
+import { Miniflare, convertV4MiniflareOptions } from "miniflare";
+import { join } from "node:path";
+import type { RouterBundle } from "./build.ts";
+import { childPids } from "./cpu.ts";
+
+export interface Running {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts examples/fault-upstream in a worker thread; resolves with its URL. */
+export async function startUpstreamThread(timeoutMs = 15_000): Promise<Running> {
+  const worker = new Worker(new URL("./upstream-thread.ts", import.meta.url));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("fault upstream did not start in time")), timeoutMs);
+    worker.once("message", (m: { url?: string; error?: string }) => {
+      clearTimeout(timer);
+      if (m.url) resolve(m.url);
+      else reject(new Error(`fault upstream failed: ${m.error}`));
+    });
+    worker.once("error", (e) => (clearTimeout(timer), reject(e)));
+  }).catch(async (e: unknown) => {
+    await worker.terminate();
+    throw e;
+  });
+  let closed = false;
+  return {
+    url,
+    async close() {
+      if (closed) return;
+      closed = true;
+      const done = new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 2_000);
+        worker.once("message", () => (clearTimeout(t), resolve()));
+      });
+      worker.postMessage("close");
+      await done;
+      await worker.terminate();
+    },
+  };
+}
+
+export interface RouterOptions {
+  bundle: RouterBundle;
+  /** JSON string for `SWITCHYARD_CONFIG`. */
+  config: string;
+  /** The fault upstream, for the calibration proxy Worker. */
+  upstreamUrl: string;
+  /** Print workerd's console output (the router logs cache-tier failures there). */
+  verbose?: boolean;
+  /** Open workerd's V8 inspector (for bench/profile.ts); 0 = any free port. */
+  inspectorPort?: number;
+}
+
+export interface RunningRouter extends Running {
+  /** "raw": `workerd serve` with a generated config; "miniflare": Miniflare's API. */
+  mode: "raw" | "miniflare";
+  /** The router on its own workerd socket (no Miniflare entry Worker in the path). */
+  directUrl: string;
+  /** The router through Miniflare's entry Worker (what `mf.dispatchFetch`/wrangler dev use); Miniflare only. */
+  entryUrl?: string;
+  /** A minimal Worker that only forwards the body to `<upstream>/ok`: workerd + one subrequest. */
+  proxyUrl: string;
+  /** Miniflare only: the same router without KV and with Miniflare's no-op Cache API backend. */
+  lruOnlyUrl?: string;
+  workerdPids: number[];
+  /** Raw mode: where the Durable Objects' SQLite files are. */
+  doStorage?: string;
+  /** Raw mode: the last lines workerd printed (console output of the Workers). */
+  logTail?: () => string[];
+  /** workerd's inspector (DevTools protocol), when `inspectorPort` was given. */
+  inspectorUrl?: string;
+}
+
+const ROUTER = "switchyard-bench";
+const PROXY = "bench-proxy";
+const LRU_ONLY = "switchyard-bench-lru-only";
+export const PROXY_SOURCE = `export default {
+  async fetch(request, env) {
+    const r = await fetch(env.UPSTREAM + "/ok", { method: "POST", body: await request.text(), headers: { "content-type": "application/json" } });
+    return new Response(await r.text(), { status: r.status, headers: { "content-type": "application/json" } });
+  },
+};
+`;
+
+/**
+ * Runs the bundled router on workerd through Miniflare: `DEV_MODE: "true"`, in-memory
+ * KV `INTENTS`, the Cache API, `SWITCHYARD_CONFIG`, the `TASK_AGENT` Durable Object
+ * (SQLite, in memory). `SPECIALISTS` is left unbound: every endpoint in the bench
+ * config is `http`. Each Worker also gets a direct socket, which skips Miniflare's
+ * entry Worker (a second JS hop per request).
+ */
+export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
+  const direct = [{ host: "127.0.0.1", port: 0 }];
+  const common = { compatibilityDate: o.bundle.compatibilityDate, compatibilityFlags: o.bundle.compatibilityFlags, modulesRoot: o.bundle.dir, unsafeDirectSockets: direct };
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      port: 0,
+      cf: false, // placeholder request.cf; no network fetch
+      logRequests: false,
+      ...(o.inspectorPort !== undefined ? { inspectorPort: o.inspectorPort } : {}),
+      telemetry: { enabled: false },
+      // Everything is in memory (no persist options) and nothing joins the dev registry.
+      handleStructuredLogs: o.verbose ? undefined : () => {},
+      workers: [
+        {
+          ...common,
+          name: ROUTER,
+          modules: o.bundle.modules, // names relative to modulesRoot (the bundle dir)
+          kvNamespaces: { INTENTS: "switchyard-bench-intents" },
+          durableObjects: { TASK_AGENT: { className: "TaskAgent", useSQLite: true } },
+          cache: true,
+          bindings: { DEV_MODE: "true", SWITCHYARD_CONFIG: o.config, VERSION: "bench" },
+        },
+        {
+          ...common,
+          name: LRU_ONLY,
+          modules: o.bundle.modules,
+          cache: false, // Miniflare still configures a Cache API backend: a no-op Worker (every match misses)
+          bindings: { DEV_MODE: "true", SWITCHYARD_CONFIG: o.config, VERSION: "bench" },
+        },
+        {
+          ...common,
+          name: PROXY,
+          modules: [{ type: "ESModule", path: join(o.bundle.dir, "bench-proxy.js"), contents: PROXY_SOURCE }],
+          bindings: { UPSTREAM: o.upstreamUrl },
+        },
+      ],
+    } as unknown as Parameters<typeof convertV4MiniflareOptions>[0]),
+  );
+  let disposed = false;
+  const close = async () => {
+    if (disposed) return;
+    disposed = true;
+    await mf.dispose();
+  };
+  try {
+    const strip = (u: URL) => u.toString().replace(/\/$/, "");
+    const entryUrl = strip(await mf.ready);
+    const directUrl = strip(await mf.unsafeGetDirectURL(ROUTER));
+    const proxyUrl = strip(await mf.unsafeGetDirectURL(PROXY));
+    const lruOnlyUrl = strip(await mf.unsafeGetDirectURL(LRU_ONLY));
+    const inspectorUrl = o.inspectorPort !== undefined ? strip(await mf.getInspectorURL()) : undefined;
+    return { mode: "miniflare", url: directUrl, directUrl, entryUrl, proxyUrl, lruOnlyUrl, workerdPids: childPids("workerd"), inspectorUrl, close };
+  } catch (e) {
+    await close().catch(() => {});
+    throw e;
+  }
+}
