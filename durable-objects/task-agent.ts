@@ -121,11 +121,19 @@ export class TaskAgent extends DurableObject<Env> {
     return this.#owned(tenant) ? this.#view() : undefined;
   }
 
-  /** Events after `seq` (the SSE feed) and whether the task has ended. */
-  events(tenant: string, after: number): { events: TaskEvent[]; done: boolean } | undefined {
-    const task = this.#owned(tenant);
-    if (!task) return undefined;
-    return { events: this.#store.eventsAfter(after), done: TERMINAL.has(task.status) };
+  /**
+   * Events after `seq` (the SSE feed) and whether the task has ended. With
+   * `waitMs`, waits up to that long for the next event when there is none yet
+   * (long polling: the feed hears of an event as soon as it is written).
+   */
+  async events(tenant: string, after: number, waitMs = 0): Promise<{ events: TaskEvent[]; done: boolean } | undefined> {
+    if (!this.#owned(tenant)) return undefined;
+    let events = this.#store.eventsAfter(after);
+    if (events.length === 0 && waitMs > 0 && !TERMINAL.has(this.#store.task()!.status)) {
+      await this.#store.nextEvent(Math.min(waitMs, 30_000));
+      events = this.#store.eventsAfter(after);
+    }
+    return { events, done: TERMINAL.has(this.#store.task()!.status) };
   }
 
   /** The audit chain and whether it verifies. */

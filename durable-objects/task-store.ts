@@ -9,6 +9,7 @@ import type { StepDoc, TaskDoc, TaskEvent } from "../worker/tasks/types.ts";
 export class TaskStore {
   readonly #sql: SqlStorage;
   readonly #audit: AuditLog;
+  readonly #listeners = new Set<() => void>();
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
@@ -41,7 +42,22 @@ export class TaskStore {
   /** Appends a progress event; returns its sequence number (the SSE id). */
   event(type: string, data: Record<string, unknown> = {}): number {
     const at = new Date().toISOString();
-    return this.#sql.exec<{ seq: number }>("INSERT INTO events (type, at, data) VALUES (?, ?, ?) RETURNING seq", type, at, JSON.stringify(data)).one().seq;
+    const seq = this.#sql.exec<{ seq: number }>("INSERT INTO events (type, at, data) VALUES (?, ?, ?) RETURNING seq", type, at, JSON.stringify(data)).one().seq;
+    for (const l of this.#listeners) l();
+    return seq;
+  }
+
+  /** Resolves at the next event, or after `ms` (long polling for the SSE feed). */
+  nextEvent(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#listeners.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#listeners.add(done);
+    });
   }
 
   eventsAfter(seq: number, limit = 500): TaskEvent[] {

@@ -65,7 +65,8 @@ const blob = createRoute({
   responses: { 200: json(z.record(z.string(), z.unknown()), "The context object"), 404: problemResponse("Unknown task or hash"), ...commonProblems },
 });
 
-const POLL_MS = 200;
+/** Longest wait of one long poll of the TaskAgent for new events. */
+const LONG_POLL_MS = 10_000;
 const MAX_STREAM_MS = 5 * 60_000;
 
 async function decideGate(c: Context<AppEnv>, id: string, action: "approve" | "reject" | "cancel", by: string | undefined, reason: string | undefined) {
@@ -124,8 +125,7 @@ export const taskRoutes = routeGroup()
           after = e.seq;
         }
         if ((batch.done && batch.events.length === 0) || Date.now() > deadline) break;
-        if (batch.events.length === 0) await stream.sleep(POLL_MS);
-        batch = (await stub.events(tenant, after)) as Batch;
+        batch = (await stub.events(tenant, after, LONG_POLL_MS)) as Batch;
       }
     }) as never;
   })
