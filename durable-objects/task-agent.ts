@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { controlStub } from "../worker/control.ts";
 import type { Env } from "../worker/env.ts";
 import { canonicalJson, contentHash, verifyChain, type AuditEntry, type ChainVerdict } from "../worker/tasks/audit.ts";
 import type { Plan } from "../worker/tasks/plan.ts";
@@ -58,6 +59,11 @@ export class TaskAgent extends DurableObject<Env> {
         return c.signal;
       },
       release: (id) => void this.#aborts.delete(id),
+      ended: async (task) => {
+        await controlStub(this.env)
+          ?.untrackTask(task.id)
+          .catch((e: unknown) => console.warn(JSON.stringify({ msg: "could not untrack task", task: task.id, error: String(e) })));
+      },
     };
   }
 
@@ -104,6 +110,7 @@ export class TaskAgent extends DurableObject<Env> {
     }
     this.#store.saveTask(task);
     if (init.plan) initialSteps(init.plan).forEach((s, i) => this.#store.saveStep(s, i));
+    await controlStub(this.env)?.trackTask(task.id, task.tenant);
     this.#store.event("task.created", { status: task.status, steps: init.plan?.steps.map((s) => s.id) ?? [] });
     await this.#store.audit(init.actor, "task.created", {
       source: init.plan ? (init.workflow ? `workflow:${init.workflow}` : "plan") : `planner:${init.planner}`,

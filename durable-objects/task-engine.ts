@@ -14,6 +14,8 @@ export interface EngineHost {
   /** Cancel signal of the step currently running under this id. */
   abortSignal(stepId: string): AbortSignal;
   release(stepId: string): void;
+  /** Told when the task reaches a terminal status (e.g. to leave the tenant's running-task index). */
+  ended?(task: TaskDoc): Promise<void>;
 }
 
 /** Work after a call (pool bookkeeping) runs on in the object; failures are logged, never thrown. */
@@ -58,6 +60,7 @@ export async function finish(h: EngineHost, status: "succeeded" | "failed" | "ca
     }
   h.store.event(`task.${status}`, { ...(detail.error ? { error: detail.error } : {}), ...(detail.reason ? { reason: detail.reason } : {}), costUsd: task.costUsd, hops: task.hops });
   await h.store.audit(actor, `task.${status}`, { ...(detail.reason ? { reason: detail.reason } : {}), ...(detail.error ? { error: detail.error } : {}), resultHash: await contentHash(detail.result ?? null) });
+  await h.ended?.(task);
 }
 
 /** Asks the planner specialist for a plan and validates it; an invalid plan fails the task. */

@@ -11,6 +11,7 @@ import { sha256Hex, type CachedIntent } from "./intent/record.ts";
 import { TieredCache, type CacheTier } from "./intent/tiered-cache.ts";
 import { WorkersAiEncoder } from "./intent/workers-ai-encoder.ts";
 import { ProblemError } from "./http/problem.ts";
+import { controlState } from "./control.ts";
 
 /** Everything one isolate builds once from its config and reuses for every request. */
 export interface Runtime {
@@ -22,7 +23,7 @@ export interface Runtime {
 /** The bundled config is validated when the module loads: a bad file stops `wrangler dev`/`deploy`. */
 export const BUNDLED_CONFIG: Config = loadConfig(bundledConfig);
 
-let current: { raw: string | undefined; runtime: Promise<Runtime> } | undefined;
+let current: { raw: string | undefined; version: number; runtime: Promise<Runtime> } | undefined;
 
 function encoderFor(config: Config, env: Env): Encoder {
   if (config.router.encoder === "builtin") return new BuiltinEncoder();
@@ -81,16 +82,29 @@ async function build(config: Config, env: Env): Promise<Runtime> {
 }
 
 /**
- * The isolate's runtime for this env, built on first use and rebuilt only when
- * `SWITCHYARD_CONFIG` changes. An invalid override is a 503 naming the bad fields.
+ * The config in force: the bundled file (or the `SWITCHYARD_CONFIG` override) with
+ * the specialists registered at runtime through the admin API added (a registered
+ * id replaces the file's specialist of that id).
  */
-export function getRuntime(env: Env): Promise<Runtime> {
+export function effectiveConfig(base: Config, registered: Record<string, unknown>): Config {
+  if (Object.keys(registered).length === 0) return base;
+  return loadConfig({ ...base, specialists: [...base.specialists.filter((s) => !(s.id in registered)), ...Object.values(registered)] });
+}
+
+/**
+ * The isolate's runtime for this env, built on first use and rebuilt only when
+ * `SWITCHYARD_CONFIG` or the runtime registrations change (the classifier is
+ * re-fitted then). An invalid config is a 503 naming the bad fields.
+ */
+export async function getRuntime(env: Env): Promise<Runtime> {
   const raw = env.SWITCHYARD_CONFIG;
-  if (current?.raw !== raw || current === undefined) {
-    const runtime = (async () => build(raw === undefined ? BUNDLED_CONFIG : loadConfig(raw), env))();
-    current = { raw, runtime };
+  const control = await controlState(env);
+  if (current === undefined || current.raw !== raw || current.version !== control.version) {
+    const runtime = (async () => build(effectiveConfig(raw === undefined ? BUNDLED_CONFIG : loadConfig(raw), control.registered), env))();
+    const entry = { raw, version: control.version, runtime };
+    current = entry;
     runtime.catch(() => {
-      if (current?.runtime === runtime) current = undefined;
+      if (current === entry) current = undefined;
     });
   }
   return current.runtime;
