@@ -34,6 +34,7 @@ export function failureProblem(failure: SpecialistFailure, attempts: Attempt[]):
       });
     }
     case "circuit_open":
+    case "disabled":
       return new ProblemError({
         status: 503,
         slug: "no-healthy-specialist",

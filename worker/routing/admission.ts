@@ -5,6 +5,7 @@ import type { Env } from "../env.ts";
 import type { PoolConfig } from "../pools/pool.ts";
 import { pickShards, shardConfig } from "../pools/shards.ts";
 import type { DispatchDeps } from "./dispatch.ts";
+import { controlState } from "../control.ts";
 
 type Admit = NonNullable<DispatchDeps["admit"]>;
 
@@ -63,6 +64,8 @@ export function admission(env: Env, router: Config["router"], hopId: string, def
   // bookkeeping after the response must never fail the hop
   const defer = (p: Promise<unknown>) => deferRaw(p.catch((e: unknown) => console.warn(JSON.stringify({ msg: "pool bookkeeping failed", error: String(e) }))));
   return async (s, attempt) => {
+    const sw = (await controlState(env)).specialists[s.id];
+    if (sw?.disabled) return denied({ kind: "disabled", detail: `'${s.id}' is disabled by a kill switch (${sw.reason})` });
     const pc = poolConfigOf(s, router);
     if (!pc || !env.RATE_LIMIT_POOL) return { ok: true, done: () => {} };
     const leaseId = `${hopId}/${s.id}/${attempt}`;

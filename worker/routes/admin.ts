@@ -1,0 +1,118 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context, MiddlewareHandler } from "hono";
+import type { ControlState } from "../../durable-objects/control-plane.ts";
+import { Config, Specialist } from "../config/schema.ts";
+import { controlState, controlStub, rememberControl } from "../control.ts";
+import type { AppEnv } from "../env.ts";
+import { routeGroup } from "../http/openapi-app.ts";
+import { badRequest, notFound, ProblemError } from "../http/problem.ts";
+import { commonProblems, problemResponse } from "../http/schemas.ts";
+import { getRuntime } from "../runtime.ts";
+import { contentHash } from "../tasks/audit.ts";
+import { taskStub } from "./tasks.ts";
+
+const Id = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "a specialist id");
+const Tenant = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "a tenant name");
+const Why = z.strictObject({ by: z.string().min(1).max(200).optional(), reason: z.string().min(1).max(2000) });
+const json = (schema: z.ZodType, description: string) => ({ description, content: { "application/json": { schema } } });
+const State = z.object({ version: z.number() }).passthrough().openapi("ControlState");
+const adminProblems = { ...commonProblems, 403: problemResponse("Not an admin key") };
+
+/** Admin routes refuse tenant keys. */
+export function requireAdmin(): MiddlewareHandler<AppEnv> {
+  return async function requireAdmin(c, next) {
+    if (!c.get("principal").admin) throw new ProblemError({ status: 403, slug: "forbidden", title: "Forbidden", detail: "this route needs the admin key" });
+    await next();
+  };
+}
+
+function control(c: Context<AppEnv>) {
+  const stub = controlStub(c.env);
+  if (!stub) throw new ProblemError({ status: 503, slug: "misconfigured", title: "Router misconfigured", detail: "no CONTROL_PLANE Durable Object binding" });
+  return stub;
+}
+const actor = (c: Context<AppEnv>, by?: string) => `${c.get("principal").tenant}:${by ?? "admin"}`;
+
+const switchRoute = (path: string, params: z.ZodObject | undefined, summary: string) =>
+  createRoute({ method: "post", path, summary, request: { ...(params ? { params } : {}), body: { required: true, content: { "application/json": { schema: Why } } } }, responses: { 200: json(State, "The control state after the change"), 404: problemResponse("Unknown specialist"), ...adminProblems } });
+
+const put = createRoute({
+  method: "put",
+  path: "/v1/admin/specialists/{id}",
+  summary: "Register (or replace) a specialist at runtime; the classifier is re-fitted",
+  request: { params: z.object({ id: Id }), body: { required: true, content: { "application/json": { schema: z.record(z.string(), z.unknown()).openapi("SpecialistConfig") } } } },
+  responses: { 200: json(z.object({ specialist: z.record(z.string(), z.unknown()), version: z.number() }), "Stored"), ...adminProblems },
+});
+const del = createRoute({
+  method: "delete",
+  path: "/v1/admin/specialists/{id}",
+  summary: "Remove a runtime-registered specialist",
+  request: { params: z.object({ id: Id }) },
+  responses: { 200: json(z.object({ deleted: z.string() }), "Removed"), 404: problemResponse("Not registered at runtime"), ...adminProblems },
+});
+const state = createRoute({ method: "get", path: "/v1/admin/control", summary: "Kill switches, runtime registrations and the control audit log", responses: { 200: json(State, "State and audit"), ...adminProblems } });
+const cancelAll = createRoute({
+  method: "post",
+  path: "/v1/admin/tenants/{tenant}/cancel-tasks",
+  summary: "Cancel every running task of a tenant",
+  request: { params: z.object({ tenant: Tenant }), body: { required: true, content: { "application/json": { schema: Why } } } },
+  responses: { 200: json(z.object({ cancelled: z.array(z.string()) }), "Cancelled tasks"), ...adminProblems },
+});
+
+async function flip(c: Context<AppEnv>, kind: "global" | "tenant" | "specialist", name: string, disabled: boolean, body: z.infer<typeof Why>) {
+  if (kind === "specialist" && !(await getRuntime(c.env)).registry.has(name)) throw notFound(`no specialist '${name}'`);
+  const s = (await control(c).setSwitch(kind, name, disabled, actor(c, body.by), body.reason)) as ControlState;
+  rememberControl(s);
+  return c.json(s as never, 200);
+}
+
+const P = { specialist: z.object({ id: Id }), tenant: z.object({ tenant: Tenant }) };
+
+/** `/v1/admin/*`: kill switches, runtime registration, tenant-wide cancel (admin key only). */
+export const adminRoutes = routeGroup();
+adminRoutes.use("/v1/admin/*", requireAdmin());
+adminRoutes
+  .openapi(switchRoute("/v1/admin/specialists/{id}/disable", P.specialist, "Kill switch: stop routing to a specialist"), async (c) => flip(c, "specialist", c.req.param("id")!, true, c.req.valid("json")))
+  .openapi(switchRoute("/v1/admin/specialists/{id}/enable", P.specialist, "Route to a specialist again"), async (c) => flip(c, "specialist", c.req.param("id")!, false, c.req.valid("json")))
+  .openapi(switchRoute("/v1/admin/tenants/{tenant}/disable", P.tenant, "Kill switch: refuse a tenant's requests"), async (c) => flip(c, "tenant", c.req.param("tenant")!, true, c.req.valid("json")))
+  .openapi(switchRoute("/v1/admin/tenants/{tenant}/enable", P.tenant, "Serve a tenant again"), async (c) => flip(c, "tenant", c.req.param("tenant")!, false, c.req.valid("json")))
+  .openapi(switchRoute("/v1/admin/disable", undefined, "Global kill switch: refuse every routed request"), async (c) => flip(c, "global", "*", true, c.req.valid("json")))
+  .openapi(switchRoute("/v1/admin/enable", undefined, "Lift the global kill switch"), async (c) => flip(c, "global", "*", false, c.req.valid("json")))
+  .openapi(put, async (c) => {
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    if (body.id !== undefined && body.id !== id) throw badRequest(`the body's id '${String(body.id)}' differs from the path's '${id}'`, [{ path: "id", message: "must match the path" }]);
+    const spec = Specialist.safeParse({ ...body, id });
+    if (!spec.success) throw badRequest("invalid specialist", spec.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })));
+    const rt = await getRuntime(c.env);
+    const merged = Config.safeParse({ ...rt.config, specialists: [...rt.config.specialists.filter((s) => s.id !== id), spec.data] });
+    if (!merged.success) throw badRequest("the config would not validate with this specialist", merged.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })));
+    const s = (await control(c).register(id, { ...body, id }, actor(c), await contentHash(body))) as ControlState;
+    rememberControl(s);
+    return c.json({ specialist: spec.data as never, version: s.version }, 200);
+  })
+  .openapi(del, async (c) => {
+    const { id } = c.req.valid("param");
+    if (!(await control(c).unregister(id, actor(c)))) throw notFound(`'${id}' is not registered at runtime (specialists from the config file can be disabled, not deleted)`);
+    rememberControl((await control(c).state()) as ControlState);
+    return c.json({ deleted: id }, 200);
+  })
+  .openapi(state, async (c) => {
+    const s = await controlState(c.env, 0);
+    const audit = await control(c).audit();
+    return c.json({ ...s, audit } as never, 200);
+  })
+  .openapi(cancelAll, async (c) => {
+    const { tenant } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const ids = (await control(c).runningTasks(tenant)) as string[];
+    const cancelled: string[] = [];
+    await Promise.all(
+      ids.map(async (id) => {
+        const r = (await taskStub(c.env, id).cancel(tenant, actor(c, body.by), body.reason)) as { ok: boolean };
+        if (r.ok) cancelled.push(id);
+      }),
+    );
+    await control(c).recordCancelAll(tenant, actor(c, body.by), body.reason, cancelled.sort());
+    return c.json({ cancelled }, 200);
+  });
