@@ -15,7 +15,7 @@ describe("authentication", () => {
   it("accepts the dev keys only in DEV_MODE", async () => {
     expect((await call("/v1/specialists")).status).toBe(200);
     expect((await call("/v1/specialists", { headers: { authorization: "Bearer dev-admin-key" } })).status).toBe(200);
-    const res = await callWith({ DEV_MODE: "false" }, "/v1/specialists");
+    const res = await callWith({ DEV_MODE: "false", API_KEYS: JSON.stringify({ [await sha256Hex("real-key")]: "acme" }) }, "/v1/specialists");
     expect(res.status).toBe(401);
   });
 
@@ -43,5 +43,21 @@ describe("GET /v1/specialists", () => {
     expect(fault.endpoint.target).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(specialists.find((s) => s.id === "arithmetic")!.intents[0]!.examples).toBeGreaterThan(0);
     expect((general as unknown as { health: unknown }).health).toEqual({ pool: "specialist:general", breaker: "closed", limited: false });
+  });
+});
+
+describe("no silent open mode", () => {
+  it("a router without keys refuses every route, /healthz included", async () => {
+    for (const path of ["/healthz", "/v1/specialists"]) {
+      const res = await callWith({ DEV_MODE: "false", API_KEYS: undefined, ADMIN_KEY_SHA256: undefined }, path);
+      expect(res.status, path).toBe(503);
+      expect((await problem(res)).type).toBe("urn:switchyard:problem:no-keys");
+    }
+  });
+
+  it("refuses JSON nested too deeply before parsing it", async () => {
+    const res = await call("/v1/intents", { method: "POST", body: `{"input":"x","a":${"[".repeat(50_000)}`, headers: { "content-type": "application/json" } });
+    expect(res.status).toBe(400);
+    expect((await problem(res)).detail).toMatch(/nested deeper than 32/);
   });
 });

@@ -32,9 +32,25 @@ export async function principalFor(env: Env, key: string): Promise<Principal | u
   return typeof tenant === "string" ? { tenant, admin: false } : undefined;
 }
 
+/** True when the router has some way to authenticate callers (no silent open mode). */
+export function hasKeys(env: Env): boolean {
+  return env.DEV_MODE === "true" || Boolean(env.API_KEYS) || Boolean(env.ADMIN_KEY_SHA256);
+}
+
+/** The refusal of a router deployed without keys. */
+export function noKeysProblem(): ProblemError {
+  return new ProblemError({
+    status: 503,
+    slug: "no-keys",
+    title: "Router has no API keys",
+    detail: "set the API_KEYS and ADMIN_KEY_SHA256 secrets (or DEV_MODE=true for local development only); the router never runs open",
+  });
+}
+
 /** Requires `Authorization: Bearer <key>`; sets `principal`. */
 export function authenticate(): MiddlewareHandler<AppEnv> {
   return async function authenticate(c, next) {
+    if (!hasKeys(c.env)) throw noKeysProblem();
     const header = c.req.header("authorization") ?? "";
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!m) throw unauthorized("send 'Authorization: Bearer <key>'");

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { routeGroup } from "../http/openapi-app.ts";
 import { getRuntime } from "../runtime.ts";
+import { hasKeys, noKeysProblem } from "../http/auth.ts";
 import pkg from "../../package.json";
 
 const health = createRoute({
@@ -17,6 +18,7 @@ const health = createRoute({
 
 /** `GET /healthz` (no auth). Building the runtime here also proves the config loads. */
 export const healthRoutes = routeGroup().openapi(health, async (c) => {
+  if (!hasKeys(c.env)) throw noKeysProblem();
   const rt = await getRuntime(c.env);
   return c.json({ ok: true as const, version: c.env.VERSION ?? pkg.version, encoder: rt.intents.model.encoder.id, specialists: rt.registry.size }, 200);
 });
