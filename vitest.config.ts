@@ -18,7 +18,13 @@ export default defineConfig({
           cloudflareTest(({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: { DEV_MODE: "true", FAULTS_URL: inject("faultsUrl"), SWITCHYARD_CONFIG: JSON.stringify(testConfig(inject("faultsUrl"))) },
+              bindings: {
+                DEV_MODE: "true",
+                FAULTS_URL: inject("faultsUrl"),
+                OPENAI_URL: inject("openaiUrl"),
+                FAKE_OPENAI_KEY: "sk-fake",
+                SWITCHYARD_CONFIG: JSON.stringify(testConfig(inject("faultsUrl"), undefined, { openaiUrl: inject("openaiUrl") })),
+              },
               workers: [{ name: "switchyard-specialists", modules: true, scriptPath: inject("specialistsScript"), compatibilityDate: "2026-10-01" }],
             },
           })),

@@ -6,6 +6,9 @@ import { timing } from "hono/timing";
 import { ConfigError } from "./config/load.ts";
 import type { AppEnv } from "./env.ts";
 import { authenticate } from "./http/auth.ts";
+import { killSwitches } from "./http/switches.ts";
+import { jsonDepthGuard } from "./http/json-guard.ts";
+import { adminRoutes } from "./routes/admin.ts";
 import { ProblemError, problemResponse } from "./http/problem.ts";
 import { childContext, formatTraceparent, parseTraceparent } from "./http/traceparent.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -14,6 +17,9 @@ import { routeRoutes } from "./routes/route.ts";
 import { specialistRoutes } from "./routes/specialists.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 import { poolRoutes } from "./routes/pools.ts";
+import { openaiRoutes } from "./routes/openai.ts";
+import { a2aRoutes } from "./routes/a2a.ts";
+import { openAIErrorShape } from "./openai/errors.ts";
 import { getRuntime } from "./runtime.ts";
 import pkg from "../package.json";
 
@@ -27,7 +33,14 @@ app.use("*", async function traceContext(c, next) {
   c.res.headers.set("traceparent", traceparent);
 });
 app.use("*", timing({ totalDescription: "router total" }));
+// OpenAI-compatible paths answer errors in OpenAI's shape (before auth, so 401s are covered)
+app.use("/v1/chat/*", openAIErrorShape());
+app.use("/v1/models/*", openAIErrorShape());
 app.use("/v1/*", authenticate());
+app.use("/v1/*", killSwitches());
+// the A2A JSON-RPC endpoint takes the same keys (its agent card is public)
+app.use("/a2a", authenticate());
+app.use("/a2a", killSwitches());
 const bodyLimits = new Map<number, MiddlewareHandler<AppEnv>>();
 /** `bodyLimit` for a size, built once per size rather than per request. */
 function bodyLimitFor(maxSize: number): MiddlewareHandler<AppEnv> {
@@ -47,6 +60,9 @@ app.use("/v1/*", async function limitBody(c, next) {
   const { config } = await getRuntime(c.env);
   return bodyLimitFor(config.router.maxBodyBytes)(c, next);
 });
+app.use("/a2a", async (c, next) => bodyLimitFor((await getRuntime(c.env)).config.router.maxBodyBytes)(c, next));
+
+app.use("/v1/*", jsonDepthGuard());
 
 app.route("/", healthRoutes);
 app.route("/", intentRoutes);
@@ -54,6 +70,9 @@ app.route("/", routeRoutes);
 app.route("/", specialistRoutes);
 app.route("/", taskRoutes);
 app.route("/", poolRoutes);
+app.route("/", adminRoutes);
+app.route("/", openaiRoutes);
+app.route("/", a2aRoutes);
 
 app.doc31("/openapi.json", { openapi: "3.1.0", info: { title: "Switchyard", version: pkg.version } });
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });

@@ -8,9 +8,10 @@ export const FAULT_MODES = ["ok", "error", "rate-limit", "hang", "slow-drip", "g
  * The bundled config plus one `http` specialist per fault mode (`fault-<mode>`,
  * timeout 300 ms, pinned only: they declare no intents; `fault-ok` falls back to
  * `fault-side-effect`) and a slow `fault-slow-effect`. Used as SWITCHYARD_CONFIG
- * by the workers tests.
+ * by the workers tests. With `upstreams.openaiUrl` (examples/fake-openai), an
+ * `openai-chat` specialist `chat` (pinned only; key in the `FAKE_OPENAI_KEY` secret).
  */
-export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = () => {}): ConfigInput {
+export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = () => {}, upstreams: { openaiUrl?: string } = {}): ConfigInput {
   const config = structuredClone(bundled) as ConfigInput;
   for (const mode of FAULT_MODES)
     config.specialists.push({
@@ -22,6 +23,20 @@ export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = 
     });
   // A slow specialist with a side effect: for cancel and crash-mid-step tests.
   config.specialists.push({ id: "fault-slow-effect", endpoint: { type: "http", url: `${faultsUrl}/side-effect?ms=1500` }, timeoutMs: 10_000 });
+  if (upstreams.openaiUrl !== undefined)
+    config.specialists.push({
+      id: "chat",
+      description: "a chat model behind an OpenAI-compatible API (examples/fake-openai)",
+      endpoint: {
+        type: "openai-chat",
+        url: `${upstreams.openaiUrl}/v1`,
+        model: "fake-mini",
+        apiKeySecret: "FAKE_OPENAI_KEY",
+        systemPrompt: "You are a terse test model.",
+        pricing: { inputPerMTok: 1, outputPerMTok: 2 },
+      },
+      timeoutMs: 2000,
+    });
   patch(config);
   return config;
 }

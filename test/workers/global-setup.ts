@@ -2,11 +2,17 @@ import { build } from "esbuild";
 import { mkdirSync } from "node:fs";
 import type { TestProject } from "vitest/node";
 import { startFaultUpstream } from "../../examples/fault-upstream/server.ts";
+import { startFakeOpenAI } from "../../examples/fake-openai/server.ts";
+import { startA2aUpstream } from "../support/a2a-upstream.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     faultsUrl: string;
+    /** The fake OpenAI-compatible API (examples/fake-openai), key `sk-fake`. */
+    openaiUrl: string;
     specialistsScript: string;
+    /** Fake remote A2A agents built with @a2a-js/sdk (test/support/a2a-upstream.ts). */
+    a2aUrl: string;
   }
 }
 
@@ -16,6 +22,8 @@ declare module "vitest" {
  */
 export default async function setup(project: TestProject) {
   const faults = await startFaultUpstream();
+  const openai = await startFakeOpenAI({ apiKey: "sk-fake" });
+  const a2a = await startA2aUpstream();
   mkdirSync(".wrangler/test", { recursive: true });
   const outfile = ".wrangler/test/specialists.mjs";
   await build({
@@ -30,6 +38,12 @@ export default async function setup(project: TestProject) {
     logLevel: "warning",
   });
   project.provide("faultsUrl", faults.url);
+  project.provide("openaiUrl", openai.url);
   project.provide("specialistsScript", outfile);
-  return () => faults.close();
+  project.provide("a2aUrl", a2a.url);
+  return async () => {
+    await faults.close();
+    await openai.close();
+    await a2a.close();
+  };
 }

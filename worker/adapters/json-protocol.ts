@@ -26,10 +26,10 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(at) ? undefined : Math.max(0, (at - now) / 1000);
 }
 
-const fail = (failure: SpecialistFailure): SpecialistOutcome => ({ ok: false, failure });
+const fail = (failure: SpecialistFailure) => ({ ok: false as const, failure });
 
 /** Rejects as soon as `signal` aborts, so a hung upstream cannot outlive its deadline. */
-function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+export function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
@@ -41,16 +41,20 @@ function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
   });
 }
 
-/** Builds the POST request of the JSON wire contract (README, "Specialist protocol"). */
-export function buildRequest(url: string, req: SpecialistRequest, headers: Record<string, string>, signal: AbortSignal): Request {
+/**
+ * Builds the POST request of the JSON wire contract (README, "Specialist protocol"):
+ * the hop's headers and, unless another `body` is given, `{ input, intent, context }`.
+ * An `accept` in `headers` is kept.
+ */
+export function buildRequest(url: string, req: SpecialistRequest, headers: Record<string, string>, signal: AbortSignal, body?: unknown): Request {
   const h = new Headers(headers);
   h.set("content-type", "application/json");
-  h.set("accept", "application/json");
+  if (!h.has("accept")) h.set("accept", "application/json");
   h.set("idempotency-key", req.idempotencyKey);
   h.set("traceparent", req.traceparent);
   if (req.intent) h.set("x-intent-id", req.intent.id);
-  const body = JSON.stringify({ input: req.input, intent: req.intent, context: req.context });
-  return new Request(url, { method: "POST", headers: h, body, signal });
+  const json = JSON.stringify(body ?? { input: req.input, intent: req.intent, context: req.context });
+  return new Request(url, { method: "POST", headers: h, body: json, signal });
 }
 
 /**
@@ -58,6 +62,24 @@ export function buildRequest(url: string, req: SpecialistRequest, headers: Recor
  * every way it can go wrong into a typed {@link SpecialistFailure}.
  */
 export async function callJson(send: (r: Request) => Promise<Response>, request: Request, signal: AbortSignal): Promise<SpecialistOutcome> {
+  const r = await fetchJson(send, request, signal);
+  if (!r.ok) return r;
+  const parsed = SpecialistReply.safeParse(r.json);
+  if (!parsed.success)
+    return fail({ kind: "bad_response", status: r.status, detail: `reply does not match {output, usage?}: ${parsed.error.issues[0]?.message}` });
+  return { ok: true, output: parsed.data.output, usage: (parsed.data.usage ?? {}) as Usage };
+}
+
+/**
+ * Sends a request whose reply must be JSON and reads the whole reply within the
+ * deadline: timeouts, unreachable upstreams, 429s, other non-2xx statuses, oversized
+ * and non-JSON bodies become failures; the caller validates the JSON's shape.
+ */
+export async function fetchJson(
+  send: (r: Request) => Promise<Response>,
+  request: Request,
+  signal: AbortSignal,
+): Promise<{ ok: true; status: number; json: unknown } | { ok: false; failure: SpecialistFailure }> {
   let res: Response;
   let text: string;
   try {
@@ -79,20 +101,21 @@ export async function callJson(send: (r: Request) => Promise<Response>, request:
   }
   const declared = Number(res.headers.get("content-length") ?? "0");
   if (declared > MAX_REPLY_BYTES) return fail({ kind: "bad_response", status: res.status, detail: `reply of ${declared} bytes exceeds ${MAX_REPLY_BYTES}` });
-  if (res.status === 429)
-    return fail({ kind: "rate_limited", status: 429, detail: "specialist rate-limited the router", ...retryAfter(res) });
-  if (!res.ok) return fail({ kind: "http_error", status: res.status, detail: `specialist answered ${res.status}: ${snippet(text)}`, ...retryAfter(res) });
+  const refused = statusFailure(res, text);
+  if (refused) return fail(refused);
   if (text.length > MAX_REPLY_BYTES) return fail({ kind: "bad_response", status: res.status, detail: `reply exceeds ${MAX_REPLY_BYTES} bytes` });
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return { ok: true, status: res.status, json: JSON.parse(text) as unknown };
   } catch {
     return fail({ kind: "bad_response", status: res.status, detail: `reply is not JSON: ${snippet(text)}` });
   }
-  const parsed = SpecialistReply.safeParse(json);
-  if (!parsed.success)
-    return fail({ kind: "bad_response", status: res.status, detail: `reply does not match {output, usage?}: ${parsed.error.issues[0]?.message}` });
-  return { ok: true, output: parsed.data.output, usage: (parsed.data.usage ?? {}) as Usage };
+}
+
+/** The failure of a non-2xx reply (429 with its `Retry-After` is `rate_limited`), or undefined for 2xx. */
+export function statusFailure(res: Response, text: string): SpecialistFailure | undefined {
+  if (res.status === 429) return { kind: "rate_limited", status: 429, detail: "specialist rate-limited the router", ...retryAfter(res) };
+  if (!res.ok) return { kind: "http_error", status: res.status, detail: `specialist answered ${res.status}: ${snippet(text)}`, ...retryAfter(res) };
+  return undefined;
 }
 
 function retryAfter(res: Response): { retryAfterSeconds?: number } {
@@ -100,7 +123,8 @@ function retryAfter(res: Response): { retryAfterSeconds?: number } {
   return s === undefined ? {} : { retryAfterSeconds: s };
 }
 
-function snippet(text: string): string {
+/** A short, one-line excerpt of a reply body for failure details. */
+export function snippet(text: string): string {
   const t = text.replace(/\s+/g, " ").trim();
   return t.length > 200 ? `${t.slice(0, 200)}…` : t || "(empty body)";
 }

@@ -9,6 +9,21 @@ export interface SpecialistRequest {
   idempotencyKey: string;
   /** W3C trace context of the hop, sent as `traceparent`. */
   traceparent: string;
+  /**
+   * The whole conversation, when the hop came through the OpenAI-compatible front
+   * door: chat-model specialists get it as their `messages` (`input` is the last user
+   * message's text); other protocols ignore it.
+   */
+  messages?: ChatMessage[];
+}
+
+/** One OpenAI-style chat message; `content` may be a list of parts (`{ type: "text", text }`). */
+export interface ChatMessage {
+  role: "system" | "developer" | "user" | "assistant" | "tool";
+  content: string | { type: string; text?: string }[] | null;
+  name?: string;
+  tool_call_id?: string;
+  tool_calls?: unknown[];
 }
 
 /** Usage a specialist reports back; all optional. */
@@ -21,9 +36,10 @@ export interface Usage {
 
 /**
  * Why a specialist call failed (or was not made): maps onto 429/502/503/504 and onto
- * retry decisions. `over_limit` and `circuit_open` come from the router's own pools.
+ * retry decisions. `over_limit` and `circuit_open` come from the router's own pools,
+ * `disabled` from a kill switch.
  */
-export type FailureKind = "timeout" | "rate_limited" | "http_error" | "bad_response" | "unreachable" | "misconfigured" | "over_limit" | "circuit_open";
+export type FailureKind = "timeout" | "rate_limited" | "http_error" | "bad_response" | "unreachable" | "misconfigured" | "over_limit" | "circuit_open" | "disabled";
 
 export interface SpecialistFailure {
   kind: FailureKind;
@@ -34,8 +50,12 @@ export interface SpecialistFailure {
   retryAfterSeconds?: number;
 }
 
-/** The result of one call: expected failures are values, not exceptions. */
-export type SpecialistOutcome = { ok: true; output: unknown; usage: Usage } | { ok: false; failure: SpecialistFailure };
+/**
+ * The result of one call: expected failures are values, not exceptions. A streamed
+ * reply succeeds when its stream opens; `settled` then gives its final outcome (the
+ * usage, or a failure mid-stream) once the stream ends, for pools and breakers.
+ */
+export type SpecialistOutcome = { ok: true; output: unknown; usage: Usage; settled?: Promise<SpecialistOutcome> } | { ok: false; failure: SpecialistFailure };
 
 /** What an adapter may use besides the request: bindings/secrets and the hop's deadline. */
 export interface AdapterContext {

@@ -22,8 +22,38 @@ export const HttpEndpoint = z.strictObject({
   headers: z.record(z.string(), z.string()).default({}),
 });
 
+/**
+ * An OpenAI-compatible chat model: POST `{url}/chat/completions` with `{ model, messages }`
+ * (`systemPrompt` first); the reply's first choice is the output.
+ */
+export const OpenAIChatEndpoint = z.strictObject({
+  type: z.literal("openai-chat"),
+  /** Base URL of the API, e.g. `https://api.openai.com/v1`. */
+  url: z.url({ protocol: /^https?$/ }),
+  model: z.string().min(1).max(200),
+  /** Name of a Worker secret holding the API key (sent as `Authorization: Bearer …`). */
+  apiKeySecret: BindingName.optional(),
+  headers: z.record(z.string(), z.string()).default({}),
+  systemPrompt: z.string().min(1).max(100_000).optional(),
+  /** USD per million tokens; the cost of each call is added to `usage.costUsd`. */
+  pricing: z.strictObject({ inputPerMTok: z.number().nonnegative(), outputPerMTok: z.number().nonnegative() }).optional(),
+});
+
+/**
+ * A remote A2A agent: its card is read from `url` (the agent's base URL, or the
+ * card's own URL if it ends in `.json`), then the message is sent in the
+ * protocol version the card declares (1.x `SendMessage` or 0.3 `message/send`).
+ */
+export const A2aEndpoint = z.strictObject({
+  type: z.literal("a2a"),
+  url: z.url({ protocol: /^https?$/ }),
+  /** Name of a Worker secret holding a bearer token sent as `Authorization`. */
+  apiKeySecret: BindingName.optional(),
+  headers: z.record(z.string(), z.string()).default({}),
+});
+
 /** Where and how a specialist is called; one adapter per `type`. */
-export const Endpoint = z.discriminatedUnion("type", [ServiceEndpoint, HttpEndpoint]);
+export const Endpoint = z.discriminatedUnion("type", [ServiceEndpoint, HttpEndpoint, OpenAIChatEndpoint, A2aEndpoint]);
 export type Endpoint = z.infer<typeof Endpoint>;
 
 export const IntentDef = z.strictObject({

@@ -1,0 +1,128 @@
+import type { Context } from "hono";
+import { endTime, startTime } from "hono/timing";
+import { callEndpoint } from "../adapters/index.ts";
+import type { AdapterContext, ChatMessage, SpecialistOutcome, SpecialistRequest } from "../adapters/types.ts";
+import type { Specialist } from "../config/schema.ts";
+import { binding, type AppEnv } from "../env.ts";
+import { decisionProblem, failureProblem } from "../http/failures.ts";
+import { notFound } from "../http/problem.ts";
+import type { CachedIntent } from "../intent/record.ts";
+import { getRuntime } from "../runtime.ts";
+import { admission } from "./admission.ts";
+import { decide, type Decision } from "./decide.ts";
+import { dispatch, fallbackChain, type DispatchDeps, type DispatchResult } from "./dispatch.ts";
+
+/** One hop as a front door asks for it (already validated). */
+export interface HopRequest {
+  /** Text to classify and send; with `intentId`, the stored input is used when absent. */
+  input?: string | undefined;
+  /** An intent id from an earlier hop: routes without classifying. */
+  intentId?: string | undefined;
+  /** A specialist named by the caller: no classification. */
+  pinned?: string | undefined;
+  context?: Record<string, unknown> | undefined;
+  /** Sent as `Idempotency-Key`; the hop id when absent. */
+  idempotencyKey?: string | undefined;
+  /** The conversation, for chat-model specialists. */
+  messages?: ChatMessage[] | undefined;
+  /** Calls one specialist; the endpoint's adapter (`callEndpoint`) when absent (e.g. streaming calls). */
+  call?: ((s: Specialist, request: SpecialistRequest, ctx: AdapterContext) => Promise<SpecialistOutcome>) | undefined;
+  /** When the request started (`performance.now()`), for `totalMs`. */
+  t0?: number | undefined;
+}
+
+/** A hop that was served. */
+export interface ServedHop {
+  id: string;
+  intent: CachedIntent | undefined;
+  /** The decision before any fallback. */
+  decision: Decision;
+  /** `decision.reason`, plus why another specialist served it when one did. */
+  reason: string;
+  result: Extract<DispatchResult, { ok: true }>;
+  timings: { intentMs: number; routeMs: number; specialistMs: number; totalMs: number };
+}
+
+const ms = (a: number, b: number) => Math.round((b - a) * 1000) / 1000;
+
+/**
+ * Serves one hop for any front door (`/v1/route`, `/v1/chat/completions`): intent
+ * (cached by id, or classified unless pinned) → decide → admission + dispatch with
+ * retries and fallbacks. Records `intent`/`route`/`specialist` Server-Timing.
+ * Throws a `ProblemError` (404 unknown intent or specialist, 429, 502, 503, 504).
+ */
+export async function serveHop(c: Context<AppEnv>, hop: HopRequest): Promise<ServedHop> {
+  const t0 = hop.t0 ?? performance.now();
+  const rt = await getRuntime(c.env);
+  const defer = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+
+  startTime(c, "intent");
+  const t1 = performance.now();
+  let intent: CachedIntent | undefined;
+  if (hop.intentId !== undefined) {
+    intent = (await rt.intents.lookup(hop.intentId, defer))?.record;
+    if (!intent) throw notFound(`no intent '${hop.intentId}' is cached for the current model; send 'input' instead`);
+  } else if (hop.pinned === undefined) {
+    intent = (await rt.intents.classify(hop.input!, defer)).record;
+  }
+  endTime(c, "intent");
+
+  startTime(c, "route");
+  const t2 = performance.now();
+  const r = decide({ pinned: hop.pinned, intent, registry: rt.registry, minConfidence: rt.config.router.minConfidence, costMargin: rt.config.router.costMargin });
+  if (!r.ok) throw decisionProblem(r);
+  endTime(c, "route");
+
+  startTime(c, "specialist");
+  const t3 = performance.now();
+  const id = `hop_${crypto.randomUUID()}`;
+  const request: SpecialistRequest = {
+    input: hop.input ?? intent!.input,
+    ...(intent ? { intent: { id: intent.id, label: intent.label, confidence: intent.confidence } } : {}),
+    ...(hop.context ? { context: hop.context } : {}),
+    idempotencyKey: hop.idempotencyKey ?? id,
+    traceparent: c.get("traceparent"),
+    ...(hop.messages ? { messages: hop.messages } : {}),
+  };
+  const call = hop.call ?? ((s: Specialist, req: SpecialistRequest, ctx: AdapterContext) => callEndpoint(s.endpoint, req, ctx));
+  const admit = admission(c.env, rt.config.router, id, defer);
+  const candidates = r.decision.candidates.map((s) => rt.registry.get(s)!);
+  const result = await dispatch(fallbackChain(candidates, rt.registry), {
+    admit: settleStreams(admit, defer),
+    call: (s) => call(s, request, { binding: (n) => binding(c.env, n), signal: AbortSignal.timeout(s.timeoutMs) }),
+    sleep: (d) => new Promise((res) => setTimeout(res, d)),
+    rng: Math.random,
+    now: () => performance.now(),
+  });
+  endTime(c, "specialist");
+  if (!result.ok) throw failureProblem(result.failure, result.attempts);
+  const t4 = performance.now();
+  return {
+    id,
+    intent,
+    decision: r.decision,
+    reason: servedReason(r.decision, result),
+    result,
+    timings: { intentMs: ms(t1, t2), routeMs: ms(t2, t3), specialistMs: ms(t3, t4), totalMs: ms(t0, t4) },
+  };
+}
+
+/** Pools and breakers settle a streamed reply when its stream ends, with its real usage. */
+function settleStreams(admit: NonNullable<DispatchDeps["admit"]>, defer: (p: Promise<unknown>) => void): NonNullable<DispatchDeps["admit"]> {
+  return async (s, attempt) => {
+    const a = await admit(s, attempt);
+    if (!a.ok) return a;
+    return { ok: true, done: (o) => (o.ok && o.settled ? defer(o.settled.then((final) => a.done(final))) : a.done(o)) };
+  };
+}
+
+/** The decision's reason, and which candidate or fallback served the hop when the first did not. */
+export function servedReason(decision: Decision, result: Extract<DispatchResult, { ok: true }>): string {
+  if (result.specialist.id === decision.specialist) return decision.reason;
+  const failed = result.attempts
+    .filter((a) => !a.ok)
+    .map((a) => `'${a.specialist}' ${a.failure?.kind === "over_limit" ? "over its limit" : a.failure?.kind === "circuit_open" ? "circuit open" : "failed"}`)
+    .filter((x, i, all) => all.indexOf(x) === i)
+    .join(", ");
+  return `${decision.reason}; ${failed}, served by ${decision.candidates.includes(result.specialist.id) ? "candidate" : "fallback"} '${result.specialist.id}'`;
+}
