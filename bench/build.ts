@@ -1,7 +1,7 @@
 /**
  * Bundles the router exactly as `wrangler deploy` would (`--dry-run --outdir`) and
  * builds the benchmark's `SWITCHYARD_CONFIG`: the bundled config with every
- * specialist pointed at one fake HTTP upstream, plus a `bench` specialist.
+ * specialist pointed at one fake HTTP upstream, plus the bench specialists.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -20,6 +20,8 @@ export interface RouterBundle {
   modules: RouterModule[];
   compatibilityDate: string;
   compatibilityFlags: string[];
+  /** wrangler.toml's `[[durable_objects.bindings]]`: [binding, class name], every class the router exports. */
+  durableObjects: [string, string][];
   /** What wrangler printed (binding summary, size). */
   log: string;
   buildMs: number;
@@ -40,6 +42,13 @@ export function readWranglerToml(file: string): { main: string; compatibilityDat
   const flags = tomlValue(toml, "compatibility_flags");
   if (!main || !date) throw new Error(`${file}: cannot read main / compatibility_date`);
   return { main, compatibilityDate: date, compatibilityFlags: flags ? (JSON.parse(flags.replace(/'/g, '"')) as string[]) : [] };
+}
+
+/** `[[durable_objects.bindings]]` of a wrangler.toml (name + class_name, this script's classes only). */
+export function readDurableObjects(file: string): [string, string][] {
+  const blocks = readFileSync(file, "utf8").split(/^\s*\[/m).filter((b) => b.startsWith("[durable_objects.bindings]]"));
+  const val = (b: string, k: string) => new RegExp(`^\\s*${k}\\s*=\\s*["']([^"']+)["']`, "m").exec(b)?.[1];
+  return blocks.flatMap((b) => (val(b, "script_name") ? [] : [[val(b, "name"), val(b, "class_name")] as const])).filter((x): x is [string, string] => !!x[0] && !!x[1]);
 }
 
 const RULES: [RegExp, RouterModule["type"]][] = [
@@ -91,7 +100,8 @@ export async function bundleRouter(root: string, timeoutMs = 120_000): Promise<R
     throw new Error(`wrangler wrote no ${mainName} in ${dir} (found: ${files.join(", ") || "nothing"})`);
   }
   modules.unshift(...modules.splice(mainIndex, 1));
-  return { dir, modules, compatibilityDate: toml.compatibilityDate, compatibilityFlags: toml.compatibilityFlags, log, buildMs, cleanup };
+  const durableObjects = readDurableObjects(join(root, "wrangler.toml"));
+  return { dir, modules, compatibilityDate: toml.compatibilityDate, compatibilityFlags: toml.compatibilityFlags, durableObjects, log, buildMs, cleanup };
 }
 
 /** The bundled switchyard.config.json, raw (for the micro-benchmark's intent sources). */
@@ -100,18 +110,35 @@ export function readBundledConfig(root: string): { router?: unknown; specialists
 }
 
 export const BENCH_SPECIALIST = "bench";
+/** Pool admission in the hot path: the most generous limits the schema accepts (rpm ≤ 1,000,000, concurrency ≤ 100,000). */
+export const BENCH_LIMITED = "bench-limited";
+export const BENCH_LIMITS = { rpm: 1_000_000, concurrency: 100_000 };
+/** One fallback: upstream `/error` (500), no retry, no breaker, falls back to `bench`. */
+export const BENCH_FALLBACK = "bench-fallback";
 
 /**
- * `SWITCHYARD_CONFIG` for the run: every endpoint → `<upstream>/ok`, plus a `bench`
- * specialist (no intents) for the pinned scenario.
+ * `SWITCHYARD_CONFIG` for the run: every endpoint → `<upstream>/ok`, plus `bench`
+ * (no intents, pinned scenario), `bench-limited` (the same with pool limits) and
+ * `bench-fallback` (`/error`, then `bench`).
  */
 export function benchConfig(root: string, upstreamUrl: string): string {
   const cfg = readBundledConfig(root);
   const endpoint = { type: "http", url: `${upstreamUrl}/ok` };
-  if (cfg.specialists.some((s) => s.id === BENCH_SPECIALIST)) throw new Error(`the bundled config already has a '${BENCH_SPECIALIST}' specialist`);
+  for (const id of [BENCH_SPECIALIST, BENCH_LIMITED, BENCH_FALLBACK])
+    if (cfg.specialists.some((s) => s.id === id)) throw new Error(`the bundled config already has a '${id}' specialist`);
   const specialists = [
     ...cfg.specialists.map((s) => ({ ...s, endpoint })),
     { id: BENCH_SPECIALIST, description: "benchmark target (pinned scenario)", endpoint, intents: [] },
+    { id: BENCH_LIMITED, description: "benchmark target with pool limits (pinned-limited)", endpoint, intents: [], limits: BENCH_LIMITS },
+    {
+      id: BENCH_FALLBACK,
+      description: "benchmark: always fails, then falls back to bench (one-fallback)",
+      endpoint: { type: "http", url: `${upstreamUrl}/error` },
+      intents: [],
+      retries: 0,
+      breaker: false,
+      fallbacks: [BENCH_SPECIALIST],
+    },
   ];
   return JSON.stringify({ ...cfg, specialists });
 }

@@ -127,7 +127,8 @@ export interface SequentialResult {
   workerdUsPerReq?: number;
 }
 
-function once(agent: Agent, t: Target, body: string): Promise<{ status: number; ms: number; text: string }> {
+/** One request on `agent`: status, hrtime latency (write → last byte, ms) and body text. */
+export function once(agent: Agent, t: Target, body: string): Promise<{ status: number; ms: number; text: string }> {
   const u = new URL(t.path, t.url);
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
@@ -152,10 +153,11 @@ function once(agent: Agent, t: Target, body: string): Promise<{ status: number; 
 /**
  * One keep-alive connection, one request at a time: latency from write to last
  * byte with process.hrtime.bigint(). Stops at `maxCount` requests or `maxMs`.
+ * `non2xx` counts responses other than `expectStatus` when it is given.
  */
 export async function runSequential(
   t: Target,
-  o: { warmup: number; maxCount: number; maxMs: number; isStopped: () => boolean; workerdPids?: readonly number[] },
+  o: { warmup: number; maxCount: number; maxMs: number; isStopped: () => boolean; workerdPids?: readonly number[]; expectStatus?: number },
 ): Promise<SequentialResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const samples = new Float64Array(o.maxCount);
@@ -176,7 +178,7 @@ export async function runSequential(
         const r = await once(agent, t, t.body());
         samples[n++] = r.ms;
         statusCodes[r.status] = (statusCodes[r.status] ?? 0) + 1;
-        if (r.status < 200 || r.status > 299) {
+        if (o.expectStatus !== undefined ? r.status !== o.expectStatus : r.status < 200 || r.status > 299) {
           non2xx++;
           if (errorSamples.length < 3) errorSamples.push(`${r.status} ${r.text.slice(0, 300)}`);
         } else if (n % 8 === 0 && r.text.includes('"timings"')) {

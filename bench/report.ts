@@ -52,7 +52,7 @@ export function sequentialTable(runs: ScenarioRuns[]): string {
     if (!s) return [r.name, "—", "—", "—", "—", "—", "—", "—", "—", "—", r.failed ? `!! ${r.failed}` : "skipped"];
     const t = s.serverTimings;
     const server = t ? `${f3(t.totalMs)} (intent ${f3(t.intentMs)}, spec ${f3(t.specialistMs)})` : "";
-    const isRouter = r.name !== "direct" && r.name !== "workerd-proxy";
+    const isRouter = r.name !== "direct" && !r.calibration;
     return [
       r.name,
       int(s.requests),

@@ -5,20 +5,26 @@
  *
  *  1. bundle the router (`wrangler deploy --dry-run`), start it on workerd with a
  *     config whose every specialist is the fault upstream's `POST /ok`;
- *  2. per scenario: a sequential single-connection latency loop, then autocannon
- *     at 1, 10 and 50 connections (each after a short warm-up);
- *  3. the task scenario: 5-step chains, one at a time and 8 in flight (task.ts);
- *  4. print tables + targets, write bench/out/results-<timestamp>.json.
+ *  2. the paired loop (paired.ts: pinned, pinned-limited, one-fallback, direct-error interleaved);
+ *  3. per scenario: a sequential single-connection latency loop, then autocannon
+ *     at 1, 10 and 50 connections (each after a short warm-up; scenario-loop.ts);
+ *  4. the paired loop again; pool admissions/s inside workerd (pools.ts, pool-driver.ts);
+ *  5. the task scenario: 5-step chains, one at a time and 8 in flight (task.ts);
+ *  6. print tables + targets (admission and fallback: added.ts), write bench/out/results-<timestamp>.json.
  * Also an in-process micro-benchmark of the intent layer. `BENCH_SECONDS` env works too.
  */
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { benchConfig, bundleRouter, readBundledConfig, type RouterBundle } from "./build.ts";
-import { probe, runLoad, runSequential, stopLoad } from "./load.ts";
+import { BENCH_LIMITED, benchConfig, bundleRouter, readBundledConfig, type RouterBundle } from "./build.ts";
+import { addedSummary, addedTargets, addedText, PAIRED } from "./added.ts";
+import { probe, runSequential, stopLoad } from "./load.ts";
 import { microSection, type MicroResult } from "./micro.ts";
 import { checkTargets, loadTable, microTable, sequentialTable, targetsText, TARGETS, writeResults, type ScenarioRuns } from "./report.ts";
+import { pairedFailed, pairedSection, type PairedResult } from "./paired.ts";
+import { poolTable, poolTargets, POOL_GOAL_PER_S, runPools, type PoolSection } from "./pools.ts";
+import { runScenarios } from "./scenario-loop.ts";
 import { INPUT, scenarios } from "./scenarios.ts";
 import { startRouter, startUpstreamThread, type Running, type RunningRouter } from "./servers.ts";
 import { runTasks, TASK_GOAL_MS, TASK_STEPS, taskTable, taskTargets, type TaskScenario } from "./task.ts";
@@ -44,10 +50,12 @@ const { values: args } = parseArgs({
 });
 if (args["via-entry"] && !args.miniflare) throw new Error("--via-entry needs --miniflare");
 const only = args.only ? new Set(args.only.split(",").map((x) => x.trim())) : undefined;
-const seconds = Number(args.seconds ?? process.env.BENCH_SECONDS ?? (args.quick ? 2 : 4));
+const seconds = Number(args.seconds ?? process.env.BENCH_SECONDS ?? (args.quick ? 2 : 3));
 if (!(seconds > 0 && seconds <= 120)) throw new Error("--seconds / BENCH_SECONDS must be in (0, 120]");
 const warmupSeconds = Math.max(0.3, Math.min(2, seconds / 15));
 const seqMs = Math.min(3_000, seconds * 240);
+const poolMs = Math.min(5_000, Math.max(500, seconds * 500));
+const pairedMs = Math.min(10_000, seconds * 1_000);
 
 let stopped = false;
 let firstSignalAt = 0;
@@ -75,11 +83,6 @@ function ownSignals(): void {
 ownSignals();
 
 const log = (s = "") => console.log(s);
-function cpuNote(r: { workerdUsPerReq?: number; cpu: { foreignPct?: number } }): string {
-  const w = r.workerdUsPerReq !== undefined ? `, workerd ${Math.round(r.workerdUsPerReq)} µs CPU/req` : "";
-  const f = r.cpu.foreignPct !== undefined ? `, other processes ${r.cpu.foreignPct.toFixed(0)}% CPU` : "";
-  return w + f;
-}
 
 async function main(): Promise<number> {
   const started = performance.now();
@@ -94,6 +97,9 @@ async function main(): Promise<number> {
   let router: RunningRouter | undefined;
   const runs: ScenarioRuns[] = [];
   let task: TaskScenario | undefined;
+  let pools: PoolSection | undefined;
+  let paired: PairedResult | undefined;
+  let pairedAfter: PairedResult | undefined;
   let failures = 0;
   try {
     log("== Setup ==");
@@ -108,11 +114,11 @@ async function main(): Promise<number> {
     ownSignals();
     const routerUrl = args["via-entry"] ? router.entryUrl! : router.directUrl;
     if (router.mode === "raw") {
-      log(`router on raw \`workerd serve\` (generated capnp config, compat ${bundle.compatibilityDate}; TASK_AGENT Durable Object, SQLite files in ${router.doStorage}; SPECIALISTS unbound; --miniflare for Miniflare)`);
+      log(`router on raw \`workerd serve\` (generated capnp config, compat ${bundle.compatibilityDate}; Durable Objects ${bundle.durableObjects.map(([b]) => b).join(", ")}, SQLite files in ${router.doStorage}; SPECIALISTS unbound; --miniflare for Miniflare)`);
       log("  !! raw mode: KV INTENTS is UNBOUND and the Cache API has NO backend (workerd needs a service for each; writing fake ones is out of scope):");
       log("     caches.default.* throw 'No Cache was configured' — the router catches it and logs a warning, so both shared intent tiers are skipped (LRU only)");
     } else {
-      log(`router on workerd through Miniflare's API (compat ${bundle.compatibilityDate}, KV INTENTS in memory, Cache API, TASK_AGENT DO, SPECIALISTS unbound; every subrequest passes Miniflare's outbound-interceptor Worker)`);
+      log(`router on workerd through Miniflare's API (compat ${bundle.compatibilityDate}, KV INTENTS in memory, Cache API, DOs ${bundle.durableObjects.map(([b]) => b).join("/")}, SPECIALISTS unbound; every subrequest passes Miniflare's outbound-interceptor Worker)`);
       log(`  benchmarked at ${routerUrl} (${args["via-entry"] ? "through Miniflare's entry Worker (--via-entry)" : "the router's own workerd socket, no Miniflare entry Worker; --via-entry to compare"})`);
     }
     log(`  router ${routerUrl}; workerd pid ${router.workerdPids.join(", ") || "unknown (no CPU accounting)"}; calibration proxy Worker: ${router.proxyUrl}`);
@@ -125,36 +131,23 @@ async function main(): Promise<number> {
     const rec = classified.json as { label?: string; specialist?: string; confidence?: number };
     log(`intent for the cached scenario: ${intentId} (${rec.label} → ${rec.specialist}, confidence ${rec.confidence?.toFixed(3)})\n`);
 
-    for (const sc of scenarios({ router: routerUrl, lruOnly: router.lruOnlyUrl, upstream: upstream.url, proxy: router.proxyUrl }, intentId, router.mode)) {
-      if (stopped) break;
-      if (only && !only.has(sc.name)) continue;
-      const run: ScenarioRuns = { name: sc.name, description: sc.description, calibration: sc.calibration, load: [] };
-      runs.push(run);
-      const first = await probe(sc.target).catch((e: unknown) => ({ status: 0, headers: new Headers(), json: String(e) }));
-      const problem = first.status !== 200 ? `smoke check: HTTP ${first.status} ${JSON.stringify(first.json).slice(0, 400)}` : sc.check(first);
-      if (problem) {
-        run.failed = problem;
-        failures++;
-        log(`!! ${sc.name}: ${problem} — load skipped`);
-        continue;
-      }
-      const timings = (first.json as { timings?: unknown }).timings;
-      log(`-- ${sc.name}: ${sc.description}${timings ? `; sample timings ${JSON.stringify(timings)}` : ""}`);
-      run.sequential = await runSequential(sc.target, { warmup: 200, maxCount: 50_000, maxMs: seqMs, isStopped: () => stopped, workerdPids: pids });
-      const s = run.sequential;
-      log(`   sequential: ${s.requests} requests, p50 ${s.latency.p50.toFixed(3)} ms, p99 ${s.latency.p99.toFixed(3)} ms${cpuNote(s)}${s.non2xx + s.errors ? `  !! ${s.non2xx} non-2xx, ${s.errors} errors: ${s.errorSamples.join(" | ")}` : ""}`);
-      if (s.non2xx + s.errors) failures++;
-      for (const c of CONNECTIONS) {
-        if (stopped) break;
-        await runLoad(sc.target, c, warmupSeconds);
-        if (stopped) break;
-        const l = await runLoad(sc.target, c, seconds, pids);
-        if (stopped) break; // an interrupted run is not a measurement
-        run.load.push(l);
-        const bad = l.non2xx + l.errors + l.timeouts;
-        if (bad) failures++;
-        log(`   ${String(c).padStart(2)} conns: ${Math.round(l.rps)} req/s, p50 ${l.latency.p50.toFixed(2)} ms, p99 ${l.latency.p99.toFixed(2)} ms${cpuNote(l)}${bad ? `  !! ${l.non2xx} non-2xx ${JSON.stringify(l.statusCodes)}, ${l.errors} errors, ${l.timeouts} timeouts ${l.errorSamples.join(" | ")}` : ""}`);
-      }
+    const list = scenarios({ router: routerUrl, lruOnly: router.lruOnlyUrl, upstream: upstream.url, proxy: router.proxyUrl }, intentId, router.mode);
+    if (!stopped && (!only || only.has("paired"))) {
+      paired = await pairedSection(`fresh "${BENCH_LIMITED}" pool`, PAIRED, list, { maxMs: pairedMs, isStopped: () => stopped, log, workerdPids: pids });
+      if (pairedFailed(paired)) failures++;
+    }
+    failures += await runScenarios(list, runs, { connections: CONNECTIONS, seconds, warmupSeconds, seqMs, pids, only, isStopped: () => stopped, log });
+
+    if (!stopped && (!only || only.has("paired"))) {
+      pairedAfter = await pairedSection("after the scenarios' load", PAIRED, list, { maxMs: pairedMs, isStopped: () => stopped, log, workerdPids: pids });
+      if (pairedFailed(pairedAfter)) failures++;
+    }
+
+    if (!stopped && (!only || only.has("pools"))) {
+      log(`-- pools: RateLimitPool admissions/s, driven inside workerd by the pool driver Worker (${router.poolDriverUrl}); admit then finish per admission unless noted; fresh objects per run`);
+      pools = await runPools(router.poolDriverUrl, { maxMs: poolMs, isStopped: () => stopped, log });
+      if (pools.failed || pools.runs.some((r) => r.denied + r.errors)) failures++;
+      if (pools.failed) log(`!! pools: ${pools.failed}`);
     }
 
     if (!stopped && (!only || only.has("task"))) {
@@ -189,17 +182,31 @@ async function main(): Promise<number> {
     log(" created→s1 = task.created → first step.started (the alarm that drives the task); step span = step.started → step.succeeded;");
     log(" between steps = a step's end → the next one's start (or the task's end); these three from the events' `at`, whole ms)");
   }
-  const targets = [...checkTargets(runs), ...(task ? taskTargets(task) : [])];
+  const added = addedSummary(runs, paired, pairedAfter);
+  for (const line of addedText(runs, added, paired, pairedAfter)) log(line);
+  if (pools?.runs.length) {
+    log(`\n== Pool admissions per second (RateLimitPool, inside workerd; goal: a pool decides ≥ ${POOL_GOAL_PER_S.toLocaleString("en-US")} admissions/s) ==`);
+    log(poolTable(pools));
+    log(`(limits ${JSON.stringify(pools.limits)} split over the shards, nothing denied; an admission = admit + finish, each a DO RPC from the driver Worker, awaited;`);
+    log(` shards: round-robin over objects <prefix>#0..S-1; elapsed on workerd's clock (whole ms, it moves on I/O); ms/admission/lane = elapsed × in flight ÷ admissions;`);
+    log(` runs capped at N and ${pools.maxMs} ms ("time cap"); "after 50,000 prior admissions": one grant of 50,000 rpm slots first: a pool that has admitted 50,000 calls before;`);
+    log(" last¼ ÷ first¼: admissions/s in the run's last quarter ÷ its first — below 1 means each admission costs more as the pool's recorded state grows)");
+  }
+  const targets = [...checkTargets(runs), ...addedTargets(added), ...(pools ? poolTargets(pools) : []), ...(task ? taskTargets(task) : [])];
   log("\n== Targets ==");
   log(targetsText(targets));
   const file = writeResults(BENCH_DIR, {
     date: new Date().toISOString(),
     mode: args.miniflare ? "miniflare" : "raw",
-    options: { seconds, warmupSeconds, sequentialMs: seqMs, connections: CONNECTIONS, input: INPUT, viaEntry: args["via-entry"], only: args.only },
+    options: { seconds, warmupSeconds, sequentialMs: seqMs, poolMs, pairedMs, connections: CONNECTIONS, input: INPUT, viaEntry: args["via-entry"], only: args.only },
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavg: loadavg() },
-    targets: { ...TARGETS, taskOverheadPerStepMs: TASK_GOAL_MS, checks: targets },
+    targets: { ...TARGETS, taskOverheadPerStepMs: TASK_GOAL_MS, poolAdmissionsPerSecond: POOL_GOAL_PER_S, fallbackOwnP50Ms: 0.5, checks: targets },
     micro,
     scenarios: runs,
+    added,
+    paired,
+    pairedAfter,
+    pools,
     task,
     interrupted: stopped,
   });

@@ -1,5 +1,5 @@
 /** The benchmark's scenarios: what each one sends, where, and how its first response is checked. */
-import { BENCH_SPECIALIST } from "./build.ts";
+import { BENCH_FALLBACK, BENCH_LIMITED, BENCH_SPECIALIST } from "./build.ts";
 import type { probe, Target } from "./load.ts";
 
 /** ~60 characters, as in the brief. */
@@ -17,6 +17,10 @@ export interface Scenario {
   description: string;
   /** Calibration scenarios are not the router; they explain its numbers. */
   calibration?: boolean;
+  /** The status every response must have (default: any 2xx). */
+  expectStatus?: number;
+  /** Only the sequential loop, no autocannon runs. */
+  sequentialOnly?: boolean;
   target: Target;
   /** Checks one response before the load; returns a problem or undefined. */
   check(r: Probe): string | undefined;
@@ -56,6 +60,31 @@ export function scenarios(urls: Urls, intentId: string, mode: "raw" | "miniflare
       description: `/v1/route specialist "${BENCH_SPECIALIST}" (no classification)`,
       target: { url: urls.router, path: "/v1/route", headers: auth, ...fixed({ input: INPUT, specialist: BENCH_SPECIALIST }) },
       check: (r) => (routed(r).decision?.specialist === BENCH_SPECIALIST ? undefined : "not routed to the pinned specialist"),
+    },
+    {
+      name: "pinned-limited",
+      description: `/v1/route specialist "${BENCH_LIMITED}" (pinned; pool admission: one RateLimitPool admit on the path, finish after the response)`,
+      target: { url: urls.router, path: "/v1/route", headers: auth, ...fixed({ input: INPUT, specialist: BENCH_LIMITED }) },
+      check: (r) => (routed(r).decision?.specialist === BENCH_LIMITED ? undefined : "not routed to the pinned specialist"),
+    },
+    {
+      name: "direct-error",
+      description: "POST upstream /error (500; calibration for one-fallback: the failed call alone)",
+      calibration: true,
+      expectStatus: 500,
+      sequentialOnly: true,
+      target: { url: urls.upstream, path: "/error", headers: json, ...fixed({ input: INPUT }) },
+      check: () => undefined,
+    },
+    {
+      name: "one-fallback",
+      description: `/v1/route specialist "${BENCH_FALLBACK}" (pinned; upstream /error → 500, no retry, no breaker, then its fallback "${BENCH_SPECIALIST}")`,
+      target: { url: urls.router, path: "/v1/route", headers: auth, ...fixed({ input: INPUT, specialist: BENCH_FALLBACK }) },
+      check: (r) => {
+        const a = (r.json as { attempts?: { specialist: string; ok: boolean }[] }).attempts ?? [];
+        const ok = a.length === 2 && a[0]?.specialist === BENCH_FALLBACK && !a[0].ok && a[1]?.specialist === BENCH_SPECIALIST && a[1].ok;
+        return ok ? undefined : `expected 2 attempts (${BENCH_FALLBACK} failed, ${BENCH_SPECIALIST} ok), got ${JSON.stringify(a)}`;
+      },
     },
     {
       name: "cached-intent",

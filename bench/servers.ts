@@ -10,6 +10,7 @@ import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { join } from "node:path";
 import type { RouterBundle } from "./build.ts";
 import { childPids } from "./cpu.ts";
+import { DRIVER_SOURCE } from "./pool-driver.ts";
 
 export interface Running {
   url: string;
@@ -69,6 +70,8 @@ export interface RunningRouter extends Running {
   entryUrl?: string;
   /** A minimal Worker that only forwards the body to `<upstream>/ok`: workerd + one subrequest. */
   proxyUrl: string;
+  /** The bench-only pool driver Worker (pool-driver.ts), bound to the router's RateLimitPool class. */
+  poolDriverUrl: string;
   /** Miniflare only: the same router without KV and with Miniflare's no-op Cache API backend. */
   lruOnlyUrl?: string;
   workerdPids: number[];
@@ -83,6 +86,12 @@ export interface RunningRouter extends Running {
 const ROUTER = "switchyard-bench";
 const PROXY = "bench-proxy";
 const LRU_ONLY = "switchyard-bench-lru-only";
+const DRIVER = "bench-pool-driver";
+/** The router's Durable Object bindings ([binding, class], from wrangler.toml); the pool driver needs `RateLimitPool`. */
+export function doClasses(bundle: RouterBundle): [string, string][] {
+  if (!bundle.durableObjects.some(([, c]) => c === "RateLimitPool")) throw new Error("wrangler.toml binds no RateLimitPool: the pool driver needs it");
+  return bundle.durableObjects;
+}
 export const PROXY_SOURCE = `export default {
   async fetch(request, env) {
     const r = await fetch(env.UPSTREAM + "/ok", { method: "POST", body: await request.text(), headers: { "content-type": "application/json" } });
@@ -93,8 +102,8 @@ export const PROXY_SOURCE = `export default {
 
 /**
  * Runs the bundled router on workerd through Miniflare: `DEV_MODE: "true"`, in-memory
- * KV `INTENTS`, the Cache API, `SWITCHYARD_CONFIG`, the `TASK_AGENT` Durable Object
- * (SQLite, in memory). `SPECIALISTS` is left unbound: every endpoint in the bench
+ * KV `INTENTS`, the Cache API, `SWITCHYARD_CONFIG`, every Durable Object class
+ * wrangler.toml binds (SQLite, in memory), and the pool driver Worker. `SPECIALISTS` is left unbound: every endpoint in the bench
  * config is `http`. Each Worker also gets a direct socket, which skips Miniflare's
  * entry Worker (a second JS hop per request).
  */
@@ -117,7 +126,7 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
           name: ROUTER,
           modules: o.bundle.modules, // names relative to modulesRoot (the bundle dir)
           kvNamespaces: { INTENTS: "switchyard-bench-intents" },
-          durableObjects: { TASK_AGENT: { className: "TaskAgent", useSQLite: true } },
+          durableObjects: Object.fromEntries(doClasses(o.bundle).map(([b, className]) => [b, { className, useSQLite: true }])),
           cache: true,
           bindings: { DEV_MODE: "true", SWITCHYARD_CONFIG: o.config, VERSION: "bench" },
         },
@@ -134,6 +143,12 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
           modules: [{ type: "ESModule", path: join(o.bundle.dir, "bench-proxy.js"), contents: PROXY_SOURCE }],
           bindings: { UPSTREAM: o.upstreamUrl },
         },
+        {
+          ...common,
+          name: DRIVER,
+          modules: [{ type: "ESModule", path: join(o.bundle.dir, "pool-driver.js"), contents: DRIVER_SOURCE }],
+          durableObjects: { POOL: { className: "RateLimitPool", scriptName: ROUTER, useSQLite: true } },
+        },
       ],
     } as unknown as Parameters<typeof convertV4MiniflareOptions>[0]),
   );
@@ -149,8 +164,9 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
     const directUrl = strip(await mf.unsafeGetDirectURL(ROUTER));
     const proxyUrl = strip(await mf.unsafeGetDirectURL(PROXY));
     const lruOnlyUrl = strip(await mf.unsafeGetDirectURL(LRU_ONLY));
+    const poolDriverUrl = strip(await mf.unsafeGetDirectURL(DRIVER));
     const inspectorUrl = o.inspectorPort !== undefined ? strip(await mf.getInspectorURL()) : undefined;
-    return { mode: "miniflare", url: directUrl, directUrl, entryUrl, proxyUrl, lruOnlyUrl, workerdPids: childPids("workerd"), inspectorUrl, close };
+    return { mode: "miniflare", url: directUrl, directUrl, entryUrl, proxyUrl, lruOnlyUrl, poolDriverUrl, workerdPids: childPids("workerd"), inspectorUrl, close };
   } catch (e) {
     await close().catch(() => {});
     throw e;

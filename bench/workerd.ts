@@ -11,7 +11,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RouterBundle, RouterModule } from "./build.ts";
-import { PROXY_SOURCE, type RouterOptions, type RunningRouter } from "./servers.ts";
+import { DRIVER_SOURCE } from "./pool-driver.ts";
+import { doClasses, PROXY_SOURCE, type RouterOptions, type RunningRouter } from "./servers.ts";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const WORKERD = join(ROOT, "node_modules", "workerd", "bin", "workerd");
@@ -19,9 +20,11 @@ const WORKERD = join(ROOT, "node_modules", "workerd", "bin", "workerd");
 /** A capnp text literal. */
 const str = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)}"`;
 
+const SOCKETS = ["router", "proxy", "pool-driver"];
+
 const MODULE_FIELD: Record<RouterModule["type"], string> = { ESModule: "esModule", CommonJS: "commonJsModule", Text: "text", Data: "data", CompiledWasm: "wasm" };
 
-/** capnp config: router (+ TaskAgent DO, SQLite, in memory), the calibration proxy, the outbound network. */
+/** capnp config: router (+ every Durable Object class it exports, SQLite), the calibration proxy, the pool driver, the outbound network. */
 export function capnpConfig(bundle: RouterBundle, dir: string, storageDir: string, upstreamUrl: string, compat: { date: string; flags: string[] }): string {
   const modules = bundle.modules
     .map((m) => `(name = ${str(relative(bundle.dir, m.path))}, ${MODULE_FIELD[m.type]} = embed ${str(relative(dir, m.path))})`)
@@ -40,16 +43,24 @@ const config :Workerd.Config = (
         (name = "DEV_MODE", text = "true"),
         (name = "VERSION", text = "bench"),
         (name = "SWITCHYARD_CONFIG", text = embed "switchyard-config.json"),
-        (name = "TASK_AGENT", durableObjectNamespace = "TaskAgent"),
+        ${doClasses(bundle).map(([b, c]) => `(name = ${str(b)}, durableObjectNamespace = ${str(c)}),`).join("\n        ")}
       ],
-      durableObjectNamespaces = [(className = "TaskAgent", uniqueKey = "switchyard-bench-TaskAgent", enableSql = true)],
-      # inMemory storage has no SQL API (the TaskAgent needs it): SQLite files, on tmpfs when there is one.
+      durableObjectNamespaces = [
+        ${doClasses(bundle).map(([, c]) => `(className = ${str(c)}, uniqueKey = ${str(`switchyard-bench-${c}`)}, enableSql = true),`).join("\n        ")}
+      ],
+      # inMemory storage has no SQL API (the Durable Objects need it): SQLite files, on tmpfs when there is one.
       durableObjectStorage = (localDisk = "do-storage"),
     )),
     (name = "proxy", worker = (
       modules = [(name = "bench-proxy.js", esModule = embed "bench-proxy.js")],
       ${compatLines},
       bindings = [(name = "UPSTREAM", text = ${str(upstreamUrl)})],
+    )),
+    # bench-only: drives the router's RateLimitPool objects over workerd RPC (pool-driver.ts).
+    (name = "pool-driver", worker = (
+      modules = [(name = "pool-driver.js", esModule = embed "pool-driver.js")],
+      ${compatLines},
+      bindings = [(name = "POOL", durableObjectNamespace = (className = "RateLimitPool", serviceName = "router"))],
     )),
     (name = "do-storage", disk = (path = ${str(storageDir)}, writable = true)),
     # globalOutbound of both Workers: the fault upstream is on 127.0.0.1.
@@ -58,18 +69,20 @@ const config :Workerd.Config = (
   sockets = [
     (name = "router", address = "127.0.0.1:0", http = (), service = "router"),
     (name = "proxy", address = "127.0.0.1:0", http = (), service = "proxy"),
+    (name = "pool-driver", address = "127.0.0.1:0", http = (), service = "pool-driver"),
   ],
 );
 `;
 }
 
-/** Starts `workerd serve`; resolves once both sockets listen. */
+/** Starts `workerd serve`; resolves once every socket listens. */
 export async function startRawWorkerd(o: RouterOptions, timeoutMs = 30_000): Promise<RunningRouter> {
   if (!existsSync(WORKERD)) throw new Error(`no workerd binary at ${WORKERD}`);
   const dir = mkdtempSync(join(tmpdir(), "switchyard-workerd-"));
   const file = join(dir, "config.capnp");
   writeFileSync(join(dir, "switchyard-config.json"), o.config);
   writeFileSync(join(dir, "bench-proxy.js"), PROXY_SOURCE);
+  writeFileSync(join(dir, "pool-driver.js"), DRIVER_SOURCE);
   // Durable Object SQLite files: on tmpfs (/dev/shm) when available, so the disk's fsyncs do not count.
   const shm = existsSync("/dev/shm") ? mkdtempSync("/dev/shm/switchyard-do-") : undefined;
   const storageDir = shm ?? join(dir, "do-storage");
@@ -122,7 +135,7 @@ export async function startRawWorkerd(o: RouterOptions, timeoutMs = 30_000): Pro
           } catch {
             /* not ours */
           }
-          if (ports.has("router") && ports.has("proxy")) (clearTimeout(timer), resolve());
+          if (SOCKETS.every((n) => ports.has(n))) (clearTimeout(timer), resolve());
         }
       });
       child.once("error", (e) => (clearTimeout(timer), reject(e)));
@@ -138,6 +151,7 @@ export async function startRawWorkerd(o: RouterOptions, timeoutMs = 30_000): Pro
     url,
     directUrl: url,
     proxyUrl: `http://127.0.0.1:${ports.get("proxy")}`,
+    poolDriverUrl: `http://127.0.0.1:${ports.get("pool-driver")}`,
     workerdPids: child.pid ? [child.pid] : [],
     logTail: () => [...tail],
     doStorage: storageDir,

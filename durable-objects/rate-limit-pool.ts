@@ -15,14 +15,22 @@ export interface BreakerReport {
  * window for requests and tokens, concurrency leases that expire, a daily budget
  * and a circuit breaker, decided by the pure `Pool`. Every Worker isolate
  * everywhere calls the same object, so the limits hold across the whole edge.
- * State is written to the object's synchronous KV storage after each change, so a
- * restart forgets nothing. The caller passes the pool's config with every call
+ * State is written after each change, so a restart forgets nothing: each admission
+ * appends one row (the rate window is rebuilt from the rows still in the window),
+ * and the small rest (leases, budget, breaker, tokens) is one synchronous KV value. The caller passes the pool's config with every call
  * (the config file stays the one source of truth); changed limits apply at once
  * and keep the recorded usage.
  */
 export class RateLimitPool extends DurableObject<Env> {
   #pool: Pool | undefined;
   #configKey: string | undefined;
+  #inserts = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Every admission is one appended row (O(1) per call); the rest of the state is small.
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS stamps (t INTEGER NOT NULL, n INTEGER NOT NULL)");
+  }
 
   #get(config: PoolConfig): Pool {
     const key = canonicalJson(config);
@@ -30,7 +38,7 @@ export class RateLimitPool extends DurableObject<Env> {
     const stored = this.ctx.storage.kv.get<PoolSnapshot>("pool");
     let pool: Pool;
     try {
-      pool = stored ? Pool.restore(stored, config) : new Pool(config);
+      pool = stored ? Pool.restore(stored, config, this.#stamps(config)) : new Pool(config);
     } catch (e) {
       console.warn(JSON.stringify({ msg: "pool snapshot rejected; starting empty", error: String(e) }));
       pool = new Pool(config);
@@ -40,14 +48,31 @@ export class RateLimitPool extends DurableObject<Env> {
     return pool;
   }
 
-  #save(): void {
-    this.ctx.storage.kv.put("pool", this.#pool!.snapshot());
+  /** The rate window's stamps still in the window, rebuilt from their rows. */
+  #stamps(config: PoolConfig): number[] {
+    const since = Date.now() - (config.windowMs ?? 60_000);
+    const out: number[] = [];
+    for (const r of this.ctx.storage.sql.exec<{ t: number; n: number }>("SELECT t, n FROM stamps WHERE t > ? ORDER BY rowid", since)) for (let i = 0; i < r.n; i++) out.push(r.t);
+    return out;
+  }
+
+  /** Persists the small state; with `took`, appends that many admissions at the pool's newest stamp. */
+  #save(took = 0): void {
+    const pool = this.#pool!;
+    if (took > 0) {
+      const t = pool.lastRateStamp();
+      if (t !== undefined) {
+        this.ctx.storage.sql.exec("INSERT INTO stamps (t, n) VALUES (?, ?)", t, took);
+        if (++this.#inserts % 1000 === 0) this.ctx.storage.sql.exec("DELETE FROM stamps WHERE t <= ?", Date.now() - pool.windowMs);
+      }
+    }
+    this.ctx.storage.kv.put("pool", pool.snapshot({ rate: false }));
   }
 
   /** Admits one call or says why not (`retryAfterMs` until it could succeed). A denial changes nothing. */
   admit(config: PoolConfig, req: AdmitRequest): AdmitResult {
     const r = this.#get(config).admit(Date.now(), req);
-    if (r.ok) this.#save();
+    if (r.ok) this.#save(req.units ?? 1);
     return r;
   }
 
@@ -77,7 +102,7 @@ export class RateLimitPool extends DurableObject<Env> {
   /** Takes up to `n` request slots at once for a caller that admits locally. */
   grant(config: PoolConfig, n: number, validForMs?: number): GrantResult {
     const r = this.#get(config).grant(Date.now(), n, validForMs);
-    if (r.granted > 0) this.#save();
+    if (r.granted > 0) this.#save(r.granted);
     return r;
   }
 

@@ -24,6 +24,8 @@ export interface TaskInit {
   approvalTtlSeconds: number;
   intentId?: string;
   traceparent: string;
+  inputGate?: string;
+  inputScreening?: { flagged: boolean; score: number; signals: string[] };
 }
 
 /** A task with its steps, as `GET /v1/tasks/:id` shows it. */
@@ -99,6 +101,8 @@ export class TaskAgent extends DurableObject<Env> {
       costUsd: 0,
       hops: 0,
       ...(init.intentId ? { intentId: init.intentId } : {}),
+      ...(init.inputGate ? { inputGate: init.inputGate } : {}),
+      ...(init.inputScreening ? { inputScreening: init.inputScreening } : {}),
     };
     if (init.context) {
       const json = canonicalJson(init.context);

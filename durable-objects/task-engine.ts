@@ -2,6 +2,7 @@ import type { Env } from "../worker/env.ts";
 import { contentHash } from "../worker/tasks/audit.ts";
 import { blockedSteps, combineOutputs, Plan, readySteps, renderInput, type StepSpec, type StepStatus } from "../worker/tasks/plan.ts";
 import { runStep, verifyOutput, type StepCall } from "../worker/tasks/runner.ts";
+import { screen, screenableText, type ScreeningResult } from "../worker/policy/screening.ts";
 import { TERMINAL, type StepDoc, type TaskDoc } from "../worker/tasks/types.ts";
 import { getRuntime, type Runtime } from "../worker/runtime.ts";
 import type { TaskStore } from "./task-store.ts";
@@ -16,6 +17,14 @@ export interface EngineHost {
   release(stepId: string): void;
   /** Told when the task reaches a terminal status (e.g. to leave the tenant's running-task index). */
   ended?(task: TaskDoc): Promise<void>;
+}
+
+/** Screens a step output; what to do with it under the configured mode, if flagged. */
+function screenOutput(rt: Runtime, output: unknown): { result: ScreeningResult; action: "flag" | "approval" | "deny" } | undefined {
+  const s = rt.config.screening;
+  if (s.mode === "off") return undefined;
+  const result = screen(screenableText(output), s.threshold);
+  return result.flagged ? { result, action: s.mode } : undefined;
 }
 
 /** Work after a call (pool bookkeeping) runs on in the object; failures are logged, never thrown. */
@@ -102,6 +111,7 @@ function stepCall(h: EngineHost, rt: Runtime, task: TaskDoc, step: StepSpec, inp
     traceparent: task.traceparent,
     knownIntentId: input === task.input ? task.intentId : undefined,
     signal: h.abortSignal(step.id),
+    tenant: task.tenant,
     ...(force ? { force } : {}),
   };
 }
@@ -122,7 +132,8 @@ async function execute(h: EngineHost, rt: Runtime, spec: StepSpec): Promise<void
   await h.store.audit("router", "step.started", { step: spec.id, attempt: doc.attempts, inputHash: await contentHash(input) });
 
   const key = `${task.id}/${spec.id}`;
-  let outcome = await runStep(stepCall(h, rt, task, spec, input, key), background);
+  const governed = { task: { hops: task.hops, costUsd: task.costUsd }, approved: doc.approved === true };
+  let outcome = await runStep({ ...stepCall(h, rt, task, spec, input, key), ...governed }, background);
   let cost = outcome.ok ? outcome.costUsd : 0;
   let hops = outcome.attempts.length;
   let gate: string | undefined;
@@ -145,6 +156,16 @@ async function execute(h: EngineHost, rt: Runtime, spec: StepSpec): Promise<void
     }
     if (!verifier) outcome = { ok: false, detail: `verifier '${spec.verifier}' is not registered`, attempts: outcome.attempts };
   }
+  if (outcome.ok && !gate) {
+    const flag = screenOutput(rt, outcome.output);
+    if (flag) {
+      doc.screening = flag.result;
+      h.store.event("step.flagged", { step: spec.id, signals: flag.result.signals, score: flag.result.score, mode: rt.config.screening.mode });
+      await h.store.audit("router", "step.flagged", { step: spec.id, signals: flag.result.signals, score: flag.result.score, mode: rt.config.screening.mode });
+      if (flag.action === "approval") gate = `output flagged as a possible prompt injection (${flag.result.signals.join(", ")})`;
+      else if (flag.action === "deny") outcome = { ok: false, detail: `output refused by screening: possible prompt injection (${flag.result.signals.join(", ")})`, attempts: outcome.attempts };
+    }
+  }
 
   const t = h.store.task()!;
   t.costUsd += cost;
@@ -154,6 +175,11 @@ async function execute(h: EngineHost, rt: Runtime, spec: StepSpec): Promise<void
   delete doc.leaseUntil;
   h.release(spec.id);
   if (TERMINAL.has(t.status)) return; // cancelled while the call ran: the result is discarded
+  if (!outcome.ok && outcome.kind === "approval_required" && !doc.approved) {
+    doc.status = "pending";
+    h.store.saveStep(doc);
+    return openGate(h, spec.id, outcome.detail.replace(/^[^:]+: /, ""));
+  }
   if (!outcome.ok) {
     doc.status = "failed";
     doc.error = outcome.detail;
@@ -215,6 +241,7 @@ export async function drive(h: EngineHost): Promise<void> {
     const ready = failed ? [] : readySteps(plan_, status);
     const gated = ready.find((s) => s.requireApproval && !steps.find((d) => d.id === s.id)!.approved);
     if (gated) return openGate(h, gated.id, `step '${gated.id}' requires approval`);
+    if (task.inputGate && ready[0] && !steps.some((d) => d.approved)) return openGate(h, ready[0].id, task.inputGate);
     if (ready.length === 0) {
       const leases = steps.filter((s) => s.status === "running").map((s) => s.leaseUntil ?? now);
       return leases.length ? h.setAlarm(Math.min(...leases)) : undefined;

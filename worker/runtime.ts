@@ -12,10 +12,13 @@ import { TieredCache, type CacheTier } from "./intent/tiered-cache.ts";
 import { WorkersAiEncoder } from "./intent/workers-ai-encoder.ts";
 import { ProblemError } from "./http/problem.ts";
 import { controlState } from "./control.ts";
+import { PolicySet } from "./policy/policy.ts";
 
 /** Everything one isolate builds once from its config and reuses for every request. */
 export interface Runtime {
   config: Config;
+  /** The config's policy rules, compiled. */
+  policy: PolicySet;
   registry: ReadonlyMap<string, Specialist>;
   intents: IntentService;
 }
@@ -78,7 +81,7 @@ async function build(config: Config, env: Env): Promise<Runtime> {
     topK: r.topK,
     sharedReadsForInputs: !(model.encoder instanceof BuiltinEncoder),
   });
-  return { config, registry: new Map(config.specialists.map((s) => [s.id, s])), intents };
+  return { config, policy: new PolicySet(config.policies), registry: new Map(config.specialists.map((s) => [s.id, s])), intents };
 }
 
 /**

@@ -71,6 +71,18 @@ describe("the official @a2a-js/sdk client against the router over real HTTP", ()
     expect(again.id).toBe(task.id);
   });
 
+  it("streams a task: the task, progress status updates, the result artifact, the final status", async () => {
+    const events = [];
+    for await (const e of client.sendMessageStream({ tenant: "", message: message("convert 2 km to miles, then what is the result times 2"), configuration: undefined, metadata: undefined })) events.push(e);
+    const kinds = events.map((e) => e.payload?.$case);
+    expect(kinds[0]).toBe("task");
+    expect(kinds.at(-1)).toBe("statusUpdate");
+    const last = events.at(-1)!.payload!.value as { status?: { state: TaskState } };
+    expect(last.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    const artifact = events.find((e) => e.payload?.$case === "artifactUpdate");
+    if ((events[0]!.payload!.value as Task).status?.state !== TaskState.TASK_STATE_COMPLETED) expect(textOf((artifact!.payload!.value as { artifact: { parts: Part[] } }).artifact.parts)).toMatch(/= 2\.48/);
+  });
+
   it("cancels a multi-step task waiting for approval with CancelTask", async () => {
     const goal = "The router classifies each request. It picks a specialist. The specialist answers. The router reports its decision to the caller.";
     const reply = await client.sendMessage({ tenant: "", message: message(goal), configuration: undefined, metadata: { switchyard: { workflow: "approved-summary" } } });
@@ -85,6 +97,21 @@ describe("the official @a2a-js/sdk client against the router over real HTTP", ()
 
   it("reports an unknown task as the SDK's TaskNotFoundError", async () => {
     await expect(client.getTask({ tenant: "", id: `task_${"0".repeat(32)}`, historyLength: undefined })).rejects.toMatchObject({ name: "TaskNotFoundError" });
+  });
+
+  it("also speaks 0.3 to the SDK's own v0.3 transport (message/send, tasks/get, tasks/cancel)", async () => {
+    const fetchImpl = createAuthenticatingFetchWithRetry(fetch, { headers: async () => ({ authorization: "Bearer dev-key" }), shouldRetryWithHeaders: async () => undefined });
+    const legacy = new ClientFactory(ClientFactoryOptions.createFrom(ClientFactoryOptions.default, { transports: [new JsonRpcTransportFactory({ fetchImpl, legacyCompat: { enabled: true } })] }));
+    const card = await client.getAgentCard();
+    const old = await legacy.createFromAgentCard({ ...card, supportedInterfaces: card.supportedInterfaces.filter((i) => i.protocolVersion === "0.3") });
+    expect(old.protocolVersion).toBe("0.3");
+    const reply = await old.sendMessage({ tenant: "", message: message("convert 5 km to miles"), configuration: undefined, metadata: undefined });
+    expect(textOf((reply as Message).parts)).toBe("5 kilometers = 3.10686 miles");
+    const goal = "The router classifies each request. It picks a specialist. The specialist answers. The router reports its decision to the caller.";
+    const task = (await old.sendMessage({ tenant: "", message: message(goal), configuration: undefined, metadata: { switchyard: { workflow: "approved-summary" } } })) as Task;
+    expect(task.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+    expect((await old.getTask({ tenant: "", id: task.id, historyLength: undefined })).status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+    expect((await old.cancelTask({ tenant: "", id: task.id, metadata: undefined })).status?.state).toBe(TaskState.TASK_STATE_CANCELED);
   });
 
   it("reaches a remote A2A agent through an a2a specialist: A2A in, A2A out", async () => {

@@ -105,15 +105,15 @@ function v1Card(url: string, name: string): AgentCard {
   };
 }
 
-/** Starts the agents on 127.0.0.1 (port 0: any free port). */
-export async function startA2aUpstream(port = 0): Promise<A2aUpstream> {
+/** Starts the agents on 127.0.0.1 (any free port). They close themselves after `maxLifetimeMs` if nobody closes them first. */
+export async function startA2aUpstream({ maxLifetimeMs = 10 * 60_000 }: { maxLifetimeMs?: number } = {}): Promise<A2aUpstream> {
   const app = express();
   const seen = new Map<string, Record<string, string | string[] | undefined>>();
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(port, "127.0.0.1", () => resolve(s));
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
   });
   const address = server.address();
-  const base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : port}`;
+  const base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
   app.get("/seen", (req, res) => void res.json(seen.get(String(req.query.agent)) ?? null));
   const agents: [string, Behaviour, "1.0" | "0.3"][] = [
     ["v1/echo", "echo", "1.0"],
@@ -158,12 +158,14 @@ export async function startA2aUpstream(port = 0): Promise<A2aUpstream> {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
-  return {
-    url: base,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= new Promise<void>((resolve) => {
+      clearTimeout(killer);
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }));
+  const killer = setTimeout(close, maxLifetimeMs);
+  killer.unref();
+  return { url: base, close };
 }

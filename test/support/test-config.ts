@@ -21,6 +21,14 @@ export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = 
       timeoutMs: 300,
       ...(mode === "ok" ? { fallbacks: ["fault-side-effect"] } : {}),
     });
+  // Specialists that policy rules below single out (governance tests).
+  for (const id of ["policy-approve", "policy-deny", "policy-capped"])
+    config.specialists.push({ id, endpoint: { type: "http", url: `${faultsUrl}/ok` }, timeoutMs: 300, costPerCall: 0.5 });
+  config.policies = [
+    { id: "deny-policy-deny", match: { specialist: "policy-deny" }, effect: "deny", reason: "under review" },
+    { id: "approve-policy-approve", match: { specialist: "policy-approve" }, require: "approval" },
+    { id: "cap-policy-capped", match: { specialist: "policy-capped" }, limits: { maxHopsPerTask: 2, maxCostPerTaskUsd: 10 } },
+  ];
   // A slow specialist with a side effect: for cancel and crash-mid-step tests.
   config.specialists.push({ id: "fault-slow-effect", endpoint: { type: "http", url: `${faultsUrl}/side-effect?ms=1500` }, timeoutMs: 10_000 });
   if (upstreams.openaiUrl !== undefined)

@@ -73,7 +73,7 @@ describe("GET /v1/intents/:id", () => {
     const rt = await getRuntime(env as unknown as Env);
     const id = `in_${"c".repeat(32)}`;
     const record = { id, label: "units.convert", specialist: "units", confidence: 0.9, inScope: true, topK: [], encoder: "x", model: rt.intents.modelKey, createdAt: "2026-01-01T00:00:00Z", input: "5 km in miles" };
-    await (env as unknown as Env).INTENTS!.put(`${rt.intents.modelKey}:${id}`, JSON.stringify(record));
+    await (env as unknown as Env).INTENTS!.put(`${rt.intents.modelKey}:dev:${id}`, JSON.stringify(record));
     const res = await call(`/v1/intents/${id}`);
     expect(res.status).toBe(200);
     expect(((await res.json()) as Intent).label).toBe("units.convert");
@@ -82,7 +82,7 @@ describe("GET /v1/intents/:id", () => {
   it("ignores a corrupt stored entry (a miss, not a crash)", async () => {
     const rt = await getRuntime(env as unknown as Env);
     const id = `in_${"d".repeat(32)}`;
-    await (env as unknown as Env).INTENTS!.put(`${rt.intents.modelKey}:${id}`, JSON.stringify({ id, label: 5 }));
+    await (env as unknown as Env).INTENTS!.put(`${rt.intents.modelKey}:dev:${id}`, JSON.stringify({ id, label: 5 }));
     expect((await call(`/v1/intents/${id}`)).status).toBe(404);
   });
 

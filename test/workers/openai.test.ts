@@ -61,7 +61,7 @@ describe("POST /v1/chat/completions", () => {
     expect(res.headers.get("x-switchyard-specialist")).toBe("general");
     const body = (await res.json()) as Completion;
     expect(body.model).toBe("general");
-    expect(body.switchyard.reason).toBe("pinned by the request");
+    expect(body.switchyard.reason).toBe("pinned by the request; allowed: no policy rule matched");
     expect(typeof body.choices[0]!.message.content).toBe("string");
     const echo = (await (await chat({ model: "fault-ok", messages: [{ role: "user", content: [{ type: "text", text: "parts" }, { type: "text", text: "joined" }] }] })).json()) as Completion;
     expect(echo.choices[0]!.message.content).toBe("echo: parts\njoined"); // output.text of the fault upstream

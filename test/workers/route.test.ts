@@ -19,7 +19,7 @@ describe("POST /v1/route", () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as RouteBody;
     expect(body.decision.specialist).toBe("arithmetic");
-    expect(body.decision.reason).toMatch(/^intent 'math\.[a-z_]+' at \d\.\d\d ≥ 0\.35$/);
+    expect(body.decision.reason).toMatch(/^intent 'math\.[a-z_]+' at \d\.\d\d ≥ 0\.35; allowed: no policy rule matched$/);
     expect(body.output.value).toBe(84);
     expect(body.id).toMatch(/^hop_/);
     expect(body.usage).toMatchObject({ specialist: "arithmetic", attempts: 1 });
@@ -58,7 +58,7 @@ describe("POST /v1/route", () => {
     const res = await callWith({ SWITCHYARD_CONFIG }, "/v1/route", { json: { input: "convert 5 km to miles" } });
     const body = (await res.json()) as RouteBody;
     expect(body.decision.specialist).toBe("general");
-    expect(body.decision.reason).toMatch(/^intent 'units\.[a-z-]+' at 0\.\d\d < 0\.999: out of scope, fallback 'general'$/);
+    expect(body.decision.reason).toMatch(/^intent 'units\.[a-z-]+' at 0\.\d\d < 0\.999: out of scope, fallback 'general'; allowed: no policy rule matched$/);
     expect(body.decision.alternatives.map((a) => a.specialist)).toContain("units");
   });
 
@@ -70,7 +70,7 @@ describe("POST /v1/route", () => {
     });
     expect(res.status).toBe(200);
     const body = (await res.json()) as RouteBody;
-    expect(body.decision).toMatchObject({ specialist: "fault-ok", reason: "pinned by the request", intent: null });
+    expect(body.decision).toMatchObject({ specialist: "fault-ok", reason: "pinned by the request; allowed: no policy rule matched", intent: null });
     expect(body.output).toMatchObject({ echo: "echo me", idempotencyKey: "order-42" });
     expect(body.output.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
     expect(body.usage.units).toBe(1);

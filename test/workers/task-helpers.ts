@@ -3,7 +3,7 @@ import { inject } from "vitest";
 import { call } from "./helpers.ts";
 
 export type Step = { id: string; status: string; attempts: number; specialist?: string; intentId?: string; input?: string; output?: any; error?: string; verdicts: { pass: boolean; specialist: string; reason: string }[] };
-export type Task = { id: string; status: string; result?: any; error?: string; steps: Step[]; costUsd: number; hops: number; intentId?: string; awaiting?: { step: string; reason: string }; contextRef?: { sha256: string; bytes: number }; links: Record<string, string> };
+export type Task = { id: string; status: string; plan?: unknown; result?: any; error?: string; steps: Step[]; costUsd: number; hops: number; intentId?: string; awaiting?: { step: string; reason: string }; contextRef?: { sha256: string; bytes: number }; links: Record<string, string> };
 
 /** Submits a task and returns its 202 body. */
 export async function submit(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<{ res: Response; id: string }> {

@@ -145,12 +145,12 @@ export function versionSupported(header: string | undefined): boolean {
 
 /**
  * A router problem (what `/v1/route` would answer as problem+json) as a JSON-RPC
- * error: the caller's mistakes (400, 404, 409, 413) are -32602, everything else
- * (429, 502, 503, 504) is -32603; `data` keeps the HTTP status, the problem type,
+ * error: the caller's mistakes and refusals (400, 403, 404, 409, 413, 422) are
+ * -32602, everything else (429, 502, 503, 504) is -32603; `data` keeps the HTTP status, the problem type,
  * `Retry-After` seconds and the attempts.
  */
 export function problemToRpc(p: ProblemInit): RpcError {
-  const code = [400, 404, 409, 413].includes(p.status) ? RPC.INVALID_PARAMS : RPC.INTERNAL_ERROR;
+  const code = [400, 403, 404, 409, 413, 422].includes(p.status) ? RPC.INVALID_PARAMS : RPC.INTERNAL_ERROR;
   const data = {
     status: p.status,
     type: `urn:switchyard:problem:${p.slug}`,

@@ -91,6 +91,7 @@ async function send(c: Context<AppEnv>, call: RpcCall): Promise<Response> {
       reason: hop.reason,
       usage: { costUsd: result.specialist.costPerCall + (reported ?? 0), attempts: result.attempts.length, ...usage },
       timings: hop.timings,
+      ...(hop.screening ? { screening: hop.screening } : {}),
     },
   });
   if (streaming) return stream(c, call, async (emit) => void (await emit({ kind: "message", message })));

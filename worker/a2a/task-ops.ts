@@ -6,6 +6,7 @@
 import type { Context } from "hono";
 import type { CreateResult, GateResult, TaskView } from "../../durable-objects/task-agent.ts";
 import type { AppEnv } from "../env.ts";
+import { ProblemError } from "../http/problem.ts";
 import { TaskRequest } from "../http/task-schemas.ts";
 import { sha256Hex } from "../intent/record.ts";
 import { taskStub } from "../routes/tasks.ts";
@@ -60,6 +61,8 @@ export async function startA2aTask(
   const key = o.idempotencyKey ?? `a2a:${a.messageId}`;
   const id = `task_${(await sha256Hex(`${p.tenant}\u0000${key}`)).slice(0, 32)}`;
   const init = await startTask(rt, { id, tenant: p.tenant, actor: `${p.tenant}:a2a`, body, bodyHash: await contentHash(body), traceparent: c.get("traceparent") }, (pr) => c.executionCtx.waitUntil(pr));
+  if (!init.ok && init.flagged)
+    throw new ProblemError({ status: 422, slug: "content-flagged", title: "Content flagged", detail: init.detail, extra: { screening: init.flagged } });
   if (!init.ok) throw new RpcFailure(RPC.INVALID_PARAMS, `Invalid params: ${init.detail}`, init.errors ? { errors: init.errors } : undefined);
   const r = (await taskStub(c.env, id).create(init.init)) as CreateResult;
   if (r.kind === "conflict") throw new RpcFailure(RPC.INVALID_PARAMS, "Invalid params: this message id (or idempotencyKey) was already used for a different message");

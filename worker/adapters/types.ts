@@ -39,7 +39,7 @@ export interface Usage {
  * retry decisions. `over_limit` and `circuit_open` come from the router's own pools,
  * `disabled` from a kill switch.
  */
-export type FailureKind = "timeout" | "rate_limited" | "http_error" | "bad_response" | "unreachable" | "misconfigured" | "over_limit" | "circuit_open" | "disabled";
+export type FailureKind = "timeout" | "rate_limited" | "http_error" | "bad_response" | "unreachable" | "misconfigured" | "over_limit" | "circuit_open" | "disabled" | "policy_denied" | "approval_required";
 
 export interface SpecialistFailure {
   kind: FailureKind;

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { PolicyRule } from "../policy/policy.ts";
+import { ScreeningSettings } from "../policy/screening.ts";
 import { Plan } from "../tasks/plan.ts";
 
 /** Specialist ids and intent labels: lowercase, stable, URL-safe. */
@@ -149,6 +151,10 @@ export const Config = z
     specialists: z.array(Specialist).min(1),
     workflows: z.array(Workflow).default([]),
     tasks: TaskSettings.default(TaskSettings.parse({})),
+    /** Evaluated on every hop, in order; the first rule with an effect decides (README "Policies"). */
+    policies: z.array(PolicyRule).max(1000).default([]),
+    /** Prompt-injection screening of inputs and specialist outputs. */
+    screening: ScreeningSettings.default(ScreeningSettings.parse({})),
   })
   .superRefine((cfg, ctx) => {
     const ids = new Set<string>();

@@ -43,6 +43,18 @@ export function failureProblem(failure: SpecialistFailure, attempts: Attempt[]):
         ...(failure.retryAfterSeconds !== undefined ? { retryAfterSeconds: failure.retryAfterSeconds } : {}),
         extra,
       });
+    case "policy_denied":
+    case "approval_required":
+      return new ProblemError({
+        status: 422,
+        slug: "policy-refused",
+        title: "Refused by policy",
+        detail:
+          failure.kind === "approval_required"
+            ? `${failure.detail}; a one-hop route cannot wait for a human: submit it as a task (POST /v1/tasks)`
+            : failure.detail,
+        extra,
+      });
     case "http_error":
     case "bad_response":
     case "unreachable":

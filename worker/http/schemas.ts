@@ -60,6 +60,8 @@ export const RouteRequest = z
   .openapi("RouteRequest");
 export type RouteRequest = z.infer<typeof RouteRequest>;
 
+const ScreeningView = z.object({ flagged: z.boolean(), score: z.number(), signals: z.array(z.string()) });
+
 export const Decision = z.object({
   specialist: z.string(),
   intent: z.object({ id: z.string(), label: z.string(), confidence: z.number() }).nullable(),
@@ -84,5 +86,9 @@ export const RouteResponse = z
       z.object({ specialist: z.string(), attempt: z.number(), ok: z.boolean(), ms: z.number(), failure: z.string().optional() }),
     ),
     timings: z.object({ intentMs: z.number(), routeMs: z.number(), specialistMs: z.number(), totalMs: z.number() }),
+    screening: z
+      .object({ input: ScreeningView.optional(), output: ScreeningView.optional() })
+      .optional()
+      .openapi({ description: "present when screening (mode flag) flagged the input or the output as a likely prompt injection" }),
   })
   .openapi("RouteResponse");

@@ -49,15 +49,16 @@ export class IntentService {
     return new IntentService(model, cache, settings, key.slice(0, 16));
   }
 
-  #key(id: string): string {
-    return `${this.modelKey}:${id}`;
+  /** Cache key: scoped by model and by tenant, so one tenant never reads another's intents. */
+  #key(id: string, tenant: string): string {
+    return `${this.modelKey}:${tenant}:${id}`;
   }
 
   /** Returns the cached record for this input, or classifies it and caches the result. */
-  async classify(input: string, defer: (p: Promise<unknown>) => void): Promise<IntentLookup> {
+  async classify(input: string, defer: (p: Promise<unknown>) => void, tenant: string): Promise<IntentLookup> {
     const normalized = normalizeInput(input);
     const id = await intentId(this.model.encoder.id, normalized);
-    const key = this.#key(id);
+    const key = this.#key(id, tenant);
     const local = this.cache.peek(key);
     if (local) return { record: local, source: "lru" };
     const cached = this.settings.sharedReadsForInputs ? await this.cache.get(key, defer) : undefined;
@@ -81,8 +82,8 @@ export class IntentService {
   }
 
   /** Finds a record by id in any tier (no classification: the text is not known). */
-  async lookup(id: string, defer: (p: Promise<unknown>) => void): Promise<IntentLookup | undefined> {
-    const hit = await this.cache.get(this.#key(id), defer);
+  async lookup(id: string, defer: (p: Promise<unknown>) => void, tenant: string): Promise<IntentLookup | undefined> {
+    const hit = await this.cache.get(this.#key(id, tenant), defer);
     return hit ? { record: hit.value, source: hit.source } : undefined;
   }
 }

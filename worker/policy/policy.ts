@@ -111,7 +111,7 @@ export class PolicySet {
       const effect: Effect | undefined = c.rule.require === "approval" ? "require_approval" : c.rule.effect;
       if (effect) decided = { effect, id: c.id, rule: c.rule };
     }
-    if (!decided) return { effect: "allow", rule: null, reason: "no policy rule matched: allowed by default", limits };
+    if (!decided) return { effect: "allow", rule: null, reason: "allowed: no policy rule matched", limits };
     const what = decided.effect === "require_approval" ? "requires approval" : decided.effect === "deny" ? "denied" : "allowed";
     return { effect: decided.effect, rule: decided.id, reason: `${what} by policy '${decided.id}'${decided.rule.reason ? `: ${decided.rule.reason}` : ""}`, limits };
   }

@@ -135,16 +135,25 @@ export class Pool {
   }
 
   /**
-   * Plain-JSON state of the whole pool.
+   * The stamp the rate window recorded for the last take (all of a take's units share
+   * it): lets a store append each admission as one row instead of rewriting the window.
+   */
+  lastRateStamp(): number | undefined {
+    return this.#rate?.newest();
+  }
+
+  /**
+   * Plain-JSON state of the whole pool; `{ rate: false }` leaves the rate window out
+   * (a store that keeps its stamps as rows passes them back to {@link restore}).
    *
    * @example
    * await storage.put("pool", pool.snapshot());
    */
-  snapshot(): PoolSnapshot {
+  snapshot(options: { rate?: boolean } = {}): PoolSnapshot {
     return {
       v: 1,
       config: copyConfig(this.config),
-      ...(this.#rate && { rate: this.#rate.snapshot() }),
+      ...(this.#rate && options.rate !== false && { rate: this.#rate.snapshot() }),
       tokens: this.#tokens.snapshot(),
       ...(this.#leases && { leases: this.#leases.snapshot() }),
       ...(this.#budget && { budget: this.#budget.snapshot() }),
@@ -159,11 +168,12 @@ export class Pool {
    * @example
    * const pool = Pool.restore(await storage.get("pool"), currentConfig);
    */
-  static restore(s: PoolSnapshot, config: PoolConfig = s.config): Pool {
+  static restore(s: PoolSnapshot, config: PoolConfig = s.config, rateStamps?: readonly number[]): Pool {
     version("pool", s);
     const p = new Pool(config);
     const w = p.windowMs;
-    if (p.#rate && s.rate) p.#rate = SlidingWindowLimiter.restore({ ...s.rate, limit: p.#rate.limit, windowMs: w });
+    if (p.#rate && rateStamps) p.#rate = SlidingWindowLimiter.restore({ v: 1, stamps: [...rateStamps], limit: p.#rate.limit, windowMs: w });
+    else if (p.#rate && s.rate) p.#rate = SlidingWindowLimiter.restore({ ...s.rate, limit: p.#rate.limit, windowMs: w });
     p.#tokens = UsageWindow.restore({ ...s.tokens, windowMs: w });
     if (p.#leases && s.leases) p.#leases = LeaseTable.restore({ ...s.leases, limit: config.concurrency ?? null });
     if (p.#budget && s.budget) p.#budget = DailyBudget.restore({ ...s.budget, limitMicros: p.#budget.limitMicros });

@@ -101,6 +101,11 @@ export class SlidingWindowLimiter {
     return this.limit - (this.#count - lo);
   }
 
+  /** The newest recorded stamp (what the last take recorded), if any. */
+  newest(): number | undefined {
+    return this.#count > 0 ? this.#at(this.#count - 1) : undefined;
+  }
+
   /**
    * Plain-JSON state for persistence.
    *

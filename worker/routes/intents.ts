@@ -33,7 +33,7 @@ export const intentRoutes = routeGroup()
     const { input } = c.req.valid("json");
     if (input.length > rt.config.router.maxInputChars) throw badRequest(`input is longer than ${rt.config.router.maxInputChars} characters`);
     startTime(c, "intent");
-    const { record, source } = await rt.intents.classify(input, (p) => c.executionCtx.waitUntil(p));
+    const { record, source } = await rt.intents.classify(input, (p) => c.executionCtx.waitUntil(p), c.get("principal").tenant);
     endTime(c, "intent");
     c.header("x-intent-id", record.id);
     return c.json({ ...publicRecord(record), cached: source }, 200);
@@ -42,7 +42,7 @@ export const intentRoutes = routeGroup()
     const rt = await getRuntime(c.env);
     const { id } = c.req.valid("param");
     startTime(c, "intent");
-    const hit = await rt.intents.lookup(id, (p) => c.executionCtx.waitUntil(p));
+    const hit = await rt.intents.lookup(id, (p) => c.executionCtx.waitUntil(p), c.get("principal").tenant);
     endTime(c, "intent");
     if (!hit) throw notFound(`no intent '${id}' is cached for the current model (it may have expired or the model changed)`);
     c.header("x-intent-id", id);

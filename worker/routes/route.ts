@@ -53,6 +53,7 @@ export const routeRoutes = routeGroup().openapi(route, async (c) => {
       usage: { specialist: result.specialist.id, costUsd: result.specialist.costPerCall + (reportedCost ?? 0), attempts: result.attempts.length, ...usage },
       attempts: result.attempts.map((a) => ({ specialist: a.specialist, attempt: a.attempt, ok: a.ok, ms: ms(0, a.ms), ...(a.failure ? { failure: a.failure.kind } : {}) })),
       timings: hop.timings,
+      ...(hop.screening ? { screening: hop.screening } : {}),
     },
     200,
   );

@@ -88,6 +88,8 @@ export const taskRoutes = routeGroup()
     const { idempotencyKey, ...rest } = body;
     const id = `task_${(idempotencyKey ? await sha256Hex(`${p.tenant}\u0000${idempotencyKey}`) : crypto.randomUUID().replaceAll("-", "")).slice(0, 32)}`;
     const init = await startTask(rt, { id, tenant: p.tenant, actor: `${p.tenant}:api`, body: rest, bodyHash: await contentHash(rest), traceparent: c.get("traceparent") }, (pr) => c.executionCtx.waitUntil(pr));
+    if (!init.ok && init.flagged)
+      throw new ProblemError({ status: 422, slug: "content-flagged", title: "Content flagged", detail: init.detail, extra: { screening: init.flagged } });
     if (!init.ok) throw badRequest(init.detail, init.errors);
     const r = (await taskStub(c.env, id).create(init.init)) as CreateResult;
     if (r.kind === "conflict") throw new ProblemError({ status: 409, slug: "idempotency-conflict", title: "Idempotency conflict", detail: "this idempotencyKey was used with a different body" });

@@ -5,7 +5,10 @@ import type { AdapterContext, ChatMessage, SpecialistOutcome, SpecialistRequest 
 import type { Specialist } from "../config/schema.ts";
 import { binding, type AppEnv } from "../env.ts";
 import { decisionProblem, failureProblem } from "../http/failures.ts";
-import { notFound } from "../http/problem.ts";
+import { notFound, ProblemError } from "../http/problem.ts";
+import type { PolicyDecision } from "../policy/policy.ts";
+import { screen, screenableText, type ScreeningResult, type ScreeningSettings } from "../policy/screening.ts";
+import { policyGuard } from "./policy-guard.ts";
 import type { CachedIntent } from "../intent/record.ts";
 import { getRuntime } from "../runtime.ts";
 import { admission } from "./admission.ts";
@@ -40,6 +43,10 @@ export interface ServedHop {
   /** `decision.reason`, plus why another specialist served it when one did. */
   reason: string;
   result: Extract<DispatchResult, { ok: true }>;
+  /** The policy decision for the specialist that served the hop. */
+  policy: PolicyDecision;
+  /** Present when screening flagged the input or the output (mode `flag`). */
+  screening?: { input?: ScreeningResult; output?: ScreeningResult };
   timings: { intentMs: number; routeMs: number; specialistMs: number; totalMs: number };
 }
 
@@ -55,15 +62,18 @@ export async function serveHop(c: Context<AppEnv>, hop: HopRequest): Promise<Ser
   const t0 = hop.t0 ?? performance.now();
   const rt = await getRuntime(c.env);
   const defer = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+  const tenant = c.get("principal").tenant;
+  const screening: { input?: ScreeningResult; output?: ScreeningResult } = {};
+  if (hop.input !== undefined) screenOrRefuse(rt.config.screening, "input", hop.input, screening);
 
   startTime(c, "intent");
   const t1 = performance.now();
   let intent: CachedIntent | undefined;
   if (hop.intentId !== undefined) {
-    intent = (await rt.intents.lookup(hop.intentId, defer))?.record;
+    intent = (await rt.intents.lookup(hop.intentId, defer, c.get("principal").tenant))?.record;
     if (!intent) throw notFound(`no intent '${hop.intentId}' is cached for the current model; send 'input' instead`);
   } else if (hop.pinned === undefined) {
-    intent = (await rt.intents.classify(hop.input!, defer)).record;
+    intent = (await rt.intents.classify(hop.input!, defer, c.get("principal").tenant)).record;
   }
   endTime(c, "intent");
 
@@ -85,7 +95,8 @@ export async function serveHop(c: Context<AppEnv>, hop: HopRequest): Promise<Ser
     ...(hop.messages ? { messages: hop.messages } : {}),
   };
   const call = hop.call ?? ((s: Specialist, req: SpecialistRequest, ctx: AdapterContext) => callEndpoint(s.endpoint, req, ctx));
-  const admit = admission(c.env, rt.config.router, id, defer);
+  const decisions = new Map<string, PolicyDecision>();
+  const admit = policyGuard(rt.policy, { tenant, intent: intent?.label, inputChars: request.input.length }, admission(c.env, rt.config.router, id, defer), decisions);
   const candidates = r.decision.candidates.map((s) => rt.registry.get(s)!);
   const result = await dispatch(fallbackChain(candidates, rt.registry), {
     admit: settleStreams(admit, defer),
@@ -96,15 +107,41 @@ export async function serveHop(c: Context<AppEnv>, hop: HopRequest): Promise<Ser
   });
   endTime(c, "specialist");
   if (!result.ok) throw failureProblem(result.failure, result.attempts);
+  screenOrRefuse(rt.config.screening, "output", screenableText(result.output), screening); // a stream screens as "{}"
   const t4 = performance.now();
+  const policy = decisions.get(result.specialist.id)!;
   return {
     id,
     intent,
     decision: r.decision,
-    reason: servedReason(r.decision, result),
+    reason: `${servedReason(r.decision, result)}; ${policy.reason}`,
     result,
+    policy,
+    ...(screening.input || screening.output ? { screening } : {}),
     timings: { intentMs: ms(t1, t2), routeMs: ms(t2, t3), specialistMs: ms(t3, t4), totalMs: ms(t0, t4) },
   };
+}
+
+/**
+ * Screens content for prompt injection. Content is only data: a flag never changes
+ * routing. Mode `deny` refuses the hop, `approval` refuses it too (a one-hop route
+ * cannot wait for a human; tasks pause instead), `flag` reports it in the response.
+ */
+function screenOrRefuse(settings: ScreeningSettings, what: "input" | "output", text: string, into: { input?: ScreeningResult; output?: ScreeningResult }): void {
+  if (settings.mode === "off") return;
+  const r = screen(text, settings.threshold);
+  if (!r.flagged) return;
+  if (settings.mode === "flag") {
+    into[what] = r;
+    return;
+  }
+  throw new ProblemError({
+    status: 422,
+    slug: "content-flagged",
+    title: "Content flagged",
+    detail: `the ${what === "input" ? "input" : "specialist's output"} looks like a prompt injection (${r.signals.join(", ")}); ${settings.mode === "deny" ? "refused by screening" : "it needs a human's approval: submit it as a task (POST /v1/tasks)"}`,
+    extra: { screening: r },
+  });
 }
 
 /** Pools and breakers settle a streamed reply when its stream ends, with its real usage. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { callEndpoint } from "../adapters/index.ts";
-import type { Usage } from "../adapters/types.ts";
+import type { FailureKind, Usage } from "../adapters/types.ts";
+import { policyGuard } from "../routing/policy-guard.ts";
 import type { Specialist } from "../config/schema.ts";
 import { binding, type Env } from "../env.ts";
 import { admission } from "../routing/admission.ts";
@@ -22,13 +23,18 @@ export interface StepCall {
   knownIntentId?: string | undefined;
   /** Aborted on cancel. */
   signal: AbortSignal;
+  /** Whose task this is: intents are cached per tenant, and policy rules match on it. */
+  tenant: string;
+  /** The task's totals so far (policy limits) and whether a human approved this step. */
+  task?: { hops: number; costUsd: number };
+  approved?: boolean;
   /** Call exactly this specialist (a verification fallback), not the step's. */
   force?: Specialist;
 }
 
 export type StepOutcome =
   | { ok: true; specialist: Specialist; output: unknown; usage: Usage; costUsd: number; intentId?: string; attempts: Attempt[] }
-  | { ok: false; detail: string; attempts: Attempt[] };
+  | { ok: false; detail: string; attempts: Attempt[]; kind?: FailureKind };
 
 type Choice = { ok: true; specialist: Specialist; intent?: { id: string; label: string; confidence: number } } | { ok: false; detail: string };
 
@@ -44,8 +50,8 @@ export async function chooseSpecialist(c: StepCall, defer: (p: Promise<unknown>)
     const s = rt.config.specialists.find((x) => x.intents.some((i) => i.label === step.intent));
     return s ? { ok: true, specialist: s } : { ok: false, detail: `step '${step.id}': no specialist declares intent '${step.intent}'` };
   }
-  const known = c.knownIntentId ? (await rt.intents.lookup(c.knownIntentId, defer))?.record : undefined;
-  const record = known ?? (await rt.intents.classify(c.input, defer)).record;
+  const known = c.knownIntentId ? (await rt.intents.lookup(c.knownIntentId, defer, c.tenant))?.record : undefined;
+  const record = known ?? (await rt.intents.classify(c.input, defer, c.tenant)).record;
   const s = rt.registry.get(record.specialist);
   if (!s) return { ok: false, detail: `step '${step.id}': intent resolves to unregistered '${record.specialist}'` };
   return { ok: true, specialist: s, intent: { id: record.id, label: record.label, confidence: record.confidence } };
@@ -65,14 +71,19 @@ export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void)
     traceparent: c.traceparent,
   };
   const result = await dispatch(chain, {
-    admit: admission(c.env, c.rt.config.router, c.idempotencyKey, defer),
+    admit: policyGuard(
+      c.rt.policy,
+      { tenant: c.tenant, intent: choice.intent?.label, inputChars: c.input.length, task: c.task, approved: c.approved },
+      admission(c.env, c.rt.config.router, c.idempotencyKey, defer),
+      new Map(),
+    ),
     call: (s) =>
       callEndpoint(s.endpoint, request, { binding: (n) => binding(c.env, n), signal: AbortSignal.any([c.signal, AbortSignal.timeout(s.timeoutMs)]) }),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     rng: Math.random,
     now: () => Date.now(),
   });
-  if (!result.ok) return { ok: false, detail: `${result.attempts.at(-1)?.specialist ?? "specialist"}: ${result.failure.detail}`, attempts: result.attempts };
+  if (!result.ok) return { ok: false, detail: `${result.attempts.at(-1)?.specialist ?? "specialist"}: ${result.failure.detail}`, attempts: result.attempts, kind: result.failure.kind };
   return {
     ok: true,
     specialist: result.specialist,

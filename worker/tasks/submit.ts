@@ -2,6 +2,7 @@ import type { TaskInit } from "../../durable-objects/task-agent.ts";
 import type { TaskRequest } from "../http/task-schemas.ts";
 import type { Runtime } from "../runtime.ts";
 import type { Plan } from "./plan.ts";
+import { screen, type ScreeningResult } from "../policy/screening.ts";
 
 type Issue = { path: string; message: string };
 
@@ -32,7 +33,7 @@ export async function startTask(
   rt: Runtime,
   a: { id: string; tenant: string; actor: string; body: Omit<TaskRequest, "idempotencyKey">; bodyHash: string; traceparent: string },
   defer: (p: Promise<unknown>) => void,
-): Promise<{ ok: true; init: TaskInit } | { ok: false; detail: string; errors?: Issue[] }> {
+): Promise<{ ok: true; init: TaskInit } | { ok: false; detail: string; errors?: Issue[]; flagged?: ScreeningResult }> {
   const { body } = a;
   let plan: Plan | null = null;
   let planner: string | null = null;
@@ -53,7 +54,11 @@ export async function startTask(
   } else plan = SINGLE_STEP;
   const input = body.input ?? body.goal;
   if (input.length > rt.config.router.maxInputChars) return { ok: false, detail: `input is longer than ${rt.config.router.maxInputChars} characters` };
-  const intent = (await rt.intents.classify(input, defer)).record;
+  const s = rt.config.screening;
+  const flagged = s.mode === "off" ? undefined : screen(`${body.goal}\n${input}`, s.threshold);
+  if (flagged?.flagged && s.mode === "deny")
+    return { ok: false, detail: `the goal or input looks like a prompt injection (${flagged.signals.join(", ")}): refused by screening`, flagged };
+  const intent = (await rt.intents.classify(input, defer, a.tenant)).record;
   return {
     ok: true,
     init: {
@@ -71,6 +76,8 @@ export async function startTask(
       approvalTtlSeconds: Math.min(body.approvalTtlSeconds ?? Infinity, rt.config.tasks.approvalTtlSeconds),
       intentId: intent.id,
       traceparent: a.traceparent,
+      ...(flagged?.flagged ? { inputScreening: flagged } : {}),
+      ...(flagged?.flagged && s.mode === "approval" ? { inputGate: `input flagged as a possible prompt injection (${flagged.signals.join(", ")})` } : {}),
     },
   };
 }

@@ -53,6 +53,9 @@ export interface TaskDoc {
   costUsd: number;
   hops: number;
   awaiting?: ApprovalGate;
+  /** The task's input was flagged by screening (mode approval): a human approves before the first step. */
+  inputGate?: string;
+  inputScreening?: { flagged: boolean; score: number; signals: string[] };
 }
 
 /** One step's state. */
@@ -75,6 +78,8 @@ export interface StepDoc {
   unverifiedOutput?: unknown;
   verdicts: Verdict[];
   costUsd: number;
+  /** Screening flagged this step's output. */
+  screening?: { flagged: boolean; score: number; signals: string[] };
 }
 
 /** One Server-Sent Event of a task's progress. */

@@ -56,5 +56,6 @@ describe("JSON-RPC envelope", () => {
     const e = problemToRpc({ status: 429, slug: "rate-limited", title: "Rate limited", detail: "d", retryAfterSeconds: 3, extra: { tried: [] } });
     expect(e).toMatchObject({ code: -32603, data: { status: 429, retryAfterSeconds: 3, tried: [] } });
     expect(problemToRpc({ status: 504, slug: "specialist-timeout", title: "t", detail: "d" }).code).toBe(-32603);
+    expect(problemToRpc({ status: 422, slug: "policy-refused", title: "Refused by policy", detail: "d" }).code).toBe(-32602);
   });
 });

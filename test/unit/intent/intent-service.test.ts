@@ -28,44 +28,53 @@ async function service(over: Partial<IntentSettings> = {}) {
 describe("IntentService", () => {
   it("classifies into a record, caches it, and answers the same normalised input from the LRU", async () => {
     const { svc, kv, deferred } = await service();
-    const a = await svc.classify("Convert 10 km to miles", (p) => deferred.push(p));
+    const a = await svc.classify("Convert 10 km to miles", (p) => deferred.push(p), "t1");
     expect(a.source).toBeNull();
     expect(a.record).toMatchObject({ label: "units.convert", specialist: "units", inScope: true, input: "Convert 10 km to miles", model: svc.modelKey });
     expect(a.record.topK).toHaveLength(2);
     expect(a.record.topK[0]).toMatchObject({ label: "units.convert", specialist: "units" });
     await Promise.all(deferred);
-    expect(kv.store.get(`${svc.modelKey}:${a.record.id}`)?.label).toBe("units.convert");
-    const b = await svc.classify("  convert 10 KM to miles ", () => {});
+    expect(kv.store.get(`${svc.modelKey}:t1:${a.record.id}`)?.label).toBe("units.convert");
+    const b = await svc.classify("  convert 10 KM to miles ", () => {}, "t1");
     expect(b).toMatchObject({ source: "lru", record: { id: a.record.id } });
   });
 
   it("sends low-confidence inputs to the fallback, keeping the predicted label", async () => {
     const { svc } = await service({ minConfidence: 0.9999 });
-    const r = await svc.classify("what is 3 times 3", () => {});
+    const r = await svc.classify("what is 3 times 3", () => {}, "t1");
     expect(r.record).toMatchObject({ specialist: "general", inScope: false, label: "math.evaluate" });
   });
 
   it("with a local encoder, classifies on an LRU miss instead of reading shared tiers; lookups by id read them", async () => {
     const { svc, kv } = await service();
-    const first = await (await service()).svc.classify("convert 1 mile to km", () => {});
+    const first = await (await service()).svc.classify("convert 1 mile to km", () => {}, "t1");
     const planted = { ...first.record, label: "planted", specialist: "math" };
-    kv.store.set(`${svc.modelKey}:${first.record.id}`, planted);
-    const r = await svc.classify("convert 1 mile to km", () => {});
+    kv.store.set(`${svc.modelKey}:t1:${first.record.id}`, planted);
+    const r = await svc.classify("convert 1 mile to km", () => {}, "t1");
     expect(r.source).toBeNull();
     expect(r.record.label).toBe("units.convert");
     expect(kv.reads).toBe(0);
     const fresh = await service();
-    fresh.kv.store.set(`${fresh.svc.modelKey}:${first.record.id}`, planted);
-    expect(await fresh.svc.lookup(first.record.id, () => {})).toMatchObject({ source: "kv", record: { label: "planted" } });
+    fresh.kv.store.set(`${fresh.svc.modelKey}:t1:${first.record.id}`, planted);
+    expect(await fresh.svc.lookup(first.record.id, () => {}, "t1")).toMatchObject({ source: "kv", record: { label: "planted" } });
   });
 
   it("reads shared tiers first when classifying is expensive", async () => {
     const { svc, kv } = await service({ sharedReadsForInputs: true });
-    const probe = await svc.classify("convert 2 miles to km", () => {});
+    const probe = await svc.classify("convert 2 miles to km", () => {}, "t1");
     const other = await service({ sharedReadsForInputs: true });
-    other.kv.store.set(`${other.svc.modelKey}:${probe.record.id}`, { ...probe.record, label: "from-kv" });
-    expect(await other.svc.classify("convert 2 miles to km", () => {})).toMatchObject({ source: "kv", record: { label: "from-kv" } });
+    other.kv.store.set(`${other.svc.modelKey}:t1:${probe.record.id}`, { ...probe.record, label: "from-kv" });
+    expect(await other.svc.classify("convert 2 miles to km", () => {}, "t1")).toMatchObject({ source: "kv", record: { label: "from-kv" } });
     expect(kv.reads).toBe(1);
+  });
+
+  it("scopes cached intents by tenant", async () => {
+    const { svc, deferred } = await service();
+    const a = await svc.classify("convert 3 km to miles", (p) => deferred.push(p), "t1");
+    await Promise.all(deferred);
+    expect(await svc.lookup(a.record.id, () => {}, "t1")).toBeDefined();
+    expect(await svc.lookup(a.record.id, () => {}, "t2")).toBeUndefined();
+    expect((await svc.classify("convert 3 km to miles", () => {}, "t2")).source).toBeNull();
   });
 
   it("scopes cache keys by model and settings", async () => {

@@ -164,3 +164,20 @@ describe("Pool", () => {
     expect(q.admit(T0 + 200, { leaseId: "d", costUsd: 0.05, units: 0 })).toMatchObject({ ok: false, reason: "concurrency" });
   });
 });
+
+describe("Pool persistence by rows", () => {
+  it("restores the rate window from stamps appended per admission, without the window in the snapshot", () => {
+    const config = { rpm: 3, windowMs: 1_000 };
+    const p = new Pool(config);
+    const rows: number[] = [];
+    for (const t of [0, 10, 20]) {
+      expect(p.admit(t, { leaseId: `l${t}`, costUsd: 0 }).ok).toBe(true);
+      rows.push(p.lastRateStamp()!);
+    }
+    const snap = p.snapshot({ rate: false });
+    expect(snap.rate).toBeUndefined();
+    const again = Pool.restore(JSON.parse(JSON.stringify(snap)), config, rows);
+    expect(again.admit(500, { leaseId: "x", costUsd: 0 })).toMatchObject({ ok: false, reason: "rate", retryAfterMs: 500 });
+    expect(again.admit(1_000, { leaseId: "y", costUsd: 0 }).ok).toBe(true);
+  });
+});

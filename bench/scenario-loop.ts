@@ -1,0 +1,61 @@
+/** Runs the scenarios: a smoke check, the sequential loop, then autocannon at each connection count. */
+import { probe, runLoad, runSequential } from "./load.ts";
+import type { ScenarioRuns } from "./report.ts";
+import type { Scenario } from "./scenarios.ts";
+
+export interface LoopOptions {
+  connections: number[];
+  seconds: number;
+  warmupSeconds: number;
+  seqMs: number;
+  pids: number[];
+  only?: Set<string>;
+  isStopped: () => boolean;
+  log: (s?: string) => void;
+}
+
+function cpuNote(r: { workerdUsPerReq?: number; cpu: { foreignPct?: number } }): string {
+  const w = r.workerdUsPerReq !== undefined ? `, workerd ${Math.round(r.workerdUsPerReq)} µs CPU/req` : "";
+  const f = r.cpu.foreignPct !== undefined ? `, other processes ${r.cpu.foreignPct.toFixed(0)}% CPU` : "";
+  return w + f;
+}
+
+/** Appends one `ScenarioRuns` per scenario run to `runs`; returns the number of failures. */
+export async function runScenarios(list: Scenario[], runs: ScenarioRuns[], o: LoopOptions): Promise<number> {
+  const { log, isStopped, pids } = o;
+  let failures = 0;
+  for (const sc of list) {
+    if (isStopped()) break;
+    if (o.only && !o.only.has(sc.name)) continue;
+    const run: ScenarioRuns = { name: sc.name, description: sc.description, calibration: sc.calibration, load: [] };
+    runs.push(run);
+    const expected = sc.expectStatus ?? 200;
+    const first = await probe(sc.target).catch((e: unknown) => ({ status: 0, headers: new Headers(), json: String(e) }));
+    const problem = first.status !== expected ? `smoke check: HTTP ${first.status} ${JSON.stringify(first.json).slice(0, 400)}` : sc.check(first);
+    if (problem) {
+      run.failed = problem;
+      failures++;
+      log(`!! ${sc.name}: ${problem} — load skipped`);
+      continue;
+    }
+    const timings = (first.json as { timings?: unknown }).timings;
+    log(`-- ${sc.name}: ${sc.description}${timings ? `; sample timings ${JSON.stringify(timings)}` : ""}`);
+    run.sequential = await runSequential(sc.target, { warmup: 200, maxCount: 50_000, maxMs: o.seqMs, isStopped, workerdPids: pids, expectStatus: sc.expectStatus });
+    const s = run.sequential;
+    log(`   sequential: ${s.requests} requests, p50 ${s.latency.p50.toFixed(3)} ms, p99 ${s.latency.p99.toFixed(3)} ms${cpuNote(s)}${s.non2xx + s.errors ? `  !! ${s.non2xx} unexpected status, ${s.errors} errors: ${s.errorSamples.join(" | ")}` : ""}`);
+    if (s.non2xx + s.errors) failures++;
+    if (sc.sequentialOnly) continue;
+    for (const c of o.connections) {
+      if (isStopped()) break;
+      await runLoad(sc.target, c, o.warmupSeconds);
+      if (isStopped()) break;
+      const l = await runLoad(sc.target, c, o.seconds, pids);
+      if (isStopped()) break; // an interrupted run is not a measurement
+      run.load.push(l);
+      const bad = l.non2xx + l.errors + l.timeouts;
+      if (bad) failures++;
+      log(`   ${String(c).padStart(2)} conns: ${Math.round(l.rps)} req/s, p50 ${l.latency.p50.toFixed(2)} ms, p99 ${l.latency.p99.toFixed(2)} ms${cpuNote(l)}${bad ? `  !! ${l.non2xx} non-2xx ${JSON.stringify(l.statusCodes)}, ${l.errors} errors, ${l.timeouts} timeouts ${l.errorSamples.join(" | ")}` : ""}`);
+    }
+  }
+  return failures;
+}

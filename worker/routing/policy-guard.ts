@@ -1,0 +1,35 @@
+import type { DispatchDeps } from "./dispatch.ts";
+import { withinTaskLimits, type PolicyDecision, type PolicySet } from "../policy/policy.ts";
+
+type Admit = NonNullable<DispatchDeps["admit"]>;
+
+/** What the policy sees of a hop besides the specialist being tried. */
+export interface GuardContext {
+  tenant: string;
+  intent?: string | undefined;
+  inputChars: number;
+  /** Totals of the task this hop belongs to (for `maxHopsPerTask` / `maxCostPerTaskUsd`). */
+  task?: { hops: number; costUsd: number } | undefined;
+  /** A human already approved this hop (a task's approval gate): `require: approval` passes. */
+  approved?: boolean | undefined;
+}
+
+/**
+ * Wraps admission with the policy engine: every specialist a hop may be sent to is
+ * evaluated first; a denial (or a task limit) skips it with `policy_denied`, a rule
+ * requiring approval with `approval_required`. `decisions` records each evaluation
+ * by specialist, for the explanation in `decision.reason` and the audit log.
+ */
+export function policyGuard(policy: PolicySet, ctx: GuardContext, admit: Admit, decisions: Map<string, PolicyDecision>): Admit {
+  return async (s, attempt) => {
+    const d = policy.evaluate({ tenant: ctx.tenant, intent: ctx.intent, specialist: s.id, inputChars: ctx.inputChars, costUsd: s.costPerCall });
+    decisions.set(s.id, d);
+    if (d.effect === "deny") return { ok: false, failure: { kind: "policy_denied", detail: d.reason } };
+    if (d.effect === "require_approval" && !ctx.approved) return { ok: false, failure: { kind: "approval_required", detail: d.reason } };
+    if (ctx.task) {
+      const within = withinTaskLimits(d.limits, ctx.task, { costUsd: s.costPerCall });
+      if (!within.ok) return { ok: false, failure: { kind: "policy_denied", detail: `${within.reason} (policy limits)` } };
+    }
+    return admit(s, attempt);
+  };
+}
