@@ -36,8 +36,8 @@ export class ControlPlane extends DurableObject<Env> {
     this.#sql = ctx.storage.sql;
     this.#sql.exec(`CREATE TABLE IF NOT EXISTS switches (kind TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (kind, name));
       CREATE TABLE IF NOT EXISTS registered (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS tasks (id TEXT PRIMARY KEY, tenant TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS tasks_by_tenant ON tasks (tenant);
+      CREATE TABLE IF NOT EXISTS tasks (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, goal TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT 'running', created_at TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL DEFAULT '');
+      CREATE INDEX IF NOT EXISTS tasks_by_tenant ON tasks (tenant, created_at);
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);`);
     this.#audit = new AuditLog(this.#sql);
   }
@@ -88,18 +88,40 @@ export class ControlPlane extends DurableObject<Env> {
     return true;
   }
 
-  /** Remembers a running task of a tenant (for the tenant-wide cancel). */
-  trackTask(id: string, tenant: string): void {
-    this.#sql.exec("INSERT OR IGNORE INTO tasks (id, tenant) VALUES (?, ?)", id, tenant);
+  /** Indexes a new task of a tenant (for listings and the tenant-wide cancel). */
+  trackTask(id: string, tenant: string, goal = "", status = "running"): void {
+    const now = new Date().toISOString();
+    this.#sql.exec("INSERT OR IGNORE INTO tasks (id, tenant, goal, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)", id, tenant, goal.slice(0, 200), status, now, now);
+    // keep the index bounded: the newest 1,000 ended tasks per tenant stay listed
+    this.#sql.exec(
+      "DELETE FROM tasks WHERE tenant = ? AND status IN ('succeeded','failed','cancelled','rejected') AND id NOT IN (SELECT id FROM tasks WHERE tenant = ? ORDER BY created_at DESC LIMIT 1000)",
+      tenant,
+      tenant,
+    );
   }
 
-  /** Forgets a task that has ended. */
-  untrackTask(id: string): void {
-    this.#sql.exec("DELETE FROM tasks WHERE id = ?", id);
+  /** Records a task's new status (ended tasks stay listed but are no longer running). */
+  taskStatus(id: string, status: string): void {
+    this.#sql.exec("UPDATE tasks SET status = ?, updated_at = ? WHERE id = ?", status, new Date().toISOString(), id);
   }
 
   runningTasks(tenant: string): string[] {
-    return this.#sql.exec<{ id: string }>("SELECT id FROM tasks WHERE tenant = ? ORDER BY id", tenant).toArray().map((r) => r.id);
+    return this.#sql
+      .exec<{ id: string }>("SELECT id FROM tasks WHERE tenant = ? AND status NOT IN ('succeeded','failed','cancelled','rejected') ORDER BY id", tenant)
+      .toArray()
+      .map((r) => r.id);
+  }
+
+  /** A tenant's tasks, newest first. */
+  recentTasks(tenant: string, limit = 50): { id: string; goal: string; status: string; createdAt: string; updatedAt: string }[] {
+    return this.#sql
+      .exec<{ id: string; goal: string; status: string; created_at: string; updated_at: string }>(
+        "SELECT id, goal, status, created_at, updated_at FROM tasks WHERE tenant = ? ORDER BY created_at DESC, id LIMIT ?",
+        tenant,
+        Math.max(1, Math.min(limit, 500)),
+      )
+      .toArray()
+      .map((r) => ({ id: r.id, goal: r.goal, status: r.status, createdAt: r.created_at, updatedAt: r.updated_at }));
   }
 
   async recordCancelAll(tenant: string, by: string, reason: string, cancelled: string[]): Promise<void> {

@@ -61,10 +61,10 @@ export class TaskAgent extends DurableObject<Env> {
         return c.signal;
       },
       release: (id) => void this.#aborts.delete(id),
-      ended: async (task) => {
+      statusChanged: async (task) => {
         await controlStub(this.env)
-          ?.untrackTask(task.id)
-          .catch((e: unknown) => console.warn(JSON.stringify({ msg: "could not untrack task", task: task.id, error: String(e) })));
+          ?.taskStatus(task.id, task.status)
+          .catch((e: unknown) => console.warn(JSON.stringify({ msg: "could not index task status", task: task.id, error: String(e) })));
       },
     };
   }
@@ -114,7 +114,7 @@ export class TaskAgent extends DurableObject<Env> {
     }
     this.#store.saveTask(task);
     if (init.plan) initialSteps(init.plan).forEach((s, i) => this.#store.saveStep(s, i));
-    await controlStub(this.env)?.trackTask(task.id, task.tenant);
+    await controlStub(this.env)?.trackTask(task.id, task.tenant, task.goal, task.status);
     this.#store.event("task.created", { status: task.status, steps: init.plan?.steps.map((s) => s.id) ?? [] });
     await this.#store.audit(init.actor, "task.created", {
       source: init.plan ? (init.workflow ? `workflow:${init.workflow}` : "plan") : `planner:${init.planner}`,
@@ -178,6 +178,7 @@ export class TaskAgent extends DurableObject<Env> {
     delete task.awaiting;
     this.#store.saveTask(task);
     this.#store.event("task.approved", { step: gate.step, by: actor, reason });
+    await this.#host().statusChanged?.(task);
     await this.#store.audit(actor, "approval.granted", { step: gate.step, reason, gate: gate.reason });
     await this.ctx.storage.setAlarm(Date.now());
     return { ok: true, task: this.#view()! };

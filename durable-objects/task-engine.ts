@@ -15,8 +15,8 @@ export interface EngineHost {
   /** Cancel signal of the step currently running under this id. */
   abortSignal(stepId: string): AbortSignal;
   release(stepId: string): void;
-  /** Told when the task reaches a terminal status (e.g. to leave the tenant's running-task index). */
-  ended?(task: TaskDoc): Promise<void>;
+  /** Told when the task's status changes (the control plane's task index). */
+  statusChanged?(task: TaskDoc): Promise<void>;
 }
 
 /** Screens a step output; what to do with it under the configured mode, if flagged. */
@@ -50,6 +50,7 @@ export async function openGate(h: EngineHost, stepId: string, reason: string): P
   h.store.saveStep(step);
   h.store.event("task.awaiting_approval", { step: stepId, reason, expiresAt: new Date(expiresAt).toISOString() });
   await h.store.audit("router", "approval.requested", { step: stepId, reason, expiresAt });
+  await h.statusChanged?.(task);
   await h.setAlarm(expiresAt);
 }
 
@@ -69,7 +70,7 @@ export async function finish(h: EngineHost, status: "succeeded" | "failed" | "ca
     }
   h.store.event(`task.${status}`, { ...(detail.error ? { error: detail.error } : {}), ...(detail.reason ? { reason: detail.reason } : {}), costUsd: task.costUsd, hops: task.hops });
   await h.store.audit(actor, `task.${status}`, { ...(detail.reason ? { reason: detail.reason } : {}), ...(detail.error ? { error: detail.error } : {}), resultHash: await contentHash(detail.result ?? null) });
-  await h.ended?.(task);
+  await h.statusChanged?.(task);
 }
 
 /** Asks the planner specialist for a plan and validates it; an invalid plan fails the task. */
@@ -95,6 +96,7 @@ async function plan(h: EngineHost, rt: Runtime, task: TaskDoc): Promise<void> {
   h.store.saveTask(t);
   initialSteps(parsed.data).forEach((s, i) => h.store.saveStep(s, i));
   h.store.event("task.planned", { planner: planner.id, steps: parsed.data.steps.map((s) => s.id) });
+  await h.statusChanged?.(t);
   await h.store.audit("router", "task.planned", { planner: planner.id, planHash: await contentHash(parsed.data) });
 }
 

@@ -148,3 +148,22 @@ describe("with the example planner and verifier", () => {
     expect(String(t.result)).toMatch(/22\.04/);
   });
 });
+
+describe("GET /v1/tasks", () => {
+  it("lists the caller's tasks newest first with their status, and only theirs", async () => {
+    const a = await submit({ goal: "first listed", plan: { steps: [{ id: "s", specialist: "fault-ok" }] } });
+    await waitFor(a.id, ["succeeded"]);
+    const b = await submit({ goal: "second listed", plan: { steps: [{ id: "s", specialist: "fault-ok", requireApproval: true }] } });
+    await waitFor(b.id, ["awaiting_approval"]);
+    const { tasks } = (await (await call("/v1/tasks?limit=500")).json()) as { tasks: { id: string; goal: string; status: string }[] };
+    const mine = tasks.filter((t) => t.id === a.id || t.id === b.id);
+    expect(mine).toEqual([
+      expect.objectContaining({ id: b.id, goal: "second listed", status: "awaiting_approval" }),
+      expect.objectContaining({ id: a.id, goal: "first listed", status: "succeeded" }),
+    ]);
+    const API_KEYS = JSON.stringify({ [await sha256Hex("other-tenant-key")]: "other" });
+    const theirs = (await (await callWith({ API_KEYS }, "/v1/tasks", { headers: { authorization: "Bearer other-tenant-key" } })).json()) as { tasks: unknown[] };
+    expect(theirs.tasks).toEqual([]);
+    expect((await call("/v1/tasks?limit=0")).status).toBe(400);
+  });
+});

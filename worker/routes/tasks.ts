@@ -10,6 +10,7 @@ import { sha256Hex } from "../intent/record.ts";
 import { getRuntime } from "../runtime.ts";
 import { contentHash } from "../tasks/audit.ts";
 import { startTask } from "../tasks/submit.ts";
+import { controlStub } from "../control.ts";
 import type { CreateResult, GateResult, TaskView as TaskViewT } from "../../durable-objects/task-agent.ts";
 import type { TaskEvent } from "../tasks/types.ts";
 
@@ -38,6 +39,16 @@ const submit = createRoute({
   summary: "Start a multi-step task",
   request: { body: { required: true, content: { "application/json": { schema: TaskRequest } } } },
   responses: { 202: json(TaskAccepted, "Accepted; follow links.events"), ...commonProblems, 409: problemResponse("Same idempotency key, other body") },
+});
+const list = createRoute({
+  method: "get",
+  path: "/v1/tasks",
+  summary: "The caller's tasks, newest first",
+  request: { query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) },
+  responses: {
+    200: json(z.object({ tasks: z.array(z.object({ id: z.string(), goal: z.string(), status: z.string(), createdAt: z.string(), updatedAt: z.string() })) }), "Tasks"),
+    ...commonProblems,
+  },
 });
 const get = createRoute({ method: "get", path: "/v1/tasks/{id}", summary: "Task state", request: { params: Params }, responses: { 200: json(TaskView, "The task"), 404: problemResponse("Unknown task"), ...commonProblems } });
 const audit = createRoute({ method: "get", path: "/v1/tasks/{id}/audit", summary: "Hash-chained audit log", request: { params: Params }, responses: { 200: json(AuditView, "Entries and verification"), 404: problemResponse("Unknown task"), ...commonProblems } });
@@ -81,6 +92,11 @@ async function decideGate(c: Context<AppEnv>, id: string, action: "approve" | "r
 
 /** `/v1/tasks…`: thin routes over the TaskAgent's RPC methods. */
 export const taskRoutes = routeGroup()
+  .openapi(list, async (c) => {
+    const stub = controlStub(c.env);
+    const tasks = stub ? await stub.recentTasks(c.get("principal").tenant, c.req.valid("query").limit) : [];
+    return c.json({ tasks }, 200);
+  })
   .openapi(submit, async (c) => {
     const body = c.req.valid("json");
     const rt = await getRuntime(c.env);
