@@ -153,6 +153,13 @@ export const Config = z
     tasks: TaskSettings.default(TaskSettings.parse({})),
     /** Evaluated on every hop, in order; the first rule with an effect decides (README "Policies"). */
     policies: z.array(PolicyRule).max(1000).default([]),
+    /** Per-tenant shared limits (a `tenant:<name>` pool admits every call of the tenant). */
+    tenants: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "a tenant name"),
+        z.strictObject({ limits: Limits.pick({ rpm: true, tpm: true, concurrency: true, dailyBudgetUsd: true }) }),
+      )
+      .default({}),
     /** Prompt-injection screening of inputs and specialist outputs. */
     screening: ScreeningSettings.default(ScreeningSettings.parse({})),
   })

@@ -26,6 +26,21 @@ export function poolConfigOf(s: Specialist, router: Config["router"]): { config:
   return { config, limited, shards: limited ? l.shards : 1 };
 }
 
+/** The pool config of a tenant with limits, if it has any. */
+export function tenantPoolOf(config: Config, tenant: string): { name: string; config: PoolConfig } | undefined {
+  const l = config.tenants[tenant]?.limits;
+  if (!l) return undefined;
+  return {
+    name: tenant,
+    config: {
+      ...(l.rpm !== undefined ? { rpm: l.rpm } : {}),
+      ...(l.tpm !== undefined ? { tpm: l.tpm } : {}),
+      ...(l.concurrency !== undefined ? { concurrency: l.concurrency } : {}),
+      ...(l.dailyBudgetUsd !== undefined ? { dailyBudgetUsd: l.dailyBudgetUsd } : {}),
+    },
+  };
+}
+
 /** Durable Object name of a specialist's pool (shard). */
 export function poolName(specialist: string, shard: number, shards: number): string {
   return shards > 1 ? `specialist:${specialist}#${shard}` : `specialist:${specialist}`;
@@ -60,9 +75,50 @@ const denied = (failure: SpecialistFailure) => ({ ok: false as const, failure })
  * open breaker it learned from the pool and reports failures (and the successes
  * that follow them) after the response, so a healthy specialist costs no pool call.
  */
-export function admission(env: Env, router: Config["router"], hopId: string, deferRaw: (p: Promise<unknown>) => void, rng: () => number = Math.random): Admit {
+export function admission(
+  env: Env,
+  router: Config["router"],
+  hopId: string,
+  deferRaw: (p: Promise<unknown>) => void,
+  rng: () => number = Math.random,
+  tenant?: { name: string; config: PoolConfig },
+): Admit {
   // bookkeeping after the response must never fail the hop
   const defer = (p: Promise<unknown>) => deferRaw(p.catch((e: unknown) => console.warn(JSON.stringify({ msg: "pool bookkeeping failed", error: String(e) }))));
+  const specialist = specialistAdmission(env, router, hopId, defer, rng);
+  return tenant && env.RATE_LIMIT_POOL ? tenantAdmission(env, hopId, defer, tenant, specialist) : specialist;
+}
+
+/** The tenant's pool (`tenant:<name>`) admits every call of the tenant first; then the specialist's. */
+function tenantAdmission(env: Env, hopId: string, defer: (p: Promise<unknown>) => void, tenant: { name: string; config: PoolConfig }, inner: Admit): Admit {
+  return async (s, attempt) => {
+    const stub = poolStub(env, `tenant:${tenant.name}`)!;
+    const leaseId = `${hopId}/tenant/${s.id}/${attempt}`;
+    const t = await stub.admit(tenant.config, { leaseId, costUsd: s.costPerCall });
+    if (!t.ok)
+      return denied({
+        kind: "over_limit",
+        detail: `tenant '${tenant.name}' is at its ${t.reason} limit`,
+        retryAfterSeconds: Number.isFinite(t.retryAfterMs) ? t.retryAfterMs / 1000 : 86_400,
+      });
+    const a = await inner(s, attempt);
+    if (!a.ok) {
+      defer(stub.finish(tenant.config, leaseId, { ok: true, costUsd: 0 })); // not called: frees the lease, refunds the cost
+      return a;
+    }
+    return {
+      ok: true,
+      done: (o) => {
+        const tokens = o.ok ? (o.usage.inputTokens ?? 0) + (o.usage.outputTokens ?? 0) : 0;
+        defer(stub.finish(tenant.config, leaseId, { ok: true, costUsd: s.costPerCall + (o.ok ? (o.usage.costUsd ?? 0) : 0), ...(tokens > 0 ? { tokens } : {}) }));
+        a.done(o);
+      },
+    };
+  };
+}
+
+/** Kill switch, then the specialist's own pool (strict) or its breaker (learned per isolate). */
+function specialistAdmission(env: Env, router: Config["router"], hopId: string, defer: (p: Promise<unknown>) => void, rng: () => number): Admit {
   return async (s, attempt) => {
     const sw = (await controlState(env)).specialists[s.id];
     if (sw?.disabled) return denied({ kind: "disabled", detail: `'${s.id}' is disabled by a kill switch (${sw.reason})` });

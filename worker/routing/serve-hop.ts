@@ -11,7 +11,7 @@ import { screen, screenableText, type ScreeningResult, type ScreeningSettings } 
 import { policyGuard } from "./policy-guard.ts";
 import type { CachedIntent } from "../intent/record.ts";
 import { getRuntime } from "../runtime.ts";
-import { admission } from "./admission.ts";
+import { admission, tenantPoolOf } from "./admission.ts";
 import { decide, type Decision } from "./decide.ts";
 import { dispatch, fallbackChain, type DispatchDeps, type DispatchResult } from "./dispatch.ts";
 
@@ -96,7 +96,7 @@ export async function serveHop(c: Context<AppEnv>, hop: HopRequest): Promise<Ser
   };
   const call = hop.call ?? ((s: Specialist, req: SpecialistRequest, ctx: AdapterContext) => callEndpoint(s.endpoint, req, ctx));
   const decisions = new Map<string, PolicyDecision>();
-  const admit = policyGuard(rt.policy, { tenant, intent: intent?.label, inputChars: request.input.length }, admission(c.env, rt.config.router, id, defer), decisions);
+  const admit = policyGuard(rt.policy, { tenant, intent: intent?.label, inputChars: request.input.length }, admission(c.env, rt.config.router, id, defer, Math.random, tenantPoolOf(rt.config, tenant)), decisions);
   const candidates = r.decision.candidates.map((s) => rt.registry.get(s)!);
   const result = await dispatch(fallbackChain(candidates, rt.registry), {
     admit: settleStreams(admit, defer),

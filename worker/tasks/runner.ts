@@ -4,7 +4,7 @@ import type { FailureKind, Usage } from "../adapters/types.ts";
 import { policyGuard } from "../routing/policy-guard.ts";
 import type { Specialist } from "../config/schema.ts";
 import { binding, type Env } from "../env.ts";
-import { admission } from "../routing/admission.ts";
+import { admission, tenantPoolOf } from "../routing/admission.ts";
 import { dispatch, fallbackChain, type Attempt } from "../routing/dispatch.ts";
 import type { Runtime } from "../runtime.ts";
 import type { StepSpec } from "./plan.ts";
@@ -74,7 +74,7 @@ export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void)
     admit: policyGuard(
       c.rt.policy,
       { tenant: c.tenant, intent: choice.intent?.label, inputChars: c.input.length, task: c.task, approved: c.approved },
-      admission(c.env, c.rt.config.router, c.idempotencyKey, defer),
+      admission(c.env, c.rt.config.router, c.idempotencyKey, defer, Math.random, tenantPoolOf(c.rt.config, c.tenant)),
       new Map(),
     ),
     call: (s) =>
