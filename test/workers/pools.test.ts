@@ -119,3 +119,38 @@ describe("GET /v1/pools/:name", () => {
     expect((await callWith({ SWITCHYARD_CONFIG: cfg }, "/v1/pools/whatever")).status).toBe(400);
   });
 });
+
+describe("tenant pools", () => {
+  it("limit every call of a tenant across specialists, and only the tenant (or an admin) sees its pool", async () => {
+    const { sha256Hex } = await import("../../worker/intent/record.ts");
+    const API_KEYS = JSON.stringify({ [await sha256Hex("acme-key")]: "acme", [await sha256Hex("beta-key")]: "beta" });
+    const cfg = configWith((c) => {
+      c.tenants = { acme: { limits: { rpm: 2 } } };
+    });
+    const as = (key: string, path: string, json?: unknown) => callWith({ SWITCHYARD_CONFIG: cfg, API_KEYS }, path, { ...(json ? { json } : {}), headers: { authorization: `Bearer ${key}` } });
+    expect((await as("acme-key", "/v1/route", { input: "a", specialist: "fault-ok" })).status).toBe(200);
+    expect((await as("acme-key", "/v1/route", { input: "b", specialist: "fault-side-effect" })).status).toBe(200);
+    const third = await as("acme-key", "/v1/route", { input: "c", specialist: "fault-error" });
+    expect(third.status).toBe(429);
+    expect((await problem(third)).detail).toMatch(/tenant 'acme' is at its rate limit/);
+    expect((await as("beta-key", "/v1/route", { input: "d", specialist: "fault-ok" })).status).toBe(200); // other tenants are not limited
+    const own = (await (await as("acme-key", "/v1/pools/tenant:acme")).json()) as { totals: { requestsUsed: number } };
+    expect(own.totals.requestsUsed).toBe(2);
+    expect((await as("beta-key", "/v1/pools/tenant:acme")).status).toBe(404);
+    expect((await callWith({ SWITCHYARD_CONFIG: cfg }, "/v1/pools/tenant:acme", { headers: { authorization: "Bearer dev-admin-key" } })).status).toBe(200);
+  });
+});
+
+describe("tenant scoping of intents", () => {
+  it("another tenant's intent id is unknown", async () => {
+    const { sha256Hex } = await import("../../worker/intent/record.ts");
+    const API_KEYS = JSON.stringify({ [await sha256Hex("gamma-key")]: "gamma" });
+    const mine = await callWith({}, "/v1/intents", { json: { input: "convert 9 km to miles" } });
+    const id = mine.headers.get("x-intent-id")!;
+    expect((await callWith({}, `/v1/intents/${id}`)).status).toBe(200);
+    const theirs = await callWith({ API_KEYS }, `/v1/intents/${id}`, { headers: { authorization: "Bearer gamma-key" } });
+    expect(theirs.status).toBe(404);
+    const hop = await callWith({ API_KEYS }, "/v1/route", { json: { intent: id }, headers: { authorization: "Bearer gamma-key" } });
+    expect(hop.status).toBe(404);
+  });
+});

@@ -4,10 +4,10 @@ import { notFound } from "../http/problem.ts";
 import { commonProblems, problemResponse } from "../http/schemas.ts";
 import type { PoolView } from "../pools/pool.ts";
 import { shardConfig } from "../pools/shards.ts";
-import { poolConfigOf, poolName, poolStub } from "../routing/admission.ts";
+import { poolConfigOf, poolName, poolStub, tenantPoolOf } from "../routing/admission.ts";
 import { getRuntime } from "../runtime.ts";
 
-const PoolName = z.string().regex(/^specialist:[a-z][a-z0-9_-]{0,63}$/, "a pool name: 'specialist:<id>'");
+const PoolName = z.string().regex(/^(specialist:[a-z][a-z0-9_-]{0,63}|tenant:[A-Za-z0-9][A-Za-z0-9_.-]{0,63})$/, "a pool name: 'specialist:<id>' or 'tenant:<name>'");
 
 const get = createRoute({
   method: "get",
@@ -21,10 +21,22 @@ const get = createRoute({
   },
 });
 
-/** `GET /v1/pools/:name`: the specialist's pool as its Durable Object(s) see it now. */
+/**
+ * `GET /v1/pools/:name`: a specialist's pool (shared capacity; no tenant data) or a
+ * tenant's own pool, as the Durable Object(s) see it now.
+ */
 export const poolRoutes = routeGroup().openapi(get, async (c) => {
   const { name } = c.req.valid("param");
   const rt = await getRuntime(c.env);
+  if (name.startsWith("tenant:")) {
+    // a tenant sees its own pool only (admins see every tenant's)
+    const tenant = name.slice("tenant:".length);
+    const p = c.get("principal");
+    const pool = tenantPoolOf(rt.config, tenant);
+    if ((!p.admin && p.tenant !== tenant) || !pool || !c.env.RATE_LIMIT_POOL) throw notFound(`no pool '${name}'`);
+    const view = (await poolStub(c.env, name)!.view(pool.config)) as PoolView;
+    return c.json({ name, tenant, limited: true, totals: { requestsUsed: view.requests?.used ?? 0, tokensUsed: view.tokens.used, activeLeases: view.leases?.active ?? 0, spentUsd: view.budget?.spentUsd ?? 0 }, breaker: null, shards: [{ name, ...view }] } as never, 200);
+  }
   const id = name.slice("specialist:".length);
   const s = rt.registry.get(id);
   const pc = s ? poolConfigOf(s, rt.config.router) : undefined;
