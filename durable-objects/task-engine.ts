@@ -1,23 +1,12 @@
-import type { Env } from "../worker/env.ts";
 import { contentHash } from "../worker/tasks/audit.ts";
-import { blockedSteps, combineOutputs, Plan, readySteps, renderInput, type StepSpec, type StepStatus } from "../worker/tasks/plan.ts";
-import { runStep, verifyOutput, type StepCall } from "../worker/tasks/runner.ts";
+import { blockedSteps, combineOutputs, readySteps, renderInput, type StepSpec, type StepStatus } from "../worker/tasks/plan.ts";
+import { runStep, verifyOutput } from "../worker/tasks/runner.ts";
 import { screen, screenableText, type ScreeningResult } from "../worker/policy/screening.ts";
-import { TERMINAL, type StepDoc, type TaskDoc } from "../worker/tasks/types.ts";
+import { TERMINAL } from "../worker/tasks/types.ts";
 import { getRuntime, type Runtime } from "../worker/runtime.ts";
-import type { TaskStore } from "./task-store.ts";
+import { background, finish, openGate, plan, stepCall, type EngineHost } from "./task-lifecycle.ts";
 
-/** What the engine needs from its Durable Object. */
-export interface EngineHost {
-  store: TaskStore;
-  env: Env;
-  setAlarm(at: number): Promise<void>;
-  /** Cancel signal of the step currently running under this id. */
-  abortSignal(stepId: string): AbortSignal;
-  release(stepId: string): void;
-  /** Told when the task's status changes (the control plane's task index). */
-  statusChanged?(task: TaskDoc): Promise<void>;
-}
+export { finish, initialSteps, type EngineHost } from "./task-lifecycle.ts";
 
 /** Screens a step output; what to do with it under the configured mode, if flagged. */
 function screenOutput(rt: Runtime, output: unknown): { result: ScreeningResult; action: "flag" | "approval" | "deny" } | undefined {
@@ -27,96 +16,8 @@ function screenOutput(rt: Runtime, output: unknown): { result: ScreeningResult; 
   return result.flagged ? { result, action: s.mode } : undefined;
 }
 
-/** Work after a call (pool bookkeeping) runs on in the object; failures are logged, never thrown. */
-const background = (p: Promise<unknown>) => void p.catch((e: unknown) => console.warn(JSON.stringify({ msg: "task background work failed", error: String(e) })));
-
 /** Extra time a running step's lease gets beyond its worst-case call time. */
 const LEASE_MARGIN_MS = 5_000;
-
-/** Initial step rows for a plan. */
-export function initialSteps(plan: Plan): StepDoc[] {
-  return plan.steps.map((s) => ({ id: s.id, status: "pending", attempts: 0, verdicts: [], costUsd: 0 }));
-}
-
-/** Opens an approval gate on a step: the task pauses until approve, reject or expiry. */
-export async function openGate(h: EngineHost, stepId: string, reason: string): Promise<void> {
-  const task = h.store.task()!;
-  const expiresAt = Date.now() + task.approvalTtlSeconds * 1000;
-  task.status = "awaiting_approval";
-  task.awaiting = { step: stepId, reason, since: new Date().toISOString(), expiresAt };
-  h.store.saveTask(task);
-  const step = h.store.steps().find((s) => s.id === stepId)!;
-  step.status = "awaiting_approval";
-  h.store.saveStep(step);
-  h.store.event("task.awaiting_approval", { step: stepId, reason, expiresAt: new Date(expiresAt).toISOString() });
-  await h.store.audit("router", "approval.requested", { step: stepId, reason, expiresAt });
-  await h.statusChanged?.(task);
-  await h.setAlarm(expiresAt);
-}
-
-/** Ends a task (terminal status), marking what never ran. */
-export async function finish(h: EngineHost, status: "succeeded" | "failed" | "cancelled" | "rejected", actor: string, detail: { result?: unknown; error?: string; reason?: string }): Promise<void> {
-  const task = h.store.task()!;
-  task.status = status;
-  delete task.awaiting;
-  if (detail.result !== undefined) task.result = detail.result;
-  if (detail.error !== undefined) task.error = detail.error;
-  h.store.saveTask(task);
-  for (const s of h.store.steps())
-    if (s.status === "pending" || s.status === "awaiting_approval" || s.status === "running") {
-      s.status = status === "cancelled" ? "cancelled" : "skipped";
-      s.finishedAt = new Date().toISOString();
-      h.store.saveStep(s);
-    }
-  h.store.event(`task.${status}`, { ...(detail.error ? { error: detail.error } : {}), ...(detail.reason ? { reason: detail.reason } : {}), costUsd: task.costUsd, hops: task.hops });
-  await h.store.audit(actor, `task.${status}`, { ...(detail.reason ? { reason: detail.reason } : {}), ...(detail.error ? { error: detail.error } : {}), resultHash: await contentHash(detail.result ?? null) });
-  await h.statusChanged?.(task);
-}
-
-/** Asks the planner specialist for a plan and validates it; an invalid plan fails the task. */
-async function plan(h: EngineHost, rt: Runtime, task: TaskDoc): Promise<void> {
-  const planner = rt.registry.get(task.planner ?? "");
-  if (!planner) return finish(h, "failed", "router", { error: `planner '${task.planner}' is not registered` });
-  const specialists = rt.config.specialists.map((s) => ({ id: s.id, description: s.description, intents: s.intents.map((i) => i.label) }));
-  const outcome = await runStep(stepCall(h, rt, task, { id: "plan", input: task.goal, dependsOn: [], requireApproval: false }, task.goal, `${task.id}/plan`, { specialists }, planner), background);
-  if (!outcome.ok) return finish(h, "failed", "router", { error: `planner failed: ${outcome.detail}` });
-  const raw = (outcome.output as { plan?: unknown })?.plan ?? outcome.output;
-  const parsed = Plan.safeParse(raw);
-  const unknown = parsed.success ? parsed.data.steps.flatMap((s) => [s.specialist, s.verifier]).filter((id) => id !== undefined && !rt.registry.has(id)) : [];
-  if (!parsed.success || unknown.length > 0) {
-    const why = parsed.success ? `unknown specialists ${unknown.join(", ")}` : parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
-    return finish(h, "failed", "router", { error: `planner '${planner.id}' returned an invalid plan: ${why}` });
-  }
-  const t = h.store.task()!;
-  if (t.status !== "planning") return;
-  t.plan = parsed.data;
-  t.status = "running";
-  t.costUsd += outcome.costUsd;
-  t.hops += 1;
-  h.store.saveTask(t);
-  initialSteps(parsed.data).forEach((s, i) => h.store.saveStep(s, i));
-  h.store.event("task.planned", { planner: planner.id, steps: parsed.data.steps.map((s) => s.id) });
-  await h.statusChanged?.(t);
-  await h.store.audit("router", "task.planned", { planner: planner.id, planHash: await contentHash(parsed.data) });
-}
-
-function stepCall(h: EngineHost, rt: Runtime, task: TaskDoc, step: StepSpec, input: string, key: string, extra: Record<string, unknown> = {}, force?: StepCall["force"]): StepCall {
-  const context: Record<string, unknown> = { ...(task.context ?? {}), task: { id: task.id, step: step.id }, ...extra };
-  if (task.contextRef) context.contextRef = { url: `/v1/tasks/${task.id}/context/${task.contextRef.sha256}`, ...task.contextRef };
-  return {
-    rt,
-    env: h.env,
-    step,
-    input,
-    idempotencyKey: key,
-    context,
-    traceparent: task.traceparent,
-    knownIntentId: input === task.input ? task.intentId : undefined,
-    signal: h.abortSignal(step.id),
-    tenant: task.tenant,
-    ...(force ? { force } : {}),
-  };
-}
 
 /** Runs one ready step to its end: call, verify (fallback, then a human), record. */
 async function execute(h: EngineHost, rt: Runtime, spec: StepSpec): Promise<void> {
