@@ -23,7 +23,7 @@ export default defineConfig({
                 FAULTS_URL: inject("faultsUrl"),
                 OPENAI_URL: inject("openaiUrl"),
                 FAKE_OPENAI_KEY: "sk-fake",
-                SWITCHYARD_CONFIG: JSON.stringify(testConfig(inject("faultsUrl"), undefined, { openaiUrl: inject("openaiUrl") })),
+                SWITCHYARD_CONFIG: JSON.stringify(testConfig(inject("faultsUrl"), undefined, { openaiUrl: inject("openaiUrl"), otlpUrl: inject("otlpUrl") })),
               },
               workers: [{ name: "switchyard-specialists", modules: true, scriptPath: inject("specialistsScript"), compatibilityDate: "2026-10-01" }],
             },

@@ -6,6 +6,8 @@ import type { Plan } from "../worker/tasks/plan.ts";
 import { TERMINAL, type StepDoc, type TaskDoc, type TaskEvent } from "../worker/tasks/types.ts";
 import { drive, finish, initialSteps, type EngineHost } from "./task-engine.ts";
 import { TaskStore } from "./task-store.ts";
+import { openTaskSpan } from "./task-trace.ts";
+import type { SpanRecord } from "../worker/observe/span.ts";
 
 /** What the Worker hands a new TaskAgent. */
 export interface TaskInit {
@@ -113,6 +115,7 @@ export class TaskAgent extends DurableObject<Env> {
       } else task.context = init.context;
     }
     this.#store.saveTask(task);
+    openTaskSpan(this.#store, task);
     if (init.plan) initialSteps(init.plan).forEach((s, i) => this.#store.saveStep(s, i));
     await controlStub(this.env)?.trackTask(task.id, task.tenant, task.goal, task.status);
     this.#store.event("task.created", { status: task.status, steps: init.plan?.steps.map((s) => s.id) ?? [] });
@@ -152,6 +155,14 @@ export class TaskAgent extends DurableObject<Env> {
     if (!this.#owned(tenant)) return undefined;
     const entries = this.#store.auditLog();
     return { entries, verification: await verifyChain(entries) };
+  }
+
+  /** The task's trace: its own span, each step's and plan's, and every span under them. */
+  /* not `trace`: stubs reserve that name for the trace (tail) handler */
+  traceOf(tenant: string): { traceId: string; spans: SpanRecord[]; droppedSpans: number } | undefined {
+    if (!this.#owned(tenant)) return undefined;
+    const spans = this.#store.spans.all();
+    return { traceId: spans[0]?.traceId ?? "", spans, droppedSpans: this.#store.spans.dropped() };
   }
 
   /** Large context stored by reference, by its hash. */

@@ -5,6 +5,8 @@ import { screen, screenableText, type ScreeningResult } from "../worker/policy/s
 import { TERMINAL } from "../worker/tasks/types.ts";
 import { getRuntime, type Runtime } from "../worker/runtime.ts";
 import { background, finish, openGate, plan, stepCall, type EngineHost } from "./task-lifecycle.ts";
+import { finishStepSpan, startStepSpan } from "./task-trace.ts";
+import type { StepTrace } from "../worker/observe/step-spans.ts";
 
 export { finish, initialSteps, type EngineHost } from "./task-lifecycle.ts";
 
@@ -19,8 +21,18 @@ function screenOutput(rt: Runtime, output: unknown): { result: ScreeningResult; 
 /** Extra time a running step's lease gets beyond its worst-case call time. */
 const LEASE_MARGIN_MS = 5_000;
 
-/** Runs one ready step to its end: call, verify (fallback, then a human), record. */
+/** Runs one ready step in its span (task → step → intent, admission, calls, verification). */
 async function execute(h: EngineHost, rt: Runtime, spec: StepSpec): Promise<void> {
+  const span = startStepSpan(h, "step", spec.id);
+  try {
+    await executeStep(h, rt, spec, span.trace);
+  } finally {
+    finishStepSpan(h, rt, span, h.store.steps().find((s) => s.id === spec.id));
+  }
+}
+
+/** Runs one ready step to its end: call, verify (fallback, then a human), record. */
+async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: StepTrace): Promise<void> {
   const task = h.store.task()!;
   const steps = h.store.steps();
   const doc = steps.find((s) => s.id === spec.id)!;
@@ -36,14 +48,14 @@ async function execute(h: EngineHost, rt: Runtime, spec: StepSpec): Promise<void
 
   const key = `${task.id}/${spec.id}`;
   const governed = { task: { hops: task.hops, costUsd: task.costUsd }, approved: doc.approved === true };
-  let outcome = await runStep({ ...stepCall(h, rt, task, spec, input, key), ...governed }, background);
+  let outcome = await runStep({ ...stepCall(h, rt, task, spec, input, key), ...governed, trace }, background);
   let cost = outcome.ok ? outcome.costUsd : 0;
   let hops = outcome.attempts.length;
   let gate: string | undefined;
   if (outcome.ok && spec.verifier) {
     const verifier = rt.registry.get(spec.verifier);
     for (let round = 0; outcome.ok && verifier; round++) {
-      const v = await verifyOutput(stepCall(h, rt, task, spec, input, `${key}/verify/${round}`), verifier, { output: outcome.output, specialist: outcome.specialist.id });
+      const v = await verifyOutput({ ...stepCall(h, rt, task, spec, input, `${key}/verify/${round}`), trace }, verifier, { output: outcome.output, specialist: outcome.specialist.id });
       doc.verdicts.push({ verifier: verifier.id, specialist: outcome.specialist.id, ...v, at: new Date().toISOString() });
       h.store.event("step.verified", { step: spec.id, specialist: outcome.specialist.id, pass: v.pass, score: v.score, reason: v.reason });
       await h.store.audit(verifier.id, "step.verified", { step: spec.id, specialist: outcome.specialist.id, pass: v.pass, score: v.score, reason: v.reason });
@@ -53,7 +65,7 @@ async function execute(h: EngineHost, rt: Runtime, spec: StepSpec): Promise<void
         gate = `verification failed: ${v.reason}`;
         break;
       }
-      outcome = await runStep(stepCall(h, rt, task, spec, input, `${key}/fallback`, {}, fallback), background);
+      outcome = await runStep({ ...stepCall(h, rt, task, spec, input, `${key}/fallback`, {}, fallback), trace }, background);
       cost += outcome.ok ? outcome.costUsd : 0;
       hops += outcome.attempts.length;
     }

@@ -5,6 +5,7 @@ import { runStep, type StepCall } from "../worker/tasks/runner.ts";
 import type { StepDoc, TaskDoc } from "../worker/tasks/types.ts";
 import type { Runtime } from "../worker/runtime.ts";
 import type { TaskStore } from "./task-store.ts";
+import { closeTaskSpan, finishStepSpan, startStepSpan } from "./task-trace.ts";
 
 // A task's lifecycle around its steps: planning, approval gates, the end, and how a
 // step call is put together. The step engine (task-engine.ts) drives them.
@@ -53,6 +54,7 @@ export async function finish(h: EngineHost, status: "succeeded" | "failed" | "ca
   if (detail.result !== undefined) task.result = detail.result;
   if (detail.error !== undefined) task.error = detail.error;
   h.store.saveTask(task);
+  closeTaskSpan(h, status, detail.error ?? detail.reason);
   for (const s of h.store.steps())
     if (s.status === "pending" || s.status === "awaiting_approval" || s.status === "running") {
       s.status = status === "cancelled" ? "cancelled" : "skipped";
@@ -69,7 +71,9 @@ export async function plan(h: EngineHost, rt: Runtime, task: TaskDoc): Promise<v
   const planner = rt.registry.get(task.planner ?? "");
   if (!planner) return finish(h, "failed", "router", { error: `planner '${task.planner}' is not registered` });
   const specialists = rt.config.specialists.map((s) => ({ id: s.id, description: s.description, intents: s.intents.map((i) => i.label) }));
-  const outcome = await runStep(stepCall(h, rt, task, { id: "plan", input: task.goal, dependsOn: [], requireApproval: false }, task.goal, `${task.id}/plan`, { specialists }, planner), background);
+  const span = startStepSpan(h, "plan", "plan");
+  const outcome = await runStep({ ...stepCall(h, rt, task, { id: "plan", input: task.goal, dependsOn: [], requireApproval: false }, task.goal, `${task.id}/plan`, { specialists }, planner), trace: span.trace }, background);
+  finishStepSpan(h, rt, span, outcome.ok ? { status: "succeeded" } : { status: "failed", error: outcome.detail });
   if (!outcome.ok) return finish(h, "failed", "router", { error: `planner failed: ${outcome.detail}` });
   const raw = (outcome.output as { plan?: unknown })?.plan ?? outcome.output;
   const parsed = Plan.safeParse(raw);

@@ -1,5 +1,6 @@
 import type { AuditEntry } from "../worker/tasks/audit.ts";
 import { AuditLog } from "./audit-log.ts";
+import { SpanStore } from "./span-store.ts";
 import type { StepDoc, TaskDoc, TaskEvent } from "../worker/tasks/types.ts";
 
 /**
@@ -10,6 +11,8 @@ export class TaskStore {
   readonly #sql: SqlStorage;
   readonly #audit: AuditLog;
   readonly #listeners = new Set<() => void>();
+  /** The task's trace (GET /v1/tasks/:id/trace). */
+  readonly spans: SpanStore;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
@@ -18,6 +21,7 @@ export class TaskStore {
       CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, at TEXT NOT NULL, data TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS blobs (hash TEXT PRIMARY KEY, body TEXT NOT NULL);`);
     this.#audit = new AuditLog(sql);
+    this.spans = new SpanStore(sql);
   }
 
   task(): TaskDoc | undefined {

@@ -19,6 +19,9 @@ import { taskRoutes } from "./routes/tasks.ts";
 import { poolRoutes } from "./routes/pools.ts";
 import { openaiRoutes } from "./routes/openai.ts";
 import { a2aRoutes } from "./routes/a2a.ts";
+import { traceRoutes } from "./routes/traces.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
+import { dashboardRoutes } from "./ui/routes.tsx";
 import { openAIErrorShape } from "./openai/errors.ts";
 import { getRuntime } from "./runtime.ts";
 import pkg from "../package.json";
@@ -73,6 +76,10 @@ app.route("/", poolRoutes);
 app.route("/", adminRoutes);
 app.route("/", openaiRoutes);
 app.route("/", a2aRoutes);
+app.route("/", traceRoutes);
+app.route("/", metricsRoutes);
+// the operator dashboard (GET / and /ui/*) calls this app in process with the operator's key
+app.route("/", dashboardRoutes((req, env, ctx) => app.fetch(req, env, ctx)));
 
 app.doc31("/openapi.json", { openapi: "3.1.0", info: { title: "Switchyard", version: pkg.version } });
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });

@@ -14,8 +14,12 @@ export interface Env {
   RATE_LIMIT_POOL?: DurableObjectNamespace<import("../durable-objects/rate-limit-pool.ts").RateLimitPool>;
   /** The control plane (one object named "control"). */
   CONTROL_PLANE?: DurableObjectNamespace<import("../durable-objects/control-plane.ts").ControlPlane>;
+  /** Per-specialist request counters, cost and latency per UTC day (one object per specialist). */
+  METRICS?: DurableObjectNamespace<import("../durable-objects/metrics.ts").Metrics>;
   /** KV tier of the intent cache. */
   INTENTS?: KVNamespace;
+  /** Short-lived one-hop traces (`GET /v1/hops/:id/trace`), with a TTL. */
+  TRACES?: KVNamespace;
   /** The bundled example specialists (examples/specialists). */
   SPECIALISTS?: Fetcher;
   /** Workers AI; only used with `router.encoder: "workers-ai"`. */
@@ -28,6 +32,8 @@ export interface Env {
   API_KEYS?: string;
   /** Secret: SHA-256 hex of the admin key. */
   ADMIN_KEY_SHA256?: string;
+  /** Optional secret: seals dashboard session cookies (default: derived from the key secrets). */
+  SESSION_SECRET?: string;
   VERSION?: string;
   /** Deployment version (wrangler.toml `[version_metadata]`): scopes stored model snapshots. */
   CF_VERSION_METADATA?: { id: string; tag?: string; timestamp?: string };

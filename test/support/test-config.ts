@@ -10,8 +10,11 @@ export const FAULT_MODES = ["ok", "error", "rate-limit", "hang", "slow-drip", "g
  * `fault-side-effect`) and a slow `fault-slow-effect`. Used as SWITCHYARD_CONFIG
  * by the workers tests. With `upstreams.openaiUrl` (examples/fake-openai), an
  * `openai-chat` specialist `chat` (pinned only; key in the `FAKE_OPENAI_KEY` secret).
+ * Hop log lines are off (the tests that check them turn them on); with
+ * `upstreams.otlpUrl` (the workers project's default config, not `configWith`'s),
+ * spans are exported there (test/support/otlp-receiver.ts).
  */
-export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = () => {}, upstreams: { openaiUrl?: string } = {}): ConfigInput {
+export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = () => {}, upstreams: { openaiUrl?: string; otlpUrl?: string } = {}): ConfigInput {
   const config = structuredClone(bundled) as ConfigInput;
   for (const mode of FAULT_MODES)
     config.specialists.push({
@@ -45,6 +48,7 @@ export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = 
       },
       timeoutMs: 2000,
     });
+  config.observability = { logs: false, ...(upstreams.otlpUrl !== undefined ? { otlp: { url: upstreams.otlpUrl, headers: { "x-collector-key": "test" } } } : {}) };
   patch(config);
   return config;
 }

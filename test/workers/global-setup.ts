@@ -4,6 +4,7 @@ import type { TestProject } from "vitest/node";
 import { startFaultUpstream } from "../../examples/fault-upstream/server.ts";
 import { startFakeOpenAI } from "../../examples/fake-openai/server.ts";
 import { startA2aUpstream } from "../support/a2a-upstream.ts";
+import { startOtlpReceiver } from "../support/otlp-receiver.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -13,6 +14,8 @@ declare module "vitest" {
     specialistsScript: string;
     /** Fake remote A2A agents built with @a2a-js/sdk (test/support/a2a-upstream.ts). */
     a2aUrl: string;
+    /** A stand-in OTLP/HTTP collector (test/support/otlp-receiver.ts). */
+    otlpUrl: string;
   }
 }
 
@@ -24,6 +27,7 @@ export default async function setup(project: TestProject) {
   const faults = await startFaultUpstream();
   const openai = await startFakeOpenAI({ apiKey: "sk-fake" });
   const a2a = await startA2aUpstream();
+  const otlp = await startOtlpReceiver();
   mkdirSync(".wrangler/test", { recursive: true });
   const outfile = ".wrangler/test/specialists.mjs";
   await build({
@@ -41,9 +45,11 @@ export default async function setup(project: TestProject) {
   project.provide("openaiUrl", openai.url);
   project.provide("specialistsScript", outfile);
   project.provide("a2aUrl", a2a.url);
+  project.provide("otlpUrl", otlp.url);
   return async () => {
     await faults.close();
     await openai.close();
     await a2a.close();
+    await otlp.close();
   };
 }

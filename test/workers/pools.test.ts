@@ -63,7 +63,7 @@ describe("rate-limit pools in the hot path", () => {
       expect((await calls("/side-effect")) - before).toBe(admitted);
       await Promise.all(results.map((r) => r.body?.cancel()));
     }
-  });
+  }, 20_000); // 1,000 hops whose after-response work (trace, metrics) callWith waits for
 });
 
 describe("circuit breaker", () => {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { PolicyRule } from "../policy/policy.ts";
 import { ScreeningSettings } from "../policy/screening.ts";
+import { ObservabilitySettings } from "../observe/settings.ts";
 import { Plan } from "../tasks/plan.ts";
 
 /** Specialist ids and intent labels: lowercase, stable, URL-safe. */
@@ -162,6 +163,8 @@ export const Config = z
       .default({}),
     /** Prompt-injection screening of inputs and specialist outputs. */
     screening: ScreeningSettings.default(ScreeningSettings.parse({})),
+    /** Tracing export (OTLP), hop logs, metrics, hop trace retention (README "Observability"). */
+    observability: ObservabilitySettings.default(ObservabilitySettings.parse({})),
   })
   .superRefine((cfg, ctx) => {
     const ids = new Set<string>();

@@ -28,6 +28,7 @@ const links = (id: string) => ({
   self: `/v1/tasks/${id}`,
   events: `/v1/tasks/${id}/events`,
   audit: `/v1/tasks/${id}/audit`,
+  trace: `/v1/tasks/${id}/trace`,
   approve: `/v1/tasks/${id}/approve`,
   reject: `/v1/tasks/${id}/reject`,
   cancel: `/v1/tasks/${id}/cancel`,

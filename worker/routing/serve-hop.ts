@@ -10,7 +10,10 @@ import type { PolicyDecision } from "../policy/policy.ts";
 import { screen, screenableText, type ScreeningResult, type ScreeningSettings } from "../policy/screening.ts";
 import { policyGuard } from "./policy-guard.ts";
 import type { CachedIntent } from "../intent/record.ts";
-import { getRuntime } from "../runtime.ts";
+import { getRuntime, type Runtime } from "../runtime.ts";
+import { endIntentSpan, finishHopTrace, recordDecision, startHopTrace, statusOf, withHopId, type HopTrace } from "../observe/hop-trace.ts";
+import { SPAN } from "../observe/attributes.ts";
+import { traceAttempts } from "../observe/dispatch-spans.ts";
 import { admission, tenantPoolOf } from "./admission.ts";
 import { decide, type Decision } from "./decide.ts";
 import { dispatch, fallbackChain, type DispatchDeps, type DispatchResult } from "./dispatch.ts";
@@ -56,11 +59,26 @@ const ms = (a: number, b: number) => Math.round((b - a) * 1000) / 1000;
  * Serves one hop for any front door (`/v1/route`, `/v1/chat/completions`): intent
  * (cached by id, or classified unless pinned) → decide → admission + dispatch with
  * retries and fallbacks. Records `intent`/`route`/`specialist` Server-Timing.
- * Throws a `ProblemError` (404 unknown intent or specialist, 429, 502, 503, 504).
+ * Throws a `ProblemError` (404 unknown intent or specialist, 429, 502, 503, 504)
+ * with the hop id as `hop`. Every stage is a span of the request's trace; the hop's
+ * log line, metrics, stored trace and OTLP export follow the response.
  */
 export async function serveHop(c: Context<AppEnv>, hop: HopRequest): Promise<ServedHop> {
-  const t0 = hop.t0 ?? performance.now();
   const rt = await getRuntime(c.env);
+  const trace = startHopTrace(c);
+  try {
+    const served = await serveTraced(c, hop, rt, trace);
+    finishHopTrace(c, trace, rt.config.observability, { status: 200, specialist: served.result.specialist.id, intent: served.intent?.label ?? null });
+    c.header("x-switchyard-hop", served.id);
+    return served;
+  } catch (e) {
+    finishHopTrace(c, trace, rt.config.observability, { status: statusOf(e), error: e });
+    throw withHopId(e, trace.id);
+  }
+}
+
+async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, trace: HopTrace): Promise<ServedHop> {
+  const t0 = hop.t0 ?? performance.now();
   const defer = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
   const tenant = c.get("principal").tenant;
   const screening: { input?: ScreeningResult; output?: ScreeningResult } = {};
@@ -68,24 +86,32 @@ export async function serveHop(c: Context<AppEnv>, hop: HopRequest): Promise<Ser
 
   startTime(c, "intent");
   const t1 = performance.now();
+  const intentSpan = trace.tracer.start(SPAN.intent, { parent: trace.root.spanId });
   let intent: CachedIntent | undefined;
+  let source = "pinned";
   if (hop.intentId !== undefined) {
-    intent = (await rt.intents.lookup(hop.intentId, defer, c.get("principal").tenant))?.record;
-    if (!intent) throw notFound(`no intent '${hop.intentId}' is cached for the current model; send 'input' instead`);
+    const found = await rt.intents.lookup(hop.intentId, defer, c.get("principal").tenant);
+    intent = found?.record;
+    source = found ? (found.source ?? "classified") : "unknown-id";
   } else if (hop.pinned === undefined) {
-    intent = (await rt.intents.classify(hop.input!, defer, c.get("principal").tenant)).record;
+    const found = await rt.intents.classify(hop.input!, defer, c.get("principal").tenant);
+    intent = found.record;
+    source = found.source ?? "classified";
   }
+  endIntentSpan(intentSpan, intent, source);
+  if (hop.intentId !== undefined && !intent) throw notFound(`no intent '${hop.intentId}' is cached for the current model; send 'input' instead`);
   endTime(c, "intent");
 
   startTime(c, "route");
   const t2 = performance.now();
   const r = decide({ pinned: hop.pinned, intent, registry: rt.registry, minConfidence: rt.config.router.minConfidence, costMargin: rt.config.router.costMargin });
+  recordDecision(trace, r);
   if (!r.ok) throw decisionProblem(r);
   endTime(c, "route");
 
   startTime(c, "specialist");
   const t3 = performance.now();
-  const id = `hop_${crypto.randomUUID()}`;
+  const id = trace.id;
   const request: SpecialistRequest = {
     input: hop.input ?? intent!.input,
     ...(intent ? { intent: { id: intent.id, label: intent.label, confidence: intent.confidence } } : {}),
@@ -99,8 +125,15 @@ export async function serveHop(c: Context<AppEnv>, hop: HopRequest): Promise<Ser
   const admit = policyGuard(rt.policy, { tenant, intent: intent?.label, inputChars: request.input.length }, admission(c.env, rt.config.router, id, defer, Math.random, tenantPoolOf(rt.config, tenant)), decisions);
   const candidates = r.decision.candidates.map((s) => rt.registry.get(s)!);
   const result = await dispatch(fallbackChain(candidates, rt.registry), {
-    admit: settleStreams(admit, defer),
-    call: (s) => call(s, request, { binding: (n) => binding(c.env, n), signal: AbortSignal.timeout(s.timeoutMs) }),
+    ...traceAttempts(
+      trace.tracer,
+      trace.root.spanId,
+      {
+        admit: settleStreams(admit, defer),
+        call: (s, _attempt, traceparent) => call(s, { ...request, traceparent }, { binding: (n) => binding(c.env, n), signal: AbortSignal.timeout(s.timeoutMs) }),
+      },
+      request.traceparent,
+    ),
     sleep: (d) => new Promise((res) => setTimeout(res, d)),
     rng: Math.random,
     now: () => performance.now(),

@@ -8,6 +8,8 @@ import { admission, tenantPoolOf } from "../routing/admission.ts";
 import { dispatch, fallbackChain, type Attempt } from "../routing/dispatch.ts";
 import type { Runtime } from "../runtime.ts";
 import type { StepSpec } from "./plan.ts";
+import { traceAttempts } from "../observe/dispatch-spans.ts";
+import { tracedChoice, tracedVerification, type StepTrace } from "../observe/step-spans.ts";
 
 /** Everything one step call needs. */
 export interface StepCall {
@@ -30,6 +32,8 @@ export interface StepCall {
   approved?: boolean;
   /** Call exactly this specialist (a verification fallback), not the step's. */
   force?: Specialist;
+  /** Records this call's spans (intent, admission, each call attempt) under a step's span. */
+  trace?: StepTrace | undefined;
 }
 
 export type StepOutcome =
@@ -59,7 +63,8 @@ export async function chooseSpecialist(c: StepCall, defer: (p: Promise<unknown>)
 
 /** Runs one step: choose, then call with the specialist's (or the step's) timeout, retries and fallbacks. */
 export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void): Promise<StepOutcome> {
-  const choice = await chooseSpecialist(c, defer);
+  const byInput = !c.force && !c.step.specialist && !c.step.intent;
+  const choice = await tracedChoice(c.trace, byInput ? (c.knownIntentId ? "known" : "classified") : undefined, () => chooseSpecialist(c, defer));
   if (!choice.ok) return { ok: false, detail: choice.detail, attempts: [] };
   const first = { ...choice.specialist, timeoutMs: c.step.timeoutMs ?? choice.specialist.timeoutMs, retries: c.step.retries ?? choice.specialist.retries };
   const chain = c.force ? [first] : fallbackChain(first, c.rt.registry);
@@ -70,15 +75,16 @@ export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void)
     idempotencyKey: c.idempotencyKey,
     traceparent: c.traceparent,
   };
+  const admit = policyGuard(
+    c.rt.policy,
+    { tenant: c.tenant, intent: choice.intent?.label, inputChars: c.input.length, task: c.task, approved: c.approved },
+    admission(c.env, c.rt.config.router, c.idempotencyKey, defer, Math.random, tenantPoolOf(c.rt.config, c.tenant)),
+    new Map(),
+  );
+  const call = (s: Specialist, _attempt: number, traceparent: string) =>
+    callEndpoint(s.endpoint, { ...request, traceparent }, { binding: (n) => binding(c.env, n), signal: AbortSignal.any([c.signal, AbortSignal.timeout(s.timeoutMs)]) });
   const result = await dispatch(chain, {
-    admit: policyGuard(
-      c.rt.policy,
-      { tenant: c.tenant, intent: choice.intent?.label, inputChars: c.input.length, task: c.task, approved: c.approved },
-      admission(c.env, c.rt.config.router, c.idempotencyKey, defer, Math.random, tenantPoolOf(c.rt.config, c.tenant)),
-      new Map(),
-    ),
-    call: (s) =>
-      callEndpoint(s.endpoint, request, { binding: (n) => binding(c.env, n), signal: AbortSignal.any([c.signal, AbortSignal.timeout(s.timeoutMs)]) }),
+    ...traceAttempts(c.trace?.tracer, c.trace?.parent, { admit, call }, c.traceparent),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     rng: Math.random,
     now: () => Date.now(),
@@ -104,16 +110,19 @@ export async function verifyOutput(
   verifier: Specialist,
   checked: { output: unknown; specialist: string; intent?: string | undefined },
 ): Promise<z.infer<typeof VerdictReply>> {
-  const outcome = await runStep(
-    {
-      ...c,
-      step: { id: "verify", input: c.input, dependsOn: [], requireApproval: false },
-      force: verifier,
-      context: { ...c.context, verification: { input: c.input, ...checked } },
-    },
-    (p) => void p.catch(() => {}),
-  );
-  if (!outcome.ok) return { pass: false, score: 0, reason: `verifier failed: ${outcome.detail}` };
-  const verdict = VerdictReply.safeParse(outcome.output);
-  return verdict.success ? verdict.data : { pass: false, score: 0, reason: "verifier returned no { pass, score, reason }" };
+  return tracedVerification(c.trace, verifier.id, checked.specialist, async (trace) => {
+    const outcome = await runStep(
+      {
+        ...c,
+        step: { id: "verify", input: c.input, dependsOn: [], requireApproval: false },
+        force: verifier,
+        context: { ...c.context, verification: { input: c.input, ...checked } },
+        trace,
+      },
+      (p) => void p.catch(() => {}),
+    );
+    if (!outcome.ok) return { pass: false, score: 0, reason: `verifier failed: ${outcome.detail}` };
+    const verdict = VerdictReply.safeParse(outcome.output);
+    return verdict.success ? verdict.data : { pass: false, score: 0, reason: "verifier returned no { pass, score, reason }" };
+  });
 }

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { ATTR, SPAN } from "../../../worker/observe/attributes.ts";
+import { addDays, deltasFromSpans, emptyDay, summarize, utcDay } from "../../../worker/observe/metrics-model.ts";
+import type { SpanRecord } from "../../../worker/observe/span.ts";
+
+const DAY1 = Date.parse("2026-11-22T23:59:59.000Z");
+const DAY2 = Date.parse("2026-11-23T00:00:01.000Z");
+let n = 0;
+function span(name: string, endMs: number, ms: number, attributes: SpanRecord["attributes"]): SpanRecord {
+  return { traceId: "a".repeat(32), spanId: String(++n).padStart(16, "0"), name, kind: "internal", startMs: endMs - ms, endMs, attributes, status: { code: "unset" } };
+}
+const call = (specialist: string, outcome: string, endMs: number, ms: number, cost: number) =>
+  span(SPAN.call, endMs, ms, { [ATTR.specialist]: specialist, [ATTR.outcome]: outcome, [ATTR.costUsd]: cost });
+const denial = (specialist: string, kind: string, endMs: number) => span(SPAN.admission, endMs, 0, { [ATTR.specialist]: specialist, [ATTR.admission]: "denied", [ATTR.errorType]: kind });
+
+describe("metrics from spans", () => {
+  it("counts calls, failures by kind, denials and cost per specialist and UTC day", () => {
+    const deltas = deltasFromSpans([
+      call("units", "ok", DAY1, 10, 0.001),
+      call("units", "timeout", DAY1, 300, 0.001),
+      call("units", "ok", DAY2, 20, 0.003),
+      denial("units", "circuit_open", DAY2),
+      span(SPAN.admission, DAY2, 1, { [ATTR.specialist]: "units", [ATTR.admission]: "admitted" }),
+      call("general", "http_error", DAY2, 5, 0),
+      span(SPAN.intent, DAY2, 1, { [ATTR.intentLabel]: "units.convert" }),
+    ]);
+    const byKey = Object.fromEntries(deltas.map((d) => [`${d.specialist}@${d.day}`, d]));
+    expect(Object.keys(byKey).sort()).toEqual(["general@2026-11-23", "units@2026-11-22", "units@2026-11-23"]);
+    expect(byKey["units@2026-11-22"]).toMatchObject({ calls: 2, ok: 1, errors: 1, failures: { timeout: 1 }, denied: 0, costUsd: 0.002 });
+    expect(byKey["units@2026-11-23"]).toMatchObject({ calls: 1, ok: 1, errors: 0, denied: 1, denials: { circuit_open: 1 } });
+    expect(byKey["general@2026-11-23"]).toMatchObject({ calls: 1, errors: 1, failures: { http_error: 1 } });
+    expect(byKey["units@2026-11-22"]!.latency.count).toBe(2);
+  });
+
+  it("adds days and summarizes error rate, percentiles and cost", () => {
+    const [a] = deltasFromSpans([call("units", "ok", DAY1, 10, 0.1), call("units", "ok", DAY1, 10, 0.1), call("units", "bad_response", DAY1, 100, 0.1)]);
+    const [b] = deltasFromSpans([call("units", "ok", DAY1, 10, 0.1), call("units", "timeout", DAY1, 1000, 0.1)]);
+    const sum = addDays(addDays(emptyDay("units", "2026-11-22"), a!), b!);
+    const s = summarize(sum);
+    expect(s).toMatchObject({ requests: 5, ok: 3, errors: 2, errorRate: 0.4, failures: { bad_response: 1, timeout: 1 }, costUsd: 0.5 });
+    expect(s.latencyMs.p50).toBeGreaterThanOrEqual(10);
+    expect(s.latencyMs.p50).toBeLessThan(12);
+    expect(s.latencyMs.p95).toBe(1000);
+    expect(s.latencyMs.max).toBe(1000);
+    expect(s.latencyMs.mean).toBe(226);
+  });
+
+  it("summarizes an empty day as zeros, not NaN", () => {
+    const s = summarize(emptyDay("x", "2026-01-01"));
+    expect(s).toMatchObject({ requests: 0, errorRate: 0, costUsd: 0, latencyMs: { p50: null, p95: null, mean: null } });
+  });
+
+  it("uses the UTC day", () => {
+    expect(utcDay(DAY1)).toBe("2026-11-22");
+    expect(utcDay(DAY2)).toBe("2026-11-23");
+  });
+});

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { figuresFromMetrics, figuresFromPool } from "../../../worker/ui/metrics.ts";
+
+describe("overview figures", () => {
+  it("reads usage, breaker and today's spend from a pool view", () => {
+    const pool = { totals: { requestsUsed: 41, activeLeases: 3, spentUsd: 1.25 }, breaker: { state: "half-open" }, shards: [{ limits: { rpm: 600, concurrency: 20, dailyBudgetUsd: 50 } }] };
+    expect(figuresFromPool(pool)).toEqual({ breaker: "half-open", costTodayUsd: 1.25, poolUsage: "3/20 in flight · 41/600 rpm · 1.25/50 USD today" });
+    expect(figuresFromPool({ totals: {}, breaker: null, shards: [{ limits: {} }] })).toEqual({});
+  });
+
+  it("reads per-specialist metrics given as a list or a record, with derived error rate", () => {
+    const list = figuresFromMetrics({ specialists: [{ id: "units", requests: 200, errors: 5, latency: { p50: 1.5, p95: 9 }, breaker: { state: "closed" }, costTodayUsd: 0.02 }] });
+    expect(list.get("units")).toEqual({ requests: 200, errorRate: 0.025, p50Ms: 1.5, p95Ms: 9, costTodayUsd: 0.02, breaker: "closed" });
+    const record = figuresFromMetrics({ specialists: { general: { count: 10, errorRate: 0.1, p50Ms: 2, p95Ms: 4, breaker: "open" } } });
+    expect(record.get("general")).toEqual({ requests: 10, errorRate: 0.1, p50Ms: 2, p95Ms: 4, breaker: "open" });
+    expect(figuresFromMetrics(null).size).toBe(0);
+  });
+
+  it("reads GET /v1/metrics: latency percentiles, today's cost and pool usage", () => {
+    const doc = {
+      specialists: [
+        { id: "units", requests: 4, ok: 3, errors: 1, errorRate: 0.25, latencyMs: { p50: 2, p95: 7, p99: 7, max: 7, mean: 3 }, costUsd: 0.0004, breaker: "closed", pool: { name: "specialist:units", limited: true, requests: { used: 4, limit: 600 }, leases: { active: 0, limit: 20 }, budget: { spentUsd: 0.0004, limitUsd: null } } },
+        { id: "idle", requests: 0, errors: 0, errorRate: 0, latencyMs: { p50: null, p95: null }, costUsd: 0, breaker: null, pool: null },
+      ],
+    };
+    const f = figuresFromMetrics(doc);
+    expect(f.get("units")).toEqual({ requests: 4, errorRate: 0.25, p50Ms: 2, p95Ms: 7, costTodayUsd: 0.0004, breaker: "closed", poolUsage: "0/20 in flight · 4/600 rpm" });
+    expect(f.get("idle")).toEqual({ requests: 0, errorRate: 0, costTodayUsd: 0 });
+  });
+});

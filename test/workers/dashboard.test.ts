@@ -1,0 +1,191 @@
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { submit, waitFor } from "./task-helpers.ts";
+
+const BASE = "https://router.test";
+
+/** A browser-like request to the dashboard: no Authorization header, cookies by hand, redirects not followed. */
+async function ui(path: string, init: { cookie?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (init.cookie) headers.set("cookie", init.cookie);
+  if (init.form) headers.set("content-type", "application/x-www-form-urlencoded");
+  return exports.default.fetch(new Request(`${BASE}${path}`, { method: init.form ? "POST" : "GET", headers, redirect: "manual", ...(init.form ? { body: new URLSearchParams(init.form).toString() } : {}) }));
+}
+
+/** `name=value` of a Set-Cookie header for `name`. */
+function cookieOf(res: Response, name: string): string | undefined {
+  const line = res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`));
+  return line?.split(";")[0];
+}
+
+/** The CSRF token rendered into a page's forms. */
+const csrfIn = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
+
+/** Signs in through the form like a browser and returns the session cookie and the overview's CSRF token. */
+async function signIn(key: string): Promise<{ cookie: string; csrf: string }> {
+  const form = await ui("/ui/sign-in");
+  const login = cookieOf(form, "sy_login")!;
+  const res = await ui("/ui/sign-in", { cookie: login, form: { _csrf: csrfIn(await form.text()), key } });
+  expect(res.status).toBe(303);
+  const cookie = cookieOf(res, "sy_session")!;
+  const page = await ui("/", { cookie });
+  return { cookie, csrf: csrfIn(await page.text()) };
+}
+
+describe("dashboard sign-in", () => {
+  it("redirects to the sign-in form without a session", async () => {
+    const res = await ui("/");
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/ui/sign-in");
+  });
+
+  it("sets an HttpOnly, SameSite=Strict, Secure cookie that does not hold the key in clear", async () => {
+    const form = await ui("/ui/sign-in");
+    expect(form.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const html = await form.text();
+    expect(html.startsWith("<!doctype html>")).toBe(true);
+    const res = await ui("/ui/sign-in", { cookie: cookieOf(form, "sy_login")!, form: { _csrf: csrfIn(html), key: "dev-admin-key" } });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/");
+    const line = res.headers.getSetCookie().find((c) => c.startsWith("sy_session="))!;
+    expect(line).toMatch(/HttpOnly/);
+    expect(line).toMatch(/SameSite=Strict/);
+    expect(line).toMatch(/Secure/);
+    expect(line).not.toContain("dev-admin-key");
+  });
+
+  it("refuses an unknown key (401) and a sign-in post without its form token (403)", async () => {
+    const form = await ui("/ui/sign-in");
+    const login = cookieOf(form, "sy_login")!;
+    const wrong = await ui("/ui/sign-in", { cookie: login, form: { _csrf: csrfIn(await form.text()), key: "not-a-key" } });
+    expect(wrong.status).toBe(401);
+    expect(cookieOf(wrong, "sy_session")).toBeUndefined();
+    expect(await wrong.text()).toContain("Unknown API key");
+    const forged = await ui("/ui/sign-in", { form: { _csrf: "guess", key: "dev-key" } });
+    expect(forged.status).toBe(403);
+    expect(cookieOf(forged, "sy_session")).toBeUndefined();
+  });
+
+  it("treats a tampered session cookie as no session", async () => {
+    const { cookie } = await signIn("dev-key");
+    const [name, value] = cookie.split("=") as [string, string];
+    const flipped = `${name}=${value.slice(0, 20)}${value[20] === "A" ? "B" : "A"}${value.slice(21)}`;
+    const res = await ui("/", { cookie: flipped });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/ui/sign-in");
+  });
+});
+
+describe("dashboard pages", () => {
+  it("shows specialists with health and the tenant's recent tasks; admin-only parts only for admin", async () => {
+    const { id } = await submit({ goal: "dashboard <b>overview</b> task", plan: { steps: [{ id: "x", specialist: "fault-ok" }] } });
+    await waitFor(id, ["succeeded"]);
+    const admin = await signIn("dev-admin-key");
+    const html = await (await ui("/", { cookie: admin.cookie })).text();
+    expect(html).toContain('data-specialist="units"');
+    expect(html).toContain('data-specialist="fault-ok"');
+    expect(html).toContain("Kill switches");
+    expect(html).toContain(`data-task="${id}"`);
+    expect(html).toContain("dashboard &lt;b&gt;overview&lt;/b&gt; task");
+    expect(html).not.toContain("<b>overview</b>");
+    const tenant = await signIn("dev-key");
+    const plain = await (await ui("/", { cookie: tenant.cookie })).text();
+    expect(plain).toContain(`data-task="${id}"`);
+    expect(plain).not.toContain("Kill switches");
+  });
+
+  it("renders a task: status, DAG, audit verification and the approval forms", async () => {
+    const { id } = await submit({ goal: "gated", plan: { steps: [{ id: "prep", specialist: "fault-ok" }, { id: "pay", specialist: "fault-ok", requireApproval: true, dependsOn: ["prep"] }] } });
+    await waitFor(id, ["awaiting_approval"]);
+    const { cookie } = await signIn("dev-key");
+    const res = await ui(`/ui/tasks/${id}`, { cookie });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('<g class="node st-succeeded" data-step="prep">');
+    expect(html).toContain('<g class="node st-awaiting_approval" data-step="pay">');
+    expect(html).toContain('class="edge"');
+    expect(html).toContain("chain verifies");
+    expect(html).toContain(`action="/ui/tasks/${id}/approve"`);
+    expect(html).toContain(`action="/ui/tasks/${id}/reject"`);
+    expect(html).not.toContain('http-equiv="refresh"');
+    expect(html).toContain("Waterfall");
+  });
+
+  it("answers 404 for a task of no one or of another shape", async () => {
+    const { cookie } = await signIn("dev-key");
+    expect((await ui(`/ui/tasks/task_${"0".repeat(32)}`, { cookie })).status).toBe(404);
+    expect((await ui("/ui/tasks/nope", { cookie })).status).toBe(404);
+  });
+});
+
+describe("dashboard forms", () => {
+  it("refuses approve without the CSRF token, or with another session's, and changes nothing", async () => {
+    const { id } = await submit({ goal: "csrf", plan: { steps: [{ id: "x", specialist: "fault-ok", requireApproval: true }] } });
+    await waitFor(id, ["awaiting_approval"]);
+    const mine = await signIn("dev-key");
+    const other = await signIn("dev-key");
+    const form = { by: "eve", reason: "sneaky" };
+    expect((await ui(`/ui/tasks/${id}/approve`, { cookie: mine.cookie, form })).status).toBe(403);
+    expect((await ui(`/ui/tasks/${id}/approve`, { cookie: mine.cookie, form: { ...form, _csrf: other.csrf } })).status).toBe(403);
+    expect((await ui(`/ui/tasks/${id}/approve`, { cookie: mine.cookie, form: { ...form, _csrf: mine.csrf }, headers: { "sec-fetch-site": "cross-site" } })).status).toBe(403);
+    expect((await ui(`/ui/tasks/${id}/approve`, { form: { ...form, _csrf: mine.csrf } })).headers.get("location")).toBe("/ui/sign-in");
+    expect((await waitFor(id, ["awaiting_approval"])).status).toBe("awaiting_approval");
+    expect((await ui(`/ui/tasks/${id}/approve`, { cookie: mine.cookie })).status).toBe(404);
+    expect((await ui("/ui/intents", { cookie: mine.cookie, form: { _csrf: mine.csrf, text: "x".repeat(1024 * 1024 + 1) } })).status).toBe(413);
+  });
+
+  it("approves through the form: the task finishes and the audit names who and why", async () => {
+    const { id } = await submit({ goal: "approve me", plan: { steps: [{ id: "x", specialist: "fault-ok", requireApproval: true }] } });
+    await waitFor(id, ["awaiting_approval"]);
+    const { cookie, csrf } = await signIn("dev-key");
+    const res = await ui(`/ui/tasks/${id}/approve`, { cookie, form: { _csrf: csrf, by: "alice", reason: "ship it" } });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(`/ui/tasks/${id}`);
+    expect((await waitFor(id, ["succeeded", "failed"])).status).toBe("succeeded");
+    const html = await (await ui(`/ui/tasks/${id}`, { cookie })).text();
+    expect(html).toContain("approval.granted");
+    expect(html).toContain("dev:alice");
+    const again = await ui(`/ui/tasks/${id}/approve`, { cookie, form: { _csrf: csrf, by: "alice", reason: "twice" } });
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain("has already ended");
+  });
+
+  it("follows a running task with a meta refresh, and cancels it through the kill-switch form", async () => {
+    const { id } = await submit({ goal: "slow", plan: { steps: [{ id: "slow", specialist: "fault-slow-effect" }] } });
+    const { cookie, csrf } = await signIn("dev-key");
+    const html = await (await ui(`/ui/tasks/${id}`, { cookie })).text();
+    expect(html).toContain('<meta http-equiv="refresh" content="2"/>');
+    expect(html).toContain(`action="/ui/tasks/${id}/cancel"`);
+    const res = await ui(`/ui/tasks/${id}/cancel`, { cookie, form: { _csrf: csrf, by: "ops", reason: "" } });
+    expect(res.status).toBe(303);
+    expect((await waitFor(id, ["cancelled"])).status).toBe("cancelled");
+    const after = await (await ui(`/ui/tasks/${id}`, { cookie })).text();
+    expect(after).not.toContain("http-equiv");
+    expect(after).not.toContain(`action="/ui/tasks/${id}/cancel"`);
+  });
+
+  it("starts a task from the form (a workflow with approval on its final step) and replays a re-post", async () => {
+    const { cookie, csrf } = await signIn("dev-key");
+    const form = { _csrf: csrf, goal: "summarize then count", input: "One sentence here. Another one there. A third to finish.", mode: "workflow:approved-summary", approval: "on", idem: "dash-start-1" };
+    const res = await ui("/ui/tasks", { cookie, form });
+    expect(res.status).toBe(303);
+    const id = /\/ui\/tasks\/(task_[0-9a-f]{32})$/.exec(res.headers.get("location") ?? "")?.[1];
+    expect(id).toBeDefined();
+    const t = await waitFor(id!, ["awaiting_approval"]);
+    expect(t.awaiting?.step).toBe("count");
+    expect((await ui("/ui/tasks", { cookie, form })).headers.get("location")).toBe(`/ui/tasks/${id}`);
+    const bad = await ui("/ui/tasks", { cookie, form: { ...form, mode: "planner", idem: "dash-start-2" } });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("planner");
+  });
+
+  it("classifies in the intent playground and shows the decision with its reason and top-k", async () => {
+    const { cookie, csrf } = await signIn("dev-key");
+    const res = await ui("/ui/intents", { cookie, form: { _csrf: csrf, text: "convert 5 km to miles" } });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('<b id="decided-specialist">units</b>');
+    expect(html).toMatch(/intent &#39;units.convert&#39; at [0-9.]+ ≥ 0.35|intent 'units.convert' at [0-9.]+ ≥ 0.35/);
+    expect(html).toContain('id="topk"');
+  });
+});

@@ -1,0 +1,128 @@
+import { ATTR, SPAN } from "./attributes.ts";
+import { emptyHistogram, merge, observe, quantile, type Histogram } from "./histogram.ts";
+import { durationMs, type SpanRecord } from "./span.ts";
+
+/**
+ * One specialist's counters for one UTC day. `calls` are calls made (each retry and
+ * fallback attempt counts); `denied` are attempts refused before any call (pool
+ * over its limit, breaker open, kill switch, policy). Cost is what the pools count:
+ * `costPerCall` for every call made plus the cost a specialist reports.
+ */
+export interface SpecialistDay {
+  specialist: string;
+  /** `YYYY-MM-DD`, UTC. */
+  day: string;
+  calls: number;
+  ok: number;
+  errors: number;
+  /** Failed calls by failure kind (`timeout`, `http_error`, …). */
+  failures: Record<string, number>;
+  denied: number;
+  denials: Record<string, number>;
+  costUsd: number;
+  /** Latency of calls made, ms. */
+  latency: Histogram;
+}
+
+/** The UTC day of an epoch-ms instant. */
+export function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export function emptyDay(specialist: string, day: string): SpecialistDay {
+  return { specialist, day, calls: 0, ok: 0, errors: 0, failures: {}, denied: 0, denials: {}, costUsd: 0, latency: emptyHistogram() };
+}
+
+const bump = (m: Record<string, number>, k: string, n = 1) => {
+  m[k] = (m[k] ?? 0) + n;
+};
+
+/** Counter deltas for the specialist calls and admission denials among `spans`, per specialist and UTC day. */
+export function deltasFromSpans(spans: readonly SpanRecord[]): SpecialistDay[] {
+  const out = new Map<string, SpecialistDay>();
+  const dayOf = (s: SpanRecord, specialist: string) => {
+    const day = utcDay(s.endMs ?? s.startMs);
+    const key = `${specialist}\u0000${day}`;
+    let d = out.get(key);
+    if (!d) out.set(key, (d = emptyDay(specialist, day)));
+    return d;
+  };
+  for (const s of spans) {
+    const specialist = s.attributes[ATTR.specialist];
+    if (typeof specialist !== "string" || s.endMs === null) continue;
+    if (s.name === SPAN.call) {
+      const d = dayOf(s, specialist);
+      d.calls += 1;
+      const outcome = String(s.attributes[ATTR.outcome] ?? "ok");
+      if (outcome === "ok") d.ok += 1;
+      else {
+        d.errors += 1;
+        bump(d.failures, outcome);
+      }
+      d.costUsd += Number(s.attributes[ATTR.costUsd] ?? 0);
+      observe(d.latency, durationMs(s));
+    } else if (s.name === SPAN.admission && s.attributes[ATTR.admission] === "denied") {
+      const d = dayOf(s, specialist);
+      d.denied += 1;
+      bump(d.denials, String(s.attributes[ATTR.errorType] ?? "denied"));
+    }
+  }
+  return [...out.values()];
+}
+
+/** `a + b` for the same specialist and day (neither is changed). */
+export function addDays(a: SpecialistDay, b: SpecialistDay): SpecialistDay {
+  const failures = { ...a.failures };
+  for (const [k, n] of Object.entries(b.failures)) bump(failures, k, n);
+  const denials = { ...a.denials };
+  for (const [k, n] of Object.entries(b.denials)) bump(denials, k, n);
+  return {
+    specialist: a.specialist,
+    day: a.day,
+    calls: a.calls + b.calls,
+    ok: a.ok + b.ok,
+    errors: a.errors + b.errors,
+    failures,
+    denied: a.denied + b.denied,
+    denials,
+    costUsd: a.costUsd + b.costUsd,
+    latency: merge(a.latency, b.latency),
+  };
+}
+
+/** What `GET /v1/metrics` shows of a specialist's day. */
+export interface DaySummary {
+  requests: number;
+  ok: number;
+  errors: number;
+  /** errors / requests (0 with no requests). */
+  errorRate: number;
+  failures: Record<string, number>;
+  denied: number;
+  denials: Record<string, number>;
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null; max: number | null; mean: number | null };
+  costUsd: number;
+}
+
+const r6 = (n: number) => Math.round(n * 1e6) / 1e6;
+
+export function summarize(d: SpecialistDay): DaySummary {
+  const h = d.latency;
+  return {
+    requests: d.calls,
+    ok: d.ok,
+    errors: d.errors,
+    errorRate: d.calls === 0 ? 0 : r6(d.errors / d.calls),
+    failures: d.failures,
+    denied: d.denied,
+    denials: d.denials,
+    latencyMs: {
+      p50: quantile(h, 0.5),
+      p95: quantile(h, 0.95),
+      p99: quantile(h, 0.99),
+      max: h.count ? h.max : null,
+      mean: h.count ? Math.round((h.sum / h.count) * 1000) / 1000 : null,
+    },
+    costUsd: r6(d.costUsd),
+  };
+}

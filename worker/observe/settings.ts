@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+/** An OTLP/HTTP collector that receives every sampled trace (JSON encoding). */
+export const OtlpSettings = z.strictObject({
+  /** The collector's base URL (`/v1/traces` is appended) or its full traces URL. */
+  url: z.url({ protocol: /^https?$/ }),
+  /** Extra request headers (not secret). */
+  headers: z.record(z.string(), z.string()).default({}),
+  /** Name of a Worker secret holding more headers as a JSON object (a collector's API key). */
+  headersSecret: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]*$/, "a SCREAMING_SNAKE binding name")
+    .optional(),
+  /** `service.name` of the exported resource. */
+  serviceName: z.string().min(1).max(200).default("switchyard"),
+  /** Per export request. */
+  timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+});
+
+/** Tracing, metrics and logs (README "Observability"). Everything runs after the response. */
+export const ObservabilitySettings = z.strictObject({
+  /** Export spans to an OpenTelemetry collector; absent: no export. */
+  otlp: OtlpSettings.optional(),
+  /** One JSON log line per hop (`console.log`, for Workers Logs). */
+  logs: z.boolean().default(true),
+  /** Per-specialist counters in the Metrics Durable Objects (`GET /v1/metrics`). */
+  metrics: z.boolean().default(true),
+  /** How long a one-hop trace stays readable at `GET /v1/hops/:id/trace` (KV `TRACES`). */
+  hopTraceTtlSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(86_400),
+});
+export type ObservabilitySettings = z.infer<typeof ObservabilitySettings>;

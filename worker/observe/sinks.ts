@@ -1,0 +1,80 @@
+import { binding, type Env } from "../env.ts";
+import type { HopLog } from "./log.ts";
+import { deltasFromSpans, type SpecialistDay } from "./metrics-model.ts";
+import { otlpJson, tracesUrl } from "./otlp.ts";
+import type { ObservabilitySettings } from "./settings.ts";
+import type { SpanRecord } from "./span.ts";
+
+// Where finished spans go after the response: metrics (Durable Objects), OTLP
+// (a collector), one-hop trace storage (KV) and the hop log line (console).
+
+/** The Metrics object of a specialist. */
+export function metricsStub(env: Env, specialist: string) {
+  const ns = env.METRICS;
+  return ns ? ns.get(ns.idFromName(`specialist:${specialist}`)) : undefined;
+}
+
+/** Sends the counter deltas of `spans` to each specialist's Metrics object (one call per specialist). */
+export async function recordMetrics(env: Env, spans: readonly SpanRecord[]): Promise<void> {
+  const bySpecialist = new Map<string, SpecialistDay[]>();
+  for (const d of deltasFromSpans(spans)) bySpecialist.set(d.specialist, [...(bySpecialist.get(d.specialist) ?? []), d]);
+  await Promise.all([...bySpecialist].map(([id, days]) => metricsStub(env, id)?.record(days)));
+}
+
+/** Headers of the OTLP request: the configured ones, plus the JSON object in `headersSecret`. */
+function otlpHeaders(env: Env, o: NonNullable<ObservabilitySettings["otlp"]>): Record<string, string> {
+  const headers: Record<string, string> = { ...o.headers, "content-type": "application/json" };
+  if (o.headersSecret === undefined) return headers;
+  const raw = binding(env, o.headersSecret);
+  try {
+    const extra = typeof raw === "string" ? (JSON.parse(raw) as unknown) : undefined;
+    if (extra && typeof extra === "object") for (const [k, v] of Object.entries(extra)) if (typeof v === "string") headers[k] = v;
+  } catch {
+    console.warn(JSON.stringify({ msg: "otlp headersSecret is not a JSON object of strings", secret: o.headersSecret }));
+  }
+  return headers;
+}
+
+/** POSTs `spans` to the collector (OTLP/HTTP JSON); a failed export is logged, never thrown. */
+export async function exportOtlp(env: Env, o: ObservabilitySettings["otlp"], spans: readonly SpanRecord[]): Promise<void> {
+  if (!o || spans.length === 0) return;
+  const body = otlpJson(spans, { serviceName: o.serviceName, serviceVersion: env.VERSION });
+  try {
+    const res = await fetch(tracesUrl(o.url), { method: "POST", headers: otlpHeaders(env, o), body, signal: AbortSignal.timeout(o.timeoutMs) });
+    await res.body?.cancel();
+    if (!res.ok) console.warn(JSON.stringify({ msg: "otlp export refused", status: res.status, spans: spans.length }));
+  } catch (e) {
+    console.warn(JSON.stringify({ msg: "otlp export failed", error: String(e), spans: spans.length }));
+  }
+}
+
+/** What `GET /v1/hops/:id/trace` reads back. */
+export interface StoredHopTrace {
+  hop: string;
+  tenant: string;
+  traceId: string;
+  spans: SpanRecord[];
+}
+
+const hopKey = (id: string) => `hop:${id}`;
+
+/** Stores a one-hop trace in KV `TRACES` for `ttlSeconds`. */
+export async function storeHopTrace(env: Env, t: StoredHopTrace, ttlSeconds: number): Promise<void> {
+  await env.TRACES?.put(hopKey(t.hop), JSON.stringify(t), { expirationTtl: ttlSeconds });
+}
+
+/** A stored one-hop trace, if it is the tenant's and has not expired. */
+export async function readHopTrace(env: Env, hop: string, tenant: string): Promise<StoredHopTrace | undefined> {
+  const t = (await env.TRACES?.get<StoredHopTrace>(hopKey(hop), "json")) ?? undefined;
+  return t && t.tenant === tenant ? t : undefined;
+}
+
+/** Writes the hop's log line (Workers Logs indexes the JSON fields). */
+export function writeLog(line: HopLog): void {
+  console.log(JSON.stringify(line));
+}
+
+/** Runs after the response; failures are logged and never reach the caller. */
+export function settle(defer: (p: Promise<unknown>) => void, what: string, p: Promise<unknown>): void {
+  defer(p.catch((e: unknown) => console.warn(JSON.stringify({ msg: `${what} failed`, error: String(e) }))));
+}

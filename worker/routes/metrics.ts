@@ -1,0 +1,108 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Env } from "../env.ts";
+import type { Config, Specialist } from "../config/schema.ts";
+import { routeGroup } from "../http/openapi-app.ts";
+import { commonProblems, problemResponse } from "../http/schemas.ts";
+import { emptyDay, summarize, utcDay, type SpecialistDay } from "../observe/metrics-model.ts";
+import { metricsStub } from "../observe/sinks.ts";
+import type { PoolView } from "../pools/pool.ts";
+import { shardConfig } from "../pools/shards.ts";
+import { poolConfigOf, poolName, poolStub } from "../routing/admission.ts";
+import { getRuntime } from "../runtime.ts";
+import { requireAdmin } from "./admin.ts";
+
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a UTC day: YYYY-MM-DD");
+const Latency = z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable(), max: z.number().nullable(), mean: z.number().nullable() });
+const Counts = z.record(z.string(), z.number().int());
+const Pool = z
+  .object({
+    name: z.string(),
+    limited: z.boolean(),
+    requests: z.object({ used: z.number(), limit: z.number().nullable() }),
+    leases: z.object({ active: z.number(), limit: z.number().nullable() }),
+    budget: z.object({ spentUsd: z.number(), limitUsd: z.number().nullable() }),
+  })
+  .nullable();
+const SpecialistMetrics = z
+  .object({
+    id: z.string(),
+    requests: z.number().int().openapi({ description: "calls made (every retry and fallback attempt)" }),
+    ok: z.number().int(),
+    errors: z.number().int(),
+    errorRate: z.number(),
+    failures: Counts,
+    denied: z.number().int().openapi({ description: "attempts refused before a call: pool limit, breaker open, kill switch, policy" }),
+    denials: Counts,
+    latencyMs: Latency,
+    costUsd: z.number(),
+    breaker: z.enum(["closed", "open", "half-open"]).nullable(),
+    pool: Pool,
+  })
+  .openapi("SpecialistMetrics");
+const MetricsView = z
+  .object({
+    day: Day,
+    generatedAt: z.string(),
+    totals: z.object({ requests: z.number().int(), errors: z.number().int(), errorRate: z.number(), denied: z.number().int(), costUsd: z.number() }),
+    specialists: z.array(SpecialistMetrics),
+  })
+  .openapi("Metrics");
+
+const get = createRoute({
+  method: "get",
+  path: "/v1/metrics",
+  summary: "Per-specialist requests, error rate, p50/p95 latency, breaker, pool usage and cost for a UTC day (admin key)",
+  request: { query: z.object({ day: Day.optional().openapi({ description: "default: today (UTC); the last 8 days are kept" }) }) },
+  responses: { 200: { description: "Metrics", content: { "application/json": { schema: MetricsView } } }, 403: problemResponse("Not an admin key"), ...commonProblems },
+});
+
+const r6 = (n: number) => Math.round(n * 1e6) / 1e6;
+
+/** Breaker state and live usage of a specialist's pool (summed over its shards), or nulls without one. */
+async function poolOf(env: Env, s: Specialist, router: Config["router"]): Promise<{ breaker: "closed" | "open" | "half-open" | null; pool: z.infer<typeof Pool> }> {
+  const pc = poolConfigOf(s, router);
+  if (!pc || !env.RATE_LIMIT_POOL) return { breaker: null, pool: null };
+  const views = await Promise.all(
+    Array.from({ length: pc.shards }, (_, i) => poolStub(env, poolName(s.id, i, pc.shards))!.view(pc.shards > 1 ? shardConfig(pc.config, pc.shards, i) : pc.config) as Promise<PoolView>),
+  );
+  const sum = (f: (v: PoolView) => number | undefined) => views.reduce((n, v) => n + (f(v) ?? 0), 0);
+  const l = s.limits;
+  return {
+    breaker: (views[0]!.breaker?.state ?? null) as "closed" | "open" | "half-open" | null,
+    pool: {
+      name: `specialist:${s.id}`,
+      limited: pc.limited,
+      requests: { used: sum((v) => v.requests?.used), limit: l.rpm ?? null },
+      leases: { active: sum((v) => v.leases?.active), limit: l.concurrency ?? null },
+      budget: { spentUsd: r6(sum((v) => v.budget?.spentUsd)), limitUsd: l.dailyBudgetUsd ?? null },
+    },
+  };
+}
+
+/**
+ * `GET /v1/metrics` (admin): each specialist's counters for the day from its Metrics
+ * object, with its breaker and pool as its RateLimitPool objects see them now.
+ */
+export const metricsRoutes = routeGroup();
+metricsRoutes.use("/v1/metrics", requireAdmin());
+metricsRoutes.openapi(get, async (c) => {
+  const rt = await getRuntime(c.env);
+  const day = c.req.valid("query").day ?? utcDay(Date.now());
+  const specialists = await Promise.all(
+    rt.config.specialists.map(async (s) => {
+      const [counters, pool] = await Promise.all([metricsStub(c.env, s.id)?.day(s.id, day) as Promise<SpecialistDay> | undefined, poolOf(c.env, s, rt.config.router)]);
+      const summary = summarize(counters ?? emptyDay(s.id, day));
+      return { id: s.id, ...summary, ...pool };
+    }),
+  );
+  const requests = specialists.reduce((n, s) => n + s.requests, 0);
+  const errors = specialists.reduce((n, s) => n + s.errors, 0);
+  const totals = {
+    requests,
+    errors,
+    errorRate: requests === 0 ? 0 : r6(errors / requests),
+    denied: specialists.reduce((n, s) => n + s.denied, 0),
+    costUsd: r6(specialists.reduce((n, s) => n + s.costUsd, 0)),
+  };
+  return c.json({ day, generatedAt: new Date().toISOString(), totals, specialists }, 200);
+});

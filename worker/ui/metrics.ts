@@ -1,0 +1,95 @@
+/**
+ * Reads per-specialist figures for the dashboard's overview (pure; no Workers
+ * imports) from whichever sources the router has: `GET /v1/metrics` (admin)
+ * and, without it, the specialists' pools (`GET /v1/pools/:name`).
+ */
+
+/** What the overview shows per specialist; every figure is optional. */
+export interface SpecialistFigures {
+  requests?: number;
+  errorRate?: number;
+  p50Ms?: number;
+  p95Ms?: number;
+  costTodayUsd?: number;
+  breaker?: string;
+  /** e.g. "3/20 leases · 41/600 rpm". */
+  poolUsage?: string;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+const num = (...vs: unknown[]): number | undefined => vs.find((v): v is number => typeof v === "number" && Number.isFinite(v));
+const dig = (o: Obj, path: string): unknown => path.split(".").reduce<unknown>((v, k) => (isObj(v) ? v[k] : undefined), o);
+
+/** "used/limit what" parts of a pool view's usage, for the parts the pool limits. */
+export function poolUsage(pool: unknown): string | undefined {
+  if (!isObj(pool)) return undefined;
+  if (isObj(pool.requests) && "limit" in pool.requests) {
+    // `GET /v1/metrics`: { requests: { used, limit }, leases: { active, limit }, budget: { spentUsd, limitUsd } }
+    const parts: string[] = [];
+    const part = (used: unknown, limit: unknown, what: string) => typeof limit === "number" && parts.push(`${num(used) ?? 0}/${limit} ${what}`);
+    part(dig(pool, "leases.active"), dig(pool, "leases.limit"), "in flight");
+    part(dig(pool, "requests.used"), dig(pool, "requests.limit"), "rpm");
+    part(dig(pool, "budget.spentUsd"), dig(pool, "budget.limitUsd"), "USD today");
+    return parts.length > 0 ? parts.join(" · ") : undefined;
+  }
+  const totals = isObj(pool.totals) ? pool.totals : pool;
+  const first = Array.isArray(pool.shards) && isObj(pool.shards[0]) ? (pool.shards[0] as Obj) : pool;
+  const limits = isObj(first.limits) ? first.limits : {};
+  const shards = Array.isArray(pool.shards) ? pool.shards.length : 1;
+  const parts: string[] = [];
+  const part = (used: unknown, limit: unknown, what: string) => {
+    if (typeof limit === "number") parts.push(`${num(used) ?? 0}/${limit * shards} ${what}`);
+  };
+  part(totals.activeLeases ?? dig(pool, "leases.active"), limits.concurrency, "in flight");
+  part(totals.requestsUsed ?? dig(pool, "requests.used"), limits.rpm, "rpm");
+  part(totals.spentUsd ?? dig(pool, "budget.spentUsd"), limits.dailyBudgetUsd, "USD today");
+  return parts.length > 0 ? parts.join(" · ") : undefined;
+}
+
+/** Figures from a pool view (the fallback when there are no metrics). */
+export function figuresFromPool(pool: unknown): SpecialistFigures {
+  if (!isObj(pool)) return {};
+  const breaker = dig(pool, "breaker.state");
+  const spent = num(dig(pool, "totals.spentUsd"));
+  const usage = poolUsage(pool);
+  return { ...(typeof breaker === "string" ? { breaker } : {}), ...(spent !== undefined && spent > 0 ? { costTodayUsd: spent } : {}), ...(usage ? { poolUsage: usage } : {}) };
+}
+
+/**
+ * Per-specialist figures from a metrics document, read tolerantly: `specialists`
+ * as an array of objects with `id` (or `specialist`) or as a record by id; counts,
+ * error rate, latency percentiles (flat or under `latency`/`latencyMs`), breaker
+ * (a string or `{ state }`), pool usage (a pool view) and cost today.
+ */
+export function figuresFromMetrics(doc: unknown): Map<string, SpecialistFigures> {
+  const out = new Map<string, SpecialistFigures>();
+  if (!isObj(doc)) return out;
+  const list = doc.specialists;
+  const entries: [string, Obj][] = Array.isArray(list)
+    ? list.filter(isObj).map((o) => [String(o.id ?? o.specialist ?? ""), o] as [string, Obj])
+    : isObj(list)
+      ? Object.entries(list).filter((e): e is [string, Obj] => isObj(e[1]))
+      : [];
+  for (const [id, m] of entries) {
+    if (!id) continue;
+    const f: SpecialistFigures = {};
+    const requests = num(m.requests, m.count, m.calls, m.total, dig(m, "counts.total"), dig(m, "counts.requests"));
+    const errors = num(m.errors, dig(m, "counts.errors"), dig(m, "counts.error"));
+    const errorRate = num(m.errorRate, m.error_rate) ?? (requests && errors !== undefined ? errors / requests : undefined);
+    const p50 = num(m.p50Ms, m.p50, dig(m, "latency.p50"), dig(m, "latencyMs.p50"), dig(m, "latency.p50Ms"));
+    const p95 = num(m.p95Ms, m.p95, dig(m, "latency.p95"), dig(m, "latencyMs.p95"), dig(m, "latency.p95Ms"));
+    const cost = num(m.costTodayUsd, m.costToday, m.costUsdToday, dig(m, "cost.todayUsd"), m.costUsd);
+    const breaker = typeof m.breaker === "string" ? m.breaker : dig(m, "breaker.state");
+    const usage = typeof m.pool === "string" ? m.pool : poolUsage(m.pool ?? m.poolUsage);
+    if (requests !== undefined) f.requests = requests;
+    if (errorRate !== undefined) f.errorRate = errorRate;
+    if (p50 !== undefined) f.p50Ms = p50;
+    if (p95 !== undefined) f.p95Ms = p95;
+    if (cost !== undefined) f.costTodayUsd = cost;
+    if (typeof breaker === "string") f.breaker = breaker;
+    if (usage) f.poolUsage = usage;
+    out.set(id, f);
+  }
+  return out;
+}

@@ -1,0 +1,182 @@
+import { Card, Page, Problem, Status, When, usd, type Viewer } from "./layout.tsx";
+import type { SpecialistFigures } from "./metrics.ts";
+
+/** A specialist as `GET /v1/specialists` lists it (the fields the overview shows). */
+export interface SpecialistRow {
+  id: string;
+  description: string;
+  endpoint: { type: string; target: string };
+  costPerCall: number;
+  isFallback: boolean;
+  health: { pool: string | null; breaker: string | null; limited: boolean };
+}
+
+/** A task as `GET /v1/tasks` lists it. */
+export interface TaskRow {
+  id: string;
+  goal: string;
+  status: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Everything the overview shows; each part may have failed on its own. */
+export interface OverviewData {
+  specialists: SpecialistRow[] | { error: string };
+  figures: Map<string, SpecialistFigures>;
+  /** Where the figures came from. */
+  figuresSource: "metrics" | "pools" | "none";
+  disabled: Set<string>;
+  tasks: TaskRow[] | { error: string };
+  control?: { global: unknown; tenants: Record<string, unknown>; specialists: Record<string, unknown>; version: number } | { error: string };
+}
+
+const pct = (n: number | undefined) => (n === undefined ? "—" : `${(n * 100).toFixed(n > 0 && n < 0.01 ? 2 : 1)}%`);
+const ms = (n: number | undefined) => (n === undefined ? "—" : `${n < 10 ? n.toFixed(1) : Math.round(n)} ms`);
+
+const Specialists = ({ data }: { data: OverviewData }) => {
+  if ("error" in data.specialists) return <Problem text={data.specialists.error} />;
+  const rich = data.figuresSource === "metrics";
+  return (
+    <div class="scroll">
+      <table class="grid" id="specialists">
+        <thead>
+          <tr>
+            <th>specialist</th>
+            <th>endpoint</th>
+            <th>health</th>
+            <th>breaker</th>
+            <th>pool usage</th>
+            {rich ? (
+              <>
+                <th class="num">requests</th>
+                <th class="num">errors</th>
+                <th class="num">p50 / p95</th>
+              </>
+            ) : null}
+            <th class="num">per call</th>
+            <th class="num">cost today</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data.specialists.map((s) => {
+            const f = data.figures.get(s.id) ?? {};
+            const breaker = f.breaker ?? s.health.breaker;
+            const off = data.disabled.has(s.id);
+            const health = off ? "disabled" : breaker === "open" ? "down" : breaker === "half-open" ? "probing" : "healthy";
+            return (
+              <tr data-specialist={s.id}>
+                <td class="spec">
+                  <b>{s.id}</b>
+                  {s.isFallback ? <span class="pill">fallback</span> : null}
+                  <div class="muted small desc" title={s.description}>
+                    {s.description}
+                  </div>
+                </td>
+                <td class="small">
+                  <code>{s.endpoint.type}</code>
+                  <div class="muted">{s.endpoint.target}</div>
+                </td>
+                <td class="nowrap">
+                  <span class={`dot h-${health}`} /> {health}
+                </td>
+                <td>{breaker ? <Status status={breaker} /> : <span class="muted">none</span>}</td>
+                <td class="small">{f.poolUsage ?? <span class="muted">{s.health.limited ? "—" : "unlimited"}</span>}</td>
+                {rich ? (
+                  <>
+                    <td class="num">{f.requests ?? "—"}</td>
+                    <td class="num">{pct(f.errorRate)}</td>
+                    <td class="num">
+                      {ms(f.p50Ms)} / {ms(f.p95Ms)}
+                    </td>
+                  </>
+                ) : null}
+                <td class="num">{usd(s.costPerCall)}</td>
+                <td class="num">{usd(f.costTodayUsd)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+};
+
+const Tasks = ({ tasks }: { tasks: OverviewData["tasks"] }) => {
+  if ("error" in tasks) return <Problem text={tasks.error} />;
+  if (tasks.length === 0)
+    return (
+      <p class="muted">
+        No tasks yet. <a href="/ui/tasks/new">Start one</a>.
+      </p>
+    );
+  return (
+    <table class="grid" id="tasks">
+      <thead>
+        <tr>
+          <th>task</th>
+          <th>goal</th>
+          <th>status</th>
+          <th>created</th>
+          <th>updated</th>
+        </tr>
+      </thead>
+      <tbody>
+        {tasks.map((t) => (
+          <tr data-task={t.id}>
+            <td>
+              <a href={`/ui/tasks/${t.id}`}>
+                <code>{t.id.slice(0, 13)}…</code>
+              </a>
+            </td>
+            <td class="goal">
+              <a href={`/ui/tasks/${t.id}`}>{t.goal}</a>
+            </td>
+            <td>
+              <Status status={t.status} />
+            </td>
+            <td>
+              <When iso={t.createdAt} />
+            </td>
+            <td>
+              <When iso={t.updatedAt} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+};
+
+const Switches = ({ control }: { control: NonNullable<OverviewData["control"]> }) => {
+  if ("error" in control) return <Problem text={control.error} />;
+  const tenants = Object.keys(control.tenants);
+  const specialists = Object.keys(control.specialists);
+  return (
+    <ul class="facts">
+      <li>
+        global: {control.global ? <span class="pill st-failed">disabled</span> : <span class="pill st-succeeded">on</span>}
+      </li>
+      <li>disabled tenants: {tenants.length ? tenants.join(", ") : <span class="muted">none</span>}</li>
+      <li>disabled specialists: {specialists.length ? specialists.join(", ") : <span class="muted">none</span>}</li>
+      <li class="muted">control state version {control.version}</li>
+    </ul>
+  );
+};
+
+/** `GET /`: specialists with health, breaker, pool usage and cost; recent tasks; switches (admin). */
+export const OverviewPage = ({ viewer, data }: { viewer: Viewer; data: OverviewData }) => (
+  <Page title="Overview" viewer={viewer}>
+    <Card title="Specialists" note={data.figuresSource === "metrics" ? "from /v1/metrics" : data.figuresSource === "pools" ? "live pool state" : undefined}>
+      <Specialists data={data} />
+    </Card>
+    <Card title="Recent tasks" note={<a href="/ui/tasks/new">Start a task →</a>}>
+      <Tasks tasks={data.tasks} />
+    </Card>
+    {data.control ? (
+      <Card title="Kill switches" note="admin">
+        <Switches control={data.control} />
+      </Card>
+    ) : null}
+  </Page>
+);
