@@ -14,13 +14,14 @@ const unauthorized = (detail: string) =>
 
 /**
  * Resolves a bearer key to a principal. Production keys are compared by their
- * SHA-256 (the secrets hold hashes only), so no plaintext key is stored and the
- * comparison does not depend on how much of a guessed key is right.
+ * SHA-256 (the secrets hold hashes only), so no plaintext key is stored; the admin
+ * digest is compared in constant time, and tenant keys are found by their digest
+ * (a lookup that reveals nothing about how much of a guessed key is right).
  */
 export async function principalFor(env: Env, key: string): Promise<Principal | undefined> {
   if (env.DEV_MODE === "true" && Object.hasOwn(DEV_KEYS, key)) return DEV_KEYS[key];
   const hash = await sha256Hex(key);
-  if (env.ADMIN_KEY_SHA256 && env.ADMIN_KEY_SHA256.toLowerCase() === hash) return { tenant: "admin", admin: true };
+  if (env.ADMIN_KEY_SHA256 && sameHex(env.ADMIN_KEY_SHA256.toLowerCase(), hash)) return { tenant: "admin", admin: true };
   if (!env.API_KEYS) return undefined;
   let keys: unknown;
   try {
@@ -30,6 +31,14 @@ export async function principalFor(env: Env, key: string): Promise<Principal | u
   }
   const tenant = typeof keys === "object" && keys !== null ? (keys as Record<string, unknown>)[hash] : undefined;
   return typeof tenant === "string" ? { tenant, admin: false } : undefined;
+}
+
+/** Constant-time comparison of two hex digests (no early exit on the first difference). */
+export function sameHex(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }
 
 /** True when the router has some way to authenticate callers (no silent open mode). */

@@ -60,7 +60,7 @@ export function finishHopTrace(
   if (o.logs)
     writeLog(hopLog(spans, { at: Date.now(), traceId: t.tracer.traceId, tenant, status: r.status, ms: Date.now() - t.startedAt, hop: t.id, intent: r.intent }));
   const defer = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
-  if (o.metrics) settle(defer, "metrics update", recordMetrics(c.env, spans));
+  if (o.metrics) settle(defer, "metrics update", recordMetrics(c.env, spans, o.metricsFlushMs));
   if (!sampled(t.tracer.flags)) return;
   settle(defer, "hop trace store", storeHopTrace(c.env, { hop: t.id, tenant, traceId: t.tracer.traceId, spans }, o.hopTraceTtlSeconds));
   if (o.otlp) settle(defer, "otlp export", exportOtlp(c.env, o.otlp, spans));

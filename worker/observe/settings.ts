@@ -25,6 +25,12 @@ export const ObservabilitySettings = z.strictObject({
   logs: z.boolean().default(true),
   /** Per-specialist counters in the Metrics Durable Objects (`GET /v1/metrics`). */
   metrics: z.boolean().default(true),
+  /**
+   * Each isolate adds up its counters and sends them at most this often (one call per
+   * specialist), so metrics cost no Durable Object call per hop; `GET /v1/metrics`
+   * lags by up to this much per isolate. 0 sends after every hop.
+   */
+  metricsFlushMs: z.number().int().min(0).max(60_000).default(1_000),
   /** How long a one-hop trace stays readable at `GET /v1/hops/:id/trace` (KV `TRACES`). */
   hopTraceTtlSeconds: z
     .number()

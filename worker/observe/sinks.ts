@@ -1,6 +1,6 @@
 import { binding, type Env } from "../env.ts";
 import type { HopLog } from "./log.ts";
-import { deltasFromSpans, type SpecialistDay } from "./metrics-model.ts";
+import { addDays, deltasFromSpans, type SpecialistDay } from "./metrics-model.ts";
 import { otlpJson, tracesUrl } from "./otlp.ts";
 import type { ObservabilitySettings } from "./settings.ts";
 import type { SpanRecord } from "./span.ts";
@@ -14,10 +14,26 @@ export function metricsStub(env: Env, specialist: string) {
   return ns ? ns.get(ns.idFromName(`specialist:${specialist}`)) : undefined;
 }
 
-/** Sends the counter deltas of `spans` to each specialist's Metrics object (one call per specialist). */
-export async function recordMetrics(env: Env, spans: readonly SpanRecord[]): Promise<void> {
+/** This isolate's counters not sent yet, by specialist and UTC day. */
+const pending = new Map<string, SpecialistDay>();
+let lastFlush = 0;
+
+/**
+ * Adds the counter deltas of `spans` to this isolate's pending counters and, once
+ * `flushMs` has passed since the last send, sends them all to each specialist's
+ * Metrics object (one call per specialist). Runs after the response.
+ */
+export async function recordMetrics(env: Env, spans: readonly SpanRecord[], flushMs = 0, now = Date.now()): Promise<void> {
+  for (const d of deltasFromSpans(spans)) {
+    const key = `${d.specialist}\u0000${d.day}`;
+    const had = pending.get(key);
+    pending.set(key, had ? addDays(had, d) : d);
+  }
+  if (pending.size === 0 || now - lastFlush < flushMs) return;
+  lastFlush = now;
   const bySpecialist = new Map<string, SpecialistDay[]>();
-  for (const d of deltasFromSpans(spans)) bySpecialist.set(d.specialist, [...(bySpecialist.get(d.specialist) ?? []), d]);
+  for (const d of pending.values()) bySpecialist.set(d.specialist, [...(bySpecialist.get(d.specialist) ?? []), d]);
+  pending.clear();
   await Promise.all([...bySpecialist].map(([id, days]) => metricsStub(env, id)?.record(days)));
 }
 

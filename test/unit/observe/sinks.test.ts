@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import type { Env } from "../../../worker/env.ts";
+import { ATTR, SPAN } from "../../../worker/observe/attributes.ts";
+import type { SpecialistDay } from "../../../worker/observe/metrics-model.ts";
+import { recordMetrics } from "../../../worker/observe/sinks.ts";
+import type { SpanRecord } from "../../../worker/observe/span.ts";
+
+const T = Date.parse("2026-11-23T10:00:00.000Z");
+let n = 0;
+const call = (specialist: string, outcome: string): SpanRecord => ({
+  traceId: "b".repeat(32),
+  spanId: String(++n).padStart(16, "0"),
+  name: SPAN.call,
+  kind: "client",
+  startMs: T - 5,
+  endMs: T,
+  attributes: { [ATTR.specialist]: specialist, [ATTR.outcome]: outcome, [ATTR.costUsd]: 0.01 },
+  status: { code: "unset" },
+});
+
+/** A METRICS binding that records what each specialist's object receives (the binding boundary). */
+function metricsBinding() {
+  const sent: { name: string; days: SpecialistDay[] }[] = [];
+  const env = {
+    METRICS: {
+      idFromName: (name: string) => name,
+      get: (name: string) => ({ record: async (days: SpecialistDay[]) => void sent.push({ name, days }) }),
+    },
+  } as unknown as Env;
+  return { env, sent };
+}
+
+describe("recordMetrics batching", () => {
+  it("adds counters up per isolate and sends them at most once per flush interval, one call per specialist", async () => {
+    const { env, sent } = metricsBinding();
+    await recordMetrics(env, [call("units", "ok")], 1_000, T); // first send
+    expect(sent).toHaveLength(1);
+    await recordMetrics(env, [call("units", "ok"), call("units", "timeout")], 1_000, T + 10);
+    await recordMetrics(env, [call("general", "ok")], 1_000, T + 20);
+    expect(sent).toHaveLength(1); // held back
+    await recordMetrics(env, [call("units", "ok")], 1_000, T + 1_001);
+    const flushed = sent.slice(1);
+    expect(flushed.map((s) => s.name).sort()).toEqual(["specialist:general", "specialist:units"]);
+    const units = flushed.find((s) => s.name === "specialist:units")!.days;
+    expect(units).toHaveLength(1);
+    expect(units[0]).toMatchObject({ calls: 3, ok: 2, errors: 1, failures: { timeout: 1 } });
+    expect(units[0]!.costUsd).toBeCloseTo(0.03, 9);
+  });
+});
