@@ -23,6 +23,8 @@ declare module "autocannon" {
     requests?: Request[];
     idReplacement?: boolean;
     bailout?: number;
+    /** Called with every response body; false counts a mismatch (`Result.mismatches`, the `mismatch` event). */
+    verifyBody?: (body: string) => boolean;
   }
 
   /** Percentiles over integer milliseconds (hdr-histogram, lowest discernible value 1). */

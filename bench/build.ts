@@ -116,15 +116,21 @@ export const BENCH_LIMITS = { rpm: 1_000_000, concurrency: 100_000 };
 /** One fallback: upstream `/error` (500), no retry, no breaker, falls back to `bench`. */
 export const BENCH_FALLBACK = "bench-fallback";
 
+/** The OpenAI front door's specialist: an `openai-chat` endpoint on the fake OpenAI server (examples/fake-openai). */
+export const BENCH_CHAT = "bench-chat";
+/** The model the router asks the fake for (a normal one: the fake injects failures only for its special model names). */
+export const BENCH_CHAT_MODEL = "bench-model";
+
 /**
  * `SWITCHYARD_CONFIG` for the run: every endpoint → `<upstream>/ok`, plus `bench`
- * (no intents, pinned scenario), `bench-limited` (the same with pool limits) and
- * `bench-fallback` (`/error`, then `bench`).
+ * (no intents, pinned scenario), `bench-limited` (the same with pool limits),
+ * `bench-fallback` (`/error`, then `bench`) and, with `chatUrl` (the fake OpenAI
+ * server), `bench-chat` (`openai-chat`, `<chatUrl>/v1`, no API key: the fake needs none).
  */
-export function benchConfig(root: string, upstreamUrl: string): string {
+export function benchConfig(root: string, upstreamUrl: string, chatUrl?: string): string {
   const cfg = readBundledConfig(root);
   const endpoint = { type: "http", url: `${upstreamUrl}/ok` };
-  for (const id of [BENCH_SPECIALIST, BENCH_LIMITED, BENCH_FALLBACK])
+  for (const id of [BENCH_SPECIALIST, BENCH_LIMITED, BENCH_FALLBACK, BENCH_CHAT])
     if (cfg.specialists.some((s) => s.id === id)) throw new Error(`the bundled config already has a '${id}' specialist`);
   const specialists = [
     ...cfg.specialists.map((s) => ({ ...s, endpoint })),
@@ -139,6 +145,18 @@ export function benchConfig(root: string, upstreamUrl: string): string {
       breaker: false,
       fallbacks: [BENCH_SPECIALIST],
     },
+    ...(chatUrl
+      ? [
+          {
+            id: BENCH_CHAT,
+            description: "benchmark: OpenAI-compatible chat model on the fake OpenAI server (chat-router scenarios)",
+            endpoint: { type: "openai-chat", url: `${chatUrl}/v1`, model: BENCH_CHAT_MODEL },
+            intents: [],
+            timeoutMs: 10_000,
+            breaker: false,
+          },
+        ]
+      : []),
   ];
   return JSON.stringify({ ...cfg, specialists });
 }

@@ -16,6 +16,8 @@ export interface Target {
   body: () => string;
   /** true: `body()` differs per call (autocannon then rebuilds each request). */
   dynamic: boolean;
+  /** Checks every response body (autocannon's `verifyBody`; the sequential loop checks 2xx bodies): true = as expected. */
+  verify?: (body: string) => boolean;
 }
 
 export interface Latency {
@@ -49,6 +51,8 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** Responses whose body failed `Target.verify` (any status; autocannon's `mismatches`). */
+  badBody: number;
   statusCodes: Record<string, number>;
   errorSamples: string[];
   /** CPU during the measured window (workerd, this process, the rest of the machine). */
@@ -74,6 +78,7 @@ export async function runLoad(t: Target, connections: number, seconds: number, w
     connections,
     duration: seconds,
     timeout: 10,
+    ...(t.verify ? { verifyBody: t.verify } : {}),
     requests: [t.dynamic ? { ...req, setupRequest: (r) => ({ ...r, body: t.body() }) } : req],
   });
   active = inst;
@@ -86,6 +91,9 @@ export async function runLoad(t: Target, connections: number, seconds: number, w
   });
   inst.on("reqError", (e) => {
     if (errorSamples.length < 5) errorSamples.push(String(e));
+  });
+  inst.on("reqMismatch", (body) => {
+    if (errorSamples.length < 5) errorSamples.push(`unexpected body: ${String(body).slice(0, 200)}`);
   });
   const window = cpuWindow(workerdPids);
   try {
@@ -104,6 +112,7 @@ export async function runLoad(t: Target, connections: number, seconds: number, w
       non2xx: r.non2xx,
       errors: r.errors,
       timeouts: r.timeouts,
+      badBody: r.mismatches ?? 0,
       statusCodes,
       errorSamples,
       cpu,
@@ -119,6 +128,8 @@ export interface SequentialResult {
   requests: number;
   non2xx: number;
   errors: number;
+  /** Responses with the expected status whose body failed `Target.verify`. */
+  badBody: number;
   statusCodes: Record<string, number>;
   /** Median of the router's own `timings` (from the response JSON), when present. */
   serverTimings?: Record<string, number>;
@@ -167,6 +178,7 @@ export async function runSequential(
   let n = 0;
   let non2xx = 0;
   let errors = 0;
+  let badBody = 0;
   let window = cpuWindow(o.workerdPids ?? []);
   try {
     const warmEnd = performance.now() + Math.min(500, o.maxMs / 4);
@@ -181,6 +193,9 @@ export async function runSequential(
         if (o.expectStatus !== undefined ? r.status !== o.expectStatus : r.status < 200 || r.status > 299) {
           non2xx++;
           if (errorSamples.length < 3) errorSamples.push(`${r.status} ${r.text.slice(0, 300)}`);
+        } else if (t.verify && !t.verify(r.text)) {
+          badBody++;
+          if (errorSamples.length < 3) errorSamples.push(`unexpected body: ${r.text.slice(0, 300)}`);
         } else if (n % 8 === 0 && r.text.includes('"timings"')) {
           const tm = (JSON.parse(r.text) as { timings?: Record<string, number> }).timings ?? {};
           for (const [k, v] of Object.entries(tm)) (timings.get(k) ?? timings.set(k, []).get(k)!).push(v);
@@ -197,7 +212,7 @@ export async function runSequential(
   const cpu = window();
   const serverTimings = timings.size ? Object.fromEntries([...timings].map(([k, v]) => [k, summarize(v).p50])) : undefined;
   const workerdUsPerReq = cpu.workerdMs !== undefined && n > 0 ? (cpu.workerdMs * 1000) / n : undefined;
-  return { latency: summarize(samples, n), requests: n, non2xx, errors, statusCodes, serverTimings, errorSamples, cpu, workerdUsPerReq };
+  return { latency: summarize(samples, n), requests: n, non2xx, errors, badBody, statusCodes, serverTimings, errorSamples, cpu, workerdUsPerReq };
 }
 
 /** One request, for smoke checks before the load: status, headers and parsed body. */

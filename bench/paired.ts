@@ -2,7 +2,8 @@
  * A paired (interleaved) sequential loop for A/B differences: one keep-alive
  * connection per target, one request at a time, the targets in turn (the starting
  * target rotates every round), so drift and other processes' bursts hit every
- * target alike. Used for "admission adds" and "one fallback adds".
+ * target alike. Used for "admission adds", "one fallback adds" and the OpenAI front
+ * door (chat.ts). A response with another status, or a body `Target.verify` rejects, is "unexpected".
  */
 import { Agent } from "node:http";
 import { cpuWindow, type CpuUsage } from "./cpu.ts";
@@ -41,7 +42,7 @@ export async function runPaired(
         try {
           const r = await once(agents[i]!, t.target, t.target.body());
           lat[i]![rounds] = r.ms;
-          const ok = t.expectStatus !== undefined ? r.status === t.expectStatus : r.status >= 200 && r.status < 300;
+          const ok = (t.expectStatus !== undefined ? r.status === t.expectStatus : r.status >= 200 && r.status < 300) && (!t.target.verify || t.target.verify(r.text));
           if (!ok && (b.unexpected++, b.samples.length < 3)) b.samples.push(`${r.status} ${r.text.slice(0, 200)}`);
         } catch (e) {
           lat[i]![rounds] = NaN;

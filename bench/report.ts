@@ -15,6 +15,8 @@ export interface ScenarioRuns {
   name: string;
   description: string;
   calibration?: boolean;
+  /** The scenario the tables subtract (default `direct`); its own name for a baseline. */
+  baseline?: string;
   /** Set when the smoke check failed and the load was skipped. */
   failed?: string;
   sequential?: SequentialResult;
@@ -32,12 +34,16 @@ const f3 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? 
 const plus = (n: number | undefined, fmt = f2) => (n === undefined || !Number.isFinite(n) ? "—" : `${n >= 0 ? "+" : ""}${fmt(n)}`);
 const int = (n: number) => Math.round(n).toLocaleString("en-US");
 
-function problems(r: { non2xx: number; errors: number; timeouts?: number; statusCodes: Record<string, number> }): string {
-  const bad = r.non2xx + r.errors + (r.timeouts ?? 0);
+function problems(r: { non2xx: number; errors: number; timeouts?: number; badBody?: number; statusCodes: Record<string, number> }): string {
+  const bad = r.non2xx + r.errors + (r.timeouts ?? 0) + (r.badBody ?? 0);
   if (bad === 0) return "ok";
   const codes = Object.entries(r.statusCodes).filter(([c]) => !c.startsWith("2")).map(([c, n]) => `${n}×${c}`);
-  return `!! ${[...codes, r.errors ? `${r.errors} errors` : "", r.timeouts ? `${r.timeouts} timeouts` : ""].filter(Boolean).join(", ")}`;
+  const extra = [r.badBody ? `${r.badBody} bad bodies` : "", r.errors ? `${r.errors} errors` : "", r.timeouts ? `${r.timeouts} timeouts` : ""];
+  return `!! ${[...codes, ...extra].filter(Boolean).join(", ")}`;
 }
+
+/** The run a scenario's `+` columns subtract (`direct` unless it names another); undefined for a baseline itself. */
+const baselineOf = (runs: ScenarioRuns[], r: ScenarioRuns) => ((r.baseline ?? "direct") === r.name ? undefined : runs.find((x) => x.name === (r.baseline ?? "direct")));
 
 const cpuCols = (r: { workerdUsPerReq?: number; cpu: { foreignPct?: number } }) => [
   r.workerdUsPerReq === undefined ? "—" : int(r.workerdUsPerReq),
@@ -45,21 +51,22 @@ const cpuCols = (r: { workerdUsPerReq?: number; cpu: { foreignPct?: number } }) 
 ];
 
 export function sequentialTable(runs: ScenarioRuns[]): string {
-  const direct = runs.find((r) => r.name === "direct")?.sequential;
   const proxy = runs.find((r) => r.name === "workerd-proxy")?.sequential;
   const rows = runs.map((r) => {
     const s = r.sequential;
     if (!s) return [r.name, "—", "—", "—", "—", "—", "—", "—", "—", "—", r.failed ? `!! ${r.failed}` : "skipped"];
     const t = s.serverTimings;
     const server = t ? `${f3(t.totalMs)} (intent ${f3(t.intentMs)}, spec ${f3(t.specialistMs)})` : "";
-    const isRouter = r.name !== "direct" && !r.calibration;
+    const isBaseline = (r.baseline ?? "direct") === r.name;
+    const direct = baselineOf(runs, r)?.sequential;
+    const isRouter = !isBaseline && !r.calibration && (r.baseline ?? "direct") === "direct";
     return [
       r.name,
       int(s.requests),
       f3(s.latency.p50),
       f3(s.latency.p99),
-      r.name === "direct" ? "" : plus(s.latency.p50 - (direct?.latency.p50 ?? NaN), f3),
-      r.name === "direct" ? "" : plus(s.latency.p99 - (direct?.latency.p99 ?? NaN), f3),
+      isBaseline ? "" : plus(s.latency.p50 - (direct?.latency.p50 ?? NaN), f3),
+      isBaseline ? "" : plus(s.latency.p99 - (direct?.latency.p99 ?? NaN), f3),
       isRouter ? plus(s.latency.p50 - (proxy?.latency.p50 ?? NaN), f3) : "",
       ...cpuCols(s),
       server,
@@ -74,7 +81,6 @@ export function sequentialTable(runs: ScenarioRuns[]): string {
 }
 
 export function loadTable(runs: ScenarioRuns[]): string {
-  const direct = runs.find((r) => r.name === "direct");
   const rows: string[][] = [];
   for (const r of runs) {
     if (r.failed && r.load.length === 0) {
@@ -82,8 +88,7 @@ export function loadTable(runs: ScenarioRuns[]): string {
       continue;
     }
     for (const l of r.load) {
-      const d = direct?.load.find((x) => x.connections === l.connections);
-      const base = r.name === "direct" ? undefined : d;
+      const base = baselineOf(runs, r)?.load.find((x) => x.connections === l.connections);
       rows.push([
         r.name,
         String(l.connections),

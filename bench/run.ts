@@ -9,8 +9,9 @@
  *  3. per scenario: a sequential single-connection latency loop, then autocannon
  *     at 1, 10 and 50 connections (each after a short warm-up; scenario-loop.ts);
  *  4. the paired loop again; pool admissions/s inside workerd (pools.ts, pool-driver.ts);
+ *     — including the OpenAI front door: chat-direct/chat-router(-stream) against the fake OpenAI server (chat.ts);
  *  5. the task scenario: 5-step chains, one at a time and 8 in flight (task.ts);
- *  6. print tables + targets (admission and fallback: added.ts), write bench/out/results-<timestamp>.json.
+ *  6. print tables + targets (admission and fallback: added.ts; front door: chat.ts), write bench/out/results-<timestamp>.json.
  * Also an in-process micro-benchmark of the intent layer. `BENCH_SECONDS` env works too.
  */
 import { cpus, loadavg, totalmem } from "node:os";
@@ -19,15 +20,16 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { BENCH_LIMITED, benchConfig, bundleRouter, readBundledConfig, type RouterBundle } from "./build.ts";
 import { addedSummary, addedTargets, addedText, PAIRED } from "./added.ts";
-import { probe, runSequential, stopLoad } from "./load.ts";
+import { CHAT_GOAL_ADDED_P50_MS, CHAT_GOAL_RPS_50, chatPaired, chatScenarios, chatSummary, chatTargets, chatText } from "./chat.ts";
+import { probe, stopLoad } from "./load.ts";
 import { microSection, type MicroResult } from "./micro.ts";
 import { checkTargets, loadTable, microTable, sequentialTable, targetsText, TARGETS, writeResults, type ScenarioRuns } from "./report.ts";
 import { pairedFailed, pairedSection, type PairedResult } from "./paired.ts";
 import { poolTable, poolTargets, POOL_GOAL_PER_S, runPools, type PoolSection } from "./pools.ts";
 import { runScenarios } from "./scenario-loop.ts";
 import { INPUT, scenarios } from "./scenarios.ts";
-import { startRouter, startUpstreamThread, type Running, type RunningRouter } from "./servers.ts";
-import { runTasks, TASK_GOAL_MS, TASK_STEPS, taskTable, taskTargets, type TaskScenario } from "./task.ts";
+import { startFakeOpenAIThread, startRouter, startUpstreamThread, type Running, type RunningRouter } from "./servers.ts";
+import { TASK_GOAL_MS, TASK_STEPS, taskSection, taskTable, taskTargets, type TaskScenario } from "./task.ts";
 import { startRawWorkerd } from "./workerd.ts";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -94,12 +96,14 @@ async function main(): Promise<number> {
 
   let bundle: RouterBundle | undefined;
   let upstream: Running | undefined;
+  let fake: Running | undefined;
   let router: RunningRouter | undefined;
   const runs: ScenarioRuns[] = [];
   let task: TaskScenario | undefined;
   let pools: PoolSection | undefined;
   let paired: PairedResult | undefined;
   let pairedAfter: PairedResult | undefined;
+  let pairedChat: PairedResult[] = [];
   let failures = 0;
   try {
     log("== Setup ==");
@@ -107,8 +111,9 @@ async function main(): Promise<number> {
     log(`bundled with wrangler deploy --dry-run in ${(bundle.buildMs / 1000).toFixed(1)} s: ${bundle.modules.map((m) => `${m.path.slice(bundle!.dir.length + 1)} (${m.type})`).join(", ")}`);
     if (stopped) return 130;
     upstream = await startUpstreamThread();
-    log(`fault upstream (worker thread): ${upstream.url}`);
-    const config = benchConfig(ROOT, upstream.url);
+    fake = await startFakeOpenAIThread();
+    log(`fault upstream (worker thread): ${upstream.url}; fake OpenAI server (worker thread): ${fake.url}`);
+    const config = benchConfig(ROOT, upstream.url, fake.url);
     const o = { bundle, config, upstreamUrl: upstream.url, verbose: args.verbose };
     router = args.miniflare ? await startRouter(o) : await startRawWorkerd(o);
     ownSignals();
@@ -131,12 +136,14 @@ async function main(): Promise<number> {
     const rec = classified.json as { label?: string; specialist?: string; confidence?: number };
     log(`intent for the cached scenario: ${intentId} (${rec.label} → ${rec.specialist}, confidence ${rec.confidence?.toFixed(3)})\n`);
 
-    const list = scenarios({ router: routerUrl, lruOnly: router.lruOnlyUrl, upstream: upstream.url, proxy: router.proxyUrl }, intentId, router.mode);
+    const list = [...scenarios({ router: routerUrl, lruOnly: router.lruOnlyUrl, upstream: upstream.url, proxy: router.proxyUrl }, intentId, router.mode), ...chatScenarios({ router: routerUrl, fake: fake.url })];
     if (!stopped && (!only || only.has("paired"))) {
       paired = await pairedSection(`fresh "${BENCH_LIMITED}" pool`, PAIRED, list, { maxMs: pairedMs, isStopped: () => stopped, log, workerdPids: pids });
       if (pairedFailed(paired)) failures++;
     }
     failures += await runScenarios(list, runs, { connections: CONNECTIONS, seconds, warmupSeconds, seqMs, pids, only, isStopped: () => stopped, log });
+    pairedChat = await chatPaired(list, only, { maxMs: pairedMs, isStopped: () => stopped, log, workerdPids: pids });
+    if (pairedChat.some(pairedFailed)) failures++;
 
     if (!stopped && (!only || only.has("paired"))) {
       pairedAfter = await pairedSection("after the scenarios' load", PAIRED, list, { maxMs: pairedMs, isStopped: () => stopped, log, workerdPids: pids });
@@ -151,7 +158,7 @@ async function main(): Promise<number> {
     }
 
     if (!stopped && (!only || only.has("task"))) {
-      task = await taskSection(routerUrl, upstream.url, pids);
+      task = await taskSection(routerUrl, upstream.url, pids, { isStopped: () => stopped, log });
       if (task.failed || task.runs.some((r) => r.failed)) failures++;
     }
   } catch (e) {
@@ -161,6 +168,7 @@ async function main(): Promise<number> {
   } finally {
     await router?.close().catch((e: unknown) => log(`!! stopping workerd: ${e}`));
     await upstream?.close().catch((e: unknown) => log(`!! stopping the upstream: ${e}`));
+    await fake?.close().catch((e: unknown) => log(`!! stopping the fake OpenAI server: ${e}`));
     bundle?.cleanup();
   }
 
@@ -172,7 +180,8 @@ async function main(): Promise<number> {
     log("\n== Throughput (autocannon) ==");
     log(loadTable(runs));
     log("(latency: each response's process.hrtime latency from autocannon's `response` event, exact percentiles over all responses —");
-    log(" autocannon's own percentiles are integer ms and are only kept in the JSON; +p50/+p99: minus `direct` at the same connection count)");
+    log(" autocannon's own percentiles are integer ms and are only kept in the JSON; +p50/+p99: minus `direct` at the same connection count;");
+    log(" chat-router(-stream): minus chat-direct(-stream), the same call straight to the fake OpenAI server; every chat-* body is checked)");
   }
   if (task) {
     log(`\n== Task scenario: ${TASK_STEPS}-step sequential chain, specialist "bench" = upstream /ok (instant); goal ≤ ${TASK_GOAL_MS} ms router overhead per step ==`);
@@ -182,6 +191,8 @@ async function main(): Promise<number> {
     log(" created→s1 = task.created → first step.started (the alarm that drives the task); step span = step.started → step.succeeded;");
     log(" between steps = a step's end → the next one's start (or the task's end); these three from the events' `at`, whole ms)");
   }
+  const chat = chatSummary(runs, pairedChat);
+  for (const line of chatText(chat)) log(line);
   const added = addedSummary(runs, paired, pairedAfter);
   for (const line of addedText(runs, added, paired, pairedAfter)) log(line);
   if (pools?.runs.length) {
@@ -192,7 +203,7 @@ async function main(): Promise<number> {
     log(` runs capped at N and ${pools.maxMs} ms ("time cap"); "after 50,000 prior admissions": one grant of 50,000 rpm slots first: a pool that has admitted 50,000 calls before;`);
     log(" last¼ ÷ first¼: admissions/s in the run's last quarter ÷ its first — below 1 means each admission costs more as the pool's recorded state grows)");
   }
-  const targets = [...checkTargets(runs), ...addedTargets(added), ...(pools ? poolTargets(pools) : []), ...(task ? taskTargets(task) : [])];
+  const targets = [...checkTargets(runs), ...(chat.rows.length ? chatTargets(chat) : []), ...addedTargets(added), ...(pools ? poolTargets(pools) : []), ...(task ? taskTargets(task) : [])];
   log("\n== Targets ==");
   log(targetsText(targets));
   const file = writeResults(BENCH_DIR, {
@@ -200,9 +211,10 @@ async function main(): Promise<number> {
     mode: args.miniflare ? "miniflare" : "raw",
     options: { seconds, warmupSeconds, sequentialMs: seqMs, poolMs, pairedMs, connections: CONNECTIONS, input: INPUT, viaEntry: args["via-entry"], only: args.only },
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavg: loadavg() },
-    targets: { ...TARGETS, taskOverheadPerStepMs: TASK_GOAL_MS, poolAdmissionsPerSecond: POOL_GOAL_PER_S, fallbackOwnP50Ms: 0.5, checks: targets },
+    targets: { ...TARGETS, chatAddedP50Ms: CHAT_GOAL_ADDED_P50_MS, chatRps50: CHAT_GOAL_RPS_50, taskOverheadPerStepMs: TASK_GOAL_MS, poolAdmissionsPerSecond: POOL_GOAL_PER_S, fallbackOwnP50Ms: 0.5, checks: targets },
     micro,
     scenarios: runs,
+    chat,
     added,
     paired,
     pairedAfter,
@@ -212,25 +224,6 @@ async function main(): Promise<number> {
   });
   log(`\nresults: ${file.slice(ROOT.length + 1)} — total ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return stopped ? 130 : failures ? 1 : 0;
-}
-
-/** Direct upstream p50 (this run), a few warm-up tasks, then tasks one at a time and 8 in flight. */
-async function taskSection(url: string, upstreamUrl: string, pids: number[]): Promise<TaskScenario> {
-  log(`-- task: ${TASK_STEPS}-step chain pinned to "bench" (POST /v1/tasks, then its SSE stream to the terminal event)`);
-  const direct = await runSequential({ url: upstreamUrl, path: "/ok", headers: { "content-type": "application/json" }, body: () => JSON.stringify({ input: INPUT }), dynamic: false }, { warmup: 200, maxCount: 20_000, maxMs: 1_000, isStopped: () => stopped });
-  const t: TaskScenario = { steps: TASK_STEPS, goalMs: TASK_GOAL_MS, directP50Ms: direct.latency.p50, runs: [] };
-  log(`   direct upstream /ok (sequential, this run): p50 ${direct.latency.p50.toFixed(3)} ms → specialist time ${(TASK_STEPS * direct.latency.p50).toFixed(2)} ms per task`);
-  const base = { directP50: direct.latency.p50, isStopped: () => stopped, workerdPids: pids };
-  const warm = await runTasks(url, { ...base, concurrency: 1, maxTasks: 3, maxMs: 10_000 });
-  if (warm.tasks === 0) return { ...t, failed: `warm-up tasks failed: ${warm.errorSamples.join(" | ")}` };
-  for (const [concurrency, maxTasks, maxMs] of [[1, 30, 15_000], [8, 160, 10_000]] as const) {
-    if (stopped) break;
-    const r = await runTasks(url, { ...base, concurrency, maxTasks, maxMs });
-    if (stopped) break;
-    t.runs.push(r);
-    log(`   ${concurrency} in flight: ${r.tasks} tasks (${r.tasksPerSecond.toFixed(1)}/s), wall p50 ${r.wall.p50.toFixed(2)} ms → ${r.overheadPerStep.p50.toFixed(2)} ms/step; server-stamped ${r.serverWall.p50.toFixed(2)} ms → ${r.serverOverheadPerStep.p50.toFixed(2)} ms/step${r.failed ? `  !! ${r.failed} failed: ${r.errorSamples.join(" | ")}` : ""}`);
-  }
-  return t;
 }
 
 const code = await main().catch((e: unknown) => {

@@ -27,7 +27,7 @@ export async function runScenarios(list: Scenario[], runs: ScenarioRuns[], o: Lo
   for (const sc of list) {
     if (isStopped()) break;
     if (o.only && !o.only.has(sc.name)) continue;
-    const run: ScenarioRuns = { name: sc.name, description: sc.description, calibration: sc.calibration, load: [] };
+    const run: ScenarioRuns = { name: sc.name, description: sc.description, calibration: sc.calibration, baseline: sc.baseline, load: [] };
     runs.push(run);
     const expected = sc.expectStatus ?? 200;
     const first = await probe(sc.target).catch((e: unknown) => ({ status: 0, headers: new Headers(), json: String(e) }));
@@ -40,21 +40,22 @@ export async function runScenarios(list: Scenario[], runs: ScenarioRuns[], o: Lo
     }
     const timings = (first.json as { timings?: unknown }).timings;
     log(`-- ${sc.name}: ${sc.description}${timings ? `; sample timings ${JSON.stringify(timings)}` : ""}`);
-    run.sequential = await runSequential(sc.target, { warmup: 200, maxCount: 50_000, maxMs: o.seqMs, isStopped, workerdPids: pids, expectStatus: sc.expectStatus });
+    const scale = sc.shortLoad ? 2 / 3 : 1;
+    run.sequential = await runSequential(sc.target, { warmup: 200, maxCount: 50_000, maxMs: o.seqMs * scale, isStopped, workerdPids: pids, expectStatus: sc.expectStatus });
     const s = run.sequential;
-    log(`   sequential: ${s.requests} requests, p50 ${s.latency.p50.toFixed(3)} ms, p99 ${s.latency.p99.toFixed(3)} ms${cpuNote(s)}${s.non2xx + s.errors ? `  !! ${s.non2xx} unexpected status, ${s.errors} errors: ${s.errorSamples.join(" | ")}` : ""}`);
-    if (s.non2xx + s.errors) failures++;
+    log(`   sequential: ${s.requests} requests, p50 ${s.latency.p50.toFixed(3)} ms, p99 ${s.latency.p99.toFixed(3)} ms${cpuNote(s)}${s.non2xx + s.errors + s.badBody ? `  !! ${s.non2xx} unexpected status, ${s.badBody} unexpected bodies, ${s.errors} errors: ${s.errorSamples.join(" | ")}` : ""}`);
+    if (s.non2xx + s.errors + s.badBody) failures++;
     if (sc.sequentialOnly) continue;
     for (const c of o.connections) {
       if (isStopped()) break;
       await runLoad(sc.target, c, o.warmupSeconds);
       if (isStopped()) break;
-      const l = await runLoad(sc.target, c, o.seconds, pids);
+      const l = await runLoad(sc.target, c, o.seconds * scale, pids);
       if (isStopped()) break; // an interrupted run is not a measurement
       run.load.push(l);
-      const bad = l.non2xx + l.errors + l.timeouts;
+      const bad = l.non2xx + l.errors + l.timeouts + l.badBody;
       if (bad) failures++;
-      log(`   ${String(c).padStart(2)} conns: ${Math.round(l.rps)} req/s, p50 ${l.latency.p50.toFixed(2)} ms, p99 ${l.latency.p99.toFixed(2)} ms${cpuNote(l)}${bad ? `  !! ${l.non2xx} non-2xx ${JSON.stringify(l.statusCodes)}, ${l.errors} errors, ${l.timeouts} timeouts ${l.errorSamples.join(" | ")}` : ""}`);
+      log(`   ${String(c).padStart(2)} conns: ${Math.round(l.rps)} req/s, p50 ${l.latency.p50.toFixed(2)} ms, p99 ${l.latency.p99.toFixed(2)} ms${cpuNote(l)}${bad ? `  !! ${l.non2xx} non-2xx ${JSON.stringify(l.statusCodes)}, ${l.badBody} unexpected bodies, ${l.errors} errors, ${l.timeouts} timeouts ${l.errorSamples.join(" | ")}` : ""}`);
     }
   }
   return failures;

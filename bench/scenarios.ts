@@ -21,6 +21,10 @@ export interface Scenario {
   expectStatus?: number;
   /** Only the sequential loop, no autocannon runs. */
   sequentialOnly?: boolean;
+  /** The scenario the tables subtract (default `direct`); its own name for a baseline. */
+  baseline?: string;
+  /** Shorter runs: the sequential loop and each autocannon run take ⅔ of the usual time. */
+  shortLoad?: boolean;
   target: Target;
   /** Checks one response before the load; returns a problem or undefined. */
   check(r: Probe): string | undefined;

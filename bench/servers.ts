@@ -1,7 +1,8 @@
 /**
- * The two servers of a benchmark run, both on 127.0.0.1:
- *  - the fault upstream (examples/fault-upstream) in a worker thread, so it does
- *    not share an event loop with the load generator;
+ * The servers of a benchmark run, all on 127.0.0.1:
+ *  - the fault upstream (examples/fault-upstream) and the fake OpenAI server
+ *    (examples/fake-openai), each in a worker thread, so neither shares an event
+ *    loop with the load generator;
  *  - the bundled router on workerd through Miniflare's API (`--miniflare`; the default,
  *    raw `workerd serve`, is in workerd.ts).
  */
@@ -18,14 +19,19 @@ export interface Running {
 }
 
 /** Starts examples/fault-upstream in a worker thread; resolves with its URL. */
-export async function startUpstreamThread(timeoutMs = 15_000): Promise<Running> {
-  const worker = new Worker(new URL("./upstream-thread.ts", import.meta.url));
+export const startUpstreamThread = (timeoutMs = 15_000) => startServerThread("./upstream-thread.ts", "fault upstream", timeoutMs);
+/** Starts examples/fake-openai (the OpenAI front door's specialist) in a worker thread; resolves with its URL. */
+export const startFakeOpenAIThread = (timeoutMs = 15_000) => startServerThread("./fake-openai-thread.ts", "fake OpenAI server", timeoutMs);
+
+/** A server in a worker thread (`entry`, relative to bench/) that posts `{ url }` once listening and stops on "close". */
+async function startServerThread(entry: string, label: string, timeoutMs: number): Promise<Running> {
+  const worker = new Worker(new URL(entry, import.meta.url));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("fault upstream did not start in time")), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`${label} did not start in time`)), timeoutMs);
     worker.once("message", (m: { url?: string; error?: string }) => {
       clearTimeout(timer);
       if (m.url) resolve(m.url);
-      else reject(new Error(`fault upstream failed: ${m.error}`));
+      else reject(new Error(`${label} failed: ${m.error}`));
     });
     worker.once("error", (e) => (clearTimeout(timer), reject(e)));
   }).catch(async (e: unknown) => {

@@ -7,7 +7,8 @@
 import { createParser } from "eventsource-parser";
 import { BENCH_SPECIALIST } from "./build.ts";
 import { cpuWindow, type CpuUsage } from "./cpu.ts";
-import { summarize, type Latency } from "./load.ts";
+import { runSequential, summarize, type Latency } from "./load.ts";
+import { INPUT } from "./scenarios.ts";
 
 export const TASK_STEPS = 5;
 /** DESIGN's goal: router overhead per step, ms. */
@@ -203,4 +204,24 @@ export function taskTargets(t: TaskScenario | undefined): { name: string; target
   });
   const has = r !== undefined && r.tasks > 0;
   return [check("POST → terminal event's `at` (engine)", has ? r.serverOverheadPerStep.p50 : undefined), check("POST → terminal event read on SSE (client)", has ? r.overheadPerStep.p50 : undefined)];
+}
+
+/** Direct upstream p50 (this run), a few warm-up tasks, then tasks one at a time and 8 in flight. */
+export async function taskSection(url: string, upstreamUrl: string, pids: number[], o: { isStopped: () => boolean; log: (s?: string) => void }): Promise<TaskScenario> {
+  const { log } = o;
+  log(`-- task: ${TASK_STEPS}-step chain pinned to "bench" (POST /v1/tasks, then its SSE stream to the terminal event)`);
+  const direct = await runSequential({ url: upstreamUrl, path: "/ok", headers: { "content-type": "application/json" }, body: () => JSON.stringify({ input: INPUT }), dynamic: false }, { warmup: 200, maxCount: 20_000, maxMs: 1_000, isStopped: o.isStopped });
+  const t: TaskScenario = { steps: TASK_STEPS, goalMs: TASK_GOAL_MS, directP50Ms: direct.latency.p50, runs: [] };
+  log(`   direct upstream /ok (sequential, this run): p50 ${direct.latency.p50.toFixed(3)} ms → specialist time ${(TASK_STEPS * direct.latency.p50).toFixed(2)} ms per task`);
+  const base = { directP50: direct.latency.p50, isStopped: o.isStopped, workerdPids: pids };
+  const warm = await runTasks(url, { ...base, concurrency: 1, maxTasks: 3, maxMs: 10_000 });
+  if (warm.tasks === 0) return { ...t, failed: `warm-up tasks failed: ${warm.errorSamples.join(" | ")}` };
+  for (const [concurrency, maxTasks, maxMs] of [[1, 30, 15_000], [8, 160, 10_000]] as const) {
+    if (o.isStopped()) break;
+    const r = await runTasks(url, { ...base, concurrency, maxTasks, maxMs });
+    if (o.isStopped()) break;
+    t.runs.push(r);
+    log(`   ${concurrency} in flight: ${r.tasks} tasks (${r.tasksPerSecond.toFixed(1)}/s), wall p50 ${r.wall.p50.toFixed(2)} ms → ${r.overheadPerStep.p50.toFixed(2)} ms/step; server-stamped ${r.serverWall.p50.toFixed(2)} ms → ${r.serverOverheadPerStep.p50.toFixed(2)} ms/step${r.failed ? `  !! ${r.failed} failed: ${r.errorSamples.join(" | ")}` : ""}`);
+  }
+  return t;
 }
