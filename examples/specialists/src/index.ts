@@ -134,38 +134,22 @@ for (const [path, skill] of Object.entries(simple)) {
   });
 }
 
-app.post("/datetime", async (c) => {
-  const req = await readRequest(c);
-  if (req instanceof Response) return req;
-  const ctx = readContext(req, DatetimeContext);
-  if (ctx instanceof Response) return ctx;
-  const now = ctx.now === undefined ? new Date() : new Date(ctx.now);
-  return reply(c, "datetime", answerDate(req.input, { now, ...(ctx.timezone === undefined ? {} : { timeZone: ctx.timezone }) }));
-});
+/** A skill that also reads a validated `context`: one route per path, the same steps. */
+function withContext<T>(path: string, schema: z.ZodType<T>, skill: (input: string, ctx: T) => SkillResult): void {
+  app.post(path, async (c) => {
+    const req = await readRequest(c);
+    if (req instanceof Response) return req;
+    const ctx = readContext(req, schema);
+    return ctx instanceof Response ? ctx : reply(c, path.slice(1), skill(req.input, ctx));
+  });
+}
 
-app.post("/summarize", async (c) => {
-  const req = await readRequest(c);
-  if (req instanceof Response) return req;
-  const ctx = readContext(req, SummarizeContext);
-  if (ctx instanceof Response) return ctx;
-  return reply(c, "summarize", summarize(req.input, ctx.maxSentences));
-});
-
-app.post("/planner", async (c) => {
-  const req = await readRequest(c);
-  if (req instanceof Response) return req;
-  const ctx = readContext(req, PlannerContext);
-  if (ctx instanceof Response) return ctx;
-  return reply(c, "planner", plan(req.input, ctx.specialists));
-});
-
-app.post("/verifier", async (c) => {
-  const req = await readRequest(c);
-  if (req instanceof Response) return req;
-  const ctx = readContext(req, VerifierContext);
-  if (ctx instanceof Response) return ctx;
-  return reply(c, "verifier", verify(ctx.verification));
-});
+withContext("/datetime", DatetimeContext, (input, ctx) =>
+  answerDate(input, { now: ctx.now === undefined ? new Date() : new Date(ctx.now), ...(ctx.timezone === undefined ? {} : { timeZone: ctx.timezone }) }),
+);
+withContext("/summarize", SummarizeContext, (input, ctx) => summarize(input, ctx.maxSentences));
+withContext("/planner", PlannerContext, (input, ctx) => plan(input, ctx.specialists));
+withContext("/verifier", VerifierContext, (_input, ctx) => verify(ctx.verification));
 
 const paths = CATALOG.map((s) => s.path);
 for (const path of [...paths, "/planner", "/verifier"])
