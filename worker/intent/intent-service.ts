@@ -63,7 +63,7 @@ export class IntentService {
     if (local) return { record: local, source: "lru" };
     const cached = this.settings.sharedReadsForInputs ? await this.cache.get(key, defer) : undefined;
     if (cached) return { record: cached.value, source: cached.source };
-    const p = await this.model.classify(normalized, this.settings.topK);
+    const p = await this.model.classify(normalized, this.settings.topK, true); // normalised once, for the id and the encoder
     const inScope = p.confidence >= this.settings.minConfidence || this.settings.fallback === undefined;
     const record: CachedIntent = {
       id,

@@ -23,8 +23,11 @@ export interface IntentModel {
   readonly encoder: Encoder;
   readonly classifier: Classifier;
   readonly labelToSpecialist: ReadonlyMap<string, string>;
-  /** Normalises `text`, encodes it and returns the top label with its specialist and the k best. */
-  classify(text: string, k: number): Promise<IntentPrediction>;
+  /**
+   * Normalises `text` (unless the caller already did: `normalized`), encodes it and
+   * returns the top label with its specialist and the k best.
+   */
+  classify(text: string, k: number, normalized?: boolean): Promise<IntentPrediction>;
 }
 
 /**
@@ -109,8 +112,8 @@ class FittedIntentModel implements IntentModel {
     this.sync = encoder instanceof BuiltinEncoder ? encoder : null;
   }
 
-  async classify(text: string, k: number): Promise<IntentPrediction> {
-    const t = normalizeInput(text);
+  async classify(text: string, k: number, normalized = false): Promise<IntentPrediction> {
+    const t = normalized ? text : normalizeInput(text);
     const v: Vector = this.sync ? this.sync.encodeOne(t) : (await this.encoder.encode([t]))[0]!;
     const p = this.classifier.predict(v, k);
     return { ...p, specialist: this.labelToSpecialist.get(p.label) ?? "" };
