@@ -4,10 +4,13 @@
  * call made directly to the fake OpenAI server (examples/fake-openai), non-streaming
  * and streaming. The scenarios run in the scenario loop like the others (the streaming
  * pair on ⅔-length runs); a paired loop (paired.ts) per pair interleaves direct and
- * router for the headline 1-connection figures. This file has the scenarios, that loop, the
- * "router − direct" table and the targets.
+ * router for the headline 1-connection figures. The calibration pair `chat-proxy(-stream)`, a
+ * bare Worker on the same workerd passing the same call through to the fake, is in each loop
+ * too (chat-forwarder.ts compares the router with it). This file has the scenarios, that loop,
+ * the "router − direct" table and the targets.
  */
 import { BENCH_CHAT, BENCH_CHAT_MODEL } from "./build.ts";
+import { CHAT_FORWARDED, forwarderSummary, forwarderTargets, forwarderText, type ForwarderComparison } from "./chat-forwarder.ts";
 import type { LoadResult } from "./load.ts";
 import { pairedSection, type PairedResult } from "./paired.ts";
 import type { ScenarioRuns, TargetCheck } from "./report.ts";
@@ -29,6 +32,9 @@ export const CHAT_PAIRS = [
   ["chat-direct-stream", "chat-router-stream"],
 ] as const;
 
+/** The chat forwarder's scenario (calibration) for a router scenario. */
+const forwarderOf = (router: string) => CHAT_FORWARDED.find((f) => f.router === router)!.forwarder;
+
 /** A whole `chat.completion` whose first choice is the fake's reply (`[<model>] heard: …`). */
 function isCompletion(text: string): boolean {
   try {
@@ -44,8 +50,8 @@ function isCompletion(text: string): boolean {
 const isStream = (text: string) =>
   text.endsWith("data: [DONE]\n\n") && text.includes('"object":"chat.completion.chunk"') && text.includes('"finish_reason":"stop"') && !text.includes('data: {"error"');
 
-/** chat-direct, chat-router, chat-direct-stream, chat-router-stream. */
-export function chatScenarios(urls: { router: string; fake: string }): Scenario[] {
+/** chat-direct, chat-proxy (with `urls.proxy`, the chat forwarder), chat-router, then the same three streaming. */
+export function chatScenarios(urls: { router: string; fake: string; proxy?: string }): Scenario[] {
   const json = { "content-type": "application/json" };
   const auth = { ...json, authorization: "Bearer dev-key" };
   const body = (model: string, stream: boolean) => {
@@ -76,24 +82,42 @@ export function chatScenarios(urls: { router: string; fake: string }): Scenario[
       check: (r) => (stream ? checkStream(r) : checkCompletion(r)) ?? (router ? pinned(r) : undefined),
     };
   };
-  return [scenario(false, false), scenario(false, true), scenario(true, false), scenario(true, true)];
+  const forwarder = (stream: boolean, url: string): Scenario => {
+    const [directName, router] = CHAT_PAIRS[stream ? 1 : 0];
+    return {
+      name: forwarderOf(router),
+      description: `calibration for ${router}: the chat forwarder, a bare Worker on the same workerd passing POST /v1/chat/completions to the fake OpenAI server as is (body streamed both ways, nothing parsed), ${stream ? "stream: true, the whole SSE body read" : "non-streaming"}`,
+      calibration: true,
+      baseline: directName,
+      shortLoad: stream,
+      target: { url, path: "/v1/chat/completions", headers: json, ...body(BENCH_CHAT_MODEL, stream), verify: stream ? isStream : isCompletion },
+      check: stream ? checkStream : checkCompletion,
+    };
+  };
+  const proxied = (stream: boolean) => (urls.proxy ? [forwarder(stream, urls.proxy)] : []);
+  return [scenario(false, false), ...proxied(false), scenario(false, true), scenario(true, false), ...proxied(true), scenario(true, true)];
 }
 
 /**
- * Per pair both of whose scenarios `only` selects: direct and router interleaved, one request at a
- * time (paired.ts), `maxMs` shared between the pairs. One loop per pair, so the streaming router's
- * heavier requests do not slow the non-streaming ones they would follow.
+ * Per pair whose router scenario and its direct or forwarder scenario `only` selects: direct,
+ * forwarder and router (those selected) interleaved, one request at a time (paired.ts), `maxMs`
+ * shared between the loops. One loop per kind of call, so the streaming router's heavier requests
+ * do not slow the non-streaming ones they would follow.
  */
 export async function chatPaired(
   list: Scenario[],
   only: Set<string> | undefined,
   o: { maxMs: number; isStopped: () => boolean; log: (s?: string) => void; workerdPids?: readonly number[] },
 ): Promise<PairedResult[]> {
-  const pairs = CHAT_PAIRS.filter((p) => p.every((n) => !only || only.has(n)));
+  const selected = (n: string) => (!only || only.has(n)) && list.some((sc) => sc.name === n);
+  const loops = CHAT_PAIRS.flatMap(([d, r]) => {
+    const names = [d, forwarderOf(r), r].filter(selected);
+    return selected(r) && names.length >= 2 ? [{ router: r, names }] : [];
+  });
   const out: PairedResult[] = [];
-  for (const p of pairs) {
+  for (const { router, names } of loops) {
     if (o.isStopped()) break;
-    out.push(await pairedSection(`OpenAI front door, ${p[1]}`, [...p], list, { ...o, maxMs: o.maxMs / pairs.length }));
+    out.push(await pairedSection(`OpenAI front door, ${router}`, names, list, { ...o, maxMs: o.maxMs / loops.length }));
   }
   return out;
 }
@@ -121,6 +145,8 @@ export interface ChatSummary {
   paired: PairedResult[];
   /** workerd-proxy − direct (a bare forwarding Worker on the same workerd), when both ran: the floor for any Worker that makes one subrequest. */
   calibration?: { proxyAddedP50Ms?: number; proxyRps50?: number; proxyWorkerdUsPerReq50?: number };
+  /** The router against the chat forwarder (chat-forwarder.ts): CPU, added p50 and req/s ratios with their targets. */
+  forwarder: ForwarderComparison[];
 }
 
 /** router − direct per pair: the paired loop, each scenario's own sequential loop, then each autocannon connection count both ran. */
@@ -157,15 +183,19 @@ export function chatSummary(runs: ScenarioRuns[], paired: PairedResult[] = []): 
     ? { proxyAddedP50Ms: proxy.sequential.latency.p50 - direct.sequential.latency.p50, proxyRps50: p50?.rps, proxyWorkerdUsPerReq50: p50?.workerdUsPerReq }
     : undefined;
   const goals = { addedP50Ms: CHAT_GOAL_ADDED_P50_MS, rps50: CHAT_GOAL_RPS_50 };
-  return { goals, portkey: { addedP50Ms: PORTKEY_ADDED_P50_MS, rps: PORTKEY_RPS }, rows, paired, calibration };
+  return { goals, portkey: { addedP50Ms: PORTKEY_ADDED_P50_MS, rps: PORTKEY_RPS }, rows, paired, calibration, forwarder: forwarderSummary(runs, paired) };
 }
 
 const f3 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? "—" : n.toFixed(3));
 const plus = (n: number) => (Number.isFinite(n) ? `${n >= 0 ? "+" : ""}${n.toFixed(3)}` : "—");
 const int = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? "—" : Math.round(n).toLocaleString("en-US"));
 
-/** The "OpenAI front door: router − direct" section, or nothing when no pair ran. */
+/** The "OpenAI front door: router − direct" section, then "router vs the chat forwarder"; each only when its scenarios ran. */
 export function chatText(s: ChatSummary): string[] {
+  return [...directText(s), ...forwarderText(s.forwarder)];
+}
+
+function directText(s: ChatSummary): string[] {
   if (!s.rows.length) return [];
   const head = ["router scenario", "measure", "direct p50", "router p50", "+p50 ms", "direct p99", "router p99", "+p99 ms", "direct req/s", "router req/s", "router ÷ direct", "router workerd µs/req"];
   const rows = s.rows.map((r) => [r.pair, r.measure, f3(r.direct.p50), f3(r.router.p50), plus(r.addedP50Ms), f3(r.direct.p99), f3(r.router.p99), plus(r.addedP99Ms), int(r.direct.rps), int(r.router.rps), r.rpsRatio === undefined ? "" : `${r.rpsRatio.toFixed(2)}×`, int(r.routerWorkerdUsPerReq)]);
@@ -176,7 +206,7 @@ export function chatText(s: ChatSummary): string[] {
     line(head),
     w.map((n) => "-".repeat(n)).join("  "),
     ...rows.map(line),
-    `(latencies in ms; paired = direct and router interleaved one request at a time, one keep-alive connection each (drift hits both alike; the headline);`,
+    `(latencies in ms; paired = direct and router (and the chat forwarder) interleaved one request at a time, one keep-alive connection each (drift hits all alike; the headline);`,
     ` sequential = each scenario's own single-connection node:http loop; the other rows: autocannon at that connection count; a difference of p99s is a rough guide;`,
     ` Portkey's gateway on this machine, same fake upstream: +${s.portkey.addedP50Ms} ms p50 at 1 connection, saturates near ${int(s.portkey.rps)} req/s)`,
     ...(s.calibration
@@ -188,8 +218,15 @@ export function chatText(s: ChatSummary): string[] {
   ];
 }
 
-/** Added p50 at 1 connection (the paired loop, else the own sequential loop; autocannon's 1-connection figure alongside) and router req/s at 50 connections, non-streaming. */
+/**
+ * Added p50 at 1 connection (the paired loop, else the own sequential loop; autocannon's 1-connection figure alongside)
+ * and router req/s at 50 connections, non-streaming, when chat-direct and chat-router ran; then the forwarder ratios.
+ */
 export function chatTargets(s: ChatSummary): TargetCheck[] {
+  return [...(s.rows.length ? directTargets(s) : []), ...forwarderTargets(s.forwarder)];
+}
+
+function directTargets(s: ChatSummary): TargetCheck[] {
   const [, routerName] = CHAT_PAIRS[0];
   const seq = s.rows.find((r) => r.pair === routerName && r.measure === "paired") ?? s.rows.find((r) => r.pair === routerName && r.measure === "sequential");
   const one = s.rows.find((r) => r.pair === routerName && r.connections === 1);

@@ -9,7 +9,7 @@
  *  3. per scenario: a sequential single-connection latency loop, then autocannon
  *     at 1, 10 and 50 connections (each after a short warm-up; scenario-loop.ts);
  *  4. the paired loop again; pool admissions/s inside workerd (pools.ts, pool-driver.ts);
- *     — including the OpenAI front door: chat-direct/chat-router(-stream) against the fake OpenAI server (chat.ts);
+ *     — including the OpenAI front door: chat-direct/chat-proxy/chat-router(-stream) against the fake OpenAI server (chat.ts, chat-forwarder.ts);
  *  5. the task scenario: 5-step chains, one at a time and 8 in flight (task.ts);
  *  6. print tables + targets (admission and fallback: added.ts; front door: chat.ts), write bench/out/results-<timestamp>.json.
  * Also an in-process micro-benchmark of the intent layer. `BENCH_SECONDS` env works too.
@@ -20,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { BENCH_LIMITED, benchConfig, bundleRouter, readBundledConfig, type RouterBundle } from "./build.ts";
 import { addedSummary, addedTargets, addedText, PAIRED } from "./added.ts";
+import { CHAT_FORWARDED } from "./chat-forwarder.ts";
 import { CHAT_GOAL_ADDED_P50_MS, CHAT_GOAL_RPS_50, chatPaired, chatScenarios, chatSummary, chatTargets, chatText } from "./chat.ts";
 import { probe, stopLoad } from "./load.ts";
 import { microSection, type MicroResult } from "./micro.ts";
@@ -85,6 +86,11 @@ function ownSignals(): void {
 ownSignals();
 
 const log = (s = "") => console.log(s);
+/**
+ * The paired loops of pinned/pinned-limited/one-fallback/direct-error: always without --only; with it, when it has
+ * `paired` and one of those four, or `paired` and no chat-* scenario (`--only paired,chat-…` runs just the chat loops).
+ */
+const poolPaired = !only || (only.has("paired") && (PAIRED.some((n) => only.has(n)) || ![...only].some((n) => n.startsWith("chat-"))));
 
 async function main(): Promise<number> {
   const started = performance.now();
@@ -114,7 +120,7 @@ async function main(): Promise<number> {
     fake = await startFakeOpenAIThread();
     log(`fault upstream (worker thread): ${upstream.url}; fake OpenAI server (worker thread): ${fake.url}`);
     const config = benchConfig(ROOT, upstream.url, fake.url);
-    const o = { bundle, config, upstreamUrl: upstream.url, verbose: args.verbose };
+    const o = { bundle, config, upstreamUrl: upstream.url, chatUpstreamUrl: fake.url, verbose: args.verbose };
     router = args.miniflare ? await startRouter(o) : await startRawWorkerd(o);
     ownSignals();
     const routerUrl = args["via-entry"] ? router.entryUrl! : router.directUrl;
@@ -126,7 +132,7 @@ async function main(): Promise<number> {
       log(`router on workerd through Miniflare's API (compat ${bundle.compatibilityDate}, KV INTENTS in memory, Cache API, DOs ${bundle.durableObjects.map(([b]) => b).join("/")}, SPECIALISTS unbound; every subrequest passes Miniflare's outbound-interceptor Worker)`);
       log(`  benchmarked at ${routerUrl} (${args["via-entry"] ? "through Miniflare's entry Worker (--via-entry)" : "the router's own workerd socket, no Miniflare entry Worker; --via-entry to compare"})`);
     }
-    log(`  router ${routerUrl}; workerd pid ${router.workerdPids.join(", ") || "unknown (no CPU accounting)"}; calibration proxy Worker: ${router.proxyUrl}`);
+    log(`  router ${routerUrl}; workerd pid ${router.workerdPids.join(", ") || "unknown (no CPU accounting)"}; calibration proxy Worker: ${router.proxyUrl}; chat forwarder Worker: ${router.chatProxyUrl}`);
     const pids = router.workerdPids;
 
     const auth = { "content-type": "application/json", authorization: "Bearer dev-key" };
@@ -136,8 +142,8 @@ async function main(): Promise<number> {
     const rec = classified.json as { label?: string; specialist?: string; confidence?: number };
     log(`intent for the cached scenario: ${intentId} (${rec.label} → ${rec.specialist}, confidence ${rec.confidence?.toFixed(3)})\n`);
 
-    const list = [...scenarios({ router: routerUrl, lruOnly: router.lruOnlyUrl, upstream: upstream.url, proxy: router.proxyUrl }, intentId, router.mode), ...chatScenarios({ router: routerUrl, fake: fake.url })];
-    if (!stopped && (!only || only.has("paired"))) {
+    const list = [...scenarios({ router: routerUrl, lruOnly: router.lruOnlyUrl, upstream: upstream.url, proxy: router.proxyUrl }, intentId, router.mode), ...chatScenarios({ router: routerUrl, fake: fake.url, proxy: router.chatProxyUrl })];
+    if (!stopped && poolPaired) {
       paired = await pairedSection(`fresh "${BENCH_LIMITED}" pool`, PAIRED, list, { maxMs: pairedMs, isStopped: () => stopped, log, workerdPids: pids });
       if (pairedFailed(paired)) failures++;
     }
@@ -145,7 +151,7 @@ async function main(): Promise<number> {
     pairedChat = await chatPaired(list, only, { maxMs: pairedMs, isStopped: () => stopped, log, workerdPids: pids });
     if (pairedChat.some(pairedFailed)) failures++;
 
-    if (!stopped && (!only || only.has("paired"))) {
+    if (!stopped && poolPaired) {
       pairedAfter = await pairedSection("after the scenarios' load", PAIRED, list, { maxMs: pairedMs, isStopped: () => stopped, log, workerdPids: pids });
       if (pairedFailed(pairedAfter)) failures++;
     }
@@ -175,7 +181,7 @@ async function main(): Promise<number> {
   if (runs.length) {
     log("\n== Single connection, sequential loop (node:http keep-alive, process.hrtime.bigint, one request at a time) ==");
     log(sequentialTable(runs));
-    log(`(calibration: workerd-proxy, a bare forwarding Worker${router?.mode === "miniflare" ? "; miss-lru-only, the router without KV and with Miniflare's no-op Cache API backend" : ""})`);
+    log(`(calibration: workerd-proxy, a bare forwarding Worker; chat-proxy(-stream), the chat forwarder: a bare Worker passing the chat call through to the fake OpenAI server unread${router?.mode === "miniflare" ? "; miss-lru-only, the router without KV and with Miniflare's no-op Cache API backend" : ""})`);
     log("(+p50/+p99: minus `direct` on the same loop; router timings: the response's own `timings`, median, ms — workerd's clock only advances on I/O)");
     log("\n== Throughput (autocannon) ==");
     log(loadTable(runs));
@@ -211,7 +217,16 @@ async function main(): Promise<number> {
     mode: args.miniflare ? "miniflare" : "raw",
     options: { seconds, warmupSeconds, sequentialMs: seqMs, poolMs, pairedMs, connections: CONNECTIONS, input: INPUT, viaEntry: args["via-entry"], only: args.only },
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavg: loadavg() },
-    targets: { ...TARGETS, chatAddedP50Ms: CHAT_GOAL_ADDED_P50_MS, chatRps50: CHAT_GOAL_RPS_50, taskOverheadPerStepMs: TASK_GOAL_MS, poolAdmissionsPerSecond: POOL_GOAL_PER_S, fallbackOwnP50Ms: 0.5, checks: targets },
+    targets: {
+      ...TARGETS,
+      chatAddedP50Ms: CHAT_GOAL_ADDED_P50_MS,
+      chatRps50: CHAT_GOAL_RPS_50,
+      chatVsForwarder: Object.fromEntries(CHAT_FORWARDED.map((f) => [f.router, f.goals])),
+      taskOverheadPerStepMs: TASK_GOAL_MS,
+      poolAdmissionsPerSecond: POOL_GOAL_PER_S,
+      fallbackOwnP50Ms: 0.5,
+      checks: targets,
+    },
     micro,
     scenarios: runs,
     chat,

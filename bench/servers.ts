@@ -61,6 +61,8 @@ export interface RouterOptions {
   config: string;
   /** The fault upstream, for the calibration proxy Worker. */
   upstreamUrl: string;
+  /** The fake OpenAI server: when given, a second calibration Worker, the chat forwarder (`FORWARDER_SOURCE`), passes requests through to it. */
+  chatUpstreamUrl?: string;
   /** Print workerd's console output (the router logs cache-tier failures there). */
   verbose?: boolean;
   /** Open workerd's V8 inspector (for bench/profile.ts); 0 = any free port. */
@@ -76,6 +78,8 @@ export interface RunningRouter extends Running {
   entryUrl?: string;
   /** A minimal Worker that only forwards the body to `<upstream>/ok`: workerd + one subrequest. */
   proxyUrl: string;
+  /** The chat forwarder (`FORWARDER_SOURCE` → the fake OpenAI server), when `chatUpstreamUrl` was given. */
+  chatProxyUrl?: string;
   /** The bench-only pool driver Worker (pool-driver.ts), bound to the router's RateLimitPool class. */
   poolDriverUrl: string;
   /** Miniflare only: the same router without KV and with Miniflare's no-op Cache API backend. */
@@ -91,6 +95,7 @@ export interface RunningRouter extends Running {
 
 const ROUTER = "switchyard-bench";
 const PROXY = "bench-proxy";
+const CHAT_PROXY = "bench-chat-proxy";
 const LRU_ONLY = "switchyard-bench-lru-only";
 const DRIVER = "bench-pool-driver";
 /** The router's Durable Object bindings ([binding, class], from wrangler.toml); the pool driver needs `RateLimitPool`. */
@@ -105,12 +110,25 @@ export const PROXY_SOURCE = `export default {
   },
 };
 `;
+/**
+ * The chat forwarder: a bare Worker that passes each request to `UPSTREAM` + its own path
+ * (method, headers and body stream as they came) and returns the upstream's response as
+ * it is, its body streamed through unread. The floor for a Worker in front of the fake
+ * OpenAI server (`chat-proxy`, `chat-proxy-stream`).
+ */
+export const FORWARDER_SOURCE = `export default {
+  fetch(request, env) {
+    const url = new URL(request.url);
+    return fetch(new Request(env.UPSTREAM + url.pathname + url.search, request));
+  },
+};
+`;
 
 /**
  * Runs the bundled router on workerd through Miniflare: `DEV_MODE: "true"`, in-memory
  * KV `INTENTS`, the Cache API, `SWITCHYARD_CONFIG`, every Durable Object class
  * wrangler.toml binds (SQLite, in memory), and the pool driver Worker. `SPECIALISTS` is left unbound: every endpoint in the bench
- * config is `http`. Each Worker also gets a direct socket, which skips Miniflare's
+ * config is `http`. With `chatUpstreamUrl`, the chat forwarder too. Each Worker also gets a direct socket, which skips Miniflare's
  * entry Worker (a second JS hop per request).
  */
 export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
@@ -149,6 +167,9 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
           modules: [{ type: "ESModule", path: join(o.bundle.dir, "bench-proxy.js"), contents: PROXY_SOURCE }],
           bindings: { UPSTREAM: o.upstreamUrl },
         },
+        ...(o.chatUpstreamUrl
+          ? [{ ...common, name: CHAT_PROXY, modules: [{ type: "ESModule", path: join(o.bundle.dir, "bench-chat-proxy.js"), contents: FORWARDER_SOURCE }], bindings: { UPSTREAM: o.chatUpstreamUrl } }]
+          : []),
         {
           ...common,
           name: DRIVER,
@@ -170,9 +191,10 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
     const directUrl = strip(await mf.unsafeGetDirectURL(ROUTER));
     const proxyUrl = strip(await mf.unsafeGetDirectURL(PROXY));
     const lruOnlyUrl = strip(await mf.unsafeGetDirectURL(LRU_ONLY));
+    const chatProxyUrl = o.chatUpstreamUrl ? strip(await mf.unsafeGetDirectURL(CHAT_PROXY)) : undefined;
     const poolDriverUrl = strip(await mf.unsafeGetDirectURL(DRIVER));
     const inspectorUrl = o.inspectorPort !== undefined ? strip(await mf.getInspectorURL()) : undefined;
-    return { mode: "miniflare", url: directUrl, directUrl, entryUrl, proxyUrl, lruOnlyUrl, poolDriverUrl, workerdPids: childPids("workerd"), inspectorUrl, close };
+    return { mode: "miniflare", url: directUrl, directUrl, entryUrl, proxyUrl, chatProxyUrl, lruOnlyUrl, poolDriverUrl, workerdPids: childPids("workerd"), inspectorUrl, close };
   } catch (e) {
     await close().catch(() => {});
     throw e;

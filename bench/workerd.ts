@@ -12,7 +12,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RouterBundle, RouterModule } from "./build.ts";
 import { DRIVER_SOURCE } from "./pool-driver.ts";
-import { doClasses, PROXY_SOURCE, type RouterOptions, type RunningRouter } from "./servers.ts";
+import { doClasses, FORWARDER_SOURCE, PROXY_SOURCE, type RouterOptions, type RunningRouter } from "./servers.ts";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const WORKERD = join(ROOT, "node_modules", "workerd", "bin", "workerd");
@@ -24,12 +24,28 @@ const SOCKETS = ["router", "proxy", "pool-driver"];
 
 const MODULE_FIELD: Record<RouterModule["type"], string> = { ESModule: "esModule", CommonJS: "commonJsModule", Text: "text", Data: "data", CompiledWasm: "wasm" };
 
-/** capnp config: router (+ every Durable Object class it exports, SQLite), the calibration proxy, the pool driver, the outbound network. */
-export function capnpConfig(bundle: RouterBundle, dir: string, storageDir: string, upstreamUrl: string, compat: { date: string; flags: string[] }): string {
+/** capnp config: router (+ every Durable Object class it exports, SQLite), the calibration proxy, the chat forwarder (with `chatUpstreamUrl`), the pool driver, the outbound network. */
+export function capnpConfig(
+  bundle: RouterBundle,
+  dir: string,
+  storageDir: string,
+  upstream: { upstreamUrl: string; chatUpstreamUrl?: string },
+  compat: { date: string; flags: string[] },
+): string {
   const modules = bundle.modules
     .map((m) => `(name = ${str(relative(bundle.dir, m.path))}, ${MODULE_FIELD[m.type]} = embed ${str(relative(dir, m.path))})`)
     .join(",\n        ");
   const compatLines = `compatibilityDate = ${str(compat.date)}, compatibilityFlags = [${compat.flags.map(str).join(", ")}]`;
+  const chatProxy = upstream.chatUpstreamUrl
+    ? `
+    # calibration for the OpenAI front door: passes requests and responses through unread (servers.ts FORWARDER_SOURCE).
+    (name = "chat-proxy", worker = (
+      modules = [(name = "bench-chat-proxy.js", esModule = embed "bench-chat-proxy.js")],
+      ${compatLines},
+      bindings = [(name = "UPSTREAM", text = ${str(upstream.chatUpstreamUrl)})],
+    )),`
+    : "";
+  const chatSocket = upstream.chatUpstreamUrl ? `\n    (name = "chat-proxy", address = "127.0.0.1:0", http = (), service = "chat-proxy"),` : "";
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -54,8 +70,8 @@ const config :Workerd.Config = (
     (name = "proxy", worker = (
       modules = [(name = "bench-proxy.js", esModule = embed "bench-proxy.js")],
       ${compatLines},
-      bindings = [(name = "UPSTREAM", text = ${str(upstreamUrl)})],
-    )),
+      bindings = [(name = "UPSTREAM", text = ${str(upstream.upstreamUrl)})],
+    )),${chatProxy}
     # bench-only: drives the router's RateLimitPool objects over workerd RPC (pool-driver.ts).
     (name = "pool-driver", worker = (
       modules = [(name = "pool-driver.js", esModule = embed "pool-driver.js")],
@@ -63,12 +79,12 @@ const config :Workerd.Config = (
       bindings = [(name = "POOL", durableObjectNamespace = (className = "RateLimitPool", serviceName = "router"))],
     )),
     (name = "do-storage", disk = (path = ${str(storageDir)}, writable = true)),
-    # globalOutbound of both Workers: the fault upstream is on 127.0.0.1.
+    # globalOutbound of every Worker: the upstreams are on 127.0.0.1.
     (name = "internet", network = (allow = ["public", "private", "local"])),
   ],
   sockets = [
     (name = "router", address = "127.0.0.1:0", http = (), service = "router"),
-    (name = "proxy", address = "127.0.0.1:0", http = (), service = "proxy"),
+    (name = "proxy", address = "127.0.0.1:0", http = (), service = "proxy"),${chatSocket}
     (name = "pool-driver", address = "127.0.0.1:0", http = (), service = "pool-driver"),
   ],
 );
@@ -82,12 +98,13 @@ export async function startRawWorkerd(o: RouterOptions, timeoutMs = 30_000): Pro
   const file = join(dir, "config.capnp");
   writeFileSync(join(dir, "switchyard-config.json"), o.config);
   writeFileSync(join(dir, "bench-proxy.js"), PROXY_SOURCE);
+  writeFileSync(join(dir, "bench-chat-proxy.js"), FORWARDER_SOURCE);
   writeFileSync(join(dir, "pool-driver.js"), DRIVER_SOURCE);
   // Durable Object SQLite files: on tmpfs (/dev/shm) when available, so the disk's fsyncs do not count.
   const shm = existsSync("/dev/shm") ? mkdtempSync("/dev/shm/switchyard-do-") : undefined;
   const storageDir = shm ?? join(dir, "do-storage");
   if (!shm) mkdirSync(storageDir);
-  writeFileSync(file, capnpConfig(o.bundle, dir, storageDir, o.upstreamUrl, { date: o.bundle.compatibilityDate, flags: o.bundle.compatibilityFlags }));
+  writeFileSync(file, capnpConfig(o.bundle, dir, storageDir, o, { date: o.bundle.compatibilityDate, flags: o.bundle.compatibilityFlags }));
 
   const child: ChildProcess = spawn(WORKERD, ["serve", file, "config", "--control-fd=3"], { cwd: dir, stdio: ["ignore", "pipe", "pipe", "pipe"] });
   const killHard = () => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL");
@@ -119,6 +136,7 @@ export async function startRawWorkerd(o: RouterOptions, timeoutMs = 30_000): Pro
   };
 
   const ports = new Map<string, number>();
+  const sockets = o.chatUpstreamUrl ? [...SOCKETS, "chat-proxy"] : SOCKETS;
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`workerd did not listen within ${timeoutMs} ms`)), timeoutMs);
@@ -135,7 +153,7 @@ export async function startRawWorkerd(o: RouterOptions, timeoutMs = 30_000): Pro
           } catch {
             /* not ours */
           }
-          if (SOCKETS.every((n) => ports.has(n))) (clearTimeout(timer), resolve());
+          if (sockets.every((n) => ports.has(n))) (clearTimeout(timer), resolve());
         }
       });
       child.once("error", (e) => (clearTimeout(timer), reject(e)));
@@ -151,6 +169,7 @@ export async function startRawWorkerd(o: RouterOptions, timeoutMs = 30_000): Pro
     url,
     directUrl: url,
     proxyUrl: `http://127.0.0.1:${ports.get("proxy")}`,
+    chatProxyUrl: o.chatUpstreamUrl ? `http://127.0.0.1:${ports.get("chat-proxy")}` : undefined,
     poolDriverUrl: `http://127.0.0.1:${ports.get("pool-driver")}`,
     workerdPids: child.pid ? [child.pid] : [],
     logTail: () => [...tail],

@@ -1,16 +1,41 @@
 /**
- * A fake OpenAI-compatible chat API for tests: deterministic, offline, on
- * 127.0.0.1, speaking the real wire format (`chat.completion`, and with
- * `stream: true` SSE `chat.completion.chunk`s, the usage chunk when
- * `stream_options.include_usage` is set, and `data: [DONE]`).
+ * A fake OpenAI-compatible Chat Completions API for tests and benchmarks:
+ * deterministic, offline, on 127.0.0.1, speaking the real wire format
+ * (`chat.completion`; with `stream: true`, SSE `data: <chat.completion.chunk>`
+ * events, the `choices: []` usage chunk last when `stream_options.include_usage`
+ * is set, then `data: [DONE]`).
  *
- *   POST <any prefix>/chat/completions   reply: `[<model>] heard: <last user message>`
- *   GET  /requests                       the requests it got (headers and body), oldest first
- *   POST /reset                          forgets them
+ *   POST <any prefix>/chat/completions   the reply (below)
+ *   GET  /requests                       the requests it got (path, headers, body, aborted), oldest first
+ *   GET  /aborts                         `{ aborted, requests: [{ path, model }] }`: those whose client
+ *                                        hung up before the reply was finished
+ *   POST /reset                          forgets the requests (and so the aborts)
  *
- * The `model` picks a failure: `fail-429` (429 + Retry-After: 1), `fail-500`,
- * `garbage` (200, not JSON), `wrong-shape` (200, `choices: []`), `hang` (never
- * answers), `stream-break` (streams two chunks, then an event that is not JSON).
+ * The reply is `[<model>] heard: <last user message>`, shaped by the body:
+ * `n` (1–10) choices, those after the first ending ` (choice <i>)`; `tools`
+ * (unless `tool_choice` is "none") a call to the first tool, or the one
+ * `tool_choice` names, with arguments `{"heard":<last user message>}`;
+ * `response_format` `json_object` or `json_schema` that JSON as the content;
+ * `logprobs: true` a logprob of -0.1 per word.
+ *
+ * The `model` picks a behaviour:
+ *   fail-429             429 + Retry-After: 1
+ *   fail-500             500
+ *   fail-400             400 invalid_request_error on `tools[0].function.name`
+ *   garbage              200, not JSON
+ *   wrong-shape          200, `choices: []`
+ *   hang                 never answers
+ *   parts                `message.content` as an array of text parts (streams as usual)
+ *   refusal              `content: null, refusal: "I can't help with that."` (streamed as `refusal` deltas)
+ *   echo-body            the content is the request body, as JSON
+ * and with `stream: true` (without it, the usual reply but for stream-error-first):
+ *   stream-break         the role chunk, two content chunks, an event that is not JSON, the rest
+ *   stream-error-first   200 whose only event is an `{ error }` (500 without `stream`)
+ *   stream-cut           the role chunk and two content chunks, then the connection is dropped
+ *   stream-eof           the role and content chunks, then a clean end: no finish chunk, no [DONE]
+ *   stream-stall         the role chunk and two content chunks, then silence until the client leaves
+ *   stream-slow          200 one-word chunks 50 ms apart, then the end; stops when the client leaves
+ *   stream-no-done       everything but `data: [DONE]`
  * With `apiKey`, a request without `Authorization: Bearer <apiKey>` gets 401.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -25,12 +50,29 @@ export interface FakeOpenAI {
 export interface RecordedRequest {
   path: string;
   headers: Record<string, string | string[] | undefined>;
-  body: { model?: string; messages?: { role: string; content: unknown }[]; stream?: boolean; stream_options?: { include_usage?: boolean }; [k: string]: unknown };
+  body: {
+    model?: string;
+    messages?: { role: string; content: unknown }[];
+    stream?: boolean;
+    stream_options?: { include_usage?: boolean };
+    n?: unknown;
+    tools?: unknown;
+    tool_choice?: unknown;
+    response_format?: { type?: unknown };
+    logprobs?: unknown;
+    [k: string]: unknown;
+  };
+  /** True when the client closed the connection before the reply was finished. */
+  aborted: boolean;
 }
+
+type Body = RecordedRequest["body"];
 
 const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
 const text = (content: unknown): string =>
   typeof content === "string" ? content : Array.isArray(content) ? content.map((p: { text?: string }) => p.text ?? "").join("\n") : "";
+const sse = (event: string) => `data: ${event}\n\n`;
+const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" };
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const t = JSON.stringify(body);
@@ -38,7 +80,89 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(t);
 }
 
-const error = (message: string, type: string, code: string | null = null) => ({ error: { message, type, param: null, code } });
+const error = (message: string, type: string, code: string | null = null, param: string | null = null) => ({ error: { message, type, param, code } });
+const invalid = (message: string, param: string | null = null, code: string | null = null) => error(message, "invalid_request_error", code, param);
+
+/** Why OpenAI would turn the body down, if it would. */
+function problem(body: Body): ReturnType<typeof error> | undefined {
+  if (typeof body.model !== "string" || !Array.isArray(body.messages) || body.messages.length === 0)
+    return invalid("'model' and a non-empty 'messages' are required");
+  const n = body.n ?? 1;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > 10)
+    return invalid(`Invalid 'n': expected an integer from 1 to 10, but got ${JSON.stringify(n)} instead.`, "n", "invalid_value");
+  if (body.tools === undefined || body.tools === null) return undefined;
+  if (!Array.isArray(body.tools) || body.tools.length === 0)
+    return invalid("Invalid 'tools': expected a non-empty array of tools.", "tools", "invalid_value");
+  const bad = body.tools.findIndex((t: { type?: unknown; function?: { name?: unknown } } | null) => t?.type !== "function" || typeof t.function?.name !== "string");
+  return bad < 0 ? undefined : invalid(`Missing required parameter: 'tools[${bad}].function.name'.`, `tools[${bad}].function.name`, "missing_required_parameter");
+}
+
+/** One choice's reply, whole (`message`) and as the deltas that stream it. */
+interface Answer {
+  message: Record<string, unknown>;
+  finish: "stop" | "tool_calls";
+  /** The first streamed delta, the one with the role. */
+  head: Record<string, unknown>;
+  /** What the later deltas carry, in order; also the tokens given logprobs. */
+  pieces: string[];
+  delta(piece: string): Record<string, unknown>;
+  logprobs(pieces: string[]): Record<string, unknown>;
+}
+
+const logprob = (token: string) => ({ token, logprob: -0.1, bytes: [...Buffer.from(token, "utf8")], top_logprobs: [] });
+const byWord = (s: string) => s.split(/(?<= )/);
+
+const says = (content: string, pieces = byWord(content)): Answer => ({
+  message: { role: "assistant", content, refusal: null },
+  finish: "stop",
+  head: { role: "assistant", content: "", refusal: null },
+  pieces,
+  delta: (piece) => ({ content: piece }),
+  logprobs: (ps) => ({ content: ps.map(logprob), refusal: null }),
+});
+
+const refuses = (refusal: string): Answer => ({
+  message: { role: "assistant", content: null, refusal },
+  finish: "stop",
+  head: { role: "assistant", content: null, refusal: "" },
+  pieces: byWord(refusal),
+  delta: (piece) => ({ refusal: piece }),
+  logprobs: (ps) => ({ content: null, refusal: ps.map(logprob) }),
+});
+
+/** A call to `name`; the arguments stream in three pieces. */
+function calls(id: string, name: string, args: string): Answer {
+  const third = Math.ceil(args.length / 3);
+  return {
+    message: { role: "assistant", content: null, refusal: null, tool_calls: [{ id, type: "function", function: { name, arguments: args } }] },
+    finish: "tool_calls",
+    head: { role: "assistant", content: null, tool_calls: [{ index: 0, id, type: "function", function: { name, arguments: "" } }] },
+    pieces: [args.slice(0, third), args.slice(third, 2 * third), args.slice(2 * third)].filter(Boolean),
+    delta: (piece) => ({ tool_calls: [{ index: 0, function: { arguments: piece } }] }),
+    logprobs: () => ({ content: null, refusal: null }),
+  };
+}
+
+/** The `n` answers to a valid body; `callId` numbers the tool calls. */
+function answersFor(body: Body, model: string, callId: () => string): Answer[] {
+  const each = (answer: (i: number) => Answer) => Array.from({ length: (body.n as number | undefined) ?? 1 }, (_, i) => answer(i));
+  const heard = text([...body.messages!].reverse().find((m) => m.role === "user")?.content);
+  if (model === "refusal") return each(() => refuses("I can't help with that."));
+  if (model === "echo-body") {
+    const echo = JSON.stringify(body);
+    return each(() => says(echo, echo.match(/.{1,24}/gs) ?? [echo]));
+  }
+  if (model === "stream-slow" && body.stream === true) return each(() => says(Array.from({ length: 200 }, (_, i) => `word${i + 1}`).join(" ")));
+  const tools = body.tools as { function: { name: string } }[] | null | undefined;
+  if (tools && body.tool_choice !== "none") {
+    const named = (body.tool_choice as { function?: { name?: unknown } } | undefined)?.function?.name;
+    const name = typeof named === "string" ? named : tools[0]!.function.name;
+    return each(() => calls(callId(), name, JSON.stringify({ heard })));
+  }
+  const format = body.response_format?.type;
+  if (format === "json_object" || format === "json_schema") return each(() => says(JSON.stringify({ heard })));
+  return each((i) => says(`[${model}] heard: ${heard}${i > 0 ? ` (choice ${i})` : ""}`));
+}
 
 /**
  * Starts the fake API on 127.0.0.1 (any free port). It closes itself after
@@ -47,82 +171,152 @@ const error = (message: string, type: string, code: string | null = null) => ({ 
 export async function startFakeOpenAI({ apiKey, maxLifetimeMs = 10 * 60_000 }: { apiKey?: string; maxLifetimeMs?: number } = {}): Promise<FakeOpenAI> {
   const recorded: RecordedRequest[] = [];
   const open = new Set<ServerResponse>();
-  let n = 0;
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  const droppedByUs = new WeakSet<ServerResponse>();
+  let completions = 0;
+  let toolCalls = 0;
+  let closing = false;
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
     if (req.method === "GET" && path === "/requests") return send(res, 200, { requests: recorded });
+    if (req.method === "GET" && path === "/aborts") {
+      const gone = recorded.filter((r) => r.aborted);
+      return send(res, 200, { aborted: gone.length, requests: gone.map((r) => ({ path: r.path, model: r.body.model ?? null })) });
+    }
     if (req.method === "POST" && path === "/reset") return (recorded.length = 0), send(res, 200, { ok: true });
     if (req.method !== "POST" || !path.endsWith("/chat/completions")) return send(res, 404, error(`no route ${req.method} ${path}`, "invalid_request_error"));
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    let body: RecordedRequest["body"];
+    let body: Body;
     try {
       body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
     } catch {
-      return send(res, 400, error("We could not parse the JSON body of your request.", "invalid_request_error"));
+      return send(res, 400, invalid("We could not parse the JSON body of your request."));
     }
-    recorded.push({ path, headers: req.headers, body });
+    if (typeof body !== "object" || body === null || Array.isArray(body)) return send(res, 400, invalid("The body of your request must be a JSON object."));
+    const record: RecordedRequest = { path, headers: req.headers, body, aborted: false };
+    recorded.push(record);
+    open.add(res);
+    res.on("close", () => {
+      open.delete(res);
+      if (!res.writableFinished && !closing && !droppedByUs.has(res)) record.aborted = true;
+    });
     if (apiKey !== undefined && req.headers.authorization !== `Bearer ${apiKey}`)
       return send(res, 401, error("Incorrect API key provided.", "invalid_request_error", "invalid_api_key"));
-    if (typeof body.model !== "string" || !Array.isArray(body.messages) || body.messages.length === 0)
-      return send(res, 400, error("'model' and a non-empty 'messages' are required", "invalid_request_error"));
-    const model = body.model;
+    const turnedDown = problem(body);
+    if (turnedDown) return send(res, 400, turnedDown);
+    const model = body.model!;
     switch (model) {
       case "fail-429":
         return send(res, 429, error("Rate limit reached", "requests", "rate_limit_exceeded"), { "retry-after": "1" });
       case "fail-500":
         return send(res, 500, error("The server had an error while processing your request.", "server_error"));
+      case "fail-400":
+        return send(res, 400, invalid("Invalid 'tools[0].function.name': string does not match pattern.", "tools[0].function.name", "invalid_value"));
       case "garbage":
         res.writeHead(200, { "content-type": "text/html" });
-        return res.end("<html>oops</html>");
+        res.end("<html>oops</html>");
+        return;
       case "wrong-shape":
         return send(res, 200, { id: "chatcmpl-x", object: "chat.completion", choices: [] });
       case "hang":
-        open.add(res);
-        res.on("close", () => open.delete(res));
         return;
+      case "stream-error-first": {
+        const overloaded = error("The server is overloaded", "server_error");
+        if (body.stream !== true) return send(res, 500, overloaded);
+        res.writeHead(200, SSE_HEADERS);
+        res.end(sse(JSON.stringify(overloaded)));
+        return;
+      }
     }
-    const lastUser = [...body.messages].reverse().find((m) => m.role === "user");
-    const reply = `[${model}] heard: ${text(lastUser?.content)}`;
-    const usage = { prompt_tokens: body.messages.reduce((s, m) => s + words(text(m.content)), 0), completion_tokens: words(reply) };
-    const totals = { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens };
-    const id = `chatcmpl-fake${++n}`;
+    const answers = answersFor(body, model, () => `call_fake${++toolCalls}`);
+    const withLogprobs = body.logprobs === true;
+    const prompt = body.messages!.reduce((s, m) => s + words(text(m.content)), 0);
+    const completion = answers.reduce((s, a) => s + words(a.pieces.join("")), 0);
+    const usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+    const id = `chatcmpl-fake${++completions}`;
     const created = Math.floor(Date.now() / 1000);
-    if (body.stream !== true)
-      return send(res, 200, {
+    if (body.stream !== true) {
+      const asParts = (m: Record<string, unknown>) => (typeof m.content === "string" ? { ...m, content: [{ type: "text", text: m.content }] } : m);
+      const choices = answers.map((a, index) => ({
+        index,
+        message: model === "parts" ? asParts(a.message) : a.message,
+        logprobs: withLogprobs ? a.logprobs(a.pieces) : null,
+        finish_reason: a.finish,
+      }));
+      return send(res, 200, { id, object: "chat.completion", created, model, choices, usage, system_fingerprint: "fp_fake" });
+    }
+
+    const withUsage = body.stream_options?.include_usage === true;
+    const chunk = (index: number, delta: object, finish: string | null, logprobs: object | null = null) =>
+      JSON.stringify({
         id,
-        object: "chat.completion",
+        object: "chat.completion.chunk",
         created,
         model,
-        choices: [{ index: 0, message: { role: "assistant", content: reply, refusal: null }, logprobs: null, finish_reason: "stop" }],
-        usage: totals,
         system_fingerprint: "fp_fake",
+        choices: [{ index, delta, logprobs, finish_reason: finish }],
+        ...(withUsage ? { usage: null } : {}),
       });
-    const withUsage = body.stream_options?.include_usage === true;
-    const chunk = (delta: object, finish: string | null) => ({
-      id,
-      object: "chat.completion.chunk",
-      created,
-      model,
-      system_fingerprint: "fp_fake",
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-      ...(withUsage ? { usage: null } : {}),
-    });
-    const events: string[] = [JSON.stringify(chunk({ role: "assistant", content: "", refusal: null }, null))];
-    reply.split(/(?<= )/).forEach((piece, i) => events.push(model === "stream-break" && i === 2 ? "{not json" : JSON.stringify(chunk({ content: piece }, null))));
-    events.push(JSON.stringify(chunk({}, "stop")));
-    if (withUsage) events.push(JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [], usage: totals }));
-    events.push("[DONE]");
-    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
-    for (const e of events) res.write(`data: ${e}\n\n`);
+    const roles = answers.map((a, i) => chunk(i, a.head, null));
+    // Choices interleave piece by piece, as OpenAI's do.
+    const deltas: string[] = [];
+    for (let k = 0; k < Math.max(...answers.map((a) => a.pieces.length)); k++)
+      answers.forEach((a, i) => {
+        const piece = a.pieces[k];
+        if (piece !== undefined) deltas.push(chunk(i, a.delta(piece), null, withLogprobs ? a.logprobs([piece]) : null));
+      });
+    if (model === "stream-break" && deltas.length > 2) deltas[2] = "{not json";
+    const ends = answers.map((a, i) => chunk(i, {}, a.finish));
+    if (withUsage) ends.push(JSON.stringify({ id, object: "chat.completion.chunk", created, model, system_fingerprint: "fp_fake", choices: [], usage }));
+
+    res.writeHead(200, SSE_HEADERS);
+    const emit = (events: string[], then?: () => void) => events.forEach((e, i) => res.write(sse(e), i === events.length - 1 ? then : undefined));
+    switch (model) {
+      case "stream-cut":
+        // Drop the connection only once the chunks before it have left.
+        emit([...roles, ...deltas.slice(0, 2)], () => (droppedByUs.add(res), res.destroy()));
+        return;
+      case "stream-stall":
+        emit([...roles, ...deltas.slice(0, 2)]);
+        return;
+      case "stream-eof":
+        emit([...roles, ...deltas]);
+        break;
+      case "stream-no-done":
+        emit([...roles, ...deltas, ...ends]);
+        break;
+      case "stream-slow": {
+        let timer: NodeJS.Timeout | undefined;
+        let next = 0;
+        const drip = () => {
+          if (next < deltas.length) {
+            emit([deltas[next++]!]);
+            timer = setTimeout(drip, 50);
+            return;
+          }
+          emit([...ends, "[DONE]"]);
+          res.end();
+        };
+        res.on("close", () => clearTimeout(timer));
+        emit(roles);
+        drip();
+        return;
+      }
+      default:
+        emit([...roles, ...deltas, ...ends, "[DONE]"]);
+    }
     res.end();
-  });
+  }
+
+  const server = createServer((req, res) => void serve(req, res).catch(() => res.destroy()));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;
-  let closing: Promise<void> | undefined;
+  let shutdown: Promise<void> | undefined;
   const close = () =>
-    (closing ??= new Promise<void>((resolve) => {
+    (shutdown ??= new Promise<void>((resolve) => {
+      closing = true;
       clearTimeout(killer);
       for (const r of open) r.destroy();
       server.closeAllConnections();

@@ -43,8 +43,31 @@ function config(openaiUrl: string): ConfigInput {
     ],
     timeoutMs: 5000,
   });
+  const writer = c.specialists.at(-1)!;
+  const ep = writer.endpoint as { type: "openai-chat"; url: string; model: string };
+  // pinned only (no intents): a stream that ends early, and one that fails first and falls back to `writer`
+  c.specialists.push({ ...writer, id: "writer-eof", intents: [], endpoint: { ...ep, model: "stream-eof" } });
+  c.specialists.push({ ...writer, id: "writer-error-first", intents: [], endpoint: { ...ep, model: "stream-error-first" }, fallbacks: ["writer"] });
   return c;
 }
+
+/** Chat Completions fields an agent sends, and one the router has never heard of. */
+const FIELDS = {
+  temperature: 0.2,
+  top_p: 0.5,
+  max_completion_tokens: 64,
+  seed: 7,
+  stop: ["END"],
+  user: "e2e",
+  metadata: { run: "e2e" },
+  n: 2,
+  logprobs: true,
+  top_logprobs: 1,
+  tools: [{ type: "function" as const, function: { name: "get_tide", description: "tide times", parameters: { type: "object", properties: { port: { type: "string" } } } } }],
+  tool_choice: "auto" as const,
+  parallel_tool_calls: false,
+  response_format: { type: "json_schema" as const, json_schema: { name: "tide", schema: { type: "object" } } },
+};
 
 beforeAll(async () => {
   fake = await startFakeOpenAI({ apiKey: "sk-writer" });
@@ -83,7 +106,7 @@ describe("the official openai client against the router over real HTTP", () => {
         { role: "user", content: "write a poem about the sea" },
       ],
     });
-    expect(res.model).toBe("writer");
+    expect(res.model).toBe("fake-writer"); // the upstream's reply, unchanged
     expect(res.choices[0]!.message.content).toBe("[fake-writer] heard: write a poem about the sea");
     expect(res.usage).toMatchObject({ prompt_tokens: 16, completion_tokens: 8 });
     const sent = fake.requests().at(-1)!;
@@ -108,7 +131,7 @@ describe("the official openai client against the router over real HTTP", () => {
     let count = 0;
     for await (const chunk of stream) {
       count++;
-      expect(chunk.model).toBe("writer");
+      expect(chunk.model).toBe("fake-writer");
       text += chunk.choices[0]?.delta.content ?? "";
       if (chunk.usage) usage = chunk.usage;
     }
@@ -116,6 +139,57 @@ describe("the official openai client against the router over real HTTP", () => {
     expect(text).toBe("[fake-writer] heard: a haiku about rain");
     expect(usage).toMatchObject({ prompt_tokens: 8, completion_tokens: 6 });
     expect(fake.requests().at(-1)!.body).toMatchObject({ model: "fake-writer", stream: true });
+  });
+
+  for (const model of ["writer", "auto"])
+    for (const stream of [false, true])
+      it(`every field reaches the upstream unchanged (model ${model}, ${stream ? "streamed" : "whole"}), and the reply comes back unchanged`, async () => {
+        const messages = [
+          { role: "user" as const, content: "when is high tide" },
+          { role: "assistant" as const, content: null, tool_calls: [{ id: "call_a", type: "function" as const, function: { name: "get_tide", arguments: '{"port":"brest"}' } }] },
+          { role: "tool" as const, tool_call_id: "call_a", content: "06:10" },
+          { role: "user" as const, content: "write a poem about the sea and the tide" },
+        ];
+        const body = { model, messages, ...FIELDS };
+        const { data, response } = stream
+          ? await client.chat.completions.create({ ...body, stream: true }).withResponse()
+          : await client.chat.completions.create(body).withResponse();
+        expect(response.headers.get("x-switchyard-specialist")).toBe("writer");
+        const sent = fake.requests().at(-1)!;
+        expect(sent.body).toEqual({ ...body, model: "fake-writer", messages: [{ role: "system", content: "You write short poems." }, ...messages], ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}) });
+        if (stream) {
+          const chunks = [];
+          for await (const c of data as AsyncIterable<OpenAI.ChatCompletionChunk>) chunks.push(c);
+          expect(chunks.every((c) => c.model === "fake-writer" && c.system_fingerprint === "fp_fake" && !("usage" in c))).toBe(true);
+          expect(new Set(chunks.flatMap((c) => c.choices.map((ch) => ch.index)))).toEqual(new Set([0, 1]));
+          expect(chunks.some((c) => c.choices.some((ch) => ch.finish_reason === "tool_calls"))).toBe(true);
+        } else {
+          const res = data as OpenAI.ChatCompletion;
+          expect(res).toMatchObject({ model: "fake-writer", system_fingerprint: "fp_fake", object: "chat.completion" });
+          expect(res.choices).toHaveLength(2);
+          expect(res.choices[0]!.message.tool_calls![0]).toMatchObject({ type: "function", function: { name: "get_tide" } });
+          expect(res.choices[0]!.logprobs).toBeTruthy();
+        }
+      });
+
+  it("raises on a stream that ends without a finish reason or [DONE]", async () => {
+    const stream = await client.chat.completions.create({ model: "writer-eof", stream: true, messages: [{ role: "user", content: "a poem" }] });
+    const seen: string[] = [];
+    await expect(
+      (async () => {
+        for await (const chunk of stream) seen.push(chunk.choices[0]?.delta.content ?? "");
+      })(),
+    ).rejects.toThrow(/without a finish reason or \[DONE\]/);
+    expect(seen.join("")).toContain("heard");
+  });
+
+  it("serves an error-first stream from the fallback: the client sees only the stream that succeeded", async () => {
+    const { data: stream, response } = await client.chat.completions.create({ model: "writer-error-first", stream: true, messages: [{ role: "user", content: "a haiku" }] }).withResponse();
+    expect(response.headers.get("x-switchyard-specialist")).toBe("writer");
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    expect(text).toBe("[fake-writer] heard: a haiku");
+    expect(fake.requests().slice(-2).map((r) => r.body.model)).toEqual(["stream-error-first", "fake-writer"]);
   });
 
   it("surfaces errors as the client's typed errors", async () => {

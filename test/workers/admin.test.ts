@@ -25,15 +25,19 @@ describe("admin routes", () => {
 });
 
 describe("kill switches", () => {
-  it("a disabled specialist is skipped on the next request (fallback, or 503 when pinned), and comes back", async () => {
+  it("a disabled specialist says so (503) instead of being stood in for by its fallback, routed or pinned, and comes back", async () => {
     expect((await admin("/v1/admin/specialists/units/disable", why)).status).toBe(200);
     expect((await admin("/v1/admin/specialists/fault-garbage/disable", why)).status).toBe(200);
     try {
       const routed = await call("/v1/route", { json: { input: "convert 5 km to miles" } });
-      expect(routed.status).toBe(200);
-      const body = (await routed.json()) as { decision: { specialist: string; reason: string }; attempts: { failure?: string }[] };
-      expect(body.decision.specialist).toBe("general");
-      expect(body.attempts[0]!.failure).toBe("disabled");
+      expect(routed.status).toBe(503);
+      const body = await problem(routed);
+      expect(body.title).toBe("Specialist disabled");
+      expect(body.detail).toMatch(/'units' is disabled by a kill switch .*no fallback stands in/);
+      expect(body.tried).toEqual([{ specialist: "units", attempt: 0, failure: "disabled" }]);
+      const chat = await call("/v1/chat/completions", { json: { model: "units", messages: [{ role: "user", content: "convert 5 km to miles" }] } });
+      expect(chat.status).toBe(503);
+      expect(((await chat.json()) as { error: { code: string } }).error.code).toBe("specialist_disabled");
       const pinned = await call("/v1/route", { json: { input: "x", specialist: "fault-garbage" } });
       expect(pinned.status).toBe(503);
       expect((await problem(pinned)).detail).toMatch(/fault-garbage \(disabled\)/);

@@ -21,6 +21,8 @@ type Metrics = { day: string; totals: { requests: number; errors: number; errorR
 /** The test config with `units` limited, so it has a strict pool to report. */
 const LIMITED = configWith((c) => {
   c.specialists.find((s) => s.id === "units")!.limits = { rpm: 1000, concurrency: 10, dailyBudgetUsd: 5 };
+  const error = c.specialists.find((s) => s.id === "fault-error")!;
+  c.specialists.push({ ...error, id: "fault-error-fallback", fallbacks: ["fault-side-effect"] });
 });
 
 async function metrics(): Promise<Metrics> {
@@ -83,17 +85,28 @@ describe("GET /v1/metrics", () => {
 
   it("counts every attempt of a hop that fell back", async () => {
     const before = await metrics();
-    // fault-ok's fallback is fault-side-effect; a kill switch on fault-ok makes the hop fall back
-    const disable = await callWith({ SWITCHYARD_CONFIG: LIMITED }, "/v1/admin/specialists/fault-ok/disable", { json: { reason: "metrics test" }, headers: ADMIN });
-    expect(disable.status).toBe(200);
-    try {
-      expect((await hop({ input: "fall back", specialist: "fault-ok" })).status).toBe(200);
-    } finally {
-      await callWith({ SWITCHYARD_CONFIG: LIMITED }, "/v1/admin/specialists/fault-ok/enable", { json: { reason: "metrics test" }, headers: ADMIN });
-    }
+    const res = await hop({ input: "fall back", specialist: "fault-error-fallback" });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { decision: { specialist: string } }).decision.specialist).toBe("fault-side-effect");
     const after = await metrics();
-    expect(row(after, "fault-ok").denials.disabled! - (row(before, "fault-ok").denials.disabled ?? 0)).toBe(1);
+    expect(row(after, "fault-error-fallback").failures.http_error! - (row(before, "fault-error-fallback").failures.http_error ?? 0)).toBe(1);
     expect(row(after, "fault-side-effect").requests - row(before, "fault-side-effect").requests).toBe(1);
+  });
+
+  it("counts a specialist's refusal of an input apart from its errors, and tries no fallback for it", async () => {
+    const before = await metrics();
+    const res = await hop({ input: "what is 1 / 0", specialist: "arithmetic" });
+    expect(res.status).toBe(422);
+    const p = await problem(res);
+    expect(p).toMatchObject({ title: "Specialist refused the input", upstream: { status: 422 } });
+    expect(p.detail).toMatch(/^arithmetic: .*zero/i);
+    expect(p.tried).toEqual([{ specialist: "arithmetic", attempt: 0, failure: "refused", status: 422 }]);
+    const after = await metrics();
+    const [a, b] = [row(before, "arithmetic"), row(after, "arithmetic")];
+    expect(b.requests - a.requests).toBe(1);
+    expect((b as Row & { refused: number }).refused - (a as Row & { refused: number }).refused).toBe(1);
+    expect(b.errors - a.errors).toBe(0);
+    expect(row(after, "general").requests - row(before, "general").requests).toBe(0);
   });
 
   it("is for the admin key only: tenant keys get 403; a malformed day is 400; an old day is zeros", async () => {

@@ -73,8 +73,11 @@ describe("POST /v1/chat/completions", () => {
     const messages = [{ role: "system", content: "be brief" }, { role: "user", content: "hi" }, { role: "assistant", content: "hello" }, { role: "user", content: "tell me about otters" }];
     const res = await chat({ model: "chat", messages }, { "idempotency-key": "conv-1", traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
     expect(res.status).toBe(200);
+    expect(res.headers.get("x-switchyard-specialist")).toBe("chat");
     const body = (await res.json()) as Completion;
-    expect(body.model).toBe("chat");
+    expect(body.model).toBe("fake-mini"); // the upstream's reply, unchanged
+    expect(body.id).toMatch(/^chatcmpl-fake/);
+    expect(body.switchyard.specialist).toBe("chat");
     expect(body.choices[0]).toMatchObject({ message: { role: "assistant", content: "[fake-mini] heard: tell me about otters" }, finish_reason: "stop" });
     expect(body.usage).toEqual({ prompt_tokens: 14, completion_tokens: 6, total_tokens: 20 }); // words, system prompt included
     expect(body.switchyard.costUsd).toBeCloseTo((14 * 1 + 6 * 2) / 1e6, 12);
@@ -105,19 +108,20 @@ describe("POST /v1/chat/completions", () => {
     expect(JSON.parse(withUsage.at(-2)!)).toMatchObject({ choices: [], usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } });
   });
 
-  it("passes an openai-chat specialist's stream through, with model set to the specialist", async () => {
+  it("passes an openai-chat specialist's stream through unchanged", async () => {
     const res = await chat({ model: "chat", stream: true, messages: user("write a haiku about rain") });
     expect(res.status).toBe(200);
+    expect(res.headers.get("x-switchyard-specialist")).toBe("chat");
     const data = await sseData(res);
     expect(data.at(-1)).toBe("[DONE]");
     const chunks = data.slice(0, -1).map((d) => JSON.parse(d) as Chunk);
     expect(chunks.length).toBeGreaterThan(3);
-    expect(chunks.every((c) => c.model === "chat" && c.id.startsWith("chatcmpl-fake"))).toBe(true);
+    expect(chunks.every((c) => c.model === "fake-mini" && c.id.startsWith("chatcmpl-fake"))).toBe(true);
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe("[fake-mini] heard: write a haiku about rain");
     expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe("stop");
     expect(chunks.some((c) => "usage" in c)).toBe(false); // the router asked for usage; the client did not
     const withUsage = (await sseData(await chat({ model: "chat", stream: true, stream_options: { include_usage: true }, messages: user("hi") }))).slice(0, -1).map((d) => JSON.parse(d) as Chunk);
-    expect(withUsage.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 7, completion_tokens: 3 }, model: "chat" });
+    expect(withUsage.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 7, completion_tokens: 3 }, model: "fake-mini" });
   });
 });
 
@@ -200,7 +204,7 @@ describe("openai-chat specialist failures", () => {
     expect(data).not.toContain("[DONE]");
     const last = JSON.parse(data.at(-1)!) as OpenAIError;
     expect(last.error).toMatchObject({ type: "server_error", code: "specialist_failed" });
-    expect(last.error.message).toMatch(/not JSON/);
+    expect(last.error.message).toMatch(/not a JSON chunk/);
     expect(data.length).toBeGreaterThan(1);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { SpecialistFailure, SpecialistOutcome, SpecialistRequest, Usage } from "./types.ts";
+import type { SpecialistFailure, SpecialistOutcome, SpecialistRequest, UpstreamError, Usage } from "./types.ts";
 
 /** Largest specialist reply the router reads, in bytes. */
 export const MAX_REPLY_BYTES = 8 * 1024 * 1024;
@@ -111,11 +111,48 @@ export async function fetchJson(
   }
 }
 
-/** The failure of a non-2xx reply (429 with its `Retry-After` is `rate_limited`), or undefined for 2xx. */
+/**
+ * Statuses by which a specialist refuses the input itself (it understood the call and
+ * said no): the client gets the refusal and no fallback is tried. Other 4xx (401, 403,
+ * 404, 405, 407, 408, …) say the router's call was wrong (a key, a path): a failure.
+ */
+export const REFUSAL_STATUSES: ReadonlySet<number> = new Set([400, 409, 413, 415, 422]);
+
+/**
+ * The failure of a non-2xx reply, or undefined for 2xx: 429 with its `Retry-After` is
+ * `rate_limited`; a refusal status ({@link REFUSAL_STATUSES}) is `refused`, with the
+ * specialist's own message (problem+json `detail`/`title`, OpenAI `error.message`,
+ * `{ error: "…" }`); anything else is `http_error`.
+ */
 export function statusFailure(res: Response, text: string): SpecialistFailure | undefined {
   if (res.status === 429) return { kind: "rate_limited", status: 429, detail: "specialist rate-limited the router", ...retryAfter(res) };
-  if (!res.ok) return { kind: "http_error", status: res.status, detail: `specialist answered ${res.status}: ${snippet(text)}`, ...retryAfter(res) };
-  return undefined;
+  if (res.ok) return undefined;
+  if (REFUSAL_STATUSES.has(res.status)) {
+    const upstream = upstreamError(res.status, text);
+    return { kind: "refused", status: res.status, detail: `specialist refused the input (${res.status}): ${upstream.message}`, upstream };
+  }
+  return { kind: "http_error", status: res.status, detail: `specialist answered ${res.status}: ${snippet(text)}`, ...retryAfter(res) };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+
+/** What a refusing specialist said, from the error shapes in use (problem+json, OpenAI's, `{ error: string }`). */
+export function upstreamError(status: number, text: string): UpstreamError {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { status, message: snippet(text) };
+  }
+  if (!isRecord(json)) return { status, message: snippet(text) };
+  const e = json.error;
+  if (isRecord(e) && str(e.message)) {
+    const openai = { message: e.message as string, type: str(e.type) ?? "invalid_request_error", param: str(e.param) ?? null, code: str(e.code) ?? null };
+    return { status, message: openai.message, openai };
+  }
+  const message = str(json.detail) ?? str(json.title) ?? str(e) ?? str(json.message) ?? snippet(text);
+  return { status, message: message.length > 500 ? `${message.slice(0, 500)}…` : message };
 }
 
 function retryAfter(res: Response): { retryAfterSeconds?: number } {

@@ -10,12 +10,15 @@ export const WireUsage = z.looseObject({
   completion_tokens: z.number().int().nonnegative(),
 });
 
+/** A message's content: a string, or (as some providers answer) an array of parts. */
+const WireContent = z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]).nullable().optional();
+
 /** The parts of an OpenAI `chat.completion` the router reads; everything else passes through. */
 export const ChatCompletion = z.looseObject({
   choices: z
     .array(
       z.looseObject({
-        message: z.looseObject({ role: z.string(), content: z.string().nullable().optional() }),
+        message: z.looseObject({ role: z.string(), content: WireContent }),
         finish_reason: z.string().nullable().optional(),
       }),
     )
@@ -24,26 +27,15 @@ export const ChatCompletion = z.looseObject({
 });
 export type ChatCompletion = z.infer<typeof ChatCompletion>;
 
-/** One `chat.completion.chunk` of a stream, as the upstream sent it (unknown fields kept). */
-export const ChatCompletionChunk = z.looseObject({
-  choices: z.array(
-    z.looseObject({
-      index: z.number().int().optional(),
-      delta: z.looseObject({ role: z.string().optional(), content: z.string().nullable().optional() }).optional(),
-      finish_reason: z.string().nullable().optional(),
-    }),
-  ),
-  usage: WireUsage.nullish(),
-});
-export type ChatCompletionChunk = z.infer<typeof ChatCompletionChunk>;
-
 /** What an `openai-chat` specialist's hop outputs. */
 export interface ChatOutput {
-  /** The first choice's text (`""` when it has none, e.g. only tool calls). */
+  /** The first choice's text (its text parts joined; `""` when it has none, e.g. only tool calls). */
   text: string;
-  /** The assistant message as the upstream sent it. */
-  message: { role: string; content?: string | null; [k: string]: unknown };
+  /** The first choice's assistant message as the upstream sent it. */
+  message: { role: string; content?: unknown; [k: string]: unknown };
   finishReason: string | null;
+  /** The whole `chat.completion` as the upstream sent it (every choice, `id`, `system_fingerprint`, `usage`, …). */
+  completion: Record<string, unknown>;
 }
 
 /**
@@ -51,15 +43,32 @@ export interface ChatOutput {
  * whole conversation when it came through the OpenAI front door, else one user
  * message with the input.
  */
-export function chatMessages(endpoint: OpenAIChat, request: SpecialistRequest): ChatMessage[] {
+export function chatMessages(endpoint: OpenAIChat, request: SpecialistRequest): unknown[] {
   const system: ChatMessage[] = endpoint.systemPrompt !== undefined ? [{ role: "system", content: endpoint.systemPrompt }] : [];
-  const conversation: ChatMessage[] = request.messages?.length ? request.messages : [{ role: "user", content: request.input }];
+  const fromClient = request.chat?.messages;
+  const conversation: unknown[] = Array.isArray(fromClient) ? fromClient : request.messages?.length ? request.messages : [{ role: "user", content: request.input }];
   return [...system, ...conversation];
 }
 
-/** The request body of `POST {url}/chat/completions`; a stream asks for its usage in the last chunk. */
-export function chatBody(endpoint: OpenAIChat, request: SpecialistRequest, stream: boolean): Record<string, unknown> {
-  return { model: endpoint.model, messages: chatMessages(endpoint, request), ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}) };
+/**
+ * The request body of `POST {url}/chat/completions`: the client's body field for field
+ * when the hop came through the OpenAI front door (only `model` rewritten, the
+ * `systemPrompt` first), else `{ model, messages }`. Streamed, the router asks for the
+ * usage chunk (`usageAdded` when the client had not); not streamed, `stream` and
+ * `stream_options` are left out (a specialist that cannot stream answers whole).
+ */
+export function chatBody(endpoint: OpenAIChat, request: SpecialistRequest, stream: boolean): { body: Record<string, unknown>; usageAdded: boolean } {
+  const body: Record<string, unknown> = { ...request.chat, model: endpoint.model, messages: chatMessages(endpoint, request) };
+  if (!stream) {
+    delete body.stream;
+    delete body.stream_options;
+    return { body, usageAdded: false };
+  }
+  body.stream = true;
+  const options = (typeof body.stream_options === "object" && body.stream_options !== null ? body.stream_options : {}) as Record<string, unknown>;
+  const usageAdded = options.include_usage !== true;
+  if (usageAdded) body.stream_options = { ...options, include_usage: true };
+  return { body, usageAdded };
 }
 
 /** Token counts of a reply and their cost under `pricing` (USD per million tokens). */
@@ -70,10 +79,20 @@ export function usageOf(usage: z.infer<typeof WireUsage> | null | undefined, pri
   return out;
 }
 
-/** The hop output of a completion: its first choice. */
+/** The hop output of a completion: its first choice, and the whole completion. */
 export function outputOf(completion: ChatCompletion): ChatOutput {
   const choice = completion.choices[0]!;
-  return { text: choice.message.content ?? "", message: choice.message, finishReason: choice.finish_reason ?? null };
+  return { text: contentText(choice.message.content), message: choice.message, finishReason: choice.finish_reason ?? null, completion };
+}
+
+/** A message content's text: a string as is, the text parts of an array joined by newlines. */
+export function contentText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  return content
+    .map((p: { type?: unknown; text?: unknown }) => (p?.type === "text" && typeof p.text === "string" ? p.text : ""))
+    .filter(Boolean)
+    .join("\n");
 }
 
 /** The first zod issue as `path: message`, for failure details. */

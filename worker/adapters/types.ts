@@ -15,6 +15,12 @@ export interface SpecialistRequest {
    * message's text); other protocols ignore it.
    */
   messages?: ChatMessage[];
+  /**
+   * The client's whole Chat Completions body, when the hop came through the OpenAI
+   * front door: an `openai-chat` specialist gets it field for field (only `model`
+   * rewritten, `systemPrompt` first); other protocols ignore it.
+   */
+  chat?: Record<string, unknown>;
 }
 
 /** One OpenAI-style chat message; `content` may be a list of parts (`{ type: "text", text }`). */
@@ -35,11 +41,38 @@ export interface Usage {
 }
 
 /**
- * Why a specialist call failed (or was not made): maps onto 429/502/503/504 and onto
+ * Why a specialist call failed (or was not made): maps onto 422/429/502/503/504 and onto
  * retry decisions. `over_limit` and `circuit_open` come from the router's own pools,
- * `disabled` from a kill switch.
+ * `disabled` from a kill switch. `truncated`: a stream that ended without a finish
+ * reason or `[DONE]`; `refused`: the specialist answered a 4xx about the input (no
+ * fallback is tried); `client_closed`: the caller went away (not the specialist's fault).
  */
-export type FailureKind = "timeout" | "rate_limited" | "http_error" | "bad_response" | "unreachable" | "misconfigured" | "over_limit" | "circuit_open" | "disabled" | "policy_denied" | "approval_required";
+export type FailureKind =
+  | "timeout"
+  | "rate_limited"
+  | "http_error"
+  | "bad_response"
+  | "unreachable"
+  | "truncated"
+  | "refused"
+  | "client_closed"
+  | "misconfigured"
+  | "over_limit"
+  | "circuit_open"
+  | "disabled"
+  | "policy_denied"
+  | "approval_required";
+
+/**
+ * An error a specialist answered in its own words (a 4xx refusal): its status and,
+ * for OpenAI-compatible upstreams, the `error` object as sent (passed on unchanged to
+ * OpenAI clients).
+ */
+export interface UpstreamError {
+  status: number;
+  message: string;
+  openai?: { message: string; type: string; param: string | null; code: string | null };
+}
 
 export interface SpecialistFailure {
   kind: FailureKind;
@@ -48,6 +81,8 @@ export interface SpecialistFailure {
   status?: number;
   /** From the upstream's `Retry-After`, in seconds. */
   retryAfterSeconds?: number;
+  /** With `refused`: what the specialist said. */
+  upstream?: UpstreamError;
 }
 
 /**
@@ -61,8 +96,10 @@ export type SpecialistOutcome = { ok: true; output: unknown; usage: Usage; settl
 export interface AdapterContext {
   /** Looks up a binding or secret by name (service bindings, API keys). */
   binding(name: string): unknown;
-  /** Aborted when the specialist's `timeoutMs` has passed. */
+  /** Aborted when the specialist's `timeoutMs` has passed, or the client went away. */
   signal: AbortSignal;
+  /** Aborted when the client went away (tells that apart from the deadline). */
+  clientSignal?: AbortSignal | undefined;
 }
 
 /**

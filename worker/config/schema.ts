@@ -90,6 +90,21 @@ export const Breaker = z.strictObject({
   halfOpenProbes: z.number().int().min(1).max(100).default(1),
 });
 
+/** What a specialist declares it can honour, over its endpoint type's defaults (routing/capabilities.ts). */
+export const CapabilitiesDecl = z.strictObject({
+  tools: z.boolean().optional(),
+  jsonSchema: z.boolean().optional(),
+  vision: z.boolean().optional(),
+  audio: z.boolean().optional(),
+  files: z.boolean().optional(),
+  streaming: z.boolean().optional(),
+  multipleChoices: z.boolean().optional(),
+  logprobs: z.boolean().optional(),
+  passThrough: z.boolean().optional(),
+  /** Longest conversation plus reply, in tokens (estimated by the router at 4 characters a token). */
+  maxContextTokens: z.number().int().positive().optional(),
+});
+
 export const Specialist = z.strictObject({
   id: Id,
   description: z.string().max(1000).default(""),
@@ -97,7 +112,11 @@ export const Specialist = z.strictObject({
   intents: z.array(IntentDef).default([]),
   costPerCall: z.number().nonnegative().default(0),
   limits: Limits.default(Limits.parse({})),
+  /** Deadline of one call: the whole reply, or for a stream until its first content chunk. */
   timeoutMs: z.number().int().min(1).max(300_000).default(10_000),
+  /** Longest silence between two events of a stream once it has started; then it ends with an error event. */
+  streamIdleTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+  capabilities: CapabilitiesDecl.optional(),
   retries: z.number().int().min(0).max(5).default(0),
   fallbacks: z.array(Id).default([]),
   /** Circuit breaker of this specialist; `false` turns it off. Defaults to `router.breaker`. */

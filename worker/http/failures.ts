@@ -1,12 +1,17 @@
 import type { SpecialistFailure } from "../adapters/types.ts";
 import type { Attempt } from "../routing/dispatch.ts";
 import type { DecideResult } from "../routing/decide.ts";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ProblemError } from "./problem.ts";
 
 const tried = (attempts: Attempt[]) =>
   attempts.map((a) => ({ specialist: a.specialist, attempt: a.attempt, failure: a.failure?.kind, status: a.failure?.status }));
 
-/** Maps the last failure of a hop to its status: 504 timeout, 429 rate-limited, 502 otherwise. */
+/**
+ * Maps the last failure of a hop to its status: 504 timeout, 429 rate-limited or over a
+ * limit, 503 nobody healthy, 422 refused by policy or by the specialist (409/413 kept),
+ * 502 otherwise.
+ */
 export function failureProblem(failure: SpecialistFailure, attempts: Attempt[]): ProblemError {
   const extra = { tried: tried(attempts) };
   const who = attempts.at(-1)?.specialist ?? "specialist";
@@ -33,8 +38,15 @@ export function failureProblem(failure: SpecialistFailure, attempts: Attempt[]):
         extra,
       });
     }
-    case "circuit_open":
     case "disabled":
+      return new ProblemError({
+        status: 503,
+        slug: "specialist-disabled",
+        title: "Specialist disabled",
+        detail: `${failure.detail}; no fallback stands in for a disabled specialist; tried ${attempts.map((a) => `${a.specialist} (${a.failure?.kind})`).join(", ")}`,
+        extra,
+      });
+    case "circuit_open":
       return new ProblemError({
         status: 503,
         slug: "no-healthy-specialist",
@@ -55,9 +67,25 @@ export function failureProblem(failure: SpecialistFailure, attempts: Attempt[]):
             : failure.detail,
         extra,
       });
+    case "refused": {
+      // 409 and 413 keep their meaning; any other refusal says "this input cannot be served" (422)
+      const up = failure.upstream;
+      const status = up?.status === 409 || up?.status === 413 ? up.status : 422;
+      return new ProblemError({
+        status,
+        slug: "specialist-refused",
+        title: "Specialist refused the input",
+        detail: `${who}: ${up?.message ?? failure.detail}`,
+        extra: { ...extra, upstream: { status: up?.status ?? failure.status ?? null, ...(up?.openai ? { error: up.openai } : {}) } },
+      });
+    }
+    case "client_closed":
+      // nobody reads it: the caller has gone; the status is for logs and traces
+      return new ProblemError({ status: 499 as ContentfulStatusCode, slug: "client-closed", title: "Client closed the request", detail: `${who}: ${failure.detail}`, extra });
     case "http_error":
     case "bad_response":
     case "unreachable":
+    case "truncated":
     case "misconfigured":
       return new ProblemError({ status: 502, slug: "specialist-failed", title: "Specialist failed", detail: `${who}: ${failure.detail}`, extra });
     default: {
@@ -67,13 +95,15 @@ export function failureProblem(failure: SpecialistFailure, attempts: Attempt[]):
   }
 }
 
-/** Maps a routing refusal to 404 (unknown pinned specialist) or 503 (nobody to send it to). */
+/** Maps a routing refusal to 404 (unknown pinned specialist), 400 (nobody able to honour a field, named in `errors`) or 503 (nobody to send it to). */
 export function decisionProblem(r: Extract<DecideResult, { ok: false }>): ProblemError {
   switch (r.reason) {
     case "unknown_specialist":
       return new ProblemError({ status: 404, slug: "unknown-specialist", title: "Unknown specialist", detail: `no specialist '${r.specialist}' is registered` });
     case "no_specialist":
       return new ProblemError({ status: 503, slug: "no-specialist", title: "No specialist available", detail: r.detail });
+    case "unsupported":
+      return new ProblemError({ status: 400, slug: "unsupported-field", title: "No specialist can honour the request", detail: r.detail, errors: [{ path: r.param, message: r.detail }] });
     default: {
       const never: never = r;
       throw new Error(`unmapped decision ${String(never)}`);

@@ -16,7 +16,7 @@ export function callCost(s: Specialist, o: SpecialistOutcome): number {
  * Wraps a dispatch's admission and call in spans: one `admission` span per attempt
  * (admitted or denied, with the failure kind), then one `specialist.call` client
  * span per call made (specialist, attempt, endpoint type, outcome, failure kind,
- * upstream status, cost, tokens). The call gets the call span's `traceparent`, so
+ * upstream status, cost, tokens; a stream's span ends when its stream does). The call gets the call span's `traceparent`, so
  * the specialist's own spans nest under it. Without a tracer, the call gets
  * `fallbackTraceparent` and nothing is recorded.
  */
@@ -59,16 +59,21 @@ export function traceAttempts(
         span.end({ code: "error", message: String(e) }, { [ATTR.outcome]: "exception", [ATTR.errorType]: "exception", [ATTR.costUsd]: s.costPerCall });
         throw e;
       }
-      if (o.ok)
-        span.end(
-          { code: "ok" },
-          { [ATTR.outcome]: "ok", [ATTR.costUsd]: callCost(s, o), [ATTR.inputTokens]: o.usage.inputTokens, [ATTR.outputTokens]: o.usage.outputTokens },
-        );
-      else
-        span.end(
-          { code: "error", message: o.failure.detail },
-          { [ATTR.outcome]: o.failure.kind, [ATTR.errorType]: o.failure.kind, [ATTR.httpStatus]: o.failure.status, [ATTR.costUsd]: callCost(s, o) },
-        );
+      const end = (x: SpecialistOutcome) => {
+        if (x.ok)
+          span.end(
+            { code: "ok" },
+            { [ATTR.outcome]: "ok", [ATTR.costUsd]: callCost(s, x), [ATTR.inputTokens]: x.usage.inputTokens, [ATTR.outputTokens]: x.usage.outputTokens },
+          );
+        else
+          span.end(
+            { code: "error", message: x.failure.detail },
+            { [ATTR.outcome]: x.failure.kind, [ATTR.errorType]: x.failure.kind, [ATTR.httpStatus]: x.failure.status, [ATTR.costUsd]: callCost(s, x) },
+          );
+      };
+      // a stream's call ends when its stream does, with how it ended
+      if (o.ok && o.settled) void o.settled.then(end);
+      else end(o);
       return o;
     },
   };

@@ -86,5 +86,5 @@ export function endIntentSpan(span: SpanHandle, intent: { id: string; label: str
 export function recordDecision(t: HopTrace, r: DecideResult): void {
   const span = t.tracer.start(SPAN.decide, { parent: t.root.spanId });
   if (r.ok) span.end({ code: "ok" }, { [ATTR.specialist]: r.decision.specialist, [ATTR.decisionReason]: r.decision.reason });
-  else span.end({ code: "error", message: r.reason === "no_specialist" ? r.detail : `unknown specialist '${r.specialist}'` }, { [ATTR.errorType]: r.reason });
+  else span.end({ code: "error", message: r.reason === "unknown_specialist" ? `unknown specialist '${r.specialist}'` : r.detail }, { [ATTR.errorType]: r.reason });
 }

@@ -4,9 +4,12 @@ import { durationMs, type SpanRecord } from "./span.ts";
 
 /**
  * One specialist's counters for one UTC day. `calls` are calls made (each retry and
- * fallback attempt counts); `denied` are attempts refused before any call (pool
- * over its limit, breaker open, kill switch, policy). Cost is what the pools count:
- * `costPerCall` for every call made plus the cost a specialist reports.
+ * fallback attempt counts): each is `ok`, an error (`errors`, by kind in
+ * `failures`), a refusal of the input by the specialist (`refused`: it worked, the
+ * input was not one it serves) or `cancelled` (the client went away). `denied` are
+ * attempts refused before any call (pool over its limit, breaker open, kill switch,
+ * policy). Cost is what the pools count: `costPerCall` for every call made plus the
+ * cost a specialist reports.
  */
 export interface SpecialistDay {
   specialist: string;
@@ -17,6 +20,8 @@ export interface SpecialistDay {
   errors: number;
   /** Failed calls by failure kind (`timeout`, `http_error`, …). */
   failures: Record<string, number>;
+  refused: number;
+  cancelled: number;
   denied: number;
   denials: Record<string, number>;
   costUsd: number;
@@ -30,7 +35,7 @@ export function utcDay(ms: number): string {
 }
 
 export function emptyDay(specialist: string, day: string): SpecialistDay {
-  return { specialist, day, calls: 0, ok: 0, errors: 0, failures: {}, denied: 0, denials: {}, costUsd: 0, latency: emptyHistogram() };
+  return { specialist, day, calls: 0, ok: 0, errors: 0, failures: {}, refused: 0, cancelled: 0, denied: 0, denials: {}, costUsd: 0, latency: emptyHistogram() };
 }
 
 const bump = (m: Record<string, number>, k: string, n = 1) => {
@@ -55,6 +60,8 @@ export function deltasFromSpans(spans: readonly SpanRecord[]): SpecialistDay[] {
       d.calls += 1;
       const outcome = String(s.attributes[ATTR.outcome] ?? "ok");
       if (outcome === "ok") d.ok += 1;
+      else if (outcome === "refused") d.refused += 1;
+      else if (outcome === "client_closed") d.cancelled += 1;
       else {
         d.errors += 1;
         bump(d.failures, outcome);
@@ -83,6 +90,9 @@ export function addDays(a: SpecialistDay, b: SpecialistDay): SpecialistDay {
     ok: a.ok + b.ok,
     errors: a.errors + b.errors,
     failures,
+    // days stored before these counters existed have none
+    refused: (a.refused ?? 0) + (b.refused ?? 0),
+    cancelled: (a.cancelled ?? 0) + (b.cancelled ?? 0),
     denied: a.denied + b.denied,
     denials,
     costUsd: a.costUsd + b.costUsd,
@@ -95,9 +105,13 @@ export interface DaySummary {
   requests: number;
   ok: number;
   errors: number;
-  /** errors / requests (0 with no requests). */
+  /** errors / requests (0 with no requests): refusals and cancelled calls are not errors. */
   errorRate: number;
   failures: Record<string, number>;
+  /** Inputs the specialist refused (a 4xx about the input). */
+  refused: number;
+  /** Calls whose client went away. */
+  cancelled: number;
   denied: number;
   denials: Record<string, number>;
   latencyMs: { p50: number | null; p95: number | null; p99: number | null; max: number | null; mean: number | null };
@@ -114,6 +128,8 @@ export function summarize(d: SpecialistDay): DaySummary {
     errors: d.errors,
     errorRate: d.calls === 0 ? 0 : r6(d.errors / d.calls),
     failures: d.failures,
+    refused: d.refused ?? 0,
+    cancelled: d.cancelled ?? 0,
     denied: d.denied,
     denials: d.denials,
     latencyMs: {

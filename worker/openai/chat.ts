@@ -1,42 +1,19 @@
-import type { ChatOutput } from "../adapters/openai-wire.ts";
 import type { ChatMessage, Usage } from "../adapters/types.ts";
+import { contentText } from "../adapters/openai-wire.ts";
 
 /** What a message says: its string content, or its text parts joined by newlines. */
 export function messageText(m: Pick<ChatMessage, "content">): string {
-  if (typeof m.content === "string") return m.content;
-  if (!Array.isArray(m.content)) return "";
-  return m.content
-    .map((p) => (p.type === "text" && typeof p.text === "string" ? p.text : ""))
-    .filter(Boolean)
-    .join("\n");
+  return contentText(m.content);
 }
 
 /** The text of the last user message: what the intent is classified from. */
-export function lastUserText(messages: readonly ChatMessage[]): string | undefined {
+export function lastUserText(messages: readonly Pick<ChatMessage, "role" | "content">[]): string | undefined {
   for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.role === "user") return messageText(messages[i]!);
   return undefined;
 }
 
-/** The assistant message and finish reason of a hop's output. */
-export interface Reply {
-  message: { role: "assistant"; content: string | null; [k: string]: unknown };
-  finishReason: string;
-}
-
-/**
- * Wraps a specialist's output as an assistant message: a chat model's own message,
- * else the output's `text` when it has one, a string as is, anything else as JSON.
- *
- * @example
- * replyOf({ text: "5 km = 3.10686 mi", value: 3.10686 }, false) // { message: { role: "assistant", content: "5 km = 3.10686 mi" }, finishReason: "stop" }
- */
-export function replyOf(output: unknown, fromChatModel: boolean): Reply {
-  if (fromChatModel) {
-    const o = output as ChatOutput;
-    return { message: { ...o.message, role: "assistant", content: o.message.content ?? null }, finishReason: o.finishReason ?? "stop" };
-  }
-  return { message: { role: "assistant", content: outputText(output) }, finishReason: "stop" };
-}
+/** A `chat.completion` object (OpenAI API reference, "The chat completion object"). */
+export type Completion = Record<string, unknown> & { choices: Record<string, unknown>[] };
 
 /** A non-chat output as text: its `text` field, a string as is, else JSON. */
 export function outputText(output: unknown): string {
@@ -52,22 +29,23 @@ export function openAIUsage(u: Usage): { prompt_tokens: number; completion_token
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
-/** Fields every chunk of one streamed completion shares. */
-export interface ChunkBase {
-  id: string;
-  created: number;
-  /** The specialist that answered. */
-  model: string;
-}
-
-/** A `chat.completion.chunk` with one choice. */
-export function chunk(base: ChunkBase, delta: Record<string, unknown>, finishReason: string | null = null): Record<string, unknown> {
-  return { id: base.id, object: "chat.completion.chunk", created: base.created, model: base.model, choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }] };
-}
-
-/** The final usage chunk (`choices: []`), sent only when the client asked for it. */
-export function usageChunk(base: ChunkBase, usage: Usage): Record<string, unknown> {
-  return { id: base.id, object: "chat.completion.chunk", created: base.created, model: base.model, choices: [], usage: openAIUsage(usage) };
+/**
+ * The `chat.completion` of a specialist that is not a chat model: one choice whose
+ * assistant message is the output's text (`refusal: null`, as OpenAI's messages have).
+ *
+ * @example
+ * textCompletion({ id: "chatcmpl-1", created: 1, model: "units" }, { text: "5 km = 3.1 mi" }, {})
+ * // { id: "chatcmpl-1", object: "chat.completion", …, choices: [{ index: 0, message: { role: "assistant", content: "5 km = 3.1 mi", refusal: null }, finish_reason: "stop", logprobs: null }], usage: { prompt_tokens: 0, … } }
+ */
+export function textCompletion(base: { id: string; created: number; model: string }, output: unknown, usage: Usage): Completion {
+  return {
+    id: base.id,
+    object: "chat.completion",
+    created: base.created,
+    model: base.model,
+    choices: [{ index: 0, message: { role: "assistant", content: outputText(output), refusal: null }, finish_reason: "stop", logprobs: null }],
+    usage: openAIUsage(usage),
+  };
 }
 
 /** One SSE event: `data: <json>` (or `data: [DONE]`) and a blank line. */
@@ -76,27 +54,25 @@ export function sseData(data: unknown): string {
 }
 
 /**
- * The whole stream of a reply that did not come as a stream: one content chunk,
- * a finish chunk, the usage chunk if asked for, `[DONE]`.
+ * A whole completion as the stream OpenAI would have sent for it (OpenAI API reference,
+ * "The chat completion chunk object"): per choice, one chunk with the message as its
+ * delta (tool calls with their `index`), then one with its `finish_reason`; with
+ * `includeUsage`, every chunk has `usage: null` and a last chunk with `choices: []`
+ * carries the usage; then `[DONE]`. Used for specialists that do not stream.
  */
-export function replyEvents(base: ChunkBase, reply: Reply, usage: Usage, includeUsage: boolean): string[] {
-  const { role: _role, content, ...rest } = reply.message;
-  return [
-    sseData(chunk(base, { role: "assistant", content: content ?? "", ...rest })),
-    sseData(chunk(base, {}, reply.finishReason)),
-    ...(includeUsage ? [sseData(usageChunk(base, usage))] : []),
-    sseData("[DONE]"),
-  ];
-}
-
-/**
- * An upstream chunk as the client gets it: the same, with `model` set to the
- * specialist; without the client's `include_usage`, the usage-only chunk is dropped
- * (null) and `usage` removed from the others.
- */
-export function rewriteChunk(upstream: Record<string, unknown>, model: string, includeUsage: boolean): Record<string, unknown> | null {
-  if (includeUsage) return { ...upstream, model };
-  const { usage: _usage, ...rest } = upstream;
-  if (Array.isArray(rest.choices) && rest.choices.length === 0) return null;
-  return { ...rest, model };
+export function completionEvents(completion: Completion, includeUsage: boolean): string[] {
+  const { object: _o, choices, usage, switchyard: _s, ...top } = completion;
+  const chunk = (choice: Record<string, unknown>) => ({ ...top, object: "chat.completion.chunk", choices: [choice], ...(includeUsage ? { usage: null } : {}) });
+  const events: string[] = [];
+  for (const [i, c] of choices.entries()) {
+    const index = typeof c.index === "number" ? c.index : i;
+    const { role, content, tool_calls, ...rest } = (c.message ?? {}) as Record<string, unknown>;
+    const delta: Record<string, unknown> = { role: role ?? "assistant", content: content == null ? null : contentText(content), ...rest };
+    if (Array.isArray(tool_calls)) delta.tool_calls = tool_calls.map((t, k) => ({ index: k, ...(t as object) }));
+    events.push(sseData(chunk({ index, delta, logprobs: c.logprobs ?? null, finish_reason: null })));
+    events.push(sseData(chunk({ index, delta: {}, logprobs: null, finish_reason: c.finish_reason ?? "stop" })));
+  }
+  if (includeUsage) events.push(sseData({ ...top, object: "chat.completion.chunk", choices: [], usage: usage ?? null }));
+  events.push(sseData("[DONE]"));
+  return events;
 }

@@ -7,6 +7,8 @@ export interface ProblemBody {
   status: number;
   detail: string;
   errors?: { path: string; message: string }[];
+  /** A specialist's refusal: its status and, from an OpenAI-compatible specialist, its `error` as sent. */
+  upstream?: { status: number | null; error?: OpenAIError["error"] };
 }
 
 /** OpenAI's error body: `{ error: { message, type, param, code } }`. */
@@ -36,6 +38,7 @@ export function openAIError(p: ProblemBody): OpenAIError {
     "rate-limited": { code: "rate_limit_exceeded" },
     "over-limit": { code: "rate_limit_exceeded" },
     "body-too-large": { code: "request_too_large" },
+    "unsupported-field": { code: "unsupported_parameter" },
   };
   const k = known[slug];
   const param = k?.param ?? p.errors?.[0]?.path ?? null;
@@ -45,7 +48,8 @@ export function openAIError(p: ProblemBody): OpenAIError {
 /**
  * Path-scoped error shape: every problem+json response of the wrapped paths
  * (validation, auth, routing and specialist failures, unknown paths) is re-sent in
- * OpenAI's error shape with the same status and `Retry-After`. Register it before
+ * OpenAI's error shape with the same status and `Retry-After` (a refusal by an
+ * OpenAI-compatible specialist: its own error object and status). Register it before
  * the auth middleware so 401s are covered too.
  */
 export function openAIErrorShape(): MiddlewareHandler<AppEnv> {
@@ -55,6 +59,9 @@ export function openAIErrorShape(): MiddlewareHandler<AppEnv> {
     const problem = (await c.res.clone().json()) as ProblemBody;
     const headers = new Headers(c.res.headers);
     headers.set("content-type", "application/json");
-    c.res = new Response(JSON.stringify(openAIError(problem)), { status: c.res.status, headers });
+    // an OpenAI-compatible specialist's own refusal reaches OpenAI clients as it sent it
+    const own = problem.upstream?.error && problem.upstream.status !== null ? problem.upstream : undefined;
+    const body = own ? { error: own.error! } : openAIError(problem);
+    c.res = new Response(JSON.stringify(body), { status: own?.status ?? c.res.status, headers });
   };
 }

@@ -1,20 +1,22 @@
 import { z } from "@hono/zod-openapi";
 
-/** A message part: `{ type: "text", text }` (other part types are kept but carry no text). */
+/** A message part: `{ type: "text", text }`, `image_url`, `input_audio`, `file`, … (passed on as sent). */
 const ContentPart = z.looseObject({ type: z.string(), text: z.string().optional() });
 
-/** One chat message as OpenAI clients send it. */
+/** One chat message as OpenAI clients send it (every other member passed on as sent). */
 export const ChatMessageIn = z
   .looseObject({
-    role: z.enum(["system", "developer", "user", "assistant", "tool"]),
+    role: z.enum(["system", "developer", "user", "assistant", "tool", "function"]),
     content: z.union([z.string(), z.array(ContentPart), z.null()]).optional(),
     name: z.string().optional(),
   })
   .openapi("ChatMessage");
 
 /**
- * `POST /v1/chat/completions`. Fields OpenAI defines that the router does not use
- * (temperature, max_tokens, tools, …) are accepted and ignored.
+ * `POST /v1/chat/completions`. The router reads `model`, `messages`, `stream` and
+ * `stream_options`; every other field (documented or not) reaches an `openai-chat`
+ * specialist unchanged, or decides which specialists can take the request (README
+ * "Capabilities"): a field no candidate can honour is a 400 naming it.
  */
 export const ChatCompletionRequest = z
   .looseObject({
@@ -22,28 +24,27 @@ export const ChatCompletionRequest = z
     messages: z.array(ChatMessageIn).min(1).max(1000),
     stream: z.boolean().nullish(),
     stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
-    n: z.literal(1).nullish().openapi({ description: "only 1 is supported" }),
+    n: z.number().int().min(1).max(128).nullish().openapi({ description: "choices to generate; more than 1 needs a specialist with capabilities.multipleChoices" }),
   })
   .openapi("ChatCompletionRequest");
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
 
-const OpenAIUsage = z.object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() });
+const OpenAIUsage = z.looseObject({ prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() });
 
 export const ChatCompletionResponse = z
-  .object({
+  .looseObject({
     id: z.string(),
     object: z.literal("chat.completion"),
     created: z.number().int(),
-    model: z.string().openapi({ description: "the specialist that answered" }),
+    model: z.string().openapi({ description: "the model that answered: the upstream's own for a chat model, else the specialist id" }),
     choices: z.array(
-      z.object({
+      z.looseObject({
         index: z.number().int(),
-        message: z.looseObject({ role: z.literal("assistant"), content: z.string().nullable() }),
+        message: z.looseObject({ role: z.literal("assistant"), content: z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]).nullable() }),
         finish_reason: z.string().nullable(),
-        logprobs: z.null(),
       }),
     ),
-    usage: OpenAIUsage,
+    usage: OpenAIUsage.nullish(),
     switchyard: z
       .object({
         hop: z.string(),

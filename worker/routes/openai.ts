@@ -2,29 +2,35 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { callEndpoint } from "../adapters/index.ts";
 import { openaiChatAdapter } from "../adapters/openai-chat.ts";
 import { ChatStream } from "../adapters/openai-stream.ts";
+import type { ChatOutput } from "../adapters/openai-wire.ts";
 import type { AdapterContext, ChatMessage, SpecialistRequest } from "../adapters/types.ts";
 import type { Specialist } from "../config/schema.ts";
 import { routeGroup } from "../http/openapi-app.ts";
 import { badRequest, ProblemError } from "../http/problem.ts";
-import { lastUserText, openAIUsage, replyEvents, replyOf, type ChunkBase } from "../openai/chat.ts";
+import { completionEvents, lastUserText, textCompletion, type Completion } from "../openai/chat.ts";
+import { chatRequirements } from "../openai/requirements.ts";
 import { ChatCompletionRequest, ChatCompletionResponse, ModelList, ModelObject, openAIErrorResponse, openAIErrors } from "../openai/schemas.ts";
-import { chunksToSse } from "../openai/stream.ts";
+import { capabilitiesOf, unmet, unmetDetail, type Requirement } from "../routing/capabilities.ts";
+import type { Unable } from "../routing/decide.ts";
 import { serveHop } from "../routing/serve-hop.ts";
 import { getRuntime } from "../runtime.ts";
 
 const completions = createRoute({
   method: "post",
   path: "/v1/chat/completions",
-  summary: "OpenAI-compatible chat completions: model 'auto' routes by the last user message's intent, a specialist id pins",
+  summary: "OpenAI-compatible chat completions: model 'auto' routes by the last user message's intent among the specialists able to honour the request, a specialist id pins",
   request: { body: { required: true, content: { "application/json": { schema: ChatCompletionRequest } } } },
   responses: {
     200: {
-      description: "A chat.completion, or with stream: true Server-Sent Events of chat.completion.chunk objects and `data: [DONE]`",
+      description:
+        "A chat.completion (a chat model's own, passed through), or with stream: true Server-Sent Events of chat.completion.chunk objects and `data: [DONE]` (a stream that fails after it started ends with an `error` event and no `[DONE]`)",
       content: { "application/json": { schema: ChatCompletionResponse }, "text/event-stream": { schema: z.string() } },
       headers: { "x-switchyard-specialist": { description: "the specialist that answered", schema: { type: "string" } } },
     },
     ...openAIErrors,
     404: openAIErrorResponse("Unknown model (model_not_found)"),
+    409: openAIErrorResponse("The specialist refused the input as conflicting (its 409)"),
+    422: openAIErrorResponse("Refused by policy or screening, or the specialist refused the input (specialist_refused)"),
     429: openAIErrorResponse("Rate-limited (see Retry-After)"),
     502: openAIErrorResponse("Specialist failed"),
     503: openAIErrorResponse("No specialist available"),
@@ -53,9 +59,25 @@ const unknownModel = (m: string) =>
 
 const modelObject = (id: string, created: number) => ({ id, object: "model" as const, created, owned_by: "switchyard" });
 
-/** Streams from a chat-model specialist when it is the one called; every other specialist is called as usual. */
-function streamingCall(s: Specialist, request: SpecialistRequest, ctx: AdapterContext) {
-  return s.endpoint.type === "openai-chat" ? openaiChatAdapter.stream(s.endpoint, request, ctx) : callEndpoint(s.endpoint, request, ctx);
+/** Why `s` cannot honour a request with these needs, in the terms of its first unmet one. */
+function unableFor(needs: readonly Requirement[]): (s: Specialist) => Unable | undefined {
+  return (s) => {
+    const caps = capabilitiesOf(s);
+    const r = unmet(caps, needs);
+    if (!r) return undefined;
+    return { param: r.param, detail: r.param === "messages" && r.capability === "passThrough" ? `'${s.id}' needs user text; this conversation has none` : unmetDetail(s.id, r, caps.maxContextTokens) };
+  };
+}
+
+/**
+ * Calls one specialist for the front door: a chat model that streams gets the stream
+ * (its events passed through), any other specialist is called whole.
+ */
+function chatCall(stream: boolean) {
+  return (s: Specialist, request: SpecialistRequest, ctx: AdapterContext) =>
+    stream && s.endpoint.type === "openai-chat" && capabilitiesOf(s).streaming
+      ? openaiChatAdapter.stream(s.endpoint, request, ctx, { idleMs: s.streamIdleTimeoutMs, specialist: s.id })
+      : callEndpoint(s.endpoint, request, ctx);
 }
 
 /** `POST /v1/chat/completions`, `GET /v1/models[/{model}]`: the OpenAI-compatible front door (DESIGN §3). */
@@ -63,13 +85,15 @@ export const openaiRoutes = routeGroup()
   .openapi(completions, async (c) => {
     const t0 = performance.now();
     const rt = await getRuntime(c.env);
-    const body = c.req.valid("json");
+    const body = c.req.valid("json") as ChatCompletionRequest & Record<string, unknown>;
     const requested = body.model ?? "auto";
     const pinned = requested === "auto" ? undefined : requested;
     if (pinned !== undefined && !rt.registry.has(pinned)) throw unknownModel(pinned);
-    const messages = body.messages.map((m) => ({ ...m, content: m.content ?? null })) as ChatMessage[];
-    const input = lastUserText(messages);
-    if (!input?.trim()) throw badRequest("messages must include a user message with text", [{ path: "messages", message: "no user message with text" }]);
+    const messages = body.messages as ChatMessage[];
+    const input = lastUserText(messages) ?? "";
+    const needs = chatRequirements(body, input.trim() !== "");
+    if (!input.trim() && !needs.some((n) => n.param.startsWith("messages.") && n.capability !== "tools"))
+      throw badRequest("messages must include a user message with text or content parts", [{ path: "messages", message: "no user message with text or content parts" }]);
     if (input.length > rt.config.router.maxInputChars) throw badRequest(`the last user message is longer than ${rt.config.router.maxInputChars} characters`, [{ path: "messages", message: "too long" }]);
     const stream = body.stream === true;
     const key = c.req.header("idempotency-key");
@@ -77,41 +101,33 @@ export const openaiRoutes = routeGroup()
       input,
       pinned,
       messages,
+      chat: body,
+      unable: unableFor(needs),
       idempotencyKey: key && key.length <= 255 ? key : undefined,
-      call: stream ? streamingCall : undefined,
+      call: chatCall(stream),
       t0,
     });
     const { result, intent } = hop;
     const specialist = result.specialist;
     if (intent) c.header("x-intent-id", intent.id);
     c.header("x-switchyard-specialist", specialist.id);
-    const base: ChunkBase = { id: `chatcmpl-${hop.id.slice(4)}`, created: Math.floor(Date.now() / 1000), model: specialist.id };
+    if (result.output instanceof ChatStream) return c.body(result.output.body, 200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
+    const completion: Completion =
+      specialist.endpoint.type === "openai-chat"
+        ? ((result.output as ChatOutput).completion as Completion)
+        : textCompletion({ id: `chatcmpl-${hop.id.slice(4)}`, created: Math.floor(Date.now() / 1000), model: specialist.id }, result.output, result.usage);
     if (stream) {
-      const sse = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" };
       const includeUsage = body.stream_options?.include_usage === true;
-      if (result.output instanceof ChatStream) return c.body(chunksToSse(result.output.chunks, specialist.id, includeUsage, result.output.settled), 200, sse);
-      const reply = replyOf(result.output, specialist.endpoint.type === "openai-chat");
-      return c.body(replyEvents(base, reply, result.usage, includeUsage).join(""), 200, sse);
+      return c.body(completionEvents(completion, includeUsage).join(""), 200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
     }
-    const reply = replyOf(result.output, specialist.endpoint.type === "openai-chat");
-    return c.json(
-      {
-        id: base.id,
-        object: "chat.completion" as const,
-        created: base.created,
-        model: specialist.id,
-        choices: [{ index: 0, message: reply.message, finish_reason: reply.finishReason, logprobs: null }],
-        usage: openAIUsage(result.usage),
-        switchyard: {
-          hop: hop.id,
-          specialist: specialist.id,
-          intent: intent ? { id: intent.id, label: intent.label, confidence: intent.confidence } : null,
-          reason: hop.reason,
-          costUsd: specialist.costPerCall + (result.usage.costUsd ?? 0),
-        },
-      },
-      200,
-    );
+    const switchyard = {
+      hop: hop.id,
+      specialist: specialist.id,
+      intent: intent ? { id: intent.id, label: intent.label, confidence: intent.confidence } : null,
+      reason: hop.reason,
+      costUsd: specialist.costPerCall + (result.usage.costUsd ?? 0),
+    };
+    return c.json({ ...completion, switchyard } as z.infer<typeof ChatCompletionResponse>, 200);
   })
   .openapi(models, async (c) => {
     const { config } = await getRuntime(c.env);

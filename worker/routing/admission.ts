@@ -51,11 +51,11 @@ export function poolStub(env: Env, name: string): DurableObjectStub<RateLimitPoo
   return ns ? ns.get(ns.idFromName(name)) : undefined;
 }
 
-/** What the breaker counts as a specialist failure: its own faults, not a request it refused (4xx). */
+/** What the breaker counts as a specialist failure: its own faults, not a request it refused (4xx) or a caller that went away. */
 export function breakerFailure(o: SpecialistOutcome): boolean {
   if (o.ok) return false;
   const f = o.failure;
-  return f.kind === "timeout" || f.kind === "unreachable" || f.kind === "bad_response" || f.kind === "rate_limited" || (f.kind === "http_error" && (f.status ?? 500) >= 500);
+  return f.kind === "timeout" || f.kind === "unreachable" || f.kind === "truncated" || f.kind === "bad_response" || f.kind === "rate_limited" || (f.kind === "http_error" && (f.status ?? 500) >= 500);
 }
 
 /** Breaker states learned from pools, per isolate: `openUntil` (epoch ms) while open. */

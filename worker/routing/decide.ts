@@ -17,10 +17,17 @@ export interface Decision {
   candidates: string[];
 }
 
+/** Why a specialist cannot honour a request: the field (OpenAI's `param`) and a sentence. */
+export interface Unable {
+  param: string;
+  detail: string;
+}
+
 export type DecideResult =
   | { ok: true; decision: Decision }
   | { ok: false; reason: "unknown_specialist"; specialist: string }
-  | { ok: false; reason: "no_specialist"; detail: string };
+  | { ok: false; reason: "no_specialist"; detail: string }
+  | { ok: false; reason: "unsupported"; param: string; detail: string };
 
 export interface DecideInput {
   /** A specialist named by the caller: wins over the intent. */
@@ -30,6 +37,13 @@ export interface DecideInput {
   minConfidence: number;
   /** Candidates within this confidence of the best are equally capable; the cheapest goes first. */
   costMargin?: number;
+  /**
+   * Why a specialist cannot honour this request (capabilities), or undefined when it
+   * can. Candidates that cannot are filtered out before the confidence/cost choice.
+   */
+  unable?: ((s: Specialist) => Unable | undefined) | undefined;
+  /** The router's fallback specialist (`router.fallback`), tried when no intent candidate is able. */
+  fallback?: string | undefined;
 }
 
 /**
@@ -40,24 +54,43 @@ export interface DecideInput {
  * decide({ intent, registry, minConfidence: 0.35 })
  * // { ok: true, decision: { specialist: "units", reason: "intent 'units.convert' at 0.91 ≥ 0.35", alternatives: [...] } }
  */
-export function decide({ pinned, intent, registry, minConfidence, costMargin = 0 }: DecideInput): DecideResult {
+export function decide({ pinned, intent, registry, minConfidence, costMargin = 0, unable, fallback }: DecideInput): DecideResult {
   const alternatives = (chosen: string): Alternative[] =>
     (intent?.topK ?? [])
       .filter((c) => c.specialist !== chosen && c.specialist !== "" && registry.has(c.specialist))
       .map((c) => ({ specialist: c.specialist, label: c.label, confidence: c.confidence }));
+  const ok = (specialist: string, reason: string, candidates: string[]): DecideResult => ({ ok: true, decision: { specialist, reason, alternatives: alternatives(specialist), candidates } });
   if (pinned !== undefined) {
-    if (!registry.has(pinned)) return { ok: false, reason: "unknown_specialist", specialist: pinned };
-    return { ok: true, decision: { specialist: pinned, reason: "pinned by the request", alternatives: alternatives(pinned), candidates: [pinned] } };
+    const s = registry.get(pinned);
+    if (!s) return { ok: false, reason: "unknown_specialist", specialist: pinned };
+    const why = unable?.(s);
+    if (why) return { ok: false, reason: "unsupported", ...why };
+    return ok(pinned, "pinned by the request", [pinned]);
   }
-  if (intent === undefined) return { ok: false, reason: "no_specialist", detail: "neither an input, an intent nor a specialist was given" };
+  const able = (s: Specialist) => !unable?.(s);
+  if (intent === undefined) {
+    if (!unable) return { ok: false, reason: "no_specialist", detail: "neither an input, an intent nor a specialist was given" };
+    const list = ableInOrder([], registry, able, fallback);
+    if (list.length === 0) return unsupported(registry, unable, fallback);
+    return ok(list[0]!.id, `no text to classify: routed by capability to '${list[0]!.id}'${list.length > 1 ? ` (cheapest of ${list.length} able)` : ""}`, list.map((s) => s.id));
+  }
   if (!registry.has(intent.specialist))
     return { ok: false, reason: "no_specialist", detail: `intent resolves to '${intent.specialist}', which is not registered` };
   const conf = intent.confidence.toFixed(2);
+  const intended = registry.get(intent.specialist)!;
+  const why = unable?.(intended);
+  if (why) {
+    // the intended specialist cannot honour the request: the intent's other candidates, the fallback, then anyone able
+    const list = ableInOrder(intent.topK.map((c) => c.specialist), registry, able, fallback);
+    if (list.length === 0) return { ok: false, reason: "unsupported", param: why.param, detail: `no specialist can honour '${why.param}': ${why.detail}` };
+    const reason = `intent '${intent.label}' at ${conf} → '${intended.id}', which cannot honour '${why.param}'; '${list[0]!.id}' can`;
+    return ok(list[0]!.id, reason, list.map((s) => s.id));
+  }
   if (!intent.inScope) {
     const reason = `intent '${intent.label}' at ${conf} < ${minConfidence}: out of scope, fallback '${intent.specialist}'`;
-    return { ok: true, decision: { specialist: intent.specialist, reason, alternatives: alternatives(intent.specialist), candidates: [intent.specialist] } };
+    return ok(intent.specialist, reason, [intent.specialist]);
   }
-  const capable = capableSpecialists(intent, registry, minConfidence, costMargin);
+  const capable = capableSpecialists(intent, registry, minConfidence, costMargin).filter(able);
   const first = capable[0]!;
   const best = `intent '${intent.label}' at ${conf} ≥ ${minConfidence}`;
   const reason =
@@ -65,8 +98,31 @@ export function decide({ pinned, intent, registry, minConfidence, costMargin = 0
       ? capable.length === 1
         ? best
         : `${best}; cheapest of ${capable.length} capable within ${costMargin} ($${first.costPerCall}/call)`
-      : `${best}; '${first.id}' is the cheapest of ${capable.length} capable within ${costMargin} ($${first.costPerCall}/call vs $${registry.get(intent.specialist)!.costPerCall})`;
-  return { ok: true, decision: { specialist: first.id, reason, alternatives: alternatives(first.id), candidates: capable.map((s) => s.id) } };
+      : `${best}; '${first.id}' is the cheapest of ${capable.length} capable within ${costMargin} ($${first.costPerCall}/call vs $${intended.costPerCall})`;
+  return ok(first.id, reason, capable.map((s) => s.id));
+}
+
+/**
+ * Able specialists in the order to try them when the intent's own choice is not able:
+ * `preferred` (the intent's top-k) in order, then the router's fallback, then every
+ * other able specialist, cheapest first.
+ */
+function ableInOrder(preferred: readonly string[], registry: ReadonlyMap<string, Specialist>, able: (s: Specialist) => boolean, fallback: string | undefined): Specialist[] {
+  const out: Specialist[] = [];
+  const add = (s: Specialist | undefined) => {
+    if (s && able(s) && !out.includes(s)) out.push(s);
+  };
+  preferred.forEach((id) => add(registry.get(id)));
+  if (fallback !== undefined) add(registry.get(fallback));
+  [...registry.values()].sort((a, b) => a.costPerCall - b.costPerCall).forEach(add);
+  return out;
+}
+
+/** The refusal when nobody is able: names what the fallback (or else the first specialist) lacks. */
+function unsupported(registry: ReadonlyMap<string, Specialist>, unable: (s: Specialist) => Unable | undefined, fallback: string | undefined): DecideResult {
+  const probe = (fallback !== undefined ? registry.get(fallback) : undefined) ?? registry.values().next().value!;
+  const why = unable(probe) ?? { param: "messages", detail: "no specialist can take this request" };
+  return { ok: false, reason: "unsupported", param: why.param, detail: `no specialist can honour '${why.param}': ${why.detail}` };
 }
 
 /**

@@ -11,7 +11,15 @@ export interface Attempt {
 }
 
 export type DispatchResult =
-  | { ok: true; specialist: Specialist; output: unknown; usage: Extract<SpecialistOutcome, { ok: true }>["usage"]; attempts: Attempt[] }
+  | {
+      ok: true;
+      specialist: Specialist;
+      output: unknown;
+      usage: Extract<SpecialistOutcome, { ok: true }>["usage"];
+      /** For a streamed reply: its final outcome once the stream ends. */
+      settled?: Promise<SpecialistOutcome>;
+      attempts: Attempt[];
+    }
   | { ok: false; failure: SpecialistFailure; attempts: Attempt[] };
 
 export interface DispatchDeps {
@@ -33,9 +41,17 @@ const BASE_BACKOFF_MS = 50;
 
 /** Transient failures are retried on the same specialist; others go straight to the fallbacks. */
 export function isRetryable(f: SpecialistFailure): boolean {
-  if (f.kind === "unreachable") return true;
+  if (f.kind === "unreachable" || f.kind === "truncated") return true;
   if (f.kind === "rate_limited") return (f.retryAfterSeconds ?? 0) * 1000 <= MAX_RETRY_WAIT_MS;
   return f.kind === "http_error" && f.status !== undefined && f.status >= 500;
+}
+
+/**
+ * Failures that end the whole hop: the specialist refused the input itself (another
+ * one would be asked the same question), or the caller went away.
+ */
+export function endsHop(f: SpecialistFailure): boolean {
+  return f.kind === "refused" || f.kind === "client_closed";
 }
 
 /** Exponential backoff with jitter in [½, 1] of the step, or the upstream's Retry-After. */
@@ -44,39 +60,50 @@ export function backoffMs(attempt: number, failure: SpecialistFailure, rng: () =
   return BASE_BACKOFF_MS * 2 ** attempt * (0.5 + rng() / 2);
 }
 
+/** A specialist in a dispatch chain; `fallbackOf` names the specialist whose configured fallback it is. */
+export type ChainLink = Specialist & { readonly fallbackOf?: string };
+
 /**
  * The specialist (or every capable candidate, in order), then their configured
- * fallbacks, each once, skipping unknown ids.
+ * fallbacks, each once, skipping unknown ids and those `usable` rejects (a fallback
+ * that cannot honour the request).
  */
-export function fallbackChain(first: Specialist | readonly Specialist[], registry: ReadonlyMap<string, Specialist>): Specialist[] {
-  const chain: Specialist[] = [];
-  const add = (s: Specialist | undefined) => {
-    if (s && !chain.some((c) => c.id === s.id)) chain.push(s);
-  };
+export function fallbackChain(first: Specialist | readonly Specialist[], registry: ReadonlyMap<string, Specialist>, usable: (s: Specialist) => boolean = () => true): ChainLink[] {
+  const chain: ChainLink[] = [];
   const firsts = Array.isArray(first) ? first : [first as Specialist];
-  firsts.forEach(add);
-  for (const f of firsts) for (const id of f.fallbacks) add(registry.get(id));
+  for (const s of firsts) if (!chain.some((c) => c.id === s.id)) chain.push(s);
+  for (const f of firsts)
+    for (const id of f.fallbacks) {
+      const s = registry.get(id);
+      if (s && usable(s) && !chain.some((c) => c.id === s.id)) chain.push({ ...s, fallbackOf: f.id });
+    }
   return chain;
 }
 
 /**
  * Serves a hop: tries each specialist of `chain` with up to `retries` retries on
- * transient failures, and returns the first success or the last failure.
+ * transient failures, and returns the first success or the last failure. A refusal
+ * by the specialist or a caller that went away ends the hop at once ({@link endsHop});
+ * a specialist disabled by a kill switch is not stood in for by its own fallbacks
+ * (the caller learns it is disabled instead of getting another specialist's answer).
  *
  * @example
  * const r = await dispatch(fallbackChain(s, registry), deps);
  * if (!r.ok) throw toProblem(r.failure, r.attempts);
  */
-export async function dispatch(chain: readonly Specialist[], deps: DispatchDeps): Promise<DispatchResult> {
+export async function dispatch(chain: readonly ChainLink[], deps: DispatchDeps): Promise<DispatchResult> {
   const attempts: Attempt[] = [];
+  const disabled = new Set<string>();
   let last: SpecialistFailure = { kind: "misconfigured", detail: "no specialist to call" };
   for (const s of chain) {
+    if (s.fallbackOf !== undefined && disabled.has(s.fallbackOf)) continue;
     for (let attempt = 0; attempt <= s.retries; attempt++) {
       const started = deps.now();
       const admission = deps.admit ? await deps.admit(s, attempt) : undefined;
       if (admission && !admission.ok) {
         attempts.push({ specialist: s.id, attempt, ok: false, ms: deps.now() - started, failure: admission.failure });
         last = admission.failure;
+        if (last.kind === "disabled") disabled.add(s.id);
         break;
       }
       const outcome = await deps.call(s, attempt);
@@ -84,10 +111,11 @@ export async function dispatch(chain: readonly Specialist[], deps: DispatchDeps)
       const ms = deps.now() - started;
       if (outcome.ok) {
         attempts.push({ specialist: s.id, attempt, ok: true, ms });
-        return { ok: true, specialist: s, output: outcome.output, usage: outcome.usage, attempts };
+        return { ok: true, specialist: s, output: outcome.output, usage: outcome.usage, ...(outcome.settled ? { settled: outcome.settled } : {}), attempts };
       }
       attempts.push({ specialist: s.id, attempt, ok: false, ms, failure: outcome.failure });
       last = outcome.failure;
+      if (endsHop(last)) return { ok: false, failure: last, attempts };
       if (attempt === s.retries || !isRetryable(last)) break;
       await deps.sleep(backoffMs(attempt, last, deps.rng));
     }

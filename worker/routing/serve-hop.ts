@@ -15,7 +15,7 @@ import { endIntentSpan, finishHopTrace, recordDecision, startHopTrace, statusOf,
 import { SPAN } from "../observe/attributes.ts";
 import { traceAttempts } from "../observe/dispatch-spans.ts";
 import { admission, tenantPoolOf } from "./admission.ts";
-import { decide, type Decision } from "./decide.ts";
+import { decide, type Decision, type Unable } from "./decide.ts";
 import { dispatch, fallbackChain, type DispatchDeps, type DispatchResult } from "./dispatch.ts";
 
 /** One hop as a front door asks for it (already validated). */
@@ -31,6 +31,14 @@ export interface HopRequest {
   idempotencyKey?: string | undefined;
   /** The conversation, for chat-model specialists. */
   messages?: ChatMessage[] | undefined;
+  /** The client's whole Chat Completions body (OpenAI front door), passed to `openai-chat` specialists. */
+  chat?: Record<string, unknown> | undefined;
+  /**
+   * Why a specialist cannot honour this request (capabilities), if it cannot: such
+   * candidates and fallbacks are skipped; with no text to classify, the hop is routed
+   * by capability alone.
+   */
+  unable?: ((s: Specialist) => Unable | undefined) | undefined;
   /** Calls one specialist; the endpoint's adapter (`callEndpoint`) when absent (e.g. streaming calls). */
   call?: ((s: Specialist, request: SpecialistRequest, ctx: AdapterContext) => Promise<SpecialistOutcome>) | undefined;
   /** When the request started (`performance.now()`), for `totalMs`. */
@@ -68,7 +76,18 @@ export async function serveHop(c: Context<AppEnv>, hop: HopRequest): Promise<Ser
   const trace = startHopTrace(c);
   try {
     const served = await serveTraced(c, hop, rt, trace);
-    finishHopTrace(c, trace, rt.config.observability, { status: 200, specialist: served.result.specialist.id, intent: served.intent?.label ?? null });
+    const done = { specialist: served.result.specialist.id, intent: served.intent?.label ?? null };
+    const settled = served.result.settled;
+    if (!settled) finishHopTrace(c, trace, rt.config.observability, { status: 200, ...done });
+    else
+      // a stream: its hop ends when the stream does, failed if it broke after it started
+      c.executionCtx.waitUntil(
+        settled.then((final) => {
+          if (final.ok) return finishHopTrace(c, trace, rt.config.observability, { status: 200, ...done });
+          const error = failureProblem(final.failure, [{ specialist: done.specialist, attempt: 0, ok: false, ms: 0, failure: final.failure }]);
+          finishHopTrace(c, trace, rt.config.observability, { status: error.problem.status, error, ...done });
+        }),
+      );
     c.header("x-switchyard-hop", served.id);
     return served;
   } catch (e) {
@@ -93,7 +112,7 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
     const found = await rt.intents.lookup(hop.intentId, defer, c.get("principal").tenant);
     intent = found?.record;
     source = found ? (found.source ?? "classified") : "unknown-id";
-  } else if (hop.pinned === undefined) {
+  } else if (hop.pinned === undefined && (hop.unable === undefined || hop.input?.trim())) {
     const found = await rt.intents.classify(hop.input!, defer, c.get("principal").tenant);
     intent = found.record;
     source = found.source ?? "classified";
@@ -104,7 +123,15 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
 
   startTime(c, "route");
   const t2 = performance.now();
-  const r = decide({ pinned: hop.pinned, intent, registry: rt.registry, minConfidence: rt.config.router.minConfidence, costMargin: rt.config.router.costMargin });
+  const r = decide({
+    pinned: hop.pinned,
+    intent,
+    registry: rt.registry,
+    minConfidence: rt.config.router.minConfidence,
+    costMargin: rt.config.router.costMargin,
+    unable: hop.unable,
+    fallback: rt.config.router.fallback,
+  });
   recordDecision(trace, r);
   if (!r.ok) throw decisionProblem(r);
   endTime(c, "route");
@@ -119,18 +146,26 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
     idempotencyKey: hop.idempotencyKey ?? id,
     traceparent: c.get("traceparent"),
     ...(hop.messages ? { messages: hop.messages } : {}),
+    ...(hop.chat ? { chat: hop.chat } : {}),
   };
   const call = hop.call ?? ((s: Specialist, req: SpecialistRequest, ctx: AdapterContext) => callEndpoint(s.endpoint, req, ctx));
   const decisions = new Map<string, PolicyDecision>();
   const admit = policyGuard(rt.policy, { tenant, intent: intent?.label, inputChars: request.input.length }, admission(c.env, rt.config.router, id, defer, Math.random, tenantPoolOf(rt.config, tenant)), decisions);
   const candidates = r.decision.candidates.map((s) => rt.registry.get(s)!);
-  const result = await dispatch(fallbackChain(candidates, rt.registry), {
+  // fallbacks that cannot honour the request are left out
+  const chain = fallbackChain(candidates, rt.registry, (s) => !hop.unable?.(s));
+  const client = c.req.raw.signal;
+  const result = await dispatch(chain, {
     ...traceAttempts(
       trace.tracer,
       trace.root.spanId,
       {
         admit: settleStreams(admit, defer),
-        call: (s, _attempt, traceparent) => call(s, { ...request, traceparent }, { binding: (n) => binding(c.env, n), signal: AbortSignal.timeout(s.timeoutMs) }),
+        call: async (s, _attempt, traceparent) => {
+          const signal = AbortSignal.any([AbortSignal.timeout(s.timeoutMs), client]);
+          const o = await call(s, { ...request, traceparent }, { binding: (n) => binding(c.env, n), signal, clientSignal: client });
+          return !o.ok && client.aborted ? { ok: false, failure: { kind: "client_closed", detail: "the client went away" } } : o;
+        },
       },
       request.traceparent,
     ),

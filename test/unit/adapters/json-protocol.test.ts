@@ -29,7 +29,9 @@ describe("JSON specialist protocol", () => {
       [reply(JSON.stringify({ result: 1 })), "bad_response"],
       [reply(JSON.stringify({ output: 1, usage: { units: -1 } })), "bad_response"],
       [reply("{}", { status: 500 }), "http_error", 500],
-      [reply("{}", { status: 422 }), "http_error", 422],
+      [reply("{}", { status: 422 }), "refused", 422],
+      [reply("{}", { status: 401 }), "http_error", 401],
+      [reply("{}", { status: 404 }), "http_error", 404],
       [reply("{}", { status: 429, headers: { "retry-after": "7" } }), "rate_limited", 429],
       [async () => Promise.reject(new TypeError("connection refused")), "unreachable"],
       [reply("x", { headers: { "content-length": String(MAX_REPLY_BYTES + 1) } }), "bad_response"],
@@ -42,6 +44,10 @@ describe("JSON specialist protocol", () => {
         if (status) expect(out.failure.status).toBe(status);
       }
     }
+    const refusal = await callJson(reply(JSON.stringify({ type: "urn:x", title: "Input not understood", status: 422, detail: "division by zero" }), { status: 422 }), req(), s);
+    expect(refusal).toMatchObject({ ok: false, failure: { kind: "refused", status: 422, upstream: { status: 422, message: "division by zero" } } });
+    const openaiRefusal = await callJson(reply(JSON.stringify({ error: { message: "bad tools", type: "invalid_request_error", param: "tools", code: null } }), { status: 400 }), req(), s);
+    expect(openaiRefusal).toMatchObject({ ok: false, failure: { kind: "refused", upstream: { status: 400, message: "bad tools", openai: { param: "tools" } } } });
     const limited = await callJson(reply("{}", { status: 429, headers: { "retry-after": "7" } }), req(), s);
     expect(!limited.ok && limited.failure.retryAfterSeconds).toBe(7);
   });

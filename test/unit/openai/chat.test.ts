@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../../worker/adapters/types.ts";
-import { chunk, lastUserText, messageText, openAIUsage, outputText, replyEvents, replyOf, rewriteChunk, sseData, usageChunk } from "../../../worker/openai/chat.ts";
+import { completionEvents, lastUserText, messageText, openAIUsage, outputText, sseData, textCompletion } from "../../../worker/openai/chat.ts";
 import { openAIError } from "../../../worker/openai/errors.ts";
-import { chunksToSse, streamError } from "../../../worker/openai/stream.ts";
 
 const base = { id: "chatcmpl-1", created: 1700000000, model: "units" };
 const events = (sse: string) => sse.split("\n\n").filter(Boolean).map((e) => e.replace(/^data: /, ""));
@@ -28,17 +27,19 @@ describe("request mapping", () => {
 });
 
 describe("response mapping", () => {
-  it("wraps a non-chat output: its text, a string, else JSON", () => {
-    expect(replyOf({ text: "5 km = 3.1 mi", value: 3.1 }, false)).toEqual({ message: { role: "assistant", content: "5 km = 3.1 mi" }, finishReason: "stop" });
+  it("wraps a non-chat output as a chat.completion: its text, a string, else JSON; refusal null", () => {
+    expect(textCompletion(base, { text: "5 km = 3.1 mi", value: 3.1 }, { inputTokens: 2 })).toEqual({
+      id: "chatcmpl-1",
+      object: "chat.completion",
+      created: 1700000000,
+      model: "units",
+      choices: [{ index: 0, message: { role: "assistant", content: "5 km = 3.1 mi", refusal: null }, finish_reason: "stop", logprobs: null }],
+      usage: { prompt_tokens: 2, completion_tokens: 0, total_tokens: 2 },
+    });
     expect(outputText("plain")).toBe("plain");
     expect(outputText({ value: 3 })).toBe('{"value":3}');
     expect(outputText({ text: 5 })).toBe('{"text":5}');
     expect(outputText(null)).toBe("null");
-  });
-
-  it("keeps a chat model's own message and finish reason", () => {
-    const out = { text: "", message: { role: "assistant", content: null, tool_calls: [{ id: "t" }] }, finishReason: "tool_calls" };
-    expect(replyOf(out, true)).toEqual({ message: { role: "assistant", content: null, tool_calls: [{ id: "t" }] }, finishReason: "tool_calls" });
   });
 
   it("reports usage in OpenAI's names, 0 when unknown", () => {
@@ -47,45 +48,48 @@ describe("response mapping", () => {
   });
 });
 
-describe("SSE chunks", () => {
+describe("a whole completion as a stream", () => {
   it("encodes data events and [DONE]", () => {
     expect(sseData({ a: 1 })).toBe('data: {"a":1}\n\n');
     expect(sseData("[DONE]")).toBe("data: [DONE]\n\n");
   });
 
-  it("streams a whole reply as one content chunk, a finish chunk, usage if asked, [DONE]", () => {
-    const reply = replyOf({ text: "hello" }, false);
-    const plain = replyEvents(base, reply, { inputTokens: 1 }, false).map((e) => events(e)[0]!);
+  it("one content chunk and one finish chunk per choice, then [DONE]; no usage unless asked", () => {
+    const plain = completionEvents(textCompletion(base, { text: "hello" }, { inputTokens: 1 }), false).map((e) => events(e)[0]!);
     expect(plain.at(-1)).toBe("[DONE]");
     const [content, finish] = plain.slice(0, -1).map((e) => JSON.parse(e));
-    expect(content).toEqual(chunk(base, { role: "assistant", content: "hello" }));
-    expect(content).toMatchObject({ id: "chatcmpl-1", object: "chat.completion.chunk", created: 1700000000, model: "units" });
+    expect(content).toEqual({ id: "chatcmpl-1", object: "chat.completion.chunk", created: 1700000000, model: "units", choices: [{ index: 0, delta: { role: "assistant", content: "hello", refusal: null }, logprobs: null, finish_reason: null }] });
     expect(finish.choices).toEqual([{ index: 0, delta: {}, finish_reason: "stop", logprobs: null }]);
-    const withUsage = replyEvents(base, reply, { inputTokens: 1, outputTokens: 2 }, true);
+    expect(plain).toHaveLength(3);
+  });
+
+  it("with include_usage: usage null on every chunk, the usage chunk last before [DONE]", () => {
+    const withUsage = completionEvents(textCompletion(base, { text: "hello" }, { inputTokens: 1, outputTokens: 2 }), true).map((e) => events(e)[0]!);
     expect(withUsage).toHaveLength(4);
-    expect(JSON.parse(events(withUsage[2]!)[0]!)).toEqual(usageChunk(base, { inputTokens: 1, outputTokens: 2 }));
+    const parsed = withUsage.slice(0, -1).map((e) => JSON.parse(e));
+    expect(parsed.slice(0, 2).every((c) => c.usage === null)).toBe(true);
+    expect(parsed[2]).toEqual({ id: "chatcmpl-1", object: "chat.completion.chunk", created: 1700000000, model: "units", choices: [], usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } });
   });
 
-  it("rewrites only the model of an upstream chunk, and hides usage the client did not ask for", () => {
-    const up = { id: "u1", object: "chat.completion.chunk", created: 5, model: "gpt-x", system_fingerprint: "fp", choices: [{ index: 0, delta: { content: "a" }, finish_reason: null }], usage: null };
-    expect(rewriteChunk(up, "chat", true)).toEqual({ ...up, model: "chat" });
-    const { usage: _u, ...noUsage } = up;
-    expect(rewriteChunk(up, "chat", false)).toEqual({ ...noUsage, model: "chat" });
-    const usageOnly = { id: "u1", object: "chat.completion.chunk", created: 5, model: "gpt-x", choices: [], usage: { prompt_tokens: 1, completion_tokens: 1 } };
-    expect(rewriteChunk(usageOnly, "chat", false)).toBeNull();
-    expect(rewriteChunk(usageOnly, "chat", true)).toMatchObject({ model: "chat", usage: { prompt_tokens: 1 } });
-  });
-
-  it("pipes upstream chunks to SSE, and ends a broken stream with an error event", async () => {
-    const ok = new ReadableStream({ start: (c) => (c.enqueue({ choices: [{ delta: { content: "x" } }], model: "m" }), c.enqueue({ choices: [], usage: { prompt_tokens: 1, completion_tokens: 1 } }), c.close()) });
-    const out = await new Response(chunksToSse(ok, "chat", false, Promise.resolve({ ok: true, output: null, usage: {} }))).text();
-    expect(events(out)).toEqual([JSON.stringify({ choices: [{ delta: { content: "x" } }], model: "chat" }), "[DONE]"]);
-    const broken = new ReadableStream({ start: (c) => (c.enqueue({ choices: [], model: "m" }), c.error(new Error("boom"))) });
-    const failure = { kind: "timeout" as const, detail: "the stream did not finish before the deadline" };
-    const text = await new Response(chunksToSse(broken, "chat", true, Promise.resolve({ ok: false, failure }))).text();
-    const last = events(text).at(-1)!;
-    expect(JSON.parse(last)).toEqual(streamError("chat", failure));
-    expect(JSON.parse(last).error).toMatchObject({ type: "server_error", code: "specialist_timeout" });
+  it("carries tool calls (with their index), several choices, array content and the upstream's own fields", () => {
+    const completion = {
+      id: "chatcmpl-up",
+      object: "chat.completion",
+      created: 5,
+      model: "gpt-x",
+      system_fingerprint: "fp_1",
+      choices: [
+        { index: 0, message: { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "f", arguments: "{}" } }] }, finish_reason: "tool_calls" },
+        { index: 1, message: { role: "assistant", content: [{ type: "text", text: "a" }, { type: "text", text: "b" }] }, finish_reason: "stop" },
+      ],
+      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+    };
+    const chunks = completionEvents(completion, false).slice(0, -1).map((e) => JSON.parse(events(e)[0]!));
+    expect(chunks).toHaveLength(4);
+    expect(chunks.every((c) => c.id === "chatcmpl-up" && c.model === "gpt-x" && c.system_fingerprint === "fp_1")).toBe(true);
+    expect(chunks[0].choices[0].delta).toEqual({ role: "assistant", content: null, tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "f", arguments: "{}" } }] });
+    expect(chunks[1].choices[0]).toMatchObject({ index: 0, finish_reason: "tool_calls" });
+    expect(chunks[2].choices[0]).toMatchObject({ index: 1, delta: { content: "a\nb" } });
   });
 });
 
@@ -101,5 +105,7 @@ describe("OpenAI error shape", () => {
     expect(openAIError(p("specialist-failed", 502)).error).toMatchObject({ type: "server_error", code: "specialist_failed" });
     expect(openAIError(p("no-healthy-specialist", 503)).error.code).toBe("no_healthy_specialist");
     expect(openAIError(p("specialist-timeout", 504)).error.code).toBe("specialist_timeout");
+    expect(openAIError(p("unsupported-field", 400, [{ path: "tools", message: "x" }])).error).toMatchObject({ type: "invalid_request_error", code: "unsupported_parameter", param: "tools" });
+    expect(openAIError(p("specialist-refused", 422)).error).toMatchObject({ type: "invalid_request_error", code: "specialist_refused" });
   });
 });
