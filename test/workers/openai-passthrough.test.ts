@@ -27,6 +27,16 @@ const CONFIG = configWith((c) => {
   llm("chat-parts", "parts");
   llm("chat-echo", "echo-body");
   llm("chat-nostream", "fake-whole", { capabilities: { streaming: false } });
+  // without prices or token limits the router needs no usage: streams pass through natively
+  const { pricing: _p, ...unpriced } = ep as typeof ep & { pricing?: unknown };
+  for (const [id, model, extra] of [
+    ["native-cut", "stream-cut", { breaker: false }],
+    ["native-eof", "stream-eof", { breaker: false }],
+    ["native-stall", "stream-stall", { streamIdleTimeoutMs: 300, breaker: false }],
+    ["native-slow", "stream-slow", { limits: { concurrency: 3 }, streamIdleTimeoutMs: 5_000 }],
+    ["native-ok", "fake-native", {}],
+  ] as const)
+    c.specialists.push({ ...chat, id, endpoint: { ...unpriced, model }, ...extra });
 });
 
 /** One request through the router; its after-response work runs once the body has been read (`settle`). */
@@ -230,6 +240,9 @@ describe("honest streams", () => {
     ["chat-cut", "truncated", /./],
     ["chat-eof", "truncated", /without a finish reason or \[DONE\]/],
     ["chat-stall", "timeout", /stalled/],
+    ["native-cut", "truncated", /./],
+    ["native-eof", "truncated", /without a finish reason or \[DONE\]/],
+    ["native-stall", "timeout", /stalled/],
   ];
   for (const [id, kind, detail] of broken)
     it(`${id}: ends with an error event and no [DONE]; metrics, hop log trace and breaker count it as '${kind}'`, async () => {
@@ -266,18 +279,32 @@ describe("honest streams", () => {
     expect(res.status).toBe(503);
   });
 
-  it("a client that disconnects mid-stream aborts the upstream at once and frees its concurrency slot", async () => {
+  it("without prices or token limits, the upstream's stream reaches the client byte for byte", async () => {
     await reset();
-    const before = await metricsOf("chat-slow");
-    const { res, settle } = await send({ model: "chat-slow", stream: true, messages: [user("count")] });
+    const body = { model: "native-ok", stream: true, messages: [user("pass me through")] };
+    const { res, settle } = await send(body);
+    const text = await res.text();
+    await settle();
+    const [got] = await recorded();
+    expect(got!.body).not.toHaveProperty("stream_options");
+    const direct = await (await fetch(`${fakeUrl()}/v1/chat/completions`, { method: "POST", headers: { authorization: "Bearer sk-fake" }, body: JSON.stringify(got!.body) })).text();
+    const strip = (t: string) => t.replace(/"id":"chatcmpl-fake\d+"/g, "").replace(/"created":\d+/g, "");
+    expect(strip(text)).toBe(strip(direct));
+  });
+
+  for (const id of ["chat-slow", "native-slow"])
+  it(`a client that disconnects mid-stream aborts the upstream at once and frees its concurrency slot (${id})`, async () => {
+    await reset();
+    const before = await metricsOf(id);
+    const { res, settle } = await send({ model: id, stream: true, messages: [user("count")] });
     const reader = res.body!.getReader();
     await reader.read();
     await reader.cancel();
     await settle();
     await expect.poll(async () => ((await (await fetch(`${fakeUrl()}/aborts`)).json()) as { aborted: number }).aborted, { timeout: 3000 }).toBe(1);
-    const pool = await admin("/v1/pools/specialist:chat-slow");
+    const pool = await admin(`/v1/pools/specialist:${id}`);
     expect(pool.totals.activeLeases).toBe(0);
-    const after = await metricsOf("chat-slow");
+    const after = await metricsOf(id);
     expect(after.cancelled - before.cancelled).toBe(1);
     expect(after.errors - before.errors).toBe(0);
   });

@@ -8,7 +8,13 @@ import type { Adapter, AdapterContext, SpecialistFailure, SpecialistOutcome, Spe
 type OpenAIChat = z.infer<typeof OpenAIChatEndpoint>;
 
 /** `POST {url}/chat/completions` for this hop, or why it cannot be sent (a missing secret). */
-function chatRequest(endpoint: OpenAIChat, request: SpecialistRequest, ctx: AdapterContext, stream: boolean): { req: Request; usageAdded: boolean } | SpecialistFailure {
+function chatRequest(
+  endpoint: OpenAIChat,
+  request: SpecialistRequest,
+  ctx: AdapterContext,
+  stream: boolean,
+  wantUsage = true,
+): { req: (signal: AbortSignal) => Request; usageAdded: boolean } | SpecialistFailure {
   const headers: Record<string, string> = { ...endpoint.headers };
   if (endpoint.apiKeySecret !== undefined) {
     const key = ctx.binding(endpoint.apiKeySecret);
@@ -17,8 +23,8 @@ function chatRequest(endpoint: OpenAIChat, request: SpecialistRequest, ctx: Adap
   }
   if (stream) headers.accept = "text/event-stream";
   const url = `${endpoint.url.replace(/\/+$/, "")}/chat/completions`;
-  const { body, usageAdded } = chatBody(endpoint, request, stream);
-  return { req: buildRequest(url, request, headers, ctx.signal, body), usageAdded };
+  const { body, usageAdded } = chatBody(endpoint, request, stream, wantUsage);
+  return { req: (signal) => buildRequest(url, request, headers, signal, body), usageAdded };
 }
 
 /**
@@ -36,20 +42,20 @@ function chatRequest(endpoint: OpenAIChat, request: SpecialistRequest, ctx: Adap
  */
 export const openaiChatAdapter: Adapter<OpenAIChat> & {
   /** The same call with `stream: true`: the output is a `ChatStream` of the upstream's events. */
-  stream(endpoint: OpenAIChat, request: SpecialistRequest, ctx: AdapterContext, o: { idleMs: number; specialist: string }): Promise<SpecialistOutcome>;
+  stream(endpoint: OpenAIChat, request: SpecialistRequest, ctx: AdapterContext, o: { idleMs: number; specialist: string; wantUsage?: boolean }): Promise<SpecialistOutcome>;
 } = {
   type: "openai-chat",
   async call(endpoint, request, ctx) {
     const r0 = chatRequest(endpoint, request, ctx, false);
     if (!("req" in r0)) return { ok: false, failure: r0 };
-    const r = await fetchJson((x) => fetch(x), r0.req, ctx.signal);
+    const r = await fetchJson((x) => fetch(x), r0.req(ctx.signal), ctx.signal);
     if (!r.ok) return r;
     const parsed = ChatCompletion.safeParse(r.json);
     if (!parsed.success) return { ok: false, failure: { kind: "bad_response", status: r.status, detail: `reply is not a chat completion: ${firstIssue(parsed.error)}` } };
     return { ok: true, output: outputOf(parsed.data), usage: usageOf(parsed.data.usage, endpoint.pricing) };
   },
   async stream(endpoint, request, ctx, o) {
-    const r0 = chatRequest(endpoint, request, ctx, true);
+    const r0 = chatRequest(endpoint, request, ctx, true, o.wantUsage ?? true);
     if (!("req" in r0)) return { ok: false, failure: r0 };
     return openChatStream((x) => fetch(x), r0.req, { pricing: endpoint.pricing, signal: ctx.signal, clientSignal: ctx.clientSignal, idleMs: o.idleMs, usageAdded: r0.usageAdded, specialist: o.specialist });
   },

@@ -53,11 +53,12 @@ export function chatMessages(endpoint: OpenAIChat, request: SpecialistRequest): 
 /**
  * The request body of `POST {url}/chat/completions`: the client's body field for field
  * when the hop came through the OpenAI front door (only `model` rewritten, the
- * `systemPrompt` first), else `{ model, messages }`. Streamed, the router asks for the
- * usage chunk (`usageAdded` when the client had not); not streamed, `stream` and
- * `stream_options` are left out (a specialist that cannot stream answers whole).
+ * `systemPrompt` first), else `{ model, messages }`. Streamed with `wantUsage` (the
+ * router needs the usage: prices, token limits), the router asks for the usage chunk
+ * (`usageAdded` when the client had not); not streamed, `stream` and `stream_options`
+ * are left out (a specialist that cannot stream answers whole).
  */
-export function chatBody(endpoint: OpenAIChat, request: SpecialistRequest, stream: boolean): { body: Record<string, unknown>; usageAdded: boolean } {
+export function chatBody(endpoint: OpenAIChat, request: SpecialistRequest, stream: boolean, wantUsage = true): { body: Record<string, unknown>; usageAdded: boolean } {
   const body: Record<string, unknown> = { ...request.chat, model: endpoint.model, messages: chatMessages(endpoint, request) };
   if (!stream) {
     delete body.stream;
@@ -66,7 +67,7 @@ export function chatBody(endpoint: OpenAIChat, request: SpecialistRequest, strea
   }
   body.stream = true;
   const options = (typeof body.stream_options === "object" && body.stream_options !== null ? body.stream_options : {}) as Record<string, unknown>;
-  const usageAdded = options.include_usage !== true;
+  const usageAdded = wantUsage && options.include_usage !== true;
   if (usageAdded) body.stream_options = { ...options, include_usage: true };
   return { body, usageAdded };
 }

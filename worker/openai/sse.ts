@@ -57,6 +57,8 @@ function boundary(buf: string, from: number): { at: number; after: number } | un
 
 /** The `data` and `event` fields of one event's lines; undefined for an event with neither (comments, `retry:`). */
 function parseEvent(block: string): { data: string; event?: string } | undefined {
+  // the common case, one `data: …` line: no split
+  if (block.startsWith("data: ") && block.indexOf("\n") === -1 && block.indexOf("\r") === -1) return { data: block.slice(6) };
   let data: string[] | undefined;
   let event: string | undefined;
   for (const line of block.split(/\r\n|\r|\n/)) {
@@ -77,47 +79,72 @@ export type EventKind = "done" | "error" | "garbage" | "chunk";
 
 /** `[DONE]`, an `error` object (or an `event: error`), something that is not a JSON object, or a chunk. */
 export function eventKind(ev: SseEvent): EventKind {
-  const d = ev.data.trim();
-  if (d === "[DONE]") return "done";
-  if (ev.event === "error" || /^\{\s*"error"\s*:/.test(d)) return "error";
-  if (!d.startsWith("{") || !d.endsWith("}")) return "garbage";
-  return "chunk";
+  const d = ev.data;
+  const first = firstNonSpace(d, 0);
+  if (d.charCodeAt(first) !== 123 /* { */) return d.trim() === "[DONE]" ? "done" : "garbage";
+  if (ev.event === "error") return "error";
+  if (d.startsWith('"error"', firstNonSpace(d, first + 1))) return "error";
+  return d.trimEnd().endsWith("}") ? "chunk" : "garbage";
 }
 
-/** A chunk with a non-null `finish_reason` (string check: a quoted key cannot occur unescaped inside a JSON string). */
+function firstNonSpace(s: string, from: number): number {
+  let i = from;
+  while (i < s.length && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9 || s.charCodeAt(i) === 10 || s.charCodeAt(i) === 13)) i++;
+  return i;
+}
+
+/**
+ * Where the value of member `key` starts (after `"key"`, spaces and the colon), or -1.
+ * A quoted key cannot occur unescaped inside a JSON string, so this finds members only.
+ */
+function valueAt(data: string, key: string): number {
+  const at = data.indexOf(`"${key}"`);
+  if (at === -1) return -1;
+  const colon = firstNonSpace(data, at + key.length + 2);
+  return data.charCodeAt(colon) === 58 /* : */ ? firstNonSpace(data, colon + 1) : -1;
+}
+
+/** A chunk with a non-null `finish_reason`. */
 export function hasFinishReason(data: string): boolean {
-  return /"finish_reason"\s*:\s*"/.test(data);
+  const v = valueAt(data, "finish_reason");
+  return v !== -1 && data.charCodeAt(v) === 34; /* " */
 }
 
 /** A chunk carrying a `usage` object. */
 export function hasUsage(data: string): boolean {
-  return /"usage"\s*:\s*\{/.test(data);
+  const v = valueAt(data, "usage");
+  return v !== -1 && data.charCodeAt(v) === 123; /* { */
 }
 
 /** The usage-only chunk of a stream (`choices: []` with `usage`). */
 export function isUsageOnly(data: string): boolean {
-  return hasUsage(data) && /"choices"\s*:\s*\[\s*\]/.test(data);
+  if (!hasUsage(data)) return false;
+  const v = valueAt(data, "choices");
+  return v !== -1 && data.charCodeAt(v) === 91 /* [ */ && data.charCodeAt(firstNonSpace(data, v + 1)) === 93; /* ] */
 }
 
 /** The chunk without its `"usage": null` member (what a client that did not ask for usage gets). */
 export function withoutNullUsage(raw: string): string {
+  if (raw.indexOf('"usage"') === -1) return raw;
   return raw.replace(/,\s*"usage"\s*:\s*null(?=\s*[,}])|"usage"\s*:\s*null\s*,\s*/, "");
 }
 
 /**
  * A chunk that carries part of the answer: content, a refusal, tool or function
  * calls, audio, a finish reason, or usage. Only the first events of a stream are
- * parsed for this (until the first such chunk), so a failure before it can be retried.
+ * looked at for this (until the first such chunk), so a failure before it can be
+ * retried. String checks, like the others: a role-only opening chunk (`"content":""`)
+ * carries nothing.
  */
-export function isContentChunk(json: unknown): boolean {
-  if (typeof json !== "object" || json === null) return false;
-  const c = json as { choices?: unknown; usage?: unknown };
-  if (!Array.isArray(c.choices)) return false;
-  if (c.choices.length === 0) return typeof c.usage === "object" && c.usage !== null;
-  return c.choices.some((choice: { delta?: Record<string, unknown>; finish_reason?: unknown }) => {
-    if (typeof choice?.finish_reason === "string") return true;
-    const d = choice?.delta;
-    if (!d) return false;
-    return (typeof d.content === "string" && d.content !== "") || (typeof d.refusal === "string" && d.refusal !== "") || Array.isArray(d.tool_calls) || d.function_call != null || d.audio != null;
-  });
+export function carriesContent(data: string): boolean {
+  if (hasFinishReason(data) || hasUsage(data)) return true;
+  for (const key of ["content", "refusal"]) {
+    const v = valueAt(data, key);
+    if (v !== -1 && data.charCodeAt(v) === 34 /* " */ && data.charCodeAt(v + 1) !== 34) return true;
+  }
+  for (const key of ["tool_calls", "function_call", "audio"]) {
+    const v = valueAt(data, key);
+    if (v !== -1 && data.charCodeAt(v) !== 110 /* n(ull) */) return true;
+  }
+  return false;
 }

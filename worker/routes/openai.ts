@@ -71,12 +71,18 @@ function unableFor(needs: readonly Requirement[]): (s: Specialist) => Unable | u
 
 /**
  * Calls one specialist for the front door: a chat model that streams gets the stream
- * (its events passed through), any other specialist is called whole.
+ * (its events passed through), any other specialist is called whole. A stream asks for
+ * its usage chunk when the router needs the usage (the specialist has prices or a
+ * `tpm` limit, the tenant a `tpm` limit); otherwise it is passed through untouched.
  */
-function chatCall(stream: boolean) {
+function chatCall(stream: boolean, tenantCountsTokens: boolean) {
   return (s: Specialist, request: SpecialistRequest, ctx: AdapterContext) =>
     stream && s.endpoint.type === "openai-chat" && capabilitiesOf(s).streaming
-      ? openaiChatAdapter.stream(s.endpoint, request, ctx, { idleMs: s.streamIdleTimeoutMs, specialist: s.id })
+      ? openaiChatAdapter.stream(s.endpoint, request, ctx, {
+          idleMs: s.streamIdleTimeoutMs,
+          specialist: s.id,
+          wantUsage: tenantCountsTokens || s.endpoint.pricing !== undefined || s.limits.tpm !== undefined,
+        })
       : callEndpoint(s.endpoint, request, ctx);
 }
 
@@ -104,7 +110,7 @@ export const openaiRoutes = routeGroup()
       chat: body,
       unable: unableFor(needs),
       idempotencyKey: key && key.length <= 255 ? key : undefined,
-      call: chatCall(stream),
+      call: chatCall(stream, rt.config.tenants[c.get("principal").tenant]?.limits.tpm !== undefined),
       t0,
     });
     const { result, intent } = hop;

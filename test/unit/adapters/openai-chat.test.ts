@@ -148,31 +148,53 @@ describe("openai-chat streams", () => {
     ["stream-eof", "truncated", /without a finish reason or \[DONE\]/],
     ["stream-stall", "timeout", /stalled: no event for 300 ms/],
   ];
-  for (const [model, kind, detail] of failsAfterStart)
-    it(`${model}: ends with an error event and no [DONE], settled as ${kind}`, async () => {
-      const out = await openaiChatAdapter.stream(endpoint(model), request, ctx(), streamOpts);
-      const data = events(await streamText(out));
-      expect(data).not.toContain("[DONE]");
-      const last = JSON.parse(data.at(-1)!) as { error: { type: string; message: string } };
-      expect(last.error.type).toBe("server_error");
-      expect(last.error.message).toMatch(detail);
-      expect(data.length).toBeGreaterThan(1);
-      if (out.ok) expect(await out.settled).toMatchObject({ ok: false, failure: { kind } });
+  // the rewriting path (the router added the usage chunk) and the native one (nothing to rewrite)
+  for (const wantUsage of [true, false]) {
+    const opts = { ...streamOpts, wantUsage };
+    for (const [model, kind, detail] of failsAfterStart)
+      it(`${model} (${wantUsage ? "rewritten" : "native"}): ends with an error event and no [DONE], settled as ${kind}`, async () => {
+        const out = await openaiChatAdapter.stream(endpoint(model), request, ctx(), opts);
+        const data = events(await streamText(out));
+        if (model === "stream-break" && !wantUsage) {
+          // passed through natively, the garbage reaches the client (whose parser raises on it) before the router sees it
+          expect(data).toContain("{not json");
+          expect(JSON.parse(data.at(-1)!).error.message).toMatch(detail);
+          if (out.ok) expect(await out.settled).toMatchObject({ ok: false, failure: { kind } });
+          return;
+        }
+        expect(data).not.toContain("[DONE]");
+        const last = JSON.parse(data.at(-1)!) as { error: { type: string; message: string } };
+        expect(last.error.type).toBe("server_error");
+        expect(last.error.message).toMatch(detail);
+        expect(data.length).toBeGreaterThan(1);
+        if (out.ok) expect(await out.settled).toMatchObject({ ok: false, failure: { kind } });
+      });
+
+    it(`adds [DONE] to a stream that finished without it (${wantUsage ? "rewritten" : "native"})`, async () => {
+      const out = await openaiChatAdapter.stream(endpoint("stream-no-done"), request, ctx(), opts);
+      expect(events(await streamText(out)).at(-1)).toBe("[DONE]");
+      if (out.ok) expect(await out.settled).toMatchObject({ ok: true });
     });
 
-  it("adds [DONE] to a stream that finished without it", async () => {
-    const out = await openaiChatAdapter.stream(endpoint("stream-no-done"), request, ctx(), streamOpts);
-    expect(events(await streamText(out)).at(-1)).toBe("[DONE]");
-    if (out.ok) expect(await out.settled).toMatchObject({ ok: true });
+    it(`a client that goes away mid-stream aborts the upstream at once (${wantUsage ? "rewritten" : "native"})`, async () => {
+      await fetch(`${fake.url}/reset`, { method: "POST" });
+      const out = await openaiChatAdapter.stream(endpoint("stream-slow"), request, ctx(), { ...opts, idleMs: 5000 });
+      if (!out.ok) throw new Error("expected the stream to open");
+      const reader = (out.output as ChatStream).body.getReader();
+      await reader.read();
+      await reader.cancel("gone");
+      expect(await out.settled).toMatchObject({ ok: false, failure: { kind: "client_closed" } });
+      await expect.poll(async () => ((await (await fetch(`${fake.url}/aborts`)).json()) as { aborted: number }).aborted, { timeout: 2000 }).toBe(1);
+    });
+  }
+
+  it("without the usage it needs, the router does not ask for it: the client's stream is the upstream's, byte for byte", async () => {
+    const chat = { model: "auto", messages: [{ role: "user", content: "hello there" }], stream: true };
+    const out = await openaiChatAdapter.stream(endpoint(), { ...request, chat }, ctx(), { ...streamOpts, wantUsage: false });
+    const text = await streamText(out);
+    expect(fake.requests()[0]!.body).not.toHaveProperty("stream_options");
+    expect(text.endsWith("data: [DONE]\n\n")).toBe(true);
+    expect(text).not.toContain("usage");
   });
 
-  it("a client that goes away aborts the upstream at once and settles as client_closed", async () => {
-    const out = await openaiChatAdapter.stream(endpoint("stream-slow"), request, ctx(), { ...streamOpts, idleMs: 5000 });
-    if (!out.ok) throw new Error("expected the stream to open");
-    const reader = (out.output as ChatStream).body.getReader();
-    await reader.read();
-    await reader.cancel("gone");
-    expect(await out.settled).toMatchObject({ ok: false, failure: { kind: "client_closed" } });
-    await expect.poll(async () => ((await (await fetch(`${fake.url}/aborts`)).json()) as { aborted: number }).aborted, { timeout: 2000 }).toBe(1);
-  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { eventKind, hasFinishReason, hasUsage, isContentChunk, isUsageOnly, SseSplitter, withoutNullUsage } from "../../../worker/openai/sse.ts";
+import { eventKind, hasFinishReason, hasUsage, carriesContent, isUsageOnly, SseSplitter, withoutNullUsage } from "../../../worker/openai/sse.ts";
 
 describe("SseSplitter", () => {
   it("splits complete events across pushes and keeps the tail", () => {
@@ -47,12 +47,15 @@ describe("event checks", () => {
   });
 
   it("a content chunk carries part of the answer; a role-only opening chunk does not", () => {
-    expect(isContentChunk({ choices: [{ delta: { role: "assistant", content: "" } }] })).toBe(false);
-    expect(isContentChunk({ choices: [{ delta: { content: "a" } }] })).toBe(true);
-    expect(isContentChunk({ choices: [{ delta: { tool_calls: [{ index: 0 }] } }] })).toBe(true);
-    expect(isContentChunk({ choices: [{ delta: { refusal: "no" } }] })).toBe(true);
-    expect(isContentChunk({ choices: [{ delta: {}, finish_reason: "stop" }] })).toBe(true);
-    expect(isContentChunk({ choices: [], usage: { prompt_tokens: 1 } })).toBe(true);
-    expect(isContentChunk({ nope: 1 })).toBe(false);
+    const c = (o: unknown) => carriesContent(JSON.stringify(o));
+    expect(c({ choices: [{ delta: { role: "assistant", content: "" } }] })).toBe(false);
+    expect(c({ choices: [{ delta: { role: "assistant", content: null, refusal: null } }], usage: null })).toBe(false);
+    expect(c({ choices: [{ delta: { content: "a" } }] })).toBe(true);
+    expect(c({ choices: [{ delta: { tool_calls: [{ index: 0 }] } }] })).toBe(true);
+    expect(c({ choices: [{ delta: { refusal: "no" } }] })).toBe(true);
+    expect(c({ choices: [{ delta: {}, finish_reason: "stop" }] })).toBe(true);
+    expect(c({ choices: [], usage: { prompt_tokens: 1 } })).toBe(true);
+    expect(c({ nope: 1 })).toBe(false);
+    expect(carriesContent('{"choices":[{"delta":{"content" : "x"}}]}')).toBe(true);
   });
 });
