@@ -31,6 +31,9 @@ export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = 
     { id: "deny-policy-deny", match: { specialist: "policy-deny" }, effect: "deny", reason: "under review" },
     { id: "approve-policy-approve", match: { specialist: "policy-approve" }, require: "approval" },
     { id: "cap-policy-capped", match: { specialist: "policy-capped" }, limits: { maxHopsPerTask: 2, maxCostPerTaskUsd: 10 } },
+    // intent rules for one tenant each (policy-doors tests): however the call is reached, the rule holds
+    { id: "no-math", match: { tenant: "no-math", intent: "math.*" }, effect: "deny", reason: "math is off for this tenant" },
+    { id: "careful-units", match: { tenant: "careful", intent: "units.*" }, require: "approval" },
   ];
   // A slow specialist with a side effect: for cancel and crash-mid-step tests.
   config.specialists.push({ id: "fault-slow-effect", endpoint: { type: "http", url: `${faultsUrl}/side-effect?ms=1500` }, timeoutMs: 10_000 });

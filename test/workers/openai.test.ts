@@ -5,6 +5,7 @@ import worker from "../../worker/index.ts";
 import type { Env } from "../../worker/env.ts";
 import { inject } from "vitest";
 import { AUTH, call, callWith, configWith } from "./helpers.ts";
+import { tenantScopedKey } from "../../worker/routing/serve-hop.ts";
 
 type Completion = {
   id: string;
@@ -87,7 +88,7 @@ describe("POST /v1/chat/completions", () => {
     expect(got.path).toBe("/v1/chat/completions");
     expect(got.body).toEqual({ model: "fake-mini", messages: [{ role: "system", content: "You are a terse test model." }, ...messages] });
     expect(got.headers.authorization).toBe("Bearer sk-fake");
-    expect(got.headers["idempotency-key"]).toBe("conv-1");
+    expect(got.headers["idempotency-key"]).toBe(await tenantScopedKey("dev", "conv-1"));
     expect(got.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
   });
 

@@ -1,6 +1,7 @@
 import { inject } from "vitest";
 import { describe, expect, it } from "vitest";
 import { call, callWith, configWith, problem } from "./helpers.ts";
+import { tenantScopedKey } from "../../worker/routing/serve-hop.ts";
 
 const pinned = (specialist: string) => call("/v1/route", { json: { input: "hello", specialist } });
 
@@ -75,7 +76,7 @@ describe("POST /v1/route: every way a specialist fails", () => {
     const body = (await res.json()) as { attempts: { ok: boolean; failure?: string }[]; output: { idempotencyKey: string } };
     expect(body.attempts.map((a) => a.ok)).toEqual([false, true]);
     expect(body.attempts[0]!.failure).toBe("http_error");
-    expect(body.output.idempotencyKey).toBe("flaky-1");
+    expect(body.output.idempotencyKey).toBe(await tenantScopedKey("dev", "flaky-1"));
   });
 
   it("serves from a configured fallback when the specialist fails", async () => {

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { Env } from "../../worker/env.ts";
 import { getRuntime } from "../../worker/runtime.ts";
+import { tenantScopedKey } from "../../worker/routing/serve-hop.ts";
 import { call, callWith, configWith, timingNames } from "./helpers.ts";
 
 type RouteBody = {
@@ -71,7 +72,7 @@ describe("POST /v1/route", () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as RouteBody;
     expect(body.decision).toMatchObject({ specialist: "fault-ok", reason: "pinned by the request; allowed: no policy rule matched", intent: null });
-    expect(body.output).toMatchObject({ echo: "echo me", idempotencyKey: "order-42" });
+    expect(body.output).toMatchObject({ echo: "echo me", idempotencyKey: await tenantScopedKey("dev", "order-42") }); // namespaced by tenant
     expect(body.output.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
     expect(body.usage.units).toBe(1);
   });

@@ -40,8 +40,13 @@ export type PolicyRule = z.infer<typeof PolicyRule>;
 /** What a hop is, as far as policy is concerned. */
 export interface PolicyContext {
   tenant: string;
-  /** Intent label, when the hop was classified. */
-  intent?: string | undefined;
+  /**
+   * Every intent label the call is about: the label it was classified as or named
+   * with, and every label the specialist it goes to declares. A rule's `intent` glob
+   * matches when it matches any of them, so naming the specialist (or a label)
+   * instead of sending text never skips a rule.
+   */
+  intents: readonly string[];
   specialist: string;
   inputChars: number;
   /** Estimated cost of the call in USD. */
@@ -65,7 +70,7 @@ type Compiled = { id: string; rule: PolicyRule; matches: (c: PolicyContext) => b
  *
  * @example
  * const p = new PolicySet([{ match: { intent: "payments.*" }, require: "approval" }]);
- * p.evaluate({ tenant: "acme", intent: "payments.refund", specialist: "pay", inputChars: 20, costUsd: 0 })
+ * p.evaluate({ tenant: "acme", intents: ["payments.refund"], specialist: "pay", inputChars: 20, costUsd: 0 })
  * // { effect: "require_approval", rule: "policies[0]", reason: "…", limits: {} }
  */
 export class PolicySet {
@@ -81,7 +86,7 @@ export class PolicySet {
       }
       if (m.intent !== undefined) {
         const g = globMatcher(m.intent);
-        tests.push((c) => c.intent !== undefined && g(c.intent));
+        tests.push((c) => c.intents.some(g));
       }
       if (m.specialist !== undefined) {
         const g = globMatcher(m.specialist);

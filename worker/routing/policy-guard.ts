@@ -1,3 +1,4 @@
+import type { Specialist } from "../config/schema.ts";
 import type { DispatchDeps } from "./dispatch.ts";
 import { withinTaskLimits, type PolicyDecision, type PolicySet } from "../policy/policy.ts";
 
@@ -6,7 +7,8 @@ type Admit = NonNullable<DispatchDeps["admit"]>;
 /** What the policy sees of a hop besides the specialist being tried. */
 export interface GuardContext {
   tenant: string;
-  intent?: string | undefined;
+  /** Labels the hop was classified as or named with (the specialist's own declared labels are added per specialist). */
+  intents: readonly string[];
   inputChars: number;
   /** Totals of the task this hop belongs to (for `maxHopsPerTask` / `maxCostPerTaskUsd`). */
   task?: { hops: number; costUsd: number } | undefined;
@@ -14,15 +16,23 @@ export interface GuardContext {
   approved?: boolean | undefined;
 }
 
+/** The labels a call to `s` is about: the hop's own, then every label `s` declares. */
+export function callLabels(hop: readonly string[], s: Pick<Specialist, "intents">): string[] {
+  const out = [...hop];
+  for (const i of s.intents) if (!out.includes(i.label)) out.push(i.label);
+  return out;
+}
+
 /**
  * Wraps admission with the policy engine: every specialist a hop may be sent to is
- * evaluated first; a denial (or a task limit) skips it with `policy_denied`, a rule
+ * evaluated first, on what the call is (tenant, specialist, every label it is about:
+ * {@link callLabels}) however it was reached (classified, pinned, named by label); a denial (or a task limit) skips it with `policy_denied`, a rule
  * requiring approval with `approval_required`. `decisions` records each evaluation
  * by specialist, for the explanation in `decision.reason` and the audit log.
  */
 export function policyGuard(policy: PolicySet, ctx: GuardContext, admit: Admit, decisions: Map<string, PolicyDecision>): Admit {
   return async (s, attempt) => {
-    const d = policy.evaluate({ tenant: ctx.tenant, intent: ctx.intent, specialist: s.id, inputChars: ctx.inputChars, costUsd: s.costPerCall });
+    const d = policy.evaluate({ tenant: ctx.tenant, intents: callLabels(ctx.intents, s), specialist: s.id, inputChars: ctx.inputChars, costUsd: s.costPerCall });
     decisions.set(s.id, d);
     if (d.effect === "deny") return { ok: false, failure: { kind: "policy_denied", detail: d.reason } };
     if (d.effect === "require_approval" && !ctx.approved) return { ok: false, failure: { kind: "approval_required", detail: d.reason } };

@@ -8,8 +8,8 @@ import { decisionProblem, failureProblem } from "../http/failures.ts";
 import { notFound, ProblemError } from "../http/problem.ts";
 import type { PolicyDecision } from "../policy/policy.ts";
 import { screen, screenableText, type ScreeningResult, type ScreeningSettings } from "../policy/screening.ts";
-import { policyGuard } from "./policy-guard.ts";
-import type { CachedIntent } from "../intent/record.ts";
+import { callLabels, policyGuard } from "./policy-guard.ts";
+import { sha256Hex, type CachedIntent } from "../intent/record.ts";
 import { getRuntime, type Runtime } from "../runtime.ts";
 import { endIntentSpan, finishHopTrace, recordDecision, startHopTrace, statusOf, withHopId, type HopTrace } from "../observe/hop-trace.ts";
 import { SPAN } from "../observe/attributes.ts";
@@ -143,14 +143,14 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
     input: hop.input ?? intent!.input,
     ...(intent ? { intent: { id: intent.id, label: intent.label, confidence: intent.confidence } } : {}),
     ...(hop.context ? { context: hop.context } : {}),
-    idempotencyKey: hop.idempotencyKey ?? id,
+    idempotencyKey: hop.idempotencyKey !== undefined ? await tenantScopedKey(tenant, hop.idempotencyKey) : id,
     traceparent: c.get("traceparent"),
     ...(hop.messages ? { messages: hop.messages } : {}),
     ...(hop.chat ? { chat: hop.chat } : {}),
   };
   const call = hop.call ?? ((s: Specialist, req: SpecialistRequest, ctx: AdapterContext) => callEndpoint(s.endpoint, req, ctx));
   const decisions = new Map<string, PolicyDecision>();
-  const admit = policyGuard(rt.policy, { tenant, intent: intent?.label, inputChars: request.input.length }, admission(c.env, rt.config.router, id, defer, Math.random, tenantPoolOf(rt.config, tenant)), decisions);
+  const admit = policyGuard(rt.policy, { tenant, intents: hopLabels(intent, hop.pinned === undefined ? undefined : rt.registry.get(hop.pinned)), inputChars: request.input.length }, admission(c.env, rt.config.router, id, defer, Math.random, tenantPoolOf(rt.config, tenant)), decisions);
   const candidates = r.decision.candidates.map((s) => rt.registry.get(s)!);
   // fallbacks that cannot honour the request are left out
   const chain = fallbackChain(candidates, rt.registry, (s) => !hop.unable?.(s));
@@ -188,6 +188,32 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
     ...(screening.input || screening.output ? { screening } : {}),
     timings: { intentMs: ms(t1, t2), routeMs: ms(t2, t3), specialistMs: ms(t3, t4), totalMs: ms(t0, t4) },
   };
+}
+
+const tenantPrefixes = new Map<string, string>();
+
+/**
+ * A client's idempotency key as sent to specialists: prefixed with a digest of the
+ * tenant (`t<16 hex of SHA-256(tenant)>:<key>`), so two tenants that happen to use
+ * the same key never share a specialist's stored reply, and the tenant's name does
+ * not leave the router.
+ */
+export async function tenantScopedKey(tenant: string, key: string): Promise<string> {
+  let prefix = tenantPrefixes.get(tenant);
+  if (prefix === undefined) {
+    prefix = `t${(await sha256Hex(`switchyard-tenant\u0000${tenant}`)).slice(0, 16)}`;
+    tenantPrefixes.set(tenant, prefix);
+  }
+  return `${prefix}:${key}`;
+}
+
+/**
+ * The labels a hop is about, for policy: the classified label, or every label of the
+ * specialist the caller named. Its fallbacks are judged on these too (and their own),
+ * so a denied specialist's fallback cannot answer in its place.
+ */
+function hopLabels(intent: CachedIntent | undefined, pinned: Specialist | undefined): string[] {
+  return callLabels(intent ? [intent.label] : [], pinned ?? { intents: [] });
 }
 
 /**

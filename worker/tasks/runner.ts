@@ -61,6 +61,17 @@ export async function chooseSpecialist(c: StepCall, defer: (p: Promise<unknown>)
   return { ok: true, specialist: s, intent: { id: record.id, label: record.label, confidence: record.confidence } };
 }
 
+/**
+ * The labels a step's call is about, for policy: the classified label, the label the
+ * step names, or every label of the specialist it names (its fallbacks are judged on
+ * these too).
+ */
+function stepLabels(c: StepCall, choice: Extract<Choice, { ok: true }>): string[] {
+  if (c.force) return [];
+  const named = c.step.specialist ? choice.specialist.intents.map((i) => i.label) : [];
+  return [...(choice.intent ? [choice.intent.label] : []), ...(c.step.intent ? [c.step.intent] : []), ...named];
+}
+
 /** Runs one step: choose, then call with the specialist's (or the step's) timeout, retries and fallbacks. */
 export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void): Promise<StepOutcome> {
   const byInput = !c.force && !c.step.specialist && !c.step.intent;
@@ -77,7 +88,7 @@ export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void)
   };
   const admit = policyGuard(
     c.rt.policy,
-    { tenant: c.tenant, intent: choice.intent?.label, inputChars: c.input.length, task: c.task, approved: c.approved },
+    { tenant: c.tenant, intents: stepLabels(c, choice), inputChars: c.input.length, task: c.task, approved: c.approved },
     admission(c.env, c.rt.config.router, c.idempotencyKey, defer, Math.random, tenantPoolOf(c.rt.config, c.tenant)),
     new Map(),
   );

@@ -3,7 +3,8 @@ import { globToRegExp } from "../../../worker/policy/glob.ts";
 import { PolicyRule, PolicySet, withinTaskLimits, type PolicyContext } from "../../../worker/policy/policy.ts";
 
 const rules = (raw: unknown[]) => new PolicySet(raw.map((r) => PolicyRule.parse(r)));
-const hop = (over: Partial<PolicyContext> = {}): PolicyContext => ({ tenant: "acme", intent: "units.convert", specialist: "units", inputChars: 20, costUsd: 0.001, ...over });
+type Over = Partial<Omit<PolicyContext, "intents">> & { intent?: string | undefined; intents?: string[] };
+const hop = ({ intent = "units.convert", ...over }: Over = {}): PolicyContext => ({ tenant: "acme", intents: intent === undefined ? [] : [intent], specialist: "units", inputChars: 20, costUsd: 0.001, ...over });
 
 describe("globs", () => {
   it("match * and ? and nothing else specially", () => {
@@ -26,12 +27,13 @@ describe("policy table", () => {
     { id: "allow-units", match: { specialist: "units" }, effect: "allow" },
     { id: "deny-units-late", match: { specialist: "units" }, effect: "deny" },
   ]);
-  const cases: [string, Partial<PolicyContext>, string, string | null][] = [
+  const cases: [string, Over, string, string | null][] = [
     ["default allow", { specialist: "arithmetic", intent: "math.evaluate" }, "allow", null],
     ["tenant glob deny", { tenant: "evil-corp" }, "deny", "block-evil"],
     ["intent glob approval", { intent: "payments.refund", specialist: "pay" }, "require_approval", "payments-approval"],
     ["second glob of a list", { intent: "refunds.partial", specialist: "pay" }, "require_approval", "payments-approval"],
-    ["unclassified hop does not match intent rules", { intent: undefined, specialist: "pay" }, "allow", null],
+    ["a hop about no label does not match intent rules", { intent: undefined, specialist: "pay" }, "allow", null],
+    ["any of the call's labels matches (a pinned call: the specialist's declared labels)", { intent: undefined, intents: ["pay.status", "payments.refund"], specialist: "pay" }, "require_approval", "payments-approval"],
     ["input size", { inputChars: 12_000 }, "deny", "big-inputs"],
     ["cost and specialist ANDed", { specialist: "gpt-4", costUsd: 0.6, intent: "x" }, "require_approval", "pricey"],
     ["cost alone is not enough", { specialist: "claude", costUsd: 0.6, intent: "x" }, "allow", null],

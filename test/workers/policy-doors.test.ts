@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { sha256Hex } from "../../worker/intent/record.ts";
+import { callWith, problem } from "./helpers.ts";
+import type { Task } from "./task-helpers.ts";
+
+/**
+ * Policies keyed on intent hold on every front door however the specialist is
+ * reached: classified from text, pinned by id (`specialist`, chat `model`, A2A
+ * `metadata.switchyard.specialist`), or named in a task step by id or by label
+ * (test-config.ts: tenant `no-math` is denied `math.*`; tenant `careful` needs
+ * approval for `units.*`).
+ */
+const KEYS = { "no-math": "key-no-math", careful: "key-careful" } as const;
+const API_KEYS = JSON.stringify(Object.fromEntries(await Promise.all(Object.entries(KEYS).map(async ([tenant, key]) => [await sha256Hex(key), tenant]))));
+const as = (tenant: keyof typeof KEYS) => ({ authorization: `Bearer ${KEYS[tenant]}` });
+const post = (tenant: keyof typeof KEYS, path: string, json: unknown) => callWith({ API_KEYS }, path, { json, headers: as(tenant) });
+const get = (tenant: keyof typeof KEYS, path: string) => callWith({ API_KEYS }, path, { headers: as(tenant) });
+
+async function task(tenant: keyof typeof KEYS, plan: unknown, statuses: string[]): Promise<Task> {
+  const res = await post(tenant, "/v1/tasks", { goal: "policy test", input: "x", plan });
+  expect(res.status, await res.clone().text()).toBe(202);
+  const { id } = (await res.json()) as { id: string };
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const t = (await (await get(tenant, `/v1/tasks/${id}`)).json()) as Task;
+    if (statuses.includes(t.status)) return t;
+    if (Date.now() > deadline) throw new Error(`task stuck in ${t.status}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const rpc = (tenant: keyof typeof KEYS, text: string, specialist?: string) =>
+  post(tenant, "/a2a", {
+    jsonrpc: "2.0",
+    id: 1,
+    method: "SendMessage",
+    params: { message: { messageId: `m-${crypto.randomUUID()}`, role: "ROLE_USER", parts: [{ text }] }, ...(specialist ? { metadata: { switchyard: { specialist } } } : {}) },
+  });
+
+describe("a deny rule on an intent glob holds on every front door", () => {
+  const input = "what is 12 * 7";
+  it("/v1/route: classified, pinned by id", async () => {
+    for (const body of [{ input }, { input, specialist: "arithmetic" }]) {
+      const res = await post("no-math", "/v1/route", body);
+      expect(res.status, JSON.stringify(body)).toBe(422);
+      const p = await problem(res);
+      expect(p.type).toBe("urn:switchyard:problem:policy-refused");
+      expect(p.detail).toMatch(/denied by policy 'no-math'/);
+    }
+    expect((await post("careful", "/v1/route", { input, specialist: "arithmetic" })).status).toBe(200); // another tenant
+  });
+
+  it("/v1/chat/completions: auto and pinned by model", async () => {
+    for (const model of ["auto", "arithmetic"]) {
+      const res = await post("no-math", "/v1/chat/completions", { model, messages: [{ role: "user", content: input }] });
+      expect(res.status, model).toBe(422);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/denied by policy 'no-math'/);
+    }
+  });
+
+  it("/a2a: classified and pinned with metadata.switchyard.specialist", async () => {
+    for (const specialist of [undefined, "arithmetic"]) {
+      const body = (await (await rpc("no-math", input, specialist)).json()) as { error?: { message: string; data: { status: number } } };
+      expect(body.error?.data.status, String(specialist)).toBe(422);
+      expect(body.error!.message).toMatch(/denied by policy 'no-math'/);
+    }
+  });
+
+  it("task steps: named by specialist id and by intent label", { timeout: 20_000 }, async () => {
+    for (const step of [{ id: "s", specialist: "arithmetic", input: "12 * 7" }, { id: "s", intent: "math.evaluate", input: "12 * 7" }]) {
+      const t = await task("no-math", { steps: [step] }, ["failed", "succeeded"]);
+      expect(t.status, JSON.stringify(step)).toBe("failed");
+      expect(t.steps[0]!.error).toMatch(/denied by policy 'no-math'/);
+    }
+  });
+});
+
+describe("an approval rule on an intent glob holds on every front door", () => {
+  const input = "convert 5 km to miles";
+  it("one-hop doors refuse it (a request cannot wait for a human), pinned or not", async () => {
+    for (const body of [{ input }, { input, specialist: "units" }]) expect((await post("careful", "/v1/route", body)).status, JSON.stringify(body)).toBe(422);
+    expect((await post("careful", "/v1/chat/completions", { model: "units", messages: [{ role: "user", content: input }] })).status).toBe(422);
+    const a2a = (await (await rpc("careful", input, "units")).json()) as { error?: { data: { status: number } } };
+    expect(a2a.error?.data.status).toBe(422);
+  });
+
+  it("a task step naming the specialist or the label waits at an approval gate", { timeout: 20_000 }, async () => {
+    for (const step of [{ id: "s", specialist: "units", input }, { id: "s", intent: "units.convert", input }]) {
+      const t = await task("careful", { steps: [step] }, ["awaiting_approval", "failed", "succeeded"]);
+      expect(t.status, JSON.stringify(step)).toBe("awaiting_approval");
+      expect(t.awaiting?.reason).toMatch(/careful-units/);
+    }
+  });
+});
