@@ -75,6 +75,11 @@ export const Limits = z.strictObject({
   concurrency: z.number().int().positive().max(100_000).optional(),
   /** USD per UTC day, from `costPerCall` plus the cost the specialist reports. */
   dailyBudgetUsd: z.number().nonnegative().optional(),
+  /**
+   * The most one call may cost, USD (`costPerCall` included): reserved against daily
+   * budgets at admission when the call does not bound its own cost (pools/reservation.ts).
+   */
+  maxCallCostUsd: z.number().nonnegative().optional(),
   /** Split a hot pool across this many Durable Objects, each with its share of the limits. */
   shards: z.number().int().min(1).max(64).default(1),
   leaseTtlMs: z.number().int().min(1000).max(600_000).optional(),

@@ -82,19 +82,20 @@ export function admission(
   deferRaw: (p: Promise<unknown>) => void,
   rng: () => number = Math.random,
   tenant?: { name: string; config: PoolConfig },
+  reserveUsd: (s: Specialist) => number = (s) => s.costPerCall,
 ): Admit {
   // bookkeeping after the response must never fail the hop
   const defer = (p: Promise<unknown>) => deferRaw(p.catch((e: unknown) => console.warn(JSON.stringify({ msg: "pool bookkeeping failed", error: String(e) }))));
-  const specialist = specialistAdmission(env, router, hopId, defer, rng);
-  return tenant && env.RATE_LIMIT_POOL ? tenantAdmission(env, hopId, defer, tenant, specialist) : specialist;
+  const specialist = specialistAdmission(env, router, hopId, defer, rng, reserveUsd);
+  return tenant && env.RATE_LIMIT_POOL ? tenantAdmission(env, hopId, defer, tenant, specialist, reserveUsd) : specialist;
 }
 
 /** The tenant's pool (`tenant:<name>`) admits every call of the tenant first; then the specialist's. */
-function tenantAdmission(env: Env, hopId: string, defer: (p: Promise<unknown>) => void, tenant: { name: string; config: PoolConfig }, inner: Admit): Admit {
+function tenantAdmission(env: Env, hopId: string, defer: (p: Promise<unknown>) => void, tenant: { name: string; config: PoolConfig }, inner: Admit, reserveUsd: (s: Specialist) => number): Admit {
   return async (s, attempt) => {
     const stub = poolStub(env, `tenant:${tenant.name}`)!;
     const leaseId = `${hopId}/tenant/${s.id}/${attempt}`;
-    const t = await stub.admit(tenant.config, { leaseId, costUsd: s.costPerCall });
+    const t = await stub.admit(tenant.config, { leaseId, costUsd: reserveUsd(s) });
     if (!t.ok)
       return denied({
         kind: "over_limit",
@@ -118,7 +119,7 @@ function tenantAdmission(env: Env, hopId: string, defer: (p: Promise<unknown>) =
 }
 
 /** Kill switch, then the specialist's own pool (strict) or its breaker (learned per isolate). */
-function specialistAdmission(env: Env, router: Config["router"], hopId: string, defer: (p: Promise<unknown>) => void, rng: () => number): Admit {
+function specialistAdmission(env: Env, router: Config["router"], hopId: string, defer: (p: Promise<unknown>) => void, rng: () => number, reserveUsd: (s: Specialist) => number): Admit {
   return async (s, attempt) => {
     const sw = (await controlState(env)).specialists[s.id];
     if (sw?.disabled) return denied({ kind: "disabled", detail: `'${s.id}' is disabled by a kill switch (${sw.reason})` });
@@ -155,7 +156,7 @@ function specialistAdmission(env: Env, router: Config["router"], hopId: string, 
     for (const shard of order) {
       const config = pc.shards > 1 ? shardConfig(pc.config, pc.shards, shard) : pc.config;
       const stub = poolStub(env, poolName(s.id, shard, pc.shards))!;
-      const r = await stub.admit(config, { leaseId, costUsd: s.costPerCall });
+      const r = await stub.admit(config, { leaseId, costUsd: reserveUsd(s) });
       if (r.ok)
         return {
           ok: true,

@@ -15,6 +15,7 @@ import { endIntentSpan, finishHopTrace, recordDecision, startHopTrace, statusOf,
 import { SPAN } from "../observe/attributes.ts";
 import { traceAttempts } from "../observe/dispatch-spans.ts";
 import { admission, tenantPoolOf } from "./admission.ts";
+import { callCeilingUsd } from "../pools/reservation.ts";
 import { decide, type Decision, type Unable } from "./decide.ts";
 import { dispatch, fallbackChain, type DispatchDeps, type DispatchResult } from "./dispatch.ts";
 
@@ -150,7 +151,7 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
   };
   const call = hop.call ?? ((s: Specialist, req: SpecialistRequest, ctx: AdapterContext) => callEndpoint(s.endpoint, req, ctx));
   const decisions = new Map<string, PolicyDecision>();
-  const admit = policyGuard(rt.policy, { tenant, intents: hopLabels(intent, hop.pinned === undefined ? undefined : rt.registry.get(hop.pinned)), inputChars: request.input.length }, admission(c.env, rt.config.router, id, defer, Math.random, tenantPoolOf(rt.config, tenant)), decisions);
+  const admit = policyGuard(rt.policy, { tenant, intents: hopLabels(intent, hop.pinned === undefined ? undefined : rt.registry.get(hop.pinned)), inputChars: request.input.length }, admission(c.env, rt.config.router, id, defer, Math.random, tenantPoolOf(rt.config, tenant), (s) => callCeilingUsd(s, hop.chat)), decisions);
   const candidates = r.decision.candidates.map((s) => rt.registry.get(s)!);
   // fallbacks that cannot honour the request are left out
   const chain = fallbackChain(candidates, rt.registry, (s) => !hop.unable?.(s));

@@ -5,6 +5,7 @@ import { policyGuard } from "../routing/policy-guard.ts";
 import type { Specialist } from "../config/schema.ts";
 import { binding, type Env } from "../env.ts";
 import { admission, tenantPoolOf } from "../routing/admission.ts";
+import { callCeilingUsd } from "../pools/reservation.ts";
 import { dispatch, fallbackChain, type Attempt } from "../routing/dispatch.ts";
 import type { Runtime } from "../runtime.ts";
 import type { StepSpec } from "./plan.ts";
@@ -89,7 +90,7 @@ export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void)
   const admit = policyGuard(
     c.rt.policy,
     { tenant: c.tenant, intents: stepLabels(c, choice), inputChars: c.input.length, task: c.task, approved: c.approved },
-    admission(c.env, c.rt.config.router, c.idempotencyKey, defer, Math.random, tenantPoolOf(c.rt.config, c.tenant)),
+    admission(c.env, c.rt.config.router, c.idempotencyKey, defer, Math.random, tenantPoolOf(c.rt.config, c.tenant), (s) => callCeilingUsd(s)),
     new Map(),
   );
   const call = (s: Specialist, _attempt: number, traceparent: string) =>

@@ -1,0 +1,65 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../../worker/config/load.ts";
+import { Pool } from "../../../worker/pools/pool.ts";
+import { callCeilingUsd } from "../../../worker/pools/reservation.ts";
+
+const T0 = Date.UTC(2026, 4, 10, 12);
+const config = loadConfig({
+  specialists: [
+    { id: "gpt", endpoint: { type: "openai-chat", url: "https://x.example/v1", model: "m", pricing: { inputPerMTok: 1_000, outputPerMTok: 2_000 } }, costPerCall: 0.001, intents: [{ label: "a", examples: ["a"] }] },
+    { id: "capped", endpoint: { type: "openai-chat", url: "https://x.example/v1", model: "m", pricing: { inputPerMTok: 1_000, outputPerMTok: 2_000 } }, limits: { maxCallCostUsd: 0.05 } },
+    { id: "svc", endpoint: { type: "http", url: "https://svc.example/" }, costPerCall: 0.002 },
+    { id: "svc-capped", endpoint: { type: "http", url: "https://svc.example/" }, costPerCall: 0.002, limits: { maxCallCostUsd: 0.01 } },
+  ],
+});
+const get = (id: string) => config.specialists.find((s) => s.id === id)!;
+
+describe("what one call reserves against a budget", () => {
+  it("a priced chat call that bounds its reply: costPerCall + request bytes as input tokens + the reply bound (× n) as output tokens", () => {
+    const chat = { messages: [{ role: "user", content: "héllo" }], max_tokens: 10 };
+    const bytes = new TextEncoder().encode(JSON.stringify(chat.messages)).length;
+    expect(callCeilingUsd(get("gpt"), chat)).toBeCloseTo(0.001 + (bytes * 1_000 + 10 * 2_000) / 1e6, 12);
+    expect(callCeilingUsd(get("gpt"), { ...chat, max_tokens: undefined, max_completion_tokens: 10, n: 3 })).toBeCloseTo(0.001 + (bytes * 1_000 + 30 * 2_000) / 1e6, 12);
+  });
+
+  it("the operator's ceiling caps a bound and stands in for a missing one; else costPerCall", () => {
+    expect(callCeilingUsd(get("capped"), { messages: [], max_tokens: 1_000_000 })).toBe(0.05);
+    expect(callCeilingUsd(get("capped"), { messages: [] })).toBe(0.05);
+    expect(callCeilingUsd(get("gpt"), { messages: [] })).toBe(0.001);
+    expect(callCeilingUsd(get("svc"))).toBe(0.002);
+    expect(callCeilingUsd(get("svc-capped"))).toBe(0.01);
+  });
+});
+
+describe("budgets under concurrency (property)", () => {
+  it("any interleaving of admissions (reserving each call's ceiling) and settlements (a real cost up to the ceiling) never spends more than the budget", () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.01, max: 1, noNaN: true }),
+        fc.array(fc.record({ ceiling: fc.double({ min: 0, max: 0.2, noNaN: true }), share: fc.double({ min: 0, max: 1, noNaN: true }), settleAfter: fc.nat(20) }), { minLength: 1, maxLength: 300 }),
+        (budget, calls) => {
+          const pool = new Pool({ dailyBudgetUsd: budget });
+          const inFlight: { id: string; actual: number; at: number }[] = [];
+          let step = 0;
+          let spent = 0;
+          const settle = (c: { id: string; actual: number }) => {
+            pool.finish(T0, c.id, { ok: true, costUsd: c.actual });
+            spent += c.actual;
+          };
+          calls.forEach((c, i) => {
+            step++;
+            for (const due of inFlight.filter((f) => f.at <= step)) settle(due);
+            inFlight.splice(0, inFlight.length, ...inFlight.filter((f) => f.at > step));
+            if (pool.admit(T0, { leaseId: `c${i}`, costUsd: c.ceiling }).ok) inFlight.push({ id: `c${i}`, actual: c.ceiling * c.share, at: step + c.settleAfter });
+            expect(pool.view(T0).budget!.spentUsd).toBeLessThanOrEqual(budget + 1e-6);
+          });
+          inFlight.forEach(settle);
+          expect(spent).toBeLessThanOrEqual(budget + 1e-6);
+          expect(pool.view(T0).budget!.spentUsd).toBeCloseTo(spent, 5);
+        },
+      ),
+      { numRuns: 300, seed: 42 },
+    );
+  });
+});
