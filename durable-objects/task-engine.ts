@@ -4,6 +4,7 @@ import { runStep, verifyOutput } from "../worker/tasks/runner.ts";
 import { screen, screenableText, type ScreeningResult } from "../worker/policy/screening.ts";
 import { TERMINAL } from "../worker/tasks/types.ts";
 import { getRuntime, type Runtime } from "../worker/runtime.ts";
+import { controlState, stoppedBy } from "../worker/control.ts";
 import { background, finish, openGate, plan, stepCall, type EngineHost } from "./task-lifecycle.ts";
 import { finishStepSpan, startStepSpan } from "./task-trace.ts";
 import type { StepTrace } from "../worker/observe/step-spans.ts";
@@ -161,6 +162,9 @@ export async function drive(h: EngineHost): Promise<void> {
       const leases = steps.filter((s) => s.status === "running").map((s) => s.leaseUntil ?? now);
       return leases.length ? h.setAlarm(Math.min(...leases)) : undefined;
     }
+    // every step start checks the kill switches (read fresh): a switched-off router or tenant cancels the task
+    const stop = stoppedBy(await controlState(h.env, Date.now(), true), task.tenant);
+    if (stop) return finish(h, "cancelled", "kill-switch", { reason: stop, error: `cancelled by ${stop}` });
     let lease = now;
     for (const s of ready) {
       const sp = s.specialist ? rt.registry.get(s.specialist) : undefined;

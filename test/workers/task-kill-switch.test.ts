@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { call } from "./helpers.ts";
+import { effects, getTask, submit, waitFor } from "./task-helpers.ts";
+
+/**
+ * Kill switches stop running tasks (issue 11): every step start reads the switches
+ * (fresh, not from an isolate's cache); a switched-off tenant or router cancels the
+ * task before its next step makes any call.
+ */
+const admin = (path: string, json: unknown = { reason: "incident 7" }) => call(path, { json, headers: { authorization: "Bearer dev-admin-key" } });
+const slowSteps = { steps: ["a", "b", "c"].map((id, i) => ({ id, specialist: "fault-slow-effect", input: `${id} {{input}}`, ...(i ? { dependsOn: [["a", "b", "c"][i - 1]] } : {}) })) };
+
+describe("kill switches and running tasks", () => {
+  for (const which of ["tenant", "global"] as const)
+    it(`the ${which} switch cancels a running task before its next step calls anyone`, { timeout: 20_000 }, async () => {
+      const { id } = await submit({ goal: "three slow steps", input: "go", plan: slowSteps });
+      await expect.poll(async () => (await effects(`${id}/a`)).calls, { timeout: 5_000 }).toBe(1); // step a is calling
+      const off = which === "tenant" ? "/v1/admin/tenants/dev/disable" : "/v1/admin/disable";
+      const on = which === "tenant" ? "/v1/admin/tenants/dev/enable" : "/v1/admin/enable";
+      expect((await admin(off)).status).toBe(200);
+      try {
+        // step a takes 1.5 s; then step b would start: the switch must stop it
+        await new Promise((r) => setTimeout(r, 2_500));
+      } finally {
+        expect((await admin(on)).status).toBe(200);
+      }
+      const task = await waitFor(id, ["cancelled", "succeeded", "failed"]);
+      expect(task.status).toBe("cancelled");
+      expect(task.error).toMatch(which === "tenant" ? /kill switch of tenant 'dev': incident 7/ : /global kill switch: incident 7/);
+      expect((await effects(`${id}/b`)).calls + (await effects(`${id}/c`)).calls).toBe(0);
+      expect(task.steps.filter((s) => s.id !== "a").every((s) => s.status === "cancelled")).toBe(true);
+      const audit = (await (await call(`/v1/tasks/${id}/audit`)).json()) as { entries: { actor: string; action: string }[] };
+      expect(audit.entries.some((e) => e.actor === "kill-switch")).toBe(true);
+      expect((await getTask(id)).status).toBe("cancelled");
+    });
+});
