@@ -16,6 +16,11 @@
  *   POST /verify-pass    a verifier that passes everything; /verify-fail one that fails everything
  *   POST /plan           a planner: a valid 3-step plan; /plan-invalid answers a plan with a cycle
  *   POST /toggle         ok, or 500 while switched to failing with POST /set-toggle?fail=true
+ *   GET  /a2a-elsewhere/.well-known/agent-card.json
+ *                        an A2A 1.0 agent card whose JSON-RPC interface is on another origin
+ *                        (`http://localhost:<port>/a2a-elsewhere-rpc`; the server listens on 127.0.0.1)
+ *   POST /a2a-elsewhere-rpc  that interface: answers SendMessage with a Message "elsewhere"
+ *   GET  /headers?path=P the headers of path P's last call
  *   GET  /calls?path=P   how many calls path P has had; POST /reset clears the counts
  *   GET  /effects?prefix=K  side effects and calls of keys starting with K
  */
@@ -45,6 +50,7 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 /** Starts the upstream on 127.0.0.1 (port 0: any free port). */
 export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
   const calls = new Map<string, number>();
+  const lastHeaders = new Map<string, IncomingMessage["headers"]>();
   const flaky = new Map<string, number>();
   const effects = new Map<string, { calls: number; reply: unknown }>();
   let toggleFails = false;
@@ -53,6 +59,21 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const path = url.pathname;
     if (req.method === "GET" && path === "/calls") return json(res, 200, { calls: calls.get(url.searchParams.get("path") ?? "") ?? 0 });
+    if (req.method === "GET" && path === "/headers") return json(res, 200, { headers: lastHeaders.get(url.searchParams.get("path") ?? "") ?? null });
+    if (req.method === "GET" && path === "/a2a-elsewhere/.well-known/agent-card.json") {
+      const port = (server.address() as { port: number }).port;
+      const rpc = `http://localhost:${port}/a2a-elsewhere-rpc`;
+      return json(res, 200, {
+        name: "elsewhere",
+        description: "an agent whose card points at another origin",
+        version: "1.0.0",
+        supportedInterfaces: [{ url: rpc, protocolBinding: "JSONRPC", protocolVersion: "1.0" }],
+        capabilities: {},
+        defaultInputModes: ["text/plain"],
+        defaultOutputModes: ["text/plain"],
+        skills: [],
+      });
+    }
     if (req.method === "GET" && path === "/effects") {
       const prefix = url.searchParams.get("prefix") ?? "";
       const hits = [...effects].filter(([k]) => k.startsWith(prefix));
@@ -64,11 +85,13 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
     }
     if (req.method === "POST" && path === "/reset") {
       calls.clear();
+      lastHeaders.clear();
       flaky.clear();
       effects.clear();
       return json(res, 200, { ok: true });
     }
     calls.set(path, (calls.get(path) ?? 0) + 1);
+    lastHeaders.set(path, req.headers);
     const raw = await readBody(req);
     let body: { input?: unknown; intent?: unknown; context?: unknown } = {};
     try {
@@ -84,6 +107,10 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
     switch (path) {
       case "/ok":
         return ok();
+      case "/a2a-elsewhere-rpc": {
+        const rpc = body as { id?: unknown };
+        return json(res, 200, { jsonrpc: "2.0", id: rpc.id ?? null, result: { message: { messageId: "m-elsewhere", role: "ROLE_AGENT", parts: [{ text: "elsewhere" }] } } });
+      }
       case "/error":
         return json(res, 500, { title: "Internal error", status: 500, detail: "injected failure" });
       case "/rate-limit":

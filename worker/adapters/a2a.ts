@@ -115,7 +115,9 @@ function pause(ms: number, signal: AbortSignal): Promise<boolean> {
 }
 
 /**
- * A remote A2A agent (protocol 1.x or 0.3, JSON-RPC binding). Reads its card,
+ * A remote A2A agent (protocol 1.x or 0.3, JSON-RPC binding). Reads its card (and
+ * calls the interface it names only on the configured origin or one in
+ * `allowedOrigins`; the key and headers only on the configured origin),
  * sends the hop as a user message (`messageId` = the hop's idempotency key, so a
  * retry is the same message; intent and context in `metadata.switchyard`), and
  * when the answer is a task that has not finished, polls it with backoff until
@@ -133,6 +135,12 @@ export const a2aAdapter: Adapter<A2a> = {
     const where = await target(cardUrlOf(endpoint.url), headers, ctx.signal);
     if (!where.ok) return where;
     const { url, wire } = where;
+    // the card decides where calls go: only the configured origin (or an allowed one), secrets only to the configured one
+    const home = new URL(endpoint.url).origin;
+    const to = new URL(url).origin;
+    if (to !== home && !endpoint.allowedOrigins.includes(to))
+      return fail({ kind: "misconfigured", detail: `the agent card sends calls to ${to}, not to the configured origin ${home}; list it in allowedOrigins to allow it` });
+    if (to !== home) for (const k of Object.keys(headers)) delete headers[k];
     const metadata = { switchyard: { ...(request.intent ? { intent: request.intent } : {}), ...(request.context ? { context: request.context } : {}) } };
     const message: Message = { messageId: request.idempotencyKey, role: "user", parts: [{ kind: "text", text: request.input }], metadata };
     const params = { message: encodeMessage(message, wire), configuration: wire === "1.0" ? { returnImmediately: false } : { blocking: true } };

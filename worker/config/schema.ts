@@ -53,6 +53,11 @@ export const A2aEndpoint = z.strictObject({
   /** Name of a Worker secret holding a bearer token sent as `Authorization`. */
   apiKeySecret: BindingName.optional(),
   headers: z.record(z.string(), z.string()).default({}),
+  /**
+   * Other origins the agent's card may send calls to (`https://host[:port]`). By default
+   * only `url`'s own origin is called; the key and `headers` go to that origin only.
+   */
+  allowedOrigins: z.array(z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin)).max(20).default([]),
 });
 
 /** Where and how a specialist is called; one adapter per `type`. */
