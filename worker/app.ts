@@ -23,7 +23,10 @@ import { traceRoutes } from "./routes/traces.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { dashboardRoutes } from "./ui/routes.tsx";
 import { openAIErrorShape } from "./openai/errors.ts";
-import { getRuntime } from "./runtime.ts";
+import { baseConfig } from "./runtime.ts";
+import { RouterSettings } from "./config/schema.ts";
+
+const DEFAULT_MAX_BODY_BYTES = RouterSettings.parse({}).maxBodyBytes;
 import pkg from "../package.json";
 
 /** The router's hono app: middleware, route groups, and the one error serialiser. */
@@ -59,11 +62,15 @@ function bodyLimitFor(maxSize: number): MiddlewareHandler<AppEnv> {
   }
   return mw;
 }
-app.use("/v1/*", async function limitBody(c, next) {
-  const { config } = await getRuntime(c.env);
-  return bodyLimitFor(config.router.maxBodyBytes)(c, next);
-});
-app.use("/a2a", async (c, next) => bodyLimitFor((await getRuntime(c.env)).config.router.maxBodyBytes)(c, next));
+/** The body limit of the base config (the default when even that does not validate: the routes say why). */
+function limitBody(): MiddlewareHandler<AppEnv> {
+  return async function limitBody(c, next) {
+    const base = baseConfig(c.env);
+    return bodyLimitFor(base.ok ? base.config.router.maxBodyBytes : DEFAULT_MAX_BODY_BYTES)(c, next);
+  };
+}
+app.use("/v1/*", limitBody());
+app.use("/a2a", limitBody());
 
 app.use("/v1/*", jsonDepthGuard());
 

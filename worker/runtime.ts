@@ -1,6 +1,6 @@
 import bundledConfig from "../switchyard.config.json";
 import type { Config, Specialist } from "./config/schema.ts";
-import { loadConfig } from "./config/load.ts";
+import { loadConfig, parseConfig } from "./config/load.ts";
 import { cacheApiTier, kvTier } from "./bindings/intent-tiers.ts";
 import type { Env } from "./env.ts";
 import { BuiltinEncoder } from "./intent/builtin-encoder.ts";
@@ -27,6 +27,21 @@ export interface Runtime {
 export const BUNDLED_CONFIG: Config = loadConfig(bundledConfig);
 
 let current: { raw: string | undefined; version: number; runtime: Promise<Runtime> } | undefined;
+
+let base: { raw: string; parsed: ReturnType<typeof parseConfig> } | undefined;
+
+/**
+ * The config before runtime registrations: the bundled file, or `SWITCHYARD_CONFIG`
+ * (parsed once per value). Its `router` settings hold whatever is registered, so
+ * middleware that needs only them (body limits) and the admin API never depend on
+ * the registrations being valid.
+ */
+export function baseConfig(env: Pick<Env, "SWITCHYARD_CONFIG">): ReturnType<typeof parseConfig> {
+  const raw = env.SWITCHYARD_CONFIG;
+  if (raw === undefined) return { ok: true, config: BUNDLED_CONFIG };
+  if (base?.raw !== raw) base = { raw, parsed: parseConfig(raw) };
+  return base.parsed;
+}
 
 function encoderFor(config: Config, env: Env): Encoder {
   if (config.router.encoder === "builtin") return new BuiltinEncoder();

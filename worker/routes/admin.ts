@@ -1,13 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import type { ControlState } from "../../durable-objects/control-plane.ts";
-import { Config, Specialist } from "../config/schema.ts";
+import { type Config, Specialist } from "../config/schema.ts";
+import { parseConfig } from "../config/load.ts";
 import { controlState, controlStub, rememberControl } from "../control.ts";
 import type { AppEnv } from "../env.ts";
 import { routeGroup } from "../http/openapi-app.ts";
 import { badRequest, notFound, ProblemError } from "../http/problem.ts";
 import { commonProblems, problemResponse } from "../http/schemas.ts";
-import { getRuntime } from "../runtime.ts";
+import { baseConfig } from "../runtime.ts";
 import { contentHash } from "../tasks/audit.ts";
 import { taskStub } from "./tasks.ts";
 
@@ -48,7 +49,7 @@ const del = createRoute({
   path: "/v1/admin/specialists/{id}",
   summary: "Remove a runtime-registered specialist",
   request: { params: z.object({ id: Id }) },
-  responses: { 200: json(z.object({ deleted: z.string() }), "Removed"), 404: problemResponse("Not registered at runtime"), ...adminProblems },
+  responses: { 200: json(z.object({ deleted: z.string() }), "Removed"), 404: problemResponse("Not registered at runtime"), 409: problemResponse("Other specialists depend on it (named in errors)"), ...adminProblems },
 });
 const state = createRoute({ method: "get", path: "/v1/admin/control", summary: "Kill switches, runtime registrations and the control audit log", responses: { 200: json(State, "State and audit"), ...adminProblems } });
 const cancelAll = createRoute({
@@ -59,8 +60,43 @@ const cancelAll = createRoute({
   responses: { 200: json(z.object({ cancelled: z.array(z.string()) }), "Cancelled tasks"), ...adminProblems },
 });
 
+/**
+ * The config the admin API reasons about, read without building the runtime: the
+ * base config (file or `SWITCHYARD_CONFIG`) and the runtime registrations, fresh. The
+ * admin API keeps working whatever the registrations hold, so a bad state can always
+ * be undone through it.
+ */
+async function adminView(c: Context<AppEnv>): Promise<{ base: Config; registered: Record<string, unknown> }> {
+  const base = baseConfig(c.env);
+  if (!base.ok) throw new ProblemError({ status: 503, slug: "misconfigured", title: "Router misconfigured", detail: "SWITCHYARD_CONFIG does not validate", errors: base.issues });
+  return { base: base.config, registered: (await controlState(c.env, Date.now(), true)).registered };
+}
+
+/** The whole config with these registrations, or its issues (and the ids of its specialists, in order, to name them). */
+function withRegistrations(base: Config, registered: Record<string, unknown>) {
+  const specialists = [...base.specialists.filter((s) => !(s.id in registered)), ...Object.values(registered)];
+  const ids = specialists.map((s) => String((s as { id?: unknown }).id));
+  return { ...parseConfig({ ...base, specialists }), ids };
+}
+
+/** 409 for a change that would leave the whole config invalid, naming what depends on what it changes. */
+function wouldBreak(what: string, issues: { path: string; message: string }[], ids: readonly string[]): ProblemError {
+  const named = issues.map((i) => ({ path: namePath(i.path, ids), message: i.message }));
+  return new ProblemError({ status: 409, slug: "config-conflict", title: "The config would not validate", detail: `${what} would leave the config invalid: ${named.map((i) => `${i.path}: ${i.message}`).join("; ")}`, errors: named });
+}
+
+/** `specialists.3.fallbacks.0` as `specialists[x].fallbacks.0` (by id), when the index is known. */
+function namePath(path: string, ids: readonly string[]): string {
+  const m = /^specialists\.(\d+)(.*)$/.exec(path);
+  const id = m ? ids[Number(m[1])] : undefined;
+  return id ? `specialists[${id}]${m![2]}` : path;
+}
+
 async function flip(c: Context<AppEnv>, kind: "global" | "tenant" | "specialist", name: string, disabled: boolean, body: z.infer<typeof Why>) {
-  if (kind === "specialist" && !(await getRuntime(c.env)).registry.has(name)) throw notFound(`no specialist '${name}'`);
+  if (kind === "specialist") {
+    const { base, registered } = await adminView(c);
+    if (!base.specialists.some((s) => s.id === name) && !(name in registered)) throw notFound(`no specialist '${name}'`);
+  }
   const s = (await control(c).setSwitch(kind, name, disabled, actor(c, body.by), body.reason)) as ControlState;
   rememberControl(s);
   return c.json(s as never, 200);
@@ -84,15 +120,23 @@ adminRoutes
     if (body.id !== undefined && body.id !== id) throw badRequest(`the body's id '${String(body.id)}' differs from the path's '${id}'`, [{ path: "id", message: "must match the path" }]);
     const spec = Specialist.safeParse({ ...body, id });
     if (!spec.success) throw badRequest("invalid specialist", spec.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })));
-    const rt = await getRuntime(c.env);
-    const merged = Config.safeParse({ ...rt.config, specialists: [...rt.config.specialists.filter((s) => s.id !== id), spec.data] });
-    if (!merged.success) throw badRequest("the config would not validate with this specialist", merged.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })));
+    const { base, registered } = await adminView(c);
+    const merged = withRegistrations(base, { ...registered, [id]: { ...body, id } });
+    if (!merged.ok) throw badRequest("the config would not validate with this specialist", merged.issues);
     const s = (await control(c).register(id, { ...body, id }, actor(c), await contentHash(body))) as ControlState;
     rememberControl(s);
     return c.json({ specialist: spec.data as never, version: s.version }, 200);
   })
   .openapi(del, async (c) => {
     const { id } = c.req.valid("param");
+    const { base, registered } = await adminView(c);
+    if (id in registered) {
+      const { [id]: _gone, ...rest } = registered;
+      const before = withRegistrations(base, registered);
+      const after = withRegistrations(base, rest);
+      // refused only when it breaks a valid config: from an invalid one, any change is a way out
+      if (!after.ok && before.ok) throw wouldBreak(`deleting '${id}'`, after.issues, after.ids);
+    }
     if (!(await control(c).unregister(id, actor(c)))) throw notFound(`'${id}' is not registered at runtime (specialists from the config file can be disabled, not deleted)`);
     rememberControl((await control(c).state()) as ControlState);
     return c.json({ deleted: id }, 200);
