@@ -55,7 +55,30 @@ export interface AppEnv {
   };
 }
 
-/** Looks up a binding or secret whose name comes from the config. */
+/**
+ * The router's own bindings and secrets: never handed to a specialist, whatever a
+ * config names (an `apiKeySecret` of `API_KEYS` would send every tenant's key hashes
+ * upstream as a bearer token).
+ */
+export const RESERVED_BINDINGS: ReadonlySet<string> = new Set([
+  "TASK_AGENT",
+  "RATE_LIMIT_POOL",
+  "CONTROL_PLANE",
+  "METRICS",
+  "INTENTS",
+  "TRACES",
+  "AI",
+  "SWITCHYARD_CONFIG",
+  "DEV_MODE",
+  "API_KEYS",
+  "ADMIN_KEY_SHA256",
+  "SESSION_SECRET",
+  "VERSION",
+  "CF_VERSION_METADATA",
+]);
+
+/** Looks up a binding or secret whose name comes from the config (never one of {@link RESERVED_BINDINGS}). */
 export function binding(env: Env, name: string): unknown {
+  if (RESERVED_BINDINGS.has(name)) return undefined;
   return (env as unknown as Record<string, unknown>)[name];
 }

@@ -12,6 +12,7 @@ let client: OpenAI;
 /** The bundled config plus `writer`, an openai-chat specialist on the fake API that takes creative writing. */
 function config(openaiUrl: string): ConfigInput {
   const c = structuredClone(bundled) as ConfigInput;
+  c.secrets = ["WRITER_KEY"];
   const general = c.specialists.find((s) => s.id === "general")!;
   for (const i of general.intents ?? []) i.examples = i.examples.filter((e) => !/poem/.test(e));
   c.specialists.push({

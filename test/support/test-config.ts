@@ -37,6 +37,7 @@ export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = 
   ];
   // A slow specialist with a side effect: for cancel and crash-mid-step tests.
   config.specialists.push({ id: "fault-slow-effect", endpoint: { type: "http", url: `${faultsUrl}/side-effect?ms=1500` }, timeoutMs: 10_000 });
+  if (upstreams.openaiUrl !== undefined) config.secrets = ["FAKE_OPENAI_KEY"];
   if (upstreams.openaiUrl !== undefined)
     config.specialists.push({
       id: "chat",

@@ -190,6 +190,20 @@ describe("capabilities", () => {
     expect((await recorded())[0]!.body.model).toBe("fake-vision");
   });
 
+  it("a conversation without user text goes to a chat model (pinned or by capability); a specialist that needs text refuses it", async () => {
+    await reset();
+    const systemOnly = [{ role: "system", content: "Say hello" }];
+    const pinned = await send({ model: "chat", messages: systemOnly });
+    expect(pinned.res.status).toBe(200);
+    expect((await recorded())[0]!.body.messages).toEqual([SYSTEM, ...systemOnly]);
+    const auto = await send({ model: "auto", messages: [{ role: "developer", content: "be brief" }, user("")] });
+    expect(auto.res.status).toBe(200);
+    expect(auto.res.headers.get("x-switchyard-specialist")).toMatch(/^(chat|native)/);
+    const e = await err((await send({ model: "units", messages: systemOnly })).res, 400);
+    expect(e).toMatchObject({ param: "messages", code: "unsupported_parameter" });
+    expect(e.message).toMatch(/'units' needs user text/);
+  });
+
   it("a context longer than a specialist declares is a 400 when pinned", async () => {
     const e = await err((await send({ model: "chat-small", messages: [user("word ".repeat(100))] })).res, 400);
     expect(e.param).toBe("messages");

@@ -299,8 +299,13 @@ function nativePassThrough(head: Head, o: StreamOptions, upstream: AbortControll
   /** Looks at complete events; stops at the first that ends the stream. */
   const look = (events: readonly SseEvent[]) => {
     for (const ev of events) {
-      if (seen.done || seen.failure) return;
+      if (seen.done) return;
       const kind = eventKind(ev);
+      if (seen.failure) {
+        // already failed: only whether the client was sent a [DONE] after it still matters
+        if (kind === "done") seen.done = true;
+        continue;
+      }
       if (kind === "done") seen.done = true;
       else if (kind === "error") {
         seen.failure = eventFailure(ev, kind, "mid-stream");
@@ -385,7 +390,14 @@ function nativePassThrough(head: Head, o: StreamOptions, upstream: AbortControll
         : seen.done || seen.finished
           ? { ok: true, output: null, usage: seen.usage }
           : fail({ kind: "truncated", detail: "the stream ended without a finish reason or [DONE]" });
-    const tail = !outcome.ok ? (seen.errorEventSent && !broke ? "" : `data: ${JSON.stringify(streamError(o.specialist, outcome.failure))}\n\n`) : seen.done ? "" : "data: [DONE]\n\n";
+    // nothing goes after a [DONE] the client already has (garbage passed natively before it: the client's parser raises on it)
+    const tail = !outcome.ok
+      ? (seen.errorEventSent && !broke) || seen.done
+        ? ""
+        : `data: ${JSON.stringify(streamError(o.specialist, outcome.failure))}\n\n`
+      : seen.done
+        ? ""
+        : "data: [DONE]\n\n";
     try {
       if (tail) await writer.write(enc.encode(tail));
       await writer.close();

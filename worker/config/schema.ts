@@ -3,6 +3,7 @@ import { PolicyRule } from "../policy/policy.ts";
 import { ScreeningSettings } from "../policy/screening.ts";
 import { ObservabilitySettings } from "../observe/settings.ts";
 import { Plan } from "../tasks/plan.ts";
+import { RESERVED_BINDINGS } from "../env.ts";
 
 /** Specialist ids and intent labels: lowercase, stable, URL-safe. */
 const Id = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "lowercase letters, digits, '_' or '-', starting with a letter");
@@ -181,6 +182,11 @@ export const Config = z
     specialists: z.array(Specialist).min(1),
     workflows: z.array(Workflow).default([]),
     tasks: TaskSettings.default(TaskSettings.parse({})),
+    /**
+     * The Worker secrets specialists may use as `apiKeySecret` (README "Secrets"): a
+     * specialist can name only these, and none of the router's own bindings.
+     */
+    secrets: z.array(BindingName).max(200).default([]),
     /** Evaluated on every hop, in order; the first rule with an effect decides (README "Policies"). */
     policies: z.array(PolicyRule).max(1000).default([]),
     /** Per-tenant shared limits (a `tenant:<name>` pool admits every call of the tenant). */
@@ -216,6 +222,15 @@ export const Config = z
     );
     if (labels.size === 0)
       ctx.addIssue({ code: "custom", path: ["specialists"], message: "at least one specialist must declare intents with examples" });
+    const declared = new Set(cfg.secrets);
+    cfg.secrets.forEach((name, i) => {
+      if (RESERVED_BINDINGS.has(name)) ctx.addIssue({ code: "custom", path: ["secrets", i], message: `'${name}' is one of the router's own bindings; it cannot be given to specialists` });
+    });
+    cfg.specialists.forEach((s, i) => {
+      const name = "apiKeySecret" in s.endpoint ? s.endpoint.apiKeySecret : undefined;
+      if (name !== undefined && !declared.has(name))
+        ctx.addIssue({ code: "custom", path: ["specialists", i, "endpoint", "apiKeySecret"], message: `secret '${name}' is not declared: add it to the top-level "secrets" list` });
+    });
     const fallback = cfg.router.fallback;
     if (fallback !== undefined && !ids.has(fallback))
       ctx.addIssue({ code: "custom", path: ["router", "fallback"], message: `unknown specialist '${fallback}'` });

@@ -18,10 +18,14 @@ export function metricsStub(env: Env, specialist: string) {
 const pending = new Map<string, SpecialistDay>();
 let lastFlush = 0;
 
+let scheduled: Promise<void> | undefined;
+
 /**
- * Adds the counter deltas of `spans` to this isolate's pending counters and, once
- * `flushMs` has passed since the last send, sends them all to each specialist's
- * Metrics object (one call per specialist). Runs after the response.
+ * Adds the counter deltas of `spans` to this isolate's pending counters and sends
+ * them all to each specialist's Metrics object (one call per specialist) at most once
+ * per `flushMs`: now if that long has passed since the last send, else when it has
+ * (this hop's after-response work waits for it), so the counters of an isolate that
+ * gets no more traffic still arrive within `flushMs`. Runs after the response.
  */
 export async function recordMetrics(env: Env, spans: readonly SpanRecord[], flushMs = 0, now = Date.now()): Promise<void> {
   for (const d of deltasFromSpans(spans)) {
@@ -29,7 +33,20 @@ export async function recordMetrics(env: Env, spans: readonly SpanRecord[], flus
     const had = pending.get(key);
     pending.set(key, had ? addDays(had, d) : d);
   }
-  if (pending.size === 0 || now - lastFlush < flushMs) return;
+  if (pending.size === 0) return;
+  const wait = flushMs - (now - lastFlush);
+  if (wait > 0) {
+    scheduled ??= new Promise<void>((resolve) => setTimeout(resolve, wait)).then(() => {
+      scheduled = undefined;
+      return flush(env, Date.now());
+    });
+    return scheduled;
+  }
+  return flush(env, now);
+}
+
+async function flush(env: Env, now: number): Promise<void> {
+  if (pending.size === 0) return;
   lastFlush = now;
   const bySpecialist = new Map<string, SpecialistDay[]>();
   for (const d of pending.values()) bySpecialist.set(d.specialist, [...(bySpecialist.get(d.specialist) ?? []), d]);

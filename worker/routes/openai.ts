@@ -98,8 +98,6 @@ export const openaiRoutes = routeGroup()
     const messages = body.messages as ChatMessage[];
     const input = lastUserText(messages) ?? "";
     const needs = chatRequirements(body, input.trim() !== "");
-    if (!input.trim() && !needs.some((n) => n.param.startsWith("messages.") && n.capability !== "tools"))
-      throw badRequest("messages must include a user message with text or content parts", [{ path: "messages", message: "no user message with text or content parts" }]);
     if (input.length > rt.config.router.maxInputChars) throw badRequest(`the last user message is longer than ${rt.config.router.maxInputChars} characters`, [{ path: "messages", message: "too long" }]);
     const stream = body.stream === true;
     const key = c.req.header("idempotency-key");

@@ -158,7 +158,7 @@ describe("openai-chat streams", () => {
         if (model === "stream-break" && !wantUsage) {
           // passed through natively, the garbage reaches the client (whose parser raises on it) before the router sees it
           expect(data).toContain("{not json");
-          expect(JSON.parse(data.at(-1)!).error.message).toMatch(detail);
+          expect(data.filter((d) => d.includes('"error"'))).toEqual([]); // nothing after the [DONE] the client already has
           if (out.ok) expect(await out.settled).toMatchObject({ ok: false, failure: { kind } });
           return;
         }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Env } from "../../../worker/env.ts";
 import { ATTR, SPAN } from "../../../worker/observe/attributes.ts";
 import type { SpecialistDay } from "../../../worker/observe/metrics-model.ts";
@@ -35,15 +35,30 @@ describe("recordMetrics batching", () => {
     const { env, sent } = metricsBinding();
     await recordMetrics(env, [call("units", "ok")], 1_000, T); // first send
     expect(sent).toHaveLength(1);
-    await recordMetrics(env, [call("units", "ok"), call("units", "timeout")], 1_000, T + 10);
-    await recordMetrics(env, [call("general", "ok")], 1_000, T + 20);
-    expect(sent).toHaveLength(1); // held back
-    await recordMetrics(env, [call("units", "ok")], 1_000, T + 1_001);
-    const flushed = sent.slice(1);
-    expect(flushed.map((s) => s.name).sort()).toEqual(["specialist:general", "specialist:units"]);
-    const units = flushed.find((s) => s.name === "specialist:units")!.days;
-    expect(units).toHaveLength(1);
-    expect(units[0]).toMatchObject({ calls: 3, ok: 2, errors: 1, failures: { timeout: 1 } });
-    expect(units[0]!.costUsd).toBeCloseTo(0.03, 9);
+    await recordMetrics(env, [call("units", "ok"), call("units", "timeout")], 1_000, T + 1_001);
+    expect(sent).toHaveLength(2);
+    const units = sent[1]!.days;
+    expect(units[0]).toMatchObject({ calls: 2, ok: 1, errors: 1, failures: { timeout: 1 } });
+    expect(units[0]!.costUsd).toBeCloseTo(0.02, 9);
+  });
+
+  it("holds counters back within the interval, and sends them when it ends even if no hop follows", async () => {
+    vi.useFakeTimers({ now: T + 5_000 });
+    try {
+      const { env, sent } = metricsBinding();
+      await recordMetrics(env, [call("units", "ok")], 1_000, Date.now()); // sends (the last send was long ago)
+      expect(sent).toHaveLength(1);
+      const later = recordMetrics(env, [call("units", "ok"), call("units", "timeout")], 1_000, Date.now() + 10);
+      const again = recordMetrics(env, [call("general", "ok")], 1_000, Date.now() + 20);
+      await vi.advanceTimersByTimeAsync(900);
+      expect(sent).toHaveLength(1); // held back
+      await vi.advanceTimersByTimeAsync(200); // the interval ends: sent with no further hop
+      await Promise.all([later, again]);
+      const flushed = sent.slice(1);
+      expect(flushed.map((s) => s.name).sort()).toEqual(["specialist:general", "specialist:units"]);
+      expect(flushed.find((s) => s.name === "specialist:units")!.days[0]).toMatchObject({ calls: 2, ok: 1, errors: 1 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
