@@ -5,6 +5,20 @@ import { ObservabilitySettings } from "../observe/settings.ts";
 import { Plan } from "../tasks/plan.ts";
 import { RESERVED_BINDINGS } from "../env.ts";
 
+/**
+ * Extra HTTP headers sent to a specialist: names are RFC 9110 §5.6.2 tokens, values
+ * visible ASCII, spaces and tabs (§5.5; no CR, LF or NUL), at most 8 KiB each; the
+ * router's own (`authorization`, `content-type`, `idempotency-key`, `traceparent`, …; an `accept` is kept)
+ * cannot be set this way.
+ */
+const Headers = z
+  .record(
+    z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/, "a header name (RFC 9110 token characters)").refine((n) => !OWN_HEADERS.has(n.toLowerCase()), { message: "the router sets this header itself" }),
+    z.string().max(8192).regex(/^[\t\x20-\x7e]*$/, "a header value: visible ASCII, spaces and tabs only (no CR, LF or NUL)"),
+  )
+  .default({});
+const OWN_HEADERS = new Set(["authorization", "content-type", "content-length", "idempotency-key", "traceparent", "x-intent-id", "host", "a2a-version"]);
+
 /** Specialist ids and intent labels: lowercase, stable, URL-safe. */
 const Id = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "lowercase letters, digits, '_' or '-', starting with a letter");
 const Label = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,127}$/, "lowercase letters, digits, '_', '.', '-'");
@@ -23,7 +37,7 @@ export const HttpEndpoint = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
   /** Name of a Worker secret holding a bearer token sent as `Authorization`. */
   apiKeySecret: BindingName.optional(),
-  headers: z.record(z.string(), z.string()).default({}),
+  headers: Headers,
 });
 
 /**
@@ -37,7 +51,7 @@ export const OpenAIChatEndpoint = z.strictObject({
   model: z.string().min(1).max(200),
   /** Name of a Worker secret holding the API key (sent as `Authorization: Bearer …`). */
   apiKeySecret: BindingName.optional(),
-  headers: z.record(z.string(), z.string()).default({}),
+  headers: Headers,
   systemPrompt: z.string().min(1).max(100_000).optional(),
   /** USD per million tokens; the cost of each call is added to `usage.costUsd`. */
   pricing: z.strictObject({ inputPerMTok: z.number().nonnegative(), outputPerMTok: z.number().nonnegative() }).optional(),
@@ -53,7 +67,7 @@ export const A2aEndpoint = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
   /** Name of a Worker secret holding a bearer token sent as `Authorization`. */
   apiKeySecret: BindingName.optional(),
-  headers: z.record(z.string(), z.string()).default({}),
+  headers: Headers,
   /**
    * Other origins the agent's card may send calls to (`https://host[:port]`). By default
    * only `url`'s own origin is called; the key and `headers` go to that origin only.

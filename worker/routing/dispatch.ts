@@ -106,7 +106,13 @@ export async function dispatch(chain: readonly ChainLink[], deps: DispatchDeps):
         if (last.kind === "disabled") disabled.add(s.id);
         break;
       }
-      const outcome = await deps.call(s, attempt);
+      let outcome: SpecialistOutcome;
+      try {
+        outcome = await deps.call(s, attempt);
+      } catch (e) {
+        // an adapter that throws (a header the runtime refuses, a bug) is a failed call, not a 500; its lease is released below
+        outcome = { ok: false, failure: { kind: "misconfigured", detail: `the call could not be made: ${(e as Error)?.message ?? String(e)}` } };
+      }
       admission?.done(outcome);
       const ms = deps.now() - started;
       if (outcome.ok) {

@@ -83,3 +83,35 @@ describe("config", () => {
     }
   });
 });
+
+describe("specialist headers and secrets", () => {
+  const base = (endpoint: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    ...extra,
+    specialists: [{ id: "s", endpoint: { type: "http", url: "https://s.example/", ...endpoint }, intents: [{ label: "s.x", examples: ["x"] }] }],
+  });
+  it("refuses header names and values the runtime would refuse (CRLF, NUL, bad names) and the router's own headers", () => {
+    for (const [headers, path] of [
+      [{ "x-a": "ok\r\nInjected: yes" }, "specialists.0.endpoint.headers.x-a"],
+      [{ "x-a": "nul\u0000" }, "specialists.0.endpoint.headers.x-a"],
+      [{ "bad name": "v" }, "specialists.0.endpoint.headers.bad name"],
+      [{ Authorization: "Bearer x" }, "specialists.0.endpoint.headers.Authorization"],
+    ] as const) {
+      const r = parseConfig(base({ headers }));
+      expect(r.ok, JSON.stringify(headers)).toBe(false);
+      if (!r.ok) expect(r.issues.map((i) => i.path)).toContain(path);
+    }
+    expect(parseConfig(base({ headers: { "x-org": "acme\tteam", accept: "application/json" } })).ok).toBe(true);
+  });
+
+  it("an apiKeySecret must be declared in secrets, and secrets cannot name the router's own bindings", () => {
+    const undeclared = parseConfig(base({ apiKeySecret: "S_KEY" }));
+    expect(undeclared.ok).toBe(false);
+    if (!undeclared.ok) expect(undeclared.issues[0]).toMatchObject({ path: "specialists.0.endpoint.apiKeySecret", message: expect.stringMatching(/not declared/) });
+    expect(parseConfig(base({ apiKeySecret: "S_KEY" }, { secrets: ["S_KEY"] })).ok).toBe(true);
+    for (const name of ["API_KEYS", "ADMIN_KEY_SHA256", "SESSION_SECRET", "SWITCHYARD_CONFIG"]) {
+      const r = parseConfig(base({ apiKeySecret: name }, { secrets: [name] }));
+      expect(r.ok, name).toBe(false);
+      if (!r.ok) expect(r.issues.map((i) => i.path)).toContain("secrets.0");
+    }
+  });
+});

@@ -68,6 +68,42 @@ describe("dispatch", () => {
     }
   });
 
+  it("a refusal or a caller that went away ends the hop: no retry, no fallback", async () => {
+    const refused: SpecialistOutcome = { ok: false, failure: { kind: "refused", status: 422, detail: "division by zero" } };
+    const gone: SpecialistOutcome = { ok: false, failure: { kind: "client_closed", detail: "gone" } };
+    for (const f of [refused, gone]) {
+      const d = deps({ a: [f], b: [ok] });
+      const r = await dispatch(fallbackChain(a, registry), d.deps);
+      expect(d.calls).toEqual(["a#0"]);
+      expect(!r.ok && r.failure.kind).toBe(f.ok ? "" : f.failure.kind);
+    }
+  });
+
+  it("a disabled specialist's own fallbacks do not stand in for it; other candidates still may", async () => {
+    const denyA = async (s: { id: string }) => (s.id === "a" ? { ok: false as const, failure: { kind: "disabled" as const, detail: "off" } } : { ok: true as const, done: () => {} });
+    const d = deps({ b: [ok] });
+    expect(await dispatch(fallbackChain(a, registry), { ...d.deps, admit: denyA })).toMatchObject({ ok: false, failure: { kind: "disabled" } });
+    expect(d.calls).toEqual([]);
+    const asCandidate = await dispatch(fallbackChain([a, registry.get("b")!], registry), { ...d.deps, admit: denyA });
+    expect(asCandidate.ok && asCandidate.specialist.id).toBe("b");
+  });
+
+  it("an adapter that throws is a failed call whose admission is still finished (its lease released)", async () => {
+    const done: SpecialistOutcome[] = [];
+    const r = await dispatch([registry.get("b")!], {
+      call: async () => {
+        throw new TypeError("invalid header value");
+      },
+      admit: async () => ({ ok: true, done: (o: SpecialistOutcome) => void done.push(o) }),
+      sleep: async () => {},
+      rng: () => 0,
+      now: () => 0,
+    });
+    expect(r).toMatchObject({ ok: false, failure: { kind: "misconfigured", detail: "the call could not be made: invalid header value" } });
+    expect(done).toHaveLength(1);
+    expect(done[0]).toMatchObject({ ok: false });
+  });
+
   it("returns the last failure when everything fails", async () => {
     const d = deps({ a: [e500, e500, e500], b: [timeout] });
     const r = await dispatch(fallbackChain(a, registry), d.deps);
