@@ -22,14 +22,46 @@ function screenOutput(rt: Runtime, output: unknown): { result: ScreeningResult; 
 /** Extra time a running step's lease gets beyond its worst-case call time. */
 const LEASE_MARGIN_MS = 5_000;
 
-/** Runs one ready step in its span (task → step → intent, admission, calls, verification). */
+/** Runs of a step that may end in an exception (or an interrupted run) before the step fails with the reason. */
+export const MAX_STEP_CRASHES = 3;
+
+/**
+ * Runs one ready step in its span (task → step → intent, admission, calls,
+ * verification). A run that throws (a bug, storage refusing a write) is counted; the
+ * step runs again on the next round, and fails with the reason after
+ * {@link MAX_STEP_CRASHES}, so a poison step cannot keep the task running forever.
+ */
 async function execute(h: EngineHost, rt: Runtime, spec: StepSpec): Promise<void> {
   const span = startStepSpan(h, "step", spec.id);
   try {
     await executeStep(h, rt, spec, span.trace);
+  } catch (e) {
+    await crashed(h, spec.id, e);
   } finally {
     finishStepSpan(h, rt, span, h.store.steps().find((s) => s.id === spec.id));
   }
+}
+
+async function crashed(h: EngineHost, id: string, e: unknown): Promise<void> {
+  const reason = (e as Error)?.message ?? String(e);
+  h.release(id);
+  const doc = h.store.steps().find((s) => s.id === id);
+  if (!doc || TERMINAL.has(h.store.task()?.status ?? "failed")) return;
+  doc.crashes = (doc.crashes ?? 0) + 1;
+  delete doc.leaseUntil;
+  if (doc.crashes >= MAX_STEP_CRASHES) {
+    doc.status = "failed";
+    doc.error = `the step crashed ${doc.crashes} times: ${reason}`;
+    doc.finishedAt = new Date().toISOString();
+    h.store.saveStep(doc);
+    h.store.event("step.failed", { step: id, error: doc.error, attempts: doc.attempts });
+    await h.store.audit("router", "step.failed", { step: id, error: doc.error });
+    return;
+  }
+  doc.status = "pending";
+  h.store.saveStep(doc);
+  h.store.event("step.crashed", { step: id, crashes: doc.crashes, error: reason });
+  await h.store.audit("router", "step.crashed", { step: id, crashes: doc.crashes, error: reason });
 }
 
 /** Runs one ready step to its end: call, verify (fallback, then a human), record. */
@@ -39,6 +71,19 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
   const doc = steps.find((s) => s.id === spec.id)!;
   const outputs = new Map(steps.filter((s) => s.status === "succeeded").map((s) => [s.id, s.output]));
   const input = renderInput(spec.input, { input: task.input, goal: task.goal, outputs });
+  const max = rt.config.router.maxInputChars;
+  if (input.length > max) {
+    // a template can expand a small request into a huge specialist body: bounded like any input
+    doc.status = "failed";
+    doc.error = `the step's templated input is ${input.length} characters, more than router.maxInputChars (${max})`;
+    doc.finishedAt = new Date().toISOString();
+    delete doc.leaseUntil;
+    h.store.saveStep(doc);
+    h.release(spec.id);
+    h.store.event("step.failed", { step: spec.id, error: doc.error, attempts: doc.attempts });
+    await h.store.audit("router", "step.failed", { step: spec.id, error: doc.error });
+    return;
+  }
   doc.status = "running";
   doc.attempts += 1;
   doc.input = input;
@@ -143,6 +188,17 @@ export async function drive(h: EngineHost): Promise<void> {
     const now = Date.now();
     for (const s of steps)
       if (s.status === "running" && (s.leaseUntil ?? 0) <= now) {
+        if (s.attempts >= MAX_STEP_CRASHES) {
+          // interrupted run after run (it kills its isolate, or never finishes): fail it rather than call again
+          s.status = "failed";
+          s.error = `the step was interrupted ${s.attempts} times (its lease expired each time)`;
+          s.finishedAt = new Date().toISOString();
+          delete s.leaseUntil;
+          h.store.saveStep(s);
+          h.store.event("step.failed", { step: s.id, error: s.error, attempts: s.attempts });
+          await h.store.audit("router", "step.failed", { step: s.id, error: s.error });
+          continue;
+        }
         s.status = "pending";
         h.store.saveStep(s);
         h.store.event("step.resumed", { step: s.id, attempt: s.attempts });

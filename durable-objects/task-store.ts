@@ -3,6 +3,13 @@ import { AuditLog } from "./audit-log.ts";
 import { SpanStore } from "./span-store.ts";
 import type { StepDoc, TaskDoc, TaskEvent } from "../worker/tasks/types.ts";
 
+/** Fields of a step stored by reference when large. */
+const LARGE_STEP_FIELDS = ["output", "unverifiedOutput"] as const;
+/** A field whose JSON is longer than this is stored by reference. */
+export const INLINE_FIELD_CHARS = 256 * 1024;
+/** Chunk size of a field stored by reference (well under SQLite's 2 MB row limit). */
+const PART_CHARS = 512 * 1024;
+
 /**
  * The TaskAgent's SQLite storage: one task row, its steps, its events (the SSE
  * feed) and its hash-chained audit log. Every write goes through here.
@@ -19,28 +26,61 @@ export class TaskStore {
     sql.exec(`CREATE TABLE IF NOT EXISTS task (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS steps (id TEXT PRIMARY KEY, pos INTEGER NOT NULL, doc TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, at TEXT NOT NULL, data TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS blobs (hash TEXT PRIMARY KEY, body TEXT NOT NULL);`);
+      CREATE TABLE IF NOT EXISTS blobs (hash TEXT PRIMARY KEY, body TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS parts (key TEXT NOT NULL, n INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (key, n));`);
     this.#audit = new AuditLog(sql);
     this.spans = new SpanStore(sql);
   }
 
   task(): TaskDoc | undefined {
     const row = this.#sql.exec<{ doc: string }>("SELECT doc FROM task LIMIT 1").toArray()[0];
-    return row ? (JSON.parse(row.doc) as TaskDoc) : undefined;
+    return row ? this.#hydrate(JSON.parse(row.doc) as TaskDoc, ["result"]) : undefined;
   }
 
   saveTask(task: TaskDoc): void {
     task.updatedAt = new Date().toISOString();
-    this.#sql.exec("INSERT OR REPLACE INTO task (id, doc) VALUES (?, ?)", task.id, JSON.stringify(task));
+    this.#sql.exec("INSERT OR REPLACE INTO task (id, doc) VALUES (?, ?)", task.id, this.#dehydrate(task, "task", ["result"]));
   }
 
   steps(): StepDoc[] {
-    return this.#sql.exec<{ doc: string }>("SELECT doc FROM steps ORDER BY pos").toArray().map((r) => JSON.parse(r.doc) as StepDoc);
+    return this.#sql.exec<{ doc: string }>("SELECT doc FROM steps ORDER BY pos").toArray().map((r) => this.#hydrate(JSON.parse(r.doc) as StepDoc, LARGE_STEP_FIELDS));
   }
 
   saveStep(step: StepDoc, pos?: number): void {
-    if (pos !== undefined) this.#sql.exec("INSERT OR REPLACE INTO steps (id, pos, doc) VALUES (?, ?, ?)", step.id, pos, JSON.stringify(step));
-    else this.#sql.exec("UPDATE steps SET doc = ? WHERE id = ?", JSON.stringify(step), step.id);
+    const doc = this.#dehydrate(step, `step:${step.id}`, LARGE_STEP_FIELDS);
+    if (pos !== undefined) this.#sql.exec("INSERT OR REPLACE INTO steps (id, pos, doc) VALUES (?, ?, ?)", step.id, pos, doc);
+    else this.#sql.exec("UPDATE steps SET doc = ? WHERE id = ?", doc, step.id);
+  }
+
+  /**
+   * A document as stored: each large field (over {@link INLINE_FIELD_CHARS} of JSON)
+   * moved to the `parts` table in chunks (a SQLite row holds at most 2 MB) and
+   * replaced by a reference `{ $ref: key, chars }`, so a large step output or task
+   * result never fails the write that records it.
+   */
+  #dehydrate(doc: object, owner: string, fields: readonly string[]): string {
+    const copy = { ...doc } as Record<string, unknown>;
+    for (const f of fields) {
+      const key = `${owner}:${f}`;
+      this.#sql.exec("DELETE FROM parts WHERE key = ?", key);
+      if (copy[f] === undefined) continue;
+      const json = JSON.stringify(copy[f]);
+      if (json.length <= INLINE_FIELD_CHARS) continue;
+      for (let i = 0, n = 0; i < json.length; i += PART_CHARS, n++) this.#sql.exec("INSERT INTO parts (key, n, body) VALUES (?, ?, ?)", key, n, json.slice(i, i + PART_CHARS));
+      copy[f] = { $ref: key, chars: json.length };
+    }
+    return JSON.stringify(copy);
+  }
+
+  #hydrate<T extends object>(doc: T, fields: readonly string[]): T {
+    const d = doc as Record<string, unknown>;
+    for (const f of fields) {
+      const v = d[f] as { $ref?: unknown } | undefined;
+      if (typeof v !== "object" || v === null || typeof v.$ref !== "string" || Object.keys(v).length !== 2) continue;
+      const parts = this.#sql.exec<{ body: string }>("SELECT body FROM parts WHERE key = ? ORDER BY n", v.$ref).toArray();
+      d[f] = JSON.parse(parts.map((p) => p.body).join(""));
+    }
+    return doc;
   }
 
   /** Appends a progress event; returns its sequence number (the SSE id). */

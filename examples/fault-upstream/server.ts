@@ -20,6 +20,9 @@
  *                        an A2A 1.0 agent card whose JSON-RPC interface is on another origin
  *                        (`http://localhost:<port>/a2a-elsewhere-rpc`; the server listens on 127.0.0.1)
  *   POST /a2a-elsewhere-rpc  that interface: answers SendMessage with a Message "elsewhere"
+ *   POST /big?chars=N    200 with an output whose text is N characters long (default 3,000,000)
+ *   POST /deep?levels=N  200 with an output nested N arrays deep (default 50,000): valid JSON
+ *                        that a recursive JSON.stringify cannot write back
  *   GET  /headers?path=P the headers of path P's last call
  *   GET  /calls?path=P   how many calls path P has had; POST /reset clears the counts
  *   GET  /effects?prefix=K  side effects and calls of keys starting with K
@@ -107,6 +110,16 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
     switch (path) {
       case "/ok":
         return ok();
+      case "/big": {
+        const chars = Number(url.searchParams.get("chars") ?? "3000000");
+        return json(res, 200, { output: { text: "x".repeat(chars) } });
+      }
+      case "/deep": {
+        const levels = Number(url.searchParams.get("levels") ?? "50000");
+        const text = `{"output":${"[".repeat(levels)}${"]".repeat(levels)}}`;
+        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+        return res.end(text);
+      }
       case "/a2a-elsewhere-rpc": {
         const rpc = body as { id?: unknown };
         return json(res, 200, { jsonrpc: "2.0", id: rpc.id ?? null, result: { message: { messageId: "m-elsewhere", role: "ROLE_AGENT", parts: [{ text: "elsewhere" }] } } });

@@ -35,6 +35,9 @@ export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = 
     { id: "no-math", match: { tenant: "no-math", intent: "math.*" }, effect: "deny", reason: "math is off for this tenant" },
     { id: "careful-units", match: { tenant: "careful", intent: "units.*" }, require: "approval" },
   ];
+  // Outputs that are hard to store: 3 MB of text, and arrays nested 50,000 deep (task-poison tests).
+  config.specialists.push({ id: "fault-big", endpoint: { type: "http", url: `${faultsUrl}/big` }, timeoutMs: 5_000 });
+  config.specialists.push({ id: "fault-deep", endpoint: { type: "http", url: `${faultsUrl}/deep` }, timeoutMs: 5_000 });
   // A slow specialist with a side effect: for cancel and crash-mid-step tests.
   config.specialists.push({ id: "fault-slow-effect", endpoint: { type: "http", url: `${faultsUrl}/side-effect?ms=1500` }, timeoutMs: 10_000 });
   if (upstreams.openaiUrl !== undefined) config.secrets = ["FAKE_OPENAI_KEY"];

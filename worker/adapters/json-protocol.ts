@@ -1,8 +1,15 @@
 import { z } from "zod";
+import { jsonDepth } from "../http/json-guard.ts";
 import type { SpecialistFailure, SpecialistOutcome, SpecialistRequest, UpstreamError, Usage } from "./types.ts";
 
 /** Largest specialist reply the router reads, in bytes. */
 export const MAX_REPLY_BYTES = 8 * 1024 * 1024;
+/**
+ * Deepest nesting a specialist reply may have: deeper JSON parses, but cannot be
+ * written back (stored, hashed, sent on) without overflowing the stack, so it is
+ * refused as a bad reply before it is parsed.
+ */
+export const MAX_REPLY_DEPTH = 64;
 
 /** The reply every JSON specialist (`service`, `http`) must send. */
 export const SpecialistReply = z.object({
@@ -104,6 +111,7 @@ export async function fetchJson(
   const refused = statusFailure(res, text);
   if (refused) return fail(refused);
   if (text.length > MAX_REPLY_BYTES) return fail({ kind: "bad_response", status: res.status, detail: `reply exceeds ${MAX_REPLY_BYTES} bytes` });
+  if (jsonDepth(text, MAX_REPLY_DEPTH) > MAX_REPLY_DEPTH) return fail({ kind: "bad_response", status: res.status, detail: `reply is JSON nested deeper than ${MAX_REPLY_DEPTH} levels` });
   try {
     return { ok: true, status: res.status, json: JSON.parse(text) as unknown };
   } catch {

@@ -80,6 +80,8 @@ export interface StepDoc {
   costUsd: number;
   /** Screening flagged this step's output. */
   screening?: { flagged: boolean; score: number; signals: string[] };
+  /** Runs of this step that ended in an exception (not a failed call): bounded, then the step fails. */
+  crashes?: number;
 }
 
 /** One Server-Sent Event of a task's progress. */
