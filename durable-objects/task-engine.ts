@@ -19,6 +19,14 @@ function screenOutput(rt: Runtime, output: unknown): { result: ScreeningResult; 
   return result.flagged ? { result, action: s.mode } : undefined;
 }
 
+/** Failure kinds of attempts refused before any call: they are not hops. */
+const DENIALS = new Set(["over_limit", "circuit_open", "disabled", "policy_denied", "approval_required"]);
+
+/** Calls a step made (attempts its admission refused are not hops). */
+function callsMade(attempts: readonly { ok: boolean; failure?: { kind: string } | undefined }[]): number {
+  return attempts.filter((a) => a.ok || !DENIALS.has(a.failure?.kind ?? "")).length;
+}
+
 /** Extra time a running step's lease gets beyond its worst-case call time. */
 const LEASE_MARGIN_MS = 5_000;
 
@@ -31,10 +39,10 @@ export const MAX_STEP_CRASHES = 3;
  * step runs again on the next round, and fails with the reason after
  * {@link MAX_STEP_CRASHES}, so a poison step cannot keep the task running forever.
  */
-async function execute(h: EngineHost, rt: Runtime, spec: StepSpec): Promise<void> {
+async function execute(h: EngineHost, rt: Runtime, spec: StepSpec, totals: { hops: number; costUsd: number }): Promise<void> {
   const span = startStepSpan(h, "step", spec.id);
   try {
-    await executeStep(h, rt, spec, span.trace);
+    await executeStep(h, rt, spec, span.trace, totals);
   } catch (e) {
     await crashed(h, spec.id, e);
   } finally {
@@ -65,7 +73,7 @@ async function crashed(h: EngineHost, id: string, e: unknown): Promise<void> {
 }
 
 /** Runs one ready step to its end: call, verify (fallback, then a human), record. */
-async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: StepTrace): Promise<void> {
+async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: StepTrace, totals: { hops: number; costUsd: number }): Promise<void> {
   const task = h.store.task()!;
   const steps = h.store.steps();
   const doc = steps.find((s) => s.id === spec.id)!;
@@ -93,10 +101,10 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
   await h.store.audit("router", "step.started", { step: spec.id, attempt: doc.attempts, inputHash: await contentHash(input) });
 
   const key = `${task.id}/${spec.id}`;
-  const governed = { task: { hops: task.hops, costUsd: task.costUsd }, approved: doc.approved === true };
+  const governed = { task: totals, approved: doc.approved === true };
   let outcome = await runStep({ ...stepCall(h, rt, task, spec, input, key), ...governed, trace }, background);
   let cost = outcome.ok ? outcome.costUsd : 0;
-  let hops = outcome.attempts.length;
+  let hops = callsMade(outcome.attempts);
   let gate: string | undefined;
   if (outcome.ok && spec.verifier) {
     const verifier = rt.registry.get(spec.verifier);
@@ -113,7 +121,7 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
       }
       outcome = await runStep({ ...stepCall(h, rt, task, spec, input, `${key}/fallback`, {}, fallback), trace }, background);
       cost += outcome.ok ? outcome.costUsd : 0;
-      hops += outcome.attempts.length;
+      hops += callsMade(outcome.attempts);
     }
     if (!verifier) outcome = { ok: false, detail: `verifier '${spec.verifier}' is not registered`, attempts: outcome.attempts };
   }
@@ -232,6 +240,8 @@ export async function drive(h: EngineHost): Promise<void> {
       lease = Math.max(lease, d.leaseUntil);
     }
     await h.setAlarm(lease); // the watchdog: if this isolate dies mid-step, the alarm resumes the task
-    await Promise.all(ready.map((s) => execute(h, rt, s)));
+    // one set of totals for the steps of this round: each admitted call reserves its hop and cost in it
+    const totals = { hops: task.hops, costUsd: task.costUsd };
+    await Promise.all(ready.map((s) => execute(h, rt, s, totals)));
   }
 }

@@ -10,7 +10,12 @@ export interface GuardContext {
   /** Labels the hop was classified as or named with (the specialist's own declared labels are added per specialist). */
   intents: readonly string[];
   inputChars: number;
-  /** Totals of the task this hop belongs to (for `maxHopsPerTask` / `maxCostPerTaskUsd`). */
+  /**
+   * Totals of the task this hop belongs to (for `maxHopsPerTask` / `maxCostPerTaskUsd`),
+   * shared by the task's steps running in parallel: an admitted call reserves its hop
+   * and cost here before it is made (released if its pool refuses it), so parallel
+   * steps cannot together exceed the limits.
+   */
   task?: { hops: number; costUsd: number } | undefined;
   /** A human already approved this hop (a task's approval gate): `require: approval` passes. */
   approved?: boolean | undefined;
@@ -36,10 +41,17 @@ export function policyGuard(policy: PolicySet, ctx: GuardContext, admit: Admit, 
     decisions.set(s.id, d);
     if (d.effect === "deny") return { ok: false, failure: { kind: "policy_denied", detail: d.reason } };
     if (d.effect === "require_approval" && !ctx.approved) return { ok: false, failure: { kind: "approval_required", detail: d.reason } };
-    if (ctx.task) {
-      const within = withinTaskLimits(d.limits, ctx.task, { costUsd: s.costPerCall });
-      if (!within.ok) return { ok: false, failure: { kind: "policy_denied", detail: `${within.reason} (policy limits)` } };
+    const totals = ctx.task;
+    if (!totals) return admit(s, attempt);
+    const within = withinTaskLimits(d.limits, totals, { costUsd: s.costPerCall });
+    if (!within.ok) return { ok: false, failure: { kind: "policy_denied", detail: `${within.reason} (policy limits)` } };
+    totals.hops += 1;
+    totals.costUsd += s.costPerCall;
+    const a = await admit(s, attempt);
+    if (!a.ok) {
+      totals.hops -= 1; // not called: the reservation goes back
+      totals.costUsd -= s.costPerCall;
     }
-    return admit(s, attempt);
+    return a;
   };
 }
