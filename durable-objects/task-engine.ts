@@ -11,7 +11,7 @@ import type { StepTrace } from "../worker/observe/step-spans.ts";
 
 export { finish, initialSteps, type EngineHost } from "./task-lifecycle.ts";
 
-/** Screens a step output; what to do with it under the configured mode, if flagged. */
+/** Screens a step's output (or its rendered input); what to do with it under the configured mode, if flagged. */
 function screenOutput(rt: Runtime, output: unknown): { result: ScreeningResult; action: "flag" | "approval" | "deny" } | undefined {
   const s = rt.config.screening;
   if (s.mode === "off") return undefined;
@@ -84,6 +84,30 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
     // a template can expand a small request into a huge specialist body: bounded like any input
     doc.status = "failed";
     doc.error = `the step's templated input is ${input.length} characters, more than router.maxInputChars (${max})`;
+    doc.finishedAt = new Date().toISOString();
+    delete doc.leaseUntil;
+    h.store.saveStep(doc);
+    h.release(spec.id);
+    h.store.event("step.failed", { step: spec.id, error: doc.error, attempts: doc.attempts });
+    await h.store.audit("router", "step.failed", { step: spec.id, error: doc.error });
+    return;
+  }
+  const inputFlag = doc.approved ? undefined : screenOutput(rt, input); // a rendered input can carry other steps' outputs
+  if (inputFlag) {
+    doc.screening = inputFlag.result;
+    h.store.event("step.flagged", { step: spec.id, on: "input", signals: inputFlag.result.signals, score: inputFlag.result.score, mode: rt.config.screening.mode });
+    await h.store.audit("router", "step.flagged", { step: spec.id, on: "input", signals: inputFlag.result.signals, score: inputFlag.result.score, mode: rt.config.screening.mode });
+  }
+  if (inputFlag && inputFlag.action !== "flag") {
+    const why = `input flagged as a possible prompt injection (${inputFlag.result.signals.join(", ")})`;
+    if (inputFlag.action === "approval") {
+      delete doc.leaseUntil;
+      h.store.saveStep(doc);
+      h.release(spec.id);
+      return openGate(h, spec.id, why);
+    }
+    doc.status = "failed";
+    doc.error = `${why}: refused by screening`;
     doc.finishedAt = new Date().toISOString();
     delete doc.leaseUntil;
     h.store.saveStep(doc);

@@ -102,7 +102,6 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
   const defer = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
   const tenant = c.get("principal").tenant;
   const screening: { input?: ScreeningResult; output?: ScreeningResult } = {};
-  if (hop.input !== undefined) screenOrRefuse(rt.config.screening, "input", hop.input, screening);
 
   startTime(c, "intent");
   const t1 = performance.now();
@@ -149,6 +148,8 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
     ...(hop.messages ? { messages: hop.messages } : {}),
     ...(hop.chat ? { chat: hop.chat } : {}),
   };
+  // every piece of untrusted content that reaches the specialist: the input (also when it came by intent id), the context, the conversation
+  screenOrRefuse(rt.config.screening, "input", untrustedText(request.input, hop), screening);
   const call = hop.call ?? ((s: Specialist, req: SpecialistRequest, ctx: AdapterContext) => callEndpoint(s.endpoint, req, ctx));
   const decisions = new Map<string, PolicyDecision>();
   const admit = policyGuard(rt.policy, { tenant, intents: hopLabels(intent, hop.pinned === undefined ? undefined : rt.registry.get(hop.pinned)), inputChars: request.input.length }, admission(c.env, rt.config.router, id, defer, Math.random, tenantPoolOf(rt.config, tenant), (s) => callCeilingUsd(s, hop.chat)), decisions);
@@ -215,6 +216,14 @@ export async function tenantScopedKey(tenant: string, key: string): Promise<stri
  */
 function hopLabels(intent: CachedIntent | undefined, pinned: Specialist | undefined): string[] {
   return callLabels(intent ? [intent.label] : [], pinned ?? { intents: [] });
+}
+
+/** The untrusted content of a hop, for screening: its input, its context, every message of its conversation. */
+function untrustedText(input: string, hop: HopRequest): string {
+  const parts = [input];
+  if (hop.context) parts.push(screenableText(hop.context));
+  if (hop.messages) for (const m of hop.messages) parts.push(screenableText(m.content), ...(m.tool_calls ? [screenableText(m.tool_calls)] : []));
+  return parts.join("\n\n");
 }
 
 /**

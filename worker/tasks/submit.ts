@@ -2,7 +2,7 @@ import type { TaskInit } from "../../durable-objects/task-agent.ts";
 import type { TaskRequest } from "../http/task-schemas.ts";
 import type { Runtime } from "../runtime.ts";
 import type { Plan } from "./plan.ts";
-import { screen, type ScreeningResult } from "../policy/screening.ts";
+import { screen, screenableText, type ScreeningResult } from "../policy/screening.ts";
 
 type Issue = { path: string; message: string };
 
@@ -55,9 +55,11 @@ export async function startTask(
   const input = body.input ?? body.goal;
   if (input.length > rt.config.router.maxInputChars) return { ok: false, detail: `input is longer than ${rt.config.router.maxInputChars} characters` };
   const s = rt.config.screening;
-  const flagged = s.mode === "off" ? undefined : screen(`${body.goal}\n${input}`, s.threshold);
+  // everything the client wrote that can reach a specialist: goal, input, context, the inputs of its own plan
+  const untrusted = [body.goal, input, ...(body.context ? [screenableText(body.context)] : []), ...(body.plan ? body.plan.steps.map((st) => st.input ?? "") : [])];
+  const flagged = s.mode === "off" ? undefined : screen(untrusted.join("\n\n"), s.threshold);
   if (flagged?.flagged && s.mode === "deny")
-    return { ok: false, detail: `the goal or input looks like a prompt injection (${flagged.signals.join(", ")}): refused by screening`, flagged };
+    return { ok: false, detail: `the goal, input, context or plan looks like a prompt injection (${flagged.signals.join(", ")}): refused by screening`, flagged };
   const intent = (await rt.intents.classify(input, defer, a.tenant)).record;
   return {
     ok: true,
