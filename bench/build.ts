@@ -158,5 +158,6 @@ export function benchConfig(root: string, upstreamUrl: string, chatUrl?: string)
         ]
       : []),
   ];
-  return JSON.stringify({ ...cfg, specialists });
+  // the fault upstream and the fake OpenAI server listen on 127.0.0.1
+  return JSON.stringify({ ...cfg, router: { ...(cfg.router as object), allowPrivateNetworks: true }, specialists });
 }

@@ -13,6 +13,7 @@ let client: Client;
 /** The bundled config plus `remote-echo`, an `a2a` specialist: a remote agent built with @a2a-js/sdk. */
 function config(agentsUrl: string): ConfigInput {
   const c = structuredClone(bundled) as ConfigInput;
+  c.router = { ...c.router, allowPrivateNetworks: true }; // the agents listen on 127.0.0.1
   c.specialists.push({ id: "remote-echo", description: "A remote A2A agent that echoes", endpoint: { type: "a2a", url: `${agentsUrl}/v1/echo` }, timeoutMs: 5000 });
   return c;
 }

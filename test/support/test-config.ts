@@ -16,6 +16,7 @@ export const FAULT_MODES = ["ok", "error", "rate-limit", "hang", "slow-drip", "g
  */
 export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = () => {}, upstreams: { openaiUrl?: string; otlpUrl?: string } = {}): ConfigInput {
   const config = structuredClone(bundled) as ConfigInput;
+  config.router = { ...config.router, allowPrivateNetworks: true }; // the fake upstreams listen on 127.0.0.1
   for (const mode of FAULT_MODES)
     config.specialists.push({
       id: `fault-${mode}`,

@@ -45,6 +45,14 @@ describe("POST /v1/route: every way a specialist fails", () => {
     expect(p.tried).toEqual([{ specialist: "fault-error", attempt: 0, failure: "http_error", status: 500 }]);
   });
 
+  it("keeps the upstream's body out of the tenant's error and puts it in the hop's trace", async () => {
+    const res = await callWith({}, "/v1/route", { json: { input: "x", specialist: "fault-error" } });
+    const p = await problem(res);
+    expect(JSON.stringify(p)).not.toContain("injected failure"); // the fault upstream's problem detail
+    const trace = (await (await callWith({}, `/v1/hops/${p.hop as string}/trace`)).json()) as { spans: { name: string; status: { message?: string } }[] };
+    expect(trace.spans.find((sp) => sp.name === "specialist.call")!.status.message).toMatch(/specialist answered 500: .*injected failure/);
+  });
+
   it("429 with Retry-After when the specialist rate-limits", async () => {
     const res = await pinned("fault-rate-limit");
     expect(res.status).toBe(429);

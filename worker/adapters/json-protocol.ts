@@ -115,7 +115,7 @@ export async function fetchJson(
   try {
     return { ok: true, status: res.status, json: JSON.parse(text) as unknown };
   } catch {
-    return fail({ kind: "bad_response", status: res.status, detail: `reply is not JSON: ${snippet(text)}` });
+    return fail({ kind: "bad_response", status: res.status, detail: "reply is not JSON", body: snippet(text) });
   }
 }
 
@@ -139,7 +139,7 @@ export function statusFailure(res: Response, text: string): SpecialistFailure | 
     const upstream = upstreamError(res.status, text);
     return { kind: "refused", status: res.status, detail: `specialist refused the input (${res.status}): ${upstream.message}`, upstream };
   }
-  return { kind: "http_error", status: res.status, detail: `specialist answered ${res.status}: ${snippet(text)}`, ...retryAfter(res) };
+  return { kind: "http_error", status: res.status, detail: `specialist answered ${res.status}`, body: snippet(text), ...retryAfter(res) };
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -127,7 +127,7 @@ async function readHead(
   const type = res.headers.get("content-type") ?? "";
   if (!res.body || !/^text\/event-stream\b/i.test(type)) {
     const text = await untilAborted(signal, res.text()).catch(() => "");
-    return fail({ kind: "bad_response", status: res.status, detail: `expected text/event-stream, got '${type || "no content type"}': ${snippet(text)}` });
+    return fail({ kind: "bad_response", status: res.status, detail: `expected text/event-stream, got '${type || "no content type"}'`, body: snippet(text) });
   }
   const h: Head = { ok: true, body: res.body, reader: res.body.getReader(), raw: [], decoder: new TextDecoder(), splitter: new SseSplitter(), out: "", usage: {}, finished: false, done: false, pending: [] };
   for (;;) {
@@ -174,12 +174,12 @@ function observe(h: Pick<Head, "out" | "usage" | "finished">, ev: SseEvent, o: S
 
 /** The failure an error event or a garbage event stands for. */
 function eventFailure(ev: SseEvent, kind: "error" | "garbage", when: string): SpecialistFailure {
-  if (kind === "garbage") return { kind: "bad_response", detail: `stream event ${when} is not a JSON chunk: ${snippet(ev.data)}` };
+  if (kind === "garbage") return { kind: "bad_response", detail: `stream event ${when} is not a JSON chunk`, body: snippet(ev.data) };
   const e = upstreamError(500, ev.data);
   const clientError = e.openai?.type === "invalid_request_error";
   return clientError
     ? { kind: "refused", status: 400, detail: `specialist refused the input mid-stream: ${e.message}`, upstream: { ...e, status: 400 } }
-    : { kind: "http_error", status: 500, detail: `upstream error event ${when}: ${e.message}` };
+    : { kind: "http_error", status: 500, detail: `upstream error event ${when}`, body: e.message };
 }
 
 /**

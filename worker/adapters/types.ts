@@ -83,6 +83,11 @@ export interface SpecialistFailure {
   retryAfterSeconds?: number;
   /** With `refused`: what the specialist said. */
   upstream?: UpstreamError;
+  /**
+   * An excerpt of what the specialist sent (a 5xx body, garbage): for the hop's trace
+   * and logs only, never in a tenant-facing error.
+   */
+  body?: string;
 }
 
 /**

@@ -4,6 +4,7 @@ import { ScreeningSettings } from "../policy/screening.ts";
 import { ObservabilitySettings } from "../observe/settings.ts";
 import { Plan } from "../tasks/plan.ts";
 import { RESERVED_BINDINGS } from "../env.ts";
+import { privateDestination } from "./destinations.ts";
 
 /**
  * Extra HTTP headers sent to a specialist: names are RFC 9110 §5.6.2 tokens, values
@@ -167,6 +168,12 @@ export const RouterSettings = z.strictObject({
    * equally capable: the cheapest of them with capacity and a closed breaker wins.
    */
   costMargin: z.number().min(0).max(1).default(0.1),
+  /**
+   * Let specialist URLs point at this machine or private networks (loopback, private,
+   * link-local/metadata ranges; config/destinations.ts). Off by default; for local
+   * development and tests against servers on 127.0.0.1.
+   */
+  allowPrivateNetworks: z.boolean().default(false),
   /** Default circuit breaker for every specialist (`false`: none unless a specialist sets one). */
   breaker: z.union([Breaker, z.literal(false)]).default(Breaker.parse({})),
 });
@@ -245,6 +252,15 @@ export const Config = z
       if (name !== undefined && !declared.has(name))
         ctx.addIssue({ code: "custom", path: ["specialists", i, "endpoint", "apiKeySecret"], message: `secret '${name}' is not declared: add it to the top-level "secrets" list` });
     });
+    if (!cfg.router.allowPrivateNetworks)
+      cfg.specialists.forEach((s, i) => {
+        const urls: [string, (string | number)[]][] = "url" in s.endpoint ? [[s.endpoint.url, ["url"]]] : [];
+        if (s.endpoint.type === "a2a") s.endpoint.allowedOrigins.forEach((o, j) => urls.push([o, ["allowedOrigins", j]]));
+        for (const [url, path] of urls) {
+          const why = privateDestination(url);
+          if (why) ctx.addIssue({ code: "custom", path: ["specialists", i, "endpoint", ...path], message: `points at a ${why}; set router.allowPrivateNetworks for local development` });
+        }
+      });
     const fallback = cfg.router.fallback;
     if (fallback !== undefined && !ids.has(fallback))
       ctx.addIssue({ code: "custom", path: ["router", "fallback"], message: `unknown specialist '${fallback}'` });

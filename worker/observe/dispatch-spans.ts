@@ -67,7 +67,7 @@ export function traceAttempts(
           );
         else
           span.end(
-            { code: "error", message: x.failure.detail },
+            { code: "error", message: x.failure.body ? `${x.failure.detail}: ${x.failure.body}` : x.failure.detail }, // the upstream's own words go to the trace only
             { [ATTR.outcome]: x.failure.kind, [ATTR.errorType]: x.failure.kind, [ATTR.httpStatus]: x.failure.status, [ATTR.costUsd]: callCost(s, x) },
           );
       };

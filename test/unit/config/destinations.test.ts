@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { privateDestination } from "../../../worker/config/destinations.ts";
+
+describe("private destinations", () => {
+  it.each([
+    ["http://127.0.0.1:8080/", /loopback address 127\.0\.0\.1/],
+    ["http://2130706433/", /loopback/], // decimal
+    ["http://0x7f000001/", /loopback/], // hex
+    ["http://0177.0.0.1/", /loopback/], // octal
+    ["http://127.1/", /loopback/], // short form
+    ["http://169.254.169.254/latest/meta-data", /link-local \(cloud metadata\)/],
+    ["http://10.1.2.3/", /private/],
+    ["http://172.31.255.255/", /private/],
+    ["http://192.168.0.10/", /private/],
+    ["http://100.64.0.1/", /carrier-grade NAT/],
+    ["http://0.0.0.0/", /this network/],
+    ["http://[::1]/", /loopback/],
+    ["http://[fd00::1]/", /unique local/],
+    ["http://[fe80::1]/", /link-local/],
+    ["http://[::ffff:127.0.0.1]/", /IPv4-mapped loopback/],
+    ["http://[::ffff:a9fe:a9fe]/", /IPv4-mapped link-local/],
+    ["http://localhost:8787/", /local machine/],
+    ["http://api.localhost/", /local machine/],
+    ["http://metadata.google.internal/", /internal host name/],
+  ])("%s is private", (url, reason) => {
+    expect(privateDestination(url)).toMatch(reason);
+  });
+
+  it.each(["https://api.openai.com/v1", "https://8.8.8.8/", "http://172.32.0.1/", "https://[2001:db8::1]/", "https://example.com:8443/x", "https://192.169.1.1/"])("%s is public", (url) => {
+    expect(privateDestination(url)).toBeUndefined();
+  });
+});
