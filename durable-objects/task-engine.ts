@@ -8,6 +8,8 @@ import { controlState, stoppedBy } from "../worker/control.ts";
 import { background, finish, openGate, plan, stepCall, type EngineHost } from "./task-lifecycle.ts";
 import { finishStepSpan, startStepSpan } from "./task-trace.ts";
 import type { StepTrace } from "../worker/observe/step-spans.ts";
+import type { StepOutcome } from "../worker/tasks/runner.ts";
+import type { StepDoc } from "../worker/tasks/types.ts";
 
 export { finish, initialSteps, type EngineHost } from "./task-lifecycle.ts";
 
@@ -17,6 +19,32 @@ function screenOutput(rt: Runtime, output: unknown): { result: ScreeningResult; 
   if (s.mode === "off") return undefined;
   const result = screen(screenableText(output), s.threshold);
   return result.flagged ? { result, action: s.mode } : undefined;
+}
+
+/** Refusals that pass: a pool or tenant over its limit, an open circuit, the specialist's own 429. */
+const TRANSIENT = new Set(["over_limit", "circuit_open", "rate_limited"]);
+
+/**
+ * Puts a step refused for a transient reason back to wait, instead of failing it: it
+ * runs again after the refusal's `Retry-After` (at most 0.25 s × 2^waits, so a slot
+ * that frees early is used early), for as long as `tasks.maxStepWaitSeconds` allows
+ * from its first wait. True when it waits.
+ */
+async function waitOut(h: EngineHost, rt: Runtime, doc: StepDoc, outcome: Extract<StepOutcome, { ok: false }>): Promise<boolean> {
+  if (!TRANSIENT.has(outcome.kind ?? "")) return false;
+  const now = Date.now();
+  const since = doc.waitingSince ?? now;
+  const hinted = outcome.attempts.map((a) => a.failure?.retryAfterSeconds).filter((x): x is number => x !== undefined);
+  const waits = doc.waits ?? 0;
+  const seconds = Math.min(hinted.length ? Math.min(...hinted) : 1, 0.25 * 2 ** waits);
+  if (now + seconds * 1000 - since > rt.config.tasks.maxStepWaitSeconds * 1000) return false;
+  doc.status = "pending";
+  doc.waitingSince = since;
+  doc.waits = waits + 1;
+  doc.notBefore = now + Math.ceil(seconds * 1000);
+  h.store.saveStep(doc);
+  h.store.event("step.waiting", { step: doc.id, reason: outcome.detail, until: new Date(doc.notBefore).toISOString() });
+  return true;
 }
 
 /** Failure kinds of attempts refused before any call: they are not hops. */
@@ -168,6 +196,7 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
   delete doc.leaseUntil;
   h.release(spec.id);
   if (TERMINAL.has(t.status)) return; // cancelled while the call ran: the result is discarded
+  if (!outcome.ok && await waitOut(h, rt, doc, outcome)) return;
   if (!outcome.ok && outcome.kind === "approval_required" && !doc.approved) {
     doc.status = "pending";
     h.store.saveStep(doc);
@@ -242,13 +271,14 @@ export async function drive(h: EngineHost): Promise<void> {
     for (const id of blockedSteps(plan_, status)) status.set(id, "skipped");
     if (steps.every((s) => s.status === "succeeded"))
       return finish(h, "succeeded", "router", { result: combineOutputs(plan_, new Map(steps.map((s) => [s.id, s.output]))) });
-    const ready = failed ? [] : readySteps(plan_, status);
+    const waiting = steps.filter((s) => s.status === "pending" && (s.notBefore ?? 0) > now);
+    const ready = failed ? [] : readySteps(plan_, status).filter((s) => !waiting.some((w) => w.id === s.id));
     const gated = ready.find((s) => s.requireApproval && !steps.find((d) => d.id === s.id)!.approved);
     if (gated) return openGate(h, gated.id, `step '${gated.id}' requires approval`);
     if (task.inputGate && ready[0] && !steps.some((d) => d.approved)) return openGate(h, ready[0].id, task.inputGate);
     if (ready.length === 0) {
-      const leases = steps.filter((s) => s.status === "running").map((s) => s.leaseUntil ?? now);
-      return leases.length ? h.setAlarm(Math.min(...leases)) : undefined;
+      const wakeUps = [...steps.filter((s) => s.status === "running").map((s) => s.leaseUntil ?? now), ...waiting.map((s) => s.notBefore!)];
+      return wakeUps.length ? h.setAlarm(Math.min(...wakeUps)) : undefined;
     }
     // every step start checks the kill switches (read fresh): a switched-off router or tenant cancels the task
     const stop = stoppedBy(await controlState(h.env, Date.now(), true), task.tenant);

@@ -39,6 +39,8 @@ export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = 
   // Outputs that are hard to store: 3 MB of text, and arrays nested 50,000 deep (task-poison tests).
   config.specialists.push({ id: "fault-big", endpoint: { type: "http", url: `${faultsUrl}/big` }, timeoutMs: 5_000 });
   config.specialists.push({ id: "fault-deep", endpoint: { type: "http", url: `${faultsUrl}/deep` }, timeoutMs: 5_000 });
+  // One call at a time, each taking 400 ms: parallel task steps must wait their turn (task-waits tests).
+  config.specialists.push({ id: "fault-one-at-a-time", endpoint: { type: "http", url: `${faultsUrl}/side-effect?ms=400` }, limits: { concurrency: 1 }, timeoutMs: 5_000 });
   // A slow specialist with a side effect: for cancel and crash-mid-step tests.
   config.specialists.push({ id: "fault-slow-effect", endpoint: { type: "http", url: `${faultsUrl}/side-effect?ms=1500` }, timeoutMs: 10_000 });
   if (upstreams.openaiUrl !== undefined) config.secrets = ["FAKE_OPENAI_KEY"];

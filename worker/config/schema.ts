@@ -189,6 +189,11 @@ export const Workflow = z.strictObject({
 export const TaskSettings = z.strictObject({
   /** A task waiting for approval longer than this is rejected (by "system"). */
   approvalTtlSeconds: z.number().int().min(1).max(30 * 86_400).default(86_400),
+  /**
+   * How long a step may wait out transient refusals (a pool or tenant over its limit, a
+   * circuit open, the specialist's 429), from its first, before it fails.
+   */
+  maxStepWaitSeconds: z.number().int().min(0).max(86_400).default(600),
   /** Specialist asked for a plan when a task gives neither `plan` nor `workflow` and has `planner: true`. */
   planner: Id.optional(),
   /** Context (the task's `context` object) larger than this is stored once and passed by reference. */

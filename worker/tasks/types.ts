@@ -82,6 +82,11 @@ export interface StepDoc {
   screening?: { flagged: boolean; score: number; signals: string[] };
   /** Runs of this step that ended in an exception (not a failed call): bounded, then the step fails. */
   crashes?: number;
+  /** Waiting out a transient refusal: not run before this (epoch ms). */
+  notBefore?: number;
+  /** When it first had to wait (epoch ms), and how many times it has. */
+  waitingSince?: number;
+  waits?: number;
 }
 
 /** One Server-Sent Event of a task's progress. */
