@@ -7,10 +7,13 @@ import { chainEntry, verifyChain, type AuditEntry, type ChainVerdict } from "../
  */
 export class AuditLog {
   readonly #sql: SqlStorage;
+  readonly #anchor: ((head: { seq: number; hash: string }) => Promise<void>) | undefined;
   #tail: Promise<unknown> = Promise.resolve();
 
-  constructor(sql: SqlStorage) {
+  /** `anchor` records each new head outside this object (the control plane), so a rewritten or cut chain shows. */
+  constructor(sql: SqlStorage, anchor?: (head: { seq: number; hash: string }) => Promise<void>) {
     this.#sql = sql;
+    this.#anchor = anchor;
     sql.exec("CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY, entry TEXT NOT NULL)");
   }
 
@@ -26,6 +29,7 @@ export class AuditLog {
     const prev = last ? (JSON.parse(last.entry) as AuditEntry) : undefined;
     const entry = await chainEntry(prev, { seq: (prev?.seq ?? 0) + 1, at: new Date().toISOString(), actor, action, detail });
     this.#sql.exec("INSERT INTO audit (seq, entry) VALUES (?, ?)", entry.seq, JSON.stringify(entry));
+    await this.#anchor?.({ seq: entry.seq, hash: entry.hash }).catch((e: unknown) => console.warn(JSON.stringify({ msg: "audit anchor failed", seq: entry.seq, error: String(e) })));
     return entry;
   }
 

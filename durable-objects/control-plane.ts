@@ -38,7 +38,8 @@ export class ControlPlane extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS registered (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS tasks (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, goal TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT 'running', created_at TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL DEFAULT '');
       CREATE INDEX IF NOT EXISTS tasks_by_tenant ON tasks (tenant, created_at);
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);`);
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS anchors (chain TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL);`);
     this.#audit = new AuditLog(this.#sql);
   }
 
@@ -130,5 +131,24 @@ export class ControlPlane extends DurableObject<Env> {
 
   audit(): Promise<{ entries: AuditEntry[]; verification: ChainVerdict }> {
     return this.#audit.read();
+  }
+
+  /**
+   * Records the newest head of another object's audit chain (a task's), keeping the
+   * highest `seq`: the anchor that chain is verified against, outside the object that
+   * writes it.
+   */
+  anchor(chain: string, seq: number, hash: string): void {
+    this.#sql.exec(
+      "INSERT INTO anchors (chain, seq, hash) VALUES (?, ?, ?) ON CONFLICT(chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash WHERE excluded.seq > anchors.seq",
+      chain,
+      seq,
+      hash,
+    );
+  }
+
+  /** The anchored head of a chain, if any. */
+  anchorOf(chain: string): { seq: number; hash: string } | undefined {
+    return this.#sql.exec<{ seq: number; hash: string }>("SELECT seq, hash FROM anchors WHERE chain = ?", chain).toArray()[0];
   }
 }

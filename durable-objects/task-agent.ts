@@ -42,6 +42,19 @@ export type GateResult = { ok: true; task: TaskView } | { ok: false; reason: "no
  * a restart resumes where it stopped. Called through RPC; every method takes the
  * caller's tenant, and another tenant sees nothing.
  */
+/**
+ * A chain's verdict checked against its anchor (the head the control plane recorded):
+ * entries cut from its end, or rewritten with every later hash recomputed, no longer
+ * match it.
+ */
+export function anchored(chain: ChainVerdict, entries: readonly AuditEntry[], anchor: { seq: number; hash: string } | undefined): ChainVerdict {
+  if (!chain.ok || !anchor) return chain;
+  const at = entries[anchor.seq - 1];
+  if (!at) return { ok: false, brokenAt: entries.length + 1, reason: `the chain ends at entry ${entries.length}, but its anchored head is entry ${anchor.seq}: entries were removed` };
+  if (at.hash !== anchor.hash) return { ok: false, brokenAt: anchor.seq, reason: `entry ${anchor.seq} differs from its anchored hash: the chain was rewritten` };
+  return { ...chain, anchoredAt: anchor.seq };
+}
+
 export class TaskAgent extends DurableObject<Env> {
   readonly #store: TaskStore;
   readonly #aborts = new Map<string, AbortController>();
@@ -49,7 +62,11 @@ export class TaskAgent extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#store = new TaskStore(ctx.storage.sql);
+    // each new head of the audit chain is anchored in the control plane, outside this object
+    this.#store = new TaskStore(ctx.storage.sql, async (head) => {
+      const id = this.#store.task()?.id;
+      if (id) await controlStub(env)?.anchor(`task:${id}`, head.seq, head.hash);
+    });
   }
 
   #host(): EngineHost {
@@ -154,7 +171,9 @@ export class TaskAgent extends DurableObject<Env> {
   async audit(tenant: string): Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | undefined> {
     if (!this.#owned(tenant)) return undefined;
     const entries = this.#store.auditLog();
-    return { entries, verification: await verifyChain(entries) };
+    const chain = await verifyChain(entries);
+    const anchor = await controlStub(this.env)?.anchorOf(`task:${this.#store.task()!.id}`);
+    return { entries, verification: anchored(chain, entries, anchor) };
   }
 
   /** The task's trace: its own span, each step's and plan's, and every span under them. */

@@ -21,14 +21,14 @@ export class TaskStore {
   /** The task's trace (GET /v1/tasks/:id/trace). */
   readonly spans: SpanStore;
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: SqlStorage, anchor?: (head: { seq: number; hash: string }) => Promise<void>) {
     this.#sql = sql;
     sql.exec(`CREATE TABLE IF NOT EXISTS task (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS steps (id TEXT PRIMARY KEY, pos INTEGER NOT NULL, doc TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, at TEXT NOT NULL, data TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS blobs (hash TEXT PRIMARY KEY, body TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS parts (key TEXT NOT NULL, n INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (key, n));`);
-    this.#audit = new AuditLog(sql);
+    this.#audit = new AuditLog(sql, anchor);
     this.spans = new SpanStore(sql);
   }
 

@@ -69,7 +69,7 @@ describe("kill switches", () => {
     const control = (await (await call("/v1/admin/control", { headers: ADMIN })).json()) as { audit: { entries: { action: string; actor: string }[]; verification: { ok: boolean } } };
     expect(control.audit.verification.ok).toBe(true);
     expect(control.audit.entries.map((e) => e.action)).toEqual(expect.arrayContaining(["tenant.disabled", "tenant.enabled", "global.disabled", "global.enabled"]));
-    expect(control.audit.entries[0]!.actor).toBe("dev:ops");
+    expect(control.audit.entries[0]!.actor).toBe('admin:dev as "ops"'); // the authenticated principal; the claimed name marked as a claim
   });
 
   it("cancels every running task of a tenant", async () => {

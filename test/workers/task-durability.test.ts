@@ -57,7 +57,7 @@ describe("audit log", () => {
     const ok = (await (await call(`/v1/tasks/${id}/audit`)).json()) as { entries: { seq: number; actor: string; action: string; prevHash: string; hash: string; detail: any }[]; verification: { ok: boolean } };
     expect(ok.verification).toMatchObject({ ok: true, entries: ok.entries.length });
     expect(ok.entries.map((e) => e.action)).toEqual(["task.created", "step.started", "step.succeeded", "task.succeeded"]);
-    expect(ok.entries[0]!.actor).toBe("dev:api");
+    expect(ok.entries[0]!.actor).toBe("tenant:dev");
     expect(ok.entries[1]!.prevHash).toBe(ok.entries[0]!.hash);
     expect(ok.entries[2]!.detail.outputHash).toMatch(/^[0-9a-f]{64}$/);
     await runInDurableObject(stubFor(id), (_i, state: DurableObjectState) => {
@@ -67,6 +67,35 @@ describe("audit log", () => {
     });
     const bad = (await (await call(`/v1/tasks/${id}/audit`)).json()) as { verification: { ok: boolean; brokenAt: number; reason: string } };
     expect(bad.verification).toEqual({ ok: false, brokenAt: 2, reason: "hash does not match the entry's content" });
+  });
+
+  it("is anchored outside the task's object: cutting entries from its end, or rewriting it with every later hash recomputed, shows", async () => {
+    const { chainEntry } = await import("../../worker/tasks/audit.ts");
+    const { id } = await submit({ goal: "audit", plan: { steps: [{ id: "a", specialist: "fault-ok" }] } });
+    await waitFor(id, ["succeeded"]);
+    const read = async () => (await (await call(`/v1/tasks/${id}/audit`)).json()) as { entries: any[]; verification: { ok: boolean; brokenAt?: number; reason?: string; anchoredAt?: number } };
+    const good = await read();
+    expect(good.verification).toMatchObject({ ok: true, anchoredAt: good.entries.length });
+    // cut the last entry: the remaining chain is internally consistent
+    await runInDurableObject(stubFor(id), (_i, state: DurableObjectState) => void state.storage.sql.exec("DELETE FROM audit WHERE seq = ?", good.entries.length));
+    const cut = await read();
+    expect(cut.verification).toMatchObject({ ok: false, reason: expect.stringMatching(/anchored head is entry 4: entries were removed/) });
+    // rewrite entry 2 and recompute every later hash: the chain verifies on its own, but not against the anchor
+    await runInDurableObject(stubFor(id), async (_i, state: DurableObjectState) => {
+      const rows = state.storage.sql.exec<{ entry: string }>("SELECT entry FROM audit ORDER BY seq").toArray().map((r) => JSON.parse(r.entry));
+      let prev = rows[0];
+      for (let i = 1; i < rows.length; i++) {
+        const { prevHash: _p, hash: _h, ...body } = rows[i];
+        const next = await chainEntry(prev, i === 1 ? { ...body, actor: "mallory" } : body);
+        state.storage.sql.exec("UPDATE audit SET entry = ? WHERE seq = ?", JSON.stringify(next), next.seq);
+        prev = next;
+      }
+      const last = await chainEntry(prev, { seq: rows.length + 1, at: new Date().toISOString(), actor: "mallory", action: "task.succeeded", detail: {} });
+      state.storage.sql.exec("INSERT INTO audit (seq, entry) VALUES (?, ?)", last.seq, JSON.stringify(last));
+    });
+    const rewritten = await read();
+    expect(rewritten.entries[1].actor).toBe("mallory");
+    expect(rewritten.verification).toMatchObject({ ok: false, brokenAt: 4, reason: "entry 4 differs from its anchored hash: the chain was rewritten" });
   });
 });
 

@@ -15,7 +15,7 @@ describe("approval gates", () => {
     const done = await waitFor(id, ["succeeded", "failed"]);
     expect(done.status).toBe("succeeded");
     const audit = (await (await call(`/v1/tasks/${id}/audit`)).json()) as { entries: { actor: string; action: string; detail: any }[] };
-    expect(audit.entries.find((e) => e.action === "approval.granted")).toMatchObject({ actor: "dev:alice", detail: { step: "pay", reason: "looks fine" } });
+    expect(audit.entries.find((e) => e.action === "approval.granted")).toMatchObject({ actor: 'tenant:dev as "alice"', detail: { step: "pay", reason: "looks fine" } });
   });
 
   it("ends the task as rejected on reject", async () => {
@@ -23,7 +23,7 @@ describe("approval gates", () => {
     await waitFor(id, ["awaiting_approval"]);
     expect((await decide(id, "reject", { by: "bob", reason: "too risky" })).status).toBe(200);
     const t = await waitFor(id, ["rejected"]);
-    expect(t.error).toBe("rejected by dev:bob: too risky");
+    expect(t.error).toBe('rejected by tenant:dev as "bob": too risky');
     expect(t.steps[0]!.status).toBe("skipped");
     expect((await decide(id, "approve")).status).toBe(409);
   });

@@ -9,6 +9,7 @@ import type { AppEnv } from "../env.ts";
 import { ProblemError } from "../http/problem.ts";
 import { TaskRequest } from "../http/task-schemas.ts";
 import { sha256Hex } from "../intent/record.ts";
+import { actorOf } from "../http/auth.ts";
 import { taskStub } from "../routes/tasks.ts";
 import { getRuntime } from "../runtime.ts";
 import { contentHash } from "../tasks/audit.ts";
@@ -60,7 +61,7 @@ export async function startA2aTask(
   });
   const key = o.idempotencyKey ?? `a2a:${a.messageId}`;
   const id = `task_${(await sha256Hex(`${p.tenant}\u0000${key}`)).slice(0, 32)}`;
-  const init = await startTask(rt, { id, tenant: p.tenant, actor: `${p.tenant}:a2a`, body, bodyHash: await contentHash(body), traceparent: c.get("traceparent") }, (pr) => c.executionCtx.waitUntil(pr));
+  const init = await startTask(rt, { id, tenant: p.tenant, actor: `${actorOf(p)} over A2A`, body, bodyHash: await contentHash(body), traceparent: c.get("traceparent") }, (pr) => c.executionCtx.waitUntil(pr));
   if (!init.ok && init.flagged)
     throw new ProblemError({ status: 422, slug: "content-flagged", title: "Content flagged", detail: init.detail, extra: { screening: init.flagged } });
   if (!init.ok) throw new RpcFailure(RPC.INVALID_PARAMS, `Invalid params: ${init.detail}`, init.errors ? { errors: init.errors } : undefined);
@@ -81,7 +82,7 @@ export async function getTaskView(c: Context<AppEnv>, rawId: string): Promise<Ta
 export async function cancelTask(c: Context<AppEnv>, rawId: string, reason: string | undefined): Promise<Task> {
   const id = checkId(rawId);
   const p = c.get("principal");
-  const r = (await taskStub(c.env, id).cancel(p.tenant, `${p.tenant}:a2a`, reason ?? "cancelled over A2A")) as GateResult;
+  const r = (await taskStub(c.env, id).cancel(p.tenant, `${actorOf(p)} over A2A`, reason ?? "cancelled over A2A")) as GateResult;
   if (r.ok) return taskToA2A(r.task);
   if (r.reason === "not_found") throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
   throw new RpcFailure(RPC.TASK_NOT_CANCELABLE, `Task not cancelable: ${id} has already ended`);

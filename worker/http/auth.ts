@@ -69,3 +69,13 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     await next();
   };
 }
+
+/**
+ * Who did something, for audit logs: the authenticated principal (`tenant:<name>` or
+ * `admin:<name>`), never a name the caller asserts; a `by` the caller gave is kept,
+ * marked as its claim (`tenant:acme as "alice"`).
+ */
+export function actorOf(p: Principal, by?: string): string {
+  const who = `${p.admin ? "admin" : "tenant"}:${p.tenant}`;
+  return by === undefined ? who : `${who} as ${JSON.stringify(by)}`;
+}

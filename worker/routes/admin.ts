@@ -6,6 +6,7 @@ import { parseConfig } from "../config/load.ts";
 import { controlState, controlStub, rememberControl } from "../control.ts";
 import type { AppEnv } from "../env.ts";
 import { routeGroup } from "../http/openapi-app.ts";
+import { actorOf } from "../http/auth.ts";
 import { badRequest, notFound, ProblemError } from "../http/problem.ts";
 import { commonProblems, problemResponse } from "../http/schemas.ts";
 import { baseConfig } from "../runtime.ts";
@@ -32,7 +33,7 @@ function control(c: Context<AppEnv>) {
   if (!stub) throw new ProblemError({ status: 503, slug: "misconfigured", title: "Router misconfigured", detail: "no CONTROL_PLANE Durable Object binding" });
   return stub;
 }
-const actor = (c: Context<AppEnv>, by?: string) => `${c.get("principal").tenant}:${by ?? "admin"}`;
+const actor = (c: Context<AppEnv>, by?: string) => actorOf(c.get("principal"), by);
 
 const switchRoute = (path: string, params: z.ZodObject | undefined, summary: string) =>
   createRoute({ method: "post", path, summary, request: { ...(params ? { params } : {}), body: { required: true, content: { "application/json": { schema: Why } } } }, responses: { 200: json(State, "The control state after the change"), 404: problemResponse("Unknown specialist"), ...adminProblems } });

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { AppEnv, Env } from "../env.ts";
 import { routeGroup } from "../http/openapi-app.ts";
+import { actorOf } from "../http/auth.ts";
 import { badRequest, notFound, ProblemError } from "../http/problem.ts";
 import { commonProblems, problemResponse } from "../http/schemas.ts";
 import { AuditView, CancelRequest, Decision, TaskAccepted, TaskId, TaskRequest, TaskView } from "../http/task-schemas.ts";
@@ -83,7 +84,7 @@ const MAX_STREAM_MS = 5 * 60_000;
 
 async function decideGate(c: Context<AppEnv>, id: string, action: "approve" | "reject" | "cancel", by: string | undefined, reason: string | undefined) {
   const p = c.get("principal");
-  const actor = `${p.tenant}:${by ?? "api"}`;
+  const actor = actorOf(p, by);
   const stub = taskStub(c.env, id);
   const r = (await (action === "approve" ? stub.approve(p.tenant, actor, reason!) : action === "reject" ? stub.reject(p.tenant, actor, reason!) : stub.cancel(p.tenant, actor, reason ?? "cancelled"))) as GateResult;
   if (r.ok) return c.json(r.task as never, 200);
@@ -104,7 +105,7 @@ export const taskRoutes = routeGroup()
     const p = c.get("principal");
     const { idempotencyKey, ...rest } = body;
     const id = `task_${(idempotencyKey ? await sha256Hex(`${p.tenant}\u0000${idempotencyKey}`) : crypto.randomUUID().replaceAll("-", "")).slice(0, 32)}`;
-    const init = await startTask(rt, { id, tenant: p.tenant, actor: `${p.tenant}:api`, body: rest, bodyHash: await contentHash(rest), traceparent: c.get("traceparent") }, (pr) => c.executionCtx.waitUntil(pr));
+    const init = await startTask(rt, { id, tenant: p.tenant, actor: actorOf(p), body: rest, bodyHash: await contentHash(rest), traceparent: c.get("traceparent") }, (pr) => c.executionCtx.waitUntil(pr));
     if (!init.ok && init.flagged)
       throw new ProblemError({ status: 422, slug: "content-flagged", title: "Content flagged", detail: init.detail, extra: { screening: init.flagged } });
     if (!init.ok) throw badRequest(init.detail, init.errors);

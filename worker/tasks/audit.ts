@@ -44,7 +44,7 @@ export async function chainEntry(prev: AuditEntry | undefined, body: Omit<AuditE
 }
 
 /** Result of {@link verifyChain}: where the first break is, if any. */
-export type ChainVerdict = { ok: true; entries: number; head: string } | { ok: false; brokenAt: number; reason: string };
+export type ChainVerdict = { ok: true; entries: number; head: string; anchoredAt?: number } | { ok: false; brokenAt: number; reason: string };
 
 /** Recomputes every hash and link; any edit, insertion, deletion or reordering breaks it. */
 export async function verifyChain(entries: readonly AuditEntry[]): Promise<ChainVerdict> {
