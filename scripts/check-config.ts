@@ -1,14 +1,18 @@
 /**
- * `npm run check-config [-- FILE]`: validates a Switchyard config (default
+ * `npm run check-config [-- FILE] [--quiet]`: validates a Switchyard config (default
  * switchyard.config.json) with the same schema the Worker uses at start, then fits
  * the intent model on it and prints a summary. Exit code 1 on any problem.
  */
 import { readFileSync } from "node:fs";
+import { explainIssues, fewExamples, keysByPath } from "../worker/config/explain.ts";
 import { parseConfig } from "../worker/config/load.ts";
+import { Config } from "../worker/config/schema.ts";
 import { BuiltinEncoder } from "../worker/intent/builtin-encoder.ts";
 import { buildIntentModel } from "../worker/intent/model.ts";
 
-const file = process.argv[2] ?? "switchyard.config.json";
+const args = process.argv.slice(2);
+const quiet = args.includes("--quiet"); // `npm run dev` checks the file first: one line when it is fine
+const file = args.find((a) => !a.startsWith("--")) ?? "switchyard.config.json";
 let text: string;
 try {
   text = readFileSync(file, "utf8");
@@ -19,10 +23,21 @@ try {
 const parsed = parseConfig(text);
 if (!parsed.ok) {
   console.error(`${file}: invalid config`);
-  for (const i of parsed.issues) console.error(`  ${i.path || "(root)"}: ${i.message}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    raw = undefined; // a syntax error: the parser's message says where
+  }
+  for (const i of explainIssues(parsed.issues, raw, keysByPath(Config))) console.error(`  ${i.path || "(root)"}: ${i.message}`);
   process.exit(1);
 }
 const { config } = parsed;
+if (quiet) {
+  console.log(`${file}: ok (${config.specialists.length} specialists)`);
+  for (const w of fewExamples(config)) console.log(`  warning: ${w}`);
+  process.exit(0);
+}
 const sources = config.specialists.flatMap((s) => s.intents.map((i) => ({ specialist: s.id, label: i.label, examples: i.examples })));
 const started = performance.now();
 const model = await buildIntentModel(sources, new BuiltinEncoder());
@@ -32,4 +47,5 @@ console.log(`  specialists: ${config.specialists.map((s) => `${s.id} (${s.endpoi
 console.log(`  fallback:    ${config.router.fallback ?? "(none: low-confidence inputs go to the top intent)"}`);
 console.log(`  intents:     ${sources.length} labels, ${sources.reduce((n, s) => n + s.examples.length, 0)} examples`);
 console.log(`  model:       ${model.classifier.fingerprint} fitted in ${fitMs.toFixed(1)} ms with ${model.encoder.id}`);
+for (const w of fewExamples(config)) console.log(`  warning: ${w}`);
 if (config.router.encoder === "workers-ai") console.log("  note: router.encoder is workers-ai; the deployed Worker needs an [ai] binding named AI");
