@@ -91,14 +91,33 @@ app.route("/", dashboardRoutes((req, env, ctx) => app.fetch(req, env, ctx)));
 app.doc31("/openapi.json", { openapi: "3.1.0", info: { title: "Switchyard", version: pkg.version } });
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
 
-app.notFound((c) => problemResponse({ status: 404, slug: "not-found", title: "Not found", detail: `no route for ${c.req.method} ${c.req.path}` }));
+let allowed: { re: RegExp; method: string }[] | undefined;
+/** The methods a path is routed for (RFC 9110 §15.5.6: a 405 says them in `Allow`). */
+function methodsFor(path: string): string[] {
+  allowed ??= app.routes
+    .filter((r) => r.method !== "ALL" && !r.path.endsWith("*"))
+    .map((r) => ({ method: r.method, re: new RegExp(`^${r.path.replace(/[.+?^$()|[\]\\]/g, "\\$&").replace(/:[A-Za-z0-9_]+(\{[^}]*\})?/g, "[^/]+")}/?$`) }));
+  return [...new Set(allowed.filter((r) => r.re.test(path)).map((r) => r.method))];
+}
+
+app.notFound((c) => {
+  const methods = methodsFor(c.req.path);
+  if (methods.length)
+    return problemResponse(
+      { status: 405, slug: "method-not-allowed", title: "Method not allowed", detail: `${c.req.path} takes ${methods.join(", ")}, not ${c.req.method}` },
+      { allow: methods.join(", ") },
+    );
+  return problemResponse({ status: 404, slug: "not-found", title: "Not found", detail: `no route for ${c.req.method} ${c.req.path}` });
+});
 
 app.onError((err, c) => {
   if (err instanceof ProblemError) return problemResponse(err.problem, err.problem.status === 401 ? { "www-authenticate": "Bearer" } : {});
   if (err instanceof ConfigError)
     return problemResponse({ status: 503, slug: "misconfigured", title: "Router misconfigured", detail: "the router's config does not validate", errors: err.issues });
-  if (err instanceof HTTPException && err.status < 500)
-    return problemResponse({ status: err.status, slug: "bad-request", title: "Bad request", detail: err.message || "bad request" });
+  if (err instanceof HTTPException && err.status < 500) {
+    const [slug, title] = err.status === 415 ? ["unsupported-media-type", "Unsupported media type"] : err.status === 400 ? ["bad-request", "Bad request"] : ["client-error", "Request refused"];
+    return problemResponse({ status: err.status, slug, title, detail: err.message || title.toLowerCase() });
+  }
   console.error(JSON.stringify({ msg: "unhandled error", path: c.req.path, error: String(err), stack: (err as Error)?.stack }));
   return problemResponse({ status: 500, slug: "internal", title: "Internal error", detail: "the router failed unexpectedly; see its logs" });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../worker/intent/record.ts";
 import { call, callWith, problem } from "./helpers.ts";
+import { MAX_FAILED_KEYS } from "../../worker/http/auth.ts";
 
 describe("authentication", () => {
   it("refuses a missing or unknown key with 401 and WWW-Authenticate", async () => {
@@ -59,5 +60,24 @@ describe("no silent open mode", () => {
     const res = await call("/v1/intents", { method: "POST", body: `{"input":"x","a":${"[".repeat(50_000)}`, headers: { "content-type": "application/json" } });
     expect(res.status).toBe(400);
     expect((await problem(res)).detail).toMatch(/nested deeper than 32/);
+  });
+});
+
+describe("key hygiene", () => {
+  it("an address that keeps sending unknown keys must wait (429 with Retry-After); other addresses are not affected", async () => {
+    const guess = (ip: string, key = "wrong") => call("/v1/specialists", { headers: { authorization: `Bearer ${key}`, "cf-connecting-ip": ip } });
+    for (let i = 0; i < MAX_FAILED_KEYS; i++) expect((await guess("203.0.113.7")).status).toBe(401);
+    const blocked = await guess("203.0.113.7");
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await guess("203.0.113.7", "dev-key")).status).toBe(429); // no more tries from there, right or wrong, until the minute is over
+    expect((await guess("198.51.100.1", "dev-key")).status).toBe(200);
+  });
+
+  it("API_KEYS naming an invalid tenant is a misconfiguration (503), not a tenant", async () => {
+    const API_KEYS = JSON.stringify({ [await sha256Hex("k-bad")]: "../../etc" });
+    const res = await callWith({ API_KEYS, DEV_MODE: "false" }, "/v1/specialists", { headers: { authorization: "Bearer k-bad" } });
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/not a tenant name/);
   });
 });

@@ -1,4 +1,5 @@
 import type { ProblemInit } from "../http/problem.ts";
+import { jsonDepth, MAX_JSON_DEPTH } from "../http/json-guard.ts";
 
 /**
  * The JSON-RPC 2.0 envelope of the A2A front door: parsing a request body into a
@@ -104,6 +105,8 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "obj
  */
 export function parseCall(body: string): { ok: true; call: RpcCall } | { ok: false; id: RpcId; error: RpcError } {
   let json: unknown;
+  if (jsonDepth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH)
+    return { ok: false, id: null, error: { code: RPC.INVALID_REQUEST, message: `Invalid Request: JSON nested deeper than ${MAX_JSON_DEPTH} levels` } };
   try {
     json = JSON.parse(body);
   } catch {

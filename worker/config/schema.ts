@@ -169,6 +169,11 @@ export const RouterSettings = z.strictObject({
    */
   costMargin: z.number().min(0).max(1).default(0.1),
   /**
+   * The router's public base URL (`https://router.example.com`), named in its A2A agent
+   * card. Unset, the card names the URL it was requested at and is not cached.
+   */
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /**
    * Let specialist URLs point at this machine or private networks (loopback, private,
    * link-local/metadata ranges; config/destinations.ts). Off by default; for local
    * development and tests against servers on 127.0.0.1.

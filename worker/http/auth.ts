@@ -23,14 +23,63 @@ export async function principalFor(env: Env, key: string): Promise<Principal | u
   const hash = await sha256Hex(key);
   if (env.ADMIN_KEY_SHA256 && sameHex(env.ADMIN_KEY_SHA256.toLowerCase(), hash)) return { tenant: "admin", admin: true };
   if (!env.API_KEYS) return undefined;
-  let keys: unknown;
+  const tenant = apiKeys(env.API_KEYS).get(hash);
+  return tenant === undefined ? undefined : { tenant, admin: false };
+}
+
+/** Tenant names, as everywhere else (config `tenants`, admin routes). */
+export const TENANT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+let parsedKeys: { raw: string; keys: Map<string, string> } | undefined;
+
+/**
+ * `API_KEYS` (`{ "<sha-256 hex>": "<tenant>" }`), parsed once per value. A secret that
+ * is not such an object, or names a tenant that is not a valid tenant name, makes the
+ * router refuse every tenant key (503) rather than serve a tenant it cannot scope.
+ */
+function apiKeys(raw: string): Map<string, string> {
+  if (parsedKeys?.raw === raw) return parsedKeys.keys;
+  const misconfigured = (detail: string) => new ProblemError({ status: 503, slug: "misconfigured", title: "Router misconfigured", detail: `the API_KEYS secret ${detail}` });
+  let json: unknown;
   try {
-    keys = JSON.parse(env.API_KEYS);
+    json = JSON.parse(raw);
   } catch {
-    return undefined;
+    throw misconfigured("is not JSON");
   }
-  const tenant = typeof keys === "object" && keys !== null ? (keys as Record<string, unknown>)[hash] : undefined;
-  return typeof tenant === "string" ? { tenant, admin: false } : undefined;
+  if (typeof json !== "object" || json === null || Array.isArray(json)) throw misconfigured('must be a JSON object { "<sha-256 hex of a key>": "<tenant>" }');
+  const keys = new Map<string, string>();
+  for (const [hash, tenant] of Object.entries(json)) {
+    if (!/^[0-9a-f]{64}$/.test(hash)) throw misconfigured("has a key that is not a lowercase SHA-256 hex digest");
+    if (typeof tenant !== "string" || !TENANT_NAME.test(tenant)) throw misconfigured(`maps a key to ${JSON.stringify(tenant)}, which is not a tenant name (letters, digits, '_', '.', '-'; up to 64)`);
+    keys.set(hash, tenant);
+  }
+  parsedKeys = { raw, keys };
+  return keys;
+}
+
+/** Failed keys tolerated per client address per window, per isolate, before it must wait. */
+export const MAX_FAILED_KEYS = 20;
+const FAILED_WINDOW_MS = 60_000;
+const failures = new Map<string, { count: number; resetAt: number }>();
+
+/**
+ * Throttles guessing: a client address (`cf-connecting-ip`) that sent more than
+ * {@link MAX_FAILED_KEYS} unknown keys within a minute gets 429 until the minute is
+ * over. Counted per isolate (a guesser spread over many locations meets many
+ * counters), in a bounded map.
+ */
+function checkThrottle(client: string, now: number): void {
+  const f = failures.get(client);
+  if (f && f.resetAt > now && f.count >= MAX_FAILED_KEYS)
+    throw new ProblemError({ status: 429, slug: "too-many-failed-keys", title: "Too many failed keys", detail: "too many unknown API keys from this address; wait before trying again", retryAfterSeconds: (f.resetAt - now) / 1000 });
+}
+
+function countFailure(client: string, now: number): void {
+  const f = failures.get(client);
+  if (!f || f.resetAt <= now) {
+    if (failures.size >= 10_000) failures.clear(); // bounded: forgetting early only lets a guesser try again sooner
+    failures.set(client, { count: 1, resetAt: now + FAILED_WINDOW_MS });
+  } else f.count++;
 }
 
 /** Constant-time comparison of two hex digests (no early exit on the first difference). */
@@ -63,8 +112,14 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     const header = c.req.header("authorization") ?? "";
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!m) throw unauthorized("send 'Authorization: Bearer <key>'");
+    const client = c.req.header("cf-connecting-ip") ?? "local";
+    const now = Date.now();
+    checkThrottle(client, now);
     const principal = await principalFor(c.env, m[1]!);
-    if (!principal) throw unauthorized("unknown API key");
+    if (!principal) {
+      countFailure(client, now);
+      throw unauthorized("unknown API key");
+    }
     c.set("principal", principal);
     await next();
   };

@@ -67,8 +67,11 @@ const rpc = createRoute({
  */
 export const a2aRoutes = routeGroup().openapi(card, async (c) => {
   const rt = await getRuntime(c.env);
-  const baseUrl = new URL(c.req.url).origin;
-  c.header("cache-control", "public, max-age=60");
+  // a card built from the request's Host must not be cached for other hosts: pin the URL with router.publicUrl to cache it
+  const pinned = rt.config.router.publicUrl;
+  const baseUrl = pinned ? new URL(pinned).origin : new URL(c.req.url).origin;
+  c.header("cache-control", pinned ? "public, max-age=60" : "no-store");
+  if (!pinned) c.header("vary", "host");
   return c.json(buildAgentCard({ config: rt.config, baseUrl, version: pkg.version, tasks: c.env.TASK_AGENT !== undefined }) as never, 200);
 });
 // Documented, but not validated by the OpenAPI layer: malformed calls must get JSON-RPC errors, not 400 problems.

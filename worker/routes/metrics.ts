@@ -11,7 +11,13 @@ import { poolConfigOf, poolName, poolStub } from "../routing/admission.ts";
 import { getRuntime } from "../runtime.ts";
 import { requireAdmin } from "./admin.ts";
 
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a UTC day: YYYY-MM-DD");
+const Day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "a UTC day: YYYY-MM-DD")
+  .refine((d) => {
+    const t = Date.parse(`${d}T00:00:00Z`);
+    return !Number.isNaN(t) && new Date(t).toISOString().startsWith(d); // 2026-02-30 parses as March 2nd
+  }, "not a calendar day");
 const Latency = z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable(), max: z.number().nullable(), mean: z.number().nullable() });
 const Counts = z.record(z.string(), z.number().int());
 const Pool = z

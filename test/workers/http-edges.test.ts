@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { call, callWith, configWith, problem } from "./helpers.ts";
+
+/** Edges of the HTTP contract (issue 11): clear titles and details, real dates. */
+describe("HTTP edges", () => {
+  it("a valid JSON body that fails the schema says 'invalid request body', not 'invalid json'", async () => {
+    const p = await problem(await call("/v1/route", { json: { input: 5 } }));
+    expect(p.detail).toMatch(/^invalid request body: input: /);
+  });
+
+  it("a body without a JSON content type is 415 'Unsupported media type'", async () => {
+    const res = await call("/v1/route", { method: "POST", body: JSON.stringify({ input: "x" }), headers: { "content-type": "text/plain" } });
+    expect(res.status).toBe(415);
+    expect(await problem(res)).toMatchObject({ title: "Unsupported media type", type: "urn:switchyard:problem:unsupported-media-type" });
+  });
+
+  it("a day that is not on the calendar is a 400", async () => {
+    for (const day of ["2026-13-01", "2026-02-30", "2026-00-10"]) {
+      const res = await callWith({}, `/v1/metrics?day=${day}`, { headers: { authorization: "Bearer dev-admin-key" } });
+      expect(res.status, day).toBe(400);
+      expect((await problem(res)).detail).toMatch(/not a calendar day/);
+    }
+    expect((await callWith({}, "/v1/metrics?day=2024-02-29", { headers: { authorization: "Bearer dev-admin-key" } })).status).toBe(200);
+  });
+});
+
+describe("method mismatch", () => {
+  it("a known path with another method is 405 with Allow; an unknown path stays 404", async () => {
+    const res = await call("/v1/route", { method: "GET" });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("POST");
+    expect((await problem(res)).title).toBe("Method not allowed");
+    const task = await call("/v1/tasks/task_0123456789abcdef0123456789abcdef", { method: "DELETE" });
+    expect(task.status).toBe(405);
+    expect(task.headers.get("allow")).toContain("GET");
+    expect((await call("/v1/nothing-here")).status).toBe(404);
+  });
+});
+
+describe("the A2A door's edges", () => {
+  it("refuses JSON nested too deep with a JSON-RPC error, not a crash", async () => {
+    const deep = `{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":${"[".repeat(5_000)}${"]".repeat(5_000)}}`;
+    const res = await call("/a2a", { method: "POST", body: deep, headers: { "content-type": "application/json" } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { error: { code: number; message: string } }).error).toMatchObject({ code: -32600, message: expect.stringMatching(/nested deeper than 32/) });
+  });
+
+  it("the agent card built from the request's host is not cached; a pinned publicUrl is", async () => {
+    const card = await call("/.well-known/agent-card.json", { headers: { authorization: "", host: "evil.example" } });
+    expect(card.headers.get("cache-control")).toBe("no-store");
+    expect(card.headers.get("vary")).toBe("host");
+    const pinned = await callWith({ SWITCHYARD_CONFIG: configWith((c) => void (c.router = { ...c.router, publicUrl: "https://router.example.com" })) }, "/.well-known/agent-card.json", { headers: { authorization: "" } });
+    expect(pinned.headers.get("cache-control")).toBe("public, max-age=60");
+    expect(((await pinned.json()) as { url: string }).url).toBe("https://router.example.com/a2a");
+  });
+});
