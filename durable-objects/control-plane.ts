@@ -39,7 +39,8 @@ export class ControlPlane extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS tasks (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, goal TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT 'running', created_at TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL DEFAULT '');
       CREATE INDEX IF NOT EXISTS tasks_by_tenant ON tasks (tenant, created_at);
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS anchors (chain TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL);`);
+      CREATE TABLE IF NOT EXISTS anchors (chain TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS revoked_sessions (digest TEXT PRIMARY KEY, exp INTEGER NOT NULL);`);
     this.#audit = new AuditLog(this.#sql);
   }
 
@@ -145,6 +146,17 @@ export class ControlPlane extends DurableObject<Env> {
       seq,
       hash,
     );
+  }
+
+  /** Revokes a dashboard session (by its cookie's digest) until it would have expired (epoch seconds). */
+  revokeSession(digest: string, exp: number): void {
+    this.#sql.exec("INSERT OR REPLACE INTO revoked_sessions (digest, exp) VALUES (?, ?)", digest, exp);
+    this.#sql.exec("DELETE FROM revoked_sessions WHERE exp < ?", Math.floor(Date.now() / 1000));
+  }
+
+  /** Whether a dashboard session was revoked (signed out). */
+  sessionRevoked(digest: string): boolean {
+    return this.#sql.exec("SELECT 1 FROM revoked_sessions WHERE digest = ?", digest).toArray().length > 0;
   }
 
   /** The anchored head of a chain, if any. */

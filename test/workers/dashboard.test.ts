@@ -32,6 +32,20 @@ async function signIn(key: string): Promise<{ cookie: string; csrf: string }> {
   return { cookie, csrf: csrfIn(await page.text()) };
 }
 
+describe("dashboard sign-out", () => {
+  it("revokes the session server-side: a copy of the cookie stops working at once", async () => {
+    const { cookie, csrf } = await signIn("dev-key");
+    expect((await ui("/", { cookie })).status).toBe(200);
+    const out = await ui("/ui/sign-out", { cookie, form: { _csrf: csrf } });
+    expect(out.status).toBe(303);
+    const again = await ui("/", { cookie }); // the browser deleted it; a stolen copy is refused too
+    expect(again.status).toBe(303);
+    expect(again.headers.get("location")).toBe("/ui/sign-in");
+    const other = await signIn("dev-key"); // other sessions stay
+    expect((await ui("/", { cookie: other.cookie })).status).toBe(200);
+  });
+});
+
 describe("dashboard sign-in", () => {
   it("redirects to the sign-in form without a session", async () => {
     const res = await ui("/");
@@ -130,7 +144,7 @@ describe("dashboard forms", () => {
     expect((await ui(`/ui/tasks/${id}/approve`, { cookie: mine.cookie, form: { ...form, _csrf: mine.csrf }, headers: { "sec-fetch-site": "cross-site" } })).status).toBe(403);
     expect((await ui(`/ui/tasks/${id}/approve`, { form: { ...form, _csrf: mine.csrf } })).headers.get("location")).toBe("/ui/sign-in");
     expect((await waitFor(id, ["awaiting_approval"])).status).toBe("awaiting_approval");
-    expect((await ui(`/ui/tasks/${id}/approve`, { cookie: mine.cookie })).status).toBe(404);
+    expect((await ui(`/ui/tasks/${id}/approve`, { cookie: mine.cookie })).status).toBe(405); // the form posts; a GET is the wrong method
     expect((await ui("/ui/intents", { cookie: mine.cookie, form: { _csrf: mine.csrf, text: "x".repeat(1024 * 1024 + 1) } })).status).toBe(413);
   });
 

@@ -3,6 +3,8 @@ import { deleteCookie, getCookie } from "hono/cookie";
 import type { AppEnv, Env } from "../env.ts";
 import { hasKeys, noKeysProblem, principalFor } from "../http/auth.ts";
 import { uiApi, type AppFetch, type UiApi } from "./api.ts";
+import { controlStub } from "../control.ts";
+import { sha256Hex } from "../intent/record.ts";
 import type { Viewer } from "./layout.tsx";
 import { SESSION_COOKIE, checkCsrf, csrfToken, openSession, sessionKeys, type SessionKeys } from "./session.ts";
 
@@ -38,7 +40,8 @@ export const isHttps = (c: Context): boolean => new URL(c.req.url).protocol === 
 
 /**
  * Requires a dashboard session: opens the cookie, re-checks its key (a revoked
- * key ends the session at once), and sets `viewer` (with the CSRF token for its
+ * key ends the session at once) and that it was not signed out (the control plane
+ * keeps signed-out sessions until they expire), and sets `viewer` (with the CSRF token for its
  * forms) and `api` (the API as that key sees it). Without one, pages redirect to
  * the sign-in form.
  */
@@ -49,7 +52,8 @@ export function requireSession(fetchApp: AppFetch): MiddlewareHandler<UiEnv> {
     const cookie = getCookie(c, SESSION_COOKIE);
     const session = await openSession(keys, cookie);
     const principal = session ? await principalFor(c.env, session.key) : undefined;
-    if (!cookie || !session || !principal) {
+    const revoked = cookie && session ? await controlStub(c.env)?.sessionRevoked(await sha256Hex(cookie)) : false;
+    if (!cookie || !session || !principal || revoked) {
       if (cookie) deleteCookie(c, SESSION_COOKIE, { path: "/", secure: isHttps(c), httpOnly: true, sameSite: "Strict" });
       return c.redirect("/ui/sign-in", 303);
     }

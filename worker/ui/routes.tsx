@@ -2,7 +2,8 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { hasKeys, noKeysProblem, principalFor } from "../http/auth.ts";
-import type { IntentRecord } from "../intent/record.ts";
+import { sha256Hex, type IntentRecord } from "../intent/record.ts";
+import { controlStub } from "../control.ts";
 import { decide } from "../routing/decide.ts";
 import { getRuntime } from "../runtime.ts";
 import { problemText, type AppFetch } from "./api.ts";
@@ -10,7 +11,7 @@ import { ErrorPage, IntentsPage, SignInPage, StartPage } from "./forms.tsx";
 import { formFields, isHttps, keysFor, requireCsrf, requireSession, uiHeaders, type UiEnv } from "./guard.ts";
 import { figuresFromMetrics, figuresFromPool, type SpecialistFigures } from "./metrics.ts";
 import { OverviewPage, type OverviewData, type SpecialistRow } from "./overview.tsx";
-import { SESSION_COOKIE, SESSION_TTL_SECONDS, nonce, sealSession } from "./session.ts";
+import { SESSION_COOKIE, SESSION_TTL_SECONDS, nonce, openSession, sealSession } from "./session.ts";
 import { taskBodyFromForm } from "./start-form.ts";
 import { FAVICON, STYLESHEET } from "./style.ts";
 import { TaskPage } from "./task-page.tsx";
@@ -60,7 +61,11 @@ export function dashboardRoutes(fetchApp: AppFetch): Hono<UiEnv> {
     return c.redirect("/", 303);
   });
 
-  ui.post("/ui/sign-out", session, requireCsrf, (c) => {
+  ui.post("/ui/sign-out", session, requireCsrf, async (c) => {
+    // revoked server-side too: a copy of the cookie stops working at once
+    const cookie = getCookie(c, SESSION_COOKIE);
+    const opened = cookie ? await openSession(await keysFor(c.env), cookie) : undefined;
+    if (cookie && opened) await controlStub(c.env)?.revokeSession(await sha256Hex(cookie), opened.exp);
     deleteCookie(c, SESSION_COOKIE, { path: "/", secure: isHttps(c), httpOnly: true, sameSite: "Strict" });
     return c.redirect("/ui/sign-in", 303);
   });
