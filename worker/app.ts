@@ -88,7 +88,8 @@ app.route("/", metricsRoutes);
 // the operator dashboard (GET / and /ui/*) calls this app in process with the operator's key
 app.route("/", dashboardRoutes((req, env, ctx) => app.fetch(req, env, ctx)));
 
-app.doc31("/openapi.json", { openapi: "3.1.0", info: { title: "Switchyard", version: pkg.version } });
+// every operation takes the bearer key unless it says otherwise (the health check, the agent card and this document are public)
+app.doc31("/openapi.json", { openapi: "3.1.0", info: { title: "Switchyard", version: pkg.version }, security: [{ bearer: [] }] });
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
 
 let allowed: { re: RegExp; method: string }[] | undefined;

@@ -54,3 +54,22 @@ describe("the A2A door's edges", () => {
     expect(((await pinned.json()) as { url: string }).url).toBe("https://router.example.com/a2a");
   });
 });
+
+describe("the OpenAPI document declares what the router does", () => {
+  it("bearer security on every operation but the public ones; 415 and 503 declared", async () => {
+    const doc = (await (await call("/openapi.json", { headers: { authorization: "" } })).json()) as {
+      security?: unknown[];
+      components: { securitySchemes: Record<string, unknown> };
+      paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>;
+    };
+    expect(doc.security).toEqual([{ bearer: [] }]);
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" });
+    expect(doc.paths["/healthz"]!.get!.security).toEqual([]);
+    expect(doc.paths["/.well-known/agent-card.json"]!.get!.security).toEqual([]);
+    const ops = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })));
+    const secured = ops.filter((o) => o.op.security === undefined);
+    expect(secured.length).toBeGreaterThan(25); // inherit the document's bearer requirement
+    expect(doc.paths["/v1/route"]!.post!.responses).toHaveProperty("415");
+    expect(doc.paths["/v1/route"]!.post!.responses).toHaveProperty("503");
+  });
+});

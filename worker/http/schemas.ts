@@ -19,7 +19,12 @@ const problemResponse = (description: string) => ({
 export const commonProblems = {
   400: problemResponse("Bad input"),
   401: problemResponse("Missing or unknown API key"),
+  403: problemResponse("The tenant is stopped by a kill switch"),
+  405: problemResponse("The path does not take this method (see Allow)"),
   413: problemResponse("Body too large"),
+  415: problemResponse("The body is not JSON (Content-Type)"),
+  429: problemResponse("Too many unknown keys from this address, or over a limit (see Retry-After)"),
+  503: problemResponse("The router is stopped by its global kill switch, has no keys, or its config does not validate"),
 } as const;
 
 export { problemResponse };

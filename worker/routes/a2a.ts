@@ -41,6 +41,7 @@ const card = createRoute({
   method: "get",
   path: "/.well-known/agent-card.json",
   summary: "A2A agent card: the JSON-RPC endpoint, protocol versions, skills (one per specialist) and the bearer scheme",
+  security: [],
   responses: { 200: { description: "The agent card (A2A 1.0, with 0.3 fields)", content: { "application/json": { schema: AgentCard } } } },
 });
 

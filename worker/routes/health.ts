@@ -8,6 +8,7 @@ const health = createRoute({
   method: "get",
   path: "/healthz",
   summary: "Liveness and version",
+  security: [],
   responses: {
     200: {
       description: "The router is up",

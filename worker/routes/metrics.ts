@@ -61,7 +61,7 @@ const get = createRoute({
   path: "/v1/metrics",
   summary: "Per-specialist requests, error rate, p50/p95 latency, breaker, pool usage and cost for a UTC day (admin key)",
   request: { query: z.object({ day: Day.optional().openapi({ description: "default: today (UTC); the last 8 days are kept" }) }) },
-  responses: { 200: { description: "Metrics", content: { "application/json": { schema: MetricsView } } }, 403: problemResponse("Not an admin key"), ...commonProblems },
+  responses: { 200: { description: "Metrics", content: { "application/json": { schema: MetricsView } } }, ...commonProblems, 403: problemResponse("Not an admin key, or the tenant is stopped by a kill switch") },
 });
 
 const r6 = (n: number) => Math.round(n * 1e6) / 1e6;
