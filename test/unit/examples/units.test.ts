@@ -150,3 +150,23 @@ describe("convertUnits", () => {
     expect(convertUnits(input)).toEqual({ ok: false, reason });
   });
 });
+
+describe("compound quantities", () => {
+  it("adds the parts and converts the whole", () => {
+    const tall = convertUnits("convert 5 feet 11 inches to cm");
+    expect(tall).toMatchObject({ ok: true, value: 180.34 });
+    expect(convertUnits("5 ft 11 in to cm")).toMatchObject({ ok: true, value: 180.34 });
+    expect(convertUnits("1 hour 30 minutes in minutes")).toMatchObject({ ok: true, value: 90 });
+    expect(convertUnits("2 lb 8 oz to kg")).toMatchObject({ ok: true, value: expect.closeTo(1.13398, 4) });
+  });
+
+  it("refuses parts of different kinds, and temperatures", () => {
+    expect(convertUnits("5 feet 3 kg to cm")).toMatchObject({ ok: false, reason: expect.stringMatching(/same kind/) });
+    expect(convertUnits("20 c 5 f to k")).toMatchObject({ ok: false, reason: expect.stringMatching(/Temperatures do not add up/) });
+  });
+
+  it("leaves single quantities as they were", () => {
+    expect(convertUnits("convert 5 km to miles")).toMatchObject({ ok: true, value: expect.closeTo(3.10686, 4) });
+    expect(convertUnits("100 f in c")).toMatchObject({ ok: true });
+  });
+});

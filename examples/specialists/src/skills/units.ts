@@ -110,7 +110,7 @@ export function convertUnits(input: string): UnitsResult {
     .replace(/[?!:,;]+(?=\s|$)|\.$/gu, "")
     .replace(/\b(?:minus|negative)\s+(?=\d)/giu, "-")
     .replace(/(\d)\s*°\s*([cfk])\b/giu, "$1 °$2");
-  const special = howMany(text);
+  const special = howMany(text) ?? compound(text);
   if (special !== undefined) return special;
 
   const found = quantities(text);
@@ -125,6 +125,41 @@ export function convertUnits(input: string): UnitsResult {
     if (r.converted) break;
   }
   return failure as UnitsResult;
+}
+
+/**
+ * A compound quantity, two or more number–unit parts then a connector and a target
+ * ("5 feet 11 inches to cm", "1 h 30 min in minutes"): the parts are summed in their
+ * category's base unit and converted whole. Parts of different kinds, or of
+ * temperature (which does not add up), are refused. Undefined when `text` is not one.
+ *
+ * @example
+ * compound("5 ft 11 in to cm") // { ok: true, text: "5.91667 feet = 180.34 centimeters", … }
+ */
+export function compound(text: string): UnitsResult | undefined {
+  const first = quantities(text)[0];
+  if (first === undefined) return undefined;
+  const ws = words(`${fmt(first.value)} ${first.rest}`.replace(/\s*(->|→|=)\s*/gu, " $1 "));
+  const parts: { value: number; unit: Unit }[] = [];
+  let i = 0;
+  while (i < ws.length && /^[-+]?(?:\d[\d,]*)?\.?\d+(?:e[-+]?\d+)?$/iu.test(ws[i] as string)) {
+    const value = Number((ws[i] as string).replace(/,/g, ""));
+    let unit: Unit | undefined;
+    let n = ws.length - i - 1;
+    for (; n > 0; n--) if ((unit = findUnit(ws.slice(i + 1, i + 1 + n).join(" "))) !== undefined) break;
+    if (unit === undefined) return undefined;
+    parts.push({ value, unit });
+    i += 1 + n;
+  }
+  if (parts.length < 2 || i >= ws.length || !CONNECTORS.has((ws[i] as string).toLowerCase())) return undefined;
+  const to = leadingUnit(ws.slice(i + 1));
+  if (to === undefined) return undefined;
+  const kinds = new Set(parts.map((p) => p.unit.category));
+  if (kinds.size > 1) return { ok: false, reason: `Cannot add ${parts.map((p) => p.unit.plural).join(" and ")}: the parts of a quantity must measure the same kind of thing` };
+  if (parts[0]!.unit.category === "temperature") return { ok: false, reason: "Temperatures do not add up: convert one temperature at a time" };
+  const head = parts[0]!.unit;
+  const total = round(parts.reduce((sum, p) => sum + p.value * p.unit.factor, 0) / head.factor, 12);
+  return build(total, head, to);
 }
 
 function convertQuantity(q: Candidate): { result: UnitsResult; converted: boolean } {
