@@ -56,17 +56,30 @@ export function anchored(chain: ChainVerdict, entries: readonly AuditEntry[], an
 }
 
 export class TaskAgent extends DurableObject<Env> {
-  readonly #store: TaskStore;
+  #storeInstance: TaskStore | undefined;
   readonly #aborts = new Map<string, AbortController>();
   #driving: Promise<void> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+  }
+
+  /**
+   * The task's storage, created on first use: an object asked about a task that does
+   * not exist (a mistyped id) answers "not found" without writing anything.
+   */
+  get #store(): TaskStore {
     // each new head of the audit chain is anchored in the control plane, outside this object
-    this.#store = new TaskStore(ctx.storage.sql, async (head) => {
+    this.#storeInstance ??= new TaskStore(this.ctx.storage.sql, async (head) => {
       const id = this.#store.task()?.id;
-      if (id) await controlStub(env)?.anchor(`task:${id}`, head.seq, head.hash);
+      if (id) await controlStub(this.env)?.anchor(`task:${id}`, head.seq, head.hash);
     });
+    return this.#storeInstance;
+  }
+
+  /** Whether this object holds a task at all (without creating its tables). */
+  #exists(): boolean {
+    return this.#storeInstance !== undefined || this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'task'").toArray().length > 0;
   }
 
   #host(): EngineHost {
@@ -94,6 +107,7 @@ export class TaskAgent extends DurableObject<Env> {
   }
 
   #owned(tenant: string): TaskDoc | undefined {
+    if (!this.#exists()) return undefined;
     const task = this.#store.task();
     return task && task.tenant === tenant ? task : undefined;
   }

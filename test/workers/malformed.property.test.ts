@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { Specialist } from "../../worker/config/schema.ts";
 import type { Env } from "../../worker/env.ts";
 import { IntentRequest, RouteRequest } from "../../worker/http/schemas.ts";
-import { TaskRequest } from "../../worker/http/task-schemas.ts";
+import { CancelRequest, Decision, TaskRequest } from "../../worker/http/task-schemas.ts";
 import { ChatCompletionRequest } from "../../worker/openai/schemas.ts";
 
 const E = env as unknown as Env;
@@ -16,14 +16,19 @@ const ROUTES: { method: string; path: string; valid?: (v: unknown) => boolean; a
   { method: "POST", path: "/v1/route", valid: (v) => RouteRequest.safeParse(v).success, kind: "problem" },
   { method: "POST", path: "/v1/intents", valid: (v) => IntentRequest.safeParse(v).success, kind: "problem" },
   { method: "POST", path: "/v1/tasks", valid: (v) => TaskRequest.safeParse(v).success, kind: "problem" },
-  { method: "POST", path: `/v1/tasks/${TASK}/approve`, kind: "problem" },
-  { method: "POST", path: `/v1/tasks/${TASK}/reject`, kind: "problem" },
-  { method: "POST", path: `/v1/tasks/${TASK}/cancel`, kind: "problem" },
+  // a well-formed decision about an unknown task is a valid request (404), and asking its object instantiates it
+  { method: "POST", path: `/v1/tasks/${TASK}/approve`, valid: (v) => Decision.safeParse(v).success, kind: "problem" },
+  { method: "POST", path: `/v1/tasks/${TASK}/reject`, valid: (v) => Decision.safeParse(v).success, kind: "problem" },
+  { method: "POST", path: `/v1/tasks/${TASK}/cancel`, valid: (v) => CancelRequest.safeParse(v).success, kind: "problem" },
   { method: "POST", path: "/v1/chat/completions", valid: (v) => ChatCompletionRequest.safeParse(v).success, kind: "openai" },
   { method: "POST", path: "/a2a", valid: (v) => typeof v === "object" && v !== null && "jsonrpc" in v, kind: "jsonrpc" },
   { method: "PUT", path: "/v1/admin/specialists/prop", valid: (v) => typeof v === "object" && v !== null && Specialist.safeParse({ ...v, id: "prop" }).success, admin: true, kind: "problem" },
   { method: "POST", path: "/v1/admin/specialists/units/disable", valid: (v) => typeof v === "object" && v !== null && typeof (v as { reason?: unknown }).reason === "string", admin: true, kind: "problem" },
   { method: "POST", path: "/v1/admin/tenants/dev/cancel-tasks", valid: (v) => typeof v === "object" && v !== null && typeof (v as { reason?: unknown }).reason === "string", admin: true, kind: "problem" },
+  { method: "POST", path: "/v1/admin/tenants/dev/disable", valid: (v) => typeof v === "object" && v !== null && typeof (v as { reason?: unknown }).reason === "string", admin: true, kind: "problem" },
+  { method: "POST", path: "/v1/admin/disable", valid: (v) => typeof v === "object" && v !== null && typeof (v as { reason?: unknown }).reason === "string", admin: true, kind: "problem" },
+  { method: "PUT", path: "/v1/admin/specialists/Bad%20Id", admin: true, kind: "problem" },
+  { method: "POST", path: "/.well-known/agent-card.json", kind: "problem" },
 ];
 
 /** GET routes with ids in the path: random, mostly malformed, never existing ids. */
