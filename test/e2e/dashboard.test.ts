@@ -67,7 +67,7 @@ describe("operator dashboard in a real browser", () => {
     expect(page.url()).toBe(taskUrl);
     expect(await page.locator('g.node[data-step="count"]').getAttribute("class")).toContain("st-succeeded");
     expect(await page.locator("#audit-verification").textContent()).toMatch(/chain verifies: \d+ entries/);
-    expect(await page.locator("#audit").textContent()).toContain("dev:browser-test");
+    expect(await page.locator("#audit").textContent()).toContain('admin:dev as "browser-test"'); // the signed-in principal, the name typed in the form as its claim
     await page.screenshot({ path: `${ARTIFACTS}dashboard-task.png`, fullPage: true });
     expect(existsSync(`${ARTIFACTS}dashboard-task.png`)).toBe(true);
 
