@@ -6,6 +6,7 @@
  */
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
+import { streamSlot } from "../routing/stream-slots.ts";
 import { ConfigError } from "../config/load.ts";
 import type { AppEnv } from "../env.ts";
 import { ProblemError } from "../http/problem.ts";
@@ -28,8 +29,12 @@ export function toRpcError(e: unknown, path: string): RpcError {
 
 const reply = (c: Context<AppEnv>, call: RpcCall, result: unknown) => c.json(rpcResult(call.id, result), 200);
 
-/** An SSE response whose events are JSON-RPC responses to `call`; an error mid-stream is the last event. */
-function stream(c: Context<AppEnv>, call: RpcCall, run: (emit: (e: StreamEvent) => Promise<boolean>) => Promise<void>): Response {
+/**
+ * An SSE response whose events are JSON-RPC responses to `call`; an error mid-stream is
+ * the last event. It holds one of the tenant's stream slots while open.
+ */
+async function stream(c: Context<AppEnv>, call: RpcCall, run: (emit: (e: StreamEvent) => Promise<boolean>) => Promise<void>): Promise<Response> {
+  const release = await streamSlot(c);
   return streamSSE(c, async (sse) => {
     const emit = async (e: StreamEvent) => {
       if (sse.aborted) return false;
@@ -40,6 +45,8 @@ function stream(c: Context<AppEnv>, call: RpcCall, run: (emit: (e: StreamEvent) 
       await run(emit);
     } catch (e) {
       if (!sse.aborted) await sse.writeSSE({ data: JSON.stringify(rpcError(call.id, toRpcError(e, c.req.path))) });
+    } finally {
+      release();
     }
   });
 }

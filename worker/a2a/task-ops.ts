@@ -10,6 +10,7 @@ import { ProblemError } from "../http/problem.ts";
 import { TaskRequest } from "../http/task-schemas.ts";
 import { sha256Hex } from "../intent/record.ts";
 import { actorOf } from "../http/auth.ts";
+import { MAX_EVENT_STREAM_MS } from "../routing/stream-slots.ts";
 import { taskStub } from "../routes/tasks.ts";
 import { getRuntime } from "../runtime.ts";
 import { contentHash } from "../tasks/audit.ts";
@@ -24,7 +25,7 @@ import type { StreamEvent, Task } from "./wire.ts";
 /** Longest a blocking send waits for its task before answering with the task as it is. */
 export const BLOCKING_WAIT_MS = 60_000;
 /** Longest a task stream stays open. */
-export const MAX_STREAM_MS = 5 * 60_000;
+export const MAX_STREAM_MS = MAX_EVENT_STREAM_MS;
 const POLL_MS = 200;
 
 const TASK_ID = /^task_[0-9a-f]{32}$/;

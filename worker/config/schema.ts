@@ -168,6 +168,8 @@ export const RouterSettings = z.strictObject({
    * equally capable: the cheapest of them with capacity and a closed breaker wins.
    */
   costMargin: z.number().min(0).max(1).default(0.1),
+  /** Event streams (task SSE feeds, A2A streams) a tenant may hold open at once, across the whole edge. */
+  maxStreamsPerTenant: z.number().int().min(1).max(100_000).default(32),
   /**
    * The router's public base URL (`https://router.example.com`), named in its A2A agent
    * card. Unset, the card names the URL it was requested at and is not cached.

@@ -12,6 +12,7 @@ import { getRuntime } from "../runtime.ts";
 import { contentHash } from "../tasks/audit.ts";
 import { startTask } from "../tasks/submit.ts";
 import { controlStub } from "../control.ts";
+import { MAX_EVENT_STREAM_MS, streamSlot } from "../routing/stream-slots.ts";
 import type { CreateResult, GateResult, TaskView as TaskViewT } from "../../durable-objects/task-agent.ts";
 import type { TaskEvent } from "../tasks/types.ts";
 
@@ -80,7 +81,7 @@ const blob = createRoute({
 
 /** Longest wait of one long poll of the TaskAgent for new events. */
 const LONG_POLL_MS = 10_000;
-const MAX_STREAM_MS = 5 * 60_000;
+const MAX_STREAM_MS = MAX_EVENT_STREAM_MS;
 
 async function decideGate(c: Context<AppEnv>, id: string, action: "approve" | "reject" | "cancel", by: string | undefined, reason: string | undefined) {
   const p = c.get("principal");
@@ -136,16 +137,21 @@ export const taskRoutes = routeGroup()
     type Batch = { events: TaskEvent[]; done: boolean } | undefined;
     const first = (await stub.events(tenant, after)) as Batch;
     if (!first) throw notFound(`no task '${id}'`);
+    const release = await streamSlot(c);
     return streamSSE(c, async (stream) => {
-      const deadline = Date.now() + MAX_STREAM_MS;
-      let batch: Batch = first;
-      while (batch && !stream.aborted) {
-        for (const e of batch.events) {
-          await stream.writeSSE({ id: String(e.seq), event: e.type, data: JSON.stringify({ ...e.data, at: e.at }) });
-          after = e.seq;
+      try {
+        const deadline = Date.now() + MAX_STREAM_MS;
+        let batch: Batch = first;
+        while (batch && !stream.aborted) {
+          for (const e of batch.events) {
+            await stream.writeSSE({ id: String(e.seq), event: e.type, data: JSON.stringify({ ...e.data, at: e.at }) });
+            after = e.seq;
+          }
+          if ((batch.done && batch.events.length === 0) || Date.now() > deadline) break;
+          batch = (await stub.events(tenant, after, LONG_POLL_MS)) as Batch;
         }
-        if ((batch.done && batch.events.length === 0) || Date.now() > deadline) break;
-        batch = (await stub.events(tenant, after, LONG_POLL_MS)) as Batch;
+      } finally {
+        release();
       }
     }) as never;
   })
