@@ -78,6 +78,18 @@ async function execute(h: EngineHost, rt: Runtime, spec: StepSpec, totals: { hop
   }
 }
 
+/** Ends a step as failed before or instead of its call: recorded, released, told (event and audit). */
+async function failStep(h: EngineHost, doc: StepDoc, error: string): Promise<void> {
+  doc.status = "failed";
+  doc.error = error;
+  doc.finishedAt = new Date().toISOString();
+  delete doc.leaseUntil;
+  h.store.saveStep(doc);
+  h.release(doc.id);
+  h.store.event("step.failed", { step: doc.id, error, attempts: doc.attempts });
+  await h.store.audit("router", "step.failed", { step: doc.id, error });
+}
+
 async function crashed(h: EngineHost, id: string, e: unknown): Promise<void> {
   const reason = (e as Error)?.message ?? String(e);
   h.release(id);
@@ -85,15 +97,7 @@ async function crashed(h: EngineHost, id: string, e: unknown): Promise<void> {
   if (!doc || TERMINAL.has(h.store.task()?.status ?? "failed")) return;
   doc.crashes = (doc.crashes ?? 0) + 1;
   delete doc.leaseUntil;
-  if (doc.crashes >= MAX_STEP_CRASHES) {
-    doc.status = "failed";
-    doc.error = `the step crashed ${doc.crashes} times: ${reason}`;
-    doc.finishedAt = new Date().toISOString();
-    h.store.saveStep(doc);
-    h.store.event("step.failed", { step: id, error: doc.error, attempts: doc.attempts });
-    await h.store.audit("router", "step.failed", { step: id, error: doc.error });
-    return;
-  }
+  if (doc.crashes >= MAX_STEP_CRASHES) return failStep(h, doc, `the step crashed ${doc.crashes} times: ${reason}`);
   doc.status = "pending";
   h.store.saveStep(doc);
   h.store.event("step.crashed", { step: id, crashes: doc.crashes, error: reason });
@@ -110,15 +114,7 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
   const max = rt.config.router.maxInputChars;
   if (input.length > max) {
     // a template can expand a small request into a huge specialist body: bounded like any input
-    doc.status = "failed";
-    doc.error = `the step's templated input is ${input.length} characters, more than router.maxInputChars (${max})`;
-    doc.finishedAt = new Date().toISOString();
-    delete doc.leaseUntil;
-    h.store.saveStep(doc);
-    h.release(spec.id);
-    h.store.event("step.failed", { step: spec.id, error: doc.error, attempts: doc.attempts });
-    await h.store.audit("router", "step.failed", { step: spec.id, error: doc.error });
-    return;
+    return failStep(h, doc, `the step's templated input is ${input.length} characters, more than router.maxInputChars (${max})`);
   }
   const inputFlag = doc.approved ? undefined : screenOutput(rt, input); // a rendered input can carry other steps' outputs
   if (inputFlag) {
@@ -134,15 +130,7 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
       h.release(spec.id);
       return openGate(h, spec.id, why);
     }
-    doc.status = "failed";
-    doc.error = `${why}: refused by screening`;
-    doc.finishedAt = new Date().toISOString();
-    delete doc.leaseUntil;
-    h.store.saveStep(doc);
-    h.release(spec.id);
-    h.store.event("step.failed", { step: spec.id, error: doc.error, attempts: doc.attempts });
-    await h.store.audit("router", "step.failed", { step: spec.id, error: doc.error });
-    return;
+    return failStep(h, doc, `${why}: refused by screening`);
   }
   doc.status = "running";
   doc.attempts += 1;
@@ -251,13 +239,7 @@ export async function drive(h: EngineHost): Promise<void> {
       if (s.status === "running" && (s.leaseUntil ?? 0) <= now) {
         if (s.attempts >= MAX_STEP_CRASHES) {
           // interrupted run after run (it kills its isolate, or never finishes): fail it rather than call again
-          s.status = "failed";
-          s.error = `the step was interrupted ${s.attempts} times (its lease expired each time)`;
-          s.finishedAt = new Date().toISOString();
-          delete s.leaseUntil;
-          h.store.saveStep(s);
-          h.store.event("step.failed", { step: s.id, error: s.error, attempts: s.attempts });
-          await h.store.audit("router", "step.failed", { step: s.id, error: s.error });
+          await failStep(h, s, `the step was interrupted ${s.attempts} times (its lease expired each time)`);
           continue;
         }
         s.status = "pending";
