@@ -23,6 +23,7 @@
  *   POST /big?chars=N    200 with an output whose text is N characters long (default 3,000,000)
  *   POST /deep?levels=N  200 with an output nested N arrays deep (default 50,000): valid JSON
  *                        that a recursive JSON.stringify cannot write back
+ *   POST /redirect       307 to `http://localhost:<port>/redirect-target` (another origin: the router must not follow it)
  *   GET  /headers?path=P the headers of path P's last call
  *   GET  /calls?path=P   how many calls path P has had; POST /reset clears the counts
  *   GET  /effects?prefix=K  side effects and calls of keys starting with K
@@ -109,6 +110,13 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
       });
     switch (path) {
       case "/ok":
+        return ok();
+      case "/redirect": {
+        const port = (server.address() as { port: number }).port;
+        res.writeHead(307, { location: `http://localhost:${port}/redirect-target`, "content-length": "0" });
+        return res.end();
+      }
+      case "/redirect-target":
         return ok();
       case "/big": {
         const chars = Number(url.searchParams.get("chars") ?? "3000000");

@@ -14,6 +14,7 @@ const CONFIG = () =>
     const endpoint = { type: "a2a" as const, url: `${faults()}/a2a-elsewhere`, apiKeySecret: "FAKE_OPENAI_KEY", headers: { "x-agent-secret": "s3cret" } };
     c.specialists.push({ id: "agent-redirect", endpoint, timeoutMs: 2_000 });
     c.specialists.push({ id: "agent-allowed", endpoint: { ...endpoint, allowedOrigins: [`http://localhost:${port()}`] }, timeoutMs: 2_000 });
+    c.specialists.push({ id: "redirecting", endpoint: { type: "http", url: `${faults()}/redirect`, headers: { "x-agent-secret": "s3cret" } }, timeoutMs: 2_000 });
   });
 const calls = async (path: string) => ((await (await fetch(`${faults()}/calls?path=${path}`)).json()) as { calls: number }).calls;
 
@@ -36,5 +37,13 @@ describe("a2a specialists and their agent cards", () => {
     expect(seen.authorization).toBeUndefined();
     expect(seen["x-agent-secret"]).toBeUndefined();
     expect(seen["idempotency-key"]).toBeDefined(); // the hop's own headers still go
+  });
+
+  it("does not follow a specialist's redirect to another origin (nor carry its headers there)", async () => {
+    const before = await calls("/redirect-target");
+    const res = await callWith({ SWITCHYARD_CONFIG: CONFIG() }, "/v1/route", { json: { input: "hello", specialist: "redirecting" } });
+    expect(res.status).toBe(502);
+    expect((await problem(res)).detail).toMatch(/answered a redirect \(307\); redirects are not followed/);
+    expect(await calls("/redirect-target")).toBe(before);
   });
 });

@@ -31,7 +31,7 @@ async function target(cardUrl: string, headers: Record<string, string>, signal: 
   const hit = cards.get(cardUrl);
   if (hit && hit.until > Date.now()) return { ok: true, ...hit.target };
   // A2A-Version 1.0: servers that speak both versions then answer with their 1.x card
-  const req = new Request(cardUrl, { headers: { ...headers, accept: "application/json", "a2a-version": "1.0" }, signal });
+  const req = new Request(cardUrl, { headers: { ...headers, accept: "application/json", "a2a-version": "1.0" }, signal, redirect: "manual" });
   const r = await fetchJson((x) => fetch(x), req, signal);
   if (!r.ok) return fail({ ...r.failure, detail: `agent card ${cardUrl}: ${r.failure.detail}` });
   const picked = pickInterface(r.json, cardUrl);

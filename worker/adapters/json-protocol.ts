@@ -61,7 +61,8 @@ export function buildRequest(url: string, req: SpecialistRequest, headers: Recor
   h.set("traceparent", req.traceparent);
   if (req.intent) h.set("x-intent-id", req.intent.id);
   const json = JSON.stringify(body ?? { input: req.input, intent: req.intent, context: req.context });
-  return new Request(url, { method: "POST", headers: h, body: json, signal });
+  // redirects are not followed: a specialist's 3xx must not carry the hop (and its headers) to another origin
+  return new Request(url, { method: "POST", headers: h, body: json, signal, redirect: "manual" });
 }
 
 /**
@@ -135,6 +136,8 @@ export const REFUSAL_STATUSES: ReadonlySet<number> = new Set([400, 409, 413, 415
 export function statusFailure(res: Response, text: string): SpecialistFailure | undefined {
   if (res.status === 429) return { kind: "rate_limited", status: 429, detail: "specialist rate-limited the router", ...retryAfter(res) };
   if (res.ok) return undefined;
+  if (res.status >= 300 && res.status < 400)
+    return { kind: "http_error", status: res.status, detail: `specialist answered a redirect (${res.status}); redirects are not followed, so configure the URL it points to` };
   if (REFUSAL_STATUSES.has(res.status)) {
     const upstream = upstreamError(res.status, text);
     return { kind: "refused", status: res.status, detail: `specialist refused the input (${res.status}): ${upstream.message}`, upstream };

@@ -15,7 +15,7 @@
 export function privateDestination(raw: string): string | undefined {
   let host: string;
   try {
-    host = new URL(raw).hostname.toLowerCase();
+    host = new URL(raw).hostname.toLowerCase().replace(/\.+$/, ""); // `localhost.` resolves like `localhost`
   } catch {
     return undefined; // not a URL: the schema says so
   }
@@ -43,6 +43,9 @@ const V4: [number[], number, string][] = [
   [[169, 254], 16, "link-local (cloud metadata) address"],
   [[172, 16], 12, "private address"],
   [[192, 0, 0], 24, "special-purpose address"],
+  [[192, 0, 2], 24, "documentation (TEST-NET) address"],
+  [[198, 51, 100], 24, "documentation (TEST-NET) address"],
+  [[203, 0, 113], 24, "documentation (TEST-NET) address"],
   [[192, 168], 16, "private address"],
   [[198, 18], 15, "benchmarking address"],
   [[224], 4, "multicast address"],
@@ -60,18 +63,47 @@ function ipv4Reason(ip: number[], shown: string): string | undefined {
   return undefined;
 }
 
-function ipv6Reason(h: string): string | undefined {
-  if (h === "::1") return "loopback address [::1]";
-  if (h === "::") return "unspecified address [::]";
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h) ?? /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(h);
-  if (mapped) {
-    const v4 = mapped.length === 2 ? ipv4(mapped[1]!) : [parseInt(mapped[1]!, 16) >> 8, parseInt(mapped[1]!, 16) & 255, parseInt(mapped[2]!, 16) >> 8, parseInt(mapped[2]!, 16) & 255];
-    const r = v4 ? ipv4Reason(v4, v4.join(".")) : undefined;
-    return r ? `IPv4-mapped ${r}` : undefined;
+/** The eight 16-bit groups of an IPv6 address (dotted-quad tails included), or undefined. */
+function ipv6Groups(h: string): number[] | undefined {
+  let text = h;
+  const tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (tail) {
+    const v4 = ipv4(tail[1]!);
+    if (!v4) return undefined;
+    text = `${text.slice(0, -tail[1]!.length)}${((v4[0]! << 8) | v4[1]!).toString(16)}:${((v4[2]! << 8) | v4[3]!).toString(16)}`;
   }
-  const first = parseInt(h.split(":")[0] || "0", 16);
-  if ((first & 0xfe00) === 0xfc00) return `private (unique local) address [${h}]`;
-  if ((first & 0xffc0) === 0xfe80) return `link-local address [${h}]`;
-  if ((first & 0xff00) === 0xff00) return `multicast address [${h}]`;
+  const [head, rest] = text.split("::");
+  const part = (p: string | undefined) => (p ? p.split(":").map((g) => parseInt(g, 16)) : []);
+  const a = part(head);
+  const b = part(rest);
+  const groups = text.includes("::") ? [...a, ...Array(8 - a.length - b.length).fill(0), ...b] : a;
+  return groups.length === 8 && groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff) ? groups : undefined;
+}
+
+const v4Of = (hi: number, lo: number): number[] => [hi >> 8, hi & 255, lo >> 8, lo & 255];
+
+function ipv6Reason(h: string): string | undefined {
+  const g = ipv6Groups(h);
+  if (!g) return undefined;
+  const shown = `[${h}]`;
+  const zeros = (n: number) => g.slice(0, n).every((x) => x === 0);
+  if (zeros(8)) return `unspecified address ${shown}`;
+  if (zeros(7) && g[7] === 1) return `loopback address ${shown}`;
+  // IPv4 inside IPv6: mapped (::ffff:a.b.c.d), compatible (::a.b.c.d), NAT64 (64:ff9b::a.b.c.d), 6to4 (2002:a.b.c.d::)
+  const embedded =
+    zeros(5) && g[5] === 0xffff ? ["IPv4-mapped", v4Of(g[6]!, g[7]!)]
+    : zeros(6) ? ["IPv4-compatible", v4Of(g[6]!, g[7]!)]
+    : g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0) ? ["NAT64", v4Of(g[6]!, g[7]!)]
+    : g[0] === 0x2002 ? ["6to4", v4Of(g[1]!, g[2]!)]
+    : undefined;
+  if (embedded) {
+    const [how, v4] = embedded as [string, number[]];
+    const r = ipv4Reason(v4, v4.join("."));
+    return r ? `${how} ${r}` : undefined;
+  }
+  if ((g[0]! & 0xfe00) === 0xfc00) return `private (unique local) address ${shown}`;
+  if ((g[0]! & 0xffc0) === 0xfe80) return `link-local address ${shown}`;
+  if ((g[0]! & 0xffc0) === 0xfec0) return `site-local address ${shown}`;
+  if ((g[0]! & 0xff00) === 0xff00) return `multicast address ${shown}`;
   return undefined;
 }

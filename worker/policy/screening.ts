@@ -50,6 +50,10 @@ const CONFUSABLES: Record<string, string> = {
   α: "a", β: "b", ε: "e", ι: "i", κ: "k", ν: "v", ο: "o", ρ: "p", τ: "t", υ: "u", χ: "x", γ: "y",
   Α: "A", Β: "B", Ε: "E", Ζ: "Z", Η: "H", Ι: "I", Κ: "K", Μ: "M", Ν: "N", Ο: "O", Ρ: "P", Τ: "T", Υ: "Y", Χ: "X",
   ı: "i", ɡ: "g", ɑ: "a", ℓ: "l",
+  // small capitals
+  ᴀ: "a", ʙ: "b", ᴄ: "c", ᴅ: "d", ᴇ: "e", ꜰ: "f", ɢ: "g", ʜ: "h", ɪ: "i", ᴊ: "j", ᴋ: "k", ʟ: "l", ᴍ: "m", ɴ: "n", ᴏ: "o", ᴘ: "p", ʀ: "r", ꜱ: "s", ᴛ: "t", ᴜ: "u", ᴠ: "v", ᴡ: "w", ʏ: "y", ᴢ: "z",
+  // Armenian look-alikes
+  օ: "o", ս: "u", ց: "g", հ: "h", ո: "n", ա: "w", զ: "q", ք: "p",
 };
 const CONFUSABLE_RE = new RegExp(`[${Object.keys(CONFUSABLES).join("")}]`, "g");
 
@@ -65,14 +69,29 @@ const CONFUSABLE_RE = new RegExp(`[${Object.keys(CONFUSABLES).join("")}]`, "g");
  */
 export function normalizeForScreening(text: string): string {
   return text
+    .normalize("NFKD")
+    .replace(/\p{Mn}/gu, "") // accents and other combining marks (ï → i)
     .normalize("NFKC")
     .replace(/\p{Cf}/gu, "")
     .replace(CONFUSABLE_RE, (c) => CONFUSABLES[c]!);
 }
 
 /**
+ * The letters of words written apart as joined words: separators inside words removed
+ * (`ig-nore`, `i.g.n.o.r.e`, `ignore_all`), and runs of single letters joined
+ * (`i g n o r e`).
+ */
+function squeezed(flat: string): string {
+  return flat
+    .replace(/_/g, " ")
+    .replace(/(?<=\p{L})[-.·'’](?=\p{L})/gu, "")
+    .replace(/\b(?:\p{L} ){2,}\p{L}\b/gu, (run) => run.replace(/ /g, ""));
+}
+
+/**
  * Scores text against {@link SIGNALS}, all of it, after {@link normalizeForScreening}
- * (and again with every run of whitespace, line breaks included, as one space).
+ * (and again with every run of whitespace, line breaks included, as one space, and
+ * again with words written apart joined: `i g n o r e`, `ig-nore`, `ignore_all`).
  * Content is data: this never changes what the router does by itself; the caller
  * applies the configured mode.
  *
@@ -83,7 +102,8 @@ export function normalizeForScreening(text: string): string {
 export function screen(text: string, threshold: number): ScreeningResult {
   const normal = normalizeForScreening(text);
   const flat = normal.replace(/\s+/g, " ");
-  const signals = SIGNALS.filter((s) => s.pattern.test(normal) || (flat !== normal && s.pattern.test(flat)));
+  const tight = squeezed(flat);
+  const signals = SIGNALS.filter((s) => s.pattern.test(normal) || (flat !== normal && s.pattern.test(flat)) || (tight !== flat && s.pattern.test(tight)));
   const score = Math.round(signals.reduce((n, s) => n + s.weight, 0) * 100) / 100;
   return { flagged: signals.length > 0 && score >= threshold, score, signals: signals.map((s) => s.id) };
 }

@@ -9,9 +9,10 @@ const utf8 = new TextEncoder();
  * it by more than one call's ceiling.
  *
  * - `costPerCall`, plus for a priced chat model (`pricing`, USD per million tokens)
- *   whose request bounds its reply (`max_completion_tokens` / `max_tokens`): the
- *   request's UTF-8 bytes as input tokens (a byte-level tokenizer makes at most one
- *   token a byte) and the reply bound as output tokens;
+ *   whose request bounds its reply (`max_completion_tokens` / `max_tokens`): the UTF-8
+ *   bytes of the whole request body and the system prompt as input tokens (a
+ *   byte-level tokenizer makes at most one token a byte) and the reply bound as output
+ *   tokens;
  * - else the specialist's `limits.maxCallCostUsd` (the operator's ceiling for one call);
  * - else `costPerCall` alone: a call whose cost is reported afterwards (a priced model
  *   asked for an unbounded reply, a service reporting `costUsd`) is bounded only if
@@ -26,7 +27,9 @@ export function callCeilingUsd(s: Pick<Specialist, "costPerCall" | "endpoint" | 
   const pricing = s.endpoint.type === "openai-chat" ? s.endpoint.pricing : undefined;
   const reply = chat ? replyBound(chat) : undefined;
   if (pricing && chat && reply !== undefined) {
-    const input = utf8.encode(JSON.stringify(chat.messages ?? [])).length;
+    // every byte the upstream is sent can be billed as input: the whole body (tools, schemas, unknown fields) and the system prompt
+    const system = s.endpoint.type === "openai-chat" ? (s.endpoint.systemPrompt ?? "") : "";
+    const input = utf8.encode(JSON.stringify(chat)).length + utf8.encode(system).length;
     const bound = s.costPerCall + (input * pricing.inputPerMTok + reply * pricing.outputPerMTok) / 1_000_000;
     return ceiling === undefined ? bound : Math.min(bound, ceiling);
   }

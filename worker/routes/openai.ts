@@ -108,7 +108,8 @@ export const openaiRoutes = routeGroup()
       chat: body,
       unable: unableFor(needs),
       idempotencyKey: key && key.length <= 255 ? key : undefined,
-      call: chatCall(stream, rt.config.tenants[c.get("principal").tenant]?.limits.tpm !== undefined),
+      // with screening that can refuse (deny, approval), a stream is read whole and screened before any of it is sent
+      call: chatCall(stream && (rt.config.screening.mode === "off" || rt.config.screening.mode === "flag"), rt.config.tenants[c.get("principal").tenant]?.limits.tpm !== undefined),
       t0,
     });
     const { result, intent } = hop;

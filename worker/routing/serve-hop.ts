@@ -218,11 +218,17 @@ function hopLabels(intent: CachedIntent | undefined, pinned: Specialist | undefi
   return callLabels(intent ? [intent.label] : [], pinned ?? { intents: [] });
 }
 
-/** The untrusted content of a hop, for screening: its input, its context, every message of its conversation. */
+/**
+ * The untrusted content of a hop, for screening: its input, its context, and the
+ * client's whole chat body when it came through the OpenAI front door (every message
+ * and member of it, tool definitions, schemas, unknown fields: all of it reaches a chat
+ * model as sent).
+ */
 function untrustedText(input: string, hop: HopRequest): string {
   const parts = [input];
   if (hop.context) parts.push(screenableText(hop.context));
-  if (hop.messages) for (const m of hop.messages) parts.push(screenableText(m.content), ...(m.tool_calls ? [screenableText(m.tool_calls)] : []));
+  if (hop.chat) parts.push(screenableText(hop.chat));
+  else if (hop.messages) parts.push(screenableText(hop.messages));
   return parts.join("\n\n");
 }
 

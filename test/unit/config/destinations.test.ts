@@ -22,6 +22,15 @@ describe("private destinations", () => {
     ["http://localhost:8787/", /local machine/],
     ["http://api.localhost/", /local machine/],
     ["http://metadata.google.internal/", /internal host name/],
+    ["http://localhost.:8080/", /local machine/], // a trailing dot resolves the same way
+    ["http://metadata.google.internal./", /internal host name/],
+    ["http://foo.local./", /internal host name/],
+    ["http://[::7f00:1]/", /IPv4-compatible loopback/],
+    ["http://[64:ff9b::a9fe:a9fe]/", /NAT64 link-local/],
+    ["http://[2002:7f00:1::]/", /6to4 loopback/],
+    ["http://[fec0::1]/", /site-local/],
+    ["http://192.0.2.1/", /TEST-NET/],
+    ["http://[0:0:0:0:0:ffff:7f00:1]/", /IPv4-mapped loopback/],
   ])("%s is private", (url, reason) => {
     expect(privateDestination(url)).toMatch(reason);
   });

@@ -16,11 +16,14 @@ const config = loadConfig({
 const get = (id: string) => config.specialists.find((s) => s.id === id)!;
 
 describe("what one call reserves against a budget", () => {
-  it("a priced chat call that bounds its reply: costPerCall + request bytes as input tokens + the reply bound (× n) as output tokens", () => {
-    const chat = { messages: [{ role: "user", content: "héllo" }], max_tokens: 10 };
-    const bytes = new TextEncoder().encode(JSON.stringify(chat.messages)).length;
+  it("a priced chat call that bounds its reply: costPerCall + the whole body's bytes as input tokens + the reply bound (× n) as output tokens", () => {
+    const chat = { messages: [{ role: "user", content: "héllo" }], max_tokens: 10, tools: [{ type: "function", function: { name: "f", description: "d".repeat(60_000) } }] };
+    const bytes = new TextEncoder().encode(JSON.stringify(chat)).length; // the whole body: a 60 KB tool description is billed too
+    expect(bytes).toBeGreaterThan(60_000);
     expect(callCeilingUsd(get("gpt"), chat)).toBeCloseTo(0.001 + (bytes * 1_000 + 10 * 2_000) / 1e6, 12);
-    expect(callCeilingUsd(get("gpt"), { ...chat, max_tokens: undefined, max_completion_tokens: 10, n: 3 })).toBeCloseTo(0.001 + (bytes * 1_000 + 30 * 2_000) / 1e6, 12);
+    const other = { ...chat, max_tokens: undefined, max_completion_tokens: 10, n: 3 };
+    const otherBytes = new TextEncoder().encode(JSON.stringify(other)).length;
+    expect(callCeilingUsd(get("gpt"), other)).toBeCloseTo(0.001 + (otherBytes * 1_000 + 30 * 2_000) / 1e6, 12);
   });
 
   it("the operator's ceiling caps a bound and stands in for a missing one; else costPerCall", () => {
