@@ -78,6 +78,23 @@ async function execute(h: EngineHost, rt: Runtime, spec: StepSpec, totals: { hop
   }
 }
 
+/** Whether a kill switch stops this task's work now (read fresh from the control plane). */
+async function stoppedNow(h: EngineHost, task: { tenant: string }): Promise<string | undefined> {
+  return stoppedBy(await controlState(h.env, Date.now(), true), task.tenant);
+}
+
+/** Cancels the task because a kill switch is on, after counting the calls the step already made. */
+async function cancelByKillSwitch(h: EngineHost, doc: StepDoc, cost: number, hops: number): Promise<void> {
+  const task = h.store.task()!;
+  const stop = await stoppedNow(h, task);
+  h.release(doc.id);
+  if (TERMINAL.has(task.status)) return;
+  task.costUsd += cost;
+  task.hops += hops;
+  h.store.saveTask(task);
+  await finish(h, "cancelled", "kill-switch", { reason: stop ?? "a kill switch", error: `cancelled by ${stop ?? "a kill switch"}` });
+}
+
 /** Ends a step as failed before or instead of its call: recorded, released, told (event and audit). */
 async function failStep(h: EngineHost, doc: StepDoc, error: string): Promise<void> {
   doc.status = "failed";
@@ -149,7 +166,10 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
   if (outcome.ok && spec.verifier) {
     const verifier = rt.registry.get(spec.verifier);
     for (let round = 0; outcome.ok && verifier; round++) {
-      const v = await verifyOutput({ ...stepCall(h, rt, task, spec, input, `${key}/verify/${round}`), trace }, verifier, { output: outcome.output, specialist: outcome.specialist.id });
+      if (await stoppedNow(h, task)) return cancelByKillSwitch(h, doc, cost, hops);
+      const verifyCalls = { n: 0 };
+      const v = await verifyOutput({ ...stepCall(h, rt, task, spec, input, `${key}/verify/${round}`), ...governed, trace }, verifier, { output: outcome.output, specialist: outcome.specialist.id }, verifyCalls);
+      hops += verifyCalls.n;
       doc.verdicts.push({ verifier: verifier.id, specialist: outcome.specialist.id, ...v, at: new Date().toISOString() });
       h.store.event("step.verified", { step: spec.id, specialist: outcome.specialist.id, pass: v.pass, score: v.score, reason: v.reason });
       await h.store.audit(verifier.id, "step.verified", { step: spec.id, specialist: outcome.specialist.id, pass: v.pass, score: v.score, reason: v.reason });
@@ -159,7 +179,8 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
         gate = `verification failed: ${v.reason}`;
         break;
       }
-      outcome = await runStep({ ...stepCall(h, rt, task, spec, input, `${key}/fallback`, {}, fallback), trace }, background);
+      if (await stoppedNow(h, task)) return cancelByKillSwitch(h, doc, cost, hops);
+      outcome = await runStep({ ...stepCall(h, rt, task, spec, input, `${key}/fallback`, {}, fallback), ...governed, trace }, background);
       cost += outcome.ok ? outcome.costUsd : 0;
       hops += callsMade(outcome.attempts);
     }
@@ -202,6 +223,7 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
   doc.specialist = outcome.specialist.id;
   if (outcome.intentId) doc.intentId = outcome.intentId;
   if (gate) {
+    if (await stoppedNow(h, task)) return cancelByKillSwitch(h, doc, cost, hops);
     doc.unverifiedOutput = outcome.output;
     h.store.saveStep(doc);
     return openGate(h, spec.id, gate);
@@ -227,6 +249,10 @@ export async function drive(h: EngineHost): Promise<void> {
     if (task.status === "planning") {
       await plan(h, rt, task);
       continue;
+    }
+    if (task.status === "awaiting_approval" && (await stoppedNow(h, task))) {
+      const stop = (await stoppedNow(h, task))!;
+      return finish(h, "cancelled", "kill-switch", { reason: stop, error: `cancelled by ${stop}` });
     }
     if (task.status === "awaiting_approval") {
       if (task.awaiting && Date.now() >= task.awaiting.expiresAt) return finish(h, "rejected", "system", { reason: "approval expired", error: `approval for step '${task.awaiting.step}' expired` });

@@ -35,7 +35,12 @@ export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = 
     // intent rules for one tenant each (policy-doors tests): however the call is reached, the rule holds
     { id: "no-math", match: { tenant: "no-math", intent: "math.*" }, effect: "deny", reason: "math is off for this tenant" },
     { id: "careful-units", match: { tenant: "careful", intent: "units.*" }, require: "approval" },
+    // task limits for every call of one tenant (task-fanout-limits tests)
+    { id: "cap-tenant-capped", match: { tenant: "capped" }, limits: { maxHopsPerTask: 2 } },
+    { id: "cap-tenant-costly", match: { tenant: "costly" }, limits: { maxCostPerTaskUsd: 1 } },
   ];
+  // a call whose cost is bounded only by its ceiling (reserved against per-task cost limits)
+  config.specialists.push({ id: "ceiling-call", endpoint: { type: "http", url: `${faultsUrl}/ok` }, limits: { maxCallCostUsd: 0.3 }, timeoutMs: 2_000 });
   // Outputs that are hard to store: 3 MB of text, and arrays nested 50,000 deep (task-poison tests).
   config.specialists.push({ id: "fault-big", endpoint: { type: "http", url: `${faultsUrl}/big` }, timeoutMs: 5_000 });
   config.specialists.push({ id: "fault-deep", endpoint: { type: "http", url: `${faultsUrl}/deep` }, timeoutMs: 5_000 });

@@ -97,6 +97,22 @@ describe("audit log", () => {
     expect(rewritten.entries[1].actor).toBe("mallory");
     expect(rewritten.verification).toMatchObject({ ok: false, brokenAt: 4, reason: "entry 4 differs from its anchored hash: the chain was rewritten" });
   });
+
+  it("entries appended around the router, past its anchored head, do not verify", async () => {
+    const { chainEntry } = await import("../../worker/tasks/audit.ts");
+    const { id } = await submit({ goal: "audit", plan: { steps: [{ id: "a", specialist: "fault-ok" }] } });
+    await waitFor(id, ["succeeded"]);
+    await runInDurableObject(stubFor(id), async (_i, state: DurableObjectState) => {
+      const rows = state.storage.sql.exec<{ entry: string }>("SELECT entry FROM audit ORDER BY seq").toArray().map((r) => JSON.parse(r.entry));
+      let prev = rows.at(-1);
+      for (let i = 0; i < 2; i++) {
+        prev = await chainEntry(prev, { seq: prev.seq + 1, at: new Date().toISOString(), actor: "mallory", action: "approval.granted", detail: {} });
+        state.storage.sql.exec("INSERT INTO audit (seq, entry) VALUES (?, ?)", prev.seq, JSON.stringify(prev));
+      }
+    });
+    const v = ((await (await call(`/v1/tasks/${id}/audit`)).json()) as { verification: { ok: boolean; reason: string } }).verification;
+    expect(v).toMatchObject({ ok: false, reason: expect.stringMatching(/were never anchored/) });
+  });
 });
 
 describe("planner specialists", () => {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { sha256Hex } from "../../worker/intent/record.ts";
+import { callWith } from "./helpers.ts";
 import { submit, waitFor } from "./task-helpers.ts";
 
 /**
@@ -18,5 +20,37 @@ describe("per-task limits and parallel steps", () => {
     const refused = task.steps.filter((s) => s.status === "failed");
     expect(refused.length).toBeGreaterThanOrEqual(1);
     expect(refused.every((s) => /would exceed 2 hops \(policy limits\)/.test(s.error ?? ""))).toBe(true);
+  });
+});
+
+describe("per-task limits cover every call of a step", () => {
+  const API = async () => JSON.stringify({ [await sha256Hex("key-capped")]: "capped", [await sha256Hex("key-costly")]: "costly" });
+  async function run(plan: unknown, tenant: "capped" | "costly" = "capped") {
+    const asCapped = { authorization: `Bearer key-${tenant}` };
+    const API_KEYS = await API();
+    const res = await callWith({ API_KEYS }, "/v1/tasks", { json: { goal: "capped", input: "x", plan }, headers: asCapped });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    for (let i = 0; i < 300; i++) {
+      const t = (await (await callWith({ API_KEYS }, `/v1/tasks/${id}`, { headers: asCapped })).json()) as { status: string; hops: number; costUsd: number; steps: { status: string; error?: string }[] };
+      if (["succeeded", "failed", "awaiting_approval", "cancelled"].includes(t.status)) return t;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error("task did not settle");
+  }
+
+  it("verifier and verification-fallback calls are hops under maxHopsPerTask (a tenant-wide rule of 2)", { timeout: 20_000 }, async () => {
+    // fault-ok answers, fault-verify-fail rejects it, fault-ok's fallback would be the third call
+    const t = await run({ steps: [{ id: "s", specialist: "fault-ok", verifier: "fault-verify-fail", input: "{{input}}" }] });
+    expect(t.hops).toBe(2);
+    expect(t.status).toBe("failed");
+    expect(t.steps[0]!.error).toMatch(/would exceed 2 hops \(policy limits\)/);
+  });
+
+  it("parallel steps reserve each call's cost ceiling under maxCostPerTaskUsd ($1, $0.30 a call: 3 calls)", { timeout: 20_000 }, async () => {
+    const steps = Array.from({ length: 5 }, (_, i) => ({ id: `c${i}`, specialist: "ceiling-call", input: `${i}` }));
+    const t = await run({ steps }, "costly");
+    expect(t.steps.filter((s) => s.status === "succeeded")).toHaveLength(3); // 3 × $0.30 reserved ≤ $1; a 4th would be $1.20
+    expect(t.steps.filter((s) => s.status === "failed").every((s) => /would exceed \$1 \(policy limits\)/.test(s.error ?? ""))).toBe(true);
   });
 });

@@ -34,3 +34,22 @@ describe("kill switches and running tasks", () => {
       expect((await getTask(id)).status).toBe("cancelled");
     });
 });
+
+describe("kill switches and the calls after a step's own", () => {
+  it("a switch flipped during a step's call stops its verifier and its gate: the task is cancelled", { timeout: 20_000 }, async () => {
+    const { id } = await submit({ goal: "verify", input: "go", plan: { steps: [{ id: "a", specialist: "fault-slow-effect", verifier: "fault-verify-fail", input: "{{input}}" }] } });
+    await expect.poll(async () => (await effects(`${id}/a`)).calls, { timeout: 5_000 }).toBe(1);
+    expect((await admin("/v1/admin/tenants/dev/disable")).status).toBe(200);
+    try {
+      await new Promise((r) => setTimeout(r, 2_000)); // the 1.5 s call ends; the verifier would be next
+    } finally {
+      expect((await admin("/v1/admin/tenants/dev/enable")).status).toBe(200);
+    }
+    const task = await waitFor(id, ["cancelled", "succeeded", "failed", "awaiting_approval"]);
+    expect(task.status).toBe("cancelled");
+    const audit = (await (await call(`/v1/tasks/${id}/audit`)).json()) as { entries: { actor: string; action: string }[] };
+    expect(audit.entries.map((e) => e.action)).not.toContain("step.verified");
+    expect(audit.entries.at(-1)).toMatchObject({ actor: "kill-switch", action: "task.cancelled" });
+    expect(task.hops).toBe(1);
+  });
+});

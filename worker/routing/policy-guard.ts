@@ -1,4 +1,5 @@
 import type { Specialist } from "../config/schema.ts";
+import { callCeilingUsd } from "../pools/reservation.ts";
 import type { DispatchDeps } from "./dispatch.ts";
 import { withinTaskLimits, type PolicyDecision, type PolicySet } from "../policy/policy.ts";
 
@@ -43,14 +44,16 @@ export function policyGuard(policy: PolicySet, ctx: GuardContext, admit: Admit, 
     if (d.effect === "require_approval" && !ctx.approved) return { ok: false, failure: { kind: "approval_required", detail: d.reason } };
     const totals = ctx.task;
     if (!totals) return admit(s, attempt);
-    const within = withinTaskLimits(d.limits, totals, { costUsd: s.costPerCall });
+    // a call reserves its cost ceiling (pools/reservation.ts: costPerCall, or limits.maxCallCostUsd)
+    const ceiling = callCeilingUsd(s);
+    const within = withinTaskLimits(d.limits, totals, { costUsd: ceiling });
     if (!within.ok) return { ok: false, failure: { kind: "policy_denied", detail: `${within.reason} (policy limits)` } };
     totals.hops += 1;
-    totals.costUsd += s.costPerCall;
+    totals.costUsd += ceiling;
     const a = await admit(s, attempt);
     if (!a.ok) {
       totals.hops -= 1; // not called: the reservation goes back
-      totals.costUsd -= s.costPerCall;
+      totals.costUsd -= ceiling;
     }
     return a;
   };

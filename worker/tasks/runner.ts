@@ -116,11 +116,15 @@ export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void)
 /** What a verifier must answer (as its `output`). */
 export const VerdictReply = z.object({ pass: z.boolean(), score: z.number().min(0).max(1), reason: z.string().max(2000) });
 
-/** Asks `verifier` about one output; an unusable verifier reply counts as a failed verification. */
+/**
+ * Asks `verifier` about one output; an unusable verifier reply counts as a failed
+ * verification. The calls it made are added to `calls` (they are the task's hops too).
+ */
 export async function verifyOutput(
   c: Omit<StepCall, "step" | "force">,
   verifier: Specialist,
   checked: { output: unknown; specialist: string; intent?: string | undefined },
+  calls?: { n: number },
 ): Promise<z.infer<typeof VerdictReply>> {
   return tracedVerification(c.trace, verifier.id, checked.specialist, async (trace) => {
     const outcome = await runStep(
@@ -133,6 +137,7 @@ export async function verifyOutput(
       },
       (p) => void p.catch(() => {}),
     );
+    if (calls) calls.n += outcome.attempts.filter((a) => a.ok || !["over_limit", "circuit_open", "disabled", "policy_denied", "approval_required"].includes(a.failure?.kind ?? "")).length;
     if (!outcome.ok) return { pass: false, score: 0, reason: `verifier failed: ${outcome.detail}` };
     const verdict = VerdictReply.safeParse(outcome.output);
     return verdict.success ? verdict.data : { pass: false, score: 0, reason: "verifier returned no { pass, score, reason }" };
