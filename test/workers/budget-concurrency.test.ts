@@ -8,7 +8,7 @@ import { callWith, configWith } from "./helpers.ts";
  * (from its reply bound and prices, or the specialist's maxCallCostUsd) and settles
  * the real cost after, so in-flight calls count against the budget.
  */
-const BUDGET = 0.1;
+const BUDGET = 0.5; // a call reserves ~$0.14 here (its whole body and system prompt at $1,000 per million tokens, plus 20 output tokens)
 const CONFIG = configWith((c) => {
   const chat = c.specialists.find((s) => s.id === "chat")!;
   const ep = chat.endpoint as { type: "openai-chat"; url: string; model: string };
