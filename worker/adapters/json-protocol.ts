@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { jsonDepth } from "../http/json-guard.ts";
 import type { SpecialistFailure, SpecialistOutcome, SpecialistRequest, UpstreamError, Usage } from "./types.ts";
 
 /** Largest specialist reply the router reads, in bytes. */
@@ -112,12 +111,27 @@ export async function fetchJson(
   const refused = statusFailure(res, text);
   if (refused) return fail(refused);
   if (text.length > MAX_REPLY_BYTES) return fail({ kind: "bad_response", status: res.status, detail: `reply exceeds ${MAX_REPLY_BYTES} bytes` });
-  if (jsonDepth(text, MAX_REPLY_DEPTH) > MAX_REPLY_DEPTH) return fail({ kind: "bad_response", status: res.status, detail: `reply is JSON nested deeper than ${MAX_REPLY_DEPTH} levels` });
+  let json: unknown;
   try {
-    return { ok: true, status: res.status, json: JSON.parse(text) as unknown };
+    json = JSON.parse(text);
   } catch {
     return fail({ kind: "bad_response", status: res.status, detail: "reply is not JSON", body: snippet(text) });
   }
+  // the parser takes any depth; what is stored, hashed or sent on later cannot
+  if (deeperThan(json, MAX_REPLY_DEPTH)) return fail({ kind: "bad_response", status: res.status, detail: `reply is JSON nested deeper than ${MAX_REPLY_DEPTH} levels` });
+  return { ok: true, status: res.status, json };
+}
+
+/** Whether a parsed JSON value nests arrays and objects deeper than `limit` (iterative: any depth is safe to ask). */
+export function deeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (d + 1 > limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === "object" && child !== null) stack.push([child, d + 1]);
+  }
+  return false;
 }
 
 /**

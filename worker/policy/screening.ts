@@ -68,6 +68,7 @@ const CONFUSABLE_RE = new RegExp(`[${Object.keys(CONFUSABLES).join("")}]`, "g");
  * normalizeForScreening("ｉｇｎｏｒｅ pr\u200Bevious іnstructions") // "ignore previous instructions"
  */
 export function normalizeForScreening(text: string): string {
+  if (/^[\x20-\x7e\t\n\r]*$/.test(text)) return text; // printable ASCII has nothing to fold: the common case, kept cheap
   return text
     .normalize("NFKD")
     .replace(/\p{Mn}/gu, "") // accents and other combining marks (ï → i)
@@ -101,8 +102,9 @@ function squeezed(flat: string): string {
  */
 export function screen(text: string, threshold: number): ScreeningResult {
   const normal = normalizeForScreening(text);
-  const flat = normal.replace(/\s+/g, " ");
-  const tight = squeezed(flat);
+  // the other views only where they can differ: line breaks or runs of spaces; separators inside words or letters written apart
+  const flat = /\s\s|[\t\n\r\f\v]/.test(normal) ? normal.replace(/\s+/g, " ") : normal;
+  const tight = /[_·'’]|\p{L}[-.]\p{L}|(?:^|\s)\p{L} \p{L} \p{L}(?:\s|$)/u.test(flat) ? squeezed(flat) : flat;
   const signals = SIGNALS.filter((s) => s.pattern.test(normal) || (flat !== normal && s.pattern.test(flat)) || (tight !== flat && s.pattern.test(tight)));
   const score = Math.round(signals.reduce((n, s) => n + s.weight, 0) * 100) / 100;
   return { flagged: signals.length > 0 && score >= threshold, score, signals: signals.map((s) => s.id) };

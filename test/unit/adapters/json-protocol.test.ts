@@ -72,3 +72,13 @@ describe("JSON specialist protocol", () => {
     expect(parseRetryAfter("Thu, 01 Jan 2026 00:00:10 GMT", now)).toBe(10);
   });
 });
+
+describe("reply depth", () => {
+  it("counts nesting iteratively and stops at the limit", async () => {
+    const { deeperThan } = await import("../../../worker/adapters/json-protocol.ts");
+    expect(deeperThan({ a: [1, { b: 2 }] }, 3)).toBe(false);
+    expect(deeperThan({ a: [1, { b: [] }] }, 3)).toBe(true);
+    expect(deeperThan(JSON.parse(`${"[".repeat(100_000)}${"]".repeat(100_000)}`), 64)).toBe(true);
+    expect(deeperThan("text", 0)).toBe(false);
+  });
+});
