@@ -72,7 +72,9 @@ export async function plan(h: EngineHost, rt: Runtime, task: TaskDoc): Promise<v
   if (!planner) return finish(h, "failed", "router", { error: `planner '${task.planner}' is not registered` });
   const specialists = rt.config.specialists.map((s) => ({ id: s.id, description: s.description, intents: s.intents.map((i) => i.label) }));
   const span = startStepSpan(h, "plan", "plan");
-  const outcome = await runStep({ ...stepCall(h, rt, task, { id: "plan", input: task.goal, dependsOn: [], requireApproval: false }, task.goal, `${task.id}/plan`, { specialists }, planner), trace: span.trace }, background);
+  // the planner's call is a hop of the task like any other: governed by its per-task limits
+  const totals = { hops: task.hops, costUsd: task.costUsd };
+  const outcome = await runStep({ ...stepCall(h, rt, task, { id: "plan", input: task.goal, dependsOn: [], requireApproval: false }, task.goal, `${task.id}/plan`, { specialists }, planner), task: totals, trace: span.trace }, background);
   finishStepSpan(h, rt, span, outcome.ok ? { status: "succeeded" } : { status: "failed", error: outcome.detail });
   if (!outcome.ok) return finish(h, "failed", "router", { error: `planner failed: ${outcome.detail}` });
   const raw = (outcome.output as { plan?: unknown })?.plan ?? outcome.output;

@@ -25,10 +25,10 @@ describe("per-task limits and parallel steps", () => {
 
 describe("per-task limits cover every call of a step", () => {
   const API = async () => JSON.stringify({ [await sha256Hex("key-capped")]: "capped", [await sha256Hex("key-costly")]: "costly" });
-  async function run(plan: unknown, tenant: "capped" | "costly" = "capped") {
+  async function run(plan: unknown, tenant: "capped" | "costly" = "capped", planner?: string) {
     const asCapped = { authorization: `Bearer key-${tenant}` };
     const API_KEYS = await API();
-    const res = await callWith({ API_KEYS }, "/v1/tasks", { json: { goal: "capped", input: "x", plan }, headers: asCapped });
+    const res = await callWith({ API_KEYS }, "/v1/tasks", { json: { goal: "capped", input: "x", ...(planner ? { planner } : { plan }) }, headers: asCapped });
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
     for (let i = 0; i < 300; i++) {
@@ -52,5 +52,12 @@ describe("per-task limits cover every call of a step", () => {
     const t = await run({ steps }, "costly");
     expect(t.steps.filter((s) => s.status === "succeeded")).toHaveLength(3); // 3 × $0.30 reserved ≤ $1; a 4th would be $1.20
     expect(t.steps.filter((s) => s.status === "failed").every((s) => /would exceed \$1 \(policy limits\)/.test(s.error ?? ""))).toBe(true);
+  });
+
+  it("the planner's call is a hop under maxHopsPerTask too (2: the planner and the first step)", { timeout: 20_000 }, async () => {
+    const t = await run(undefined, "capped", "fault-plan"); // a 3-step chain
+    expect(t.hops).toBe(2);
+    expect(t.status).toBe("failed");
+    expect(t.steps.find((s) => s.status === "failed")?.error).toMatch(/would exceed 2 hops/);
   });
 });
