@@ -73,3 +73,18 @@ describe("the OpenAPI document declares what the router does", () => {
     expect(doc.paths["/v1/route"]!.post!.responses).toHaveProperty("503");
   });
 });
+
+describe("W3C trace context", () => {
+  const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+  const traceOf = (res: Response) => res.headers.get("traceparent")!.split("-")[1];
+  it("an uppercase traceparent is invalid: a new trace starts", async () => {
+    const res = await call("/healthz", { headers: { traceparent: `00-${TRACE.toUpperCase()}-00F067AA0BA902B7-01` } });
+    expect(traceOf(res)).not.toBe(TRACE);
+    expect(traceOf(res)).not.toBe(TRACE.toUpperCase());
+  });
+
+  it("a higher version is read as 00 and the trace continues; version ff does not", async () => {
+    expect(traceOf(await call("/healthz", { headers: { traceparent: `01-${TRACE}-00f067aa0ba902b7-01-later-fields` } }))).toBe(TRACE);
+    expect(traceOf(await call("/healthz", { headers: { traceparent: `ff-${TRACE}-00f067aa0ba902b7-01` } }))).not.toBe(TRACE);
+  });
+});

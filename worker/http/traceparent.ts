@@ -5,7 +5,8 @@ export interface TraceContext {
   flags: string;
 }
 
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+/** version-traceid-parentid-flags, lowercase hex only (W3C Trace Context §3.2.2). */
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 
 function hex(bytes: number): string {
   const b = crypto.getRandomValues(new Uint8Array(bytes));
@@ -14,11 +15,19 @@ function hex(bytes: number): string {
   return out;
 }
 
-/** Parses a `traceparent` header; all-zero ids and other versions are rejected. */
+/**
+ * Parses a `traceparent` header (W3C Trace Context, level 1 and 2, §3.2 and §4.3):
+ * lowercase hex only (uppercase is invalid: a new trace starts); version `ff` and
+ * all-zero ids are invalid; version 00 has exactly four fields; a higher version is
+ * parsed as 00, its trailing fields ignored.
+ */
 export function parseTraceparent(header: string | null | undefined): TraceContext | undefined {
-  const m = TRACEPARENT.exec(header?.trim().toLowerCase() ?? "");
-  if (!m || /^0+$/.test(m[1]!) || /^0+$/.test(m[2]!)) return undefined;
-  return { traceId: m[1]!, spanId: m[2]!, flags: m[3]! };
+  const m = TRACEPARENT.exec(header?.trim() ?? "");
+  if (!m) return undefined;
+  const [, version, traceId, spanId, flags, trailing] = m;
+  if (version === "ff" || (version === "00" && trailing !== undefined)) return undefined;
+  if (/^0+$/.test(traceId!) || /^0+$/.test(spanId!)) return undefined;
+  return { traceId: traceId!, spanId: spanId!, flags: flags! };
 }
 
 /**

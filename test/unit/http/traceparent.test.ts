@@ -5,8 +5,22 @@ describe("traceparent", () => {
   const valid = `00-${"4bf92f3577b34da6a3ce929d0e0e4736"}-${"00f067aa0ba902b7"}-01`;
   it("parses a valid header and rejects malformed or all-zero ones", () => {
     expect(parseTraceparent(valid)).toEqual({ traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7", flags: "01" });
-    for (const bad of [undefined, "", "01-" + valid.slice(3), `00-${"0".repeat(32)}-00f067aa0ba902b7-01`, "00-xyz-00f067aa0ba902b7-01", `00-${"4bf92f3577b34da6a3ce929d0e0e4736"}-${"0".repeat(16)}-01`])
-      expect(parseTraceparent(bad)).toBeUndefined();
+    for (const bad of [
+      undefined,
+      "",
+      `00-${"0".repeat(32)}-00f067aa0ba902b7-01`,
+      "00-xyz-00f067aa0ba902b7-01",
+      `00-${"4bf92f3577b34da6a3ce929d0e0e4736"}-${"0".repeat(16)}-01`,
+      valid.toUpperCase(), // uppercase hex is invalid (§3.2.2): a new trace starts
+      `00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01`,
+      "ff-" + valid.slice(3), // version ff is invalid
+      `${valid}-extra`, // version 00 has exactly four fields
+    ])
+      expect(parseTraceparent(bad), String(bad)).toBeUndefined();
+  });
+  it("parses a higher version as 00, ignoring its trailing fields (§4.3)", () => {
+    expect(parseTraceparent("01-" + valid.slice(3))).toEqual({ traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7", flags: "01" });
+    expect(parseTraceparent(`cc-${valid.slice(3)}-what-the-future-holds`)).toEqual({ traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7", flags: "01" });
   });
   it("continues the caller's trace with a new span, or starts a new trace", () => {
     const child = childContext(parseTraceparent(valid));
