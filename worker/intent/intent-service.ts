@@ -51,7 +51,8 @@ export class IntentService {
 
   /** Cache key: scoped by model and by tenant, so one tenant never reads another's intents. */
   #key(id: string, tenant: string): string {
-    return `${this.modelKey}:${tenant}:${id}`;
+    // every part encoded: a tenant name with ':' or '#' cannot reach into another tenant's key (or make the rest a URL fragment)
+    return `${this.modelKey}:${encodeURIComponent(tenant)}:${encodeURIComponent(id)}`;
   }
 
   /** Returns the cached record for this input, or classifies it and caches the result. */
