@@ -34,7 +34,7 @@ export interface TaskInit {
 export type TaskView = TaskDoc & { steps: StepDoc[] };
 
 export type CreateResult = { kind: "created" | "existing"; task: TaskView } | { kind: "conflict" };
-export type GateResult = { ok: true; task: TaskView } | { ok: false; reason: "not_found" | "not_awaiting" | "terminal" };
+export type GateResult = { ok: true; task: TaskView } | { ok: false; reason: "not_found" | "not_awaiting" | "terminal" | "expired" };
 
 /**
  * One task, from submission to its end (DESIGN §1): plan, steps, verification,
@@ -211,6 +211,12 @@ export class TaskAgent extends DurableObject<Env> {
     const task = this.#owned(tenant);
     if (!task) return { ok: false, reason: "not_found" };
     if (task.status !== "awaiting_approval" || !task.awaiting) return { ok: false, reason: TERMINAL.has(task.status) ? "terminal" : "not_awaiting" };
+    if (Date.now() >= task.awaiting.expiresAt) {
+      // too late: the gate's expiry rule ends the task, whatever else is still running
+      await finish(this.#host(), "rejected", "system", { reason: "approval expired", error: `approval for step '${task.awaiting.step}' expired` });
+      for (const c of this.#aborts.values()) c.abort(new Error("approval expired"));
+      return { ok: false, reason: "expired" };
+    }
     const step = this.#store.steps().find((s) => s.id === task.awaiting!.step)!;
     if (step.unverifiedOutput !== undefined) {
       step.status = "succeeded";

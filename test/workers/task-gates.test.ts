@@ -35,6 +35,22 @@ describe("approval gates", () => {
     expect(t.error).toMatch(/approval for step 'x' expired/);
   });
 
+  it("an expired gate cannot be approved, even while a parallel step still runs: 409, and the task ends rejected", { timeout: 15_000 }, async () => {
+    const { id } = await submit({
+      goal: "late human",
+      approvalTtlSeconds: 1,
+      // the gate opens when policy-approve's call asks for approval, while the slow step runs beside it
+      plan: { steps: [{ id: "gate", specialist: "policy-approve", input: "x" }, { id: "slow", specialist: "fault-slow-effect", input: "x" }] },
+    });
+    await waitFor(id, ["awaiting_approval"]);
+    await new Promise((r) => setTimeout(r, 1_200)); // past the expiry; the slow step keeps the task busy
+    const late = await decide(id, "approve");
+    expect(late.status).toBe(409);
+    expect(((await late.json()) as { detail: string }).detail).toMatch(/approval expired; the task was rejected/);
+    const t = await waitFor(id, ["rejected", "succeeded", "failed"]);
+    expect(t.status).toBe("rejected");
+  });
+
   it("validates decisions: who and why are required; approving a running task is a conflict", async () => {
     const { id } = await submit({ goal: "g", plan: { steps: [{ id: "x", specialist: "fault-ok", requireApproval: true }] } });
     await waitFor(id, ["awaiting_approval"]);

@@ -90,7 +90,8 @@ async function decideGate(c: Context<AppEnv>, id: string, action: "approve" | "r
   const r = (await (action === "approve" ? stub.approve(p.tenant, actor, reason!) : action === "reject" ? stub.reject(p.tenant, actor, reason!) : stub.cancel(p.tenant, actor, reason ?? "cancelled"))) as GateResult;
   if (r.ok) return c.json(r.task as never, 200);
   if (r.reason === "not_found") throw notFound(`no task '${id}'`);
-  throw new ProblemError({ status: 409, slug: "task-state", title: "Task not in that state", detail: r.reason === "terminal" ? `task '${id}' has already ended` : `task '${id}' is not awaiting approval` });
+  const detail = r.reason === "terminal" ? `task '${id}' has already ended` : r.reason === "expired" ? `task '${id}': its approval expired; the task was rejected` : `task '${id}' is not awaiting approval`;
+  throw new ProblemError({ status: 409, slug: "task-state", title: "Task not in that state", detail });
 }
 
 /** `/v1/tasks…`: thin routes over the TaskAgent's RPC methods. */
