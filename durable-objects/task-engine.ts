@@ -78,6 +78,20 @@ async function execute(h: EngineHost, rt: Runtime, spec: StepSpec, totals: { hop
   }
 }
 
+/** Whether the task has ended (cancelled, rejected) while this step was working. */
+function ended(h: EngineHost): boolean {
+  return TERMINAL.has(h.store.task()?.status ?? "failed");
+}
+
+/** Leaves a step of an ended task: the calls it made are counted, nothing else is written. */
+async function discard(h: EngineHost, doc: StepDoc, cost: number, hops: number): Promise<void> {
+  const task = h.store.task()!;
+  task.costUsd += cost;
+  task.hops += hops;
+  h.store.saveTask(task);
+  h.release(doc.id);
+}
+
 /** Whether a kill switch stops this task's work now (read fresh from the control plane). */
 async function stoppedNow(h: EngineHost, task: { tenant: string }): Promise<string | undefined> {
   return stoppedBy(await controlState(h.env, Date.now(), true), task.tenant);
@@ -166,10 +180,12 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
   if (outcome.ok && spec.verifier) {
     const verifier = rt.registry.get(spec.verifier);
     for (let round = 0; outcome.ok && verifier; round++) {
+      if (ended(h)) return discard(h, doc, cost, hops);
       if (await stoppedNow(h, task)) return cancelByKillSwitch(h, doc, cost, hops);
       const verifyCalls = { n: 0 };
       const v = await verifyOutput({ ...stepCall(h, rt, task, spec, input, `${key}/verify/${round}`), ...governed, trace }, verifier, { output: outcome.output, specialist: outcome.specialist.id }, verifyCalls);
       hops += verifyCalls.n;
+      if (ended(h)) return discard(h, doc, cost, hops); // cancelled while the verifier ran: nothing more is written or called
       doc.verdicts.push({ verifier: verifier.id, specialist: outcome.specialist.id, ...v, at: new Date().toISOString() });
       h.store.event("step.verified", { step: spec.id, specialist: outcome.specialist.id, pass: v.pass, score: v.score, reason: v.reason });
       await h.store.audit(verifier.id, "step.verified", { step: spec.id, specialist: outcome.specialist.id, pass: v.pass, score: v.score, reason: v.reason });
@@ -179,6 +195,7 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
         gate = `verification failed: ${v.reason}`;
         break;
       }
+      if (ended(h)) return discard(h, doc, cost, hops);
       if (await stoppedNow(h, task)) return cancelByKillSwitch(h, doc, cost, hops);
       outcome = await runStep({ ...stepCall(h, rt, task, spec, input, `${key}/fallback`, {}, fallback), ...governed, trace }, background);
       cost += outcome.ok ? outcome.costUsd : 0;

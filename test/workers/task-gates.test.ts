@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { call, problem } from "./helpers.ts";
-import { submit, waitFor } from "./task-helpers.ts";
+import { effects, parseSse, submit, waitFor } from "./task-helpers.ts";
 
 const decide = (id: string, action: string, body: unknown = { by: "alice", reason: "looks fine" }) => call(`/v1/tasks/${id}/${action}`, { json: body });
 
@@ -100,5 +100,19 @@ describe("cancel", () => {
     const t = await waitFor(id, ["cancelled"]);
     expect(t.steps.map((s) => s.status)).toEqual(["cancelled", "cancelled"]);
     expect((await call(`/v1/tasks/${id}/cancel`, { json: {} })).status).toBe(409);
+  });
+
+  it("cancelled while a step is verified: no verdict, no fallback, task.cancelled is the last event and audit entry", { timeout: 15_000 }, async () => {
+    // fault-ok answers at once; its verifier takes 1.5 s (and would fail, sending the step to fault-ok's fallback)
+    const { id } = await submit({ goal: "verify slowly", input: "x", plan: { steps: [{ id: "a", specialist: "fault-ok", verifier: "fault-slow-effect", input: "{{input}}" }] } });
+    await expect.poll(async () => (await effects(`${id}/a/verify`)).calls, { timeout: 5_000 }).toBe(1);
+    expect((await call(`/v1/tasks/${id}/cancel`, { json: { reason: "stop" } })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1_800)); // the verifier's call would have ended by now
+    const audit = (await (await call(`/v1/tasks/${id}/audit`)).json()) as { entries: { action: string }[] };
+    expect(audit.entries.at(-1)!.action).toBe("task.cancelled");
+    expect(audit.entries.map((e) => e.action)).not.toContain("step.verified");
+    const events = parseSse(await (await call(`/v1/tasks/${id}/events`)).text());
+    expect(events.at(-1)!.event).toBe("task.cancelled");
+    expect((await effects(`${id}/a/fallback`)).calls).toBe(0);
   });
 });
