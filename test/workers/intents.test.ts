@@ -95,3 +95,18 @@ describe("GET /v1/intents/:id", () => {
     expect((await problem(bad)).errors?.[0]?.path).toBe("id");
   });
 });
+
+describe("content-free input", () => {
+  it("whitespace-only is a 400 like empty; emoji-only and punctuation-only are out of scope", async () => {
+    for (const path of ["/v1/intents", "/v1/route"]) {
+      const res = await call(path, { json: { input: "   \n\t " } });
+      expect(res.status, path).toBe(400);
+      expect(((await res.json()) as { detail: string }).detail).toMatch(/input: is only whitespace/);
+    }
+    for (const input of ["👍👍🎉", "?!...", "— ¿¡ —"]) {
+      const r = (await (await call("/v1/intents", { json: { input } })).json()) as { inScope: boolean; specialist: string };
+      expect(r.inScope, input).toBe(false);
+      expect(r.specialist, input).toBe("general"); // the router's fallback
+    }
+  });
+});

@@ -48,7 +48,9 @@ export const IntentRecordSchema = z
   })
   .openapi("Intent");
 
-export const IntentRequest = z.strictObject({ input: z.string().min(1) }).openapi("IntentRequest");
+/** Text to route: not empty, not only whitespace (a 400 like an empty string). */
+const InputText = z.string().min(1).refine((t) => t.trim() !== "", "is only whitespace");
+export const IntentRequest = z.strictObject({ input: InputText }).openapi("IntentRequest");
 
 export const IntentResponse = IntentRecordSchema.extend({
   cached: z.string().nullable().openapi({ description: "tier that answered (lru, cache, kv), null when just classified" }),
@@ -56,7 +58,7 @@ export const IntentResponse = IntentRecordSchema.extend({
 
 export const RouteRequest = z
   .strictObject({
-    input: z.string().min(1).optional(),
+    input: InputText.optional(),
     intent: IntentId.optional(),
     specialist: SpecialistId.optional(),
     context: z.record(z.string(), z.unknown()).optional(),

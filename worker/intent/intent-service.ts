@@ -65,11 +65,13 @@ export class IntentService {
     const cached = this.settings.sharedReadsForInputs ? await this.cache.get(key, defer) : undefined;
     if (cached) return { record: cached.value, source: cached.source };
     const p = await this.model.classify(normalized, this.settings.topK, true); // normalised once, for the id and the encoder
-    const inScope = p.confidence >= this.settings.minConfidence || this.settings.fallback === undefined;
+    // no letter and no digit (emoji, punctuation): nothing to route by, so out of scope whatever the model says
+    const contentFree = !/[\p{L}\p{N}]/u.test(normalized);
+    const inScope = !contentFree && (p.confidence >= this.settings.minConfidence || this.settings.fallback === undefined);
     const record: CachedIntent = {
       id,
       label: p.label,
-      specialist: inScope ? p.specialist : this.settings.fallback!,
+      specialist: inScope ? p.specialist : (this.settings.fallback ?? p.specialist),
       confidence: p.confidence,
       inScope,
       topK: p.topK.map((c) => ({ ...c, specialist: this.model.labelToSpecialist.get(c.label) ?? "" })),
