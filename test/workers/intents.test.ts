@@ -20,9 +20,11 @@ describe("POST /v1/intents", () => {
     expect(a.topK.map((t) => t.confidence)).toEqual([...a.topK.map((t) => t.confidence)].sort((x, y) => y - x));
     expect(first.headers.get("server-timing")).toMatch(/intent/);
 
-    const again = (await (await call("/v1/intents", { json: { input: `  ${input.toUpperCase()} ` } })).json()) as Intent;
-    expect(again.id).toBe(a.id);
+    const again = (await (await call("/v1/intents", { json: { input: `  ${input} ` } })).json()) as Intent;
+    expect(again.id).toBe(a.id); // surrounding whitespace does not change what an input means
     expect(again.cached).toBe("lru");
+    const upper = (await (await call("/v1/intents", { json: { input: input.toUpperCase() } })).json()) as Intent;
+    expect(upper.id).not.toBe(a.id); // case can (8 Mb is not 8 MB): another intent
   });
 
   it("does not run the classifier for a cached input", async () => {
@@ -108,5 +110,17 @@ describe("content-free input", () => {
       expect(r.inScope, input).toBe(false);
       expect(r.specialist, input).toBe("general"); // the router's fallback
     }
+  });
+});
+
+describe("an intent id stands for one input", () => {
+  it("inputs that differ in case get different ids, and each next hop by id answers its own question", async () => {
+    const bits = (await (await call("/v1/route", { json: { input: "convert 8 Mb to kB" } })).json()) as { decision: { intent: { id: string } }; output: { text: string } };
+    const bytes = (await (await call("/v1/route", { json: { input: "convert 8 MB to kB" } })).json()) as { decision: { intent: { id: string } }; output: { text: string } };
+    expect(bits.decision.intent.id).not.toBe(bytes.decision.intent.id);
+    const again = (await (await call("/v1/route", { json: { intent: bytes.decision.intent.id } })).json()) as { output: { text: string } };
+    expect(again.output.text).toBe(bytes.output.text);
+    const againBits = (await (await call("/v1/route", { json: { intent: bits.decision.intent.id } })).json()) as { output: { text: string } };
+    expect(againBits.output.text).toBe(bits.output.text);
   });
 });

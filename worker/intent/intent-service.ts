@@ -1,5 +1,5 @@
 import type { IntentModel } from "./model.ts";
-import { normalizeInput } from "./normalize.ts";
+import { identityForm, normalizeInput } from "./normalize.ts";
 import { intentId, sha256Hex, type CachedIntent } from "./record.ts";
 import type { CacheSource, TieredCache } from "./tiered-cache.ts";
 
@@ -58,7 +58,7 @@ export class IntentService {
   /** Returns the cached record for this input, or classifies it and caches the result. */
   async classify(input: string, defer: (p: Promise<unknown>) => void, tenant: string): Promise<IntentLookup> {
     const normalized = normalizeInput(input);
-    const id = await intentId(this.model.encoder.id, normalized);
+    const id = await intentId(this.model.encoder.id, identityForm(input)); // the id keeps case: "8 Mb" and "8 MB" are two intents
     const key = this.#key(id, tenant);
     const local = this.cache.peek(key);
     if (local) return { record: local, source: "lru" };

@@ -26,7 +26,7 @@ async function service(over: Partial<IntentSettings> = {}) {
 }
 
 describe("IntentService", () => {
-  it("classifies into a record, caches it, and answers the same normalised input from the LRU", async () => {
+  it("classifies into a record, caches it, and answers the same input (whitespace aside) from the LRU", async () => {
     const { svc, kv, deferred } = await service();
     const a = await svc.classify("Convert 10 km to miles", (p) => deferred.push(p), "t1");
     expect(a.source).toBeNull();
@@ -35,8 +35,11 @@ describe("IntentService", () => {
     expect(a.record.topK[0]).toMatchObject({ label: "units.convert", specialist: "units" });
     await Promise.all(deferred);
     expect(kv.store.get(`${svc.modelKey}:t1:${a.record.id}`)?.label).toBe("units.convert");
-    const b = await svc.classify("  convert 10 KM to miles ", () => {}, "t1");
+    const b = await svc.classify("  Convert 10 km\n to miles ", () => {}, "t1"); // only whitespace differs
     expect(b).toMatchObject({ source: "lru", record: { id: a.record.id } });
+    const c = await svc.classify("convert 10 KM to miles", () => {}, "t1"); // case differs: another intent (it may mean something else)
+    expect(c.record.id).not.toBe(a.record.id);
+    expect(c.record.input).toBe("convert 10 KM to miles");
   });
 
   it("sends low-confidence inputs to the fallback, keeping the predicted label", async () => {
