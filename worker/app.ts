@@ -10,7 +10,7 @@ import { killSwitches } from "./http/switches.ts";
 import { jsonDepthGuard } from "./http/json-guard.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { ProblemError, problemResponse } from "./http/problem.ts";
-import { childContext, formatTraceparent, parseTraceparent } from "./http/traceparent.ts";
+import { childContext, formatTraceparent, parseTraceparent, parseTracestate } from "./http/traceparent.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { intentRoutes } from "./routes/intents.ts";
 import { routeRoutes } from "./routes/route.ts";
@@ -33,10 +33,15 @@ import pkg from "../package.json";
 export const app = new OpenAPIHono<AppEnv>();
 
 app.use("*", async function traceContext(c, next) {
-  const traceparent = formatTraceparent(childContext(parseTraceparent(c.req.header("traceparent"))));
+  const parent = parseTraceparent(c.req.header("traceparent"));
+  const traceparent = formatTraceparent(childContext(parent));
   c.set("traceparent", traceparent);
+  // tracestate belongs to the trace it came with: kept only when that trace continues
+  const tracestate = parent ? parseTracestate(c.req.header("tracestate")) : undefined;
+  c.set("tracestate", tracestate);
   await next();
   c.res.headers.set("traceparent", traceparent);
+  if (tracestate) c.res.headers.set("tracestate", tracestate);
 });
 app.use("*", timing({ totalDescription: "router total" }));
 // OpenAI-compatible paths answer errors in OpenAI's shape (before auth, so 401s are covered)

@@ -52,6 +52,8 @@ export interface AppEnv {
     principal: Principal;
     /** `traceparent` of this request's span, sent on to specialists. */
     traceparent: string;
+    /** The caller's valid `tracestate`, sent on to specialists and back. */
+    tracestate: string | undefined;
   };
 }
 

@@ -3,7 +3,7 @@
  * 127.0.0.1 whose path picks how it misbehaves. It speaks the router's JSON
  * specialist contract when it behaves.
  *
- *   POST /ok             200 { output: { echo, intent, idempotencyKey }, usage: { units: 1 } }
+ *   POST /ok             200 { output: { echo, intent, idempotencyKey, traceparent, tracestate }, usage: { units: 1 } }
  *   POST /error          500 problem+json
  *   POST /rate-limit     429 with Retry-After (?retryAfter=SECONDS, default 1)
  *   POST /hang           never answers (until the client goes away)
@@ -105,7 +105,7 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
     }
     const ok = () =>
       json(res, 200, {
-        output: { text: `echo: ${String(body.input)}`, echo: body.input, intent: body.intent ?? null, context: body.context ?? null, idempotencyKey: req.headers["idempotency-key"] ?? null, traceparent: req.headers.traceparent ?? null },
+        output: { text: `echo: ${String(body.input)}`, echo: body.input, intent: body.intent ?? null, context: body.context ?? null, idempotencyKey: req.headers["idempotency-key"] ?? null, traceparent: req.headers.traceparent ?? null, tracestate: req.headers.tracestate ?? null },
         usage: { units: 1 },
       });
     switch (path) {

@@ -88,3 +88,15 @@ describe("W3C trace context", () => {
     expect(traceOf(await call("/healthz", { headers: { traceparent: `ff-${TRACE}-00f067aa0ba902b7-01` } }))).not.toBe(TRACE);
   });
 });
+
+describe("tracestate", () => {
+  it("travels with a continued trace: to the specialist and back; dropped when invalid or without a traceparent", async () => {
+    const tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const res = await call("/v1/route", { json: { input: "x", specialist: "fault-ok" }, headers: { traceparent: tp, tracestate: "congo=t61rcWkgMzE" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("tracestate")).toBe("congo=t61rcWkgMzE");
+    expect(((await res.json()) as { output: { tracestate: string } }).output.tracestate).toBe("congo=t61rcWkgMzE"); // what the specialist got
+    expect((await call("/healthz", { headers: { traceparent: tp, tracestate: "Bad=Key" } })).headers.get("tracestate")).toBeNull();
+    expect((await call("/healthz", { headers: { tracestate: "congo=t61rcWkgMzE" } })).headers.get("tracestate")).toBeNull();
+  });
+});

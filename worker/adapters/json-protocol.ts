@@ -58,6 +58,7 @@ export function buildRequest(url: string, req: SpecialistRequest, headers: Recor
   if (!h.has("accept")) h.set("accept", "application/json");
   h.set("idempotency-key", req.idempotencyKey);
   h.set("traceparent", req.traceparent);
+  if (req.tracestate) h.set("tracestate", req.tracestate);
   if (req.intent) h.set("x-intent-id", req.intent.id);
   const json = JSON.stringify(body ?? { input: req.input, intent: req.intent, context: req.context });
   // redirects are not followed: a specialist's 3xx must not carry the hop (and its headers) to another origin

@@ -9,6 +9,8 @@ export interface SpecialistRequest {
   idempotencyKey: string;
   /** W3C trace context of the hop, sent as `traceparent`. */
   traceparent: string;
+  /** The caller's `tracestate`, sent on with it. */
+  tracestate?: string | undefined;
   /**
    * The whole conversation, when the hop came through the OpenAI-compatible front
    * door: chat-model specialists get it as their `messages` (`input` is the last user

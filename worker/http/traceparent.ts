@@ -44,3 +44,26 @@ export function childContext(parent: TraceContext | undefined): TraceContext {
 export function formatTraceparent(t: TraceContext): string {
   return `00-${t.traceId}-${t.spanId}-${t.flags}`;
 }
+
+/**
+ * A caller's `tracestate` if it is valid (W3C Trace Context §3.3: at most 32
+ * comma-separated `key=value` list members, keys of lowercase letters, digits and
+ * `_-*\/` with an optional `tenant@system` form, values of printable ASCII but `,`
+ * and `=`, up to 256 characters each), else undefined (an invalid one is dropped, as
+ * the spec allows). It travels with the trace: to every specialist, and back.
+ *
+ * @example
+ * parseTracestate("congo=t61rcWkgMzE,rojo=00f067aa0ba902b7") // "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"
+ */
+export function parseTracestate(header: string | null | undefined): string | undefined {
+  if (header === undefined || header === null) return undefined;
+  const members = header.split(",").map((m) => m.trim()).filter((m) => m !== "");
+  if (members.length === 0 || members.length > 32) return undefined;
+  const key = /^(?:[a-z][a-z0-9_\-*/]{0,255}|[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13})$/;
+  const value = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
+  for (const m of members) {
+    const eq = m.indexOf("=");
+    if (eq <= 0 || !key.test(m.slice(0, eq)) || !value.test(m.slice(eq + 1))) return undefined;
+  }
+  return members.join(",");
+}

@@ -145,6 +145,7 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
     ...(hop.context ? { context: hop.context } : {}),
     idempotencyKey: hop.idempotencyKey !== undefined ? await tenantScopedKey(tenant, hop.idempotencyKey) : id,
     traceparent: c.get("traceparent"),
+    ...(c.get("tracestate") ? { tracestate: c.get("tracestate") } : {}),
     ...(hop.messages ? { messages: hop.messages } : {}),
     ...(hop.chat ? { chat: hop.chat } : {}),
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { childContext, formatTraceparent, parseTraceparent } from "../../../worker/http/traceparent.ts";
+import { childContext, formatTraceparent, parseTraceparent, parseTracestate } from "../../../worker/http/traceparent.ts";
 
 describe("traceparent", () => {
   const valid = `00-${"4bf92f3577b34da6a3ce929d0e0e4736"}-${"00f067aa0ba902b7"}-01`;
@@ -30,5 +30,14 @@ describe("traceparent", () => {
     const fresh = childContext(undefined);
     expect(formatTraceparent(fresh)).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     expect(childContext(undefined).traceId).not.toBe(fresh.traceId);
+  });
+});
+
+describe("tracestate", () => {
+  it("keeps a valid list and drops an invalid one (§3.3)", () => {
+    expect(parseTracestate("congo=t61rcWkgMzE, rojo=00f067aa0ba902b7")).toBe("congo=t61rcWkgMzE,rojo=00f067aa0ba902b7");
+    expect(parseTracestate("tenant1@vendor=value")).toBe("tenant1@vendor=value");
+    for (const bad of ["=x", "Upper=x", "k=a,b", "k=", "k=v=w", Array.from({ length: 33 }, (_, i) => `k${i}=v`).join(","), undefined, ""])
+      expect(parseTracestate(bad), String(bad)).toBeUndefined();
   });
 });
