@@ -5,6 +5,7 @@ import { ObservabilitySettings } from "../observe/settings.ts";
 import { Plan } from "../tasks/plan.ts";
 import { RESERVED_BINDINGS } from "../env.ts";
 import { privateDestination } from "./destinations.ts";
+import { normalizeInput } from "../intent/normalize.ts";
 
 /**
  * Extra HTTP headers sent to a specialist: names are RFC 9110 §5.6.2 tokens, values
@@ -252,6 +253,21 @@ export const Config = z
           });
         labels.set(intent.label, s.id);
       }),
+    );
+    // the same example under two intents pulls them together; an example with no letter or digit teaches nothing
+    const examples = new Map<string, string>();
+    cfg.specialists.forEach((s, i) =>
+      s.intents.forEach((intent, j) =>
+        intent.examples.forEach((ex, k) => {
+          const path = ["specialists", i, "intents", j, "examples", k];
+          const here = `specialists[${s.id}] intent '${intent.label}' example ${k}`;
+          const n = normalizeInput(ex);
+          if (!/[\p{L}\p{N}]/u.test(n)) ctx.addIssue({ code: "custom", path, message: "has no letter or digit: it teaches the classifier nothing" });
+          const first = examples.get(n);
+          if (first !== undefined) ctx.addIssue({ code: "custom", path, message: `the same example as ${first} (after normalising case and spaces)` });
+          else examples.set(n, here);
+        }),
+      ),
     );
     if (labels.size === 0)
       ctx.addIssue({ code: "custom", path: ["specialists"], message: "at least one specialist must declare intents with examples" });

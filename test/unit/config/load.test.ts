@@ -115,3 +115,24 @@ describe("specialist headers and secrets", () => {
     }
   });
 });
+
+describe("examples", () => {
+  const config = (a: string[], b: string[]) => ({
+    specialists: [
+      { id: "one", endpoint: { type: "http", url: "https://one.example/" }, intents: [{ label: "one.x", examples: a }] },
+      { id: "two", endpoint: { type: "http", url: "https://two.example/" }, intents: [{ label: "two.x", examples: b }] },
+    ],
+  });
+  it("refuses the same example under two intents, naming both places", () => {
+    const r = parseConfig(config(["convert 5 km to miles", "hello"], ["  Convert 5 KM to miles "]));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues).toContainEqual({ path: "specialists.1.intents.0.examples.0", message: "the same example as specialists[one] intent 'one.x' example 0 (after normalising case and spaces)" });
+  });
+  it("refuses examples with no letter or digit (whitespace, emoji, punctuation)", () => {
+    for (const ex of ["   ", "👍🎉", "?!"]) {
+      const r = parseConfig(config(["fine example"], [ex]));
+      expect(r.ok, ex).toBe(false);
+      if (!r.ok) expect(r.issues.map((i) => i.message)).toContain("has no letter or digit: it teaches the classifier nothing");
+    }
+  });
+});
