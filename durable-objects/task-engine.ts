@@ -267,10 +267,8 @@ export async function drive(h: EngineHost): Promise<void> {
       await plan(h, rt, task);
       continue;
     }
-    if (task.status === "awaiting_approval" && (await stoppedNow(h, task))) {
-      const stop = (await stoppedNow(h, task))!;
-      return finish(h, "cancelled", "kill-switch", { reason: stop, error: `cancelled by ${stop}` });
-    }
+    const stoppedAtGate = task.status === "awaiting_approval" ? await stoppedNow(h, task) : undefined;
+    if (stoppedAtGate) return finish(h, "cancelled", "kill-switch", { reason: stoppedAtGate, error: `cancelled by ${stoppedAtGate}` });
     if (task.status === "awaiting_approval") {
       if (task.awaiting && Date.now() >= task.awaiting.expiresAt) return finish(h, "rejected", "system", { reason: "approval expired", error: `approval for step '${task.awaiting.step}' expired` });
       return h.setAlarm(task.awaiting?.expiresAt ?? Date.now() + 60_000);
@@ -306,7 +304,7 @@ export async function drive(h: EngineHost): Promise<void> {
       return wakeUps.length ? h.setAlarm(Math.min(...wakeUps)) : undefined;
     }
     // every step start checks the kill switches (read fresh): a switched-off router or tenant cancels the task
-    const stop = stoppedBy(await controlState(h.env, Date.now(), true), task.tenant);
+    const stop = await stoppedNow(h, task);
     if (stop) return finish(h, "cancelled", "kill-switch", { reason: stop, error: `cancelled by ${stop}` });
     let lease = now;
     for (const s of ready) {
