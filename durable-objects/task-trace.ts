@@ -5,7 +5,7 @@ import { hopLog } from "../worker/observe/log.ts";
 import { exportOtlp, recordMetrics, writeLog } from "../worker/observe/sinks.ts";
 import { randomSpanId, sampled, Tracer, type SpanHandle, type SpanRecord } from "../worker/observe/span.ts";
 import type { StepTrace } from "../worker/observe/step-spans.ts";
-import type { FailureKind } from "../worker/adapters/types.ts";
+import type { FailureKind } from "../worker/routing/hop.ts";
 import { getRuntime, type Runtime } from "../worker/runtime.ts";
 import type { TaskDoc } from "../worker/tasks/types.ts";
 import type { EngineHost } from "./task-lifecycle.ts";

@@ -17,12 +17,10 @@ import { routeRoutes } from "./routes/route.ts";
 import { specialistRoutes } from "./routes/specialists.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 import { poolRoutes } from "./routes/pools.ts";
-import { openaiRoutes } from "./routes/openai.ts";
-import { a2aRoutes } from "./routes/a2a.ts";
+import { callSpecialist, FRONT_DOORS } from "./protocols/registry.ts";
 import { traceRoutes } from "./routes/traces.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { dashboardRoutes } from "./ui/routes.tsx";
-import { openAIErrorShape } from "./openai/errors.ts";
 import { baseConfig } from "./runtime.ts";
 import { RouterSettings } from "./config/schema.ts";
 
@@ -39,19 +37,20 @@ app.use("*", async function traceContext(c, next) {
   // tracestate belongs to the trace it came with: kept only when that trace continues
   const tracestate = parent ? parseTracestate(c.req.header("tracestate")) : undefined;
   c.set("tracestate", tracestate);
+  c.set("callSpecialist", callSpecialist);
   await next();
   c.res.headers.set("traceparent", traceparent);
   if (tracestate) c.res.headers.set("tracestate", tracestate);
 });
 app.use("*", timing({ totalDescription: "router total" }));
-// OpenAI-compatible paths answer errors in OpenAI's shape (before auth, so 401s are covered)
-app.use("/v1/chat/*", openAIErrorShape());
-app.use("/v1/models/*", openAIErrorShape());
-app.use("/v1/*", authenticate());
-app.use("/v1/*", killSwitches());
-// the A2A JSON-RPC endpoint takes the same keys (its agent card is public)
-app.use("/a2a", authenticate());
-app.use("/a2a", killSwitches());
+// a front door's paths answer errors in its protocol's shape (before auth, so 401s are covered)
+for (const { errorShape } of FRONT_DOORS) if (errorShape) for (const path of errorShape.paths) app.use(path, errorShape.middleware());
+/** `/v1/*` and every front door's own guarded paths (e.g. `/a2a`; an agent card stays public). */
+const GUARDED = ["/v1/*", ...FRONT_DOORS.flatMap((d) => d.guardedPaths ?? [])];
+for (const path of GUARDED) {
+  app.use(path, authenticate());
+  app.use(path, killSwitches());
+}
 const bodyLimits = new Map<number, MiddlewareHandler<AppEnv>>();
 /** `bodyLimit` for a size, built once per size rather than per request. */
 function bodyLimitFor(maxSize: number): MiddlewareHandler<AppEnv> {
@@ -74,8 +73,7 @@ function limitBody(): MiddlewareHandler<AppEnv> {
     return bodyLimitFor(base.ok ? base.config.router.maxBodyBytes : DEFAULT_MAX_BODY_BYTES)(c, next);
   };
 }
-app.use("/v1/*", limitBody());
-app.use("/a2a", limitBody());
+for (const path of GUARDED) app.use(path, limitBody());
 
 app.use("/v1/*", jsonDepthGuard());
 
@@ -86,8 +84,7 @@ app.route("/", specialistRoutes);
 app.route("/", taskRoutes);
 app.route("/", poolRoutes);
 app.route("/", adminRoutes);
-app.route("/", openaiRoutes);
-app.route("/", a2aRoutes);
+for (const door of FRONT_DOORS) app.route("/", door.routes);
 app.route("/", traceRoutes);
 app.route("/", metricsRoutes);
 // the operator dashboard (GET / and /ui/*) calls this app in process with the operator's key

@@ -54,6 +54,8 @@ export interface AppEnv {
     traceparent: string;
     /** The caller's valid `tracestate`, sent on to specialists and back. */
     tracestate: string | undefined;
+    /** Calls a specialist through its protocol's adapter (the protocol registry's, set by the app). */
+    callSpecialist: import("./routing/hop.ts").EndpointCaller;
   };
 }
 

@@ -6,7 +6,7 @@ import { Specialist } from "../../worker/config/schema.ts";
 import type { Env } from "../../worker/env.ts";
 import { IntentRequest, RouteRequest } from "../../worker/http/schemas.ts";
 import { CancelRequest, Decision, TaskRequest } from "../../worker/http/task-schemas.ts";
-import { ChatCompletionRequest } from "../../worker/openai/schemas.ts";
+import { ChatCompletionRequest } from "../../worker/protocols/openai/schemas.ts";
 
 const E = env as unknown as Env;
 const TASK = `task_${"a".repeat(32)}`;

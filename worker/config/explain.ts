@@ -110,7 +110,7 @@ function namedPath(parts: string[], raw: unknown): string {
   return out;
 }
 
-/** Intents with fewer examples than the README recommends (15), as warnings. */
+/** Intents with fewer examples than docs/config.md recommends (15), as warnings. */
 export function fewExamples(config: { specialists: { id: string; intents: { label: string; examples: string[] }[] }[] }, min = 15): string[] {
   return config.specialists.flatMap((s) =>
     s.intents.filter((i) => i.examples.length < min).map((i) => `specialists[${s.id}] intent '${i.label}' has ${i.examples.length} examples; ${min}–25 varied ones route it more reliably`),

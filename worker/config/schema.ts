@@ -217,11 +217,11 @@ export const Config = z
     workflows: z.array(Workflow).default([]),
     tasks: TaskSettings.default(TaskSettings.parse({})),
     /**
-     * The Worker secrets specialists may use as `apiKeySecret` (README "Secrets"): a
+     * The Worker secrets specialists may use as `apiKeySecret` (docs/config.md): a
      * specialist can name only these, and none of the router's own bindings.
      */
     secrets: z.array(BindingName).max(200).default([]),
-    /** Evaluated on every hop, in order; the first rule with an effect decides (README "Policies"). */
+    /** Evaluated on every hop, in order; the first rule with an effect decides (docs/governance.md, "Policies"). */
     policies: z.array(PolicyRule).max(1000).default([]),
     /** Per-tenant shared limits (a `tenant:<name>` pool admits every call of the tenant). */
     tenants: z
@@ -232,7 +232,7 @@ export const Config = z
       .default({}),
     /** Prompt-injection screening of inputs and specialist outputs. */
     screening: ScreeningSettings.default(ScreeningSettings.parse({})),
-    /** Tracing export (OTLP), hop logs, metrics, hop trace retention (README "Observability"). */
+    /** Tracing export (OTLP), hop logs, metrics, hop trace retention (docs/observability.md). */
     observability: ObservabilitySettings.default(ObservabilitySettings.parse({})),
   })
   .superRefine((cfg, ctx) => {

@@ -3,7 +3,7 @@ import type { AppEnv, Env, Principal } from "../env.ts";
 import { sha256Hex } from "../intent/record.ts";
 import { ProblemError } from "./problem.ts";
 
-/** Keys accepted when `DEV_MODE` is "true" (local development only; README). */
+/** Keys accepted when `DEV_MODE` is "true" (local development only; docs/http-api.md, "Keys"). */
 export const DEV_KEYS: Readonly<Record<string, Principal>> = {
   "dev-key": { tenant: "dev", admin: false },
   "dev-admin-key": { tenant: "dev", admin: true },

@@ -1,4 +1,4 @@
-import type { SpecialistFailure } from "../adapters/types.ts";
+import type { SpecialistFailure } from "../routing/hop.ts";
 import type { Attempt } from "../routing/dispatch.ts";
 import type { DecideResult } from "../routing/decide.ts";
 import type { ContentfulStatusCode } from "hono/utils/http-status";

@@ -1,4 +1,4 @@
-import type { SpecialistOutcome } from "../adapters/types.ts";
+import type { SpecialistOutcome } from "../routing/hop.ts";
 import type { Specialist } from "../config/schema.ts";
 import type { DispatchDeps } from "../routing/dispatch.ts";
 import { ATTR, SPAN } from "./attributes.ts";

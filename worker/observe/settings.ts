@@ -17,7 +17,7 @@ export const OtlpSettings = z.strictObject({
   timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
 });
 
-/** Tracing, metrics and logs (README "Observability"). Everything runs after the response. */
+/** Tracing, metrics and logs (docs/observability.md). Everything runs after the response. */
 export const ObservabilitySettings = z.strictObject({
   /** Export spans to an OpenTelemetry collector; absent: no export. */
   otlp: OtlpSettings.optional(),

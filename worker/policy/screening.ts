@@ -17,7 +17,7 @@ interface Signal {
 }
 
 /**
- * The heuristics (README "Untrusted content"). They look for text addressed to the
+ * The heuristics (docs/governance.md, "Untrusted content"). They look for text addressed to the
  * system rather than to the task: overriding instructions, role or prompt tags,
  * requests to reveal hidden prompts, and attempts to redirect routing or payments.
  */

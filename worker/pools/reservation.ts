@@ -16,7 +16,7 @@ const utf8 = new TextEncoder();
  * - else the specialist's `limits.maxCallCostUsd` (the operator's ceiling for one call);
  * - else `costPerCall` alone: a call whose cost is reported afterwards (a priced model
  *   asked for an unbounded reply, a service reporting `costUsd`) is bounded only if
- *   `maxCallCostUsd` is set (README "Budgets").
+ *   `maxCallCostUsd` is set (docs/limits-and-resilience.md).
  * A computed bound above `maxCallCostUsd` is capped by it.
  *
  * @example

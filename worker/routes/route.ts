@@ -34,7 +34,7 @@ export const routeRoutes = routeGroup().openapi(route, async (c) => {
   if (body.input === undefined && intentIdIn === undefined) throw badRequest("send 'input', or 'intent' (an intent id from an earlier hop)");
   if (body.input !== undefined && body.input.length > rt.config.router.maxInputChars)
     throw badRequest(`input is longer than ${rt.config.router.maxInputChars} characters`);
-  const hop = await serveHop(c, { input: body.input, intentId: intentIdIn, pinned: body.specialist, context: body.context, idempotencyKey: body.idempotencyKey, t0 });
+  const hop = await serveHop(c, { input: body.input, intentId: intentIdIn, pinned: body.specialist, context: body.context, idempotencyKey: body.idempotencyKey, t0, call: c.var.callSpecialist });
   const { intent, result } = hop;
 
   if (intent) c.header("x-intent-id", intent.id);

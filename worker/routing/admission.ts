@@ -1,5 +1,5 @@
 import type { RateLimitPool } from "../../durable-objects/rate-limit-pool.ts";
-import type { SpecialistFailure, SpecialistOutcome } from "../adapters/types.ts";
+import type { SpecialistFailure, SpecialistOutcome } from "./hop.ts";
 import type { Config, Specialist } from "../config/schema.ts";
 import type { Env } from "../env.ts";
 import type { PoolConfig } from "../pools/pool.ts";

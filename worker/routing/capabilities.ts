@@ -43,7 +43,7 @@ const LLM: Capabilities = { tools: true, jsonSchema: true, vision: false, audio:
 /** Everything else (`service`, `http`, `a2a`): text in, one answer out. */
 const TEXT: Capabilities = { tools: false, jsonSchema: false, vision: false, audio: false, files: false, streaming: false, multipleChoices: false, logprobs: false, passThrough: false };
 
-/** The defaults of an endpoint type (README "Capabilities"). */
+/** The defaults of an endpoint type (docs/protocols/openai.md, "Capabilities"). */
 export function defaultCapabilities(type: Endpoint["type"]): Capabilities {
   return type === "openai-chat" ? LLM : TEXT;
 }

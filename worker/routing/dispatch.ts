@@ -1,5 +1,5 @@
 import type { Specialist } from "../config/schema.ts";
-import type { SpecialistFailure, SpecialistOutcome } from "../adapters/types.ts";
+import type { SpecialistFailure, SpecialistOutcome } from "./hop.ts";
 
 /** One call made while serving a hop. */
 export interface Attempt {

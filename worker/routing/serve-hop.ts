@@ -1,7 +1,6 @@
 import type { Context } from "hono";
 import { endTime, startTime } from "hono/timing";
-import { callEndpoint } from "../adapters/index.ts";
-import type { AdapterContext, ChatMessage, SpecialistOutcome, SpecialistRequest } from "../adapters/types.ts";
+import type { ChatMessage, EndpointCaller, SpecialistRequest } from "./hop.ts";
 import type { Specialist } from "../config/schema.ts";
 import { binding, type AppEnv } from "../env.ts";
 import { decisionProblem, failureProblem } from "../http/failures.ts";
@@ -40,8 +39,12 @@ export interface HopRequest {
    * by capability alone.
    */
   unable?: ((s: Specialist) => Unable | undefined) | undefined;
-  /** Calls one specialist; the endpoint's adapter (`callEndpoint`) when absent (e.g. streaming calls). */
-  call?: ((s: Specialist, request: SpecialistRequest, ctx: AdapterContext) => Promise<SpecialistOutcome>) | undefined;
+  /**
+   * Calls one specialist: the front door passes the protocol registry's `callEndpoint`
+   * (worker/protocols/registry.ts) or its own (e.g. a streaming call), so routing
+   * imports no protocol.
+   */
+  call: EndpointCaller;
   /** When the request started (`performance.now()`), for `totalMs`. */
   t0?: number | undefined;
 }
@@ -151,7 +154,7 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
   };
   // every piece of untrusted content that reaches the specialist: the input (also when it came by intent id), the context, the conversation
   screenOrRefuse(rt.config.screening, "input", untrustedText(request.input, hop), screening);
-  const call = hop.call ?? ((s: Specialist, req: SpecialistRequest, ctx: AdapterContext) => callEndpoint(s.endpoint, req, ctx));
+  const call = hop.call;
   const decisions = new Map<string, PolicyDecision>();
   const admit = policyGuard(rt.policy, { tenant, intents: hopLabels(intent, hop.pinned === undefined ? undefined : rt.registry.get(hop.pinned)), inputChars: request.input.length }, admission(c.env, rt.config.router, id, defer, Math.random, tenantPoolOf(rt.config, tenant), (s) => callCeilingUsd(s, hop.chat)), decisions);
   const candidates = r.decision.candidates.map((s) => rt.registry.get(s)!);

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { callEndpoint } from "../adapters/index.ts";
-import type { FailureKind, Usage } from "../adapters/types.ts";
+import type { EndpointCaller, FailureKind, Usage } from "../routing/hop.ts";
 import { policyGuard } from "../routing/policy-guard.ts";
 import type { Specialist } from "../config/schema.ts";
 import { binding, type Env } from "../env.ts";
@@ -16,6 +15,8 @@ import { tracedChoice, tracedVerification, type StepTrace } from "../observe/ste
 export interface StepCall {
   rt: Runtime;
   env: Env;
+  /** Calls one specialist through its protocol's adapter (the registry's `callEndpoint`). */
+  call: EndpointCaller;
   step: StepSpec;
   input: string;
   /** Sent as `Idempotency-Key`: the same for every attempt of this step, across restarts. */
@@ -94,7 +95,7 @@ export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void)
     new Map(),
   );
   const call = (s: Specialist, _attempt: number, traceparent: string) =>
-    callEndpoint(s.endpoint, { ...request, traceparent }, { binding: (n) => binding(c.env, n), signal: AbortSignal.any([c.signal, AbortSignal.timeout(s.timeoutMs)]) });
+    c.call(s, { ...request, traceparent }, { binding: (n) => binding(c.env, n), signal: AbortSignal.any([c.signal, AbortSignal.timeout(s.timeoutMs)]) });
   const result = await dispatch(chain, {
     ...traceAttempts(c.trace?.tracer, c.trace?.parent, { admit, call }, c.traceparent),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),

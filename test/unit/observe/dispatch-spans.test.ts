@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SpecialistOutcome } from "../../../worker/adapters/types.ts";
+import type { SpecialistOutcome } from "../../../worker/routing/hop.ts";
 import { Specialist } from "../../../worker/config/schema.ts";
 import { traceAttempts } from "../../../worker/observe/dispatch-spans.ts";
 import { Tracer } from "../../../worker/observe/span.ts";

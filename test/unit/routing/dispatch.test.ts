@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SpecialistOutcome } from "../../../worker/adapters/types.ts";
+import type { SpecialistOutcome } from "../../../worker/routing/hop.ts";
 import { loadConfig } from "../../../worker/config/load.ts";
 import { backoffMs, dispatch, fallbackChain, isRetryable, MAX_RETRY_WAIT_MS } from "../../../worker/routing/dispatch.ts";
 

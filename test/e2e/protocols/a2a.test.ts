@@ -1,0 +1,122 @@
+import { Role, TaskState, type Message, type Part, type Task } from "@a2a-js/sdk";
+import { ClientFactory, ClientFactoryOptions, createAuthenticatingFetchWithRetry, JsonRpcTransportFactory, type Client } from "@a2a-js/sdk/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import bundled from "../../../switchyard.config.json" with { type: "json" };
+import type { ConfigInput } from "../../../worker/config/schema.ts";
+import { startA2aUpstream, type A2aUpstream } from "../../support/a2a-upstream.ts";
+import { startDevServer, type DevServer } from "../../support/dev-server.ts";
+
+let agents: A2aUpstream;
+let server: DevServer;
+let client: Client;
+
+/** The bundled config plus `remote-echo`, an `a2a` specialist: a remote agent built with @a2a-js/sdk. */
+function config(agentsUrl: string): ConfigInput {
+  const c = structuredClone(bundled) as ConfigInput;
+  c.router = { ...c.router, allowPrivateNetworks: true }; // the agents listen on 127.0.0.1
+  c.specialists.push({ id: "remote-echo", description: "A remote A2A agent that echoes", endpoint: { type: "a2a", url: `${agentsUrl}/v1/echo` }, timeoutMs: 5000 });
+  return c;
+}
+
+const text = (value: string): Part => ({ content: { $case: "text", value }, metadata: undefined, filename: "", mediaType: "" });
+const message = (value: string): Message => ({ messageId: crypto.randomUUID(), contextId: "", taskId: "", role: Role.ROLE_USER, parts: [text(value)], metadata: undefined, extensions: [], referenceTaskIds: [] });
+const textOf = (parts: Part[]) => parts.map((p) => (p.content?.$case === "text" ? p.content.value : "")).join("");
+const isTask = (r: Message | Task): r is Task => "status" in r;
+
+beforeAll(async () => {
+  agents = await startA2aUpstream();
+  server = await startDevServer({ vars: { SWITCHYARD_CONFIG: JSON.stringify(config(agents.url)) } });
+  // the official client, unmodified: it finds everything from the base URL; the key goes in with the SDK's auth fetch wrapper
+  const fetchImpl = createAuthenticatingFetchWithRetry(fetch, { headers: async () => ({ authorization: "Bearer dev-key" }), shouldRetryWithHeaders: async () => undefined });
+  const factory = new ClientFactory(ClientFactoryOptions.createFrom(ClientFactoryOptions.default, { transports: [new JsonRpcTransportFactory({ fetchImpl })] }));
+  client = await factory.createFromUrl(server.url);
+});
+afterAll(async () => {
+  await server?.stop();
+  await agents?.close();
+});
+
+describe("the official @a2a-js/sdk client against the router over real HTTP", () => {
+  it("reads the card from the base URL and speaks protocol 1.0 to the JSON-RPC endpoint it names", async () => {
+    const card = await client.getAgentCard();
+    expect(card.name).toBe("Switchyard");
+    expect(card.supportedInterfaces[0]).toMatchObject({ url: `${server.url}/a2a`, protocolBinding: "JSONRPC", protocolVersion: "1.0" });
+    expect(card.skills.map((s) => s.id)).toContain("units");
+    expect(client.protocolVersion).toBe("1.0");
+  });
+
+  it("sends a message that routes to the units specialist and gets the answer", async () => {
+    const reply = await client.sendMessage({ tenant: "", message: message("convert 5 km to miles"), configuration: undefined, metadata: undefined });
+    expect(isTask(reply)).toBe(false);
+    const m = reply as Message;
+    expect(m.role).toBe(Role.ROLE_AGENT);
+    expect(textOf(m.parts)).toBe("5 kilometers = 3.10686 miles");
+    expect(m.metadata?.switchyard).toMatchObject({ specialist: "units", intent: { label: "units.convert" } });
+  });
+
+  it("streams a hop", async () => {
+    const events = [];
+    for await (const e of client.sendMessageStream({ tenant: "", message: message("what is 12 * (3 + 4)?"), configuration: undefined, metadata: undefined })) events.push(e);
+    expect(events.map((e) => e.payload?.$case)).toEqual(["message"]);
+    expect(textOf((events[0]!.payload!.value as Message).parts)).toMatch(/84/);
+  });
+
+  it("runs a multi-clause goal as a task and reads it back with GetTask", async () => {
+    const reply = await client.sendMessage({ tenant: "", message: message("convert 5 km to miles, then what is the result times 3"), configuration: undefined, metadata: undefined });
+    expect(isTask(reply)).toBe(true);
+    const task = reply as Task;
+    expect(task.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    expect(textOf(task.artifacts[0]!.parts)).toMatch(/= 9\.32/);
+    const again = await client.getTask({ tenant: "", id: task.id, historyLength: undefined });
+    expect(again.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    expect(again.id).toBe(task.id);
+  });
+
+  it("streams a task: the task, progress status updates, the result artifact, the final status", async () => {
+    const events = [];
+    for await (const e of client.sendMessageStream({ tenant: "", message: message("convert 2 km to miles, then what is the result times 2"), configuration: undefined, metadata: undefined })) events.push(e);
+    const kinds = events.map((e) => e.payload?.$case);
+    expect(kinds[0]).toBe("task");
+    expect(kinds.at(-1)).toBe("statusUpdate");
+    const last = events.at(-1)!.payload!.value as { status?: { state: TaskState } };
+    expect(last.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    const artifact = events.find((e) => e.payload?.$case === "artifactUpdate");
+    if ((events[0]!.payload!.value as Task).status?.state !== TaskState.TASK_STATE_COMPLETED) expect(textOf((artifact!.payload!.value as { artifact: { parts: Part[] } }).artifact.parts)).toMatch(/= 2\.48/);
+  });
+
+  it("cancels a multi-step task waiting for approval with CancelTask", async () => {
+    const goal = "The router classifies each request. It picks a specialist. The specialist answers. The router reports its decision to the caller.";
+    const reply = await client.sendMessage({ tenant: "", message: message(goal), configuration: undefined, metadata: { switchyard: { workflow: "approved-summary" } } });
+    const task = reply as Task;
+    expect(task.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+    expect((await client.getTask({ tenant: "", id: task.id, historyLength: undefined })).status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+    const cancelled = await client.cancelTask({ tenant: "", id: task.id, metadata: undefined });
+    expect(cancelled.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+    expect((await client.getTask({ tenant: "", id: task.id, historyLength: undefined })).status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+    await expect(client.cancelTask({ tenant: "", id: task.id, metadata: undefined })).rejects.toThrow(/not cancelable/i);
+  });
+
+  it("reports an unknown task as the SDK's TaskNotFoundError", async () => {
+    await expect(client.getTask({ tenant: "", id: `task_${"0".repeat(32)}`, historyLength: undefined })).rejects.toMatchObject({ name: "TaskNotFoundError" });
+  });
+
+  it("also speaks 0.3 to the SDK's own v0.3 transport (message/send, tasks/get, tasks/cancel)", async () => {
+    const fetchImpl = createAuthenticatingFetchWithRetry(fetch, { headers: async () => ({ authorization: "Bearer dev-key" }), shouldRetryWithHeaders: async () => undefined });
+    const legacy = new ClientFactory(ClientFactoryOptions.createFrom(ClientFactoryOptions.default, { transports: [new JsonRpcTransportFactory({ fetchImpl, legacyCompat: { enabled: true } })] }));
+    const card = await client.getAgentCard();
+    const old = await legacy.createFromAgentCard({ ...card, supportedInterfaces: card.supportedInterfaces.filter((i) => i.protocolVersion === "0.3") });
+    expect(old.protocolVersion).toBe("0.3");
+    const reply = await old.sendMessage({ tenant: "", message: message("convert 5 km to miles"), configuration: undefined, metadata: undefined });
+    expect(textOf((reply as Message).parts)).toBe("5 kilometers = 3.10686 miles");
+    const goal = "The router classifies each request. It picks a specialist. The specialist answers. The router reports its decision to the caller.";
+    const task = (await old.sendMessage({ tenant: "", message: message(goal), configuration: undefined, metadata: { switchyard: { workflow: "approved-summary" } } })) as Task;
+    expect(task.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+    expect((await old.getTask({ tenant: "", id: task.id, historyLength: undefined })).status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+    expect((await old.cancelTask({ tenant: "", id: task.id, metadata: undefined })).status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+  });
+
+  it("reaches a remote A2A agent through an a2a specialist: A2A in, A2A out", async () => {
+    const reply = await client.sendMessage({ tenant: "", message: message("hello, remote"), configuration: undefined, metadata: { switchyard: { specialist: "remote-echo" } } });
+    expect(textOf((reply as Message).parts)).toBe("echo: hello, remote");
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { a2aState, CONTEXT_KEY, hopToMessage, progressEvents, taskToA2A, type TaskViewLike } from "../../../../worker/protocols/a2a/mapping.ts";
+import { isBlocking, SendParams, switchyardOptions, wantsTask } from "../../../../worker/protocols/a2a/params.ts";
+import { RpcFailure } from "../../../../worker/protocols/a2a/jsonrpc.ts";
+
+const view = (over: Partial<TaskViewLike> = {}): TaskViewLike => ({
+  id: "task_" + "a".repeat(32),
+  status: "running",
+  updatedAt: "2026-01-01T00:00:00.000Z",
+  costUsd: 0.002,
+  hops: 2,
+  steps: [{ id: "s1", status: "succeeded", specialist: "units" }, { id: "s2", status: "running" }],
+  ...over,
+});
+
+describe("TaskAgent → A2A", () => {
+  it("maps every TaskAgent status onto an A2A state", () => {
+    expect(["planning", "running", "awaiting_approval", "succeeded", "failed", "cancelled", "rejected"].map((s) => a2aState(s as never))).toEqual([
+      "working",
+      "working",
+      "input-required",
+      "completed",
+      "failed",
+      "canceled",
+      "rejected",
+    ]);
+  });
+
+  it("answers a succeeded task with its result as an artifact (text + data) and Switchyard's view in metadata", () => {
+    const t = taskToA2A(view({ status: "succeeded", result: { text: "9.32", value: 9.32 } }));
+    expect(t.status).toEqual({ state: "completed", timestamp: "2026-01-01T00:00:00.000Z" });
+    expect(t.contextId).toBe(t.id);
+    expect(t.artifacts).toEqual([{ artifactId: "result", name: "result", parts: [{ kind: "text", text: "9.32" }, { kind: "data", data: { text: "9.32", value: 9.32 } }] }]);
+    expect(t.metadata).toMatchObject({ switchyard: { status: "succeeded", costUsd: 0.002, hops: 2, steps: [{ id: "s1", specialist: "units" }, { id: "s2" }], links: { self: `/v1/tasks/${t.id}` } } });
+  });
+
+  it("says why a task waits, failed or ended, and keeps the client's contextId", () => {
+    const waiting = taskToA2A(view({ status: "awaiting_approval", awaiting: { step: "s2", reason: "needs a human" }, context: { [CONTEXT_KEY]: "ctx-1" } }));
+    expect(waiting.contextId).toBe("ctx-1");
+    expect(waiting.status.state).toBe("input-required");
+    expect(waiting.status.message?.parts[0]).toEqual({ kind: "text", text: expect.stringContaining("approval of step 's2': needs a human") });
+    expect(taskToA2A(view({ status: "failed", error: "boom" })).status.message?.parts[0]).toEqual({ kind: "text", text: "boom" });
+    expect(taskToA2A(view({ status: "cancelled" })).artifacts).toBeUndefined();
+  });
+
+  it("turns progress events into working status updates, and a stop event into artifact + final status", () => {
+    const step = progressEvents({ seq: 3, type: "step.succeeded", at: "t", data: { step: "s1", specialist: "units" } }, view());
+    expect(step).toHaveLength(1);
+    expect(step[0]).toMatchObject({ kind: "status", final: false, status: { state: "working", message: { parts: [{ kind: "text", text: "step 's1' succeeded (units)" }, { kind: "data", data: { event: "step.succeeded", seq: 3 } }] } } });
+    const done = progressEvents({ seq: 9, type: "task.succeeded", at: "t", data: {} }, view({ status: "succeeded", result: "ok" }));
+    expect(done.map((e) => e.kind)).toEqual(["artifact", "status"]);
+    expect(done[1]).toMatchObject({ final: true, status: { state: "completed" } });
+    const paused = progressEvents({ seq: 4, type: "task.awaiting_approval", at: "t", data: {} }, view({ status: "awaiting_approval", awaiting: { step: "s2", reason: "r" } }));
+    expect(paused).toMatchObject([{ kind: "status", final: true, status: { state: "input-required" } }]);
+  });
+
+  it("answers a hop as an agent message", () => {
+    const m = hopToMessage({ id: "hop_1", output: { text: "5 km = 3.10686 mi" }, contextId: "c", switchyard: { specialist: "units" } });
+    expect(m).toEqual({ messageId: "hop_1", role: "agent", contextId: "c", parts: [{ kind: "text", text: "5 km = 3.10686 mi" }, { kind: "data", data: { text: "5 km = 3.10686 mi" } }], metadata: { switchyard: { specialist: "units" } } });
+    expect(hopToMessage({ id: "h", output: "plain", contextId: "c", switchyard: {} }).parts).toEqual([{ kind: "text", text: "plain" }]);
+  });
+});
+
+describe("message → hop or task", () => {
+  const send = (text: string, metadata?: Record<string, unknown>, configuration?: Record<string, unknown>) =>
+    SendParams.parse({ message: { messageId: "m1", role: "ROLE_USER", parts: [{ text }], ...(metadata ? { metadata } : {}) }, ...(configuration ? { configuration } : {}) });
+
+  it("makes a task of a multi-clause goal when a planner is configured", () => {
+    expect(wantsTask("convert 5 km to miles, then what is the result times 3", {}, true)).toBe(true);
+    expect(wantsTask("convert 5 km to miles and then double it", {}, true)).toBe(true);
+    expect(wantsTask("summarize this; count the words", {}, true)).toBe(true);
+    expect(wantsTask("convert 5 km to miles, then what is the result times 3", {}, false)).toBe(false);
+    expect(wantsTask("convert 5 km to miles", {}, true)).toBe(false);
+    expect(wantsTask("if it is 30 c then is it hot", {}, true)).toBe(false);
+  });
+
+  it("lets metadata.switchyard decide, on the message over the request", () => {
+    expect(wantsTask("anything", { mode: "task" }, false)).toBe(true);
+    expect(wantsTask("a, then b", { mode: "hop" }, true)).toBe(false);
+    expect(wantsTask("a, then b", { specialist: "units" }, true)).toBe(false);
+    expect(wantsTask("x", { workflow: "checked-conversion" }, false)).toBe(true);
+    const p = SendParams.parse({ message: { messageId: "m", role: "user", parts: [{ kind: "text", text: "x" }], metadata: { switchyard: { mode: "task" } } }, metadata: { switchyard: { mode: "hop", specialist: "units" } } });
+    expect(switchyardOptions(p)).toEqual({ mode: "task", specialist: "units" });
+  });
+
+  it("rejects bad options with -32602 and the path", () => {
+    expect(() => switchyardOptions(send("x", { switchyard: { mode: "later" } }))).toThrow(RpcFailure);
+    try {
+      switchyardOptions(send("x", { switchyard: { nope: 1 } }));
+    } catch (e) {
+      expect((e as RpcFailure).error).toMatchObject({ code: -32602, data: { errors: [{ path: "" }] } });
+    }
+  });
+
+  it("waits for the task unless the caller asks not to (1.x returnImmediately, 0.3 blocking: false)", () => {
+    expect(isBlocking(send("x"))).toBe(true);
+    expect(isBlocking(send("x", undefined, { returnImmediately: true }))).toBe(false);
+    expect(isBlocking(send("x", undefined, { blocking: false }))).toBe(false);
+    expect(isBlocking(send("x", undefined, { blocking: true }))).toBe(true);
+  });
+});

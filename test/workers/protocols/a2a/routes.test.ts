@@ -1,0 +1,174 @@
+import { describe, expect, it } from "vitest";
+import { call, problem } from "../../helpers.ts";
+import { parseSse } from "../../task-helpers.ts";
+
+type Rpc = { jsonrpc: "2.0"; id: string | number | null; result?: any; error?: { code: number; message: string; data?: any } };
+
+let seq = 0;
+/** One JSON-RPC call to POST /a2a; `raw` sends a body as is. */
+async function rpc(method: string, params: unknown, init: { headers?: Record<string, string>; raw?: string } = {}): Promise<{ res: Response; body: Rpc }> {
+  const id = ++seq;
+  const res = await call("/a2a", { method: "POST", headers: { "content-type": "application/json", ...init.headers }, body: init.raw ?? JSON.stringify({ jsonrpc: "2.0", id, method, params }) });
+  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+  return { res, body: (await res.json()) as Rpc };
+}
+
+const v1msg = (text: string, extra: Record<string, unknown> = {}) => ({ message: { messageId: `m-${crypto.randomUUID()}`, role: "ROLE_USER", parts: [{ text }] }, ...extra });
+const v03msg = (text: string, extra: Record<string, unknown> = {}) => ({ message: { kind: "message", messageId: `m-${crypto.randomUUID()}`, role: "user", parts: [{ kind: "text", text }] }, ...extra });
+const slowPlan = { switchyard: { plan: { steps: [{ id: "slow", specialist: "fault-slow-effect", input: "x {{input}}" }] } } };
+
+describe("GET /.well-known/agent-card.json", () => {
+  it("is public and points a client at the JSON-RPC endpoint, with a skill per specialist", async () => {
+    const res = await call("/.well-known/agent-card.json", { headers: { authorization: "" } });
+    expect(res.status).toBe(200);
+    const card = (await res.json()) as any;
+    expect(card.supportedInterfaces[0]).toEqual({ url: "https://router.test/a2a", protocolBinding: "JSONRPC", protocolVersion: "1.0" });
+    expect(card.url).toBe("https://router.test/a2a");
+    expect(card.capabilities.streaming).toBe(true);
+    expect(card.skills.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining(["arithmetic", "units", "datetime", "general", "tasks"]));
+    expect(card.securitySchemes).toHaveProperty("bearer");
+  });
+
+  it("is listed in /openapi.json with the JSON-RPC endpoint", async () => {
+    const doc = (await (await call("/openapi.json")).json()) as { paths: Record<string, Record<string, { security?: unknown }>> };
+    expect(doc.paths["/.well-known/agent-card.json"]).toHaveProperty("get");
+    expect(doc.paths["/a2a"]!.post!.security).toEqual([{ bearer: [] }]);
+  });
+});
+
+describe("POST /a2a: one hop", () => {
+  it("SendMessage routes the text like /v1/route and answers an agent Message (1.0 shape)", async () => {
+    const { res, body } = await rpc("SendMessage", v1msg("convert 5 km to miles"));
+    expect(body.id).toBe(seq);
+    const m = body.result.message;
+    expect(m.role).toBe("ROLE_AGENT");
+    expect(m.parts[0].text).toBe("5 kilometers = 3.10686 miles");
+    expect(m.parts[1].data).toMatchObject({ value: expect.closeTo(3.10686, 4) });
+    expect(m.metadata.switchyard).toMatchObject({ specialist: "units", intent: { label: "units.convert" }, hopId: m.messageId });
+    expect(res.headers.get("x-switchyard-specialist")).toBe("units");
+    expect(res.headers.get("server-timing")).toMatch(/specialist/);
+  });
+
+  it("message/send answers in the 0.3 shape and keeps the client's contextId", async () => {
+    const p = v03msg("what is 12 * (3 + 4)?");
+    (p.message as Record<string, unknown>).contextId = "ctx-42";
+    const { body } = await rpc("message/send", p);
+    expect(body.result).toMatchObject({ kind: "message", role: "agent", contextId: "ctx-42", parts: [{ kind: "text" }, { kind: "data", data: { value: 84 } }] });
+  });
+
+  it("pins a specialist with metadata.switchyard.specialist, and maps its failure onto -32603 with the HTTP details", async () => {
+    const { body } = await rpc("SendMessage", v1msg("anything", { metadata: { switchyard: { specialist: "fault-error" } } }));
+    expect(body.error).toMatchObject({ code: -32603, data: { status: 502, type: "urn:switchyard:problem:specialist-failed" } });
+    const unknown = await rpc("SendMessage", v1msg("anything", { metadata: { switchyard: { specialist: "nobody" } } }));
+    expect(unknown.body.error).toMatchObject({ code: -32602, data: { status: 404 } });
+  });
+
+  it("streams a hop as one message event (SendStreamingMessage)", async () => {
+    const res = await call("/a2a", { json: { jsonrpc: "2.0", id: "s1", method: "SendStreamingMessage", params: v1msg("100 f in c") } });
+    expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const events = parseSse(await res.text());
+    expect(events).toHaveLength(1);
+    expect(events[0]!.data).toMatchObject({ jsonrpc: "2.0", id: "s1", result: { message: { role: "ROLE_AGENT", metadata: { switchyard: { specialist: "units" } } } } });
+  });
+});
+
+describe("POST /a2a: tasks", () => {
+  it("runs a multi-clause goal as a TaskAgent task, waits for it, and GetTask / tasks/get read it", async () => {
+    const p = v1msg("convert 5 km to miles, then what is the result times 3");
+    const { res, body } = await rpc("SendMessage", p);
+    const task = body.result.task;
+    expect(task.id).toMatch(/^task_[0-9a-f]{32}$/);
+    expect(task.status.state).toBe("TASK_STATE_COMPLETED");
+    expect(task.artifacts[0].parts[1].data.value).toBeCloseTo(3.10686 * 3, 3);
+    expect(task.artifacts[0].parts[0].text).toMatch(/\* 3 = 9\.32/);
+    expect(task.metadata.switchyard.steps.map((s: { specialist: string }) => s.specialist)).toEqual(["units", "arithmetic"]);
+    expect(res.headers.get("location")).toBe(`/v1/tasks/${task.id}`);
+    const got = await rpc("GetTask", { id: task.id });
+    expect(got.body.result).toMatchObject({ id: task.id, status: { state: "TASK_STATE_COMPLETED" } });
+    const legacy = await rpc("tasks/get", { id: task.id });
+    expect(legacy.body.result).toMatchObject({ kind: "task", id: task.id, status: { state: "completed" } });
+    // the same message again is the same task (the message id is the idempotency key)
+    const again = await rpc("SendMessage", p);
+    expect(again.body.result.task.id).toBe(task.id);
+    // an ended task cannot be cancelled
+    expect((await rpc("CancelTask", { id: task.id })).body.error).toMatchObject({ code: -32002 });
+  });
+
+  it("CancelTask and tasks/cancel stop a running task (returnImmediately / blocking: false)", async () => {
+    const started = await rpc("SendMessage", v1msg("slow work", { metadata: slowPlan, configuration: { returnImmediately: true } }));
+    const task = started.body.result.task;
+    expect(task.status.state).toBe("TASK_STATE_WORKING");
+    const cancelled = await rpc("CancelTask", { id: task.id });
+    expect(cancelled.body.result).toMatchObject({ id: task.id, status: { state: "TASK_STATE_CANCELED" } });
+    expect((await rpc("GetTask", { id: task.id })).body.result.status.state).toBe("TASK_STATE_CANCELED");
+
+    const legacy = await rpc("message/send", v03msg("slow work", { metadata: slowPlan, configuration: { blocking: false } }));
+    expect(legacy.body.result).toMatchObject({ kind: "task", status: { state: "working" } });
+    expect((await rpc("tasks/cancel", { id: legacy.body.result.id })).body.result).toMatchObject({ kind: "task", status: { state: "canceled" } });
+    expect((await rpc("tasks/cancel", { id: legacy.body.result.id })).body.error).toMatchObject({ code: -32002 });
+  });
+
+  it("answers input-required for a task waiting for approval, with how to approve it", async () => {
+    const text = "The router classifies each request. It picks a specialist. The specialist answers. The router reports the decision.";
+    const { body } = await rpc("SendMessage", v1msg(text, { metadata: { switchyard: { workflow: "approved-summary" } } }));
+    const task = body.result.task;
+    expect(task.status.state).toBe("TASK_STATE_INPUT_REQUIRED");
+    expect(task.status.message.parts[0].text).toMatch(/approval of step 'count'.*\/approve/);
+    expect((await rpc("CancelTask", { id: task.id })).body.result.status.state).toBe("TASK_STATE_CANCELED");
+  });
+
+  it("streams a task (message/stream): the task, progress, the result artifact and a final status", async () => {
+    const res = await call("/a2a", { json: { jsonrpc: "2.0", id: 7, method: "message/stream", params: v03msg("convert 2 km to miles, then what is the result times 2") } });
+    expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const results = parseSse(await res.text()).map((e) => e.data.result);
+    expect(results[0]).toMatchObject({ kind: "task" });
+    const kinds = results.map((r) => r.kind);
+    expect(kinds.at(-1)).toBe("status-update");
+    expect(results.at(-1)).toMatchObject({ final: true, status: { state: "completed" } });
+    if (results[0].status.state !== "completed") {
+      expect(kinds).toContain("artifact-update");
+      expect(results.find((r) => r.kind === "artifact-update").artifact.parts[1].data.value).toBeCloseTo(2.4855, 3);
+    }
+    // resubscribing to an ended task gives its state and ends
+    const again = parseSse(await (await call("/a2a", { json: { jsonrpc: "2.0", id: 8, method: "SubscribeToTask", params: { id: results[0].id } } })).text());
+    expect(again.map((e) => e.data.result.task?.status.state)).toEqual(["TASK_STATE_COMPLETED"]);
+  });
+});
+
+describe("POST /a2a: malformed calls get JSON-RPC errors", () => {
+  it("-32700 parse error, -32600 invalid request, -32601 method not found", async () => {
+    expect((await rpc("", null, { raw: "{not json" })).body).toEqual({ jsonrpc: "2.0", id: null, error: { code: -32700, message: expect.any(String) } });
+    expect((await rpc("", null, { raw: JSON.stringify({ jsonrpc: "2.0", id: 1, method: 5 }) })).body).toMatchObject({ id: 1, error: { code: -32600 } });
+    expect((await rpc("", null, { raw: JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "GetTask" }]) })).body.error?.code).toBe(-32600);
+    expect((await rpc("tasks/list", {})).body.error).toMatchObject({ code: -32601 });
+  });
+
+  it("-32602 invalid params, with the bad paths", async () => {
+    const missing = await rpc("SendMessage", {});
+    expect(missing.body.error).toMatchObject({ code: -32602, data: { errors: [{ path: "message" }] } });
+    const role = await rpc("message/send", { message: { messageId: "m", role: "robot", parts: [{ kind: "text", text: "x" }] } });
+    expect(role.body.error).toMatchObject({ code: -32602, data: { errors: [{ path: "message.role" }] } });
+    expect((await rpc("GetTask", {})).body.error).toMatchObject({ code: -32602 });
+    expect((await rpc("SendMessage", v1msg("x", { metadata: { switchyard: { workflow: "no-such-flow" } } }))).body.error).toMatchObject({ code: -32602, message: expect.stringMatching(/no workflow/) });
+  });
+
+  it("-32001 for unknown tasks (GetTask, tasks/get, CancelTask, SubscribeToTask)", async () => {
+    for (const [method, id] of [["GetTask", `task_${"0".repeat(32)}`], ["tasks/get", "nope"], ["CancelTask", `task_${"1".repeat(32)}`], ["SubscribeToTask", "x"]] as const)
+      expect((await rpc(method, { id })).body.error, method).toMatchObject({ code: -32001, message: `Task not found: ${id}` });
+  });
+
+  it("refuses push notifications, follow-up messages and unknown A2A versions", async () => {
+    expect((await rpc("SendMessage", v1msg("x", { configuration: { taskPushNotificationConfig: { url: "https://h" } } }))).body.error?.code).toBe(-32003);
+    const followUp = v1msg("x");
+    (followUp.message as Record<string, unknown>).taskId = "task_x";
+    expect((await rpc("SendMessage", followUp)).body.error?.code).toBe(-32004);
+    expect((await rpc("GetTask", { id: "x" }, { headers: { "a2a-version": "2.0" } })).body.error?.code).toBe(-32009);
+  });
+
+  it("needs the bearer key (401 problem, like every other authenticated route)", async () => {
+    const res = await call("/a2a", { json: { jsonrpc: "2.0", id: 1, method: "GetTask", params: { id: "x" } }, headers: { authorization: "" } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toBe("Bearer");
+    await problem(res);
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * Params of the A2A methods the front door serves (either protocol version), and
+ * the Switchyard options a client may put in `metadata.switchyard`. Pure.
+ */
+import { z } from "zod";
+import { Plan } from "../../tasks/plan.ts";
+import { RPC, RpcFailure } from "./jsonrpc.ts";
+import { WireMessage } from "./wire.ts";
+
+const SpecialistId = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "a specialist id");
+const Metadata = z.record(z.string(), z.unknown());
+
+/**
+ * `metadata.switchyard` (on the request or on the message): how to serve it.
+ * `mode: "task"` or any of `plan` / `workflow` / `planner` makes a TaskAgent task;
+ * `mode: "hop"` or `specialist` makes one routed hop.
+ */
+export const SwitchyardOptions = z.strictObject({
+  mode: z.enum(["hop", "task"]).optional(),
+  specialist: SpecialistId.optional(),
+  plan: Plan.optional(),
+  workflow: SpecialistId.optional(),
+  planner: z.union([z.literal(true), SpecialistId]).optional(),
+  context: Metadata.optional(),
+  idempotencyKey: z.string().min(1).max(255).optional(),
+  approvalTtlSeconds: z.number().int().min(1).max(30 * 86_400).optional(),
+});
+export type SwitchyardOptions = z.infer<typeof SwitchyardOptions>;
+
+/** SendMessage / SendStreamingMessage (1.x) and message/send / message/stream (0.3). */
+export const SendParams = z.object({
+  message: WireMessage,
+  configuration: z
+    .object({
+      acceptedOutputModes: z.array(z.string()).optional(),
+      /** 1.x: answer at once instead of waiting for the task to finish. */
+      returnImmediately: z.boolean().optional(),
+      /** 0.3: wait for the task to finish. */
+      blocking: z.boolean().optional(),
+      historyLength: z.number().int().min(0).optional(),
+      taskPushNotificationConfig: z.unknown().optional(),
+      pushNotificationConfig: z.unknown().optional(),
+    })
+    .optional(),
+  metadata: Metadata.optional(),
+  tenant: z.string().optional(),
+});
+export type SendParams = z.infer<typeof SendParams>;
+
+/** GetTask / CancelTask / SubscribeToTask (1.x) and tasks/get, tasks/cancel, tasks/resubscribe (0.3). */
+export const TaskParams = z.object({
+  id: z.string().min(1),
+  historyLength: z.number().int().min(0).optional(),
+  metadata: Metadata.optional(),
+  tenant: z.string().optional(),
+});
+
+/** Validates params, or throws -32602 listing every issue with its path. */
+export function parseParams<T extends z.ZodType>(schema: T, params: unknown): z.infer<T> {
+  const r = schema.safeParse(params);
+  if (r.success) return r.data;
+  const errors = r.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+  throw new RpcFailure(RPC.INVALID_PARAMS, `Invalid params: ${errors.map((e) => `${e.path || "(root)"}: ${e.message}`).join("; ")}`, { errors });
+}
+
+/** The options of a send: `metadata.switchyard` of the message, over that of the request. */
+export function switchyardOptions(p: SendParams): SwitchyardOptions {
+  const raw = { ...(p.metadata?.switchyard as object | undefined), ...(p.message.metadata?.switchyard as object | undefined) };
+  return parseParams(SwitchyardOptions, raw);
+}
+
+/**
+ * A goal of several requests in a row: "…, then …", "… and then …", "…; …",
+ * "after that". A bare " then " is not enough ("if it rains then …").
+ */
+const MULTI_STEP = /(?:[,;.]\s*|\band\s+)then\b|\bafter that\b|\bafterwards\b|;\s*\S/i;
+
+/**
+ * Whether a message becomes a TaskAgent task rather than one hop. Explicit options
+ * win; otherwise a multi-clause text is a task when a planner is configured.
+ *
+ * @example
+ * wantsTask("convert 5 km to miles, then what is the result times 3", {}, true) // true
+ * wantsTask("convert 5 km to miles", {}, true)                                    // false
+ */
+export function wantsTask(text: string, o: SwitchyardOptions, plannerConfigured: boolean): boolean {
+  if (o.plan !== undefined || o.workflow !== undefined || o.planner !== undefined || o.mode === "task") return true;
+  if (o.mode === "hop" || o.specialist !== undefined) return false;
+  return plannerConfigured && MULTI_STEP.test(text);
+}
+
+/** Whether the caller waits for the task to finish (the default) or takes it as soon as it exists. */
+export function isBlocking(p: SendParams): boolean {
+  const c = p.configuration;
+  return !(c?.returnImmediately === true || c?.blocking === false);
+}

@@ -1,0 +1,132 @@
+/**
+ * Serves one A2A JSON-RPC call: a message becomes one routed hop (answered as an
+ * agent Message) or a TaskAgent task (answered as a Task); tasks can be read,
+ * cancelled and followed; the streaming methods answer Server-Sent Events, each a
+ * JSON-RPC response. Errors are JSON-RPC errors, never problem+json.
+ */
+import type { Context } from "hono";
+import { streamSSE } from "hono/streaming";
+import { streamSlot } from "../../routing/stream-slots.ts";
+import { ConfigError } from "../../config/load.ts";
+import type { AppEnv } from "../../env.ts";
+import { ProblemError } from "../../http/problem.ts";
+import { serveHop } from "../../routing/serve-hop.ts";
+import { getRuntime } from "../../runtime.ts";
+import { problemToRpc, RPC, rpcError, RpcFailure, rpcResult, type RpcCall, type RpcError } from "./jsonrpc.ts";
+import { hopToMessage, taskToA2A } from "./mapping.ts";
+import { isBlocking, parseParams, SendParams, switchyardOptions, TaskParams, wantsTask } from "./params.ts";
+import { cancelTask, followTask, getTaskView, startA2aTask, waitForTask } from "./task-ops.ts";
+import { encodeSendResult, encodeStreamEvent, encodeTask, partsText, type Part, type StreamEvent } from "./wire.ts";
+
+/** Any error as a JSON-RPC error; unexpected ones are logged and answered -32603 without details. */
+export function toRpcError(e: unknown, path: string): RpcError {
+  if (e instanceof RpcFailure) return e.error;
+  if (e instanceof ProblemError) return problemToRpc(e.problem);
+  if (e instanceof ConfigError) return { code: RPC.INTERNAL_ERROR, message: "Router misconfigured: the router's config does not validate", data: { status: 503, errors: e.issues } };
+  console.error(JSON.stringify({ msg: "unhandled error", path, error: String(e), stack: (e as Error)?.stack }));
+  return { code: RPC.INTERNAL_ERROR, message: "Internal error: the router failed unexpectedly; see its logs" };
+}
+
+const reply = (c: Context<AppEnv>, call: RpcCall, result: unknown) => c.json(rpcResult(call.id, result), 200);
+
+/**
+ * An SSE response whose events are JSON-RPC responses to `call`; an error mid-stream is
+ * the last event. It holds one of the tenant's stream slots while open.
+ */
+async function stream(c: Context<AppEnv>, call: RpcCall, run: (emit: (e: StreamEvent) => Promise<boolean>) => Promise<void>): Promise<Response> {
+  const release = await streamSlot(c);
+  return streamSSE(c, async (sse) => {
+    const emit = async (e: StreamEvent) => {
+      if (sse.aborted) return false;
+      await sse.writeSSE({ data: JSON.stringify(rpcResult(call.id, encodeStreamEvent(e, call.wire))) });
+      return true;
+    };
+    try {
+      await run(emit);
+    } catch (e) {
+      if (!sse.aborted) await sse.writeSSE({ data: JSON.stringify(rpcError(call.id, toRpcError(e, c.req.path))) });
+    } finally {
+      release();
+    }
+  });
+}
+
+/** The input of a message: its text parts, else its data parts as JSON. */
+function messageText(parts: Part[]): string {
+  const text = partsText(parts).trim();
+  if (text) return text;
+  return parts
+    .filter((p): p is Extract<Part, { kind: "data" }> => p.kind === "data")
+    .map((p) => JSON.stringify(p.data))
+    .join("\n");
+}
+
+async function send(c: Context<AppEnv>, call: RpcCall): Promise<Response> {
+  const p = parseParams(SendParams, call.params);
+  const options = switchyardOptions(p);
+  if (p.configuration?.taskPushNotificationConfig !== undefined || p.configuration?.pushNotificationConfig !== undefined)
+    throw new RpcFailure(RPC.PUSH_NOTIFICATION_NOT_SUPPORTED, "Push notifications are not supported; stream the task or poll it with GetTask");
+  if (p.message.taskId !== undefined)
+    throw new RpcFailure(RPC.UNSUPPORTED_OPERATION, "Follow-up messages to a task are not supported; decide an approval gate with POST /v1/tasks/{id}/approve or /reject");
+  const text = messageText(p.message.parts);
+  if (!text) throw new RpcFailure(RPC.INVALID_PARAMS, "Invalid params: the message has no text or data part");
+  const rt = await getRuntime(c.env);
+  if (text.length > rt.config.router.maxInputChars) throw new RpcFailure(RPC.INVALID_PARAMS, `Invalid params: the message is longer than ${rt.config.router.maxInputChars} characters`);
+  const streaming = call.op === "stream";
+
+  if (wantsTask(text, options, rt.config.tasks.planner !== undefined)) {
+    let view = await startA2aTask(c, { text, messageId: p.message.messageId, contextId: p.message.contextId, options });
+    c.header("location", `/v1/tasks/${view.id}`);
+    if (streaming) return stream(c, call, (emit) => followTask(c, view.id, emit));
+    if (isBlocking(p)) view = await waitForTask(c, view);
+    return reply(c, call, encodeSendResult({ task: taskToA2A(view) }, call.wire));
+  }
+
+  const hop = await serveHop(c, { input: text, pinned: options.specialist, context: options.context, idempotencyKey: options.idempotencyKey ?? p.message.messageId, call: c.var.callSpecialist });
+  const { intent, result } = hop;
+  if (intent) c.header("x-intent-id", intent.id);
+  c.header("x-switchyard-specialist", result.specialist.id);
+  const { costUsd: reported, ...usage } = result.usage;
+  const message = hopToMessage({
+    id: hop.id,
+    output: result.output,
+    contextId: p.message.contextId ?? `ctx_${crypto.randomUUID()}`,
+    switchyard: {
+      hopId: hop.id,
+      specialist: result.specialist.id,
+      intent: intent ? { id: intent.id, label: intent.label, confidence: intent.confidence } : null,
+      reason: hop.reason,
+      usage: { costUsd: result.specialist.costPerCall + (reported ?? 0), attempts: result.attempts.length, ...usage },
+      timings: hop.timings,
+      ...(hop.screening ? { screening: hop.screening } : {}),
+    },
+  });
+  if (streaming) return stream(c, call, async (emit) => void (await emit({ kind: "message", message })));
+  return reply(c, call, encodeSendResult({ message }, call.wire));
+}
+
+/**
+ * Serves a parsed call. Throws `RpcFailure` (or a router `ProblemError`) for the
+ * route to answer as a JSON-RPC error; failures inside a stream end the stream.
+ */
+export async function serveCall(c: Context<AppEnv>, call: RpcCall): Promise<Response> {
+  switch (call.op) {
+    case "send":
+    case "stream":
+      return send(c, call);
+    case "get": {
+      const { id } = parseParams(TaskParams, call.params);
+      return reply(c, call, encodeTask(taskToA2A(await getTaskView(c, id)), call.wire));
+    }
+    case "cancel": {
+      const { id, metadata } = parseParams(TaskParams, call.params);
+      const reason = typeof metadata?.reason === "string" ? metadata.reason : undefined;
+      return reply(c, call, encodeTask(await cancelTask(c, id, reason), call.wire));
+    }
+    case "subscribe": {
+      const { id } = parseParams(TaskParams, call.params);
+      await getTaskView(c, id); // unknown ids answer -32001 before the stream opens
+      return stream(c, call, (emit) => followTask(c, id, emit));
+    }
+  }
+}

@@ -1,0 +1,193 @@
+import { z } from "zod";
+import type { SpecialistFailure, SpecialistOutcome, SpecialistRequest, UpstreamError, Usage } from "../routing/hop.ts";
+
+/** Largest specialist reply the router reads, in bytes. */
+export const MAX_REPLY_BYTES = 8 * 1024 * 1024;
+/**
+ * Deepest nesting a specialist reply may have: deeper JSON parses, but cannot be
+ * written back (stored, hashed, sent on) without overflowing the stack, so it is
+ * refused as a bad reply before it is parsed.
+ */
+export const MAX_REPLY_DEPTH = 64;
+
+/** The reply every JSON specialist (`service`, `http`) must send. */
+export const SpecialistReply = z.object({
+  output: z.unknown().refine((v) => v !== undefined, "output is required"),
+  usage: z
+    .object({
+      units: z.number().nonnegative().optional(),
+      inputTokens: z.number().int().nonnegative().optional(),
+      outputTokens: z.number().int().nonnegative().optional(),
+      costUsd: z.number().nonnegative().optional(),
+    })
+    .optional(),
+});
+
+/** Parses a `Retry-After` header (seconds or HTTP date) into seconds from `now`. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null || value.trim() === "") return undefined;
+  const secs = Number(value);
+  if (Number.isFinite(secs)) return Math.max(0, secs);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, (at - now) / 1000);
+}
+
+const fail = (failure: SpecialistFailure) => ({ ok: false as const, failure });
+
+/** Rejects as soon as `signal` aborts, so a hung upstream cannot outlive its deadline. */
+export function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (v) => (signal.removeEventListener("abort", onAbort), resolve(v)),
+      (e: unknown) => (signal.removeEventListener("abort", onAbort), reject(e)),
+    );
+  });
+}
+
+/**
+ * Builds the POST request of the JSON wire contract (docs/protocols/http.md):
+ * the hop's headers and, unless another `body` is given, `{ input, intent, context }`.
+ * An `accept` in `headers` is kept.
+ */
+export function buildRequest(url: string, req: SpecialistRequest, headers: Record<string, string>, signal: AbortSignal, body?: unknown): Request {
+  const h = new Headers(headers);
+  h.set("content-type", "application/json");
+  if (!h.has("accept")) h.set("accept", "application/json");
+  h.set("idempotency-key", req.idempotencyKey);
+  h.set("traceparent", req.traceparent);
+  if (req.tracestate) h.set("tracestate", req.tracestate);
+  if (req.intent) h.set("x-intent-id", req.intent.id);
+  const json = JSON.stringify(body ?? { input: req.input, intent: req.intent, context: req.context });
+  // redirects are not followed: a specialist's 3xx must not carry the hop (and its headers) to another origin
+  return new Request(url, { method: "POST", headers: h, body: json, signal, redirect: "manual" });
+}
+
+/**
+ * Sends one JSON hop through `send` (global `fetch` or a service binding) and turns
+ * every way it can go wrong into a typed {@link SpecialistFailure}.
+ */
+export async function callJson(send: (r: Request) => Promise<Response>, request: Request, signal: AbortSignal): Promise<SpecialistOutcome> {
+  const r = await fetchJson(send, request, signal);
+  if (!r.ok) return r;
+  const parsed = SpecialistReply.safeParse(r.json);
+  if (!parsed.success)
+    return fail({ kind: "bad_response", status: r.status, detail: `reply does not match {output, usage?}: ${parsed.error.issues[0]?.message}` });
+  return { ok: true, output: parsed.data.output, usage: (parsed.data.usage ?? {}) as Usage };
+}
+
+/**
+ * Sends a request whose reply must be JSON and reads the whole reply within the
+ * deadline: timeouts, unreachable upstreams, 429s, other non-2xx statuses, oversized
+ * and non-JSON bodies become failures; the caller validates the JSON's shape.
+ */
+export async function fetchJson(
+  send: (r: Request) => Promise<Response>,
+  request: Request,
+  signal: AbortSignal,
+): Promise<{ ok: true; status: number; json: unknown } | { ok: false; failure: SpecialistFailure }> {
+  let res: Response;
+  let text: string;
+  try {
+    // one race covers the whole reply (headers and body): a hang or a slow drip ends at the deadline
+    [res, text] = await untilAborted(
+      signal,
+      send(request).then(async (r): Promise<[Response, string]> => {
+        const declared = Number(r.headers.get("content-length") ?? "0");
+        if (declared > MAX_REPLY_BYTES) {
+          await r.body?.cancel().catch(() => {});
+          return [r, ""];
+        }
+        return [r, await r.text()];
+      }),
+    );
+  } catch (e) {
+    if (signal.aborted) return fail({ kind: "timeout", detail: "no complete reply before the deadline" });
+    return fail({ kind: "unreachable", detail: `request failed: ${(e as Error)?.message ?? String(e)}` });
+  }
+  const declared = Number(res.headers.get("content-length") ?? "0");
+  if (declared > MAX_REPLY_BYTES) return fail({ kind: "bad_response", status: res.status, detail: `reply of ${declared} bytes exceeds ${MAX_REPLY_BYTES}` });
+  const refused = statusFailure(res, text);
+  if (refused) return fail(refused);
+  if (text.length > MAX_REPLY_BYTES) return fail({ kind: "bad_response", status: res.status, detail: `reply exceeds ${MAX_REPLY_BYTES} bytes` });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return fail({ kind: "bad_response", status: res.status, detail: "reply is not JSON", body: snippet(text) });
+  }
+  // the parser takes any depth; what is stored, hashed or sent on later cannot
+  if (deeperThan(json, MAX_REPLY_DEPTH)) return fail({ kind: "bad_response", status: res.status, detail: `reply is JSON nested deeper than ${MAX_REPLY_DEPTH} levels` });
+  return { ok: true, status: res.status, json };
+}
+
+/** Whether a parsed JSON value nests arrays and objects deeper than `limit` (iterative: any depth is safe to ask). */
+export function deeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (d + 1 > limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === "object" && child !== null) stack.push([child, d + 1]);
+  }
+  return false;
+}
+
+/**
+ * Statuses by which a specialist refuses the input itself (it understood the call and
+ * said no): the client gets the refusal and no fallback is tried. Other 4xx (401, 403,
+ * 404, 405, 407, 408, …) say the router's call was wrong (a key, a path): a failure.
+ */
+export const REFUSAL_STATUSES: ReadonlySet<number> = new Set([400, 409, 413, 415, 422]);
+
+/**
+ * The failure of a non-2xx reply, or undefined for 2xx: 429 with its `Retry-After` is
+ * `rate_limited`; a refusal status ({@link REFUSAL_STATUSES}) is `refused`, with the
+ * specialist's own message (problem+json `detail`/`title`, OpenAI `error.message`,
+ * `{ error: "…" }`); anything else is `http_error`.
+ */
+export function statusFailure(res: Response, text: string): SpecialistFailure | undefined {
+  if (res.status === 429) return { kind: "rate_limited", status: 429, detail: "specialist rate-limited the router", ...retryAfter(res) };
+  if (res.ok) return undefined;
+  if (res.status >= 300 && res.status < 400)
+    return { kind: "http_error", status: res.status, detail: `specialist answered a redirect (${res.status}); redirects are not followed, so configure the URL it points to` };
+  if (REFUSAL_STATUSES.has(res.status)) {
+    const upstream = upstreamError(res.status, text);
+    return { kind: "refused", status: res.status, detail: `specialist refused the input (${res.status}): ${upstream.message}`, upstream };
+  }
+  return { kind: "http_error", status: res.status, detail: `specialist answered ${res.status}`, body: snippet(text), ...retryAfter(res) };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+
+/** What a refusing specialist said, from the error shapes in use (problem+json, OpenAI's, `{ error: string }`). */
+export function upstreamError(status: number, text: string): UpstreamError {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { status, message: snippet(text) };
+  }
+  if (!isRecord(json)) return { status, message: snippet(text) };
+  const e = json.error;
+  if (isRecord(e) && str(e.message)) {
+    const openai = { message: e.message as string, type: str(e.type) ?? "invalid_request_error", param: str(e.param) ?? null, code: str(e.code) ?? null };
+    return { status, message: openai.message, openai };
+  }
+  const message = str(json.detail) ?? str(json.title) ?? str(e) ?? str(json.message) ?? snippet(text);
+  return { status, message: message.length > 500 ? `${message.slice(0, 500)}…` : message };
+}
+
+function retryAfter(res: Response): { retryAfterSeconds?: number } {
+  const s = parseRetryAfter(res.headers.get("retry-after"));
+  return s === undefined ? {} : { retryAfterSeconds: s };
+}
+
+/** A short, one-line excerpt of a reply body for failure details. */
+export function snippet(text: string): string {
+  const t = text.replace(/\s+/g, " ").trim();
+  return t.length > 200 ? `${t.slice(0, 200)}…` : t || "(empty body)";
+}

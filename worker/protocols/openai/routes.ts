@@ -1,0 +1,146 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { openaiChatAdapter } from "./adapter.ts";
+import { ChatStream } from "./stream.ts";
+import type { ChatOutput } from "./wire.ts";
+import type { AdapterContext, ChatMessage, EndpointCaller, SpecialistRequest } from "../../routing/hop.ts";
+import type { Specialist } from "../../config/schema.ts";
+import { routeGroup } from "../../http/openapi-app.ts";
+import { badRequest, ProblemError } from "../../http/problem.ts";
+import { completionEvents, lastUserText, textCompletion, type Completion } from "./chat.ts";
+import { chatRequirements } from "./requirements.ts";
+import { ChatCompletionRequest, ChatCompletionResponse, ModelList, ModelObject, openAIErrorResponse, openAIErrors } from "./schemas.ts";
+import { capabilitiesOf, unmet, unmetDetail, type Requirement } from "../../routing/capabilities.ts";
+import type { Unable } from "../../routing/decide.ts";
+import { serveHop } from "../../routing/serve-hop.ts";
+import { getRuntime } from "../../runtime.ts";
+
+const completions = createRoute({
+  method: "post",
+  path: "/v1/chat/completions",
+  summary: "OpenAI-compatible chat completions: model 'auto' routes by the last user message's intent among the specialists able to honour the request, a specialist id pins",
+  request: { body: { required: true, content: { "application/json": { schema: ChatCompletionRequest } } } },
+  responses: {
+    200: {
+      description:
+        "A chat.completion (a chat model's own, passed through), or with stream: true Server-Sent Events of chat.completion.chunk objects and `data: [DONE]` (a stream that fails after it started ends with an `error` event and no `[DONE]`)",
+      content: { "application/json": { schema: ChatCompletionResponse }, "text/event-stream": { schema: z.string() } },
+      headers: { "x-switchyard-specialist": { description: "the specialist that answered", schema: { type: "string" } } },
+    },
+    ...openAIErrors,
+    404: openAIErrorResponse("Unknown model (model_not_found)"),
+    409: openAIErrorResponse("The specialist refused the input as conflicting (its 409)"),
+    422: openAIErrorResponse("Refused by policy or screening, or the specialist refused the input (specialist_refused)"),
+    429: openAIErrorResponse("Rate-limited (see Retry-After)"),
+    502: openAIErrorResponse("Specialist failed"),
+    503: openAIErrorResponse("No specialist available"),
+    504: openAIErrorResponse("Specialist timed out"),
+  },
+});
+
+const ModelParam = z.object({ model: z.string().min(1).max(200).openapi({ param: { name: "model", in: "path" } }) });
+const models = createRoute({
+  method: "get",
+  path: "/v1/models",
+  summary: "OpenAI-compatible model list: 'auto' and one model per specialist",
+  responses: { 200: { description: "Models", content: { "application/json": { schema: ModelList } } }, ...openAIErrors },
+});
+const model = createRoute({
+  method: "get",
+  path: "/v1/models/{model}",
+  summary: "One model ('auto' or a specialist id)",
+  request: { params: ModelParam },
+  responses: { 200: { description: "The model", content: { "application/json": { schema: ModelObject } } }, ...openAIErrors, 404: openAIErrorResponse("Unknown model") },
+});
+
+/** 404 in the shape the OpenAI error mapping turns into `model_not_found`. */
+const unknownModel = (m: string) =>
+  new ProblemError({ status: 404, slug: "model-not-found", title: "Unknown model", detail: `The model '${m}' does not exist; use 'auto' or a model from GET /v1/models` });
+
+const modelObject = (id: string, created: number) => ({ id, object: "model" as const, created, owned_by: "switchyard" });
+
+/** Why `s` cannot honour a request with these needs, in the terms of its first unmet one. */
+function unableFor(needs: readonly Requirement[]): (s: Specialist) => Unable | undefined {
+  return (s) => {
+    const caps = capabilitiesOf(s);
+    const r = unmet(caps, needs);
+    if (!r) return undefined;
+    return { param: r.param, detail: r.param === "messages" && r.capability === "passThrough" ? `'${s.id}' needs user text; this conversation has none` : unmetDetail(s.id, r, caps.maxContextTokens) };
+  };
+}
+
+/**
+ * Calls one specialist for the front door: a chat model that streams gets the stream
+ * (its events passed through), any other specialist is called whole. A stream asks for
+ * its usage chunk when the router needs the usage (the specialist has prices or a
+ * `tpm` limit, the tenant a `tpm` limit); otherwise it is passed through untouched.
+ */
+function chatCall(stream: boolean, tenantCountsTokens: boolean, callSpecialist: EndpointCaller): EndpointCaller {
+  return (s: Specialist, request: SpecialistRequest, ctx: AdapterContext) =>
+    stream && s.endpoint.type === "openai-chat" && capabilitiesOf(s).streaming
+      ? openaiChatAdapter.stream(s.endpoint, request, ctx, {
+          idleMs: s.streamIdleTimeoutMs,
+          specialist: s.id,
+          wantUsage: tenantCountsTokens || s.endpoint.pricing !== undefined || s.limits.tpm !== undefined,
+        })
+      : callSpecialist(s, request, ctx);
+}
+
+/** `POST /v1/chat/completions`, `GET /v1/models[/{model}]`: the OpenAI-compatible front door (DESIGN §3). */
+export const openaiRoutes = routeGroup()
+  .openapi(completions, async (c) => {
+    const t0 = performance.now();
+    const rt = await getRuntime(c.env);
+    const body = c.req.valid("json") as ChatCompletionRequest & Record<string, unknown>;
+    const requested = body.model ?? "auto";
+    const pinned = requested === "auto" ? undefined : requested;
+    if (pinned !== undefined && !rt.registry.has(pinned)) throw unknownModel(pinned);
+    const messages = body.messages as ChatMessage[];
+    const input = lastUserText(messages) ?? "";
+    const needs = chatRequirements(body, input.trim() !== "");
+    if (input.length > rt.config.router.maxInputChars) throw badRequest(`the last user message is longer than ${rt.config.router.maxInputChars} characters`, [{ path: "messages", message: "too long" }]);
+    const stream = body.stream === true;
+    const key = c.req.header("idempotency-key");
+    const hop = await serveHop(c, {
+      input,
+      pinned,
+      messages,
+      chat: body,
+      unable: unableFor(needs),
+      idempotencyKey: key && key.length <= 255 ? key : undefined,
+      // with screening that can refuse (deny, approval), a stream is read whole and screened before any of it is sent
+      call: chatCall(stream && (rt.config.screening.mode === "off" || rt.config.screening.mode === "flag"), rt.config.tenants[c.get("principal").tenant]?.limits.tpm !== undefined, c.var.callSpecialist),
+      t0,
+    });
+    const { result, intent } = hop;
+    const specialist = result.specialist;
+    if (intent) c.header("x-intent-id", intent.id);
+    c.header("x-switchyard-specialist", specialist.id);
+    if (result.output instanceof ChatStream) return c.body(result.output.body, 200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
+    const completion: Completion =
+      specialist.endpoint.type === "openai-chat"
+        ? ((result.output as ChatOutput).completion as Completion)
+        : textCompletion({ id: `chatcmpl-${hop.id.slice(4)}`, created: Math.floor(Date.now() / 1000), model: specialist.id }, result.output, result.usage);
+    if (stream) {
+      const includeUsage = body.stream_options?.include_usage === true;
+      return c.body(completionEvents(completion, includeUsage).join(""), 200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
+    }
+    const switchyard = {
+      hop: hop.id,
+      specialist: specialist.id,
+      intent: intent ? { id: intent.id, label: intent.label, confidence: intent.confidence } : null,
+      reason: hop.reason,
+      costUsd: specialist.costPerCall + (result.usage.costUsd ?? 0),
+    };
+    return c.json({ ...completion, switchyard } as z.infer<typeof ChatCompletionResponse>, 200);
+  })
+  .openapi(models, async (c) => {
+    const { config } = await getRuntime(c.env);
+    const created = Math.floor(Date.now() / 1000);
+    return c.json({ object: "list" as const, data: [modelObject("auto", created), ...config.specialists.map((s) => modelObject(s.id, created))] }, 200);
+  })
+  .openapi(model, async (c) => {
+    const { registry } = await getRuntime(c.env);
+    const { model: id } = c.req.valid("param");
+    if (id !== "auto" && !registry.has(id)) throw unknownModel(id);
+    return c.json(modelObject(id, Math.floor(Date.now() / 1000)), 200);
+  });

@@ -1,0 +1,120 @@
+import { carriesContent, eventKind, SseSplitter } from "./sse.ts";
+import { snippet, statusFailure, untilAborted } from "../json-protocol.ts";
+import { nativePassThrough } from "./stream-native.ts";
+import { eventFailure, fail, observe, type Head, type StreamOptions } from "./stream-parts.ts";
+import { passThrough } from "./stream-rewrite.ts";
+import type { SpecialistFailure, SpecialistOutcome } from "../../routing/hop.ts";
+
+export { streamError, type StreamOptions } from "./stream-parts.ts";
+
+/**
+ * The output of a streamed `openai-chat` hop: the SSE body the client gets (the
+ * upstream's events, passed through; see {@link openChatStream}) and the hop's final
+ * outcome once the stream ends (its usage, or how it failed), for pools, breakers,
+ * metrics and traces. Cancelling `body` (the client went away) aborts the upstream.
+ */
+export class ChatStream {
+  readonly body: ReadableStream<Uint8Array>;
+  readonly settled: Promise<SpecialistOutcome>;
+  constructor(body: ReadableStream<Uint8Array>, settled: Promise<SpecialistOutcome>) {
+    this.body = body;
+    this.settled = settled;
+  }
+}
+
+
+/**
+ * Sends a `stream: true` chat request and reads it up to its first content chunk.
+ * Everything that goes wrong before that chunk (a status, a content type, an error
+ * event, garbage, a reset, an end without content, the deadline) is an ordinary failed
+ * attempt, so retries and fallbacks apply and the client sees none of it. Then the
+ * output is a {@link ChatStream} that passes the upstream's events through unchanged
+ * (natively, bytes as they came, unless the router added the usage chunk and must take
+ * it out again; string checks on the side observe `finish_reason`, usage, `[DONE]`
+ * and errors), ends a
+ * stream that breaks, stalls past `idleMs`, is cut, or ends with neither a finish
+ * reason nor `[DONE]` with an `error` event and no `[DONE]`, and adds `[DONE]` to a
+ * stream that finished without it.
+ */
+export async function openChatStream(send: (r: Request) => Promise<Response>, request: (signal: AbortSignal) => Request, o: StreamOptions): Promise<SpecialistOutcome> {
+  const upstream = new AbortController();
+  const onDeadline = () => upstream.abort(o.signal.reason);
+  const onClient = () => upstream.abort(o.clientSignal?.reason);
+  o.signal.addEventListener("abort", onDeadline, { once: true });
+  o.clientSignal?.addEventListener("abort", onClient, { once: true });
+  const why = (e: unknown, stage: string): SpecialistFailure =>
+    o.clientSignal?.aborted
+      ? { kind: "client_closed", detail: "the client went away" }
+      : o.signal.aborted
+        ? { kind: "timeout", detail: `no content before the deadline (${stage})` }
+        : { kind: "unreachable", detail: `${stage}: ${(e as Error)?.message ?? String(e)}` };
+  const head = await readHead(send, request(upstream.signal), o, upstream.signal, why);
+  o.signal.removeEventListener("abort", onDeadline);
+  if (!head.ok) {
+    o.clientSignal?.removeEventListener("abort", onClient);
+    upstream.abort();
+    return head;
+  }
+  let settle!: (x: SpecialistOutcome) => void;
+  const settled = new Promise<SpecialistOutcome>((resolve) => (settle = resolve));
+  const body = (o.usageAdded ? passThrough : nativePassThrough)(head, o, upstream, (x) => {
+    o.clientSignal?.removeEventListener("abort", onClient);
+    settle(x);
+  });
+  return { ok: true, output: new ChatStream(body, settled), usage: {}, settled };
+}
+
+/** Opens the stream and reads until the first content chunk, `[DONE]`, or a failure. */
+async function readHead(
+  send: (r: Request) => Promise<Response>,
+  request: Request,
+  o: StreamOptions,
+  signal: AbortSignal,
+  why: (e: unknown, stage: string) => SpecialistFailure,
+): Promise<Head | { ok: false; failure: SpecialistFailure }> {
+  let res: Response;
+  try {
+    res = await send(request); // the request carries `signal`: an abort rejects it
+  } catch (e) {
+    return fail(why(e, "request failed"));
+  }
+  if (!res.ok) {
+    const text = await untilAborted(signal, res.text()).catch(() => "");
+    return fail(statusFailure(res, text)!);
+  }
+  const type = res.headers.get("content-type") ?? "";
+  if (!res.body || !/^text\/event-stream\b/i.test(type)) {
+    const text = await untilAborted(signal, res.text()).catch(() => "");
+    return fail({ kind: "bad_response", status: res.status, detail: `expected text/event-stream, got '${type || "no content type"}'`, body: snippet(text) });
+  }
+  const h: Head = { ok: true, body: res.body, reader: res.body.getReader(), raw: [], decoder: new TextDecoder(), splitter: new SseSplitter(), out: "", usage: {}, finished: false, done: false, pending: [] };
+  for (;;) {
+    let next: ReadableStreamReadResult<Uint8Array>;
+    try {
+      next = await h.reader.read(); // an abort of `signal` errors the body
+    } catch (e) {
+      void h.reader.cancel().catch(() => {});
+      return fail(why(e, "stream broke before its first content chunk"));
+    }
+    if (next.done) return fail({ kind: "truncated", detail: "the stream ended before its first content chunk" });
+    h.raw.push(next.value);
+    const batch = h.splitter.push(h.decoder.decode(next.value, { stream: true }));
+    for (const [i, ev] of batch.entries()) {
+      const kind = eventKind(ev);
+      if (kind === "done") {
+        h.out += ev.raw;
+        h.done = true;
+        return h;
+      }
+      if (kind !== "chunk") {
+        void h.reader.cancel().catch(() => {});
+        return fail(eventFailure(ev, kind, "before its first content chunk"));
+      }
+      observe(h, ev, o);
+      if (carriesContent(ev.data)) {
+        h.pending = batch.slice(i + 1);
+        return h;
+      }
+    }
+  }
+}

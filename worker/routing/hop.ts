@@ -1,0 +1,127 @@
+import type { Endpoint, Specialist } from "../config/schema.ts";
+
+/** What the router sends to a specialist on one hop. */
+export interface SpecialistRequest {
+  input: string;
+  intent?: { id: string; label: string; confidence: number };
+  context?: Record<string, unknown>;
+  /** Sent as `Idempotency-Key`; the same for every retry of one hop. */
+  idempotencyKey: string;
+  /** W3C trace context of the hop, sent as `traceparent`. */
+  traceparent: string;
+  /** The caller's `tracestate`, sent on with it. */
+  tracestate?: string | undefined;
+  /**
+   * The whole conversation, when the hop came through the OpenAI-compatible front
+   * door: chat-model specialists get it as their `messages` (`input` is the last user
+   * message's text); other protocols ignore it.
+   */
+  messages?: ChatMessage[];
+  /**
+   * The client's whole Chat Completions body, when the hop came through the OpenAI
+   * front door: an `openai-chat` specialist gets it field for field (only `model`
+   * rewritten, `systemPrompt` first); other protocols ignore it.
+   */
+  chat?: Record<string, unknown>;
+}
+
+/** One OpenAI-style chat message; `content` may be a list of parts (`{ type: "text", text }`). */
+export interface ChatMessage {
+  role: "system" | "developer" | "user" | "assistant" | "tool";
+  content: string | { type: string; text?: string }[] | null;
+  name?: string;
+  tool_call_id?: string;
+  tool_calls?: unknown[];
+}
+
+/** Usage a specialist reports back; all optional. */
+export interface Usage {
+  units?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  costUsd?: number;
+}
+
+/**
+ * Why a specialist call failed (or was not made): maps onto 422/429/502/503/504 and onto
+ * retry decisions. `over_limit` and `circuit_open` come from the router's own pools,
+ * `disabled` from a kill switch. `truncated`: a stream that ended without a finish
+ * reason or `[DONE]`; `refused`: the specialist answered a 4xx about the input (no
+ * fallback is tried); `client_closed`: the caller went away (not the specialist's fault).
+ */
+export type FailureKind =
+  | "timeout"
+  | "rate_limited"
+  | "http_error"
+  | "bad_response"
+  | "unreachable"
+  | "truncated"
+  | "refused"
+  | "client_closed"
+  | "misconfigured"
+  | "over_limit"
+  | "circuit_open"
+  | "disabled"
+  | "policy_denied"
+  | "approval_required";
+
+/**
+ * An error a specialist answered in its own words (a 4xx refusal): its status and,
+ * for OpenAI-compatible upstreams, the `error` object as sent (passed on unchanged to
+ * OpenAI clients).
+ */
+export interface UpstreamError {
+  status: number;
+  message: string;
+  openai?: { message: string; type: string; param: string | null; code: string | null };
+}
+
+export interface SpecialistFailure {
+  kind: FailureKind;
+  detail: string;
+  /** Upstream HTTP status, when there was one. */
+  status?: number;
+  /** From the upstream's `Retry-After`, in seconds. */
+  retryAfterSeconds?: number;
+  /** With `refused`: what the specialist said. */
+  upstream?: UpstreamError;
+  /**
+   * An excerpt of what the specialist sent (a 5xx body, garbage): for the hop's trace
+   * and logs only, never in a tenant-facing error.
+   */
+  body?: string;
+}
+
+/**
+ * The result of one call: expected failures are values, not exceptions. A streamed
+ * reply succeeds when its stream opens; `settled` then gives its final outcome (the
+ * usage, or a failure mid-stream) once the stream ends, for pools and breakers.
+ */
+export type SpecialistOutcome = { ok: true; output: unknown; usage: Usage; settled?: Promise<SpecialistOutcome> } | { ok: false; failure: SpecialistFailure };
+
+/** What an adapter may use besides the request: bindings/secrets and the hop's deadline. */
+export interface AdapterContext {
+  /** Looks up a binding or secret by name (service bindings, API keys). */
+  binding(name: string): unknown;
+  /** Aborted when the specialist's `timeoutMs` has passed, or the client went away. */
+  signal: AbortSignal;
+  /** Aborted when the client went away (tells that apart from the deadline). */
+  clientSignal?: AbortSignal | undefined;
+}
+
+/**
+ * One protocol a specialist can speak. Adding a protocol is adding a folder
+ * `worker/protocols/<name>/` whose `adapter.ts` exports one of these, and one line
+ * in `worker/protocols/registry.ts`.
+ */
+export interface Adapter<E extends Endpoint = Endpoint> {
+  readonly type: E["type"];
+  call(endpoint: E, request: SpecialistRequest, ctx: AdapterContext): Promise<SpecialistOutcome>;
+}
+
+/**
+ * Calls one specialist through whatever speaks its protocol. Routing and tasks take
+ * this as a parameter, so they import no protocol: the front doors and the task
+ * engine pass the registry's `callEndpoint` (or a streaming call of their own).
+ */
+export type EndpointCaller = (specialist: Specialist, request: SpecialistRequest, ctx: AdapterContext) => Promise<SpecialistOutcome>;
