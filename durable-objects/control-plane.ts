@@ -11,15 +11,29 @@ export interface Switch {
   at: string;
 }
 
-/** Everything isolates need to know, versioned so caches can tell it changed. */
-export interface ControlState {
+/**
+ * The kill switches (small: every isolate polls it), versioned so caches can tell it
+ * changed. `registrations` counts changes to the runtime registrations only, so an
+ * isolate rebuilds its runtime when they change and not when a switch flips.
+ */
+export interface SwitchState {
+  /** Bumped by every change (switch or registration). */
   version: number;
+  /** Bumped by every registration change. */
+  registrations: number;
   global: Switch | null;
   tenants: Record<string, Switch>;
   specialists: Record<string, Switch>;
-  /** Specialists registered at runtime (raw config entries, validated by the Worker). */
+}
+
+/** The specialists registered at runtime (raw config entries, validated by the Worker), at a registrations version. */
+export interface Registrations {
+  registrations: number;
   registered: Record<string, unknown>;
 }
+
+/** Everything: the switches and the registrations. */
+export type ControlState = SwitchState & Registrations;
 
 /**
  * The router's control plane: kill switches (global, per tenant, per specialist),
@@ -44,14 +58,17 @@ export class ControlPlane extends DurableObject<Env> {
     this.#audit = new AuditLog(this.#sql);
   }
 
-  #bump(): number {
-    return this.#sql.exec<{ value: number }>("INSERT INTO meta (key, value) VALUES ('version', 1) ON CONFLICT (key) DO UPDATE SET value = value + 1 RETURNING value").one().value;
+  #bump(key: "version" | "registrations"): number {
+    return this.#sql.exec<{ value: number }>("INSERT INTO meta (key, value) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET value = value + 1 RETURNING value", key).one().value;
   }
 
-  /** The current state (one read per isolate per cache period). */
-  state(): ControlState {
-    const version = this.#sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'version'").toArray()[0]?.value ?? 0;
-    const out: ControlState = { version, global: null, tenants: {}, specialists: {}, registered: {} };
+  #meta(key: "version" | "registrations"): number {
+    return this.#sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value ?? 0;
+  }
+
+  /** The switches (what every isolate reads once per cache period). */
+  switches(): SwitchState {
+    const out: SwitchState = { version: this.#meta("version"), registrations: this.#meta("registrations"), global: null, tenants: {}, specialists: {} };
     for (const r of this.#sql.exec<{ kind: string; name: string; doc: string }>("SELECT kind, name, doc FROM switches").toArray()) {
       const sw = JSON.parse(r.doc) as Switch;
       if (!sw.disabled) continue;
@@ -59,15 +76,26 @@ export class ControlPlane extends DurableObject<Env> {
       else if (r.kind === "tenant") out.tenants[r.name] = sw;
       else out.specialists[r.name] = sw;
     }
-    for (const r of this.#sql.exec<{ id: string; doc: string }>("SELECT id, doc FROM registered").toArray()) out.registered[r.id] = JSON.parse(r.doc);
     return out;
+  }
+
+  /** The runtime registrations (read by an isolate when their version changes). */
+  registrations(): Registrations {
+    const registered: Record<string, unknown> = {};
+    for (const r of this.#sql.exec<{ id: string; doc: string }>("SELECT id, doc FROM registered").toArray()) registered[r.id] = JSON.parse(r.doc);
+    return { registrations: this.#meta("registrations"), registered };
+  }
+
+  /** The whole state (the admin view). */
+  state(): ControlState {
+    return { ...this.switches(), ...this.registrations() };
   }
 
   /** Turns a switch off (`disabled`) or back on. */
   async setSwitch(kind: "global" | "tenant" | "specialist", name: string, disabled: boolean, by: string, reason: string): Promise<ControlState> {
     const sw: Switch = { disabled, by, reason, at: new Date().toISOString() };
     this.#sql.exec("INSERT OR REPLACE INTO switches (kind, name, doc) VALUES (?, ?, ?)", kind, kind === "global" ? "*" : name, JSON.stringify(sw));
-    this.#bump();
+    this.#bump("version");
     await this.#audit.append(by, `${kind}.${disabled ? "disabled" : "enabled"}`, { ...(kind === "global" ? {} : { [kind]: name }), reason });
     return this.state();
   }
@@ -76,7 +104,8 @@ export class ControlPlane extends DurableObject<Env> {
   async register(id: string, spec: unknown, by: string, specHash: string): Promise<ControlState> {
     const existed = this.#sql.exec("SELECT id FROM registered WHERE id = ?", id).toArray().length > 0;
     this.#sql.exec("INSERT OR REPLACE INTO registered (id, doc) VALUES (?, ?)", id, JSON.stringify(spec));
-    this.#bump();
+    this.#bump("version");
+    this.#bump("registrations");
     await this.#audit.append(by, existed ? "specialist.replaced" : "specialist.registered", { specialist: id, specHash });
     return this.state();
   }
@@ -85,7 +114,8 @@ export class ControlPlane extends DurableObject<Env> {
   async unregister(id: string, by: string): Promise<boolean> {
     const gone = this.#sql.exec("DELETE FROM registered WHERE id = ? RETURNING id", id).toArray().length > 0;
     if (!gone) return false;
-    this.#bump();
+    this.#bump("version");
+    this.#bump("registrations");
     await this.#audit.append(by, "specialist.deleted", { specialist: id });
     return true;
   }

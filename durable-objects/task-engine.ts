@@ -4,7 +4,7 @@ import { runStep, verifyOutput } from "../worker/tasks/runner.ts";
 import { screen, screenableText, type ScreeningResult } from "../worker/policy/screening.ts";
 import { TERMINAL } from "../worker/tasks/types.ts";
 import { getRuntime, type Runtime } from "../worker/runtime.ts";
-import { controlState, stoppedBy } from "../worker/control.ts";
+import { stoppedBy, switchState } from "../worker/control.ts";
 import { background, finish, openGate, plan, stepCall, type EngineHost } from "./task-lifecycle.ts";
 import { finishStepSpan, startStepSpan } from "./task-trace.ts";
 import type { StepTrace } from "../worker/observe/step-spans.ts";
@@ -94,7 +94,7 @@ async function discard(h: EngineHost, doc: StepDoc, cost: number, hops: number):
 
 /** Whether a kill switch stops this task's work now (read fresh from the control plane). */
 async function stoppedNow(h: EngineHost, task: { tenant: string }): Promise<string | undefined> {
-  return stoppedBy(await controlState(h.env, Date.now(), true), task.tenant);
+  return stoppedBy(await switchState(h.env, { fresh: true }), task.tenant);
 }
 
 /** Cancels the task because a kill switch is on, after counting the calls the step already made. */

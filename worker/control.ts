@@ -1,16 +1,30 @@
-import type { ControlState } from "../durable-objects/control-plane.ts";
+import type { ControlState, Registrations, SwitchState } from "../durable-objects/control-plane.ts";
+import { PolledValue } from "./control-cache.ts";
 import type { Env } from "./env.ts";
+import { ProblemError } from "./http/problem.ts";
 
 /**
- * How long an isolate trusts the control state it read (kill switches, runtime
- * registrations): a change made anywhere takes effect everywhere within this
- * bound, and at once in the isolate that made it.
+ * How long an isolate trusts the switches it read: a switch flipped anywhere takes
+ * effect everywhere within this bound, and at once in the isolate that flipped it.
  */
 export const CONTROL_CACHE_MS = 2_000;
 
-export const EMPTY_CONTROL: ControlState = { version: 0, global: null, tenants: {}, specialists: {}, registered: {} };
+export const EMPTY_SWITCHES: SwitchState = { version: 0, registrations: 0, global: null, tenants: {}, specialists: {} };
 
-let cached: { at: number; state: ControlState } | undefined;
+/** How to read: `fresh` goes to the control plane now (a task before each step); else a cached value up to `CONTROL_CACHE_MS` old. */
+export interface ControlRead {
+  fresh?: boolean;
+  /** Current time, ms since the epoch (default `Date.now()`). */
+  now?: number;
+}
+
+const warnStale = (what: string) => (error: unknown, ageMs: number) =>
+  console.warn(JSON.stringify({ msg: `control plane unreachable: serving the last ${what} read`, ageMs, error: String(error) }));
+
+/** This isolate's switches: small, polled, single-flight, last good state on error. */
+const switchCache = new PolledValue<SwitchState>(CONTROL_CACHE_MS, warnStale("switches"));
+/** This isolate's registrations, read only when the switches say their version changed. */
+let registrationCache: { registrations: number; read: Promise<Registrations> } | undefined;
 
 /** The control plane's single object. */
 export function controlStub(env: Env) {
@@ -18,27 +32,78 @@ export function controlStub(env: Env) {
   return ns ? ns.get(ns.idFromName("control")) : undefined;
 }
 
+function unavailable(error: unknown): ProblemError {
+  return new ProblemError({ status: 503, slug: "control-plane-unavailable", title: "Control plane unavailable", detail: `the kill switches could not be read: ${String(error)}` });
+}
+
 /**
- * The control state, from this isolate's cache when it is fresh enough (`fresh`: read
- * it from the control plane now, as a task does before each step it starts).
+ * The kill switches (global, per tenant, per specialist) and the registrations
+ * version. Cached per isolate for `CONTROL_CACHE_MS`; one read at a time; when the
+ * control plane cannot be read, the last good state (logged as stale). Throws a 503
+ * `control-plane-unavailable` when it has never been read.
  */
-export async function controlState(env: Env, now = Date.now(), fresh = false): Promise<ControlState> {
-  if (!fresh && cached && now - cached.at < CONTROL_CACHE_MS) return cached.state;
+export async function switchState(env: Env, opts: ControlRead = {}): Promise<SwitchState> {
   const stub = controlStub(env);
-  if (!stub) return EMPTY_CONTROL;
-  const state = (await stub.state()) as ControlState;
-  cached = { at: now, state };
+  if (!stub) return EMPTY_SWITCHES;
+  try {
+    return await switchCache.get(() => stub.switches(), { fresh: opts.fresh, now: opts.now ?? Date.now() });
+  } catch (e) {
+    throw unavailable(e);
+  }
+}
+
+/** Whether this isolate's switches were read from the control plane or are its last good state ("stale"). */
+export function switchFreshness(): "fresh" | "stale" | undefined {
+  return switchCache.freshness;
+}
+
+/**
+ * The runtime registrations at (at least) this version: read once per version per
+ * isolate, shared by concurrent callers. A failed read is not cached.
+ */
+export async function registrationsAt(env: Env, registrations: number): Promise<Registrations> {
+  const stub = controlStub(env);
+  if (!stub || registrations === 0) return { registrations: 0, registered: {} };
+  const held = registrationCache;
+  if (held && held.registrations >= registrations) return held.read;
+  const read = (stub.registrations() as Promise<Registrations>).catch((e: unknown) => {
+    if (registrationCache?.read === read) registrationCache = held;
+    throw unavailable(e);
+  });
+  registrationCache = { registrations, read };
+  return read;
+}
+
+/** Everything, read from the control plane now (the admin view). */
+export async function controlState(env: Env): Promise<ControlState> {
+  const stub = controlStub(env);
+  if (!stub) return { ...EMPTY_SWITCHES, registered: {} };
+  let state: ControlState;
+  try {
+    state = (await stub.state()) as ControlState;
+  } catch (e) {
+    throw unavailable(e);
+  }
+  rememberControl(state);
   return state;
 }
 
 /** Replaces the cached state with one just returned by a change (read-your-writes in this isolate). */
 export function rememberControl(state: ControlState, now = Date.now()): void {
-  cached = { at: now, state };
+  const { registered, ...switches } = state;
+  switchCache.set(switches, now);
+  if (!registrationCache || registrationCache.registrations <= state.registrations) registrationCache = { registrations: state.registrations, read: Promise.resolve({ registrations: state.registrations, registered }) };
 }
 
 /** Why the switches stop a tenant's work now, if they do: the global switch, then the tenant's. */
-export function stoppedBy(state: ControlState, tenant: string): string | undefined {
+export function stoppedBy(state: SwitchState, tenant: string): string | undefined {
   if (state.global?.disabled) return `the router's global kill switch: ${state.global.reason}`;
   const t = state.tenants[tenant];
   return t?.disabled ? `the kill switch of tenant '${tenant}': ${t.reason}` : undefined;
+}
+
+/** Forgets this isolate's switches and registrations (tests: a cold isolate). */
+export function resetControlCaches(): void {
+  switchCache.clear();
+  registrationCache = undefined;
 }

@@ -11,7 +11,7 @@ import { sha256Hex, type CachedIntent } from "./intent/record.ts";
 import { TieredCache, type CacheTier } from "./intent/tiered-cache.ts";
 import { WorkersAiEncoder } from "./intent/workers-ai-encoder.ts";
 import { ProblemError } from "./http/problem.ts";
-import { controlState } from "./control.ts";
+import { registrationsAt, switchState } from "./control.ts";
 import { PolicySet } from "./policy/policy.ts";
 
 /** Everything one isolate builds once from its config and reuses for every request. */
@@ -26,7 +26,7 @@ export interface Runtime {
 /** The bundled config is validated when the module loads: a bad file stops `wrangler dev`/`deploy`. */
 export const BUNDLED_CONFIG: Config = loadConfig(bundledConfig);
 
-let current: { raw: string | undefined; version: number; runtime: Promise<Runtime> } | undefined;
+let current: { raw: string | undefined; registrations: number; runtime: Promise<Runtime> } | undefined;
 
 let base: { raw: string; parsed: ReturnType<typeof parseConfig> } | undefined;
 
@@ -112,14 +112,19 @@ export function effectiveConfig(base: Config, registered: Record<string, unknown
 /**
  * The isolate's runtime for this env, built on first use and rebuilt only when
  * `SWITCHYARD_CONFIG` or the runtime registrations change (the classifier is
- * re-fitted then). An invalid config is a 503 naming the bad fields.
+ * re-fitted then); a kill switch flipping changes neither. An invalid config is a 503
+ * naming the bad fields; a control plane never reached, a 503
+ * `control-plane-unavailable`.
  */
 export async function getRuntime(env: Env): Promise<Runtime> {
   const raw = env.SWITCHYARD_CONFIG;
-  const control = await controlState(env);
-  if (current === undefined || current.raw !== raw || current.version !== control.version) {
-    const runtime = (async () => build(effectiveConfig(raw === undefined ? BUNDLED_CONFIG : loadConfig(raw), control.registered), env))();
-    const entry = { raw, version: control.version, runtime };
+  const { registrations } = await switchState(env);
+  if (current === undefined || current.raw !== raw || current.registrations !== registrations) {
+    const runtime = (async () => {
+      const { registered } = await registrationsAt(env, registrations);
+      return build(effectiveConfig(raw === undefined ? BUNDLED_CONFIG : loadConfig(raw), registered), env);
+    })();
+    const entry = { raw, registrations, runtime };
     current = entry;
     runtime.catch(() => {
       if (current === entry) current = undefined;

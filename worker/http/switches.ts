@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { controlState } from "../control.ts";
+import { switchState } from "../control.ts";
 import type { AppEnv } from "../env.ts";
 import { ProblemError } from "./problem.ts";
 
@@ -11,7 +11,7 @@ import { ProblemError } from "./problem.ts";
 export function killSwitches(): MiddlewareHandler<AppEnv> {
   return async function killSwitches(c, next) {
     if (c.req.path.startsWith("/v1/admin/")) return next();
-    const state = await controlState(c.env);
+    const state = await switchState(c.env);
     if (state.global?.disabled)
       throw new ProblemError({ status: 503, slug: "router-disabled", title: "Router disabled", detail: `the router is stopped by its global kill switch: ${state.global.reason}` });
     const tenant = state.tenants[c.get("principal").tenant];

@@ -70,7 +70,7 @@ const cancelAll = createRoute({
 async function adminView(c: Context<AppEnv>): Promise<{ base: Config; registered: Record<string, unknown> }> {
   const base = baseConfig(c.env);
   if (!base.ok) throw new ProblemError({ status: 503, slug: "misconfigured", title: "Router misconfigured", detail: "SWITCHYARD_CONFIG does not validate", errors: base.issues });
-  return { base: base.config, registered: (await controlState(c.env, Date.now(), true)).registered };
+  return { base: base.config, registered: (await controlState(c.env)).registered };
 }
 
 /** The whole config with these registrations, or its issues (and the ids of its specialists, in order, to name them). */
@@ -143,7 +143,7 @@ adminRoutes
     return c.json({ deleted: id }, 200);
   })
   .openapi(state, async (c) => {
-    const s = await controlState(c.env, 0);
+    const s = await controlState(c.env);
     const audit = await control(c).audit();
     return c.json({ ...s, audit } as never, 200);
   })

@@ -5,7 +5,7 @@ import type { Env } from "../env.ts";
 import type { PoolConfig } from "../pools/pool.ts";
 import { pickShards, shardConfig } from "../pools/shards.ts";
 import type { DispatchDeps } from "./dispatch.ts";
-import { controlState } from "../control.ts";
+import { switchState } from "../control.ts";
 
 type Admit = NonNullable<DispatchDeps["admit"]>;
 
@@ -121,7 +121,7 @@ function tenantAdmission(env: Env, hopId: string, defer: (p: Promise<unknown>) =
 /** Kill switch, then the specialist's own pool (strict) or its breaker (learned per isolate). */
 function specialistAdmission(env: Env, router: Config["router"], hopId: string, defer: (p: Promise<unknown>) => void, rng: () => number, reserveUsd: (s: Specialist) => number): Admit {
   return async (s, attempt) => {
-    const sw = (await controlState(env)).specialists[s.id];
+    const sw = (await switchState(env)).specialists[s.id];
     if (sw?.disabled) return denied({ kind: "disabled", detail: `'${s.id}' is disabled by a kill switch (${sw.reason})` });
     const pc = poolConfigOf(s, router);
     if (!pc || !env.RATE_LIMIT_POOL) return { ok: true, done: () => {} };
