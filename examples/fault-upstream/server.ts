@@ -25,7 +25,8 @@
  *                        that a recursive JSON.stringify cannot write back
  *   POST /redirect       307 to `http://localhost:<port>/redirect-target` (another origin: the router must not follow it)
  *   GET  /headers?path=P the headers of path P's last call
- *   GET  /calls?path=P   how many calls path P has had; POST /reset clears the counts
+ *   GET  /calls?path=P   how many calls path P has had (&tag=T: only calls sent with ?tag=T,
+ *                        so one test's calls are told apart from another's); POST /reset clears the counts
  *   GET  /effects?prefix=K  side effects and calls of keys starting with K
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -62,7 +63,10 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const path = url.pathname;
-    if (req.method === "GET" && path === "/calls") return json(res, 200, { calls: calls.get(url.searchParams.get("path") ?? "") ?? 0 });
+    if (req.method === "GET" && path === "/calls") {
+      const tag = url.searchParams.get("tag");
+      return json(res, 200, { calls: calls.get(`${url.searchParams.get("path") ?? ""}${tag === null ? "" : `?tag=${tag}`}`) ?? 0 });
+    }
     if (req.method === "GET" && path === "/headers") return json(res, 200, { headers: lastHeaders.get(url.searchParams.get("path") ?? "") ?? null });
     if (req.method === "GET" && path === "/a2a-elsewhere/.well-known/agent-card.json") {
       const port = (server.address() as { port: number }).port;
@@ -95,6 +99,8 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
       return json(res, 200, { ok: true });
     }
     calls.set(path, (calls.get(path) ?? 0) + 1);
+    const tag = url.searchParams.get("tag");
+    if (tag !== null) calls.set(`${path}?tag=${tag}`, (calls.get(`${path}?tag=${tag}`) ?? 0) + 1);
     lastHeaders.set(path, req.headers);
     const raw = await readBody(req);
     let body: { input?: unknown; intent?: unknown; context?: unknown } = {};

@@ -1,5 +1,6 @@
 import { inject } from "vitest";
 import { describe, expect, it } from "vitest";
+import { resetLearnedBreakers } from "../../worker/routing/admission.ts";
 import { callWith, configWith, problem } from "./helpers.ts";
 
 const faults = () => inject("faultsUrl");
@@ -85,6 +86,44 @@ describe("circuit breaker", () => {
     expect((await route(cfg, "brittle")).status).toBe(200); // the half-open probe
     const pool = (await (await callWith({ SWITCHYARD_CONFIG: cfg }, "/v1/pools/specialist:brittle")).json()) as { breaker: { state: string } };
     expect(pool.breaker.state).toBe("closed");
+  });
+
+  describe("a specialist without limits (the router's default breaker)", () => {
+    const tagged = (tag: string) => ((c: Parameters<Parameters<typeof configWith>[0]>[0]) => {
+      c.router = { ...c.router, breaker: { failureThreshold: 2, windowMs: 10_000, openMs: 300, halfOpenProbes: 1 } };
+      c.specialists.push({ id: tag, endpoint: { type: "http", url: `${faults()}/error?tag=${tag}` } });
+    });
+    const tagCalls = async (tag: string) => ((await (await fetch(`${faults()}/calls?path=/error&tag=${tag}`)).json()) as { calls: number }).calls;
+
+    it("an isolate that saw the breaker open fails fast without calling the specialist", async () => {
+      const cfg = configWith(tagged("nolimit-a"));
+      for (let i = 0; i < 2; i++) expect((await route(cfg, "nolimit-a")).status).toBe(502);
+      const before = await tagCalls("nolimit-a");
+      const res = await route(cfg, "nolimit-a");
+      expect(res.status).toBe(503);
+      expect((await problem(res)).detail).toMatch(/nolimit-a \(circuit_open\)/);
+      expect(await tagCalls("nolimit-a")).toBe(before);
+    });
+
+    it("an isolate that never saw it (a cold one) asks the pool and fails fast too", async () => {
+      const cfg = configWith(tagged("nolimit-b"));
+      for (let i = 0; i < 2; i++) expect((await route(cfg, "nolimit-b")).status).toBe(502);
+      resetLearnedBreakers();
+      const before = await tagCalls("nolimit-b");
+      expect((await route(cfg, "nolimit-b")).status).toBe(503);
+      expect(await tagCalls("nolimit-b")).toBe(before);
+    });
+
+    it("once half-open, concurrent calls let through only halfOpenProbes (1) probe", async () => {
+      const cfg = configWith(tagged("nolimit-c"));
+      for (let i = 0; i < 2; i++) expect((await route(cfg, "nolimit-c")).status).toBe(502);
+      expect((await route(cfg, "nolimit-c")).status).toBe(503);
+      await new Promise((r) => setTimeout(r, 350)); // past openMs: half-open
+      const before = await tagCalls("nolimit-c");
+      const results = await Promise.all(Array.from({ length: 10 }, () => route(cfg, "nolimit-c")));
+      expect(results.map((r) => r.status).sort()).toEqual([502, ...Array(9).fill(503)]);
+      expect((await tagCalls("nolimit-c")) - before).toBe(1);
+    });
   });
 
   it("re-opens when the half-open probe fails", async () => {

@@ -58,8 +58,25 @@ export function breakerFailure(o: SpecialistOutcome): boolean {
   return f.kind === "timeout" || f.kind === "unreachable" || f.kind === "truncated" || f.kind === "bad_response" || f.kind === "rate_limited" || (f.kind === "http_error" && (f.status ?? 500) >= 500);
 }
 
-/** Breaker states learned from pools, per isolate: `openUntil` (epoch ms) while open. */
-const learned = new Map<string, { openUntil: number; lastFailureAt: number }>();
+/**
+ * How long an isolate trusts a breaker it saw closed (a specialist without limits) and
+ * calls the specialist without asking its pool; after that, the next call asks again.
+ */
+export const BREAKER_TRUST_MS = 5_000;
+
+/**
+ * Breaker states learned from pools, per isolate: `openUntil` (epoch ms) while open, 0
+ * when seen closed at `checkedAt`. No entry: ask the pool.
+ */
+const learned = new Map<string, { openUntil: number; checkedAt: number; lastFailureAt: number }>();
+
+/** Remembers what a pool said about a specialist's breaker (half-open: forget, so the next call asks). */
+function learn(id: string, report: { state: string; retryAfterMs: number }, at: number, failedAt?: number): void {
+  const lastFailureAt = failedAt ?? learned.get(id)?.lastFailureAt ?? 0;
+  if (report.state === "open") learned.set(id, { openUntil: at + report.retryAfterMs, checkedAt: at, lastFailureAt });
+  else if (report.state === "half-open") learned.delete(id);
+  else learned.set(id, { openUntil: 0, checkedAt: at, lastFailureAt });
+}
 
 /** Forgets what this isolate learned (tests). */
 export function resetLearnedBreakers(): void {
@@ -118,7 +135,14 @@ function tenantAdmission(env: Env, hopId: string, defer: (p: Promise<unknown>) =
   };
 }
 
-/** Kill switch, then the specialist's own pool (strict) or its breaker (learned per isolate). */
+/**
+ * Kill switch, then the specialist's own pool (strict) or, for a specialist without
+ * limits, its breaker: while this isolate saw it closed within `BREAKER_TRUST_MS`, the
+ * specialist is called directly and failures are reported to the pool; while it saw it
+ * open, calls fail fast; otherwise (not known, stale, or half-open) the call is
+ * admitted by the pool, which lets through at most `halfOpenProbes` probes at once
+ * across every isolate.
+ */
 function specialistAdmission(env: Env, router: Config["router"], hopId: string, defer: (p: Promise<unknown>) => void, rng: () => number, reserveUsd: (s: Specialist) => number): Admit {
   return async (s, attempt) => {
     const sw = (await switchState(env)).specialists[s.id];
@@ -129,25 +153,33 @@ function specialistAdmission(env: Env, router: Config["router"], hopId: string, 
     if (!pc.limited) {
       const known = learned.get(s.id);
       const now = Date.now();
-      if (known && known.openUntil > now)
-        return denied({ kind: "circuit_open", detail: `circuit open for '${s.id}'`, retryAfterSeconds: (known.openUntil - now) / 1000 });
-      const name = poolName(s.id, 0, 1);
-      const report = (ok: boolean) =>
-        defer(
-          poolStub(env, name)!
-            .record(pc.config, leaseId, ok)
-            .then((r) => {
-              const at = Date.now();
-              if (r.state === "open") learned.set(s.id, { openUntil: at + r.retryAfterMs, lastFailureAt: at });
-              else if (ok) learned.delete(s.id);
-              else learned.set(s.id, { openUntil: 0, lastFailureAt: at });
-            }),
-        );
+      const open = (retryAfterMs: number) => denied({ kind: "circuit_open", detail: `circuit open for '${s.id}'`, retryAfterSeconds: retryAfterMs / 1000 });
+      if (known && known.openUntil > now) return open(known.openUntil - now);
+      const stub = poolStub(env, poolName(s.id, 0, 1))!;
+      const windowMs = pc.config.breaker?.windowMs ?? 0;
+      if (known && known.openUntil === 0 && now - known.checkedAt >= 0 && now - known.checkedAt < BREAKER_TRUST_MS) {
+        // seen closed lately: call directly, report failures (and successes while failures are recent)
+        return {
+          ok: true,
+          done: (o) => {
+            const failed = breakerFailure(o);
+            if (failed || Date.now() - known.lastFailureAt < windowMs)
+              defer(stub.record(pc.config, leaseId, !failed).then((r) => learn(s.id, r, Date.now(), failed ? Date.now() : undefined)));
+          },
+        };
+      }
+      // not known, no longer trusted, or past its open period: the pool decides (and enforces halfOpenProbes)
+      const r = await stub.admit(pc.config, { leaseId, costUsd: 0 });
+      if (!r.ok) {
+        learn(s.id, { state: "open", retryAfterMs: Number.isFinite(r.retryAfterMs) ? r.retryAfterMs : BREAKER_TRUST_MS }, Date.now());
+        return open(r.retryAfterMs);
+      }
+      if (!r.probe) learn(s.id, { state: "closed", retryAfterMs: 0 }, Date.now());
       return {
         ok: true,
         done: (o) => {
           const failed = breakerFailure(o);
-          if (failed || (known && Date.now() - known.lastFailureAt < (pc.config.breaker?.windowMs ?? 0))) report(!failed);
+          defer(stub.finish(pc.config, leaseId, { ok: !failed, costUsd: 0 }).then((report) => learn(s.id, report, Date.now(), failed ? Date.now() : undefined)));
         },
       };
     }
