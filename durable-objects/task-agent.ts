@@ -115,10 +115,20 @@ export class TaskAgent extends DurableObject<Env> {
     return task && task.tenant === tenant ? task : undefined;
   }
 
-  /** Creates the task, or returns it again for the same body (idempotent), or reports a conflict. */
+  /**
+   * Creates the task, or returns it again for the same body (idempotent), or reports a
+   * conflict. The task is stored and its alarm armed before it is indexed in the
+   * control plane; if indexing fails the call throws, and a retry with the same body
+   * indexes it then (and re-arms an alarm that is missing), so no retry ever finds a
+   * task that will not run.
+   */
   async create(init: TaskInit): Promise<CreateResult> {
     const existing = this.#store.task();
-    if (existing) return existing.bodyHash === init.bodyHash && existing.tenant === init.tenant ? { kind: "existing", task: this.#view()! } : { kind: "conflict" };
+    if (existing) {
+      if (existing.bodyHash !== init.bodyHash || existing.tenant !== init.tenant) return { kind: "conflict" };
+      await this.#started(existing);
+      return { kind: "existing", task: this.#view()! };
+    }
     const now = new Date().toISOString();
     const task: TaskDoc = {
       id: init.id,
@@ -151,7 +161,6 @@ export class TaskAgent extends DurableObject<Env> {
     this.#store.saveTask(task);
     openTaskSpan(this.#store, task);
     if (init.plan) initialSteps(init.plan).forEach((s, i) => this.#store.saveStep(s, i));
-    await controlStub(this.env)?.trackTask(task.id, task.tenant, task.goal, task.status);
     this.#store.event("task.created", { status: task.status, steps: init.plan?.steps.map((s) => s.id) ?? [] });
     await this.#store.audit(init.actor, "task.created", {
       source: init.plan ? (init.workflow ? `workflow:${init.workflow}` : "plan") : `planner:${init.planner}`,
@@ -161,7 +170,18 @@ export class TaskAgent extends DurableObject<Env> {
       ...(task.contextRef ? { contextHash: task.contextRef.sha256 } : {}),
     });
     await this.ctx.storage.setAlarm(Date.now());
+    await this.#started(task);
     return { kind: "created", task: this.#view()! };
+  }
+
+  /** Makes sure a created task is indexed in the control plane and, unless it ended, has an alarm to drive it. */
+  async #started(task: TaskDoc): Promise<void> {
+    if (!TERMINAL.has(task.status) && (await this.ctx.storage.getAlarm()) === null && !this.#driving) await this.ctx.storage.setAlarm(Date.now());
+    if (task.indexed) return;
+    const control = controlStub(this.env);
+    if (control) await control.trackTask(task.id, task.tenant, task.goal, (this.#store.task() ?? task).status);
+    const current = this.#store.task();
+    if (current) this.#store.saveTask({ ...current, indexed: true });
   }
 
   /** The task with its steps, or undefined (unknown, or another tenant's). */

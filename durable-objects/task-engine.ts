@@ -253,14 +253,20 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
   await h.store.audit(outcome.specialist.id, "step.succeeded", { step: spec.id, specialist: outcome.specialist.id, outputHash: await contentHash(outcome.output), costUsd: cost });
 }
 
+/** Rounds one alarm invocation runs before it re-arms the alarm and returns. */
+export const MAX_DRIVE_ROUNDS = 1000;
+
 /**
  * Drives a task as far as it can go now: plans, resumes runs whose lease expired
  * (a crash mid-step), runs every ready step in parallel, opens approval gates,
- * and ends the task. Called from the alarm; safe to call again at any point.
+ * and ends the task, arming the alarm for whatever it then waits on (a gate, a
+ * backoff, a step's lease). After `MAX_DRIVE_ROUNDS` rounds it arms the alarm for now
+ * (or `maxRounds`) and returns, so a task is never left without one. Called from the alarm; safe to
+ * call again at any point.
  */
-export async function drive(h: EngineHost): Promise<void> {
+export async function drive(h: EngineHost, maxRounds = MAX_DRIVE_ROUNDS): Promise<void> {
   const rt = await getRuntime(h.env);
-  for (let round = 0; round < 1000; round++) {
+  for (let round = 0; round < maxRounds; round++) {
     const task = h.store.task();
     if (!task || TERMINAL.has(task.status)) return;
     if (task.status === "planning") {
@@ -321,4 +327,6 @@ export async function drive(h: EngineHost): Promise<void> {
     const totals = { hops: task.hops, costUsd: task.costUsd };
     await Promise.all(ready.map((s) => execute(h, rt, s, totals)));
   }
+  // a long run of rounds: hand over to a fresh alarm invocation rather than stop with none armed
+  await h.setAlarm(Date.now());
 }

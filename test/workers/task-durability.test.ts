@@ -2,6 +2,10 @@ import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } fro
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../worker/env.ts";
+import { drive } from "../../durable-objects/task-engine.ts";
+import { initialSteps } from "../../durable-objects/task-lifecycle.ts";
+import { TaskStore } from "../../durable-objects/task-store.ts";
+import { Plan } from "../../worker/tasks/plan.ts";
 import { call } from "./helpers.ts";
 import { effects, getTask, parseSse, submit, waitFor } from "./task-helpers.ts";
 
@@ -129,5 +133,25 @@ describe("planner specialists", () => {
     const t = await waitFor(id, ["succeeded", "failed"]);
     expect(t.status).toBe("failed");
     expect(t.error).toMatch(/planner 'fault-plan-invalid' returned an invalid plan: steps: the steps' dependsOn form a cycle/);
+  });
+});
+
+describe("the drive loop", () => {
+  it("after its last round it arms the alarm for now, so a long task is never left without one", async () => {
+    const id = `drive-${crypto.randomUUID()}`;
+    await runInDurableObject(stubFor(id), async (_i, state: DurableObjectState) => {
+      const store = new TaskStore(state.storage.sql);
+      const plan = Plan.parse({ steps: [{ id: "a", specialist: "fault-ok", input: "x" }, { id: "b", specialist: "fault-ok", input: "y", dependsOn: ["a"] }] });
+      const now = new Date().toISOString();
+      store.saveTask({ id, tenant: "dev", goal: "g", input: "x", status: "running", plan, planner: null, workflow: null, bodyHash: "h", createdAt: now, updatedAt: now, approvalTtlSeconds: 60, traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", costUsd: 0, hops: 0 });
+      initialSteps(plan).forEach((s, i) => store.saveStep(s, i));
+      const alarms: number[] = [];
+      const host = { store, env: env as unknown as Env, setAlarm: async (at: number) => void alarms.push(at), abortSignal: () => new AbortController().signal, release: () => {} };
+      await drive(host, 1);
+      expect(store.steps().map((s) => s.status)).toEqual(["succeeded", "pending"]);
+      expect(alarms.at(-1)).toBeLessThanOrEqual(Date.now());
+      await drive(host);
+      expect(store.task()!.status).toBe("succeeded");
+    });
   });
 });

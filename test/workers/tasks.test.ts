@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { ControlPlane } from "../../durable-objects/control-plane.ts";
 import { sha256Hex } from "../../worker/intent/record.ts";
 import { canonicalJson } from "../../worker/tasks/audit.ts";
 import { call, callWith, problem } from "./helpers.ts";
@@ -108,6 +109,27 @@ describe("idempotent submission", () => {
     expect((await problem(c)).type).toBe("urn:switchyard:problem:idempotency-conflict");
     await waitFor(a.id, ["succeeded"]);
     expect((await getTask(a.id)).steps[0]!.attempts).toBe(1);
+  });
+});
+
+describe("atomic submission", () => {
+  it("when indexing the new task fails, the submission fails, and a retry with the same key runs the task and lists it", async () => {
+    const body = { goal: "indexed later", plan: { steps: [{ id: "s", specialist: "fault-ok" }] }, idempotencyKey: `k-${Math.random()}` };
+    const track = vi.spyOn(ControlPlane.prototype, "trackTask").mockImplementationOnce(() => {
+      throw new Error("control plane overloaded");
+    });
+    try {
+      const first = await call("/v1/tasks", { json: body });
+      expect(first.status).toBeGreaterThanOrEqual(500);
+      const again = await submit(body);
+      expect(again.res.status).toBe(202);
+      expect(track).toHaveBeenCalledTimes(2);
+      expect((await waitFor(again.id, ["succeeded", "failed"])).status).toBe("succeeded");
+      const list = (await (await call("/v1/tasks")).json()) as { tasks: { id: string }[] };
+      expect(list.tasks.map((t) => t.id)).toContain(again.id);
+    } finally {
+      track.mockRestore();
+    }
   });
 });
 

@@ -56,6 +56,8 @@ export interface TaskDoc {
   /** The task's input was flagged by screening (mode approval): a human approves before the first step. */
   inputGate?: string;
   inputScreening?: { flagged: boolean; score: number; signals: string[] };
+  /** The control plane's task index has it (listings, tenant-wide cancel); set once indexing succeeded. */
+  indexed?: boolean;
 }
 
 /** One step's state. */
