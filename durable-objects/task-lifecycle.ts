@@ -1,7 +1,7 @@
 import type { Env } from "../worker/env.ts";
 import { contentHash } from "../worker/tasks/audit.ts";
 import { Plan, type StepSpec } from "../worker/tasks/plan.ts";
-import { callEndpoint } from "../worker/protocols/registry.ts";
+import { callSpecialist } from "../worker/protocols/adapters.ts";
 import { runStep, type StepCall } from "../worker/tasks/runner.ts";
 import type { StepDoc, TaskDoc } from "../worker/tasks/types.ts";
 import type { Runtime } from "../worker/runtime.ts";
@@ -104,7 +104,7 @@ export function stepCall(h: EngineHost, rt: Runtime, task: TaskDoc, step: StepSp
   return {
     rt,
     env: h.env,
-    call: (s, request, ctx) => callEndpoint(s.endpoint, request, ctx),
+    call: callSpecialist,
     step,
     input,
     idempotencyKey: key,

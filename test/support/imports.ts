@@ -1,7 +1,8 @@
 /**
- * The static import graph of the repo's TypeScript sources, read from the source
- * text (relative specifiers only; packages are leaves). `runtime` leaves out
- * `import type` / `export type` and inline `import("…")` types, which erase at build.
+ * The import graph of the repo's TypeScript sources, read from the source text
+ * (relative specifiers only; packages are leaves): static imports and re-exports,
+ * dynamic `import("…")` and inline `import("…")` types. `runtime` leaves out what
+ * erases at build (`import type`, `export type`, inline types).
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -23,6 +24,8 @@ export function sourceFiles(dir: string, pattern: RegExp = /^(?!.*\.d\.ts$).*\.t
 }
 
 const STATEMENT = /^\s*(import|export)\s+(type\s+)?(?:[^"';]*?\sfrom\s+)?["'](\.{1,2}\/[^"']+)["']/gm;
+/** `import("…")`: a dynamic import (runtime) or an inline type (`typeof import("…")`, `import("…").T`: erased). */
+const CALL = /(typeof\s+)?\bimport\s*\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)(\s*\.\s*[A-Za-z_$])?/g;
 
 /** The repo-relative files `file` imports (`runtime`: only imports that survive type erasure). */
 export function importsOf(file: string, runtime: boolean): string[] {
@@ -32,6 +35,11 @@ export function importsOf(file: string, runtime: boolean): string[] {
     if (runtime && m[2]) continue;
     if (runtime && /^\s*import\s*\{[^}]*\}/.test(m[0]) && /^\s*import\s*\{\s*(type\s+[^,}]+\s*,?\s*)+\}/.test(m[0])) continue; // `import { type A, type B }`
     out.push(relative(ROOT, resolve(dirname(join(ROOT, file)), m[3]!)));
+  }
+  for (const m of text.matchAll(CALL)) {
+    const typeOnly = m[1] !== undefined || m[3] !== undefined;
+    if (runtime && typeOnly) continue;
+    out.push(relative(ROOT, resolve(dirname(join(ROOT, file)), m[2]!)));
   }
   return out;
 }

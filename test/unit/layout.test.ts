@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Endpoint } from "../../worker/config/schema.ts";
+import { ADAPTERS } from "../../worker/protocols/adapters.ts";
 import { PROTOCOLS } from "../../worker/protocols/registry.ts";
 import { importsOf, ROOT, runtimeCycles, sourceFiles } from "../support/imports.ts";
 
@@ -20,10 +21,28 @@ describe("source layout (DESIGN §6)", () => {
     for (const p of PROTOCOLS) expect(p.spec, p.name).toMatch(/\S/);
   });
 
-  it("every endpoint type of the config schema has exactly one adapter", () => {
+  it("every endpoint type of the config schema has one adapter, of the type it is listed under, and one protocol folder", () => {
     const types = Endpoint.options.map((o) => o.shape.type.value).sort();
-    const spoken = PROTOCOLS.flatMap((p) => (p.adapter ? [p.adapter.type] : [])).sort();
-    expect(spoken).toEqual(types);
+    expect(Object.keys(ADAPTERS).sort()).toEqual(types);
+    for (const [type, adapter] of Object.entries(ADAPTERS)) expect(adapter.type).toBe(type);
+    expect(PROTOCOLS.flatMap((p) => (p.endpointType ? [p.endpointType] : [])).sort()).toEqual(types);
+  });
+
+  it("the task engine's Durable Objects load no front door (only the adapters)", () => {
+    const seen = new Set<string>();
+    const visit = (f: string) => {
+      if (seen.has(f) || !/\.tsx?$/.test(f)) return;
+      seen.add(f);
+      importsOf(f, true).forEach(visit);
+    };
+    sourceFiles("durable-objects").forEach(visit);
+    expect([...seen].filter((f) => /^worker\/protocols\/([^/]+\/(routes|serve|index)\.ts|registry\.ts)$/.test(f) || f.startsWith("worker/routes/"))).toEqual([]);
+  });
+
+  it("sees dynamic imports and inline import types", () => {
+    const probe = "test/support/import-probe.ts";
+    expect(importsOf(probe, false)).toEqual(["worker/protocols/registry.ts", "worker/protocols/types.ts", "worker/routing/hop.ts"]);
+    expect(importsOf(probe, true)).toEqual(["worker/protocols/registry.ts"]);
   });
 
   it("a protocol folder imports no other protocol folder", () => {

@@ -1,13 +1,12 @@
 /**
- * What a protocol folder (`worker/protocols/<name>/`) gives the router: its
- * specialist adapter (for the endpoint type it speaks) and its front door (for
+ * What a protocol folder (`worker/protocols/<name>/`) gives the router: the endpoint
+ * type its adapter speaks (`adapters.ts` lists the adapters) and its front door (for
  * protocols clients call the router with). The registry (`registry.ts`) lists them.
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { Endpoint } from "../config/schema.ts";
 import type { AppEnv } from "../env.ts";
-import type { Adapter } from "../routing/hop.ts";
 
 /** A protocol's front door: routes clients call, with the same auth and guards as `/v1/*`. */
 export interface FrontDoor {
@@ -26,11 +25,11 @@ export interface FrontDoor {
 }
 
 /** One wire protocol: its name, the spec version it follows, and what it serves. */
-export interface Protocol<T extends Endpoint["type"] = Endpoint["type"]> {
+export interface Protocol {
   name: string;
   /** The specification (and version) the folder follows, with its address. */
   spec: string;
-  /** Calls specialists whose endpoint has this type. */
-  adapter?: Adapter<Extract<Endpoint, { type: T }>>;
+  /** The endpoint type of the specialists it calls (its adapter is listed in `adapters.ts`). */
+  endpointType?: Endpoint["type"];
   frontDoor?: FrontDoor;
 }

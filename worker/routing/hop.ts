@@ -122,6 +122,7 @@ export interface Adapter<E extends Endpoint = Endpoint> {
 /**
  * Calls one specialist through whatever speaks its protocol. Routing and tasks take
  * this as a parameter, so they import no protocol: the front doors and the task
- * engine pass the registry's `callEndpoint` (or a streaming call of their own).
+ * engine pass `callSpecialist` (worker/protocols/adapters.ts; front doors get it as
+ * `c.var.callSpecialist`) or a streaming call of their own.
  */
 export type EndpointCaller = (specialist: Specialist, request: SpecialistRequest, ctx: AdapterContext) => Promise<SpecialistOutcome>;

@@ -40,8 +40,8 @@ export interface HopRequest {
    */
   unable?: ((s: Specialist) => Unable | undefined) | undefined;
   /**
-   * Calls one specialist: the front door passes the protocol registry's `callEndpoint`
-   * (worker/protocols/registry.ts) or its own (e.g. a streaming call), so routing
+   * Calls one specialist: the front door passes `c.var.callSpecialist` (from
+   * worker/protocols/adapters.ts) or its own (e.g. a streaming call), so routing
    * imports no protocol.
    */
   call: EndpointCaller;

@@ -15,7 +15,7 @@ import { tracedChoice, tracedVerification, type StepTrace } from "../observe/ste
 export interface StepCall {
   rt: Runtime;
   env: Env;
-  /** Calls one specialist through its protocol's adapter (the registry's `callEndpoint`). */
+  /** Calls one specialist through its protocol's adapter (`callSpecialist` of worker/protocols/adapters.ts). */
   call: EndpointCaller;
   step: StepSpec;
   input: string;

@@ -4,12 +4,11 @@
  * `/.well-known/agent-card.json`, JSON-RPC at `/a2a`).
  */
 import type { Protocol } from "../types.ts";
-import { a2aAdapter } from "./adapter.ts";
 import { a2aRoutes } from "./routes.ts";
 
-export const a2a: Protocol<"a2a"> = {
+export const a2a: Protocol = {
   name: "a2a",
   spec: "A2A 1.0 JSON-RPC binding, and 0.3 (https://a2a-protocol.org/latest/specification/)",
-  adapter: a2aAdapter,
+  endpointType: "a2a",
   frontDoor: { routes: a2aRoutes, guardedPaths: ["/a2a"] },
 };

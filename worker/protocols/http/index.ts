@@ -3,10 +3,9 @@
  * `{ input, intent?, context? }`, reply `{ output, usage? }` (docs/protocols/http.md).
  */
 import type { Protocol } from "../types.ts";
-import { httpAdapter } from "./adapter.ts";
 
-export const http: Protocol<"http"> = {
+export const http: Protocol = {
   name: "http",
-  spec: "Switchyard specialist protocol v1 (docs/protocols/http.md)",
-  adapter: httpAdapter,
+  spec: "Switchyard's JSON specialist protocol (docs/protocols/http.md)",
+  endpointType: "http",
 };

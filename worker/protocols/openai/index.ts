@@ -4,13 +4,12 @@
  * door `POST /v1/chat/completions`, `GET /v1/models` with OpenAI's error shape.
  */
 import type { Protocol } from "../types.ts";
-import { openaiChatAdapter } from "./adapter.ts";
 import { openAIErrorShape } from "./errors.ts";
 import { openaiRoutes } from "./routes.ts";
 
-export const openai: Protocol<"openai-chat"> = {
+export const openai: Protocol = {
   name: "openai",
-  spec: "OpenAI Chat Completions API (https://platform.openai.com/docs/api-reference/chat), streaming as server-sent events",
-  adapter: openaiChatAdapter,
+  spec: "OpenAI Chat Completions API (https://platform.openai.com/docs/api-reference/chat) as the openai 7.57.0 SDK sends and reads it, streaming as server-sent events",
+  endpointType: "openai-chat",
   frontDoor: { routes: openaiRoutes, errorShape: { paths: ["/v1/chat/*", "/v1/models/*"], middleware: openAIErrorShape } },
 };

@@ -1,6 +1,6 @@
 /**
- * What the two ways of passing an `openai-chat` stream through share (openai-stream.ts
- * reads the head, openai-stream-rewrite.ts and openai-stream-native.ts the rest): the
+ * What the two ways of passing an `openai-chat` stream through share (stream.ts
+ * reads the head, stream-rewrite.ts and stream-native.ts the rest): the
  * options, the head read so far, how a chunk is observed, how an event fails, and the
  * error event a failed stream ends with.
  */

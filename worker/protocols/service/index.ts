@@ -3,10 +3,9 @@
  * endpoint type: https://developers.cloudflare.com/workers/runtime-apis/bindings/service-bindings/).
  */
 import type { Protocol } from "../types.ts";
-import { serviceAdapter } from "./adapter.ts";
 
-export const service: Protocol<"service"> = {
+export const service: Protocol = {
   name: "service",
-  spec: "Switchyard specialist protocol v1 over a service binding (docs/protocols/http.md)",
-  adapter: serviceAdapter,
+  spec: "Switchyard's JSON specialist protocol over a service binding (docs/protocols/http.md)",
+  endpointType: "service",
 };

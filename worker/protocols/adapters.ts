@@ -1,0 +1,28 @@
+/**
+ * The specialist side of the protocol registry: endpoint type → adapter, one line
+ * per protocol that calls specialists. The task engine (a Durable Object) imports
+ * only this, not the front doors (`registry.ts`). A new endpoint type in the config
+ * schema does not compile until it is listed here.
+ */
+import type { Endpoint, Specialist } from "../config/schema.ts";
+import type { Adapter, AdapterContext, EndpointCaller, SpecialistOutcome, SpecialistRequest } from "../routing/hop.ts";
+import { a2aAdapter } from "./a2a/adapter.ts";
+import { httpAdapter } from "./http/adapter.ts";
+import { openaiChatAdapter } from "./openai/adapter.ts";
+import { serviceAdapter } from "./service/adapter.ts";
+
+/** Every endpoint type of the config schema, with the adapter that speaks it. */
+export const ADAPTERS: { readonly [T in Endpoint["type"]]: Adapter<Extract<Endpoint, { type: T }>> } = {
+  service: serviceAdapter,
+  http: httpAdapter,
+  "openai-chat": openaiChatAdapter,
+  a2a: a2aAdapter,
+};
+
+/** Calls `endpoint` with the adapter of its type. */
+export function callEndpoint(endpoint: Endpoint, request: SpecialistRequest, ctx: AdapterContext): Promise<SpecialistOutcome> {
+  return (ADAPTERS[endpoint.type] as Adapter).call(endpoint, request, ctx);
+}
+
+/** `callEndpoint` for a specialist: what front doors and the task engine hand to routing. */
+export const callSpecialist: EndpointCaller = (s: Specialist, request, ctx) => callEndpoint(s.endpoint, request, ctx);
