@@ -32,7 +32,8 @@ export const app = new OpenAPIHono<AppEnv>();
 
 app.use("*", async function traceContext(c, next) {
   const parent = parseTraceparent(c.req.header("traceparent"));
-  const traceparent = formatTraceparent(childContext(parent));
+  const base = baseConfig(c.env);
+  const traceparent = formatTraceparent(childContext(parent, base.ok ? base.config.observability.sampleRatio : 1));
   c.set("traceparent", traceparent);
   // tracestate belongs to the trace it came with: kept only when that trace continues
   const tracestate = parent ? parseTracestate(c.req.header("tracestate")) : undefined;

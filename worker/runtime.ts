@@ -1,3 +1,4 @@
+import { waitUntil } from "cloudflare:workers";
 import bundledConfig from "../switchyard.config.json";
 import type { Config, Specialist } from "./config/schema.ts";
 import { loadConfig, parseConfig } from "./config/load.ts";
@@ -61,7 +62,9 @@ const MODEL_TTL_SECONDS = 30 * 86_400;
 /**
  * Fits the intent model, or restores the snapshot another isolate of the same
  * deployment stored in KV (key: deployment version + encoder + every example), so
- * a large config is fitted once per deployment rather than once per isolate.
+ * a large config is fitted once per deployment rather than once per isolate. A fitted
+ * snapshot is written in the background (`waitUntil`): the request that needed the
+ * model does not wait for a ~1 MB KV write.
  */
 async function intentModel(sources: IntentSource[], encoder: Encoder, env: Env): Promise<IntentModel> {
   const key = await modelStoreKey(env, encoder.id, sources);
@@ -74,9 +77,12 @@ async function intentModel(sources: IntentSource[], encoder: Encoder, env: Env):
     }
   }
   const model = await buildIntentModel(sources, encoder);
-  await env.INTENTS?.put(key, JSON.stringify(model.classifier.snapshot()), { expirationTtl: MODEL_TTL_SECONDS }).catch((e: unknown) =>
-    console.warn(JSON.stringify({ msg: "could not store model snapshot", key, error: String(e) })),
-  );
+  if (env.INTENTS)
+    waitUntil(
+      env.INTENTS.put(key, JSON.stringify(model.classifier.snapshot()), { expirationTtl: MODEL_TTL_SECONDS }).catch((e: unknown) =>
+        console.warn(JSON.stringify({ msg: "could not store model snapshot", key, error: String(e) })),
+      ),
+    );
   return model;
 }
 

@@ -63,7 +63,7 @@ export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = 
       },
       timeoutMs: 2000,
     });
-  config.observability = { logs: false, metricsFlushMs: 0, ...(upstreams.otlpUrl !== undefined ? { otlp: { url: upstreams.otlpUrl, headers: { "x-collector-key": "test" } } } : {}) };
+  config.observability = { logs: false, metricsFlushMs: 0, sampleRatio: 1, ...(upstreams.otlpUrl !== undefined ? { otlp: { url: upstreams.otlpUrl, headers: { "x-collector-key": "test" } } } : {}) };
   patch(config);
   return config;
 }

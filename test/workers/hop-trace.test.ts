@@ -87,6 +87,16 @@ describe("GET /v1/hops/:id/trace", () => {
     const unsampled = (await (await hop({ input: "echo", specialist: "fault-ok" }, { traceparent: traceparent(newTraceId(), "00") })).json()) as { id: string };
     expect((await trace(unsampled.id)).status).toBe(404);
   });
+
+  it("samples new traces at observability.sampleRatio: at 0 a hop without a traceparent is not stored, at 1 it is", async () => {
+    const at = (sampleRatio: number) => configWith((c) => void (c.observability = { ...c.observability, sampleRatio }));
+    const off = await callWith({ SWITCHYARD_CONFIG: at(0) }, "/v1/route", { json: { input: "echo", specialist: "fault-ok" } });
+    expect(off.headers.get("traceparent")).toMatch(/-00$/);
+    expect((await callWith({ SWITCHYARD_CONFIG: at(0) }, `/v1/hops/${((await off.json()) as { id: string }).id}/trace`)).status).toBe(404);
+    const on = await callWith({ SWITCHYARD_CONFIG: at(1) }, "/v1/route", { json: { input: "echo", specialist: "fault-ok" } });
+    expect(on.headers.get("traceparent")).toMatch(/-01$/);
+    expect((await callWith({ SWITCHYARD_CONFIG: at(1) }, `/v1/hops/${((await on.json()) as { id: string }).id}/trace`)).status).toBe(200);
+  });
 });
 
 type Received = { headers: Record<string, string>; body: { resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; startTimeUnixNano: string; endTimeUnixNano: string; status: { code: number } }[] }[] }[] } };

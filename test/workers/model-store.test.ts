@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Env } from "../../worker/env.ts";
 import { BuiltinEncoder } from "../../worker/intent/builtin-encoder.ts";
 import { buildIntentModel } from "../../worker/intent/model.ts";
@@ -26,8 +26,29 @@ describe("fitted model snapshots in KV", () => {
     expect((await callWith({ SWITCHYARD_CONFIG }, "/healthz")).status).toBe(200);
     const rt = await getRuntime({ ...E, SWITCHYARD_CONFIG });
     const key = await modelStoreKey(E, rt.intents.model.encoder.id, sourcesOf(SWITCHYARD_CONFIG));
-    const stored = (await E.INTENTS!.get(key, "json")) as { labels: string[] } | null;
-    expect(stored?.labels).toEqual([...rt.intents.model.classifier.labels]);
+    // written in the background: wait (bounded) for it to land
+    const stored = await vi.waitFor(
+      async () => {
+        const v = (await E.INTENTS!.get(key, "json")) as { labels: string[] } | null;
+        if (!v) throw new Error("not stored yet");
+        return v;
+      },
+      { timeout: 5_000 },
+    );
+    expect(stored.labels).toEqual([...rt.intents.model.classifier.labels]);
+  });
+
+  it("does not make the request that fitted the model wait for the snapshot's KV write", async () => {
+    const SWITCHYARD_CONFIG = isolatedConfig("background");
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const writes: string[] = [];
+    const kv = E.INTENTS!;
+    const slowKv = { get: kv.get.bind(kv), put: async (key: string) => void (writes.push(key), await held) } as unknown as KVNamespace;
+    const rt = await getRuntime({ ...E, SWITCHYARD_CONFIG, INTENTS: slowKv });
+    expect(rt.intents.model.classifier.labels.length).toBeGreaterThan(0);
+    expect(writes).toEqual([await modelStoreKey(E, rt.intents.model.encoder.id, sourcesOf(SWITCHYARD_CONFIG))]); // started, not finished
+    release();
   });
 
   it("restores a stored snapshot instead of fitting, and refits when it is corrupt", async () => {
@@ -46,6 +67,6 @@ describe("fitted model snapshots in KV", () => {
     const refit = await getRuntime({ ...E, SWITCHYARD_CONFIG: CORRUPT });
     const fresh = await buildIntentModel(sourcesOf(CORRUPT), encoder);
     expect(refit.intents.model.classifier.fingerprint).toBe(fresh.classifier.fingerprint);
-    expect(((await E.INTENTS!.get(corruptKey, "json")) as { labels: string[] }).labels).toEqual([...fresh.classifier.labels]);
+    await vi.waitFor(async () => expect(((await E.INTENTS!.get(corruptKey, "json")) as { labels: string[] }).labels).toEqual([...fresh.classifier.labels]), { timeout: 5_000 });
   });
 });

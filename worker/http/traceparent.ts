@@ -32,13 +32,26 @@ export function parseTraceparent(header: string | null | undefined): TraceContex
 
 /**
  * The context of this router's span: the caller's trace continues (new span id),
- * or a new sampled trace starts.
+ * or a new trace starts, sampled at `sampleRatio` (see `traceIdSampled`).
  *
  * @example
  * formatTraceparent(childContext(parseTraceparent(req.headers.get("traceparent"))))
  */
-export function childContext(parent: TraceContext | undefined): TraceContext {
-  return { traceId: parent?.traceId ?? hex(16), spanId: hex(8), flags: parent?.flags ?? "01" };
+export function childContext(parent: TraceContext | undefined, sampleRatio = 1): TraceContext {
+  if (parent) return { traceId: parent.traceId, spanId: hex(8), flags: parent.flags };
+  const traceId = hex(16);
+  return { traceId, spanId: hex(8), flags: traceIdSampled(traceId, sampleRatio) ? "01" : "00" };
+}
+
+/**
+ * Whether a new trace is sampled at `ratio` (0–1), decided from its id alone (the
+ * last 8 hex digits as a fraction of 2³²), as OpenTelemetry's TraceIdRatioBased
+ * sampler does, so the decision is the same wherever it is made.
+ */
+export function traceIdSampled(traceId: string, ratio: number): boolean {
+  if (ratio >= 1) return true;
+  if (ratio <= 0) return false;
+  return Number.parseInt(traceId.slice(-8), 16) < ratio * 2 ** 32;
 }
 
 export function formatTraceparent(t: TraceContext): string {

@@ -64,15 +64,27 @@ export class TieredCache<V> {
     return undefined;
   }
 
-  /** Stores in the LRU now; returns the promise of the shared-tier writes. */
+  /**
+   * Stores in the LRU now; returns the promise of the shared-tier writes. A shared
+   * tier that already holds the key is read, not written again (keys are content
+   * addressed, so what it holds is the same record): every cold isolate classifies
+   * the common inputs again, and without this each one would rewrite them to KV.
+   */
   set(key: string, value: V): Promise<void> {
     this.#lru.set(key, value);
-    return this.#putTiers(key, value, this.tiers);
+    return this.#putTiers(key, value, this.tiers, true);
   }
 
-  async #putTiers(key: string, value: V, tiers: readonly CacheTier<V>[]): Promise<void> {
+  async #putTiers(key: string, value: V, tiers: readonly CacheTier<V>[], readFirst = false): Promise<void> {
     await Promise.all(
-      tiers.map((t) => t.put(key, value, this.ttlSeconds).catch((e: unknown) => this.onError(t.name, "put", e))),
+      tiers.map(async (t) => {
+        try {
+          if (readFirst && (await t.get(key)) !== undefined) return;
+          await t.put(key, value, this.ttlSeconds);
+        } catch (e) {
+          this.onError(t.name, "put", e);
+        }
+      }),
     );
   }
 }

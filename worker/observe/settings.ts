@@ -31,6 +31,14 @@ export const ObservabilitySettings = z.strictObject({
    * lags by up to this much per isolate. 0 sends after every hop.
    */
   metricsFlushMs: z.number().int().min(0).max(60_000).default(1_000),
+  /**
+   * Share of new traces (requests that bring no `traceparent`) that are sampled:
+   * stored for `GET /v1/hops/:id/trace` (one KV write per hop) and exported over
+   * OTLP. Decided from the trace id, so every span of a trace agrees. A caller's
+   * `traceparent` decides for its own trace (its `sampled` flag). Logs and metrics
+   * cover every hop whatever this says.
+   */
+  sampleRatio: z.number().min(0).max(1).default(0.1),
   /** How long a one-hop trace stays readable at `GET /v1/hops/:id/trace` (KV `TRACES`). */
   hopTraceTtlSeconds: z
     .number()

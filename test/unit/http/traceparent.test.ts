@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { childContext, formatTraceparent, parseTraceparent, parseTracestate } from "../../../worker/http/traceparent.ts";
+import { childContext, formatTraceparent, parseTraceparent, parseTracestate, traceIdSampled } from "../../../worker/http/traceparent.ts";
 
 describe("traceparent", () => {
   const valid = `00-${"4bf92f3577b34da6a3ce929d0e0e4736"}-${"00f067aa0ba902b7"}-01`;
@@ -30,6 +30,19 @@ describe("traceparent", () => {
     const fresh = childContext(undefined);
     expect(formatTraceparent(fresh)).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     expect(childContext(undefined).traceId).not.toBe(fresh.traceId);
+  });
+  it("samples new traces at the ratio, from the trace id alone; a caller's flags decide for its own trace", () => {
+    expect(traceIdSampled("0".repeat(24) + "19999999", 0.1)).toBe(true); // 0x19999999 / 2^32 < 0.1
+    expect(traceIdSampled("0".repeat(24) + "1999999a", 0.1)).toBe(false);
+    expect(traceIdSampled("f".repeat(32), 1)).toBe(true);
+    expect(traceIdSampled("0".repeat(31) + "1", 0)).toBe(false);
+    const flags = Array.from({ length: 2000 }, () => childContext(undefined, 0.25).flags);
+    const share = flags.filter((f) => f === "01").length / flags.length;
+    expect(share).toBeGreaterThan(0.18);
+    expect(share).toBeLessThan(0.32);
+    expect(flags.every((f) => f === "01" || f === "00")).toBe(true);
+    expect(childContext(parseTraceparent(valid), 0).flags).toBe("01");
+    expect(childContext(parseTraceparent(valid.slice(0, -2) + "00"), 1).flags).toBe("00");
   });
 });
 
