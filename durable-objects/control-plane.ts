@@ -156,8 +156,9 @@ export class ControlPlane extends DurableObject<Env> {
       .map((r) => ({ id: r.id, goal: r.goal, status: r.status, createdAt: r.created_at, updatedAt: r.updated_at }));
   }
 
-  async recordCancelAll(tenant: string, by: string, reason: string, cancelled: string[]): Promise<void> {
-    await this.#audit.append(by, "tenant.tasks_cancelled", { tenant, reason, count: cancelled.length, tasks: cancelled });
+  /** Audits a tenant-wide cancel: the tasks it cancelled, and those it could not reach (with why). */
+  async recordCancelAll(tenant: string, by: string, reason: string, cancelled: string[], failed: { task: string; detail: string }[] = []): Promise<void> {
+    await this.#audit.append(by, "tenant.tasks_cancelled", { tenant, reason, count: cancelled.length, tasks: cancelled, ...(failed.length ? { failed } : {}) });
   }
 
   audit(): Promise<{ entries: AuditEntry[]; verification: ChainVerdict }> {

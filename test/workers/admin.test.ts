@@ -1,5 +1,6 @@
 import { inject } from "vitest";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { TaskAgent } from "../../durable-objects/task-agent.ts";
 import { call, problem } from "./helpers.ts";
 import { submit, waitFor } from "./task-helpers.ts";
 
@@ -83,6 +84,34 @@ describe("kill switches", () => {
     expect(cancelled).toEqual(expect.arrayContaining([a.id, b.id]));
     expect((await waitFor(a.id, ["cancelled"])).status).toBe("cancelled");
     expect((await waitFor(b.id, ["cancelled"])).status).toBe("cancelled");
+  });
+
+  it("a task it cannot reach does not stop the others: it is reported as failed and audited", async () => {
+    const slow = { goal: "slow", plan: { steps: [{ id: "s", specialist: "fault-slow-effect" }] } };
+    const a = await submit(slow);
+    const b = await submit(slow);
+    await waitFor(a.id, ["running"]);
+    const original = TaskAgent.prototype.cancel;
+    const spy = vi.spyOn(TaskAgent.prototype, "cancel").mockImplementation(async function (this: TaskAgent, ...args: Parameters<TaskAgent["cancel"]>) {
+      if (this.get(args[0])?.id === a.id) throw new Error("object overloaded");
+      return original.apply(this, args);
+    });
+    try {
+      const res = await admin("/v1/admin/tenants/dev/cancel-tasks", why);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { cancelled: string[]; failed: { task: string; detail: string }[] };
+      expect(body.cancelled).toContain(b.id);
+      expect(body.cancelled).not.toContain(a.id);
+      expect(body.failed).toEqual([{ task: a.id, detail: expect.stringMatching(/object overloaded/) }]);
+      const control = (await (await call("/v1/admin/control", { headers: ADMIN })).json()) as { audit: { entries: { action: string; detail: { tasks: string[]; failed?: { task: string }[] } }[] } };
+      const entry = control.audit.entries.filter((e) => e.action === "tenant.tasks_cancelled").at(-1)!;
+      expect(entry.detail.failed?.map((f) => f.task)).toEqual([a.id]);
+      expect(entry.detail.tasks).toContain(b.id);
+    } finally {
+      spy.mockRestore();
+    }
+    expect((await admin("/v1/admin/tenants/dev/cancel-tasks", why)).status).toBe(200);
+    expect((await waitFor(a.id, ["cancelled"])).status).toBe("cancelled");
   });
 });
 

@@ -30,7 +30,7 @@ export async function principalFor(env: Env, key: string): Promise<Principal | u
 /** Tenant names, as everywhere else (config `tenants`, admin routes). */
 export const TENANT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
-let parsedKeys: { raw: string; keys: Map<string, string> } | undefined;
+let parsedKeys: { raw: string; keys: Map<string, string> } | { raw: string; error: ProblemError } | undefined;
 
 /**
  * `API_KEYS` (`{ "<sha-256 hex>": "<tenant>" }`), parsed once per value. A secret that
@@ -38,7 +38,20 @@ let parsedKeys: { raw: string; keys: Map<string, string> } | undefined;
  * router refuse every tenant key (503) rather than serve a tenant it cannot scope.
  */
 function apiKeys(raw: string): Map<string, string> {
-  if (parsedKeys?.raw === raw) return parsedKeys.keys;
+  if (parsedKeys?.raw !== raw) {
+    try {
+      parsedKeys = { raw, keys: parseApiKeys(raw) };
+    } catch (e) {
+      if (!(e instanceof ProblemError)) throw e;
+      parsedKeys = { raw, error: e };
+    }
+  }
+  if ("error" in parsedKeys) throw parsedKeys.error;
+  return parsedKeys.keys;
+}
+
+/** Parses `API_KEYS`; throws the 503 that every tenant key gets while it is wrong. */
+function parseApiKeys(raw: string): Map<string, string> {
   const misconfigured = (detail: string) => new ProblemError({ status: 503, slug: "misconfigured", title: "Router misconfigured", detail: `the API_KEYS secret ${detail}` });
   let json: unknown;
   try {
@@ -53,7 +66,6 @@ function apiKeys(raw: string): Map<string, string> {
     if (typeof tenant !== "string" || !TENANT_NAME.test(tenant)) throw misconfigured(`maps a key to ${JSON.stringify(tenant)}, which is not a tenant name (letters, digits, '_', '.', '-'; up to 64)`);
     keys.set(hash, tenant);
   }
-  parsedKeys = { raw, keys };
   return keys;
 }
 

@@ -51,7 +51,21 @@ async function flush(env: Env, now: number): Promise<void> {
   const bySpecialist = new Map<string, SpecialistDay[]>();
   for (const d of pending.values()) bySpecialist.set(d.specialist, [...(bySpecialist.get(d.specialist) ?? []), d]);
   pending.clear();
-  await Promise.all([...bySpecialist].map(([id, days]) => metricsStub(env, id)?.record(days)));
+  // a send that fails puts its counters back (added to whatever arrived meanwhile) for the next flush
+  await Promise.all(
+    [...bySpecialist].map(async ([id, days]) => {
+      try {
+        await metricsStub(env, id)?.record(days);
+      } catch (e) {
+        for (const d of days) {
+          const key = `${d.specialist}\u0000${d.day}`;
+          const had = pending.get(key);
+          pending.set(key, had ? addDays(had, d) : d);
+        }
+        console.warn(JSON.stringify({ msg: "metrics send failed; kept for the next flush", specialist: id, error: String(e) }));
+      }
+    }),
+  );
 }
 
 /** Headers of the OTLP request: the configured ones, plus the JSON object in `headersSecret`. */

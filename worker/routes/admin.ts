@@ -58,7 +58,16 @@ const cancelAll = createRoute({
   path: "/v1/admin/tenants/{tenant}/cancel-tasks",
   summary: "Cancel every running task of a tenant",
   request: { params: z.object({ tenant: Tenant }), body: { required: true, content: { "application/json": { schema: Why } } } },
-  responses: { 200: json(z.object({ cancelled: z.array(z.string()) }), "Cancelled tasks"), ...adminProblems },
+  responses: {
+    200: json(
+      z.object({
+        cancelled: z.array(z.string()),
+        failed: z.array(z.object({ task: z.string(), detail: z.string() })).openapi({ description: "Tasks that could not be cancelled now (call again to retry them); audited too" }),
+      }),
+      "Cancelled tasks, and any that could not be",
+    ),
+    ...adminProblems,
+  },
 });
 
 /**
@@ -152,12 +161,20 @@ adminRoutes
     const body = c.req.valid("json");
     const ids = (await control(c).runningTasks(tenant)) as string[];
     const cancelled: string[] = [];
+    const failed: { task: string; detail: string }[] = [];
+    // each task on its own: one that cannot be reached does not stop the others, and is reported and audited
     await Promise.all(
       ids.map(async (id) => {
-        const r = (await taskStub(c.env, id).cancel(tenant, actor(c, body.by), body.reason)) as { ok: boolean };
-        if (r.ok) cancelled.push(id);
+        try {
+          const r = (await taskStub(c.env, id).cancel(tenant, actor(c, body.by), body.reason)) as { ok: boolean };
+          if (r.ok) cancelled.push(id);
+        } catch (e) {
+          failed.push({ task: id, detail: String(e) });
+        }
       }),
     );
-    await control(c).recordCancelAll(tenant, actor(c, body.by), body.reason, cancelled.sort());
-    return c.json({ cancelled }, 200);
+    cancelled.sort();
+    failed.sort((a, b) => a.task.localeCompare(b.task));
+    await control(c).recordCancelAll(tenant, actor(c, body.by), body.reason, cancelled, failed);
+    return c.json({ cancelled, failed }, 200);
   });

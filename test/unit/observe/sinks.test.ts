@@ -61,4 +61,27 @@ describe("recordMetrics batching", () => {
       vi.useRealTimers();
     }
   });
+
+  it("keeps the counters of a send that failed and sends them with the next flush", async () => {
+    const sent: SpecialistDay[][] = [];
+    let fail = true;
+    const env = {
+      METRICS: {
+        idFromName: (name: string) => name,
+        get: () => ({
+          record: async (days: SpecialistDay[]) => {
+            if (fail) throw new Error("metrics object overloaded");
+            sent.push(days);
+          },
+        }),
+      },
+    } as unknown as Env;
+    const t0 = T + 100_000;
+    await recordMetrics(env, [call("fragile", "ok")], 0, t0);
+    expect(sent).toHaveLength(0);
+    fail = false;
+    await recordMetrics(env, [call("fragile", "timeout")], 0, t0 + 1);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]![0]).toMatchObject({ specialist: "fragile", calls: 2, ok: 1, errors: 1 });
+  });
 });
