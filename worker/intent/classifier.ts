@@ -5,17 +5,22 @@ import { vectorDim, type Vector } from "./vector.ts";
 
 export type { FitOptions } from "./train.ts";
 
-/** One classification: the top label, its softmax probability and the k best. */
+/** One classification: the top label, its confidence score and the k best. */
 export interface Prediction {
   label: string;
   /**
-   * Confidence in `label`, in [0, 1]: its softmax probability p, or, for a
-   * classifier fitted with `groups`, √(p · P(group of label)) — the geometric
-   * mean with the summed probability of the labels of its group.
+   * Confidence score of `label`, in [0, 1]: its softmax probability p, or, for a
+   * classifier fitted with `groups`, the combined score √(p · P(group of label)) —
+   * the geometric mean with the summed probability of the labels of its group. Not
+   * a probability in the grouped case (scores of all labels need not sum to 1).
    */
   confidence: number;
-  /** Best labels, most confident first, at most k entries (the first one carries `confidence`, the others their probability). */
-  topK: { label: string; confidence: number }[];
+  /**
+   * Best labels by softmax probability (`probability`, non-increasing), at most k
+   * entries, each with its confidence score on the same scale as `confidence` (the
+   * first one is `label`), so margins between them compare like with like.
+   */
+  topK: { label: string; confidence: number; probability: number }[];
 }
 
 /**
@@ -252,23 +257,24 @@ class LinearClassifier implements Classifier {
     let sum = 0;
     for (let c = 0; c < C; c++) sum += acc[c] = Math.exp(acc[c]! - max);
     const kk = Math.max(0, Math.min(Math.floor(k), C));
-    const topK: { label: string; confidence: number }[] = [];
+    const topK: { label: string; confidence: number; probability: number }[] = [];
     const taken = new Uint8Array(C);
-    let first = -1;
+    const groups = this.groups;
     for (let n = 0; n < Math.max(kk, 1); n++) {
       let best = -1;
       for (let c = 0; c < C; c++) if (!taken[c] && (best < 0 || acc[c]! > acc[best]!)) best = c;
       taken[best] = 1;
-      if (first < 0) first = best;
-      topK.push({ label: this.labels[best]!, confidence: acc[best]! / sum });
+      const p = acc[best]! / sum;
+      if (!groups) {
+        topK.push({ label: this.labels[best]!, confidence: p, probability: p });
+        continue;
+      }
+      // the combined score: with the probability mass of the label's group
+      let inGroup = 0;
+      for (let c = 0; c < C; c++) if (groups[c] === groups[best]) inGroup += acc[c]!;
+      topK.push({ label: this.labels[best]!, confidence: Math.min(1, Math.sqrt((p * inGroup) / sum)), probability: p });
     }
     const top = topK[0]!;
-    if (this.groups) {
-      const g = this.groups[first]!;
-      let inGroup = 0;
-      for (let c = 0; c < C; c++) if (this.groups[c] === g) inGroup += acc[c]!;
-      top.confidence = Math.min(1, Math.sqrt((top.confidence * inGroup) / sum));
-    }
     return { label: top.label, confidence: top.confidence, topK: topK.slice(0, kk) };
   }
 }

@@ -74,7 +74,7 @@ export class IntentService {
       specialist: inScope ? p.specialist : (this.settings.fallback ?? p.specialist),
       confidence: p.confidence,
       inScope,
-      topK: p.topK.map((c) => ({ ...c, specialist: this.model.labelToSpecialist.get(c.label) ?? "" })),
+      topK: p.topK.map((c) => ({ label: c.label, confidence: c.confidence, specialist: this.model.labelToSpecialist.get(c.label) ?? "" })),
       encoder: this.model.encoder.id,
       model: this.modelKey,
       createdAt: new Date().toISOString(),

@@ -16,8 +16,9 @@ export type IntentPrediction = Prediction & { specialist: string };
 
 /**
  * Encoder + classifier + label → specialist map: what the Worker and the eval share.
- * Confidence is the classifier's softmax probability, reported as is; the
- * caller compares it to its `minConfidence` to decide "out of scope".
+ * Confidence is the classifier's confidence score (with groups, the combined score
+ * √(p(label) · p(its specialist)); see `Prediction`), reported as is; the caller
+ * compares it to its `minConfidence` to decide "out of scope".
  */
 export interface IntentModel {
   readonly encoder: Encoder;

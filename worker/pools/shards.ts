@@ -42,9 +42,11 @@ export function shardConfig(config: PoolConfig, n: number, i: number): PoolConfi
 }
 
 /**
- * Two distinct shards to try in order ("power of two choices"): the key hashes
- * to two candidate shards, and `rng` (uniform in [0, 1)) picks which to try
- * first, so load splits between them and a full shard spills to the other.
+ * Two distinct shards to try in order: the key hashes to two candidate shards, and
+ * `rng` (uniform in [0, 1)) picks which to try first, so calls split evenly between
+ * them and a shard that refuses spills to the other. This is not "power of two
+ * choices": no load is compared (learning a shard's load would cost a second
+ * Durable Object call per admission); the first shard takes the call if it can.
  * Pass a per-request key (e.g. the lease id) to spread over all shards, or a
  * tenant key for affinity. With `n = 1` the only shard is returned.
  *

@@ -35,7 +35,11 @@ export interface DecideInput {
   intent?: IntentRecord | undefined;
   registry: ReadonlyMap<string, Specialist>;
   minConfidence: number;
-  /** Candidates within this confidence of the best are equally capable; the cheapest goes first. */
+  /**
+   * Candidates whose confidence score is within this margin of the best's are equally
+   * capable; the cheapest goes first. Every score is on the same scale (the
+   * classifier's combined score, `Prediction.topK`).
+   */
   costMargin?: number;
   /**
    * Why a specialist cannot honour this request (capabilities), or undefined when it

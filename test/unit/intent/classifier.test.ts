@@ -40,7 +40,7 @@ describe("fitClassifier (sparse, tiny set)", () => {
   it("returns topK sorted, k-limited and consistent with the top label", () => {
     const p = clf.predict(enc.encodeOne("play a song"), 4);
     expect(p.topK).toHaveLength(4);
-    expect(p.topK[0]).toEqual({ label: p.label, confidence: p.confidence });
+    expect(p.topK[0]).toEqual({ label: p.label, confidence: p.confidence, probability: p.confidence }); // ungrouped: the score is the probability
     for (let i = 1; i < p.topK.length; i++) expect(p.topK[i]!.confidence).toBeLessThanOrEqual(p.topK[i - 1]!.confidence);
     expect(clf.predict(enc.encodeOne("play a song"), 100).topK).toHaveLength(6);
     expect(clf.predict(enc.encodeOne("play a song"), 0).topK).toHaveLength(0);
@@ -135,8 +135,13 @@ describe("fitClassifier (groups, label smoothing, dropout)", () => {
       expect(p.label).toBe(label);
       expect(p.confidence).toBeGreaterThan(0);
       expect(p.confidence).toBeLessThanOrEqual(1);
-      expect(p.topK[0]).toEqual({ label: p.label, confidence: p.confidence });
-      for (let i = 1; i < p.topK.length; i++) expect(p.topK[i]!.confidence).toBeLessThanOrEqual(p.topK[i - 1]!.confidence);
+      expect(p.topK[0]).toMatchObject({ label: p.label, confidence: p.confidence });
+      for (let i = 1; i < p.topK.length; i++) expect(p.topK[i]!.probability).toBeLessThanOrEqual(p.topK[i - 1]!.probability);
+      // every entry carries the combined score, √(p · mass of its group), never below its own probability
+      for (const e of p.topK) {
+        expect(e.confidence).toBeGreaterThanOrEqual(e.probability - 1e-12);
+        expect(e.confidence).toBeLessThanOrEqual(Math.sqrt(e.probability) + 1e-12);
+      }
     }
   });
 
