@@ -29,7 +29,8 @@ export default defineConfig({
             },
           })),
         ],
-        test: { name: "workers", include: ["test/workers/**/*.test.ts"], globalSetup: ["test/workers/global-setup.ts"] },
+        // a hang guard, not a speed claim: on a loaded 2-core machine a test that fits a model and makes a dozen hops takes seconds
+        test: { name: "workers", include: ["test/workers/**/*.test.ts"], globalSetup: ["test/workers/global-setup.ts"], testTimeout: 30_000 },
       },
       {
         test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 90_000 },

@@ -1,4 +1,3 @@
-import { waitUntil } from "cloudflare:workers";
 import bundledConfig from "../switchyard.config.json";
 import type { Config, Specialist } from "./config/schema.ts";
 import { loadConfig, parseConfig } from "./config/load.ts";
@@ -77,12 +76,14 @@ async function intentModel(sources: IntentSource[], encoder: Encoder, env: Env):
     }
   }
   const model = await buildIntentModel(sources, encoder);
-  if (env.INTENTS)
-    waitUntil(
-      env.INTENTS.put(key, JSON.stringify(model.classifier.snapshot()), { expirationTtl: MODEL_TTL_SECONDS }).catch((e: unknown) =>
-        console.warn(JSON.stringify({ msg: "could not store model snapshot", key, error: String(e) })),
-      ),
+  if (env.INTENTS) {
+    const write = env.INTENTS.put(key, JSON.stringify(model.classifier.snapshot()), { expirationTtl: MODEL_TTL_SECONDS }).catch((e: unknown) =>
+      console.warn(JSON.stringify({ msg: "could not store model snapshot", key, error: String(e) })),
     );
+    // imported when needed: the module is also loaded by plain-Node tools (layout checks) that have no `cloudflare:workers`
+    const { waitUntil } = await import("cloudflare:workers");
+    waitUntil(write);
+  }
   return model;
 }
 
