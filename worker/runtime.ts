@@ -1,5 +1,6 @@
 import bundledConfig from "../switchyard.config.json";
 import type { Config, Specialist } from "./config/schema.ts";
+import { intentSettings, intentSources } from "./config/intent-sources.ts";
 import { loadConfig, parseConfig } from "./config/load.ts";
 import { cacheApiTier, kvTier } from "./bindings/intent-tiers.ts";
 import type { Env } from "./env.ts";
@@ -81,7 +82,7 @@ async function intentModel(sources: IntentSource[], encoder: Encoder, env: Env):
 }
 
 async function build(config: Config, env: Env): Promise<Runtime> {
-  const sources = config.specialists.flatMap((s) => s.intents.map((i) => ({ specialist: s.id, label: i.label, examples: i.examples })));
+  const sources = intentSources(config);
   const model = await intentModel(sources, encoderFor(config, env), env);
   const tiers: CacheTier<CachedIntent>[] = [];
   if (typeof caches !== "undefined") tiers.push(cacheApiTier(caches.default));
@@ -90,12 +91,7 @@ async function build(config: Config, env: Env): Promise<Runtime> {
   const cache = new TieredCache<CachedIntent>(r.lruSize, tiers, r.intentTtlSeconds, (tier, op, e) =>
     console.warn(JSON.stringify({ msg: "intent cache tier failed", tier, op, error: String(e) })),
   );
-  const intents = await IntentService.create(model, cache, {
-    minConfidence: r.minConfidence,
-    fallback: r.fallback,
-    topK: r.topK,
-    sharedReadsForInputs: !(model.encoder instanceof BuiltinEncoder),
-  });
+  const intents = await IntentService.create(model, cache, intentSettings(r, model.encoder));
   return { config, policy: new PolicySet(config.policies), registry: new Map(config.specialists.map((s) => [s.id, s])), intents };
 }
 
