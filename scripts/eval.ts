@@ -9,7 +9,7 @@
  *
  *   node scripts/eval.ts --train FILE --test FILE [--domains FILE] [--threshold X] [--json]
  *       [--max-acc-loss 0.003] [--no-oos-class] [--epochs N] [--lr X] [--dim-bits N]
- *       [--no-groups] [--group-weight X] [--smoothing X] [--dropout X]
+ *       [--no-groups] [--group-weight X] [--smoothing X] [--dropout X] [--seed N]
  *       CLINC-format data (scripts/lib/clinc-eval.ts).
  */
 import { parseArgs } from "node:util";
@@ -33,6 +33,7 @@ const { values: args } = parseArgs({
     "group-weight": { type: "string" },
     smoothing: { type: "string" },
     dropout: { type: "string" },
+    seed: { type: "string" },
     json: { type: "boolean", default: false },
   },
 });

@@ -7,7 +7,7 @@ import type { Env } from "./env.ts";
 import { BuiltinEncoder } from "./intent/builtin-encoder.ts";
 import type { Encoder } from "./intent/encoder.ts";
 import { IntentService } from "./intent/intent-service.ts";
-import { buildIntentModel, restoreIntentModel, type IntentModel, type IntentSource } from "./intent/model.ts";
+import { FIT_VERSION, buildIntentModel, restoreIntentModel, type IntentModel, type IntentSource } from "./intent/model.ts";
 import { sha256Hex, type CachedIntent } from "./intent/record.ts";
 import { TieredCache, type CacheTier } from "./intent/tiered-cache.ts";
 import { WorkersAiEncoder } from "./intent/workers-ai-encoder.ts";
@@ -50,10 +50,10 @@ function encoderFor(config: Config, env: Env): Encoder {
   return new WorkersAiEncoder(env.AI, config.router.workersAiModel);
 }
 
-/** KV key of the model snapshot for these sources under this deployment and encoder. */
+/** KV key of the model snapshot for these sources under this deployment, fit version and encoder. */
 export async function modelStoreKey(env: Env, encoderId: string, sources: readonly IntentSource[]): Promise<string> {
   const version = env.CF_VERSION_METADATA?.id ?? "local";
-  return `model:${(await sha256Hex(JSON.stringify([version, encoderId, sources]))).slice(0, 40)}`;
+  return `model:${(await sha256Hex(JSON.stringify([version, FIT_VERSION, encoderId, sources]))).slice(0, 40)}`;
 }
 
 /** How long a fitted model snapshot stays in KV for other isolates of the same deployment. */

@@ -37,6 +37,7 @@ export interface ClincArgs {
   "group-weight"?: string;
   smoothing?: string;
   dropout?: string;
+  seed?: string;
   json: boolean;
 }
 
@@ -62,6 +63,7 @@ export async function runClincEval(args: ClincArgs): Promise<void> {
     groupWeight: num(args["group-weight"]),
     labelSmoothing: num(args.smoothing),
     inputDropout: num(args.dropout),
+    seed: num(args.seed),
   });
   const fitMs = performance.now() - fitStart;
   const snapshotBytes = new TextEncoder().encode(JSON.stringify(model.classifier.snapshot())).length;
