@@ -32,10 +32,12 @@ export interface IntentModel {
 }
 
 /**
- * Version of what {@link buildIntentModel} fits on for given sources and options:
- * bump it when that changes, so a stored snapshot of an older fit is not restored.
+ * Version of what {@link buildIntentModel} fits for given sources and options (the
+ * rows it trains on, the training defaults): bump it when that changes, so a stored
+ * snapshot of an older fit is not restored. fit/2: examples and their instruction
+ * heads, at least 10,000 updates.
  */
-export const FIT_VERSION = "fit/2: examples and their instruction heads";
+export const FIT_VERSION = "fit/2";
 
 /**
  * Fits an intent model from labelled examples. Each label becomes a class;
