@@ -14,7 +14,7 @@ export interface FitOptions {
   /**
    * Minimum total example updates, so small sets still converge (default 10,000: on
    * the bundled config's ~400 rows, 1,000 left fits that moved by ±2 pt between seeds;
-   * sets of 1,700+ rows keep their 6 epochs).
+   * sets of 1,667+ rows keep their 6 epochs).
    */
   minUpdates?: number;
   /** Budget of stored non-zero weights after int8 quantisation (default 400,000). */
