@@ -4,6 +4,7 @@
  * the intent model on it and prints a summary. Exit code 1 on any problem.
  */
 import { readFileSync } from "node:fs";
+import { intentSources } from "../worker/config/intent-sources.ts";
 import { explainIssues, fewExamples, keysByPath } from "../worker/config/explain.ts";
 import { parseConfig } from "../worker/config/load.ts";
 import { Config } from "../worker/config/schema.ts";
@@ -38,7 +39,7 @@ if (quiet) {
   for (const w of fewExamples(config)) console.log(`  warning: ${w}`);
   process.exit(0);
 }
-const sources = config.specialists.flatMap((s) => s.intents.map((i) => ({ specialist: s.id, label: i.label, examples: i.examples })));
+const sources = intentSources(config);
 const started = performance.now();
 const model = await buildIntentModel(sources, new BuiltinEncoder());
 const fitMs = performance.now() - started;

@@ -1,35 +1,25 @@
 /**
- * Intent-layer evaluation on CLINC-format data.
+ * Routing-quality evaluation, two modes.
+ *
+ *   node scripts/eval.ts [--config FILE] [--json] [--misses dev|test]
+ *       The bundled specialists (default): fits FILE (default switchyard.config.json)
+ *       exactly as the Worker does and reports the scope set (in-scope accuracy,
+ *       out-of-scope recall) and the long-input set of eval/bundled/, dev and
+ *       held-out test side by side, per specialist. --misses lists wrong decisions.
  *
  *   node scripts/eval.ts --train FILE --test FILE [--domains FILE] [--threshold X] [--json]
  *       [--max-acc-loss 0.003] [--no-oos-class] [--epochs N] [--lr X] [--dim-bits N]
- *       [--no-groups] [--group-weight X] [--smoothing X] [--dropout X]
- *
- * Fits with buildIntentModel on the train file's `train` (+ `oos_train` as the
- * explicit out-of-scope class "oos", unless --no-oos-class), with each label's
- * specialist as its classifier group (unless --no-groups); chooses the
- * threshold on the train file's `val`/`oos_val` (rule: best oos recall with
- * in-scope accuracy at most --max-acc-loss below its no-threshold value) unless
- * --threshold is given; reports on the test file's `test`/`oos_test` if
- * present, else its `val`/`oos_val`.
+ *       [--no-groups] [--group-weight X] [--smoothing X] [--dropout X] [--seed N]
+ *       CLINC-format data (scripts/lib/clinc-eval.ts).
  */
 import { parseArgs } from "node:util";
-import { BuiltinEncoder } from "../worker/intent/builtin-encoder.ts";
-import { buildIntentModel, type IntentModel } from "../worker/intent/model.ts";
-import {
-  chooseThreshold,
-  metrics,
-  readClinc,
-  readDomains,
-  syntheticInputs,
-  toSources,
-  type Metrics,
-  type Row,
-  type Scored,
-} from "./lib/eval-data.ts";
+import { runBundledEval } from "./lib/bundled-report.ts";
+import { runClincEval } from "./lib/clinc-eval.ts";
 
 const { values: args } = parseArgs({
   options: {
+    config: { type: "string" },
+    misses: { type: "string" },
     train: { type: "string" },
     test: { type: "string" },
     domains: { type: "string" },
@@ -43,134 +33,21 @@ const { values: args } = parseArgs({
     "group-weight": { type: "string" },
     smoothing: { type: "string" },
     dropout: { type: "string" },
+    seed: { type: "string" },
     json: { type: "boolean", default: false },
   },
 });
-if (!args.train || !args.test) {
-  console.error("usage: node scripts/eval.ts --train FILE --test FILE [--domains FILE] [--threshold X] [--json]");
-  process.exit(2);
-}
-const num = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
 
-const trainFile = readClinc(args.train);
-const testFile = readClinc(args.test);
-const domains = args.domains ? readDomains(args.domains) : undefined;
-const useOosClass = !args["no-oos-class"];
-
-// ---- fit
-const sources = toSources(trainFile.train ?? [], useOosClass ? (trainFile.oos_train ?? []) : [], domains);
-const encoder = new BuiltinEncoder(args["dim-bits"] ? { dimBits: Number(args["dim-bits"]) } : {});
-const fitStart = performance.now();
-// intent → specialist (the domain with --domains) as the classifier's label groups
-const groups = args["no-groups"] ? undefined : new Map(sources.map((s) => [s.label, s.specialist] as const));
-const model = await buildIntentModel(sources, encoder, {
-  epochs: num(args.epochs),
-  learningRate: num(args.lr),
-  groups,
-  groupWeight: num(args["group-weight"]),
-  labelSmoothing: num(args.smoothing),
-  inputDropout: num(args.dropout),
-});
-const fitMs = performance.now() - fitStart;
-const snapshotBytes = new TextEncoder().encode(JSON.stringify(model.classifier.snapshot())).length;
-
-async function score(model: IntentModel, rows: readonly Row[]): Promise<Scored[]> {
-  const out: Scored[] = [];
-  for (const [text, gold] of rows) out.push({ gold, p: await model.classify(text, 3) });
-  return out;
-}
-
-// ---- threshold on the train file's validation split
-const valIn = await score(model, trainFile.val ?? []);
-const valOos = await score(model, trainFile.oos_val ?? []);
-let threshold: number;
-let thresholdRule: string;
-if (args.threshold !== undefined) {
-  threshold = Number(args.threshold);
-  thresholdRule = "given (--threshold)";
-} else if (valIn.length > 0 && valOos.length > 0) {
-  const loss = Number(args["max-acc-loss"]);
-  threshold = chooseThreshold(valIn, valOos, loss);
-  thresholdRule = `best oos recall on val with in-scope acc loss <= ${(loss * 100).toFixed(1)} pt`;
+if (args.train !== undefined || args.test !== undefined) {
+  if (!args.train || !args.test) {
+    console.error("usage: node scripts/eval.ts --train FILE --test FILE [--domains FILE] [--threshold X] [--json]");
+    process.exit(2);
+  }
+  await runClincEval({ ...args, train: args.train, test: args.test });
 } else {
-  threshold = 0;
-  thresholdRule = "no val/oos_val: 0";
-}
-
-// ---- report on test (or val)
-const split = testFile.test ? "test" : "val";
-const testIn = await score(model, (split === "test" ? testFile.test : testFile.val) ?? []);
-const testOos = await score(model, (split === "test" ? testFile.oos_test : testFile.oos_val) ?? []);
-const result = metrics(testIn, testOos, threshold, domains);
-const curve: Metrics[] = [0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5].map((t) => metrics(testIn, testOos, t, domains));
-
-// ---- latency: encode + classify per decision, after warm-up
-async function microsPerDecision(texts: readonly string[]): Promise<number> {
-  for (let i = 0; i < 500; i++) await model.classify(texts[i % texts.length]!, 3);
-  const start = performance.now();
-  for (const t of texts) await model.classify(t, 3);
-  return ((performance.now() - start) * 1000) / texts.length;
-}
-const testTexts = [...testIn, ...testOos].map((s, i) => (i < testIn.length ? testRow(i) : oosRow(i - testIn.length)));
-function testRow(i: number): string {
-  return ((split === "test" ? testFile.test : testFile.val) ?? [])[i]![0];
-}
-function oosRow(i: number): string {
-  return ((split === "test" ? testFile.oos_test : testFile.oos_val) ?? [])[i]![0];
-}
-const synthetic = syntheticInputs(testTexts, 2000, 200);
-const usTest = await microsPerDecision(testTexts);
-const usSynthetic = await microsPerDecision(synthetic);
-const avgChars = testTexts.reduce((a, t) => a + t.length, 0) / Math.max(1, testTexts.length);
-
-const report = {
-  encoder: model.encoder.id,
-  labels: model.classifier.labels.length,
-  specialists: new Set(model.labelToSpecialist.values()).size,
-  trainRows: sources.reduce((a, s) => a + s.examples.length, 0),
-  oosClass: useOosClass,
-  split,
-  inScopeRows: testIn.length,
-  oosRows: testOos.length,
-  thresholdRule,
-  ...result,
-  fitMs,
-  snapshotBytes,
-  fingerprint: model.classifier.fingerprint,
-  usPerDecisionTest: usTest,
-  avgTestChars: avgChars,
-  usPerDecision200Chars: usSynthetic,
-  peakRssBytes: process.resourceUsage().maxRSS * 1024,
-  curve,
-};
-
-if (args.json) {
-  console.log(JSON.stringify(report, null, 2));
-} else {
-  const pct = (x: number | undefined) => (x === undefined ? "n/a" : `${(x * 100).toFixed(2)} %`);
-  const lines: [string, string][] = [
-    ["encoder", `${report.encoder} (${report.labels} labels, ${report.specialists} specialists, ${report.trainRows} train rows)`],
-    ["explicit oos class", useOosClass ? "yes (oos_train → label 'oos', specialist 'fallback')" : "no"],
-    ["evaluated on", `${split}: ${testIn.length} in-scope + ${testOos.length} out-of-scope`],
-    ["threshold", `${threshold.toFixed(2)} (${thresholdRule})`],
-    ["in-scope accuracy", pct(result.inScopeAccuracy)],
-    ["out-of-scope recall", pct(result.oosRecall)],
-    ["out-of-scope precision", pct(result.oosPrecision)],
-    ["out-of-scope F1", pct(result.oosF1)],
-    ["domain accuracy", pct(result.domainAccuracy)],
-    ["domain acc. (no reject)", pct(result.domainAccuracyNoReject)],
-    ["fit time", `${(fitMs / 1000).toFixed(2)} s (normalise + encode + train + quantise)`],
-    ["snapshot size", `${snapshotBytes.toLocaleString("en-US")} bytes`],
-    ["fingerprint", report.fingerprint],
-    ["µs / decision (test)", `${usTest.toFixed(1)} µs (avg ${avgChars.toFixed(0)} chars)`],
-    ["µs / decision (200 ch)", `${usSynthetic.toFixed(1)} µs (2000 synthetic 200-char inputs)`],
-    ["peak RSS", `${(report.peakRssBytes / 2 ** 20).toFixed(0)} MiB`],
-  ];
-  const w = Math.max(...lines.map(([k]) => k.length));
-  for (const [k, v] of lines) console.log(`${k.padEnd(w)}  ${v}`);
-  console.log(`\nthreshold  in-scope acc  oos recall  oos prec  domain acc`);
-  for (const m of curve)
-    console.log(
-      `${m.threshold.toFixed(2).padStart(9)}  ${pct(m.inScopeAccuracy).padStart(12)}  ${pct(m.oosRecall).padStart(10)}  ${pct(m.oosPrecision).padStart(8)}  ${pct(m.domainAccuracy).padStart(10)}`,
-    );
+  if (args.misses !== undefined && args.misses !== "dev" && args.misses !== "test") {
+    console.error("usage: node scripts/eval.ts [--config FILE] [--json] [--misses dev|test]");
+    process.exit(2);
+  }
+  await runBundledEval({ config: args.config ?? "switchyard.config.json", json: args.json, misses: args.misses });
 }

@@ -1,12 +1,13 @@
 import bundledConfig from "../switchyard.config.json";
 import type { Config, Specialist } from "./config/schema.ts";
+import { intentSettings, intentSources } from "./config/intent-sources.ts";
 import { loadConfig, parseConfig } from "./config/load.ts";
 import { cacheApiTier, kvTier } from "./bindings/intent-tiers.ts";
 import type { Env } from "./env.ts";
 import { BuiltinEncoder } from "./intent/builtin-encoder.ts";
 import type { Encoder } from "./intent/encoder.ts";
 import { IntentService } from "./intent/intent-service.ts";
-import { buildIntentModel, restoreIntentModel, type IntentModel, type IntentSource } from "./intent/model.ts";
+import { FIT_VERSION, buildIntentModel, restoreIntentModel, type IntentModel, type IntentSource } from "./intent/model.ts";
 import { sha256Hex, type CachedIntent } from "./intent/record.ts";
 import { TieredCache, type CacheTier } from "./intent/tiered-cache.ts";
 import { WorkersAiEncoder } from "./intent/workers-ai-encoder.ts";
@@ -49,10 +50,10 @@ function encoderFor(config: Config, env: Env): Encoder {
   return new WorkersAiEncoder(env.AI, config.router.workersAiModel);
 }
 
-/** KV key of the model snapshot for these sources under this deployment and encoder. */
+/** KV key of the model snapshot for these sources under this deployment, fit version and encoder. */
 export async function modelStoreKey(env: Env, encoderId: string, sources: readonly IntentSource[]): Promise<string> {
   const version = env.CF_VERSION_METADATA?.id ?? "local";
-  return `model:${(await sha256Hex(JSON.stringify([version, encoderId, sources]))).slice(0, 40)}`;
+  return `model:${(await sha256Hex(JSON.stringify([version, FIT_VERSION, encoderId, sources]))).slice(0, 40)}`;
 }
 
 /** How long a fitted model snapshot stays in KV for other isolates of the same deployment. */
@@ -88,7 +89,7 @@ async function intentModel(sources: IntentSource[], encoder: Encoder, env: Env):
 }
 
 async function build(config: Config, env: Env): Promise<Runtime> {
-  const sources = config.specialists.flatMap((s) => s.intents.map((i) => ({ specialist: s.id, label: i.label, examples: i.examples })));
+  const sources = intentSources(config);
   const model = await intentModel(sources, encoderFor(config, env), env);
   const tiers: CacheTier<CachedIntent>[] = [];
   if (typeof caches !== "undefined") tiers.push(cacheApiTier(caches.default));
@@ -97,12 +98,7 @@ async function build(config: Config, env: Env): Promise<Runtime> {
   const cache = new TieredCache<CachedIntent>(r.lruSize, tiers, r.intentTtlSeconds, (tier, op, e) =>
     console.warn(JSON.stringify({ msg: "intent cache tier failed", tier, op, error: String(e) })),
   );
-  const intents = await IntentService.create(model, cache, {
-    minConfidence: r.minConfidence,
-    fallback: r.fallback,
-    topK: r.topK,
-    sharedReadsForInputs: !(model.encoder instanceof BuiltinEncoder),
-  });
+  const intents = await IntentService.create(model, cache, intentSettings(r, model.encoder));
   return { config, policy: new PolicySet(config.policies), registry: new Map(config.specialists.map((s) => [s.id, s])), intents };
 }
 

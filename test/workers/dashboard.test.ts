@@ -1,6 +1,7 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { submit, waitFor } from "./task-helpers.ts";
+import bundled from "../../switchyard.config.json" with { type: "json" };
 
 const BASE = "https://router.test";
 
@@ -199,7 +200,8 @@ describe("dashboard forms", () => {
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('<b id="decided-specialist">units</b>');
-    expect(html).toMatch(/intent &#39;units.convert&#39; at [0-9.]+ ≥ 0.35|intent 'units.convert' at [0-9.]+ ≥ 0.35/);
+    const min = String(bundled.router.minConfidence).replace(".", "\\."); // the bundled config's threshold
+    expect(html).toMatch(new RegExp(`intent &#39;units\\.convert&#39; at [0-9.]+ ≥ ${min}|intent 'units\\.convert' at [0-9.]+ ≥ ${min}`));
     expect(html).toContain('id="topk"');
   });
 });

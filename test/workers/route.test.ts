@@ -4,6 +4,10 @@ import type { Env } from "../../worker/env.ts";
 import { getRuntime } from "../../worker/runtime.ts";
 import { tenantScopedKey } from "../../worker/routing/serve-hop.ts";
 import { call, callWith, configWith, timingNames } from "./helpers.ts";
+import bundled from "../../switchyard.config.json" with { type: "json" };
+
+/** The bundled config's threshold as the decision reason prints it, dot escaped for a RegExp. */
+const MIN_CONFIDENCE = String(bundled.router.minConfidence).replace(".", "\\.");
 
 type RouteBody = {
   id: string;
@@ -20,7 +24,7 @@ describe("POST /v1/route", () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as RouteBody;
     expect(body.decision.specialist).toBe("arithmetic");
-    expect(body.decision.reason).toMatch(/^intent 'math\.[a-z_]+' at \d\.\d\d ≥ 0\.35; allowed: no policy rule matched$/);
+    expect(body.decision.reason).toMatch(new RegExp(`^intent 'math\\.[a-z_]+' at \\d\\.\\d\\d ≥ ${MIN_CONFIDENCE}; allowed: no policy rule matched$`));
     expect(body.output.value).toBe(84);
     expect(body.id).toMatch(/^hop_/);
     expect(body.usage).toMatchObject({ specialist: "arithmetic", attempts: 1 });

@@ -1,6 +1,7 @@
-import type { IntentModel } from "./model.ts";
+import type { IntentModel, IntentPrediction } from "./model.ts";
 import { identityForm, normalizeInput } from "./normalize.ts";
 import { intentId, sha256Hex, type CachedIntent } from "./record.ts";
+import { ROUTING_VIEW_VERSION, routingView } from "./routing-view.ts";
 import type { CacheSource, TieredCache } from "./tiered-cache.ts";
 
 /** Routing settings that decide how a prediction becomes a record. */
@@ -25,8 +26,9 @@ export interface IntentLookup {
 
 /**
  * Classifies inputs into intent records through the tiered cache. Cache keys are
- * scoped by a model key (classifier fingerprint + settings), so a re-fitted model
- * never serves records of the old one.
+ * scoped by a model key (classifier fingerprint + routing-view version + settings), so
+ * a re-fitted model or a changed view never serves records of the old one. The id
+ * and the stored input are the caller's text; only classification sees the view.
  */
 export class IntentService {
   readonly model: IntentModel;
@@ -44,7 +46,7 @@ export class IntentService {
   /** Builds the service and its model key. */
   static async create(model: IntentModel, cache: TieredCache<CachedIntent>, settings: IntentSettings): Promise<IntentService> {
     const key = await sha256Hex(
-      JSON.stringify([model.encoder.id, model.classifier.fingerprint, settings.minConfidence, settings.fallback ?? null, settings.topK]),
+      JSON.stringify([model.encoder.id, model.classifier.fingerprint, ROUTING_VIEW_VERSION, settings.minConfidence, settings.fallback ?? null, settings.topK]),
     );
     return new IntentService(model, cache, settings, key.slice(0, 16));
   }
@@ -64,7 +66,7 @@ export class IntentService {
     if (local) return { record: local, source: "lru" };
     const cached = this.settings.sharedReadsForInputs ? await this.cache.get(key, defer) : undefined;
     if (cached) return { record: cached.value, source: cached.source };
-    const p = await this.model.classify(normalized, this.settings.topK, true); // normalised once, for the id and the encoder
+    const p = await this.#predict(input, normalized);
     // no letter and no digit (emoji, punctuation): nothing to route by, so out of scope whatever the model says
     const contentFree = !/[\p{L}\p{N}]/u.test(normalized);
     const inScope = !contentFree && (p.confidence >= this.settings.minConfidence || this.settings.fallback === undefined);
@@ -82,6 +84,22 @@ export class IntentService {
     };
     defer(this.cache.set(key, record));
     return { record, source: null };
+  }
+
+  /**
+   * The prediction for an input: on its routing view (routing-view.ts) — the whole
+   * text when short, else its head and its tail, the more confident of the two — so a
+   * long request routes as its instruction would. `normalized` is `input` normalised.
+   */
+  async #predict(input: string, normalized: string): Promise<IntentPrediction> {
+    const view = routingView(input);
+    if (view.length === 1 && view[0] === input) return this.model.classify(normalized, this.settings.topK, true);
+    let best: IntentPrediction | undefined;
+    for (const part of view) {
+      const p = await this.model.classify(part, this.settings.topK);
+      if (best === undefined || p.confidence > best.confidence) best = p;
+    }
+    return best!;
   }
 
   /** Finds a record by id in any tier (no classification: the text is not known). */

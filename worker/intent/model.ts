@@ -2,6 +2,7 @@ import { BuiltinEncoder } from "./builtin-encoder.ts";
 import { fitClassifier, loadClassifier, type Classifier, type ClassifierSnapshot, type FitOptions, type Prediction } from "./classifier.ts";
 import type { Encoder } from "./encoder.ts";
 import { normalizeInput } from "./normalize.ts";
+import { trainingViews } from "./routing-view.ts";
 import type { Vector } from "./vector.ts";
 
 /** Examples of one intent label, routed to `specialist`. */
@@ -32,8 +33,18 @@ export interface IntentModel {
 }
 
 /**
+ * Version of what {@link buildIntentModel} fits for given sources and options (the
+ * rows it trains on, the training defaults): bump it when that changes, so a stored
+ * snapshot of an older fit is not restored. fit/2: examples and their instruction
+ * heads, at least 10,000 updates.
+ */
+export const FIT_VERSION = "fit/2";
+
+/**
  * Fits an intent model from labelled examples. Each label becomes a class;
  * sources sharing a label must share the specialist (their examples merge).
+ * An example with an instruction head before its payload also teaches the head
+ * alone (see {@link FIT_VERSION}).
  *
  * Out of scope: to learn an explicit out-of-scope class, give the fallback
  * specialist an intent whose examples are out-of-scope requests (e.g. label
@@ -63,10 +74,12 @@ export async function buildIntentModel(
       throw new Error(`buildIntentModel: label "${s.label}" routes to both "${prev}" and "${s.specialist}"`);
     labelToSpecialist.set(s.label, s.specialist);
     for (const ex of s.examples) {
-      const t = normalizeInput(ex);
-      if (t === "") continue;
-      texts.push(t);
-      labels.push(s.label);
+      for (const view of trainingViews(ex)) {
+        const t = normalizeInput(view);
+        if (t === "") continue;
+        texts.push(t);
+        labels.push(s.label);
+      }
     }
   }
   if (texts.length === 0) throw new Error("buildIntentModel: no examples");

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { BuiltinEncoder } from "../../../worker/intent/builtin-encoder.ts";
 import { IntentService, type IntentSettings } from "../../../worker/intent/intent-service.ts";
 import { buildIntentModel } from "../../../worker/intent/model.ts";
-import type { CachedIntent } from "../../../worker/intent/record.ts";
+import { identityForm } from "../../../worker/intent/normalize.ts";
+import { intentId, type CachedIntent } from "../../../worker/intent/record.ts";
 import { TieredCache, type CacheTier } from "../../../worker/intent/tiered-cache.ts";
 
 const sources = [
@@ -82,6 +83,26 @@ describe("IntentService", () => {
     expect(await svc.lookup(a.record.id, () => {}, "t1")).toBeDefined();
     expect(await svc.lookup(a.record.id, () => {}, "t2")).toBeUndefined();
     expect((await svc.classify("convert 3 km to miles", () => {}, "t2")).source).toBeNull();
+  });
+
+  it("classifies a long input by its routing view; its id and stored input stay the caller's exact text", async () => {
+    const long = await buildIntentModel(
+      [
+        { specialist: "summarize", label: "text.summarize", examples: ["summarize in 2 sentences: Rain fell. Roads closed.", "summarize this: The shop opened. It sold out.", "give me a summary of: A fox ran. It hid."] },
+        { specialist: "text-stats", label: "text.count", examples: ["count the words in: Rain fell. Roads closed.", "how many words: The shop opened.", "word count of: A fox ran."] },
+        { specialist: "general", label: "general.chat", examples: ["hello there", "tell me a joke", "good morning"] },
+      ],
+      new BuiltinEncoder(),
+    );
+    const svc = await IntentService.create(long, new TieredCache<CachedIntent>(100, [], 3600), { minConfidence: 0, fallback: "general", topK: 2, sharedReadsForInputs: false });
+    // a payload full of counting words: classified whole, it would read as a word-count request
+    const payload = Array.from({ length: 30 }, (_, i) => `Count ${i}: the words and the word counts of chapter ${i} were counted again.`).join(" ");
+    const input = `Summarize in 2 sentences:\n${payload}`;
+    expect((await long.classify(input, 1)).label).toBe("text.count");
+    const r = await svc.classify(input, () => {}, "t1");
+    expect(r.record).toMatchObject({ label: "text.summarize", specialist: "summarize", input });
+    expect(r.record.confidence).toBe((await long.classify("Summarize in 2 sentences", 2)).confidence);
+    expect(r.record.id).toBe(await intentId(long.encoder.id, identityForm(input)));
   });
 
   it("scopes cache keys by model and settings", async () => {

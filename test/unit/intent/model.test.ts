@@ -31,6 +31,18 @@ describe("buildIntentModel", () => {
     await expect(buildIntentModel([{ specialist: "a", label: "b", examples: ["  "] }], new BuiltinEncoder())).rejects.toThrow(/no examples/);
   });
 
+  it("fits each example and, for one with an instruction before its payload, the instruction alone", async () => {
+    const seen: string[] = [];
+    const builtin = new BuiltinEncoder();
+    const recording = { id: builtin.id, encode: (texts: readonly string[]) => (seen.push(...texts), builtin.encode(texts)) };
+    const sources: IntentSource[] = [
+      { specialist: "text", label: "count", examples: ["Count the words in: The quick brown fox.", "how many words"] },
+      { specialist: "math", label: "math", examples: ["what is 12 times 7", "12:30 plus 5 minutes"] },
+    ];
+    await buildIntentModel(sources, recording);
+    expect(seen).toEqual(["count the words in: the quick brown fox.", "count the words in", "how many words", "what is 12 times 7", "12:30 plus 5 minutes"]);
+  });
+
   it("works with an async dense encoder (fake Workers AI binding)", async () => {
     const ai = {
       async run(_model: string, input: { text: string[] }) {
