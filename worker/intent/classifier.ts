@@ -16,9 +16,10 @@ export interface Prediction {
    */
   confidence: number;
   /**
-   * Best labels by softmax probability (`probability`, non-increasing), at most k
-   * entries, each with its confidence score on the same scale as `confidence` (the
-   * first one is `label`), so margins between them compare like with like.
+   * The k most probable labels (at most k entries), each with its confidence score on
+   * the same scale as `confidence`, so margins between them compare like with like:
+   * the first is `label`, the others follow by score, highest first (with groups, an
+   * alternative can score above `label`, which is chosen by probability).
    */
   topK: { label: string; confidence: number; probability: number }[];
 }
@@ -275,6 +276,7 @@ class LinearClassifier implements Classifier {
       topK.push({ label: this.labels[best]!, confidence: Math.min(1, Math.sqrt((p * inGroup) / sum)), probability: p });
     }
     const top = topK[0]!;
-    return { label: top.label, confidence: top.confidence, topK: topK.slice(0, kk) };
+    const alternatives = topK.slice(1, kk).sort((a, b) => b.confidence - a.confidence);
+    return { label: top.label, confidence: top.confidence, topK: kk === 0 ? [] : [top, ...alternatives] };
   }
 }

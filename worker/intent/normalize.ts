@@ -13,14 +13,20 @@ export function normalizeInput(text: string): string {
 
 /**
  * The form of an input its intent id is made from: only what cannot change its meaning
- * is folded (Unicode NFC, surrounding and repeated whitespace), so inputs that differ
- * in case ("8 Mb" megabits, "8 MB" megabytes) or in compatibility characters get
- * different ids and each next hop by id answers its own question. Classification may
- * fold more ({@link normalizeInput}); the text a specialist gets is the caller's own.
+ * is folded — Unicode NFC, line endings (CRLF and CR as LF), whitespace at the ends of
+ * lines and around the whole text — so inputs that differ in case ("8 Mb" megabits,
+ * "8 MB" megabytes), in compatibility characters, in line breaks (paragraphs,
+ * code) or in indentation get different ids, and each next hop by id answers its own
+ * question with its own text. Classification may fold more ({@link normalizeInput});
+ * the text a specialist gets is the caller's own.
  *
  * @example
- * identityForm("  convert 8 Mb\n to kB ") // "convert 8 Mb to kB"
+ * identityForm("  convert 8 Mb \r\n to kB ") // "convert 8 Mb\n to kB"
  */
 export function identityForm(text: string): string {
-  return text.normalize("NFC").replace(/\s+/gu, " ").trim();
+  return text
+    .normalize("NFC")
+    .replace(/\r\n?/g, "\n")
+    .replace(/[^\S\n]+$/gmu, "")
+    .trim();
 }

@@ -136,7 +136,8 @@ describe("fitClassifier (groups, label smoothing, dropout)", () => {
       expect(p.confidence).toBeGreaterThan(0);
       expect(p.confidence).toBeLessThanOrEqual(1);
       expect(p.topK[0]).toMatchObject({ label: p.label, confidence: p.confidence });
-      for (let i = 1; i < p.topK.length; i++) expect(p.topK[i]!.probability).toBeLessThanOrEqual(p.topK[i - 1]!.probability);
+      for (let i = 1; i < p.topK.length; i++) expect(p.topK[i]!.probability).toBeLessThanOrEqual(p.topK[0]!.probability);
+      for (let i = 2; i < p.topK.length; i++) expect(p.topK[i]!.confidence).toBeLessThanOrEqual(p.topK[i - 1]!.confidence);
       // every entry carries the combined score, √(p · mass of its group), never below its own probability
       for (const e of p.topK) {
         expect(e.confidence).toBeGreaterThanOrEqual(e.probability - 1e-12);

@@ -27,7 +27,7 @@ async function service(over: Partial<IntentSettings> = {}) {
 }
 
 describe("IntentService", () => {
-  it("classifies into a record, caches it, and answers the same input (whitespace aside) from the LRU", async () => {
+  it("classifies into a record, caches it, and answers the same input (surrounding whitespace aside) from the LRU", async () => {
     const { svc, kv, deferred } = await service();
     const a = await svc.classify("Convert 10 km to miles", (p) => deferred.push(p), "t1");
     expect(a.source).toBeNull();
@@ -36,8 +36,11 @@ describe("IntentService", () => {
     expect(a.record.topK[0]).toMatchObject({ label: "units.convert", specialist: "units" });
     await Promise.all(deferred);
     expect(kv.store.get(`${svc.modelKey}:t1:${a.record.id}`)?.label).toBe("units.convert");
-    const b = await svc.classify("  Convert 10 km\n to miles ", () => {}, "t1"); // only whitespace differs
+    const b = await svc.classify("  Convert 10 km to miles \r\n", () => {}, "t1"); // only surrounding whitespace differs
     expect(b).toMatchObject({ source: "lru", record: { id: a.record.id } });
+    const lines = await svc.classify("Convert 10 km\nto miles", () => {}, "t1"); // a line break may mean something: another intent
+    expect(lines.record.id).not.toBe(a.record.id);
+    expect(lines.record.input).toBe("Convert 10 km\nto miles");
     const c = await svc.classify("convert 10 KM to miles", () => {}, "t1"); // case differs: another intent (it may mean something else)
     expect(c.record.id).not.toBe(a.record.id);
     expect(c.record.input).toBe("convert 10 KM to miles");
