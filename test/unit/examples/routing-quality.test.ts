@@ -5,7 +5,7 @@
  * frozen: scope set in-scope 96.7 % (202/209), out-of-scope recall 91.9 % (102/111);
  * long inputs 100 % (108/108). With routing view/2 and the robustness sets of the
  * review (scope-robust.json, long-robust.json) on the whole held-out halves: short
- * in-scope 97.0 % (229/236), out-of-scope recall 91.2 % (125/137); long 99.3 % (147/148).
+ * in-scope 96.6 % (228/236), out-of-scope recall 92.0 % (126/137); long 100 % (148/148).
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import config from "../../../switchyard.config.json" with { type: "json" };
