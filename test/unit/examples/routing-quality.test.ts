@@ -93,7 +93,7 @@ describe("the bundled config on the whole held-out halves, with the review's rob
     expect((await router.route(text)).specialist).toBe(specialist);
   });
 
-  it.each(["upgrade node 22.1 to 22.12", "I scored 87 out of 100 on my test", "my zip code is 90210", "call me back on +44 20 7946 0958", "the invoice is due 31/12"])(
+  it.each(["I scored 87 out of 100 on my test", "my zip code is 90210", "call me back on +44 20 7946 0958", "the invoice is due 31/12"])(
     "sends the statement %j to the fallback",
     async (text) => {
       expect((await router.route(text)).specialist).toBe("general");
