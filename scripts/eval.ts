@@ -1,11 +1,12 @@
 /**
  * Routing-quality evaluation, two modes.
  *
- *   node scripts/eval.ts [--config FILE] [--json] [--misses dev|test]
+ *   node scripts/eval.ts [--config FILE] [--json] [--misses dev|test] [--seed N]
  *       The bundled specialists (default): fits FILE (default switchyard.config.json)
- *       exactly as the Worker does and reports the scope set (in-scope accuracy,
- *       out-of-scope recall) and the long-input set of eval/bundled/, dev and
- *       held-out test side by side, per specialist. --misses lists wrong decisions.
+ *       exactly as the Worker does (--seed N: with fit seed N instead) and reports the
+ *       scope set (in-scope accuracy, out-of-scope recall), the long-input set and
+ *       their robustness sets of eval/bundled/, dev and held-out test side by side,
+ *       per specialist. --misses lists wrong decisions. The CLINC-only options are refused.
  *
  *   node scripts/eval.ts --train FILE --test FILE [--domains FILE] [--threshold X] [--json]
  *       [--max-acc-loss 0.003] [--no-oos-class] [--epochs N] [--lr X] [--dim-bits N]
@@ -45,9 +46,22 @@ if (args.train !== undefined || args.test !== undefined) {
   }
   await runClincEval({ ...args, train: args.train, test: args.test });
 } else {
+  const usage = "usage: node scripts/eval.ts [--config FILE] [--json] [--misses dev|test] [--seed N]";
   if (args.misses !== undefined && args.misses !== "dev" && args.misses !== "test") {
-    console.error("usage: node scripts/eval.ts [--config FILE] [--json] [--misses dev|test]");
+    console.error(usage);
     process.exit(2);
   }
-  await runBundledEval({ config: args.config ?? "switchyard.config.json", json: args.json, misses: args.misses });
+  const clincOnly = ["domains", "threshold", "epochs", "lr", "dim-bits", "group-weight", "smoothing", "dropout"].filter((k) => args[k as keyof typeof args] !== undefined);
+  if (args["no-oos-class"]) clincOnly.push("no-oos-class");
+  if (args["no-groups"]) clincOnly.push("no-groups");
+  if (clincOnly.length > 0) {
+    console.error(`${clincOnly.map((k) => `--${k}`).join(", ")}: only with --train/--test (CLINC-format data); the bundled mode fits as the Worker does.\n${usage}`);
+    process.exit(2);
+  }
+  const seed = args.seed === undefined ? undefined : Number(args.seed);
+  if (seed !== undefined && !Number.isInteger(seed)) {
+    console.error(`--seed must be an integer, got ${JSON.stringify(args.seed)}\n${usage}`);
+    process.exit(2);
+  }
+  await runBundledEval({ config: args.config ?? "switchyard.config.json", json: args.json, misses: args.misses, ...(seed === undefined ? {} : { seed }) });
 }

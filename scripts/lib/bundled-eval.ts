@@ -7,6 +7,7 @@ import { intentSettings, intentSources } from "../../worker/config/intent-source
 import type { Config } from "../../worker/config/schema.ts";
 import { BuiltinEncoder } from "../../worker/intent/builtin-encoder.ts";
 import { IntentService } from "../../worker/intent/intent-service.ts";
+import type { FitOptions } from "../../worker/intent/classifier.ts";
 import { buildIntentModel } from "../../worker/intent/model.ts";
 import type { CachedIntent } from "../../worker/intent/record.ts";
 import { TieredCache } from "../../worker/intent/tiered-cache.ts";
@@ -29,10 +30,12 @@ export interface BundledRouter {
 /**
  * The Worker's intent path for `config` (built-in encoder only: the eval runs offline),
  * with an isolate-only cache sized so no case is answered from another's entry.
+ * `fit` overrides the fit's options (e.g. `{ seed: 7 }` to see how much a figure moves
+ * between fit seeds); the Worker fits with the defaults.
  */
-export async function bundledRouter(config: Config): Promise<BundledRouter> {
+export async function bundledRouter(config: Config, fit?: FitOptions): Promise<BundledRouter> {
   if (config.router.encoder !== "builtin") throw new Error("the bundled eval needs router.encoder = builtin");
-  const model = await buildIntentModel(intentSources(config), new BuiltinEncoder());
+  const model = await buildIntentModel(intentSources(config), new BuiltinEncoder(), fit);
   const service = await IntentService.create(model, new TieredCache<CachedIntent>(16, [], 60), intentSettings(config.router, model.encoder));
   return {
     fallback: config.router.fallback,

@@ -88,8 +88,8 @@ export class IntentService {
 
   /**
    * The prediction for an input: on its routing view (routing-view.ts) — the whole
-   * text when short, else its head and its tail, the more confident of the two — so a
-   * long request routes as its instruction would. `normalized` is `input` normalised.
+   * text when short (and its instruction before ": "), else its head and its tail, the
+   * most confident of them — so a long request routes as its instruction would. `normalized` is `input` normalised.
    */
   async #predict(input: string, normalized: string): Promise<IntentPrediction> {
     const view = routingView(input);

@@ -65,4 +65,30 @@ describe("routingView", () => {
     const noise = "🙂 ".repeat(150);
     expect(routingView(noise)).toEqual([noise]);
   });
+
+  it("also shows the instruction before ': ' of a short input (at most 40 characters)", () => {
+    expect(routingView("word count: convert 5 km to miles")).toEqual(["word count: convert 5 km to miles", "word count"]);
+    expect(routingView("meet at 10:30 by the station")).toEqual(["meet at 10:30 by the station"]);
+    expect(routingView(`${"x".repeat(41)}: payload`)).toEqual([`${"x".repeat(41)}: payload`]);
+  });
+
+  it("sets aside greetings, thanks, sign-offs, signatures and asides at the ends of a long input", () => {
+    const last = "The harbour wall number 4 was repaired after the winter storms.";
+    for (const ending of ["Thanks!", "Best regards,\nAnna", "-- \nSent from my iPhone", "(no rush)", "Cheers,\nTom", "Kind regards,\nMaria"]) {
+      expect(routingView(`Hi there,\n\n${prose(5)}\n\nHow many words is that?\n\n${ending}`)).toEqual([
+        "The harbour wall number 0 was repaired after the winter storms.",
+        "How many words is that?",
+      ]);
+    }
+    expect(routingView(`${prose(5)}\n\nCan you summarize this? Thank you so much!`)).toContain("Can you summarize this?");
+    expect(routingView(`Hello! ${prose(5)}`)).toEqual(["The harbour wall number 0 was repaired after the winter storms.", last]);
+  });
+
+  it("shows the first sentence of a head line that has several", () => {
+    expect(routingView(`What's 8% of 2,750? Details below.\n\n${prose(5)}`)).toEqual([
+      "What's 8% of 2,750? Details below.",
+      "What's 8% of 2,750?",
+      "The harbour wall number 4 was repaired after the winter storms.",
+    ]);
+  });
 });
