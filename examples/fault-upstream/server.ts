@@ -25,8 +25,12 @@
  *                        that a recursive JSON.stringify cannot write back
  *   POST /redirect       307 to `http://localhost:<port>/redirect-target` (another origin: the router must not follow it)
  *   GET  /headers?path=P the headers of path P's last call
+ *   POST /priced?costUsd=C&inputTokens=I&outputTokens=O
+ *                        ok, reporting that usage (a service that reports its own cost and tokens)
  *   GET  /calls?path=P   how many calls path P has had (&tag=T: only calls sent with ?tag=T,
  *                        so one test's calls are told apart from another's); POST /reset clears the counts
+ *   GET  /calls?key=K    `{ calls, aborted }` of every path for Idempotency-Keys containing K:
+ *                        calls made, and those whose client went away before the reply was sent
  *   GET  /effects?prefix=K  side effects and calls of keys starting with K
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -58,11 +62,18 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
   const lastHeaders = new Map<string, IncomingMessage["headers"]>();
   const flaky = new Map<string, number>();
   const effects = new Map<string, { calls: number; reply: unknown }>();
+  /** Calls and aborts by Idempotency-Key, on every path. */
+  const byKey = new Map<string, { calls: number; aborted: number }>();
   let toggleFails = false;
   const open = new Set<ServerResponse>();
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const path = url.pathname;
+    if (req.method === "GET" && path === "/calls" && url.searchParams.has("key")) {
+      const k = url.searchParams.get("key")!;
+      const hits = [...byKey].filter(([key]) => key.includes(k)).map(([, v]) => v);
+      return json(res, 200, { calls: hits.reduce((n, v) => n + v.calls, 0), aborted: hits.reduce((n, v) => n + v.aborted, 0) });
+    }
     if (req.method === "GET" && path === "/calls") {
       const tag = url.searchParams.get("tag");
       return json(res, 200, { calls: calls.get(`${url.searchParams.get("path") ?? ""}${tag === null ? "" : `?tag=${tag}`}`) ?? 0 });
@@ -96,12 +107,19 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
       lastHeaders.clear();
       flaky.clear();
       effects.clear();
+      byKey.clear();
       return json(res, 200, { ok: true });
     }
     calls.set(path, (calls.get(path) ?? 0) + 1);
     const tag = url.searchParams.get("tag");
     if (tag !== null) calls.set(`${path}?tag=${tag}`, (calls.get(`${path}?tag=${tag}`) ?? 0) + 1);
     lastHeaders.set(path, req.headers);
+    const keyed = byKey.get(String(req.headers["idempotency-key"] ?? "")) ?? { calls: 0, aborted: 0 };
+    byKey.set(String(req.headers["idempotency-key"] ?? ""), keyed);
+    keyed.calls++;
+    res.on("close", () => {
+      if (!res.writableFinished) keyed.aborted++;
+    });
     const raw = await readBody(req);
     let body: { input?: unknown; intent?: unknown; context?: unknown } = {};
     try {
@@ -117,6 +135,11 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
     switch (path) {
       case "/ok":
         return ok();
+      case "/priced": {
+        const usage: Record<string, number> = { units: 1 };
+        for (const k of ["costUsd", "inputTokens", "outputTokens"]) if (url.searchParams.has(k)) usage[k] = Number(url.searchParams.get(k));
+        return json(res, 200, { output: { text: `echo: ${String(body.input)}` }, usage });
+      }
       case "/redirect": {
         const port = (server.address() as { port: number }).port;
         res.writeHead(307, { location: `http://localhost:${port}/redirect-target`, "content-length": "0" });
