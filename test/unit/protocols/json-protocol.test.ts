@@ -82,3 +82,40 @@ describe("reply depth", () => {
     expect(deeperThan("text", 0)).toBe(false);
   });
 });
+
+describe("reply size cap without content-length", () => {
+  const utf8 = new TextEncoder();
+  const CHUNK = 64 * 1024;
+  /** A chunked reply (no content-length): `head`, then `n` chunks of `fill`, then `tail`; counts the chunks read. */
+  function chunked(head: string, fill: Uint8Array, n: number, tail: string) {
+    let sent = 0;
+    const parts = [utf8.encode(head), ...Array.from({ length: n }, () => fill), utf8.encode(tail)];
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent === parts.length) return c.close();
+        c.enqueue(parts[sent++]!);
+      },
+    });
+    return { send: async () => new Response(body, { status: 200, headers: { "content-type": "application/json" } }), read: () => sent };
+  }
+
+  it("refuses a reply once it passes MAX_REPLY_BYTES and reads no further", async () => {
+    const chunks = Math.ceil((2 * MAX_REPLY_BYTES) / CHUNK); // twice the cap
+    const r = chunked('{"output":"', utf8.encode("a".repeat(CHUNK)), chunks, '"}');
+    const out = await callJson(r.send, req(), new AbortController().signal);
+    expect(out).toMatchObject({ ok: false, failure: { kind: "bad_response", detail: `reply exceeds ${MAX_REPLY_BYTES} bytes` } });
+    expect(r.read()).toBeLessThanOrEqual(MAX_REPLY_BYTES / CHUNK + 2); // the cap's worth of chunks, not all of them
+  });
+
+  it("counts bytes, not characters: multi-byte text over the cap is refused", async () => {
+    const euros = utf8.encode("€".repeat(CHUNK / 4)); // 3 bytes a character
+    const chunks = Math.ceil(MAX_REPLY_BYTES / euros.byteLength) + 1; // just over the cap in bytes, a third of it in characters
+    const r = chunked('{"output":"', euros, chunks, '"}');
+    expect(await callJson(r.send, req(), new AbortController().signal)).toMatchObject({ ok: false, failure: { kind: "bad_response", detail: `reply exceeds ${MAX_REPLY_BYTES} bytes` } });
+  });
+
+  it("reads a reply under the cap whole, multi-byte text intact", async () => {
+    const r = chunked('{"output":"', utf8.encode("é€😀"), 3, '"}');
+    expect(await callJson(r.send, req(), new AbortController().signal)).toEqual({ ok: true, output: "é€😀é€😀é€😀", usage: {} });
+  });
+});
