@@ -12,7 +12,9 @@
  *   POST /wrong-shape    200 JSON without `output`
  *   POST /flaky          fails with 503 for the first ?fail=N calls of each Idempotency-Key, then ok
  *   POST /side-effect    performs one "side effect" per Idempotency-Key (a repeat gets the
- *                        stored reply, no new effect); ?ms=N answers N ms after the effect
+ *                        stored reply, no new effect); ?ms=N answers N ms after the effect;
+ *                        ?hold=1 answers only once a test releases the key (POST /release)
+ *   POST /release?key=K  answers the held calls whose Idempotency-Key contains K, and later ones at once
  *   POST /verify-pass    a verifier that passes everything; /verify-fail one that fails everything
  *   POST /plan           a planner: a valid 3-step plan; /plan-invalid answers a plan with a cycle
  *   POST /toggle         ok, or 500 while switched to failing with POST /set-toggle?fail=true
@@ -62,6 +64,9 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
   const lastHeaders = new Map<string, IncomingMessage["headers"]>();
   const flaky = new Map<string, number>();
   const effects = new Map<string, { calls: number; reply: unknown }>();
+  /** Held replies (`?hold=1`) waiting for a test to release their key, and the released key parts. */
+  const held = new Map<string, Set<() => void>>();
+  const released: string[] = [];
   /** Calls and aborts by Idempotency-Key, on every path. */
   const byKey = new Map<string, { calls: number; aborted: number }>();
   let toggleFails = false;
@@ -102,12 +107,24 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
       toggleFails = url.searchParams.get("fail") === "true";
       return json(res, 200, { fail: toggleFails });
     }
+    if (req.method === "POST" && path === "/release") {
+      const k = url.searchParams.get("key") ?? "";
+      released.push(k);
+      let n = 0;
+      for (const [key, waiting] of held)
+        if (key.includes(k)) {
+          for (const answer of waiting) (answer(), n++);
+          held.delete(key);
+        }
+      return json(res, 200, { released: n });
+    }
     if (req.method === "POST" && path === "/reset") {
       calls.clear();
       lastHeaders.clear();
       flaky.clear();
       effects.clear();
       byKey.clear();
+      released.length = 0;
       return json(res, 200, { ok: true });
     }
     calls.set(path, (calls.get(path) ?? 0) + 1);
@@ -196,6 +213,13 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
         if (seen) seen.calls++;
         else effects.set(key, { calls: 1, reply: { output: { text: `effect for ${key}`, input: body.input, effect: effects.size + 1 }, usage: { units: 1 } } });
         const reply = effects.get(key)!.reply;
+        if (url.searchParams.get("hold") === "1" && !released.some((k) => key.includes(k))) {
+          open.add(res);
+          const answer = () => json(res, 200, reply);
+          held.set(key, (held.get(key) ?? new Set()).add(answer));
+          res.on("close", () => (held.get(key)?.delete(answer), open.delete(res)));
+          return;
+        }
         const ms = Number(url.searchParams.get("ms") ?? "0");
         if (ms <= 0) return json(res, 200, reply);
         open.add(res);

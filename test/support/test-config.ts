@@ -54,6 +54,8 @@ export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = 
   config.specialists.push({ id: "fault-one-at-a-time", endpoint: { type: "http", url: `${faultsUrl}/side-effect?ms=400` }, limits: { concurrency: 1 }, timeoutMs: 5_000 });
   // A slow specialist with a side effect: for cancel and crash-mid-step tests.
   config.specialists.push({ id: "fault-slow-effect", endpoint: { type: "http", url: `${faultsUrl}/side-effect?ms=1500` }, timeoutMs: 10_000 });
+  // A side effect whose reply waits until the test releases its key (POST /release?key=…): a call in flight for as long as a test needs.
+  config.specialists.push({ id: "fault-held-effect", endpoint: { type: "http", url: `${faultsUrl}/side-effect?hold=1` }, timeoutMs: 60_000 });
   if (upstreams.openaiUrl !== undefined) config.secrets = ["FAKE_OPENAI_KEY"];
   if (upstreams.openaiUrl !== undefined)
     config.specialists.push({
