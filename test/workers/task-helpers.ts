@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createParser } from "eventsource-parser";
-import { inject } from "vitest";
+import { expect, inject } from "vitest";
 import type { Env } from "../../worker/env.ts";
 import { call } from "./helpers.ts";
 
@@ -54,6 +54,13 @@ export async function release(key: string): Promise<void> {
 export function taskStub(id: string) {
   const ns = (env as unknown as Env).TASK_AGENT!;
   return ns.get(ns.idFromName(id));
+}
+
+/** Polls the task's Durable Object itself (not the API, which a kill switch may refuse) until its status is one of `statuses`. */
+export async function waitForStored(id: string, statuses: string[], tenant = "dev"): Promise<string> {
+  let status = "";
+  await expect.poll(async () => (status = (await taskStub(id).get(tenant))?.status ?? "unknown"), { timeout: 15_000 }).toSatisfy((s: string) => statuses.includes(s));
+  return status;
 }
 
 /** Moves the expiry of the task's open approval gate into the past (in its storage): no waiting for the clock. */

@@ -15,7 +15,8 @@ async function rpc(method: string, params: unknown, init: { headers?: Record<str
 
 const v1msg = (text: string, extra: Record<string, unknown> = {}) => ({ message: { messageId: `m-${crypto.randomUUID()}`, role: "ROLE_USER", parts: [{ text }] }, ...extra });
 const v03msg = (text: string, extra: Record<string, unknown> = {}) => ({ message: { kind: "message", messageId: `m-${crypto.randomUUID()}`, role: "user", parts: [{ kind: "text", text }] }, ...extra });
-const slowPlan = { switchyard: { plan: { steps: [{ id: "slow", specialist: "fault-slow-effect", input: "x {{input}}" }] } } };
+// a step whose call is in flight until the task is cancelled
+const slowPlan = { switchyard: { plan: { steps: [{ id: "slow", specialist: "fault-held-effect", input: "x {{input}}" }] } } };
 
 describe("GET /.well-known/agent-card.json", () => {
   it("is public and points a client at the JSON-RPC endpoint, with a skill per specialist", async () => {
