@@ -59,7 +59,8 @@ export function taskStub(id: string) {
 /** Polls the task's Durable Object itself (not the API, which a kill switch may refuse) until its status is one of `statuses`. */
 export async function waitForStored(id: string, statuses: string[], tenant = "dev"): Promise<string> {
   let status = "";
-  await expect.poll(async () => (status = (await taskStub(id).get(tenant))?.status ?? "unknown"), { timeout: 15_000 }).toSatisfy((s: string) => statuses.includes(s));
+  const read = async () => ((await taskStub(id).get(tenant)) as { status: string } | undefined)?.status ?? "unknown";
+  await expect.poll(async () => (status = await read()), { timeout: 15_000 }).toSatisfy((s: string) => statuses.includes(s));
   return status;
 }
 
