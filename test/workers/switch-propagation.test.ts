@@ -53,14 +53,14 @@ describe("kill switches flipped through this isolate's admin API", () => {
     const e = env as unknown as Env;
     const other = await secondIsolate();
     const here = await import("../../worker/control.ts");
-    expect(other.controlState).not.toBe(here.controlState); // two module instances, two caches
-    expect((await other.controlState(e)).specialists["fault-side-effect"]).toBeUndefined(); // the other isolate has read the state
+    expect(other.switchState).not.toBe(here.switchState); // two module instances, two caches
+    expect((await other.switchState(e)).specialists["fault-side-effect"]).toBeUndefined(); // the other isolate has read the switches
     const admin = (action: string) => call(`/v1/admin/specialists/fault-side-effect/${action}`, { json: { reason: "incident 10" }, headers: { authorization: "Bearer dev-admin-key" } });
     expect((await admin("disable")).status).toBe(200);
     try {
-      expect((await here.controlState(e)).specialists["fault-side-effect"]?.disabled).toBe(true); // read-your-writes here
+      expect((await here.switchState(e)).specialists["fault-side-effect"]?.disabled).toBe(true); // read-your-writes here
       clock.advance(DOCUMENTED_BOUND_MS);
-      expect((await other.controlState(e)).specialists["fault-side-effect"]?.disabled).toBe(true);
+      expect((await other.switchState(e)).specialists["fault-side-effect"]?.disabled).toBe(true);
     } finally {
       expect((await admin("enable")).status).toBe(200);
     }
