@@ -1,5 +1,6 @@
 import { inject } from "vitest";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { RateLimitPool } from "../../durable-objects/rate-limit-pool.ts";
 import { resetLearnedBreakers } from "../../worker/routing/admission.ts";
 import { fakeClock } from "./clock.ts";
 import { callWith, configWith, problem } from "./helpers.ts";
@@ -171,13 +172,22 @@ describe("circuit breaker", () => {
     });
     const tagCalls = async (tag: string) => ((await (await fetch(`${faults()}/calls?path=/error&tag=${tag}`)).json()) as { calls: number }).calls;
 
-    it("an isolate that saw the breaker open fails fast without calling the specialist", async () => {
+    it("an isolate that saw the breaker open remembers it: it fails fast without calling the specialist or asking the pool", async () => {
       const cfg = configWith(tagged("nolimit-a"));
       for (let i = 0; i < 2; i++) expect((await route(cfg, "nolimit-a")).status).toBe(502);
       const before = await tagCalls("nolimit-a");
-      const res = await route(cfg, "nolimit-a");
-      expect(res.status).toBe(503);
-      expect((await problem(res)).detail).toMatch(/nolimit-a \(circuit_open\)/);
+      const admit = vi.spyOn(RateLimitPool.prototype, "admit"); // the pool objects run in this isolate: the spy sees their calls
+      const record = vi.spyOn(RateLimitPool.prototype, "record");
+      try {
+        const res = await route(cfg, "nolimit-a");
+        expect(res.status).toBe(503);
+        expect((await problem(res)).detail).toMatch(/nolimit-a \(circuit_open\)/);
+        expect(admit).not.toHaveBeenCalled();
+        expect(record).not.toHaveBeenCalled();
+      } finally {
+        admit.mockRestore();
+        record.mockRestore();
+      }
       expect(await tagCalls("nolimit-a")).toBe(before);
     });
 
