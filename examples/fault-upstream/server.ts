@@ -12,7 +12,9 @@
  *   POST /wrong-shape    200 JSON without `output`
  *   POST /flaky          fails with 503 for the first ?fail=N calls of each Idempotency-Key, then ok
  *   POST /side-effect    performs one "side effect" per Idempotency-Key (a repeat gets the
- *                        stored reply, no new effect); ?ms=N answers N ms after the effect
+ *                        stored reply, no new effect); ?ms=N answers N ms after the effect;
+ *                        ?hold=1 answers only once a test releases the key (POST /release)
+ *   POST /release?key=K  answers the held calls whose Idempotency-Key contains K, and later ones at once
  *   POST /verify-pass    a verifier that passes everything; /verify-fail one that fails everything
  *   POST /plan           a planner: a valid 3-step plan; /plan-invalid answers a plan with a cycle
  *   POST /toggle         ok, or 500 while switched to failing with POST /set-toggle?fail=true
@@ -25,8 +27,12 @@
  *                        that a recursive JSON.stringify cannot write back
  *   POST /redirect       307 to `http://localhost:<port>/redirect-target` (another origin: the router must not follow it)
  *   GET  /headers?path=P the headers of path P's last call
+ *   POST /priced?costUsd=C&inputTokens=I&outputTokens=O
+ *                        ok, reporting that usage (a service that reports its own cost and tokens)
  *   GET  /calls?path=P   how many calls path P has had (&tag=T: only calls sent with ?tag=T,
  *                        so one test's calls are told apart from another's); POST /reset clears the counts
+ *   GET  /calls?key=K    `{ calls, aborted }` of every path for Idempotency-Keys containing K:
+ *                        calls made, and those whose client went away before the reply was sent
  *   GET  /effects?prefix=K  side effects and calls of keys starting with K
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -58,11 +64,21 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
   const lastHeaders = new Map<string, IncomingMessage["headers"]>();
   const flaky = new Map<string, number>();
   const effects = new Map<string, { calls: number; reply: unknown }>();
+  /** Held replies (`?hold=1`) waiting for a test to release their key, and the released key parts. */
+  const held = new Map<string, Set<() => void>>();
+  const released: string[] = [];
+  /** Calls and aborts by Idempotency-Key, on every path. */
+  const byKey = new Map<string, { calls: number; aborted: number }>();
   let toggleFails = false;
   const open = new Set<ServerResponse>();
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const path = url.pathname;
+    if (req.method === "GET" && path === "/calls" && url.searchParams.has("key")) {
+      const k = url.searchParams.get("key")!;
+      const hits = [...byKey].filter(([key]) => key.includes(k)).map(([, v]) => v);
+      return json(res, 200, { calls: hits.reduce((n, v) => n + v.calls, 0), aborted: hits.reduce((n, v) => n + v.aborted, 0) });
+    }
     if (req.method === "GET" && path === "/calls") {
       const tag = url.searchParams.get("tag");
       return json(res, 200, { calls: calls.get(`${url.searchParams.get("path") ?? ""}${tag === null ? "" : `?tag=${tag}`}`) ?? 0 });
@@ -91,17 +107,36 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
       toggleFails = url.searchParams.get("fail") === "true";
       return json(res, 200, { fail: toggleFails });
     }
+    if (req.method === "POST" && path === "/release") {
+      const k = url.searchParams.get("key") ?? "";
+      released.push(k);
+      let n = 0;
+      for (const [key, waiting] of held)
+        if (key.includes(k)) {
+          for (const answer of waiting) (answer(), n++);
+          held.delete(key);
+        }
+      return json(res, 200, { released: n });
+    }
     if (req.method === "POST" && path === "/reset") {
       calls.clear();
       lastHeaders.clear();
       flaky.clear();
       effects.clear();
+      byKey.clear();
+      released.length = 0;
       return json(res, 200, { ok: true });
     }
     calls.set(path, (calls.get(path) ?? 0) + 1);
     const tag = url.searchParams.get("tag");
     if (tag !== null) calls.set(`${path}?tag=${tag}`, (calls.get(`${path}?tag=${tag}`) ?? 0) + 1);
     lastHeaders.set(path, req.headers);
+    const keyed = byKey.get(String(req.headers["idempotency-key"] ?? "")) ?? { calls: 0, aborted: 0 };
+    byKey.set(String(req.headers["idempotency-key"] ?? ""), keyed);
+    keyed.calls++;
+    res.on("close", () => {
+      if (!res.writableFinished) keyed.aborted++;
+    });
     const raw = await readBody(req);
     let body: { input?: unknown; intent?: unknown; context?: unknown } = {};
     try {
@@ -117,6 +152,11 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
     switch (path) {
       case "/ok":
         return ok();
+      case "/priced": {
+        const usage: Record<string, number> = { units: 1 };
+        for (const k of ["costUsd", "inputTokens", "outputTokens"]) if (url.searchParams.has(k)) usage[k] = Number(url.searchParams.get(k));
+        return json(res, 200, { output: { text: `echo: ${String(body.input)}` }, usage });
+      }
       case "/redirect": {
         const port = (server.address() as { port: number }).port;
         res.writeHead(307, { location: `http://localhost:${port}/redirect-target`, "content-length": "0" });
@@ -173,6 +213,13 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
         if (seen) seen.calls++;
         else effects.set(key, { calls: 1, reply: { output: { text: `effect for ${key}`, input: body.input, effect: effects.size + 1 }, usage: { units: 1 } } });
         const reply = effects.get(key)!.reply;
+        if (url.searchParams.get("hold") === "1" && !released.some((k) => key.includes(k))) {
+          open.add(res);
+          const answer = () => json(res, 200, reply);
+          held.set(key, (held.get(key) ?? new Set()).add(answer));
+          res.on("close", () => (held.get(key)?.delete(answer), open.delete(res)));
+          return;
+        }
         const ms = Number(url.searchParams.get("ms") ?? "0");
         if (ms <= 0) return json(res, 200, reply);
         open.add(res);

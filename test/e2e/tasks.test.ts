@@ -30,7 +30,7 @@ describe("a 3-step task over real HTTP, with the example specialists", () => {
       headers,
       body: JSON.stringify({
         goal: "convert, multiply, describe",
-        idempotencyKey: `e2e-${Date.now()}`,
+        idempotencyKey: `e2e-${crypto.randomUUID()}`,
         plan: {
           steps: [
             { id: "convert", input: "convert 5 km to miles" },

@@ -4,10 +4,16 @@ import type { ConfigInput } from "../../worker/config/schema.ts";
 /** Fault-injection modes served by examples/fault-upstream, one specialist each. */
 export const FAULT_MODES = ["ok", "error", "rate-limit", "hang", "slow-drip", "garbage", "wrong-shape", "flaky", "side-effect", "verify-pass", "verify-fail", "plan", "plan-invalid"] as const;
 
+/** Fault modes that never answer in time: their specialists time out after 300 ms. */
+const NEVER_ON_TIME = new Set<string>(["hang", "slow-drip"]);
+
 /**
  * The bundled config plus one `http` specialist per fault mode (`fault-<mode>`,
- * timeout 300 ms, pinned only: they declare no intents; `fault-ok` falls back to
- * `fault-side-effect`) and a slow `fault-slow-effect`. Used as SWITCHYARD_CONFIG
+ * pinned only: they declare no intents; `fault-ok` falls back to
+ * `fault-side-effect`) and a slow `fault-slow-effect`. Only the modes that never
+ * answer in time (`hang`, `slow-drip`) have a short timeout (300 ms); every other
+ * specialist has the default 10 s, so a loaded machine answering slowly does not
+ * turn an expected answer into a timeout. Used as SWITCHYARD_CONFIG
  * by the workers tests. With `upstreams.openaiUrl` (examples/fake-openai), an
  * `openai-chat` specialist `chat` (pinned only; key in the `FAKE_OPENAI_KEY` secret).
  * Hop log lines are off (the tests that check them turn them on); with
@@ -22,12 +28,12 @@ export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = 
       id: `fault-${mode}`,
       description: `fault-injection upstream: ${mode}`,
       endpoint: { type: "http", url: `${faultsUrl}/${mode}${mode === "plan" ? "?specialist=fault-ok" : ""}` },
-      timeoutMs: 300,
+      ...(NEVER_ON_TIME.has(mode) ? { timeoutMs: 300 } : {}),
       ...(mode === "ok" ? { fallbacks: ["fault-side-effect"] } : {}),
     });
   // Specialists that policy rules below single out (governance tests).
   for (const id of ["policy-approve", "policy-deny", "policy-capped"])
-    config.specialists.push({ id, endpoint: { type: "http", url: `${faultsUrl}/ok` }, timeoutMs: 300, costPerCall: 0.5 });
+    config.specialists.push({ id, endpoint: { type: "http", url: `${faultsUrl}/ok` }, costPerCall: 0.5 });
   config.policies = [
     { id: "deny-policy-deny", match: { specialist: "policy-deny" }, effect: "deny", reason: "under review" },
     { id: "approve-policy-approve", match: { specialist: "policy-approve" }, require: "approval" },
@@ -40,7 +46,7 @@ export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = 
     { id: "cap-tenant-costly", match: { tenant: "costly" }, limits: { maxCostPerTaskUsd: 1 } },
   ];
   // a call whose cost is bounded only by its ceiling (reserved against per-task cost limits)
-  config.specialists.push({ id: "ceiling-call", endpoint: { type: "http", url: `${faultsUrl}/ok` }, limits: { maxCallCostUsd: 0.3 }, timeoutMs: 2_000 });
+  config.specialists.push({ id: "ceiling-call", endpoint: { type: "http", url: `${faultsUrl}/ok` }, limits: { maxCallCostUsd: 0.3 } });
   // Outputs that are hard to store: 3 MB of text, and arrays nested 50,000 deep (task-poison tests).
   config.specialists.push({ id: "fault-big", endpoint: { type: "http", url: `${faultsUrl}/big` }, timeoutMs: 5_000 });
   config.specialists.push({ id: "fault-deep", endpoint: { type: "http", url: `${faultsUrl}/deep` }, timeoutMs: 5_000 });
@@ -48,6 +54,8 @@ export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = 
   config.specialists.push({ id: "fault-one-at-a-time", endpoint: { type: "http", url: `${faultsUrl}/side-effect?ms=400` }, limits: { concurrency: 1 }, timeoutMs: 5_000 });
   // A slow specialist with a side effect: for cancel and crash-mid-step tests.
   config.specialists.push({ id: "fault-slow-effect", endpoint: { type: "http", url: `${faultsUrl}/side-effect?ms=1500` }, timeoutMs: 10_000 });
+  // A side effect whose reply waits until the test releases its key (POST /release?key=…): a call in flight for as long as a test needs.
+  config.specialists.push({ id: "fault-held-effect", endpoint: { type: "http", url: `${faultsUrl}/side-effect?hold=1` }, timeoutMs: 60_000 });
   if (upstreams.openaiUrl !== undefined) config.secrets = ["FAKE_OPENAI_KEY"];
   if (upstreams.openaiUrl !== undefined)
     config.specialists.push({
@@ -61,7 +69,6 @@ export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = 
         systemPrompt: "You are a terse test model.",
         pricing: { inputPerMTok: 1, outputPerMTok: 2 },
       },
-      timeoutMs: 2000,
     });
   config.observability = { logs: false, metricsFlushMs: 0, sampleRatio: 1, ...(upstreams.otlpUrl !== undefined ? { otlp: { url: upstreams.otlpUrl, headers: { "x-collector-key": "test" } } } : {}) };
   patch(config);

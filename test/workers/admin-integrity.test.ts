@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CONTROL_CACHE_MS, controlStub } from "../../worker/control.ts";
+import { fakeClock } from "./clock.ts";
 import type { Env } from "../../worker/env.ts";
-import { controlStub } from "../../worker/control.ts";
 import { call, problem } from "./helpers.ts";
 
 /**
@@ -12,6 +13,10 @@ import { call, problem } from "./helpers.ts";
 const ADMIN = { authorization: "Bearer dev-admin-key" };
 const admin = (path: string, method: string, json?: unknown) => call(path, { method, headers: ADMIN, ...(json !== undefined ? { json } : {}) });
 const spec = (extra: Record<string, unknown> = {}) => ({ endpoint: { type: "http", url: "https://example.com/x" }, ...extra });
+
+let clock: ReturnType<typeof fakeClock>;
+beforeEach(() => void (clock = fakeClock()));
+afterEach(() => clock.restore());
 
 describe("runtime registration keeps the config valid", () => {
   it("refuses to delete a specialist another one falls back to (409 naming it); the router keeps serving", async () => {
@@ -34,7 +39,7 @@ describe("runtime registration keeps the config valid", () => {
     const cp = controlStub(env as unknown as Env)!;
     await cp.register("broken-x", { id: "broken-x", ...spec({ fallbacks: ["nobody"] }) }, "test", "h");
     try {
-      await new Promise((r) => setTimeout(r, 2_100)); // past the isolate's control cache
+      clock.advance(CONTROL_CACHE_MS); // past the isolate's control cache
       expect((await call("/v1/route", { json: { input: "convert 5 km to miles" } })).status).toBe(503);
       expect((await admin("/v1/admin/control", "GET")).status).toBe(200);
       expect((await admin("/v1/admin/specialists/units/disable", "POST", { reason: "still works" })).status).toBe(200);

@@ -74,7 +74,7 @@ describe("kill switches", () => {
   });
 
   it("cancels every running task of a tenant", async () => {
-    const slow = { goal: "slow", plan: { steps: [{ id: "s", specialist: "fault-slow-effect" }] } };
+    const slow = { goal: "held", plan: { steps: [{ id: "s", specialist: "fault-held-effect" }] } }; // in flight until cancelled
     const a = await submit(slow);
     const b = await submit(slow);
     await waitFor(a.id, ["running"]);

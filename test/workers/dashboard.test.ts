@@ -166,7 +166,7 @@ describe("dashboard forms", () => {
   });
 
   it("follows a running task with a meta refresh, and cancels it through the kill-switch form", async () => {
-    const { id } = await submit({ goal: "slow", plan: { steps: [{ id: "slow", specialist: "fault-slow-effect" }] } });
+    const { id } = await submit({ goal: "held", plan: { steps: [{ id: "slow", specialist: "fault-held-effect" }] } }); // in flight until cancelled
     const { cookie, csrf } = await signIn("dev-key");
     const html = await (await ui(`/ui/tasks/${id}`, { cookie })).text();
     expect(html).toContain('<meta http-equiv="refresh" content="2"/>');

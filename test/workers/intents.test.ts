@@ -2,7 +2,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { Env } from "../../worker/env.ts";
 import { getRuntime } from "../../worker/runtime.ts";
-import { call, problem } from "./helpers.ts";
+import { cacheUrl } from "../../worker/bindings/intent-tiers.ts";
+import { call, callWith, problem } from "./helpers.ts";
 
 type Intent = { id: string; label: string; specialist: string; confidence: number; inScope: boolean; topK: { label: string; confidence: number }[]; encoder: string; cached: string | null };
 
@@ -30,13 +31,17 @@ describe("POST /v1/intents", () => {
 
   it("does not run the classifier for a cached input", async () => {
     const rt = await getRuntime(env as unknown as Env);
-    const input = "what is 19 times 23 plus 4";
-    await call("/v1/intents", { json: { input } });
+    const input = `what is 19 times 23 plus ${Math.random().toFixed(6)}`;
     const spy = vi.spyOn(rt.intents.model, "classify");
-    const res = (await (await call("/v1/intents", { json: { input } })).json()) as Intent;
-    expect(res.cached).toBe("lru");
-    expect(spy).not.toHaveBeenCalled();
-    spy.mockRestore();
+    try {
+      await call("/v1/intents", { json: { input } });
+      expect(spy).toHaveBeenCalledTimes(1); // the spy sees the router's classifier: the first time, it runs
+      const res = (await (await call("/v1/intents", { json: { input } })).json()) as Intent;
+      expect(res.cached).toBe("lru");
+      expect(spy).toHaveBeenCalledTimes(1); // the repeat did not run it
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("rejects bad input with 400 problem+json and never caches it", async () => {
@@ -72,14 +77,17 @@ describe("GET /v1/intents/:id", () => {
     expect(got.input).toBeUndefined();
   });
 
-  it("finds a record that another isolate wrote to KV", async () => {
+  it("finds a record that another isolate wrote to KV, and copies it into the Cache API", async () => {
     const rt = await getRuntime(env as unknown as Env);
     const id = `in_${"c".repeat(32)}`;
+    const key = `${rt.intents.modelKey}:dev:${id}`;
     const record = { id, label: "units.convert", specialist: "units", confidence: 0.9, inScope: true, topK: [], encoder: "x", model: rt.intents.modelKey, createdAt: "2026-01-01T00:00:00Z", input: "5 km in miles" };
-    await (env as unknown as Env).INTENTS!.put(`${rt.intents.modelKey}:dev:${id}`, JSON.stringify(record));
-    const res = await call(`/v1/intents/${id}`);
+    await (env as unknown as Env).INTENTS!.put(key, JSON.stringify(record));
+    expect(await caches.default.match(cacheUrl(key))).toBeUndefined();
+    const res = await callWith({}, `/v1/intents/${id}`); // waits for the copy, written after the response
     expect(res.status).toBe(200);
     expect(((await res.json()) as Intent).label).toBe("units.convert");
+    expect(((await (await caches.default.match(cacheUrl(key)))!.json()) as Intent).label).toBe("units.convert");
   });
 
   it("ignores a corrupt stored entry (a miss, not a crash)", async () => {
@@ -96,6 +104,30 @@ describe("GET /v1/intents/:id", () => {
     const bad = await call("/v1/intents/not-an-id");
     expect(bad.status).toBe(400);
     expect((await problem(bad)).errors?.[0]?.path).toBe("id");
+  });
+});
+
+describe("the shared tiers of the intent cache (miniflare's KV and Cache API)", () => {
+  it("a classified intent is written to KV and to the Cache API", async () => {
+    const rt = await getRuntime(env as unknown as Env);
+    const made = (await (await callWith({}, "/v1/intents", { json: { input: `convert ${Math.random().toFixed(6)} km to miles` } })).json()) as Intent;
+    const key = `${rt.intents.modelKey}:dev:${made.id}`;
+    const kv = (await (env as unknown as Env).INTENTS!.get(key, "json")) as Intent | null;
+    expect(kv).toMatchObject({ id: made.id, label: made.label, specialist: "units" });
+    const cached = await caches.default.match(cacheUrl(key));
+    expect(((await cached!.json()) as Intent)).toMatchObject({ id: made.id, label: made.label, specialist: "units" });
+  });
+
+  it("a record that is only in the Cache API (not in this isolate's LRU, not in KV) is found by id", async () => {
+    const rt = await getRuntime(env as unknown as Env);
+    const id = `in_${"e".repeat(32)}`;
+    const key = `${rt.intents.modelKey}:dev:${id}`;
+    const record = { id, label: "math.evaluate", specialist: "arithmetic", confidence: 0.8, inScope: true, topK: [], encoder: "x", model: rt.intents.modelKey, createdAt: "2026-01-01T00:00:00Z", input: "2 + 2" };
+    await caches.default.put(cacheUrl(key), new Response(JSON.stringify(record), { headers: { "content-type": "application/json", "cache-control": "public, max-age=600" } }));
+    expect(await (env as unknown as Env).INTENTS!.get(key)).toBeNull();
+    const res = await callWith({}, `/v1/intents/${id}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ id, label: "math.evaluate", specialist: "arithmetic" });
   });
 });
 

@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { fakeClock } from "./clock.ts";
 import { callWith, configWith, problem } from "./helpers.ts";
 
 const ADMIN = { authorization: "Bearer dev-admin-key" };
@@ -34,11 +35,16 @@ const row = (m: Metrics, id: string) => m.specialists.find((s) => s.id === id)!;
 /** A hop, waiting for its after-response work (the metrics update among it). */
 const hop = (json: unknown) => callWith({ SWITCHYARD_CONFIG: LIMITED }, "/v1/route", { json });
 
+// metrics are kept per UTC day: on a fake clock at noon, a run never crosses midnight between "before" and "after"
+let clock: ReturnType<typeof fakeClock>;
+beforeEach(() => void (clock = fakeClock()));
+afterEach(() => clock.restore());
+
 describe("GET /v1/metrics", () => {
   // Its first hop fits the intent model of its own config (about 0.5 s of CPU warm, more cold or on a busy machine).
   it("counts requests, errors by kind, denials, latency and cost per specialist after a few hops", { timeout: 15_000 }, async () => {
     const before = await metrics();
-    expect(before.day).toBe(new Date().toISOString().slice(0, 10));
+    expect(before.day).toBe(new Date(clock.now()).toISOString().slice(0, 10)); // today's (the clock's) by default
     expect((await hop({ input: "convert 5 km to miles" })).status).toBe(200);
     expect((await hop({ input: "convert 10 kg to pounds" })).status).toBe(200);
     expect((await hop({ input: "x", specialist: "fault-error" })).status).toBe(502);

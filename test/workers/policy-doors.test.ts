@@ -20,13 +20,9 @@ async function task(tenant: keyof typeof KEYS, plan: unknown, statuses: string[]
   const res = await post(tenant, "/v1/tasks", { goal: "policy test", input: "x", plan });
   expect(res.status, await res.clone().text()).toBe(202);
   const { id } = (await res.json()) as { id: string };
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const t = (await (await get(tenant, `/v1/tasks/${id}`)).json()) as Task;
-    if (statuses.includes(t.status)) return t;
-    if (Date.now() > deadline) throw new Error(`task stuck in ${t.status}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  let t: Task | undefined;
+  await expect.poll(async () => (t = (await (await get(tenant, `/v1/tasks/${id}`)).json()) as Task).status, { timeout: 15_000 }).toSatisfy((s: string) => statuses.includes(s));
+  return t!;
 }
 
 const rpc = (tenant: keyof typeof KEYS, text: string, specialist?: string) =>

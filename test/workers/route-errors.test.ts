@@ -1,4 +1,3 @@
-import { inject } from "vitest";
 import { describe, expect, it } from "vitest";
 import { call, callWith, configWith, problem } from "./helpers.ts";
 import { tenantScopedKey } from "../../worker/routing/serve-hop.ts";
@@ -102,7 +101,7 @@ describe("POST /v1/route: every way a specialist fails", () => {
   it("502 when a service binding named in config is missing, or the upstream is unreachable", async () => {
     const SWITCHYARD_CONFIG = configWith((c) => {
       c.specialists.push({ id: "ghost", endpoint: { type: "service", binding: "NOT_BOUND", path: "/" } });
-      c.specialists.push({ id: "closed", endpoint: { type: "http", url: "http://127.0.0.1:9/" }, timeoutMs: 2000 });
+      c.specialists.push({ id: "closed", endpoint: { type: "http", url: "http://127.0.0.1:9/" } });
     });
     const a = await callWith({ SWITCHYARD_CONFIG }, "/v1/route", { json: { input: "x", specialist: "ghost" } });
     expect(a.status).toBe(502);
@@ -119,6 +118,5 @@ describe("POST /v1/route: every way a specialist fails", () => {
     expect(res.status).toBe(503);
     const p = await problem(res);
     expect(p.errors?.map((e) => e.path)).toContain("specialists.0.endpoint.url");
-    expect(inject("faultsUrl")).toMatch(/^http:\/\/127\.0\.0\.1:/);
   });
 });

@@ -51,6 +51,8 @@ describe("POST /v1/route", () => {
     expect(classify).not.toHaveBeenCalled();
     expect(encode).not.toHaveBeenCalled();
     expect(encodeOne).not.toHaveBeenCalled();
+    await call("/v1/route", { json: { input: `convert ${Math.random().toFixed(6)} km to miles` } });
+    expect(classify).toHaveBeenCalledTimes(1); // the spies watch the router's own model: new text is classified
     classify.mockRestore();
     encode.mockRestore();
     encodeOne.mockRestore();

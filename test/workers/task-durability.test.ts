@@ -7,7 +7,7 @@ import { initialSteps } from "../../durable-objects/task-lifecycle.ts";
 import { TaskStore } from "../../durable-objects/task-store.ts";
 import { Plan } from "../../worker/tasks/plan.ts";
 import { call } from "./helpers.ts";
-import { effects, getTask, parseSse, submit, waitFor } from "./task-helpers.ts";
+import { effects, getTask, parseSse, release, submit, waitFor } from "./task-helpers.ts";
 
 const stubFor = (id: string) => {
   const ns = (env as unknown as Env).TASK_AGENT!;
@@ -16,11 +16,11 @@ const stubFor = (id: string) => {
 
 describe("durable execution", () => {
   it("resumes a step interrupted by a Durable Object restart; its side effect happens once", async () => {
-    const { id } = await submit({ goal: "crash", plan: { steps: [{ id: "effect", specialist: "fault-slow-effect" }, { id: "after", specialist: "fault-ok", dependsOn: ["effect"] }] } });
-    // wait until the specialist has received the call (the effect is done, the reply is not)
-    for (let i = 0; i < 100 && (await effects(`${id}/effect`)).calls === 0; i++) await new Promise((r) => setTimeout(r, 20));
-    expect((await effects(`${id}/effect`)).calls).toBe(1);
+    const { id } = await submit({ goal: "crash", plan: { steps: [{ id: "effect", specialist: "fault-held-effect" }, { id: "after", specialist: "fault-ok", dependsOn: ["effect"] }] } });
+    // the specialist has received the call: the effect is done, the reply held until released
+    await expect.poll(async () => (await effects(`${id}/effect`)).calls, { timeout: 10_000 }).toBe(1);
     await abortAllDurableObjects(); // the DO dies mid-step: its in-memory state and the pending call are gone
+    await release(`${id}/effect`); // the resumed call gets its reply at once
     const stub = stubFor(id);
     const before = await getTask(id);
     expect(before.steps[0]!.status).toBe("running");

@@ -1,6 +1,7 @@
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call, problem } from "./helpers.ts";
-import { effects, parseSse, submit, waitFor } from "./task-helpers.ts";
+import { effects, expireGate, getTask, parseSse, submit, taskStub, upstreamCalls, waitFor } from "./task-helpers.ts";
 
 const decide = (id: string, action: string, body: unknown = { by: "alice", reason: "looks fine" }) => call(`/v1/tasks/${id}/${action}`, { json: body });
 
@@ -28,27 +29,31 @@ describe("approval gates", () => {
     expect((await decide(id, "approve")).status).toBe(409);
   });
 
-  it("rejects by itself when the approval expires", async () => {
-    const { id } = await submit({ goal: "slow human", approvalTtlSeconds: 1, plan: { steps: [{ id: "x", specialist: "fault-ok", requireApproval: true }] } });
+  it("rejects by itself when the approval expires (its expiry moved into the past, then its alarm run)", { timeout: 20_000 }, async () => {
+    const { id } = await submit({ goal: "slow human", approvalTtlSeconds: 3600, plan: { steps: [{ id: "x", specialist: "fault-ok", requireApproval: true }] } });
     await waitFor(id, ["awaiting_approval"]);
-    const t = await waitFor(id, ["rejected"], 10_000);
-    expect(t.error).toMatch(/approval for step 'x' expired/);
+    await expireGate(id);
+    // the alarm the gate armed for its expiry, run now (again, if the first run joined the pass that opened the gate)
+    await expect.poll(async () => (await runDurableObjectAlarm(taskStub(id)), (await getTask(id)).status), { timeout: 10_000 }).toBe("rejected");
+    expect((await getTask(id)).error).toMatch(/approval for step 'x' expired/);
   });
 
-  it("an expired gate cannot be approved, even while a parallel step still runs: 409, and the task ends rejected", { timeout: 15_000 }, async () => {
+  it("an expired gate cannot be approved, even while a parallel step still runs: 409, and the task ends rejected", { timeout: 20_000 }, async () => {
     const { id } = await submit({
       goal: "late human",
-      approvalTtlSeconds: 1,
-      // the gate opens when policy-approve's call asks for approval, while the slow step runs beside it
-      plan: { steps: [{ id: "gate", specialist: "policy-approve", input: "x" }, { id: "slow", specialist: "fault-slow-effect", input: "x" }] },
+      approvalTtlSeconds: 3600,
+      // the gate opens when policy-approve's call asks for approval, while the held step runs beside it
+      plan: { steps: [{ id: "gate", specialist: "policy-approve", input: "x" }, { id: "slow", specialist: "fault-held-effect", input: "x" }] },
     });
     await waitFor(id, ["awaiting_approval"]);
-    await new Promise((r) => setTimeout(r, 1_200)); // past the expiry; the slow step keeps the task busy
+    await expect.poll(async () => (await effects(`${id}/slow`)).calls, { timeout: 10_000 }).toBe(1); // the parallel step is calling
+    await expireGate(id);
     const late = await decide(id, "approve");
     expect(late.status).toBe(409);
     expect(((await late.json()) as { detail: string }).detail).toMatch(/approval expired; the task was rejected/);
     const t = await waitFor(id, ["rejected", "succeeded", "failed"]);
     expect(t.status).toBe("rejected");
+    await expect.poll(async () => (await upstreamCalls(`${id}/slow`)).aborted, { timeout: 10_000 }).toBe(1); // its call is aborted with the task
   });
 
   it("validates decisions: who and why are required; approving a running task is a conflict", async () => {
@@ -89,25 +94,28 @@ describe("verification", () => {
 });
 
 describe("cancel", () => {
-  it("stops a running task at once and discards the in-flight result", async () => {
-    const { id } = await submit({ goal: "long", plan: { steps: [{ id: "slow", specialist: "fault-slow-effect" }, { id: "next", specialist: "fault-ok", dependsOn: ["slow"] }] } });
-    await waitFor(id, ["running"]);
-    await new Promise((r) => setTimeout(r, 200));
+  it("stops a running task at once: the call in flight is aborted (the upstream sees its client go away) and its result discarded", { timeout: 20_000 }, async () => {
+    const { id } = await submit({ goal: "long", plan: { steps: [{ id: "slow", specialist: "fault-held-effect" }, { id: "next", specialist: "fault-ok", dependsOn: ["slow"] }] } });
+    await expect.poll(async () => (await upstreamCalls(`${id}/slow`)).calls, { timeout: 10_000 }).toBe(1); // the call is in flight (held until released)
     const res = await call(`/v1/tasks/${id}/cancel`, { json: { by: "ops", reason: "kill switch" } });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { status: string }).status).toBe("cancelled");
-    await new Promise((r) => setTimeout(r, 1800));
-    const t = await waitFor(id, ["cancelled"]);
-    expect(t.steps.map((s) => s.status)).toEqual(["cancelled", "cancelled"]);
+    await expect.poll(async () => (await upstreamCalls(`${id}/slow`)).aborted, { timeout: 10_000 }).toBe(1);
+    await expect.poll(async () => (await getTask(id)).hops, { timeout: 10_000 }).toBe(1); // the step's run has ended: its call is counted
+    const t = await getTask(id);
+    expect(t.status).toBe("cancelled");
+    expect(t.steps.map((s) => [s.status, s.output])).toEqual([["cancelled", undefined], ["cancelled", undefined]]);
+    expect((await upstreamCalls(`${id}/next`)).calls).toBe(0);
     expect((await call(`/v1/tasks/${id}/cancel`, { json: {} })).status).toBe(409);
   });
 
-  it("cancelled while a step is verified: no verdict, no fallback, task.cancelled is the last event and audit entry", { timeout: 15_000 }, async () => {
-    // fault-ok answers at once; its verifier takes 1.5 s (and would fail, sending the step to fault-ok's fallback)
-    const { id } = await submit({ goal: "verify slowly", input: "x", plan: { steps: [{ id: "a", specialist: "fault-ok", verifier: "fault-slow-effect", input: "{{input}}" }] } });
-    await expect.poll(async () => (await effects(`${id}/a/verify`)).calls, { timeout: 5_000 }).toBe(1);
+  it("cancelled while a step is verified: the verifier's call is aborted; no verdict, no fallback, task.cancelled is the last event and audit entry", { timeout: 20_000 }, async () => {
+    // fault-ok answers at once; its verifier answers only when released (and would fail, sending the step to fault-ok's fallback)
+    const { id } = await submit({ goal: "verify slowly", input: "x", plan: { steps: [{ id: "a", specialist: "fault-ok", verifier: "fault-held-effect", input: "{{input}}" }] } });
+    await expect.poll(async () => (await effects(`${id}/a/verify`)).calls, { timeout: 10_000 }).toBe(1);
     expect((await call(`/v1/tasks/${id}/cancel`, { json: { reason: "stop" } })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1_800)); // the verifier's call would have ended by now
+    await expect.poll(async () => (await upstreamCalls(`${id}/a/verify`)).aborted, { timeout: 10_000 }).toBe(1);
+    await expect.poll(async () => (await getTask(id)).hops, { timeout: 10_000 }).toBe(2); // the step's run has ended: the call and the verifier's counted
     const audit = (await (await call(`/v1/tasks/${id}/audit`)).json()) as { entries: { action: string }[] };
     expect(audit.entries.at(-1)!.action).toBe("task.cancelled");
     expect(audit.entries.map((e) => e.action)).not.toContain("step.verified");

@@ -106,12 +106,8 @@ describe("GET /v1/tasks/:id/trace", () => {
       const got = (await (await fetch(`${inject("otlpUrl")}/received?traceId=${traceId}`)).json()) as { requests: { body: { resourceSpans: { scopeSpans: { spans: { name: string; traceId: string }[] }[] }[] } }[] };
       return got.requests.flatMap((r) => r.body.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => s.name))));
     };
-    const deadline = Date.now() + 10_000;
-    let seen = await names();
-    while (!seen.includes("task") && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      seen = await names();
-    }
-    expect(seen.sort()).toEqual(["admission", "specialist.call", "step", "task"]);
+    // the task's span is exported last, after the response: wait for it, then check the whole set
+    await expect.poll(names, { timeout: 10_000 }).toContain("task");
+    expect((await names()).sort()).toEqual(["admission", "specialist.call", "step", "task"]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { ControlPlane } from "../../durable-objects/control-plane.ts";
+import { IntentService } from "../../worker/intent/intent-service.ts";
 import { sha256Hex } from "../../worker/intent/record.ts";
 import { canonicalJson } from "../../worker/tasks/audit.ts";
 import { call, callWith, problem } from "./helpers.ts";
@@ -53,12 +54,23 @@ describe("POST /v1/tasks with an explicit plan", () => {
     expect(await blob.json()).toEqual(big);
   });
 
-  it("routes an unpinned step by the task input's intent, classified once", async () => {
-    const { id } = await submit({ goal: "convert", input: "convert 5 km to miles" });
-    const task = await waitFor(id, ["succeeded", "failed"]);
-    expect(task.status).toBe("succeeded");
-    expect(task.steps[0]).toMatchObject({ id: "main", specialist: "units", intentId: task.intentId });
-    expect(JSON.stringify(task.result)).toMatch(/3\.10/);
+  it("routes an unpinned step by the task input's intent, classified once: the step looks the task's intent id up instead of classifying again", async () => {
+    // the TaskAgent runs in this isolate: the spies see its calls
+    const classify = vi.spyOn(IntentService.prototype, "classify");
+    const lookup = vi.spyOn(IntentService.prototype, "lookup");
+    try {
+      const input = "convert 5 km to miles";
+      const { id } = await submit({ goal: "convert", input });
+      const task = await waitFor(id, ["succeeded", "failed"]);
+      expect(task.status).toBe("succeeded");
+      expect(task.steps[0]).toMatchObject({ id: "main", specialist: "units", intentId: task.intentId });
+      expect(JSON.stringify(task.result)).toMatch(/3\.10/);
+      expect(classify.mock.calls.filter(([text]) => text === input)).toHaveLength(1); // at submission only
+      expect(lookup.mock.calls.map(([intentId]) => intentId)).toContain(task.intentId);
+    } finally {
+      classify.mockRestore();
+      lookup.mockRestore();
+    }
   });
 
   it("fails the task when a step fails, and skips what depended on it", async () => {

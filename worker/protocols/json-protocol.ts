@@ -79,6 +79,35 @@ export async function callJson(send: (r: Request) => Promise<Response>, request:
 }
 
 /**
+ * A body as UTF-8 text, or `undefined` as soon as it passes `max` bytes (the rest is
+ * not read): a reply without `content-length` is held to the cap as it arrives, in
+ * bytes, not in characters once it has all been read.
+ */
+async function readCapped(r: Response, max: number): Promise<string | undefined> {
+  if (!r.body) return "";
+  const reader = r.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (bytes > max) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(bytes);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+/**
  * Sends a request whose reply must be JSON and reads the whole reply within the
  * deadline: timeouts, unreachable upstreams, 429s, other non-2xx statuses, oversized
  * and non-JSON bodies become failures; the caller validates the JSON's shape.
@@ -89,18 +118,18 @@ export async function fetchJson(
   signal: AbortSignal,
 ): Promise<{ ok: true; status: number; json: unknown } | { ok: false; failure: SpecialistFailure }> {
   let res: Response;
-  let text: string;
+  let read: string | undefined;
   try {
     // one race covers the whole reply (headers and body): a hang or a slow drip ends at the deadline
-    [res, text] = await untilAborted(
+    [res, read] = await untilAborted(
       signal,
-      send(request).then(async (r): Promise<[Response, string]> => {
+      send(request).then(async (r): Promise<[Response, string | undefined]> => {
         const declared = Number(r.headers.get("content-length") ?? "0");
         if (declared > MAX_REPLY_BYTES) {
           await r.body?.cancel().catch(() => {});
           return [r, ""];
         }
-        return [r, await r.text()];
+        return [r, await readCapped(r, MAX_REPLY_BYTES)];
       }),
     );
   } catch (e) {
@@ -109,9 +138,10 @@ export async function fetchJson(
   }
   const declared = Number(res.headers.get("content-length") ?? "0");
   if (declared > MAX_REPLY_BYTES) return fail({ kind: "bad_response", status: res.status, detail: `reply of ${declared} bytes exceeds ${MAX_REPLY_BYTES}` });
+  if (read === undefined) return fail({ kind: "bad_response", status: res.status, detail: `reply exceeds ${MAX_REPLY_BYTES} bytes` });
+  const text = read;
   const refused = statusFailure(res, text);
   if (refused) return fail(refused);
-  if (text.length > MAX_REPLY_BYTES) return fail({ kind: "bad_response", status: res.status, detail: `reply exceeds ${MAX_REPLY_BYTES} bytes` });
   let json: unknown;
   try {
     json = JSON.parse(text);

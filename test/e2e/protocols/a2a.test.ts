@@ -72,7 +72,7 @@ describe("the official @a2a-js/sdk client against the router over real HTTP", ()
     expect(again.id).toBe(task.id);
   });
 
-  it("streams a task: the task, progress status updates, the result artifact, the final status", async () => {
+  it("streams a task: the task, the result artifact, the final status", async () => {
     const events = [];
     for await (const e of client.sendMessageStream({ tenant: "", message: message("convert 2 km to miles, then what is the result times 2"), configuration: undefined, metadata: undefined })) events.push(e);
     const kinds = events.map((e) => e.payload?.$case);
@@ -80,8 +80,10 @@ describe("the official @a2a-js/sdk client against the router over real HTTP", ()
     expect(kinds.at(-1)).toBe("statusUpdate");
     const last = events.at(-1)!.payload!.value as { status?: { state: TaskState } };
     expect(last.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
-    const artifact = events.find((e) => e.payload?.$case === "artifactUpdate");
-    if ((events[0]!.payload!.value as Task).status?.state !== TaskState.TASK_STATE_COMPLETED) expect(textOf((artifact!.payload!.value as { artifact: { parts: Part[] } }).artifact.parts)).toMatch(/= 2\.48/);
+    // an artifact update, or in the task itself when it had already ended as the stream began
+    const update = events.find((e) => e.payload?.$case === "artifactUpdate");
+    const parts = update ? (update.payload!.value as { artifact: { parts: Part[] } }).artifact.parts : (events[0]!.payload!.value as Task).artifacts[0]!.parts;
+    expect(textOf(parts)).toMatch(/= 2\.48/);
   });
 
   it("cancels a multi-step task waiting for approval with CancelTask", async () => {

@@ -38,10 +38,6 @@ async function firstEvents(res: Response, count: number) {
 }
 type Aborts = { aborted: number; requests: { path: string; model: string | null }[] };
 const aborts = async () => (await (await fetch(`${fake.url}/aborts`)).json()) as Aborts;
-async function eventually(check: () => Promise<boolean>, ms = 1000) {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 10))) if (await check()) return;
-  throw new Error("condition not met in time");
-}
 const envelope = (model: string) => ({ id: expect.stringMatching(/^chatcmpl-fake\d+$/), object: "chat.completion.chunk", created: expect.any(Number), model, system_fingerprint: "fp_fake" });
 
 describe("fake OpenAI: the usual reply", () => {
@@ -223,7 +219,7 @@ describe("fake OpenAI: clients that leave", () => {
     const { evs } = await firstEvents(res, 3);
     expect(chunksOf(evs.slice(0, 3)).map((c) => c.choices[0].delta)).toEqual([{ role: "assistant", content: "", refusal: null }, { content: "word1 " }, { content: "word2 " }]);
     stop.abort();
-    await eventually(async () => (await aborts()).aborted === 1);
+    await expect.poll(async () => (await aborts()).aborted, { timeout: 10_000 }).toBe(1);
     expect(await aborts()).toEqual({ aborted: 1, requests: [{ path: "/v1/chat/completions", model: "stream-slow" }] });
     expect(fake.requests()[0]!.aborted).toBe(true);
     await fetch(`${fake.url}/reset`, { method: "POST" });
@@ -248,7 +244,7 @@ describe("fake OpenAI: clients that leave", () => {
     const res = await post({ model: "stream-stall", stream: true }, { signal: stop.signal });
     await firstEvents(res, 3);
     stop.abort();
-    await eventually(async () => (await aborts()).aborted === 1);
+    await expect.poll(async () => (await aborts()).aborted, { timeout: 10_000 }).toBe(1);
     expect((await aborts()).requests).toEqual([{ path: "/v1/chat/completions", model: "stream-stall" }]);
   });
 });

@@ -116,12 +116,7 @@ describe("convertUnits", () => {
     ["is 5 c cold? convert 5 celsius to fahrenheit", "5 °C = 41 °F", 41],
     ["8 bits to bytes", "8 bits = 1 byte", 1],
   ])("%s", (input, text, value) => {
-    const r = convertUnits(input);
-    expect(r.ok).toBe(true);
-    if (r.ok) {
-      expect(r.text).toBe(text);
-      expect(r.value).toBe(value);
-    }
+    expect(convertUnits(input)).toMatchObject({ ok: true, text, value });
   });
 
   it("returns structured quantities", () => {

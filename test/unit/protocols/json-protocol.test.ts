@@ -36,20 +36,13 @@ describe("JSON specialist protocol", () => {
       [async () => Promise.reject(new TypeError("connection refused")), "unreachable"],
       [reply("x", { headers: { "content-length": String(MAX_REPLY_BYTES + 1) } }), "bad_response"],
     ];
-    for (const [send, kind, status] of cases) {
-      const out = await callJson(send, req(), s);
-      expect(out.ok, kind).toBe(false);
-      if (!out.ok) {
-        expect(out.failure.kind).toBe(kind);
-        if (status) expect(out.failure.status).toBe(status);
-      }
-    }
+    for (const [send, kind, status] of cases) expect(await callJson(send, req(), s), kind).toMatchObject({ ok: false, failure: { kind, ...(status ? { status } : {}) } });
     const refusal = await callJson(reply(JSON.stringify({ type: "urn:x", title: "Input not understood", status: 422, detail: "division by zero" }), { status: 422 }), req(), s);
     expect(refusal).toMatchObject({ ok: false, failure: { kind: "refused", status: 422, upstream: { status: 422, message: "division by zero" } } });
     const openaiRefusal = await callJson(reply(JSON.stringify({ error: { message: "bad tools", type: "invalid_request_error", param: "tools", code: null } }), { status: 400 }), req(), s);
     expect(openaiRefusal).toMatchObject({ ok: false, failure: { kind: "refused", upstream: { status: 400, message: "bad tools", openai: { param: "tools" } } } });
     const limited = await callJson(reply("{}", { status: 429, headers: { "retry-after": "7" } }), req(), s);
-    expect(!limited.ok && limited.failure.retryAfterSeconds).toBe(7);
+    expect(limited).toMatchObject({ ok: false, failure: { retryAfterSeconds: 7 } });
   });
 
   it("times out a hung upstream and a body that never finishes", async () => {
@@ -61,7 +54,7 @@ describe("JSON specialist protocol", () => {
     ac.abort(new Error("deadline"));
     ac2.abort(new Error("deadline"));
     expect(await hang).toEqual({ ok: false, failure: { kind: "timeout", detail: "no complete reply before the deadline" } });
-    expect((await slow).ok === false && (await slow as { failure: { kind: string } }).failure.kind).toBe("timeout");
+    expect(await slow).toMatchObject({ ok: false, failure: { kind: "timeout" } });
   });
 
   it("parses Retry-After seconds and dates", () => {
@@ -80,5 +73,42 @@ describe("reply depth", () => {
     expect(deeperThan({ a: [1, { b: [] }] }, 3)).toBe(true);
     expect(deeperThan(JSON.parse(`${"[".repeat(100_000)}${"]".repeat(100_000)}`), 64)).toBe(true);
     expect(deeperThan("text", 0)).toBe(false);
+  });
+});
+
+describe("reply size cap without content-length", () => {
+  const utf8 = new TextEncoder();
+  const CHUNK = 64 * 1024;
+  /** A chunked reply (no content-length): `head`, then `n` chunks of `fill`, then `tail`; counts the chunks read. */
+  function chunked(head: string, fill: Uint8Array, n: number, tail: string) {
+    let sent = 0;
+    const parts = [utf8.encode(head), ...Array.from({ length: n }, () => fill), utf8.encode(tail)];
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent === parts.length) return c.close();
+        c.enqueue(parts[sent++]!);
+      },
+    });
+    return { send: async () => new Response(body, { status: 200, headers: { "content-type": "application/json" } }), read: () => sent };
+  }
+
+  it("refuses a reply once it passes MAX_REPLY_BYTES and reads no further", async () => {
+    const chunks = Math.ceil((2 * MAX_REPLY_BYTES) / CHUNK); // twice the cap
+    const r = chunked('{"output":"', utf8.encode("a".repeat(CHUNK)), chunks, '"}');
+    const out = await callJson(r.send, req(), new AbortController().signal);
+    expect(out).toMatchObject({ ok: false, failure: { kind: "bad_response", detail: `reply exceeds ${MAX_REPLY_BYTES} bytes` } });
+    expect(r.read()).toBeLessThanOrEqual(MAX_REPLY_BYTES / CHUNK + 2); // the cap's worth of chunks, not all of them
+  });
+
+  it("counts bytes, not characters: multi-byte text over the cap is refused", async () => {
+    const euros = utf8.encode("€".repeat(CHUNK / 4)); // 3 bytes a character
+    const chunks = Math.ceil(MAX_REPLY_BYTES / euros.byteLength) + 1; // just over the cap in bytes, a third of it in characters
+    const r = chunked('{"output":"', euros, chunks, '"}');
+    expect(await callJson(r.send, req(), new AbortController().signal)).toMatchObject({ ok: false, failure: { kind: "bad_response", detail: `reply exceeds ${MAX_REPLY_BYTES} bytes` } });
+  });
+
+  it("reads a reply under the cap whole, multi-byte text intact", async () => {
+    const r = chunked('{"output":"', utf8.encode("é€😀"), 3, '"}');
+    expect(await callJson(r.send, req(), new AbortController().signal)).toEqual({ ok: true, output: "é€😀é€😀é€😀", usage: {} });
   });
 });

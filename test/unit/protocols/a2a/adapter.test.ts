@@ -16,7 +16,7 @@ const traceparent = `00-${"a".repeat(32)}-${"b".repeat(16)}-01`;
 const call = (path: string, input = "convert 5 km", opts: { timeoutMs?: number; secrets?: Record<string, string>; endpoint?: Record<string, unknown> } = {}) =>
   a2aAdapter.call(
     A2aEndpoint.parse({ type: "a2a", url: `${upstream.url}/${path}`, ...opts.endpoint }),
-    { input, intent: { id: "in_" + "c".repeat(32), label: "units.convert", confidence: 0.9 }, idempotencyKey: `key-${path}-${Date.now()}`, traceparent },
+    { input, intent: { id: "in_" + "c".repeat(32), label: "units.convert", confidence: 0.9 }, idempotencyKey: `key-${path}-${crypto.randomUUID()}`, traceparent },
     { binding: (n) => opts.secrets?.[n], signal: AbortSignal.timeout(opts.timeoutMs ?? 3000) },
   );
 

@@ -5,7 +5,7 @@ import { callWith, configWith, problem } from "../../helpers.ts";
 /** The test config plus one `a2a` specialist per fake agent of test/support/a2a-upstream.ts. */
 function withAgents(c: ConfigInput): void {
   const url = inject("a2aUrl");
-  const agent = (id: string, path: string, extra: Record<string, unknown> = {}) => c.specialists.push({ id, description: `remote A2A agent ${path}`, endpoint: { type: "a2a", url: `${url}/${path}` }, timeoutMs: 3000, ...extra });
+  const agent = (id: string, path: string, extra: Record<string, unknown> = {}) => c.specialists.push({ id, description: `remote A2A agent ${path}`, endpoint: { type: "a2a", url: `${url}/${path}` }, ...extra }); // the default 10 s: only the hanging agent times out early
   agent("a2a-echo", "v1/echo", { intents: [{ label: "remote.echo", examples: ["echo this back to me", "repeat after me", "say it back to me"] }] });
   agent("a2a-task", "v1/task");
   agent("a2a-slow", "v1/slow");

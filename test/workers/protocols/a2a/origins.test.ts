@@ -12,9 +12,9 @@ const port = () => new URL(faults()).port;
 const CONFIG = () =>
   configWith((c) => {
     const endpoint = { type: "a2a" as const, url: `${faults()}/a2a-elsewhere`, apiKeySecret: "FAKE_OPENAI_KEY", headers: { "x-agent-secret": "s3cret" } };
-    c.specialists.push({ id: "agent-redirect", endpoint, timeoutMs: 2_000 });
-    c.specialists.push({ id: "agent-allowed", endpoint: { ...endpoint, allowedOrigins: [`http://localhost:${port()}`] }, timeoutMs: 2_000 });
-    c.specialists.push({ id: "redirecting", endpoint: { type: "http", url: `${faults()}/redirect`, headers: { "x-agent-secret": "s3cret" } }, timeoutMs: 2_000 });
+    c.specialists.push({ id: "agent-redirect", endpoint });
+    c.specialists.push({ id: "agent-allowed", endpoint: { ...endpoint, allowedOrigins: [`http://localhost:${port()}`] } });
+    c.specialists.push({ id: "redirecting", endpoint: { type: "http", url: `${faults()}/redirect`, headers: { "x-agent-secret": "s3cret" } } });
   });
 const calls = async (path: string) => ((await (await fetch(`${faults()}/calls?path=${path}`)).json()) as { calls: number }).calls;
 

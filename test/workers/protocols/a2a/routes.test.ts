@@ -15,7 +15,8 @@ async function rpc(method: string, params: unknown, init: { headers?: Record<str
 
 const v1msg = (text: string, extra: Record<string, unknown> = {}) => ({ message: { messageId: `m-${crypto.randomUUID()}`, role: "ROLE_USER", parts: [{ text }] }, ...extra });
 const v03msg = (text: string, extra: Record<string, unknown> = {}) => ({ message: { kind: "message", messageId: `m-${crypto.randomUUID()}`, role: "user", parts: [{ kind: "text", text }] }, ...extra });
-const slowPlan = { switchyard: { plan: { steps: [{ id: "slow", specialist: "fault-slow-effect", input: "x {{input}}" }] } } };
+// a step whose call is in flight until the task is cancelled
+const slowPlan = { switchyard: { plan: { steps: [{ id: "slow", specialist: "fault-held-effect", input: "x {{input}}" }] } } };
 
 describe("GET /.well-known/agent-card.json", () => {
   it("is public and points a client at the JSON-RPC endpoint, with a skill per specialist", async () => {
@@ -117,7 +118,7 @@ describe("POST /a2a: tasks", () => {
     expect((await rpc("CancelTask", { id: task.id })).body.result.status.state).toBe("TASK_STATE_CANCELED");
   });
 
-  it("streams a task (message/stream): the task, progress, the result artifact and a final status", async () => {
+  it("streams a task (message/stream): the task, the result artifact and a final status", async () => {
     const res = await call("/a2a", { json: { jsonrpc: "2.0", id: 7, method: "message/stream", params: v03msg("convert 2 km to miles, then what is the result times 2") } });
     expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
     const results = parseSse(await res.text()).map((e) => e.data.result);
@@ -125,10 +126,9 @@ describe("POST /a2a: tasks", () => {
     const kinds = results.map((r) => r.kind);
     expect(kinds.at(-1)).toBe("status-update");
     expect(results.at(-1)).toMatchObject({ final: true, status: { state: "completed" } });
-    if (results[0].status.state !== "completed") {
-      expect(kinds).toContain("artifact-update");
-      expect(results.find((r) => r.kind === "artifact-update").artifact.parts[1].data.value).toBeCloseTo(2.4855, 3);
-    }
+    // an artifact-update, or in the task itself when it had already ended as the stream began
+    const artifact = results.find((r) => r.kind === "artifact-update")?.artifact ?? results[0].artifacts?.[0];
+    expect(artifact.parts[1].data.value).toBeCloseTo(2.4855, 3);
     // resubscribing to an ended task gives its state and ends
     const again = parseSse(await (await call("/a2a", { json: { jsonrpc: "2.0", id: 8, method: "SubscribeToTask", params: { id: results[0].id } } })).text());
     expect(again.map((e) => e.data.result.task?.status.state)).toEqual(["TASK_STATE_COMPLETED"]);

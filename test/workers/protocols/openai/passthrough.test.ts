@@ -27,6 +27,9 @@ const CONFIG = configWith((c) => {
   llm("chat-parts", "parts");
   llm("chat-echo", "echo-body");
   llm("chat-nostream", "fake-whole", { capabilities: { streaming: false } });
+  // limited (a pool admits them): a priced model, and one whose streams break, with a breaker that opens at the first failure
+  llm("chat-metered", "fake-metered", { limits: { concurrency: 3, dailyBudgetUsd: 100 } });
+  llm("chat-eof-limited", "stream-eof", { limits: { concurrency: 3 }, breaker: { failureThreshold: 1, windowMs: 60_000, openMs: 60_000, halfOpenProbes: 1 } });
   // without prices or token limits the router needs no usage: streams pass through natively
   const { pricing: _p, ...unpriced } = ep as typeof ep & { pricing?: unknown };
   for (const [id, model, extra] of [
@@ -291,6 +294,35 @@ describe("honest streams", () => {
     expect(pool.breaker.state).toBe("open");
     const { res } = await send({ model: "chat-eof", stream: true, messages: [user("once more")] });
     expect(res.status).toBe(503);
+  });
+
+  it("a streamed reply holds its pool lease until the stream ends, then settles the tokens and cost it reported", async () => {
+    const { res, settle } = await send({ model: "chat-metered", stream: true, stream_options: { include_usage: true }, messages: [user("count my tokens please")] });
+    expect(res.status).toBe(200);
+    const during = await admin("/v1/pools/specialist:chat-metered"); // the stream is open: nothing read yet
+    expect(during.totals.activeLeases).toBe(1);
+    expect(during.totals.tokensUsed).toBe(0);
+    const data = dataOf(await res.text());
+    await settle();
+    expect(data.at(-1)).toBe("[DONE]");
+    const usage = JSON.parse(data.at(-2)!).usage as { prompt_tokens: number; completion_tokens: number };
+    expect(usage.prompt_tokens).toBeGreaterThan(0);
+    const after = await admin("/v1/pools/specialist:chat-metered");
+    expect(after.totals.activeLeases).toBe(0);
+    expect(after.totals.tokensUsed).toBe(usage.prompt_tokens + usage.completion_tokens);
+    expect(after.totals.spentUsd).toBeCloseTo((usage.prompt_tokens * 1 + usage.completion_tokens * 2) / 1e6, 12); // chat's prices: $1 and $2 per million
+  });
+
+  it("a stream that breaks is reported to its pool's breaker when it ends, not as the success its start looked like", async () => {
+    const first = await send({ model: "chat-eof-limited", stream: true, messages: [user("again")] });
+    expect(first.res.status).toBe(200);
+    expect((await admin("/v1/pools/specialist:chat-eof-limited")).breaker.state).toBe("closed"); // open stream: not settled yet
+    await first.res.text();
+    await first.settle();
+    expect((await admin("/v1/pools/specialist:chat-eof-limited")).breaker.state).toBe("open");
+    const next = await send({ model: "chat-eof-limited", stream: true, messages: [user("once more")] });
+    expect(next.res.status).toBe(503);
+    await next.settle();
   });
 
   it("without prices or token limits, the upstream's stream reaches the client byte for byte", async () => {
