@@ -1,6 +1,7 @@
 import { contentHash } from "../worker/tasks/audit.ts";
 import { blockedSteps, combineOutputs, readySteps, renderInput, type StepSpec, type StepStatus } from "../worker/tasks/plan.ts";
 import { runStep, verifyOutput } from "../worker/tasks/runner.ts";
+import { inputTooLong } from "../worker/routing/input-limit.ts";
 import { screen, screenableText, type ScreeningResult } from "../worker/policy/screening.ts";
 import { TERMINAL } from "../worker/tasks/types.ts";
 import { getRuntime, type Runtime } from "../worker/runtime.ts";
@@ -142,11 +143,9 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
   const doc = steps.find((s) => s.id === spec.id)!;
   const outputs = new Map(steps.filter((s) => s.status === "succeeded").map((s) => [s.id, s.output]));
   const input = renderInput(spec.input, { input: task.input, goal: task.goal, outputs });
-  const max = rt.config.router.maxInputChars;
-  if (input.length > max) {
-    // a template can expand a small request into a huge specialist body: bounded like any input
-    return failStep(h, doc, `the step's templated input is ${input.length} characters, more than router.maxInputChars (${max})`);
-  }
+  // a template can expand a small request into a huge specialist body: bounded like any input
+  const tooLong = inputTooLong(input, rt.config.router.maxInputChars, "the step's templated input");
+  if (tooLong) return failStep(h, doc, tooLong);
   const inputFlag = doc.approved ? undefined : screenOutput(rt, input); // a rendered input can carry other steps' outputs
   if (inputFlag) {
     doc.screening = inputFlag.result;

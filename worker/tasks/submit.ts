@@ -2,6 +2,7 @@ import type { TaskInit } from "../../durable-objects/task-agent.ts";
 import type { TaskRequest } from "../http/task-schemas.ts";
 import type { Runtime } from "../runtime.ts";
 import type { Plan } from "./plan.ts";
+import { inputTooLong } from "../routing/input-limit.ts";
 import { screen, screenableText, type ScreeningResult } from "../policy/screening.ts";
 
 type Issue = { path: string; message: string };
@@ -53,7 +54,8 @@ export async function startTask(
     if (!rt.registry.has(planner)) return { ok: false, detail: `unknown planner specialist '${planner}'`, errors: [{ path: "planner", message: "unknown specialist" }] };
   } else plan = SINGLE_STEP;
   const input = body.input ?? body.goal;
-  if (input.length > rt.config.router.maxInputChars) return { ok: false, detail: `input is longer than ${rt.config.router.maxInputChars} characters` };
+  const tooLong = inputTooLong(input, rt.config.router.maxInputChars);
+  if (tooLong) return { ok: false, detail: tooLong, errors: [{ path: body.input === undefined ? "goal" : "input", message: "too long" }] };
   const s = rt.config.screening;
   // everything the client wrote that can reach a specialist: goal, input, context, the inputs of its own plan
   const untrusted = [body.goal, input, ...(body.context ? [screenableText(body.context)] : []), ...(body.plan ? body.plan.steps.map((st) => st.input ?? "") : [])];
