@@ -2,7 +2,7 @@ import { contentHash } from "../worker/tasks/audit.ts";
 import { blockedSteps, combineOutputs, readySteps, renderInput, type StepSpec, type StepStatus } from "../worker/tasks/plan.ts";
 import { runStep, verifyOutput } from "../worker/tasks/runner.ts";
 import { inputTooLong } from "../worker/routing/input-limit.ts";
-import { screen, screenableText, type ScreeningResult } from "../worker/policy/screening.ts";
+import { screenableText, screenUnder, type ScreeningResult, type ScreeningVerdict } from "../worker/policy/screening.ts";
 import { TERMINAL } from "../worker/tasks/types.ts";
 import { getRuntime, type Runtime } from "../worker/runtime.ts";
 import { stoppedBy, switchState } from "../worker/control.ts";
@@ -14,12 +14,17 @@ import type { StepDoc } from "../worker/tasks/types.ts";
 
 export { finish, initialSteps, type EngineHost } from "./task-lifecycle.ts";
 
-/** Screens a step's output (or its rendered input); what to do with it under the configured mode, if flagged. */
-function screenOutput(rt: Runtime, output: unknown): { result: ScreeningResult; action: "flag" | "approval" | "deny" } | undefined {
-  const s = rt.config.screening;
-  if (s.mode === "off") return undefined;
-  const result = screen(screenableText(output), s.threshold);
-  return result.flagged ? { result, action: s.mode } : undefined;
+/** Screens a step's output (or its rendered input) under the configured mode. */
+function screenStep(rt: Runtime, content: unknown): ScreeningVerdict {
+  return screenUnder(rt.config.screening, screenableText(content));
+}
+
+/** Records a flagged step input or output on the step, in its events and in the audit log. */
+async function recordFlag(h: EngineHost, rt: Runtime, doc: StepDoc, on: "input" | "output", result: ScreeningResult): Promise<void> {
+  doc.screening = result;
+  const detail = { step: doc.id, ...(on === "input" ? { on } : {}), signals: result.signals, score: result.score, mode: rt.config.screening.mode };
+  h.store.event("step.flagged", detail);
+  await h.store.audit("router", "step.flagged", detail);
 }
 
 /** Refusals that pass: a pool or tenant over its limit, an open circuit, the specialist's own 429. */
@@ -146,21 +151,19 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
   // a template can expand a small request into a huge specialist body: bounded like any input
   const tooLong = inputTooLong(input, rt.config.router.maxInputChars, "the step's templated input");
   if (tooLong) return failStep(h, doc, tooLong);
-  const inputFlag = doc.approved ? undefined : screenOutput(rt, input); // a rendered input can carry other steps' outputs
-  if (inputFlag) {
-    doc.screening = inputFlag.result;
-    h.store.event("step.flagged", { step: spec.id, on: "input", signals: inputFlag.result.signals, score: inputFlag.result.score, mode: rt.config.screening.mode });
-    await h.store.audit("router", "step.flagged", { step: spec.id, on: "input", signals: inputFlag.result.signals, score: inputFlag.result.score, mode: rt.config.screening.mode });
-  }
-  if (inputFlag && inputFlag.action !== "flag") {
-    const why = `input flagged as a possible prompt injection (${inputFlag.result.signals.join(", ")})`;
-    if (inputFlag.action === "approval") {
+  const inputFlag: ScreeningVerdict = doc.approved ? { action: "pass" } : screenStep(rt, input); // a rendered input can carry other steps' outputs
+  if (inputFlag.action !== "pass") await recordFlag(h, rt, doc, "input", inputFlag.result);
+  switch (inputFlag.action) {
+    case "pass":
+    case "flag":
+      break;
+    case "approval":
       delete doc.leaseUntil;
       h.store.saveStep(doc);
       h.release(spec.id);
-      return openGate(h, spec.id, why);
-    }
-    return failStep(h, doc, `${why}: refused by screening`);
+      return openGate(h, spec.id, `input flagged as a possible prompt injection (${inputFlag.result.signals.join(", ")})`);
+    case "deny":
+      return failStep(h, doc, `input flagged as a possible prompt injection (${inputFlag.result.signals.join(", ")}): refused by screening`);
   }
   doc.status = "running";
   doc.attempts += 1;
@@ -203,13 +206,18 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
     if (!verifier) outcome = { ok: false, detail: `verifier '${spec.verifier}' is not registered`, attempts: outcome.attempts };
   }
   if (outcome.ok && !gate) {
-    const flag = screenOutput(rt, outcome.output);
-    if (flag) {
-      doc.screening = flag.result;
-      h.store.event("step.flagged", { step: spec.id, signals: flag.result.signals, score: flag.result.score, mode: rt.config.screening.mode });
-      await h.store.audit("router", "step.flagged", { step: spec.id, signals: flag.result.signals, score: flag.result.score, mode: rt.config.screening.mode });
-      if (flag.action === "approval") gate = `output flagged as a possible prompt injection (${flag.result.signals.join(", ")})`;
-      else if (flag.action === "deny") outcome = { ok: false, detail: `output refused by screening: possible prompt injection (${flag.result.signals.join(", ")})`, attempts: outcome.attempts };
+    const flag = screenStep(rt, outcome.output);
+    if (flag.action !== "pass") await recordFlag(h, rt, doc, "output", flag.result);
+    switch (flag.action) {
+      case "pass":
+      case "flag":
+        break;
+      case "approval":
+        gate = `output flagged as a possible prompt injection (${flag.result.signals.join(", ")})`;
+        break;
+      case "deny":
+        outcome = { ok: false, detail: `output refused by screening: possible prompt injection (${flag.result.signals.join(", ")})`, attempts: outcome.attempts };
+        break;
     }
   }
 

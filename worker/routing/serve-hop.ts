@@ -6,7 +6,7 @@ import { binding, type AppEnv } from "../env.ts";
 import { decisionProblem, failureProblem } from "../http/failures.ts";
 import { notFound, ProblemError } from "../http/problem.ts";
 import type { PolicyDecision } from "../policy/policy.ts";
-import { screen, screenableText, type ScreeningResult, type ScreeningSettings } from "../policy/screening.ts";
+import { screenableText, screenUnder, type ScreeningResult, type ScreeningSettings } from "../policy/screening.ts";
 import { callLabels, policyGuard } from "./policy-guard.ts";
 import { sha256Hex, type CachedIntent } from "../intent/record.ts";
 import { getRuntime, type Runtime } from "../runtime.ts";
@@ -242,20 +242,26 @@ function untrustedText(input: string, hop: HopRequest): string {
  * cannot wait for a human; tasks pause instead), `flag` reports it in the response.
  */
 function screenOrRefuse(settings: ScreeningSettings, what: "input" | "output", text: string, into: { input?: ScreeningResult; output?: ScreeningResult }): void {
-  if (settings.mode === "off") return;
-  const r = screen(text, settings.threshold);
-  if (!r.flagged) return;
-  if (settings.mode === "flag") {
-    into[what] = r;
-    return;
+  const verdict = screenUnder(settings, text);
+  const refused = (result: ScreeningResult, why: string) =>
+    new ProblemError({
+      status: 422,
+      slug: "content-flagged",
+      title: "Content flagged",
+      detail: `the ${what === "input" ? "input" : "specialist's output"} looks like a prompt injection (${result.signals.join(", ")}); ${why}`,
+      extra: { screening: result },
+    });
+  switch (verdict.action) {
+    case "pass":
+      return;
+    case "flag":
+      into[what] = verdict.result;
+      return;
+    case "approval":
+      throw refused(verdict.result, "it needs a human's approval: submit it as a task (POST /v1/tasks)");
+    case "deny":
+      throw refused(verdict.result, "refused by screening");
   }
-  throw new ProblemError({
-    status: 422,
-    slug: "content-flagged",
-    title: "Content flagged",
-    detail: `the ${what === "input" ? "input" : "specialist's output"} looks like a prompt injection (${r.signals.join(", ")}); ${settings.mode === "deny" ? "refused by screening" : "it needs a human's approval: submit it as a task (POST /v1/tasks)"}`,
-    extra: { screening: r },
-  });
 }
 
 /** Pools and breakers settle a streamed reply when its stream ends, with its real usage. */

@@ -3,7 +3,7 @@ import type { TaskRequest } from "../http/task-schemas.ts";
 import type { Runtime } from "../runtime.ts";
 import type { Plan } from "./plan.ts";
 import { inputTooLong } from "../routing/input-limit.ts";
-import { screen, screenableText, type ScreeningResult } from "../policy/screening.ts";
+import { screenableText, screenUnder, type ScreeningResult } from "../policy/screening.ts";
 
 type Issue = { path: string; message: string };
 
@@ -56,12 +56,22 @@ export async function startTask(
   const input = body.input ?? body.goal;
   const tooLong = inputTooLong(input, rt.config.router.maxInputChars);
   if (tooLong) return { ok: false, detail: tooLong, errors: [{ path: body.input === undefined ? "goal" : "input", message: "too long" }] };
-  const s = rt.config.screening;
   // everything the client wrote that can reach a specialist: goal, input, context, the inputs of its own plan
   const untrusted = [body.goal, input, ...(body.context ? [screenableText(body.context)] : []), ...(body.plan ? body.plan.steps.map((st) => st.input ?? "") : [])];
-  const flagged = s.mode === "off" ? undefined : screen(untrusted.join("\n\n"), s.threshold);
-  if (flagged?.flagged && s.mode === "deny")
-    return { ok: false, detail: `the goal, input, context or plan looks like a prompt injection (${flagged.signals.join(", ")}): refused by screening`, flagged };
+  const verdict = screenUnder(rt.config.screening, untrusted.join("\n\n"));
+  let screening: Pick<TaskInit, "inputScreening" | "inputGate"> = {};
+  switch (verdict.action) {
+    case "pass":
+      break;
+    case "flag":
+      screening = { inputScreening: verdict.result };
+      break;
+    case "approval":
+      screening = { inputScreening: verdict.result, inputGate: `input flagged as a possible prompt injection (${verdict.result.signals.join(", ")})` };
+      break;
+    case "deny":
+      return { ok: false, detail: `the goal, input, context or plan looks like a prompt injection (${verdict.result.signals.join(", ")}): refused by screening`, flagged: verdict.result };
+  }
   const intent = (await rt.intents.classify(input, defer, a.tenant)).record;
   return {
     ok: true,
@@ -80,8 +90,7 @@ export async function startTask(
       approvalTtlSeconds: Math.min(body.approvalTtlSeconds ?? Infinity, rt.config.tasks.approvalTtlSeconds),
       intentId: intent.id,
       traceparent: a.traceparent,
-      ...(flagged?.flagged ? { inputScreening: flagged } : {}),
-      ...(flagged?.flagged && s.mode === "approval" ? { inputGate: `input flagged as a possible prompt injection (${flagged.signals.join(", ")})` } : {}),
+      ...screening,
     },
   };
 }

@@ -12,6 +12,7 @@ import { ChatCompletionRequest, ChatCompletionResponse, ModelList, ModelObject, 
 import { capabilitiesOf, unmet, unmetDetail, type Requirement } from "../../routing/capabilities.ts";
 import type { Unable } from "../../routing/decide.ts";
 import { inputTooLong } from "../../routing/input-limit.ts";
+import { screeningMayRefuse } from "../../policy/screening.ts";
 import { serveHop } from "../../routing/serve-hop.ts";
 import { getRuntime } from "../../runtime.ts";
 
@@ -110,7 +111,7 @@ export const openaiRoutes = routeGroup()
       unable: unableFor(needs),
       idempotencyKey: key && key.length <= 255 ? key : undefined,
       // with screening that can refuse (deny, approval), a stream is read whole and screened before any of it is sent
-      call: chatCall(stream && (rt.config.screening.mode === "off" || rt.config.screening.mode === "flag"), rt.config.tenants[c.get("principal").tenant]?.limits.tpm !== undefined, c.var.callSpecialist),
+      call: chatCall(stream && !screeningMayRefuse(rt.config.screening.mode), rt.config.tenants[c.get("principal").tenant]?.limits.tpm !== undefined, c.var.callSpecialist),
       t0,
     });
     const { result, intent } = hop;
