@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import type { JsonObject } from "../worker/json.ts";
 import { controlStub } from "../worker/control.ts";
 import type { Env } from "../worker/env.ts";
 import { canonicalJson, contentHash, verifyChain, type AuditEntry, type ChainVerdict } from "../worker/tasks/audit.ts";
@@ -20,7 +21,7 @@ export interface TaskInit {
   planner: string | null;
   workflow: string | null;
   bodyHash: string;
-  context?: Record<string, unknown>;
+  context?: JsonObject;
   /** Context at least this large (bytes of JSON) is stored once and sent by reference. */
   contextInlineBytes: number;
   approvalTtlSeconds: number;

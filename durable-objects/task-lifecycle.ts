@@ -1,4 +1,5 @@
 import type { Env } from "../worker/env.ts";
+import type { Json } from "../worker/json.ts";
 import { contentHash } from "../worker/tasks/audit.ts";
 import { Plan, type StepSpec } from "../worker/tasks/plan.ts";
 import { callSpecialist } from "../worker/protocols/adapters.ts";
@@ -48,7 +49,7 @@ export async function openGate(h: EngineHost, stepId: string, reason: string): P
 }
 
 /** Ends a task (terminal status), marking what never ran. */
-export async function finish(h: EngineHost, status: "succeeded" | "failed" | "cancelled" | "rejected", actor: string, detail: { result?: unknown; error?: string; reason?: string }): Promise<void> {
+export async function finish(h: EngineHost, status: "succeeded" | "failed" | "cancelled" | "rejected", actor: string, detail: { result?: Json | undefined; error?: string; reason?: string }): Promise<void> {
   const task = h.store.task()!;
   task.status = status;
   delete task.awaiting;

@@ -1,4 +1,5 @@
 import type { AuditEntry } from "../worker/tasks/audit.ts";
+import type { JsonObject } from "../worker/json.ts";
 import { AuditLog } from "./audit-log.ts";
 import { SpanStore } from "./span-store.ts";
 import type { StepDoc, TaskDoc, TaskEvent } from "../worker/tasks/types.ts";
@@ -84,7 +85,7 @@ export class TaskStore {
   }
 
   /** Appends a progress event; returns its sequence number (the SSE id). */
-  event(type: string, data: Record<string, unknown> = {}): number {
+  event(type: string, data: JsonObject = {}): number {
     const at = new Date().toISOString();
     const seq = this.#sql.exec<{ seq: number }>("INSERT INTO events (type, at, data) VALUES (?, ?, ?) RETURNING seq", type, at, JSON.stringify(data)).one().seq;
     for (const l of this.#listeners) l();
@@ -108,11 +109,11 @@ export class TaskStore {
     return this.#sql
       .exec<{ seq: number; type: string; at: string; data: string }>("SELECT seq, type, at, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?", seq, limit)
       .toArray()
-      .map((r) => ({ seq: r.seq, type: r.type, at: r.at, data: JSON.parse(r.data) as Record<string, unknown> }));
+      .map((r) => ({ seq: r.seq, type: r.type, at: r.at, data: JSON.parse(r.data) as JsonObject }));
   }
 
   /** Appends an audit entry chained to the last one. */
-  audit(actor: string, action: string, detail: Record<string, unknown>): Promise<AuditEntry> {
+  audit(actor: string, action: string, detail: JsonObject): Promise<AuditEntry> {
     return this.#audit.append(actor, action, detail);
   }
 

@@ -1,4 +1,12 @@
 import { z } from "@hono/zod-openapi";
+import { isJson, type Json } from "../json.ts";
+
+/**
+ * Any JSON value, typed as {@link Json} (what Durable Object RPC can carry): a body
+ * parsed from JSON always is one. `z.json()` would do, but the OpenAPI generator
+ * recurses into it without end.
+ */
+export const JsonValue = z.custom<Json>(isJson, "a JSON value").openapi({ description: "any JSON value", type: ["object", "array", "string", "number", "boolean", "null"] });
 
 export const Problem = z
   .object({

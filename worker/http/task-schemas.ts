@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { Plan } from "../tasks/plan.ts";
+import { JsonValue } from "./schemas.ts";
 
 const SpecialistId = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/);
 
@@ -9,7 +10,7 @@ export const TaskRequest = z
   .strictObject({
     goal: z.string().min(1).max(10_000),
     input: z.string().min(1).max(100_000).optional(),
-    context: z.record(z.string(), z.unknown()).optional(),
+    context: z.record(z.string(), JsonValue).optional(),
     plan: Plan.optional(),
     workflow: SpecialistId.optional(),
     /** `true`: the configured `tasks.planner`; or a specialist id. */

@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
-import type { ControlState } from "../../durable-objects/control-plane.ts";
 import { type Config, Specialist } from "../config/schema.ts";
 import { parseConfig } from "../config/load.ts";
 import { controlState, controlStub, rememberControl } from "../control.ts";
@@ -107,7 +106,7 @@ async function flip(c: Context<AppEnv>, kind: "global" | "tenant" | "specialist"
     const { base, registered } = await adminView(c);
     if (!base.specialists.some((s) => s.id === name) && !(name in registered)) throw notFound(`no specialist '${name}'`);
   }
-  const s = (await control(c).setSwitch(kind, name, disabled, actor(c, body.by), body.reason)) as ControlState;
+  const s = await control(c).setSwitch(kind, name, disabled, actor(c, body.by), body.reason);
   rememberControl(s);
   return c.json(s as never, 200);
 }
@@ -133,7 +132,7 @@ adminRoutes
     const { base, registered } = await adminView(c);
     const merged = withRegistrations(base, { ...registered, [id]: { ...body, id } });
     if (!merged.ok) throw badRequest("the config would not validate with this specialist", merged.issues);
-    const s = (await control(c).register(id, { ...body, id }, actor(c), await contentHash(body))) as ControlState;
+    const s = await control(c).register(id, { ...body, id }, actor(c), await contentHash(body));
     rememberControl(s);
     return c.json({ specialist: spec.data as never, version: s.version }, 200);
   })
@@ -148,7 +147,7 @@ adminRoutes
       if (!after.ok && before.ok) throw wouldBreak(`deleting '${id}'`, after.issues, after.ids);
     }
     if (!(await control(c).unregister(id, actor(c)))) throw notFound(`'${id}' is not registered at runtime (specialists from the config file can be disabled, not deleted)`);
-    rememberControl((await control(c).state()) as ControlState);
+    rememberControl(await control(c).state());
     return c.json({ deleted: id }, 200);
   })
   .openapi(state, async (c) => {

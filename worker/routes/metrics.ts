@@ -3,7 +3,7 @@ import type { Env } from "../env.ts";
 import type { Config, Specialist } from "../config/schema.ts";
 import { routeGroup } from "../http/openapi-app.ts";
 import { commonProblems, problemResponse } from "../http/schemas.ts";
-import { emptyDay, summarize, utcDay, type SpecialistDay } from "../observe/metrics-model.ts";
+import { emptyDay, summarize, utcDay } from "../observe/metrics-model.ts";
 import { metricsStub } from "../observe/sinks.ts";
 import { specialistPoolView } from "../routing/pool-views.ts";
 import { getRuntime } from "../runtime.ts";
@@ -92,7 +92,7 @@ metricsRoutes.openapi(get, async (c) => {
   const day = c.req.valid("query").day ?? utcDay(Date.now());
   const specialists = await Promise.all(
     rt.config.specialists.map(async (s) => {
-      const [counters, pool] = await Promise.all([metricsStub(c.env, s.id)?.day(s.id, day) as Promise<SpecialistDay> | undefined, poolOf(c.env, s, rt.config.router)]);
+      const [counters, pool] = await Promise.all([metricsStub(c.env, s.id)?.day(s.id, day), poolOf(c.env, s, rt.config.router)]);
       const summary = summarize(counters ?? emptyDay(s.id, day));
       return { id: s.id, ...summary, ...pool };
     }),

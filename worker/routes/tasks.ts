@@ -13,8 +13,6 @@ import { contentHash } from "../tasks/audit.ts";
 import { startTask } from "../tasks/submit.ts";
 import { controlStub } from "../control.ts";
 import { MAX_EVENT_STREAM_MS, streamSlot } from "../routing/stream-slots.ts";
-import type { CreateResult, GateResult, TaskView as TaskViewT } from "../../durable-objects/task-agent.ts";
-import type { TaskEvent } from "../tasks/types.ts";
 
 const Params = z.object({ id: TaskId });
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
@@ -87,7 +85,7 @@ async function decideGate(c: Context<AppEnv>, id: string, action: "approve" | "r
   const p = c.get("principal");
   const actor = actorOf(p, by);
   const stub = taskStub(c.env, id);
-  const r = (await (action === "approve" ? stub.approve(p.tenant, actor, reason!) : action === "reject" ? stub.reject(p.tenant, actor, reason!) : stub.cancel(p.tenant, actor, reason ?? "cancelled"))) as GateResult;
+  const r = await (action === "approve" ? stub.approve(p.tenant, actor, reason!) : action === "reject" ? stub.reject(p.tenant, actor, reason!) : stub.cancel(p.tenant, actor, reason ?? "cancelled"));
   if (r.ok) return c.json(r.task as never, 200);
   if (r.reason === "not_found") throw notFound(`no task '${id}'`);
   const detail = r.reason === "terminal" ? `task '${id}' has already ended` : r.reason === "expired" ? `task '${id}': its approval expired; the task was rejected` : `task '${id}' is not awaiting approval`;
@@ -111,7 +109,7 @@ export const taskRoutes = routeGroup()
     if (!init.ok && init.flagged)
       throw new ProblemError({ status: 422, slug: "content-flagged", title: "Content flagged", detail: init.detail, extra: { screening: init.flagged } });
     if (!init.ok) throw badRequest(init.detail, init.errors);
-    const r = (await taskStub(c.env, id).create(init.init)) as CreateResult;
+    const r = await taskStub(c.env, id).create(init.init);
     if (r.kind === "conflict") throw new ProblemError({ status: 409, slug: "idempotency-conflict", title: "Idempotency conflict", detail: "this idempotencyKey was used with a different body" });
     if (r.kind === "existing") c.header("idempotent-replayed", "true");
     c.header("location", `/v1/tasks/${id}`);
@@ -119,7 +117,7 @@ export const taskRoutes = routeGroup()
   })
   .openapi(get, async (c) => {
     const { id } = c.req.valid("param");
-    const task = (await taskStub(c.env, id).get(c.get("principal").tenant)) as TaskViewT | undefined;
+    const task = await taskStub(c.env, id).get(c.get("principal").tenant);
     if (!task) throw notFound(`no task '${id}'`);
     return c.json({ ...task, links: links(id) } as never, 200);
   })
@@ -135,21 +133,20 @@ export const taskRoutes = routeGroup()
     const stub = taskStub(c.env, id);
     const lastId = Number(c.req.header("last-event-id") ?? "0");
     let after = Number.isInteger(lastId) && lastId > 0 ? lastId : 0;
-    type Batch = { events: TaskEvent[]; done: boolean } | undefined;
-    const first = (await stub.events(tenant, after)) as Batch;
+    const first = await stub.events(tenant, after);
     if (!first) throw notFound(`no task '${id}'`);
     const release = await streamSlot(c);
     return streamSSE(c, async (stream) => {
       try {
         const deadline = Date.now() + MAX_STREAM_MS;
-        let batch: Batch = first;
+        let batch: Awaited<ReturnType<typeof stub.events>> = first;
         while (batch && !stream.aborted) {
           for (const e of batch.events) {
             await stream.writeSSE({ id: String(e.seq), event: e.type, data: JSON.stringify({ ...e.data, at: e.at }) });
             after = e.seq;
           }
           if ((batch.done && batch.events.length === 0) || Date.now() > deadline) break;
-          batch = (await stub.events(tenant, after, LONG_POLL_MS)) as Batch;
+          batch = await stub.events(tenant, after, LONG_POLL_MS);
         }
       } finally {
         release();

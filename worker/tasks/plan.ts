@@ -141,7 +141,7 @@ export function renderInput(template: string, vars: { input: string; goal: strin
 }
 
 /** The task's result from its steps' outputs, as the plan's `combine` says. */
-export function combineOutputs(plan: Plan, outputs: ReadonlyMap<string, unknown>): unknown {
+export function combineOutputs<T>(plan: Plan, outputs: ReadonlyMap<string, T>): T | string | undefined {
   const combine = plan.combine;
   if (typeof combine === "object") return outputs.get(combine.step);
   const order = topologicalOrder(plan.steps) ?? plan.steps.map((s) => s.id);

@@ -4,7 +4,7 @@
  * TaskAgent RPC methods, as `worker/routes/tasks.ts` uses them.
  */
 import type { Context } from "hono";
-import type { CreateResult, GateResult, TaskView } from "../../../durable-objects/task-agent.ts";
+import type { TaskView } from "../../../durable-objects/task-agent.ts";
 import type { AppEnv } from "../../env.ts";
 import { ProblemError } from "../../http/problem.ts";
 import { TaskRequest } from "../../http/task-schemas.ts";
@@ -15,7 +15,7 @@ import { taskStub } from "../../routes/tasks.ts";
 import { getRuntime } from "../../runtime.ts";
 import { contentHash } from "../../tasks/audit.ts";
 import { startTask } from "../../tasks/submit.ts";
-import { TERMINAL, type TaskEvent } from "../../tasks/types.ts";
+import { TERMINAL } from "../../tasks/types.ts";
 import { RPC, RpcFailure } from "./jsonrpc.ts";
 import { CONTEXT_KEY, isStopEvent, progressEvents, taskToA2A } from "./mapping.ts";
 import type { SwitchyardOptions } from "./params.ts";
@@ -66,7 +66,7 @@ export async function startA2aTask(
   if (!init.ok && init.flagged)
     throw new ProblemError({ status: 422, slug: "content-flagged", title: "Content flagged", detail: init.detail, extra: { screening: init.flagged } });
   if (!init.ok) throw new RpcFailure(RPC.INVALID_PARAMS, `Invalid params: ${init.detail}`, init.errors ? { errors: init.errors } : undefined);
-  const r = (await taskStub(c.env, id).create(init.init)) as CreateResult;
+  const r = await taskStub(c.env, id).create(init.init);
   if (r.kind === "conflict") throw new RpcFailure(RPC.INVALID_PARAMS, "Invalid params: this message id (or idempotencyKey) was already used for a different message");
   return r.task;
 }
@@ -74,7 +74,7 @@ export async function startA2aTask(
 /** The task, or -32001 (unknown, or another tenant's). */
 export async function getTaskView(c: Context<AppEnv>, rawId: string): Promise<TaskView> {
   const id = checkId(rawId);
-  const view = (await taskStub(c.env, id).get(c.get("principal").tenant)) as TaskView | undefined;
+  const view = await taskStub(c.env, id).get(c.get("principal").tenant);
   if (!view) throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
   return view;
 }
@@ -83,7 +83,7 @@ export async function getTaskView(c: Context<AppEnv>, rawId: string): Promise<Ta
 export async function cancelTask(c: Context<AppEnv>, rawId: string, reason: string | undefined): Promise<Task> {
   const id = checkId(rawId);
   const p = c.get("principal");
-  const r = (await taskStub(c.env, id).cancel(p.tenant, `${actorOf(p)} over A2A`, reason ?? "cancelled over A2A")) as GateResult;
+  const r = await taskStub(c.env, id).cancel(p.tenant, `${actorOf(p)} over A2A`, reason ?? "cancelled over A2A");
   if (r.ok) return taskToA2A(r.task);
   if (r.reason === "not_found") throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
   throw new RpcFailure(RPC.TASK_NOT_CANCELABLE, `Task not cancelable: ${id} has already ended`);
@@ -109,19 +109,18 @@ export async function waitForTask(c: Context<AppEnv>, view: TaskView, maxMs = BL
 export async function followTask(c: Context<AppEnv>, id: string, emit: (e: StreamEvent) => Promise<boolean>): Promise<void> {
   const tenant = c.get("principal").tenant;
   const stub = taskStub(c.env, checkId(id));
-  type Batch = { events: TaskEvent[]; done: boolean } | undefined;
-  const seen = (await stub.events(tenant, 0)) as Batch;
-  let view = (await stub.get(tenant)) as TaskView | undefined;
+  const seen = await stub.events(tenant, 0);
+  let view = await stub.get(tenant);
   if (!seen || !view) throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
   let after = seen.events.at(-1)?.seq ?? 0;
   if (!(await emit({ kind: "task", task: taskToA2A(view) })) || settled(view)) return;
   const deadline = Date.now() + MAX_STREAM_MS;
   while (Date.now() < deadline) {
-    const batch = (await stub.events(tenant, after)) as Batch;
+    const batch = await stub.events(tenant, after);
     if (!batch) return;
     for (const e of batch.events) {
       after = e.seq;
-      if (isStopEvent(e)) view = ((await stub.get(tenant)) as TaskView | undefined) ?? view;
+      if (isStopEvent(e)) view = (await stub.get(tenant)) ?? view;
       for (const out of progressEvents(e, view)) if (!(await emit(out))) return;
       if (isStopEvent(e)) return;
     }
