@@ -10,7 +10,7 @@ import { badRequest, notFound, ProblemError } from "../http/problem.ts";
 import { commonProblems, problemResponse } from "../http/schemas.ts";
 import { baseConfig } from "../runtime.ts";
 import { contentHash } from "../tasks/audit.ts";
-import { taskStub } from "./tasks.ts";
+import { taskStub } from "../tasks/task-stub.ts";
 
 const Id = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "a specialist id");
 const Tenant = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "a tenant name");
@@ -158,14 +158,14 @@ adminRoutes
   .openapi(cancelAll, async (c) => {
     const { tenant } = c.req.valid("param");
     const body = c.req.valid("json");
-    const ids = (await control(c).runningTasks(tenant)) as string[];
+    const ids = await control(c).runningTasks(tenant);
     const cancelled: string[] = [];
     const failed: { task: string; detail: string }[] = [];
     // each task on its own: one that cannot be reached does not stop the others, and is reported and audited
     await Promise.all(
       ids.map(async (id) => {
         try {
-          const r = (await taskStub(c.env, id).cancel(tenant, actor(c, body.by), body.reason)) as { ok: boolean };
+          const r = await taskStub(c.env, id).cancel(tenant, actor(c, body.by), body.reason);
           if (r.ok) cancelled.push(id);
         } catch (e) {
           failed.push({ task: id, detail: String(e) });

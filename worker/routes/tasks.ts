@@ -1,28 +1,20 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
-import type { AppEnv, Env } from "../env.ts";
+import type { AppEnv } from "../env.ts";
 import { routeGroup } from "../http/openapi-app.ts";
 import { actorOf } from "../http/auth.ts";
-import { badRequest, notFound, ProblemError } from "../http/problem.ts";
+import { badRequest, contentFlagged, notFound, ProblemError } from "../http/problem.ts";
 import { commonProblems, problemResponse } from "../http/schemas.ts";
 import { AuditView, CancelRequest, Decision, TaskAccepted, TaskId, TaskRequest, TaskView } from "../http/task-schemas.ts";
-import { sha256Hex } from "../intent/record.ts";
 import { getRuntime } from "../runtime.ts";
-import { contentHash } from "../tasks/audit.ts";
-import { startTask } from "../tasks/submit.ts";
+import { submitTask } from "../tasks/submit.ts";
+import { taskStub } from "../tasks/task-stub.ts";
 import { controlStub } from "../control.ts";
 import { MAX_EVENT_STREAM_MS, streamSlot } from "../routing/stream-slots.ts";
 
 const Params = z.object({ id: TaskId });
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
-
-/** The task's Durable Object (one per task id). */
-export function taskStub(env: Env, id: string) {
-  const ns = env.TASK_AGENT;
-  if (!ns) throw new ProblemError({ status: 503, slug: "misconfigured", title: "Router misconfigured", detail: "no TASK_AGENT Durable Object binding" });
-  return ns.get(ns.idFromName(id));
-}
 
 const links = (id: string) => ({
   self: `/v1/tasks/${id}`,
@@ -100,20 +92,23 @@ export const taskRoutes = routeGroup()
     return c.json({ tasks }, 200);
   })
   .openapi(submit, async (c) => {
-    const body = c.req.valid("json");
-    const rt = await getRuntime(c.env);
+    const { idempotencyKey, ...body } = c.req.valid("json");
     const p = c.get("principal");
-    const { idempotencyKey, ...rest } = body;
-    const id = `task_${(idempotencyKey ? await sha256Hex(`${p.tenant}\u0000${idempotencyKey}`) : crypto.randomUUID().replaceAll("-", "")).slice(0, 32)}`;
-    const init = await startTask(rt, { id, tenant: p.tenant, actor: actorOf(p), body: rest, bodyHash: await contentHash(rest), traceparent: c.get("traceparent") }, (pr) => c.executionCtx.waitUntil(pr));
-    if (!init.ok && init.flagged)
-      throw new ProblemError({ status: 422, slug: "content-flagged", title: "Content flagged", detail: init.detail, extra: { screening: init.flagged } });
-    if (!init.ok) throw badRequest(init.detail, init.errors);
-    const r = await taskStub(c.env, id).create(init.init);
-    if (r.kind === "conflict") throw new ProblemError({ status: 409, slug: "idempotency-conflict", title: "Idempotency conflict", detail: "this idempotencyKey was used with a different body" });
-    if (r.kind === "existing") c.header("idempotent-replayed", "true");
+    const s = await submitTask(c.env, await getRuntime(c.env), { tenant: p.tenant, actor: actorOf(p), idempotencyKey, body, traceparent: c.get("traceparent") }, (pr) => c.executionCtx.waitUntil(pr));
+    if (!s.ok) {
+      switch (s.reason) {
+        case "invalid":
+          throw badRequest(s.detail, s.errors);
+        case "flagged":
+          throw contentFlagged(s.detail, s.flagged);
+        case "conflict":
+          throw new ProblemError({ status: 409, slug: "idempotency-conflict", title: "Idempotency conflict", detail: "this idempotencyKey was used with a different body" });
+      }
+    }
+    const { id, status } = s.task;
+    if (s.replayed) c.header("idempotent-replayed", "true");
     c.header("location", `/v1/tasks/${id}`);
-    return c.json({ id, status: r.task.status, links: links(id) }, 202);
+    return c.json({ id, status, links: links(id) }, 202);
   })
   .openapi(get, async (c) => {
     const { id } = c.req.valid("param");

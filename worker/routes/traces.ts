@@ -5,7 +5,7 @@ import { commonProblems, problemResponse } from "../http/schemas.ts";
 import { TaskId } from "../http/task-schemas.ts";
 import { readHopTrace } from "../observe/sinks.ts";
 import type { SpanRecord } from "../observe/span.ts";
-import { taskStub } from "./tasks.ts";
+import { taskStub } from "../tasks/task-stub.ts";
 
 const AttrValue = z.union([z.string(), z.number(), z.boolean()]);
 /** A span as the trace routes show it (times in epoch ms, as the runtime's clock gave them). */

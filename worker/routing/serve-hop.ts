@@ -4,7 +4,7 @@ import type { ChatMessage, EndpointCaller, SpecialistRequest } from "./hop.ts";
 import type { Specialist } from "../config/schema.ts";
 import { binding, type AppEnv } from "../env.ts";
 import { decisionProblem, failureProblem } from "../http/failures.ts";
-import { notFound, ProblemError } from "../http/problem.ts";
+import { contentFlagged, notFound } from "../http/problem.ts";
 import type { PolicyDecision } from "../policy/policy.ts";
 import { screenableText, screenUnder, type ScreeningResult, type ScreeningSettings } from "../policy/screening.ts";
 import { callLabels, policyGuard } from "./policy-guard.ts";
@@ -244,13 +244,7 @@ function untrustedText(input: string, hop: HopRequest): string {
 function screenOrRefuse(settings: ScreeningSettings, what: "input" | "output", text: string, into: { input?: ScreeningResult; output?: ScreeningResult }): void {
   const verdict = screenUnder(settings, text);
   const refused = (result: ScreeningResult, why: string) =>
-    new ProblemError({
-      status: 422,
-      slug: "content-flagged",
-      title: "Content flagged",
-      detail: `the ${what === "input" ? "input" : "specialist's output"} looks like a prompt injection (${result.signals.join(", ")}); ${why}`,
-      extra: { screening: result },
-    });
+    contentFlagged(`the ${what === "input" ? "input" : "specialist's output"} looks like a prompt injection (${result.signals.join(", ")}); ${why}`, result);
   switch (verdict.action) {
     case "pass":
       return;

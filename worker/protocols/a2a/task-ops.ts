@@ -6,15 +6,13 @@
 import type { Context } from "hono";
 import type { TaskView } from "../../../durable-objects/task-agent.ts";
 import type { AppEnv } from "../../env.ts";
-import { ProblemError } from "../../http/problem.ts";
+import { contentFlagged } from "../../http/problem.ts";
 import { TaskRequest } from "../../http/task-schemas.ts";
-import { sha256Hex } from "../../intent/record.ts";
 import { actorOf } from "../../http/auth.ts";
 import { MAX_EVENT_STREAM_MS } from "../../routing/stream-slots.ts";
-import { taskStub } from "../../routes/tasks.ts";
+import { taskStub } from "../../tasks/task-stub.ts";
 import { getRuntime } from "../../runtime.ts";
-import { contentHash } from "../../tasks/audit.ts";
-import { startTask } from "../../tasks/submit.ts";
+import { submitTask } from "../../tasks/submit.ts";
 import { TERMINAL } from "../../tasks/types.ts";
 import { RPC, RpcFailure } from "./jsonrpc.ts";
 import { CONTEXT_KEY, isStopEvent, progressEvents, taskToA2A } from "./mapping.ts";
@@ -60,15 +58,17 @@ export async function startA2aTask(
     ...(Object.keys(context).length ? { context } : {}),
     ...(o.approvalTtlSeconds !== undefined ? { approvalTtlSeconds: o.approvalTtlSeconds } : {}),
   });
-  const key = o.idempotencyKey ?? `a2a:${a.messageId}`;
-  const id = `task_${(await sha256Hex(`${p.tenant}\u0000${key}`)).slice(0, 32)}`;
-  const init = await startTask(rt, { id, tenant: p.tenant, actor: `${actorOf(p)} over A2A`, body, bodyHash: await contentHash(body), traceparent: c.get("traceparent") }, (pr) => c.executionCtx.waitUntil(pr));
-  if (!init.ok && init.flagged)
-    throw new ProblemError({ status: 422, slug: "content-flagged", title: "Content flagged", detail: init.detail, extra: { screening: init.flagged } });
-  if (!init.ok) throw new RpcFailure(RPC.INVALID_PARAMS, `Invalid params: ${init.detail}`, init.errors ? { errors: init.errors } : undefined);
-  const r = await taskStub(c.env, id).create(init.init);
-  if (r.kind === "conflict") throw new RpcFailure(RPC.INVALID_PARAMS, "Invalid params: this message id (or idempotencyKey) was already used for a different message");
-  return r.task;
+  const idempotencyKey = o.idempotencyKey ?? `a2a:${a.messageId}`;
+  const s = await submitTask(c.env, rt, { tenant: p.tenant, actor: `${actorOf(p)} over A2A`, idempotencyKey, body, traceparent: c.get("traceparent") }, (pr) => c.executionCtx.waitUntil(pr));
+  if (s.ok) return s.task;
+  switch (s.reason) {
+    case "invalid":
+      throw new RpcFailure(RPC.INVALID_PARAMS, `Invalid params: ${s.detail}`, s.errors ? { errors: s.errors } : undefined);
+    case "flagged":
+      throw contentFlagged(s.detail, s.flagged);
+    case "conflict":
+      throw new RpcFailure(RPC.INVALID_PARAMS, "Invalid params: this message id (or idempotencyKey) was already used for a different message");
+  }
 }
 
 /** The task, or -32001 (unknown, or another tenant's). */
