@@ -8,8 +8,10 @@ import { badRequest, contentFlagged, notFound, ProblemError } from "../http/prob
 import { commonProblems, problemResponse } from "../http/schemas.ts";
 import { AuditView, CancelRequest, Decision, TaskAccepted, TaskId, TaskRequest, TaskView } from "../http/task-schemas.ts";
 import { getRuntime } from "../runtime.ts";
+import { openTaskFeed } from "../tasks/follow.ts";
 import { submitTask } from "../tasks/submit.ts";
 import { taskStub } from "../tasks/task-stub.ts";
+import type { TaskEvent } from "../tasks/types.ts";
 import { controlStub } from "../control.ts";
 import { MAX_EVENT_STREAM_MS, streamSlot } from "../routing/stream-slots.ts";
 
@@ -69,10 +71,6 @@ const blob = createRoute({
   responses: { 200: json(z.record(z.string(), z.unknown()), "The context object"), 404: problemResponse("Unknown task or hash"), ...commonProblems },
 });
 
-/** Longest wait of one long poll of the TaskAgent for new events. */
-const LONG_POLL_MS = 10_000;
-const MAX_STREAM_MS = MAX_EVENT_STREAM_MS;
-
 async function decideGate(c: Context<AppEnv>, id: string, action: "approve" | "reject" | "cancel", by: string | undefined, reason: string | undefined) {
   const p = c.get("principal");
   const actor = actorOf(p, by);
@@ -127,21 +125,19 @@ export const taskRoutes = routeGroup()
     const tenant = c.get("principal").tenant;
     const stub = taskStub(c.env, id);
     const lastId = Number(c.req.header("last-event-id") ?? "0");
-    let after = Number.isInteger(lastId) && lastId > 0 ? lastId : 0;
-    const first = await stub.events(tenant, after);
-    if (!first) throw notFound(`no task '${id}'`);
+    const feed = await openTaskFeed(stub, tenant, Number.isInteger(lastId) && lastId > 0 ? lastId : 0, { until: Date.now() + MAX_EVENT_STREAM_MS });
+    if (!feed) throw notFound(`no task '${id}'`);
     const release = await streamSlot(c);
     return streamSSE(c, async (stream) => {
       try {
-        const deadline = Date.now() + MAX_STREAM_MS;
-        let batch: Awaited<ReturnType<typeof stub.events>> = first;
-        while (batch && !stream.aborted) {
-          for (const e of batch.events) {
-            await stream.writeSSE({ id: String(e.seq), event: e.type, data: JSON.stringify({ ...e.data, at: e.at }) });
-            after = e.seq;
-          }
-          if ((batch.done && batch.events.length === 0) || Date.now() > deadline) break;
-          batch = await stub.events(tenant, after, LONG_POLL_MS);
+        const write = (e: TaskEvent) => stream.writeSSE({ id: String(e.seq), event: e.type, data: JSON.stringify({ ...e.data, at: e.at }) });
+        for (const e of feed.backlog) {
+          if (stream.aborted) return;
+          await write(e);
+        }
+        for await (const e of feed.later) {
+          if (stream.aborted) break;
+          await write(e);
         }
       } finally {
         release();

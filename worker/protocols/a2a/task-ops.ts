@@ -13,7 +13,7 @@ import { MAX_EVENT_STREAM_MS } from "../../routing/stream-slots.ts";
 import { taskStub } from "../../tasks/task-stub.ts";
 import { getRuntime } from "../../runtime.ts";
 import { submitTask } from "../../tasks/submit.ts";
-import { TERMINAL } from "../../tasks/types.ts";
+import { openTaskFeed, settled, waitSettled } from "../../tasks/follow.ts";
 import { RPC, RpcFailure } from "./jsonrpc.ts";
 import { CONTEXT_KEY, isStopEvent, progressEvents, taskToA2A } from "./mapping.ts";
 import type { SwitchyardOptions } from "./params.ts";
@@ -24,7 +24,6 @@ import type { StreamEvent, Task } from "./wire.ts";
 export const BLOCKING_WAIT_MS = 60_000;
 /** Longest a task stream stays open. */
 export const MAX_STREAM_MS = MAX_EVENT_STREAM_MS;
-const POLL_MS = 200;
 
 const TASK_ID = /^task_[0-9a-f]{32}$/;
 
@@ -33,9 +32,6 @@ function checkId(id: string): string {
   if (!TASK_ID.test(id)) throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
   return id;
 }
-
-/** Whether a blocking call returns now: the task ended or waits for a human. */
-const settled = (v: TaskView) => TERMINAL.has(v.status) || v.status === "awaiting_approval";
 
 /**
  * Starts a TaskAgent task for a message (its text is the goal). The task id comes from the idempotency
@@ -89,16 +85,12 @@ export async function cancelTask(c: Context<AppEnv>, rawId: string, reason: stri
   throw new RpcFailure(RPC.TASK_NOT_CANCELABLE, `Task not cancelable: ${id} has already ended`);
 }
 
-/** Polls the task until it ends or pauses for approval, for at most `BLOCKING_WAIT_MS`. */
+/** Waits for the task to end or pause for approval (following its events), for at most `BLOCKING_WAIT_MS`. */
 export async function waitForTask(c: Context<AppEnv>, view: TaskView, maxMs = BLOCKING_WAIT_MS): Promise<TaskView> {
-  const deadline = Date.now() + maxMs;
-  let wait = 50;
-  while (!settled(view) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, wait));
-    wait = Math.min(wait * 2, 500);
-    view = await getTaskView(c, view.id);
-  }
-  return view;
+  if (settled(view.status)) return view;
+  const now = await waitSettled(taskStub(c.env, checkId(view.id)), c.get("principal").tenant, { until: Date.now() + maxMs });
+  if (!now) throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${view.id}`);
+  return now;
 }
 
 /**
@@ -109,22 +101,14 @@ export async function waitForTask(c: Context<AppEnv>, view: TaskView, maxMs = BL
 export async function followTask(c: Context<AppEnv>, id: string, emit: (e: StreamEvent) => Promise<boolean>): Promise<void> {
   const tenant = c.get("principal").tenant;
   const stub = taskStub(c.env, checkId(id));
-  const seen = await stub.events(tenant, 0);
+  // the backlog is the history the first `task` event stands for; progress is what comes later
+  const feed = await openTaskFeed(stub, tenant, 0, { until: Date.now() + MAX_STREAM_MS });
   let view = await stub.get(tenant);
-  if (!seen || !view) throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
-  let after = seen.events.at(-1)?.seq ?? 0;
-  if (!(await emit({ kind: "task", task: taskToA2A(view) })) || settled(view)) return;
-  const deadline = Date.now() + MAX_STREAM_MS;
-  while (Date.now() < deadline) {
-    const batch = await stub.events(tenant, after);
-    if (!batch) return;
-    for (const e of batch.events) {
-      after = e.seq;
-      if (isStopEvent(e)) view = (await stub.get(tenant)) ?? view;
-      for (const out of progressEvents(e, view)) if (!(await emit(out))) return;
-      if (isStopEvent(e)) return;
-    }
-    if (batch.done && batch.events.length === 0) return;
-    if (batch.events.length === 0) await new Promise((r) => setTimeout(r, POLL_MS));
+  if (!feed || !view) throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
+  if (!(await emit({ kind: "task", task: taskToA2A(view) })) || settled(view.status)) return;
+  for await (const e of feed.later) {
+    if (isStopEvent(e)) view = (await stub.get(tenant)) ?? view;
+    for (const out of progressEvents(e, view)) if (!(await emit(out))) return;
+    if (isStopEvent(e)) return;
   }
 }
