@@ -7,7 +7,8 @@ import type { AppEnv } from "../env.ts";
 import { routeGroup } from "../http/openapi-app.ts";
 import { actorOf } from "../http/auth.ts";
 import { badRequest, notFound, ProblemError } from "../http/problem.ts";
-import { commonProblems, problemResponse } from "../http/schemas.ts";
+import { commonProblems, JsonValue, problemResponse } from "../http/schemas.ts";
+import { AuditView } from "../http/task-schemas.ts";
 import { baseConfig } from "../runtime.ts";
 import { contentHash } from "../tasks/audit.ts";
 import { taskStub } from "../tasks/task-stub.ts";
@@ -15,8 +16,19 @@ import { taskStub } from "../tasks/task-stub.ts";
 const Id = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "a specialist id");
 const Tenant = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "a tenant name");
 const Why = z.strictObject({ by: z.string().min(1).max(200).optional(), reason: z.string().min(1).max(2000) });
-const json = (schema: z.ZodType, description: string) => ({ description, content: { "application/json": { schema } } });
-const State = z.object({ version: z.number() }).passthrough().openapi("ControlState");
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+const Switch = z.object({ disabled: z.boolean(), by: z.string(), reason: z.string(), at: z.string() }).openapi("Switch");
+const State = z
+  .object({
+    version: z.number().int().openapi({ description: "bumped by every change" }),
+    registrations: z.number().int().openapi({ description: "bumped by every registration change" }),
+    global: Switch.nullable(),
+    tenants: z.record(z.string(), Switch),
+    specialists: z.record(z.string(), Switch),
+    registered: z.record(z.string(), JsonValue).openapi({ description: "specialists registered at runtime, as registered" }),
+  })
+  .openapi("ControlState");
+const StateWithAudit = State.extend({ audit: AuditView }).openapi("ControlStateWithAudit");
 const adminProblems = { ...commonProblems, 403: problemResponse("Not an admin key") };
 
 /** Admin routes refuse tenant keys. */
@@ -42,7 +54,7 @@ const put = createRoute({
   path: "/v1/admin/specialists/{id}",
   summary: "Register (or replace) a specialist at runtime; the classifier is re-fitted",
   request: { params: z.object({ id: Id }), body: { required: true, content: { "application/json": { schema: z.record(z.string(), z.unknown()).openapi("SpecialistConfig") } } } },
-  responses: { 200: json(z.object({ specialist: z.record(z.string(), z.unknown()), version: z.number() }), "Stored"), ...adminProblems },
+  responses: { 200: json(z.object({ specialist: Specialist, version: z.number().int() }), "Stored (as the config reads it, defaults filled in)"), ...adminProblems },
 });
 const del = createRoute({
   method: "delete",
@@ -51,7 +63,7 @@ const del = createRoute({
   request: { params: z.object({ id: Id }) },
   responses: { 200: json(z.object({ deleted: z.string() }), "Removed"), 404: problemResponse("Not registered at runtime"), 409: problemResponse("Other specialists depend on it (named in errors)"), ...adminProblems },
 });
-const state = createRoute({ method: "get", path: "/v1/admin/control", summary: "Kill switches, runtime registrations and the control audit log", responses: { 200: json(State, "State and audit"), ...adminProblems } });
+const state = createRoute({ method: "get", path: "/v1/admin/control", summary: "Kill switches, runtime registrations and the control audit log", responses: { 200: json(StateWithAudit, "State and audit"), ...adminProblems } });
 const cancelAll = createRoute({
   method: "post",
   path: "/v1/admin/tenants/{tenant}/cancel-tasks",
@@ -108,7 +120,7 @@ async function flip(c: Context<AppEnv>, kind: "global" | "tenant" | "specialist"
   }
   const s = await control(c).setSwitch(kind, name, disabled, actor(c, body.by), body.reason);
   rememberControl(s);
-  return c.json(s as never, 200);
+  return c.json(s, 200);
 }
 
 const P = { specialist: z.object({ id: Id }), tenant: z.object({ tenant: Tenant }) };
@@ -134,7 +146,7 @@ adminRoutes
     if (!merged.ok) throw badRequest("the config would not validate with this specialist", merged.issues);
     const s = await control(c).register(id, { ...body, id }, actor(c), await contentHash(body));
     rememberControl(s);
-    return c.json({ specialist: spec.data as never, version: s.version }, 200);
+    return c.json({ specialist: spec.data, version: s.version }, 200);
   })
   .openapi(del, async (c) => {
     const { id } = c.req.valid("param");
@@ -153,7 +165,7 @@ adminRoutes
   .openapi(state, async (c) => {
     const s = await controlState(c.env);
     const audit = await control(c).audit();
-    return c.json({ ...s, audit } as never, 200);
+    return c.json({ ...s, audit }, 200);
   })
   .openapi(cancelAll, async (c) => {
     const { tenant } = c.req.valid("param");

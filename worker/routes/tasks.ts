@@ -1,11 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
+import type { Context, TypedResponse } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { AppEnv } from "../env.ts";
 import { routeGroup } from "../http/openapi-app.ts";
 import { actorOf } from "../http/auth.ts";
 import { badRequest, contentFlagged, notFound, ProblemError } from "../http/problem.ts";
-import { commonProblems, problemResponse } from "../http/schemas.ts";
+import { commonProblems, JsonValue, problemResponse } from "../http/schemas.ts";
+import type { JsonObject } from "../json.ts";
 import { AuditView, CancelRequest, Decision, TaskAccepted, TaskId, TaskRequest, TaskView } from "../http/task-schemas.ts";
 import { getRuntime } from "../runtime.ts";
 import { openTaskFeed } from "../tasks/follow.ts";
@@ -68,7 +69,7 @@ const blob = createRoute({
   path: "/v1/tasks/{id}/context/{sha256}",
   summary: "A task's large shared context, stored once and passed to steps by reference",
   request: { params: Params.extend({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }) },
-  responses: { 200: json(z.record(z.string(), z.unknown()), "The context object"), 404: problemResponse("Unknown task or hash"), ...commonProblems },
+  responses: { 200: json(z.record(z.string(), JsonValue), "The context object"), 404: problemResponse("Unknown task or hash"), ...commonProblems },
 });
 
 async function decideGate(c: Context<AppEnv>, id: string, action: "approve" | "reject" | "cancel", by: string | undefined, reason: string | undefined) {
@@ -76,7 +77,7 @@ async function decideGate(c: Context<AppEnv>, id: string, action: "approve" | "r
   const actor = actorOf(p, by);
   const stub = taskStub(c.env, id);
   const r = await (action === "approve" ? stub.approve(p.tenant, actor, reason!) : action === "reject" ? stub.reject(p.tenant, actor, reason!) : stub.cancel(p.tenant, actor, reason ?? "cancelled"));
-  if (r.ok) return c.json(r.task as never, 200);
+  if (r.ok) return c.json({ ...r.task, links: links(id) }, 200);
   if (r.reason === "not_found") throw notFound(`no task '${id}'`);
   const detail = r.reason === "terminal" ? `task '${id}' has already ended` : r.reason === "expired" ? `task '${id}': its approval expired; the task was rejected` : `task '${id}' is not awaiting approval`;
   throw new ProblemError({ status: 409, slug: "task-state", title: "Task not in that state", detail });
@@ -112,13 +113,13 @@ export const taskRoutes = routeGroup()
     const { id } = c.req.valid("param");
     const task = await taskStub(c.env, id).get(c.get("principal").tenant);
     if (!task) throw notFound(`no task '${id}'`);
-    return c.json({ ...task, links: links(id) } as never, 200);
+    return c.json({ ...task, links: links(id) }, 200);
   })
   .openapi(audit, async (c) => {
     const { id } = c.req.valid("param");
     const log = await taskStub(c.env, id).audit(c.get("principal").tenant);
     if (!log) throw notFound(`no task '${id}'`);
-    return c.json(log as never, 200);
+    return c.json(log, 200);
   })
   .openapi(events, async (c) => {
     const { id } = c.req.valid("param");
@@ -142,13 +143,15 @@ export const taskRoutes = routeGroup()
       } finally {
         release();
       }
-    }) as never;
+    });
   })
   .openapi(blob, async (c) => {
     const { id, sha256 } = c.req.valid("param");
     const body = await taskStub(c.env, id).context(c.get("principal").tenant, sha256);
     if (body === undefined) throw notFound(`no context ${sha256} in task '${id}'`);
-    return c.body(body, 200, { "content-type": "application/json", "x-content-sha256": sha256 }) as never;
+    // the stored canonical JSON goes out byte for byte (its SHA-256 is the path's); c.json would write it anew
+    const raw: Response = c.body(body, 200, { "content-type": "application/json", "x-content-sha256": sha256 });
+    return raw as Response & TypedResponse<JsonObject, 200, "json">;
   })
   .openapi(gate("approve"), async (c) => {
     const { by, reason } = c.req.valid("json") as z.infer<typeof Decision>;

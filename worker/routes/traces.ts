@@ -54,7 +54,7 @@ export const traceRoutes = routeGroup()
     const { id } = c.req.valid("param");
     const t = await taskStub(c.env, id).traceOf(c.get("principal").tenant);
     if (!t) throw notFound(`no task '${id}'`);
-    return c.json({ id, traceId: t.traceId, spans: view(t.spans as SpanRecord[]), droppedSpans: t.droppedSpans }, 200);
+    return c.json({ id, traceId: t.traceId, spans: view(t.spans), droppedSpans: t.droppedSpans }, 200);
   })
   .openapi(hopTrace, async (c) => {
     const { id } = c.req.valid("param");
