@@ -91,7 +91,7 @@ function ended(h: EngineHost): boolean {
 
 /** Leaves a step of an ended task: the calls it made are counted, nothing else is written. */
 async function discard(h: EngineHost, doc: StepDoc, cost: number, hops: number): Promise<void> {
-  const task = h.store.task()!;
+  const task = h.store.requireTask();
   task.costUsd += cost;
   task.hops += hops;
   h.store.saveTask(task);
@@ -105,7 +105,7 @@ async function stoppedNow(h: EngineHost, task: { tenant: string }): Promise<stri
 
 /** Cancels the task because a kill switch is on, after counting the calls the step already made. */
 async function cancelByKillSwitch(h: EngineHost, doc: StepDoc, cost: number, hops: number): Promise<void> {
-  const task = h.store.task()!;
+  const task = h.store.requireTask();
   const stop = await stoppedNow(h, task);
   h.release(doc.id);
   if (TERMINAL.has(task.status)) return;
@@ -143,9 +143,9 @@ async function crashed(h: EngineHost, id: string, e: unknown): Promise<void> {
 
 /** Runs one ready step to its end: call, verify (fallback, then a human), record. */
 async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: StepTrace, totals: { hops: number; costUsd: number }): Promise<void> {
-  const task = h.store.task()!;
+  const task = h.store.requireTask();
   const steps = h.store.steps();
-  const doc = steps.find((s) => s.id === spec.id)!;
+  const doc = h.store.requireStep(spec.id, steps);
   const outputs = new Map(steps.filter((s) => s.status === "succeeded").map((s) => [s.id, s.output]));
   const input = renderInput(spec.input, { input: task.input, goal: task.goal, outputs });
   // a template can expand a small request into a huge specialist body: bounded like any input
@@ -221,7 +221,7 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
     }
   }
 
-  const t = h.store.task()!;
+  const t = h.store.requireTask();
   t.costUsd += cost;
   t.hops += hops;
   h.store.saveTask(t);
@@ -286,7 +286,9 @@ export async function drive(h: EngineHost, maxRounds = MAX_DRIVE_ROUNDS): Promis
       if (task.awaiting && Date.now() >= task.awaiting.expiresAt) return finish(h, "rejected", "system", { reason: "approval expired", error: `approval for step '${task.awaiting.step}' expired` });
       return h.setAlarm(task.awaiting?.expiresAt ?? Date.now() + 60_000);
     }
-    const plan_ = task.plan!;
+    const plan_ = task.plan;
+    // past planning a task always has its plan: without one it cannot go on, and says so
+    if (!plan_) return finish(h, "failed", "router", { error: `the task is ${task.status} without a plan` });
     const steps = h.store.steps();
     const now = Date.now();
     for (const s of steps)
@@ -309,11 +311,11 @@ export async function drive(h: EngineHost, maxRounds = MAX_DRIVE_ROUNDS): Promis
       return finish(h, "succeeded", "router", { result: combineOutputs(plan_, new Map(steps.map((s) => [s.id, s.output]))) });
     const waiting = steps.filter((s) => s.status === "pending" && (s.notBefore ?? 0) > now);
     const ready = failed ? [] : readySteps(plan_, status).filter((s) => !waiting.some((w) => w.id === s.id));
-    const gated = ready.find((s) => s.requireApproval && !steps.find((d) => d.id === s.id)!.approved);
+    const gated = ready.find((s) => s.requireApproval && !h.store.requireStep(s.id, steps).approved);
     if (gated) return openGate(h, gated.id, `step '${gated.id}' requires approval`);
     if (task.inputGate && ready[0] && !steps.some((d) => d.approved)) return openGate(h, ready[0].id, task.inputGate);
     if (ready.length === 0) {
-      const wakeUps = [...steps.filter((s) => s.status === "running").map((s) => s.leaseUntil ?? now), ...waiting.map((s) => s.notBefore!)];
+      const wakeUps = [...steps.filter((s) => s.status === "running").map((s) => s.leaseUntil ?? now), ...waiting.map((s) => s.notBefore ?? now)];
       return wakeUps.length ? h.setAlarm(Math.min(...wakeUps)) : undefined;
     }
     // every step start checks the kill switches (read fresh): a switched-off router or tenant cancels the task
@@ -324,7 +326,7 @@ export async function drive(h: EngineHost, maxRounds = MAX_DRIVE_ROUNDS): Promis
       const sp = s.specialist ? rt.registry.get(s.specialist) : undefined;
       const perAttempt = s.timeoutMs ?? sp?.timeoutMs ?? Math.max(...rt.config.specialists.map((x) => x.timeoutMs));
       const budget = perAttempt * (1 + (s.retries ?? sp?.retries ?? 2)) * 3 + LEASE_MARGIN_MS;
-      const d = steps.find((x) => x.id === s.id)!;
+      const d = h.store.requireStep(s.id, steps);
       d.leaseUntil = now + budget;
       h.store.saveStep(d);
       lease = Math.max(lease, d.leaseUntil);

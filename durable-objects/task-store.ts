@@ -38,6 +38,16 @@ export class TaskStore {
     return row ? this.#hydrate(JSON.parse(row.doc) as TaskDoc, ["result"]) : undefined;
   }
 
+  /**
+   * The task, for code that runs only once it exists (the engine, a gate on an owned
+   * task); throws a clear error rather than a TypeError deep inside if it does not.
+   */
+  requireTask(): TaskDoc {
+    const task = this.task();
+    if (!task) throw new Error("no task in this TaskAgent: it was never created");
+    return task;
+  }
+
   saveTask(task: TaskDoc): void {
     task.updatedAt = new Date().toISOString();
     this.#sql.exec("INSERT OR REPLACE INTO task (id, doc) VALUES (?, ?)", task.id, this.#dehydrate(task, "task", ["result"]));
@@ -45,6 +55,13 @@ export class TaskStore {
 
   steps(): StepDoc[] {
     return this.#sql.exec<{ doc: string }>("SELECT doc FROM steps ORDER BY pos").toArray().map((r) => this.#hydrate(JSON.parse(r.doc) as StepDoc, LARGE_STEP_FIELDS));
+  }
+
+  /** A step of the task by id; throws a clear error if the task has no such step. */
+  requireStep(id: string, steps: readonly StepDoc[] = this.steps()): StepDoc {
+    const step = steps.find((s) => s.id === id);
+    if (!step) throw new Error(`the task has no step '${id}'`);
+    return step;
   }
 
   saveStep(step: StepDoc, pos?: number): void {

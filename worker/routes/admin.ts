@@ -46,8 +46,8 @@ function control(c: Context<AppEnv>) {
 }
 const actor = (c: Context<AppEnv>, by?: string) => actorOf(c.get("principal"), by);
 
-const switchRoute = (path: string, params: z.ZodObject | undefined, summary: string) =>
-  createRoute({ method: "post", path, summary, request: { ...(params ? { params } : {}), body: { required: true, content: { "application/json": { schema: Why } } } }, responses: { 200: json(State, "The control state after the change"), 404: problemResponse("Unknown specialist"), ...adminProblems } });
+const switchRoute = <P extends z.ZodObject>(path: string, params: P, summary: string) =>
+  createRoute({ method: "post", path, summary, request: { params, body: { required: true, content: { "application/json": { schema: Why } } } }, responses: { 200: json(State, "The control state after the change"), 404: problemResponse("Unknown specialist"), ...adminProblems } });
 
 const put = createRoute({
   method: "put",
@@ -110,7 +110,7 @@ function wouldBreak(what: string, issues: { path: string; message: string }[], i
 function namePath(path: string, ids: readonly string[]): string {
   const m = /^specialists\.(\d+)(.*)$/.exec(path);
   const id = m ? ids[Number(m[1])] : undefined;
-  return id ? `specialists[${id}]${m![2]}` : path;
+  return m && id ? `specialists[${id}]${m[2]}` : path;
 }
 
 async function flip(c: Context<AppEnv>, kind: "global" | "tenant" | "specialist", name: string, disabled: boolean, body: z.infer<typeof Why>) {
@@ -123,18 +123,18 @@ async function flip(c: Context<AppEnv>, kind: "global" | "tenant" | "specialist"
   return c.json(s, 200);
 }
 
-const P = { specialist: z.object({ id: Id }), tenant: z.object({ tenant: Tenant }) };
+const P = { specialist: z.object({ id: Id }), tenant: z.object({ tenant: Tenant }), none: z.object({}) };
 
 /** `/v1/admin/*`: kill switches, runtime registration, tenant-wide cancel (admin key only). */
 export const adminRoutes = routeGroup();
 adminRoutes.use("/v1/admin/*", requireAdmin());
 adminRoutes
-  .openapi(switchRoute("/v1/admin/specialists/{id}/disable", P.specialist, "Kill switch: stop routing to a specialist"), async (c) => flip(c, "specialist", c.req.param("id")!, true, c.req.valid("json")))
-  .openapi(switchRoute("/v1/admin/specialists/{id}/enable", P.specialist, "Route to a specialist again"), async (c) => flip(c, "specialist", c.req.param("id")!, false, c.req.valid("json")))
-  .openapi(switchRoute("/v1/admin/tenants/{tenant}/disable", P.tenant, "Kill switch: refuse a tenant's requests"), async (c) => flip(c, "tenant", c.req.param("tenant")!, true, c.req.valid("json")))
-  .openapi(switchRoute("/v1/admin/tenants/{tenant}/enable", P.tenant, "Serve a tenant again"), async (c) => flip(c, "tenant", c.req.param("tenant")!, false, c.req.valid("json")))
-  .openapi(switchRoute("/v1/admin/disable", undefined, "Global kill switch: refuse every routed request"), async (c) => flip(c, "global", "*", true, c.req.valid("json")))
-  .openapi(switchRoute("/v1/admin/enable", undefined, "Lift the global kill switch"), async (c) => flip(c, "global", "*", false, c.req.valid("json")))
+  .openapi(switchRoute("/v1/admin/specialists/{id}/disable", P.specialist, "Kill switch: stop routing to a specialist"), async (c) => flip(c, "specialist", c.req.valid("param").id, true, c.req.valid("json")))
+  .openapi(switchRoute("/v1/admin/specialists/{id}/enable", P.specialist, "Route to a specialist again"), async (c) => flip(c, "specialist", c.req.valid("param").id, false, c.req.valid("json")))
+  .openapi(switchRoute("/v1/admin/tenants/{tenant}/disable", P.tenant, "Kill switch: refuse a tenant's requests"), async (c) => flip(c, "tenant", c.req.valid("param").tenant, true, c.req.valid("json")))
+  .openapi(switchRoute("/v1/admin/tenants/{tenant}/enable", P.tenant, "Serve a tenant again"), async (c) => flip(c, "tenant", c.req.valid("param").tenant, false, c.req.valid("json")))
+  .openapi(switchRoute("/v1/admin/disable", P.none, "Global kill switch: refuse every routed request"), async (c) => flip(c, "global", "*", true, c.req.valid("json")))
+  .openapi(switchRoute("/v1/admin/enable", P.none, "Lift the global kill switch"), async (c) => flip(c, "global", "*", false, c.req.valid("json")))
   .openapi(put, async (c) => {
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");

@@ -55,14 +55,22 @@ const events = createRoute({
   request: { params: Params },
   responses: { 200: { description: "text/event-stream", content: { "text/event-stream": { schema: z.string() } } }, 404: problemResponse("Unknown task"), ...commonProblems },
 });
-const gate = (action: "approve" | "reject" | "cancel") =>
+const gateResponses = { 200: json(TaskView, "The task after the decision"), 404: problemResponse("Unknown task"), 409: problemResponse("Not awaiting approval / already ended"), ...commonProblems };
+const gate = (action: "approve" | "reject") =>
   createRoute({
     method: "post",
     path: `/v1/tasks/{id}/${action}`,
-    summary: action === "cancel" ? "Kill switch: stop the task now" : `${action[0]!.toUpperCase()}${action.slice(1)} a task waiting for approval`,
-    request: { params: Params, body: { required: action !== "cancel", content: { "application/json": { schema: action === "cancel" ? CancelRequest : Decision } } } },
-    responses: { 200: json(TaskView, "The task after the decision"), 404: problemResponse("Unknown task"), 409: problemResponse("Not awaiting approval / already ended"), ...commonProblems },
+    summary: `${action === "approve" ? "Approve" : "Reject"} a task waiting for approval`,
+    request: { params: Params, body: { required: true, content: { "application/json": { schema: Decision } } } },
+    responses: gateResponses,
   });
+const cancel = createRoute({
+  method: "post",
+  path: "/v1/tasks/{id}/cancel",
+  summary: "Kill switch: stop the task now",
+  request: { params: Params, body: { required: false, content: { "application/json": { schema: CancelRequest } } } },
+  responses: gateResponses,
+});
 
 const blob = createRoute({
   method: "get",
@@ -72,11 +80,14 @@ const blob = createRoute({
   responses: { 200: json(z.record(z.string(), JsonValue), "The context object"), 404: problemResponse("Unknown task or hash"), ...commonProblems },
 });
 
-async function decideGate(c: Context<AppEnv>, id: string, action: "approve" | "reject" | "cancel", by: string | undefined, reason: string | undefined) {
+/** A human's decision on a gate (a reason is required), or a cancel (its reason is optional). */
+type GateDecision = { action: "approve" | "reject"; by?: string | undefined; reason: string } | { action: "cancel"; by?: string | undefined; reason?: string | undefined };
+
+async function decideGate(c: Context<AppEnv>, id: string, d: GateDecision) {
   const p = c.get("principal");
-  const actor = actorOf(p, by);
+  const actor = actorOf(p, d.by);
   const stub = taskStub(c.env, id);
-  const r = await (action === "approve" ? stub.approve(p.tenant, actor, reason!) : action === "reject" ? stub.reject(p.tenant, actor, reason!) : stub.cancel(p.tenant, actor, reason ?? "cancelled"));
+  const r = await (d.action === "cancel" ? stub.cancel(p.tenant, actor, d.reason ?? "cancelled") : d.action === "approve" ? stub.approve(p.tenant, actor, d.reason) : stub.reject(p.tenant, actor, d.reason));
   if (r.ok) return c.json({ ...r.task, links: links(id) }, 200);
   if (r.reason === "not_found") throw notFound(`no task '${id}'`);
   const detail = r.reason === "terminal" ? `task '${id}' has already ended` : r.reason === "expired" ? `task '${id}': its approval expired; the task was rejected` : `task '${id}' is not awaiting approval`;
@@ -153,15 +164,6 @@ export const taskRoutes = routeGroup()
     const raw: Response = c.body(body, 200, { "content-type": "application/json", "x-content-sha256": sha256 });
     return raw as Response & TypedResponse<JsonObject, 200, "json">;
   })
-  .openapi(gate("approve"), async (c) => {
-    const { by, reason } = c.req.valid("json") as z.infer<typeof Decision>;
-    return decideGate(c, c.req.valid("param").id, "approve", by, reason);
-  })
-  .openapi(gate("reject"), async (c) => {
-    const { by, reason } = c.req.valid("json") as z.infer<typeof Decision>;
-    return decideGate(c, c.req.valid("param").id, "reject", by, reason);
-  })
-  .openapi(gate("cancel"), async (c) => {
-    const body = (c.req.valid("json") ?? {}) as z.infer<typeof CancelRequest>;
-    return decideGate(c, c.req.valid("param").id, "cancel", body.by, body.reason);
-  });
+  .openapi(gate("approve"), async (c) => decideGate(c, c.req.valid("param").id, { action: "approve", ...c.req.valid("json") }))
+  .openapi(gate("reject"), async (c) => decideGate(c, c.req.valid("param").id, { action: "reject", ...c.req.valid("json") }))
+  .openapi(cancel, async (c) => decideGate(c, c.req.valid("param").id, { action: "cancel", ...(c.req.valid("json") ?? {}) }));
