@@ -1,4 +1,5 @@
 import { chainEntry, verifyChain, type AuditEntry, type ChainVerdict } from "../worker/tasks/audit.ts";
+import type { JsonObject } from "../worker/json.ts";
 
 /**
  * An append-only, hash-chained audit log in a Durable Object's SQLite storage
@@ -18,13 +19,13 @@ export class AuditLog {
   }
 
   /** Appends an entry chained to the last one. */
-  append(actor: string, action: string, detail: Record<string, unknown>): Promise<AuditEntry> {
+  append(actor: string, action: string, detail: JsonObject): Promise<AuditEntry> {
     const next = this.#tail.then(() => this.#append(actor, action, detail));
     this.#tail = next.catch(() => {});
     return next;
   }
 
-  async #append(actor: string, action: string, detail: Record<string, unknown>): Promise<AuditEntry> {
+  async #append(actor: string, action: string, detail: JsonObject): Promise<AuditEntry> {
     const last = this.#sql.exec<{ entry: string }>("SELECT entry FROM audit ORDER BY seq DESC LIMIT 1").toArray()[0];
     const prev = last ? (JSON.parse(last.entry) as AuditEntry) : undefined;
     const entry = await chainEntry(prev, { seq: (prev?.seq ?? 0) + 1, at: new Date().toISOString(), actor, action, detail });

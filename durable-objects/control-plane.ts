@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../worker/env.ts";
+import type { Json } from "../worker/json.ts";
 import type { AuditEntry, ChainVerdict } from "../worker/tasks/audit.ts";
 import { AuditLog } from "./audit-log.ts";
 
@@ -29,7 +30,8 @@ export interface SwitchState {
 /** The specialists registered at runtime (raw config entries, validated by the Worker), at a registrations version. */
 export interface Registrations {
   registrations: number;
-  registered: Record<string, unknown>;
+  /** JSON (not `unknown`): RPC types a result holding `unknown` as `never`. */
+  registered: Record<string, Json>;
 }
 
 /** Everything: the switches and the registrations. */
@@ -81,7 +83,7 @@ export class ControlPlane extends DurableObject<Env> {
 
   /** The runtime registrations (read by an isolate when their version changes). */
   registrations(): Registrations {
-    const registered: Record<string, unknown> = {};
+    const registered: Record<string, Json> = {};
     for (const r of this.#sql.exec<{ id: string; doc: string }>("SELECT id, doc FROM registered").toArray()) registered[r.id] = JSON.parse(r.doc);
     return { registrations: this.#meta("registrations"), registered };
   }

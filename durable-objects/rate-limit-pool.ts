@@ -57,8 +57,7 @@ export class RateLimitPool extends DurableObject<Env> {
   }
 
   /** Persists the small state; with `took`, appends that many admissions at the pool's newest stamp. */
-  #save(took = 0): void {
-    const pool = this.#pool!;
+  #save(pool: Pool, took = 0): void {
     if (took > 0) {
       const t = pool.lastRateStamp();
       if (t !== undefined) {
@@ -71,8 +70,9 @@ export class RateLimitPool extends DurableObject<Env> {
 
   /** Admits one call or says why not (`retryAfterMs` until it could succeed). A denial changes nothing. */
   admit(config: PoolConfig, req: AdmitRequest): AdmitResult {
-    const r = this.#get(config).admit(Date.now(), req);
-    if (r.ok) this.#save(req.units ?? 1);
+    const pool = this.#get(config);
+    const r = pool.admit(Date.now(), req);
+    if (r.ok) this.#save(pool, req.units ?? 1);
     return r;
   }
 
@@ -80,7 +80,7 @@ export class RateLimitPool extends DurableObject<Env> {
   finish(config: PoolConfig, leaseId: string, outcome: FinishOutcome): BreakerReport {
     const pool = this.#get(config);
     pool.finish(Date.now(), leaseId, outcome);
-    this.#save();
+    this.#save(pool);
     return this.#breaker(pool);
   }
 
@@ -94,15 +94,16 @@ export class RateLimitPool extends DurableObject<Env> {
     const r = pool.admit(now, { leaseId, costUsd: 0 });
     if (r.ok) {
       pool.finish(now, leaseId, { ok, costUsd: 0 });
-      this.#save();
+      this.#save(pool);
     }
     return this.#breaker(pool);
   }
 
   /** Takes up to `n` request slots at once for a caller that admits locally. */
   grant(config: PoolConfig, n: number, validForMs?: number): GrantResult {
-    const r = this.#get(config).grant(Date.now(), n, validForMs);
-    if (r.granted > 0) this.#save(r.granted);
+    const pool = this.#get(config);
+    const r = pool.grant(Date.now(), n, validForMs);
+    if (r.granted > 0) this.#save(pool, r.granted);
     return r;
   }
 

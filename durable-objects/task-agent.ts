@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import type { JsonObject } from "../worker/json.ts";
 import { controlStub } from "../worker/control.ts";
 import type { Env } from "../worker/env.ts";
 import { canonicalJson, contentHash, verifyChain, type AuditEntry, type ChainVerdict } from "../worker/tasks/audit.ts";
@@ -20,7 +21,7 @@ export interface TaskInit {
   planner: string | null;
   workflow: string | null;
   bodyHash: string;
-  context?: Record<string, unknown>;
+  context?: JsonObject;
   /** Context at least this large (bytes of JSON) is stored once and sent by reference. */
   contextInlineBytes: number;
   approvalTtlSeconds: number;
@@ -104,9 +105,9 @@ export class TaskAgent extends DurableObject<Env> {
     };
   }
 
-  #view(): TaskView | undefined {
-    const task = this.#store.task();
-    return task ? { ...task, steps: this.#store.steps() } : undefined;
+  /** The task with its steps: called once it exists (an owned or just created task). */
+  #view(): TaskView {
+    return { ...this.#store.requireTask(), steps: this.#store.steps() };
   }
 
   #owned(tenant: string): TaskDoc | undefined {
@@ -195,21 +196,24 @@ export class TaskAgent extends DurableObject<Env> {
    * (long polling: the feed hears of an event as soon as it is written).
    */
   async events(tenant: string, after: number, waitMs = 0): Promise<{ events: TaskEvent[]; done: boolean } | undefined> {
-    if (!this.#owned(tenant)) return undefined;
+    const task = this.#owned(tenant);
+    if (!task) return undefined;
     let events = this.#store.eventsAfter(after);
-    if (events.length === 0 && waitMs > 0 && !TERMINAL.has(this.#store.task()!.status)) {
+    if (events.length === 0 && waitMs > 0 && !TERMINAL.has(task.status)) {
       await this.#store.nextEvent(Math.min(waitMs, 30_000));
       events = this.#store.eventsAfter(after);
     }
-    return { events, done: TERMINAL.has(this.#store.task()!.status) };
+    // read again after the wait: the task may have ended meanwhile
+    return { events, done: TERMINAL.has(this.#store.requireTask().status) };
   }
 
   /** The audit chain and whether it verifies. */
   async audit(tenant: string): Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | undefined> {
-    if (!this.#owned(tenant)) return undefined;
+    const task = this.#owned(tenant);
+    if (!task) return undefined;
     const entries = this.#store.auditLog();
     const chain = await verifyChain(entries);
-    const anchor = await controlStub(this.env)?.anchorOf(`task:${this.#store.task()!.id}`);
+    const anchor = await controlStub(this.env)?.anchorOf(`task:${task.id}`);
     return { entries, verification: anchored(chain, entries, anchor) };
   }
 
@@ -237,7 +241,7 @@ export class TaskAgent extends DurableObject<Env> {
       for (const c of this.#aborts.values()) c.abort(new Error("approval expired"));
       return { ok: false, reason: "expired" };
     }
-    const step = this.#store.steps().find((s) => s.id === task.awaiting!.step)!;
+    const step = this.#store.requireStep(task.awaiting.step);
     if (step.unverifiedOutput !== undefined) {
       step.status = "succeeded";
       step.output = step.unverifiedOutput;
@@ -254,7 +258,7 @@ export class TaskAgent extends DurableObject<Env> {
     await this.#host().statusChanged?.(task);
     await this.#store.audit(actor, "approval.granted", { step: gate.step, reason, gate: gate.reason });
     await this.ctx.storage.setAlarm(Date.now());
-    return { ok: true, task: this.#view()! };
+    return { ok: true, task: this.#view() };
   }
 
   /** Ends a task paused at an approval gate as rejected. */
@@ -264,7 +268,7 @@ export class TaskAgent extends DurableObject<Env> {
     if (task.status !== "awaiting_approval") return { ok: false, reason: TERMINAL.has(task.status) ? "terminal" : "not_awaiting" };
     await finish(this.#host(), "rejected", actor, { reason, error: `rejected by ${actor}: ${reason}` });
     await this.ctx.storage.deleteAlarm();
-    return { ok: true, task: this.#view()! };
+    return { ok: true, task: this.#view() };
   }
 
   /** Kill switch: stops the task at once; calls in flight are aborted and their results discarded. */
@@ -275,7 +279,7 @@ export class TaskAgent extends DurableObject<Env> {
     await finish(this.#host(), "cancelled", actor, { reason });
     for (const c of this.#aborts.values()) c.abort(new Error("task cancelled"));
     await this.ctx.storage.deleteAlarm();
-    return { ok: true, task: this.#view()! };
+    return { ok: true, task: this.#view() };
   }
 
   /** The only driver: runs whatever can run now, and re-arms itself for what waits. */

@@ -1,7 +1,8 @@
 import { contentHash } from "../worker/tasks/audit.ts";
 import { blockedSteps, combineOutputs, readySteps, renderInput, type StepSpec, type StepStatus } from "../worker/tasks/plan.ts";
 import { runStep, verifyOutput } from "../worker/tasks/runner.ts";
-import { screen, screenableText, type ScreeningResult } from "../worker/policy/screening.ts";
+import { inputTooLong } from "../worker/routing/input-limit.ts";
+import { screenableText, screenUnder, type ScreeningResult, type ScreeningVerdict } from "../worker/policy/screening.ts";
 import { TERMINAL } from "../worker/tasks/types.ts";
 import { getRuntime, type Runtime } from "../worker/runtime.ts";
 import { stoppedBy, switchState } from "../worker/control.ts";
@@ -13,12 +14,17 @@ import type { StepDoc } from "../worker/tasks/types.ts";
 
 export { finish, initialSteps, type EngineHost } from "./task-lifecycle.ts";
 
-/** Screens a step's output (or its rendered input); what to do with it under the configured mode, if flagged. */
-function screenOutput(rt: Runtime, output: unknown): { result: ScreeningResult; action: "flag" | "approval" | "deny" } | undefined {
-  const s = rt.config.screening;
-  if (s.mode === "off") return undefined;
-  const result = screen(screenableText(output), s.threshold);
-  return result.flagged ? { result, action: s.mode } : undefined;
+/** Screens a step's output (or its rendered input) under the configured mode. */
+function screenStep(rt: Runtime, content: unknown): ScreeningVerdict {
+  return screenUnder(rt.config.screening, screenableText(content));
+}
+
+/** Records a flagged step input or output on the step, in its events and in the audit log. */
+async function recordFlag(h: EngineHost, rt: Runtime, doc: StepDoc, on: "input" | "output", result: ScreeningResult): Promise<void> {
+  doc.screening = result;
+  const detail = { step: doc.id, ...(on === "input" ? { on } : {}), signals: result.signals, score: result.score, mode: rt.config.screening.mode };
+  h.store.event("step.flagged", detail);
+  await h.store.audit("router", "step.flagged", detail);
 }
 
 /** Refusals that pass: a pool or tenant over its limit, an open circuit, the specialist's own 429. */
@@ -85,7 +91,7 @@ function ended(h: EngineHost): boolean {
 
 /** Leaves a step of an ended task: the calls it made are counted, nothing else is written. */
 async function discard(h: EngineHost, doc: StepDoc, cost: number, hops: number): Promise<void> {
-  const task = h.store.task()!;
+  const task = h.store.requireTask();
   task.costUsd += cost;
   task.hops += hops;
   h.store.saveTask(task);
@@ -99,7 +105,7 @@ async function stoppedNow(h: EngineHost, task: { tenant: string }): Promise<stri
 
 /** Cancels the task because a kill switch is on, after counting the calls the step already made. */
 async function cancelByKillSwitch(h: EngineHost, doc: StepDoc, cost: number, hops: number): Promise<void> {
-  const task = h.store.task()!;
+  const task = h.store.requireTask();
   const stop = await stoppedNow(h, task);
   h.release(doc.id);
   if (TERMINAL.has(task.status)) return;
@@ -137,31 +143,27 @@ async function crashed(h: EngineHost, id: string, e: unknown): Promise<void> {
 
 /** Runs one ready step to its end: call, verify (fallback, then a human), record. */
 async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: StepTrace, totals: { hops: number; costUsd: number }): Promise<void> {
-  const task = h.store.task()!;
+  const task = h.store.requireTask();
   const steps = h.store.steps();
-  const doc = steps.find((s) => s.id === spec.id)!;
+  const doc = h.store.requireStep(spec.id, steps);
   const outputs = new Map(steps.filter((s) => s.status === "succeeded").map((s) => [s.id, s.output]));
   const input = renderInput(spec.input, { input: task.input, goal: task.goal, outputs });
-  const max = rt.config.router.maxInputChars;
-  if (input.length > max) {
-    // a template can expand a small request into a huge specialist body: bounded like any input
-    return failStep(h, doc, `the step's templated input is ${input.length} characters, more than router.maxInputChars (${max})`);
-  }
-  const inputFlag = doc.approved ? undefined : screenOutput(rt, input); // a rendered input can carry other steps' outputs
-  if (inputFlag) {
-    doc.screening = inputFlag.result;
-    h.store.event("step.flagged", { step: spec.id, on: "input", signals: inputFlag.result.signals, score: inputFlag.result.score, mode: rt.config.screening.mode });
-    await h.store.audit("router", "step.flagged", { step: spec.id, on: "input", signals: inputFlag.result.signals, score: inputFlag.result.score, mode: rt.config.screening.mode });
-  }
-  if (inputFlag && inputFlag.action !== "flag") {
-    const why = `input flagged as a possible prompt injection (${inputFlag.result.signals.join(", ")})`;
-    if (inputFlag.action === "approval") {
+  // a template can expand a small request into a huge specialist body: bounded like any input
+  const tooLong = inputTooLong(input, rt.config.router.maxInputChars, "the step's templated input");
+  if (tooLong) return failStep(h, doc, tooLong);
+  const inputFlag: ScreeningVerdict = doc.approved ? { action: "pass" } : screenStep(rt, input); // a rendered input can carry other steps' outputs
+  if (inputFlag.action !== "pass") await recordFlag(h, rt, doc, "input", inputFlag.result);
+  switch (inputFlag.action) {
+    case "pass":
+    case "flag":
+      break;
+    case "approval":
       delete doc.leaseUntil;
       h.store.saveStep(doc);
       h.release(spec.id);
-      return openGate(h, spec.id, why);
-    }
-    return failStep(h, doc, `${why}: refused by screening`);
+      return openGate(h, spec.id, `input flagged as a possible prompt injection (${inputFlag.result.signals.join(", ")})`);
+    case "deny":
+      return failStep(h, doc, `input flagged as a possible prompt injection (${inputFlag.result.signals.join(", ")}): refused by screening`);
   }
   doc.status = "running";
   doc.attempts += 1;
@@ -204,17 +206,22 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
     if (!verifier) outcome = { ok: false, detail: `verifier '${spec.verifier}' is not registered`, attempts: outcome.attempts };
   }
   if (outcome.ok && !gate) {
-    const flag = screenOutput(rt, outcome.output);
-    if (flag) {
-      doc.screening = flag.result;
-      h.store.event("step.flagged", { step: spec.id, signals: flag.result.signals, score: flag.result.score, mode: rt.config.screening.mode });
-      await h.store.audit("router", "step.flagged", { step: spec.id, signals: flag.result.signals, score: flag.result.score, mode: rt.config.screening.mode });
-      if (flag.action === "approval") gate = `output flagged as a possible prompt injection (${flag.result.signals.join(", ")})`;
-      else if (flag.action === "deny") outcome = { ok: false, detail: `output refused by screening: possible prompt injection (${flag.result.signals.join(", ")})`, attempts: outcome.attempts };
+    const flag = screenStep(rt, outcome.output);
+    if (flag.action !== "pass") await recordFlag(h, rt, doc, "output", flag.result);
+    switch (flag.action) {
+      case "pass":
+      case "flag":
+        break;
+      case "approval":
+        gate = `output flagged as a possible prompt injection (${flag.result.signals.join(", ")})`;
+        break;
+      case "deny":
+        outcome = { ok: false, detail: `output refused by screening: possible prompt injection (${flag.result.signals.join(", ")})`, attempts: outcome.attempts };
+        break;
     }
   }
 
-  const t = h.store.task()!;
+  const t = h.store.requireTask();
   t.costUsd += cost;
   t.hops += hops;
   h.store.saveTask(t);
@@ -279,7 +286,9 @@ export async function drive(h: EngineHost, maxRounds = MAX_DRIVE_ROUNDS): Promis
       if (task.awaiting && Date.now() >= task.awaiting.expiresAt) return finish(h, "rejected", "system", { reason: "approval expired", error: `approval for step '${task.awaiting.step}' expired` });
       return h.setAlarm(task.awaiting?.expiresAt ?? Date.now() + 60_000);
     }
-    const plan_ = task.plan!;
+    const plan_ = task.plan;
+    // past planning a task always has its plan: without one it cannot go on, and says so
+    if (!plan_) return finish(h, "failed", "router", { error: `the task is ${task.status} without a plan` });
     const steps = h.store.steps();
     const now = Date.now();
     for (const s of steps)
@@ -302,11 +311,11 @@ export async function drive(h: EngineHost, maxRounds = MAX_DRIVE_ROUNDS): Promis
       return finish(h, "succeeded", "router", { result: combineOutputs(plan_, new Map(steps.map((s) => [s.id, s.output]))) });
     const waiting = steps.filter((s) => s.status === "pending" && (s.notBefore ?? 0) > now);
     const ready = failed ? [] : readySteps(plan_, status).filter((s) => !waiting.some((w) => w.id === s.id));
-    const gated = ready.find((s) => s.requireApproval && !steps.find((d) => d.id === s.id)!.approved);
+    const gated = ready.find((s) => s.requireApproval && !h.store.requireStep(s.id, steps).approved);
     if (gated) return openGate(h, gated.id, `step '${gated.id}' requires approval`);
     if (task.inputGate && ready[0] && !steps.some((d) => d.approved)) return openGate(h, ready[0].id, task.inputGate);
     if (ready.length === 0) {
-      const wakeUps = [...steps.filter((s) => s.status === "running").map((s) => s.leaseUntil ?? now), ...waiting.map((s) => s.notBefore!)];
+      const wakeUps = [...steps.filter((s) => s.status === "running").map((s) => s.leaseUntil ?? now), ...waiting.map((s) => s.notBefore ?? now)];
       return wakeUps.length ? h.setAlarm(Math.min(...wakeUps)) : undefined;
     }
     // every step start checks the kill switches (read fresh): a switched-off router or tenant cancels the task
@@ -317,7 +326,7 @@ export async function drive(h: EngineHost, maxRounds = MAX_DRIVE_ROUNDS): Promis
       const sp = s.specialist ? rt.registry.get(s.specialist) : undefined;
       const perAttempt = s.timeoutMs ?? sp?.timeoutMs ?? Math.max(...rt.config.specialists.map((x) => x.timeoutMs));
       const budget = perAttempt * (1 + (s.retries ?? sp?.retries ?? 2)) * 3 + LEASE_MARGIN_MS;
-      const d = steps.find((x) => x.id === s.id)!;
+      const d = h.store.requireStep(s.id, steps);
       d.leaseUntil = now + budget;
       h.store.saveStep(d);
       lease = Math.max(lease, d.leaseUntil);

@@ -1,4 +1,5 @@
 import type { Env } from "../worker/env.ts";
+import type { Json } from "../worker/json.ts";
 import { contentHash } from "../worker/tasks/audit.ts";
 import { Plan, type StepSpec } from "../worker/tasks/plan.ts";
 import { callSpecialist } from "../worker/protocols/adapters.ts";
@@ -33,12 +34,12 @@ export function initialSteps(plan: Plan): StepDoc[] {
 
 /** Opens an approval gate on a step: the task pauses until approve, reject or expiry. */
 export async function openGate(h: EngineHost, stepId: string, reason: string): Promise<void> {
-  const task = h.store.task()!;
+  const task = h.store.requireTask();
   const expiresAt = Date.now() + task.approvalTtlSeconds * 1000;
   task.status = "awaiting_approval";
   task.awaiting = { step: stepId, reason, since: new Date().toISOString(), expiresAt };
   h.store.saveTask(task);
-  const step = h.store.steps().find((s) => s.id === stepId)!;
+  const step = h.store.requireStep(stepId);
   step.status = "awaiting_approval";
   h.store.saveStep(step);
   h.store.event("task.awaiting_approval", { step: stepId, reason, expiresAt: new Date(expiresAt).toISOString() });
@@ -48,8 +49,8 @@ export async function openGate(h: EngineHost, stepId: string, reason: string): P
 }
 
 /** Ends a task (terminal status), marking what never ran. */
-export async function finish(h: EngineHost, status: "succeeded" | "failed" | "cancelled" | "rejected", actor: string, detail: { result?: unknown; error?: string; reason?: string }): Promise<void> {
-  const task = h.store.task()!;
+export async function finish(h: EngineHost, status: "succeeded" | "failed" | "cancelled" | "rejected", actor: string, detail: { result?: Json | undefined; error?: string; reason?: string }): Promise<void> {
+  const task = h.store.requireTask();
   task.status = status;
   delete task.awaiting;
   if (detail.result !== undefined) task.result = detail.result;
@@ -85,7 +86,7 @@ export async function plan(h: EngineHost, rt: Runtime, task: TaskDoc): Promise<v
     const why = parsed.success ? `unknown specialists ${unknown.join(", ")}` : parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
     return finish(h, "failed", "router", { error: `planner '${planner.id}' returned an invalid plan: ${why}` });
   }
-  const t = h.store.task()!;
+  const t = h.store.requireTask();
   if (t.status !== "planning") return;
   t.plan = parsed.data;
   t.status = "running";

@@ -1,4 +1,5 @@
 import type { AuditEntry } from "../worker/tasks/audit.ts";
+import type { JsonObject } from "../worker/json.ts";
 import { AuditLog } from "./audit-log.ts";
 import { SpanStore } from "./span-store.ts";
 import type { StepDoc, TaskDoc, TaskEvent } from "../worker/tasks/types.ts";
@@ -37,6 +38,16 @@ export class TaskStore {
     return row ? this.#hydrate(JSON.parse(row.doc) as TaskDoc, ["result"]) : undefined;
   }
 
+  /**
+   * The task, for code that runs only once it exists (the engine, a gate on an owned
+   * task); throws a clear error rather than a TypeError deep inside if it does not.
+   */
+  requireTask(): TaskDoc {
+    const task = this.task();
+    if (!task) throw new Error("no task in this TaskAgent: it was never created");
+    return task;
+  }
+
   saveTask(task: TaskDoc): void {
     task.updatedAt = new Date().toISOString();
     this.#sql.exec("INSERT OR REPLACE INTO task (id, doc) VALUES (?, ?)", task.id, this.#dehydrate(task, "task", ["result"]));
@@ -44,6 +55,13 @@ export class TaskStore {
 
   steps(): StepDoc[] {
     return this.#sql.exec<{ doc: string }>("SELECT doc FROM steps ORDER BY pos").toArray().map((r) => this.#hydrate(JSON.parse(r.doc) as StepDoc, LARGE_STEP_FIELDS));
+  }
+
+  /** A step of the task by id; throws a clear error if the task has no such step. */
+  requireStep(id: string, steps: readonly StepDoc[] = this.steps()): StepDoc {
+    const step = steps.find((s) => s.id === id);
+    if (!step) throw new Error(`the task has no step '${id}'`);
+    return step;
   }
 
   saveStep(step: StepDoc, pos?: number): void {
@@ -84,7 +102,7 @@ export class TaskStore {
   }
 
   /** Appends a progress event; returns its sequence number (the SSE id). */
-  event(type: string, data: Record<string, unknown> = {}): number {
+  event(type: string, data: JsonObject = {}): number {
     const at = new Date().toISOString();
     const seq = this.#sql.exec<{ seq: number }>("INSERT INTO events (type, at, data) VALUES (?, ?, ?) RETURNING seq", type, at, JSON.stringify(data)).one().seq;
     for (const l of this.#listeners) l();
@@ -108,11 +126,11 @@ export class TaskStore {
     return this.#sql
       .exec<{ seq: number; type: string; at: string; data: string }>("SELECT seq, type, at, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?", seq, limit)
       .toArray()
-      .map((r) => ({ seq: r.seq, type: r.type, at: r.at, data: JSON.parse(r.data) as Record<string, unknown> }));
+      .map((r) => ({ seq: r.seq, type: r.type, at: r.at, data: JSON.parse(r.data) as JsonObject }));
   }
 
   /** Appends an audit entry chained to the last one. */
-  audit(actor: string, action: string, detail: Record<string, unknown>): Promise<AuditEntry> {
+  audit(actor: string, action: string, detail: JsonObject): Promise<AuditEntry> {
     return this.#audit.append(actor, action, detail);
   }
 

@@ -42,7 +42,7 @@ export function openTaskSpan(store: TaskStore, task: TaskDoc, now = Date.now()):
 export function closeTaskSpan(h: EngineHost, status: string, error?: string, now = Date.now()): void {
   const span = h.store.spans.first(SPAN.task);
   if (!span || span.endMs !== null) return;
-  const task = h.store.task()!;
+  const task = h.store.requireTask();
   const closed: SpanRecord = {
     ...span,
     endMs: Math.max(span.startMs, now),
@@ -66,7 +66,7 @@ export interface StepSpan {
 
 /** Starts a `step` (or `plan`) span under the task's span; every span under it is stored as it ends. */
 export function startStepSpan(h: EngineHost, name: typeof SPAN.step | typeof SPAN.plan, stepId: string): StepSpan {
-  const task = h.store.task()!;
+  const task = h.store.requireTask();
   const { traceId, flags, parent } = traceOf(task);
   const tracer = new Tracer({ traceId, flags, onEnd: (s) => h.store.spans.put(s) });
   const span = tracer.start(name, { parent: h.store.spans.first(SPAN.task)?.spanId ?? parent, attributes: { [ATTR.task]: task.id, [ATTR.step]: stepId } });
@@ -91,7 +91,7 @@ export function finishStepSpan(h: EngineHost, rt: Runtime, s: StepSpan, step: { 
   const failed = status === "failed" || status === "cancelled";
   s.span.end(failed ? { code: "error", message: step?.error ?? status } : { code: status === "succeeded" ? "ok" : "unset" }, { [ATTR.status]: status, "switchyard.step.run": step?.attempts });
   const spans = s.trace.tracer.spans;
-  const task = h.store.task()!;
+  const task = h.store.requireTask();
   const o = rt.config.observability;
   if (o.logs)
     writeLog(hopLog(spans, { at: Date.now(), traceId: s.trace.tracer.traceId, tenant: task.tenant, status: stepStatus(status, spans), ms: Date.now() - s.startedAt, task: task.id, step: s.stepId }));

@@ -66,7 +66,7 @@ export async function registrationsAt(env: Env, registrations: number): Promise<
   if (!stub || registrations === 0) return { registrations: 0, registered: {} };
   const held = registrationCache;
   if (held && held.registrations >= registrations) return held.read;
-  const read = (stub.registrations() as Promise<Registrations>).catch((e: unknown) => {
+  const read: Promise<Registrations> = stub.registrations().catch((e: unknown) => {
     if (registrationCache?.read === read) registrationCache = held;
     throw unavailable(e);
   });
@@ -80,7 +80,7 @@ export async function controlState(env: Env): Promise<ControlState> {
   if (!stub) return { ...EMPTY_SWITCHES, registered: {} };
   let state: ControlState;
   try {
-    state = (await stub.state()) as ControlState;
+    state = await stub.state();
   } catch (e) {
     throw unavailable(e);
   }

@@ -5,6 +5,7 @@ import { loadConfig, parseConfig } from "./config/load.ts";
 import { cacheApiTier, kvTier } from "./bindings/intent-tiers.ts";
 import type { Env } from "./env.ts";
 import { BuiltinEncoder } from "./intent/builtin-encoder.ts";
+import type { ClassifierSnapshot } from "./intent/classifier.ts";
 import type { Encoder } from "./intent/encoder.ts";
 import { IntentService } from "./intent/intent-service.ts";
 import { FIT_VERSION, buildIntentModel, restoreIntentModel, type IntentModel, type IntentSource } from "./intent/model.ts";
@@ -68,10 +69,11 @@ const MODEL_TTL_SECONDS = 30 * 86_400;
  */
 async function intentModel(sources: IntentSource[], encoder: Encoder, env: Env): Promise<IntentModel> {
   const key = await modelStoreKey(env, encoder.id, sources);
-  const stored = env.INTENTS ? await env.INTENTS.get(key, "json").catch(() => null) : null;
+  // read as a snapshot; one that is not (another version's, a corrupt value) makes loadClassifier throw, and is refitted below
+  const stored = env.INTENTS ? await env.INTENTS.get<ClassifierSnapshot>(key, "json").catch(() => null) : null;
   if (stored) {
     try {
-      return restoreIntentModel(sources, encoder, stored as never);
+      return restoreIntentModel(sources, encoder, stored);
     } catch (e) {
       console.warn(JSON.stringify({ msg: "stored model snapshot rejected; refitting", key, error: String(e) }));
     }

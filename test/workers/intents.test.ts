@@ -50,7 +50,7 @@ describe("POST /v1/intents", () => {
       [{ json: { input: "" } }, /input/],
       [{ json: { input: 42 } }, /input/],
       [{ json: { input: "hi", extra: true } }, /extra|unrecognized/i],
-      [{ json: { input: "x".repeat(20_001) } }, /longer than 20000/],
+      [{ json: { input: "x".repeat(20_001) } }, /20001 characters, more than the router's limit of 20000/],
       [{ method: "POST", body: "{not json", headers: { "content-type": "application/json" } }, /json/i],
     ];
     for (const [init, detail] of cases) {

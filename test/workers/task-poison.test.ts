@@ -56,7 +56,7 @@ describe("poison tasks", () => {
     const { id } = await submit({ goal: "expand", input, plan: { steps: [{ id: "twice", specialist: "fault-ok", input: "{{input}} {{input}}" }] } });
     const task = await waitFor(id, ["failed", "succeeded"]);
     expect(task.status).toBe("failed");
-    expect(task.steps[0]!.error).toMatch(/templated input is 30001 characters, more than router.maxInputChars \(20000\)/);
+    expect(task.steps[0]!.error).toMatch(/templated input is 30001 characters, more than the router's limit of 20000 \(router.maxInputChars\)/);
     expect(await calls("/ok")).toBe(before);
   });
 });

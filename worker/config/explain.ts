@@ -89,8 +89,9 @@ export function explainIssues(issues: readonly ConfigIssue[], raw: unknown, keys
     const pattern = parts.map((p) => (/^\d+$/.test(p) ? "*" : p)).join(".");
     let message = i.message;
     const unknown = [...i.message.matchAll(/"([^"]+)"/g)].map((m) => m[1]!);
-    if (/^Unrecognized keys?:/.test(i.message) && keys.has(pattern)) {
-      const hints = unknown.map((k) => [k, nearestKey(k, keys.get(pattern)!)] as const).filter(([, n]) => n !== undefined);
+    const known = keys.get(pattern);
+    if (/^Unrecognized keys?:/.test(i.message) && known) {
+      const hints = unknown.map((k) => [k, nearestKey(k, known)] as const).filter(([, n]) => n !== undefined);
       if (hints.length) message += ` (did you mean ${hints.map(([k, n]) => `"${n}" for "${k}"`).join(", ")}?)`;
     }
     return { path: namedPath(parts, raw), message };

@@ -61,3 +61,8 @@ export function badRequest(detail: string, errors?: ProblemIssue[]): ProblemErro
 export function notFound(detail: string): ProblemError {
   return new ProblemError({ status: 404, slug: "not-found", title: "Not found", detail });
 }
+
+/** 422: screening flagged the content and its mode refuses it; the verdict goes in `screening`. */
+export function contentFlagged(detail: string, screening: { flagged: boolean; score: number; signals: string[] }): ProblemError {
+  return new ProblemError({ status: 422, slug: "content-flagged", title: "Content flagged", detail, extra: { screening } });
+}

@@ -1,4 +1,12 @@
 import { z } from "@hono/zod-openapi";
+import { isJson, type Json } from "../json.ts";
+
+/**
+ * Any JSON value, typed as {@link Json} (what Durable Object RPC can carry): a body
+ * parsed from JSON always is one. `z.json()` would do, but the OpenAPI generator
+ * recurses into it without end.
+ */
+export const JsonValue = z.custom<Json>(isJson, "a JSON value").openapi({ description: "any JSON value", type: ["object", "array", "string", "number", "boolean", "null"], additionalProperties: true });
 
 export const Problem = z
   .object({
@@ -7,6 +15,17 @@ export const Problem = z
     status: z.number().int(),
     detail: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    // extension members (RFC 9457 §3.2), on the problems that carry them
+    hop: z.string().optional().openapi({ description: "the hop's id (a failed hop): GET /v1/hops/{id}/trace" }),
+    tried: z
+      .array(z.object({ specialist: z.string(), attempt: z.number().int(), failure: z.string().optional(), status: z.number().int().optional() }))
+      .optional()
+      .openapi({ description: "every call attempt of a failed hop, in order" }),
+    upstream: z
+      .object({ status: z.number().int().nullable(), error: JsonValue.optional().openapi({ description: "an OpenAI-compatible specialist's own error object" }) })
+      .optional()
+      .openapi({ description: "a specialist's refusal, as it answered" }),
+    screening: z.object({ flagged: z.boolean(), score: z.number(), signals: z.array(z.string()) }).optional().openapi({ description: "content-flagged: the screening verdict" }),
   })
   .openapi("Problem");
 
@@ -74,6 +93,7 @@ export const Decision = z.object({
   intent: z.object({ id: z.string(), label: z.string(), confidence: z.number() }).nullable(),
   reason: z.string(),
   alternatives: z.array(z.object({ specialist: z.string(), label: z.string(), confidence: z.number() })),
+  candidates: z.array(z.string()).openapi({ description: "the specialists the decision would try, in order (fallbacks follow them)" }),
 });
 
 export const RouteResponse = z

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { Plan } from "../tasks/plan.ts";
+import { JsonValue } from "./schemas.ts";
 
 const SpecialistId = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/);
 
@@ -9,7 +10,7 @@ export const TaskRequest = z
   .strictObject({
     goal: z.string().min(1).max(10_000),
     input: z.string().min(1).max(100_000).optional(),
-    context: z.record(z.string(), z.unknown()).optional(),
+    context: z.record(z.string(), JsonValue).optional(),
     plan: Plan.optional(),
     workflow: SpecialistId.optional(),
     /** `true`: the configured `tasks.planner`; or a specialist id. */
@@ -37,11 +38,75 @@ export const Decision = z.strictObject({
 
 export const CancelRequest = z.strictObject({ by: z.string().min(1).max(200).optional(), reason: z.string().min(1).max(2000).optional() });
 
-export const TaskView = z.object({ id: TaskId, status: z.string(), steps: z.array(z.record(z.string(), z.unknown())) }).passthrough().openapi("Task");
+const ScreeningVerdict = z.object({ flagged: z.boolean(), score: z.number(), signals: z.array(z.string()) }).openapi("ScreeningResult");
+const EpochMs = z.number().openapi({ description: "epoch milliseconds" });
 
-export const AuditView = z
+/** One step as `GET /v1/tasks/:id` shows it (the TaskAgent's StepDoc). */
+export const StepView = z
   .object({
-    entries: z.array(z.object({ seq: z.number(), at: z.string(), actor: z.string(), action: z.string(), detail: z.record(z.string(), z.unknown()), prevHash: z.string(), hash: z.string() })),
-    verification: z.object({ ok: z.boolean() }).passthrough(),
+    id: z.string(),
+    status: z.enum(["pending", "running", "awaiting_approval", "succeeded", "failed", "skipped", "cancelled"]),
+    attempts: z.number().int(),
+    specialist: z.string().optional(),
+    intentId: z.string().optional(),
+    input: z.string().optional().openapi({ description: "the rendered input, once the step started" }),
+    output: JsonValue.optional(),
+    error: z.string().optional(),
+    startedAt: z.string().optional(),
+    finishedAt: z.string().optional(),
+    leaseUntil: EpochMs.optional().openapi({ description: "while running: when a crashed run is presumed dead (epoch ms)" }),
+    approved: z.boolean().optional(),
+    unverifiedOutput: JsonValue.optional().openapi({ description: "an output that failed verification, waiting for a human to accept it" }),
+    verdicts: z.array(z.object({ verifier: z.string(), specialist: z.string(), pass: z.boolean(), score: z.number(), reason: z.string(), at: z.string() })),
+    costUsd: z.number(),
+    screening: ScreeningVerdict.optional(),
+    crashes: z.number().int().optional(),
+    notBefore: EpochMs.optional().openapi({ description: "waiting out a transient refusal: not run before this (epoch ms)" }),
+    waitingSince: EpochMs.optional(),
+    waits: z.number().int().optional(),
   })
-  .openapi("Audit");
+  .openapi("TaskStep");
+
+/** A task as the task routes answer it (the TaskAgent's TaskDoc, its steps, and its links). */
+export const TaskView = z
+  .object({
+    id: TaskId,
+    tenant: z.string(),
+    goal: z.string(),
+    input: z.string(),
+    status: z.enum(["planning", "running", "awaiting_approval", "succeeded", "failed", "cancelled", "rejected"]),
+    plan: Plan.nullable(),
+    planner: z.string().nullable(),
+    workflow: z.string().nullable(),
+    bodyHash: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    result: JsonValue.optional(),
+    error: z.string().optional(),
+    context: z.record(z.string(), JsonValue).optional(),
+    contextRef: z.object({ sha256: z.string(), bytes: z.number().int() }).optional().openapi({ description: "large context, stored once: GET links.self/context/{sha256}" }),
+    intentId: z.string().optional(),
+    approvalTtlSeconds: z.number(),
+    traceparent: z.string(),
+    costUsd: z.number(),
+    hops: z.number().int(),
+    awaiting: z.object({ step: z.string(), reason: z.string(), since: z.string(), expiresAt: EpochMs }).optional(),
+    inputGate: z.string().optional(),
+    inputScreening: ScreeningVerdict.optional(),
+    indexed: z.boolean().optional().openapi({ description: "the control plane's task index has it" }),
+    steps: z.array(StepView),
+    links: z.record(z.string(), z.string()),
+  })
+  .openapi("Task");
+
+const AuditEntry = z.object({ seq: z.number().int(), at: z.string(), actor: z.string(), action: z.string(), detail: z.record(z.string(), JsonValue), prevHash: z.string(), hash: z.string() }).openapi("AuditEntry");
+
+/** Whether a hash chain verifies (and against its anchored head). */
+export const ChainVerdict = z
+  .union([
+    z.object({ ok: z.literal(true), entries: z.number().int(), head: z.string(), anchoredAt: z.number().int().optional() }),
+    z.object({ ok: z.literal(false), brokenAt: z.number().int(), reason: z.string() }),
+  ])
+  .openapi("ChainVerdict");
+
+export const AuditView = z.object({ entries: z.array(AuditEntry), verification: ChainVerdict }).openapi("Audit");

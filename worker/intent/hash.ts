@@ -1,4 +1,10 @@
-/** Small deterministic, non-cryptographic helpers shared by the intent modules. */
+/**
+ * Small deterministic, non-cryptographic helpers: the intent encoder's feature
+ * hashing, model fingerprints, and the shard picker (`pools/shards.ts`). They are
+ * fast and synchronous, and nothing depends on them resisting a chosen input.
+ * Ids and digests that must (intent ids, audit hashes, key digests) use SHA-256
+ * (`sha256Hex` in `record.ts`), which is asynchronous and far slower.
+ */
 
 /** FNV-1a 32-bit offset basis. */
 export const FNV_OFFSET = 0x811c9dc5;

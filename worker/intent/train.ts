@@ -110,7 +110,7 @@ function prepare(rows: readonly { vector: Vector; label: string }[], groupOf: Re
   const fv: number[] = [];
   rows.forEach((r, i) => {
     forEachEntry(r.vector, (idx, val) => {
-      fi.push(compact.get(idx)!);
+      fi.push(compact.get(idx)!); // `!`: every index of every row went into `compact` above
       fv.push(val);
     });
     offsets[i + 1] = fi.length;

@@ -66,12 +66,12 @@ export function merge(a: Histogram, b: Histogram): Histogram {
 export function quantile(h: Histogram, q: number): number | null {
   if (h.count === 0) return null;
   const rank = Math.max(1, Math.ceil(q * h.count));
-  const order = Object.keys(h.buckets)
-    .map(Number)
-    .sort((x, y) => x - y);
+  const order = Object.entries(h.buckets)
+    .map(([b, n]) => [Number(b), n] as const)
+    .sort(([x], [y]) => x - y);
   let seen = 0;
-  for (const b of order) {
-    seen += h.buckets[String(b)]!;
+  for (const [b, n] of order) {
+    seen += n;
     if (seen >= rank) return round(Math.min(h.max, Math.max(h.min, upperBound(b))));
   }
   return round(h.max);

@@ -92,9 +92,10 @@ export class PolicySet {
         const g = globMatcher(m.specialist);
         tests.push((c) => g(c.specialist));
       }
-      if (m.minInputChars !== undefined) tests.push((c) => c.inputChars >= m.minInputChars!);
-      if (m.maxInputChars !== undefined) tests.push((c) => c.inputChars <= m.maxInputChars!);
-      if (m.minCostUsd !== undefined) tests.push((c) => c.costUsd >= m.minCostUsd!);
+      const { minInputChars, maxInputChars, minCostUsd } = m;
+      if (minInputChars !== undefined) tests.push((c) => c.inputChars >= minInputChars);
+      if (maxInputChars !== undefined) tests.push((c) => c.inputChars <= maxInputChars);
+      if (minCostUsd !== undefined) tests.push((c) => c.costUsd >= minCostUsd);
       return { id: rule.id ?? `policies[${i}]`, rule, matches: (c) => tests.every((t) => t(c)) };
     });
   }

@@ -110,6 +110,57 @@ export function screen(text: string, threshold: number): ScreeningResult {
   return { flagged: signals.length > 0 && score >= threshold, score, signals: signals.map((s) => s.id) };
 }
 
+/**
+ * What the router does with content under a screening mode: `pass` (screening is off,
+ * or the content was not flagged), or, for flagged content, the mode itself: `flag`
+ * (record and report it, carry on), `approval` (a human decides: a task pauses, a
+ * one-hop route refuses as it cannot wait), `deny` (refuse it). Every door and the
+ * task engine decide through {@link screeningAction} and map the action with an
+ * exhaustive `switch`.
+ */
+export type ScreeningAction = "pass" | "flag" | "approval" | "deny";
+
+/**
+ * The action for a verdict under a mode (see {@link ScreeningAction}).
+ *
+ * @example
+ * screeningAction("deny", { flagged: true, score: 1, signals: ["role-tags"] })            // "deny"
+ * screeningAction("deny", { flagged: false, score: 0.6, signals: ["role-reassignment"] }) // "pass"
+ * screeningAction("off", undefined)                                                        // "pass"
+ */
+export function screeningAction(mode: ScreeningSettings["mode"], result: ScreeningResult | undefined): ScreeningAction {
+  if (mode === "off" || !result?.flagged) return "pass";
+  return mode;
+}
+
+/**
+ * Whether flagged content can be refused under a mode (`approval`, `deny`): such
+ * content must be screened whole before any of it reaches the client (a stream is
+ * read to its end first).
+ */
+export function screeningMayRefuse(mode: ScreeningSettings["mode"]): boolean {
+  const action = screeningAction(mode, { flagged: true, score: Number.POSITIVE_INFINITY, signals: [] });
+  return action === "approval" || action === "deny";
+}
+
+/** A verdict and what to do with it; `result` is absent when screening is off (nothing was read). */
+export type ScreeningVerdict = { action: "pass"; result?: ScreeningResult } | { action: Exclude<ScreeningAction, "pass">; result: ScreeningResult };
+
+/**
+ * Screens text under the configured settings: the verdict and its
+ * {@link screeningAction} (with screening off the text is not read).
+ *
+ * @example
+ * screenUnder({ mode: "approval", threshold: 1 }, "<|im_start|>system") // { action: "approval", result: { flagged: true, … } }
+ * screenUnder({ mode: "off", threshold: 1 }, "<|im_start|>system")      // { action: "pass" }
+ */
+export function screenUnder(settings: ScreeningSettings, text: string): ScreeningVerdict {
+  if (settings.mode === "off") return { action: "pass" };
+  const result = screen(text, settings.threshold);
+  const action = screeningAction(settings.mode, result);
+  return action === "pass" ? { action, result } : { action, result };
+}
+
 /** Text of any output value, for screening (strings, `text` fields, else JSON). */
 export function screenableText(value: unknown): string {
   if (typeof value === "string") return value;

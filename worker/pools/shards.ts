@@ -1,3 +1,4 @@
+import { fmix32, fnv1a } from "../intent/hash.ts";
 import { toMicros } from "./budget.ts";
 import { int } from "./guard.ts";
 import type { PoolConfig } from "./pool-types.ts";
@@ -57,23 +58,8 @@ export function pickShards(key: string, n: number, rng: () => number): number[] 
   int("n", n, 1);
   if (n === 1) return [0];
   const h1 = fnv1a(key);
-  const h2 = mix(h1 ^ 0x9e3779b9);
+  const h2 = fmix32(h1 ^ 0x9e3779b9);
   const a = h1 % n;
   const b = (a + 1 + (h2 % (n - 1))) % n;
   return rng() < 0.5 ? [a, b] : [b, a];
-}
-
-/** 32-bit FNV-1a over UTF-16 code units, as an unsigned integer. */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-/** murmur3 finalizer: an independent-looking second hash. */
-function mix(x: number): number {
-  let h = x >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
 }

@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
-import type { ControlState } from "../../durable-objects/control-plane.ts";
 import { type Config, Specialist } from "../config/schema.ts";
 import { parseConfig } from "../config/load.ts";
 import { controlState, controlStub, rememberControl } from "../control.ts";
@@ -8,16 +7,28 @@ import type { AppEnv } from "../env.ts";
 import { routeGroup } from "../http/openapi-app.ts";
 import { actorOf } from "../http/auth.ts";
 import { badRequest, notFound, ProblemError } from "../http/problem.ts";
-import { commonProblems, problemResponse } from "../http/schemas.ts";
+import { commonProblems, JsonValue, problemResponse } from "../http/schemas.ts";
+import { AuditView } from "../http/task-schemas.ts";
 import { baseConfig } from "../runtime.ts";
 import { contentHash } from "../tasks/audit.ts";
-import { taskStub } from "./tasks.ts";
+import { taskStub } from "../tasks/task-stub.ts";
 
 const Id = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "a specialist id");
 const Tenant = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "a tenant name");
 const Why = z.strictObject({ by: z.string().min(1).max(200).optional(), reason: z.string().min(1).max(2000) });
-const json = (schema: z.ZodType, description: string) => ({ description, content: { "application/json": { schema } } });
-const State = z.object({ version: z.number() }).passthrough().openapi("ControlState");
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+const Switch = z.object({ disabled: z.boolean(), by: z.string(), reason: z.string(), at: z.string() }).openapi("Switch");
+const State = z
+  .object({
+    version: z.number().int().openapi({ description: "bumped by every change" }),
+    registrations: z.number().int().openapi({ description: "bumped by every registration change" }),
+    global: Switch.nullable(),
+    tenants: z.record(z.string(), Switch),
+    specialists: z.record(z.string(), Switch),
+    registered: z.record(z.string(), JsonValue).openapi({ description: "specialists registered at runtime, as registered" }),
+  })
+  .openapi("ControlState");
+const StateWithAudit = State.extend({ audit: AuditView }).openapi("ControlStateWithAudit");
 const adminProblems = { ...commonProblems, 403: problemResponse("Not an admin key") };
 
 /** Admin routes refuse tenant keys. */
@@ -35,15 +46,15 @@ function control(c: Context<AppEnv>) {
 }
 const actor = (c: Context<AppEnv>, by?: string) => actorOf(c.get("principal"), by);
 
-const switchRoute = (path: string, params: z.ZodObject | undefined, summary: string) =>
-  createRoute({ method: "post", path, summary, request: { ...(params ? { params } : {}), body: { required: true, content: { "application/json": { schema: Why } } } }, responses: { 200: json(State, "The control state after the change"), 404: problemResponse("Unknown specialist"), ...adminProblems } });
+const switchRoute = <P extends z.ZodObject>(path: string, params: P, summary: string) =>
+  createRoute({ method: "post", path, summary, request: { params, body: { required: true, content: { "application/json": { schema: Why } } } }, responses: { 200: json(State, "The control state after the change"), 404: problemResponse("Unknown specialist"), ...adminProblems } });
 
 const put = createRoute({
   method: "put",
   path: "/v1/admin/specialists/{id}",
   summary: "Register (or replace) a specialist at runtime; the classifier is re-fitted",
   request: { params: z.object({ id: Id }), body: { required: true, content: { "application/json": { schema: z.record(z.string(), z.unknown()).openapi("SpecialistConfig") } } } },
-  responses: { 200: json(z.object({ specialist: z.record(z.string(), z.unknown()), version: z.number() }), "Stored"), ...adminProblems },
+  responses: { 200: json(z.object({ specialist: Specialist, version: z.number().int() }), "Stored (as the config reads it, defaults filled in)"), ...adminProblems },
 });
 const del = createRoute({
   method: "delete",
@@ -52,7 +63,7 @@ const del = createRoute({
   request: { params: z.object({ id: Id }) },
   responses: { 200: json(z.object({ deleted: z.string() }), "Removed"), 404: problemResponse("Not registered at runtime"), 409: problemResponse("Other specialists depend on it (named in errors)"), ...adminProblems },
 });
-const state = createRoute({ method: "get", path: "/v1/admin/control", summary: "Kill switches, runtime registrations and the control audit log", responses: { 200: json(State, "State and audit"), ...adminProblems } });
+const state = createRoute({ method: "get", path: "/v1/admin/control", summary: "Kill switches, runtime registrations and the control audit log", responses: { 200: json(StateWithAudit, "State and audit"), ...adminProblems } });
 const cancelAll = createRoute({
   method: "post",
   path: "/v1/admin/tenants/{tenant}/cancel-tasks",
@@ -99,7 +110,7 @@ function wouldBreak(what: string, issues: { path: string; message: string }[], i
 function namePath(path: string, ids: readonly string[]): string {
   const m = /^specialists\.(\d+)(.*)$/.exec(path);
   const id = m ? ids[Number(m[1])] : undefined;
-  return id ? `specialists[${id}]${m![2]}` : path;
+  return m && id ? `specialists[${id}]${m[2]}` : path;
 }
 
 async function flip(c: Context<AppEnv>, kind: "global" | "tenant" | "specialist", name: string, disabled: boolean, body: z.infer<typeof Why>) {
@@ -107,23 +118,23 @@ async function flip(c: Context<AppEnv>, kind: "global" | "tenant" | "specialist"
     const { base, registered } = await adminView(c);
     if (!base.specialists.some((s) => s.id === name) && !(name in registered)) throw notFound(`no specialist '${name}'`);
   }
-  const s = (await control(c).setSwitch(kind, name, disabled, actor(c, body.by), body.reason)) as ControlState;
+  const s = await control(c).setSwitch(kind, name, disabled, actor(c, body.by), body.reason);
   rememberControl(s);
-  return c.json(s as never, 200);
+  return c.json(s, 200);
 }
 
-const P = { specialist: z.object({ id: Id }), tenant: z.object({ tenant: Tenant }) };
+const P = { specialist: z.object({ id: Id }), tenant: z.object({ tenant: Tenant }), none: z.object({}) };
 
 /** `/v1/admin/*`: kill switches, runtime registration, tenant-wide cancel (admin key only). */
 export const adminRoutes = routeGroup();
 adminRoutes.use("/v1/admin/*", requireAdmin());
 adminRoutes
-  .openapi(switchRoute("/v1/admin/specialists/{id}/disable", P.specialist, "Kill switch: stop routing to a specialist"), async (c) => flip(c, "specialist", c.req.param("id")!, true, c.req.valid("json")))
-  .openapi(switchRoute("/v1/admin/specialists/{id}/enable", P.specialist, "Route to a specialist again"), async (c) => flip(c, "specialist", c.req.param("id")!, false, c.req.valid("json")))
-  .openapi(switchRoute("/v1/admin/tenants/{tenant}/disable", P.tenant, "Kill switch: refuse a tenant's requests"), async (c) => flip(c, "tenant", c.req.param("tenant")!, true, c.req.valid("json")))
-  .openapi(switchRoute("/v1/admin/tenants/{tenant}/enable", P.tenant, "Serve a tenant again"), async (c) => flip(c, "tenant", c.req.param("tenant")!, false, c.req.valid("json")))
-  .openapi(switchRoute("/v1/admin/disable", undefined, "Global kill switch: refuse every routed request"), async (c) => flip(c, "global", "*", true, c.req.valid("json")))
-  .openapi(switchRoute("/v1/admin/enable", undefined, "Lift the global kill switch"), async (c) => flip(c, "global", "*", false, c.req.valid("json")))
+  .openapi(switchRoute("/v1/admin/specialists/{id}/disable", P.specialist, "Kill switch: stop routing to a specialist"), async (c) => flip(c, "specialist", c.req.valid("param").id, true, c.req.valid("json")))
+  .openapi(switchRoute("/v1/admin/specialists/{id}/enable", P.specialist, "Route to a specialist again"), async (c) => flip(c, "specialist", c.req.valid("param").id, false, c.req.valid("json")))
+  .openapi(switchRoute("/v1/admin/tenants/{tenant}/disable", P.tenant, "Kill switch: refuse a tenant's requests"), async (c) => flip(c, "tenant", c.req.valid("param").tenant, true, c.req.valid("json")))
+  .openapi(switchRoute("/v1/admin/tenants/{tenant}/enable", P.tenant, "Serve a tenant again"), async (c) => flip(c, "tenant", c.req.valid("param").tenant, false, c.req.valid("json")))
+  .openapi(switchRoute("/v1/admin/disable", P.none, "Global kill switch: refuse every routed request"), async (c) => flip(c, "global", "*", true, c.req.valid("json")))
+  .openapi(switchRoute("/v1/admin/enable", P.none, "Lift the global kill switch"), async (c) => flip(c, "global", "*", false, c.req.valid("json")))
   .openapi(put, async (c) => {
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
@@ -133,9 +144,9 @@ adminRoutes
     const { base, registered } = await adminView(c);
     const merged = withRegistrations(base, { ...registered, [id]: { ...body, id } });
     if (!merged.ok) throw badRequest("the config would not validate with this specialist", merged.issues);
-    const s = (await control(c).register(id, { ...body, id }, actor(c), await contentHash(body))) as ControlState;
+    const s = await control(c).register(id, { ...body, id }, actor(c), await contentHash(body));
     rememberControl(s);
-    return c.json({ specialist: spec.data as never, version: s.version }, 200);
+    return c.json({ specialist: spec.data, version: s.version }, 200);
   })
   .openapi(del, async (c) => {
     const { id } = c.req.valid("param");
@@ -148,25 +159,25 @@ adminRoutes
       if (!after.ok && before.ok) throw wouldBreak(`deleting '${id}'`, after.issues, after.ids);
     }
     if (!(await control(c).unregister(id, actor(c)))) throw notFound(`'${id}' is not registered at runtime (specialists from the config file can be disabled, not deleted)`);
-    rememberControl((await control(c).state()) as ControlState);
+    rememberControl(await control(c).state());
     return c.json({ deleted: id }, 200);
   })
   .openapi(state, async (c) => {
     const s = await controlState(c.env);
     const audit = await control(c).audit();
-    return c.json({ ...s, audit } as never, 200);
+    return c.json({ ...s, audit }, 200);
   })
   .openapi(cancelAll, async (c) => {
     const { tenant } = c.req.valid("param");
     const body = c.req.valid("json");
-    const ids = (await control(c).runningTasks(tenant)) as string[];
+    const ids = await control(c).runningTasks(tenant);
     const cancelled: string[] = [];
     const failed: { task: string; detail: string }[] = [];
     // each task on its own: one that cannot be reached does not stop the others, and is reported and audited
     await Promise.all(
       ids.map(async (id) => {
         try {
-          const r = (await taskStub(c.env, id).cancel(tenant, actor(c, body.by), body.reason)) as { ok: boolean };
+          const r = await taskStub(c.env, id).cancel(tenant, actor(c, body.by), body.reason);
           if (r.ok) cancelled.push(id);
         } catch (e) {
           failed.push({ task: id, detail: String(e) });

@@ -4,6 +4,7 @@ import { routeGroup } from "../http/openapi-app.ts";
 import { badRequest, notFound } from "../http/problem.ts";
 import { commonProblems, IntentId, IntentRequest, IntentResponse, IntentRecordSchema, problemResponse } from "../http/schemas.ts";
 import { publicRecord } from "../intent/record.ts";
+import { inputTooLong } from "../routing/input-limit.ts";
 import { getRuntime } from "../runtime.ts";
 
 const classify = createRoute({
@@ -31,7 +32,8 @@ export const intentRoutes = routeGroup()
   .openapi(classify, async (c) => {
     const rt = await getRuntime(c.env);
     const { input } = c.req.valid("json");
-    if (input.length > rt.config.router.maxInputChars) throw badRequest(`input is longer than ${rt.config.router.maxInputChars} characters`);
+    const tooLong = inputTooLong(input, rt.config.router.maxInputChars);
+    if (tooLong) throw badRequest(tooLong, [{ path: "input", message: "too long" }]);
     startTime(c, "intent");
     const { record, source } = await rt.intents.classify(input, (p) => c.executionCtx.waitUntil(p), c.get("principal").tenant);
     endTime(c, "intent");

@@ -3,11 +3,9 @@ import type { Env } from "../env.ts";
 import type { Config, Specialist } from "../config/schema.ts";
 import { routeGroup } from "../http/openapi-app.ts";
 import { commonProblems, problemResponse } from "../http/schemas.ts";
-import { emptyDay, summarize, utcDay, type SpecialistDay } from "../observe/metrics-model.ts";
+import { emptyDay, summarize, utcDay } from "../observe/metrics-model.ts";
 import { metricsStub } from "../observe/sinks.ts";
-import type { PoolView } from "../pools/pool.ts";
-import { shardConfig } from "../pools/shards.ts";
-import { poolConfigOf, poolName, poolStub } from "../routing/admission.ts";
+import { specialistPoolView } from "../routing/pool-views.ts";
 import { getRuntime } from "../runtime.ts";
 import { requireAdmin } from "./admin.ts";
 
@@ -43,7 +41,7 @@ const SpecialistMetrics = z
     denials: Counts,
     latencyMs: Latency,
     costUsd: z.number(),
-    breaker: z.enum(["closed", "open", "half-open"]).nullable(),
+    breaker: z.enum(["closed", "open", "half-open"]).nullable().openapi({ description: "the worst state across the pool's shards (open if any shard is open); null without a breaker" }),
     pool: Pool,
   })
   .openapi("SpecialistMetrics");
@@ -66,23 +64,19 @@ const get = createRoute({
 
 const r6 = (n: number) => Math.round(n * 1e6) / 1e6;
 
-/** Breaker state and live usage of a specialist's pool (summed over its shards), or nulls without one. */
+/** Breaker state (the worst across its shards) and live usage of a specialist's pool (summed over its shards), or nulls without one. */
 async function poolOf(env: Env, s: Specialist, router: Config["router"]): Promise<{ breaker: "closed" | "open" | "half-open" | null; pool: z.infer<typeof Pool> }> {
-  const pc = poolConfigOf(s, router);
-  if (!pc || !env.RATE_LIMIT_POOL) return { breaker: null, pool: null };
-  const views = await Promise.all(
-    Array.from({ length: pc.shards }, (_, i) => poolStub(env, poolName(s.id, i, pc.shards))!.view(pc.shards > 1 ? shardConfig(pc.config, pc.shards, i) : pc.config) as Promise<PoolView>),
-  );
-  const sum = (f: (v: PoolView) => number | undefined) => views.reduce((n, v) => n + (f(v) ?? 0), 0);
+  const p = await specialistPoolView(env, s, router);
+  if (!p) return { breaker: null, pool: null };
   const l = s.limits;
   return {
-    breaker: (views[0]!.breaker?.state ?? null) as "closed" | "open" | "half-open" | null,
+    breaker: p.breaker?.state ?? null,
     pool: {
-      name: `specialist:${s.id}`,
-      limited: pc.limited,
-      requests: { used: sum((v) => v.requests?.used), limit: l.rpm ?? null },
-      leases: { active: sum((v) => v.leases?.active), limit: l.concurrency ?? null },
-      budget: { spentUsd: r6(sum((v) => v.budget?.spentUsd)), limitUsd: l.dailyBudgetUsd ?? null },
+      name: p.name,
+      limited: p.limited,
+      requests: { used: p.totals.requestsUsed, limit: l.rpm ?? null },
+      leases: { active: p.totals.activeLeases, limit: l.concurrency ?? null },
+      budget: { spentUsd: p.totals.spentUsd, limitUsd: l.dailyBudgetUsd ?? null },
     },
   };
 }
@@ -98,7 +92,7 @@ metricsRoutes.openapi(get, async (c) => {
   const day = c.req.valid("query").day ?? utcDay(Date.now());
   const specialists = await Promise.all(
     rt.config.specialists.map(async (s) => {
-      const [counters, pool] = await Promise.all([metricsStub(c.env, s.id)?.day(s.id, day) as Promise<SpecialistDay> | undefined, poolOf(c.env, s, rt.config.router)]);
+      const [counters, pool] = await Promise.all([metricsStub(c.env, s.id)?.day(s.id, day), poolOf(c.env, s, rt.config.router)]);
       const summary = summarize(counters ?? emptyDay(s.id, day));
       return { id: s.id, ...summary, ...pool };
     }),

@@ -2,12 +2,38 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { routeGroup } from "../http/openapi-app.ts";
 import { notFound } from "../http/problem.ts";
 import { commonProblems, problemResponse } from "../http/schemas.ts";
-import type { PoolView } from "../pools/pool.ts";
-import { shardConfig } from "../pools/shards.ts";
-import { poolConfigOf, poolName, poolStub, tenantPoolOf } from "../routing/admission.ts";
+import { mergeShardViews } from "../pools/shard-view.ts";
+import { tenantPoolOf } from "../routing/admission.ts";
+import { specialistPoolView } from "../routing/pool-views.ts";
 import { getRuntime } from "../runtime.ts";
 
 const PoolName = z.string().regex(/^(specialist:[a-z][a-z0-9_-]{0,63}|tenant:[A-Za-z0-9][A-Za-z0-9_.-]{0,63})$/, "a pool name: 'specialist:<id>' or 'tenant:<name>'");
+
+const Breaker = z.object({ state: z.enum(["closed", "open", "half-open"]) }).nullable();
+const n = z.number().nullable();
+/** One pool (shard) as its RateLimitPool object sees it (PoolView); null: not limited, not tracked. */
+const PoolShard = z
+  .object({
+    name: z.string(),
+    limits: z.object({ rpm: n, tpm: n, concurrency: n, dailyBudgetUsd: n, windowMs: z.number(), leaseTtlMs: z.number() }),
+    requests: z.object({ used: z.number(), available: z.number() }).nullable(),
+    tokens: z.object({ used: z.number(), available: n }),
+    leases: z.object({ active: z.number(), available: n }).nullable(),
+    budget: z.object({ spentUsd: z.number(), remainingUsd: z.number(), resetsAt: z.number().openapi({ description: "epoch ms" }) }).nullable(),
+    breaker: Breaker,
+  })
+  .openapi("PoolShard");
+const PoolView = z
+  .object({
+    name: z.string(),
+    specialist: z.string().optional().openapi({ description: "a specialist's pool" }),
+    tenant: z.string().optional().openapi({ description: "a tenant's pool" }),
+    limited: z.boolean(),
+    totals: z.object({ requestsUsed: z.number(), tokensUsed: z.number(), activeLeases: z.number(), spentUsd: z.number() }).openapi({ description: "summed over the shards" }),
+    breaker: Breaker.openapi({ description: "the worst state across the shards (open if any is open); null without a breaker" }),
+    shards: z.array(PoolShard),
+  })
+  .openapi("Pool");
 
 const get = createRoute({
   method: "get",
@@ -15,7 +41,7 @@ const get = createRoute({
   summary: "A pool's limits and live usage (every shard), and its breaker",
   request: { params: z.object({ name: PoolName }) },
   responses: {
-    200: { description: "The pool", content: { "application/json": { schema: z.object({ name: z.string(), shards: z.array(z.record(z.string(), z.unknown())) }).passthrough() } } },
+    200: { description: "The pool", content: { "application/json": { schema: PoolView } } },
     404: problemResponse("Unknown pool"),
     ...commonProblems,
   },
@@ -34,35 +60,15 @@ export const poolRoutes = routeGroup().openapi(get, async (c) => {
     const p = c.get("principal");
     const pool = tenantPoolOf(rt.config, tenant);
     if ((!p.admin && p.tenant !== tenant) || !pool || !c.env.RATE_LIMIT_POOL) throw notFound(`no pool '${name}'`);
-    const view = (await poolStub(c.env, name)!.view(pool.config)) as PoolView;
-    return c.json({ name, tenant, limited: true, totals: { requestsUsed: view.requests?.used ?? 0, tokensUsed: view.tokens.used, activeLeases: view.leases?.active ?? 0, spentUsd: view.budget?.spentUsd ?? 0 }, breaker: null, shards: [{ name, ...view }] } as never, 200);
+    const ns = c.env.RATE_LIMIT_POOL;
+    const view = await ns.get(ns.idFromName(name)).view(pool.config);
+    // one shard, and no breaker (breakers are a specialist's)
+    const { totals, breaker } = mergeShardViews([view]);
+    return c.json({ name, tenant, limited: true, totals, breaker, shards: [{ name, ...view }] }, 200);
   }
   const id = name.slice("specialist:".length);
   const s = rt.registry.get(id);
-  const pc = s ? poolConfigOf(s, rt.config.router) : undefined;
-  if (!s || !pc || !c.env.RATE_LIMIT_POOL) throw notFound(`no pool '${name}' (the specialist is unknown or has neither limits nor a breaker)`);
-  const shards = await Promise.all(
-    Array.from({ length: pc.shards }, async (_, i) => {
-      const config = pc.shards > 1 ? shardConfig(pc.config, pc.shards, i) : pc.config;
-      const view = (await poolStub(c.env, poolName(id, i, pc.shards))!.view(config)) as PoolView;
-      return { name: poolName(id, i, pc.shards), ...view };
-    }),
-  );
-  const sum = (f: (v: PoolView) => number | undefined) => shards.reduce((n, v) => n + (f(v) ?? 0), 0);
-  return c.json(
-    {
-      name,
-      specialist: id,
-      limited: pc.limited,
-      totals: {
-        requestsUsed: sum((v) => v.requests?.used),
-        tokensUsed: sum((v) => v.tokens.used),
-        activeLeases: sum((v) => v.leases?.active),
-        spentUsd: Math.round(sum((v) => v.budget?.spentUsd) * 1e6) / 1e6,
-      },
-      breaker: shards[0]!.breaker,
-      shards,
-    } as never,
-    200,
-  );
+  const pool = s ? await specialistPoolView(c.env, s, rt.config.router) : undefined;
+  if (!pool) throw notFound(`no pool '${name}' (the specialist is unknown or has neither limits nor a breaker)`);
+  return c.json({ name, specialist: id, limited: pool.limited, totals: pool.totals, breaker: pool.breaker, shards: pool.shards }, 200);
 });

@@ -3,6 +3,7 @@ import { routeGroup } from "../http/openapi-app.ts";
 import { badRequest } from "../http/problem.ts";
 import { commonProblems, problemResponse, RouteRequest, RouteResponse } from "../http/schemas.ts";
 import { isIntentId } from "../intent/record.ts";
+import { inputTooLong } from "../routing/input-limit.ts";
 import { serveHop } from "../routing/serve-hop.ts";
 import { getRuntime } from "../runtime.ts";
 
@@ -32,8 +33,8 @@ export const routeRoutes = routeGroup().openapi(route, async (c) => {
   const intentIdIn = body.intent ?? c.req.header("x-intent-id");
   if (intentIdIn !== undefined && !isIntentId(intentIdIn)) throw badRequest("intent (or X-Intent-Id) must be 'in_' and 32 hex digits");
   if (body.input === undefined && intentIdIn === undefined) throw badRequest("send 'input', or 'intent' (an intent id from an earlier hop)");
-  if (body.input !== undefined && body.input.length > rt.config.router.maxInputChars)
-    throw badRequest(`input is longer than ${rt.config.router.maxInputChars} characters`);
+  const tooLong = body.input === undefined ? undefined : inputTooLong(body.input, rt.config.router.maxInputChars);
+  if (tooLong) throw badRequest(tooLong, [{ path: "input", message: "too long" }]);
   const hop = await serveHop(c, { input: body.input, intentId: intentIdIn, pinned: body.specialist, context: body.context, idempotencyKey: body.idempotencyKey, t0, call: c.var.callSpecialist });
   const { intent, result } = hop;
 

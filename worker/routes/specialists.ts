@@ -2,9 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { routeGroup } from "../http/openapi-app.ts";
 import { commonProblems } from "../http/schemas.ts";
 import { getRuntime } from "../runtime.ts";
-import type { PoolView } from "../pools/pool.ts";
-import { shardConfig } from "../pools/shards.ts";
-import { poolConfigOf, poolName, poolStub } from "../routing/admission.ts";
+import { specialistPoolView } from "../routing/pool-views.ts";
 
 const SpecialistView = z
   .object({
@@ -20,7 +18,7 @@ const SpecialistView = z
     isFallback: z.boolean(),
     health: z.object({
       pool: z.string().nullable(),
-      breaker: z.string().nullable().openapi({ description: "closed, open or half-open (shard 0 of the pool); null without a breaker" }),
+      breaker: z.enum(["closed", "open", "half-open"]).nullable().openapi({ description: "the worst state across the pool's shards (open if any shard is open); null without a breaker" }),
       limited: z.boolean(),
     }),
   })
@@ -39,16 +37,11 @@ const list = createRoute({
 /** `GET /v1/specialists`: what is registered, how it is reached (no secrets), what it serves. */
 export const specialistRoutes = routeGroup().openapi(list, async (c) => {
   const { config } = await getRuntime(c.env);
-  const health = await Promise.all(
-    config.specialists.map(async (s) => {
-      const pc = poolConfigOf(s, config.router);
-      const stub = pc ? poolStub(c.env, poolName(s.id, 0, pc.shards)) : undefined;
-      if (!pc || !stub) return { pool: null, breaker: null, limited: false };
-      const view = (await stub.view(pc.shards > 1 ? shardConfig(pc.config, pc.shards, 0) : pc.config)) as PoolView;
-      return { pool: `specialist:${s.id}`, breaker: view.breaker?.state ?? null, limited: pc.limited };
-    }),
-  );
-  const specialists = config.specialists.map((s, i) => ({
+  const health = async (s: (typeof config.specialists)[number]) => {
+    const pool = await specialistPoolView(c.env, s, config.router);
+    return pool ? { pool: pool.name, breaker: pool.breaker?.state ?? null, limited: pool.limited } : { pool: null, breaker: null, limited: false };
+  };
+  const specialists = await Promise.all(config.specialists.map(async (s) => ({
     id: s.id,
     description: s.description,
     endpoint: { type: s.endpoint.type, target: s.endpoint.type === "service" ? `${s.endpoint.binding}${s.endpoint.path}` : new URL(s.endpoint.url).origin },
@@ -59,7 +52,7 @@ export const specialistRoutes = routeGroup().openapi(list, async (c) => {
     retries: s.retries,
     fallbacks: s.fallbacks,
     isFallback: config.router.fallback === s.id,
-    health: health[i]!,
-  }));
+    health: await health(s),
+  })));
   return c.json({ specialists }, 200);
 });

@@ -1,30 +1,23 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
+import type { Context, TypedResponse } from "hono";
 import { streamSSE } from "hono/streaming";
-import type { AppEnv, Env } from "../env.ts";
+import type { AppEnv } from "../env.ts";
 import { routeGroup } from "../http/openapi-app.ts";
 import { actorOf } from "../http/auth.ts";
-import { badRequest, notFound, ProblemError } from "../http/problem.ts";
-import { commonProblems, problemResponse } from "../http/schemas.ts";
+import { badRequest, contentFlagged, notFound, ProblemError } from "../http/problem.ts";
+import { commonProblems, JsonValue, problemResponse } from "../http/schemas.ts";
+import type { JsonObject } from "../json.ts";
 import { AuditView, CancelRequest, Decision, TaskAccepted, TaskId, TaskRequest, TaskView } from "../http/task-schemas.ts";
-import { sha256Hex } from "../intent/record.ts";
 import { getRuntime } from "../runtime.ts";
-import { contentHash } from "../tasks/audit.ts";
-import { startTask } from "../tasks/submit.ts";
+import { openTaskFeed } from "../tasks/follow.ts";
+import { submitTask } from "../tasks/submit.ts";
+import { taskStub } from "../tasks/task-stub.ts";
+import type { TaskEvent } from "../tasks/types.ts";
 import { controlStub } from "../control.ts";
 import { MAX_EVENT_STREAM_MS, streamSlot } from "../routing/stream-slots.ts";
-import type { CreateResult, GateResult, TaskView as TaskViewT } from "../../durable-objects/task-agent.ts";
-import type { TaskEvent } from "../tasks/types.ts";
 
 const Params = z.object({ id: TaskId });
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
-
-/** The task's Durable Object (one per task id). */
-export function taskStub(env: Env, id: string) {
-  const ns = env.TASK_AGENT;
-  if (!ns) throw new ProblemError({ status: 503, slug: "misconfigured", title: "Router misconfigured", detail: "no TASK_AGENT Durable Object binding" });
-  return ns.get(ns.idFromName(id));
-}
 
 const links = (id: string) => ({
   self: `/v1/tasks/${id}`,
@@ -62,33 +55,40 @@ const events = createRoute({
   request: { params: Params },
   responses: { 200: { description: "text/event-stream", content: { "text/event-stream": { schema: z.string() } } }, 404: problemResponse("Unknown task"), ...commonProblems },
 });
-const gate = (action: "approve" | "reject" | "cancel") =>
+const gateResponses = { 200: json(TaskView, "The task after the decision"), 404: problemResponse("Unknown task"), 409: problemResponse("Not awaiting approval / already ended"), ...commonProblems };
+const gate = (action: "approve" | "reject") =>
   createRoute({
     method: "post",
     path: `/v1/tasks/{id}/${action}`,
-    summary: action === "cancel" ? "Kill switch: stop the task now" : `${action[0]!.toUpperCase()}${action.slice(1)} a task waiting for approval`,
-    request: { params: Params, body: { required: action !== "cancel", content: { "application/json": { schema: action === "cancel" ? CancelRequest : Decision } } } },
-    responses: { 200: json(TaskView, "The task after the decision"), 404: problemResponse("Unknown task"), 409: problemResponse("Not awaiting approval / already ended"), ...commonProblems },
+    summary: `${action === "approve" ? "Approve" : "Reject"} a task waiting for approval`,
+    request: { params: Params, body: { required: true, content: { "application/json": { schema: Decision } } } },
+    responses: gateResponses,
   });
+const cancel = createRoute({
+  method: "post",
+  path: "/v1/tasks/{id}/cancel",
+  summary: "Kill switch: stop the task now",
+  request: { params: Params, body: { required: false, content: { "application/json": { schema: CancelRequest } } } },
+  responses: gateResponses,
+});
 
 const blob = createRoute({
   method: "get",
   path: "/v1/tasks/{id}/context/{sha256}",
   summary: "A task's large shared context, stored once and passed to steps by reference",
   request: { params: Params.extend({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }) },
-  responses: { 200: json(z.record(z.string(), z.unknown()), "The context object"), 404: problemResponse("Unknown task or hash"), ...commonProblems },
+  responses: { 200: json(z.record(z.string(), JsonValue), "The context object"), 404: problemResponse("Unknown task or hash"), ...commonProblems },
 });
 
-/** Longest wait of one long poll of the TaskAgent for new events. */
-const LONG_POLL_MS = 10_000;
-const MAX_STREAM_MS = MAX_EVENT_STREAM_MS;
+/** A human's decision on a gate (a reason is required), or a cancel (its reason is optional). */
+type GateDecision = { action: "approve" | "reject"; by?: string | undefined; reason: string } | { action: "cancel"; by?: string | undefined; reason?: string | undefined };
 
-async function decideGate(c: Context<AppEnv>, id: string, action: "approve" | "reject" | "cancel", by: string | undefined, reason: string | undefined) {
+async function decideGate(c: Context<AppEnv>, id: string, d: GateDecision) {
   const p = c.get("principal");
-  const actor = actorOf(p, by);
+  const actor = actorOf(p, d.by);
   const stub = taskStub(c.env, id);
-  const r = (await (action === "approve" ? stub.approve(p.tenant, actor, reason!) : action === "reject" ? stub.reject(p.tenant, actor, reason!) : stub.cancel(p.tenant, actor, reason ?? "cancelled"))) as GateResult;
-  if (r.ok) return c.json(r.task as never, 200);
+  const r = await (d.action === "cancel" ? stub.cancel(p.tenant, actor, d.reason ?? "cancelled") : d.action === "approve" ? stub.approve(p.tenant, actor, d.reason) : stub.reject(p.tenant, actor, d.reason));
+  if (r.ok) return c.json({ ...r.task, links: links(id) }, 200);
   if (r.reason === "not_found") throw notFound(`no task '${id}'`);
   const detail = r.reason === "terminal" ? `task '${id}' has already ended` : r.reason === "expired" ? `task '${id}': its approval expired; the task was rejected` : `task '${id}' is not awaiting approval`;
   throw new ProblemError({ status: 409, slug: "task-state", title: "Task not in that state", detail });
@@ -102,75 +102,68 @@ export const taskRoutes = routeGroup()
     return c.json({ tasks }, 200);
   })
   .openapi(submit, async (c) => {
-    const body = c.req.valid("json");
-    const rt = await getRuntime(c.env);
+    const { idempotencyKey, ...body } = c.req.valid("json");
     const p = c.get("principal");
-    const { idempotencyKey, ...rest } = body;
-    const id = `task_${(idempotencyKey ? await sha256Hex(`${p.tenant}\u0000${idempotencyKey}`) : crypto.randomUUID().replaceAll("-", "")).slice(0, 32)}`;
-    const init = await startTask(rt, { id, tenant: p.tenant, actor: actorOf(p), body: rest, bodyHash: await contentHash(rest), traceparent: c.get("traceparent") }, (pr) => c.executionCtx.waitUntil(pr));
-    if (!init.ok && init.flagged)
-      throw new ProblemError({ status: 422, slug: "content-flagged", title: "Content flagged", detail: init.detail, extra: { screening: init.flagged } });
-    if (!init.ok) throw badRequest(init.detail, init.errors);
-    const r = (await taskStub(c.env, id).create(init.init)) as CreateResult;
-    if (r.kind === "conflict") throw new ProblemError({ status: 409, slug: "idempotency-conflict", title: "Idempotency conflict", detail: "this idempotencyKey was used with a different body" });
-    if (r.kind === "existing") c.header("idempotent-replayed", "true");
+    const s = await submitTask(c.env, await getRuntime(c.env), { tenant: p.tenant, actor: actorOf(p), idempotencyKey, body, traceparent: c.get("traceparent") }, (pr) => c.executionCtx.waitUntil(pr));
+    if (!s.ok) {
+      switch (s.reason) {
+        case "invalid":
+          throw badRequest(s.detail, s.errors);
+        case "flagged":
+          throw contentFlagged(s.detail, s.flagged);
+        case "conflict":
+          throw new ProblemError({ status: 409, slug: "idempotency-conflict", title: "Idempotency conflict", detail: "this idempotencyKey was used with a different body" });
+      }
+    }
+    const { id, status } = s.task;
+    if (s.replayed) c.header("idempotent-replayed", "true");
     c.header("location", `/v1/tasks/${id}`);
-    return c.json({ id, status: r.task.status, links: links(id) }, 202);
+    return c.json({ id, status, links: links(id) }, 202);
   })
   .openapi(get, async (c) => {
     const { id } = c.req.valid("param");
-    const task = (await taskStub(c.env, id).get(c.get("principal").tenant)) as TaskViewT | undefined;
+    const task = await taskStub(c.env, id).get(c.get("principal").tenant);
     if (!task) throw notFound(`no task '${id}'`);
-    return c.json({ ...task, links: links(id) } as never, 200);
+    return c.json({ ...task, links: links(id) }, 200);
   })
   .openapi(audit, async (c) => {
     const { id } = c.req.valid("param");
     const log = await taskStub(c.env, id).audit(c.get("principal").tenant);
     if (!log) throw notFound(`no task '${id}'`);
-    return c.json(log as never, 200);
+    return c.json(log, 200);
   })
   .openapi(events, async (c) => {
     const { id } = c.req.valid("param");
     const tenant = c.get("principal").tenant;
     const stub = taskStub(c.env, id);
     const lastId = Number(c.req.header("last-event-id") ?? "0");
-    let after = Number.isInteger(lastId) && lastId > 0 ? lastId : 0;
-    type Batch = { events: TaskEvent[]; done: boolean } | undefined;
-    const first = (await stub.events(tenant, after)) as Batch;
-    if (!first) throw notFound(`no task '${id}'`);
+    const feed = await openTaskFeed(stub, tenant, Number.isInteger(lastId) && lastId > 0 ? lastId : 0, { until: Date.now() + MAX_EVENT_STREAM_MS });
+    if (!feed) throw notFound(`no task '${id}'`);
     const release = await streamSlot(c);
     return streamSSE(c, async (stream) => {
       try {
-        const deadline = Date.now() + MAX_STREAM_MS;
-        let batch: Batch = first;
-        while (batch && !stream.aborted) {
-          for (const e of batch.events) {
-            await stream.writeSSE({ id: String(e.seq), event: e.type, data: JSON.stringify({ ...e.data, at: e.at }) });
-            after = e.seq;
-          }
-          if ((batch.done && batch.events.length === 0) || Date.now() > deadline) break;
-          batch = (await stub.events(tenant, after, LONG_POLL_MS)) as Batch;
+        const write = (e: TaskEvent) => stream.writeSSE({ id: String(e.seq), event: e.type, data: JSON.stringify({ ...e.data, at: e.at }) });
+        for (const e of feed.backlog) {
+          if (stream.aborted) return;
+          await write(e);
+        }
+        for await (const e of feed.later) {
+          if (stream.aborted) break;
+          await write(e);
         }
       } finally {
         release();
       }
-    }) as never;
+    });
   })
   .openapi(blob, async (c) => {
     const { id, sha256 } = c.req.valid("param");
     const body = await taskStub(c.env, id).context(c.get("principal").tenant, sha256);
     if (body === undefined) throw notFound(`no context ${sha256} in task '${id}'`);
-    return c.body(body, 200, { "content-type": "application/json", "x-content-sha256": sha256 }) as never;
+    // the stored canonical JSON goes out byte for byte (its SHA-256 is the path's); c.json would write it anew
+    const raw: Response = c.body(body, 200, { "content-type": "application/json", "x-content-sha256": sha256 });
+    return raw as Response & TypedResponse<JsonObject, 200, "json">;
   })
-  .openapi(gate("approve"), async (c) => {
-    const { by, reason } = c.req.valid("json") as z.infer<typeof Decision>;
-    return decideGate(c, c.req.valid("param").id, "approve", by, reason);
-  })
-  .openapi(gate("reject"), async (c) => {
-    const { by, reason } = c.req.valid("json") as z.infer<typeof Decision>;
-    return decideGate(c, c.req.valid("param").id, "reject", by, reason);
-  })
-  .openapi(gate("cancel"), async (c) => {
-    const body = (c.req.valid("json") ?? {}) as z.infer<typeof CancelRequest>;
-    return decideGate(c, c.req.valid("param").id, "cancel", body.by, body.reason);
-  });
+  .openapi(gate("approve"), async (c) => decideGate(c, c.req.valid("param").id, { action: "approve", ...c.req.valid("json") }))
+  .openapi(gate("reject"), async (c) => decideGate(c, c.req.valid("param").id, { action: "reject", ...c.req.valid("json") }))
+  .openapi(cancel, async (c) => decideGate(c, c.req.valid("param").id, { action: "cancel", ...(c.req.valid("json") ?? {}) }));

@@ -5,7 +5,7 @@ import { commonProblems, problemResponse } from "../http/schemas.ts";
 import { TaskId } from "../http/task-schemas.ts";
 import { readHopTrace } from "../observe/sinks.ts";
 import type { SpanRecord } from "../observe/span.ts";
-import { taskStub } from "./tasks.ts";
+import { taskStub } from "../tasks/task-stub.ts";
 
 const AttrValue = z.union([z.string(), z.number(), z.boolean()]);
 /** A span as the trace routes show it (times in epoch ms, as the runtime's clock gave them). */
@@ -54,7 +54,7 @@ export const traceRoutes = routeGroup()
     const { id } = c.req.valid("param");
     const t = await taskStub(c.env, id).traceOf(c.get("principal").tenant);
     if (!t) throw notFound(`no task '${id}'`);
-    return c.json({ id, traceId: t.traceId, spans: view(t.spans as SpanRecord[]), droppedSpans: t.droppedSpans }, 200);
+    return c.json({ id, traceId: t.traceId, spans: view(t.spans), droppedSpans: t.droppedSpans }, 200);
   })
   .openapi(hopTrace, async (c) => {
     const { id } = c.req.valid("param");

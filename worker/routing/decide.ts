@@ -75,27 +75,29 @@ export function decide({ pinned, intent, registry, minConfidence, costMargin = 0
   if (intent === undefined) {
     if (!unable) return { ok: false, reason: "no_specialist", detail: "neither an input, an intent nor a specialist was given" };
     const list = ableInOrder([], registry, able, fallback);
-    if (list.length === 0) return unsupported(registry, unable, fallback);
-    return ok(list[0]!.id, `no text to classify: routed by capability to '${list[0]!.id}'${list.length > 1 ? ` (cheapest of ${list.length} able)` : ""}`, list.map((s) => s.id));
+    const [first] = list;
+    if (!first) return unsupported(registry, unable, fallback);
+    return ok(first.id, `no text to classify: routed by capability to '${first.id}'${list.length > 1 ? ` (cheapest of ${list.length} able)` : ""}`, list.map((s) => s.id));
   }
-  if (!registry.has(intent.specialist))
-    return { ok: false, reason: "no_specialist", detail: `intent resolves to '${intent.specialist}', which is not registered` };
+  const intended = registry.get(intent.specialist);
+  if (!intended) return { ok: false, reason: "no_specialist", detail: `intent resolves to '${intent.specialist}', which is not registered` };
   const conf = intent.confidence.toFixed(2);
-  const intended = registry.get(intent.specialist)!;
   const why = unable?.(intended);
   if (why) {
     // the intended specialist cannot honour the request: the intent's other candidates, the fallback, then anyone able
     const list = ableInOrder(intent.topK.map((c) => c.specialist), registry, able, fallback);
-    if (list.length === 0) return { ok: false, reason: "unsupported", param: why.param, detail: `no specialist can honour '${why.param}': ${why.detail}` };
-    const reason = `intent '${intent.label}' at ${conf} → '${intended.id}', which cannot honour '${why.param}'; '${list[0]!.id}' can`;
-    return ok(list[0]!.id, reason, list.map((s) => s.id));
+    const [first] = list;
+    if (!first) return { ok: false, reason: "unsupported", param: why.param, detail: `no specialist can honour '${why.param}': ${why.detail}` };
+    const reason = `intent '${intent.label}' at ${conf} → '${intended.id}', which cannot honour '${why.param}'; '${first.id}' can`;
+    return ok(first.id, reason, list.map((s) => s.id));
   }
   if (!intent.inScope) {
     const reason = `intent '${intent.label}' at ${conf} < ${minConfidence}: out of scope, fallback '${intent.specialist}'`;
     return ok(intent.specialist, reason, [intent.specialist]);
   }
   const capable = capableSpecialists(intent, registry, minConfidence, costMargin).filter(able);
-  const first = capable[0]!;
+  // the intended specialist is registered and able (checked above), so it is capable: the list is never empty
+  const first = capable[0] ?? intended;
   const best = `intent '${intent.label}' at ${conf} ≥ ${minConfidence}`;
   const reason =
     capable.length === 1 || first.id === intent.specialist
@@ -124,8 +126,8 @@ function ableInOrder(preferred: readonly string[], registry: ReadonlyMap<string,
 
 /** The refusal when nobody is able: names what the fallback (or else the first specialist) lacks. */
 function unsupported(registry: ReadonlyMap<string, Specialist>, unable: (s: Specialist) => Unable | undefined, fallback: string | undefined): DecideResult {
-  const probe = (fallback !== undefined ? registry.get(fallback) : undefined) ?? registry.values().next().value!;
-  const why = unable(probe) ?? { param: "messages", detail: "no specialist can take this request" };
+  const probe = (fallback !== undefined ? registry.get(fallback) : undefined) ?? registry.values().next().value;
+  const why = (probe && unable(probe)) ?? { param: "messages", detail: "no specialist can take this request" };
   return { ok: false, reason: "unsupported", param: why.param, detail: `no specialist can honour '${why.param}': ${why.detail}` };
 }
 
@@ -136,7 +138,8 @@ function unsupported(registry: ReadonlyMap<string, Specialist>, unable: (s: Spec
  */
 export function capableSpecialists(intent: IntentRecord, registry: ReadonlyMap<string, Specialist>, minConfidence: number, margin: number): Specialist[] {
   const seen = new Map<string, { s: Specialist; confidence: number }>();
-  seen.set(intent.specialist, { s: registry.get(intent.specialist)!, confidence: intent.confidence });
+  const intended = registry.get(intent.specialist);
+  if (intended) seen.set(intended.id, { s: intended, confidence: intent.confidence });
   for (const c of intent.topK) {
     const s = registry.get(c.specialist);
     if (!s || seen.has(s.id) || c.confidence < minConfidence || c.confidence < intent.confidence - margin) continue;

@@ -4,9 +4,9 @@ import type { ChatMessage, EndpointCaller, SpecialistRequest } from "./hop.ts";
 import type { Specialist } from "../config/schema.ts";
 import { binding, type AppEnv } from "../env.ts";
 import { decisionProblem, failureProblem } from "../http/failures.ts";
-import { notFound, ProblemError } from "../http/problem.ts";
+import { badRequest, contentFlagged, notFound } from "../http/problem.ts";
 import type { PolicyDecision } from "../policy/policy.ts";
-import { screen, screenableText, type ScreeningResult, type ScreeningSettings } from "../policy/screening.ts";
+import { screenableText, screenUnder, type ScreeningResult, type ScreeningSettings } from "../policy/screening.ts";
 import { callLabels, policyGuard } from "./policy-guard.ts";
 import { sha256Hex, type CachedIntent } from "../intent/record.ts";
 import { getRuntime, type Runtime } from "../runtime.ts";
@@ -115,8 +115,8 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
     const found = await rt.intents.lookup(hop.intentId, defer, c.get("principal").tenant);
     intent = found?.record;
     source = found ? (found.source ?? "classified") : "unknown-id";
-  } else if (hop.pinned === undefined && (hop.unable === undefined || hop.input?.trim())) {
-    const found = await rt.intents.classify(hop.input!, defer, c.get("principal").tenant);
+  } else if (hop.pinned === undefined && hop.input !== undefined && (hop.unable === undefined || hop.input.trim())) {
+    const found = await rt.intents.classify(hop.input, defer, c.get("principal").tenant);
     intent = found.record;
     source = found.source ?? "classified";
   }
@@ -142,8 +142,10 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
   startTime(c, "specialist");
   const t3 = performance.now();
   const id = trace.id;
+  const input = hop.input ?? intent?.input;
+  if (input === undefined) throw badRequest("send 'input', or 'intent' (an intent id from an earlier hop)");
   const request: SpecialistRequest = {
-    input: hop.input ?? intent!.input,
+    input,
     ...(intent ? { intent: { id: intent.id, label: intent.label, confidence: intent.confidence } } : {}),
     ...(hop.context ? { context: hop.context } : {}),
     idempotencyKey: hop.idempotencyKey !== undefined ? await tenantScopedKey(tenant, hop.idempotencyKey) : id,
@@ -157,6 +159,7 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
   const call = hop.call;
   const decisions = new Map<string, PolicyDecision>();
   const admit = policyGuard(rt.policy, { tenant, intents: hopLabels(intent, hop.pinned === undefined ? undefined : rt.registry.get(hop.pinned)), inputChars: request.input.length }, admission(c.env, rt.config.router, id, defer, Math.random, tenantPoolOf(rt.config, tenant), (s) => callCeilingUsd(s, hop.chat)), decisions);
+  // `!`: decide picked every candidate from this registry
   const candidates = r.decision.candidates.map((s) => rt.registry.get(s)!);
   // fallbacks that cannot honour the request are left out
   const chain = fallbackChain(candidates, rt.registry, (s) => !hop.unable?.(s));
@@ -183,6 +186,7 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
   if (!result.ok) throw failureProblem(result.failure, result.attempts);
   screenOrRefuse(rt.config.screening, "output", screenableText(result.output), screening); // a stream screens as "{}"
   const t4 = performance.now();
+  // `!`: policyGuard records a decision for every specialist it lets through, and only an admitted one can serve
   const policy = decisions.get(result.specialist.id)!;
   return {
     id,
@@ -242,20 +246,20 @@ function untrustedText(input: string, hop: HopRequest): string {
  * cannot wait for a human; tasks pause instead), `flag` reports it in the response.
  */
 function screenOrRefuse(settings: ScreeningSettings, what: "input" | "output", text: string, into: { input?: ScreeningResult; output?: ScreeningResult }): void {
-  if (settings.mode === "off") return;
-  const r = screen(text, settings.threshold);
-  if (!r.flagged) return;
-  if (settings.mode === "flag") {
-    into[what] = r;
-    return;
+  const verdict = screenUnder(settings, text);
+  const refused = (result: ScreeningResult, why: string) =>
+    contentFlagged(`the ${what === "input" ? "input" : "specialist's output"} looks like a prompt injection (${result.signals.join(", ")}); ${why}`, result);
+  switch (verdict.action) {
+    case "pass":
+      return;
+    case "flag":
+      into[what] = verdict.result;
+      return;
+    case "approval":
+      throw refused(verdict.result, "it needs a human's approval: submit it as a task (POST /v1/tasks)");
+    case "deny":
+      throw refused(verdict.result, "refused by screening");
   }
-  throw new ProblemError({
-    status: 422,
-    slug: "content-flagged",
-    title: "Content flagged",
-    detail: `the ${what === "input" ? "input" : "specialist's output"} looks like a prompt injection (${r.signals.join(", ")}); ${settings.mode === "deny" ? "refused by screening" : "it needs a human's approval: submit it as a task (POST /v1/tasks)"}`,
-    extra: { screening: r },
-  });
 }
 
 /** Pools and breakers settle a streamed reply when its stream ends, with its real usage. */

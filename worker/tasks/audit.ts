@@ -1,4 +1,5 @@
 import { sha256Hex } from "../intent/record.ts";
+import type { JsonObject } from "../json.ts";
 
 /** One entry of a task's audit log. `hash` covers every other field, `prevHash` included. */
 export interface AuditEntry {
@@ -7,7 +8,7 @@ export interface AuditEntry {
   actor: string;
   action: string;
   /** Decision, reason, hashes of inputs/outputs: whatever explains the event. */
-  detail: Record<string, unknown>;
+  detail: JsonObject;
   prevHash: string;
   hash: string;
 }

@@ -132,7 +132,7 @@ export function renderInput(template: string, vars: { input: string; goal: strin
   return template.replace(REF, (_m, root: string, step: string | undefined, path: string) => {
     if (root === "input") return vars.input;
     if (root === "goal") return vars.goal;
-    let value: unknown = vars.outputs.get(step!);
+    let value: unknown = step === undefined ? undefined : vars.outputs.get(step);
     const parts = path.split(".").filter(Boolean);
     if (parts[0] === "output") parts.shift();
     for (const p of parts) value = value && typeof value === "object" ? (value as Record<string, unknown>)[p] : undefined;
@@ -141,10 +141,11 @@ export function renderInput(template: string, vars: { input: string; goal: strin
 }
 
 /** The task's result from its steps' outputs, as the plan's `combine` says. */
-export function combineOutputs(plan: Plan, outputs: ReadonlyMap<string, unknown>): unknown {
+export function combineOutputs<T>(plan: Plan, outputs: ReadonlyMap<string, T>): T | string | undefined {
   const combine = plan.combine;
   if (typeof combine === "object") return outputs.get(combine.step);
   const order = topologicalOrder(plan.steps) ?? plan.steps.map((s) => s.id);
   if (combine === "concat") return order.filter((id) => outputs.has(id)).map((id) => outputText(outputs.get(id))).join("\n\n");
-  return outputs.get(order.at(-1)!);
+  const last = order.at(-1);
+  return last === undefined ? undefined : outputs.get(last);
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { toJson, type Json } from "../json.ts";
 import type { EndpointCaller, FailureKind, Usage } from "../routing/hop.ts";
 import { policyGuard } from "../routing/policy-guard.ts";
 import type { Specialist } from "../config/schema.ts";
@@ -39,7 +40,7 @@ export interface StepCall {
 }
 
 export type StepOutcome =
-  | { ok: true; specialist: Specialist; output: unknown; usage: Usage; costUsd: number; intentId?: string; attempts: Attempt[] }
+  | { ok: true; specialist: Specialist; output: Json | undefined; usage: Usage; costUsd: number; intentId?: string; attempts: Attempt[] }
   | { ok: false; detail: string; attempts: Attempt[]; kind?: FailureKind };
 
 type Choice = { ok: true; specialist: Specialist; intent?: { id: string; label: string; confidence: number } } | { ok: false; detail: string };
@@ -106,7 +107,7 @@ export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void)
   return {
     ok: true,
     specialist: result.specialist,
-    output: result.output,
+    output: toJson(result.output), // as the task store keeps it
     usage: result.usage,
     costUsd: result.specialist.costPerCall + (result.usage.costUsd ?? 0),
     ...(choice.intent ? { intentId: choice.intent.id } : {}),

@@ -1,10 +1,21 @@
-import type { TaskInit } from "../../durable-objects/task-agent.ts";
+import type { TaskInit, TaskView } from "../../durable-objects/task-agent.ts";
+import type { Env } from "../env.ts";
 import type { TaskRequest } from "../http/task-schemas.ts";
+import { sha256Hex } from "../intent/record.ts";
 import type { Runtime } from "../runtime.ts";
+import { contentHash } from "./audit.ts";
 import type { Plan } from "./plan.ts";
-import { screen, screenableText, type ScreeningResult } from "../policy/screening.ts";
+import { taskStub } from "./task-stub.ts";
+import { inputTooLong } from "../routing/input-limit.ts";
+import { screenableText, screenUnder, type ScreeningResult } from "../policy/screening.ts";
 
 type Issue = { path: string; message: string };
+
+/** Why a task was not started: an expected failure, for the door to map onto its wire. */
+export type SubmitRefusal =
+  | { ok: false; reason: "invalid"; detail: string; errors?: Issue[] }
+  | { ok: false; reason: "flagged"; detail: string; flagged: ScreeningResult }
+  | { ok: false; reason: "conflict"; detail: string };
 
 /** The plan used when a task names no plan, workflow or planner: one step, routed by its input. */
 export const SINGLE_STEP: Plan = { steps: [{ id: "main", input: "{{input}}", dependsOn: [], requireApproval: false }], combine: "last" };
@@ -33,33 +44,44 @@ export async function startTask(
   rt: Runtime,
   a: { id: string; tenant: string; actor: string; body: Omit<TaskRequest, "idempotencyKey">; bodyHash: string; traceparent: string },
   defer: (p: Promise<unknown>) => void,
-): Promise<{ ok: true; init: TaskInit } | { ok: false; detail: string; errors?: Issue[]; flagged?: ScreeningResult }> {
+): Promise<{ ok: true; init: TaskInit } | Exclude<SubmitRefusal, { reason: "conflict" }>> {
   const { body } = a;
   let plan: Plan | null = null;
   let planner: string | null = null;
   let workflow: string | null = null;
   if (body.plan) {
     const issues = planIssues(body.plan, rt, "plan");
-    if (issues.length) return { ok: false, detail: "the plan names unknown specialists or intents", errors: issues };
+    if (issues.length) return { ok: false, reason: "invalid", detail: "the plan names unknown specialists or intents", errors: issues };
     plan = body.plan;
   } else if (body.workflow) {
     const w = rt.config.workflows.find((x) => x.id === body.workflow);
-    if (!w) return { ok: false, detail: `no workflow '${body.workflow}' (configured: ${rt.config.workflows.map((x) => x.id).join(", ") || "none"})`, errors: [{ path: "workflow", message: "unknown workflow" }] };
+    if (!w) return { ok: false, reason: "invalid", detail: `no workflow '${body.workflow}' (configured: ${rt.config.workflows.map((x) => x.id).join(", ") || "none"})`, errors: [{ path: "workflow", message: "unknown workflow" }] };
     plan = w.plan;
     workflow = w.id;
   } else if (body.planner !== undefined) {
     planner = body.planner === true ? (rt.config.tasks.planner ?? null) : body.planner;
-    if (planner === null) return { ok: false, detail: "planner: true needs tasks.planner in the config", errors: [{ path: "planner", message: "no default planner configured" }] };
-    if (!rt.registry.has(planner)) return { ok: false, detail: `unknown planner specialist '${planner}'`, errors: [{ path: "planner", message: "unknown specialist" }] };
+    if (planner === null) return { ok: false, reason: "invalid", detail: "planner: true needs tasks.planner in the config", errors: [{ path: "planner", message: "no default planner configured" }] };
+    if (!rt.registry.has(planner)) return { ok: false, reason: "invalid", detail: `unknown planner specialist '${planner}'`, errors: [{ path: "planner", message: "unknown specialist" }] };
   } else plan = SINGLE_STEP;
   const input = body.input ?? body.goal;
-  if (input.length > rt.config.router.maxInputChars) return { ok: false, detail: `input is longer than ${rt.config.router.maxInputChars} characters` };
-  const s = rt.config.screening;
+  const tooLong = inputTooLong(input, rt.config.router.maxInputChars);
+  if (tooLong) return { ok: false, reason: "invalid", detail: tooLong, errors: [{ path: body.input === undefined ? "goal" : "input", message: "too long" }] };
   // everything the client wrote that can reach a specialist: goal, input, context, the inputs of its own plan
   const untrusted = [body.goal, input, ...(body.context ? [screenableText(body.context)] : []), ...(body.plan ? body.plan.steps.map((st) => st.input ?? "") : [])];
-  const flagged = s.mode === "off" ? undefined : screen(untrusted.join("\n\n"), s.threshold);
-  if (flagged?.flagged && s.mode === "deny")
-    return { ok: false, detail: `the goal, input, context or plan looks like a prompt injection (${flagged.signals.join(", ")}): refused by screening`, flagged };
+  const verdict = screenUnder(rt.config.screening, untrusted.join("\n\n"));
+  let screening: Pick<TaskInit, "inputScreening" | "inputGate"> = {};
+  switch (verdict.action) {
+    case "pass":
+      break;
+    case "flag":
+      screening = { inputScreening: verdict.result };
+      break;
+    case "approval":
+      screening = { inputScreening: verdict.result, inputGate: `input flagged as a possible prompt injection (${verdict.result.signals.join(", ")})` };
+      break;
+    case "deny":
+      return { ok: false, reason: "flagged", detail: `the goal, input, context or plan looks like a prompt injection (${verdict.result.signals.join(", ")}): refused by screening`, flagged: verdict.result };
+  }
   const intent = (await rt.intents.classify(input, defer, a.tenant)).record;
   return {
     ok: true,
@@ -78,8 +100,42 @@ export async function startTask(
       approvalTtlSeconds: Math.min(body.approvalTtlSeconds ?? Infinity, rt.config.tasks.approvalTtlSeconds),
       intentId: intent.id,
       traceparent: a.traceparent,
-      ...(flagged?.flagged ? { inputScreening: flagged } : {}),
-      ...(flagged?.flagged && s.mode === "approval" ? { inputGate: `input flagged as a possible prompt injection (${flagged.signals.join(", ")})` } : {}),
+      ...screening,
     },
   };
+}
+
+/**
+ * The id of a tenant's task: from its idempotency key (the same key, the same task;
+ * another tenant's same key, another task), else fresh.
+ */
+export async function taskIdFor(tenant: string, idempotencyKey: string | undefined): Promise<string> {
+  const digest = idempotencyKey === undefined ? crypto.randomUUID().replaceAll("-", "") : await sha256Hex(`${tenant}\u0000${idempotencyKey}`);
+  return `task_${digest.slice(0, 32)}`;
+}
+
+/**
+ * Starts a task, the one way every door does (`POST /v1/tasks`, an A2A message that
+ * becomes a task): its id from the idempotency key ({@link taskIdFor}), its init from
+ * {@link startTask} (plan, registry checks, screening, the input's intent), then the
+ * TaskAgent's `create`. The same key and body again returns the task as it is
+ * (`replayed`); the same key with another body is a `conflict`.
+ */
+export async function submitTask(
+  env: Env,
+  rt: Runtime,
+  a: { tenant: string; actor: string; idempotencyKey: string | undefined; body: Omit<TaskRequest, "idempotencyKey">; traceparent: string },
+  defer: (p: Promise<unknown>) => void,
+): Promise<{ ok: true; task: TaskView; replayed: boolean } | SubmitRefusal> {
+  const id = await taskIdFor(a.tenant, a.idempotencyKey);
+  const init = await startTask(rt, { id, tenant: a.tenant, actor: a.actor, body: a.body, bodyHash: await contentHash(a.body), traceparent: a.traceparent }, defer);
+  if (!init.ok) return init;
+  const r = await taskStub(env, id).create(init.init);
+  switch (r.kind) {
+    case "conflict":
+      return { ok: false, reason: "conflict", detail: "this idempotency key was already used with a different body" };
+    case "created":
+    case "existing":
+      return { ok: true, task: r.task, replayed: r.kind === "existing" };
+  }
 }

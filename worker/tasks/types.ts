@@ -1,3 +1,4 @@
+import type { Json, JsonObject } from "../json.ts";
 import type { Plan, StepStatus } from "./plan.ts";
 
 /** Lifecycle of a task. The last four are terminal. */
@@ -39,10 +40,10 @@ export interface TaskDoc {
   bodyHash: string;
   createdAt: string;
   updatedAt: string;
-  result?: unknown;
+  result?: Json;
   error?: string;
   /** Small context, sent inline to every step. */
-  context?: Record<string, unknown>;
+  context?: JsonObject;
   /** Large context, stored once in the task and sent by reference. */
   contextRef?: { sha256: string; bytes: number };
   /** Intent of the task's input, classified once at submission. */
@@ -68,7 +69,7 @@ export interface StepDoc {
   specialist?: string;
   intentId?: string;
   input?: string;
-  output?: unknown;
+  output?: Json;
   error?: string;
   startedAt?: string;
   finishedAt?: string;
@@ -77,7 +78,7 @@ export interface StepDoc {
   /** A human approved this step (its gate will not pause again). */
   approved?: boolean;
   /** The output failed verification and is waiting for a human to accept it. */
-  unverifiedOutput?: unknown;
+  unverifiedOutput?: Json;
   verdicts: Verdict[];
   costUsd: number;
   /** Screening flagged this step's output. */
@@ -96,5 +97,5 @@ export interface TaskEvent {
   seq: number;
   type: string;
   at: string;
-  data: Record<string, unknown>;
+  data: JsonObject;
 }

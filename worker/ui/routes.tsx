@@ -88,7 +88,10 @@ export function dashboardRoutes(fetchApp: AppFetch): Hono<UiEnv> {
     } else {
       const limited = list.filter((s) => s.health.limited && s.health.pool);
       const pools = await Promise.all(limited.map((s) => api.get(`/v1/pools/${s.health.pool}`)));
-      limited.forEach((s, i) => pools[i]!.ok && figures.set(s.id, figuresFromPool(pools[i]!.body)));
+      limited.forEach((s, i) => {
+        const pool = pools[i];
+        if (pool?.ok) figures.set(s.id, figuresFromPool(pool.body));
+      });
       if (limited.length) figuresSource = "pools";
     }
     const data: OverviewData = {

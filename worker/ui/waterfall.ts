@@ -82,16 +82,16 @@ export function rowsFromTrace(trace: unknown, limit = 80): TimedRow[] | undefine
   if (rows.size === 0) return undefined;
   // depth-first by parent, children by start time
   const byId = new Map([...rows.keys()].filter((s) => typeof s.spanId === "string").map((s) => [s.spanId as string, s]));
-  const children = new Map<unknown, Record<string, unknown>[]>();
-  for (const s of rows.keys()) {
+  const children = new Map<unknown, [Record<string, unknown>, TimedRow][]>();
+  for (const [s, row] of rows) {
     const parent = typeof s.parentSpanId === "string" && byId.has(s.parentSpanId) ? s.parentSpanId : undefined;
-    children.set(parent, [...(children.get(parent) ?? []), s]);
+    children.set(parent, [...(children.get(parent) ?? []), [s, row]]);
   }
   const out: TimedRow[] = [];
   const walk = (parent: unknown, depth: number) => {
-    for (const s of (children.get(parent) ?? []).sort((a, b) => rows.get(a)!.start - rows.get(b)!.start)) {
+    for (const [s, row] of (children.get(parent) ?? []).sort(([, a], [, b]) => a.start - b.start)) {
       if (out.length >= limit) return;
-      out.push({ ...rows.get(s)!, depth });
+      out.push({ ...row, depth });
       if (typeof s.spanId === "string" && depth < 8) walk(s.spanId, depth + 1);
     }
   };

@@ -74,3 +74,16 @@ describe("pickShards", () => {
     for (const c of first) expect(c).toBeGreaterThan(1_600); // expected 2000 each
   });
 });
+
+describe("pickShards hashing", () => {
+  it("picks the same shards as before it shared the intent modules' FNV-1a and murmur3 finaliser", () => {
+    // pinned from the picker's own copy of the hash, before it was removed: a deployment keeps its key → shard map
+    const picks = ["req_1", "lease_42", "acme/tenant", "é✓"].map((k) => [pickShards(k, 8, () => 0.1), pickShards(k, 3, () => 0.1)]);
+    expect(picks).toEqual([
+      [[7, 5], [1, 2]],
+      [[0, 2], [1, 2]],
+      [[0, 3], [1, 2]],
+      [[5, 3], [0, 2]],
+    ]);
+  });
+});

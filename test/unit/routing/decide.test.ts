@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../worker/config/load.ts";
 import type { CachedIntent } from "../../../worker/intent/record.ts";
-import { decide } from "../../../worker/routing/decide.ts";
+import { capableSpecialists, decide } from "../../../worker/routing/decide.ts";
 
 const config = loadConfig({
   router: { fallback: "general" },
@@ -90,5 +90,22 @@ describe("decide", () => {
     expect(r.ok).toBe(false);
     expect(!r.ok && r.reason).toBe("no_specialist");
     expect(decide({ registry, minConfidence: 0.35 }).ok).toBe(false);
+  });
+});
+
+describe("lookups that can miss", () => {
+  it("an intent whose specialist is no longer registered is no_specialist, not a crash", () => {
+    expect(decide({ intent: intent({ specialist: "gone" }), registry, minConfidence: 0.35 })).toEqual({ ok: false, reason: "no_specialist", detail: "intent resolves to 'gone', which is not registered" });
+    expect(decide({ intent: intent({ specialist: "gone" }), registry, minConfidence: 0.35, unable: () => undefined })).toMatchObject({ ok: false, reason: "no_specialist" });
+  });
+
+  it("capableSpecialists leaves out an unregistered intended specialist and keeps the registered candidates", () => {
+    const top = intent({ specialist: "gone", confidence: 0.5, topK: [{ label: "units.x", specialist: "units", confidence: 0.45 }] });
+    expect(capableSpecialists(top, registry, 0.35, 0.1).map((s) => s.id)).toEqual(["units"]);
+  });
+
+  it("with nobody able and an empty registry, the refusal says so instead of throwing", () => {
+    const r = decide({ registry: new Map(), minConfidence: 0.35, unable: () => ({ param: "tools", detail: "no tools" }) });
+    expect(r).toEqual({ ok: false, reason: "unsupported", param: "messages", detail: "no specialist can honour 'messages': no specialist can take this request" });
   });
 });

@@ -17,6 +17,36 @@ export const CARD_PATH = ".well-known/agent-card.json";
 
 const EXAMPLES_PER_SKILL = 6;
 
+/** One skill of the router's agent card. */
+export interface AgentSkill {
+  id: string;
+  name: string;
+  description: string;
+  tags: string[];
+  examples: string[];
+  inputModes: string[];
+  outputModes: string[];
+}
+
+/** The router's agent card, as `routes.ts` serves and documents it (its `AgentCard` schema). */
+export interface AgentCardDoc {
+  name: string;
+  description: string;
+  supportedInterfaces: { url: string; protocolBinding: string; protocolVersion: string }[];
+  provider: { organization: string; url: string };
+  version: string;
+  documentationUrl: string;
+  capabilities: { streaming: boolean; pushNotifications: boolean; extendedAgentCard: boolean };
+  securitySchemes: Record<string, { httpAuthSecurityScheme: { scheme: string; description: string } }>;
+  securityRequirements: { schemes: Record<string, { list: string[] }> }[];
+  defaultInputModes: string[];
+  defaultOutputModes: string[];
+  skills: AgentSkill[];
+  url: string;
+  protocolVersion: string;
+  preferredTransport: string;
+}
+
 const title = (id: string) => id.split(/[-_]/).map((w) => (w ? w[0]!.toUpperCase() + w.slice(1) : w)).join(" ");
 
 /**
@@ -25,9 +55,9 @@ const title = (id: string) => id.split(/[-_]/).map((w) => (w ? w[0]!.toUpperCase
  * that declares intents (its intent labels as tags, examples from each intent),
  * and a `tasks` skill for multi-step goals when tasks are available.
  */
-export function buildAgentCard(a: { config: Config; baseUrl: string; version: string; tasks: boolean }): Record<string, unknown> {
+export function buildAgentCard(a: { config: Config; baseUrl: string; version: string; tasks: boolean }): AgentCardDoc {
   const url = `${a.baseUrl}${RPC_PATH}`;
-  const skills: Record<string, unknown>[] = a.config.specialists
+  const skills: AgentSkill[] = a.config.specialists
     .filter((s) => s.intents.length > 0)
     .map((s) => {
       const perIntent = Math.max(1, Math.floor(EXAMPLES_PER_SKILL / s.intents.length));

@@ -14,6 +14,7 @@
 import type { TaskStatus as AgentStatus } from "../../tasks/types.ts";
 import type { TaskEvent } from "../../tasks/types.ts";
 import { outputText } from "../../tasks/plan.ts";
+import { settlingEvent } from "../../tasks/follow.ts";
 import type { Artifact, Message, Part, StreamEvent, Task, TaskState } from "./wire.ts";
 
 const STATE: Record<AgentStatus, TaskState> = {
@@ -136,8 +137,8 @@ function eventText(e: TaskEvent): string {
   }
 }
 
-/** Events that end a stream: the task's end, or a pause for approval. */
-export const isStopEvent = (e: TaskEvent): boolean => /^task\.(succeeded|failed|cancelled|rejected|awaiting_approval)$/.test(e.type);
+/** Events that end a stream: the task's end, or a pause for approval (see tasks/follow.ts). */
+export const isStopEvent: (e: TaskEvent) => boolean = settlingEvent;
 
 /**
  * Stream events for one progress event. Progress is a `working` status update

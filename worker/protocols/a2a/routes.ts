@@ -7,16 +7,25 @@ import { problemResponse } from "../../http/schemas.ts";
 import { getRuntime } from "../../runtime.ts";
 import pkg from "../../../package.json";
 
+const Modes = z.array(z.string());
 const AgentCard = z
   .object({
     name: z.string(),
     description: z.string(),
     supportedInterfaces: z.array(z.object({ url: z.string(), protocolBinding: z.string(), protocolVersion: z.string() })),
+    provider: z.object({ organization: z.string(), url: z.string() }),
     version: z.string(),
-    capabilities: z.object({ streaming: z.boolean(), pushNotifications: z.boolean() }),
-    skills: z.array(z.object({ id: z.string(), name: z.string(), description: z.string(), tags: z.array(z.string()), examples: z.array(z.string()) })),
+    documentationUrl: z.string(),
+    capabilities: z.object({ streaming: z.boolean(), pushNotifications: z.boolean(), extendedAgentCard: z.boolean() }),
+    securitySchemes: z.record(z.string(), z.object({ httpAuthSecurityScheme: z.object({ scheme: z.string(), description: z.string() }) })),
+    securityRequirements: z.array(z.object({ schemes: z.record(z.string(), z.object({ list: z.array(z.string()) })) })),
+    defaultInputModes: Modes,
+    defaultOutputModes: Modes,
+    skills: z.array(z.object({ id: z.string(), name: z.string(), description: z.string(), tags: z.array(z.string()), examples: z.array(z.string()), inputModes: Modes, outputModes: Modes })),
+    url: z.string().openapi({ description: "for A2A 0.3 clients: the JSON-RPC endpoint" }),
+    protocolVersion: z.string().openapi({ description: "for A2A 0.3 clients" }),
+    preferredTransport: z.string().openapi({ description: "for A2A 0.3 clients" }),
   })
-  .passthrough()
   .openapi("AgentCard");
 
 const JsonRpcRequest = z
@@ -73,7 +82,7 @@ export const a2aRoutes = routeGroup().openapi(card, async (c) => {
   const baseUrl = pinned ? new URL(pinned).origin : new URL(c.req.url).origin;
   c.header("cache-control", pinned ? "public, max-age=60" : "no-store");
   if (!pinned) c.header("vary", "host");
-  return c.json(buildAgentCard({ config: rt.config, baseUrl, version: pkg.version, tasks: c.env.TASK_AGENT !== undefined }) as never, 200);
+  return c.json(buildAgentCard({ config: rt.config, baseUrl, version: pkg.version, tasks: c.env.TASK_AGENT !== undefined }), 200);
 });
 // Documented, but not validated by the OpenAPI layer: malformed calls must get JSON-RPC errors, not 400 problems.
 a2aRoutes.openAPIRegistry.registerPath(rpc);

@@ -10,6 +10,7 @@ import { streamSlot } from "../../routing/stream-slots.ts";
 import { ConfigError } from "../../config/load.ts";
 import type { AppEnv } from "../../env.ts";
 import { ProblemError } from "../../http/problem.ts";
+import { inputTooLong } from "../../routing/input-limit.ts";
 import { serveHop } from "../../routing/serve-hop.ts";
 import { getRuntime } from "../../runtime.ts";
 import { problemToRpc, RPC, rpcError, RpcFailure, rpcResult, type RpcCall, type RpcError } from "./jsonrpc.ts";
@@ -71,7 +72,8 @@ async function send(c: Context<AppEnv>, call: RpcCall): Promise<Response> {
   const text = messageText(p.message.parts);
   if (!text) throw new RpcFailure(RPC.INVALID_PARAMS, "Invalid params: the message has no text or data part");
   const rt = await getRuntime(c.env);
-  if (text.length > rt.config.router.maxInputChars) throw new RpcFailure(RPC.INVALID_PARAMS, `Invalid params: the message is longer than ${rt.config.router.maxInputChars} characters`);
+  const tooLong = inputTooLong(text, rt.config.router.maxInputChars, "the message");
+  if (tooLong) throw new RpcFailure(RPC.INVALID_PARAMS, `Invalid params: ${tooLong}`);
   const streaming = call.op === "stream";
 
   if (wantsTask(text, options, rt.config.tasks.planner !== undefined)) {

@@ -4,18 +4,16 @@
  * TaskAgent RPC methods, as `worker/routes/tasks.ts` uses them.
  */
 import type { Context } from "hono";
-import type { CreateResult, GateResult, TaskView } from "../../../durable-objects/task-agent.ts";
+import type { TaskView } from "../../../durable-objects/task-agent.ts";
 import type { AppEnv } from "../../env.ts";
-import { ProblemError } from "../../http/problem.ts";
+import { contentFlagged } from "../../http/problem.ts";
 import { TaskRequest } from "../../http/task-schemas.ts";
-import { sha256Hex } from "../../intent/record.ts";
 import { actorOf } from "../../http/auth.ts";
 import { MAX_EVENT_STREAM_MS } from "../../routing/stream-slots.ts";
-import { taskStub } from "../../routes/tasks.ts";
+import { taskStub } from "../../tasks/task-stub.ts";
 import { getRuntime } from "../../runtime.ts";
-import { contentHash } from "../../tasks/audit.ts";
-import { startTask } from "../../tasks/submit.ts";
-import { TERMINAL, type TaskEvent } from "../../tasks/types.ts";
+import { submitTask } from "../../tasks/submit.ts";
+import { openTaskFeed, settled, waitSettled } from "../../tasks/follow.ts";
 import { RPC, RpcFailure } from "./jsonrpc.ts";
 import { CONTEXT_KEY, isStopEvent, progressEvents, taskToA2A } from "./mapping.ts";
 import type { SwitchyardOptions } from "./params.ts";
@@ -26,7 +24,6 @@ import type { StreamEvent, Task } from "./wire.ts";
 export const BLOCKING_WAIT_MS = 60_000;
 /** Longest a task stream stays open. */
 export const MAX_STREAM_MS = MAX_EVENT_STREAM_MS;
-const POLL_MS = 200;
 
 const TASK_ID = /^task_[0-9a-f]{32}$/;
 
@@ -35,9 +32,6 @@ function checkId(id: string): string {
   if (!TASK_ID.test(id)) throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
   return id;
 }
-
-/** Whether a blocking call returns now: the task ended or waits for a human. */
-const settled = (v: TaskView) => TERMINAL.has(v.status) || v.status === "awaiting_approval";
 
 /**
  * Starts a TaskAgent task for a message (its text is the goal). The task id comes from the idempotency
@@ -60,21 +54,23 @@ export async function startA2aTask(
     ...(Object.keys(context).length ? { context } : {}),
     ...(o.approvalTtlSeconds !== undefined ? { approvalTtlSeconds: o.approvalTtlSeconds } : {}),
   });
-  const key = o.idempotencyKey ?? `a2a:${a.messageId}`;
-  const id = `task_${(await sha256Hex(`${p.tenant}\u0000${key}`)).slice(0, 32)}`;
-  const init = await startTask(rt, { id, tenant: p.tenant, actor: `${actorOf(p)} over A2A`, body, bodyHash: await contentHash(body), traceparent: c.get("traceparent") }, (pr) => c.executionCtx.waitUntil(pr));
-  if (!init.ok && init.flagged)
-    throw new ProblemError({ status: 422, slug: "content-flagged", title: "Content flagged", detail: init.detail, extra: { screening: init.flagged } });
-  if (!init.ok) throw new RpcFailure(RPC.INVALID_PARAMS, `Invalid params: ${init.detail}`, init.errors ? { errors: init.errors } : undefined);
-  const r = (await taskStub(c.env, id).create(init.init)) as CreateResult;
-  if (r.kind === "conflict") throw new RpcFailure(RPC.INVALID_PARAMS, "Invalid params: this message id (or idempotencyKey) was already used for a different message");
-  return r.task;
+  const idempotencyKey = o.idempotencyKey ?? `a2a:${a.messageId}`;
+  const s = await submitTask(c.env, rt, { tenant: p.tenant, actor: `${actorOf(p)} over A2A`, idempotencyKey, body, traceparent: c.get("traceparent") }, (pr) => c.executionCtx.waitUntil(pr));
+  if (s.ok) return s.task;
+  switch (s.reason) {
+    case "invalid":
+      throw new RpcFailure(RPC.INVALID_PARAMS, `Invalid params: ${s.detail}`, s.errors ? { errors: s.errors } : undefined);
+    case "flagged":
+      throw contentFlagged(s.detail, s.flagged);
+    case "conflict":
+      throw new RpcFailure(RPC.INVALID_PARAMS, "Invalid params: this message id (or idempotencyKey) was already used for a different message");
+  }
 }
 
 /** The task, or -32001 (unknown, or another tenant's). */
 export async function getTaskView(c: Context<AppEnv>, rawId: string): Promise<TaskView> {
   const id = checkId(rawId);
-  const view = (await taskStub(c.env, id).get(c.get("principal").tenant)) as TaskView | undefined;
+  const view = await taskStub(c.env, id).get(c.get("principal").tenant);
   if (!view) throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
   return view;
 }
@@ -83,22 +79,18 @@ export async function getTaskView(c: Context<AppEnv>, rawId: string): Promise<Ta
 export async function cancelTask(c: Context<AppEnv>, rawId: string, reason: string | undefined): Promise<Task> {
   const id = checkId(rawId);
   const p = c.get("principal");
-  const r = (await taskStub(c.env, id).cancel(p.tenant, `${actorOf(p)} over A2A`, reason ?? "cancelled over A2A")) as GateResult;
+  const r = await taskStub(c.env, id).cancel(p.tenant, `${actorOf(p)} over A2A`, reason ?? "cancelled over A2A");
   if (r.ok) return taskToA2A(r.task);
   if (r.reason === "not_found") throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
   throw new RpcFailure(RPC.TASK_NOT_CANCELABLE, `Task not cancelable: ${id} has already ended`);
 }
 
-/** Polls the task until it ends or pauses for approval, for at most `BLOCKING_WAIT_MS`. */
+/** Waits for the task to end or pause for approval (following its events), for at most `BLOCKING_WAIT_MS`. */
 export async function waitForTask(c: Context<AppEnv>, view: TaskView, maxMs = BLOCKING_WAIT_MS): Promise<TaskView> {
-  const deadline = Date.now() + maxMs;
-  let wait = 50;
-  while (!settled(view) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, wait));
-    wait = Math.min(wait * 2, 500);
-    view = await getTaskView(c, view.id);
-  }
-  return view;
+  if (settled(view.status)) return view;
+  const now = await waitSettled(taskStub(c.env, checkId(view.id)), c.get("principal").tenant, { until: Date.now() + maxMs });
+  if (!now) throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${view.id}`);
+  return now;
 }
 
 /**
@@ -109,23 +101,14 @@ export async function waitForTask(c: Context<AppEnv>, view: TaskView, maxMs = BL
 export async function followTask(c: Context<AppEnv>, id: string, emit: (e: StreamEvent) => Promise<boolean>): Promise<void> {
   const tenant = c.get("principal").tenant;
   const stub = taskStub(c.env, checkId(id));
-  type Batch = { events: TaskEvent[]; done: boolean } | undefined;
-  const seen = (await stub.events(tenant, 0)) as Batch;
-  let view = (await stub.get(tenant)) as TaskView | undefined;
-  if (!seen || !view) throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
-  let after = seen.events.at(-1)?.seq ?? 0;
-  if (!(await emit({ kind: "task", task: taskToA2A(view) })) || settled(view)) return;
-  const deadline = Date.now() + MAX_STREAM_MS;
-  while (Date.now() < deadline) {
-    const batch = (await stub.events(tenant, after)) as Batch;
-    if (!batch) return;
-    for (const e of batch.events) {
-      after = e.seq;
-      if (isStopEvent(e)) view = ((await stub.get(tenant)) as TaskView | undefined) ?? view;
-      for (const out of progressEvents(e, view)) if (!(await emit(out))) return;
-      if (isStopEvent(e)) return;
-    }
-    if (batch.done && batch.events.length === 0) return;
-    if (batch.events.length === 0) await new Promise((r) => setTimeout(r, POLL_MS));
+  // the backlog is the history the first `task` event stands for; progress is what comes later
+  const feed = await openTaskFeed(stub, tenant, 0, { until: Date.now() + MAX_STREAM_MS });
+  let view = await stub.get(tenant);
+  if (!feed || !view) throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
+  if (!(await emit({ kind: "task", task: taskToA2A(view) })) || settled(view.status)) return;
+  for await (const e of feed.later) {
+    if (isStopEvent(e)) view = (await stub.get(tenant)) ?? view;
+    for (const out of progressEvents(e, view)) if (!(await emit(out))) return;
+    if (isStopEvent(e)) return;
   }
 }

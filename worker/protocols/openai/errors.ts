@@ -60,8 +60,9 @@ export function openAIErrorShape(): MiddlewareHandler<AppEnv> {
     const headers = new Headers(c.res.headers);
     headers.set("content-type", "application/json");
     // an OpenAI-compatible specialist's own refusal reaches OpenAI clients as it sent it
-    const own = problem.upstream?.error && problem.upstream.status !== null ? problem.upstream : undefined;
-    const body = own ? { error: own.error! } : openAIError(problem);
+    const up = problem.upstream;
+    const own = up?.error && up.status !== null ? { status: up.status, error: up.error } : undefined;
+    const body = own ? { error: own.error } : openAIError(problem);
     c.res = new Response(JSON.stringify(body), { status: own?.status ?? c.res.status, headers });
   };
 }

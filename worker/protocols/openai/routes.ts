@@ -11,6 +11,8 @@ import { chatRequirements } from "./requirements.ts";
 import { ChatCompletionRequest, ChatCompletionResponse, ModelList, ModelObject, openAIErrorResponse, openAIErrors } from "./schemas.ts";
 import { capabilitiesOf, unmet, unmetDetail, type Requirement } from "../../routing/capabilities.ts";
 import type { Unable } from "../../routing/decide.ts";
+import { inputTooLong } from "../../routing/input-limit.ts";
+import { screeningMayRefuse } from "../../policy/screening.ts";
 import { serveHop } from "../../routing/serve-hop.ts";
 import { getRuntime } from "../../runtime.ts";
 
@@ -97,7 +99,8 @@ export const openaiRoutes = routeGroup()
     const messages = body.messages as ChatMessage[];
     const input = lastUserText(messages) ?? "";
     const needs = chatRequirements(body, input.trim() !== "");
-    if (input.length > rt.config.router.maxInputChars) throw badRequest(`the last user message is longer than ${rt.config.router.maxInputChars} characters`, [{ path: "messages", message: "too long" }]);
+    const tooLong = inputTooLong(input, rt.config.router.maxInputChars, "the last user message");
+    if (tooLong) throw badRequest(tooLong, [{ path: "messages", message: "too long" }]);
     const stream = body.stream === true;
     const key = c.req.header("idempotency-key");
     const hop = await serveHop(c, {
@@ -108,7 +111,7 @@ export const openaiRoutes = routeGroup()
       unable: unableFor(needs),
       idempotencyKey: key && key.length <= 255 ? key : undefined,
       // with screening that can refuse (deny, approval), a stream is read whole and screened before any of it is sent
-      call: chatCall(stream && (rt.config.screening.mode === "off" || rt.config.screening.mode === "flag"), rt.config.tenants[c.get("principal").tenant]?.limits.tpm !== undefined, c.var.callSpecialist),
+      call: chatCall(stream && !screeningMayRefuse(rt.config.screening.mode), rt.config.tenants[c.get("principal").tenant]?.limits.tpm !== undefined, c.var.callSpecialist),
       t0,
     });
     const { result, intent } = hop;

@@ -80,7 +80,7 @@ async function readHead(
   }
   if (!res.ok) {
     const text = await untilAborted(signal, res.text()).catch(() => "");
-    return fail(statusFailure(res, text)!);
+    return fail(statusFailure(res, text)!); // `!`: statusFailure has a failure for every status that is not ok
   }
   const type = res.headers.get("content-type") ?? "";
   if (!res.body || !/^text\/event-stream\b/i.test(type)) {

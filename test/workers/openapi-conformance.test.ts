@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { nonConformance } from "../support/openapi-conformance.ts";
+import { call } from "./helpers.ts";
+import { submit, waitFor } from "./task-helpers.ts";
+
+/**
+ * /openapi.json describes what the routes send: each JSON response below (problems
+ * included) is checked against the schema the document gives for its path, method,
+ * status and media type, with no member left undescribed. The route handlers carry no
+ * `as never`, so @hono/zod-openapi checks their values against the same schemas.
+ */
+type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }> }>>; components?: { schemas?: Record<string, Record<string, unknown>> } };
+const doc = (await (await call("/openapi.json")).json()) as Doc;
+const ADMIN = { authorization: "Bearer dev-admin-key" };
+
+/** The response's body, after checking it against the document. */
+async function described(template: string, method: string, res: Response): Promise<any> {
+  const media = (res.headers.get("content-type") ?? "").split(";")[0]!;
+  const schema = doc.paths[template]?.[method]?.responses[String(res.status)]?.content?.[media]?.schema;
+  expect(schema, `${method.toUpperCase()} ${template} ${res.status} ${media}: not in the document`).toBeDefined();
+  const body = await res.json();
+  expect(nonConformance(doc, schema!, body), `${method.toUpperCase()} ${template} ${res.status}`).toEqual([]);
+  return body;
+}
+
+describe("the OpenAPI document describes what is sent", () => {
+  it("tasks: submit, list, read, audit, trace, approve, reject, cancel, context", { timeout: 30_000 }, async () => {
+    const context = { big: "x".repeat(40_000) }; // stored by reference
+    const started = await call("/v1/tasks", { json: { goal: "conformance", plan: { steps: [{ id: "s", specialist: "policy-approve" }] }, context } });
+    const { id } = await described("/v1/tasks", "post", started);
+    const waiting = await waitFor(id, ["awaiting_approval", "failed"]);
+    expect(waiting.status).toBe("awaiting_approval");
+    await described("/v1/tasks/{id}", "get", await call(`/v1/tasks/${id}`));
+    await described("/v1/tasks", "get", await call("/v1/tasks"));
+    await described("/v1/tasks/{id}/approve", "post", await call(`/v1/tasks/${id}/approve`, { json: { by: "dana", reason: "ok" } }));
+    const done = await waitFor(id, ["succeeded", "failed"]);
+    await described("/v1/tasks/{id}", "get", await call(`/v1/tasks/${id}`));
+    await described("/v1/tasks/{id}/audit", "get", await call(`/v1/tasks/${id}/audit`));
+    await described("/v1/tasks/{id}/trace", "get", await call(`/v1/tasks/${id}/trace`));
+    expect(done.contextRef).toBeDefined();
+    await described("/v1/tasks/{id}/context/{sha256}", "get", await call(`/v1/tasks/${id}/context/${done.contextRef!.sha256}`));
+    await described("/v1/tasks/{id}/cancel", "post", await call(`/v1/tasks/${id}/cancel`, { json: {} })); // 409: already ended
+    await described("/v1/tasks/{id}", "get", await call(`/v1/tasks/task_${"0".repeat(32)}`)); // 404
+
+    const other = await submit({ goal: "to reject", plan: { steps: [{ id: "s", specialist: "policy-approve" }] } });
+    await waitFor(other.id, ["awaiting_approval"]);
+    await described("/v1/tasks/{id}/reject", "post", await call(`/v1/tasks/${other.id}/reject`, { json: { by: "dana", reason: "no" } }));
+    const slow = await submit({ goal: "to cancel", plan: { steps: [{ id: "slow", specialist: "fault-slow-effect" }] } });
+    await described("/v1/tasks/{id}/cancel", "post", await call(`/v1/tasks/${slow.id}/cancel`, { json: { reason: "test" } }));
+  });
+
+  it("routing: route, intents, specialists, pools, metrics, hop trace, health", async () => {
+    const routed = await described("/v1/route", "post", await call("/v1/route", { json: { input: "convert 5 km to miles" } }));
+    const intent = await described("/v1/intents", "post", await call("/v1/intents", { json: { input: "what is 2 + 2" } }));
+    await described("/v1/intents/{id}", "get", await call(`/v1/intents/${intent.id}`));
+    await described("/v1/hops/{id}/trace", "get", await call(`/v1/hops/${routed.id}/trace`));
+    await described("/v1/specialists", "get", await call("/v1/specialists"));
+    await described("/v1/pools/{name}", "get", await call("/v1/pools/specialist:units"));
+    await described("/v1/pools/{name}", "get", await call("/v1/pools/specialist:nobody")); // 404
+    await described("/v1/metrics", "get", await call("/v1/metrics", { headers: ADMIN }));
+    await described("/healthz", "get", await call("/healthz"));
+    await described("/v1/route", "post", await call("/v1/route", { json: { input: "x", specialist: "fault-error" } })); // 502
+  });
+
+  it("admin: register, switches, control state, delete, tenant-wide cancel", async () => {
+    const id = `conf-${crypto.randomUUID().slice(0, 8)}`;
+    const spec = { description: "conformance", endpoint: { type: "http", url: "https://upstream.example/x" }, intents: [] };
+    await described("/v1/admin/specialists/{id}", "put", await call(`/v1/admin/specialists/${id}`, { method: "PUT", json: spec, headers: ADMIN }));
+    await described("/v1/admin/specialists/{id}/disable", "post", await call(`/v1/admin/specialists/${id}/disable`, { json: { reason: "test" }, headers: ADMIN }));
+    await described("/v1/admin/specialists/{id}/enable", "post", await call(`/v1/admin/specialists/${id}/enable`, { json: { reason: "test" }, headers: ADMIN }));
+    await described("/v1/admin/control", "get", await call("/v1/admin/control", { headers: ADMIN }));
+    await described("/v1/admin/specialists/{id}", "delete", await call(`/v1/admin/specialists/${id}`, { method: "DELETE", headers: ADMIN }));
+    await described("/v1/admin/tenants/{tenant}/cancel-tasks", "post", await call(`/v1/admin/tenants/conf-${id}/cancel-tasks`, { json: { reason: "test" }, headers: ADMIN }));
+  });
+
+  it("the A2A agent card and the OpenAI door", async () => {
+    await described("/v1/chat/completions", "post", await call("/v1/chat/completions", { json: { model: "auto", messages: [{ role: "user", content: "convert 5 km to miles" }] } }));
+    await described("/v1/chat/completions", "post", await call("/v1/chat/completions", { json: { model: "nobody", messages: [{ role: "user", content: "hi" }] } })); // 404
+    await described("/.well-known/agent-card.json", "get", await call("/.well-known/agent-card.json", { headers: { authorization: "" } }));
+    await described("/v1/models", "get", await call("/v1/models"));
+    await described("/v1/models/{model}", "get", await call("/v1/models/units"));
+  });
+});
