@@ -14,7 +14,7 @@ const ADMIN = { authorization: "Bearer dev-admin-key" };
  * shard 0 only showed it closed.
  */
 describe("a sharded pool's breaker, as every view shows it", () => {
-  it("is open when shard 1 (not shard 0) is open", async () => {
+  it("is open when shard 1 (not shard 0) is open", { timeout: 30_000 }, async () => { // a new config: the runtime is built again
     const id = `sharded-${crypto.randomUUID().slice(0, 8)}`;
     const raw = configWith((c) =>
       c.specialists.push({ id, endpoint: { type: "http", url: "https://upstream.example/x" }, limits: { rpm: 100, shards: 2 }, breaker: { failureThreshold: 2, windowMs: 60_000, openMs: 600_000, halfOpenProbes: 1 } }),
