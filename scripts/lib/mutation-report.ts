@@ -11,13 +11,15 @@ export interface AreaScore {
   noCoverage: number;
   /** Mutants disabled with `// Stryker disable … : reason` (equivalent, justified in the source). */
   equivalent: number;
+  /** Static mutants (module-level code) not run: `ignoreStatic` (stryker.config.mjs). */
+  staticIgnored: number;
   /** (killed + timed out) / (killed + timed out + survived + no coverage), in %. */
   score: number;
   target: number;
 }
 
 interface Report {
-  files: Record<string, { mutants: { status: string }[] }>;
+  files: Record<string, { mutants: { status: string; statusReason?: string }[] }>;
 }
 
 /**
@@ -30,14 +32,15 @@ export function areaScores(reportFile = "reports/mutation/mutation.json"): AreaS
   for (const [file, { mutants }] of Object.entries(report.files)) {
     const area = areaOf(file.replaceAll("\\", "/"));
     if (!area) continue;
-    const row = rows.get(area) ?? { area, files: 0, mutants: 0, killed: 0, survived: 0, noCoverage: 0, equivalent: 0, score: 0, target: AREAS[area].target };
+    const row = rows.get(area) ?? { area, files: 0, mutants: 0, killed: 0, survived: 0, noCoverage: 0, equivalent: 0, staticIgnored: 0, score: 0, target: AREAS[area].target };
     row.files += 1;
-    for (const { status } of mutants) {
+    for (const { status, statusReason } of mutants) {
       if (status === "Killed" || status === "Timeout") row.killed += 1;
       else if (status === "Survived") row.survived += 1;
       else if (status === "NoCoverage") row.noCoverage += 1;
+      else if (status === "Ignored" && /static/i.test(statusReason ?? "")) row.staticIgnored += 1;
       else if (status === "Ignored") row.equivalent += 1;
-      else continue; // CompileError, RuntimeError: the mutant never ran, like Stryker's own score
+      else continue; // CompileError, RuntimeError: the mutant never ran, as in Stryker's own score
       row.mutants += 1;
     }
     rows.set(area, row);
@@ -53,13 +56,18 @@ export function areaScores(reportFile = "reports/mutation/mutation.json"): AreaS
 
 /** The table as Markdown, as docs/development.md shows it. */
 export function scoreTable(rows: readonly AreaScore[]): string {
-  const total = rows.reduce((t, r) => ({ m: t.m + r.mutants, k: t.k + r.killed, s: t.s + r.survived, n: t.n + r.noCoverage, e: t.e + r.equivalent }), { m: 0, k: 0, s: 0, n: 0, e: 0 });
+  const total = rows.reduce(
+    (t, r) => ({ m: t.m + r.mutants, k: t.k + r.killed, s: t.s + r.survived, n: t.n + r.noCoverage, e: t.e + r.equivalent, st: t.st + r.staticIgnored }),
+    { m: 0, k: 0, s: 0, n: 0, e: 0, st: 0 },
+  );
   const pct = (x: number) => `${x.toFixed(1)} %`;
   const lines = [
-    "| area | files | mutants | killed | survived | no coverage | score | target | equivalent (justified) |",
-    "| --- | --: | --: | --: | --: | --: | --: | --: | --: |",
-    ...rows.map((r) => `| ${r.area} | ${r.files} | ${r.mutants} | ${r.killed} | ${r.survived} | ${r.noCoverage} | ${pct(r.score)} | ${r.target} % | ${r.equivalent} |`),
-    `| all | ${rows.reduce((t, r) => t + r.files, 0)} | ${total.m} | ${total.k} | ${total.s} | ${total.n} | ${pct((100 * total.k) / Math.max(1, total.k + total.s + total.n))} | | ${total.e} |`,
+    "| area | files | mutants | killed | survived | no coverage | score | target | equivalent (justified) | static (not run) |",
+    "| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: |",
+    ...rows.map(
+      (r) => `| ${r.area} | ${r.files} | ${r.mutants} | ${r.killed} | ${r.survived} | ${r.noCoverage} | ${pct(r.score)} | ${r.target} % | ${r.equivalent} | ${r.staticIgnored} |`,
+    ),
+    `| all | ${rows.reduce((t, r) => t + r.files, 0)} | ${total.m} | ${total.k} | ${total.s} | ${total.n} | ${pct((100 * total.k) / Math.max(1, total.k + total.s + total.n))} | | ${total.e} | ${total.st} |`,
   ];
   return lines.join("\n");
 }

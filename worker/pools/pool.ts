@@ -57,7 +57,11 @@ export class Pool {
     int("units", units);
     nonNegative("costUsd", costUsd);
     const held = this.#leases?.get(leaseId);
-    if (held !== undefined && held.expiresAt > now) return { ok: true, leaseId, expiresAt: held.expiresAt, probe: held.data?.probe ?? false };
+    if (held !== undefined && held.expiresAt > now) {
+      // Stryker disable next-line OptionalChaining,BooleanLiteral: the pool's leases always carry data (admit passes it), so `?? false` is never reached
+      const wasProbe = held.data?.probe ?? false;
+      return { ok: true, leaseId, expiresAt: held.expiresAt, probe: wasProbe };
+    }
     const checks: Array<[DenyReason, { ok: true } | { ok: false; retryAfterMs: number } | undefined]> = [
       ["breaker", this.#breaker?.check(now)],
       ["budget", this.#budget?.check(now, costUsd)],
@@ -88,7 +92,9 @@ export class Pool {
   finish(now: number, leaseId: string, outcome: FinishOutcome): { released: boolean } {
     const data = this.#leases?.get(leaseId)?.data;
     const released = this.#leases?.release(leaseId) ?? false;
-    if (outcome.tokens !== undefined && outcome.tokens > 0) this.#tokens.record(now, outcome.tokens);
+    const tokens = outcome.tokens ?? 0;
+    // Stryker disable next-line EqualityOperator: `>= 0` differs only at 0, and recording 0 tokens records nothing
+    if (tokens > 0) this.#tokens.record(now, tokens); // a negative count reported upstream is ignored
     if (data !== undefined) this.#budget?.settle(now, data.reservedUsd, outcome.costUsd ?? data.reservedUsd, data.at);
     this.#breaker?.record(now, outcome.ok, data?.probe ?? false);
     return { released };

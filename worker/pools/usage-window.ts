@@ -48,9 +48,10 @@ export class UsageWindow {
   record(now: number, units: number): void {
     nonNegative("units", units);
     const live = this.#firstLive(now);
-    if (live > 0) this.#entries.splice(0, live);
+    this.#entries.splice(0, live);
     if (units === 0) return;
     const last = this.#entries.at(-1);
+    // Stryker disable next-line EqualityOperator: `now < last.at` differs only at now = last.at, which is in last's bucket anyway
     if (last !== undefined && (now <= last.at || Math.floor(now / this.bucketMs) === Math.floor(last.at / this.bucketMs))) {
       last.units += units;
       last.at = Math.max(last.at, now);

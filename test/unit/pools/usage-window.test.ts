@@ -98,3 +98,34 @@ describe("UsageWindow", () => {
     expect(() => UsageWindow.restore({ v: 1, windowMs: 1_000, bucketMs: 100, entries: [[0, -5]] })).toThrow(TypeError);
   });
 });
+
+describe("UsageWindow: edges", () => {
+  it("records nothing for zero units", () => {
+    const w = new UsageWindow(10_000, 1_000);
+    w.record(0, 5);
+    w.record(2_500, 0);
+    expect(w.snapshot().entries).toEqual([[0, 5]]);
+  });
+
+  it("a clock that steps back adds to the newest entry, keeping entries in order", () => {
+    const w = new UsageWindow(10_000, 1_000);
+    w.record(5_000, 1);
+    w.record(3_000, 2);
+    expect(w.snapshot().entries).toEqual([[5_000, 3]]);
+  });
+
+  it("restore takes entries in time order (ties allowed, zero units allowed) and nothing else", () => {
+    const base = { v: 1 as const, windowMs: 10_000, bucketMs: 1_000 };
+    expect(UsageWindow.restore({ ...base, entries: [[10, 1], [10, 0]] }).used(10)).toBe(1);
+    for (const entries of [[[10, 1], [5, 1]], [[Number.NaN, 1]], [[1, Number.POSITIVE_INFINITY]], [[1, -1]]])
+      expect(() => UsageWindow.restore({ ...base, entries } as never), JSON.stringify(entries)).toThrow(new TypeError("usage snapshot: bad entry"));
+    expect(() => UsageWindow.restore({ ...base, entries: "[]" } as never)).toThrow(new TypeError("usage snapshot: entries must be an array"));
+    expect(() => UsageWindow.restore({ ...base, v: 2 } as never)).toThrow(new TypeError("not a version-1 usage snapshot"));
+  });
+
+  it("names bad arguments", () => {
+    expect(() => new UsageWindow(0)).toThrow(new RangeError("windowMs must be a finite number > 0, got 0"));
+    expect(() => new UsageWindow(1_000, 0)).toThrow(new RangeError("bucketMs must be a finite number > 0, got 0"));
+    expect(() => new UsageWindow(1_000).record(0, -1)).toThrow(new RangeError("units must be a finite number ≥ 0, got -1"));
+  });
+});

@@ -144,3 +144,21 @@ describe("SlidingWindowLimiter", () => {
     expect(b.tryTake(1_200)).toEqual({ ok: true });
   });
 });
+
+describe("SlidingWindowLimiter: edges", () => {
+  it("restore keeps the newest limit stamps of the snapshot, then the clock-never-steps-back rule", () => {
+    const rl = SlidingWindowLimiter.restore({ v: 1, limit: 2, windowMs: 1_000, stamps: [100, 5, 6] });
+    expect(rl.snapshot().stamps).toEqual([5, 6]);
+    expect(SlidingWindowLimiter.restore({ v: 1, limit: 3, windowMs: 1_000, stamps: [7, 5] }).snapshot().stamps).toEqual([7, 7]);
+  });
+
+  it("names bad arguments and refuses foreign snapshots", () => {
+    expect(() => new SlidingWindowLimiter(-1, 1_000)).toThrow(new RangeError("limit must be an integer ≥ 0, got -1"));
+    expect(() => new SlidingWindowLimiter(1, 0)).toThrow(new RangeError("windowMs must be a finite number > 0, got 0"));
+    expect(() => new SlidingWindowLimiter(1, 1_000).check(0, -1)).toThrow(new RangeError("n must be an integer ≥ 0, got -1"));
+    expect(() => new SlidingWindowLimiter(1, 1_000).tryTake(0, 1, -1)).toThrow(new RangeError("holdMs must be a finite number ≥ 0, got -1"));
+    expect(() => SlidingWindowLimiter.restore({ v: 2 } as never)).toThrow(new TypeError("not a version-1 window snapshot"));
+    expect(() => SlidingWindowLimiter.restore({ v: 1, limit: 1, windowMs: 1, stamps: {} } as never)).toThrow(new TypeError("window snapshot: stamps must be an array"));
+    expect(() => SlidingWindowLimiter.restore({ v: 1, limit: 1, windowMs: 1, stamps: [Number.NaN] })).toThrow(new TypeError("window snapshot: stamps must be finite numbers"));
+  });
+});
