@@ -35,6 +35,7 @@ export class Pool {
 
   constructor(config: PoolConfig) {
     const c = (this.config = copyConfig(config));
+    // Stryker disable next-line BooleanLiteral: a zero window would pass here, but the UsageWindow built just below rejects it with the same RangeError
     this.windowMs = nonNegative("windowMs", c.windowMs ?? 60_000, true);
     this.leaseTtlMs = nonNegative("leaseTtlMs", c.leaseTtlMs ?? 30_000, true);
     if (c.tpm !== undefined) nonNegative("tpm", c.tpm);

@@ -76,6 +76,8 @@ describe("policy rules: each condition and message", () => {
   it("every match field narrows a rule: a context outside it is not matched", () => {
     const deny = (match: object) => rules([{ id: "r", match, effect: "deny" }]);
     expect(deny({ tenant: "evil" }).evaluate(hop({ tenant: "acme" })).effect).toBe("allow");
+    expect(deny({ tenant: "ac?e" }).evaluate(hop({ tenant: "acme" })).effect).toBe("deny");
+    expect(deny({ tenant: ["x", "a*"] }).evaluate(hop({ tenant: "acme" })).effect).toBe("deny");
     expect(deny({ intent: "payments.*" }).evaluate(hop({ intent: "units.convert" })).effect).toBe("allow");
     expect(deny({ specialist: "gpt-*" }).evaluate(hop({ specialist: "units" })).effect).toBe("allow");
     expect(deny({ minInputChars: 21 }).evaluate(hop({ inputChars: 20 })).effect).toBe("allow");

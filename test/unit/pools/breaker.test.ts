@@ -164,3 +164,12 @@ describe("CircuitBreaker: edges", () => {
     expect(() => CircuitBreaker.restore({ ...good, openUntil: -1 })).toThrow(new RangeError("openUntil must be a finite number ≥ 0, got -1"));
   });
 });
+
+describe("CircuitBreaker: restored state", () => {
+  it("a probe result reported while open (the clock stepped back) decides nothing", () => {
+    const s = { ...new CircuitBreaker({ failureThreshold: 1, windowMs: 1_000, openMs: 1_000, halfOpenProbes: 1 }).snapshot(), mode: "open" as const, openUntil: 2_000, probes: [1_500] };
+    const br = CircuitBreaker.restore(s);
+    br.record(1_000, true, true);
+    expect(br.state(1_000)).toBe("open");
+  });
+});

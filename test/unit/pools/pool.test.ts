@@ -249,3 +249,13 @@ describe("Pool: edges", () => {
     expect(() => Pool.restore({ v: 2 } as never)).toThrow(new TypeError("not a version-1 pool snapshot"));
   });
 });
+
+describe("Pool: its own copy of the config", () => {
+  it("changing the caller's breaker settings afterwards changes nothing", () => {
+    const settings = { ...breaker };
+    const p = new Pool({ breaker: settings });
+    settings.failureThreshold = 100;
+    expect(p.config.breaker?.failureThreshold).toBe(2);
+    expect(p.snapshot().config.breaker?.failureThreshold).toBe(2);
+  });
+});
