@@ -97,7 +97,6 @@ export class DailyBudget {
   settle(now: number, reservedUsd: number, actualUsd: number, reservedAt = now): void {
     const diff = toMicros(actualUsd) - toMicros(reservedUsd);
     this.#roll(now);
-    // Stryker disable next-line EqualityOperator: `diff < 0` differs only at diff = 0, where going on adds nothing
     if (Math.floor(reservedAt / DAY_MS) < this.#day && diff <= 0) return;
     this.#spent = Math.max(0, this.#spent + diff);
   }

@@ -94,7 +94,6 @@ export class Pool {
     const data = this.#leases?.get(leaseId)?.data;
     const released = this.#leases?.release(leaseId) ?? false;
     const tokens = outcome.tokens ?? 0;
-    // Stryker disable next-line EqualityOperator: `>= 0` differs only at 0, and recording 0 tokens records nothing
     if (tokens > 0) this.#tokens.record(now, tokens); // a negative count reported upstream is ignored
     if (data !== undefined) this.#budget?.settle(now, data.reservedUsd, outcome.costUsd ?? data.reservedUsd, data.at);
     this.#breaker?.record(now, outcome.ok, data?.probe ?? false);

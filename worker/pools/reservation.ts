@@ -24,12 +24,10 @@ const utf8 = new TextEncoder();
  */
 export function callCeilingUsd(s: Pick<Specialist, "costPerCall" | "endpoint" | "limits">, chat?: Record<string, unknown>): number {
   const ceiling = s.limits.maxCallCostUsd;
-  // Stryker disable next-line ConditionalExpression: only the openai-chat endpoint has `pricing`; reading it on another type gives undefined too
   const pricing = s.endpoint.type === "openai-chat" ? s.endpoint.pricing : undefined;
   const reply = chat ? replyBound(chat) : undefined;
   if (pricing && chat && reply !== undefined) {
     // every byte the upstream is sent can be billed as input: the whole body (tools, schemas, unknown fields) and the system prompt
-    // Stryker disable next-line ConditionalExpression: always true here (only openai-chat endpoints are priced); the test narrows the type
     const system = s.endpoint.type === "openai-chat" ? (s.endpoint.systemPrompt ?? "") : "";
     const input = utf8.encode(JSON.stringify(chat)).length + utf8.encode(system).length;
     const bound = s.costPerCall + (input * pricing.inputPerMTok + reply * pricing.outputPerMTok) / 1_000_000;
@@ -42,7 +40,6 @@ export function callCeilingUsd(s: Pick<Specialist, "costPerCall" | "endpoint" | 
 function replyBound(chat: Record<string, unknown>): number | undefined {
   const max = typeof chat.max_completion_tokens === "number" ? chat.max_completion_tokens : typeof chat.max_tokens === "number" ? chat.max_tokens : undefined;
   if (max === undefined) return undefined;
-  // Stryker disable next-line EqualityOperator: `>= 1` differs only at n = 1, which counts one reply either way
   const n = typeof chat.n === "number" && chat.n > 1 ? chat.n : 1;
   return max * n;
 }

@@ -51,7 +51,6 @@ export class UsageWindow {
     this.#entries.splice(0, live);
     if (units === 0) return;
     const last = this.#entries.at(-1);
-    // Stryker disable next-line EqualityOperator: `now < last.at` differs only at now = last.at, which is in last's bucket anyway
     if (last !== undefined && (now <= last.at || Math.floor(now / this.bucketMs) === Math.floor(last.at / this.bucketMs))) {
       last.units += units;
       last.at = Math.max(last.at, now);

@@ -104,7 +104,6 @@ export class SlidingWindowLimiter {
 
   /** The newest recorded stamp (what the last take recorded), if any. */
   newest(): number | undefined {
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: with no stamp, #at(-1) reads buf[-1], undefined as well
     return this.#count > 0 ? this.#at(this.#count - 1) : undefined;
   }
 
