@@ -125,8 +125,8 @@ export class PolicySet {
 
 /** Whether a task may take one more hop / spend more under the limits that apply. */
 export function withinTaskLimits(limits: PolicyLimits, task: { hops: number; costUsd: number }, next: { costUsd: number }): { ok: true } | { ok: false; reason: string } {
-  if (limits.maxHopsPerTask !== undefined && task.hops + 1 > limits.maxHopsPerTask) return { ok: false, reason: `the task would exceed ${limits.maxHopsPerTask} hops` };
-  if (limits.maxCostPerTaskUsd !== undefined && task.costUsd + next.costUsd > limits.maxCostPerTaskUsd + 1e-12)
+  if (task.hops + 1 > (limits.maxHopsPerTask ?? Number.POSITIVE_INFINITY)) return { ok: false, reason: `the task would exceed ${limits.maxHopsPerTask} hops` };
+  if (task.costUsd + next.costUsd > (limits.maxCostPerTaskUsd ?? Number.POSITIVE_INFINITY) + 1e-12)
     return { ok: false, reason: `the task would exceed $${limits.maxCostPerTaskUsd}` };
   return { ok: true };
 }

@@ -102,10 +102,10 @@ function squeezed(flat: string): string {
  */
 export function screen(text: string, threshold: number): ScreeningResult {
   const normal = normalizeForScreening(text);
-  // the other views only where they can differ: line breaks or runs of spaces; separators inside words or letters written apart
-  const flat = /\s\s|[\t\n\r\f\v]/.test(normal) ? normal.replace(/\s+/g, " ") : normal;
-  const tight = /[_·'’]|\p{L}[-.]\p{L}|(?:^|\s)\p{L} \p{L} \p{L}(?:\s|$)/u.test(flat) ? squeezed(flat) : flat;
-  const signals = SIGNALS.filter((s) => s.pattern.test(normal) || (flat !== normal && s.pattern.test(flat)) || (tight !== flat && s.pattern.test(tight)));
+  const flat = normal.replace(/\s+/g, " "); // every run of whitespace (line breaks, U+2028 too) as one space
+  const tight = squeezed(flat);
+  const views = [...new Set([normal, flat, tight])]; // each distinct view once
+  const signals = SIGNALS.filter((s) => views.some((v) => s.pattern.test(v)));
   const score = Math.round(signals.reduce((n, s) => n + s.weight, 0) * 100) / 100;
   return { flagged: signals.length > 0 && score >= threshold, score, signals: signals.map((s) => s.id) };
 }

@@ -128,7 +128,6 @@ export class CircuitBreaker {
     }
     // open / half-open: only a probe of the current half-open episode decides
     if (!probe || now < this.#openUntil || this.#probes.length === 0) return;
-    this.#probes.shift();
     if (ok) {
       this.#mode = "closed";
       this.#failures = [];

@@ -35,6 +35,7 @@ export class Pool {
 
   constructor(config: PoolConfig) {
     const c = (this.config = copyConfig(config));
+    // Stryker disable next-line BooleanLiteral: a zero window would pass here, but the UsageWindow built just below rejects it with the same RangeError
     this.windowMs = nonNegative("windowMs", c.windowMs ?? 60_000, true);
     this.leaseTtlMs = nonNegative("leaseTtlMs", c.leaseTtlMs ?? 30_000, true);
     if (c.tpm !== undefined) nonNegative("tpm", c.tpm);
@@ -57,7 +58,11 @@ export class Pool {
     int("units", units);
     nonNegative("costUsd", costUsd);
     const held = this.#leases?.get(leaseId);
-    if (held !== undefined && held.expiresAt > now) return { ok: true, leaseId, expiresAt: held.expiresAt, probe: held.data?.probe ?? false };
+    if (held !== undefined && held.expiresAt > now) {
+      // Stryker disable next-line OptionalChaining,BooleanLiteral: the pool's leases always carry data (admit passes it), so `?? false` is never reached
+      const wasProbe = held.data?.probe ?? false;
+      return { ok: true, leaseId, expiresAt: held.expiresAt, probe: wasProbe };
+    }
     const checks: Array<[DenyReason, { ok: true } | { ok: false; retryAfterMs: number } | undefined]> = [
       ["breaker", this.#breaker?.check(now)],
       ["budget", this.#budget?.check(now, costUsd)],
@@ -88,7 +93,8 @@ export class Pool {
   finish(now: number, leaseId: string, outcome: FinishOutcome): { released: boolean } {
     const data = this.#leases?.get(leaseId)?.data;
     const released = this.#leases?.release(leaseId) ?? false;
-    if (outcome.tokens !== undefined && outcome.tokens > 0) this.#tokens.record(now, outcome.tokens);
+    const tokens = outcome.tokens ?? 0;
+    if (tokens > 0) this.#tokens.record(now, tokens); // a negative count reported upstream is ignored
     if (data !== undefined) this.#budget?.settle(now, data.reservedUsd, outcome.costUsd ?? data.reservedUsd, data.at);
     this.#breaker?.record(now, outcome.ok, data?.probe ?? false);
     return { released };

@@ -32,13 +32,13 @@ export function splitLimit(limit: number, n: number): number[] {
 export function shardConfig(config: PoolConfig, n: number, i: number): PoolConfig {
   int("i", i);
   if (i >= n) throw new RangeError(`shard index ${i} out of range for ${n} shards`);
-  const part = (limit: number | undefined): number | undefined => (limit === undefined ? undefined : (splitLimit(limit, n)[i] as number));
+  const part = (limit: number): number => splitLimit(limit, n)[i] as number;
   const out: PoolConfig = { ...config };
   if (config.breaker !== undefined) out.breaker = { ...config.breaker };
   if (config.rpm !== undefined) out.rpm = part(config.rpm);
   if (config.tpm !== undefined) out.tpm = part(config.tpm);
   if (config.concurrency !== undefined) out.concurrency = part(config.concurrency);
-  if (config.dailyBudgetUsd !== undefined) out.dailyBudgetUsd = (part(toMicros(config.dailyBudgetUsd)) as number) / 1_000_000;
+  if (config.dailyBudgetUsd !== undefined) out.dailyBudgetUsd = part(toMicros(config.dailyBudgetUsd)) / 1_000_000;
   return out;
 }
 
@@ -52,7 +52,7 @@ export function shardConfig(config: PoolConfig, n: number, i: number): PoolConfi
  * tenant key for affinity. With `n = 1` the only shard is returned.
  *
  * @example
- * pickShards("req_42", 8, Math.random) // e.g. [5, 2]
+ * pickShards("req_42", 8, Math.random) // [6, 0] or [0, 6]
  */
 export function pickShards(key: string, n: number, rng: () => number): number[] {
   int("n", n, 1);

@@ -48,7 +48,7 @@ export class UsageWindow {
   record(now: number, units: number): void {
     nonNegative("units", units);
     const live = this.#firstLive(now);
-    if (live > 0) this.#entries.splice(0, live);
+    this.#entries.splice(0, live);
     if (units === 0) return;
     const last = this.#entries.at(-1);
     if (last !== undefined && (now <= last.at || Math.floor(now / this.bucketMs) === Math.floor(last.at / this.bucketMs))) {

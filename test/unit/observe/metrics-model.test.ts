@@ -55,3 +55,34 @@ describe("metrics from spans", () => {
     expect(utcDay(DAY2)).toBe("2026-11-23");
   });
 });
+
+describe("metrics from spans: every counter", () => {
+  it("refusals and client hang-ups are counted apart from errors; a call without an outcome is ok", () => {
+    const [d] = deltasFromSpans([
+      call("units", "refused", DAY1, 1, 0),
+      call("units", "client_closed", DAY1, 1, 0),
+      call("units", "client_closed", DAY1, 1, 0),
+      span(SPAN.call, DAY1, 1, { [ATTR.specialist]: "units" }),
+      span(SPAN.admission, DAY1, 0, { [ATTR.specialist]: "units", [ATTR.admission]: "denied" }),
+    ]);
+    expect(d).toMatchObject({ calls: 4, ok: 1, refused: 1, cancelled: 2, errors: 0, failures: {}, denied: 1, denials: { denied: 1 }, costUsd: 0 });
+  });
+
+  it("skips spans without a specialist or not ended, and counts a span by the day it ended", () => {
+    const open = { ...call("units", "ok", DAY2, 5, 1), endMs: null };
+    const crossing = span(SPAN.call, DAY2, 10_000, { [ATTR.specialist]: "units", [ATTR.outcome]: "ok" });
+    const deltas = deltasFromSpans([open, span(SPAN.call, DAY1, 1, { [ATTR.outcome]: "ok" }), crossing]);
+    expect(deltas.map((d) => [d.day, d.calls])).toEqual([["2026-11-23", 1]]);
+  });
+
+  it("adds every counter, old days without refused and cancelled too, and denials by kind", () => {
+    const [a] = deltasFromSpans([call("units", "refused", DAY1, 1, 0), denial("units", "rate_limited", DAY1), denial("units", "circuit_open", DAY1)]);
+    const [b] = deltasFromSpans([call("units", "client_closed", DAY1, 1, 0), call("units", "refused", DAY1, 1, 0), denial("units", "rate_limited", DAY1)]);
+    expect(addDays(a!, b!)).toMatchObject({ calls: 3, refused: 2, cancelled: 1, denied: 3, denials: { rate_limited: 2, circuit_open: 1 } });
+    const old = { ...emptyDay("units", "2026-11-22"), refused: undefined, cancelled: undefined } as never;
+    expect(addDays(old, b!)).toMatchObject({ refused: 1, cancelled: 1 });
+    expect(addDays(b!, old)).toMatchObject({ refused: 1, cancelled: 1 });
+    expect(summarize(old)).toMatchObject({ refused: 0, cancelled: 0 });
+    expect(a!.denials).toEqual({ rate_limited: 1, circuit_open: 1 });
+  });
+});

@@ -71,3 +71,56 @@ describe("policy table", () => {
     expect(withinTaskLimits({ maxCostPerTaskUsd: 1 }, { hops: 0, costUsd: 0.8 }, { costUsd: 0.2 }).ok).toBe(true);
   });
 });
+
+describe("policy rules: each condition and message", () => {
+  it("every match field narrows a rule: a context outside it is not matched", () => {
+    const deny = (match: object) => rules([{ id: "r", match, effect: "deny" }]);
+    expect(deny({ tenant: "evil" }).evaluate(hop({ tenant: "acme" })).effect).toBe("allow");
+    expect(deny({ tenant: "ac?e" }).evaluate(hop({ tenant: "acme" })).effect).toBe("deny");
+    expect(deny({ tenant: ["x", "a*"] }).evaluate(hop({ tenant: "acme" })).effect).toBe("deny");
+    expect(deny({ intent: "payments.*" }).evaluate(hop({ intent: "units.convert" })).effect).toBe("allow");
+    expect(deny({ specialist: "gpt-*" }).evaluate(hop({ specialist: "units" })).effect).toBe("allow");
+    expect(deny({ minInputChars: 21 }).evaluate(hop({ inputChars: 20 })).effect).toBe("allow");
+    expect(deny({ minInputChars: 20 }).evaluate(hop({ inputChars: 20 })).effect).toBe("deny");
+    expect(deny({ maxInputChars: 19 }).evaluate(hop({ inputChars: 20 })).effect).toBe("allow");
+    expect(deny({ maxInputChars: 20 }).evaluate(hop({ inputChars: 20 })).effect).toBe("deny");
+    expect(deny({ maxInputChars: 20 }).evaluate(hop({ inputChars: 21 })).effect).toBe("allow");
+    expect(deny({ minCostUsd: 0.5 }).evaluate(hop({ costUsd: 0.4 })).effect).toBe("allow");
+    expect(deny({ minCostUsd: 0.5 }).evaluate(hop({ costUsd: 0.5 })).effect).toBe("deny");
+  });
+
+  it("says why, for every effect", () => {
+    expect(rules([]).evaluate(hop())).toEqual({ effect: "allow", rule: null, reason: "allowed: no policy rule matched", limits: {} });
+    expect(rules([{ id: "ok", effect: "allow" }]).evaluate(hop()).reason).toBe("allowed by policy 'ok'");
+    expect(rules([{ id: "no", effect: "deny", reason: "closed" }]).evaluate(hop()).reason).toBe("denied by policy 'no': closed");
+    expect(rules([{ effect: "deny" }]).evaluate(hop()).reason).toBe("denied by policy 'policies[0]'");
+    expect(rules([{ id: "ask", require: "approval" }]).evaluate(hop()).reason).toBe("requires approval by policy 'ask'");
+  });
+
+  it("counts its rules", () => {
+    expect(rules([]).size).toBe(0);
+    expect(rules([{ effect: "deny" }, { limits: { maxHopsPerTask: 1 } }]).size).toBe(2);
+  });
+
+  it("a rule needs an effect, approval or limits, and not both an effect and approval", () => {
+    expect(PolicyRule.safeParse({ require: "approval" }).success).toBe(true);
+    expect(PolicyRule.safeParse({ limits: { maxHopsPerTask: 2 } }).success).toBe(true);
+    expect(PolicyRule.safeParse({ effect: "allow" }).success).toBe(true);
+    expect(PolicyRule.safeParse({ match: { tenant: "a" } }).error?.issues[0]?.message).toBe("a rule needs an effect, require: approval, or limits");
+    expect(PolicyRule.safeParse({ effect: "deny", require: "approval" }).error?.issues[0]?.message).toBe("give either effect or require, not both");
+  });
+
+  it("task limits: up to the limit passes, one more does not; cost within a rounding tolerance", () => {
+    expect(withinTaskLimits({ maxHopsPerTask: 3 }, { hops: 2, costUsd: 0 }, { costUsd: 0 })).toEqual({ ok: true });
+    expect(withinTaskLimits({ maxHopsPerTask: 3 }, { hops: 3, costUsd: 0 }, { costUsd: 0 })).toEqual({ ok: false, reason: "the task would exceed 3 hops" });
+    expect(withinTaskLimits({ maxCostPerTaskUsd: 1 }, { hops: 0, costUsd: 0.7 }, { costUsd: 0.3 })).toEqual({ ok: true });
+    expect(withinTaskLimits({ maxCostPerTaskUsd: 0 }, { hops: 0, costUsd: 0 }, { costUsd: 1e-12 })).toEqual({ ok: true });
+    expect(withinTaskLimits({ maxCostPerTaskUsd: 1 }, { hops: 0, costUsd: 0.7 }, { costUsd: 0.31 })).toEqual({ ok: false, reason: "the task would exceed $1" });
+    expect(withinTaskLimits({}, { hops: 1e9, costUsd: 1e9 }, { costUsd: 1 })).toEqual({ ok: true });
+  });
+
+  it("globs are anchored at both ends", () => {
+    expect(globToRegExp("b*").test("ab")).toBe(false);
+    expect(globToRegExp("*a").test("ab")).toBe(false);
+  });
+});

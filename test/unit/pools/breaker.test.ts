@@ -95,3 +95,81 @@ describe("CircuitBreaker", () => {
     expect(() => new CircuitBreaker({ ...cfg, halfOpenProbes: 0 })).toThrow(RangeError);
   });
 });
+
+describe("CircuitBreaker: edges", () => {
+  const plain = { failureThreshold: 2, windowMs: 10_000, openMs: 1_000, halfOpenProbes: 1 };
+
+  it("without probeTimeoutMs, a silent probe frees its slot after openMs (at least 1 ms)", () => {
+    const br = new CircuitBreaker(plain);
+    fail(br, 0, 0);
+    expect(br.allow(1_000)).toEqual({ ok: true, probe: true });
+    expect(br.allow(1_999)).toEqual({ ok: false, retryAfterMs: 1, state: "half-open" });
+    expect(br.allow(2_000)).toEqual({ ok: true, probe: true });
+    const instant = new CircuitBreaker({ ...plain, openMs: 0 });
+    fail(instant, 0, 0);
+    expect(instant.allow(0)).toEqual({ ok: true, probe: true });
+    expect(instant.allow(0)).toEqual({ ok: false, retryAfterMs: 1, state: "half-open" });
+    expect(instant.allow(1)).toEqual({ ok: true, probe: true });
+  });
+
+  it("a probe reported at the very instant it went half-open decides", () => {
+    const br = new CircuitBreaker(plain);
+    fail(br, 0, 0);
+    expect(br.allow(1_000)).toEqual({ ok: true, probe: true });
+    br.record(1_000, true, true);
+    expect(br.state(1_000)).toBe("closed");
+  });
+
+  it("a late probe of an episode that already re-opened decides nothing", () => {
+    const br = new CircuitBreaker({ ...plain, halfOpenProbes: 2 });
+    fail(br, 0, 0);
+    br.allow(1_000);
+    br.allow(1_000);
+    br.record(1_001, false, true); // re-opens until 2_001
+    br.record(2_500, true, true); // the other probe, reported late: none is in flight any more
+    expect(br.state(2_500)).toBe("half-open");
+  });
+
+  it("calls let through while closed are not probes", () => {
+    const br = new CircuitBreaker(plain);
+    br.allow(0);
+    br.allow(1);
+    expect(br.snapshot().probes).toEqual([]);
+  });
+
+  it("a snapshot keeps a failure streak in progress", () => {
+    const br = new CircuitBreaker(plain);
+    fail(br, 100);
+    const again = CircuitBreaker.restore(JSON.parse(JSON.stringify(br.snapshot())));
+    fail(again, 200);
+    expect(again.state(200)).toBe("open");
+  });
+
+  it("restore keeps only the last failureThreshold failures", () => {
+    const s = { ...new CircuitBreaker(plain).snapshot(), failures: [1, 2, 3, 4] };
+    expect(CircuitBreaker.restore(s).snapshot().failures).toEqual([3, 4]);
+  });
+
+  it("names bad config and refuses foreign snapshots", () => {
+    expect(() => new CircuitBreaker({ ...plain, failureThreshold: 0 })).toThrow(new RangeError("failureThreshold must be an integer ≥ 1, got 0"));
+    expect(() => new CircuitBreaker({ ...plain, windowMs: 0 })).toThrow(new RangeError("windowMs must be a finite number > 0, got 0"));
+    expect(() => new CircuitBreaker({ ...plain, openMs: -1 })).toThrow(new RangeError("openMs must be a finite number ≥ 0, got -1"));
+    expect(() => new CircuitBreaker({ ...plain, halfOpenProbes: 0 })).toThrow(new RangeError("halfOpenProbes must be an integer ≥ 1, got 0"));
+    expect(() => new CircuitBreaker({ ...plain, probeTimeoutMs: 0 })).toThrow(new RangeError("probeTimeoutMs must be a finite number > 0, got 0"));
+    const good = new CircuitBreaker(plain).snapshot();
+    expect(() => CircuitBreaker.restore({ ...good, v: 2 } as never)).toThrow(new TypeError("not a version-1 breaker snapshot"));
+    expect(() => CircuitBreaker.restore({ ...good, mode: "half-open" } as never)).toThrow(new TypeError("breaker snapshot: bad mode"));
+    expect(() => CircuitBreaker.restore({ ...good, failures: "1,2" } as never)).toThrow(new TypeError("breaker snapshot: bad timestamps"));
+    expect(() => CircuitBreaker.restore({ ...good, probes: [1, Number.NaN] })).toThrow(new TypeError("breaker snapshot: bad timestamps"));
+    expect(() => CircuitBreaker.restore({ ...good, openUntil: -1 })).toThrow(new RangeError("openUntil must be a finite number ≥ 0, got -1"));
+  });
+});
+
+describe("CircuitBreaker: restored state", () => {
+  it("a probe result reported while open (the clock stepped back) decides nothing", () => {
+    const s = { ...new CircuitBreaker({ failureThreshold: 1, windowMs: 1_000, openMs: 1_000, halfOpenProbes: 1 }).snapshot(), mode: "open" as const, openUntil: 2_000, probes: [1_500] };
+    const br = CircuitBreaker.restore(s);
+    br.record(1_000, true, true);
+    expect(br.state(1_000)).toBe("open");
+  });
+});

@@ -74,3 +74,36 @@ describe("DailyBudget", () => {
     expect(() => new DailyBudget(1).reserve(day1, Number.NaN)).toThrow(RangeError);
   });
 });
+
+describe("DailyBudget: edges", () => {
+  const DAY = 86_400_000;
+
+  it("says its limit in USD", () => {
+    expect(new DailyBudget(5).limitUsd).toBe(5);
+    expect(new DailyBudget(0.25).limitUsd).toBe(0.25);
+  });
+
+  it("starts every day afresh from the first one on (an injected clock may start at 0)", () => {
+    const b = new DailyBudget(1);
+    expect(b.reserve(0, 1)).toEqual({ ok: true });
+    expect(b.reserve(DAY, 1)).toEqual({ ok: true });
+    expect(b.spent(DAY)).toBe(1);
+  });
+
+  it("a reservation from yesterday refunds nothing to today", () => {
+    const b = new DailyBudget(1);
+    b.reserve(day1 + 1_000, 0.5);
+    b.reserve(day2 + 1_000, 0.3);
+    b.settle(day2 + 2_000, 0.5, 0.1, day1 + 1_000);
+    expect(b.spent(day2 + 2_000)).toBe(0.3);
+  });
+
+  it("names bad amounts and refuses foreign snapshots", () => {
+    expect(() => new DailyBudget(-1)).toThrow(new RangeError("usd must be a finite number ≥ 0, got -1"));
+    const good = new DailyBudget(1).snapshot();
+    expect(() => DailyBudget.restore({ ...good, v: 2 } as never)).toThrow(new TypeError("not a version-1 budget snapshot"));
+    expect(() => DailyBudget.restore({ ...good, limitMicros: 1.5 })).toThrow(new RangeError("limitMicros must be an integer ≥ 0, got 1.5"));
+    expect(() => DailyBudget.restore({ ...good, day: -2 })).toThrow(new RangeError("day must be an integer ≥ -1, got -2"));
+    expect(() => DailyBudget.restore({ ...good, spentMicros: -1 })).toThrow(new RangeError("spentMicros must be an integer ≥ 0, got -1"));
+  });
+});

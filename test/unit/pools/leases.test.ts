@@ -66,3 +66,40 @@ describe("LeaseTable", () => {
     expect(() => new LeaseTable(1).acquire("a", 0, 0)).toThrow(RangeError);
   });
 });
+
+describe("LeaseTable: edges", () => {
+  it("a lease that expired is not renewed by its id past a full table", () => {
+    const t = new LeaseTable(1);
+    t.acquire("a", 0, 10);
+    expect(t.acquire("b", 20, 100)).toEqual({ ok: true, expiresAt: 120 });
+    expect(t.acquire("a", 21, 100)).toEqual({ ok: false, retryAfterMs: 99 });
+    expect(t.active(21)).toBe(1);
+  });
+
+  it("frees leases as each expires, earliest first", () => {
+    const t = new LeaseTable(5);
+    for (const [id, ttl] of [["a", 10], ["b", 20], ["c", 30]] as const) t.acquire(id, 0, ttl);
+    expect(t.active(15)).toBe(2);
+    expect(t.active(25)).toBe(1);
+    const again = LeaseTable.restore(JSON.parse(JSON.stringify(new LeaseTable(5).snapshot())));
+    expect(again.active(0)).toBe(0);
+    const restored = LeaseTable.restore({ v: 1, limit: 5, leases: [{ id: "x", expiresAt: 100 }, { id: "y", expiresAt: 10 }] });
+    expect(restored.active(50)).toBe(1);
+  });
+
+  it("a snapshot carries data only for leases that have it", () => {
+    const t = new LeaseTable<{ n: number }>(2);
+    t.acquire("plain", 0, 10);
+    t.acquire("rich", 0, 10, { n: 1 });
+    expect(t.snapshot().leases).toStrictEqual([{ id: "plain", expiresAt: 10 }, { id: "rich", expiresAt: 10, data: { n: 1 } }]);
+  });
+
+  it("names bad arguments and refuses foreign snapshots", () => {
+    expect(() => new LeaseTable(-1)).toThrow(new RangeError("limit must be an integer ≥ 0, got -1"));
+    expect(() => new LeaseTable(1).acquire("a", 0, 0)).toThrow(new RangeError("ttlMs must be a finite number > 0, got 0"));
+    expect(() => LeaseTable.restore({ v: 2 } as never)).toThrow(new TypeError("not a version-1 lease snapshot"));
+    expect(() => LeaseTable.restore({ v: 1, limit: 1, leases: {} } as never)).toThrow(new TypeError("lease snapshot: leases must be an array"));
+    expect(() => LeaseTable.restore({ v: 1, limit: 1, leases: [{ id: 1, expiresAt: 5 }] } as never)).toThrow(new TypeError("lease snapshot: bad lease"));
+    expect(() => LeaseTable.restore({ v: 1, limit: 1, leases: [{ id: "a", expiresAt: Number.NaN }] })).toThrow(new TypeError("lease snapshot: bad lease"));
+  });
+});

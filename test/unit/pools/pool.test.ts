@@ -181,3 +181,81 @@ describe("Pool persistence by rows", () => {
     expect(again.admit(1_000, { leaseId: "y", costUsd: 0 }).ok).toBe(true);
   });
 });
+
+describe("Pool: edges", () => {
+  it("re-admitting a lease id after its lease expired is a new admission", () => {
+    const p = new Pool({ concurrency: 1 });
+    expect(p.admit(T0, { leaseId: "a", costUsd: 0 })).toMatchObject({ ok: true, expiresAt: T0 + 30_000 });
+    expect(p.admit(T0 + 30_000, { leaseId: "a", costUsd: 0 })).toMatchObject({ ok: true, expiresAt: T0 + 60_000 });
+  });
+
+  it("re-admitting a live probe's lease says it is the probe", () => {
+    const p = new Pool({ breaker });
+    for (const id of ["a", "b"]) (p.admit(T0, { leaseId: id, costUsd: 0 }), p.finish(T0, id, { ok: false }));
+    expect(p.admit(T0 + 5_000, { leaseId: "probe", costUsd: 0 })).toMatchObject({ ok: true, probe: true });
+    expect(p.admit(T0 + 5_001, { leaseId: "probe", costUsd: 0 })).toMatchObject({ ok: true, probe: true });
+  });
+
+  it("the longest wait wins over an earlier check's shorter one; on a tie the earlier check's reason", () => {
+    const p = new Pool({ dailyBudgetUsd: 1, rpm: 1 });
+    p.admit(T0, { leaseId: "a", costUsd: 1 });
+    expect(p.admit(T0, { leaseId: "b", costUsd: 0 })).toEqual({ ok: false, reason: "budget", retryAfterMs: 12 * 3_600_000 });
+    const tie = new Pool({ concurrency: 1, rpm: 1, leaseTtlMs: 60_000 });
+    tie.admit(T0, { leaseId: "a", costUsd: 0 });
+    expect(tie.admit(T0, { leaseId: "b", costUsd: 0 })).toEqual({ ok: false, reason: "concurrency", retryAfterMs: 60_000 });
+  });
+
+  it("finish ignores a negative token count", () => {
+    const p = new Pool({ tpm: 100 });
+    p.admit(T0, { leaseId: "a", costUsd: 0 });
+    expect(p.finish(T0, "a", { ok: true, tokens: -3 })).toEqual({ released: false });
+    expect(p.view(T0).tokens).toEqual({ used: 0, available: 100 });
+  });
+
+  it("the outcome of a call the pool holds no lease for is not a probe's", () => {
+    const p = new Pool({ breaker });
+    for (const id of ["a", "b"]) (p.admit(T0, { leaseId: id, costUsd: 0 }), p.finish(T0, id, { ok: false }));
+    p.admit(T0 + 5_000, { leaseId: "probe", costUsd: 0 });
+    p.finish(T0 + 5_001, "unknown", { ok: true });
+    expect(p.view(T0 + 5_001).breaker).toEqual({ state: "half-open" });
+  });
+
+  it("view: leases without a concurrency limit have no availability; no rate window, no stamp", () => {
+    const p = new Pool({ dailyBudgetUsd: 1 });
+    p.admit(T0, { leaseId: "a", costUsd: 0.1 });
+    expect(p.view(T0).leases).toEqual({ active: 1, available: null });
+    expect(p.lastRateStamp()).toBeUndefined();
+    expect(new Pool({}).view(T0).breaker).toBeNull();
+  });
+
+  it("restore into a config without a limit drops that limit's state", () => {
+    const old = new Pool(full);
+    old.admit(T0, { leaseId: "a", costUsd: 0.5 });
+    const p = Pool.restore(json(old.snapshot()), {});
+    expect(p.admit(T0 + 1, { leaseId: "b", costUsd: 0 })).toEqual({ ok: true, probe: false });
+    expect(p.view(T0 + 1)).toMatchObject({ requests: null, leases: null, budget: null, breaker: null });
+    const noWindow = Pool.restore(json(old.snapshot({ rate: false })));
+    expect(noWindow.view(T0 + 1).requests).toEqual({ used: 0, available: 3 });
+  });
+
+  it("names bad arguments", () => {
+    expect(() => new Pool({ windowMs: 0 })).toThrow(new RangeError("windowMs must be a finite number > 0, got 0"));
+    expect(() => new Pool({ leaseTtlMs: 0 })).toThrow(new RangeError("leaseTtlMs must be a finite number > 0, got 0"));
+    expect(() => new Pool({ tpm: -1 })).toThrow(new RangeError("tpm must be a finite number ≥ 0, got -1"));
+    expect(() => new Pool({}).admit(T0, { leaseId: "a", costUsd: 0, units: -1 })).toThrow(new RangeError("units must be an integer ≥ 0, got -1"));
+    expect(() => new Pool({}).admit(T0, { leaseId: "a", costUsd: -1 })).toThrow(new RangeError("costUsd must be a finite number ≥ 0, got -1"));
+    expect(() => new Pool({}).grant(T0, -1)).toThrow(new RangeError("n must be an integer ≥ 0, got -1"));
+    expect(() => new Pool({}).grant(T0, 1, -1)).toThrow(new RangeError("validForMs must be a finite number ≥ 0, got -1"));
+    expect(() => Pool.restore({ v: 2 } as never)).toThrow(new TypeError("not a version-1 pool snapshot"));
+  });
+});
+
+describe("Pool: its own copy of the config", () => {
+  it("changing the caller's breaker settings afterwards changes nothing", () => {
+    const settings = { ...breaker };
+    const p = new Pool({ breaker: settings });
+    settings.failureThreshold = 100;
+    expect(p.config.breaker?.failureThreshold).toBe(2);
+    expect(p.snapshot().config.breaker?.failureThreshold).toBe(2);
+  });
+});

@@ -66,3 +66,31 @@ describe("budgets under concurrency (property)", () => {
     );
   });
 });
+
+describe("what one call reserves: edges", () => {
+  const bytesOf = (x: unknown) => new TextEncoder().encode(JSON.stringify(x)).length;
+
+  it("a specialist without pricing reserves costPerCall even when the request bounds its reply", () => {
+    expect(callCeilingUsd(get("svc"), { messages: [], max_tokens: 100 })).toBe(0.002);
+    expect(callCeilingUsd(get("svc-capped"), { messages: [], max_tokens: 100 })).toBe(0.01);
+  });
+
+  it("counts the system prompt's bytes as input too, and nothing for a missing one", () => {
+    const [withPrompt] = loadConfig({
+      specialists: [
+        { id: "sys", endpoint: { type: "openai-chat", url: "https://x.example/v1", model: "m", systemPrompt: "Be brief, précis.", pricing: { inputPerMTok: 1_000, outputPerMTok: 0 } }, intents: [{ label: "a", examples: ["a"] }] },
+      ],
+    }).specialists;
+    const chat = { messages: [], max_tokens: 1 };
+    expect(callCeilingUsd(withPrompt!, chat)).toBeCloseTo(((bytesOf(chat) + new TextEncoder().encode("Be brief, précis.").length) * 1_000) / 1e6, 12);
+    expect(callCeilingUsd(get("gpt"), chat)).toBeCloseTo(0.001 + (bytesOf(chat) * 1_000 + 2_000) / 1e6, 12);
+  });
+
+  it("a reply bound must be a number; n counts only when it is a number above 1", () => {
+    expect(callCeilingUsd(get("gpt"), { messages: [], max_tokens: "100" })).toBe(0.001);
+    for (const n of [0, -2, "3"]) {
+      const chat = { messages: [], max_tokens: 10, n };
+      expect(callCeilingUsd(get("gpt"), chat), `n = ${JSON.stringify(n)}`).toBeCloseTo(0.001 + (bytesOf(chat) * 1_000 + 10 * 2_000) / 1e6, 12);
+    }
+  });
+});

@@ -87,3 +87,31 @@ describe("pickShards hashing", () => {
     ]);
   });
 });
+
+describe("shards: edges", () => {
+  it("the rng orders the pair: below 0.5 the key's own shard first", () => {
+    const [a, b] = pickShards("req_42", 8, () => 0);
+    expect(pickShards("req_42", 8, () => 0.4999)).toEqual([a, b]);
+    expect(pickShards("req_42", 8, () => 0.5)).toEqual([b, a]);
+    expect(pickShards("req_42", 8, () => 0.99)).toEqual([b, a]);
+  });
+
+  it("a key maps to the same shards in every version (their state lives there): FNV-1a over every character", () => {
+    expect(pickShards("req_42", 8, () => 0)).toEqual([6, 0]);
+    expect(pickShards("tenant:acme", 16, () => 0)).toEqual(pickShards("tenant:acme", 16, () => 0.1));
+    expect(pickShards("ab", 1_000, () => 0)).not.toEqual(pickShards("ba", 1_000, () => 0));
+  });
+
+  it("names the bad argument", () => {
+    expect(() => splitLimit(-1, 2)).toThrow(new RangeError("limit must be an integer ≥ 0, got -1"));
+    expect(() => splitLimit(1, 0)).toThrow(new RangeError("n must be an integer ≥ 1, got 0"));
+    expect(() => pickShards("k", 0, () => 0)).toThrow(new RangeError("n must be an integer ≥ 1, got 0"));
+    expect(() => shardConfig({}, 2, -1)).toThrow(new RangeError("i must be an integer ≥ 0, got -1"));
+    expect(() => shardConfig({}, 2, 2)).toThrow(new RangeError("shard index 2 out of range for 2 shards"));
+  });
+
+  it("leaves limits a config does not set unset", () => {
+    expect(shardConfig({ dailyBudgetUsd: 1 }, 2, 0)).toStrictEqual({ dailyBudgetUsd: 0.5 });
+    expect(shardConfig({ rpm: 5 }, 2, 1)).toStrictEqual({ rpm: 2 });
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildRequest, callJson, MAX_REPLY_BYTES, parseRetryAfter } from "../../../worker/protocols/json-protocol.ts";
+import { buildRequest, callJson, deeperThan, fetchJson, MAX_REPLY_BYTES, parseRetryAfter, snippet, statusFailure, untilAborted, upstreamError } from "../../../worker/protocols/json-protocol.ts";
 
 const req = (signal = new AbortController().signal) =>
   buildRequest("https://s.example/run", { input: "hi", intent: { id: "in_x", label: "l", confidence: 0.5 }, idempotencyKey: "k1", traceparent: "00-" + "a".repeat(32) + "-" + "b".repeat(16) + "-01" }, { "x-extra": "1" }, signal);
@@ -110,5 +110,102 @@ describe("reply size cap without content-length", () => {
   it("reads a reply under the cap whole, multi-byte text intact", async () => {
     const r = chunked('{"output":"', utf8.encode("é€😀"), 3, '"}');
     expect(await callJson(r.send, req(), new AbortController().signal)).toEqual({ ok: true, output: "é€😀é€😀é€😀", usage: {} });
+  });
+});
+
+describe("JSON specialist protocol: each failure, said exactly", () => {
+  const live = () => new AbortController().signal;
+  const fetched = (body: string, init: ResponseInit = {}) => fetchJson(reply(body, init), req(), live());
+
+  it("headers: accept unless given, tracestate only when present, no intent id without an intent", () => {
+    const base = { input: "hi", idempotencyKey: "k", traceparent: "00-" + "a".repeat(32) + "-" + "b".repeat(16) + "-01" };
+    const plain = buildRequest("https://s.example/", base, {}, live());
+    expect(plain.headers.get("accept")).toBe("application/json");
+    expect(plain.headers.has("tracestate")).toBe(false);
+    expect(plain.headers.has("x-intent-id")).toBe(false);
+    const given = buildRequest("https://s.example/", { ...base, tracestate: "v=1" }, { accept: "text/event-stream" }, live());
+    expect(given.headers.get("accept")).toBe("text/event-stream");
+    expect(given.headers.get("tracestate")).toBe("v=1");
+    expect(given.redirect).toBe("manual");
+  });
+
+  it("a reply without output, or with a bad usage, names the first issue", async () => {
+    expect(await callJson(reply(JSON.stringify({ usage: {} })), req(), live())).toEqual({ ok: false, failure: { kind: "bad_response", status: 200, detail: "reply does not match {output, usage?}: output is required" } });
+    expect(await callJson(reply(JSON.stringify({ output: null })), req(), live())).toMatchObject({ ok: true, output: null, usage: {} });
+  });
+
+  it("size: a declared length over the cap is refused unread; so is a longer body without one", async () => {
+    const big = new Response("{}", { headers: { "content-length": String(MAX_REPLY_BYTES + 1) } });
+    expect(await fetchJson(async () => big, req(), live())).toEqual({ ok: false, failure: { kind: "bad_response", status: 200, detail: `reply of ${MAX_REPLY_BYTES + 1} bytes exceeds ${MAX_REPLY_BYTES}` } });
+    const atCap = JSON.stringify({ output: "x".repeat(MAX_REPLY_BYTES - 13) });
+    expect(atCap.length).toBe(MAX_REPLY_BYTES);
+    expect(await fetched(atCap, { headers: { "content-length": String(atCap.length) } })).toMatchObject({ ok: true });
+    expect(await fetched(`${atCap} `)).toEqual({ ok: false, failure: { kind: "bad_response", status: 200, detail: `reply exceeds ${MAX_REPLY_BYTES} bytes` } });
+  });
+
+  it("not JSON, or JSON nested too deep", async () => {
+    expect(await fetched("<html>")).toEqual({ ok: false, failure: { kind: "bad_response", status: 200, detail: "reply is not JSON", body: "<html>" } });
+    const deep = "[".repeat(65) + "]".repeat(65);
+    expect(await fetched(deep)).toEqual({ ok: false, failure: { kind: "bad_response", status: 200, detail: expect.stringMatching(/^reply is JSON nested deeper than \d+ levels$/) } });
+    expect(deeperThan([[1, [2]], { a: { b: null } }], 3)).toBe(false);
+    expect(deeperThan([[1, [2]], { a: { b: [] } }], 3)).toBe(true);
+    expect(deeperThan("flat", 0)).toBe(false);
+    expect(deeperThan([null, "s", 1], 1)).toBe(false);
+  });
+
+  it("a request that fails says why", async () => {
+    expect(await fetchJson(async () => Promise.reject(new Error("refused")), req(), live())).toEqual({ ok: false, failure: { kind: "unreachable", detail: "request failed: refused" } });
+    expect(await fetchJson(async () => Promise.reject("down"), req(), live())).toEqual({ ok: false, failure: { kind: "unreachable", detail: "request failed: down" } });
+  });
+
+  it("an aborted signal rejects at once, and a settled call leaves no listener", async () => {
+    const gone = AbortSignal.abort(new Error("late"));
+    await expect(untilAborted(gone, Promise.resolve(1))).rejects.toThrow("late");
+    const c = new AbortController();
+    expect(await untilAborted(c.signal, Promise.resolve(2))).toBe(2);
+    await expect(untilAborted(c.signal, Promise.reject(new Error("no")))).rejects.toThrow("no");
+    c.abort(new Error("after"));
+  });
+
+  it("status: 429 with its Retry-After, redirects, refusals with the upstream message, other errors with a snippet", () => {
+    expect(statusFailure(new Response("", { status: 429, headers: { "retry-after": "7" } }), "")).toEqual({ kind: "rate_limited", status: 429, detail: "specialist rate-limited the router", retryAfterSeconds: 7 });
+    expect(statusFailure(new Response("", { status: 429 }), "")).toStrictEqual({ kind: "rate_limited", status: 429, detail: "specialist rate-limited the router" });
+    expect(statusFailure(new Response(null, { status: 300 }), "")).toMatchObject({ kind: "http_error", status: 300, detail: "specialist answered a redirect (300); redirects are not followed, so configure the URL it points to" });
+    expect(statusFailure(new Response(null, { status: 308 }), "")).toMatchObject({ kind: "http_error", status: 308 });
+    expect(statusFailure(new Response("", { status: 200 }), "")).toBeUndefined();
+    expect(statusFailure(new Response("", { status: 299 }), "")).toBeUndefined();
+    expect(statusFailure(new Response("", { status: 422 }), '{"detail":"too long"}')).toEqual({ kind: "refused", status: 422, detail: "specialist refused the input (422): too long", upstream: { status: 422, message: "too long" } });
+    expect(statusFailure(new Response("", { status: 400 }), "")).toMatchObject({ kind: "refused", status: 400 });
+    expect(statusFailure(new Response("", { status: 503, headers: { "retry-after": "2" } }), " boom \n\n here ")).toEqual({ kind: "http_error", status: 503, detail: "specialist answered 503", body: "boom here", retryAfterSeconds: 2 });
+  });
+
+  it("upstream error messages: OpenAI's error object, else detail, title, a string error, message, else the body", () => {
+    expect(upstreamError(400, '{"error":{"message":"bad","type":"t","param":"p","code":"c"}}')).toEqual({ status: 400, message: "bad", openai: { message: "bad", type: "t", param: "p", code: "c" } });
+    expect(upstreamError(400, '{"error":{"message":"bad","type":"","code":5}}')).toEqual({ status: 400, message: "bad", openai: { message: "bad", type: "invalid_request_error", param: null, code: null } });
+    expect(upstreamError(400, '{"error":{"message":""},"detail":"d"}')).toEqual({ status: 400, message: "d" });
+    expect(upstreamError(400, '{"title":"t","message":"m"}')).toEqual({ status: 400, message: "t" });
+    expect(upstreamError(400, '{"error":"e","message":"m"}')).toEqual({ status: 400, message: "e" });
+    expect(upstreamError(400, '{"message":"m"}')).toEqual({ status: 400, message: "m" });
+    expect(upstreamError(400, '{"other":1}')).toEqual({ status: 400, message: '{"other":1}' });
+    expect(upstreamError(400, "[1]")).toEqual({ status: 400, message: "[1]" });
+    expect(upstreamError(400, "not json")).toEqual({ status: 400, message: "not json" });
+    expect(upstreamError(400, JSON.stringify({ detail: "x".repeat(500) })).message).toBe("x".repeat(500));
+    expect(upstreamError(400, JSON.stringify({ detail: "x".repeat(501) })).message).toBe(`${"x".repeat(500)}…`);
+  });
+
+  it("snippets: whitespace runs as one space, 200 characters at most, and a word for an empty body", () => {
+    expect(snippet("  a \n\t b  ")).toBe("a b");
+    expect(snippet("y".repeat(200))).toBe("y".repeat(200));
+    expect(snippet("y".repeat(201))).toBe(`${"y".repeat(200)}…`);
+    expect(snippet(" \n ")).toBe("(empty body)");
+  });
+
+  it("Retry-After: seconds or an HTTP date, never negative; blank or junk is none", () => {
+    const now = Date.UTC(2026, 0, 1);
+    expect(parseRetryAfter("  ", now)).toBeUndefined();
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+    expect(parseRetryAfter("soon", now)).toBeUndefined();
+    expect(parseRetryAfter("-5", now)).toBe(0);
+    expect(parseRetryAfter(new Date(now + 3_000).toUTCString(), now)).toBe(3);
   });
 });
