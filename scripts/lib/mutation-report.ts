@@ -23,15 +23,16 @@ interface Report {
 }
 
 /**
- * Scores by area from Stryker's JSON report (reports/mutation/mutation.json): only the
- * files the run mutated count, so a run over a few files scores those files.
+ * Scores by area from Stryker's JSON report (reports/mutation/mutation.json), of
+ * `only` these files when given (a run over a few files scores those files).
  */
-export function areaScores(reportFile = "reports/mutation/mutation.json"): AreaScore[] {
+export function areaScores(reportFile = "reports/mutation/mutation.json", only?: readonly string[]): AreaScore[] {
   const report = JSON.parse(readFileSync(reportFile, "utf8")) as Report;
   const rows = new Map<Area, AreaScore>();
   for (const [file, { mutants }] of Object.entries(report.files)) {
-    const area = areaOf(file.replaceAll("\\", "/"));
-    if (!area) continue;
+    const path = file.replaceAll("\\", "/");
+    const area = areaOf(path);
+    if (!area || (only && !only.includes(path))) continue; // a report can carry files an earlier incremental run mutated
     const row = rows.get(area) ?? { area, files: 0, mutants: 0, killed: 0, survived: 0, noCoverage: 0, equivalent: 0, staticIgnored: 0, score: 0, target: AREAS[area].target };
     row.files += 1;
     for (const { status, statusReason } of mutants) {

@@ -57,3 +57,44 @@ describe("dispatch spans", () => {
     expect(deps.admit).toBeUndefined();
   });
 });
+
+describe("dispatch spans: exceptions, streams and bodies", () => {
+  it("an admission or a call that throws ends its span as an exception and rethrows", async () => {
+    const t = new Tracer({ traceId: TRACE, clock: () => 0 });
+    const deps = traceAttempts(t, "00f067aa0ba902b7", { admit: async () => Promise.reject(new Error("pool gone")), call: async () => Promise.reject(new Error("socket")) }, "unused");
+    await expect(deps.admit!(spec("units"), 0)).rejects.toThrow("pool gone");
+    await expect(deps.call(spec("units"), 1)).rejects.toThrow("socket");
+    expect(t.spans.map((s) => ({ name: s.name, status: s.status, attributes: s.attributes }))).toEqual([
+      { name: "admission", status: { code: "error", message: "Error: pool gone" }, attributes: { "switchyard.specialist": "units", "switchyard.attempt": 0, "switchyard.admission": "error", "error.type": "exception" } },
+      {
+        name: "specialist.call",
+        status: { code: "error", message: "Error: socket" },
+        attributes: { "switchyard.specialist": "units", "switchyard.attempt": 1, "switchyard.endpoint.type": "http", "switchyard.outcome": "exception", "error.type": "exception", "switchyard.cost_usd": 0.01 },
+      },
+    ]);
+  });
+
+  it("an admitted call's span says admitted; a failure's body goes to the trace after its detail", async () => {
+    const t = new Tracer({ traceId: TRACE, clock: () => 0 });
+    const deps = traceAttempts(t, undefined, { admit: async () => ({ ok: true, done: () => {} }), call: async () => ({ ok: false, failure: { kind: "http_error", status: 500, detail: "specialist answered 500", body: "stack trace" } }) }, "unused");
+    await deps.admit!(spec("units"), 0);
+    await deps.call(spec("units"), 0);
+    expect(t.spans[0]).toMatchObject({ status: { code: "ok" }, attributes: { "switchyard.admission": "admitted" } });
+    expect(t.spans[1]!.status).toEqual({ code: "error", message: "specialist answered 500: stack trace" });
+  });
+
+  it("a streamed call's span ends when the stream settles, with how it ended", async () => {
+    let now = 0;
+    const t = new Tracer({ traceId: TRACE, clock: () => now });
+    let settle!: (o: SpecialistOutcome) => void;
+    const settled = new Promise<SpecialistOutcome>((r) => (settle = r));
+    const deps = traceAttempts(t, undefined, { call: async () => ({ ok: true, output: "stream", usage: {}, settled }) }, "unused");
+    await deps.call(spec("units"), 0);
+    expect(t.spans).toEqual([]);
+    now = 40;
+    settle({ ok: false, failure: { kind: "truncated", detail: "cut" } });
+    await settled;
+    await Promise.resolve();
+    expect(t.spans.map((s) => [s.status, s.attributes["switchyard.outcome"], s.endMs])).toEqual([[{ code: "error", message: "cut" }, "truncated", 40]]);
+  });
+});
