@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCall, problemToRpc, RPC, versionSupported } from "../../../../worker/protocols/a2a/jsonrpc.ts";
+import { parseCall, problemToRpc, RPC, RpcFailure, rpcError, rpcResult, versionSupported } from "../../../../worker/protocols/a2a/jsonrpc.ts";
 
 const body = (o: unknown) => JSON.stringify(o);
 
@@ -57,5 +57,52 @@ describe("JSON-RPC envelope", () => {
     expect(e).toMatchObject({ code: -32603, data: { status: 429, retryAfterSeconds: 3, tried: [] } });
     expect(problemToRpc({ status: 504, slug: "specialist-timeout", title: "t", detail: "d" }).code).toBe(-32603);
     expect(problemToRpc({ status: 422, slug: "policy-refused", title: "Refused by policy", detail: "d" }).code).toBe(-32602);
+  });
+});
+
+describe("JSON-RPC envelope: every refusal, said exactly", () => {
+  const refused = (body: unknown) => parseCall(typeof body === "string" ? body : JSON.stringify(body));
+  const call = (over: Record<string, unknown>) => ({ jsonrpc: "2.0", id: 1, method: "SendMessage", params: {}, ...over });
+
+  it("names each invalid request, with the id when it is usable", () => {
+    expect(refused([call({})])).toEqual({ ok: false, id: null, error: { code: RPC.INVALID_REQUEST, message: "Invalid Request: batch requests are not supported; send one request per call" } });
+    expect(refused("7")).toEqual({ ok: false, id: null, error: { code: RPC.INVALID_REQUEST, message: "Invalid Request: the body must be a JSON-RPC request object" } });
+    expect(refused("null")).toMatchObject({ ok: false, id: null, error: { message: "Invalid Request: the body must be a JSON-RPC request object" } });
+    expect(refused(call({ jsonrpc: "1.0", id: "a" }))).toEqual({ ok: false, id: "a", error: { code: RPC.INVALID_REQUEST, message: 'Invalid Request: \'jsonrpc\' must be "2.0"' } });
+    expect(refused(call({ id: null }))).toEqual({ ok: false, id: null, error: { code: RPC.INVALID_REQUEST, message: "Invalid Request: an 'id' is required (notifications are not served)" } });
+    const { id: _drop, ...noId } = call({});
+    expect(refused(noId)).toMatchObject({ ok: false, id: null, error: { message: "Invalid Request: an 'id' is required (notifications are not served)" } });
+    expect(refused(call({ id: { n: 1 } }))).toEqual({ ok: false, id: null, error: { code: RPC.INVALID_REQUEST, message: "Invalid Request: 'id' must be a string or a number" } });
+    expect(refused(call({ id: 2, method: "" }))).toEqual({ ok: false, id: 2, error: { code: RPC.INVALID_REQUEST, message: "Invalid Request: 'method' must be a non-empty string" } });
+    expect(refused(call({ id: 3, method: 5 }))).toMatchObject({ ok: false, id: 3, error: { message: "Invalid Request: 'method' must be a non-empty string" } });
+    expect(refused(call({ id: 4, params: [1] }))).toEqual({ ok: false, id: 4, error: { code: RPC.INVALID_REQUEST, message: "Invalid Request: 'params' must be an object" } });
+    expect(refused(call({ id: 5, params: null }))).toMatchObject({ ok: false, id: 5, error: { message: "Invalid Request: 'params' must be an object" } });
+  });
+
+  it("depth: at the limit parses, one deeper is refused before parsing", () => {
+    const nest = (n: number) => "[".repeat(n) + "]".repeat(n);
+    expect(refused(`{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"a":${nest(30)}}}`)).toMatchObject({ ok: true });
+    expect(refused(`{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"a":${nest(31)}}}`)).toEqual({ ok: false, id: null, error: { code: RPC.INVALID_REQUEST, message: "Invalid Request: JSON nested deeper than 32 levels" } });
+  });
+
+  it("methods it knows but does not serve, and ones it does not know", () => {
+    expect(refused(call({ method: "ListTasks" }))).toEqual({ ok: false, id: 1, error: { code: RPC.UNSUPPORTED_OPERATION, message: "ListTasks is not supported by this agent" } });
+    expect(refused(call({ method: "Nope" }))).toEqual({ ok: false, id: 1, error: { code: RPC.METHOD_NOT_FOUND, message: "Method not found: Nope" } });
+    expect(refused(call({ method: "toString" }))).toMatchObject({ ok: false, error: { code: RPC.METHOD_NOT_FOUND } });
+    expect(refused({ jsonrpc: "2.0", id: "x", method: "SendMessage" })).toMatchObject({ ok: true, call: { id: "x", params: {} } });
+  });
+
+  it("versions: 1.x and 0.3 (an optional patch), blank means any; nothing else", () => {
+    for (const v of [undefined, "", "  ", "1", "1.0", "1.2.3", " 0.3 ", "0.3.1"]) expect(versionSupported(v), String(v)).toBe(true);
+    for (const v of ["0.2", "2.0", "0", "10.0", "1.x", "v1.0", "1.0.0.0", "11"]) expect(versionSupported(v), v).toBe(false);
+  });
+
+  it("an RpcFailure carries its error, with data only when given", () => {
+    const f = new RpcFailure(RPC.INVALID_PARAMS, "bad");
+    expect(f.name).toBe("RpcFailure");
+    expect(f.error).toStrictEqual({ code: RPC.INVALID_PARAMS, message: "bad" });
+    expect(new RpcFailure(RPC.INVALID_PARAMS, "bad", { x: 1 }).error).toStrictEqual({ code: RPC.INVALID_PARAMS, message: "bad", data: { x: 1 } });
+    expect(rpcResult(1, "r")).toStrictEqual({ jsonrpc: "2.0", id: 1, result: "r" });
+    expect(rpcError("a", { code: 1, message: "m" })).toStrictEqual({ jsonrpc: "2.0", id: "a", error: { code: 1, message: "m" } });
   });
 });

@@ -95,3 +95,33 @@ describe("message → hop or task", () => {
     expect(isBlocking(send("x", undefined, { blocking: true }))).toBe(true);
   });
 });
+
+describe("A2A mapping: every progress text and stop", () => {
+  const textOf = (type: string, data: Record<string, unknown> = {}) => {
+    const [ev] = progressEvents({ seq: 1, type, at: "t", data }, view());
+    return ev!.kind === "status" ? ev!.status.message?.parts[0] : undefined;
+  };
+
+  it("says what happened, in one line per event type", () => {
+    expect(textOf("task.created")).toEqual({ kind: "text", text: "task created" });
+    expect(textOf("task.planned", { steps: ["a", "b"] })).toEqual({ kind: "text", text: "planned steps: a, b" });
+    expect(textOf("task.planned")).toEqual({ kind: "text", text: "planned steps: undefined" });
+    expect(textOf("step.started", { step: "s1" })).toEqual({ kind: "text", text: "step 's1' started" });
+    expect(textOf("step.failed", { step: "s1", error: "boom" })).toEqual({ kind: "text", text: "step 's1' failed: boom" });
+    expect(textOf("step.verified", { step: "s1", pass: true, reason: "fine" })).toEqual({ kind: "text", text: "step 's1' passed verification: fine" });
+    expect(textOf("step.verified", { step: "s1", pass: false, reason: "off" })).toEqual({ kind: "text", text: "step 's1' failed verification: off" });
+    expect(textOf("budget.warned")).toEqual({ kind: "text", text: "budget.warned" });
+  });
+
+  it("only whole task end or pause events stop a stream", () => {
+    for (const type of ["task.succeeded", "task.failed", "task.cancelled", "task.rejected", "task.awaiting_approval"])
+      expect(progressEvents({ seq: 1, type, at: "t", data: {} }, view({ status: "running" })).at(-1), type).toMatchObject({ final: true });
+    for (const type of ["xtask.failed", "task.failedx", "step.failed"]) expect(progressEvents({ seq: 1, type, at: "t", data: {} }, view()).at(-1), type).toMatchObject({ final: false });
+  });
+
+  it("an ended task's message says how it ended", () => {
+    expect(taskToA2A(view({ status: "rejected" })).status.message?.parts[0]).toEqual({ kind: "text", text: "task rejected" });
+    expect(taskToA2A(view({ status: "cancelled" })).status.message?.parts[0]).toEqual({ kind: "text", text: "task cancelled" });
+    expect(taskToA2A(view({ status: "failed" })).status.message?.parts[0]).toEqual({ kind: "text", text: "task failed" });
+  });
+});

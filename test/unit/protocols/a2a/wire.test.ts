@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeState, encodeSendResult, encodeStreamEvent, encodeTask, WireMessage, WireTask, type Task } from "../../../../worker/protocols/a2a/wire.ts";
+import { decodeState, encodeMessage, encodeSendResult, encodeStreamEvent, encodeTask, partsText, WireMessage, WirePart, WireTask, type Message, type Part, type Task } from "../../../../worker/protocols/a2a/wire.ts";
 
 const task: Task = {
   id: "task_1",
@@ -62,5 +62,89 @@ describe("A2A wire formats", () => {
     expect(WireMessage.safeParse({ messageId: "m", role: "ROLE_SYSTEM", parts: [{ text: "x" }] }).success).toBe(false);
     expect(WireMessage.safeParse({ messageId: "m", role: "user", parts: [] }).success).toBe(false);
     expect(WireMessage.safeParse({ messageId: "m", role: "user", parts: [{ metadata: {} }] }).success).toBe(false);
+  });
+});
+
+describe("A2A wire: every part and envelope, both versions", () => {
+  const parts: Part[] = [
+    { kind: "text", text: "hi", metadata: { m: 1 } },
+    { kind: "data", data: [1, 2] },
+    { kind: "data", data: { a: 1 } },
+    { kind: "data", data: null },
+    { kind: "file", url: "https://f.example/a.png", mediaType: "image/png", name: "a.png" },
+    { kind: "file", bytes: "AAEC" },
+    { kind: "file" },
+  ];
+  const message: Message = { messageId: "m1", role: "user", parts, contextId: "c1", taskId: "t1", metadata: { k: "v" } };
+
+  it("1.0: parts by their member, roles as ROLE_*, files as url or raw", () => {
+    expect(encodeMessage(message, "1.0")).toStrictEqual({
+      messageId: "m1",
+      contextId: "c1",
+      taskId: "t1",
+      role: "ROLE_USER",
+      parts: [
+        { text: "hi", metadata: { m: 1 } },
+        { data: [1, 2] },
+        { data: { a: 1 } },
+        { data: null },
+        { url: "https://f.example/a.png", mediaType: "image/png", filename: "a.png" },
+        { raw: "AAEC" },
+        { raw: "" },
+      ],
+      metadata: { k: "v" },
+    });
+    expect(encodeMessage({ messageId: "m2", role: "agent", parts: [] }, "1.0")).toStrictEqual({ messageId: "m2", role: "ROLE_AGENT", parts: [] });
+  });
+
+  it("0.3: parts by kind, data always an object, files under file", () => {
+    expect(encodeMessage(message, "0.3")).toMatchObject({
+      kind: "message",
+      role: "user",
+      parts: [
+        { kind: "text", text: "hi", metadata: { m: 1 } },
+        { kind: "data", data: { value: [1, 2] } },
+        { kind: "data", data: { a: 1 } },
+        { kind: "data", data: { value: null } },
+        { kind: "file", file: { uri: "https://f.example/a.png", mimeType: "image/png", name: "a.png" } },
+        { kind: "file", file: { bytes: "AAEC" } },
+        { kind: "file", file: { bytes: "" } },
+      ],
+    });
+  });
+
+  it("tasks: history and artifacts only when there are some; send results and stream events wrapped per version", () => {
+    const task: Task = { id: "t1", contextId: "c1", status: { state: "completed" }, history: [{ messageId: "h", role: "agent", parts: [{ kind: "text", text: "x" }] }], artifacts: [] };
+    const v1 = encodeTask(task, "1.0");
+    expect(v1.history).toEqual([{ messageId: "h", role: "ROLE_AGENT", parts: [{ text: "x" }] }]);
+    expect("artifacts" in v1).toBe(false);
+    expect("history" in encodeTask({ ...task, history: [] }, "1.0")).toBe(false);
+    expect(encodeStreamEvent({ kind: "task", task }, "1.0")).toEqual({ task: encodeTask(task, "1.0") });
+    expect(encodeStreamEvent({ kind: "task", task }, "0.3")).toEqual(encodeTask(task, "0.3"));
+    expect(encodeStreamEvent({ kind: "message", message }, "1.0")).toEqual({ message: encodeMessage(message, "1.0") });
+    expect(encodeStreamEvent({ kind: "message", message }, "0.3")).toEqual(encodeMessage(message, "0.3"));
+  });
+
+  it("reading parts: text, data, files from either version's members, and nothing else", () => {
+    const read = (p: unknown) => WirePart.safeParse(p);
+    expect(read({ raw: "AA", filename: "f.bin", mediaType: "application/octet-stream", metadata: { x: 1 } }).data).toStrictEqual({ kind: "file", bytes: "AA", mediaType: "application/octet-stream", name: "f.bin", metadata: { x: 1 } });
+    expect(read({ kind: "file", file: { uri: "https://u", mimeType: "text/plain", name: "u.txt" } }).data).toStrictEqual({ kind: "file", url: "https://u", mediaType: "text/plain", name: "u.txt" });
+    expect(read({ kind: "file", file: { bytes: "BB" } }).data).toStrictEqual({ kind: "file", bytes: "BB" });
+    expect(read({ url: "https://v" }).data).toStrictEqual({ kind: "file", url: "https://v" });
+    expect(read({ data: 0 }).data).toStrictEqual({ kind: "data", data: 0 });
+    expect(read({ kind: "file" }).error?.issues[0]?.message).toBe("a part needs text, data, a url or bytes");
+  });
+
+  it("states: with or without the TASK_STATE_ prefix, either spelling of cancelled", () => {
+    expect(decodeState("TASK_STATE_INPUT_REQUIRED")).toBe("input-required");
+    expect(decodeState("input-required")).toBe("input-required");
+    expect(decodeState("XTASK_STATE_COMPLETED")).toBe("unknown");
+    expect(decodeState("cancelled")).toBe("canceled");
+    expect(decodeState(7)).toBe("unknown");
+  });
+
+  it("the text of parts is their text parts, one a line", () => {
+    expect(partsText(parts)).toBe("hi");
+    expect(partsText([{ kind: "text", text: "a" }, { kind: "data", data: 1 }, { kind: "text", text: "b" }])).toBe("a\nb");
   });
 });
