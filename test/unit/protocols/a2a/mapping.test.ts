@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { a2aState, CONTEXT_KEY, hopToMessage, progressEvents, taskToA2A, type TaskViewLike } from "../../../../worker/protocols/a2a/mapping.ts";
 import { isBlocking, SendParams, switchyardOptions, wantsTask } from "../../../../worker/protocols/a2a/params.ts";
 import { RpcFailure } from "../../../../worker/protocols/a2a/jsonrpc.ts";
+import type { JsonObject } from "../../../../worker/json.ts";
 
 const view = (over: Partial<TaskViewLike> = {}): TaskViewLike => ({
   id: "task_" + "a".repeat(32),
@@ -97,7 +98,7 @@ describe("message → hop or task", () => {
 });
 
 describe("A2A mapping: every progress text and stop", () => {
-  const textOf = (type: string, data: Record<string, unknown> = {}) => {
+  const textOf = (type: string, data: JsonObject = {}) => {
     const [ev] = progressEvents({ seq: 1, type, at: "t", data }, view());
     return ev!.kind === "status" ? ev!.status.message?.parts[0] : undefined;
   };
