@@ -1,0 +1,21 @@
+/**
+ * Translation between LLM wire formats. The router's canonical chat format is OpenAI
+ * Chat Completions (https://platform.openai.com/docs/api-reference/chat): a request
+ * body, a `chat.completion`, and `chat.completion.chunk` events. Each provider folder
+ * (`anthropic/`, `gemini/`, …) translates its own format to and from it, in pure
+ * functions: what a field means in the target is kept, and what the target cannot
+ * honour is refused, naming the field, never dropped in silence.
+ */
+
+/**
+ * A translated value, or why the target cannot take the source: `param` is the source
+ * field as a path (`tools.0.function.strict`, `messages.2.content.1`), `detail` a
+ * sentence for the client (sent as a 400 in the front door's error shape).
+ */
+export type Translation<T> = { ok: true; value: T } | { ok: false; param: string; detail: string };
+
+/** A successful translation. */
+export const translated = <T>(value: T): Translation<T> => ({ ok: true, value });
+
+/** A refusal naming the source field. */
+export const untranslatable = (param: string, detail: string): Translation<never> => ({ ok: false, param, detail });
