@@ -128,7 +128,7 @@ export class TaskAgent extends DurableObject<Env> {
     if (existing) {
       if (existing.bodyHash !== init.bodyHash || existing.tenant !== init.tenant) return { kind: "conflict" };
       await this.#started(existing);
-      return { kind: "existing", task: this.#view()! };
+      return { kind: "existing", task: this.#view() };
     }
     const now = new Date().toISOString();
     const task: TaskDoc = {
@@ -172,7 +172,7 @@ export class TaskAgent extends DurableObject<Env> {
     });
     await this.ctx.storage.setAlarm(Date.now());
     await this.#started(task);
-    return { kind: "created", task: this.#view()! };
+    return { kind: "created", task: this.#view() };
   }
 
   /** Makes sure a created task is indexed in the control plane and, unless it ended, has an alarm to drive it. */

@@ -2,7 +2,7 @@ import { contentHash } from "../worker/tasks/audit.ts";
 import { blockedSteps, combineOutputs, readySteps, renderInput, type StepSpec, type StepStatus } from "../worker/tasks/plan.ts";
 import { runStep, verifyOutput } from "../worker/tasks/runner.ts";
 import { inputTooLong } from "../worker/routing/input-limit.ts";
-import { screenableText, screenUnder, type ScreeningResult, type ScreeningVerdict } from "../worker/policy/screening.ts";
+import { screenableText, screenUnder, type ScreeningResult } from "../worker/policy/screening.ts";
 import { TERMINAL } from "../worker/tasks/types.ts";
 import { getRuntime, type Runtime } from "../worker/runtime.ts";
 import { stoppedBy, switchState } from "../worker/control.ts";
@@ -14,17 +14,25 @@ import type { StepDoc } from "../worker/tasks/types.ts";
 
 export { finish, initialSteps, type EngineHost } from "./task-lifecycle.ts";
 
-/** Screens a step's output (or its rendered input) under the configured mode. */
-function screenStep(rt: Runtime, content: unknown): ScreeningVerdict {
-  return screenUnder(rt.config.screening, screenableText(content));
-}
-
-/** Records a flagged step input or output on the step, in its events and in the audit log. */
+/** Records a step's screening flag: on the step, as a `step.flagged` event and in the audit trail. */
 async function recordFlag(h: EngineHost, rt: Runtime, doc: StepDoc, on: "input" | "output", result: ScreeningResult): Promise<void> {
   doc.screening = result;
   const detail = { step: doc.id, ...(on === "input" ? { on } : {}), signals: result.signals, score: result.score, mode: rt.config.screening.mode };
   h.store.event("step.flagged", detail);
   await h.store.audit("router", "step.flagged", detail);
+}
+
+/**
+ * Screens a step's input or output under the configured mode and records a flag:
+ * `undefined` to go on (it passed, or was only flagged), else what stops the step
+ * (`approval`: a human gate; `deny`: a refusal) and why.
+ */
+async function screenStep(h: EngineHost, rt: Runtime, doc: StepDoc, on: "input" | "output", content: unknown): Promise<{ action: "approval" | "deny"; reason: string } | undefined> {
+  const verdict = screenUnder(rt.config.screening, screenableText(content));
+  if (verdict.action === "pass") return undefined;
+  await recordFlag(h, rt, doc, on, verdict.result);
+  if (verdict.action === "flag") return undefined;
+  return { action: verdict.action, reason: `${on} flagged as a possible prompt injection (${verdict.result.signals.join(", ")})` };
 }
 
 /** Refusals that pass: a pool or tenant over its limit, an open circuit, the specialist's own 429. */
@@ -151,20 +159,14 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
   // a template can expand a small request into a huge specialist body: bounded like any input
   const tooLong = inputTooLong(input, rt.config.router.maxInputChars, "the step's templated input");
   if (tooLong) return failStep(h, doc, tooLong);
-  const inputFlag: ScreeningVerdict = doc.approved ? { action: "pass" } : screenStep(rt, input); // a rendered input can carry other steps' outputs
-  if (inputFlag.action !== "pass") await recordFlag(h, rt, doc, "input", inputFlag.result);
-  switch (inputFlag.action) {
-    case "pass":
-    case "flag":
-      break;
-    case "approval":
-      delete doc.leaseUntil;
-      h.store.saveStep(doc);
-      h.release(spec.id);
-      return openGate(h, spec.id, `input flagged as a possible prompt injection (${inputFlag.result.signals.join(", ")})`);
-    case "deny":
-      return failStep(h, doc, `input flagged as a possible prompt injection (${inputFlag.result.signals.join(", ")}): refused by screening`);
+  const stop = doc.approved ? undefined : await screenStep(h, rt, doc, "input", input); // a rendered input can carry other steps' outputs
+  if (stop?.action === "approval") {
+    delete doc.leaseUntil;
+    h.store.saveStep(doc);
+    h.release(spec.id);
+    return openGate(h, spec.id, stop.reason);
   }
+  if (stop?.action === "deny") return failStep(h, doc, `${stop.reason}: refused by screening`);
   doc.status = "running";
   doc.attempts += 1;
   doc.input = input;
@@ -206,19 +208,9 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
     if (!verifier) outcome = { ok: false, detail: `verifier '${spec.verifier}' is not registered`, attempts: outcome.attempts };
   }
   if (outcome.ok && !gate) {
-    const flag = screenStep(rt, outcome.output);
-    if (flag.action !== "pass") await recordFlag(h, rt, doc, "output", flag.result);
-    switch (flag.action) {
-      case "pass":
-      case "flag":
-        break;
-      case "approval":
-        gate = `output flagged as a possible prompt injection (${flag.result.signals.join(", ")})`;
-        break;
-      case "deny":
-        outcome = { ok: false, detail: `output refused by screening: possible prompt injection (${flag.result.signals.join(", ")})`, attempts: outcome.attempts };
-        break;
-    }
+    const stop = await screenStep(h, rt, doc, "output", outcome.output);
+    if (stop?.action === "approval") gate = stop.reason;
+    else if (stop?.action === "deny") outcome = { ok: false, detail: `${stop.reason}: refused by screening`, attempts: outcome.attempts };
   }
 
   const t = h.store.requireTask();

@@ -64,6 +64,6 @@ describe("screening modes in the task engine", () => {
   it("deny: a flagged step output fails the step", async () => {
     const { step } = await runOne("deny", { specialist: "chat-echo-injected", input: "hello" });
     expect(step.status).toBe("failed");
-    expect(step.error).toMatch(/^output refused by screening: possible prompt injection/);
+    expect(step.error).toMatch(/^output flagged as a possible prompt injection .*: refused by screening$/);
   });
 });

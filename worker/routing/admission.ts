@@ -46,9 +46,9 @@ export function poolName(specialist: string, shard: number, shards: number): str
   return shards > 1 ? `specialist:${specialist}#${shard}` : `specialist:${specialist}`;
 }
 
-export function poolStub(env: Env, name: string): DurableObjectStub<RateLimitPool> | undefined {
-  const ns = env.RATE_LIMIT_POOL;
-  return ns ? ns.get(ns.idFromName(name)) : undefined;
+/** The pool named `name` (a tenant's, a specialist's shard, a tenant's stream slots). */
+export function poolStub(ns: DurableObjectNamespace<RateLimitPool>, name: string): DurableObjectStub<RateLimitPool> {
+  return ns.get(ns.idFromName(name));
 }
 
 /** What the breaker counts as a specialist failure: its own faults, not a request it refused (4xx) or a caller that went away. */
@@ -104,13 +104,13 @@ export function admission(
   // bookkeeping after the response must never fail the hop
   const defer = (p: Promise<unknown>) => deferRaw(p.catch((e: unknown) => console.warn(JSON.stringify({ msg: "pool bookkeeping failed", error: String(e) }))));
   const specialist = specialistAdmission(env, router, hopId, defer, rng, reserveUsd);
-  return tenant && env.RATE_LIMIT_POOL ? tenantAdmission(env, hopId, defer, tenant, specialist, reserveUsd) : specialist;
+  return tenant && env.RATE_LIMIT_POOL ? tenantAdmission(env.RATE_LIMIT_POOL, hopId, defer, tenant, specialist, reserveUsd) : specialist;
 }
 
 /** The tenant's pool (`tenant:<name>`) admits every call of the tenant first; then the specialist's. */
-function tenantAdmission(env: Env, hopId: string, defer: (p: Promise<unknown>) => void, tenant: { name: string; config: PoolConfig }, inner: Admit, reserveUsd: (s: Specialist) => number): Admit {
+function tenantAdmission(pools: DurableObjectNamespace<RateLimitPool>, hopId: string, defer: (p: Promise<unknown>) => void, tenant: { name: string; config: PoolConfig }, inner: Admit, reserveUsd: (s: Specialist) => number): Admit {
   return async (s, attempt) => {
-    const stub = poolStub(env, `tenant:${tenant.name}`)!;
+    const stub = poolStub(pools, `tenant:${tenant.name}`);
     const leaseId = `${hopId}/tenant/${s.id}/${attempt}`;
     const t = await stub.admit(tenant.config, { leaseId, costUsd: reserveUsd(s) });
     if (!t.ok)
@@ -148,14 +148,15 @@ function specialistAdmission(env: Env, router: Config["router"], hopId: string, 
     const sw = (await switchState(env)).specialists[s.id];
     if (sw?.disabled) return denied({ kind: "disabled", detail: `'${s.id}' is disabled by a kill switch (${sw.reason})` });
     const pc = poolConfigOf(s, router);
-    if (!pc || !env.RATE_LIMIT_POOL) return { ok: true, done: () => {} };
+    const pools = env.RATE_LIMIT_POOL;
+    if (!pc || !pools) return { ok: true, done: () => {} };
     const leaseId = `${hopId}/${s.id}/${attempt}`;
     if (!pc.limited) {
       const known = learned.get(s.id);
       const now = Date.now();
       const open = (retryAfterMs: number) => denied({ kind: "circuit_open", detail: `circuit open for '${s.id}'`, retryAfterSeconds: retryAfterMs / 1000 });
       if (known && known.openUntil > now) return open(known.openUntil - now);
-      const stub = poolStub(env, poolName(s.id, 0, 1))!;
+      const stub = poolStub(pools, poolName(s.id, 0, 1));
       const windowMs = pc.config.breaker?.windowMs ?? 0;
       if (known && known.openUntil === 0 && now - known.checkedAt >= 0 && now - known.checkedAt < BREAKER_TRUST_MS) {
         // seen closed lately: call directly, report failures (and successes while failures are recent)
@@ -187,7 +188,7 @@ function specialistAdmission(env: Env, router: Config["router"], hopId: string, 
     let last: SpecialistFailure | undefined;
     for (const shard of order) {
       const config = pc.shards > 1 ? shardConfig(pc.config, pc.shards, shard) : pc.config;
-      const stub = poolStub(env, poolName(s.id, shard, pc.shards))!;
+      const stub = poolStub(pools, poolName(s.id, shard, pc.shards));
       const r = await stub.admit(config, { leaseId, costUsd: reserveUsd(s) });
       if (r.ok)
         return {
