@@ -4,7 +4,8 @@ import { testConfig } from "./test/support/test-config.ts";
 
 /**
  * Three projects: `unit` (pure modules in plain Node), `workers` (routes inside
- * workerd, next to the example specialists and a fault-injection upstream),
+ * workerd, next to the example specialists, a fault-injection upstream, fake provider
+ * APIs and a stand-in for the Workers AI binding),
  * `e2e` (real HTTP against `wrangler dev`).
  */
 export default defineConfig({
@@ -26,7 +27,12 @@ export default defineConfig({
                 FAKE_OPENAI_KEY: "sk-fake",
                 SWITCHYARD_CONFIG: JSON.stringify(testConfig(inject("faultsUrl"), undefined, { openaiUrl: inject("openaiUrl"), otlpUrl: inject("otlpUrl") })),
               },
-              workers: [{ name: "switchyard-specialists", modules: true, scriptPath: inject("specialistsScript"), compatibilityDate: "2026-10-01" }],
+              // the Workers AI binding: a Worker with the binding's run() over RPC (examples/fake-workers-ai)
+              serviceBindings: { AI: { name: "fake-workers-ai", entrypoint: "FakeWorkersAi" } },
+              workers: [
+                { name: "switchyard-specialists", modules: true, scriptPath: inject("specialistsScript"), compatibilityDate: "2026-10-01" },
+                { name: "fake-workers-ai", modules: true, scriptPath: inject("fakeWorkersAiScript"), compatibilityDate: "2026-10-01" },
+              ],
             },
           })),
         ],

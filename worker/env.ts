@@ -1,6 +1,10 @@
-/** Workers AI, as far as the router uses it (embeddings only). */
+/**
+ * Workers AI, as far as the router uses it: text embeddings (`router.encoder:
+ * "workers-ai"`) and text generation (`workers-ai` specialists). The result's shape
+ * depends on the model and on `stream` (a `ReadableStream` of server-sent events).
+ */
 export interface AiBinding {
-  run(model: string, input: { text: string[] }): Promise<{ data: number[][] }>;
+  run(model: string, input: Record<string, unknown>, options?: Record<string, unknown>): Promise<unknown>;
 }
 
 /**
@@ -22,7 +26,7 @@ export interface Env {
   TRACES?: KVNamespace;
   /** The bundled example specialists (examples/specialists). */
   SPECIALISTS?: Fetcher;
-  /** Workers AI; only used with `router.encoder: "workers-ai"`. */
+  /** Workers AI: embeddings with `router.encoder: "workers-ai"`, and `workers-ai` specialists (their `binding`). */
   AI?: AiBinding;
   /** A whole config as JSON, replacing the bundled switchyard.config.json. */
   SWITCHYARD_CONFIG?: string;
@@ -62,7 +66,8 @@ export interface AppEnv {
 /**
  * The router's own bindings and secrets: never handed to a specialist, whatever a
  * config names (an `apiKeySecret` of `API_KEYS` would send every tenant's key hashes
- * upstream as a bearer token).
+ * upstream as a bearer token). The Workers AI binding is not one of them: `workers-ai`
+ * specialists name it, and it holds no secret.
  */
 export const RESERVED_BINDINGS: ReadonlySet<string> = new Set([
   "TASK_AGENT",
@@ -71,7 +76,6 @@ export const RESERVED_BINDINGS: ReadonlySet<string> = new Set([
   "METRICS",
   "INTENTS",
   "TRACES",
-  "AI",
   "SWITCHYARD_CONFIG",
   "DEV_MODE",
   "API_KEYS",

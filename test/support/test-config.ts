@@ -70,6 +70,14 @@ export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = 
         pricing: { inputPerMTok: 1, outputPerMTok: 2 },
       },
     });
+  // Workers AI models through the AI binding (in the workers project, examples/fake-workers-ai): pinned only
+  config.specialists.push({
+    id: "llama",
+    description: "a Workers AI text-generation model (the AI binding)",
+    endpoint: { type: "workers-ai", model: "@cf/meta/llama-3.1-8b-instruct", systemPrompt: "You are a terse test model.", pricing: { inputPerMTok: 0.3, outputPerMTok: 0.6 } },
+  });
+  for (const mode of ["capacity", "no-such-model", "upstream-error", "hang", "garbage", "openai-format", "stream-cut", "stream-error", "stream-garbage", "stream-stall"])
+    config.specialists.push({ id: `wai-${mode}`, endpoint: { type: "workers-ai", model: `@cf/test/${mode}` }, timeoutMs: mode === "hang" ? 300 : 10_000, streamIdleTimeoutMs: 1_000, retries: 0 });
   config.observability = { logs: false, metricsFlushMs: 0, sampleRatio: 1, ...(upstreams.otlpUrl !== undefined ? { otlp: { url: upstreams.otlpUrl, headers: { "x-collector-key": "test" } } } : {}) };
   patch(config);
   return config;

@@ -8,6 +8,12 @@ import { importsOf, ROOT, runtimeCycles, sourceFiles } from "../support/imports.
 
 const NEUTRAL = ["worker/routing", "worker/pools", "worker/policy", "worker/intent", "worker/tasks", "worker/observe"];
 
+/**
+ * OpenAI Chat Completions is the router's canonical chat format (worker/protocols/translation.ts):
+ * translating protocols (anthropic, gemini, workers-ai) read and write it with these modules.
+ */
+const CANONICAL_CHAT = new Set(["wire", "sse", "chat", "stream", "stream-parts", "stream-native", "stream-rewrite"].map((m) => `worker/protocols/openai/${m}.ts`));
+
 describe("source layout (DESIGN §6)", () => {
   it("protocol-neutral modules import no protocol folder, not even for types", () => {
     const offenders = NEUTRAL.flatMap((d) => sourceFiles(d)).flatMap((f) => importsOf(f, false).filter((t) => t.startsWith("worker/protocols/")).map((t) => `${f} → ${t}`));
@@ -45,14 +51,19 @@ describe("source layout (DESIGN §6)", () => {
     expect(importsOf(probe, true)).toEqual(["worker/protocols/registry.ts"]);
   });
 
-  it("a protocol folder imports no other protocol folder", () => {
+  it("a protocol folder imports no other protocol folder, except the canonical chat format's modules", () => {
     const offenders = sourceFiles("worker/protocols").flatMap((f) => {
       const own = f.split("/")[2];
       return importsOf(f, false)
         .filter((t) => t.startsWith("worker/protocols/") && t.split("/").length > 3 && t.split("/")[2] !== own && f.split("/").length > 3)
+        .filter((t) => !CANONICAL_CHAT.has(t))
         .map((t) => `${f} → ${t}`);
     });
     expect(offenders).toEqual([]);
+  });
+
+  it("the canonical chat modules are themselves free of front doors and adapters", () => {
+    for (const f of CANONICAL_CHAT) expect(f).not.toMatch(/\/(routes|serve|adapter|index)\.ts$/);
   });
 
   it("there is no runtime import cycle among worker/ and durable-objects/", () => {

@@ -12,6 +12,8 @@ declare module "vitest" {
     /** The fake OpenAI-compatible API (examples/fake-openai), key `sk-fake`. */
     openaiUrl: string;
     specialistsScript: string;
+    /** The stand-in Workers AI binding, bundled (examples/fake-workers-ai). */
+    fakeWorkersAiScript: string;
     /** Fake remote A2A agents built with @a2a-js/sdk (test/support/a2a-upstream.ts). */
     a2aUrl: string;
     /** A stand-in OTLP/HTTP collector (test/support/otlp-receiver.ts). */
@@ -41,6 +43,9 @@ export default async function setup(project: TestProject) {
     outfile,
     logLevel: "warning",
   });
+  const fakeAi = ".wrangler/test/fake-workers-ai.mjs";
+  await build({ entryPoints: ["examples/fake-workers-ai/worker.ts"], bundle: true, format: "esm", platform: "neutral", target: "es2023", external: ["cloudflare:workers"], outfile: fakeAi, logLevel: "warning" });
+  project.provide("fakeWorkersAiScript", fakeAi);
   project.provide("faultsUrl", faults.url);
   project.provide("openaiUrl", openai.url);
   project.provide("specialistsScript", outfile);

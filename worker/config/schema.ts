@@ -10,7 +10,8 @@ import { normalizeInput } from "../intent/normalize.ts";
 /**
  * Extra HTTP headers sent to a specialist: names are RFC 9110 §5.6.2 tokens, values
  * visible ASCII, spaces and tabs (§5.5; no CR, LF or NUL), at most 8 KiB each; the
- * router's own (`authorization`, `content-type`, `idempotency-key`, `traceparent`, …; an `accept` is kept)
+ * router's own (`authorization`, `content-type`, `idempotency-key`, `traceparent`, the providers' key
+ * and version headers, …; an `accept` is kept)
  * cannot be set this way.
  */
 const Headers = z
@@ -19,7 +20,7 @@ const Headers = z
     z.string().max(8192).regex(/^[\t\x20-\x7e]*$/, "a header value: visible ASCII, spaces and tabs only (no CR, LF or NUL)"),
   )
   .default({});
-const OWN_HEADERS = new Set(["authorization", "content-type", "content-length", "idempotency-key", "traceparent", "x-intent-id", "host", "a2a-version"]);
+const OWN_HEADERS = new Set(["authorization", "content-type", "content-length", "idempotency-key", "traceparent", "x-intent-id", "host", "a2a-version", "x-api-key", "x-goog-api-key", "anthropic-version"]);
 
 /** Specialist ids and intent labels: lowercase, stable, URL-safe. */
 const Id = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "lowercase letters, digits, '_' or '-', starting with a letter");
@@ -43,20 +44,92 @@ export const HttpEndpoint = z.strictObject({
 });
 
 /**
+ * USD per million tokens, from the provider's price list: each call's cost (from the
+ * usage it reports) is added to `usage.costUsd`, metrics, budgets and task cost
+ * (docs/limits-and-resilience.md, "Cost"). Input tokens read from the provider's
+ * prompt cache (OpenAI `prompt_tokens_details.cached_tokens`, Anthropic
+ * `cache_read_input_tokens`, Gemini `cachedContentTokenCount`) cost
+ * `cachedInputPerMTok`, those written to Anthropic's cache
+ * (`cache_creation_input_tokens`) `cacheWriteInputPerMTok`; each defaults to
+ * `inputPerMTok`.
+ */
+export const Pricing = z.strictObject({
+  inputPerMTok: z.number().nonnegative(),
+  outputPerMTok: z.number().nonnegative(),
+  cachedInputPerMTok: z.number().nonnegative().optional(),
+  cacheWriteInputPerMTok: z.number().nonnegative().optional(),
+});
+export type Pricing = z.infer<typeof Pricing>;
+
+/** What every chat-model endpoint takes: the model, its key, extra headers, a system prompt, prices. */
+const chatModel = {
+  model: z.string().min(1).max(200),
+  /** Name of a Worker secret holding the API key (sent in the provider's own auth header). */
+  apiKeySecret: BindingName.optional(),
+  headers: Headers,
+  /** Sent first, before the client's own system messages. */
+  systemPrompt: z.string().min(1).max(100_000).optional(),
+  pricing: Pricing.optional(),
+};
+
+/**
  * An OpenAI-compatible chat model: POST `{url}/chat/completions` with `{ model, messages }`
- * (`systemPrompt` first); the reply's first choice is the output.
+ * (`systemPrompt` first; the key as `Authorization: Bearer …`); the reply's first
+ * choice is the output.
  */
 export const OpenAIChatEndpoint = z.strictObject({
   type: z.literal("openai-chat"),
   /** Base URL of the API, e.g. `https://api.openai.com/v1`. */
   url: z.url({ protocol: /^https?$/ }),
-  model: z.string().min(1).max(200),
-  /** Name of a Worker secret holding the API key (sent as `Authorization: Bearer …`). */
-  apiKeySecret: BindingName.optional(),
-  headers: Headers,
-  systemPrompt: z.string().min(1).max(100_000).optional(),
-  /** USD per million tokens; the cost of each call is added to `usage.costUsd`. */
-  pricing: z.strictObject({ inputPerMTok: z.number().nonnegative(), outputPerMTok: z.number().nonnegative() }).optional(),
+  ...chatModel,
+});
+
+/**
+ * An Anthropic model through the Messages API: POST `{url}/messages` with the key as
+ * `x-api-key` and `anthropic-version` (https://docs.anthropic.com/en/api/messages);
+ * OpenAI-format requests are translated (docs/protocols/anthropic.md).
+ */
+export const AnthropicEndpoint = z.strictObject({
+  type: z.literal("anthropic"),
+  /** Base URL of the API (a Cloudflare AI Gateway URL ending in `/anthropic/v1` works unchanged). */
+  url: z.url({ protocol: /^https?$/ }).default("https://api.anthropic.com/v1"),
+  ...chatModel,
+  /** Sent as the `anthropic-version` header. */
+  anthropicVersion: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date, YYYY-MM-DD").default("2023-06-01"),
+  /** `max_tokens` sent when a request sets none (the Messages API requires it). */
+  maxTokens: z.number().int().positive().max(1_000_000).default(4096),
+});
+
+/**
+ * A Gemini model through the Gemini API: POST `{url}/models/{model}:generateContent`
+ * (`:streamGenerateContent?alt=sse` streamed) with the key as `x-goog-api-key`
+ * (https://ai.google.dev/api/generate-content); OpenAI-format requests are
+ * translated (docs/protocols/gemini.md).
+ */
+export const GeminiEndpoint = z.strictObject({
+  type: z.literal("gemini"),
+  /** Base URL of the API (a Cloudflare AI Gateway URL ending in `/google-ai-studio/v1beta` works unchanged). */
+  url: z.url({ protocol: /^https?$/ }).default("https://generativelanguage.googleapis.com/v1beta"),
+  ...chatModel,
+  model: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, "a Gemini model name, e.g. gemini-2.5-flash (no 'models/' prefix)"),
+});
+
+/**
+ * A Workers AI text-generation model through the Worker's `AI` binding:
+ * `env.AI.run(model, { messages, tools?, stream? })`, no key needed
+ * (https://developers.cloudflare.com/workers-ai/models/); OpenAI-format requests are
+ * translated (docs/protocols/workers-ai.md).
+ */
+export const WorkersAiEndpoint = z.strictObject({
+  type: z.literal("workers-ai"),
+  /** A text-generation model, e.g. `@cf/meta/llama-3.1-8b-instruct`. */
+  model: z.string().regex(/^@[a-z0-9-]+\/[A-Za-z0-9._/-]{1,200}$/, "a Workers AI model name, e.g. @cf/meta/llama-3.1-8b-instruct"),
+  /** The Workers AI binding's name in wrangler.toml (`[ai] binding = "AI"`). */
+  binding: BindingName.default("AI"),
+  systemPrompt: chatModel.systemPrompt,
+  /** `max_tokens` sent when a request sets none (else the model's own default, small for many models). */
+  maxTokens: z.number().int().positive().max(1_000_000).optional(),
+  pricing: Pricing.optional(),
 });
 
 /**
@@ -78,7 +151,7 @@ export const A2aEndpoint = z.strictObject({
 });
 
 /** Where and how a specialist is called; one adapter per `type`. */
-export const Endpoint = z.discriminatedUnion("type", [ServiceEndpoint, HttpEndpoint, OpenAIChatEndpoint, A2aEndpoint]);
+export const Endpoint = z.discriminatedUnion("type", [ServiceEndpoint, HttpEndpoint, OpenAIChatEndpoint, AnthropicEndpoint, GeminiEndpoint, WorkersAiEndpoint, A2aEndpoint]);
 export type Endpoint = z.infer<typeof Endpoint>;
 
 export const IntentDef = z.strictObject({

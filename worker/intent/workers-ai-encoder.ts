@@ -6,7 +6,8 @@ import { denseVector, type Vector } from "./vector.ts";
  * module has no Workers imports). `env.AI` satisfies it at runtime.
  */
 export interface EmbeddingRunner {
-  run(model: string, input: { text: string[] }): Promise<{ data: number[][] }>;
+  /** Resolves to `{ data: number[][] }`, one row per text (checked: a wrong shape throws). */
+  run(model: string, input: { text: string[] }): Promise<unknown>;
 }
 
 /** Default embedding model. */
@@ -44,7 +45,7 @@ export class WorkersAiEncoder implements Encoder {
     for (let i = 0; i < texts.length; i += WORKERS_AI_BATCH) {
       const batch = texts.slice(i, i + WORKERS_AI_BATCH);
       const res = await this.ai.run(this.model, { text: batch });
-      const data = res?.data;
+      const data = (res as { data?: unknown } | null | undefined)?.data;
       if (!Array.isArray(data) || data.length !== batch.length)
         throw new Error(`WorkersAiEncoder: expected ${batch.length} embeddings from ${this.model}`);
       for (const row of data) {

@@ -9,7 +9,8 @@ const utf8 = new TextEncoder();
  * it by more than one call's ceiling.
  *
  * - `costPerCall`, plus for a priced chat model (`pricing`, USD per million tokens)
- *   whose request bounds its reply (`max_completion_tokens` / `max_tokens`): the UTF-8
+ *   whose request bounds its reply (`max_completion_tokens` / `max_tokens`, or the
+ *   endpoint's default `maxTokens`): the UTF-8
  *   bytes of the whole request body and the system prompt as input tokens (a
  *   byte-level tokenizer makes at most one token a byte) and the reply bound as output
  *   tokens;
@@ -24,21 +25,28 @@ const utf8 = new TextEncoder();
  */
 export function callCeilingUsd(s: Pick<Specialist, "costPerCall" | "endpoint" | "limits">, chat?: Record<string, unknown>): number {
   const ceiling = s.limits.maxCallCostUsd;
-  const pricing = s.endpoint.type === "openai-chat" ? s.endpoint.pricing : undefined;
-  const reply = chat ? replyBound(chat) : undefined;
+  const e = s.endpoint;
+  const pricing = "pricing" in e ? e.pricing : undefined;
+  const reply = chat ? replyBound(chat, "maxTokens" in e ? e.maxTokens : undefined) : undefined;
   if (pricing && chat && reply !== undefined) {
     // every byte the upstream is sent can be billed as input: the whole body (tools, schemas, unknown fields) and the system prompt
-    const system = s.endpoint.type === "openai-chat" ? (s.endpoint.systemPrompt ?? "") : "";
+    const system = ("systemPrompt" in e ? e.systemPrompt : undefined) ?? "";
     const input = utf8.encode(JSON.stringify(chat)).length + utf8.encode(system).length;
-    const bound = s.costPerCall + (input * pricing.inputPerMTok + reply * pricing.outputPerMTok) / 1_000_000;
+    // the dearest input price bounds any mix of fresh, cached and cache-written input
+    const inputPrice = Math.max(pricing.inputPerMTok, pricing.cachedInputPerMTok ?? 0, pricing.cacheWriteInputPerMTok ?? 0);
+    const bound = s.costPerCall + (input * inputPrice + reply * pricing.outputPerMTok) / 1_000_000;
     return ceiling === undefined ? bound : Math.min(bound, ceiling);
   }
   return ceiling ?? s.costPerCall;
 }
 
-/** The reply bound a chat request sets, in tokens (times `n` choices), if any. */
-function replyBound(chat: Record<string, unknown>): number | undefined {
-  const max = typeof chat.max_completion_tokens === "number" ? chat.max_completion_tokens : typeof chat.max_tokens === "number" ? chat.max_tokens : undefined;
+/**
+ * The reply bound of a chat request, in tokens (times `n` choices), if any: its own
+ * `max_completion_tokens` / `max_tokens`, else the endpoint's default `maxTokens` (an
+ * `anthropic` endpoint always has one; the Messages API requires it).
+ */
+function replyBound(chat: Record<string, unknown>, endpointMax: number | undefined): number | undefined {
+  const max = typeof chat.max_completion_tokens === "number" ? chat.max_completion_tokens : typeof chat.max_tokens === "number" ? chat.max_tokens : endpointMax;
   if (max === undefined) return undefined;
   const n = typeof chat.n === "number" && chat.n > 1 ? chat.n : 1;
   return max * n;

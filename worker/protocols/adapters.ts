@@ -10,14 +10,23 @@ import { a2aAdapter } from "./a2a/adapter.ts";
 import { httpAdapter } from "./http/adapter.ts";
 import { openaiChatAdapter } from "./openai/adapter.ts";
 import { serviceAdapter } from "./service/adapter.ts";
+import { workersAiAdapter } from "./workers-ai/adapter.ts";
+import type { ChatModelAdapter } from "./types.ts";
 
 /** Every endpoint type of the config schema, with the adapter that speaks it. */
 export const ADAPTERS: { readonly [T in Endpoint["type"]]: Adapter<Extract<Endpoint, { type: T }>> } = {
   service: serviceAdapter,
   http: httpAdapter,
   "openai-chat": openaiChatAdapter,
+  "workers-ai": workersAiAdapter,
   a2a: a2aAdapter,
 };
+
+/** The adapter of a chat model's endpoint (its output is a `ChatOutput`, and it streams), or undefined for other types. */
+export function chatModelAdapter(endpoint: Endpoint): ChatModelAdapter | undefined {
+  const a = ADAPTERS[endpoint.type] as Adapter | ChatModelAdapter;
+  return "chatModel" in a ? (a as ChatModelAdapter) : undefined;
+}
 
 /** Calls `endpoint` with the adapter of its type. */
 export function callEndpoint(endpoint: Endpoint, request: SpecialistRequest, ctx: AdapterContext): Promise<SpecialistOutcome> {

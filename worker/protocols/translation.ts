@@ -19,3 +19,13 @@ export const translated = <T>(value: T): Translation<T> => ({ ok: true, value })
 
 /** A refusal naming the source field. */
 export const untranslatable = (param: string, detail: string): Translation<never> => ({ ok: false, param, detail });
+
+/**
+ * The Chat Completions body a translated hop starts from: the client's own when the
+ * hop came through the OpenAI front door, else the conversation (or the input as one
+ * user message) the router built.
+ */
+export function chatBodyOf(request: { chat?: Record<string, unknown> | undefined; messages?: unknown[] | undefined; input: string }): Record<string, unknown> {
+  if (request.chat) return request.chat;
+  return { messages: request.messages?.length ? request.messages : [{ role: "user", content: request.input }] };
+}

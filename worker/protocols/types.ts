@@ -7,6 +7,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { Endpoint } from "../config/schema.ts";
 import type { AppEnv } from "../env.ts";
+import type { Adapter, AdapterContext, SpecialistOutcome, SpecialistRequest } from "../routing/hop.ts";
 
 /** A protocol's front door: routes clients call, with the same auth and guards as `/v1/*`. */
 export interface FrontDoor {
@@ -32,4 +33,31 @@ export interface Protocol {
   /** The endpoint type of the specialists it calls (its adapter is listed in `adapters.ts`). */
   endpointType?: Endpoint["type"];
   frontDoor?: FrontDoor;
+}
+
+/** How a streamed chat call is read (openai/stream.ts). */
+export interface ChatStreamOptions {
+  /** Longest silence between events once the stream has started, ms (the specialist's `streamIdleTimeoutMs`). */
+  idleMs: number;
+  /** Names the specialist in error events. */
+  specialist: string;
+  /** The router needs the usage (prices, token limits): a usage chunk is asked for, and taken out again if the client did not ask. */
+  wantUsage?: boolean;
+}
+
+/**
+ * The adapter of a chat model (`openai-chat`, `anthropic`, `gemini`, `workers-ai`):
+ * its output is a `ChatOutput` (openai/wire.ts: the reply as a Chat Completions
+ * `chat.completion`, translated if the model speaks another format), and it can stream:
+ * `stream` answers with a `ChatStream` of `chat.completion.chunk` events.
+ */
+export interface ChatModelAdapter<E extends Endpoint = Endpoint> extends Adapter<E> {
+  readonly chatModel: true;
+  /**
+   * For a model reached by translation: the first field of a Chat Completions body it
+   * cannot take (`param` as a path, and why), checked while routing so that `auto`
+   * passes it over and a pinned request is refused with a 400 naming the field.
+   */
+  refuses?(endpoint: E, chat: Record<string, unknown>): { param: string; detail: string } | undefined;
+  stream(endpoint: E, request: SpecialistRequest, ctx: AdapterContext, o: ChatStreamOptions): Promise<SpecialistOutcome>;
 }

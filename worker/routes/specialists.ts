@@ -3,6 +3,7 @@ import { routeGroup } from "../http/openapi-app.ts";
 import { commonProblems } from "../http/schemas.ts";
 import { getRuntime } from "../runtime.ts";
 import { specialistPoolView } from "../routing/pool-views.ts";
+import type { Endpoint } from "../config/schema.ts";
 
 const SpecialistView = z
   .object({
@@ -34,6 +35,13 @@ const list = createRoute({
   },
 });
 
+/** Where an endpoint is reached, without secrets: a binding and path, a model on a binding, or a URL's origin. */
+function endpointTarget(e: Endpoint): string {
+  if (e.type === "service") return `${e.binding}${e.path}`;
+  if (e.type === "workers-ai") return `${e.binding}:${e.model}`;
+  return new URL(e.url).origin;
+}
+
 /** `GET /v1/specialists`: what is registered, how it is reached (no secrets), what it serves. */
 export const specialistRoutes = routeGroup().openapi(list, async (c) => {
   const { config } = await getRuntime(c.env);
@@ -44,7 +52,7 @@ export const specialistRoutes = routeGroup().openapi(list, async (c) => {
   const specialists = await Promise.all(config.specialists.map(async (s) => ({
     id: s.id,
     description: s.description,
-    endpoint: { type: s.endpoint.type, target: s.endpoint.type === "service" ? `${s.endpoint.binding}${s.endpoint.path}` : new URL(s.endpoint.url).origin },
+    endpoint: { type: s.endpoint.type, target: endpointTarget(s.endpoint) },
     intents: s.intents.map((i) => ({ label: i.label, ...(i.description ? { description: i.description } : {}), examples: i.examples.length })),
     costPerCall: s.costPerCall,
     limits: s.limits as Record<string, number>,

@@ -38,14 +38,28 @@ export interface Requirement {
   tokens?: number;
 }
 
-/** Chat models (`openai-chat`): the common set. Vision, audio and files must be declared. */
-const LLM: Capabilities = { tools: true, jsonSchema: true, vision: false, audio: false, files: false, streaming: true, multipleChoices: true, logprobs: true, passThrough: true };
+/** `openai-chat`: the common set, and the client's body as sent. Vision, audio and files must be declared. */
+const OPENAI: Capabilities = { tools: true, jsonSchema: true, vision: false, audio: false, files: false, streaming: true, multipleChoices: true, logprobs: true, passThrough: true };
+/** Translated chat models: what their API can express (docs/protocols/anthropic.md, gemini.md, workers-ai.md); fields with no equivalent are refused. */
+const ANTHROPIC: Capabilities = { ...OPENAI, vision: true, multipleChoices: false, logprobs: false, passThrough: false };
+const GEMINI: Capabilities = { ...OPENAI, vision: true, logprobs: false, passThrough: false };
+const WORKERS_AI: Capabilities = { ...OPENAI, multipleChoices: false, logprobs: false, passThrough: false };
 /** Everything else (`service`, `http`, `a2a`): text in, one answer out. */
 const TEXT: Capabilities = { tools: false, jsonSchema: false, vision: false, audio: false, files: false, streaming: false, multipleChoices: false, logprobs: false, passThrough: false };
 
+const DEFAULTS: { readonly [T in Endpoint["type"]]: Capabilities } = {
+  "openai-chat": OPENAI,
+  anthropic: ANTHROPIC,
+  gemini: GEMINI,
+  "workers-ai": WORKERS_AI,
+  service: TEXT,
+  http: TEXT,
+  a2a: TEXT,
+};
+
 /** The defaults of an endpoint type (docs/protocols/openai.md, "Capabilities"). */
 export function defaultCapabilities(type: Endpoint["type"]): Capabilities {
-  return type === "openai-chat" ? LLM : TEXT;
+  return DEFAULTS[type];
 }
 
 /** A specialist's capabilities: its endpoint type's defaults with what it declares on top. */

@@ -34,11 +34,17 @@ export interface ChatMessage {
   tool_calls?: unknown[];
 }
 
-/** Usage a specialist reports back; all optional. */
+/**
+ * Usage a specialist reports back; all optional. `inputTokens` counts every input
+ * token; `cachedInputTokens` of them were read from the provider's prompt cache and
+ * `cacheWriteInputTokens` written to it (priced apart: worker/protocols/pricing.ts).
+ */
 export interface Usage {
   units?: number;
   inputTokens?: number;
   outputTokens?: number;
+  cachedInputTokens?: number;
+  cacheWriteInputTokens?: number;
   costUsd?: number;
 }
 

@@ -94,3 +94,36 @@ describe("what one call reserves: edges", () => {
     }
   });
 });
+
+describe("what one call reserves: provider endpoints", () => {
+  const bytesOf = (x: unknown) => new TextEncoder().encode(JSON.stringify(x)).length;
+  const one = (endpoint: Record<string, unknown>) =>
+    loadConfig({ specialists: [{ id: "m", endpoint, costPerCall: 0.001, intents: [{ label: "a", examples: ["a"] }] }] }).specialists[0]!;
+
+  it("an anthropic endpoint bounds every reply: a request without max_tokens reserves the endpoint's maxTokens", () => {
+    const claude = one({ type: "anthropic", model: "claude-x", maxTokens: 50, pricing: { inputPerMTok: 1_000, outputPerMTok: 2_000 } });
+    const chat = { messages: [{ role: "user", content: "hi" }] };
+    expect(callCeilingUsd(claude, chat)).toBeCloseTo(0.001 + (bytesOf(chat) * 1_000 + 50 * 2_000) / 1e6, 12);
+    const own = { ...chat, max_tokens: 7 };
+    expect(callCeilingUsd(claude, own)).toBeCloseTo(0.001 + (bytesOf(own) * 1_000 + 7 * 2_000) / 1e6, 12);
+  });
+
+  it("a workers-ai endpoint without maxTokens leaves an unbounded request to costPerCall", () => {
+    const llama = one({ type: "workers-ai", model: "@cf/meta/llama-3.1-8b-instruct", pricing: { inputPerMTok: 1_000, outputPerMTok: 2_000 } });
+    expect(callCeilingUsd(llama, { messages: [] })).toBe(0.001);
+    const bounded = one({ type: "workers-ai", model: "@cf/meta/llama-3.1-8b-instruct", maxTokens: 5, pricing: { inputPerMTok: 1_000, outputPerMTok: 2_000 } });
+    expect(callCeilingUsd(bounded, { messages: [] })).toBeCloseTo(0.001 + (bytesOf({ messages: [] }) * 1_000 + 5 * 2_000) / 1e6, 12);
+  });
+
+  it("input is bounded at the dearest input price (a cache write can cost more than fresh input)", () => {
+    const chat = { messages: [], max_tokens: 1 };
+    for (const [pricing, price] of [
+      [{ inputPerMTok: 1_000, outputPerMTok: 0, cacheWriteInputPerMTok: 1_250, cachedInputPerMTok: 100 }, 1_250],
+      [{ inputPerMTok: 1_000, outputPerMTok: 0, cachedInputPerMTok: 3_000 }, 3_000],
+      [{ inputPerMTok: 1_000, outputPerMTok: 0, cachedInputPerMTok: 100 }, 1_000],
+    ] as const) {
+      const s = one({ type: "gemini", model: "gemini-x", pricing });
+      expect(callCeilingUsd(s, chat), JSON.stringify(pricing)).toBeCloseTo(0.001 + (bytesOf(chat) * price) / 1e6, 12);
+    }
+  });
+});

@@ -3,7 +3,8 @@ import type { OpenAIChatEndpoint } from "../../config/schema.ts";
 import { buildRequest, fetchJson } from "../json-protocol.ts";
 import { openChatStream } from "./stream.ts";
 import { ChatCompletion, chatBody, firstIssue, outputOf, usageOf } from "./wire.ts";
-import type { Adapter, AdapterContext, SpecialistFailure, SpecialistOutcome, SpecialistRequest } from "../../routing/hop.ts";
+import type { AdapterContext, SpecialistFailure, SpecialistRequest } from "../../routing/hop.ts";
+import type { ChatModelAdapter } from "../types.ts";
 
 type OpenAIChat = z.infer<typeof OpenAIChatEndpoint>;
 
@@ -40,11 +41,9 @@ function chatRequest(
  * await openaiChatAdapter.call({ type: "openai-chat", url: "https://api.openai.com/v1", model: "gpt-4o-mini", headers: {} }, request, ctx)
  * // { ok: true, output: { text: "Hello!", message: { role: "assistant", content: "Hello!" }, finishReason: "stop", completion: {…} }, usage: { inputTokens: 9, outputTokens: 3 } }
  */
-export const openaiChatAdapter: Adapter<OpenAIChat> & {
-  /** The same call with `stream: true`: the output is a `ChatStream` of the upstream's events. */
-  stream(endpoint: OpenAIChat, request: SpecialistRequest, ctx: AdapterContext, o: { idleMs: number; specialist: string; wantUsage?: boolean }): Promise<SpecialistOutcome>;
-} = {
+export const openaiChatAdapter: ChatModelAdapter<OpenAIChat> = {
   type: "openai-chat",
+  chatModel: true,
   async call(endpoint, request, ctx) {
     const r0 = chatRequest(endpoint, request, ctx, false);
     if (!("req" in r0)) return { ok: false, failure: r0 };
@@ -57,6 +56,6 @@ export const openaiChatAdapter: Adapter<OpenAIChat> & {
   async stream(endpoint, request, ctx, o) {
     const r0 = chatRequest(endpoint, request, ctx, true, o.wantUsage ?? true);
     if (!("req" in r0)) return { ok: false, failure: r0 };
-    return openChatStream((x) => fetch(x), r0.req, { pricing: endpoint.pricing, signal: ctx.signal, clientSignal: ctx.clientSignal, idleMs: o.idleMs, usageAdded: r0.usageAdded, specialist: o.specialist });
+    return openChatStream((signal) => fetch(r0.req(signal)), { pricing: endpoint.pricing, signal: ctx.signal, clientSignal: ctx.clientSignal, idleMs: o.idleMs, usageAdded: r0.usageAdded, specialist: o.specialist });
   },
 };

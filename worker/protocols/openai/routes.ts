@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { openaiChatAdapter } from "./adapter.ts";
+import { chatModelAdapter } from "../adapters.ts";
 import { ChatStream } from "./stream.ts";
 import type { ChatOutput } from "./wire.ts";
 import type { AdapterContext, ChatMessage, EndpointCaller, SpecialistRequest } from "../../routing/hop.ts";
@@ -60,31 +60,33 @@ const unknownModel = (m: string) =>
 
 const modelObject = (id: string, created: number) => ({ id, object: "model" as const, created, owned_by: "switchyard" });
 
-/** Why `s` cannot honour a request with these needs, in the terms of its first unmet one. */
-function unableFor(needs: readonly Requirement[]): (s: Specialist) => Unable | undefined {
+/**
+ * Why `s` cannot honour a request with these needs, in the terms of its first unmet
+ * one, or of the first field its wire format cannot carry (a translated chat model).
+ */
+function unableFor(needs: readonly Requirement[], body: Record<string, unknown>): (s: Specialist) => Unable | undefined {
   return (s) => {
     const caps = capabilitiesOf(s);
     const r = unmet(caps, needs);
-    if (!r) return undefined;
+    if (!r) return chatModelAdapter(s.endpoint)?.refuses?.(s.endpoint, body);
     return { param: r.param, detail: r.param === "messages" && r.capability === "passThrough" ? `'${s.id}' needs user text; this conversation has none` : unmetDetail(s.id, r, caps.maxContextTokens) };
   };
 }
 
 /**
  * Calls one specialist for the front door: a chat model that streams gets the stream
- * (its events passed through), any other specialist is called whole. A stream asks for
- * its usage chunk when the router needs the usage (the specialist has prices or a
- * `tpm` limit, the tenant a `tpm` limit); otherwise it is passed through untouched.
+ * (its events passed through, or translated into Chat Completions chunks), any other
+ * specialist is called whole. A stream asks for its usage chunk when the router needs
+ * the usage (the specialist has prices or a `tpm` limit, the tenant a `tpm` limit);
+ * otherwise it is passed through untouched.
  */
 function chatCall(stream: boolean, tenantCountsTokens: boolean, callSpecialist: EndpointCaller): EndpointCaller {
-  return (s: Specialist, request: SpecialistRequest, ctx: AdapterContext) =>
-    stream && s.endpoint.type === "openai-chat" && capabilitiesOf(s).streaming
-      ? openaiChatAdapter.stream(s.endpoint, request, ctx, {
-          idleMs: s.streamIdleTimeoutMs,
-          specialist: s.id,
-          wantUsage: tenantCountsTokens || s.endpoint.pricing !== undefined || s.limits.tpm !== undefined,
-        })
-      : callSpecialist(s, request, ctx);
+  return (s: Specialist, request: SpecialistRequest, ctx: AdapterContext) => {
+    const chat = stream && capabilitiesOf(s).streaming ? chatModelAdapter(s.endpoint) : undefined;
+    if (!chat) return callSpecialist(s, request, ctx);
+    const priced = "pricing" in s.endpoint && s.endpoint.pricing !== undefined;
+    return chat.stream(s.endpoint, request, ctx, { idleMs: s.streamIdleTimeoutMs, specialist: s.id, wantUsage: tenantCountsTokens || priced || s.limits.tpm !== undefined });
+  };
 }
 
 /** `POST /v1/chat/completions`, `GET /v1/models[/{model}]`: the OpenAI-compatible front door (DESIGN §3). */
@@ -108,7 +110,7 @@ export const openaiRoutes = routeGroup()
       pinned,
       messages,
       chat: body,
-      unable: unableFor(needs),
+      unable: unableFor(needs, body),
       idempotencyKey: key && key.length <= 255 ? key : undefined,
       // with screening that can refuse (deny, approval), a stream is read whole and screened before any of it is sent
       call: chatCall(stream && !screeningMayRefuse(rt.config.screening.mode), rt.config.tenants[c.get("principal").tenant]?.limits.tpm !== undefined, c.var.callSpecialist),
@@ -120,7 +122,7 @@ export const openaiRoutes = routeGroup()
     c.header("x-switchyard-specialist", specialist.id);
     if (result.output instanceof ChatStream) return c.body(result.output.body, 200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
     const completion: Completion =
-      specialist.endpoint.type === "openai-chat"
+      chatModelAdapter(specialist.endpoint) !== undefined
         ? ((result.output as ChatOutput).completion as Completion)
         : textCompletion({ id: `chatcmpl-${hop.id.slice(4)}`, created: Math.floor(Date.now() / 1000), model: specialist.id }, result.output, result.usage);
     if (stream) {

@@ -4,8 +4,7 @@
  * options, the head read so far, how a chunk is observed, how an event fails, and the
  * error event a failed stream ends with.
  */
-import type { OpenAIChatEndpoint } from "../../config/schema.ts";
-import type { z } from "zod";
+import type { Pricing } from "../../config/schema.ts";
 import { failureProblem } from "../../http/failures.ts";
 import { openAIError } from "./errors.ts";
 import { hasFinishReason, hasUsage, isUsageOnly, withoutNullUsage, type SseEvent, type SseSplitter } from "./sse.ts";
@@ -13,11 +12,9 @@ import { snippet, upstreamError } from "../json-protocol.ts";
 import { usageOf, WireUsage } from "./wire.ts";
 import type { SpecialistFailure, Usage } from "../../routing/hop.ts";
 
-type Pricing = z.infer<typeof OpenAIChatEndpoint>["pricing"];
-
 /** How a stream is read. */
 export interface StreamOptions {
-  pricing: Pricing;
+  pricing: Pricing | undefined;
   /** Bounds the call until the first content chunk (the specialist's `timeoutMs`). */
   signal: AbortSignal;
   /** Aborted when the client goes away. */

@@ -24,7 +24,8 @@ export class ChatStream {
 
 
 /**
- * Sends a `stream: true` chat request and reads it up to its first content chunk.
+ * Opens a `stream: true` chat request (`open` sends it, its body aborted with
+ * `signal`; or says why it could not be sent) and reads it up to its first content chunk.
  * Everything that goes wrong before that chunk (a status, a content type, an error
  * event, garbage, a reset, an end without content, the deadline) is an ordinary failed
  * attempt, so retries and fallbacks apply and the client sees none of it. Then the
@@ -34,9 +35,10 @@ export class ChatStream {
  * and errors), ends a
  * stream that breaks, stalls past `idleMs`, is cut, or ends with neither a finish
  * reason nor `[DONE]` with an `error` event and no `[DONE]`, and adds `[DONE]` to a
- * stream that finished without it.
+ * stream that finished without it. A translated provider's stream comes in through
+ * `open` as a Chat Completions event stream (worker/protocols/chunk-stream.ts).
  */
-export async function openChatStream(send: (r: Request) => Promise<Response>, request: (signal: AbortSignal) => Request, o: StreamOptions): Promise<SpecialistOutcome> {
+export async function openChatStream(open: (signal: AbortSignal) => Promise<Response | { failure: SpecialistFailure }>, o: StreamOptions): Promise<SpecialistOutcome> {
   const upstream = new AbortController();
   const onDeadline = () => upstream.abort(o.signal.reason);
   const onClient = () => upstream.abort(o.clientSignal?.reason);
@@ -48,7 +50,7 @@ export async function openChatStream(send: (r: Request) => Promise<Response>, re
       : o.signal.aborted
         ? { kind: "timeout", detail: `no content before the deadline (${stage})` }
         : { kind: "unreachable", detail: `${stage}: ${(e as Error)?.message ?? String(e)}` };
-  const head = await readHead(send, request(upstream.signal), o, upstream.signal, why);
+  const head = await readHead(open, o, upstream.signal, why);
   o.signal.removeEventListener("abort", onDeadline);
   if (!head.ok) {
     o.clientSignal?.removeEventListener("abort", onClient);
@@ -66,18 +68,19 @@ export async function openChatStream(send: (r: Request) => Promise<Response>, re
 
 /** Opens the stream and reads until the first content chunk, `[DONE]`, or a failure. */
 async function readHead(
-  send: (r: Request) => Promise<Response>,
-  request: Request,
+  open: (signal: AbortSignal) => Promise<Response | { failure: SpecialistFailure }>,
   o: StreamOptions,
   signal: AbortSignal,
   why: (e: unknown, stage: string) => SpecialistFailure,
 ): Promise<Head | { ok: false; failure: SpecialistFailure }> {
-  let res: Response;
+  let opened: Response | { failure: SpecialistFailure };
   try {
-    res = await send(request); // the request carries `signal`: an abort rejects it
+    opened = await open(signal); // an abort of `signal` rejects it
   } catch (e) {
     return fail(why(e, "request failed"));
   }
+  if (!(opened instanceof Response)) return fail(opened.failure);
+  const res = opened;
   if (!res.ok) {
     const text = await untilAborted(signal, res.text()).catch(() => "");
     return fail(statusFailure(res, text)!); // `!`: statusFailure has a failure for every status that is not ok

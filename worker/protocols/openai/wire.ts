@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { OpenAIChatEndpoint } from "../../config/schema.ts";
+import type { OpenAIChatEndpoint, Pricing } from "../../config/schema.ts";
+import { tokenUsage } from "../pricing.ts";
 import type { ChatMessage, SpecialistRequest, Usage } from "../../routing/hop.ts";
 
 type OpenAIChat = z.infer<typeof OpenAIChatEndpoint>;
@@ -8,6 +9,8 @@ type OpenAIChat = z.infer<typeof OpenAIChatEndpoint>;
 export const WireUsage = z.looseObject({
   prompt_tokens: z.number().int().nonnegative(),
   completion_tokens: z.number().int().nonnegative(),
+  /** Of `prompt_tokens`, those read from the prompt cache. */
+  prompt_tokens_details: z.looseObject({ cached_tokens: z.number().int().nonnegative().optional() }).nullish(),
 });
 
 /** A message's content: a string, or (as some providers answer) an array of parts. */
@@ -72,12 +75,13 @@ export function chatBody(endpoint: OpenAIChat, request: SpecialistRequest, strea
   return { body, usageAdded };
 }
 
-/** Token counts of a reply and their cost under `pricing` (USD per million tokens). */
-export function usageOf(usage: z.infer<typeof WireUsage> | null | undefined, pricing: OpenAIChat["pricing"]): Usage {
+/**
+ * Token counts of a reply and their cost under `pricing` (USD per million tokens;
+ * `prompt_tokens_details.cached_tokens` at the cached-input price).
+ */
+export function usageOf(usage: z.infer<typeof WireUsage> | null | undefined, pricing: Pricing | undefined): Usage {
   if (!usage) return {};
-  const out: Usage = { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens };
-  if (pricing) out.costUsd = (usage.prompt_tokens * pricing.inputPerMTok + usage.completion_tokens * pricing.outputPerMTok) / 1_000_000;
-  return out;
+  return tokenUsage({ inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens, cachedInputTokens: usage.prompt_tokens_details?.cached_tokens }, pricing);
 }
 
 /** The hop output of a completion: its first choice, and the whole completion. */

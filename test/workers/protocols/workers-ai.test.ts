@@ -1,0 +1,161 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import worker from "../../../worker/index.ts";
+import type { Env } from "../../../worker/env.ts";
+import { AUTH } from "../helpers.ts";
+
+/**
+ * `workers-ai` specialists through the AI binding: in this project the binding is
+ * examples/fake-workers-ai (the binding's `run()` over RPC, answering in Workers AI's
+ * formats), so what the router sends and how it reads every answer and failure is real.
+ */
+interface FakeAi {
+  calls(): Promise<{ model: string; inputs: Record<string, any> }[]>;
+  reset(): Promise<void>;
+}
+const ai = () => (env as unknown as { AI: FakeAi }).AI;
+
+async function send(body: unknown) {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(new Request("https://router.test/v1/chat/completions", { method: "POST", headers: { ...AUTH, "content-type": "application/json" }, body: JSON.stringify(body) }), env as unknown as Env, ctx);
+  return { res, settle: () => waitOnExecutionContext(ctx) };
+}
+async function admin(path: string) {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(new Request(`https://router.test${path}`, { headers: { authorization: "Bearer dev-admin-key" } }), env as unknown as Env, ctx);
+  await waitOnExecutionContext(ctx);
+  return res.json() as Promise<any>;
+}
+const dataOf = (text: string) => text.split("\n\n").filter((e) => e.trim() !== "").map((e) => e.replace(/^data: /, ""));
+const user = (content: unknown) => ({ role: "user", content });
+const TOOLS = [{ type: "function", function: { name: "lookup", description: "looks up", parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] } } }];
+
+beforeEach(async () => {
+  await ai().reset();
+});
+
+describe("workers-ai specialists, through the OpenAI front door", () => {
+  it("a plain answer: the request translated (system prompt first, sampling fields kept), the answer a chat.completion with usage and cost", async () => {
+    const { res, settle } = await send({ model: "llama", messages: [{ role: "developer", content: "be exact" }, user([{ type: "text", text: "hello" }, { type: "text", text: "there" }])], temperature: 0.2, seed: 7, max_tokens: 64, user: "u-1" });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const body = (await res.json()) as any;
+    await settle();
+    expect(body).toMatchObject({ object: "chat.completion", model: "@cf/meta/llama-3.1-8b-instruct", choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: "[@cf/meta/llama-3.1-8b-instruct] heard: hello\nthere" } }] });
+    expect(body.usage).toMatchObject({ prompt_tokens: expect.any(Number), completion_tokens: 4 });
+    expect(body.switchyard.costUsd).toBeCloseTo((body.usage.prompt_tokens * 0.3 + 4 * 0.6) / 1e6, 12);
+    const [call] = await ai().calls();
+    expect(call!.model).toBe("@cf/meta/llama-3.1-8b-instruct");
+    expect(call!.inputs).toEqual({
+      messages: [
+        { role: "system", content: "You are a terse test model." },
+        { role: "system", content: "be exact" },
+        { role: "user", content: "hello\nthere" },
+      ],
+      temperature: 0.2,
+      seed: 7,
+      max_tokens: 64,
+    });
+  });
+
+  it("a tool call round trip: tools sent, the model's call comes back as OpenAI tool_calls, the result goes back with its function's name", async () => {
+    const first = (await (await send({ model: "llama", messages: [user("find otters")], tools: TOOLS })).res.json()) as any;
+    expect(first.choices[0]).toMatchObject({ finish_reason: "tool_calls", message: { role: "assistant", content: "", tool_calls: [{ type: "function", function: { name: "lookup", arguments: JSON.stringify({ heard: "find otters" }) } }] } });
+    const call = first.choices[0].message.tool_calls[0];
+    const { res } = await send({ model: "llama", tools: TOOLS, messages: [user("find otters"), { role: "assistant", content: null, tool_calls: [call] }, { role: "tool", tool_call_id: call.id, content: "3 otters" }, user("how many?")] });
+    expect(res.status).toBe(200);
+    const sent = (await ai().calls()).at(-1)!.inputs;
+    expect(sent.tools).toEqual(TOOLS);
+    expect(sent.messages.slice(2)).toEqual([
+      { role: "assistant", content: "", tool_calls: [call] },
+      { role: "tool", content: "3 otters", tool_call_id: call.id, name: "lookup" },
+      { role: "user", content: "how many?" },
+    ]);
+  });
+
+  it("a streamed answer: chat.completion.chunk events translated chunk for chunk, the usage chunk when asked, then [DONE]", async () => {
+    const { res, settle } = await send({ model: "llama", stream: true, stream_options: { include_usage: true }, messages: [user("stream please")] });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const data = dataOf(await res.text());
+    await settle();
+    expect(data.at(-1)).toBe("[DONE]");
+    const chunks = data.slice(0, -1).map((d) => JSON.parse(d));
+    expect(chunks[0].choices[0].delta.role).toBe("assistant");
+    expect(chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("")).toBe("[@cf/meta/llama-3.1-8b-instruct] heard: stream please");
+    expect(chunks.at(-2).choices[0].finish_reason).toBe("stop");
+    expect(chunks.at(-1)).toMatchObject({ object: "chat.completion.chunk", choices: [], usage: { completion_tokens: 4 } });
+    expect((await ai().calls())[0]!.inputs.stream).toBe(true);
+  });
+
+  it("a streamed tool call comes as a tool_calls delta with its index and id, finish_reason tool_calls", async () => {
+    const { res, settle } = await send({ model: "llama", stream: true, messages: [user("go")], tools: TOOLS });
+    const chunks = dataOf(await res.text()).slice(0, -1).map((d) => JSON.parse(d));
+    await settle();
+    const calls = chunks.flatMap((c) => c.choices[0]?.delta?.tool_calls ?? []);
+    expect(calls).toEqual([{ index: 0, id: expect.stringMatching(/^call_/), type: "function", function: { name: "lookup", arguments: JSON.stringify({ heard: "go" }) } }]);
+    expect(chunks.at(-1).choices[0].finish_reason).toBe("tool_calls");
+  });
+
+  it("a model answering a whole chat completion (newer Workers AI models) is passed on as it is", async () => {
+    const body = (await (await send({ model: "wai-openai-format", messages: [user("hi")] })).res.json()) as any;
+    expect(body).toMatchObject({ id: "chatcmpl-fake", choices: [{ message: { content: "[@cf/test/openai-format] heard: hi" } }] });
+  });
+});
+
+describe("what a workers-ai model cannot take is a 400 naming the field", () => {
+  const err = async (res: Response) => {
+    expect(res.status).toBe(400);
+    return ((await res.json()) as { error: { message: string; type: string; param: string | null } }).error;
+  };
+  for (const [extra, param] of [
+    [{ stop: ["\n"] }, "stop"],
+    [{ tool_choice: "required", tools: TOOLS }, "tool_choice"],
+    [{ logit_bias: { "1": 2 } }, "logit_bias"],
+    [{ messages: [user([{ type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }])] }, "messages.0.content.0"],
+  ] as const)
+    it(`${param}: refused before any call`, async () => {
+      const e = await err((await send({ model: "llama", messages: [user("hi")], ...extra })).res);
+      expect(e.param).toBe(param);
+      expect(e.type).toBe("invalid_request_error");
+      expect(e.message).toContain(param);
+      expect(await ai().calls()).toEqual([]);
+    });
+});
+
+describe("every failure of a workers-ai model", () => {
+  const fails: [string, number, string][] = [
+    ["wai-capacity", 429, "rate_limited"],
+    ["wai-upstream-error", 502, "http_error"],
+    ["wai-garbage", 502, "bad_response"],
+    ["wai-hang", 504, "timeout"],
+    ["wai-no-such-model", 502, "misconfigured"],
+  ];
+  for (const [id, status, kind] of fails)
+    it(`${id}: ${status}, counted as '${kind}'`, async () => {
+      const before = ((await admin("/v1/metrics")).specialists as any[]).find((s) => s.id === id);
+      const { res, settle } = await send({ model: id, messages: [user("hi")] });
+      expect(res.status, await res.clone().text()).toBe(status);
+      await res.text();
+      await settle();
+      const after = ((await admin("/v1/metrics")).specialists as any[]).find((s) => s.id === id);
+      expect((after?.failures?.[kind] ?? 0) - (before?.failures?.[kind] ?? 0)).toBe(1);
+    });
+
+  for (const [id, detail] of [
+    ["wai-stream-cut", /without a finish reason or \[DONE\]|ended/],
+    ["wai-stream-error", /upstream error event|3043/],
+    ["wai-stream-garbage", /not a JSON chunk/],
+    ["wai-stream-stall", /stalled/],
+  ] as const)
+    it(`${id}: the stream ends with an error event and no [DONE], never reported as success`, async () => {
+      const { res, settle } = await send({ model: id, stream: true, messages: [user("tell me more")] });
+      expect(res.status).toBe(200);
+      const data = dataOf(await res.text());
+      await settle();
+      expect(data).not.toContain("[DONE]");
+      expect(data.slice(0, 2).map((d) => JSON.parse(d).choices[0].delta.content).join("")).toBe(`[@cf/test/${id.slice(4)}] heard:`);
+      const last = JSON.parse(data.at(-1)!) as { error: { message: string } };
+      expect(last.error.message).toMatch(detail);
+    });
+});

@@ -1,0 +1,122 @@
+/**
+ * A provider's event stream as a Chat Completions event stream: the provider's
+ * server-sent events are read one by one, each translated by the provider's pure
+ * {@link ChunkTranslator} into `chat.completion.chunk` objects, and written as
+ * `data: <chunk>` events, so the OpenAI stream machinery (openai/stream.ts: the head
+ * read before the first content, idle timeouts, usage, cut-stream detection, error
+ * events, screening) serves every chat-model specialist alike.
+ *
+ * What a client of the translated stream can rely on (OpenAI API reference, "Chat
+ * Completions › streaming"): it ends with `data: [DONE]` only when the provider's
+ * stream completed; a provider error becomes one `{"error": …}` event and nothing
+ * after it; an event whose data is not JSON is passed on as a JSON string (a garbage
+ * event, which the reader reports as a bad response); a stream cut short ends with neither,
+ * which the reader reports as truncated.
+ */
+import { SseSplitter } from "./openai/sse.ts";
+
+/** The `[DONE]` sentinel some providers (Workers AI) end their streams with. */
+export const DONE: unique symbol = Symbol("[DONE]");
+
+/** What one provider event, or the end of the provider's stream, becomes. */
+export interface ChunkStep {
+  /** `chat.completion.chunk` objects to send, in order. */
+  chunks: readonly object[];
+  /** The provider reported an error (OpenAI's error object shape): sent after the chunks; nothing follows. */
+  error?: { message: string; type: string; code?: string | null; param?: string | null };
+  /** The provider's stream completed: `[DONE]` is sent after the chunks; nothing follows. */
+  done?: boolean;
+}
+
+/** A provider's stream translated one event at a time (pure; each provider folder has one). */
+export interface ChunkTranslator {
+  /** One event: its `data` parsed as JSON (or {@link DONE}), and its `event:` field if any. */
+  push(data: unknown, event: string | undefined): ChunkStep;
+  /** The provider's stream ended (without a step that was `done` or an `error`): what is still owed. */
+  end(): ChunkStep;
+}
+
+const enc = new TextEncoder();
+
+/**
+ * `body` (the provider's `text/event-stream` bytes) as Chat Completions SSE bytes.
+ * Cancelling the result cancels `body`; aborting `signal` cancels `body` and errors
+ * the result (as an aborted `fetch` errors its body).
+ */
+export function chunkStream(body: ReadableStream<Uint8Array>, t: ChunkTranslator, signal?: AbortSignal): ReadableStream<Uint8Array> {
+  const splitter = new SseSplitter();
+  const decoder = new TextDecoder();
+  const reader = body.getReader();
+  let over = false;
+  /** The SSE text for one step; marks the stream over after an error or `[DONE]`. */
+  const text = (step: ChunkStep): string => {
+    let out = "";
+    for (const c of step.chunks) out += `data: ${JSON.stringify(c)}\n\n`;
+    if (step.error) out += `data: ${JSON.stringify({ error: { code: null, param: null, ...step.error } })}\n\n`;
+    else if (step.done) out += "data: [DONE]\n\n";
+    if (step.error || step.done) over = true;
+    return out;
+  };
+  /** The SSE text for the provider's next bytes. */
+  const translate = (bytes: Uint8Array): string => {
+    let out = "";
+    for (const ev of splitter.push(decoder.decode(bytes, { stream: true }))) {
+      if (over) break;
+      let data: unknown;
+      try {
+        data = JSON.parse(ev.data);
+      } catch {
+        if (ev.data.trim() !== "[DONE]") {
+          over = true;
+          return `${out}data: ${JSON.stringify(ev.data)}\n\n`; // garbage, quoted: a reader sees no chunk in it
+        }
+        data = DONE;
+      }
+      out += text(t.push(data, ev.event));
+    }
+    return out;
+  };
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      signal?.addEventListener(
+        "abort",
+        () => {
+          if (over) return;
+          over = true;
+          controller.error(signal.reason);
+          reader.cancel(signal.reason).catch(() => {});
+        },
+        { once: true },
+      );
+    },
+    async pull(controller) {
+      for (;;) {
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch (e) {
+          if (!signal?.aborted) controller.error(e);
+          return;
+        }
+        if (signal?.aborted) return; // errored already
+        const out = next.done ? (over ? "" : text(t.end())) : translate(next.value);
+        if (out) controller.enqueue(enc.encode(out));
+        if (next.done || over) {
+          controller.close();
+          if (!next.done) reader.cancel().catch(() => {});
+          return;
+        }
+        if (out) return;
+      }
+    },
+    cancel(reason) {
+      over = true;
+      return reader.cancel(reason);
+    },
+  });
+}
+
+/** A Response carrying `stream` as a Chat Completions event stream (what openai/stream.ts reads). */
+export function chunkResponse(stream: ReadableStream<Uint8Array>): Response {
+  return new Response(stream, { status: 200, headers: { "content-type": "text/event-stream; charset=utf-8" } });
+}
