@@ -76,7 +76,7 @@ export function chatContents(messages: unknown, system: string | undefined): Tra
     if (m.role === "system" || m.role === "developer") systemParts.push(...(parts.value as { text: string }[]));
     else add(m.role === "assistant" ? "model" : "user", parts.value);
   }
-  if (contents.length === 0) return untranslatable("messages", "Gemini needs at least one user or assistant message with content");
+  if (contents.length === 0) return untranslatable("messages", "Gemini needs at least one user or assistant message with content in 'messages'");
   return translated(systemParts.length ? { contents, systemInstruction: { parts: systemParts } } : { contents });
 }
 

@@ -24,7 +24,7 @@ export const CHAT_FIELDS = {
   functions: { gemini: "—", rule: "refused: deprecated, use tools" },
   logit_bias: { gemini: "—", rule: "refused (an empty object is taken as absent): Gemini has no token bias" },
   logprobs: { gemini: "generationConfig.responseLogprobs", rule: "as is; the reply's logprobsResult becomes choices[].logprobs" },
-  top_logprobs: { gemini: "generationConfig.logprobs", rule: "as is (both 0–20)" },
+  top_logprobs: { gemini: "generationConfig.logprobs", rule: "as is (both 0–20), with logprobs: true; refused without it" },
   max_completion_tokens: { gemini: "generationConfig.maxOutputTokens", rule: "as is; wins over max_tokens" },
   max_tokens: { gemini: "generationConfig.maxOutputTokens", rule: "as is, when max_completion_tokens is absent" },
   metadata: { gemini: "labels", rule: "as is when every key and value is a valid label (lower case letters, digits, _ and -, at most 63, keys start with a letter), else refused naming the key" },
