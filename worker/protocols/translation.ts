@@ -29,3 +29,17 @@ export function chatBodyOf(request: { chat?: Record<string, unknown> | undefined
   if (request.chat) return request.chat;
   return { messages: request.messages?.length ? request.messages : [{ role: "user", content: request.input }] };
 }
+
+/**
+ * Chat Completions fields about OpenAI's platform rather than the reply: an end-user
+ * id kept for abuse monitoring (`user`, `safety_identifier`) and prompt-cache routing
+ * (`prompt_cache_key`, `prompt_cache_retention`). A provider with no equivalent is not
+ * sent them (nothing it answers would change), and the OpenAI front door names them in
+ * the `x-switchyard-not-sent` response header.
+ */
+export const PLATFORM_FIELDS: ReadonlySet<string> = new Set(["user", "safety_identifier", "prompt_cache_key", "prompt_cache_retention"]);
+
+/** The fields of `chat` (set, not null) among `fields`, in body order: what a translation does not send. */
+export function notSentOf(chat: Record<string, unknown>, fields: ReadonlySet<string>): string[] {
+  return Object.keys(chat).filter((k) => fields.has(k) && chat[k] !== undefined && chat[k] !== null);
+}

@@ -6,7 +6,7 @@
  * refused naming the field, never dropped.
  */
 import type { ChatCompletion } from "openai/resources/chat/completions";
-import { translated, untranslatable, type Translation } from "../translation.ts";
+import { PLATFORM_FIELDS, translated, untranslatable, type Translation } from "../translation.ts";
 import { chatContents } from "./contents.ts";
 import { ROUTER_FIELDS } from "./fields.ts";
 import { unenforcedKeyword } from "./json-schema.ts";
@@ -24,11 +24,7 @@ const REFUSED: Readonly<Record<string, string>> = {
   functions: "it is deprecated and not translated; use tools",
   moderation: "Gemini has no moderated-completion option",
   prediction: "Gemini has no predicted outputs",
-  prompt_cache_key: "Gemini caches prompts implicitly and takes no cache key",
   prompt_cache_options: "Gemini caches prompts implicitly and takes no cache options",
-  prompt_cache_retention: "Gemini caches prompts implicitly and takes no retention",
-  safety_identifier: "Gemini takes no end-user identifier",
-  user: "Gemini takes no end-user identifier",
   web_search_options: "OpenAI's web search has no equivalent in a Gemini reply",
 };
 
@@ -52,7 +48,7 @@ export function chatToGenerateContent(chat: Rec, o: { system?: string | undefine
   const req: GenerateContentRequest = { ...conversation.value };
   const gen: GenerationConfig = {};
   for (const [key, value] of Object.entries(chat)) {
-    if (value === undefined || value === null || key === "messages" || key === "tools" || key === "tool_choice" || ROUTER_FIELDS.has(key)) continue;
+    if (value === undefined || value === null || key === "messages" || key === "tools" || key === "tool_choice" || ROUTER_FIELDS.has(key) || PLATFORM_FIELDS.has(key)) continue;
     const refusal = applyField(key, value, chat, req, gen);
     if (refusal) return refusal;
   }

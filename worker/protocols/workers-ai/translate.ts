@@ -20,12 +20,13 @@
  *   `json_object` and `text` kept.
  * - Fields about OpenAI's platform, with no effect on the reply (`user`,
  *   `safety_identifier`, `metadata`, `store`, `service_tier`, `prompt_cache_key`,
- *   `prompt_cache_retention`, `parallel_tool_calls`) are not sent.
+ *   `prompt_cache_retention`) are not sent ({@link NOT_SENT}); `parallel_tool_calls`
+ *   true is the models' own behaviour, false is refused.
  * - Everything else (`n` > 1, `logprobs`, `top_logprobs`, `stop`, `logit_bias`,
  *   `reasoning_effort`, `verbosity`, `modalities`, `audio`, `prediction`,
  *   `web_search_options`, `functions`, `function_call`, unknown fields) is refused.
  */
-import { translated, untranslatable, type Translation } from "../translation.ts";
+import { PLATFORM_FIELDS, translated, untranslatable, type Translation } from "../translation.ts";
 import type { ChunkStep, ChunkTranslator } from "../chunk-stream.ts";
 import { DONE } from "../chunk-stream.ts";
 
@@ -51,8 +52,12 @@ export interface WorkersAiMessage {
   tool_calls?: { id: string; type: "function"; function: { name: string; arguments: string } }[];
 }
 
-/** Fields about OpenAI's platform (logging, storage, tiers, caching keys): no effect on the reply, not sent. */
-const PLATFORM_ONLY = new Set(["user", "safety_identifier", "metadata", "store", "service_tier", "prompt_cache_key", "prompt_cache_retention", "parallel_tool_calls"]);
+/**
+ * Fields about OpenAI's platform (end-user ids, cache routing, stored completions and
+ * their metadata, processing tiers): nothing Workers AI answers would change, so they
+ * are not sent (and named in `x-switchyard-not-sent`).
+ */
+export const NOT_SENT: ReadonlySet<string> = new Set([...PLATFORM_FIELDS, "metadata", "store", "service_tier"]);
 /** Sampling fields Workers AI takes under the same names. */
 const SAME_NAME = ["temperature", "top_p", "seed", "frequency_penalty", "presence_penalty"] as const;
 
@@ -106,7 +111,9 @@ export function chatToWorkersAi(chat: Record<string, unknown>, o: { system?: str
         if ((SAME_NAME as readonly string[]).includes(key)) {
           if (typeof value !== "number") return untranslatable(key, `${key} must be a number`);
           (out as unknown as Record<string, number>)[key] = value;
-        } else if (!PLATFORM_ONLY.has(key)) return untranslatable(key, `Workers AI text generation has no equivalent of '${key}'`);
+        } else if (key === "parallel_tool_calls") {
+          if (value !== true) return untranslatable(key, "Workers AI models cannot be kept to one tool call per turn");
+        } else if (!NOT_SENT.has(key)) return untranslatable(key, `Workers AI text generation has no equivalent of '${key}'`);
     }
   }
   const max = chat.max_completion_tokens ?? chat.max_tokens;
