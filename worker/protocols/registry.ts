@@ -6,12 +6,13 @@
  * `adapters.ts` (the typecheck and test/unit/layout.test.ts say what is missing).
  */
 import { a2a } from "./a2a/index.ts";
+import { anthropic } from "./anthropic/index.ts";
 import { http } from "./http/index.ts";
 import { openai } from "./openai/index.ts";
 import { service } from "./service/index.ts";
 import type { FrontDoor, Protocol } from "./types.ts";
 
-export const PROTOCOLS: readonly Protocol[] = [service, http, openai, a2a];
+export const PROTOCOLS: readonly Protocol[] = [service, http, openai, a2a, anthropic];
 
 /** The front doors, in mounting order. */
 export const FRONT_DOORS: readonly FrontDoor[] = PROTOCOLS.flatMap((p) => (p.frontDoor ? [p.frontDoor] : []));
