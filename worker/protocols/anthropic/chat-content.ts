@@ -61,6 +61,7 @@ export function chatConversation(messages: unknown[], endpointSystem?: string): 
   for (const [i, m] of messages.entries()) {
     const p = `messages.${i}`;
     if (!isObj(m)) return untranslatable(p, `'${p}' is not a message object`);
+    if (m.role === "function") return untranslatable(p, `'${p}': function messages are deprecated and have no tool call id Anthropic could pair them with; use tools and tool messages`);
     if (m.name !== undefined && m.name !== null) return untranslatable(`${p}.name`, `'${p}.name': Anthropic's Messages API has no participant names`);
     let r: Blocks;
     switch (m.role) {
@@ -80,8 +81,6 @@ export function chatConversation(messages: unknown[], endpointSystem?: string): 
       case "tool":
         r = toolResult(m, p);
         break;
-      case "function":
-        return untranslatable(p, `'${p}': function messages are deprecated and have no tool call id Anthropic could pair them with; use tools and tool messages`);
       default:
         return untranslatable(`${p}.role`, `'${p}.role' ${JSON.stringify(m.role)} has no Anthropic equivalent`);
     }

@@ -137,7 +137,7 @@ export function messageToCompletion(msg: AnthropicMessage, o: { id?: string; cre
  */
 export function completionToMessage(c: Obj, o: { id?: string; model: string }): Translation<Message> {
   const choice = Array.isArray(c.choices) ? c.choices[0] : undefined;
-  if (!isObj(choice) || !isObj(choice.message)) return untranslatable("choices", "the completion has no choice with a message");
+  if (!isObj(choice) || !isObj(choice.message)) return untranslatable("choices", "'choices' has no choice with a message");
   const m = choice.message;
   const p = "choices.0.message";
   const content: ContentBlock[] = [];

@@ -13,6 +13,20 @@ import { z } from "zod";
 /** `cache_control` of a block, a tool or the request (Messages API, "cache_control"). */
 const CacheControl = z.looseObject({ type: z.literal("ephemeral"), ttl: z.enum(["5m", "1h"]).optional() }).nullish();
 
+/**
+ * A string or an array of `item`: a failure inside the array names its own path
+ * (`messages.0.content.1.text`), where a plain union would only say the whole is invalid.
+ */
+function stringOr<T extends z.ZodType>(item: T) {
+  const array = z.array(item);
+  return z.custom<string | z.infer<T>[]>().superRefine((value, ctx) => {
+    if (typeof value === "string") return;
+    if (!Array.isArray(value)) return void ctx.addIssue({ code: "custom", message: "expected a string or an array of content blocks" });
+    const r = array.safeParse(value);
+    if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
+  });
+}
+
 /** `{ type: "text", text }` (Messages API, "Text content block"). */
 export const TextBlock = z.looseObject({ type: z.literal("text"), text: z.string(), cache_control: CacheControl });
 
@@ -37,7 +51,7 @@ const ToolUseBlock = z.looseObject({ type: z.literal("tool_use"), id: z.string()
 const ToolResultBlock = z.looseObject({
   type: z.literal("tool_result"),
   tool_use_id: z.string().min(1),
-  content: z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]).optional(),
+  content: stringOr(z.looseObject({ type: z.string() })).optional(),
   is_error: z.boolean().optional(),
   cache_control: CacheControl,
 });
@@ -68,7 +82,7 @@ export type ContentBlock = z.infer<typeof ContentBlock> & Record<string, unknown
 /** One input message. `system` is the role API version 2026-10-21 adds for instructions mid-conversation (SDK `SystemMessageParam`). */
 export const MessageParam = z.looseObject({
   role: z.enum(["user", "assistant", "system"]),
-  content: z.union([z.string(), z.array(ContentBlock)]),
+  content: stringOr(ContentBlock),
 });
 
 /** `tools[n]`: a client tool (`name`, `input_schema`) or a server tool (`type` other than `custom`). */
@@ -100,7 +114,7 @@ export const MessagesRequest = z.looseObject({
   model: z.string().min(1).max(200),
   max_tokens: z.number().int().nonnegative(),
   messages: z.array(MessageParam).min(1).max(100_000),
-  system: z.union([z.string(), z.array(TextBlock)]).optional(),
+  system: stringOr(TextBlock).optional(),
   stop_sequences: z.array(z.string()).optional(),
   stream: z.boolean().optional(),
   temperature: z.number().min(0).max(1).optional(),
