@@ -1,5 +1,6 @@
 import type { MessageCreateParamsBase, Message } from "@anthropic-ai/sdk/resources/messages";
 import type { ChatCompletionCreateParamsBase } from "openai/resources/chat/completions";
+import { readFileSync } from "node:fs";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { Translation } from "../../../../worker/protocols/translation.ts";
 import {
@@ -696,5 +697,13 @@ describe("round trips", () => {
     } satisfies Message);
     const back = ok(completionToMessage(messageToCompletion(msg, { created: 1, model: "m" }), { model: "claude-sonnet-4-5" }));
     expect(back).toMatchObject({ id: "msg_9", content: msg.content, stop_reason: "tool_use", usage: { input_tokens: 13, cache_read_input_tokens: 5, output_tokens: 8 } });
+  });
+});
+
+describe("docs/protocols/anthropic.md", () => {
+  it("has a row for every field of both field tables", () => {
+    const doc = readFileSync(new URL("../../../../docs/protocols/anthropic.md", import.meta.url), "utf8");
+    const rows = doc.split("\n").filter((l) => l.startsWith("| `"));
+    for (const key of [...Object.keys(CHAT_FIELD_RULES), ...Object.keys(MESSAGES_FIELD_RULES)]) expect(rows.some((r) => r.split("|")[1]!.includes(`\`${key}\``)), key).toBe(true);
   });
 });
