@@ -6,13 +6,15 @@
  * `adapters.ts` (the typecheck and test/unit/layout.test.ts say what is missing).
  */
 import { a2a } from "./a2a/index.ts";
+import { anthropic } from "./anthropic/index.ts";
 import { gemini } from "./gemini/index.ts";
 import { http } from "./http/index.ts";
 import { openai } from "./openai/index.ts";
 import { service } from "./service/index.ts";
+import { workersAi } from "./workers-ai/index.ts";
 import type { FrontDoor, Protocol } from "./types.ts";
 
-export const PROTOCOLS: readonly Protocol[] = [service, http, openai, a2a, gemini];
+export const PROTOCOLS: readonly Protocol[] = [service, http, openai, anthropic, gemini, workersAi, a2a];
 
 /** The front doors, in mounting order. */
 export const FRONT_DOORS: readonly FrontDoor[] = PROTOCOLS.flatMap((p) => (p.frontDoor ? [p.frontDoor] : []));

@@ -1,0 +1,210 @@
+/**
+ * An OpenAI Chat Completions request → an Anthropic Messages request, for an
+ * `anthropic` specialist serving a hop that came through the OpenAI front door (or a
+ * plain `{ messages: [{ role: "user", content: input }] }`). Every field of OpenAI's
+ * `ChatCompletionCreateParams` has a rule in {@link CHAT_FIELD_RULES}: mapped, left to
+ * the router, or refused naming it; a field the table does not know is refused. A
+ * field at its documented default (`n: 1`, `logprobs: false`, a penalty of 0, …) asks
+ * for nothing and is accepted. Sources: OpenAI API reference, "Create chat
+ * completion"; Anthropic Messages API, "Create a Message"; the SDK types. Pure.
+ */
+import type { ChatCompletionCreateParamsBase } from "openai/resources/chat/completions";
+import type { ToolChoice, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
+import { translated, untranslatable, type Translation } from "../translation.ts";
+import { chatConversation } from "./chat-content.ts";
+import { isObj, type AnthropicVersion, type ChatBody, type MessagesBody, type Obj } from "./types.ts";
+
+/** How one OpenAI request field is carried to Anthropic. */
+export interface FieldRule {
+  /** `mapped` to an Anthropic field, read by the `router` itself, or `refused` (a 400 naming it) unless at its default. */
+  kind: "mapped" | "router" | "refused";
+  /** The Anthropic field it becomes, when mapped. */
+  anthropic?: string;
+  rule: string;
+}
+
+/** Every field of OpenAI's `ChatCompletionCreateParams` (openai 7.57.0) and its rule (docs/protocols/anthropic.md has the same table). */
+export const CHAT_FIELD_RULES: { readonly [K in keyof Required<ChatCompletionCreateParamsBase>]: FieldRule } = {
+  messages: { kind: "mapped", anthropic: "system, messages", rule: "see chat-content.ts: system/developer → system; user, assistant, tool → alternating turns" },
+  model: { kind: "router", anthropic: "model", rule: "picks the specialist; the endpoint's model is sent" },
+  stream: { kind: "mapped", anthropic: "stream", rule: "true → true" },
+  stream_options: { kind: "router", rule: "include_usage decides whether the stream translation emits a usage chunk" },
+  max_completion_tokens: { kind: "mapped", anthropic: "max_tokens", rule: "preferred over max_tokens; the endpoint's default when neither (Anthropic requires max_tokens)" },
+  max_tokens: { kind: "mapped", anthropic: "max_tokens", rule: "when max_completion_tokens is absent" },
+  temperature: { kind: "mapped", anthropic: "temperature", rule: "0–1 as is; above 1 refused (no silent rescaling); refused on API version 2026-10-21" },
+  top_p: { kind: "mapped", anthropic: "top_p", rule: "as is; refused on API version 2026-10-21" },
+  stop: { kind: "mapped", anthropic: "stop_sequences", rule: "a string or an array; whitespace-only sequences refused (Anthropic rejects them)" },
+  tools: { kind: "mapped", anthropic: "tools", rule: "function tools → { name, description, input_schema: parameters, strict }; custom tools refused" },
+  tool_choice: { kind: "mapped", anthropic: "tool_choice", rule: "auto → auto, none → none, required → any, a named function → tool; allowed_tools and custom refused" },
+  parallel_tool_calls: { kind: "mapped", anthropic: "tool_choice.disable_parallel_tool_use", rule: "false → true (with tools)" },
+  user: { kind: "mapped", anthropic: "metadata.user_id", rule: "as is; refused when safety_identifier differs" },
+  safety_identifier: { kind: "mapped", anthropic: "metadata.user_id", rule: "as is" },
+  response_format: { kind: "mapped", anthropic: "output_config.format", rule: "text: nothing; json_schema → { type: json_schema, schema }; json_object refused (Anthropic needs a schema)" },
+  reasoning_effort: { kind: "mapped", anthropic: "output_config.effort", rule: "low, medium, high, xhigh, max as is; none and minimal refused" },
+  service_tier: { kind: "mapped", anthropic: "service_tier", rule: "auto → auto, default → standard_only; flex, scale, priority, fast refused" },
+  n: { kind: "refused", rule: "1 accepted; more refused (Anthropic answers one message)" },
+  logprobs: { kind: "refused", rule: "false accepted; true refused" },
+  top_logprobs: { kind: "refused", rule: "0 accepted; more refused" },
+  seed: { kind: "refused", rule: "no equivalent" },
+  presence_penalty: { kind: "refused", rule: "0 accepted; other values refused" },
+  frequency_penalty: { kind: "refused", rule: "0 accepted; other values refused" },
+  logit_bias: { kind: "refused", rule: "{} accepted; other values refused" },
+  audio: { kind: "refused", rule: "Anthropic does not answer with audio" },
+  modalities: { kind: "refused", rule: "[\"text\"] accepted; audio refused" },
+  prediction: { kind: "refused", rule: "no equivalent" },
+  web_search_options: { kind: "refused", rule: "OpenAI's built-in search has no equivalent in a plain Messages request" },
+  moderation: { kind: "refused", rule: "no equivalent" },
+  store: { kind: "refused", rule: "false accepted; true refused (Anthropic stores no completions)" },
+  metadata: { kind: "refused", rule: "{} accepted; tags refused (Anthropic's metadata holds only user_id)" },
+  verbosity: { kind: "refused", rule: "medium (the default) accepted; low and high refused" },
+  prompt_cache_key: { kind: "refused", rule: "no equivalent (Anthropic caches by cache_control, not by key)" },
+  prompt_cache_retention: { kind: "refused", rule: "no equivalent" },
+  prompt_cache_options: { kind: "refused", rule: "no equivalent" },
+  functions: { kind: "refused", rule: "deprecated: use tools" },
+  function_call: { kind: "refused", rule: "\"none\" accepted; otherwise deprecated: use tool_choice" },
+};
+
+/** What `chatToMessages` needs besides the body. */
+export interface ChatToMessagesOptions {
+  /** The endpoint's model, sent as `model`. */
+  model: string;
+  /** The endpoint's `systemPrompt`, put first in `system`. */
+  system?: string | undefined;
+  /** `max_tokens` when the client set none (Anthropic requires it). */
+  defaultMaxTokens: number;
+  /** The `anthropic-version` the adapter sends (default 2023-06-01): 2026-10-21 takes no sampling fields. */
+  apiVersion?: AnthropicVersion;
+}
+
+/** Values at which a refused field asks for nothing. */
+const NEUTRAL: Partial<Record<string, (v: unknown) => boolean>> = {
+  n: (v) => v === 1,
+  logprobs: (v) => v === false,
+  top_logprobs: (v) => v === 0,
+  presence_penalty: (v) => v === 0,
+  frequency_penalty: (v) => v === 0,
+  logit_bias: (v) => isObj(v) && Object.keys(v).length === 0,
+  modalities: (v) => Array.isArray(v) && v.every((m) => m === "text"),
+  store: (v) => v === false,
+  metadata: (v) => isObj(v) && Object.keys(v).length === 0,
+  verbosity: (v) => v === "medium",
+  function_call: (v) => v === "none",
+};
+const EFFORTS = new Set(["low", "medium", "high", "xhigh", "max"]);
+
+/**
+ * The Anthropic request for a Chat Completions body, or the first field it cannot carry.
+ *
+ * @example
+ * chatToMessages({ messages: [{ role: "user", content: "hi" }], max_tokens: 50, stop: "END" }, { model: "claude-sonnet-4-5", defaultMaxTokens: 4096 })
+ * // { ok: true, value: { model: "claude-sonnet-4-5", max_tokens: 50, messages: [{ role: "user", content: "hi" }], stop_sequences: ["END"] } }
+ * chatToMessages({ messages: [{ role: "user", content: "hi" }], seed: 7 }, o) // { ok: false, param: "seed", detail: "'seed' has no equivalent …" }
+ */
+export function chatToMessages(chat: ChatBody, o: ChatToMessagesOptions): Translation<MessagesBody> {
+  if (!Array.isArray(chat.messages)) return untranslatable("messages", "'messages' must be an array");
+  const conv = chatConversation(chat.messages, o.system);
+  if (!conv.ok) return conv;
+  const body: MessagesBody = { model: o.model, max_tokens: o.defaultMaxTokens, ...conv.value };
+  const maxTokens = chat.max_completion_tokens ?? chat.max_tokens;
+  const maxParam = chat.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens";
+  if (maxTokens != null) {
+    if (!Number.isInteger(maxTokens) || (maxTokens as number) < 1) return untranslatable(maxParam, `'${maxParam}' must be a positive integer`);
+    body.max_tokens = maxTokens as number;
+  }
+  for (const [key, value] of Object.entries(chat)) {
+    if (value === undefined || value === null) continue;
+    const refused = field(key, value, chat, body, o.apiVersion ?? "2023-06-01");
+    if (refused) return refused;
+  }
+  if (chat.parallel_tool_calls === false && body.tools?.length) {
+    const choice: ToolChoice = body.tool_choice ?? { type: "auto" };
+    if (choice.type !== "none") body.tool_choice = { ...choice, disable_parallel_tool_use: true };
+  }
+  return translated(body);
+}
+
+/** Applies one field to `body`; a refusal when it cannot be carried. */
+function field(key: string, value: unknown, chat: ChatBody, body: MessagesBody, version: AnthropicVersion): Translation<never> | undefined {
+  const rule = (CHAT_FIELD_RULES as Record<string, FieldRule | undefined>)[key];
+  if (!rule) return untranslatable(key, `'${key}' is not a Chat Completions field the router can carry to Anthropic`);
+  if (rule.kind === "refused") return NEUTRAL[key]?.(value) ? undefined : untranslatable(key, `'${key}' has no equivalent in Anthropic's Messages API (${rule.rule})`);
+  switch (key) {
+    case "stream":
+      if (value === true) body.stream = true;
+      return;
+    case "temperature":
+    case "top_p":
+      if (version === "2026-10-21") return untranslatable(key, `'${key}' is not accepted by Anthropic API version 2026-10-21`);
+      if (typeof value !== "number" || value < 0 || value > 1) return untranslatable(key, `'${key}' must be between 0 and 1 for Anthropic (OpenAI's 0–2 temperature is not rescaled)`);
+      body[key] = value;
+      return;
+    case "stop": {
+      const seqs = typeof value === "string" ? [value] : Array.isArray(value) ? value : undefined;
+      if (!seqs || seqs.some((s) => typeof s !== "string" || s.trim() === "")) return untranslatable(key, "'stop' must be text that is not only whitespace (Anthropic rejects whitespace stop sequences)");
+      if (seqs.length) body.stop_sequences = seqs as string[];
+      return;
+    }
+    case "tools":
+      return tools(value, body);
+    case "tool_choice":
+      return toolChoice(value, body);
+    case "user":
+    case "safety_identifier":
+      if (typeof value !== "string") return untranslatable(key, `'${key}' must be a string`);
+      if (key === "user" && typeof chat.safety_identifier === "string" && chat.safety_identifier !== value)
+        return untranslatable("user", "'user' and 'safety_identifier' differ; Anthropic's metadata.user_id takes one");
+      body.metadata = { user_id: value };
+      return;
+    case "response_format":
+      return responseFormat(value, body);
+    case "reasoning_effort":
+      if (typeof value !== "string" || !EFFORTS.has(value)) return untranslatable(key, `'reasoning_effort' ${JSON.stringify(value)} has no Anthropic effort level (low, medium, high, xhigh, max)`);
+      body.output_config = { ...body.output_config, effort: value as "low" };
+      return;
+    case "service_tier":
+      if (value === "auto") body.service_tier = "auto";
+      else if (value === "default") body.service_tier = "standard_only";
+      else return untranslatable(key, `'service_tier' ${JSON.stringify(value)} has no Anthropic equivalent (auto, default)`);
+      return;
+    default:
+      return; // messages, model, max tokens, stream_options, parallel_tool_calls: handled by the caller or the router
+  }
+}
+
+function tools(value: unknown, body: MessagesBody): Translation<never> | undefined {
+  if (!Array.isArray(value)) return untranslatable("tools", "'tools' must be an array");
+  const out: ToolUnion[] = [];
+  for (const [i, t] of value.entries()) {
+    const p = `tools.${i}`;
+    if (!isObj(t) || t.type !== "function" || !isObj(t.function) || typeof t.function.name !== "string") return untranslatable(p, `'${p}': only function tools can be translated`);
+    const f: Obj = t.function;
+    const schema = f.parameters ?? { type: "object", properties: {} };
+    if (!isObj(schema) || schema.type !== "object") return untranslatable(`${p}.function.parameters`, `'${p}.function.parameters' must be an object schema (Anthropic's input_schema)`);
+    const tool: ToolUnion = { name: f.name as string, input_schema: schema as { type: "object" } };
+    if (typeof f.description === "string") tool.description = f.description;
+    if (typeof f.strict === "boolean") tool.strict = f.strict;
+    out.push(tool);
+  }
+  if (out.length) body.tools = out;
+  return undefined;
+}
+
+function toolChoice(value: unknown, body: MessagesBody): Translation<never> | undefined {
+  if (value === "auto") body.tool_choice = { type: "auto" };
+  else if (value === "none") body.tool_choice = { type: "none" };
+  else if (value === "required") body.tool_choice = { type: "any" };
+  else if (isObj(value) && value.type === "function" && isObj(value.function) && typeof value.function.name === "string") body.tool_choice = { type: "tool", name: value.function.name };
+  else return untranslatable("tool_choice", `'tool_choice' ${JSON.stringify(value)} has no Anthropic equivalent (auto, none, required, a named function)`);
+  return undefined;
+}
+
+function responseFormat(value: unknown, body: MessagesBody): Translation<never> | undefined {
+  if (!isObj(value)) return untranslatable("response_format", "'response_format' must be an object");
+  if (value.type === "text") return undefined;
+  if (value.type === "json_schema" && isObj(value.json_schema) && isObj(value.json_schema.schema)) {
+    body.output_config = { ...body.output_config, format: { type: "json_schema", schema: value.json_schema.schema } };
+    return undefined;
+  }
+  if (value.type === "json_object") return untranslatable("response_format", "'response_format' json_object: Anthropic's structured outputs need a JSON schema (send json_schema)");
+  return untranslatable("response_format", `'response_format' ${JSON.stringify(value.type)} without a schema has no Anthropic equivalent`);
+}
