@@ -94,8 +94,11 @@ export const AnthropicEndpoint = z.strictObject({
   /** Base URL of the API (a Cloudflare AI Gateway URL ending in `/anthropic/v1` works unchanged). */
   url: z.url({ protocol: /^https?$/ }).default("https://api.anthropic.com/v1"),
   ...chatModel,
-  /** Sent as the `anthropic-version` header. */
-  anthropicVersion: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date, YYYY-MM-DD").default("2023-06-01"),
+  /**
+   * Sent as the `anthropic-version` header: `2023-06-01`, or `2026-10-21` (which takes
+   * no `temperature` or `top_p`: requests with them are refused, naming them).
+   */
+  anthropicVersion: z.enum(["2023-06-01", "2026-10-21"]).default("2023-06-01"),
   /** `max_tokens` sent when a request sets none (the Messages API requires it). */
   maxTokens: z.number().int().positive().max(1_000_000).default(4096),
 });

@@ -7,6 +7,8 @@
 import type { Endpoint, Specialist } from "../config/schema.ts";
 import type { Adapter, AdapterContext, EndpointCaller, SpecialistOutcome, SpecialistRequest } from "../routing/hop.ts";
 import { a2aAdapter } from "./a2a/adapter.ts";
+import { anthropicAdapter } from "./anthropic/adapter.ts";
+import { geminiAdapter } from "./gemini/adapter.ts";
 import { httpAdapter } from "./http/adapter.ts";
 import { openaiChatAdapter } from "./openai/adapter.ts";
 import { serviceAdapter } from "./service/adapter.ts";
@@ -18,6 +20,8 @@ export const ADAPTERS: { readonly [T in Endpoint["type"]]: Adapter<Extract<Endpo
   service: serviceAdapter,
   http: httpAdapter,
   "openai-chat": openaiChatAdapter,
+  anthropic: anthropicAdapter,
+  gemini: geminiAdapter,
   "workers-ai": workersAiAdapter,
   a2a: a2aAdapter,
 };

@@ -59,5 +59,11 @@ export interface ChatModelAdapter<E extends Endpoint = Endpoint> extends Adapter
    * passes it over and a pinned request is refused with a 400 naming the field.
    */
   refuses?(endpoint: E, chat: Record<string, unknown>): { param: string; detail: string } | undefined;
+  /**
+   * The fields of a Chat Completions body the translation does not send because they
+   * concern OpenAI's platform only (translation.ts `PLATFORM_FIELDS`): the OpenAI front
+   * door names them in `x-switchyard-not-sent`.
+   */
+  notSent?(endpoint: E, chat: Record<string, unknown>): string[];
   stream(endpoint: E, request: SpecialistRequest, ctx: AdapterContext, o: ChatStreamOptions): Promise<SpecialistOutcome>;
 }

@@ -9,5 +9,6 @@ import type { Protocol } from "../types.ts";
 
 export const anthropic: Protocol = {
   name: "anthropic",
+  endpointType: "anthropic",
   spec: "Anthropic Messages API (https://docs.anthropic.com/en/api/messages) as the @anthropic-ai/sdk 1.14.0 types describe it, API versions 2023-06-01 and 2026-10-21, streaming as server-sent events",
 };

@@ -58,7 +58,10 @@ export function stopReason(finish: unknown, hasToolCalls: boolean): StopReason {
 export function openAIUsage(u: Pick<WireUsage, "input_tokens" | "output_tokens" | "cache_read_input_tokens" | "cache_creation_input_tokens" | "output_tokens_details">): CompletionUsage {
   const cached = u.cache_read_input_tokens ?? 0;
   const prompt = u.input_tokens + cached + (u.cache_creation_input_tokens ?? 0);
-  const out: CompletionUsage = { prompt_tokens: prompt, completion_tokens: u.output_tokens, total_tokens: prompt + u.output_tokens, prompt_tokens_details: { cached_tokens: cached } };
+  const written = u.cache_creation_input_tokens ?? 0;
+  // cache writes have no OpenAI field; `cache_creation_tokens` (only when there are any) lets them be priced apart
+  const details = written > 0 ? { cached_tokens: cached, cache_creation_tokens: written } : { cached_tokens: cached };
+  const out: CompletionUsage = { prompt_tokens: prompt, completion_tokens: u.output_tokens, total_tokens: prompt + u.output_tokens, prompt_tokens_details: details };
   if (u.output_tokens_details) out.completion_tokens_details = { reasoning_tokens: u.output_tokens_details.thinking_tokens };
   return out;
 }

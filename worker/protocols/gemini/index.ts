@@ -8,5 +8,6 @@ import type { Protocol } from "../types.ts";
 
 export const gemini: Protocol = {
   name: "gemini",
+  endpointType: "gemini",
   spec: "Gemini API v1beta generateContent / streamGenerateContent (https://ai.google.dev/api/generate-content), function calling and thought signatures as documented at https://ai.google.dev/gemini-api/docs",
 };

@@ -26,7 +26,13 @@ const completions = createRoute({
       description:
         "A chat.completion (a chat model's own, passed through), or with stream: true Server-Sent Events of chat.completion.chunk objects and `data: [DONE]` (a stream that fails after it started ends with an `error` event and no `[DONE]`)",
       content: { "application/json": { schema: ChatCompletionResponse }, "text/event-stream": { schema: z.string() } },
-      headers: { "x-switchyard-specialist": { description: "the specialist that answered", schema: { type: "string" } } },
+      headers: {
+        "x-switchyard-specialist": { description: "the specialist that answered", schema: { type: "string" } },
+        "x-switchyard-not-sent": {
+          description: "fields about OpenAI's platform (user, safety_identifier, prompt cache routing, …) that the answering model's provider has no equivalent of, so they were not sent (docs/protocols/openai.md, 'Translated models')",
+          schema: { type: "string" },
+        },
+      },
     },
     ...openAIErrors,
     404: openAIErrorResponse("Unknown model (model_not_found)"),
@@ -120,6 +126,8 @@ export const openaiRoutes = routeGroup()
     const specialist = result.specialist;
     if (intent) c.header("x-intent-id", intent.id);
     c.header("x-switchyard-specialist", specialist.id);
+    const notSent = chatModelAdapter(specialist.endpoint)?.notSent?.(specialist.endpoint, body);
+    if (notSent?.length) c.header("x-switchyard-not-sent", notSent.join(", "));
     if (result.output instanceof ChatStream) return c.body(result.output.body, 200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
     const completion: Completion =
       chatModelAdapter(specialist.endpoint) !== undefined

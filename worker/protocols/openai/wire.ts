@@ -9,8 +9,11 @@ type OpenAIChat = z.infer<typeof OpenAIChatEndpoint>;
 export const WireUsage = z.looseObject({
   prompt_tokens: z.number().int().nonnegative(),
   completion_tokens: z.number().int().nonnegative(),
-  /** Of `prompt_tokens`, those read from the prompt cache. */
-  prompt_tokens_details: z.looseObject({ cached_tokens: z.number().int().nonnegative().optional() }).nullish(),
+  /**
+   * Of `prompt_tokens`, those read from the prompt cache, and (translated from
+   * Anthropic's `cache_creation_input_tokens`; no OpenAI field) those written to it.
+   */
+  prompt_tokens_details: z.looseObject({ cached_tokens: z.number().int().nonnegative().optional(), cache_creation_tokens: z.number().int().nonnegative().optional() }).nullish(),
 });
 
 /** A message's content: a string, or (as some providers answer) an array of parts. */
@@ -77,11 +80,13 @@ export function chatBody(endpoint: OpenAIChat, request: SpecialistRequest, strea
 
 /**
  * Token counts of a reply and their cost under `pricing` (USD per million tokens;
- * `prompt_tokens_details.cached_tokens` at the cached-input price).
+ * `prompt_tokens_details.cached_tokens` at the cached-input price,
+ * `cache_creation_tokens` at the cache-write price).
  */
 export function usageOf(usage: z.infer<typeof WireUsage> | null | undefined, pricing: Pricing | undefined): Usage {
   if (!usage) return {};
-  return tokenUsage({ inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens, cachedInputTokens: usage.prompt_tokens_details?.cached_tokens }, pricing);
+  const details = usage.prompt_tokens_details;
+  return tokenUsage({ inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens, cachedInputTokens: details?.cached_tokens, cacheWriteInputTokens: details?.cache_creation_tokens }, pricing);
 }
 
 /** The hop output of a completion: its first choice, and the whole completion. */

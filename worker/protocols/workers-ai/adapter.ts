@@ -4,11 +4,11 @@ import type { AiBinding } from "../../env.ts";
 import type { AdapterContext, SpecialistFailure, SpecialistOutcome, SpecialistRequest } from "../../routing/hop.ts";
 import { chunkResponse, chunkStream } from "../chunk-stream.ts";
 import { untilAborted } from "../json-protocol.ts";
-import { chatBodyOf } from "../translation.ts";
+import { chatBodyOf, notSentOf } from "../translation.ts";
 import type { ChatModelAdapter } from "../types.ts";
 import { openChatStream } from "../openai/stream.ts";
 import { ChatCompletion, firstIssue, outputOf, usageOf } from "../openai/wire.ts";
-import { chatToWorkersAi, WorkersAiChunks, workersAiToCompletion, type WorkersAiInput } from "./translate.ts";
+import { chatToWorkersAi, NOT_SENT, WorkersAiChunks, workersAiToCompletion, type WorkersAiInput } from "./translate.ts";
 
 type WorkersAi = z.infer<typeof WorkersAiEndpoint>;
 
@@ -55,6 +55,7 @@ export function aiFailure(e: unknown, ctx: AdapterContext): SpecialistFailure {
 export const workersAiAdapter: ChatModelAdapter<WorkersAi> = {
   type: "workers-ai",
   chatModel: true,
+  notSent: (_endpoint, chat) => notSentOf(chat, NOT_SENT),
   refuses(endpoint, chat) {
     const t = chatToWorkersAi(chat, { system: endpoint.systemPrompt, maxTokens: endpoint.maxTokens });
     return t.ok ? undefined : { param: t.param, detail: `'${endpoint.model}' on Workers AI cannot take ${t.param}: ${t.detail}` };

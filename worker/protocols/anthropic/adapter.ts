@@ -1,0 +1,115 @@
+import type { z } from "zod";
+import type { AnthropicEndpoint } from "../../config/schema.ts";
+import type { AdapterContext, SpecialistFailure, SpecialistOutcome, SpecialistRequest } from "../../routing/hop.ts";
+import { chunkResponse, chunkStream, type ChunkStep, type ChunkTranslator } from "../chunk-stream.ts";
+import { buildRequest, fetchJson, snippet, statusFailure, untilAborted } from "../json-protocol.ts";
+import { chatBodyOf, notSentOf } from "../translation.ts";
+import type { ChatModelAdapter } from "../types.ts";
+import { openChatStream } from "../openai/stream.ts";
+import { ChatCompletion, firstIssue, outputOf, usageOf } from "../openai/wire.ts";
+import { MessageStreamToChunks } from "./stream-translate.ts";
+import { chatToMessages, messageToCompletion, type ChatBody } from "./translate.ts";
+import { AnthropicMessage, parseStreamEvent } from "./wire.ts";
+
+type Anthropic = z.infer<typeof AnthropicEndpoint>;
+
+/** OpenAI fields an Anthropic model is not sent (OpenAI's prompt-cache routing; chat-to-messages.ts). */
+const NOT_SENT: ReadonlySet<string> = new Set(["prompt_cache_key", "prompt_cache_retention"]);
+
+/** The Messages request of this hop (`POST {url}/messages`), or why it cannot be sent. */
+function prepare(endpoint: Anthropic, request: SpecialistRequest, ctx: AdapterContext, stream: boolean): { req: (signal: AbortSignal) => Request } | SpecialistFailure {
+  const headers: Record<string, string> = { ...endpoint.headers, "anthropic-version": endpoint.anthropicVersion };
+  if (endpoint.apiKeySecret !== undefined) {
+    const key = ctx.binding(endpoint.apiKeySecret);
+    if (typeof key !== "string" || key === "") return { kind: "misconfigured", detail: `secret ${endpoint.apiKeySecret} is not set` };
+    headers["x-api-key"] = key;
+  }
+  if (stream) headers.accept = "text/event-stream";
+  const t = translate(endpoint, chatBodyOf(request));
+  if (!t.ok) return refusal(t.param, t.detail);
+  const body = stream ? { ...t.value, stream: true } : (({ stream: _s, ...rest }) => rest)(t.value);
+  const url = `${endpoint.url.replace(/\/+$/, "")}/messages`;
+  return { req: (signal) => buildRequest(url, request, headers, signal, body) };
+}
+
+const translate = (endpoint: Anthropic, chat: Record<string, unknown>) =>
+  chatToMessages(chat as ChatBody, { model: endpoint.model, system: endpoint.systemPrompt, defaultMaxTokens: endpoint.maxTokens, apiVersion: endpoint.anthropicVersion });
+
+/** A request field Anthropic cannot take: refused like a specialist's own 400, naming the field for OpenAI clients. */
+function refusal(param: string, detail: string): SpecialistFailure {
+  const message = `${param}: ${detail}`;
+  return { kind: "refused", status: 400, detail: `cannot be sent to Anthropic: ${message}`, upstream: { status: 400, message, openai: { message, type: "invalid_request_error", param, code: "unsupported_parameter" } } };
+}
+
+const ids = () => ({ id: `chatcmpl-${crypto.randomUUID().replaceAll("-", "")}`, created: Math.floor(Date.now() / 1000) });
+
+/**
+ * Anthropic's stream as a {@link ChunkTranslator} (stream-translate.ts): an `error`
+ * event is the stream's error (`invalid_request_error` stays the input's fault, any
+ * other type the provider's); the stream is complete at `message_stop`.
+ */
+class AnthropicChunks implements ChunkTranslator {
+  readonly #s: MessageStreamToChunks;
+  constructor(s: MessageStreamToChunks) {
+    this.#s = s;
+  }
+  push(data: unknown): ChunkStep {
+    const ev = parseStreamEvent(data);
+    if (!ev.ok) return { chunks: [], error: { message: `an Anthropic stream event is not valid: ${ev.detail}`, type: "server_error" } };
+    const r = this.#s.push(ev.event);
+    if (!r.ok) return { chunks: [], error: { message: r.error.message, type: r.error.type === "invalid_request_error" ? "invalid_request_error" : "server_error", code: r.error.type } };
+    return { chunks: r.chunks, ...(this.#s.end().complete ? { done: true } : {}) };
+  }
+  end(): ChunkStep {
+    return { chunks: [] }; // not at message_stop: the reader reports the stream as cut
+  }
+}
+
+/**
+ * An Anthropic model through the Messages API (`POST {url}/messages`, the key in
+ * `x-api-key`, `anthropic-version` from the endpoint): the hop's Chat Completions body
+ * translated (chat-to-messages.ts: a field Anthropic cannot take is a 400 naming it),
+ * the reply translated back into a `chat.completion` (output as for `openai-chat`),
+ * usage with cache reads and writes priced apart. Errors map as for any JSON upstream
+ * (429 + Retry-After, 529 overloaded and other 5xx, 4xx refusals with Anthropic's
+ * message); a streamed `error` event ends the stream as failed.
+ */
+export const anthropicAdapter: ChatModelAdapter<Anthropic> = {
+  type: "anthropic",
+  chatModel: true,
+  refuses(endpoint, chat) {
+    const t = translate(endpoint, chat);
+    return t.ok ? undefined : { param: t.param, detail: `'${endpoint.model}' on Anthropic cannot take ${t.param}: ${t.detail}` };
+  },
+  notSent: (_endpoint, chat) => notSentOf(chat, NOT_SENT),
+  async call(endpoint, request, ctx) {
+    const p = prepare(endpoint, request, ctx, false);
+    if (!("req" in p)) return { ok: false, failure: p };
+    const r = await fetchJson((x) => fetch(x), p.req(ctx.signal), ctx.signal);
+    if (!r.ok) return r;
+    const msg = AnthropicMessage.safeParse(r.json);
+    if (!msg.success) return { ok: false, failure: { kind: "bad_response", status: r.status, detail: `reply is not an Anthropic message: ${firstIssue(msg.error)}` } };
+    const completion = messageToCompletion(msg.data, { ...ids(), model: endpoint.model });
+    const parsed = ChatCompletion.safeParse(completion);
+    if (!parsed.success) return { ok: false, failure: { kind: "bad_response", detail: `translated reply is not a chat completion: ${firstIssue(parsed.error)}` } };
+    return { ok: true, output: outputOf(parsed.data), usage: usageOf(parsed.data.usage, endpoint.pricing) };
+  },
+  async stream(endpoint, request, ctx, o): Promise<SpecialistOutcome> {
+    const p = prepare(endpoint, request, ctx, true);
+    if (!("req" in p)) return { ok: false, failure: p };
+    const clientAsked = (request.chat?.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+    const wantUsage = o.wantUsage ?? true;
+    const s = new MessageStreamToChunks({ ...ids(), model: endpoint.model, includeUsage: clientAsked || wantUsage });
+    return openChatStream(
+      async (signal) => {
+        const res = await fetch(p.req(signal));
+        if (!res.ok || !res.body || !/^text\/event-stream\b/i.test(res.headers.get("content-type") ?? "")) {
+          const text = await untilAborted(signal, res.text()).catch(() => "");
+          return { failure: statusFailure(res, text) ?? { kind: "bad_response", status: res.status, detail: `expected text/event-stream, got '${res.headers.get("content-type") ?? "no content type"}'`, body: snippet(text) } };
+        }
+        return chunkResponse(chunkStream(res.body, new AnthropicChunks(s), signal));
+      },
+      { pricing: endpoint.pricing, signal: ctx.signal, clientSignal: ctx.clientSignal, idleMs: o.idleMs, usageAdded: !clientAsked && wantUsage, specialist: o.specialist },
+    );
+  },
+};
