@@ -97,6 +97,15 @@ describe("workers-ai specialists, through the OpenAI front door", () => {
     expect(chunks.at(-1).choices[0].finish_reason).toBe("tool_calls");
   });
 
+  it("fields about OpenAI's platform are not sent, and x-switchyard-not-sent names them; a request without them has no such header", async () => {
+    const { res } = await send({ model: "llama", messages: [user("hi")], user: "u-1", prompt_cache_key: "k", store: false, metadata: { a: "b" }, temperature: 0.1 });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-switchyard-not-sent")).toBe("user, prompt_cache_key, store, metadata");
+    expect(Object.keys((await ai().calls())[0]!.inputs).sort()).toEqual(["messages", "temperature"]);
+    const plain = await send({ model: "llama", messages: [user("hi")] });
+    expect(plain.res.headers.get("x-switchyard-not-sent")).toBeNull();
+  });
+
   it("a model answering a whole chat completion (newer Workers AI models) is passed on as it is", async () => {
     const body = (await (await send({ model: "wai-openai-format", messages: [user("hi")] })).res.json()) as any;
     expect(body).toMatchObject({ id: "chatcmpl-fake", choices: [{ message: { content: "[@cf/test/openai-format] heard: hi" } }] });
