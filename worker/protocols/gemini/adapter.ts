@@ -69,7 +69,7 @@ class GeminiChunks implements ChunkTranslator {
   }
   end(): ChunkStep {
     const e = this.#s.end();
-    return e.complete ? { chunks: e.chunks, done: true } : { chunks: [] }; // not complete: the reader reports it as cut
+    return e.complete ? { chunks: e.chunks, done: true } : { chunks: [], truncated: e.detail }; // not complete: the reader reports it as cut
   }
 }
 
