@@ -162,6 +162,13 @@ describe("anthropic specialists, through the OpenAI front door", () => {
     ]);
   });
 
+  it("an image alone, without text, is taken: a chat model needs no user text", async () => {
+    const { res } = await send({ model: "claude", messages: [user([{ type: "image_url", image_url: { url: `data:image/png;base64,${PNG}` } }])] });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(((await res.json()) as any).choices[0].message.content).toBe("[claude-fake] heard:  (saw 1 image)");
+    expect((await recorded())[0]!.body.messages).toEqual([{ role: "user", content: [{ type: "image", source: { type: "base64", media_type: "image/png", data: PNG } }] }]);
+  });
+
   it("prompt_cache_key is not sent, and the response says so in x-switchyard-not-sent", async () => {
     const { res } = await send({ model: "claude", messages: [user("hi")], prompt_cache_key: "tenant-a" });
     expect(res.status).toBe(200);
