@@ -10,8 +10,10 @@
  *   GET  /requests                  `{ requests }`: what it got (path, headers, body, aborted), oldest first
  *   POST /reset                     forgets the requests
  *
- * Every request needs `x-api-key: <apiKey>` (else 401 `authentication_error`) and an
- * `anthropic-version` header (else 400). Errors are Anthropic's shape:
+ * Every request needs the key, as `x-api-key: <apiKey>` or (as the 1.x SDKs send it)
+ * `Authorization: Bearer <apiKey>` (else 401 `authentication_error`), and an
+ * `anthropic-version` header (else 400): on `2026-10-21` (the 1.x SDKs' version)
+ * `temperature` and `top_p` are refused and `system` turns may stand in `messages`. Errors are Anthropic's shape:
  * `{ type: "error", error: { type, message }, request_id }`, with a `request-id` header.
  * The body is checked as the API checks it, a 400 `invalid_request_error` naming the
  * path: `model`, `max_tokens` and non-empty `messages` required; roles `user` and
@@ -90,12 +92,13 @@ const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const error = (type: string, message: string, requestId: string) => ({ type: "error", error: { type, message }, request_id: requestId });
 
 /** Why the Messages API would turn the body down (its message, path first), if it would. */
-function problem(body: Record<string, any>): string | undefined {
+function problem(body: Record<string, any>, version: string): string | undefined {
   if (typeof body.model !== "string" || body.model === "") return "model: Field required";
   if (!Number.isInteger(body.max_tokens) || body.max_tokens < 1) return "max_tokens: Field required (a positive integer)";
   if (!Array.isArray(body.messages) || body.messages.length === 0) return "messages: at least one message is required";
   for (const key of ["temperature", "top_p"] as const)
-    if (body[key] !== undefined && (typeof body[key] !== "number" || body[key] < 0 || body[key] > 1)) return `${key}: Input should be less than or equal to 1`;
+    if (version === "2026-10-21" && body[key] !== undefined) return `${key}: Extra inputs are not permitted`;
+    else if (body[key] !== undefined && (typeof body[key] !== "number" || body[key] < 0 || body[key] > 1)) return `${key}: Input should be less than or equal to 1`;
   if (body.system !== undefined && typeof body.system !== "string" && !(Array.isArray(body.system) && body.system.every((b: Block) => b?.type === "text" && typeof b.text === "string")))
     return "system: Input should be a valid string or a list of text blocks";
   if (body.tools !== undefined) {
@@ -108,6 +111,7 @@ function problem(body: Record<string, any>): string | undefined {
   const turns = body.messages as Turn[];
   let pending: string[] = []; // tool_use ids the previous assistant turn left unanswered
   for (const [i, turn] of turns.entries()) {
+    if (turn?.role === "system" && version === "2026-10-21" && typeof turn.content === "string") continue;
     if (turn?.role !== "user" && turn?.role !== "assistant") return `messages.${i}.role: Input should be 'user' or 'assistant'`;
     if (i > 0 && turns[i - 1]!.role === turn.role) return `messages: roles must alternate between "user" and "assistant", but found multiple "${turn.role}" roles in a row`;
     if (typeof turn.content !== "string" && !Array.isArray(turn.content)) return `messages.${i}.content: Input should be a valid string or list`;
@@ -243,9 +247,10 @@ export async function startFakeAnthropic({ apiKey = "sk-ant-fake", maxLifetimeMs
       open.delete(res);
       if (!res.writableFinished && !closing && !droppedByUs.has(res)) record.aborted = true;
     });
-    if (req.headers["x-api-key"] !== apiKey) return fail(401, "authentication_error", "invalid x-api-key");
-    if (typeof req.headers["anthropic-version"] !== "string") return fail(400, "invalid_request_error", "anthropic-version: header is required");
-    const turnedDown = problem(body);
+    if (req.headers["x-api-key"] !== apiKey && req.headers.authorization !== `Bearer ${apiKey}`) return fail(401, "authentication_error", "invalid x-api-key");
+    const version = req.headers["anthropic-version"];
+    if (typeof version !== "string") return fail(400, "invalid_request_error", "anthropic-version: header is required");
+    const turnedDown = problem(body, version);
     if (turnedDown) return fail(400, "invalid_request_error", turnedDown);
     const model = body.model as string;
     switch (model) {
