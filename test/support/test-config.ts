@@ -89,14 +89,15 @@ export function testConfig(
   // provider APIs behind translating adapters, pinned only: a model that answers, and one specialist per failure model of the fake
   const timing = (model: string) => ({ timeoutMs: model === "hang" ? 300 : 10_000, ...(model === "stream-stall" ? { streamIdleTimeoutMs: 300 } : {}), retries: 0 });
   if (upstreams.anthropicUrl !== undefined) {
-    const claude = { type: "anthropic" as const, url: `${upstreams.anthropicUrl}/v1`, apiKeySecret: "FAKE_ANTHROPIC_KEY", maxTokens: 1024 };
+    const pricing = { inputPerMTok: 3, outputPerMTok: 15, cachedInputPerMTok: 0.3, cacheWriteInputPerMTok: 3.75 };
+    const claude = { type: "anthropic" as const, url: `${upstreams.anthropicUrl}/v1`, apiKeySecret: "FAKE_ANTHROPIC_KEY", maxTokens: 1024, pricing };
     config.specialists.push({
       id: "claude",
       description: "a Claude model behind the Anthropic Messages API (examples/fake-anthropic)",
-      endpoint: { ...claude, model: "claude-fake", systemPrompt: "You are a terse test model.", pricing: { inputPerMTok: 3, outputPerMTok: 15, cachedInputPerMTok: 0.3, cacheWriteInputPerMTok: 3.75 } },
+      endpoint: { ...claude, model: "claude-fake", systemPrompt: "You are a terse test model." },
     });
     for (const model of ["cache-model", "fail-429", "fail-529", "fail-500", "fail-400", "garbage", "hang", "stream-cut", "stream-eof", "stream-error", "stream-stall"])
-      config.specialists.push({ id: `claude-${model}`, endpoint: { ...claude, model, pricing: { inputPerMTok: 3, outputPerMTok: 15, cachedInputPerMTok: 0.3, cacheWriteInputPerMTok: 3.75 } }, ...timing(model) });
+      config.specialists.push({ id: `claude-${model}`, endpoint: { ...claude, model }, ...timing(model) });
   }
   if (upstreams.geminiUrl !== undefined) {
     const gemini = { type: "gemini" as const, url: `${upstreams.geminiUrl}/v1beta`, apiKeySecret: "FAKE_GEMINI_KEY" };
