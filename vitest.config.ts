@@ -25,7 +25,11 @@ export default defineConfig({
                 FAULTS_URL: inject("faultsUrl"),
                 OPENAI_URL: inject("openaiUrl"),
                 FAKE_OPENAI_KEY: "sk-fake",
-                SWITCHYARD_CONFIG: JSON.stringify(testConfig(inject("faultsUrl"), undefined, { openaiUrl: inject("openaiUrl"), otlpUrl: inject("otlpUrl") })),
+                FAKE_ANTHROPIC_KEY: "sk-ant-fake",
+                FAKE_GEMINI_KEY: "fake-gemini-key",
+                SWITCHYARD_CONFIG: JSON.stringify(
+                  testConfig(inject("faultsUrl"), undefined, { openaiUrl: inject("openaiUrl"), anthropicUrl: inject("anthropicUrl"), geminiUrl: inject("geminiUrl"), otlpUrl: inject("otlpUrl") }),
+                ),
               },
               // the Workers AI binding: a Worker with the binding's run() over RPC (examples/fake-workers-ai)
               serviceBindings: { AI: { name: "fake-workers-ai", entrypoint: "FakeWorkersAi" } },

@@ -16,11 +16,21 @@ const NEVER_ON_TIME = new Set<string>(["hang", "slow-drip"]);
  * turn an expected answer into a timeout. Used as SWITCHYARD_CONFIG
  * by the workers tests. With `upstreams.openaiUrl` (examples/fake-openai), an
  * `openai-chat` specialist `chat` (pinned only; key in the `FAKE_OPENAI_KEY` secret).
+ * With `upstreams.anthropicUrl` (examples/fake-anthropic), an `anthropic` specialist
+ * `claude` and one per failure model of the fake (`claude-<model>`); with
+ * `upstreams.geminiUrl` (examples/fake-gemini), a `gemini` specialist `gemini` and
+ * `gemini-<model>`: pinned only, keys in `FAKE_ANTHROPIC_KEY` and `FAKE_GEMINI_KEY`,
+ * no retries (tests that need them add their own), the hanging ones timing out after
+ * 300 ms and the stalling ones after 300 ms of silence.
  * Hop log lines are off (the tests that check them turn them on); with
  * `upstreams.otlpUrl` (the workers project's default config, not `configWith`'s),
  * spans are exported there (test/support/otlp-receiver.ts).
  */
-export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = () => {}, upstreams: { openaiUrl?: string; otlpUrl?: string } = {}): ConfigInput {
+export function testConfig(
+  faultsUrl: string,
+  patch: (c: ConfigInput) => void = () => {},
+  upstreams: { openaiUrl?: string; anthropicUrl?: string; geminiUrl?: string; otlpUrl?: string } = {},
+): ConfigInput {
   const config = structuredClone(bundled) as ConfigInput;
   config.router = { ...config.router, allowPrivateNetworks: true }; // the fake upstreams listen on 127.0.0.1
   for (const mode of FAULT_MODES)
@@ -56,7 +66,13 @@ export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = 
   config.specialists.push({ id: "fault-slow-effect", endpoint: { type: "http", url: `${faultsUrl}/side-effect?ms=1500` }, timeoutMs: 10_000 });
   // A side effect whose reply waits until the test releases its key (POST /release?key=…): a call in flight for as long as a test needs.
   config.specialists.push({ id: "fault-held-effect", endpoint: { type: "http", url: `${faultsUrl}/side-effect?hold=1` }, timeoutMs: 60_000 });
-  if (upstreams.openaiUrl !== undefined) config.secrets = ["FAKE_OPENAI_KEY"];
+  config.secrets = [
+    ...(config.secrets ?? []),
+    ...(upstreams.openaiUrl !== undefined ? ["FAKE_OPENAI_KEY"] : []),
+    ...(upstreams.anthropicUrl !== undefined ? ["FAKE_ANTHROPIC_KEY"] : []),
+    ...(upstreams.geminiUrl !== undefined ? ["FAKE_GEMINI_KEY"] : []),
+  ];
+  if (config.secrets.length === 0) delete config.secrets;
   if (upstreams.openaiUrl !== undefined)
     config.specialists.push({
       id: "chat",
@@ -70,6 +86,30 @@ export function testConfig(faultsUrl: string, patch: (c: ConfigInput) => void = 
         pricing: { inputPerMTok: 1, outputPerMTok: 2 },
       },
     });
+  // provider APIs behind translating adapters, pinned only: a model that answers, and one specialist per failure model of the fake
+  const timing = (model: string) => ({ timeoutMs: model === "hang" ? 300 : 10_000, ...(model === "stream-stall" ? { streamIdleTimeoutMs: 300 } : {}), retries: 0 });
+  if (upstreams.anthropicUrl !== undefined) {
+    const pricing = { inputPerMTok: 3, outputPerMTok: 15, cachedInputPerMTok: 0.3, cacheWriteInputPerMTok: 3.75 };
+    const claude = { type: "anthropic" as const, url: `${upstreams.anthropicUrl}/v1`, apiKeySecret: "FAKE_ANTHROPIC_KEY", maxTokens: 1024, pricing };
+    config.specialists.push({
+      id: "claude",
+      description: "a Claude model behind the Anthropic Messages API (examples/fake-anthropic)",
+      endpoint: { ...claude, model: "claude-fake", systemPrompt: "You are a terse test model." },
+    });
+    for (const model of ["cache-model", "fail-429", "fail-529", "fail-500", "fail-400", "garbage", "hang", "stream-cut", "stream-eof", "stream-error", "stream-stall"])
+      config.specialists.push({ id: `claude-${model}`, endpoint: { ...claude, model }, ...timing(model) });
+  }
+  if (upstreams.geminiUrl !== undefined) {
+    const gemini = { type: "gemini" as const, url: `${upstreams.geminiUrl}/v1beta`, apiKeySecret: "FAKE_GEMINI_KEY" };
+    const pricing = { inputPerMTok: 0.3, outputPerMTok: 2.5, cachedInputPerMTok: 0.03 };
+    config.specialists.push({
+      id: "gemini",
+      description: "a Gemini model behind the Gemini API (examples/fake-gemini)",
+      endpoint: { ...gemini, model: "gemini-fake", systemPrompt: "You are a terse test model.", pricing },
+    });
+    for (const model of ["cache-thinking", "fail-429", "fail-503", "fail-500", "fail-400", "garbage", "hang", "blocked", "unsafe", "stream-cut", "stream-eof", "stream-error", "stream-stall"])
+      config.specialists.push({ id: `gemini-${model}`, endpoint: { ...gemini, model, pricing }, ...timing(model) });
+  }
   // Workers AI models through the AI binding (in the workers project, examples/fake-workers-ai): pinned only
   config.specialists.push({
     id: "llama",

@@ -3,6 +3,8 @@ import { mkdirSync } from "node:fs";
 import type { TestProject } from "vitest/node";
 import { startFaultUpstream } from "../../examples/fault-upstream/server.ts";
 import { startFakeOpenAI } from "../../examples/fake-openai/server.ts";
+import { startFakeAnthropic } from "../../examples/fake-anthropic/server.ts";
+import { startFakeGemini } from "../../examples/fake-gemini/server.ts";
 import { startA2aUpstream } from "../support/a2a-upstream.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
 
@@ -11,6 +13,10 @@ declare module "vitest" {
     faultsUrl: string;
     /** The fake OpenAI-compatible API (examples/fake-openai), key `sk-fake`. */
     openaiUrl: string;
+    /** The fake Anthropic Messages API (examples/fake-anthropic), key `sk-ant-fake`. */
+    anthropicUrl: string;
+    /** The fake Gemini API (examples/fake-gemini), key `fake-gemini-key`. */
+    geminiUrl: string;
     specialistsScript: string;
     /** The stand-in Workers AI binding, bundled (examples/fake-workers-ai). */
     fakeWorkersAiScript: string;
@@ -22,12 +28,15 @@ declare module "vitest" {
 }
 
 /**
- * Starts the fault-injection upstream on 127.0.0.1 and bundles the example
+ * Starts the fault-injection upstream and the fake provider APIs (OpenAI, Anthropic,
+ * Gemini) on 127.0.0.1, and bundles the example
  * specialists Worker so the workers project can run it next to the router.
  */
 export default async function setup(project: TestProject) {
   const faults = await startFaultUpstream();
   const openai = await startFakeOpenAI({ apiKey: "sk-fake" });
+  const anthropic = await startFakeAnthropic({ apiKey: "sk-ant-fake" });
+  const gemini = await startFakeGemini({ apiKey: "fake-gemini-key" });
   const a2a = await startA2aUpstream();
   const otlp = await startOtlpReceiver();
   mkdirSync(".wrangler/test", { recursive: true });
@@ -48,12 +57,16 @@ export default async function setup(project: TestProject) {
   project.provide("fakeWorkersAiScript", fakeAi);
   project.provide("faultsUrl", faults.url);
   project.provide("openaiUrl", openai.url);
+  project.provide("anthropicUrl", anthropic.url);
+  project.provide("geminiUrl", gemini.url);
   project.provide("specialistsScript", outfile);
   project.provide("a2aUrl", a2a.url);
   project.provide("otlpUrl", otlp.url);
   return async () => {
     await faults.close();
     await openai.close();
+    await anthropic.close();
+    await gemini.close();
     await a2a.close();
     await otlp.close();
   };

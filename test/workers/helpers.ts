@@ -38,7 +38,7 @@ export async function callWith(overrides: Partial<Env>, path: string, init: Requ
 
 /** SWITCHYARD_CONFIG for the test config with a patch applied. */
 export function configWith(patch: (c: ConfigInput) => void): string {
-  return JSON.stringify(testConfig(inject("faultsUrl"), patch, { openaiUrl: inject("openaiUrl") }));
+  return JSON.stringify(testConfig(inject("faultsUrl"), patch, { openaiUrl: inject("openaiUrl"), anthropicUrl: inject("anthropicUrl"), geminiUrl: inject("geminiUrl") }));
 }
 
 /** Reads a problem+json body and checks the media type. */

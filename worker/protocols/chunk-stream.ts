@@ -10,8 +10,9 @@
  * Completions › streaming"): it ends with `data: [DONE]` only when the provider's
  * stream completed; a provider error becomes one `{"error": …}` event and nothing
  * after it; an event whose data is not JSON is passed on as a JSON string (a garbage
- * event, which the reader reports as a bad response); a stream cut short ends with neither,
- * which the reader reports as truncated.
+ * event, which the reader reports as a bad response); a stream cut short (the provider's
+ * stream ended and its translator's `end()` is not `done`) ends with neither, and
+ * errors, which the reader reports as truncated.
  */
 import { SseSplitter } from "./openai/sse.ts";
 
@@ -26,13 +27,24 @@ export interface ChunkStep {
   error?: { message: string; type: string; code?: string | null; param?: string | null };
   /** The provider's stream completed: `[DONE]` is sent after the chunks; nothing follows. */
   done?: boolean;
+  /**
+   * From `end()`: why the provider's stream was not complete (the default when `end()`
+   * gives neither `done` nor `error` is a generic sentence).
+   */
+  truncated?: string;
 }
 
 /** A provider's stream translated one event at a time (pure; each provider folder has one). */
 export interface ChunkTranslator {
   /** One event: its `data` parsed as JSON (or {@link DONE}), and its `event:` field if any. */
   push(data: unknown, event: string | undefined): ChunkStep;
-  /** The provider's stream ended (without a step that was `done` or an `error`): what is still owed. */
+  /**
+   * The provider's stream ended (without a step that was `done` or an `error`): what is
+   * still owed. Unless it is `done` (or an `error`), the stream was cut short: its chunks
+   * are sent, then the translated stream errors, so the reader reports it as truncated
+   * even when a finish reason was already sent (Anthropic's `message_delta` comes
+   * before its `message_stop`).
+   */
   end(): ChunkStep;
 }
 
@@ -48,6 +60,8 @@ export function chunkStream(body: ReadableStream<Uint8Array>, t: ChunkTranslator
   const decoder = new TextDecoder();
   const reader = body.getReader();
   let over = false;
+  /** Set once the provider's stream ended incomplete and the chunks still owed were sent: the next pull errors. */
+  let cut: Error | undefined;
   /** The SSE text for one step; marks the stream over after an error or `[DONE]`. */
   const text = (step: ChunkStep): string => {
     let out = "";
@@ -90,6 +104,7 @@ export function chunkStream(body: ReadableStream<Uint8Array>, t: ChunkTranslator
       );
     },
     async pull(controller) {
+      if (cut) return controller.error(cut);
       for (;;) {
         let next: ReadableStreamReadResult<Uint8Array>;
         try {
@@ -99,7 +114,19 @@ export function chunkStream(body: ReadableStream<Uint8Array>, t: ChunkTranslator
           return;
         }
         if (signal?.aborted) return; // errored already
-        const out = next.done ? (over ? "" : text(t.end())) : translate(next.value);
+        if (next.done && !over) {
+          const last = t.end();
+          const out = text(last);
+          if (last.done || last.error) {
+            if (out) controller.enqueue(enc.encode(out));
+            return controller.close();
+          }
+          over = true;
+          cut = new Error(last.truncated ?? "the provider's stream ended before it was complete");
+          if (!out) return controller.error(cut);
+          return controller.enqueue(enc.encode(out)); // the chunks still owed first; the next pull errors
+        }
+        const out = next.done ? "" : translate(next.value);
         if (out) controller.enqueue(enc.encode(out));
         if (next.done || over) {
           controller.close();

@@ -61,7 +61,7 @@ class AnthropicChunks implements ChunkTranslator {
     return { chunks: r.chunks, ...(this.#s.end().complete ? { done: true } : {}) };
   }
   end(): ChunkStep {
-    return { chunks: [] }; // not at message_stop: the reader reports the stream as cut
+    return { chunks: [], truncated: "the Anthropic stream ended before message_stop" }; // even after message_delta's stop reason: the usage chunk is owed at message_stop
   }
 }
 

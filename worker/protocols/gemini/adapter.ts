@@ -48,6 +48,17 @@ function replyFailure(param: string, detail: string): SpecialistFailure {
 const ids = () => ({ id: `chatcmpl-${crypto.randomUUID().replaceAll("-", "")}`, created: Math.floor(Date.now() / 1000) });
 
 /**
+ * Gemini answers a key it does not know with 400 `INVALID_ARGUMENT` "API key not
+ * valid…" (reason `API_KEY_INVALID`): the router's configuration is wrong, not the
+ * client's input, so it is `misconfigured` (a 502, fallbacks tried), not a refusal
+ * passed on to the client as its own 400.
+ */
+function keyRejected(f: SpecialistFailure, endpoint: Gemini): SpecialistFailure {
+  if (f.kind !== "refused" || f.status !== 400 || !/^API key not valid\b/.test(f.upstream?.message ?? "")) return f;
+  return { kind: "misconfigured", status: 400, detail: `Gemini rejected the API key in secret ${endpoint.apiKeySecret ?? "(none)"}: ${f.upstream?.message}` };
+}
+
+/**
  * Gemini's stream as a {@link ChunkTranslator}: each event a `GenerateContentResponse`
  * (stream-translate.ts), an `{ "error": … }` event the stream's error (a 4xx status
  * in it is the input's fault: `invalid_request_error`), a blocked prompt the same.
@@ -65,11 +76,11 @@ class GeminiChunks implements ChunkTranslator {
     const r = this.#s.push(res.data);
     if (r.ok) return { chunks: r.value };
     const f = replyFailure(r.param, r.detail);
-    return { chunks: [], error: { message: f.upstream?.message ?? f.detail, type: f.kind === "refused" ? "invalid_request_error" : "server_error" } };
+    return { chunks: [], error: { message: f.upstream?.message ?? f.detail, type: f.kind === "refused" ? "invalid_request_error" : "server_error", code: f.upstream?.openai?.code ?? null } };
   }
   end(): ChunkStep {
     const e = this.#s.end();
-    return e.complete ? { chunks: e.chunks, done: true } : { chunks: [] }; // not complete: the reader reports it as cut
+    return e.complete ? { chunks: e.chunks, done: true } : { chunks: [], truncated: e.detail }; // not complete: the reader reports it as cut
   }
 }
 
@@ -94,7 +105,7 @@ export const geminiAdapter: ChatModelAdapter<Gemini> = {
     const p = prepare(endpoint, request, ctx, false);
     if (!("req" in p)) return { ok: false, failure: p };
     const r = await fetchJson((x) => fetch(x), p.req(ctx.signal), ctx.signal);
-    if (!r.ok) return r;
+    if (!r.ok) return { ok: false, failure: keyRejected(r.failure, endpoint) };
     const res = GenerateContentResponse.safeParse(r.json);
     if (!res.success) return { ok: false, failure: { kind: "bad_response", status: r.status, detail: `reply is not a GenerateContentResponse: ${firstIssue(res.error)}` } };
     const t = generateContentToCompletion(res.data, { ...ids(), model: endpoint.model });
@@ -114,7 +125,9 @@ export const geminiAdapter: ChatModelAdapter<Gemini> = {
         const res = await fetch(p.req(signal));
         if (!res.ok || !res.body || !/^text\/event-stream\b/i.test(res.headers.get("content-type") ?? "")) {
           const text = await untilAborted(signal, res.text()).catch(() => "");
-          return { failure: statusFailure(res, text) ?? { kind: "bad_response", status: res.status, detail: `expected text/event-stream, got '${res.headers.get("content-type") ?? "no content type"}'`, body: snippet(text) } };
+          const failure = statusFailure(res, text);
+          if (failure) return { failure: keyRejected(failure, endpoint) };
+          return { failure: { kind: "bad_response", status: res.status, detail: `expected text/event-stream, got '${res.headers.get("content-type") ?? "no content type"}'`, body: snippet(text) } };
         }
         return chunkResponse(chunkStream(res.body, new GeminiChunks(s), signal));
       },

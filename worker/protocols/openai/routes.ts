@@ -71,10 +71,13 @@ const modelObject = (id: string, created: number) => ({ id, object: "model" as c
  * one, or of the first field its wire format cannot carry (a translated chat model).
  */
 function unableFor(needs: readonly Requirement[], body: Record<string, unknown>): (s: Specialist) => Unable | undefined {
+  // a conversation without user text (an image alone, a system prompt alone) is for chat models: translated ones take it too, their translation says if not
+  const textless = needs.filter((n) => !(n.capability === "passThrough" && n.param === "messages"));
   return (s) => {
     const caps = capabilitiesOf(s);
-    const r = unmet(caps, needs);
-    if (!r) return chatModelAdapter(s.endpoint)?.refuses?.(s.endpoint, body);
+    const chat = chatModelAdapter(s.endpoint);
+    const r = unmet(caps, chat ? textless : needs);
+    if (!r) return chat?.refuses?.(s.endpoint, body);
     return { param: r.param, detail: r.param === "messages" && r.capability === "passThrough" ? `'${s.id}' needs user text; this conversation has none` : unmetDetail(s.id, r, caps.maxContextTokens) };
   };
 }

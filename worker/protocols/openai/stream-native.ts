@@ -101,11 +101,12 @@ export function nativePassThrough(head: Head, o: StreamOptions, upstream: AbortC
       }
     } else {
       // whose side failed? an upstream failure reaches the side branch too
-      let sideBroke = false;
-      await side.drainQueued().catch(() => (sideBroke = true));
+      let sideBroke: { error: unknown } | undefined;
+      await side.drainQueued().catch((error: unknown) => (sideBroke = { error }));
       upstream.abort();
       if (o.clientSignal?.aborted === true || writer.desiredSize === null || (!sideBroke && !stalled)) return fail({ kind: "client_closed", detail: "the client went away mid-stream" });
-      broke = stalled ? stallFailure(o.idleMs) : { kind: "truncated", detail: "the stream broke" };
+      const why = (sideBroke?.error as Error | undefined)?.message;
+      broke = stalled ? stallFailure(o.idleMs) : { kind: "truncated", detail: why ? `the stream broke: ${why}` : "the stream broke" };
     }
     const outcome: SpecialistOutcome = broke
       ? fail(broke)

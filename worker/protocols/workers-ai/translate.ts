@@ -305,6 +305,6 @@ export class WorkersAiChunks implements ChunkTranslator {
   }
 
   end(): ChunkStep {
-    return { chunks: [] };
+    return { chunks: [], truncated: "the Workers AI stream ended without [DONE]" };
   }
 }

@@ -12,6 +12,8 @@ import { AUTH, configWith } from "../../helpers.ts";
  */
 const fakeUrl = () => inject("openaiUrl");
 const CONFIG = configWith((c) => {
+  // openai-chat specialists only: the translated chat models (claude, gemini: vision by default) would be able candidates for the capability routing checked here
+  c.specialists = c.specialists.filter((s) => s.endpoint.type !== "anthropic" && s.endpoint.type !== "gemini");
   const chat = c.specialists.find((s) => s.id === "chat")!;
   const ep = chat.endpoint as { type: "openai-chat"; url: string; model: string };
   const llm = (id: string, model: string, extra: Record<string, unknown> = {}) => c.specialists.push({ ...chat, id, endpoint: { ...ep, model }, ...extra });

@@ -1,0 +1,340 @@
+/**
+ * A fake Anthropic Messages API for tests: deterministic, offline, on 127.0.0.1,
+ * speaking the real wire format. Sources: API reference "Messages"
+ * (https://docs.anthropic.com/en/api/messages), "Streaming Messages"
+ * (https://docs.anthropic.com/en/docs/build-with-claude/streaming), "Errors"
+ * (https://docs.anthropic.com/en/api/errors), and the `@anthropic-ai/sdk` 1.14.0 types
+ * (`Message`, `Usage`, `RawMessageStreamEvent`, `ErrorResponse`).
+ *
+ *   POST <any prefix>/v1/messages   the reply (below)
+ *   GET  /requests                  `{ requests }`: what it got (path, headers, body, aborted), oldest first
+ *   POST /reset                     forgets the requests
+ *
+ * Every request needs the key, as `x-api-key: <apiKey>` or (as the 1.x SDKs send it)
+ * `Authorization: Bearer <apiKey>` (else 401 `authentication_error`), and an
+ * `anthropic-version` header (else 400): on `2026-10-21` (the 1.x SDKs' version)
+ * `temperature` and `top_p` are refused and `system` turns may stand in `messages`. Errors are Anthropic's shape:
+ * `{ type: "error", error: { type, message }, request_id }`, with a `request-id` header.
+ * The body is checked as the API checks it, a 400 `invalid_request_error` naming the
+ * path: `model`, `max_tokens` and non-empty `messages` required; roles `user` and
+ * `assistant` alternating; no empty text blocks; image sources base64 with a
+ * JPEG/PNG/GIF/WebP `media_type` and data, or a `url`; every `tool_use` answered by a
+ * `tool_result` (first in the next user turn), every `tool_result` answering one;
+ * `temperature` and `top_p` within 0–1; tool names `^[a-zA-Z0-9_-]{1,64}$`.
+ *
+ * The reply is a `message` (`id` `msg_fake<n>`) whose text is `[<model>] heard: <the
+ * last user turn's text>`, then ` (saw <n> image(s))` when that turn has image blocks
+ * (a turn of tool results only: their text is what was heard). With `tools` a
+ * `tool_use` block (`id` `toolu_fake<n>`, `input` `{ heard }`) calling the tool
+ * `tool_choice` names, else the first one, `stop_reason: "tool_use"`; except with
+ * `tool_choice` `none`, or `auto` (or none) when the last user turn carries tool
+ * results: then the text. A reply longer than `max_tokens` words is cut there
+ * (`stop_reason: "max_tokens"`). `usage` counts words: `input_tokens` of the system
+ * prompt and every turn, `output_tokens` of the reply (the tool input's JSON for a
+ * call); the cache members 0, except for a model whose name contains `cache`, which
+ * read 100 tokens from the cache and wrote 50 (`cache_read_input_tokens`,
+ * `cache_creation_input_tokens`, `cache_creation.ephemeral_5m_input_tokens`).
+ *
+ * With `stream: true`, `text/event-stream` events `event: <type>` / `data: <json>`:
+ * `message_start` (the message with empty `content`, `stop_reason: null`, the input
+ * usage and `output_tokens: 1`), per block `content_block_start` (`ping` after the
+ * first), `content_block_delta`s (`text_delta` a word at a time; `input_json_delta`
+ * the input's JSON in three `partial_json` pieces), `content_block_stop`, then
+ * `message_delta` (`stop_reason`, the cumulative usage) and `message_stop`.
+ *
+ * The `model` picks a failure:
+ *   fail-429        429 `rate_limit_error` + `retry-after: 1`
+ *   fail-529        529 `overloaded_error`
+ *   fail-500        500 `api_error`
+ *   fail-400        400 `invalid_request_error` ("max_tokens: … is the maximum allowed …")
+ *   garbage         200, not JSON
+ *   hang            never answers
+ * and with `stream: true` (without it, the usual reply):
+ *   stream-cut      `message_start`, the first block's start and two deltas, then the connection is dropped
+ *   stream-eof      every event but `message_stop`, then a clean end
+ *   stream-error    `message_start`, the first block's start and two deltas, then `event: error`
+ *                   `{ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }`
+ *   stream-stall    `message_start`, the first block's start and two deltas, then silence until the client leaves
+ * It closes itself after `maxLifetimeMs` if nobody closes it first.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+
+export interface FakeAnthropic {
+  url: string;
+  close(): Promise<void>;
+  /** Requests received so far. */
+  requests(): RecordedRequest[];
+}
+
+export interface RecordedRequest {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Record<string, any>;
+  /** True when the client closed the connection before the reply was finished. */
+  aborted: boolean;
+}
+
+type Block = { type?: unknown; [k: string]: any };
+type Turn = { role?: unknown; content?: unknown };
+
+const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
+const blocksOf = (content: unknown): Block[] => (typeof content === "string" ? [{ type: "text", text: content }] : Array.isArray(content) ? content : []);
+const textOf = (content: unknown): string =>
+  blocksOf(content)
+    .filter((b) => b.type === "text" && typeof b.text === "string")
+    .map((b) => b.text as string)
+    .join("\n");
+const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" };
+const IMAGE_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"];
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/** Anthropic's error body (API reference, "Errors"). */
+const error = (type: string, message: string, requestId: string) => ({ type: "error", error: { type, message }, request_id: requestId });
+
+/** Why the Messages API would turn the body down (its message, path first), if it would. */
+function problem(body: Record<string, any>, version: string): string | undefined {
+  if (typeof body.model !== "string" || body.model === "") return "model: Field required";
+  if (!Number.isInteger(body.max_tokens) || body.max_tokens < 1) return "max_tokens: Field required (a positive integer)";
+  if (!Array.isArray(body.messages) || body.messages.length === 0) return "messages: at least one message is required";
+  for (const key of ["temperature", "top_p"] as const)
+    if (version === "2026-10-21" && body[key] !== undefined) return `${key}: Extra inputs are not permitted`;
+    else if (body[key] !== undefined && (typeof body[key] !== "number" || body[key] < 0 || body[key] > 1)) return `${key}: Input should be less than or equal to 1`;
+  if (body.system !== undefined && typeof body.system !== "string" && !(Array.isArray(body.system) && body.system.every((b: Block) => b?.type === "text" && typeof b.text === "string")))
+    return "system: Input should be a valid string or a list of text blocks";
+  if (body.tools !== undefined) {
+    if (!Array.isArray(body.tools)) return "tools: Input should be a valid list";
+    for (const [i, t] of (body.tools as Block[]).entries()) {
+      if (typeof t?.name !== "string" || !TOOL_NAME.test(t.name)) return `tools.${i}.custom.name: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'`;
+      if (t.type === undefined || t.type === "custom") if (t.input_schema?.type !== "object") return `tools.${i}.custom.input_schema.type: Input should be 'object'`;
+    }
+  }
+  const turns = body.messages as Turn[];
+  let pending: string[] = []; // tool_use ids the previous assistant turn left unanswered
+  for (const [i, turn] of turns.entries()) {
+    if (turn?.role === "system" && version === "2026-10-21" && typeof turn.content === "string") continue;
+    if (turn?.role !== "user" && turn?.role !== "assistant") return `messages.${i}.role: Input should be 'user' or 'assistant'`;
+    if (i > 0 && turns[i - 1]!.role === turn.role) return `messages: roles must alternate between "user" and "assistant", but found multiple "${turn.role}" roles in a row`;
+    if (typeof turn.content !== "string" && !Array.isArray(turn.content)) return `messages.${i}.content: Input should be a valid string or list`;
+    if (typeof turn.content === "string" && turn.content === "" && i < turns.length - 1) return "messages: text content blocks must be non-empty";
+    const blocks = blocksOf(turn.content);
+    const results: string[] = [];
+    for (const [j, b] of blocks.entries()) {
+      const at = `messages.${i}.content.${j}`;
+      if (b?.type === "text" && (typeof b.text !== "string" || b.text === "")) return "messages: text content blocks must be non-empty";
+      if (b?.type === "image") {
+        const s = b.source ?? {};
+        if (s.type === "base64") {
+          if (!IMAGE_TYPES.includes(s.media_type)) return `${at}.image.source.base64.media_type: Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'`;
+          if (typeof s.data !== "string" || s.data === "") return `${at}.image.source.base64.data: Field required`;
+        } else if (s.type !== "url" || typeof s.url !== "string") return `${at}.image.source: Input tag '${s.type}' found using 'type' does not match any of the expected tags: 'base64', 'url', 'file'`;
+      }
+      if (b?.type === "tool_use" && turn.role !== "assistant") return `${at}: tool_use blocks may only be in assistant turns`;
+      if (b?.type === "tool_result") {
+        if (turn.role !== "user") return `${at}: tool_result blocks may only be in user turns`;
+        if (j !== results.length) return `${at}: tool_result blocks must come first in a user turn, before any other content`;
+        if (!pending.includes(b.tool_use_id))
+          return `${at}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${b.tool_use_id}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`;
+        results.push(b.tool_use_id);
+      }
+    }
+    const unanswered = pending.filter((id) => !results.includes(id));
+    if (unanswered.length > 0)
+      return `messages.${i - 1}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${unanswered.join(", ")}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`;
+    pending = turn.role === "assistant" ? blocks.filter((b) => b?.type === "tool_use").map((b) => String(b.id)) : [];
+  }
+  if (pending.length > 0) return `messages.${turns.length - 1}: the conversation ends with \`tool_use\` blocks and no \`tool_result\` after them: ${pending.join(", ")}`;
+  return undefined;
+}
+
+/** One content block of the reply, and the deltas that stream it. */
+interface ReplyBlock {
+  whole: Record<string, unknown>;
+  start: Record<string, unknown>;
+  deltas: Record<string, unknown>[];
+}
+
+const textBlock = (text: string): ReplyBlock => ({
+  whole: { type: "text", text, citations: null },
+  start: { type: "text", text: "", citations: null },
+  deltas: text.split(/(?<= )/).map((piece) => ({ type: "text_delta", text: piece })),
+});
+
+function toolUseBlock(id: string, name: string, input: Record<string, unknown>): ReplyBlock {
+  const json = JSON.stringify(input);
+  const third = Math.ceil(json.length / 3);
+  return {
+    whole: { type: "tool_use", id, name, input, caller: { type: "direct" } },
+    start: { type: "tool_use", id, name, input: {}, caller: { type: "direct" } },
+    deltas: [json.slice(0, third), json.slice(third, 2 * third), json.slice(2 * third)].filter(Boolean).map((partial_json) => ({ type: "input_json_delta", partial_json })),
+  };
+}
+
+/** The reply's blocks, stop reason and output tokens for a valid body. */
+function replyFor(body: Record<string, any>, callId: () => string): { blocks: ReplyBlock[]; stop: string; outputTokens: number } {
+  const model = body.model as string;
+  const turns = body.messages as Turn[];
+  const last = [...turns].reverse().find((t) => t.role === "user");
+  const blocks = blocksOf(last?.content);
+  const results = blocks.filter((b) => b.type === "tool_result");
+  const heard = textOf(last?.content) || results.map((r) => (typeof r.content === "string" ? r.content : textOf(r.content))).join("\n");
+  const tools = Array.isArray(body.tools) ? (body.tools as Block[]) : [];
+  const choice = (body.tool_choice ?? { type: "auto" }) as { type?: string; name?: string };
+  const calls = tools.length > 0 && choice.type !== "none" && !(choice.type === "auto" && results.length > 0);
+  if (calls) {
+    const name = choice.type === "tool" && typeof choice.name === "string" ? choice.name : String(tools[0]!.name);
+    const block = toolUseBlock(callId(), name, { heard });
+    return { blocks: [block], stop: "tool_use", outputTokens: words(JSON.stringify({ heard })) + 1 };
+  }
+  const images = blocks.filter((b) => b.type === "image").length;
+  let text = `[${model}] heard: ${heard}${images > 0 ? ` (saw ${images} image${images > 1 ? "s" : ""})` : ""}`;
+  let stop = "end_turn";
+  if (words(text) > body.max_tokens) {
+    text = text.split(/\s+/).filter(Boolean).slice(0, body.max_tokens).join(" ");
+    stop = "max_tokens";
+  }
+  return { blocks: [textBlock(text)], stop, outputTokens: words(text) };
+}
+
+/** Input tokens: the words of the system prompt and of every turn's text and tool results. */
+function inputTokens(body: Record<string, any>): number {
+  const system = typeof body.system === "string" ? body.system : textOf(body.system);
+  const turnWords = (body.messages as Turn[]).reduce(
+    (s, t) => s + blocksOf(t.content).reduce((n, b) => n + (b.type === "text" ? words(String(b.text)) : b.type === "tool_result" ? words(typeof b.content === "string" ? b.content : textOf(b.content)) : b.type === "tool_use" ? words(JSON.stringify(b.input)) : 1), 0),
+    0,
+  );
+  return words(system) + turnWords;
+}
+
+/**
+ * Starts the fake API on 127.0.0.1 (any free port); with `apiKey`, the `x-api-key`
+ * every request must carry (default `sk-ant-fake`).
+ */
+export async function startFakeAnthropic({ apiKey = "sk-ant-fake", maxLifetimeMs = 10 * 60_000 }: { apiKey?: string; maxLifetimeMs?: number } = {}): Promise<FakeAnthropic> {
+  const recorded: RecordedRequest[] = [];
+  const open = new Set<ServerResponse>();
+  const droppedByUs = new WeakSet<ServerResponse>();
+  let messages = 0;
+  let toolCalls = 0;
+  let requestIds = 0;
+  let closing = false;
+
+  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    const t = JSON.stringify(body);
+    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(t), ...headers });
+    res.end(t);
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
+    const requestId = `req_fake${++requestIds}`;
+    const fail = (status: number, type: string, message: string, headers: Record<string, string> = {}) => send(res, status, error(type, message, requestId), { "request-id": requestId, ...headers });
+    if (req.method === "GET" && path === "/requests") return send(res, 200, { requests: recorded });
+    if (req.method === "POST" && path === "/reset") return (recorded.length = 0), send(res, 200, { ok: true });
+    if (req.method !== "POST" || !path.endsWith("/v1/messages")) return fail(404, "not_found_error", `Not found: ${req.method} ${path}`);
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    let body: Record<string, any>;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    } catch {
+      return fail(400, "invalid_request_error", "There was an issue with the format of your request: the body is not valid JSON");
+    }
+    if (typeof body !== "object" || body === null || Array.isArray(body)) return fail(400, "invalid_request_error", "The request body must be a JSON object");
+    const record: RecordedRequest = { path, headers: req.headers, body, aborted: false };
+    recorded.push(record);
+    open.add(res);
+    res.on("close", () => {
+      open.delete(res);
+      if (!res.writableFinished && !closing && !droppedByUs.has(res)) record.aborted = true;
+    });
+    if (req.headers["x-api-key"] !== apiKey && req.headers.authorization !== `Bearer ${apiKey}`) return fail(401, "authentication_error", "invalid x-api-key");
+    const version = req.headers["anthropic-version"];
+    if (typeof version !== "string") return fail(400, "invalid_request_error", "anthropic-version: header is required");
+    const turnedDown = problem(body, version);
+    if (turnedDown) return fail(400, "invalid_request_error", turnedDown);
+    const model = body.model as string;
+    switch (model) {
+      case "fail-429":
+        return fail(429, "rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit", { "retry-after": "1" });
+      case "fail-529":
+        return fail(529, "overloaded_error", "Overloaded");
+      case "fail-500":
+        return fail(500, "api_error", "Internal server error");
+      case "fail-400":
+        return fail(400, "invalid_request_error", `max_tokens: ${body.max_tokens} > 64, which is the maximum allowed number of output tokens for ${model}`);
+      case "garbage":
+        res.writeHead(200, { "content-type": "text/html" });
+        res.end("<html>oops</html>");
+        return;
+      case "hang":
+        return;
+    }
+    const { blocks, stop, outputTokens } = replyFor(body, () => `toolu_fake${++toolCalls}`);
+    const cache = model.includes("cache");
+    const input = inputTokens(body);
+    const cacheUsage = { cache_creation_input_tokens: cache ? 50 : 0, cache_read_input_tokens: cache ? 100 : 0 };
+    const usage = (output: number) => ({
+      input_tokens: input,
+      output_tokens: output,
+      ...cacheUsage,
+      cache_creation: { ephemeral_5m_input_tokens: cache ? 50 : 0, ephemeral_1h_input_tokens: 0 },
+      server_tool_use: null,
+      service_tier: "standard",
+    });
+    const id = `msg_fake${++messages}`;
+    const message = { id, type: "message", role: "assistant", model, content: blocks.map((b) => b.whole), stop_reason: stop, stop_sequence: null, usage: usage(outputTokens) };
+    if (body.stream !== true) return send(res, 200, message, { "request-id": requestId });
+
+    const events: [string, unknown][] = [["message_start", { type: "message_start", message: { ...message, content: [], stop_reason: null, usage: usage(1) } }]];
+    const firstDeltas: number[] = []; // where the first block's second delta ends, for the broken streams
+    blocks.forEach((b, index) => {
+      events.push(["content_block_start", { type: "content_block_start", index, content_block: b.start }]);
+      if (index === 0) events.push(["ping", { type: "ping" }]);
+      b.deltas.forEach((delta, k) => {
+        events.push(["content_block_delta", { type: "content_block_delta", index, delta }]);
+        if (index === 0 && k === 1) firstDeltas.push(events.length);
+      });
+      events.push(["content_block_stop", { type: "content_block_stop", index }]);
+    });
+    events.push(["message_delta", { type: "message_delta", delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: outputTokens, input_tokens: input, ...cacheUsage, server_tool_use: null } }]);
+    events.push(["message_stop", { type: "message_stop" }]);
+    const sse = ([event, data]: [string, unknown]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    const head = events.slice(0, firstDeltas[0] ?? events.length);
+    res.writeHead(200, { ...SSE_HEADERS, "request-id": requestId });
+    const emit = (list: [string, unknown][], then?: () => void) => list.forEach((e, i) => res.write(sse(e), i === list.length - 1 ? then : undefined));
+    switch (model) {
+      case "stream-cut":
+        emit(head, () => (droppedByUs.add(res), res.destroy()));
+        return;
+      case "stream-stall":
+        emit(head);
+        return;
+      case "stream-eof":
+        emit(events.slice(0, -1));
+        break;
+      case "stream-error":
+        emit([...head, ["error", { type: "error", error: { type: "overloaded_error", message: "Overloaded" }, request_id: requestId }]]);
+        break;
+      default:
+        emit(events);
+    }
+    res.end();
+  }
+
+  const server = createServer((req, res) => void serve(req, res).catch(() => res.destroy()));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  let shutdown: Promise<void> | undefined;
+  const close = () =>
+    (shutdown ??= new Promise<void>((resolve) => {
+      closing = true;
+      clearTimeout(killer);
+      for (const r of open) r.destroy();
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }));
+  const killer = setTimeout(close, maxLifetimeMs);
+  killer.unref();
+  return { url: `http://127.0.0.1:${port}`, close, requests: () => recorded };
+}
