@@ -44,6 +44,7 @@
  *
  * The `model` picks a failure:
  *   fail-429        429 `RESOURCE_EXHAUSTED` + `retry-after: 1` and a `RetryInfo` detail (`retryDelay: "1s"`)
+ *   fail-429-body   429 `RESOURCE_EXHAUSTED` with only the `RetryInfo` detail (`retryDelay: "2.5s"`), no header
  *   fail-500        500 `INTERNAL`
  *   fail-503        503 `UNAVAILABLE` ("The model is overloaded.")
  *   fail-400        400 `INVALID_ARGUMENT`
@@ -227,6 +228,8 @@ export async function startFakeGemini({ apiKey = "fake-gemini-key", maxLifetimeM
     switch (model) {
       case "fail-429":
         return send(res, 429, error(429, "You exceeded your current quota, please check your plan and billing details.", [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "1s" }]), { "retry-after": "1" });
+      case "fail-429-body":
+        return send(res, 429, error(429, "You exceeded your current quota, please check your plan and billing details.", [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "2.5s" }]));
       case "fail-500":
         return send(res, 500, error(500, "An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting"));
       case "fail-503":

@@ -107,7 +107,7 @@ export function testConfig(
       description: "a Gemini model behind the Gemini API (examples/fake-gemini)",
       endpoint: { ...gemini, model: "gemini-fake", systemPrompt: "You are a terse test model.", pricing },
     });
-    for (const model of ["cache-thinking", "fail-429", "fail-503", "fail-500", "fail-400", "garbage", "hang", "blocked", "unsafe", "stream-cut", "stream-eof", "stream-error", "stream-stall"])
+    for (const model of ["cache-thinking", "fail-429", "fail-429-body", "fail-503", "fail-500", "fail-400", "garbage", "hang", "blocked", "unsafe", "stream-cut", "stream-eof", "stream-error", "stream-stall"])
       config.specialists.push({ id: `gemini-${model}`, endpoint: { ...gemini, model, pricing }, ...timing(model) });
   }
   // Workers AI models through the AI binding (in the workers project, examples/fake-workers-ai): pinned only

@@ -205,6 +205,15 @@ describe("every failure of a Gemini model", () => {
     expect(((await metricsOf("gemini-fail-429")).failures.rate_limited ?? 0) - (before.failures.rate_limited ?? 0)).toBe(1);
   });
 
+  for (const stream of [false, true])
+    it(`a 429 whose wait is only in the body (RetryInfo retryDelay 2.5s) reaches the client with Retry-After: 3 (stream ${stream})`, async () => {
+      const { res, settle } = await send({ model: "gemini-fail-429-body", stream, messages: [user("hi")] });
+      expect(res.status).toBe(429);
+      expect(res.headers.get("retry-after")).toBe("3");
+      await res.text();
+      await settle();
+    });
+
   it("400 INVALID_ARGUMENT: Gemini's message reaches the client, counted as refused", async () => {
     const before = await metricsOf("gemini-fail-400");
     const { res, settle } = await send({ model: "gemini-fail-400", messages: [user("hi")] });

@@ -9,7 +9,7 @@ import { openChatStream } from "../openai/stream.ts";
 import { ChatCompletion, firstIssue, outputOf, usageOf } from "../openai/wire.ts";
 import { GenerateContentStream } from "./stream-translate.ts";
 import { chatToGenerateContent, generateContentToCompletion } from "./translate.ts";
-import { GenerateContentResponse, GeminiError, type GenerateContentRequest } from "./wire.ts";
+import { GenerateContentResponse, GeminiError, retryDelaySeconds, type GenerateContentRequest } from "./wire.ts";
 
 type Gemini = z.infer<typeof GeminiEndpoint>;
 
@@ -44,6 +44,28 @@ function replyFailure(param: string, detail: string): SpecialistFailure {
   }
   return { kind: "bad_response", detail: `${param}: ${detail}` };
 }
+
+/**
+ * Gemini's 429 with its wait in the body (`RetryInfo`) and no `Retry-After` header: the
+ * same response with the header added, so the router's 429 handling (and the client)
+ * sees the wait. Any other response as it is.
+ */
+async function withRetryAfter(res: Response): Promise<Response> {
+  if (res.status !== 429 || res.headers.has("retry-after")) return res;
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const seconds = retryDelaySeconds(body);
+  const headers = new Headers(res.headers);
+  if (seconds !== undefined) headers.set("retry-after", String(Math.ceil(seconds)));
+  return new Response(text, { status: 429, statusText: res.statusText, headers });
+}
+
+const send = (r: Request) => fetch(r).then(withRetryAfter);
 
 const ids = () => ({ id: `chatcmpl-${crypto.randomUUID().replaceAll("-", "")}`, created: Math.floor(Date.now() / 1000) });
 
@@ -104,7 +126,7 @@ export const geminiAdapter: ChatModelAdapter<Gemini> = {
   async call(endpoint, request, ctx) {
     const p = prepare(endpoint, request, ctx, false);
     if (!("req" in p)) return { ok: false, failure: p };
-    const r = await fetchJson((x) => fetch(x), p.req(ctx.signal), ctx.signal);
+    const r = await fetchJson(send, p.req(ctx.signal), ctx.signal);
     if (!r.ok) return { ok: false, failure: keyRejected(r.failure, endpoint) };
     const res = GenerateContentResponse.safeParse(r.json);
     if (!res.success) return { ok: false, failure: { kind: "bad_response", status: r.status, detail: `reply is not a GenerateContentResponse: ${firstIssue(res.error)}` } };
@@ -122,7 +144,7 @@ export const geminiAdapter: ChatModelAdapter<Gemini> = {
     const s = new GenerateContentStream({ ...ids(), model: endpoint.model, includeUsage: clientAsked || wantUsage });
     return openChatStream(
       async (signal) => {
-        const res = await fetch(p.req(signal));
+        const res = await send(p.req(signal));
         if (!res.ok || !res.body || !/^text\/event-stream\b/i.test(res.headers.get("content-type") ?? "")) {
           const text = await untilAborted(signal, res.text()).catch(() => "");
           const failure = statusFailure(res, text);

@@ -160,3 +160,25 @@ export interface GenerateContentRequest {
   labels?: Record<string, string>;
   store?: boolean;
 }
+
+/**
+ * The wait a Gemini error asks for, in seconds: its `google.rpc.RetryInfo` detail's
+ * `retryDelay` (a protobuf Duration in JSON, e.g. `"30s"`, `"1.5s"`; Google API error
+ * model, https://cloud.google.com/apis/design/errors#error_details). Gemini's 429s carry
+ * it in the body, not always as a `Retry-After` header.
+ *
+ * @example
+ * retryDelaySeconds({ error: { code: 429, message: "…", details: [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "30s" }] } }) // 30
+ */
+export function retryDelaySeconds(body: unknown): number | undefined {
+  const e = GeminiError.safeParse(body);
+  if (!e.success) return undefined;
+  for (const d of e.data.error.details ?? []) {
+    if (typeof d !== "object" || d === null) continue;
+    const { "@type": type, retryDelay } = d as { "@type"?: unknown; retryDelay?: unknown };
+    if (type !== "type.googleapis.com/google.rpc.RetryInfo" || typeof retryDelay !== "string") continue;
+    const m = /^(\d+(?:\.\d+)?)s$/.exec(retryDelay);
+    if (m) return Number(m[1]);
+  }
+  return undefined;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GeminiError, GenerateContentResponse } from "../../../../worker/protocols/gemini/wire.ts";
+import { GeminiError, GenerateContentResponse, retryDelaySeconds } from "../../../../worker/protocols/gemini/wire.ts";
 
 describe("GenerateContentResponse", () => {
   it("reads a whole reply as the reference shows it, unknown members passed through", () => {
@@ -63,5 +63,20 @@ describe("GeminiError", () => {
     expect(GeminiError.safeParse({ error: "quota" }).success).toBe(false);
     expect(GeminiError.safeParse({ error: { message: "no code" } }).success).toBe(false);
     expect(GeminiError.safeParse({ candidates: [] }).success).toBe(false);
+  });
+});
+
+describe("the wait a Gemini error asks for", () => {
+  const err = (details: unknown[]) => ({ error: { code: 429, message: "quota", status: "RESOURCE_EXHAUSTED", details } });
+  it("reads RetryInfo's retryDelay (a Duration in seconds, fractions kept)", () => {
+    expect(retryDelaySeconds(err([{ "@type": "type.googleapis.com/google.rpc.QuotaFailure" }, { "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "30s" }]))).toBe(30);
+    expect(retryDelaySeconds(err([{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "1.5s" }]))).toBe(1.5);
+  });
+  it("nothing without a RetryInfo, with a delay that is not a Duration, or for a body that is not an error", () => {
+    expect(retryDelaySeconds(err([]))).toBeUndefined();
+    expect(retryDelaySeconds(err([{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "soon" }]))).toBeUndefined();
+    expect(retryDelaySeconds(err([{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", retryDelay: "3s" }]))).toBeUndefined();
+    expect(retryDelaySeconds({ error: "x" })).toBeUndefined();
+    expect(retryDelaySeconds(undefined)).toBeUndefined();
   });
 });
