@@ -4,6 +4,7 @@ import type { TestProject } from "vitest/node";
 import { startFaultUpstream } from "../../examples/fault-upstream/server.ts";
 import { startFakeOpenAI } from "../../examples/fake-openai/server.ts";
 import { startA2aUpstream } from "../support/a2a-upstream.ts";
+import { startFakeAnthropic } from "../support/anthropic-upstream.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
 
 declare module "vitest" {
@@ -18,6 +19,8 @@ declare module "vitest" {
     a2aUrl: string;
     /** A stand-in OTLP/HTTP collector (test/support/otlp-receiver.ts). */
     otlpUrl: string;
+    /** A fake Anthropic Messages API (test/support/anthropic-upstream.ts), key `sk-ant-fake`. */
+    anthropicUrl: string;
   }
 }
 
@@ -30,6 +33,7 @@ export default async function setup(project: TestProject) {
   const openai = await startFakeOpenAI({ apiKey: "sk-fake" });
   const a2a = await startA2aUpstream();
   const otlp = await startOtlpReceiver();
+  const anthropic = await startFakeAnthropic({ apiKey: "sk-ant-fake" });
   mkdirSync(".wrangler/test", { recursive: true });
   const outfile = ".wrangler/test/specialists.mjs";
   await build({
@@ -51,10 +55,12 @@ export default async function setup(project: TestProject) {
   project.provide("specialistsScript", outfile);
   project.provide("a2aUrl", a2a.url);
   project.provide("otlpUrl", otlp.url);
+  project.provide("anthropicUrl", anthropic.url);
   return async () => {
     await faults.close();
     await openai.close();
     await a2a.close();
     await otlp.close();
+    await anthropic.close();
   };
 }
