@@ -1,8 +1,18 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../env.ts";
-import type { ProblemBody } from "../openai/errors.ts";
 import { anthropicErrorType, typeByStatus } from "./error-types.ts";
 import { anthropicError } from "./stream-translate.ts";
+
+/** The problem+json members the mapping reads (worker/http/problem.ts, failures.ts). */
+export interface ProblemBody {
+  type: string;
+  status: number;
+  detail: string;
+  /** The attempts of a failed hop, with the upstream status of each. */
+  tried?: { status?: number }[];
+  /** A specialist's refusal: its status and its own error (`type`, `message`) as sent. */
+  upstream?: { status: number | null; error?: { type: string; message: string } };
+}
 
 /** Anthropic's error body (API reference, "Errors"). */
 export type AnthropicErrorBody = ReturnType<typeof anthropicError>;
@@ -20,7 +30,7 @@ export type AnthropicErrorBody = ReturnType<typeof anthropicError>;
  * anthropicErrorOf({ type: "urn:switchyard:problem:model-not-found", status: 404, detail: "…" })
  * // { status: 404, body: { type: "error", error: { type: "not_found_error", message: "…" } } }
  */
-export function anthropicErrorOf(p: ProblemBody & { tried?: { status?: number }[] }): { status: number; body: AnthropicErrorBody } {
+export function anthropicErrorOf(p: ProblemBody): { status: number; body: AnthropicErrorBody } {
   const slug = p.type.replace(/^urn:switchyard:problem:/, "");
   const lastStatus = Array.isArray(p.tried) ? p.tried.at(-1)?.status : undefined;
   if (slug === "no-healthy-specialist" || (slug === "specialist-failed" && lastStatus === 529)) return { status: 529, body: anthropicError("overloaded_error", p.detail) };
@@ -39,7 +49,7 @@ export function anthropicErrorShape(): MiddlewareHandler<AppEnv> {
   return async function anthropicErrorShape(c, next) {
     await next();
     if (!c.res.headers.get("content-type")?.startsWith("application/problem+json")) return;
-    const problem = (await c.res.clone().json()) as ProblemBody & { tried?: { status?: number }[] };
+    const problem = (await c.res.clone().json()) as ProblemBody;
     const headers = new Headers(c.res.headers);
     headers.set("content-type", "application/json");
     const up = problem.upstream;
