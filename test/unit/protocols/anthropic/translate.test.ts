@@ -568,9 +568,9 @@ describe("replies: Message → chat.completion", () => {
     expect(c.choices[0]!.message).toMatchObject({ refusal: "Not with malware." });
   });
 
-  it("usage: prompt = input + cache reads + cache writes; cached_tokens = cache reads; thinking → reasoning_tokens", () => {
+  it("usage: prompt = input + cache reads + cache writes; cached_tokens = cache reads, cache_creation_tokens = cache writes; thinking → reasoning_tokens", () => {
     const u = messageToCompletion(message({ usage: { ...message().usage, input_tokens: 10, cache_read_input_tokens: 100, cache_creation_input_tokens: 20, output_tokens: 30, output_tokens_details: { thinking_tokens: 12 } } as Message["usage"] }), at).usage;
-    expect(u).toEqual({ prompt_tokens: 130, completion_tokens: 30, total_tokens: 160, prompt_tokens_details: { cached_tokens: 100 }, completion_tokens_details: { reasoning_tokens: 12 } });
+    expect(u).toEqual({ prompt_tokens: 130, completion_tokens: 30, total_tokens: 160, prompt_tokens_details: { cached_tokens: 100, cache_creation_tokens: 20 }, completion_tokens_details: { reasoning_tokens: 12 } });
   });
 });
 
