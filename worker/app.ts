@@ -48,8 +48,10 @@ app.use("*", timing({ totalDescription: "router total" }));
 for (const { errorShape } of FRONT_DOORS) if (errorShape) for (const path of errorShape.paths) app.use(path, errorShape.middleware());
 /** `/v1/*` and every front door's own guarded paths (e.g. `/a2a`; an agent card stays public). */
 const GUARDED = ["/v1/*", ...FRONT_DOORS.flatMap((d) => d.guardedPaths ?? [])];
+/** Headers other than `Authorization` that carry the key on a door's paths (`x-api-key` on the Anthropic door). */
+const KEY_HEADERS = FRONT_DOORS.flatMap((d) => (d.keyHeader ? [d.keyHeader] : []));
 for (const path of GUARDED) {
-  app.use(path, authenticate());
+  app.use(path, authenticate(KEY_HEADERS));
   app.use(path, killSwitches());
 }
 const bodyLimits = new Map<number, MiddlewareHandler<AppEnv>>();

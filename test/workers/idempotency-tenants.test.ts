@@ -34,6 +34,11 @@ describe("idempotency keys are namespaced by tenant", () => {
       async (r) => ((await r.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content,
     ],
     [
+      "/v1/messages",
+      (t, key) => callWith({ API_KEYS }, "/v1/messages", { json: { model: "fault-side-effect", max_tokens: 50, messages: [{ role: "user", content: `from ${t}` }] }, headers: { ...as(t), "idempotency-key": key } }),
+      async (r) => ((await r.json()) as { content: { text: string }[] }).content[0]!.text,
+    ],
+    [
       "/a2a",
       (t, key) =>
         callWith({ API_KEYS }, "/a2a", {

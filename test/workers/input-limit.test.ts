@@ -29,6 +29,15 @@ describe("router.maxInputChars holds on every door, with one message", () => {
     expect(body.error.message).toMatch(LIMIT);
   });
 
+  it("the Anthropic door measures the last user message", async () => {
+    const res = await call("/v1/messages", { json: { model: "auto", max_tokens: 10, messages: [{ role: "user", content: [{ type: "text", text: tooLong }] }] } });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { type: string; error: { type: string; message: string } };
+    expect(body.error.type).toBe("invalid_request_error");
+    expect(body.error.message).toMatch(/^the last user message is /);
+    expect(body.error.message).toMatch(LIMIT);
+  });
+
   it("the A2A door answers -32602 for the message", async () => {
     const res = await call("/a2a", { json: { jsonrpc: "2.0", id: 1, method: "SendMessage", params: { message: { messageId: `m-${crypto.randomUUID()}`, role: "ROLE_USER", parts: [{ text: tooLong }] } } } });
     const body = (await res.json()) as { error: { code: number; message: string } };

@@ -7,12 +7,13 @@ import type { Env } from "../../worker/env.ts";
 import { IntentRequest, RouteRequest } from "../../worker/http/schemas.ts";
 import { CancelRequest, Decision, TaskRequest } from "../../worker/http/task-schemas.ts";
 import { ChatCompletionRequest } from "../../worker/protocols/openai/schemas.ts";
+import { MessagesRequest } from "../../worker/protocols/anthropic/wire.ts";
 
 const E = env as unknown as Env;
 const TASK = `task_${"a".repeat(32)}`;
 
 /** Every route with a body schema that a generated value must NOT satisfy (so it is malformed). */
-const ROUTES: { method: string; path: string; valid?: (v: unknown) => boolean; admin?: boolean; kind: "problem" | "openai" | "jsonrpc" }[] = [
+const ROUTES: { method: string; path: string; valid?: (v: unknown) => boolean; admin?: boolean; kind: "problem" | "openai" | "jsonrpc" | "anthropic" }[] = [
   { method: "POST", path: "/v1/route", valid: (v) => RouteRequest.safeParse(v).success, kind: "problem" },
   { method: "POST", path: "/v1/intents", valid: (v) => IntentRequest.safeParse(v).success, kind: "problem" },
   { method: "POST", path: "/v1/tasks", valid: (v) => TaskRequest.safeParse(v).success, kind: "problem" },
@@ -21,6 +22,8 @@ const ROUTES: { method: string; path: string; valid?: (v: unknown) => boolean; a
   { method: "POST", path: `/v1/tasks/${TASK}/reject`, valid: (v) => Decision.safeParse(v).success, kind: "problem" },
   { method: "POST", path: `/v1/tasks/${TASK}/cancel`, valid: (v) => CancelRequest.safeParse(v).success, kind: "problem" },
   { method: "POST", path: "/v1/chat/completions", valid: (v) => ChatCompletionRequest.safeParse(v).success, kind: "openai" },
+  { method: "POST", path: "/v1/messages", valid: (v) => MessagesRequest.safeParse(v).success, kind: "anthropic" },
+  { method: "POST", path: "/v1/messages/count_tokens", valid: (v) => MessagesRequest.omit({ max_tokens: true }).safeParse(v).success, kind: "anthropic" },
   { method: "POST", path: "/a2a", valid: (v) => typeof v === "object" && v !== null && "jsonrpc" in v, kind: "jsonrpc" },
   { method: "PUT", path: "/v1/admin/specialists/prop", valid: (v) => typeof v === "object" && v !== null && Specialist.safeParse({ ...v, id: "prop" }).success, admin: true, kind: "problem" },
   { method: "POST", path: "/v1/admin/specialists/units/disable", valid: (v) => typeof v === "object" && v !== null && typeof (v as { reason?: unknown }).reason === "string", admin: true, kind: "problem" },
@@ -66,7 +69,7 @@ function parseBody(route: (typeof ROUTES)[number], text: string): unknown {
   }
 }
 
-async function expectWellFormedError(res: Response, kind: "problem" | "openai" | "jsonrpc", what: string) {
+async function expectWellFormedError(res: Response, kind: "problem" | "openai" | "jsonrpc" | "anthropic", what: string) {
   expect(res.status, what).toBeLessThan(500);
   const type = res.headers.get("content-type") ?? "";
   const body = await res.text();
@@ -75,6 +78,14 @@ async function expectWellFormedError(res: Response, kind: "problem" | "openai" |
     return;
   }
   expect(res.status, what).toBeGreaterThanOrEqual(400);
+  if (kind === "anthropic") {
+    expect(type, what).toMatch(/^application\/json/);
+    const e = JSON.parse(body) as { type: string; error: { type: string; message: string } };
+    expect(e.type, what).toBe("error");
+    expect(e.error.type, what).toEqual(expect.any(String));
+    expect(e.error.message, what).toEqual(expect.any(String));
+    return;
+  }
   if (kind === "openai" && !type.startsWith("application/problem+json")) {
     expect(JSON.parse(body).error?.message, what).toEqual(expect.any(String));
     return;

@@ -80,4 +80,14 @@ describe("the OpenAPI document describes what is sent", () => {
     await described("/v1/models", "get", await call("/v1/models"));
     await described("/v1/models/{model}", "get", await call("/v1/models/units"));
   });
+
+  it("the Anthropic door", async () => {
+    const ask = (model: string) => ({ model, max_tokens: 50, messages: [{ role: "user", content: "convert 5 km to miles" }] });
+    await described("/v1/messages", "post", await call("/v1/messages", { json: ask("auto") }));
+    await described("/v1/messages", "post", await call("/v1/messages", { json: ask("chat") }));
+    await described("/v1/messages", "post", await call("/v1/messages", { json: ask("nobody") })); // 404
+    await described("/v1/messages", "post", await call("/v1/messages", { json: { model: "auto", messages: [] } })); // 400
+    await described("/v1/messages", "post", await call("/v1/messages", { json: ask("auto"), headers: { authorization: "" } })); // 401
+    await described("/v1/messages/count_tokens", "post", await call("/v1/messages/count_tokens", { json: { model: "auto", messages: [{ role: "user", content: "hi" }] } }));
+  });
 });

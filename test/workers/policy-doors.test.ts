@@ -5,8 +5,8 @@ import type { Task } from "./task-helpers.ts";
 
 /**
  * Policies keyed on intent hold on every front door however the specialist is
- * reached: classified from text, pinned by id (`specialist`, chat `model`, A2A
- * `metadata.switchyard.specialist`), or named in a task step by id or by label
+ * reached: classified from text, pinned by id (`specialist`, chat `model`, Messages
+ * `model`, A2A `metadata.switchyard.specialist`), or named in a task step by id or by label
  * (test-config.ts: tenant `no-math` is denied `math.*`; tenant `careful` needs
  * approval for `units.*`).
  */
@@ -54,6 +54,17 @@ describe("a deny rule on an intent glob holds on every front door", () => {
     }
   });
 
+  it("/v1/messages: auto and pinned by model, the key sent as x-api-key", async () => {
+    for (const model of ["auto", "arithmetic"]) {
+      const res = await callWith({ API_KEYS }, "/v1/messages", { json: { model, max_tokens: 50, messages: [{ role: "user", content: input }] }, headers: { authorization: "", "x-api-key": KEYS["no-math"] } });
+      expect(res.status, model).toBe(422);
+      const body = (await res.json()) as { type: string; error: { type: string; message: string } };
+      expect(body.type).toBe("error");
+      expect(body.error.type).toBe("invalid_request_error");
+      expect(body.error.message).toMatch(/denied by policy 'no-math'/);
+    }
+  });
+
   it("/a2a: classified and pinned with metadata.switchyard.specialist", async () => {
     for (const specialist of [undefined, "arithmetic"]) {
       const body = (await (await rpc("no-math", input, specialist)).json()) as { error?: { message: string; data: { status: number } } };
@@ -76,6 +87,7 @@ describe("an approval rule on an intent glob holds on every front door", () => {
   it("one-hop doors refuse it (a request cannot wait for a human), pinned or not", async () => {
     for (const body of [{ input }, { input, specialist: "units" }]) expect((await post("careful", "/v1/route", body)).status, JSON.stringify(body)).toBe(422);
     expect((await post("careful", "/v1/chat/completions", { model: "units", messages: [{ role: "user", content: input }] })).status).toBe(422);
+    for (const model of ["auto", "units"]) expect((await post("careful", "/v1/messages", { model, max_tokens: 50, messages: [{ role: "user", content: input }] })).status, model).toBe(422);
     const a2a = (await (await rpc("careful", input, "units")).json()) as { error?: { data: { status: number } } };
     expect(a2a.error?.data.status).toBe(422);
   });

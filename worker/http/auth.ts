@@ -117,18 +117,35 @@ export function noKeysProblem(): ProblemError {
   });
 }
 
-/** Requires `Authorization: Bearer <key>`; sets `principal`. */
-export function authenticate(): MiddlewareHandler<AppEnv> {
+/** A header other than `Authorization` that carries the key on some paths (`x-api-key` on the Anthropic door). */
+export interface KeyHeader {
+  header: string;
+  /** Exact paths, or prefixes ending in `/*`. */
+  paths: readonly string[];
+}
+
+const onPath = (path: string, paths: readonly string[]) => paths.some((p) => (p.endsWith("/*") ? path.startsWith(p.slice(0, -1)) : path === p));
+
+/**
+ * Requires `Authorization: Bearer <key>` (or, on the paths of a {@link KeyHeader}, the
+ * key in that header: Anthropic clients send `x-api-key`); sets `principal`. When both
+ * are sent, `Authorization` is the one checked.
+ */
+export function authenticate(keyHeaders: readonly KeyHeader[] = []): MiddlewareHandler<AppEnv> {
   return async function authenticate(c, next) {
     if (!hasKeys(c.env)) throw noKeysProblem();
+    const alt = keyHeaders.find((k) => onPath(c.req.path, k.paths));
     const header = c.req.header("authorization") ?? "";
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!m) throw unauthorized("send 'Authorization: Bearer <key>'");
+    const how = alt ? `send '${alt.header}: <key>' or 'Authorization: Bearer <key>'` : "send 'Authorization: Bearer <key>'";
+    let key: string | undefined;
+    if (header.trim() === "" && alt) key = c.req.header(alt.header)?.trim() || undefined;
+    else key = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+    if (key === undefined) throw unauthorized(how);
     // no client address (local development, a test): no shared bucket that one client could fill for all
     const client = c.req.header("cf-connecting-ip");
     const now = Date.now();
     if (client) checkThrottle(client, now);
-    const principal = await principalFor(c.env, m[1]!);
+    const principal = await principalFor(c.env, key);
     if (!principal) {
       if (client) countFailure(client, now);
       throw unauthorized("unknown API key");

@@ -7,6 +7,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { Endpoint } from "../config/schema.ts";
 import type { AppEnv } from "../env.ts";
+import type { KeyHeader } from "../http/auth.ts";
 import type { Adapter, AdapterContext, SpecialistOutcome, SpecialistRequest } from "../routing/hop.ts";
 
 /** A protocol's front door: routes clients call, with the same auth and guards as `/v1/*`. */
@@ -23,6 +24,11 @@ export interface FrontDoor {
    * auth and body-limit failures, so the middleware runs first).
    */
   errorShape?: { paths: readonly string[]; middleware: () => MiddlewareHandler<AppEnv> };
+  /**
+   * A header that carries the router key on these paths besides `Authorization: Bearer`
+   * (the protocol's own clients send it there, e.g. Anthropic's `x-api-key`).
+   */
+  keyHeader?: KeyHeader;
 }
 
 /** One wire protocol: its name, the spec version it follows, and what it serves. */

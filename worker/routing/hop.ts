@@ -23,6 +23,20 @@ export interface SpecialistRequest {
    * rewritten, `systemPrompt` first); other protocols ignore it.
    */
   chat?: Record<string, unknown>;
+  /**
+   * The client's whole Anthropic Messages body, when the hop came through the
+   * Anthropic front door (`POST /v1/messages`), with its `anthropic-version` and
+   * `anthropic-beta` headers: an `anthropic` specialist gets it as sent (only `model`
+   * rewritten, `systemPrompt` first); other chat models get `chat`, its translation.
+   */
+  anthropic?: AnthropicBody;
+}
+
+/** A Messages request body as the client sent it, and the version headers it came with. */
+export interface AnthropicBody {
+  body: Record<string, unknown>;
+  version?: string | undefined;
+  beta?: string | undefined;
 }
 
 /** One OpenAI-style chat message; `content` may be a list of parts (`{ type: "text", text }`). */

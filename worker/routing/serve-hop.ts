@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { endTime, startTime } from "hono/timing";
-import type { ChatMessage, EndpointCaller, SpecialistRequest } from "./hop.ts";
+import type { AnthropicBody, ChatMessage, EndpointCaller, SpecialistRequest } from "./hop.ts";
 import type { Specialist } from "../config/schema.ts";
 import { binding, type AppEnv } from "../env.ts";
 import { decisionProblem, failureProblem } from "../http/failures.ts";
@@ -33,6 +33,8 @@ export interface HopRequest {
   messages?: ChatMessage[] | undefined;
   /** The client's whole Chat Completions body (OpenAI front door), passed to `openai-chat` specialists. */
   chat?: Record<string, unknown> | undefined;
+  /** The client's whole Messages body (Anthropic front door), passed to `anthropic` specialists as sent. */
+  anthropic?: AnthropicBody | undefined;
   /**
    * Why a specialist cannot honour this request (capabilities), if it cannot: such
    * candidates and fallbacks are skipped; with no text to classify, the hop is routed
@@ -153,12 +155,13 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
     ...(c.get("tracestate") ? { tracestate: c.get("tracestate") } : {}),
     ...(hop.messages ? { messages: hop.messages } : {}),
     ...(hop.chat ? { chat: hop.chat } : {}),
+    ...(hop.anthropic ? { anthropic: hop.anthropic } : {}),
   };
   // every piece of untrusted content that reaches the specialist: the input (also when it came by intent id), the context, the conversation
   screenOrRefuse(rt.config.screening, "input", untrustedText(request.input, hop), screening);
   const call = hop.call;
   const decisions = new Map<string, PolicyDecision>();
-  const admit = policyGuard(rt.policy, { tenant, intents: hopLabels(intent, hop.pinned === undefined ? undefined : rt.registry.get(hop.pinned)), inputChars: request.input.length }, admission(c.env, rt.config.router, id, defer, Math.random, tenantPoolOf(rt.config, tenant), (s) => callCeilingUsd(s, hop.chat)), decisions);
+  const admit = policyGuard(rt.policy, { tenant, intents: hopLabels(intent, hop.pinned === undefined ? undefined : rt.registry.get(hop.pinned)), inputChars: request.input.length }, admission(c.env, rt.config.router, id, defer, Math.random, tenantPoolOf(rt.config, tenant), (s) => callCeilingUsd(s, hop.anthropic?.body ?? hop.chat)), decisions);
   // `!`: decide picked every candidate from this registry
   const candidates = r.decision.candidates.map((s) => rt.registry.get(s)!);
   // fallbacks that cannot honour the request are left out
@@ -228,14 +231,15 @@ function hopLabels(intent: CachedIntent | undefined, pinned: Specialist | undefi
 
 /**
  * The untrusted content of a hop, for screening: its input, its context, and the
- * client's whole chat body when it came through the OpenAI front door (every message
- * and member of it, tool definitions, schemas, unknown fields: all of it reaches a chat
- * model as sent).
+ * client's whole body when it came through the OpenAI or the Anthropic front door
+ * (every message and member of it, tool definitions, schemas, unknown fields: all of
+ * it reaches a chat model as sent).
  */
 function untrustedText(input: string, hop: HopRequest): string {
   const parts = [input];
   if (hop.context) parts.push(screenableText(hop.context));
-  if (hop.chat) parts.push(screenableText(hop.chat));
+  if (hop.anthropic) parts.push(screenableText(hop.anthropic.body));
+  else if (hop.chat) parts.push(screenableText(hop.chat));
   else if (hop.messages) parts.push(screenableText(hop.messages));
   return parts.join("\n\n");
 }

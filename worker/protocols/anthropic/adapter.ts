@@ -10,6 +10,9 @@ import { ChatCompletion, firstIssue, outputOf, usageOf } from "../openai/wire.ts
 import { MessageStreamToChunks } from "./stream-translate.ts";
 import { chatToMessages, messageToCompletion, type ChatBody } from "./translate.ts";
 import { AnthropicMessage, parseStreamEvent } from "./wire.ts";
+import { messageText, messageUsage, type MessageOutput } from "./door-reply.ts";
+import { passThroughBody } from "./door-request.ts";
+import { openMessageStream } from "./native-stream.ts";
 
 type Anthropic = z.infer<typeof AnthropicEndpoint>;
 
@@ -113,3 +116,43 @@ export const anthropicAdapter: ChatModelAdapter<Anthropic> = {
     );
   },
 };
+
+/** The key and version headers of a call: the endpoint's headers, its key, and the client's `anthropic-version` / `anthropic-beta` over the endpoint's. */
+function messagesHeaders(endpoint: Anthropic, request: SpecialistRequest, ctx: AdapterContext, stream: boolean): { headers: Record<string, string> } | { failure: SpecialistFailure } {
+  const h = new Headers(endpoint.headers);
+  h.set("anthropic-version", request.anthropic?.version ?? endpoint.anthropicVersion);
+  if (request.anthropic?.beta !== undefined) h.set("anthropic-beta", request.anthropic.beta);
+  if (endpoint.apiKeySecret !== undefined) {
+    const key = ctx.binding(endpoint.apiKeySecret);
+    if (typeof key !== "string" || key === "") return { failure: { kind: "misconfigured", detail: `secret ${endpoint.apiKeySecret} is not set` } };
+    h.set("x-api-key", key);
+  }
+  if (stream) h.set("accept", "text/event-stream");
+  return { headers: Object.fromEntries(h) };
+}
+
+/**
+ * The Anthropic front door's call of an `anthropic` specialist: the client's Messages
+ * body passed through (door-request.ts `passThroughBody`: only `model` rewritten and
+ * the `systemPrompt` first), with the client's `anthropic-version` and
+ * `anthropic-beta` headers when it sent them (else the endpoint's). The reply comes
+ * back unchanged: whole, the `Message` as sent (output `{ message, text }`); streamed,
+ * the upstream's events as sent (native-stream.ts). Without `request.anthropic`
+ * (another door), the ordinary translated call.
+ */
+export async function callMessages(endpoint: Anthropic, request: SpecialistRequest, ctx: AdapterContext, o: { stream: boolean; idleMs: number }): Promise<SpecialistOutcome> {
+  if (!request.anthropic) return anthropicAdapter.call(endpoint, request, ctx);
+  const h = messagesHeaders(endpoint, request, ctx, o.stream);
+  if ("failure" in h) return { ok: false, failure: h.failure };
+  const url = `${endpoint.url.replace(/\/+$/, "")}/messages`;
+  const body = passThroughBody(endpoint, request.anthropic.body, o.stream);
+  const req = (signal: AbortSignal) => buildRequest(url, request, h.headers, signal, body);
+  if (o.stream) return openMessageStream((signal) => fetch(req(signal)), { pricing: endpoint.pricing, signal: ctx.signal, clientSignal: ctx.clientSignal, idleMs: o.idleMs });
+  const r = await fetchJson((x) => fetch(x), req(ctx.signal), ctx.signal);
+  if (!r.ok) return r;
+  const msg = AnthropicMessage.safeParse(r.json);
+  if (!msg.success) return { ok: false, failure: { kind: "bad_response", status: r.status, detail: `reply is not an Anthropic message: ${firstIssue(msg.error)}` } };
+  const message = r.json as Record<string, unknown>;
+  const output: MessageOutput = { message, text: messageText(message) };
+  return { ok: true, output, usage: messageUsage(msg.data.usage, endpoint.pricing) };
+}
