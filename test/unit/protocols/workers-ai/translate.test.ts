@@ -146,10 +146,10 @@ describe("Workers AI stream → chunks", () => {
     expect(delta(t.push(DONE))).toEqual([{ index: 0, delta: {}, logprobs: null, finish_reason: "tool_calls" }]);
   });
 
-  it("an error event, a non-object event or a nameless tool call is the stream's error; the end without [DONE] owes nothing", () => {
+  it("an error event, a non-object event or a nameless tool call is the stream's error; the end without [DONE] owes nothing and says it was cut", () => {
     expect(s().push({ error: "3043: Internal server error" })).toEqual({ chunks: [], error: { message: "3043: Internal server error", type: "server_error" } });
     expect(s().push([1]).error?.type).toBe("bad_response");
     expect(s().push({ tool_calls: [{ arguments: {} }] }).error?.message).toMatch(/no name/);
-    expect(s().end()).toEqual({ chunks: [] });
+    expect(s().end()).toEqual({ chunks: [], truncated: "the Workers AI stream ended without [DONE]" });
   });
 });
