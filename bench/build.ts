@@ -120,17 +120,24 @@ export const BENCH_FALLBACK = "bench-fallback";
 export const BENCH_CHAT = "bench-chat";
 /** The model the router asks the fake for (a normal one: the fake injects failures only for its special model names). */
 export const BENCH_CHAT_MODEL = "bench-model";
+/** The translated hop's specialist: an `anthropic` endpoint on the fake Anthropic API (examples/fake-anthropic), model `bench-model`. */
+export const BENCH_CLAUDE = "bench-claude";
+/** The Worker secret the `bench-claude` endpoint reads its key from (bound by workerd.ts / servers.ts), and its value (the fake's key). */
+export const BENCH_ANTHROPIC_SECRET = "BENCH_ANTHROPIC_KEY";
+export const BENCH_ANTHROPIC_KEY_VALUE = "sk-ant-bench";
 
 /**
  * `SWITCHYARD_CONFIG` for the run: every endpoint → `<upstream>/ok`, plus `bench`
  * (no intents, pinned scenario), `bench-limited` (the same with pool limits),
  * `bench-fallback` (`/error`, then `bench`) and, with `chatUrl` (the fake OpenAI
- * server), `bench-chat` (`openai-chat`, `<chatUrl>/v1`, no API key: the fake needs none).
+ * server), `bench-chat` (`openai-chat`, `<chatUrl>/v1`, no API key: the fake needs none);
+ * with `anthropicUrl` (the fake Anthropic API), `bench-claude` (`anthropic`, `<anthropicUrl>/v1`,
+ * its key from the secret `BENCH_ANTHROPIC_KEY`, declared in `secrets`).
  */
-export function benchConfig(root: string, upstreamUrl: string, chatUrl?: string): string {
+export function benchConfig(root: string, upstreamUrl: string, chatUrl?: string, anthropicUrl?: string): string {
   const cfg = readBundledConfig(root);
   const endpoint = { type: "http", url: `${upstreamUrl}/ok` };
-  for (const id of [BENCH_SPECIALIST, BENCH_LIMITED, BENCH_FALLBACK, BENCH_CHAT])
+  for (const id of [BENCH_SPECIALIST, BENCH_LIMITED, BENCH_FALLBACK, BENCH_CHAT, BENCH_CLAUDE])
     if (cfg.specialists.some((s) => s.id === id)) throw new Error(`the bundled config already has a '${id}' specialist`);
   const specialists = [
     ...cfg.specialists.map((s) => ({ ...s, endpoint })),
@@ -157,7 +164,20 @@ export function benchConfig(root: string, upstreamUrl: string, chatUrl?: string)
           },
         ]
       : []),
+    ...(anthropicUrl
+      ? [
+          {
+            id: BENCH_CLAUDE,
+            description: "benchmark: an Anthropic model on the fake Anthropic API, OpenAI requests translated (chat-router-anthropic scenarios)",
+            endpoint: { type: "anthropic", url: `${anthropicUrl}/v1`, model: BENCH_CHAT_MODEL, apiKeySecret: BENCH_ANTHROPIC_SECRET },
+            intents: [],
+            timeoutMs: 10_000,
+            breaker: false,
+          },
+        ]
+      : []),
   ];
-  // the fault upstream and the fake OpenAI server listen on 127.0.0.1
-  return JSON.stringify({ ...cfg, router: { ...(cfg.router as object), allowPrivateNetworks: true }, specialists });
+  const secrets = [...(((cfg as { secrets?: string[] }).secrets) ?? []), ...(anthropicUrl ? [BENCH_ANTHROPIC_SECRET] : [])];
+  // the fault upstream and the fake OpenAI and Anthropic servers listen on 127.0.0.1
+  return JSON.stringify({ ...cfg, router: { ...(cfg.router as object), allowPrivateNetworks: true }, specialists, ...(secrets.length ? { secrets } : {}) });
 }

@@ -6,10 +6,13 @@
  * pair on ⅔-length runs); a paired loop (paired.ts) per pair interleaves direct and
  * router for the headline 1-connection figures. The calibration pair `chat-proxy(-stream)`, a
  * bare Worker on the same workerd passing the same call through to the fake, is in each loop
- * too (chat-forwarder.ts compares the router with it). This file has the scenarios, that loop,
- * the "router − direct" table and the targets.
+ * too (chat-forwarder.ts compares the router with it). The translated hop, `chat-router-anthropic(-stream)`
+ * (the same call to an `anthropic` specialist on the fake Anthropic API) with its own direct call
+ * `chat-direct-anthropic(-stream)`, shares each kind of call's loop (chat-translated.ts compares it with
+ * the pass-through hop). This file has the scenarios, those loops, the "router − direct" table and the targets.
  */
-import { BENCH_CHAT, BENCH_CHAT_MODEL } from "./build.ts";
+import { BENCH_ANTHROPIC_KEY_VALUE, BENCH_CHAT, BENCH_CHAT_MODEL, BENCH_CLAUDE } from "./build.ts";
+import { translatedSummary, translatedText, type CpuBlocks, type TranslatedComparison } from "./chat-translated.ts";
 import { CHAT_FORWARDED, forwarderSummary, forwarderTargets, forwarderText, type ForwarderComparison } from "./chat-forwarder.ts";
 import type { LoadResult } from "./load.ts";
 import { pairedSection, type PairedResult } from "./paired.ts";
@@ -26,14 +29,22 @@ export const PORTKEY_RPS = 1_000;
 /** ~60 characters of user message. */
 export const CHAT_MESSAGE = "what is the capital of australia, and roughly how many live there";
 
-/** [direct, router] scenario names: non-streaming, then streaming. */
+/**
+ * [direct, router] scenario names: non-streaming, then streaming; per kind of call, the
+ * pass-through hop (`bench-chat`, openai-chat, the fake OpenAI server) first, then the
+ * translated hop (`bench-claude`, anthropic, the fake Anthropic API; chat-translated.ts).
+ */
 export const CHAT_PAIRS = [
   ["chat-direct", "chat-router"],
+  ["chat-direct-anthropic", "chat-router-anthropic"],
   ["chat-direct-stream", "chat-router-stream"],
+  ["chat-direct-anthropic-stream", "chat-router-anthropic-stream"],
 ] as const;
 
-/** The chat forwarder's scenario (calibration) for a router scenario. */
-const forwarderOf = (router: string) => CHAT_FORWARDED.find((f) => f.router === router)!.forwarder;
+const isStreamed = (name: string) => name.endsWith("-stream");
+
+/** The chat forwarder's scenario (calibration) for a router scenario, if it has one (the translated hop has none). */
+const forwarderOf = (router: string) => CHAT_FORWARDED.find((f) => f.router === router)?.forwarder;
 
 /** A whole `chat.completion` whose first choice is the fake's reply (`[<model>] heard: …`). */
 function isCompletion(text: string): boolean {
@@ -50,26 +61,52 @@ function isCompletion(text: string): boolean {
 const isStream = (text: string) =>
   text.endsWith("data: [DONE]\n\n") && text.includes('"object":"chat.completion.chunk"') && text.includes('"finish_reason":"stop"') && !text.includes('data: {"error"');
 
-/** chat-direct, chat-proxy (with `urls.proxy`, the chat forwarder), chat-router, then the same three streaming. */
-export function chatScenarios(urls: { router: string; fake: string; proxy?: string }): Scenario[] {
+/** A whole Anthropic `message` whose first block is the fake's reply (`[<model>] heard: …`). */
+function isMessage(text: string): boolean {
+  try {
+    const j = JSON.parse(text) as { type?: string; content?: { type?: string; text?: unknown }[] };
+    const first = j.content?.[0];
+    return j.type === "message" && first?.type === "text" && typeof first.text === "string" && first.text.includes("heard: ");
+  } catch {
+    return false;
+  }
+}
+
+/** A whole Anthropic event stream: text deltas, `end_turn`, no error event, ending with `message_stop`. */
+const isMessageStream = (text: string) =>
+  text.endsWith('event: message_stop\ndata: {"type":"message_stop"}\n\n') && text.includes('"type":"text_delta"') && text.includes('"stop_reason":"end_turn"') && !text.includes("event: error");
+
+/**
+ * chat-direct, chat-proxy (with `urls.proxy`, the chat forwarder), chat-router, then with `urls.anthropic`
+ * chat-direct-anthropic and chat-router-anthropic; then the same streaming.
+ */
+export function chatScenarios(urls: { router: string; fake: string; proxy?: string; anthropic?: string }): Scenario[] {
   const json = { "content-type": "application/json" };
   const auth = { ...json, authorization: "Bearer dev-key" };
+  const anthropicHeaders = { ...json, "x-api-key": BENCH_ANTHROPIC_KEY_VALUE, "anthropic-version": "2023-06-01" };
   const body = (model: string, stream: boolean) => {
     const s = JSON.stringify({ model, messages: [{ role: "user", content: CHAT_MESSAGE }], ...(stream ? { stream: true } : {}) });
+    return { body: () => s, dynamic: false };
+  };
+  /** What the router's `anthropic` adapter sends the fake for `body(BENCH_CLAUDE, stream)` (chat-to-messages.ts: the endpoint's default `max_tokens`). */
+  const messagesBody = (stream: boolean) => {
+    const s = JSON.stringify({ model: BENCH_CHAT_MODEL, max_tokens: 4096, messages: [{ role: "user", content: CHAT_MESSAGE }], ...(stream ? { stream: true } : {}) });
     return { body: () => s, dynamic: false };
   };
   const asText = (json: unknown) => (typeof json === "string" ? json : JSON.stringify(json));
   const checkCompletion = (r: { json: unknown }) => (isCompletion(asText(r.json)) ? undefined : `not a chat.completion: ${asText(r.json).slice(0, 300)}`);
   const checkStream = (r: { json: unknown }) => (isStream(asText(r.json)) ? undefined : `not a complete chat.completion.chunk stream: ${asText(r.json).slice(0, 300)}`);
-  const pinned = (r: { headers: Headers }) => (r.headers.get("x-switchyard-specialist") === BENCH_CHAT ? undefined : `x-switchyard-specialist is not ${BENCH_CHAT}`);
+  const checkMessage = (r: { json: unknown }) => (isMessage(asText(r.json)) ? undefined : `not an Anthropic message: ${asText(r.json).slice(0, 300)}`);
+  const checkMessageStream = (r: { json: unknown }) => (isMessageStream(asText(r.json)) ? undefined : `not a complete Anthropic message stream: ${asText(r.json).slice(0, 300)}`);
+  const pinned = (id: string) => (r: { headers: Headers }) => (r.headers.get("x-switchyard-specialist") === id ? undefined : `x-switchyard-specialist is not ${id}`);
+  const what = (stream: boolean) => (stream ? "stream: true, the whole SSE body read" : "non-streaming");
   const scenario = (stream: boolean, router: boolean): Scenario => {
-    const [directName, routerName] = CHAT_PAIRS[stream ? 1 : 0];
-    const what = stream ? "stream: true, the whole SSE body read" : "non-streaming";
+    const [directName, routerName] = CHAT_PAIRS[stream ? 2 : 0];
     return {
       name: router ? routerName : directName,
       description: router
-        ? `router POST /v1/chat/completions, model "${BENCH_CHAT}" (pinned; openai-chat → the fake OpenAI server), ${what}`
-        : `POST <fake OpenAI>/v1/chat/completions, model "${BENCH_CHAT_MODEL}" (baseline for ${routerName}, no router), ${what}`,
+        ? `router POST /v1/chat/completions, model "${BENCH_CHAT}" (pinned; openai-chat → the fake OpenAI server), ${what(stream)}`
+        : `POST <fake OpenAI>/v1/chat/completions, model "${BENCH_CHAT_MODEL}" (baseline for ${routerName}, no router), ${what(stream)}`,
       baseline: directName,
       shortLoad: stream,
       target: {
@@ -79,14 +116,30 @@ export function chatScenarios(urls: { router: string; fake: string; proxy?: stri
         ...body(router ? BENCH_CHAT : BENCH_CHAT_MODEL, stream),
         verify: stream ? isStream : isCompletion,
       },
-      check: (r) => (stream ? checkStream(r) : checkCompletion(r)) ?? (router ? pinned(r) : undefined),
+      check: (r) => (stream ? checkStream(r) : checkCompletion(r)) ?? (router ? pinned(BENCH_CHAT)(r) : undefined),
+    };
+  };
+  /** The translated hop: the same OpenAI request through the router to `bench-claude`, or its Anthropic equivalent straight to the fake Anthropic API. */
+  const translated = (stream: boolean, router: boolean, fakeUrl: string): Scenario => {
+    const [directName, routerName] = CHAT_PAIRS[stream ? 3 : 1];
+    return {
+      name: router ? routerName : directName,
+      description: router
+        ? `router POST /v1/chat/completions, model "${BENCH_CLAUDE}" (pinned; anthropic → the fake Anthropic API, request and reply translated), ${what(stream)}`
+        : `POST <fake Anthropic>/v1/messages, model "${BENCH_CHAT_MODEL}", max_tokens 4096 (what ${routerName} sends; its baseline, no router), ${what(stream)}`,
+      baseline: directName,
+      shortLoad: stream,
+      target: router
+        ? { url: urls.router, path: "/v1/chat/completions", headers: auth, ...body(BENCH_CLAUDE, stream), verify: stream ? isStream : isCompletion }
+        : { url: fakeUrl, path: "/v1/messages", headers: anthropicHeaders, ...messagesBody(stream), verify: stream ? isMessageStream : isMessage },
+      check: router ? (r) => (stream ? checkStream(r) : checkCompletion(r)) ?? pinned(BENCH_CLAUDE)(r) : stream ? checkMessageStream : checkMessage,
     };
   };
   const forwarder = (stream: boolean, url: string): Scenario => {
-    const [directName, router] = CHAT_PAIRS[stream ? 1 : 0];
+    const [directName, router] = CHAT_PAIRS[stream ? 2 : 0];
     return {
-      name: forwarderOf(router),
-      description: `calibration for ${router}: the chat forwarder, a bare Worker on the same workerd passing POST /v1/chat/completions to the fake OpenAI server as is (body streamed both ways, nothing parsed), ${stream ? "stream: true, the whole SSE body read" : "non-streaming"}`,
+      name: forwarderOf(router)!,
+      description: `calibration for ${router}: the chat forwarder, a bare Worker on the same workerd passing POST /v1/chat/completions to the fake OpenAI server as is (body streamed both ways, nothing parsed), ${what(stream)}`,
       calibration: true,
       baseline: directName,
       shortLoad: stream,
@@ -95,24 +148,28 @@ export function chatScenarios(urls: { router: string; fake: string; proxy?: stri
     };
   };
   const proxied = (stream: boolean) => (urls.proxy ? [forwarder(stream, urls.proxy)] : []);
-  return [scenario(false, false), ...proxied(false), scenario(false, true), scenario(true, false), ...proxied(true), scenario(true, true)];
+  const anthropic = (stream: boolean) => (urls.anthropic ? [translated(stream, false, urls.anthropic), translated(stream, true, urls.anthropic)] : []);
+  return [scenario(false, false), ...proxied(false), scenario(false, true), ...anthropic(false), scenario(true, false), ...proxied(true), scenario(true, true), ...anthropic(true)];
 }
 
 /**
- * Per pair whose router scenario and its direct or forwarder scenario `only` selects: direct,
- * forwarder and router (those selected) interleaved, one request at a time (paired.ts), `maxMs`
- * shared between the loops. One loop per kind of call, so the streaming router's heavier requests
- * do not slow the non-streaming ones they would follow.
+ * Per kind of call (non-streaming, streaming): the direct, forwarder and router scenarios of its pairs
+ * that `only` selects, interleaved one request at a time (paired.ts), when at least one router
+ * scenario and one other were selected; `maxMs` shared between the loops. One loop per kind of call,
+ * so the streaming router's heavier requests do not slow the non-streaming ones they would follow;
+ * the pass-through and the translated hop (with their own directs) share their kind's loop.
  */
 export async function chatPaired(
   list: Scenario[],
   only: Set<string> | undefined,
   o: { maxMs: number; isStopped: () => boolean; log: (s?: string) => void; workerdPids?: readonly number[] },
 ): Promise<PairedResult[]> {
-  const selected = (n: string) => (!only || only.has(n)) && list.some((sc) => sc.name === n);
-  const loops = CHAT_PAIRS.flatMap(([d, r]) => {
-    const names = [d, forwarderOf(r), r].filter(selected);
-    return selected(r) && names.length >= 2 ? [{ router: r, names }] : [];
+  const selected = (n: string | undefined): n is string => n !== undefined && (!only || only.has(n)) && list.some((sc) => sc.name === n);
+  const loops = [false, true].flatMap((stream) => {
+    const pairs = CHAT_PAIRS.filter(([, r]) => isStreamed(r) === stream);
+    const names = pairs.flatMap(([d, r]): (string | undefined)[] => [d, forwarderOf(r), r]).filter(selected);
+    const routers = pairs.map(([, r]): string => r).filter(selected);
+    return routers.length && names.length >= 2 ? [{ router: routers.join(", "), names }] : [];
   });
   const out: PairedResult[] = [];
   for (const { router, names } of loops) {
@@ -147,10 +204,12 @@ export interface ChatSummary {
   calibration?: { proxyAddedP50Ms?: number; proxyRps50?: number; proxyWorkerdUsPerReq50?: number };
   /** The router against the chat forwarder (chat-forwarder.ts): CPU, added p50 and req/s ratios with their targets. */
   forwarder: ForwarderComparison[];
+  /** The translated hop (anthropic) against the pass-through hop (openai-chat), chat-translated.ts: CPU ratio, added p50 over each own direct. */
+  translated: TranslatedComparison[];
 }
 
 /** router − direct per pair: the paired loop, each scenario's own sequential loop, then each autocannon connection count both ran. */
-export function chatSummary(runs: ScenarioRuns[], paired: PairedResult[] = []): ChatSummary {
+export function chatSummary(runs: ScenarioRuns[], paired: PairedResult[] = [], cpuBlocks: Record<string, CpuBlocks> = {}): ChatSummary {
   const rows: ChatRow[] = [];
   for (const [d, r] of CHAT_PAIRS) {
     const direct = runs.find((x) => x.name === d);
@@ -183,16 +242,16 @@ export function chatSummary(runs: ScenarioRuns[], paired: PairedResult[] = []): 
     ? { proxyAddedP50Ms: proxy.sequential.latency.p50 - direct.sequential.latency.p50, proxyRps50: p50?.rps, proxyWorkerdUsPerReq50: p50?.workerdUsPerReq }
     : undefined;
   const goals = { addedP50Ms: CHAT_GOAL_ADDED_P50_MS, rps50: CHAT_GOAL_RPS_50 };
-  return { goals, portkey: { addedP50Ms: PORTKEY_ADDED_P50_MS, rps: PORTKEY_RPS }, rows, paired, calibration, forwarder: forwarderSummary(runs, paired) };
+  return { goals, portkey: { addedP50Ms: PORTKEY_ADDED_P50_MS, rps: PORTKEY_RPS }, rows, paired, calibration, forwarder: forwarderSummary(runs, paired), translated: translatedSummary(runs, paired, cpuBlocks) };
 }
 
 const f3 = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? "—" : n.toFixed(3));
 const plus = (n: number) => (Number.isFinite(n) ? `${n >= 0 ? "+" : ""}${n.toFixed(3)}` : "—");
 const int = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? "—" : Math.round(n).toLocaleString("en-US"));
 
-/** The "OpenAI front door: router − direct" section, then "router vs the chat forwarder"; each only when its scenarios ran. */
+/** The "OpenAI front door: router − direct" section, then "router vs the chat forwarder", then the translated hop; each only when its scenarios ran. */
 export function chatText(s: ChatSummary): string[] {
-  return [...directText(s), ...forwarderText(s.forwarder)];
+  return [...directText(s), ...forwarderText(s.forwarder), ...translatedText(s.translated)];
 }
 
 function directText(s: ChatSummary): string[] {
@@ -202,7 +261,7 @@ function directText(s: ChatSummary): string[] {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (c: string[]) => c.map((x, i) => (i < 2 ? x.padEnd(w[i]!) : x.padStart(w[i]!))).join("  ");
   return [
-    `\n== OpenAI front door: router − direct (POST /v1/chat/completions, same fake OpenAI server; goal ≤ ${s.goals.addedP50Ms} ms added p50 at 1 connection, ≥ ${int(s.goals.rps50)} req/s at 50 connections) ==`,
+    `\n== OpenAI front door: router − direct (POST /v1/chat/completions, each against its own fake's direct call; goal ≤ ${s.goals.addedP50Ms} ms added p50 at 1 connection, ≥ ${int(s.goals.rps50)} req/s at 50 connections) ==`,
     line(head),
     w.map((n) => "-".repeat(n)).join("  "),
     ...rows.map(line),

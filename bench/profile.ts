@@ -2,7 +2,7 @@
  * `node bench/profile.ts [scenario] [--seconds N] [--connections N]`: CPU profile of
  * the router's isolate on workerd (V8 inspector, DevTools protocol) while one
  * scenario runs under load (default cached-intent, 10 connections, 4 s; the chat
- * scenarios too, e.g. chat-router-stream). Prints
+ * scenarios too, e.g. chat-router-stream or chat-router-anthropic-stream). Prints
  * self time by source file (from esbuild's `// path` markers in the bundle) and
  * by function, and writes bench/out/profile-<scenario>-<timestamp>.cpuprofile
  * (open it in Chrome DevTools → Performance). Only the router's JS is sampled:
@@ -12,11 +12,11 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { benchConfig, bundleRouter, type RouterBundle } from "./build.ts";
+import { BENCH_ANTHROPIC_KEY_VALUE, BENCH_ANTHROPIC_SECRET, benchConfig, bundleRouter, type RouterBundle } from "./build.ts";
 import { probe, runLoad } from "./load.ts";
 import { scenarios, INPUT } from "./scenarios.ts";
 import { chatScenarios } from "./chat.ts";
-import { startFakeOpenAIThread, startRouter, startUpstreamThread, type Running, type RunningRouter } from "./servers.ts";
+import { startFakeAnthropicThread, startFakeOpenAIThread, startRouter, startUpstreamThread, type Running, type RunningRouter } from "./servers.ts";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -96,6 +96,7 @@ function top(map: Map<string, number>, totalMs: number, n: number): string {
 let bundle: RouterBundle | undefined;
 let upstream: Running | undefined;
 let fake: Running | undefined;
+let fakeAnthropic: Running | undefined;
 let router: RunningRouter | undefined;
 let code = 0;
 try {
@@ -103,10 +104,17 @@ try {
   const bundleText = readFileSync(bundle.modules[0]!.path, "utf8");
   upstream = await startUpstreamThread();
   fake = await startFakeOpenAIThread();
-  router = await startRouter({ bundle, config: benchConfig(ROOT, upstream.url, fake.url), upstreamUrl: upstream.url, inspectorPort: 0 });
+  fakeAnthropic = await startFakeAnthropicThread();
+  router = await startRouter({
+    bundle,
+    config: benchConfig(ROOT, upstream.url, fake.url, fakeAnthropic.url),
+    upstreamUrl: upstream.url,
+    secretBindings: { [BENCH_ANTHROPIC_SECRET]: BENCH_ANTHROPIC_KEY_VALUE },
+    inspectorPort: 0,
+  });
   const auth = { "content-type": "application/json", authorization: "Bearer dev-key" };
   const c = await probe({ url: router.directUrl, path: "/v1/intents", headers: auth, body: () => JSON.stringify({ input: INPUT }), dynamic: false });
-  const all = [...scenarios({ router: router.directUrl, lruOnly: router.lruOnlyUrl, upstream: upstream.url, proxy: router.proxyUrl }, (c.json as { id: string }).id), ...chatScenarios({ router: router.directUrl, fake: fake.url })];
+  const all = [...scenarios({ router: router.directUrl, lruOnly: router.lruOnlyUrl, upstream: upstream.url, proxy: router.proxyUrl }, (c.json as { id: string }).id), ...chatScenarios({ router: router.directUrl, fake: fake.url, anthropic: fakeAnthropic.url })];
   const sc = all.find((s) => s.name === which && s.target.url === router!.directUrl) ?? all.find((s) => s.name === which);
   if (!sc) throw new Error(`unknown scenario '${which}'`);
   const serviceName = sc.target.url === router.lruOnlyUrl ? "switchyard-bench-lru-only" : sc.target.url === router.proxyUrl ? "bench-proxy" : "switchyard-bench";
@@ -159,6 +167,7 @@ try {
   await router?.close().catch(() => {});
   await upstream?.close().catch(() => {});
   await fake?.close().catch(() => {});
+  await fakeAnthropic?.close().catch(() => {});
   bundle?.cleanup();
 }
 process.exit(code);

@@ -9,7 +9,9 @@
  *  3. per scenario: a sequential single-connection latency loop, then autocannon
  *     at 1, 10 and 50 connections (each after a short warm-up; scenario-loop.ts);
  *  4. the paired loop again; pool admissions/s inside workerd (pools.ts, pool-driver.ts);
- *     — including the OpenAI front door: chat-direct/chat-proxy/chat-router(-stream) against the fake OpenAI server (chat.ts, chat-forwarder.ts);
+ *     — including the OpenAI front door: chat-direct/chat-proxy/chat-router(-stream) against the fake OpenAI server (chat.ts, chat-forwarder.ts),
+ *       and the translated hop: chat-direct-anthropic/chat-router-anthropic(-stream) against the fake Anthropic API, plus
+ *       interleaved CPU blocks of the translated and the pass-through hop (chat-translated.ts);
  *  5. the task scenario: 5-step chains, one at a time and 8 in flight (task.ts);
  *  6. print tables + targets (admission and fallback: added.ts; front door: chat.ts), write bench/out/results-<timestamp>.json.
  * Also an in-process micro-benchmark of the intent layer. `BENCH_SECONDS` env works too.
@@ -18,9 +20,10 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { BENCH_LIMITED, benchConfig, bundleRouter, readBundledConfig, type RouterBundle } from "./build.ts";
+import { BENCH_ANTHROPIC_KEY_VALUE, BENCH_ANTHROPIC_SECRET, BENCH_LIMITED, benchConfig, bundleRouter, readBundledConfig, type RouterBundle } from "./build.ts";
 import { addedSummary, addedTargets, addedText, PAIRED } from "./added.ts";
 import { CHAT_FORWARDED } from "./chat-forwarder.ts";
+import { translatedCpuBlocks, type CpuBlocks } from "./chat-translated.ts";
 import { CHAT_GOAL_ADDED_P50_MS, CHAT_GOAL_RPS_50, chatPaired, chatScenarios, chatSummary, chatTargets, chatText } from "./chat.ts";
 import { probe, stopLoad } from "./load.ts";
 import { microSection, type MicroResult } from "./micro.ts";
@@ -29,7 +32,7 @@ import { pairedFailed, pairedSection, type PairedResult } from "./paired.ts";
 import { poolTable, poolTargets, POOL_GOAL_PER_S, runPools, type PoolSection } from "./pools.ts";
 import { runScenarios } from "./scenario-loop.ts";
 import { INPUT, scenarios } from "./scenarios.ts";
-import { startFakeOpenAIThread, startRouter, startUpstreamThread, type Running, type RunningRouter } from "./servers.ts";
+import { startFakeAnthropicThread, startFakeOpenAIThread, startRouter, startUpstreamThread, type Running, type RunningRouter } from "./servers.ts";
 import { TASK_GOAL_MS, TASK_STEPS, taskSection, taskTable, taskTargets, type TaskScenario } from "./task.ts";
 import { startRawWorkerd } from "./workerd.ts";
 
@@ -103,6 +106,7 @@ async function main(): Promise<number> {
   let bundle: RouterBundle | undefined;
   let upstream: Running | undefined;
   let fake: Running | undefined;
+  let fakeAnthropic: Running | undefined;
   let router: RunningRouter | undefined;
   const runs: ScenarioRuns[] = [];
   let task: TaskScenario | undefined;
@@ -110,6 +114,7 @@ async function main(): Promise<number> {
   let paired: PairedResult | undefined;
   let pairedAfter: PairedResult | undefined;
   let pairedChat: PairedResult[] = [];
+  let cpuBlocks: Record<string, CpuBlocks> = {};
   let failures = 0;
   try {
     log("== Setup ==");
@@ -118,9 +123,11 @@ async function main(): Promise<number> {
     if (stopped) return 130;
     upstream = await startUpstreamThread();
     fake = await startFakeOpenAIThread();
-    log(`fault upstream (worker thread): ${upstream.url}; fake OpenAI server (worker thread): ${fake.url}`);
-    const config = benchConfig(ROOT, upstream.url, fake.url);
-    const o = { bundle, config, upstreamUrl: upstream.url, chatUpstreamUrl: fake.url, verbose: args.verbose };
+    fakeAnthropic = await startFakeAnthropicThread();
+    log(`fault upstream (worker thread): ${upstream.url}; fake OpenAI server (worker thread): ${fake.url}; fake Anthropic API (worker thread): ${fakeAnthropic.url}`);
+    const config = benchConfig(ROOT, upstream.url, fake.url, fakeAnthropic.url);
+    const secretBindings = { [BENCH_ANTHROPIC_SECRET]: BENCH_ANTHROPIC_KEY_VALUE };
+    const o = { bundle, config, upstreamUrl: upstream.url, chatUpstreamUrl: fake.url, secretBindings, verbose: args.verbose };
     router = args.miniflare ? await startRouter(o) : await startRawWorkerd(o);
     ownSignals();
     const routerUrl = args["via-entry"] ? router.entryUrl! : router.directUrl;
@@ -142,7 +149,7 @@ async function main(): Promise<number> {
     const rec = classified.json as { label?: string; specialist?: string; confidence?: number };
     log(`intent for the cached scenario: ${intentId} (${rec.label} → ${rec.specialist}, confidence ${rec.confidence?.toFixed(3)})\n`);
 
-    const list = [...scenarios({ router: routerUrl, lruOnly: router.lruOnlyUrl, upstream: upstream.url, proxy: router.proxyUrl }, intentId, router.mode), ...chatScenarios({ router: routerUrl, fake: fake.url, proxy: router.chatProxyUrl })];
+    const list = [...scenarios({ router: routerUrl, lruOnly: router.lruOnlyUrl, upstream: upstream.url, proxy: router.proxyUrl }, intentId, router.mode), ...chatScenarios({ router: routerUrl, fake: fake.url, proxy: router.chatProxyUrl, anthropic: fakeAnthropic.url })];
     if (!stopped && poolPaired) {
       paired = await pairedSection(`fresh "${BENCH_LIMITED}" pool`, PAIRED, list, { maxMs: pairedMs, isStopped: () => stopped, log, workerdPids: pids });
       if (pairedFailed(paired)) failures++;
@@ -150,6 +157,8 @@ async function main(): Promise<number> {
     failures += await runScenarios(list, runs, { connections: CONNECTIONS, seconds, warmupSeconds, seqMs, pids, only, isStopped: () => stopped, log });
     pairedChat = await chatPaired(list, only, { maxMs: pairedMs, isStopped: () => stopped, log, workerdPids: pids });
     if (pairedChat.some(pairedFailed)) failures++;
+    cpuBlocks = await translatedCpuBlocks(list, only, { maxMs: 20_000, pids, isStopped: () => stopped, log });
+    if (Object.values(cpuBlocks).some((b) => b.bad)) failures++;
 
     if (!stopped && poolPaired) {
       pairedAfter = await pairedSection("after the scenarios' load", PAIRED, list, { maxMs: pairedMs, isStopped: () => stopped, log, workerdPids: pids });
@@ -175,6 +184,7 @@ async function main(): Promise<number> {
     await router?.close().catch((e: unknown) => log(`!! stopping workerd: ${e}`));
     await upstream?.close().catch((e: unknown) => log(`!! stopping the upstream: ${e}`));
     await fake?.close().catch((e: unknown) => log(`!! stopping the fake OpenAI server: ${e}`));
+    await fakeAnthropic?.close().catch((e: unknown) => log(`!! stopping the fake Anthropic API: ${e}`));
     bundle?.cleanup();
   }
 
@@ -187,7 +197,8 @@ async function main(): Promise<number> {
     log(loadTable(runs));
     log("(latency: each response's process.hrtime latency from autocannon's `response` event, exact percentiles over all responses —");
     log(" autocannon's own percentiles are integer ms and are only kept in the JSON; +p50/+p99: minus `direct` at the same connection count;");
-    log(" chat-router(-stream): minus chat-direct(-stream), the same call straight to the fake OpenAI server; every chat-* body is checked)");
+    log(" chat-router(-stream): minus chat-direct(-stream), the same call straight to the fake OpenAI server; chat-router-anthropic(-stream): minus");
+    log(" chat-direct-anthropic(-stream), the translated call straight to the fake Anthropic API; every chat-* body is checked)");
   }
   if (task) {
     log(`\n== Task scenario: ${TASK_STEPS}-step sequential chain, specialist "bench" = upstream /ok (instant); goal ≤ ${TASK_GOAL_MS} ms router overhead per step ==`);
@@ -197,7 +208,7 @@ async function main(): Promise<number> {
     log(" created→s1 = task.created → first step.started (the alarm that drives the task); step span = step.started → step.succeeded;");
     log(" between steps = a step's end → the next one's start (or the task's end); these three from the events' `at`, whole ms)");
   }
-  const chat = chatSummary(runs, pairedChat);
+  const chat = chatSummary(runs, pairedChat, cpuBlocks);
   for (const line of chatText(chat)) log(line);
   const added = addedSummary(runs, paired, pairedAfter);
   for (const line of addedText(runs, added, paired, pairedAfter)) log(line);

@@ -1,7 +1,7 @@
 /**
  * The servers of a benchmark run, all on 127.0.0.1:
- *  - the fault upstream (examples/fault-upstream) and the fake OpenAI server
- *    (examples/fake-openai), each in a worker thread, so neither shares an event
+ *  - the fault upstream (examples/fault-upstream), the fake OpenAI server
+ *    (examples/fake-openai) and the fake Anthropic API (examples/fake-anthropic), each in a worker thread, so neither shares an event
  *    loop with the load generator;
  *  - the bundled router on workerd through Miniflare's API (`--miniflare`; the default,
  *    raw `workerd serve`, is in workerd.ts).
@@ -22,6 +22,9 @@ export interface Running {
 export const startUpstreamThread = (timeoutMs = 15_000) => startServerThread("./upstream-thread.ts", "fault upstream", timeoutMs);
 /** Starts examples/fake-openai (the OpenAI front door's specialist) in a worker thread; resolves with its URL. */
 export const startFakeOpenAIThread = (timeoutMs = 15_000) => startServerThread("./fake-openai-thread.ts", "fake OpenAI server", timeoutMs);
+
+/** Starts examples/fake-anthropic (the translated hop's specialist, key `BENCH_ANTHROPIC_KEY_VALUE`) in a worker thread; resolves with its URL. */
+export const startFakeAnthropicThread = (timeoutMs = 15_000) => startServerThread("./fake-anthropic-thread.ts", "fake Anthropic server", timeoutMs);
 
 /** A server in a worker thread (`entry`, relative to bench/) that posts `{ url }` once listening and stops on "close". */
 async function startServerThread(entry: string, label: string, timeoutMs: number): Promise<Running> {
@@ -63,6 +66,8 @@ export interface RouterOptions {
   upstreamUrl: string;
   /** The fake OpenAI server: when given, a second calibration Worker, the chat forwarder (`FORWARDER_SOURCE`), passes requests through to it. */
   chatUpstreamUrl?: string;
+  /** Extra text bindings of the router (the Worker secrets its config's `secrets` declares, e.g. the fake Anthropic API's key). */
+  secretBindings?: Record<string, string>;
   /** Print workerd's console output (the router logs cache-tier failures there). */
   verbose?: boolean;
   /** Open workerd's V8 inspector (for bench/profile.ts); 0 = any free port. */
@@ -152,14 +157,14 @@ export async function startRouter(o: RouterOptions): Promise<RunningRouter> {
           kvNamespaces: { INTENTS: "switchyard-bench-intents" },
           durableObjects: Object.fromEntries(doClasses(o.bundle).map(([b, className]) => [b, { className, useSQLite: true }])),
           cache: true,
-          bindings: { DEV_MODE: "true", SWITCHYARD_CONFIG: o.config, VERSION: "bench" },
+          bindings: { ...o.secretBindings, DEV_MODE: "true", SWITCHYARD_CONFIG: o.config, VERSION: "bench" },
         },
         {
           ...common,
           name: LRU_ONLY,
           modules: o.bundle.modules,
           cache: false, // Miniflare still configures a Cache API backend: a no-op Worker (every match misses)
-          bindings: { DEV_MODE: "true", SWITCHYARD_CONFIG: o.config, VERSION: "bench" },
+          bindings: { ...o.secretBindings, DEV_MODE: "true", SWITCHYARD_CONFIG: o.config, VERSION: "bench" },
         },
         {
           ...common,

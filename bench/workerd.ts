@@ -24,12 +24,12 @@ const SOCKETS = ["router", "proxy", "pool-driver"];
 
 const MODULE_FIELD: Record<RouterModule["type"], string> = { ESModule: "esModule", CommonJS: "commonJsModule", Text: "text", Data: "data", CompiledWasm: "wasm" };
 
-/** capnp config: router (+ every Durable Object class it exports, SQLite), the calibration proxy, the chat forwarder (with `chatUpstreamUrl`), the pool driver, the outbound network. */
+/** capnp config: router (+ every Durable Object class it exports, SQLite; `secretBindings` as text bindings), the calibration proxy, the chat forwarder (with `chatUpstreamUrl`), the pool driver, the outbound network. */
 export function capnpConfig(
   bundle: RouterBundle,
   dir: string,
   storageDir: string,
-  upstream: { upstreamUrl: string; chatUpstreamUrl?: string },
+  upstream: { upstreamUrl: string; chatUpstreamUrl?: string; secretBindings?: Record<string, string> },
   compat: { date: string; flags: string[] },
 ): string {
   const modules = bundle.modules
@@ -59,6 +59,7 @@ const config :Workerd.Config = (
         (name = "DEV_MODE", text = "true"),
         (name = "VERSION", text = "bench"),
         (name = "SWITCHYARD_CONFIG", text = embed "switchyard-config.json"),
+        ${Object.entries(upstream.secretBindings ?? {}).map(([b, v]) => `(name = ${str(b)}, text = ${str(v)}),`).join("\n        ")}
         ${doClasses(bundle).map(([b, c]) => `(name = ${str(b)}, durableObjectNamespace = ${str(c)}),`).join("\n        ")}
       ],
       durableObjectNamespaces = [
