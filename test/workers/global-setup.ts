@@ -6,7 +6,6 @@ import { startFakeOpenAI } from "../../examples/fake-openai/server.ts";
 import { startFakeAnthropic } from "../../examples/fake-anthropic/server.ts";
 import { startFakeGemini } from "../../examples/fake-gemini/server.ts";
 import { startA2aUpstream } from "../support/a2a-upstream.ts";
-import { startFakeAnthropic as startDoorAnthropic } from "../support/anthropic-upstream.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
 
 declare module "vitest" {
@@ -25,8 +24,6 @@ declare module "vitest" {
     a2aUrl: string;
     /** A stand-in OTLP/HTTP collector (test/support/otlp-receiver.ts). */
     otlpUrl: string;
-    /** A minimal fake Anthropic Messages API (test/support/anthropic-upstream.ts), key `sk-ant-fake`: the Anthropic door's tests. */
-    anthropicDoorUrl: string;
   }
 }
 
@@ -42,7 +39,6 @@ export default async function setup(project: TestProject) {
   const gemini = await startFakeGemini({ apiKey: "fake-gemini-key" });
   const a2a = await startA2aUpstream();
   const otlp = await startOtlpReceiver();
-  const anthropicDoor = await startDoorAnthropic({ apiKey: "sk-ant-fake" });
   mkdirSync(".wrangler/test", { recursive: true });
   const outfile = ".wrangler/test/specialists.mjs";
   await build({
@@ -66,7 +62,6 @@ export default async function setup(project: TestProject) {
   project.provide("specialistsScript", outfile);
   project.provide("a2aUrl", a2a.url);
   project.provide("otlpUrl", otlp.url);
-  project.provide("anthropicDoorUrl", anthropicDoor.url);
   return async () => {
     await faults.close();
     await openai.close();
@@ -74,6 +69,5 @@ export default async function setup(project: TestProject) {
     await gemini.close();
     await a2a.close();
     await otlp.close();
-    await anthropicDoor.close();
   };
 }
