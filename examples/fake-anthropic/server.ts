@@ -62,14 +62,10 @@
  *   stream-stall    `message_start`, the first block's start and two deltas, then silence until the client leaves
  * It closes itself after `maxLifetimeMs` if nobody closes it first.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
+import { readJson, SSE_HEADERS, startFakeHttp, type FakeHttp } from "../fake-http.ts";
 
-export interface FakeAnthropic {
-  url: string;
-  close(): Promise<void>;
-  /** Requests received so far. */
-  requests(): RecordedRequest[];
-}
+export type FakeAnthropic = FakeHttp<RecordedRequest>;
 
 export interface RecordedRequest {
   path: string;
@@ -91,7 +87,6 @@ const textOf = (content: unknown): string =>
     .filter((b) => b.type === "text" && typeof b.text === "string")
     .map((b) => b.text as string)
     .join("\n");
-const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" };
 const IMAGE_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"];
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
@@ -274,14 +269,9 @@ function inputTokens(body: Record<string, any>): number {
  * every request must carry (default `sk-ant-fake`).
  */
 export async function startFakeAnthropic({ apiKey = "sk-ant-fake", maxLifetimeMs = 10 * 60_000 }: { apiKey?: string; maxLifetimeMs?: number } = {}): Promise<FakeAnthropic> {
-  const recorded: RecordedRequest[] = [];
-  const open = new Set<ServerResponse>();
-  const droppedByUs = new WeakSet<ServerResponse>();
   let messages = 0;
   let toolCalls = 0;
   let requestIds = 0;
-  let closing = false;
-
   const records = new WeakMap<ServerResponse, RecordedRequest>();
 
   /** Writes to the client, and notes it in the request's record. */
@@ -298,30 +288,18 @@ export async function startFakeAnthropic({ apiKey = "sk-ant-fake", maxLifetimeMs
     res.end();
   }
 
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  return startFakeHttp<RecordedRequest>(async (req, res, host) => {
     const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
     const requestId = `req_fake${++requestIds}`;
     const fail = (status: number, type: string, message: string, headers: Record<string, string> = {}) => send(res, status, error(type, message, requestId), { "request-id": requestId, ...headers });
-    if (req.method === "GET" && path === "/requests") return send(res, 200, { requests: recorded });
-    if (req.method === "POST" && path === "/reset") return (recorded.length = 0), send(res, 200, { ok: true });
     if (req.method !== "POST" || !path.endsWith("/v1/messages")) return fail(404, "not_found_error", `Not found: ${req.method} ${path}`);
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    let body: Record<string, any>;
-    try {
-      body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-    } catch {
-      return fail(400, "invalid_request_error", "There was an issue with the format of your request: the body is not valid JSON");
-    }
+    const read = await readJson(req);
+    if (!read) return fail(400, "invalid_request_error", "There was an issue with the format of your request: the body is not valid JSON");
+    const body = read.json as Record<string, any>;
     if (typeof body !== "object" || body === null || Array.isArray(body)) return fail(400, "invalid_request_error", "The request body must be a JSON object");
     const record: RecordedRequest = { path, headers: req.headers, body, aborted: false, reply: "" };
-    recorded.push(record);
+    host.record(res, record);
     records.set(res, record);
-    open.add(res);
-    res.on("close", () => {
-      open.delete(res);
-      if (!res.writableFinished && !closing && !droppedByUs.has(res)) record.aborted = true;
-    });
     if (req.headers["x-api-key"] !== apiKey && req.headers.authorization !== `Bearer ${apiKey}`) return fail(401, "authentication_error", "invalid x-api-key");
     const version = req.headers["anthropic-version"];
     if (typeof version !== "string") return fail(400, "invalid_request_error", "anthropic-version: header is required");
@@ -358,7 +336,7 @@ export async function startFakeAnthropic({ apiKey = "sk-ant-fake", maxLifetimeMs
     const emit = (list: FakeEvent[], then?: () => void) => list.forEach((e, i) => write(res, sseEvent(e), i === list.length - 1 ? then : undefined));
     switch (model) {
       case "stream-cut":
-        emit(head, () => (droppedByUs.add(res), res.destroy()));
+        emit(head, () => host.drop(res));
         return;
       case "stream-stall":
         emit(head);
@@ -373,22 +351,5 @@ export async function startFakeAnthropic({ apiKey = "sk-ant-fake", maxLifetimeMs
         emit(events);
     }
     res.end();
-  }
-
-  const server = createServer((req, res) => void serve(req, res).catch(() => res.destroy()));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  let shutdown: Promise<void> | undefined;
-  const close = () =>
-    (shutdown ??= new Promise<void>((resolve) => {
-      closing = true;
-      clearTimeout(killer);
-      for (const r of open) r.destroy();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }));
-  const killer = setTimeout(close, maxLifetimeMs);
-  killer.unref();
-  return { url: `http://127.0.0.1:${port}`, close, requests: () => recorded };
+  }, maxLifetimeMs);
 }

@@ -33,11 +33,13 @@ declare module "vitest" {
  * specialists Worker so the workers project can run it next to the router.
  */
 export default async function setup(project: TestProject) {
+  // they live as long as the run (the teardown closes them): a whole run on a loaded machine outlasts their default lifetime of 10 minutes
+  const maxLifetimeMs = 3 * 60 * 60_000;
   const faults = await startFaultUpstream();
-  const openai = await startFakeOpenAI({ apiKey: "sk-fake" });
-  const anthropic = await startFakeAnthropic({ apiKey: "sk-ant-fake" });
-  const gemini = await startFakeGemini({ apiKey: "fake-gemini-key" });
-  const a2a = await startA2aUpstream();
+  const openai = await startFakeOpenAI({ apiKey: "sk-fake", maxLifetimeMs });
+  const anthropic = await startFakeAnthropic({ apiKey: "sk-ant-fake", maxLifetimeMs });
+  const gemini = await startFakeGemini({ apiKey: "fake-gemini-key", maxLifetimeMs });
+  const a2a = await startA2aUpstream({ maxLifetimeMs });
   const otlp = await startOtlpReceiver();
   mkdirSync(".wrangler/test", { recursive: true });
   const outfile = ".wrangler/test/specialists.mjs";
