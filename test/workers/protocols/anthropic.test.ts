@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { configWith } from "../helpers.ts";
-import { brokenStreams, countedFailures, dataOf, openaiDoor, PNG, refusedBeforeAnyCall, SYSTEM, TOOLS, user } from "./translated.ts";
+import { brokenStreams, completedStream, countedFailures, dataOf, openaiDoor, rateLimited, PNG, refusedBeforeAnyCall, SYSTEM, TOOLS, user } from "./translated.ts";
 
 /**
  * `anthropic` specialists through the OpenAI front door, against examples/fake-anthropic
@@ -73,15 +73,7 @@ describe("anthropic specialists, through the OpenAI front door", () => {
   });
 
   it("a streamed answer: chunks from Anthropic's events, finish_reason, the usage chunk when asked, then [DONE]", async () => {
-    const { res, settle } = await send({ model: "claude", stream: true, stream_options: { include_usage: true }, messages: [user("stream please")] });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
-    const data = dataOf(await res.text());
-    await settle();
-    expect(data.at(-1)).toBe("[DONE]");
-    const chunks = data.slice(0, -1).map((d) => JSON.parse(d));
-    expect(chunks[0].choices[0].delta).toMatchObject({ role: "assistant" });
-    expect(chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("")).toBe("[claude-fake] heard: stream please");
+    const chunks = await completedStream(send, { model: "claude", stream_options: { include_usage: true }, messages: [user("stream please")] }, "[claude-fake] heard: stream please");
     expect(chunks.filter((c) => c.choices[0]?.delta?.content).length).toBe(4); // a chunk per text_delta
     expect(chunks.at(-2).choices[0].finish_reason).toBe("stop");
     expect(chunks.at(-1)).toMatchObject({ object: "chat.completion.chunk", choices: [], usage: { prompt_tokens: 8, completion_tokens: 4, total_tokens: 12 } });
@@ -174,15 +166,7 @@ describe("every failure of an Anthropic model", () => {
     ["claude-wrong-key", 502, "http_error"],
   ]);
 
-  it("429 rate_limit_error reaches the client as a 429 with the provider's Retry-After", async () => {
-    const before = await metricsOf("claude-fail-429");
-    const { res, settle } = await send({ model: "claude-fail-429", messages: [user("hi")] });
-    expect(res.status).toBe(429);
-    expect(res.headers.get("retry-after")).toBe("1");
-    await res.text();
-    await settle();
-    expect(((await metricsOf("claude-fail-429")).failures.rate_limited ?? 0) - (before.failures.rate_limited ?? 0)).toBe(1);
-  });
+  rateLimited(door, "claude-fail-429", "429 rate_limit_error reaches the client as a 429 with the provider's Retry-After");
 
   it("400 invalid_request_error: Anthropic's message reaches the client, counted as refused, no retry", async () => {
     const before = await metricsOf("claude-fail-400");

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { configWith } from "../helpers.ts";
-import { brokenStreams, countedFailures, dataOf, openaiDoor, PNG, refusedBeforeAnyCall, SYSTEM, TOOLS, user } from "./translated.ts";
+import { brokenStreams, completedStream, countedFailures, dataOf, openaiDoor, rateLimited, PNG, refusedBeforeAnyCall, SYSTEM, TOOLS, user } from "./translated.ts";
 
 /**
  * `gemini` specialists through the OpenAI front door, against examples/fake-gemini (the
@@ -66,15 +66,7 @@ describe("gemini specialists, through the OpenAI front door", () => {
   });
 
   it("a streamed answer: streamGenerateContent?alt=sse, a chunk per event, finish_reason, the usage chunk when asked, then [DONE]", async () => {
-    const { res, settle } = await send({ model: "gemini", stream: true, stream_options: { include_usage: true }, messages: [user("stream please")] });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
-    const data = dataOf(await res.text());
-    await settle();
-    expect(data.at(-1)).toBe("[DONE]");
-    const chunks = data.slice(0, -1).map((d) => JSON.parse(d));
-    expect(chunks[0].choices[0].delta).toMatchObject({ role: "assistant" });
-    expect(chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("")).toBe("[gemini-fake] heard: stream please");
+    const chunks = await completedStream(send, { model: "gemini", stream_options: { include_usage: true }, messages: [user("stream please")] }, "[gemini-fake] heard: stream please");
     expect(chunks.filter((c) => c.choices[0]?.delta?.content).length).toBe(2); // the fake sends two words an event
     expect(chunks.at(-2).choices[0].finish_reason).toBe("stop");
     expect(chunks.at(-1)).toMatchObject({ object: "chat.completion.chunk", choices: [], usage: { prompt_tokens: 8, completion_tokens: 4, total_tokens: 12 } });
@@ -153,15 +145,7 @@ describe("every failure of a Gemini model", () => {
     ["gemini-hang", 504, "timeout"],
   ]);
 
-  it("429 RESOURCE_EXHAUSTED reaches the client as a 429 with the provider's Retry-After", async () => {
-    const before = await metricsOf("gemini-fail-429");
-    const { res, settle } = await send({ model: "gemini-fail-429", messages: [user("hi")] });
-    expect(res.status).toBe(429);
-    expect(res.headers.get("retry-after")).toBe("1");
-    await res.text();
-    await settle();
-    expect(((await metricsOf("gemini-fail-429")).failures.rate_limited ?? 0) - (before.failures.rate_limited ?? 0)).toBe(1);
-  });
+  rateLimited(door, "gemini-fail-429", "429 RESOURCE_EXHAUSTED reaches the client as a 429 with the provider's Retry-After");
 
   for (const stream of [false, true])
     it(`a 429 whose wait is only in the body (RetryInfo retryDelay 2.5s) reaches the client with Retry-After: 3 (stream ${stream})`, async () => {

@@ -93,3 +93,33 @@ export function brokenStreams({ send, metricsOf }: ReturnType<typeof openaiDoor>
       expect((after.failures[kind] ?? 0) - (before.failures[kind] ?? 0)).toBe(1);
     });
 }
+
+/**
+ * A stream that completed: 200 `text/event-stream` ending with `[DONE]`, its first
+ * chunk the assistant's role, its content `text`; returns the chunks (without `[DONE]`).
+ */
+export async function completedStream(send: Send, body: Record<string, unknown>, text: string): Promise<any[]> {
+  const { res, settle } = await send({ ...body, stream: true });
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+  const data = dataOf(await res.text());
+  await settle();
+  expect(data.at(-1)).toBe("[DONE]");
+  const chunks = data.slice(0, -1).map((d) => JSON.parse(d));
+  expect(chunks[0].choices[0].delta).toMatchObject({ role: "assistant" });
+  expect(chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("")).toBe(text);
+  return chunks;
+}
+
+/** The test that the provider's 429 reaches the client as a 429 with its Retry-After (1 s), counted as `rate_limited`. */
+export function rateLimited({ send, metricsOf }: ReturnType<typeof openaiDoor>, id: string, title: string): void {
+  it(title, async () => {
+    const before = await metricsOf(id);
+    const { res, settle } = await send({ model: id, messages: [user("hi")] });
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("1");
+    await res.text();
+    await settle();
+    expect(((await metricsOf(id)).failures.rate_limited ?? 0) - (before.failures.rate_limited ?? 0)).toBe(1);
+  });
+}

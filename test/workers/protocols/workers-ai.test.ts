@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { countedFailures, dataOf, openaiDoor, refusedBeforeAnyCall, TOOLS, user } from "./translated.ts";
+import { completedStream, countedFailures, dataOf, openaiDoor, refusedBeforeAnyCall, TOOLS, user } from "./translated.ts";
 
 /**
  * `workers-ai` specialists through the AI binding: in this project the binding is
@@ -59,15 +59,7 @@ describe("workers-ai specialists, through the OpenAI front door", () => {
   });
 
   it("a streamed answer: chat.completion.chunk events translated chunk for chunk, the usage chunk when asked, then [DONE]", async () => {
-    const { res, settle } = await send({ model: "llama", stream: true, stream_options: { include_usage: true }, messages: [user("stream please")] });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
-    const data = dataOf(await res.text());
-    await settle();
-    expect(data.at(-1)).toBe("[DONE]");
-    const chunks = data.slice(0, -1).map((d) => JSON.parse(d));
-    expect(chunks[0].choices[0].delta.role).toBe("assistant");
-    expect(chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("")).toBe("[@cf/meta/llama-3.1-8b-instruct] heard: stream please");
+    const chunks = await completedStream(send, { model: "llama", stream_options: { include_usage: true }, messages: [user("stream please")] }, "[@cf/meta/llama-3.1-8b-instruct] heard: stream please");
     expect(chunks.at(-2).choices[0].finish_reason).toBe("stop");
     expect(chunks.at(-1)).toMatchObject({ object: "chat.completion.chunk", choices: [], usage: { completion_tokens: 4 } });
     expect((await ai().calls())[0]!.inputs.stream).toBe(true);
