@@ -53,16 +53,25 @@ export function openAIError(p: ProblemBody): OpenAIError {
  * the auth middleware so 401s are covered too.
  */
 export function openAIErrorShape(): MiddlewareHandler<AppEnv> {
-  return async function openAIErrorShape(c, next) {
-    await next();
-    if (!c.res.headers.get("content-type")?.startsWith("application/problem+json")) return;
-    const problem = (await c.res.clone().json()) as ProblemBody;
-    const headers = new Headers(c.res.headers);
-    headers.set("content-type", "application/json");
+  return problemShape<ProblemBody>((problem, status) => {
     // an OpenAI-compatible specialist's own refusal reaches OpenAI clients as it sent it
     const up = problem.upstream;
-    const own = up?.error && up.status !== null ? { status: up.status, error: up.error } : undefined;
-    const body = own ? { error: own.error } : openAIError(problem);
-    c.res = new Response(JSON.stringify(body), { status: own?.status ?? c.res.status, headers });
+    return up?.error && up.status !== null ? { status: up.status, body: { error: up.error } } : { status, body: openAIError(problem) };
+  });
+}
+
+/**
+ * A path-scoped middleware that re-sends every problem+json response of the wrapped
+ * paths as `reshape` says (a status and a JSON body, given the problem and the
+ * response's status), its other headers (`Retry-After`) kept.
+ */
+export function problemShape<P>(reshape: (problem: P, status: number) => { status: number; body: unknown }): MiddlewareHandler<AppEnv> {
+  return async function problemShape(c, next) {
+    await next();
+    if (!c.res.headers.get("content-type")?.startsWith("application/problem+json")) return;
+    const { status, body } = reshape((await c.res.clone().json()) as P, c.res.status);
+    const headers = new Headers(c.res.headers);
+    headers.set("content-type", "application/json");
+    c.res = new Response(JSON.stringify(body), { status, headers });
   };
 }
