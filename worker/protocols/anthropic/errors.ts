@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../env.ts";
-import { problemShape } from "../openai/errors.ts";
+import { problemShape } from "../problem-shape.ts";
 import { anthropicErrorType, typeByStatus } from "./error-types.ts";
 import { anthropicError } from "./stream-translate.ts";
 
