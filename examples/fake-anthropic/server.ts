@@ -7,7 +7,8 @@
  * (`Message`, `Usage`, `RawMessageStreamEvent`, `ErrorResponse`).
  *
  *   POST <any prefix>/v1/messages   the reply (below)
- *   GET  /requests                  `{ requests }`: what it got (path, headers, body, aborted), oldest first
+ *   GET  /requests                  `{ requests }`: what it got (path, headers, body, aborted) and the body
+ *                                   it wrote back (`reply`), oldest first
  *   POST /reset                     forgets the requests
  *
  * Every request needs the key, as `x-api-key: <apiKey>` or (as the 1.x SDKs send it)
@@ -42,7 +43,11 @@
  * the input's JSON in three `partial_json` pieces), `content_block_stop`, then
  * `message_delta` (`stop_reason`, the cumulative usage) and `message_stop`.
  *
- * The `model` picks a failure:
+ * `fakeMessage(body, ids)` and `fakeEvents(message)` compute that reply and its events,
+ * for tests that compare what a client got with what the fake sent.
+ *
+ * The `model` `echo-body` answers with the request body, as JSON, for its text (never
+ * cut, no tool call). The `model` picks a failure:
  *   fail-429        429 `rate_limit_error` + `retry-after: 1`
  *   fail-529        529 `overloaded_error`
  *   fail-500        500 `api_error`
@@ -57,14 +62,10 @@
  *   stream-stall    `message_start`, the first block's start and two deltas, then silence until the client leaves
  * It closes itself after `maxLifetimeMs` if nobody closes it first.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
+import { readJson, SSE_HEADERS, startFakeHttp, type FakeHttp } from "../fake-http.ts";
 
-export interface FakeAnthropic {
-  url: string;
-  close(): Promise<void>;
-  /** Requests received so far. */
-  requests(): RecordedRequest[];
-}
+export type FakeAnthropic = FakeHttp<RecordedRequest>;
 
 export interface RecordedRequest {
   path: string;
@@ -72,6 +73,8 @@ export interface RecordedRequest {
   body: Record<string, any>;
   /** True when the client closed the connection before the reply was finished. */
   aborted: boolean;
+  /** The reply's body as the fake wrote it so far (the JSON, or the events), byte for byte. */
+  reply: string;
 }
 
 type Block = { type?: unknown; [k: string]: any };
@@ -84,7 +87,6 @@ const textOf = (content: unknown): string =>
     .filter((b) => b.type === "text" && typeof b.text === "string")
     .map((b) => b.text as string)
     .join("\n");
-const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" };
 const IMAGE_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"];
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
@@ -146,32 +148,17 @@ function problem(body: Record<string, any>, version: string): string | undefined
   return undefined;
 }
 
-/** One content block of the reply, and the deltas that stream it. */
-interface ReplyBlock {
-  whole: Record<string, unknown>;
-  start: Record<string, unknown>;
-  deltas: Record<string, unknown>[];
-}
-
-const textBlock = (text: string): ReplyBlock => ({
-  whole: { type: "text", text, citations: null },
-  start: { type: "text", text: "", citations: null },
-  deltas: text.split(/(?<= )/).map((piece) => ({ type: "text_delta", text: piece })),
-});
-
-function toolUseBlock(id: string, name: string, input: Record<string, unknown>): ReplyBlock {
-  const json = JSON.stringify(input);
-  const third = Math.ceil(json.length / 3);
-  return {
-    whole: { type: "tool_use", id, name, input, caller: { type: "direct" } },
-    start: { type: "tool_use", id, name, input: {}, caller: { type: "direct" } },
-    deltas: [json.slice(0, third), json.slice(third, 2 * third), json.slice(2 * third)].filter(Boolean).map((partial_json) => ({ type: "input_json_delta", partial_json })),
-  };
-}
+/** A content block of the reply: `text` (with `citations: null`) or `tool_use` (with `caller`). */
+type ReplyBlock = { type: "text"; text: string; citations: null } | { type: "tool_use"; id: string; name: string; input: Record<string, unknown>; caller: { type: "direct" } };
 
 /** The reply's blocks, stop reason and output tokens for a valid body. */
-function replyFor(body: Record<string, any>, callId: () => string): { blocks: ReplyBlock[]; stop: string; outputTokens: number } {
+function replyFor(body: Record<string, any>, toolCallId: string): { blocks: ReplyBlock[]; stop: string; outputTokens: number } {
   const model = body.model as string;
+  const text = (t: string): ReplyBlock => ({ type: "text", text: t, citations: null });
+  if (model === "echo-body") {
+    const echo = JSON.stringify(body);
+    return { blocks: [text(echo)], stop: "end_turn", outputTokens: words(echo) };
+  }
   const turns = body.messages as Turn[];
   const last = [...turns].reverse().find((t) => t.role === "user");
   const blocks = blocksOf(last?.content);
@@ -182,18 +169,90 @@ function replyFor(body: Record<string, any>, callId: () => string): { blocks: Re
   const calls = tools.length > 0 && choice.type !== "none" && !(choice.type === "auto" && results.length > 0);
   if (calls) {
     const name = choice.type === "tool" && typeof choice.name === "string" ? choice.name : String(tools[0]!.name);
-    const block = toolUseBlock(callId(), name, { heard });
-    return { blocks: [block], stop: "tool_use", outputTokens: words(JSON.stringify({ heard })) + 1 };
+    return { blocks: [{ type: "tool_use", id: toolCallId, name, input: { heard }, caller: { type: "direct" } }], stop: "tool_use", outputTokens: words(JSON.stringify({ heard })) + 1 };
   }
   const images = blocks.filter((b) => b.type === "image").length;
-  let text = `[${model}] heard: ${heard}${images > 0 ? ` (saw ${images} image${images > 1 ? "s" : ""})` : ""}`;
+  let reply = `[${model}] heard: ${heard}${images > 0 ? ` (saw ${images} image${images > 1 ? "s" : ""})` : ""}`;
   let stop = "end_turn";
-  if (words(text) > body.max_tokens) {
-    text = text.split(/\s+/).filter(Boolean).slice(0, body.max_tokens).join(" ");
+  if (words(reply) > body.max_tokens) {
+    reply = reply.split(/\s+/).filter(Boolean).slice(0, body.max_tokens).join(" ");
     stop = "max_tokens";
   }
-  return { blocks: [textBlock(text)], stop, outputTokens: words(text) };
+  return { blocks: [text(reply)], stop, outputTokens: words(reply) };
 }
+
+/** The reply `Message` of the Messages API, as this fake builds it. */
+export interface FakeMessage {
+  id: string;
+  type: "message";
+  role: "assistant";
+  model: string;
+  content: ReplyBlock[];
+  stop_reason: string;
+  stop_sequence: null;
+  usage: { input_tokens: number; output_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number; cache_creation: Record<string, number>; server_tool_use: null; service_tier: string };
+}
+
+/**
+ * The message the fake answers a valid request body with (any model but the failure
+ * models), given the ids it numbers (`msg_fake<n>`, `toolu_fake<n>`): for tests that
+ * compare what a client got with what the fake sent.
+ */
+export function fakeMessage(body: Record<string, any>, { id = "msg_fake1", toolCallId = "toolu_fake1" }: { id?: string; toolCallId?: string } = {}): FakeMessage {
+  const { blocks, stop, outputTokens } = replyFor(body, toolCallId);
+  const cache = String(body.model).includes("cache");
+  return {
+    id,
+    type: "message",
+    role: "assistant",
+    model: body.model,
+    content: blocks,
+    stop_reason: stop,
+    stop_sequence: null,
+    usage: {
+      input_tokens: inputTokens(body),
+      output_tokens: outputTokens,
+      cache_creation_input_tokens: cache ? 50 : 0,
+      cache_read_input_tokens: cache ? 100 : 0,
+      cache_creation: { ephemeral_5m_input_tokens: cache ? 50 : 0, ephemeral_1h_input_tokens: 0 },
+      server_tool_use: null,
+      service_tier: "standard",
+    },
+  };
+}
+
+/** One streamed event's data; its `event:` line names `type`. */
+export type FakeEvent = { type: string; [k: string]: unknown };
+
+/** The events that stream `message`, in the fake's order (see the header). */
+export function fakeEvents(message: FakeMessage): FakeEvent[] {
+  const { usage } = message;
+  const events: FakeEvent[] = [{ type: "message_start", message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } }];
+  message.content.forEach((block, index) => {
+    let start: ReplyBlock;
+    let deltas: Record<string, unknown>[];
+    if (block.type === "text") {
+      start = { ...block, text: "" };
+      deltas = block.text.split(/(?<= )/).map((piece) => ({ type: "text_delta", text: piece }));
+    } else {
+      const json = JSON.stringify(block.input);
+      const third = Math.ceil(json.length / 3);
+      start = { ...block, input: {} };
+      deltas = [json.slice(0, third), json.slice(third, 2 * third), json.slice(2 * third)].filter(Boolean).map((partial_json) => ({ type: "input_json_delta", partial_json }));
+    }
+    events.push({ type: "content_block_start", index, content_block: start });
+    if (index === 0) events.push({ type: "ping" });
+    for (const delta of deltas) events.push({ type: "content_block_delta", index, delta });
+    events.push({ type: "content_block_stop", index });
+  });
+  const { output_tokens, input_tokens, cache_creation_input_tokens, cache_read_input_tokens } = usage;
+  events.push({ type: "message_delta", delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens, input_tokens, cache_creation_input_tokens, cache_read_input_tokens, server_tool_use: null } });
+  events.push({ type: "message_stop" });
+  return events;
+}
+
+/** The text of one server-sent event. */
+export const sseEvent = (data: FakeEvent): string => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /** Input tokens: the words of the system prompt and of every turn's text and tool results. */
 function inputTokens(body: Record<string, any>): number {
@@ -210,43 +269,37 @@ function inputTokens(body: Record<string, any>): number {
  * every request must carry (default `sk-ant-fake`).
  */
 export async function startFakeAnthropic({ apiKey = "sk-ant-fake", maxLifetimeMs = 10 * 60_000 }: { apiKey?: string; maxLifetimeMs?: number } = {}): Promise<FakeAnthropic> {
-  const recorded: RecordedRequest[] = [];
-  const open = new Set<ServerResponse>();
-  const droppedByUs = new WeakSet<ServerResponse>();
   let messages = 0;
   let toolCalls = 0;
   let requestIds = 0;
-  let closing = false;
+  const records = new WeakMap<ServerResponse, RecordedRequest>();
+
+  /** Writes to the client, and notes it in the request's record. */
+  function write(res: ServerResponse, text: string, then?: () => void): void {
+    const record = records.get(res);
+    if (record) record.reply += text;
+    res.write(text, then);
+  }
 
   function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const t = JSON.stringify(body);
     res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(t), ...headers });
-    res.end(t);
+    write(res, t);
+    res.end();
   }
 
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  return startFakeHttp<RecordedRequest>(async (req, res, host) => {
     const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
     const requestId = `req_fake${++requestIds}`;
     const fail = (status: number, type: string, message: string, headers: Record<string, string> = {}) => send(res, status, error(type, message, requestId), { "request-id": requestId, ...headers });
-    if (req.method === "GET" && path === "/requests") return send(res, 200, { requests: recorded });
-    if (req.method === "POST" && path === "/reset") return (recorded.length = 0), send(res, 200, { ok: true });
     if (req.method !== "POST" || !path.endsWith("/v1/messages")) return fail(404, "not_found_error", `Not found: ${req.method} ${path}`);
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    let body: Record<string, any>;
-    try {
-      body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-    } catch {
-      return fail(400, "invalid_request_error", "There was an issue with the format of your request: the body is not valid JSON");
-    }
+    const read = await readJson(req);
+    if (!read) return fail(400, "invalid_request_error", "There was an issue with the format of your request: the body is not valid JSON");
+    const body = read.json as Record<string, any>;
     if (typeof body !== "object" || body === null || Array.isArray(body)) return fail(400, "invalid_request_error", "The request body must be a JSON object");
-    const record: RecordedRequest = { path, headers: req.headers, body, aborted: false };
-    recorded.push(record);
-    open.add(res);
-    res.on("close", () => {
-      open.delete(res);
-      if (!res.writableFinished && !closing && !droppedByUs.has(res)) record.aborted = true;
-    });
+    const record: RecordedRequest = { path, headers: req.headers, body, aborted: false, reply: "" };
+    host.record(res, record);
+    records.set(res, record);
     if (req.headers["x-api-key"] !== apiKey && req.headers.authorization !== `Bearer ${apiKey}`) return fail(401, "authentication_error", "invalid x-api-key");
     const version = req.headers["anthropic-version"];
     if (typeof version !== "string") return fail(400, "invalid_request_error", "anthropic-version: header is required");
@@ -264,47 +317,26 @@ export async function startFakeAnthropic({ apiKey = "sk-ant-fake", maxLifetimeMs
         return fail(400, "invalid_request_error", `max_tokens: ${body.max_tokens} > 64, which is the maximum allowed number of output tokens for ${model}`);
       case "garbage":
         res.writeHead(200, { "content-type": "text/html" });
-        res.end("<html>oops</html>");
+        write(res, "<html>oops</html>");
+        res.end();
         return;
       case "hang":
         return;
     }
-    const { blocks, stop, outputTokens } = replyFor(body, () => `toolu_fake${++toolCalls}`);
-    const cache = model.includes("cache");
-    const input = inputTokens(body);
-    const cacheUsage = { cache_creation_input_tokens: cache ? 50 : 0, cache_read_input_tokens: cache ? 100 : 0 };
-    const usage = (output: number) => ({
-      input_tokens: input,
-      output_tokens: output,
-      ...cacheUsage,
-      cache_creation: { ephemeral_5m_input_tokens: cache ? 50 : 0, ephemeral_1h_input_tokens: 0 },
-      server_tool_use: null,
-      service_tier: "standard",
-    });
-    const id = `msg_fake${++messages}`;
-    const message = { id, type: "message", role: "assistant", model, content: blocks.map((b) => b.whole), stop_reason: stop, stop_sequence: null, usage: usage(outputTokens) };
+    const message = fakeMessage(body, { id: `msg_fake${messages + 1}`, toolCallId: `toolu_fake${toolCalls + 1}` });
+    messages++;
+    if (message.stop_reason === "tool_use") toolCalls++;
     if (body.stream !== true) return send(res, 200, message, { "request-id": requestId });
 
-    const events: [string, unknown][] = [["message_start", { type: "message_start", message: { ...message, content: [], stop_reason: null, usage: usage(1) } }]];
-    const firstDeltas: number[] = []; // where the first block's second delta ends, for the broken streams
-    blocks.forEach((b, index) => {
-      events.push(["content_block_start", { type: "content_block_start", index, content_block: b.start }]);
-      if (index === 0) events.push(["ping", { type: "ping" }]);
-      b.deltas.forEach((delta, k) => {
-        events.push(["content_block_delta", { type: "content_block_delta", index, delta }]);
-        if (index === 0 && k === 1) firstDeltas.push(events.length);
-      });
-      events.push(["content_block_stop", { type: "content_block_stop", index }]);
-    });
-    events.push(["message_delta", { type: "message_delta", delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: outputTokens, input_tokens: input, ...cacheUsage, server_tool_use: null } }]);
-    events.push(["message_stop", { type: "message_stop" }]);
-    const sse = ([event, data]: [string, unknown]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-    const head = events.slice(0, firstDeltas[0] ?? events.length);
+    const events = fakeEvents(message);
+    // the broken streams stop after the first block's second delta
+    const second = events.findIndex((e, i) => e.type === "content_block_delta" && e.index === 0 && events[i - 1]?.type === "content_block_delta");
+    const head = events.slice(0, second < 0 ? events.length : second + 1);
     res.writeHead(200, { ...SSE_HEADERS, "request-id": requestId });
-    const emit = (list: [string, unknown][], then?: () => void) => list.forEach((e, i) => res.write(sse(e), i === list.length - 1 ? then : undefined));
+    const emit = (list: FakeEvent[], then?: () => void) => list.forEach((e, i) => write(res, sseEvent(e), i === list.length - 1 ? then : undefined));
     switch (model) {
       case "stream-cut":
-        emit(head, () => (droppedByUs.add(res), res.destroy()));
+        emit(head, () => host.drop(res));
         return;
       case "stream-stall":
         emit(head);
@@ -313,28 +345,11 @@ export async function startFakeAnthropic({ apiKey = "sk-ant-fake", maxLifetimeMs
         emit(events.slice(0, -1));
         break;
       case "stream-error":
-        emit([...head, ["error", { type: "error", error: { type: "overloaded_error", message: "Overloaded" }, request_id: requestId }]]);
+        emit([...head, { type: "error", error: { type: "overloaded_error", message: "Overloaded" }, request_id: requestId }]);
         break;
       default:
         emit(events);
     }
     res.end();
-  }
-
-  const server = createServer((req, res) => void serve(req, res).catch(() => res.destroy()));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  let shutdown: Promise<void> | undefined;
-  const close = () =>
-    (shutdown ??= new Promise<void>((resolve) => {
-      closing = true;
-      clearTimeout(killer);
-      for (const r of open) r.destroy();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }));
-  const killer = setTimeout(close, maxLifetimeMs);
-  killer.unref();
-  return { url: `http://127.0.0.1:${port}`, close, requests: () => recorded };
+  }, maxLifetimeMs);
 }

@@ -59,14 +59,10 @@
  *   stream-stall    two events, then silence until the client leaves
  * It closes itself after `maxLifetimeMs` if nobody closes it first.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
+import { readJson, sendJson, startFakeHttp, type FakeHttp } from "../fake-http.ts";
 
-export interface FakeGemini {
-  url: string;
-  close(): Promise<void>;
-  /** Requests received so far. */
-  requests(): RecordedRequest[];
-}
+export type FakeGemini = FakeHttp<RecordedRequest>;
 
 export interface RecordedRequest {
   path: string;
@@ -180,44 +176,22 @@ function promptTokens(body: Record<string, any>): number {
  * must carry (default `fake-gemini-key`).
  */
 export async function startFakeGemini({ apiKey = "fake-gemini-key", maxLifetimeMs = 10 * 60_000 }: { apiKey?: string; maxLifetimeMs?: number } = {}): Promise<FakeGemini> {
-  const recorded: RecordedRequest[] = [];
-  const open = new Set<ServerResponse>();
-  const droppedByUs = new WeakSet<ServerResponse>();
   let responses = 0;
   let calls = 0;
-  let closing = false;
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => sendJson(res, status, body, { "content-type": "application/json; charset=UTF-8", ...headers });
 
-  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    const t = JSON.stringify(body);
-    res.writeHead(status, { "content-type": "application/json; charset=UTF-8", "content-length": Buffer.byteLength(t), ...headers });
-    res.end(t);
-  }
-
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  return startFakeHttp<RecordedRequest>(async (req, res, host) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const path = url.pathname;
-    if (req.method === "GET" && path === "/requests") return send(res, 200, { requests: recorded });
-    if (req.method === "POST" && path === "/reset") return (recorded.length = 0), send(res, 200, { ok: true });
     const route = /\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(path);
     if (req.method !== "POST" || !route) return send(res, 404, error(404, `The requested URL ${path} was not found on this server.`));
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    let body: Record<string, any>;
-    try {
-      body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-    } catch {
-      return send(res, 400, error(400, "Invalid JSON payload received. Unexpected token."));
-    }
+    const read = await readJson(req);
+    if (!read) return send(res, 400, error(400, "Invalid JSON payload received. Unexpected token."));
+    const body = read.json as Record<string, any>;
     if (typeof body !== "object" || body === null || Array.isArray(body)) return send(res, 400, error(400, "Invalid JSON payload received. Expected an object."));
     const model = decodeURIComponent(route[1]!);
     const method = route[2] as RecordedRequest["method"];
-    const record: RecordedRequest = { path, model, method, query: Object.fromEntries(url.searchParams), headers: req.headers, body, aborted: false };
-    recorded.push(record);
-    open.add(res);
-    res.on("close", () => {
-      open.delete(res);
-      if (!res.writableFinished && !closing && !droppedByUs.has(res)) record.aborted = true;
-    });
+    host.record(res, { path, model, method, query: Object.fromEntries(url.searchParams), headers: req.headers, body, aborted: false });
     const key = req.headers["x-goog-api-key"] ?? url.searchParams.get("key");
     if (key === undefined || key === null)
       return send(res, 403, error(403, "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API."));
@@ -283,7 +257,7 @@ export async function startFakeGemini({ apiKey = "fake-gemini-key", maxLifetimeM
     res.writeHead(200, SSE_HEADERS);
     switch (model) {
       case "stream-cut":
-        emit(events.slice(0, 2), () => (droppedByUs.add(res), res.destroy()));
+        emit(events.slice(0, 2), () => host.drop(res));
         return;
       case "stream-stall":
         emit(events.slice(0, 2));
@@ -298,22 +272,5 @@ export async function startFakeGemini({ apiKey = "fake-gemini-key", maxLifetimeM
         emit(events);
     }
     res.end();
-  }
-
-  const server = createServer((req, res) => void serve(req, res).catch(() => res.destroy()));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  let shutdown: Promise<void> | undefined;
-  const close = () =>
-    (shutdown ??= new Promise<void>((resolve) => {
-      closing = true;
-      clearTimeout(killer);
-      for (const r of open) r.destroy();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }));
-  const killer = setTimeout(close, maxLifetimeMs);
-  killer.unref();
-  return { url: `http://127.0.0.1:${port}`, close, requests: () => recorded };
+  }, maxLifetimeMs);
 }

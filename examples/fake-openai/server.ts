@@ -38,14 +38,9 @@
  *   stream-no-done       everything but `data: [DONE]`
  * With `apiKey`, a request without `Authorization: Bearer <apiKey>` gets 401.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { readJson, sendJson, SSE_HEADERS, startFakeHttp, type FakeHttp } from "../fake-http.ts";
 
-export interface FakeOpenAI {
-  url: string;
-  close(): Promise<void>;
-  /** Requests received so far. */
-  requests(): RecordedRequest[];
-}
+export type FakeOpenAI = FakeHttp<RecordedRequest>;
 
 export interface RecordedRequest {
   path: string;
@@ -72,13 +67,7 @@ const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
 const text = (content: unknown): string =>
   typeof content === "string" ? content : Array.isArray(content) ? content.map((p: { text?: string }) => p.text ?? "").join("\n") : "";
 const sse = (event: string) => `data: ${event}\n\n`;
-const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" };
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const t = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(t), ...headers });
-  res.end(t);
-}
+const send = sendJson;
 
 const error = (message: string, type: string, code: string | null = null, param: string | null = null) => ({ error: { message, type, param, code } });
 const invalid = (message: string, param: string | null = null, code: string | null = null) => error(message, "invalid_request_error", code, param);
@@ -169,38 +158,21 @@ function answersFor(body: Body, model: string, callId: () => string): Answer[] {
  * `maxLifetimeMs` if nobody closes it first.
  */
 export async function startFakeOpenAI({ apiKey, maxLifetimeMs = 10 * 60_000 }: { apiKey?: string; maxLifetimeMs?: number } = {}): Promise<FakeOpenAI> {
-  const recorded: RecordedRequest[] = [];
-  const open = new Set<ServerResponse>();
-  const droppedByUs = new WeakSet<ServerResponse>();
   let completions = 0;
   let toolCalls = 0;
-  let closing = false;
 
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  return startFakeHttp<RecordedRequest>(async (req, res, host) => {
     const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
-    if (req.method === "GET" && path === "/requests") return send(res, 200, { requests: recorded });
     if (req.method === "GET" && path === "/aborts") {
-      const gone = recorded.filter((r) => r.aborted);
+      const gone = host.requests().filter((r) => r.aborted);
       return send(res, 200, { aborted: gone.length, requests: gone.map((r) => ({ path: r.path, model: r.body.model ?? null })) });
     }
-    if (req.method === "POST" && path === "/reset") return (recorded.length = 0), send(res, 200, { ok: true });
     if (req.method !== "POST" || !path.endsWith("/chat/completions")) return send(res, 404, error(`no route ${req.method} ${path}`, "invalid_request_error"));
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    let body: Body;
-    try {
-      body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-    } catch {
-      return send(res, 400, invalid("We could not parse the JSON body of your request."));
-    }
+    const read = await readJson(req);
+    if (!read) return send(res, 400, invalid("We could not parse the JSON body of your request."));
+    const body = read.json as Body;
     if (typeof body !== "object" || body === null || Array.isArray(body)) return send(res, 400, invalid("The body of your request must be a JSON object."));
-    const record: RecordedRequest = { path, headers: req.headers, body, aborted: false };
-    recorded.push(record);
-    open.add(res);
-    res.on("close", () => {
-      open.delete(res);
-      if (!res.writableFinished && !closing && !droppedByUs.has(res)) record.aborted = true;
-    });
+    host.record(res, { path, headers: req.headers, body, aborted: false });
     if (apiKey !== undefined && req.headers.authorization !== `Bearer ${apiKey}`)
       return send(res, 401, error("Incorrect API key provided.", "invalid_request_error", "invalid_api_key"));
     const turnedDown = problem(body);
@@ -275,7 +247,7 @@ export async function startFakeOpenAI({ apiKey, maxLifetimeMs = 10 * 60_000 }: {
     switch (model) {
       case "stream-cut":
         // Drop the connection only once the chunks before it have left.
-        emit([...roles, ...deltas.slice(0, 2)], () => (droppedByUs.add(res), res.destroy()));
+        emit([...roles, ...deltas.slice(0, 2)], () => host.drop(res));
         return;
       case "stream-stall":
         emit([...roles, ...deltas.slice(0, 2)]);
@@ -307,22 +279,5 @@ export async function startFakeOpenAI({ apiKey, maxLifetimeMs = 10 * 60_000 }: {
         emit([...roles, ...deltas, ...ends, "[DONE]"]);
     }
     res.end();
-  }
-
-  const server = createServer((req, res) => void serve(req, res).catch(() => res.destroy()));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  let shutdown: Promise<void> | undefined;
-  const close = () =>
-    (shutdown ??= new Promise<void>((resolve) => {
-      closing = true;
-      clearTimeout(killer);
-      for (const r of open) r.destroy();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }));
-  const killer = setTimeout(close, maxLifetimeMs);
-  killer.unref();
-  return { url: `http://127.0.0.1:${port}`, close, requests: () => recorded };
+  }, maxLifetimeMs);
 }

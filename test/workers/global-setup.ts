@@ -6,7 +6,6 @@ import { startFakeOpenAI } from "../../examples/fake-openai/server.ts";
 import { startFakeAnthropic } from "../../examples/fake-anthropic/server.ts";
 import { startFakeGemini } from "../../examples/fake-gemini/server.ts";
 import { startA2aUpstream } from "../support/a2a-upstream.ts";
-import { startFakeAnthropic as startDoorAnthropic } from "../support/anthropic-upstream.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
 
 declare module "vitest" {
@@ -25,8 +24,6 @@ declare module "vitest" {
     a2aUrl: string;
     /** A stand-in OTLP/HTTP collector (test/support/otlp-receiver.ts). */
     otlpUrl: string;
-    /** A minimal fake Anthropic Messages API (test/support/anthropic-upstream.ts), key `sk-ant-fake`: the Anthropic door's tests. */
-    anthropicDoorUrl: string;
   }
 }
 
@@ -36,13 +33,14 @@ declare module "vitest" {
  * specialists Worker so the workers project can run it next to the router.
  */
 export default async function setup(project: TestProject) {
+  // they live as long as the run (the teardown closes them): a whole run on a loaded machine outlasts their default lifetime of 10 minutes
+  const maxLifetimeMs = 3 * 60 * 60_000;
   const faults = await startFaultUpstream();
-  const openai = await startFakeOpenAI({ apiKey: "sk-fake" });
-  const anthropic = await startFakeAnthropic({ apiKey: "sk-ant-fake" });
-  const gemini = await startFakeGemini({ apiKey: "fake-gemini-key" });
-  const a2a = await startA2aUpstream();
+  const openai = await startFakeOpenAI({ apiKey: "sk-fake", maxLifetimeMs });
+  const anthropic = await startFakeAnthropic({ apiKey: "sk-ant-fake", maxLifetimeMs });
+  const gemini = await startFakeGemini({ apiKey: "fake-gemini-key", maxLifetimeMs });
+  const a2a = await startA2aUpstream({ maxLifetimeMs });
   const otlp = await startOtlpReceiver();
-  const anthropicDoor = await startDoorAnthropic({ apiKey: "sk-ant-fake" });
   mkdirSync(".wrangler/test", { recursive: true });
   const outfile = ".wrangler/test/specialists.mjs";
   await build({
@@ -66,7 +64,6 @@ export default async function setup(project: TestProject) {
   project.provide("specialistsScript", outfile);
   project.provide("a2aUrl", a2a.url);
   project.provide("otlpUrl", otlp.url);
-  project.provide("anthropicDoorUrl", anthropicDoor.url);
   return async () => {
     await faults.close();
     await openai.close();
@@ -74,6 +71,5 @@ export default async function setup(project: TestProject) {
     await gemini.close();
     await a2a.close();
     await otlp.close();
-    await anthropicDoor.close();
   };
 }

@@ -221,3 +221,15 @@ export function snippet(text: string): string {
   const t = text.replace(/\s+/g, " ").trim();
   return t.length > 200 ? `${t.slice(0, 200)}…` : t || "(empty body)";
 }
+
+/**
+ * Why a reply to a streamed call is no event stream to read: the failure its status
+ * says, or another content type (a bad response), its text read for the detail;
+ * `undefined` when it is one.
+ */
+export async function notAnEventStream(res: Response, signal: AbortSignal): Promise<SpecialistFailure | undefined> {
+  const type = res.headers.get("content-type") ?? "";
+  if (res.ok && res.body && /^text\/event-stream\b/i.test(type)) return undefined;
+  const text = await untilAborted(signal, res.text()).catch(() => "");
+  return statusFailure(res, text) ?? { kind: "bad_response", status: res.status, detail: `expected text/event-stream, got '${type || "no content type"}'`, body: snippet(text) };
+}

@@ -6,6 +6,9 @@
  * functions: what a field means in the target is kept, and what the target cannot
  * honour is refused, naming the field, never dropped in silence.
  */
+import type { Pricing } from "../config/schema.ts";
+import type { SpecialistOutcome } from "../routing/hop.ts";
+import { ChatCompletion, firstIssue, outputOf, usageOf } from "./openai/wire.ts";
 
 /**
  * A translated value, or why the target cannot take the source: `param` is the source
@@ -42,4 +45,15 @@ export const PLATFORM_FIELDS: ReadonlySet<string> = new Set(["user", "safety_ide
 /** The fields of `chat` (set, not null) among `fields`, in body order: what a translation does not send. */
 export function notSentOf(chat: Record<string, unknown>, fields: ReadonlySet<string>): string[] {
   return Object.keys(chat).filter((k) => fields.has(k) && chat[k] !== undefined && chat[k] !== null);
+}
+
+/**
+ * The outcome of a call whose reply was translated to a `chat.completion`: checked
+ * against the Chat Completions schema (a translation that is not one is the
+ * provider's bad response), its output and its usage priced with `pricing`.
+ */
+export function translatedOutcome(completion: unknown, pricing: Pricing | undefined): SpecialistOutcome {
+  const parsed = ChatCompletion.safeParse(completion);
+  if (!parsed.success) return { ok: false, failure: { kind: "bad_response", detail: `translated reply is not a chat completion: ${firstIssue(parsed.error)}` } };
+  return { ok: true, output: outputOf(parsed.data), usage: usageOf(parsed.data.usage, pricing) };
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import bundled from "../../../switchyard.config.json" with { type: "json" };
 import { startFakeOpenAI, type FakeOpenAI } from "../../../examples/fake-openai/server.ts";
 import type { ConfigInput } from "../../../worker/config/schema.ts";
-import { fakeMessage, startFakeAnthropic } from "../../support/anthropic-upstream.ts";
+import { fakeMessage, startFakeAnthropic, type FakeAnthropic } from "../../../examples/fake-anthropic/server.ts";
 import { startDevServer, type DevServer } from "../../support/dev-server.ts";
 
 /**
@@ -13,7 +13,7 @@ import { startDevServer, type DevServer } from "../../support/dev-server.ts";
  * specialist, and errors raised as the SDK's own error classes.
  */
 let openai: FakeOpenAI;
-let anthropic: Awaited<ReturnType<typeof startFakeAnthropic>>;
+let anthropic: FakeAnthropic;
 let server: DevServer;
 let client: Anthropic;
 
@@ -94,9 +94,11 @@ describe("the official @anthropic-ai/sdk client against the router over real HTT
     expect(got.body).toEqual({ ...body, model: "claude-fake" });
     expect(got.headers["x-api-key"]).toBe("sk-claude");
     expect(got.headers["anthropic-version"]).toBe("2026-10-21"); // what the SDK sent
-    expect(msg).toEqual(fakeMessage({ ...body, model: "claude-fake" }));
+    expect(msg).toEqual(JSON.parse(got.reply)); // what the fake sent
+    expect(msg).toEqual(fakeMessage(got.body, { id: msg.id }));
     const streamed = await client.messages.stream(ask("claude", "stream this")).finalMessage();
-    expect(streamed.content).toEqual([{ type: "text", text: "[claude-fake] heard: stream this" }]);
+    expect(streamed).toMatchObject(fakeMessage(anthropic.requests().at(-1)!.body, { id: streamed.id })); // the SDK adds members of its own (parsed_output)
+    expect(streamed.content).toEqual([{ type: "text", text: "[claude-fake] heard: stream this", citations: null }]);
   });
 
   it("streams cut after they started raise in the SDK, translated or passed through", async () => {

@@ -1,6 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeAnthropic, type FakeAnthropic } from "../../../examples/fake-anthropic/server.ts";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
+import { fakeEvents, fakeMessage, sseEvent, startFakeAnthropic, type FakeAnthropic } from "../../../examples/fake-anthropic/server.ts";
 
 /** examples/fake-anthropic read by the official @anthropic-ai/sdk: its wire format is the SDK's. */
 let fake: FakeAnthropic;
@@ -77,5 +77,32 @@ describe("fake Anthropic Messages API", () => {
     const raw = await (await fetch(`${fake.url}/v1/messages`, { method: "POST", headers: { "x-api-key": "sk-ant-unit", "anthropic-version": "2023-06-01" }, body: JSON.stringify({ model: "stream-eof", max_tokens: 50, stream: true, messages: hi }) })).text();
     expect(raw).toContain("event: message_delta");
     expect(raw).not.toContain("message_stop");
+  });
+
+  it("fakeMessage and fakeEvents are what it sends, byte for byte, and each request's record holds the reply it wrote", async () => {
+    const own = await startFakeAnthropic({ apiKey: "sk-ant-unit" }); // its ids count from 1
+    onTestFinished(() => own.close());
+    const post = (body: unknown) => fetch(`${own.url}/v1/messages`, { method: "POST", headers: { "x-api-key": "sk-ant-unit", "anthropic-version": "2023-06-01" }, body: JSON.stringify(body) });
+    const plain = { model: "cache-model", max_tokens: 50, system: "be brief", messages: hi };
+    const text = await (await post(plain)).text();
+    expect(JSON.parse(text)).toEqual(fakeMessage(plain, { id: "msg_fake1" }));
+    const tool = { model: "m", max_tokens: 50, stream: true, tools: TOOLS, messages: hi };
+    const streamed = await (await post(tool)).text();
+    const expected = fakeEvents(fakeMessage(tool, { id: "msg_fake2", toolCallId: "toolu_fake1" }));
+    expect(streamed).toBe(expected.map(sseEvent).join(""));
+    expect(expected.filter((e) => e.type === "content_block_delta")).toHaveLength(3); // the tool input's JSON in three pieces
+    const next = await (await post({ ...tool, stream: false })).json();
+    expect(next).toMatchObject({ id: "msg_fake3", content: [{ type: "tool_use", id: "toolu_fake2" }] });
+    expect(own.requests().map((r) => r.reply)).toEqual([text, streamed, JSON.stringify(next)]);
+    const cut = await (await post({ ...plain, model: "stream-error", stream: true })).text();
+    expect(cut).toMatch(/^event: message_start\n[^]*event: error\n/);
+    expect(own.requests().at(-1)!.reply).toBe(cut);
+  });
+
+  it("echo-body answers with the request body, as JSON, whatever the tools and max_tokens", async () => {
+    const body = { model: "echo-body", max_tokens: 1, tools: TOOLS, messages: [{ role: "user" as const, content: "a b c d e f" }] };
+    const msg = await client.messages.create(body);
+    expect(msg).toMatchObject({ stop_reason: "end_turn", content: [{ type: "text" }] });
+    expect(JSON.parse((msg.content[0] as Anthropic.TextBlock).text)).toEqual(body);
   });
 });

@@ -5,32 +5,27 @@ import worker from "../../../worker/index.ts";
 import type { Env } from "../../../worker/env.ts";
 import { sha256Hex } from "../../../worker/intent/record.ts";
 import { configWith } from "../helpers.ts";
-import { fakeEvents, fakeMessage } from "../../support/anthropic-upstream.ts";
+import { fakeEvents, fakeMessage, type RecordedRequest } from "../../../examples/fake-anthropic/server.ts";
 
 /**
  * The Anthropic front door, `POST /v1/messages` (issue 12): routed like every door
  * (auth, switches, policy, pools, audit, trace), a pass-through to `anthropic`
- * specialists (test/support/anthropic-upstream.ts), a translation to other chat models
- * (examples/fake-openai), a text block from the others, and every error in Anthropic's shape.
+ * specialists (test-config's `claude` and `claude-<model>`, on examples/fake-anthropic),
+ * a translation to other chat models (examples/fake-openai), a text block from the
+ * others, and every error in Anthropic's shape.
  */
-const anthropicUrl = () => inject("anthropicDoorUrl");
+const anthropicUrl = () => inject("anthropicUrl");
 const openaiUrl = () => inject("openaiUrl");
 const STOPPED_KEY = "key-stopped-tenant";
 const API_KEYS = JSON.stringify({ [await sha256Hex(STOPPED_KEY)]: "stopped" });
 const CONFIG = configWith((c) => {
-  c.secrets = [...(c.secrets ?? []), "FAKE_ANTHROPIC_KEY"];
-  const base = { description: "a Claude model (test/support/anthropic-upstream.ts)", timeoutMs: 10_000, streamIdleTimeoutMs: 2_000 };
-  const ep = { type: "anthropic" as const, url: `${anthropicUrl()}/v1`, model: "claude-fake", apiKeySecret: "FAKE_ANTHROPIC_KEY", systemPrompt: "You are a terse test model.", pricing: { inputPerMTok: 3, outputPerMTok: 15 } };
-  c.specialists.push({ id: "claude", ...base, endpoint: ep });
-  for (const [id, model] of [["claude-cut", "stream-cut"], ["claude-error", "stream-error"], ["claude-refuse", "fail-400"], ["claude-overloaded", "fail-529"], ["claude-echo", "echo-body"]] as const)
-    c.specialists.push({ id, ...base, endpoint: { ...ep, model }, retries: 0, breaker: false });
   const chat = c.specialists.find((s) => s.id === "chat")!;
   c.specialists.push({ ...chat, id: "chat-cut", endpoint: { ...(chat.endpoint as object), model: "stream-cut" } as never, breaker: false });
   const units = c.specialists.find((s) => s.id === "units")!;
   c.specialists.push({ ...units, id: "units-limited", intents: [], limits: { rpm: 1 }, fallbacks: [] });
   c.specialists.push({ ...units, id: "units-switched", intents: [], fallbacks: [] });
 });
-const ENV = () => ({ ...(env as unknown as Env), SWITCHYARD_CONFIG: CONFIG, API_KEYS, FAKE_ANTHROPIC_KEY: "sk-ant-fake" }) as Env;
+const ENV = () => ({ ...(env as unknown as Env), SWITCHYARD_CONFIG: CONFIG, API_KEYS }) as Env;
 const KEY = { "x-api-key": "dev-key" };
 
 /** One request through the router (an Anthropic client's: the key as `x-api-key`); its after-response work runs once `settle` is awaited. */
@@ -85,8 +80,10 @@ const textOf = (evs: { type: string; [k: string]: any }[]) => evs.filter((e) => 
 
 type Recorded = { path: string; headers: Record<string, string>; body: Record<string, any> };
 const openaiRequests = async (): Promise<Recorded[]> => ((await (await fetch(`${openaiUrl()}/requests`)).json()) as { requests: Recorded[] }).requests;
-const anthropicRequests = async (): Promise<Recorded[]> => ((await (await fetch(`${anthropicUrl()}/requests`)).json()) as { requests: Recorded[] }).requests;
-const reset = () => Promise.all([fetch(`${openaiUrl()}/reset`, { method: "POST" }), fetch(`${anthropicUrl()}/reset`, { method: "POST" })]);
+const reset = () => fetch(`${openaiUrl()}/reset`, { method: "POST" });
+/** The requests the fake Anthropic API got whose body holds `marker` (other test files use the same fake, so this file never resets it). */
+const anthropicRequests = async (marker: string): Promise<(RecordedRequest & { headers: Record<string, string> })[]> =>
+  ((await (await fetch(`${anthropicUrl()}/requests`)).json()) as { requests: (RecordedRequest & { headers: Record<string, string> })[] }).requests.filter((r) => JSON.stringify(r.body).includes(marker));
 
 describe("POST /v1/messages: answers", () => {
   it("model 'auto' routes by the last user message: a non-chat specialist's text as a Message", async () => {
@@ -207,7 +204,6 @@ describe("POST /v1/messages: streams", () => {
 
 describe("POST /v1/messages: pass-through to anthropic specialists", () => {
   it("the client's body reaches the upstream as sent (model rewritten, system prompt first), with the client's version headers; the reply comes back unchanged", async () => {
-    await reset();
     const body = {
       model: "claude",
       max_tokens: 1024,
@@ -215,47 +211,60 @@ describe("POST /v1/messages: pass-through to anthropic specialists", () => {
       thinking: { type: "enabled", budget_tokens: 512 },
       top_k: 5,
       x_future_field: { keep: [1, "me"] },
-      messages: [user([{ type: "text", text: "bonjour", cache_control: { type: "ephemeral" } }, { type: "future_block", data: "z" }])],
+      messages: [user([{ type: "text", text: "bonjour from the door", cache_control: { type: "ephemeral" } }, { type: "future_block", data: "z" }])],
     };
     const { res, settle } = await send(body, { ...KEY, "anthropic-version": "2023-06-01", "anthropic-beta": "interleaved-thinking-2025-05-14" });
     expect(res.status, await res.clone().text()).toBe(200);
     expect(res.headers.get("x-switchyard-specialist")).toBe("claude");
     expect(res.headers.get("x-switchyard-not-sent")).toBeNull();
-    const [got] = await anthropicRequests();
+    const text = await res.text();
+    await settle();
+    const [got, ...more] = await anthropicRequests("bonjour from the door");
+    expect(more).toEqual([]);
     expect(got!.path).toBe("/v1/messages");
     expect(got!.body).toEqual({ ...body, model: "claude-fake", system: "You are a terse test model.\n\nAnswer in French." });
     expect(got!.headers).toMatchObject({ "x-api-key": "sk-ant-fake", "anthropic-version": "2023-06-01", "anthropic-beta": "interleaved-thinking-2025-05-14" });
-    expect(await res.json()).toEqual(fakeMessage({ ...body, model: "claude-fake" }));
-    await settle();
+    // what the fake wrote, byte for byte: its message for that body
+    expect(text).toBe(got!.reply);
+    const msg = JSON.parse(text);
+    expect(msg.id).toMatch(/^msg_fake\d+$/);
+    expect(msg).toEqual(fakeMessage(got!.body, { id: msg.id }));
     // without the client's headers, the endpoint's version
-    await reset();
-    await post(ask("claude", "hi"));
-    expect((await anthropicRequests())[0]!.headers["anthropic-version"]).toBe("2023-06-01");
-    expect((await anthropicRequests())[0]!.headers["anthropic-beta"]).toBeUndefined();
+    await (await post(ask("claude", "hi, the door's default version"))).text();
+    const [plain] = await anthropicRequests("hi, the door's default version");
+    expect(plain!.headers["anthropic-version"]).toBe("2023-06-01");
+    expect(plain!.headers["anthropic-beta"]).toBeUndefined();
   });
 
   it("streamed: the upstream's events come back byte for byte", async () => {
-    const body = ask("claude", "stream me", { stream: true });
+    const body = ask("claude", "stream me through the door", { stream: true });
     const { res, settle } = await send(body);
     expect(res.status).toBe(200);
     const text = await res.text();
     await settle();
-    const expected = fakeEvents(fakeMessage({ ...body, model: "claude-fake", system: "You are a terse test model." }));
-    expect(events(text)).toEqual(expected);
+    const [got] = await anthropicRequests("stream me through the door");
+    expect(got!.body).toEqual({ ...body, model: "claude-fake", system: "You are a terse test model." });
+    expect(text).toBe(got!.reply);
+    const evs = events(text);
+    expect(evs).toEqual(fakeEvents(fakeMessage(got!.body, { id: evs[0]!.message.id })));
+    expect(evs.map((e) => e.type)).toEqual(["message_start", "content_block_start", "ping", ...Array(7).fill("content_block_delta"), "content_block_stop", "message_delta", "message_stop"]);
   });
 
   it("a pass-through stream cut after it started ends with an error event; the upstream's own error event ends it as sent", async () => {
-    const cut = events(await (await post(ask("claude-cut", "hello", { stream: true }))).text());
+    const cut = events(await (await post(ask("claude-stream-cut", "hello", { stream: true }))).text());
     expect(cut.at(-1)).toMatchObject({ type: "error", error: { type: "api_error" } });
     expect(cut.some((e) => e.type === "message_stop")).toBe(false);
-    const failed = events(await (await post(ask("claude-error", "hello", { stream: true }))).text());
-    expect(failed.at(-1)).toEqual({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } });
+    const text = await (await post(ask("claude-stream-error", "hello, an error through the door", { stream: true }))).text();
+    const failed = events(text);
+    expect(failed.at(-1)).toEqual({ type: "error", error: { type: "overloaded_error", message: "Overloaded" }, request_id: expect.stringMatching(/^req_fake\d+$/) });
     expect(failed.filter((e) => e.type === "error")).toHaveLength(1);
+    const [got] = await anthropicRequests("hello, an error through the door");
+    expect(text).toBe(got!.reply);
   });
 
   it("the specialist's own refusal reaches the client as it sent it; its 529 is overloaded_error", async () => {
-    expect(await anthropicError(await post(ask("claude-refuse", "hi")), 400, "invalid_request_error")).toBe("messages.0.content: the fake refuses this");
-    await anthropicError(await post(ask("claude-overloaded", "hi")), 529, "overloaded_error");
+    expect(await anthropicError(await post(ask("claude-fail-400", "hi")), 400, "invalid_request_error")).toBe("max_tokens: 256 > 64, which is the maximum allowed number of output tokens for fail-400");
+    await anthropicError(await post(ask("claude-fail-529", "hi")), 529, "overloaded_error");
   });
 });
 

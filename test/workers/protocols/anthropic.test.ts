@@ -1,9 +1,6 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, inject, it } from "vitest";
-import worker from "../../../worker/index.ts";
-import type { Env } from "../../../worker/env.ts";
-import { AUTH, configWith } from "../helpers.ts";
+import { configWith } from "../helpers.ts";
+import { brokenStreams, completedStream, countedFailures, dataOf, openaiDoor, rateLimited, PNG, refusedBeforeAnyCall, SYSTEM, TOOLS, user } from "./translated.ts";
 
 /**
  * `anthropic` specialists through the OpenAI front door, against examples/fake-anthropic
@@ -20,31 +17,11 @@ const CONFIG = configWith((c) => {
   c.specialists.push({ ...claude, id: "claude-wrong-key", endpoint: { ...(claude.endpoint as { type: "anthropic"; model: string }), apiKeySecret: "FAKE_OPENAI_KEY" } });
 });
 
-async function send(body: unknown) {
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(
-    new Request("https://router.test/v1/chat/completions", { method: "POST", headers: { ...AUTH, "content-type": "application/json" }, body: JSON.stringify(body) }),
-    { ...(env as unknown as Env), SWITCHYARD_CONFIG: CONFIG },
-    ctx,
-  );
-  return { res, settle: () => waitOnExecutionContext(ctx) };
-}
-async function admin(path: string) {
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(new Request(`https://router.test${path}`, { headers: { authorization: "Bearer dev-admin-key" } }), { ...(env as unknown as Env), SWITCHYARD_CONFIG: CONFIG }, ctx);
-  await waitOnExecutionContext(ctx);
-  return res.json() as Promise<any>;
-}
+const door = openaiDoor(CONFIG);
+const { send, metricsOf } = door;
 type Recorded = { path: string; headers: Record<string, string>; body: Record<string, any> };
 const fake = () => inject("anthropicUrl");
 const recorded = async (): Promise<Recorded[]> => ((await (await fetch(`${fake()}/requests`)).json()) as { requests: Recorded[] }).requests;
-type Metrics = { id: string; ok: number; errors: number; refused: number; failures: Record<string, number> };
-const metricsOf = async (id: string): Promise<Metrics> => ((await admin("/v1/metrics")).specialists as Metrics[]).find((s) => s.id === id) ?? { id, ok: 0, errors: 0, refused: 0, failures: {} };
-const dataOf = (text: string) => text.split("\n\n").filter((e) => e.trim() !== "").map((e) => e.replace(/^data: /, ""));
-const user = (content: unknown) => ({ role: "user", content });
-const SYSTEM = "You are a terse test model.";
-const TOOLS = [{ type: "function", function: { name: "lookup", description: "looks up", parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] } } }];
-const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 const PRICES = { input: 3, output: 15, cached: 0.3, written: 3.75 }; // claude's pricing in test-config.ts, USD per million tokens
 
 beforeEach(async () => {
@@ -96,15 +73,7 @@ describe("anthropic specialists, through the OpenAI front door", () => {
   });
 
   it("a streamed answer: chunks from Anthropic's events, finish_reason, the usage chunk when asked, then [DONE]", async () => {
-    const { res, settle } = await send({ model: "claude", stream: true, stream_options: { include_usage: true }, messages: [user("stream please")] });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
-    const data = dataOf(await res.text());
-    await settle();
-    expect(data.at(-1)).toBe("[DONE]");
-    const chunks = data.slice(0, -1).map((d) => JSON.parse(d));
-    expect(chunks[0].choices[0].delta).toMatchObject({ role: "assistant" });
-    expect(chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("")).toBe("[claude-fake] heard: stream please");
+    const chunks = await completedStream(send, { model: "claude", stream_options: { include_usage: true }, messages: [user("stream please")] }, "[claude-fake] heard: stream please");
     expect(chunks.filter((c) => c.choices[0]?.delta?.content).length).toBe(4); // a chunk per text_delta
     expect(chunks.at(-2).choices[0].finish_reason).toBe("stop");
     expect(chunks.at(-1)).toMatchObject({ object: "chat.completion.chunk", choices: [], usage: { prompt_tokens: 8, completion_tokens: 4, total_tokens: 12 } });
@@ -178,53 +147,26 @@ describe("anthropic specialists, through the OpenAI front door", () => {
 });
 
 describe("what an Anthropic model cannot take is a 400 naming the field, before any call", () => {
-  for (const [extra, param] of [
+  refusedBeforeAnyCall(send, "claude", recorded, [
     [{ seed: 7 }, "seed"],
     [{ n: 2 }, "n"],
     [{ logprobs: true }, "logprobs"],
     [{ temperature: 1.5 }, "temperature"],
     [{ response_format: { type: "json_object" } }, "response_format"],
     [{ messages: [user([{ type: "input_audio", input_audio: { data: "AAAA", format: "wav" } }])] }, "messages.0.content.0"],
-  ] as const)
-    it(param, async () => {
-      const { res } = await send({ model: "claude", messages: [user("hi")], ...extra });
-      expect(res.status).toBe(400);
-      const e = ((await res.json()) as { error: { message: string; type: string; param: string | null } }).error;
-      expect(e).toMatchObject({ type: "invalid_request_error", param });
-      expect(e.message).toContain(param);
-      expect(await recorded()).toEqual([]);
-    });
+  ]);
 });
 
 describe("every failure of an Anthropic model", () => {
-  const fails: [string, number, string][] = [
+  countedFailures(door, [
     ["claude-fail-529", 502, "http_error"],
     ["claude-fail-500", 502, "http_error"],
     ["claude-garbage", 502, "bad_response"],
     ["claude-hang", 504, "timeout"],
     ["claude-wrong-key", 502, "http_error"],
-  ];
-  for (const [id, status, kind] of fails)
-    it(`${id}: ${status}, counted as '${kind}'`, async () => {
-      const before = await metricsOf(id);
-      const { res, settle } = await send({ model: id, messages: [user("hi")] });
-      expect(res.status, await res.clone().text()).toBe(status);
-      await res.text();
-      await settle();
-      const after = await metricsOf(id);
-      expect((after.failures[kind] ?? 0) - (before.failures[kind] ?? 0)).toBe(1);
-      expect(after.ok - before.ok).toBe(0);
-    });
+  ]);
 
-  it("429 rate_limit_error reaches the client as a 429 with the provider's Retry-After", async () => {
-    const before = await metricsOf("claude-fail-429");
-    const { res, settle } = await send({ model: "claude-fail-429", messages: [user("hi")] });
-    expect(res.status).toBe(429);
-    expect(res.headers.get("retry-after")).toBe("1");
-    await res.text();
-    await settle();
-    expect(((await metricsOf("claude-fail-429")).failures.rate_limited ?? 0) - (before.failures.rate_limited ?? 0)).toBe(1);
-  });
+  rateLimited(door, "claude-fail-429", "429 rate_limit_error reaches the client as a 429 with the provider's Retry-After");
 
   it("400 invalid_request_error: Anthropic's message reaches the client, counted as refused, no retry", async () => {
     const before = await metricsOf("claude-fail-400");
@@ -251,26 +193,10 @@ describe("every failure of an Anthropic model", () => {
     expect((await recorded()).map((r) => r.body.model)).toEqual(["fail-500", "claude-fake"]);
   });
 
-  for (const [id, kind, detail] of [
+  brokenStreams(door, [
     ["claude-stream-cut", "truncated", /./],
     ["claude-stream-eof", "truncated", /ended before message_stop/], // message_delta (the stop reason) came; message_stop did not
     ["claude-stream-error", "http_error", /upstream error event/],
     ["claude-stream-stall", "timeout", /stalled/],
-  ] as const)
-    it(`${id}: the stream ends with an error event and no [DONE], counted as '${kind}'`, async () => {
-      const before = await metricsOf(id);
-      const { res, settle } = await send({ model: id, stream: true, messages: [user("tell me more")] });
-      expect(res.status).toBe(200);
-      const data = dataOf(await res.text());
-      await settle();
-      expect(data).not.toContain("[DONE]");
-      const content = data.slice(0, -1).map((d) => JSON.parse(d).choices?.[0]?.delta?.content ?? "").join("");
-      expect(content.startsWith(`[${id.slice(7)}] heard:`)).toBe(true);
-      const last = JSON.parse(data.at(-1)!) as { error: { message: string; type: string } };
-      expect(last.error.type).toBe("server_error");
-      expect(last.error.message).toMatch(detail);
-      const after = await metricsOf(id);
-      expect(after.ok - before.ok).toBe(0);
-      expect((after.failures[kind] ?? 0) - (before.failures[kind] ?? 0)).toBe(1);
-    });
+  ]);
 });

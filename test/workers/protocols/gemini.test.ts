@@ -1,9 +1,6 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, inject, it } from "vitest";
-import worker from "../../../worker/index.ts";
-import type { Env } from "../../../worker/env.ts";
-import { AUTH, configWith } from "../helpers.ts";
+import { configWith } from "../helpers.ts";
+import { brokenStreams, completedStream, countedFailures, dataOf, openaiDoor, rateLimited, PNG, refusedBeforeAnyCall, SYSTEM, TOOLS, user } from "./translated.ts";
 
 /**
  * `gemini` specialists through the OpenAI front door, against examples/fake-gemini (the
@@ -20,31 +17,11 @@ const CONFIG = configWith((c) => {
   c.specialists.push({ ...gemini, id: "gemini-wrong-key", endpoint: { ...(gemini.endpoint as { type: "gemini"; model: string }), apiKeySecret: "FAKE_OPENAI_KEY" } });
 });
 
-async function send(body: unknown) {
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(
-    new Request("https://router.test/v1/chat/completions", { method: "POST", headers: { ...AUTH, "content-type": "application/json" }, body: JSON.stringify(body) }),
-    { ...(env as unknown as Env), SWITCHYARD_CONFIG: CONFIG },
-    ctx,
-  );
-  return { res, settle: () => waitOnExecutionContext(ctx) };
-}
-async function admin(path: string) {
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(new Request(`https://router.test${path}`, { headers: { authorization: "Bearer dev-admin-key" } }), { ...(env as unknown as Env), SWITCHYARD_CONFIG: CONFIG }, ctx);
-  await waitOnExecutionContext(ctx);
-  return res.json() as Promise<any>;
-}
+const door = openaiDoor(CONFIG);
+const { send, metricsOf } = door;
 type Recorded = { path: string; model: string; method: string; query: Record<string, string>; headers: Record<string, string>; body: Record<string, any> };
 const fake = () => inject("geminiUrl");
 const recorded = async (): Promise<Recorded[]> => ((await (await fetch(`${fake()}/requests`)).json()) as { requests: Recorded[] }).requests;
-type Metrics = { id: string; ok: number; errors: number; refused: number; failures: Record<string, number> };
-const metricsOf = async (id: string): Promise<Metrics> => ((await admin("/v1/metrics")).specialists as Metrics[]).find((s) => s.id === id) ?? { id, ok: 0, errors: 0, refused: 0, failures: {} };
-const dataOf = (text: string) => text.split("\n\n").filter((e) => e.trim() !== "").map((e) => e.replace(/^data: /, ""));
-const user = (content: unknown) => ({ role: "user", content });
-const SYSTEM = "You are a terse test model.";
-const TOOLS = [{ type: "function", function: { name: "lookup", description: "looks up", parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] } } }];
-const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 const PRICES = { input: 0.3, output: 2.5, cached: 0.03 }; // gemini's pricing in test-config.ts, USD per million tokens
 
 beforeEach(async () => {
@@ -89,15 +66,7 @@ describe("gemini specialists, through the OpenAI front door", () => {
   });
 
   it("a streamed answer: streamGenerateContent?alt=sse, a chunk per event, finish_reason, the usage chunk when asked, then [DONE]", async () => {
-    const { res, settle } = await send({ model: "gemini", stream: true, stream_options: { include_usage: true }, messages: [user("stream please")] });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
-    const data = dataOf(await res.text());
-    await settle();
-    expect(data.at(-1)).toBe("[DONE]");
-    const chunks = data.slice(0, -1).map((d) => JSON.parse(d));
-    expect(chunks[0].choices[0].delta).toMatchObject({ role: "assistant" });
-    expect(chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("")).toBe("[gemini-fake] heard: stream please");
+    const chunks = await completedStream(send, { model: "gemini", stream_options: { include_usage: true }, messages: [user("stream please")] }, "[gemini-fake] heard: stream please");
     expect(chunks.filter((c) => c.choices[0]?.delta?.content).length).toBe(2); // the fake sends two words an event
     expect(chunks.at(-2).choices[0].finish_reason).toBe("stop");
     expect(chunks.at(-1)).toMatchObject({ object: "chat.completion.chunk", choices: [], usage: { prompt_tokens: 8, completion_tokens: 4, total_tokens: 12 } });
@@ -159,51 +128,24 @@ describe("gemini specialists, through the OpenAI front door", () => {
 });
 
 describe("what a Gemini model cannot take is a 400 naming the field, before any call", () => {
-  for (const [extra, param] of [
+  refusedBeforeAnyCall(send, "gemini", recorded, [
     [{ parallel_tool_calls: false, tools: TOOLS }, "parallel_tool_calls"],
     [{ top_logprobs: 2 }, "top_logprobs"],
     [{ reasoning_effort: "max" }, "reasoning_effort"],
     [{ logit_bias: { "1": 2 } }, "logit_bias"],
     [{ messages: [user([{ type: "text", text: "what is this" }, { type: "image_url", image_url: { url: "ftp://example.com/cat.png" } }])] }, "messages.0.content.1.image_url.url"],
-  ] as const)
-    it(param, async () => {
-      const { res } = await send({ model: "gemini", messages: [user("hi")], ...extra });
-      expect(res.status).toBe(400);
-      const e = ((await res.json()) as { error: { message: string; type: string; param: string | null } }).error;
-      expect(e).toMatchObject({ type: "invalid_request_error", param });
-      expect(e.message).toContain(param);
-      expect(await recorded()).toEqual([]);
-    });
+  ]);
 });
 
 describe("every failure of a Gemini model", () => {
-  const fails: [string, number, string][] = [
+  countedFailures(door, [
     ["gemini-fail-503", 502, "http_error"],
     ["gemini-fail-500", 502, "http_error"],
     ["gemini-garbage", 502, "bad_response"],
     ["gemini-hang", 504, "timeout"],
-  ];
-  for (const [id, status, kind] of fails)
-    it(`${id}: ${status}, counted as '${kind}'`, async () => {
-      const before = await metricsOf(id);
-      const { res, settle } = await send({ model: id, messages: [user("hi")] });
-      expect(res.status, await res.clone().text()).toBe(status);
-      await res.text();
-      await settle();
-      const after = await metricsOf(id);
-      expect((after.failures[kind] ?? 0) - (before.failures[kind] ?? 0)).toBe(1);
-      expect(after.ok - before.ok).toBe(0);
-    });
+  ]);
 
-  it("429 RESOURCE_EXHAUSTED reaches the client as a 429 with the provider's Retry-After", async () => {
-    const before = await metricsOf("gemini-fail-429");
-    const { res, settle } = await send({ model: "gemini-fail-429", messages: [user("hi")] });
-    expect(res.status).toBe(429);
-    expect(res.headers.get("retry-after")).toBe("1");
-    await res.text();
-    await settle();
-    expect(((await metricsOf("gemini-fail-429")).failures.rate_limited ?? 0) - (before.failures.rate_limited ?? 0)).toBe(1);
-  });
+  rateLimited(door, "gemini-fail-429", "429 RESOURCE_EXHAUSTED reaches the client as a 429 with the provider's Retry-After");
 
   for (const stream of [false, true])
     it(`a 429 whose wait is only in the body (RetryInfo retryDelay 2.5s) reaches the client with Retry-After: 3 (stream ${stream})`, async () => {
@@ -262,26 +204,10 @@ describe("every failure of a Gemini model", () => {
     expect(((await metricsOf("gemini-wrong-key")).failures.misconfigured ?? 0) - (before.failures.misconfigured ?? 0)).toBe(1);
   });
 
-  for (const [id, kind, detail] of [
+  brokenStreams(door, [
     ["gemini-stream-cut", "truncated", /./],
     ["gemini-stream-eof", "truncated", /before candidate 0 had a finishReason/],
     ["gemini-stream-error", "http_error", /upstream error event/],
     ["gemini-stream-stall", "timeout", /stalled/],
-  ] as const)
-    it(`${id}: the stream ends with an error event and no [DONE], counted as '${kind}'`, async () => {
-      const before = await metricsOf(id);
-      const { res, settle } = await send({ model: id, stream: true, messages: [user("tell me more")] });
-      expect(res.status).toBe(200);
-      const data = dataOf(await res.text());
-      await settle();
-      expect(data).not.toContain("[DONE]");
-      const content = data.slice(0, -1).map((d) => JSON.parse(d).choices?.[0]?.delta?.content ?? "").join("");
-      expect(content.startsWith(`[${id.slice(7)}] heard:`)).toBe(true);
-      const last = JSON.parse(data.at(-1)!) as { error: { message: string; type: string } };
-      expect(last.error.type).toBe("server_error");
-      expect(last.error.message).toMatch(detail);
-      const after = await metricsOf(id);
-      expect(after.ok - before.ok).toBe(0);
-      expect((after.failures[kind] ?? 0) - (before.failures[kind] ?? 0)).toBe(1);
-    });
+  ]);
 });

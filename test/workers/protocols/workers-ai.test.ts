@@ -1,9 +1,6 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import worker from "../../../worker/index.ts";
-import type { Env } from "../../../worker/env.ts";
-import { AUTH } from "../helpers.ts";
+import { completedStream, countedFailures, dataOf, openaiDoor, refusedBeforeAnyCall, TOOLS, user } from "./translated.ts";
 
 /**
  * `workers-ai` specialists through the AI binding: in this project the binding is
@@ -16,20 +13,8 @@ interface FakeAi {
 }
 const ai = () => (env as unknown as { AI: FakeAi }).AI;
 
-async function send(body: unknown) {
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(new Request("https://router.test/v1/chat/completions", { method: "POST", headers: { ...AUTH, "content-type": "application/json" }, body: JSON.stringify(body) }), env as unknown as Env, ctx);
-  return { res, settle: () => waitOnExecutionContext(ctx) };
-}
-async function admin(path: string) {
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(new Request(`https://router.test${path}`, { headers: { authorization: "Bearer dev-admin-key" } }), env as unknown as Env, ctx);
-  await waitOnExecutionContext(ctx);
-  return res.json() as Promise<any>;
-}
-const dataOf = (text: string) => text.split("\n\n").filter((e) => e.trim() !== "").map((e) => e.replace(/^data: /, ""));
-const user = (content: unknown) => ({ role: "user", content });
-const TOOLS = [{ type: "function", function: { name: "lookup", description: "looks up", parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] } } }];
+const door = openaiDoor();
+const { send } = door;
 
 beforeEach(async () => {
   await ai().reset();
@@ -74,15 +59,7 @@ describe("workers-ai specialists, through the OpenAI front door", () => {
   });
 
   it("a streamed answer: chat.completion.chunk events translated chunk for chunk, the usage chunk when asked, then [DONE]", async () => {
-    const { res, settle } = await send({ model: "llama", stream: true, stream_options: { include_usage: true }, messages: [user("stream please")] });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
-    const data = dataOf(await res.text());
-    await settle();
-    expect(data.at(-1)).toBe("[DONE]");
-    const chunks = data.slice(0, -1).map((d) => JSON.parse(d));
-    expect(chunks[0].choices[0].delta.role).toBe("assistant");
-    expect(chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("")).toBe("[@cf/meta/llama-3.1-8b-instruct] heard: stream please");
+    const chunks = await completedStream(send, { model: "llama", stream_options: { include_usage: true }, messages: [user("stream please")] }, "[@cf/meta/llama-3.1-8b-instruct] heard: stream please");
     expect(chunks.at(-2).choices[0].finish_reason).toBe("stop");
     expect(chunks.at(-1)).toMatchObject({ object: "chat.completion.chunk", choices: [], usage: { completion_tokens: 4 } });
     expect((await ai().calls())[0]!.inputs.stream).toBe(true);
@@ -113,43 +90,22 @@ describe("workers-ai specialists, through the OpenAI front door", () => {
 });
 
 describe("what a workers-ai model cannot take is a 400 naming the field", () => {
-  const err = async (res: Response) => {
-    expect(res.status).toBe(400);
-    return ((await res.json()) as { error: { message: string; type: string; param: string | null } }).error;
-  };
-  for (const [extra, param] of [
+  refusedBeforeAnyCall(send, "llama", () => ai().calls(), [
     [{ stop: ["\n"] }, "stop"],
     [{ tool_choice: "required", tools: TOOLS }, "tool_choice"],
     [{ logit_bias: { "1": 2 } }, "logit_bias"],
     [{ messages: [user([{ type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }])] }, "messages.0.content.0"],
-  ] as const)
-    it(`${param}: refused before any call`, async () => {
-      const e = await err((await send({ model: "llama", messages: [user("hi")], ...extra })).res);
-      expect(e.param).toBe(param);
-      expect(e.type).toBe("invalid_request_error");
-      expect(e.message).toContain(param);
-      expect(await ai().calls()).toEqual([]);
-    });
+  ]);
 });
 
 describe("every failure of a workers-ai model", () => {
-  const fails: [string, number, string][] = [
+  countedFailures(door, [
     ["wai-capacity", 429, "rate_limited"],
     ["wai-upstream-error", 502, "http_error"],
     ["wai-garbage", 502, "bad_response"],
     ["wai-hang", 504, "timeout"],
     ["wai-no-such-model", 502, "misconfigured"],
-  ];
-  for (const [id, status, kind] of fails)
-    it(`${id}: ${status}, counted as '${kind}'`, async () => {
-      const before = ((await admin("/v1/metrics")).specialists as any[]).find((s) => s.id === id);
-      const { res, settle } = await send({ model: id, messages: [user("hi")] });
-      expect(res.status, await res.clone().text()).toBe(status);
-      await res.text();
-      await settle();
-      const after = ((await admin("/v1/metrics")).specialists as any[]).find((s) => s.id === id);
-      expect((after?.failures?.[kind] ?? 0) - (before?.failures?.[kind] ?? 0)).toBe(1);
-    });
+  ]);
 
   for (const [id, detail] of [
     ["wai-stream-cut", /without a finish reason or \[DONE\]|ended/],

@@ -2,11 +2,11 @@ import type { z } from "zod";
 import type { AnthropicEndpoint } from "../../config/schema.ts";
 import type { AdapterContext, SpecialistFailure, SpecialistOutcome, SpecialistRequest } from "../../routing/hop.ts";
 import { chunkResponse, chunkStream, type ChunkStep, type ChunkTranslator } from "../chunk-stream.ts";
-import { buildRequest, fetchJson, snippet, statusFailure, untilAborted } from "../json-protocol.ts";
-import { chatBodyOf, notSentOf } from "../translation.ts";
+import { buildRequest, fetchJson, notAnEventStream } from "../json-protocol.ts";
+import { chatBodyOf, notSentOf, translatedOutcome } from "../translation.ts";
 import type { ChatModelAdapter } from "../types.ts";
 import { openChatStream } from "../openai/stream.ts";
-import { ChatCompletion, firstIssue, outputOf, usageOf } from "../openai/wire.ts";
+import { firstIssue } from "../openai/wire.ts";
 import { MessageStreamToChunks } from "./stream-translate.ts";
 import { chatToMessages, messageToCompletion, type ChatBody } from "./translate.ts";
 import { AnthropicMessage, parseStreamEvent } from "./wire.ts";
@@ -92,10 +92,7 @@ export const anthropicAdapter: ChatModelAdapter<Anthropic> = {
     if (!r.ok) return r;
     const msg = AnthropicMessage.safeParse(r.json);
     if (!msg.success) return { ok: false, failure: { kind: "bad_response", status: r.status, detail: `reply is not an Anthropic message: ${firstIssue(msg.error)}` } };
-    const completion = messageToCompletion(msg.data, { ...ids(), model: endpoint.model });
-    const parsed = ChatCompletion.safeParse(completion);
-    if (!parsed.success) return { ok: false, failure: { kind: "bad_response", detail: `translated reply is not a chat completion: ${firstIssue(parsed.error)}` } };
-    return { ok: true, output: outputOf(parsed.data), usage: usageOf(parsed.data.usage, endpoint.pricing) };
+    return translatedOutcome(messageToCompletion(msg.data, { ...ids(), model: endpoint.model }), endpoint.pricing);
   },
   async stream(endpoint, request, ctx, o): Promise<SpecialistOutcome> {
     const p = prepare(endpoint, request, ctx, true);
@@ -106,11 +103,8 @@ export const anthropicAdapter: ChatModelAdapter<Anthropic> = {
     return openChatStream(
       async (signal) => {
         const res = await fetch(p.req(signal));
-        if (!res.ok || !res.body || !/^text\/event-stream\b/i.test(res.headers.get("content-type") ?? "")) {
-          const text = await untilAborted(signal, res.text()).catch(() => "");
-          return { failure: statusFailure(res, text) ?? { kind: "bad_response", status: res.status, detail: `expected text/event-stream, got '${res.headers.get("content-type") ?? "no content type"}'`, body: snippet(text) } };
-        }
-        return chunkResponse(chunkStream(res.body, new AnthropicChunks(s), signal));
+        const failure = await notAnEventStream(res, signal);
+        return failure ? { failure } : chunkResponse(chunkStream(res.body!, new AnthropicChunks(s), signal));
       },
       { pricing: endpoint.pricing, signal: ctx.signal, clientSignal: ctx.clientSignal, idleMs: o.idleMs, usageAdded: !clientAsked && wantUsage, specialist: o.specialist },
     );

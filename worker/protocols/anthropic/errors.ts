@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../env.ts";
+import { problemShape } from "../problem-shape.ts";
 import { anthropicErrorType, typeByStatus } from "./error-types.ts";
 import { anthropicError } from "./stream-translate.ts";
 
@@ -46,14 +47,8 @@ export function anthropicErrorOf(p: ProblemBody): { status: number; body: Anthro
  * before the auth middleware so 401s are covered too.
  */
 export function anthropicErrorShape(): MiddlewareHandler<AppEnv> {
-  return async function anthropicErrorShape(c, next) {
-    await next();
-    if (!c.res.headers.get("content-type")?.startsWith("application/problem+json")) return;
-    const problem = (await c.res.clone().json()) as ProblemBody;
-    const headers = new Headers(c.res.headers);
-    headers.set("content-type", "application/json");
+  return problemShape<ProblemBody>((problem) => {
     const up = problem.upstream;
-    const mapped = up?.error && up.status !== null ? { status: up.status, body: anthropicError(anthropicErrorType(up.error.type, up.status), up.error.message) } : anthropicErrorOf(problem);
-    c.res = new Response(JSON.stringify(mapped.body), { status: mapped.status, headers });
-  };
+    return up?.error && up.status !== null ? { status: up.status, body: anthropicError(anthropicErrorType(up.error.type, up.status), up.error.message) } : anthropicErrorOf(problem);
+  });
 }

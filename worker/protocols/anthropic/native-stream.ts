@@ -13,9 +13,9 @@
  */
 import type { Pricing } from "../../config/schema.ts";
 import type { SpecialistFailure, SpecialistOutcome } from "../../routing/hop.ts";
-import { snippet, statusFailure, untilAborted } from "../json-protocol.ts";
+import { notAnEventStream, snippet } from "../json-protocol.ts";
 import { SseSplitter } from "../openai/sse.ts";
-import { ChatStream } from "../openai/stream.ts";
+import { ChatStream, upstreamCall } from "../openai/stream.ts";
 import { messageUsage } from "./door-reply.ts";
 import { MessageStreamWatch, type WatchStep } from "./door-stream.ts";
 import { anthropicErrorType } from "./error-types.ts";
@@ -52,23 +52,9 @@ const errorEvent = (failure: SpecialistFailure) => sseEvent(anthropicError(anthr
  * `settled` is the outcome once it ends (usage, or how it failed).
  */
 export async function openMessageStream(open: (signal: AbortSignal) => Promise<Response>, o: MessageStreamOptions): Promise<SpecialistOutcome> {
-  const upstream = new AbortController();
-  const onDeadline = () => upstream.abort(o.signal.reason);
-  const onClient = () => upstream.abort(o.clientSignal?.reason);
-  o.signal.addEventListener("abort", onDeadline, { once: true });
-  o.clientSignal?.addEventListener("abort", onClient, { once: true });
-  const why = (e: unknown, stage: string): SpecialistFailure =>
-    o.clientSignal?.aborted
-      ? { kind: "client_closed", detail: "the client went away" }
-      : o.signal.aborted
-        ? { kind: "timeout", detail: `no content before the deadline (${stage})` }
-        : { kind: "unreachable", detail: `${stage}: ${(e as Error)?.message ?? String(e)}` };
-  const done = (x: SpecialistOutcome) => {
-    o.signal.removeEventListener("abort", onDeadline);
-    o.clientSignal?.removeEventListener("abort", onClient);
-    if (!x.ok) upstream.abort();
-    return x;
-  };
+  const call = upstreamCall(o);
+  const { upstream, why } = call;
+  const done = (x: SpecialistOutcome) => call.done(x);
 
   let res: Response;
   try {
@@ -76,17 +62,10 @@ export async function openMessageStream(open: (signal: AbortSignal) => Promise<R
   } catch (e) {
     return done(fail(why(e, "request failed")));
   }
-  if (!res.ok) {
-    const text = await untilAborted(upstream.signal, res.text()).catch(() => "");
-    return done(fail(statusFailure(res, text)!)); // `!`: every status that is not ok is a failure
-  }
-  const type = res.headers.get("content-type") ?? "";
-  if (!res.body || !/^text\/event-stream\b/i.test(type)) {
-    const text = await untilAborted(upstream.signal, res.text()).catch(() => "");
-    return done(fail({ kind: "bad_response", status: res.status, detail: `expected text/event-stream, got '${type || "no content type"}'`, body: snippet(text) }));
-  }
+  const refused = await notAnEventStream(res, upstream.signal);
+  if (refused) return done(fail(refused));
 
-  const reader = res.body.getReader();
+  const reader = res.body!.getReader();
   const splitter = new SseSplitter();
   const decoder = new TextDecoder();
   const watch = new MessageStreamWatch();
@@ -130,7 +109,7 @@ export async function openMessageStream(open: (signal: AbortSignal) => Promise<R
       if (step.kind !== "quiet") started = true;
     }
   }
-  o.signal.removeEventListener("abort", onDeadline); // the deadline bounds the time to the first content only
+  call.started(); // the deadline bounds the time to the first content only
 
   let settle!: (x: SpecialistOutcome) => void;
   const settled = new Promise<SpecialistOutcome>((resolve) => (settle = resolve));
@@ -138,9 +117,7 @@ export async function openMessageStream(open: (signal: AbortSignal) => Promise<R
   const finish = (x: SpecialistOutcome) => {
     if (finished) return;
     finished = true;
-    o.clientSignal?.removeEventListener("abort", onClient);
-    if (!x.ok) upstream.abort();
-    settle(x);
+    settle(call.done(x));
   };
   const outcome = (): SpecialistOutcome => {
     const usage = messageUsage(watch.usage, o.pricing);

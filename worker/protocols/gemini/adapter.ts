@@ -2,11 +2,11 @@ import type { z } from "zod";
 import type { GeminiEndpoint } from "../../config/schema.ts";
 import type { AdapterContext, SpecialistFailure, SpecialistOutcome, SpecialistRequest } from "../../routing/hop.ts";
 import { chunkResponse, chunkStream, type ChunkStep, type ChunkTranslator } from "../chunk-stream.ts";
-import { buildRequest, fetchJson, snippet, statusFailure, untilAborted } from "../json-protocol.ts";
-import { chatBodyOf, notSentOf, PLATFORM_FIELDS } from "../translation.ts";
+import { buildRequest, fetchJson, notAnEventStream } from "../json-protocol.ts";
+import { chatBodyOf, notSentOf, PLATFORM_FIELDS, translatedOutcome } from "../translation.ts";
 import type { ChatModelAdapter } from "../types.ts";
 import { openChatStream } from "../openai/stream.ts";
-import { ChatCompletion, firstIssue, outputOf, usageOf } from "../openai/wire.ts";
+import { firstIssue } from "../openai/wire.ts";
 import { GenerateContentStream } from "./stream-translate.ts";
 import { chatToGenerateContent, generateContentToCompletion } from "./translate.ts";
 import { GenerateContentResponse, GeminiError, retryDelaySeconds, type GenerateContentRequest } from "./wire.ts";
@@ -132,9 +132,7 @@ export const geminiAdapter: ChatModelAdapter<Gemini> = {
     if (!res.success) return { ok: false, failure: { kind: "bad_response", status: r.status, detail: `reply is not a GenerateContentResponse: ${firstIssue(res.error)}` } };
     const t = generateContentToCompletion(res.data, { ...ids(), model: endpoint.model });
     if (!t.ok) return { ok: false, failure: replyFailure(t.param, t.detail) };
-    const parsed = ChatCompletion.safeParse(t.value);
-    if (!parsed.success) return { ok: false, failure: { kind: "bad_response", detail: `translated reply is not a chat completion: ${firstIssue(parsed.error)}` } };
-    return { ok: true, output: outputOf(parsed.data), usage: usageOf(parsed.data.usage, endpoint.pricing) };
+    return translatedOutcome(t.value, endpoint.pricing);
   },
   async stream(endpoint, request, ctx, o): Promise<SpecialistOutcome> {
     const p = prepare(endpoint, request, ctx, true);
@@ -145,13 +143,8 @@ export const geminiAdapter: ChatModelAdapter<Gemini> = {
     return openChatStream(
       async (signal) => {
         const res = await send(p.req(signal));
-        if (!res.ok || !res.body || !/^text\/event-stream\b/i.test(res.headers.get("content-type") ?? "")) {
-          const text = await untilAborted(signal, res.text()).catch(() => "");
-          const failure = statusFailure(res, text);
-          if (failure) return { failure: keyRejected(failure, endpoint) };
-          return { failure: { kind: "bad_response", status: res.status, detail: `expected text/event-stream, got '${res.headers.get("content-type") ?? "no content type"}'`, body: snippet(text) } };
-        }
-        return chunkResponse(chunkStream(res.body, new GeminiChunks(s), signal));
+        const failure = await notAnEventStream(res, signal);
+        return failure ? { failure: keyRejected(failure, endpoint) } : chunkResponse(chunkStream(res.body!, new GeminiChunks(s), signal));
       },
       { pricing: endpoint.pricing, signal: ctx.signal, clientSignal: ctx.clientSignal, idleMs: o.idleMs, usageAdded: !clientAsked && wantUsage, specialist: o.specialist },
     );

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../env.ts";
+import { problemShape } from "../problem-shape.ts";
 
 /** The problem+json members the mapping reads. */
 export interface ProblemBody {
@@ -53,16 +54,9 @@ export function openAIError(p: ProblemBody): OpenAIError {
  * the auth middleware so 401s are covered too.
  */
 export function openAIErrorShape(): MiddlewareHandler<AppEnv> {
-  return async function openAIErrorShape(c, next) {
-    await next();
-    if (!c.res.headers.get("content-type")?.startsWith("application/problem+json")) return;
-    const problem = (await c.res.clone().json()) as ProblemBody;
-    const headers = new Headers(c.res.headers);
-    headers.set("content-type", "application/json");
+  return problemShape<ProblemBody>((problem, status) => {
     // an OpenAI-compatible specialist's own refusal reaches OpenAI clients as it sent it
     const up = problem.upstream;
-    const own = up?.error && up.status !== null ? { status: up.status, error: up.error } : undefined;
-    const body = own ? { error: own.error } : openAIError(problem);
-    c.res = new Response(JSON.stringify(body), { status: own?.status ?? c.res.status, headers });
-  };
+    return up?.error && up.status !== null ? { status: up.status, body: { error: up.error } } : { status, body: openAIError(problem) };
+  });
 }

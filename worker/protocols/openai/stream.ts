@@ -1,5 +1,5 @@
 import { carriesContent, eventKind, SseSplitter } from "./sse.ts";
-import { snippet, statusFailure, untilAborted } from "../json-protocol.ts";
+import { notAnEventStream } from "../json-protocol.ts";
 import { nativePassThrough } from "./stream-native.ts";
 import { eventFailure, fail, observe, type Head, type StreamOptions } from "./stream-parts.ts";
 import { passThrough } from "./stream-rewrite.ts";
@@ -39,31 +39,50 @@ export class ChatStream {
  * `open` as a Chat Completions event stream (worker/protocols/chunk-stream.ts).
  */
 export async function openChatStream(open: (signal: AbortSignal) => Promise<Response | { failure: SpecialistFailure }>, o: StreamOptions): Promise<SpecialistOutcome> {
+  const call = upstreamCall(o);
+  const head = await readHead(open, o, call.upstream.signal, call.why);
+  call.started();
+  if (!head.ok) return call.done(head);
+  let settle!: (x: SpecialistOutcome) => void;
+  const settled = new Promise<SpecialistOutcome>((resolve) => (settle = resolve));
+  const body = (o.usageAdded ? passThrough : nativePassThrough)(head, o, call.upstream, (x) => {
+    call.clientGone();
+    settle(x);
+  });
+  return { ok: true, output: new ChatStream(body, settled), usage: {}, settled };
+}
+
+/**
+ * The upstream call of a stream (`upstream` aborts it): aborted when the deadline
+ * `o.signal` passes before the first content (until `started()`), or when the client
+ * leaves (until `clientGone()` or `done()`); `why` says what a failure before the first
+ * content was; `done(x)` stops listening and, when `x` failed, aborts the upstream.
+ */
+export function upstreamCall(o: { signal: AbortSignal; clientSignal?: AbortSignal | undefined }) {
   const upstream = new AbortController();
   const onDeadline = () => upstream.abort(o.signal.reason);
   const onClient = () => upstream.abort(o.clientSignal?.reason);
   o.signal.addEventListener("abort", onDeadline, { once: true });
   o.clientSignal?.addEventListener("abort", onClient, { once: true });
-  const why = (e: unknown, stage: string): SpecialistFailure =>
-    o.clientSignal?.aborted
-      ? { kind: "client_closed", detail: "the client went away" }
-      : o.signal.aborted
-        ? { kind: "timeout", detail: `no content before the deadline (${stage})` }
-        : { kind: "unreachable", detail: `${stage}: ${(e as Error)?.message ?? String(e)}` };
-  const head = await readHead(open, o, upstream.signal, why);
-  o.signal.removeEventListener("abort", onDeadline);
-  if (!head.ok) {
-    o.clientSignal?.removeEventListener("abort", onClient);
-    upstream.abort();
-    return head;
-  }
-  let settle!: (x: SpecialistOutcome) => void;
-  const settled = new Promise<SpecialistOutcome>((resolve) => (settle = resolve));
-  const body = (o.usageAdded ? passThrough : nativePassThrough)(head, o, upstream, (x) => {
-    o.clientSignal?.removeEventListener("abort", onClient);
-    settle(x);
-  });
-  return { ok: true, output: new ChatStream(body, settled), usage: {}, settled };
+  const started = () => o.signal.removeEventListener("abort", onDeadline);
+  const clientGone = () => o.clientSignal?.removeEventListener("abort", onClient);
+  return {
+    upstream,
+    started,
+    clientGone,
+    done<T extends { ok: boolean }>(x: T): T {
+      started();
+      clientGone();
+      if (!x.ok) upstream.abort();
+      return x;
+    },
+    why: (e: unknown, stage: string): SpecialistFailure =>
+      o.clientSignal?.aborted
+        ? { kind: "client_closed", detail: "the client went away" }
+        : o.signal.aborted
+          ? { kind: "timeout", detail: `no content before the deadline (${stage})` }
+          : { kind: "unreachable", detail: `${stage}: ${(e as Error)?.message ?? String(e)}` },
+  };
 }
 
 /** Opens the stream and reads until the first content chunk, `[DONE]`, or a failure. */
@@ -81,16 +100,9 @@ async function readHead(
   }
   if (!(opened instanceof Response)) return fail(opened.failure);
   const res = opened;
-  if (!res.ok) {
-    const text = await untilAborted(signal, res.text()).catch(() => "");
-    return fail(statusFailure(res, text)!); // `!`: statusFailure has a failure for every status that is not ok
-  }
-  const type = res.headers.get("content-type") ?? "";
-  if (!res.body || !/^text\/event-stream\b/i.test(type)) {
-    const text = await untilAborted(signal, res.text()).catch(() => "");
-    return fail({ kind: "bad_response", status: res.status, detail: `expected text/event-stream, got '${type || "no content type"}'`, body: snippet(text) });
-  }
-  const h: Head = { ok: true, body: res.body, reader: res.body.getReader(), raw: [], decoder: new TextDecoder(), splitter: new SseSplitter(), out: "", usage: {}, finished: false, done: false, pending: [] };
+  const refused = await notAnEventStream(res, signal);
+  if (refused) return fail(refused);
+  const h: Head = { ok: true, body: res.body!, reader: res.body!.getReader(), raw: [], decoder: new TextDecoder(), splitter: new SseSplitter(), out: "", usage: {}, finished: false, done: false, pending: [] };
   for (;;) {
     let next: ReadableStreamReadResult<Uint8Array>;
     try {

@@ -4,10 +4,9 @@ import type { AiBinding } from "../../env.ts";
 import type { AdapterContext, SpecialistFailure, SpecialistOutcome, SpecialistRequest } from "../../routing/hop.ts";
 import { chunkResponse, chunkStream } from "../chunk-stream.ts";
 import { untilAborted } from "../json-protocol.ts";
-import { chatBodyOf, notSentOf } from "../translation.ts";
+import { chatBodyOf, notSentOf, translatedOutcome } from "../translation.ts";
 import type { ChatModelAdapter } from "../types.ts";
 import { openChatStream } from "../openai/stream.ts";
-import { ChatCompletion, firstIssue, outputOf, usageOf } from "../openai/wire.ts";
 import { chatToWorkersAi, NOT_SENT, WorkersAiChunks, workersAiToCompletion, type WorkersAiInput } from "./translate.ts";
 
 type WorkersAi = z.infer<typeof WorkersAiEndpoint>;
@@ -71,9 +70,7 @@ export const workersAiAdapter: ChatModelAdapter<WorkersAi> = {
     }
     const t = workersAiToCompletion(out, { id: crypto.randomUUID().replaceAll("-", ""), created: Math.floor(Date.now() / 1000), model: endpoint.model });
     if (!t.ok) return { ok: false, failure: { kind: "bad_response", detail: t.detail } };
-    const parsed = ChatCompletion.safeParse(t.value);
-    if (!parsed.success) return { ok: false, failure: { kind: "bad_response", detail: `reply is not a chat completion: ${firstIssue(parsed.error)}` } };
-    return { ok: true, output: outputOf(parsed.data), usage: usageOf(parsed.data.usage, endpoint.pricing) };
+    return translatedOutcome(t.value, endpoint.pricing);
   },
   async stream(endpoint, request, ctx, o): Promise<SpecialistOutcome> {
     const p = prepare(endpoint, request, ctx);
