@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { ChatSseToResponseSse, ChunksToResponseEvents } from "../../../../worker/protocols/openai/responses-stream.ts";
+import { ChatSseToResponseSse, ChunksToResponseEvents as Machine } from "../../../../worker/protocols/openai/responses-stream.ts";
+
+type Ev = { type: string; [k: string]: any };
+/** The machine, its events typed loosely for reading. */
+class ChunksToResponseEvents {
+  readonly #m: Machine;
+  constructor(base: ConstructorParameters<typeof Machine>[0]) {
+    this.#m = new Machine(base);
+  }
+  push = (c: Record<string, unknown>) => this.#m.push(c) as Ev[];
+  end = () => this.#m.end() as { complete: boolean; events: Ev[] };
+  fail = (message: string, code?: string) => this.#m.fail(message, code) as Ev[];
+}
 
 const base = { id: "resp_1", created_at: 1, model: "endpoint-model", echo: {} };
 const chunk = (delta: Record<string, unknown>, finish_reason: string | null = null, extra: Record<string, unknown> = {}) => ({ id: "c", object: "chat.completion.chunk", model: "gpt-x", choices: [{ index: 0, delta, finish_reason }], ...extra });

@@ -264,6 +264,10 @@ describe("POST /v1/responses: refusals and errors in OpenAI's shape", () => {
     const e = await openAIError(await post({ model: "gpt-nobody", input: "hi" }), 404, "model_not_found");
     expect(e.param).toBe("model");
     await openAIError(await post({ model: "auto", input: "hi" }, {}), 401, "invalid_api_key");
+    // retrieving a stored response: there are none, and the path is not served
+    const ctx = createExecutionContext();
+    const stored = await worker.fetch(new Request("https://router.test/v1/responses/resp_123", { headers: KEY }), ENV(), ctx);
+    expect((await openAIError(stored, 404)).type).toBe("invalid_request_error");
   });
 
   it("bad input changes no stored state", async () => {
