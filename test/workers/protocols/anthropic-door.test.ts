@@ -21,6 +21,8 @@ const CONFIG = configWith((c) => {
   c.secrets = [...(c.secrets ?? []), "FAKE_ANTHROPIC_KEY"];
   const base = { description: "a Claude model (test/support/anthropic-upstream.ts)", timeoutMs: 10_000, streamIdleTimeoutMs: 2_000 };
   const ep = { type: "anthropic" as const, url: `${anthropicUrl()}/v1`, model: "claude-fake", apiKeySecret: "FAKE_ANTHROPIC_KEY", systemPrompt: "You are a terse test model.", pricing: { inputPerMTok: 3, outputPerMTok: 15 } };
+  // this door's own `claude` (on test/support/anthropic-upstream.ts) replaces the test config's (on examples/fake-anthropic)
+  c.specialists = c.specialists.filter((s) => s.id !== "claude");
   c.specialists.push({ id: "claude", ...base, endpoint: ep });
   for (const [id, model] of [["claude-cut", "stream-cut"], ["claude-error", "stream-error"], ["claude-refuse", "fail-400"], ["claude-overloaded", "fail-529"], ["claude-echo", "echo-body"]] as const)
     c.specialists.push({ id, ...base, endpoint: { ...ep, model }, retries: 0, breaker: false });
