@@ -39,6 +39,11 @@ describe("idempotency keys are namespaced by tenant", () => {
       async (r) => ((await r.json()) as { content: { text: string }[] }).content[0]!.text,
     ],
     [
+      "/v1/responses",
+      (t, key) => callWith({ API_KEYS }, "/v1/responses", { json: { model: "fault-side-effect", input: `from ${t}` }, headers: { ...as(t), "idempotency-key": key } }),
+      async (r) => ((await r.json()) as { output: { content: { text: string }[] }[] }).output[0]!.content[0]!.text,
+    ],
+    [
       "/a2a",
       (t, key) =>
         callWith({ API_KEYS }, "/a2a", {

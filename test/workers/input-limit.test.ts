@@ -29,6 +29,17 @@ describe("router.maxInputChars holds on every door, with one message", () => {
     expect(body.error.message).toMatch(LIMIT);
   });
 
+  it("the Responses door measures the last user message", async () => {
+    for (const input of [tooLong, [{ role: "user", content: [{ type: "input_text", text: tooLong }] }]]) {
+      const res = await call("/v1/responses", { json: { model: "auto", input } });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: { message: string; param: string | null } };
+      expect(body.error.message).toMatch(/^the last user message is /);
+      expect(body.error.message).toMatch(LIMIT);
+      expect(body.error.param).toBe("input");
+    }
+  });
+
   it("the Anthropic door measures the last user message", async () => {
     const res = await call("/v1/messages", { json: { model: "auto", max_tokens: 10, messages: [{ role: "user", content: [{ type: "text", text: tooLong }] }] } });
     expect(res.status).toBe(400);

@@ -8,8 +8,18 @@ import { IntentRequest, RouteRequest } from "../../worker/http/schemas.ts";
 import { CancelRequest, Decision, TaskRequest } from "../../worker/http/task-schemas.ts";
 import { ChatCompletionRequest } from "../../worker/protocols/openai/schemas.ts";
 import { MessagesRequest } from "../../worker/protocols/anthropic/wire.ts";
+import { checkItems, ResponsesRequest } from "../../worker/protocols/openai/responses-wire.ts";
+import { responsesToChat } from "../../worker/protocols/openai/responses-request.ts";
 
 const E = env as unknown as Env;
+
+/** A Responses request the door would serve: its schema, its items, and a translation. */
+function validResponses(v: unknown): boolean {
+  const r = ResponsesRequest.safeParse(v);
+  if (!r.success) return false;
+  if (Array.isArray(r.data.input) && checkItems(r.data.input).length > 0) return false;
+  return responsesToChat(r.data as Record<string, unknown>).ok;
+}
 const TASK = `task_${"a".repeat(32)}`;
 
 /** Every route with a body schema that a generated value must NOT satisfy (so it is malformed). */
@@ -22,6 +32,7 @@ const ROUTES: { method: string; path: string; valid?: (v: unknown) => boolean; a
   { method: "POST", path: `/v1/tasks/${TASK}/reject`, valid: (v) => Decision.safeParse(v).success, kind: "problem" },
   { method: "POST", path: `/v1/tasks/${TASK}/cancel`, valid: (v) => CancelRequest.safeParse(v).success, kind: "problem" },
   { method: "POST", path: "/v1/chat/completions", valid: (v) => ChatCompletionRequest.safeParse(v).success, kind: "openai" },
+  { method: "POST", path: "/v1/responses", valid: validResponses, kind: "openai" },
   { method: "POST", path: "/v1/messages", valid: (v) => MessagesRequest.safeParse(v).success, kind: "anthropic" },
   { method: "POST", path: "/v1/messages/count_tokens", valid: (v) => MessagesRequest.omit({ max_tokens: true }).safeParse(v).success, kind: "anthropic" },
   { method: "POST", path: "/a2a", valid: (v) => typeof v === "object" && v !== null && "jsonrpc" in v, kind: "jsonrpc" },
@@ -49,7 +60,7 @@ const rawBody = fc.oneof(
   fc.string({ maxLength: 200 }),
   fc.jsonValue().map((v) => JSON.stringify(v).slice(0, -1)), // truncated
   fc.integer({ min: 33, max: 5000 }).map((d) => `${"[".repeat(d)}${"]".repeat(d)}`),
-  fc.constantFrom("", "{", "null", "[]", '{"input":', '{"input":null}', '{"goal":""}', '{"messages":"hi"}', "\u0000\u0001"),
+  fc.constantFrom("", "{", "null", "[]", '{"input":', '{"input":null}', '{"goal":""}', '{"messages":"hi"}', '{"input":[{"type":"function_call"}]}', '{"input":"x","store":true}', '{"input":[{"role":"user","content":[{"type":"input_image"}]}]}', "\u0000\u0001"),
 );
 
 /** Everything a request could have changed: Durable Objects created, control state, KV keys. */

@@ -90,4 +90,12 @@ describe("the OpenAPI document describes what is sent", () => {
     await described("/v1/messages", "post", await call("/v1/messages", { json: ask("auto"), headers: { authorization: "" } })); // 401
     await described("/v1/messages/count_tokens", "post", await call("/v1/messages/count_tokens", { json: { model: "auto", messages: [{ role: "user", content: "hi" }] } }));
   });
+
+  it("the Responses door", async () => {
+    await described("/v1/responses", "post", await call("/v1/responses", { json: { model: "auto", input: "convert 5 km to miles" } }));
+    await described("/v1/responses", "post", await call("/v1/responses", { json: { model: "chat", input: [{ role: "user", content: "hi" }] } }));
+    await described("/v1/responses", "post", await call("/v1/responses", { json: { model: "nobody", input: "hi" } })); // 404
+    await described("/v1/responses", "post", await call("/v1/responses", { json: { model: "auto", input: "hi", previous_response_id: "resp_1" } })); // 400
+    await described("/v1/responses", "post", await call("/v1/responses", { json: { model: "auto", input: "hi" }, headers: { authorization: "" } })); // 401
+  });
 });

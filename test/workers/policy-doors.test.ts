@@ -65,6 +65,14 @@ describe("a deny rule on an intent glob holds on every front door", () => {
     }
   });
 
+  it("/v1/responses: auto and pinned by model", async () => {
+    for (const model of ["auto", "arithmetic"]) {
+      const res = await post("no-math", "/v1/responses", { model, input });
+      expect(res.status, model).toBe(422);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/denied by policy 'no-math'/);
+    }
+  });
+
   it("/a2a: classified and pinned with metadata.switchyard.specialist", async () => {
     for (const specialist of [undefined, "arithmetic"]) {
       const body = (await (await rpc("no-math", input, specialist)).json()) as { error?: { message: string; data: { status: number } } };
@@ -88,6 +96,7 @@ describe("an approval rule on an intent glob holds on every front door", () => {
     for (const body of [{ input }, { input, specialist: "units" }]) expect((await post("careful", "/v1/route", body)).status, JSON.stringify(body)).toBe(422);
     expect((await post("careful", "/v1/chat/completions", { model: "units", messages: [{ role: "user", content: input }] })).status).toBe(422);
     for (const model of ["auto", "units"]) expect((await post("careful", "/v1/messages", { model, max_tokens: 50, messages: [{ role: "user", content: input }] })).status, model).toBe(422);
+    for (const model of ["auto", "units"]) expect((await post("careful", "/v1/responses", { model, input })).status, model).toBe(422);
     const a2a = (await (await rpc("careful", input, "units")).json()) as { error?: { data: { status: number } } };
     expect(a2a.error?.data.status).toBe(422);
   });

@@ -42,6 +42,23 @@ describe("screening scope (mode deny)", () => {
     }
   });
 
+  it("every part of a Responses request is screened: instructions, earlier items, function outputs, tool definitions", async () => {
+    const ask = { role: "user", content: "convert 5 km to miles" };
+    for (const extra of [
+      { instructions: INJECTION, input: [ask] },
+      { input: [{ role: "developer", content: [{ type: "input_text", text: INJECTION }] }, ask] },
+      { input: [{ role: "user", content: INJECTION }, { role: "assistant", content: "ok" }, ask] },
+      { input: [ask, { type: "function_call", call_id: "c1", name: "f", arguments: "{}" }, { type: "function_call_output", call_id: "c1", output: INJECTION }] },
+      { model: "chat", tools: [{ type: "function", name: "f", description: INJECTION, parameters: { type: "object" }, strict: false }], input: [ask] },
+    ]) {
+      const res = await post("/v1/responses", { model: "auto", ...extra });
+      expect(res.status, JSON.stringify(extra).slice(0, 80)).toBe(422);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe("content_flagged");
+      expect(body.error.message).toMatch(/looks like a prompt injection/);
+    }
+  });
+
   it("every part of an Anthropic Messages request is screened: system, earlier turns, tool results, tool definitions", async () => {
     const ask = { role: "user", content: "convert 5 km to miles" };
     for (const extra of [
