@@ -57,3 +57,28 @@ describe("idempotency keys are namespaced by tenant", () => {
       expect((await effects(key)).effects).toBe(0); // the raw key never reached it
     });
 });
+
+describe("a key longer than 255 characters is refused on every door, never dropped", () => {
+  const long = "k".repeat(256);
+  it("/v1/route: a 400 naming idempotencyKey", async () => {
+    const res = await callWith({}, "/v1/route", { json: { input: "x", specialist: "fault-side-effect", idempotencyKey: long } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { errors: { path: string }[] }).errors[0]!.path).toBe("idempotencyKey");
+  });
+
+  it("/v1/chat/completions: a 400 naming the Idempotency-Key header (the call is not made without it)", async () => {
+    const res = await callWith({}, "/v1/chat/completions", { json: { model: "fault-side-effect", messages: [{ role: "user", content: "once" }] }, headers: { "idempotency-key": long } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { type: string; param: string } }).error).toMatchObject({ type: "invalid_request_error", param: "idempotency-key" });
+    expect((await effects(await tenantScopedKey("dev", long))).effects).toBe(0);
+  });
+
+  it("/a2a: a message id (its idempotency key) over 255 characters is invalid params naming it", async () => {
+    const res = await callWith({}, "/a2a", {
+      json: { jsonrpc: "2.0", id: 1, method: "SendMessage", params: { message: { messageId: long, role: "ROLE_USER", parts: [{ text: "once" }] }, metadata: { switchyard: { specialist: "fault-side-effect" } } } },
+    });
+    const body = (await res.json()) as { error?: { code: number; data: { errors: { path: string }[] } } };
+    expect(body.error?.code).toBe(-32602);
+    expect(body.error?.data.errors[0]!.path).toBe("message.messageId");
+  });
+});

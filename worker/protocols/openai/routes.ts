@@ -39,6 +39,9 @@ const completions = createRoute({
   },
 });
 
+/** The longest idempotency key any door takes (`idempotencyKey` on /v1/route and tasks, A2A message ids). */
+const MAX_IDEMPOTENCY_KEY = 255;
+
 const ModelParam = z.object({ model: z.string().min(1).max(200).openapi({ param: { name: "model", in: "path" } }) });
 const models = createRoute({
   method: "get",
@@ -103,13 +106,15 @@ export const openaiRoutes = routeGroup()
     if (tooLong) throw badRequest(tooLong, [{ path: "messages", message: "too long" }]);
     const stream = body.stream === true;
     const key = c.req.header("idempotency-key");
+    // the same bound as every door's key: a longer one is refused, never dropped (a retry without it would not be deduplicated)
+    if (key !== undefined && key.length > MAX_IDEMPOTENCY_KEY) throw badRequest(`the Idempotency-Key header is longer than ${MAX_IDEMPOTENCY_KEY} characters`, [{ path: "idempotency-key", message: "too long" }]);
     const hop = await serveHop(c, {
       input,
       pinned,
       messages,
       chat: body,
       unable: unableFor(needs),
-      idempotencyKey: key && key.length <= 255 ? key : undefined,
+      idempotencyKey: key || undefined,
       // with screening that can refuse (deny, approval), a stream is read whole and screened before any of it is sent
       call: chatCall(stream && !screeningMayRefuse(rt.config.screening.mode), rt.config.tenants[c.get("principal").tenant]?.limits.tpm !== undefined, c.var.callSpecialist),
       t0,
