@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { BuiltinEncoder } from "../../../worker/intent/builtin-encoder.ts";
 import { IntentService, type IntentSettings } from "../../../worker/intent/intent-service.ts";
-import { buildIntentModel } from "../../../worker/intent/model.ts";
+import { buildIntentModel, type IntentModel } from "../../../worker/intent/model.ts";
 import { identityForm } from "../../../worker/intent/normalize.ts";
 import { intentId, type CachedIntent } from "../../../worker/intent/record.ts";
 import { TieredCache, type CacheTier } from "../../../worker/intent/tiered-cache.ts";
@@ -18,8 +18,16 @@ function sharedTier(): CacheTier<CachedIntent> & { store: Map<string, CachedInte
   return t;
 }
 
+/** A few hundred updates fit these small sets (the default 10,000 is for real configs). */
+const FAST = { minUpdates: 300 };
+
+// The model is the service's fixture, fitted once (its own tests are model.test.ts and classifier.test.ts).
+let model: IntentModel;
+beforeAll(async () => {
+  model = await buildIntentModel(sources, new BuiltinEncoder(), FAST);
+});
+
 async function service(over: Partial<IntentSettings> = {}) {
-  const model = await buildIntentModel(sources, new BuiltinEncoder());
   const kv = sharedTier();
   const cache = new TieredCache<CachedIntent>(100, [kv], 3600);
   const settings: IntentSettings = { minConfidence: 0.3, fallback: "general", topK: 2, sharedReadsForInputs: false, ...over };
@@ -96,6 +104,7 @@ describe("IntentService", () => {
         { specialist: "general", label: "general.chat", examples: ["hello there", "tell me a joke", "good morning"] },
       ],
       new BuiltinEncoder(),
+      FAST,
     );
     const svc = await IntentService.create(long, new TieredCache<CachedIntent>(100, [], 3600), { minConfidence: 0, fallback: "general", topK: 2, sharedReadsForInputs: false });
     // a payload full of counting words: classified whole, it would read as a word-count request

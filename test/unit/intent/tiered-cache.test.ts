@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { Lru } from "../../../worker/intent/lru.ts";
 import { TieredCache, type CacheTier } from "../../../worker/intent/tiered-cache.ts";
 
 function memoryTier(name: string, fail = false) {
@@ -23,20 +22,6 @@ function memoryTier(name: string, fail = false) {
   return tier;
 }
 
-describe("Lru", () => {
-  it("evicts the least recently used entry", () => {
-    const lru = new Lru<string, number>(2);
-    lru.set("a", 1);
-    lru.set("b", 2);
-    expect(lru.get("a")).toBe(1);
-    lru.set("c", 3);
-    expect(lru.get("b")).toBeUndefined();
-    expect(lru.get("a")).toBe(1);
-    expect(lru.get("c")).toBe(3);
-    expect(lru.size).toBe(2);
-    expect(() => new Lru(0)).toThrow(RangeError);
-  });
-});
 
 describe("TieredCache", () => {
   it("writes through every tier with the ttl, and answers from the LRU first", async () => {
