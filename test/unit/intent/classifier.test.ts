@@ -25,6 +25,10 @@ const GROUPS = { balance: "bank", transfer: "bank", weather: "home", music: "hom
 
 const enc = new BuiltinEncoder();
 const rows = Object.entries(DATA).flatMap(([label, texts]) => texts.map((t) => ({ vector: enc.encodeOne(t), label })));
+// Encoded once, here: the encoder's own tests are builtin-encoder.test.ts, so its mutants need not run these.
+const vectors = new Map([...QUERIES.map((q) => q[0]), "play a song", "something unrelated", "", "hello there"].map((t) => [t, enc.encodeOne(t)]));
+const vec = (text: string): Vector => vectors.get(text) ?? expect.fail(`not encoded above: ${text}`);
+const otherDim = new BuiltinEncoder({ dimBits: 10 }).encodeOne("hi");
 /** A few hundred updates fit this separable set (the default 10,000 is for real configs). */
 const fit = (options: FitOptions = {}, on = rows) => fitClassifier(on, { minUpdates: 200, ...options });
 
@@ -88,7 +92,7 @@ describe("fitClassifier (sparse, tiny set)", () => {
     const clf = fit();
     expect(clf.labels).toEqual(Object.keys(DATA));
     for (const [text, label] of QUERIES) {
-      const p = clf.predict(enc.encodeOne(text), 3);
+      const p = clf.predict(vec(text), 3);
       expect(p.label).toBe(label);
       expect(p.confidence).toBeGreaterThan(1 / 6);
       expect(p.confidence).toBeLessThanOrEqual(1);
@@ -97,7 +101,7 @@ describe("fitClassifier (sparse, tiny set)", () => {
 
   it("returns topK sorted, k-limited (k floored, at most every label) and consistent with the top label", () => {
     const clf = fit();
-    const v = enc.encodeOne("play a song");
+    const v = vec("play a song");
     const p = clf.predict(v, 4);
     expect(p.topK).toHaveLength(4);
     expect(p.topK[0]).toEqual({ label: p.label, confidence: p.confidence, probability: p.confidence }); // ungrouped: the score is the probability
@@ -131,7 +135,7 @@ describe("fitClassifier (sparse, tiny set)", () => {
     expect(loaded.fingerprint).toBe(clf.fingerprint);
     expect(loaded.labels).toEqual(clf.labels);
     for (const text of [...QUERIES.map((q) => q[0]), "something unrelated", ""])
-      expect(loaded.predict(enc.encodeOne(text), 6)).toEqual(clf.predict(enc.encodeOne(text), 6));
+      expect(loaded.predict(vec(text), 6)).toEqual(clf.predict(vec(text), 6));
   });
 
   it("hands out snapshots the caller may change without changing the classifier", () => {
@@ -159,7 +163,7 @@ describe("fitClassifier (sparse, tiny set)", () => {
       return softmax(z);
     };
     for (const [text] of [...QUERIES, ["hello there"]]) {
-      const v = enc.encodeOne(text!);
+      const v = vec(text!);
       const want = floatProbs(v);
       const got = probs(clf, v);
       for (let c = 0; c < want.length; c++) expect(Math.abs(got[c]! - want[c]!)).toBeLessThan(0.02);
@@ -174,7 +178,7 @@ describe("fitClassifier (sparse, tiny set)", () => {
     expect(stored(small.snapshot())).toBeLessThanOrEqual(300);
     expect(stored(small.snapshot())).toBeGreaterThan(100);
     // the biggest weights carry the model: still right on the training queries
-    for (const [text, label] of QUERIES) expect(small.predict(enc.encodeOne(text), 1).label).toBe(label);
+    for (const [text, label] of QUERIES) expect(small.predict(vec(text), 1).label).toBe(label);
     const codes = Array.from(new Int8Array(base64ToBytes(small.snapshot().weights).buffer), Math.abs);
     const fullCodes = Array.from(new Int8Array(base64ToBytes(full.snapshot().weights).buffer), Math.abs).sort((a, b) => b - a);
     expect(Math.min(...codes)).toBeGreaterThanOrEqual(fullCodes[stored(small.snapshot()) - 1]!);
@@ -183,7 +187,7 @@ describe("fitClassifier (sparse, tiny set)", () => {
   });
 
   it("rejects vectors of another dimension", () => {
-    expect(() => fit().predict(new BuiltinEncoder({ dimBits: 10 }).encodeOne("hi"), 1)).toThrow(`predict: vector dim 1024 ≠ model dim ${enc.dim}`);
+    expect(() => fit().predict(otherDim, 1)).toThrow(`predict: vector dim 1024 ≠ model dim ${enc.dim}`);
   });
 });
 
@@ -336,7 +340,7 @@ describe("fitClassifier (groups, label smoothing, dropout)", () => {
     const clf = fit({ groups: GROUPS });
     expect(clf.snapshot().groups).toEqual([0, 0, 1, 1, 2, 1]);
     for (const [text, label] of QUERIES) {
-      const p = clf.predict(enc.encodeOne(text), 6);
+      const p = clf.predict(vec(text), 6);
       expect(p.label).toBe(label);
       expect(p.confidence).toBeGreaterThan(0);
       expect(p.confidence).toBeLessThanOrEqual(1);
@@ -355,13 +359,13 @@ describe("fitClassifier (groups, label smoothing, dropout)", () => {
     const clf = fit({ groups: GROUPS });
     expect(fit({ groups: new Map(Object.entries(GROUPS)) }).fingerprint).toBe(clf.fingerprint);
     const loaded = loadClassifier(JSON.parse(JSON.stringify(clf.snapshot())) as ClassifierSnapshot);
-    expect(loaded.predict(enc.encodeOne("play a song"), 3)).toEqual(clf.predict(enc.encodeOne("play a song"), 3));
+    expect(loaded.predict(vec("play a song"), 3)).toEqual(clf.predict(vec("play a song"), 3));
     expect(() => loadClassifier({ ...clf.snapshot(), groups: [0] })).toThrow(/groups/);
   });
 
   it("still fits without smoothing or dropout, and validates them", () => {
     const plain = fit({ labelSmoothing: 0, inputDropout: 0 });
-    for (const [text, label] of QUERIES) expect(plain.predict(enc.encodeOne(text), 1).label).toBe(label);
+    for (const [text, label] of QUERIES) expect(plain.predict(vec(text), 1).label).toBe(label);
     expect(() => fitClassifier(rows, { labelSmoothing: 1 })).toThrow(/invalid/);
     expect(() => fitClassifier(rows, { inputDropout: -0.1 })).toThrow(/invalid/);
   });
