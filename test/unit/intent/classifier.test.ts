@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BuiltinEncoder } from "../../../worker/intent/builtin-encoder.ts";
 import { fitClassifier, loadClassifier, type ClassifierSnapshot, type FitOptions } from "../../../worker/intent/classifier.ts";
-import { ByteWriter, base64ToBytes, bytesToBase64 } from "../../../worker/intent/codec.ts";
+import { ByteReader, ByteWriter, base64ToBytes, bytesToBase64 } from "../../../worker/intent/codec.ts";
 import { forEachEntry, trainSoftmax, type FloatModel } from "../../../worker/intent/train.ts";
 import { denseVector, type Vector } from "../../../worker/intent/vector.ts";
 
@@ -184,6 +184,44 @@ describe("fitClassifier (sparse, tiny set)", () => {
     expect(Math.min(...codes)).toBeGreaterThanOrEqual(fullCodes[stored(small.snapshot()) - 1]!);
     expect(Math.max(...codes)).toBe(127); // the largest weight is the scale's full code
     expect(stored(fit({ maxNonZeros: 1 }).snapshot())).toBeGreaterThanOrEqual(1);
+  });
+
+  it("keeps every weight of the codes that fit the budget: a budget of exactly n keeps n", () => {
+    const codesOf = (s: ClassifierSnapshot) => Array.from(new Int8Array(base64ToBytes(s.weights).buffer), Math.abs);
+    const full = codesOf(fit().snapshot());
+    for (const level of [20, 60, 100]) {
+      const n = full.filter((q) => q >= level).length;
+      const exact = codesOf(fit({ maxNonZeros: n }).snapshot());
+      expect(exact).toHaveLength(n);
+      expect(Math.min(...exact)).toBeGreaterThanOrEqual(level);
+      // one weight fewer: the whole lowest code kept so far goes
+      const under = codesOf(fit({ maxNonZeros: n - 1 }).snapshot());
+      expect(under.length).toBeLessThan(n);
+      expect(under).toHaveLength(full.filter((q) => q > Math.min(...exact)).length);
+    }
+  });
+
+  it("stores a row only for a feature that kept a weight", () => {
+    for (const s of [fit().snapshot(), fit({ maxNonZeros: 50 }).snapshot()]) {
+      const features = new ByteReader(base64ToBytes(s.features));
+      const rowsR = new ByteReader(base64ToBytes(s.rows));
+      let entries = 0;
+      while (!features.done()) {
+        features.varint();
+        const n = rowsR.varint();
+        expect(n).toBeGreaterThanOrEqual(1);
+        for (let i = 0; i < n; i++) rowsR.varint();
+        entries += n;
+      }
+      expect(entries).toBe(base64ToBytes(s.weights).length);
+    }
+  });
+
+  it("fits a set with a single label: it is always that label", () => {
+    const one = fit({}, rows.map((r) => ({ ...r, label: "only" })));
+    expect(one.labels).toEqual(["only"]);
+    expect(one.predict(vec("play a song"), 3)).toEqual({ label: "only", confidence: 1, topK: [{ label: "only", confidence: 1, probability: 1 }] });
+    expect(loadClassifier(one.snapshot()).fingerprint).toBe(one.fingerprint);
   });
 
   it("rejects vectors of another dimension", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BuiltinEncoder } from "../../../worker/intent/builtin-encoder.ts";
 import type { Encoder } from "../../../worker/intent/encoder.ts";
-import { buildIntentModel, restoreIntentModel, type IntentSource } from "../../../worker/intent/model.ts";
+import { FIT_VERSION, buildIntentModel, restoreIntentModel, type IntentSource } from "../../../worker/intent/model.ts";
 import { WorkersAiEncoder } from "../../../worker/intent/workers-ai-encoder.ts";
 
 const SOURCES: IntentSource[] = [
@@ -86,6 +86,22 @@ describe("buildIntentModel", () => {
     );
     expect(model.classifier.snapshot().groups).toEqual([0, 1]);
     expect(await model.classify("Hello!", 1)).toMatchObject({ label: "hello", specialist: "greet" });
+  });
+
+  it("fits the same model as ever for the same sources: a change to the fit needs a new FIT_VERSION", async () => {
+    // Stored snapshots are keyed by FIT_VERSION (runtime.ts): if this fingerprint changes, bump FIT_VERSION with it,
+    // or isolates would restore snapshots of the old fit.
+    const model = await buildIntentModel(
+      [
+        { specialist: "greet", label: "hello", examples: ["hello there", "good morning"] },
+        { specialist: "part", label: "bye", examples: ["bye for now", "see you later"] },
+        { specialist: "part", label: "thanks", examples: ["thank you: that helped"] },
+      ],
+      new BuiltinEncoder(),
+      { minUpdates: 200 },
+    );
+    expect(FIT_VERSION).toBe("fit/2");
+    expect(model.classifier.fingerprint).toBe("b9c6d18d2e27d96c");
   });
 
   it("passes the fit options on", async () => {

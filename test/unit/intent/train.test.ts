@@ -93,6 +93,7 @@ describe("trainSoftmax", () => {
     expect(() => trainSoftmax(ROWS, { epochs: 0 })).toThrow("fitClassifier: invalid options");
     expect(() => trainSoftmax([])).toThrow("fitClassifier: no training rows");
     expect(() => trainSoftmax([...ROWS, { vector: sp(50, [[1, 1]]), label: "" }])).toThrow("fitClassifier: empty label");
+    expect(() => trainSoftmax([...ROWS, { vector: sp(50, [[1, 1]]), label: 5 as unknown as string }])).toThrow("fitClassifier: empty label");
     expect(() => trainSoftmax([...ROWS, { vector: sp(51, [[1, 1]]), label: "a" }])).toThrow("fitClassifier: vectors of different dimensions");
     expect(() => trainSoftmax([{ vector: denseVector([1, 0]), label: "a" }, { vector: denseVector([1, 0, 0]), label: "b" }])).toThrow(/different dimensions/);
   });
@@ -217,5 +218,19 @@ describe("trainSoftmax", () => {
     expect(m.labels).toEqual(["only"]);
     expect(maxAbs(m.weights)).toBe(0);
     expect(Array.from(m.bias)).toEqual([0]);
+  });
+
+  it("skips the classes whose gradient |p − target| is under 2e-3", () => {
+    const rows = ["a", "b", "c"].map((label, i) => ({ vector: sp(3, [[i, 1]]), label }));
+    // at the start p = 1/3 for every label; smoothing puts the other labels' target 1.5e-3 under it, then 3e-3 under it
+    const onePass = (gap: number) => trainSoftmax(rows, { epochs: 1, minUpdates: 1, learningRate: 0.01, inputDropout: 0, labelSmoothing: 2 * (1 / 3 - gap) });
+    const skipped = onePass(0.0015);
+    for (let f = 0; f < 3; f++)
+      for (let c = 0; c < 3; c++) {
+        if (c === f) expect(skipped.weights[f * 3 + c]).toBeGreaterThan(0);
+        else expect(skipped.weights[f * 3 + c], `feature ${f}, label ${c}`).toBe(0);
+      }
+    const updated = onePass(0.003);
+    for (let f = 0; f < 3; f++) for (let c = 0; c < 3; c++) if (c !== f) expect(updated.weights[f * 3 + c]).toBeLessThan(0);
   });
 });
