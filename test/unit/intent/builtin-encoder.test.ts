@@ -45,6 +45,14 @@ describe("BuiltinEncoder", () => {
     }
   });
 
+  it("sums features that hash to the same index into one entry (a small dimension, many collisions)", () => {
+    const enc = new BuiltinEncoder({ dimBits: 4 });
+    const v = sparse(enc.encodeOne("the quick brown fox jumps over the lazy dog"));
+    expect(v.indices.length).toBeLessThanOrEqual(16);
+    for (let i = 1; i < v.indices.length; i++) expect(v.indices[i]).toBeGreaterThan(v.indices[i - 1]!);
+    expect(l2Norm(v.values)).toBeCloseTo(1, 5);
+  });
+
   it("normalises its input and maps blank text to the zero vector", () => {
     const enc = new BuiltinEncoder();
     expect(dot(enc.encodeOne("  BOOK a   Flight "), enc.encodeOne("book a flight"))).toBeCloseTo(1, 5);

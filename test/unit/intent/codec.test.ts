@@ -43,7 +43,7 @@ describe("base64ToBytes", () => {
   });
 
   it("rejects characters outside the alphabet, and padding before the end", () => {
-    for (const s of ["AB-D", "AB_D", "A\u00e9CD", "AB C", "A=AA", "=AAA", "AA=A", "AAAA=AAA", "A===", "\u0100AAA"])
+    for (const s of ["AB-D", "AB_D", "A\u00e9CD", "AB C", "A=AA", "=AAA", "AA=A", "AAAA=AAA", "A===", "\u0080AAA", "\u0100AAA"])
       expect(() => base64ToBytes(s), s).toThrow("base64: invalid character");
   });
 });
@@ -110,6 +110,7 @@ describe("ByteWriter and ByteReader", () => {
     const r = new ByteReader(Uint8Array.from([5]));
     r.varint();
     expect(() => r.varint()).toThrow("varint: truncated");
+    expect(() => new ByteReader(Uint8Array.from([0x80, 0x80, 0x80, 0x80, 0x80])).varint()).toThrow("varint: truncated");
     expect(new ByteReader(Uint8Array.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x01])).varint()).toBe(2 ** 35);
     expect(() => new ByteReader(Uint8Array.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01])).varint()).toThrow("varint: too long");
   });

@@ -4,6 +4,7 @@ import { IntentService, type IntentSettings } from "../../../worker/intent/inten
 import { buildIntentModel, type IntentModel } from "../../../worker/intent/model.ts";
 import { identityForm } from "../../../worker/intent/normalize.ts";
 import { intentId, type CachedIntent } from "../../../worker/intent/record.ts";
+import { routingView } from "../../../worker/intent/routing-view.ts";
 import { TieredCache, type CacheTier } from "../../../worker/intent/tiered-cache.ts";
 
 const sources = [
@@ -211,5 +212,16 @@ describe("IntentService", () => {
     expect((await service({ fallback: undefined })).svc.modelKey).not.toBe(a);
     expect((await service({ fallback: "math" })).svc.modelKey).not.toBe(a);
     expect((await service({ sharedReadsForInputs: true })).svc.modelKey).toBe(a);
+  });
+
+  it("classifies a long input that is one sentence over and over as that sentence", async () => {
+    const { svc } = await service({ minConfidence: 0 });
+    const input = "Convert 5 km to miles. ".repeat(20).trim();
+    expect(routingView(input)).toEqual(["Convert 5 km to miles."]);
+    const r = await svc.classify(input, () => {}, "t1");
+    const sentence = await model.classify("Convert 5 km to miles.", 2);
+    expect(r.record.confidence).toBe(sentence.confidence);
+    expect(r.record.confidence).not.toBe((await model.classify(input, 2)).confidence);
+    expect(r.record.input).toBe(input);
   });
 });
