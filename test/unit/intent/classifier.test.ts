@@ -333,6 +333,7 @@ describe("loadClassifier (hand-written snapshots)", () => {
   const good = snapshot(["a", "b"], 8, [[1, [[0, 10], [1, -10]]], [4, [[1, 5]]]]);
   const bad: [string, unknown, string][] = [
     ["null", null, "unknown format"],
+    ["undefined", undefined, "unknown format"],
     ["a string", "switchyard-linear-softmax/1", "unknown format"],
     ["wrong format", { ...good, format: "nope" }, "unknown format"],
     ["no labels", { ...good, labels: [] }, "labels must be non-empty strings"],

@@ -96,12 +96,15 @@ describe("buildIntentModel", () => {
         { specialist: "greet", label: "hello", examples: ["hello there", "good morning"] },
         { specialist: "part", label: "bye", examples: ["bye for now", "see you later"] },
         { specialist: "part", label: "thanks", examples: ["thank you: that helped"] },
+        { specialist: "math", label: "add", examples: ["add 2 and 3", "what is 4 plus 5"] },
+        { specialist: "math", label: "times", examples: ["multiply 6 by 7"] },
       ],
       new BuiltinEncoder(),
       { minUpdates: 200 },
     );
+    expect(model.classifier.snapshot().groups).toEqual([0, 1, 1, 2, 2]); // 5 labels + 3 specialists: 8 score columns
     expect(FIT_VERSION).toBe("fit/2");
-    expect(model.classifier.fingerprint).toBe("b9c6d18d2e27d96c");
+    expect(model.classifier.fingerprint).toBe("15da5d8eadf9365b");
   });
 
   it("passes the fit options on", async () => {
