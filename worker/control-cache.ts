@@ -1,9 +1,25 @@
 /**
  * A value an isolate reads from one remote source and keeps for a while: fresh for
  * `maxAgeMs`, read by one call at a time however many requests want it
- * (single-flight), and kept as the last good value when a read fails. Pure: the
- * clock and the read are passed in.
+ * (single-flight), kept as the last good value when a read fails, and given up on
+ * when it does not answer within a deadline (a source that hangs must not hang every
+ * caller). Pure: the clock and the read are passed in.
  */
+
+/**
+ * `p`, or a rejection naming `what` when it has not settled within `ms`: the one
+ * deadline for reads of a remote source that may hang.
+ *
+ * @example
+ * await withDeadline(stub.switches(), 3_000, "the control plane") // rejects "the control plane: no answer within 3000 ms" if it hangs
+ */
+export function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 
 /** How a read was answered. */
 export type Freshness = "fresh" | "stale";
@@ -13,6 +29,8 @@ export interface PolledOptions {
   fresh?: boolean;
   /** Current time (ms since the epoch). */
   now: number;
+  /** How long a read this call starts may take before it counts as failed (no deadline when absent). */
+  timeoutMs?: number | undefined;
 }
 
 export class PolledValue<T> {
@@ -30,8 +48,9 @@ export class PolledValue<T> {
   /**
    * The value: the cached one while it is younger than `maxAgeMs` (an age below zero,
    * a clock that went back, counts as expired), else the read in flight, else a new
-   * read. A failed read serves the last good value (marked stale, and kept for
-   * another `maxAgeMs` before the next try) or, with none, rejects with the error.
+   * read. A failed read, or one that has not answered within `timeoutMs`, serves the
+   * last good value (marked stale, and kept for another `maxAgeMs` before the next
+   * try) or, with none, rejects with the error.
    */
   get(read: () => Promise<T>, opts: PolledOptions): Promise<T> {
     const last = this.#last;
@@ -41,7 +60,8 @@ export class PolledValue<T> {
     }
     if (!opts.fresh && this.#inflight) return this.#inflight;
     const started = opts.now;
-    const p = read().then(
+    const reading = opts.timeoutMs === undefined ? read() : withDeadline(read(), opts.timeoutMs, "read");
+    const p = reading.then(
       (value) => {
         this.#remember(value, started, false);
         return value;

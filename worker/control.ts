@@ -1,13 +1,30 @@
 import type { ControlState, Registrations, SwitchState } from "../durable-objects/control-plane.ts";
-import { PolledValue } from "./control-cache.ts";
+import { PolledValue, withDeadline } from "./control-cache.ts";
 import type { Env } from "./env.ts";
 import { ProblemError } from "./http/problem.ts";
+import { baseConfig } from "./config/base.ts";
+import { RouterSettings } from "./config/schema.ts";
 
 /**
  * How long an isolate trusts the switches it read: a switch flipped anywhere takes
  * effect everywhere within this bound, and at once in the isolate that flipped it.
  */
 export const CONTROL_CACHE_MS = 2_000;
+
+const DEFAULT_READ_TIMEOUT_MS = RouterSettings.parse({}).controlReadTimeoutMs;
+
+/**
+ * How long a read of the control plane may take (`router.controlReadTimeoutMs` of the
+ * base config; its default when that does not validate): one that has not answered by
+ * then counts as failed, so a control plane that hangs delays requests by at most this
+ * much instead of holding them forever.
+ */
+export function controlReadTimeoutMs(env: Pick<Env, "SWITCHYARD_CONFIG">): number {
+  const base = baseConfig(env);
+  return base.ok ? base.config.router.controlReadTimeoutMs : DEFAULT_READ_TIMEOUT_MS;
+}
+
+const CONTROL = "the control plane";
 
 export const EMPTY_SWITCHES: SwitchState = { version: 0, registrations: 0, global: null, tenants: {}, specialists: {} };
 
@@ -46,7 +63,7 @@ export async function switchState(env: Env, opts: ControlRead = {}): Promise<Swi
   const stub = controlStub(env);
   if (!stub) return EMPTY_SWITCHES;
   try {
-    return await switchCache.get(() => stub.switches(), { fresh: opts.fresh, now: opts.now ?? Date.now() });
+    return await switchCache.get(() => stub.switches(), { fresh: opts.fresh, now: opts.now ?? Date.now(), timeoutMs: controlReadTimeoutMs(env) });
   } catch (e) {
     throw unavailable(e);
   }
@@ -66,7 +83,7 @@ export async function registrationsAt(env: Env, registrations: number): Promise<
   if (!stub || registrations === 0) return { registrations: 0, registered: {} };
   const held = registrationCache;
   if (held && held.registrations >= registrations) return held.read;
-  const read: Promise<Registrations> = stub.registrations().catch((e: unknown) => {
+  const read: Promise<Registrations> = withDeadline(stub.registrations(), controlReadTimeoutMs(env), CONTROL).catch((e: unknown) => {
     if (registrationCache?.read === read) registrationCache = held;
     throw unavailable(e);
   });
@@ -80,7 +97,7 @@ export async function controlState(env: Env): Promise<ControlState> {
   if (!stub) return { ...EMPTY_SWITCHES, registered: {} };
   let state: ControlState;
   try {
-    state = await stub.state();
+    state = await withDeadline(stub.state(), controlReadTimeoutMs(env), CONTROL);
   } catch (e) {
     throw unavailable(e);
   }

@@ -1,7 +1,7 @@
-import bundledConfig from "../switchyard.config.json";
 import type { Config, Specialist } from "./config/schema.ts";
 import { intentSettings, intentSources } from "./config/intent-sources.ts";
-import { loadConfig, parseConfig } from "./config/load.ts";
+import { loadConfig } from "./config/load.ts";
+import { BUNDLED_CONFIG, baseConfig } from "./config/base.ts";
 import { cacheApiTier, kvTier } from "./bindings/intent-tiers.ts";
 import type { Env } from "./env.ts";
 import { BuiltinEncoder } from "./intent/builtin-encoder.ts";
@@ -25,25 +25,9 @@ export interface Runtime {
   intents: IntentService;
 }
 
-/** The bundled config is validated when the module loads: a bad file stops `wrangler dev`/`deploy`. */
-export const BUNDLED_CONFIG: Config = loadConfig(bundledConfig);
+export { BUNDLED_CONFIG, baseConfig };
 
 let current: { raw: string | undefined; registrations: number; runtime: Promise<Runtime> } | undefined;
-
-let base: { raw: string; parsed: ReturnType<typeof parseConfig> } | undefined;
-
-/**
- * The config before runtime registrations: the bundled file, or `SWITCHYARD_CONFIG`
- * (parsed once per value). Its `router` settings hold whatever is registered, so
- * middleware that needs only them (body limits) and the admin API never depend on
- * the registrations being valid.
- */
-export function baseConfig(env: Pick<Env, "SWITCHYARD_CONFIG">): ReturnType<typeof parseConfig> {
-  const raw = env.SWITCHYARD_CONFIG;
-  if (raw === undefined) return { ok: true, config: BUNDLED_CONFIG };
-  if (base?.raw !== raw) base = { raw, parsed: parseConfig(raw) };
-  return base.parsed;
-}
 
 function encoderFor(config: Config, env: Env): Encoder {
   if (config.router.encoder === "builtin") return new BuiltinEncoder();

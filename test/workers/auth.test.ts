@@ -80,4 +80,14 @@ describe("key hygiene", () => {
     expect(res.status).toBe(503);
     expect(((await res.json()) as { detail: string }).detail).toMatch(/not a tenant name/);
   });
+
+  it("a tenant key cannot share the admin key's tenant ('admin'): it would see every task the admin key started", async () => {
+    const keys = { DEV_MODE: "false", ADMIN_KEY_SHA256: await sha256Hex("root-key"), API_KEYS: JSON.stringify({ [await sha256Hex("k-admin-named")]: "admin" }) };
+    const started = await callWith(keys, "/v1/tasks", { json: { goal: "admin's own", input: "convert 5 km to miles" }, headers: { authorization: "Bearer root-key" } });
+    expect(started.status).toBe(202);
+    const { id } = (await started.json()) as { id: string };
+    const res = await callWith(keys, `/v1/tasks/${id}`, { headers: { authorization: "Bearer k-admin-named" } });
+    expect(res.status).toBe(503);
+    expect((await problem(res)).detail).toMatch(/'admin' is the admin key's tenant/);
+  });
 });

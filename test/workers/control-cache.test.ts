@@ -2,10 +2,10 @@ import { env } from "cloudflare:workers";
 import { inject } from "vitest";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ControlPlane } from "../../durable-objects/control-plane.ts";
-import { CONTROL_CACHE_MS, resetControlCaches, switchState } from "../../worker/control.ts";
+import { CONTROL_CACHE_MS, resetControlCaches, switchFreshness, switchState } from "../../worker/control.ts";
 import type { Env } from "../../worker/env.ts";
 import { getRuntime } from "../../worker/runtime.ts";
-import { call, problem } from "./helpers.ts";
+import { call, callWith, configWith, problem } from "./helpers.ts";
 
 const ADMIN = { authorization: "Bearer dev-admin-key" };
 const admin = (path: string, json: unknown, method = "POST") => call(path, { method, json, headers: ADMIN });
@@ -85,5 +85,55 @@ describe("the isolate's view of the control plane", () => {
     const routed = await call("/v1/route", { json: { input: "what is 2 + 2" } });
     expect(routed.status).toBe(503);
     expect((await problem(routed)).type).toBe("urn:switchyard:problem:control-plane-unavailable");
+  });
+});
+
+describe("a control plane that does not answer", () => {
+  // a short deadline (the default, 10 s, is for a control plane waking up cold)
+  const FAST = configWith((c) => {
+    c.router = { ...c.router, controlReadTimeoutMs: 300 };
+  });
+  const FE = { ...E, SWITCHYARD_CONFIG: FAST } as Env;
+  const fast = (path: string, init: RequestInit & { json?: unknown } = {}) => callWith({ SWITCHYARD_CONFIG: FAST }, path, init);
+  const hang = (method: "switches" | "state" = "switches") => vi.spyOn(ControlPlane.prototype, method).mockImplementation(() => new Promise<never>(() => {}) as never);
+
+  it("a cold isolate: routed requests are 503 control-plane-unavailable and /healthz is 200 'unavailable', after the read's deadline rather than never", async () => {
+    resetControlCaches();
+    hang();
+    const routed = await fast("/v1/route", { json: { input: "what is 2 + 2" } });
+    expect(routed.status).toBe(503);
+    const p = await problem(routed);
+    expect(p.type).toBe("urn:switchyard:problem:control-plane-unavailable");
+    expect(p.detail).toMatch(/no answer within 300 ms/);
+    const health = await fast("/healthz");
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ ok: true, control: "unavailable" });
+  });
+
+  it("a warm isolate whose switches expired serves its last good switches (a disabled tenant stays disabled) after the deadline", async () => {
+    expect((await admin("/v1/admin/tenants/dev/disable", { reason: "incident" })).status).toBe(200);
+    try {
+      await switchState(FE);
+      hang();
+      const later = Date.now() + 10 * CONTROL_CACHE_MS;
+      expect((await switchState(FE, { now: later })).tenants.dev?.disabled).toBe(true);
+      expect((await fast("/v1/route", { json: { input: "what is 2 + 2" } })).status).toBe(403);
+      expect(await (await fast("/healthz")).json()).toMatchObject({ ok: true, control: "stale" });
+    } finally {
+      vi.restoreAllMocks();
+      expect((await admin("/v1/admin/tenants/dev/enable", { reason: "over" })).status).toBe(200);
+    }
+  });
+
+  it("the admin view and a task's fresh read give up at the deadline too", async () => {
+    hang("state");
+    const res = await fast("/v1/admin/control", { headers: ADMIN });
+    expect(res.status).toBe(503);
+    expect((await problem(res)).type).toBe("urn:switchyard:problem:control-plane-unavailable");
+    vi.restoreAllMocks();
+    await switchState(FE);
+    hang();
+    expect((await switchState(FE, { fresh: true })).version).toEqual(expect.any(Number));
+    expect(switchFreshness()).toBe("stale");
   });
 });

@@ -67,3 +67,44 @@ describe("idempotency keys are namespaced by tenant", () => {
       expect((await effects(key)).effects).toBe(0); // the raw key never reached it
     });
 });
+
+describe("a key longer than 255 characters is refused on every door, never dropped", () => {
+  const long = "k".repeat(256);
+  it("/v1/route: a 400 naming idempotencyKey", async () => {
+    const res = await callWith({}, "/v1/route", { json: { input: "x", specialist: "fault-side-effect", idempotencyKey: long } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { errors: { path: string }[] }).errors[0]!.path).toBe("idempotencyKey");
+  });
+
+  it("/v1/chat/completions: a 400 naming the Idempotency-Key header (the call is not made without it)", async () => {
+    const res = await callWith({}, "/v1/chat/completions", { json: { model: "fault-side-effect", messages: [{ role: "user", content: "once" }] }, headers: { "idempotency-key": long } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { type: string; param: string } }).error).toMatchObject({ type: "invalid_request_error", param: "idempotency-key" });
+    expect((await effects(await tenantScopedKey("dev", long))).effects).toBe(0);
+  });
+
+  it("/v1/messages: a 400 in Anthropic's shape naming the Idempotency-Key header (the call is not made without it)", async () => {
+    const res = await callWith({}, "/v1/messages", { json: { model: "fault-side-effect", max_tokens: 50, messages: [{ role: "user", content: "once" }] }, headers: { "idempotency-key": long } });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { type: string; error: { type: string; message: string } };
+    expect(body).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+    expect(body.error.message).toMatch(/Idempotency-Key/);
+    expect((await effects(await tenantScopedKey("dev", long))).effects).toBe(0);
+  });
+
+  it("/v1/responses: a 400 naming the Idempotency-Key header (the call is not made without it)", async () => {
+    const res = await callWith({}, "/v1/responses", { json: { model: "fault-side-effect", input: "once" }, headers: { "idempotency-key": long } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { type: string; param: string } }).error).toMatchObject({ type: "invalid_request_error", param: "idempotency-key" });
+    expect((await effects(await tenantScopedKey("dev", long))).effects).toBe(0);
+  });
+
+  it("/a2a: a message id (its idempotency key) over 255 characters is invalid params naming it", async () => {
+    const res = await callWith({}, "/a2a", {
+      json: { jsonrpc: "2.0", id: 1, method: "SendMessage", params: { message: { messageId: long, role: "ROLE_USER", parts: [{ text: "once" }] }, metadata: { switchyard: { specialist: "fault-side-effect" } } } },
+    });
+    const body = (await res.json()) as { error?: { code: number; data: { errors: { path: string }[] } } };
+    expect(body.error?.code).toBe(-32602);
+    expect(body.error?.data.errors[0]!.path).toBe("message.messageId");
+  });
+});

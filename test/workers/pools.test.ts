@@ -1,7 +1,7 @@
 import { inject } from "vitest";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { RateLimitPool } from "../../durable-objects/rate-limit-pool.ts";
-import { resetLearnedBreakers } from "../../worker/routing/admission.ts";
+import { BREAKER_TRUST_MS, resetLearnedBreakers } from "../../worker/routing/admission.ts";
 import { fakeClock } from "./clock.ts";
 import { callWith, configWith, problem } from "./helpers.ts";
 
@@ -209,6 +209,26 @@ describe("circuit breaker", () => {
       const results = await Promise.all(Array.from({ length: 10 }, () => route(cfg, "nolimit-c")));
       expect(results.map((r) => r.status).sort()).toEqual([502, ...Array(9).fill(503)]);
       expect((await tagCalls("nolimit-c")) - before).toBe(1);
+    });
+
+    it("a healthy one: concurrent calls of an isolate that does not trust what it knows (cold, or seen closed over BREAKER_TRUST_MS ago) ask its pool once", async () => {
+      const cfg = configWith((c) => {
+        c.specialists.push({ id: "nolimit-d", endpoint: { type: "http", url: `${faults()}/ok` } });
+      });
+      expect((await route(cfg, "nolimit-d")).status).toBe(200); // the runtime of this config is built
+      resetLearnedBreakers();
+      const admit = vi.spyOn(RateLimitPool.prototype, "admit"); // the pool objects run in this isolate: the spy sees their calls
+      try {
+        const cold = await Promise.all(Array.from({ length: 10 }, () => route(cfg, "nolimit-d")));
+        expect(cold.map((r) => r.status)).toEqual(Array(10).fill(200));
+        expect(admit).toHaveBeenCalledTimes(1);
+        clock.advance(BREAKER_TRUST_MS);
+        const later = await Promise.all(Array.from({ length: 10 }, () => route(cfg, "nolimit-d")));
+        expect(later.map((r) => r.status)).toEqual(Array(10).fill(200));
+        expect(admit).toHaveBeenCalledTimes(2);
+      } finally {
+        admit.mockRestore();
+      }
     });
   });
 });

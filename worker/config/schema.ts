@@ -241,6 +241,12 @@ export const RouterSettings = z.strictObject({
   maxBodyBytes: z.number().int().min(1024).max(10 * 1024 * 1024).default(1024 * 1024),
   maxInputChars: z.number().int().min(1).max(1_000_000).default(20_000),
   /**
+   * How long a read of the control plane (kill switches, registrations) may take: one
+   * not answered by then counts as failed (the last good switches are served, or a 503
+   * before any was read), so a control plane that hangs never holds a request.
+   */
+  controlReadTimeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+  /**
    * Specialists whose intent confidence is within this margin of the best are
    * equally capable: the cheapest of them with capacity and a closed breaker wins.
    */

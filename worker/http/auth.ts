@@ -21,11 +21,14 @@ const unauthorized = (detail: string) =>
 export async function principalFor(env: Env, key: string): Promise<Principal | undefined> {
   if (env.DEV_MODE === "true" && Object.hasOwn(DEV_KEYS, key)) return DEV_KEYS[key];
   const hash = await sha256Hex(key);
-  if (env.ADMIN_KEY_SHA256 && sameHex(env.ADMIN_KEY_SHA256.toLowerCase(), hash)) return { tenant: "admin", admin: true };
+  if (env.ADMIN_KEY_SHA256 && sameHex(env.ADMIN_KEY_SHA256.toLowerCase(), hash)) return { tenant: ADMIN_TENANT, admin: true };
   if (!env.API_KEYS) return undefined;
   const tenant = apiKeys(env.API_KEYS).get(hash);
   return tenant === undefined ? undefined : { tenant, admin: false };
 }
+
+/** The tenant of the `ADMIN_KEY_SHA256` key (its tasks, intents, traces): no `API_KEYS` key may name it. */
+export const ADMIN_TENANT = "admin";
 
 /** Tenant names, as everywhere else (config `tenants`, admin routes). */
 export const TENANT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -64,6 +67,7 @@ function parseApiKeys(raw: string): Map<string, string> {
   for (const [hash, tenant] of Object.entries(json)) {
     if (!/^[0-9a-f]{64}$/.test(hash)) throw misconfigured("has a key that is not a lowercase SHA-256 hex digest");
     if (typeof tenant !== "string" || !TENANT_NAME.test(tenant)) throw misconfigured(`maps a key to ${JSON.stringify(tenant)}, which is not a tenant name (letters, digits, '_', '.', '-'; up to 64)`);
+    if (tenant === ADMIN_TENANT) throw misconfigured(`maps a key to '${ADMIN_TENANT}': '${ADMIN_TENANT}' is the admin key's tenant, and a tenant key sharing it would see the admin key's tasks`);
     keys.set(hash, tenant);
   }
   return keys;

@@ -76,6 +76,7 @@ export class IntentService {
       specialist: inScope ? p.specialist : (this.settings.fallback ?? p.specialist),
       confidence: p.confidence,
       inScope,
+      // Stryker disable next-line StringLiteral: unreachable, every label of a model's classifier has a specialist (buildIntentModel and restoreIntentModel see to it)
       topK: p.topK.map((c) => ({ label: c.label, confidence: c.confidence, specialist: this.model.labelToSpecialist.get(c.label) ?? "" })),
       encoder: this.model.encoder.id,
       model: this.modelKey,
@@ -93,6 +94,7 @@ export class IntentService {
    */
   async #predict(input: string, normalized: string): Promise<IntentPrediction> {
     const view = routingView(input);
+    // Stryker disable next-line BooleanLiteral: `normalized` is normalizeInput(input), and normalising it again changes nothing (normalizeInput is idempotent)
     if (view.length === 1 && view[0] === input) return this.model.classify(normalized, this.settings.topK, true);
     let best: IntentPrediction | undefined;
     for (const part of view) {

@@ -130,6 +130,7 @@ class FittedIntentModel implements IntentModel {
     const t = normalized ? text : normalizeInput(text);
     const v: Vector = this.sync ? this.sync.encodeOne(t) : (await this.encoder.encode([t]))[0]!;
     const p = this.classifier.predict(v, k);
+    // Stryker disable next-line StringLiteral: unreachable, every label of the classifier has a specialist (buildIntentModel and restoreIntentModel see to it)
     return { ...p, specialist: this.labelToSpecialist.get(p.label) ?? "" };
   }
 }

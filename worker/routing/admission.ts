@@ -8,6 +8,7 @@ import type { DispatchDeps } from "./dispatch.ts";
 import { switchState } from "../control.ts";
 
 type Admit = NonNullable<DispatchDeps["admit"]>;
+type AdmitResult = Awaited<ReturnType<Admit>>;
 
 /** The pool config of a specialist (its limits and its breaker), or undefined if it has neither. */
 export function poolConfigOf(s: Specialist, router: Config["router"]): { config: PoolConfig; limited: boolean; shards: number } | undefined {
@@ -78,9 +79,13 @@ function learn(id: string, report: { state: string; retryAfterMs: number }, at: 
   else learned.set(id, { openUntil: 0, checkedAt: at, lastFailureAt });
 }
 
+/** The pool asks in flight per specialist (settled when answered either way): concurrent calls of an isolate share one. */
+const asking = new Map<string, Promise<void>>();
+
 /** Forgets what this isolate learned (tests). */
 export function resetLearnedBreakers(): void {
   learned.clear();
+  asking.clear();
 }
 
 const denied = (failure: SpecialistFailure) => ({ ok: false as const, failure });
@@ -152,13 +157,15 @@ function specialistAdmission(env: Env, router: Config["router"], hopId: string, 
     if (!pc || !pools) return { ok: true, done: () => {} };
     const leaseId = `${hopId}/${s.id}/${attempt}`;
     if (!pc.limited) {
-      const known = learned.get(s.id);
-      const now = Date.now();
-      const open = (retryAfterMs: number) => denied({ kind: "circuit_open", detail: `circuit open for '${s.id}'`, retryAfterSeconds: retryAfterMs / 1000 });
-      if (known && known.openUntil > now) return open(known.openUntil - now);
       const stub = poolStub(pools, poolName(s.id, 0, 1));
       const windowMs = pc.config.breaker?.windowMs ?? 0;
-      if (known && known.openUntil === 0 && now - known.checkedAt >= 0 && now - known.checkedAt < BREAKER_TRUST_MS) {
+      const open = (retryAfterMs: number) => denied({ kind: "circuit_open", detail: `circuit open for '${s.id}'`, retryAfterSeconds: retryAfterMs / 1000 });
+      /** What this isolate knows well enough to act on without the pool: an open breaker (fail fast), or one seen closed lately (call directly). */
+      const fromLearned = (): AdmitResult | undefined => {
+        const known = learned.get(s.id);
+        const now = Date.now();
+        if (known && known.openUntil > now) return open(known.openUntil - now);
+        if (!known || known.openUntil !== 0 || now - known.checkedAt < 0 || now - known.checkedAt >= BREAKER_TRUST_MS) return undefined;
         // seen closed lately: call directly, report failures (and successes while failures are recent)
         return {
           ok: true,
@@ -168,14 +175,34 @@ function specialistAdmission(env: Env, router: Config["router"], hopId: string, 
               defer(stub.record(pc.config, leaseId, !failed).then((r) => learn(s.id, r, Date.now(), failed ? Date.now() : undefined)));
           },
         };
+      };
+      const decided = fromLearned();
+      if (decided) return decided;
+      // another call of this isolate is asking the pool: wait for its answer (one ask at a time per specialist), then act on what it learned
+      const pending = asking.get(s.id);
+      if (pending) {
+        await pending;
+        const after = fromLearned();
+        if (after) return after;
       }
-      // not known, no longer trusted, or past its open period: the pool decides (and enforces halfOpenProbes)
-      const r = await stub.admit(pc.config, { leaseId, costUsd: 0 });
-      if (!r.ok) {
-        learn(s.id, { state: "open", retryAfterMs: Number.isFinite(r.retryAfterMs) ? r.retryAfterMs : BREAKER_TRUST_MS }, Date.now());
-        return open(r.retryAfterMs);
+      // not known, no longer trusted, or past its open period (half-open): the pool decides (and enforces halfOpenProbes)
+      const ask = stub.admit(pc.config, { leaseId, costUsd: 0 }).then((r) => {
+        if (!r.ok) learn(s.id, { state: "open", retryAfterMs: Number.isFinite(r.retryAfterMs) ? r.retryAfterMs : BREAKER_TRUST_MS }, Date.now());
+        else if (!r.probe) learn(s.id, { state: "closed", retryAfterMs: 0 }, Date.now());
+        return r;
+      });
+      const settledAsk = ask.then(
+        () => {},
+        () => {},
+      );
+      if (!pending) {
+        asking.set(s.id, settledAsk);
+        void settledAsk.then(() => {
+          if (asking.get(s.id) === settledAsk) asking.delete(s.id);
+        });
       }
-      if (!r.probe) learn(s.id, { state: "closed", retryAfterMs: 0 }, Date.now());
+      const r = await ask;
+      if (!r.ok) return open(r.retryAfterMs);
       return {
         ok: true,
         done: (o) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { PolledValue } from "../../../worker/control-cache.ts";
+import { PolledValue, withDeadline } from "../../../worker/control-cache.ts";
 
 /** A read whose completion the test controls. */
 function deferred<T>() {
@@ -68,5 +68,55 @@ describe("PolledValue", () => {
     await expect(v.get(() => Promise.reject(new Error("down")), { now: 0 })).rejects.toThrow("down");
     expect(v.freshness).toBeUndefined();
     expect(await v.get(() => Promise.resolve(3), { now: 1 })).toBe(3);
+  });
+
+  describe("a read that never answers", () => {
+    it("fails at timeoutMs: the last good value is served (stale), and the callers waiting on it are released", async () => {
+      vi.useFakeTimers();
+      try {
+        const onStale = vi.fn();
+        const v = new PolledValue<number>(1000, onStale);
+        await v.get(() => Promise.resolve(1), { now: 0 });
+        const never = vi.fn(() => new Promise<number>(() => {}));
+        const waiting = Promise.all([v.get(never, { now: 5000, timeoutMs: 500 }), v.get(never, { now: 5000, timeoutMs: 500 })]);
+        expect(never).toHaveBeenCalledTimes(1);
+        await vi.advanceTimersByTimeAsync(500);
+        expect(await waiting).toEqual([1, 1]);
+        expect(v.freshness).toBe("stale");
+        expect(onStale).toHaveBeenCalledWith(expect.objectContaining({ message: expect.stringMatching(/no answer within 500 ms/) }), 5000);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it("with no good value yet, rejects at timeoutMs; the next call reads again", async () => {
+      vi.useFakeTimers();
+      try {
+        const v = new PolledValue<number>(1000);
+        const first = v.get(() => new Promise<number>(() => {}), { now: 0, timeoutMs: 500 });
+        const settled = expect(first).rejects.toThrow(/no answer within 500 ms/);
+        await vi.advanceTimersByTimeAsync(500);
+        await settled;
+        expect(await v.get(() => Promise.resolve(3), { now: 1 })).toBe(3);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+  });
+});
+
+describe("withDeadline", () => {
+  it("passes an answer in time through and rejects one that does not come, naming what was awaited", async () => {
+    vi.useFakeTimers();
+    try {
+      expect(await withDeadline(Promise.resolve(4), 100, "the thing")).toBe(4);
+      await expect(withDeadline(Promise.reject(new Error("no")), 100, "the thing")).rejects.toThrow("no");
+      const late = withDeadline(new Promise(() => {}), 100, "the thing");
+      const settled = expect(late).rejects.toThrow("the thing: no answer within 100 ms");
+      await vi.advanceTimersByTimeAsync(100);
+      await settled;
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,9 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { BuiltinEncoder } from "../../../worker/intent/builtin-encoder.ts";
 import { IntentService, type IntentSettings } from "../../../worker/intent/intent-service.ts";
-import { buildIntentModel } from "../../../worker/intent/model.ts";
+import { buildIntentModel, type IntentModel } from "../../../worker/intent/model.ts";
 import { identityForm } from "../../../worker/intent/normalize.ts";
 import { intentId, type CachedIntent } from "../../../worker/intent/record.ts";
+import { routingView } from "../../../worker/intent/routing-view.ts";
 import { TieredCache, type CacheTier } from "../../../worker/intent/tiered-cache.ts";
 
 const sources = [
@@ -18,8 +19,16 @@ function sharedTier(): CacheTier<CachedIntent> & { store: Map<string, CachedInte
   return t;
 }
 
+/** A few hundred updates fit these small sets (the default 10,000 is for real configs). */
+const FAST = { minUpdates: 300 };
+
+// The model is the service's fixture, fitted once (its own tests are model.test.ts and classifier.test.ts).
+let model: IntentModel;
+beforeAll(async () => {
+  model = await buildIntentModel(sources, new BuiltinEncoder(), FAST);
+});
+
 async function service(over: Partial<IntentSettings> = {}) {
-  const model = await buildIntentModel(sources, new BuiltinEncoder());
   const kv = sharedTier();
   const cache = new TieredCache<CachedIntent>(100, [kv], 3600);
   const settings: IntentSettings = { minConfidence: 0.3, fallback: "general", topK: 2, sharedReadsForInputs: false, ...over };
@@ -96,6 +105,7 @@ describe("IntentService", () => {
         { specialist: "general", label: "general.chat", examples: ["hello there", "tell me a joke", "good morning"] },
       ],
       new BuiltinEncoder(),
+      FAST,
     );
     const svc = await IntentService.create(long, new TieredCache<CachedIntent>(100, [], 3600), { minConfidence: 0, fallback: "general", topK: 2, sharedReadsForInputs: false });
     // a payload full of counting words: classified whole, it would read as a word-count request
@@ -113,5 +123,105 @@ describe("IntentService", () => {
     expect((await service()).svc.modelKey).toBe(a);
     expect((await service({ minConfidence: 0.5 })).svc.modelKey).not.toBe(a);
     expect((await service({ topK: 3 })).svc.modelKey).not.toBe(a);
+  });
+
+  it("keys a record by model, tenant and id, each part encoded", async () => {
+    const { svc, kv, deferred } = await service();
+    expect(svc.modelKey).toMatch(/^[0-9a-f]{16}$/);
+    const r = await svc.classify("convert 4 km to miles", (p) => deferred.push(p), "acme:eu#1");
+    await Promise.all(deferred);
+    expect([...kv.store.keys()]).toEqual([`${svc.modelKey}:acme%3Aeu%231:${r.record.id}`]);
+    expect(await svc.lookup(r.record.id, () => {}, "acme:eu#1")).toMatchObject({ source: "lru", record: { id: r.record.id } });
+    expect(await svc.lookup(r.record.id, () => {}, "acme")).toBeUndefined();
+  });
+
+  it("fills the record: id of the caller's text, encoder, model key, creation time, top-k with specialists", async () => {
+    const { svc } = await service({ topK: 3 });
+    const before = Date.now();
+    const { record } = await svc.classify(" What is 6 times 7 ", () => {}, "t1");
+    expect(record.id).toBe(await intentId("builtin-hash/1", "What is 6 times 7"));
+    expect(record.encoder).toBe("builtin-hash/1");
+    expect(record.model).toBe(svc.modelKey);
+    expect(record.input).toBe(" What is 6 times 7 ");
+    expect(Date.parse(record.createdAt)).toBeGreaterThanOrEqual(before - 1000);
+    expect(record.createdAt).toBe(new Date(Date.parse(record.createdAt)).toISOString());
+    expect(record.topK.map((c) => c.specialist)).toEqual(record.topK.map((c) => ({ "units.convert": "units", "math.evaluate": "math", "general.chat": "general" })[c.label]));
+    expect(record.topK).toHaveLength(3);
+    expect(record.topK[0]).toEqual({ label: record.label, specialist: "math", confidence: record.confidence });
+    expect(record).toMatchObject({ label: "math.evaluate", specialist: "math", inScope: true });
+  });
+
+  it("is in scope at exactly minConfidence, out of scope just under it", async () => {
+    const probe = await (await service({ minConfidence: 0 })).svc.classify("what is 5 times 5", () => {}, "t1");
+    const c = probe.record.confidence;
+    expect((await (await service({ minConfidence: c })).svc.classify("what is 5 times 5", () => {}, "t1")).record.inScope).toBe(true);
+    const above = await (await service({ minConfidence: c + 1e-9 })).svc.classify("what is 5 times 5", () => {}, "t1");
+    expect(above.record).toMatchObject({ inScope: false, specialist: "general", label: "math.evaluate" });
+  });
+
+  it("without a fallback, keeps every input with content in scope and routes it to its prediction", async () => {
+    const { svc } = await service({ minConfidence: 0.9999, fallback: undefined });
+    const r = await svc.classify("what is 3 times 3", () => {}, "t1");
+    expect(r.record).toMatchObject({ specialist: "math", inScope: true, label: "math.evaluate" });
+  });
+
+  it("puts an input with no letter or digit out of scope, whatever the model says", async () => {
+    for (const fallback of ["general", undefined]) {
+      const { svc } = await service({ minConfidence: 0, fallback });
+      for (const input of ["🙂🙂", "?!", "   "]) {
+        const r = await svc.classify(input, () => {}, "t1");
+        expect(r.record.inScope, `${input} / ${fallback}`).toBe(false);
+        expect(r.record.specialist).toBe(fallback ?? r.record.topK[0]!.specialist);
+      }
+      expect((await svc.classify("5", () => {}, "t1")).record.inScope).toBe(true);
+    }
+  });
+
+  it("copies a record found in a shared tier into the LRU", async () => {
+    const { svc, kv } = await service({ sharedReadsForInputs: true });
+    const first = await (await service()).svc.classify("convert 9 km to miles", () => {}, "t1");
+    kv.store.set(`${svc.modelKey}:t1:${first.record.id}`, { ...first.record, label: "from-kv" });
+    expect((await svc.classify("convert 9 km to miles", () => {}, "t1")).source).toBe("kv");
+    expect(await svc.classify("convert 9 km to miles", () => {}, "t1")).toMatchObject({ source: "lru", record: { label: "from-kv" } });
+    expect(kv.reads).toBe(1);
+  });
+
+  it("hands the shared-tier writes to defer, and a lookup of an unknown id finds nothing", async () => {
+    const { svc, kv } = await service();
+    const deferred: Promise<unknown>[] = [];
+    const r = await svc.classify("convert 6 km to miles", (p) => deferred.push(p), "t1");
+    expect(deferred).toHaveLength(1);
+    await Promise.all(deferred);
+    expect(kv.store.get(`${svc.modelKey}:t1:${r.record.id}`)).toEqual(r.record);
+    expect(await svc.lookup(`in_${"0".repeat(32)}`, () => {}, "t1")).toBeUndefined();
+  });
+
+  it("classifies a short input with an instruction by its most confident view", async () => {
+    const { svc } = await service({ minConfidence: 0 });
+    const input = "word count: convert 5 km to miles";
+    const views = await Promise.all([model.classify(input, 2), model.classify("word count", 2)]);
+    const best = views[0]!.confidence >= views[1]!.confidence ? views[0]! : views[1]!;
+    const r = await svc.classify(input, () => {}, "t1");
+    expect(r.record.confidence).toBe(best.confidence);
+    expect(r.record.label).toBe(best.label);
+    expect(r.record.input).toBe(input);
+  });
+
+  it("scopes the model key by the fallback too, but not by where it reads", async () => {
+    const a = (await service()).svc.modelKey;
+    expect((await service({ fallback: undefined })).svc.modelKey).not.toBe(a);
+    expect((await service({ fallback: "math" })).svc.modelKey).not.toBe(a);
+    expect((await service({ sharedReadsForInputs: true })).svc.modelKey).toBe(a);
+  });
+
+  it("classifies a long input that is one sentence over and over as that sentence", async () => {
+    const { svc } = await service({ minConfidence: 0 });
+    const input = "Convert 5 km to miles. ".repeat(20).trim();
+    expect(routingView(input)).toEqual(["Convert 5 km to miles."]);
+    const r = await svc.classify(input, () => {}, "t1");
+    const sentence = await model.classify("Convert 5 km to miles.", 2);
+    expect(r.record.confidence).toBe(sentence.confidence);
+    expect(r.record.confidence).not.toBe((await model.classify(input, 2)).confidence);
+    expect(r.record.input).toBe(input);
   });
 });

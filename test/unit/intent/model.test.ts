@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BuiltinEncoder } from "../../../worker/intent/builtin-encoder.ts";
-import { buildIntentModel, type IntentSource } from "../../../worker/intent/model.ts";
+import type { Encoder } from "../../../worker/intent/encoder.ts";
+import { FIT_VERSION, buildIntentModel, restoreIntentModel, type IntentSource } from "../../../worker/intent/model.ts";
 import { WorkersAiEncoder } from "../../../worker/intent/workers-ai-encoder.ts";
 
 const SOURCES: IntentSource[] = [
@@ -9,10 +10,20 @@ const SOURCES: IntentSource[] = [
   { specialist: "travel", label: "book_flight", examples: ["book a flight to rome", "i need a plane ticket", "find flights to paris"] },
   { specialist: "fallback", label: "oos", examples: ["what is the meaning of a haiku", "who won the game last night"] },
 ];
+/** A few hundred updates fit these small sets (the default 10,000 is for real configs). */
+const FAST = { minUpdates: 300 };
+
+/** The built-in encoder, recording every text it is asked to encode (async path). */
+function recording() {
+  const builtin = new BuiltinEncoder();
+  const seen: string[] = [];
+  const encoder: Encoder = { id: builtin.id, encode: async (texts) => (seen.push(...texts), builtin.encode(texts)) };
+  return { encoder, seen };
+}
 
 describe("buildIntentModel", () => {
   it("maps labels to specialists and classifies through the encoder", async () => {
-    const model = await buildIntentModel(SOURCES, new BuiltinEncoder());
+    const model = await buildIntentModel(SOURCES, new BuiltinEncoder(), FAST);
     expect(Object.fromEntries(model.labelToSpecialist)).toEqual({ balance: "bank", transfer: "bank", book_flight: "travel", oos: "fallback" });
     expect(model.encoder.id).toBe("builtin-hash/1");
     const p = await model.classify("  BOOK a flight to Madrid ", 2);
@@ -23,24 +34,101 @@ describe("buildIntentModel", () => {
   });
 
   it("merges examples of a repeated label and rejects a label with two specialists", async () => {
-    const merged = await buildIntentModel([...SOURCES, { specialist: "bank", label: "balance", examples: ["balance please"] }], new BuiltinEncoder());
+    const merged = await buildIntentModel([...SOURCES, { specialist: "bank", label: "balance", examples: ["balance please"] }], new BuiltinEncoder(), FAST);
     expect(merged.classifier.labels).toHaveLength(4);
-    await expect(buildIntentModel([...SOURCES, { specialist: "travel", label: "balance", examples: ["x"] }], new BuiltinEncoder())).rejects.toThrow(
-      /routes to both/,
+    await expect(buildIntentModel([...SOURCES, { specialist: "travel", label: "balance", examples: ["x"] }], new BuiltinEncoder(), FAST)).rejects.toThrow(
+      'buildIntentModel: label "balance" routes to both "bank" and "travel"',
     );
-    await expect(buildIntentModel([{ specialist: "a", label: "b", examples: ["  "] }], new BuiltinEncoder())).rejects.toThrow(/no examples/);
+    await expect(buildIntentModel([{ specialist: "a", label: "b", examples: ["  "] }], new BuiltinEncoder(), FAST)).rejects.toThrow("buildIntentModel: no examples");
+    await expect(buildIntentModel([], new BuiltinEncoder(), FAST)).rejects.toThrow("buildIntentModel: no examples");
   });
 
-  it("fits each example and, for one with an instruction before its payload, the instruction alone", async () => {
-    const seen: string[] = [];
-    const builtin = new BuiltinEncoder();
-    const recording = { id: builtin.id, encode: (texts: readonly string[]) => (seen.push(...texts), builtin.encode(texts)) };
+  it("needs a label and a specialist on every source", async () => {
+    for (const bad of [{ specialist: "", label: "x", examples: ["hi"] }, { specialist: "s", label: "", examples: ["hi"] }])
+      await expect(buildIntentModel([...SOURCES, bad], new BuiltinEncoder(), FAST)).rejects.toThrow("buildIntentModel: label and specialist must be non-empty");
+  });
+
+  it("leaves out a label none of whose examples has any text", async () => {
+    const model = await buildIntentModel([...SOURCES, { specialist: "ghost", label: "empty", examples: ["   ", "\n"] }], new BuiltinEncoder(), FAST);
+    expect(model.classifier.labels).not.toContain("empty");
+    expect(model.labelToSpecialist.has("empty")).toBe(false);
+    expect(model.labelToSpecialist.size).toBe(4);
+  });
+
+  it("fits each normalised example and, for one with an instruction before its payload, the instruction alone", async () => {
+    const { encoder, seen } = recording();
     const sources: IntentSource[] = [
-      { specialist: "text", label: "count", examples: ["Count the words in: The quick brown fox.", "how many words"] },
+      { specialist: "text", label: "count", examples: ["Count the words in: The quick brown fox.", "how many words", "   "] },
       { specialist: "math", label: "math", examples: ["what is 12 times 7", "12:30 plus 5 minutes"] },
     ];
-    await buildIntentModel(sources, recording);
+    await buildIntentModel(sources, encoder, FAST);
     expect(seen).toEqual(["count the words in: the quick brown fox.", "count the words in", "how many words", "what is 12 times 7", "12:30 plus 5 minutes"]);
+  });
+
+  it("trains each specialist as a group unless the caller opts out", async () => {
+    const grouped = await buildIntentModel(SOURCES, new BuiltinEncoder(), FAST);
+    expect(grouped.classifier.snapshot().groups).toEqual([0, 0, 1, 2]);
+    const plain = await buildIntentModel(SOURCES, new BuiltinEncoder(), { ...FAST, groups: undefined });
+    expect(plain.classifier.snapshot()).not.toHaveProperty("groups");
+    const own = await buildIntentModel(SOURCES, new BuiltinEncoder(), { ...FAST, groups: { balance: "x", transfer: "y", book_flight: "x", oos: "y" } });
+    expect(own.classifier.snapshot().groups).toEqual([0, 1, 0, 1]);
+    const defaults = await buildIntentModel(SOURCES.slice(0, 3), new BuiltinEncoder(), FAST);
+    expect(defaults.classifier.snapshot().groups).toEqual([0, 0, 1]);
+  });
+
+  it("fits with the default options when given none", async () => {
+    const model = await buildIntentModel(
+      [
+        { specialist: "greet", label: "hello", examples: ["hello"] },
+        { specialist: "part", label: "bye", examples: ["bye"] },
+      ],
+      new BuiltinEncoder(),
+    );
+    expect(model.classifier.snapshot().groups).toEqual([0, 1]);
+    expect(await model.classify("Hello!", 1)).toMatchObject({ label: "hello", specialist: "greet" });
+  });
+
+  it("fits the same model as ever for the same sources: a change to the fit needs a new FIT_VERSION", async () => {
+    // Stored snapshots are keyed by FIT_VERSION (runtime.ts): if this fingerprint changes, bump FIT_VERSION with it,
+    // or isolates would restore snapshots of the old fit.
+    const model = await buildIntentModel(
+      [
+        { specialist: "greet", label: "hello", examples: ["hello there", "good morning"] },
+        { specialist: "part", label: "bye", examples: ["bye for now", "see you later"] },
+        { specialist: "part", label: "thanks", examples: ["thank you: that helped"] },
+        { specialist: "math", label: "add", examples: ["add 2 and 3", "what is 4 plus 5"] },
+        { specialist: "math", label: "times", examples: ["multiply 6 by 7"] },
+      ],
+      new BuiltinEncoder(),
+      { minUpdates: 200 },
+    );
+    expect(model.classifier.snapshot().groups).toEqual([0, 1, 1, 2, 2]); // 5 labels + 3 specialists: 8 score columns
+    expect(FIT_VERSION).toBe("fit/2");
+    expect(model.classifier.fingerprint).toBe("15da5d8eadf9365b");
+  });
+
+  it("passes the fit options on", async () => {
+    const a = await buildIntentModel(SOURCES, new BuiltinEncoder(), FAST);
+    const b = await buildIntentModel(SOURCES, new BuiltinEncoder(), { ...FAST, seed: 5 });
+    expect(b.classifier.fingerprint).not.toBe(a.classifier.fingerprint);
+    expect((await buildIntentModel(SOURCES, new BuiltinEncoder(), FAST)).classifier.fingerprint).toBe(a.classifier.fingerprint);
+  });
+
+  it("rejects an encoder that returns a wrong number of vectors", async () => {
+    const builtin = new BuiltinEncoder();
+    const short: Encoder = { id: "short", encode: async (texts) => builtin.encode(texts.slice(1)) };
+    await expect(buildIntentModel(SOURCES, short, FAST)).rejects.toThrow("buildIntentModel: encoder returned a wrong number of vectors");
+  });
+
+  it("classifies with an async encoder, normalising the text unless told it already is", async () => {
+    const { encoder, seen } = recording();
+    const model = await buildIntentModel(SOURCES, encoder, FAST);
+    seen.length = 0;
+    const p = await model.classify("  BOOK a   Flight ", 2);
+    expect(seen).toEqual(["book a flight"]);
+    expect(p).toMatchObject({ label: "book_flight", specialist: "travel" });
+    await model.classify("Already Normal", 1, true);
+    expect(seen.at(-1)).toBe("Already Normal");
   });
 
   it("works with an async dense encoder (fake Workers AI binding)", async () => {
@@ -50,10 +138,28 @@ describe("buildIntentModel", () => {
         return { data: input.text.map((t) => [0, 1, 2].map((i) => (i === axis(t) ? 1 : 0.1) + t.length / 1000)) };
       },
     };
-    const model = await buildIntentModel(SOURCES, new WorkersAiEncoder(ai));
+    const model = await buildIntentModel(SOURCES, new WorkersAiEncoder(ai), FAST);
     const p = await model.classify("a plane ticket to oslo", 3);
     expect(p.label).toBe("book_flight");
     expect(p.specialist).toBe("travel");
     expect(model.encoder.id).toBe("workers-ai/@cf/baai/bge-small-en-v1.5");
+  });
+});
+
+describe("restoreIntentModel", () => {
+  it("rebuilds a model that predicts as the fitted one", async () => {
+    const fitted = await buildIntentModel(SOURCES, new BuiltinEncoder(), FAST);
+    const again = restoreIntentModel(SOURCES, new BuiltinEncoder(), fitted.classifier.snapshot());
+    expect(again.classifier.fingerprint).toBe(fitted.classifier.fingerprint);
+    expect(again.labelToSpecialist).toEqual(fitted.labelToSpecialist);
+    for (const t of ["book a flight to oslo", "how much money is left", "who won the match"]) expect(await again.classify(t, 3)).toEqual(await fitted.classify(t, 3));
+  });
+
+  it("ignores sources the snapshot has no label for, and refuses a snapshot with a label no source has", async () => {
+    const snap = (await buildIntentModel(SOURCES, new BuiltinEncoder(), FAST)).classifier.snapshot();
+    const extra = restoreIntentModel([...SOURCES, { specialist: "new", label: "added", examples: ["hi"] }], new BuiltinEncoder(), snap);
+    expect(extra.labelToSpecialist.has("added")).toBe(false);
+    expect(extra.labelToSpecialist.size).toBe(4);
+    expect(() => restoreIntentModel(SOURCES.slice(1), new BuiltinEncoder(), snap)).toThrow("restoreIntentModel: snapshot labels do not match the sources");
   });
 });

@@ -6,6 +6,7 @@ describe("normalizeInput", () => {
     expect(normalizeInput("  Ｈｅｌｌｏ\t\n  WORLD ")).toBe("hello world");
     expect(normalizeInput("ﬁle Ⅻ")).toBe("file xii");
     expect(normalizeInput("a\u00a0\u2003b")).toBe("a b");
+    expect(normalizeInput("a   b\n\n\nc")).toBe("a b c");
   });
 
   it("composes combining marks and is idempotent", () => {
@@ -24,6 +25,8 @@ describe("identityForm (what an intent id is made from)", () => {
     expect(identityForm("  convert 8 Mb \r\n to kB ")).toBe("convert 8 Mb\n to kB");
     expect(identityForm("Cafe\u0301")).toBe("Café");
     expect(identityForm("a\rb")).toBe("a\nb");
+    expect(identityForm("a  \t\nb \r\nc\u00a0\u2003\n  d")).toBe("a\nb\nc\n  d");
+    expect(identityForm("\n\n  x  \n\n")).toBe("x");
   });
 
   it("keeps case, line breaks and indentation, which can change what an input asks", () => {

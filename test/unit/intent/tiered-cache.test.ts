@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { Lru } from "../../../worker/intent/lru.ts";
 import { TieredCache, type CacheTier } from "../../../worker/intent/tiered-cache.ts";
 
 function memoryTier(name: string, fail = false) {
@@ -23,20 +22,6 @@ function memoryTier(name: string, fail = false) {
   return tier;
 }
 
-describe("Lru", () => {
-  it("evicts the least recently used entry", () => {
-    const lru = new Lru<string, number>(2);
-    lru.set("a", 1);
-    lru.set("b", 2);
-    expect(lru.get("a")).toBe(1);
-    lru.set("c", 3);
-    expect(lru.get("b")).toBeUndefined();
-    expect(lru.get("a")).toBe(1);
-    expect(lru.get("c")).toBe(3);
-    expect(lru.size).toBe(2);
-    expect(() => new Lru(0)).toThrow(RangeError);
-  });
-});
 
 describe("TieredCache", () => {
   it("writes through every tier with the ttl, and answers from the LRU first", async () => {
@@ -86,5 +71,63 @@ describe("TieredCache", () => {
     expect(errors).toEqual(["cache:get", "cache:put", "cache:put"]);
     expect(broken.puts).toBe(1);
     expect(kv.store.get("j")?.value).toBe(2);
+  });
+
+  it("answers from the first tier without backfilling, and passes a miss in one tier on to the next", async () => {
+    const cacheApi = memoryTier("cache");
+    const kv = memoryTier("kv");
+    cacheApi.store.set("k", { value: 5, ttl: 1 });
+    kv.store.set("j", { value: 6, ttl: 1 });
+    const c = new TieredCache(10, [cacheApi, kv], 60);
+    const deferred: Promise<unknown>[] = [];
+    expect(await c.get("k", (p) => deferred.push(p))).toEqual({ value: 5, source: "cache" });
+    expect(deferred).toHaveLength(0);
+    expect(kv.gets).toBe(0);
+    expect(await c.get("j", (p) => deferred.push(p))).toEqual({ value: 6, source: "kv" });
+    expect(deferred).toHaveLength(1);
+    await Promise.all(deferred);
+    expect(cacheApi.store.get("j")).toEqual({ value: 6, ttl: 60 });
+    expect(kv.puts).toBe(0); // the tier it came from is not written again
+    expect(await c.get("k")).toEqual({ value: 5, source: "lru" });
+  });
+
+  it("backfills without being asked to defer, and fails quietly without an error handler", async () => {
+    const cacheApi = memoryTier("cache");
+    const kv = memoryTier("kv");
+    kv.store.set("k", { value: 3, ttl: 1 });
+    const c = new TieredCache(10, [cacheApi, kv], 60);
+    expect(await c.get("k")).toEqual({ value: 3, source: "kv" });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(cacheApi.store.get("k")?.value).toBe(3);
+    const quiet = new TieredCache(10, [memoryTier("cache", true)], 60);
+    expect(await quiet.get("x")).toBeUndefined();
+    await expect(quiet.set("x", 1)).resolves.toBeUndefined();
+    expect(quiet.peek("x")).toBe(1);
+  });
+
+  it("holds a value in the LRU as soon as it is set, and keeps only its capacity there", async () => {
+    const kv = memoryTier("kv");
+    const c = new TieredCache(1, [kv], 60);
+    const write = c.set("a", 1);
+    expect(c.peek("a")).toBe(1);
+    await write;
+    await c.set("b", 2);
+    expect(c.peek("a")).toBeUndefined();
+    expect(await c.get("a")).toEqual({ value: 1, source: "kv" });
+    expect(c.ttlSeconds).toBe(60);
+    expect(c.tiers).toEqual([kv]);
+  });
+
+  it("reports the failing tier, the operation and the error", async () => {
+    const seen: [string, string, unknown][] = [];
+    const broken = memoryTier("cache", true);
+    const c = new TieredCache(10, [broken], 60, (tier, op, e) => seen.push([tier, op, e]));
+    await c.get("k");
+    await c.set("k", 1);
+    expect(seen.map(([t, o, e]) => [t, o, (e as Error).message])).toEqual([
+      ["cache", "get", "cache down"],
+      ["cache", "put", "cache down"],
+    ]);
   });
 });

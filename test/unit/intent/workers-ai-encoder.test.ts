@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { WorkersAiEncoder, type EmbeddingRunner } from "../../../worker/intent/workers-ai-encoder.ts";
+import { DEFAULT_WORKERS_AI_MODEL, WORKERS_AI_BATCH, WorkersAiEncoder, type EmbeddingRunner } from "../../../worker/intent/workers-ai-encoder.ts";
 import { l2Norm } from "../../../worker/intent/vector.ts";
 
 /** Fake binding: deterministic 4-d vectors derived from the text, records batch sizes. */
@@ -48,5 +48,47 @@ describe("WorkersAiEncoder", () => {
     expect(ai.calls).toHaveLength(0);
     const bad: EmbeddingRunner = { run: async () => ({ data: [[1, 2]] }) };
     await expect(new WorkersAiEncoder(bad).encode(["a", "b"])).rejects.toThrow(/expected 2 embeddings/);
+  });
+
+  it("names its model and refuses an empty one", () => {
+    expect(DEFAULT_WORKERS_AI_MODEL).toBe("@cf/baai/bge-small-en-v1.5");
+    expect(new WorkersAiEncoder(fakeAi()).model).toBe(DEFAULT_WORKERS_AI_MODEL);
+    expect(new WorkersAiEncoder(fakeAi(), "@cf/x/y").model).toBe("@cf/x/y");
+    expect(() => new WorkersAiEncoder(fakeAi(), "")).toThrow("WorkersAiEncoder: empty model name");
+  });
+
+  it("sends exactly 100 texts in one call and the 101st in the next", async () => {
+    expect(WORKERS_AI_BATCH).toBe(100);
+    const ai = fakeAi();
+    const enc = new WorkersAiEncoder(ai);
+    await enc.encode(Array.from({ length: 100 }, (_, i) => `t${i}`));
+    expect(ai.calls.map((c) => c.size)).toEqual([100]);
+    const out = await enc.encode(Array.from({ length: 101 }, (_, i) => `t${i}`));
+    expect(ai.calls.map((c) => c.size)).toEqual([100, 100, 1]);
+    expect(out[100]!.values[0]).toBeCloseTo(4 / Math.hypot(4, 1, 116, 2), 6); // "t100", in order
+  });
+
+  it("rejects an answer without one embedding per text", async () => {
+    for (const res of [undefined, {}, { data: "x" }, { data: [[1]] }, { data: [[1], [1], [1]] }]) {
+      const ai = { run: async () => res } as unknown as EmbeddingRunner;
+      await expect(new WorkersAiEncoder(ai, "m").encode(["a", "b"])).rejects.toThrow("WorkersAiEncoder: expected 2 embeddings from m");
+    }
+  });
+
+  it("rejects empty embeddings and embeddings of different dimensions, within or across batches", async () => {
+    const answer = (rows: unknown[]) => new WorkersAiEncoder({ run: async () => ({ data: rows }) } as unknown as EmbeddingRunner);
+    await expect(answer([[]]).encode(["a"])).rejects.toThrow("WorkersAiEncoder: empty embedding");
+    await expect(answer(["1,2"]).encode(["a"])).rejects.toThrow("WorkersAiEncoder: empty embedding");
+    await expect(answer([[1, 2], [1, 2, 3]]).encode(["a", "b"])).rejects.toThrow("WorkersAiEncoder: embeddings of different dimensions");
+    let call = 0;
+    const shifting: EmbeddingRunner = { run: async (_m, input) => ({ data: input.text.map(() => (call === 0 ? [1, 2] : [1, 2, 3])) }) };
+    const enc = new WorkersAiEncoder({ run: async (m, i) => { const r = await shifting.run(m, i); call++; return r; } });
+    await expect(enc.encode(Array.from({ length: 150 }, (_, i) => `t${i}`))).rejects.toThrow("WorkersAiEncoder: embeddings of different dimensions");
+    expect(await answer([[1, 2], [3, 4]]).encode(["a", "b"])).toHaveLength(2);
+  });
+
+  it("rejects non-finite embedding values", async () => {
+    const enc = new WorkersAiEncoder({ run: async () => ({ data: [[1, Number.NaN]] }) });
+    await expect(enc.encode(["a"])).rejects.toThrow(/non-finite/);
   });
 });

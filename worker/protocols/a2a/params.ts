@@ -29,7 +29,8 @@ export type SwitchyardOptions = z.infer<typeof SwitchyardOptions>;
 
 /** SendMessage / SendStreamingMessage (1.x) and message/send / message/stream (0.3). */
 export const SendParams = z.object({
-  message: WireMessage,
+  // its id is the call's idempotency key (unless metadata names one): bounded like every door's key
+  message: WireMessage.extend({ messageId: z.string().min(1).max(255) }),
   configuration: z
     .object({
       acceptedOutputModes: z.array(z.string()).optional(),

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { idempotencyKeyHeader } from "../../http/idempotency-key.ts";
 import type { ZodError } from "zod";
 import { chatModelAdapter } from "../adapters.ts";
 import { ChatStream } from "../openai/stream.ts";
@@ -201,7 +202,7 @@ export const anthropicRoutes = routeGroup()
     const translation = messagesToChat(body);
     const chat = translation.ok ? (translation.value as unknown as Record<string, unknown>) : undefined;
     const stream = body.stream === true;
-    const key = c.req.header("idempotency-key");
+    const key = idempotencyKeyHeader(c.req.header("idempotency-key"));
     const hop = await serveHop(c, {
       input,
       pinned,
@@ -209,7 +210,7 @@ export const anthropicRoutes = routeGroup()
       chat,
       anthropic: { body: raw, version: headers.version, beta: headers.beta },
       unable: unableFor(needs, translation),
-      idempotencyKey: key && key.length <= 255 ? key : undefined,
+      idempotencyKey: key,
       // with screening that can refuse (deny, approval), a stream is read whole and screened before any of it is sent
       call: messagesCall(stream && !screeningMayRefuse(rt.config.screening.mode), c.var.callSpecialist),
       t0,

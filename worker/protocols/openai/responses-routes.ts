@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { idempotencyKeyHeader } from "../../http/idempotency-key.ts";
 import { chatModelAdapter } from "../adapters.ts";
 import { ChatStream } from "./stream.ts";
 import type { ChatOutput } from "./wire.ts";
@@ -164,7 +165,7 @@ export const responsesRoutes = routeGroup().openapi(responses, async (c) => {
   const needs = responsesRequirements(body, input.trim() !== "");
   const { chat } = translation.value;
   const stream = body.stream === true;
-  const key = c.req.header("idempotency-key");
+  const key = idempotencyKeyHeader(c.req.header("idempotency-key"));
   const base = (): ResponseBase => ({ id: newItemId("resp"), created_at: Math.floor(Date.now() / 1000), model: requested, echo: echoOf(body) });
   const hop = await serveHop(c, {
     input,
@@ -172,7 +173,7 @@ export const responsesRoutes = routeGroup().openapi(responses, async (c) => {
     messages: chat.messages as unknown as ChatMessage[],
     chat,
     unable: unableFor(needs, translation.value),
-    idempotencyKey: key && key.length <= 255 ? key : undefined,
+    idempotencyKey: key,
     // with screening that can refuse (deny, approval), a stream is read whole and screened before any of it is sent
     call: responsesCall(stream && !screeningMayRefuse(rt.config.screening.mode), base, c.var.callSpecialist),
     t0,

@@ -6,6 +6,7 @@ import type { AdapterContext, ChatMessage, EndpointCaller, SpecialistRequest } f
 import type { Specialist } from "../../config/schema.ts";
 import { routeGroup } from "../../http/openapi-app.ts";
 import { badRequest, ProblemError } from "../../http/problem.ts";
+import { idempotencyKeyHeader } from "../../http/idempotency-key.ts";
 import { completionEvents, lastUserText, textCompletion, type Completion } from "./chat.ts";
 import { chatRequirements } from "./requirements.ts";
 import { ChatCompletionRequest, ChatCompletionResponse, ModelList, ModelObject, openAIErrorResponse, openAIErrors } from "./schemas.ts";
@@ -44,6 +45,8 @@ const completions = createRoute({
     504: openAIErrorResponse("Specialist timed out"),
   },
 });
+
+/** The longest idempotency key any door takes (`idempotencyKey` on /v1/route and tasks, A2A message ids). */
 
 const ModelParam = z.object({ model: z.string().min(1).max(200).openapi({ param: { name: "model", in: "path" } }) });
 const models = createRoute({
@@ -113,14 +116,14 @@ export const openaiRoutes = routeGroup()
     const tooLong = inputTooLong(input, rt.config.router.maxInputChars, "the last user message");
     if (tooLong) throw badRequest(tooLong, [{ path: "messages", message: "too long" }]);
     const stream = body.stream === true;
-    const key = c.req.header("idempotency-key");
+    const key = idempotencyKeyHeader(c.req.header("idempotency-key"));
     const hop = await serveHop(c, {
       input,
       pinned,
       messages,
       chat: body,
       unable: unableFor(needs, body),
-      idempotencyKey: key && key.length <= 255 ? key : undefined,
+      idempotencyKey: key,
       // with screening that can refuse (deny, approval), a stream is read whole and screened before any of it is sent
       call: chatCall(stream && !screeningMayRefuse(rt.config.screening.mode), rt.config.tenants[c.get("principal").tenant]?.limits.tpm !== undefined, c.var.callSpecialist),
       t0,
