@@ -133,7 +133,8 @@ const onPath = (path: string, paths: readonly string[]) => paths.some((p) => (p.
 /**
  * Requires `Authorization: Bearer <key>` (or, on the paths of a {@link KeyHeader}, the
  * key in that header: Anthropic clients send `x-api-key`); sets `principal`. When both
- * are sent, `Authorization` is the one checked.
+ * are sent they must carry the same key: two different keys are a 401, so a request
+ * is never served under a key other than the one a header the client meant names.
  */
 export function authenticate(keyHeaders: readonly KeyHeader[] = []): MiddlewareHandler<AppEnv> {
   return async function authenticate(c, next) {
@@ -141,10 +142,12 @@ export function authenticate(keyHeaders: readonly KeyHeader[] = []): MiddlewareH
     const alt = keyHeaders.find((k) => onPath(c.req.path, k.paths));
     const header = c.req.header("authorization") ?? "";
     const how = alt ? `send '${alt.header}: <key>' or 'Authorization: Bearer <key>'` : "send 'Authorization: Bearer <key>'";
+    const altKey = alt ? c.req.header(alt.header)?.trim() || undefined : undefined;
     let key: string | undefined;
-    if (header.trim() === "" && alt) key = c.req.header(alt.header)?.trim() || undefined;
+    if (header.trim() === "" && alt) key = altKey;
     else key = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
     if (key === undefined) throw unauthorized(how);
+    if (alt && altKey !== undefined && altKey !== key) throw unauthorized(`'Authorization' and '${alt.header}' carry different keys; send one`);
     // no client address (local development, a test): no shared bucket that one client could fill for all
     const client = c.req.header("cf-connecting-ip");
     const now = Date.now();

@@ -153,6 +153,7 @@ describe("POST /v1/messages: answers", () => {
     expect(got!.headers.authorization).toBe("Bearer sk-fake");
     // the fake calls the first tool with what it heard
     expect(msg).toMatchObject({ type: "message", role: "assistant", model: "fake-mini", stop_reason: "tool_use", content: [{ type: "tool_use", name: "get_tide", input: { heard: "and tomorrow?" } }] });
+    expect(msg.id).toMatch(/^msg_[0-9a-f]{32}$/); // a message id, not the translated completion's chatcmpl-…
     expect(msg.content[0].id).toEqual(expect.any(String));
     expect(msg.usage.input_tokens).toBeGreaterThan(0);
     expect(msg.usage.output_tokens).toBeGreaterThan(0);
@@ -294,6 +295,10 @@ describe("POST /v1/messages: errors in Anthropic's shape", () => {
     expect(await anthropicError(await post(ask("auto", "hi"), {}), 401, "authentication_error")).toMatch(/x-api-key/);
     await anthropicError(await post(ask("auto", "hi"), { "x-api-key": "wrong" }), 401, "authentication_error");
     await anthropicError(await post(ask("auto", "hi"), { authorization: "Bearer wrong" }), 401, "authentication_error");
+    // both headers: the same key is fine; two different keys are refused, whichever of them is valid
+    expect((await post(ask("auto", "hi"), { "x-api-key": "dev-key", authorization: "Bearer dev-key" })).status).toBe(200);
+    expect(await anthropicError(await post(ask("auto", "hi"), { "x-api-key": "nope", authorization: "Bearer dev-key" }), 401, "authentication_error")).toMatch(/different keys/);
+    expect(await anthropicError(await post(ask("auto", "hi"), { "x-api-key": "dev-key", authorization: "Bearer nope" }), 401, "authentication_error")).toMatch(/different keys/);
     // x-api-key is this door's: other paths take only the bearer key
     const elsewhere = await worker.fetch(new Request("https://router.test/v1/specialists", { headers: KEY }), ENV(), createExecutionContext());
     expect(elsewhere.status).toBe(401);

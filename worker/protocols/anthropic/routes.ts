@@ -161,7 +161,8 @@ function messagesCall(stream: boolean, callSpecialist: EndpointCaller): Endpoint
     const o = await chat.call(s.endpoint, request, ctx);
     if (!o.ok) return o;
     const completion = (o.output as ChatOutput).completion;
-    const m = completionToMessage(completion, { model: typeof completion.model === "string" ? completion.model : model });
+    // a message id like the streamed reply's (the completion's own `chatcmpl-…` id is OpenAI's form)
+    const m = completionToMessage(completion, { id: newId(), model: typeof completion.model === "string" ? completion.model : model });
     if (!m.ok) return { ok: false, failure: { kind: "bad_response", detail: `the reply cannot be carried as an Anthropic message: ${m.detail}` } };
     const message = m.value as unknown as Record<string, unknown>;
     return { ...o, output: { message, text: messageText(message) } satisfies MessageOutput };

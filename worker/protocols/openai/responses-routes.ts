@@ -50,9 +50,9 @@ const responses = createRoute({
 const unknownModel = (m: string) =>
   new ProblemError({ status: 404, slug: "model-not-found", title: "Unknown model", detail: `The model '${m}' does not exist; use 'auto' or a model from GET /v1/models` });
 
-/** 400 `unsupported_parameter` naming the field a stateless router, or Chat Completions, cannot carry. */
+/** 400 `unsupported_parameter` naming the field a stateless router, or Chat Completions, cannot carry (the field once, whether or not the detail starts with it). */
 const unsupported = (param: string, detail: string) =>
-  new ProblemError({ status: 400, slug: "unsupported-field", title: "Unsupported parameter", detail: `${param}: ${detail}`, errors: [{ path: param, message: detail }] });
+  new ProblemError({ status: 400, slug: "unsupported-field", title: "Unsupported parameter", detail: detail.startsWith(`${param}:`) ? detail : `${param}: ${detail}`, errors: [{ path: param, message: detail }] });
 
 /**
  * Why `s` cannot honour a Responses request with these needs: its first unmet

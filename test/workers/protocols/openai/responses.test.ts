@@ -240,6 +240,7 @@ describe("POST /v1/responses: refusals and errors in OpenAI's shape", () => {
       const e = await openAIError(await post({ model: "auto", input: "convert 5 km to miles", ...extra }), 400, "unsupported_parameter");
       expect(e.param, JSON.stringify(extra)).toBe(param);
       expect(e.type).toBe("invalid_request_error");
+      expect(e.message.startsWith(`${param}: ${param}:`), e.message).toBe(false); // the field named once
     }
   });
 
