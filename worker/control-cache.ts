@@ -5,6 +5,7 @@
  * when it does not answer within a deadline (a source that hangs must not hang every
  * caller). Pure: the clock and the read are passed in.
  */
+import { joined } from "./joined.ts";
 
 /**
  * `p`, or a rejection naming `what` when it has not settled within `ms`: the one
@@ -58,7 +59,7 @@ export class PolledValue<T> {
       const age = opts.now - last.at;
       if (age >= 0 && age < this.maxAgeMs) return Promise.resolve(last.value);
     }
-    if (!opts.fresh && this.#inflight) return this.#inflight;
+    if (!opts.fresh && this.#inflight) return joined(this.#inflight); // another request's read: resumed in this request's context
     const started = opts.now;
     const reading = opts.timeoutMs === undefined ? read() : withDeadline(read(), opts.timeoutMs, "read");
     const p = reading.then(

@@ -1,4 +1,5 @@
 import type { Config, Specialist } from "./config/schema.ts";
+import { joined } from "./joined.ts";
 import { intentSettings, intentSources } from "./config/intent-sources.ts";
 import { loadConfig } from "./config/load.ts";
 import { BUNDLED_CONFIG, baseConfig } from "./config/base.ts";
@@ -119,5 +120,5 @@ export async function getRuntime(env: Env): Promise<Runtime> {
       if (current === entry) current = undefined;
     });
   }
-  return current.runtime;
+  return joined(current.runtime); // built by the request that came first: resumed in this request's context
 }

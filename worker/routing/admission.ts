@@ -1,4 +1,5 @@
 import type { RateLimitPool } from "../../durable-objects/rate-limit-pool.ts";
+import { joined } from "../joined.ts";
 import type { SpecialistFailure, SpecialistOutcome } from "./hop.ts";
 import type { Config, Specialist } from "../config/schema.ts";
 import type { Env } from "../env.ts";
@@ -181,7 +182,7 @@ function specialistAdmission(env: Env, router: Config["router"], hopId: string, 
       // another call of this isolate is asking the pool: wait for its answer (one ask at a time per specialist), then act on what it learned
       const pending = asking.get(s.id);
       if (pending) {
-        await pending;
+        await joined(pending); // another request's ask: resumed in this request's context
         const after = fromLearned();
         if (after) return after;
       }
