@@ -20,57 +20,14 @@
  *   reasoning in its input.
  * - `item_reference` (stored items) and every built-in tool's items are refused.
  */
-import type { Requirement } from "../../routing/capabilities.ts";
 import { translated, untranslatable, type Translation } from "../translation.ts";
+import { RESPONSES_FIELD_RULES } from "./responses-fields.ts";
+
+export { RESPONSES_FIELD_RULES, type ResponsesFieldRule } from "./responses-fields.ts";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const given = (v: unknown) => v !== undefined && v !== null;
-
-/** How one Responses request field is carried to Chat Completions. */
-export interface ResponsesFieldRule {
-  kind: "mapped" | "router" | "omitted" | "refused";
-  /** The Chat Completions field it becomes, when mapped. */
-  chat?: string;
-  rule: string;
-}
-
-/** Every `ResponseCreateParams` field (openai 7.57.0) and its rule. */
-export const RESPONSES_FIELD_RULES: Readonly<Record<string, ResponsesFieldRule>> = {
-  model: { kind: "router", rule: "picks the specialist: 'auto' or a specialist id" },
-  input: { kind: "mapped", chat: "messages", rule: "a string → a user message; items: see above" },
-  instructions: { kind: "mapped", chat: "messages[0] (system)", rule: "a first system message" },
-  tools: { kind: "mapped", chat: "tools", rule: "function tools { name, description, parameters, strict } → { type: function, function: {…} }; built-in tools (web_search, file_search, computer, code_interpreter, mcp, image_generation, shell, …) and custom tools refused" },
-  tool_choice: { kind: "mapped", chat: "tool_choice", rule: "none, auto, required as is; { type: function, name } → a named function; allowed_tools (functions) → allowed_tools; built-in tool choices refused" },
-  parallel_tool_calls: { kind: "mapped", chat: "parallel_tool_calls", rule: "as is" },
-  max_output_tokens: { kind: "mapped", chat: "max_completion_tokens", rule: "as is" },
-  temperature: { kind: "mapped", chat: "temperature", rule: "as is" },
-  top_p: { kind: "mapped", chat: "top_p", rule: "as is" },
-  text: { kind: "mapped", chat: "response_format, verbosity", rule: "format text → nothing (the default); json_object → json_object; json_schema { name, schema, description, strict } → json_schema; verbosity as is" },
-  reasoning: { kind: "mapped", chat: "reasoning_effort", rule: "effort → reasoning_effort; summary (reasoning summaries) refused" },
-  metadata: { kind: "mapped", chat: "metadata", rule: "as is ({} sends nothing); not sent to providers without it" },
-  user: { kind: "mapped", chat: "user", rule: "as is; not sent to providers without it" },
-  safety_identifier: { kind: "mapped", chat: "safety_identifier", rule: "as is; not sent to providers without it" },
-  prompt_cache_key: { kind: "mapped", chat: "prompt_cache_key", rule: "as is; not sent to providers without it" },
-  prompt_cache_retention: { kind: "mapped", chat: "prompt_cache_retention", rule: "as is; not sent to providers without it" },
-  service_tier: { kind: "mapped", chat: "service_tier", rule: "as is" },
-  stream: { kind: "mapped", chat: "stream, stream_options.include_usage", rule: "true → a stream with usage (the Responses events report it)" },
-  stream_options: { kind: "omitted", rule: "include_obfuscation: the router adds no obfuscation padding (it changes no content)" },
-  store: { kind: "refused", rule: "false accepted (nothing is stored); true refused: the router keeps no responses" },
-  background: { kind: "refused", rule: "false accepted; true refused (no stored responses to poll)" },
-  previous_response_id: { kind: "refused", rule: "no stored responses: send the whole conversation as input" },
-  conversation: { kind: "refused", rule: "no stored conversations: send the whole conversation as input" },
-  prompt: { kind: "refused", rule: "stored prompt templates: not kept by the router" },
-  include: { kind: "refused", rule: "[] accepted; every value (built-in tool results, encrypted reasoning, logprobs, stored images) refused" },
-  max_tool_calls: { kind: "refused", rule: "only for built-in tools, which are refused" },
-  top_logprobs: { kind: "refused", rule: "0 accepted; more refused (logprobs need include)" },
-  truncation: { kind: "refused", rule: "disabled accepted; auto refused (the router does not truncate a conversation)" },
-  context_management: { kind: "refused", rule: "server-side compaction: no equivalent" },
-  access_programs: { kind: "refused", rule: "no equivalent" },
-  image: { kind: "refused", rule: "image generation settings: no equivalent" },
-  moderation: { kind: "refused", rule: "no equivalent" },
-  prompt_cache_options: { kind: "refused", rule: "no equivalent" },
-};
 
 /** A Chat Completions body as this translation builds it. */
 export type ChatBody = Obj & { messages: Obj[] };
@@ -389,78 +346,6 @@ export function lastUserText(input: unknown): string | undefined {
     if (text.trim() !== "") return text;
   }
   return sawUser ? "" : undefined;
-}
-
-/** Part types whose content needs a capability. */
-const PART_NEEDS: Record<string, Requirement["capability"]> = { input_image: "vision", input_file: "files" };
-
-/**
- * What a Responses request needs of the specialist that serves it, each with the
- * field that needs it (a Responses path), in field order:
- *
- * - `tools` (not empty), `tool_choice` (other than `none`), `function_call` and
- *   `function_call_output` items → `tools`
- * - `input_image` parts → `vision`; `input_file` parts → `files`
- * - `text.format` json_object / json_schema → `jsonSchema`
- * - `stream: true` → `streaming` (never refused: a specialist that cannot stream answers whole)
- * - no user text → `passThrough` on `input` (only a chat model takes it)
- * - always: `context`, the estimated tokens (characters of instructions, input and
- *   tools ÷ 4, plus `max_output_tokens`)
- *
- * Sampling and logging controls need nothing; what the translation cannot carry was
- * refused before ({@link responsesToChat}).
- *
- * @example
- * responsesRequirements({ input: "hi", tools: [{ type: "function", name: "f" }] }, true)
- * // [{ capability: "tools", param: "tools" }, { capability: "context", param: "input", tokens: … }]
- */
-export function responsesRequirements(body: Obj, hasText: boolean): Requirement[] {
-  const needs: Requirement[] = [];
-  const need = (capability: Requirement["capability"], param: string) => needs.push({ capability, param });
-  for (const [key, value] of Object.entries(body)) {
-    if (!given(value)) continue;
-    switch (key) {
-      case "input":
-        if (Array.isArray(value)) itemNeeds(value, need);
-        break;
-      case "tools":
-        if (!Array.isArray(value) || value.length > 0) need("tools", key);
-        break;
-      case "tool_choice":
-        if (value !== "none") need("tools", key);
-        break;
-      case "text": {
-        const t = (value as Obj).format as Obj | undefined;
-        if (t && (t.type === "json_object" || t.type === "json_schema")) need("jsonSchema", "text.format");
-        break;
-      }
-      case "stream":
-        if (value === true) need("streaming", key);
-        break;
-    }
-  }
-  if (!hasText) need("passThrough", "input");
-  needs.push({ capability: "context", param: "input", tokens: estimateTokens(body) });
-  return needs;
-}
-
-function itemNeeds(items: unknown[], need: (c: Requirement["capability"], param: string) => void): void {
-  items.forEach((item, i) => {
-    if (!isObj(item)) return;
-    if (item.type === "function_call" || item.type === "function_call_output") need("tools", `input.${i}`);
-    if (!Array.isArray(item.content)) return;
-    item.content.forEach((p, j) => {
-      const capability = isObj(p) && typeof p.type === "string" ? PART_NEEDS[p.type] : undefined;
-      if (capability) need(capability, `input.${i}.content.${j}`);
-    });
-  });
-}
-
-/** Estimated tokens of a request: characters of its instructions, input and tool definitions ÷ 4, plus the reply room it asks for. */
-export function estimateTokens(body: Obj): number {
-  let chars = 0;
-  for (const key of ["instructions", "input", "tools"]) if (given(body[key])) chars += typeof body[key] === "string" ? (body[key] as string).length : JSON.stringify(body[key]).length;
-  return Math.ceil(chars / 4) + (typeof body.max_output_tokens === "number" ? body.max_output_tokens : 0);
 }
 
 /** Chat Completions fields and the Responses field each came from. */

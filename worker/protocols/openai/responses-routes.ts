@@ -15,7 +15,8 @@ import { serveHop } from "../../routing/serve-hop.ts";
 import { getRuntime } from "../../runtime.ts";
 import { openAIErrorResponse, openAIErrors } from "./schemas.ts";
 import { completionToResponse, echoOf, newItemId, responseEvents, responseText, sseResponseEvent, textResponse, type ResponseBase, type ResponseOutput } from "./responses-reply.ts";
-import { chatParamToResponses, lastUserText, responsesRequirements, responsesToChat, type ChatTranslation } from "./responses-request.ts";
+import { chatParamToResponses, lastUserText, responsesToChat, type ChatTranslation } from "./responses-request.ts";
+import { responsesRequirements } from "./responses-requirements.ts";
 import { ChatSseToResponseSse } from "./responses-stream.ts";
 import { checkItems, ResponseDoc, ResponsesRequest } from "./responses-wire.ts";
 

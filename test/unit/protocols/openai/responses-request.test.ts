@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { chatParamToResponses, lastUserText, RESPONSES_FIELD_RULES, responsesRequirements, responsesToChat } from "../../../../worker/protocols/openai/responses-request.ts";
+import { chatParamToResponses, lastUserText, RESPONSES_FIELD_RULES, responsesToChat } from "../../../../worker/protocols/openai/responses-request.ts";
+import { responsesRequirements } from "../../../../worker/protocols/openai/responses-requirements.ts";
 import { checkItems } from "../../../../worker/protocols/openai/responses-wire.ts";
 
 const chatOf = (req: Record<string, unknown>) => {
