@@ -11,7 +11,8 @@
  *
  * The reply is `[<model>] heard: <last user message>`, streamed a word per event. With
  * `tools`, a call (the legacy form `{ name, arguments: object }`) of the first tool with
- * `{ "heard": <last user message> }`. Failures as Workers AI throws them (an `Error`
+ * `{ "heard": <last user message> }`, unless the last message is a tool result: then the
+ * reply is `[<model>] heard: <the result>` (a tool round trip ends). Failures as Workers AI throws them (an `Error`
  * whose message starts with the error code):
  *   @cf/test/capacity        throws "3040: Capacity temporarily exceeded, please try again."
  *   @cf/test/no-such-model   throws "5007: No such model @cf/test/no-such-model or task"
@@ -37,8 +38,14 @@ interface Call {
 const calls: Call[] = [];
 const enc = new TextEncoder();
 
+function messagesOf(inputs: Record<string, unknown>): { role?: string; content?: unknown }[] {
+  return Array.isArray(inputs.messages) ? (inputs.messages as { role?: string; content?: unknown }[]) : [];
+}
+
 function lastUser(inputs: Record<string, unknown>): string {
-  const messages = Array.isArray(inputs.messages) ? (inputs.messages as { role?: string; content?: unknown }[]) : [];
+  const messages = messagesOf(inputs);
+  const last = messages.at(-1);
+  if (last?.role === "tool") return String(last.content ?? "");
   for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.role === "user") return String(messages[i]!.content ?? "");
   return typeof inputs.prompt === "string" ? inputs.prompt : "";
 }
@@ -75,7 +82,7 @@ export class FakeWorkersAi extends WorkerEntrypoint {
     const prompt = words(JSON.stringify(inputs.messages ?? inputs.prompt ?? ""));
     const usage = { prompt_tokens: prompt, completion_tokens: words(text), total_tokens: prompt + words(text) };
     const tools = Array.isArray(inputs.tools) ? (inputs.tools as { name?: string; function?: { name?: string } }[]) : [];
-    const tool = tools[0] ? (tools[0].function?.name ?? tools[0].name) : undefined;
+    const tool = tools[0] && messagesOf(inputs).at(-1)?.role !== "tool" ? (tools[0].function?.name ?? tools[0].name) : undefined;
     if (model === "@cf/test/openai-format")
       return { id: "chatcmpl-fake", object: "chat.completion", created: 1, model, choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }], usage };
     if (inputs.stream !== true) return tool ? { response: "", tool_calls: [{ name: tool, arguments: { heard } }], usage } : { response: text, usage };

@@ -44,13 +44,14 @@ export default async function setup(project: TestProject) {
   mkdirSync(".wrangler/test", { recursive: true });
   const outfile = ".wrangler/test/specialists.mjs";
   await build({
-    entryPoints: ["examples/specialists/src/index.ts"],
+    entryPoints: ["examples/specialists/src/worker.ts"], // the deployed entry: the app and the ExampleWorkersAi entrypoint (EXAMPLE_AI)
     bundle: true,
     format: "esm",
     platform: "neutral",
     target: "es2023",
     mainFields: ["module", "main"],
     conditions: ["workerd", "worker", "import"],
+    external: ["cloudflare:workers"],
     outfile,
     logLevel: "warning",
   });

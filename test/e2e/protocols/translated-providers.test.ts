@@ -4,6 +4,7 @@ import bundled from "../../../switchyard.config.json" with { type: "json" };
 import { startFakeAnthropic, type FakeAnthropic } from "../../../examples/fake-anthropic/server.ts";
 import { startFakeGemini, type FakeGemini } from "../../../examples/fake-gemini/server.ts";
 import type { ConfigInput } from "../../../worker/config/schema.ts";
+import { readChatStream } from "../../support/chat-stream.ts";
 import { startDevServer, type DevServer } from "../../support/dev-server.ts";
 
 /**
@@ -69,17 +70,8 @@ for (const p of PROVIDERS)
 
     it("a streamed answer: chunks, the finish reason and the usage chunk", async () => {
       const stream = await client.chat.completions.create({ model: p.id, stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "a haiku about rain" }] });
-      let text = "";
-      let finish: string | null = null;
-      let usage: OpenAI.CompletionUsage | null | undefined;
-      let count = 0;
-      for await (const chunk of stream) {
-        count++;
-        expect(chunk.object).toBe("chat.completion.chunk");
-        text += chunk.choices[0]?.delta.content ?? "";
-        finish = chunk.choices[0]?.finish_reason ?? finish;
-        if (chunk.usage) usage = chunk.usage;
-      }
+      const { text, finish, usage, count, objects } = await readChatStream(stream);
+      expect(new Set(objects)).toEqual(new Set(["chat.completion.chunk"]));
       expect(count).toBeGreaterThan(3);
       expect(text).toBe(`[${p.model}] heard: a haiku about rain`);
       expect(finish).toBe("stop");

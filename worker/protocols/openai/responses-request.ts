@@ -139,7 +139,7 @@ function field(key: string, value: unknown, chat: ChatBody): Translation<never> 
     case "tool_choice":
       return toolChoice(value, chat);
     default:
-      return untranslatable(key, `${key}: ${RESPONSES_FIELD_RULES[key]?.rule ?? "no equivalent"}`);
+      return untranslatable(key, RESPONSES_FIELD_RULES[key]?.rule ?? "no equivalent");
   }
 }
 
