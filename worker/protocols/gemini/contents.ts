@@ -19,7 +19,8 @@
  * - `tool` → `functionResponse { id, name, response: { output: <text> } }` (text parts joined
  *   by newlines; Gemini reads `output` as the function's result): the name
  *   is the earlier assistant tool call's with that `tool_call_id`.
- * - refused: `name` (Gemini has no participants), `audio`, `function_call` and
+ * - refused: a message without `content` (an assistant's may have `tool_calls` or a
+ *   `refusal` instead), `name` (Gemini has no participants), `audio`, `function_call` and
  *   `function` messages (deprecated), `prompt_cache_breakpoint`, other members. An
  *   assistant message's `annotations` (citations of its own text) are not sent.
  */
@@ -71,6 +72,8 @@ export function chatContents(messages: unknown, system: string | undefined): Tra
     if (!known) return untranslatable(`${at}.role`, `Gemini cannot take a message with role '${String(m.role)}'${m.role === "function" ? " (deprecated: use tool messages)" : ""}`);
     const extra = Object.keys(m).find((k) => !known.has(k) && present(m[k]));
     if (extra) return untranslatable(`${at}.${extra}`, memberDetail(`${at}.${extra}`, extra));
+    if (!present(m.content) && (m.role !== "assistant" || (!present(m.tool_calls) && !present(m.refusal))))
+      return untranslatable(`${at}.content`, `'${at}.content' is missing: ${m.role === "assistant" ? "an assistant message needs content, tool_calls or a refusal" : `a ${m.role} message needs content`}`);
     const parts = m.role === "tool" ? toolResponse(m, at, toolNames) : m.role === "assistant" ? assistantParts(m, at, toolNames) : contentParts(m.content, at, m.role !== "user");
     if (!parts.ok) return parts;
     if (m.role === "system" || m.role === "developer") systemParts.push(...(parts.value as { text: string }[]));

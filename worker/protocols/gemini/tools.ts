@@ -15,7 +15,7 @@
  *   `allowedFunctionNames: [name]`; `allowed_tools` → `VALIDATED` (mode `auto`) or `ANY`
  *   (mode `required`) with its names. Absent (and no strict tool): no `toolConfig`,
  *   Gemini's default being `AUTO`.
- * - refused: custom tools and a custom `tool_choice`, unknown function members, a
+ * - refused: custom tools and a custom `tool_choice`, unknown tool and function members, a
  *   named function that is not declared, `tool_choice` other than `none` without tools.
  */
 import { translated, untranslatable, type Translation } from "../translation.ts";
@@ -59,6 +59,8 @@ export function functionTools(tools: unknown, toolChoice: unknown): Translation<
 
 function declaration(tool: unknown, at: string): Translation<{ declaration: FunctionDeclaration; strict: boolean }> {
   if (!isRecord(tool) || tool.type !== "function") return untranslatable(at, `Gemini takes only function tools ('${at}' is ${isRecord(tool) ? `a '${String(tool.type)}' tool` : "not a tool"})`);
+  const member = Object.keys(tool).find((k) => k !== "type" && k !== "function" && present(tool[k]));
+  if (member) return untranslatable(`${at}.${member}`, `Gemini has no equivalent of '${at}.${member}' (a function tool is { type, function })`);
   const fn = tool.function;
   if (!isRecord(fn)) return untranslatable(`${at}.function`, `'${at}.function' is not an object`);
   const extra = Object.keys(fn).find((k) => !FUNCTION_KEYS.has(k) && present(fn[k]));

@@ -62,25 +62,33 @@ export function chatToGenerateContent(chat: Rec, o: { system?: string | undefine
 const num = (key: string, v: unknown, int = false) =>
   typeof v === "number" && Number.isFinite(v) && (!int || Number.isInteger(v)) ? undefined : untranslatable(key, `'${key}' must be ${int ? "an integer" : "a number"}`);
 
+/** A number in Gemini's documented range (generationConfig), or the refusal naming the field. */
+const inRange = (key: string, v: unknown, min: number, max: number) =>
+  num(key, v) ?? ((v as number) >= min && (v as number) <= max ? undefined : untranslatable(key, `'${key}' must be between ${min} and ${max} (Gemini's range), not ${String(v)}`));
+
+/** A count: a positive integer (at most `max`), or the refusal naming the field. */
+const count = (key: string, v: unknown, max = Number.MAX_SAFE_INTEGER) =>
+  typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= max ? undefined : untranslatable(key, `'${key}' must be a positive integer${max < Number.MAX_SAFE_INTEGER ? ` (at most ${max})` : ""}, not ${JSON.stringify(v)}`);
+
 /** Sets what one field means on `req`/`gen`; a refusal when Gemini cannot honour it. */
 function applyField(key: string, v: unknown, chat: Rec, req: GenerateContentRequest, gen: GenerationConfig): Translation<never> | undefined {
   switch (key) {
     case "temperature":
+      return inRange(key, v, 0, 2) ?? void (gen.temperature = v as number);
     case "top_p":
+      return inRange(key, v, 0, 1) ?? void (gen.topP = v as number);
     case "frequency_penalty":
-    case "presence_penalty": {
-      const target = ({ temperature: "temperature", top_p: "topP", frequency_penalty: "frequencyPenalty", presence_penalty: "presencePenalty" } as const)[key];
-      return num(key, v) ?? void (gen[target] = v as number);
-    }
+    case "presence_penalty":
+      return num(key, v) ?? void (gen[key === "frequency_penalty" ? "frequencyPenalty" : "presencePenalty"] = v as number);
     case "seed":
       return num(key, v, true) ?? void (gen.seed = v as number);
     case "n":
-      return num(key, v, true) ?? void (gen.candidateCount = v as number);
+      return count(key, v) ?? void (gen.candidateCount = v as number);
     case "max_completion_tokens":
-      return num(key, v, true) ?? void (gen.maxOutputTokens = v as number);
+      return count(key, v) ?? void (gen.maxOutputTokens = v as number);
     case "max_tokens":
       if (chat.max_completion_tokens != null) return undefined;
-      return num(key, v, true) ?? void (gen.maxOutputTokens = v as number);
+      return count(key, v) ?? void (gen.maxOutputTokens = v as number);
     case "stop": {
       const list = typeof v === "string" ? [v] : v;
       if (!Array.isArray(list) || !list.every((s) => typeof s === "string")) return untranslatable(key, "'stop' must be a string or a list of strings");
@@ -93,7 +101,7 @@ function applyField(key: string, v: unknown, chat: Rec, req: GenerateContentRequ
       return undefined;
     case "top_logprobs":
       if (chat.logprobs !== true) return untranslatable(key, "'top_logprobs' needs 'logprobs': true");
-      return num(key, v, true) ?? void (gen.logprobs = v as number);
+      return num(key, v, true) ?? inRange(key, v, 0, 20) ?? void (gen.logprobs = v as number);
     case "response_format":
       return responseFormat(v, gen);
     case "reasoning_effort":

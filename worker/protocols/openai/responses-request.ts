@@ -6,22 +6,12 @@
  * refused, naming it. Sources: OpenAI API reference, "Create a model response" and
  * "Create chat completion"; the `openai` 7.57.0 types. Pure.
  *
- * Input items:
- * - `input` a string → one user message; `instructions` → a first `system` message.
- * - messages (`type: "message"` or just a `role`): user, system and developer content
- *   parts `input_text` → `text`, `input_image` (URL or `data:` URL) → `image_url`
- *   (`detail` kept), `input_file` (inline `file_data` or a `file_id`) → `file`;
- *   assistant messages (an earlier response's `output_text` and `refusal` parts, or a
- *   string) → an assistant message (`content`, `refusal`).
- * - `function_call` → the assistant message's `tool_calls` (`call_id` → `id`), calls
- *   in a row joining one assistant message; `function_call_output` → a `tool` message
- *   (`call_id` → `tool_call_id`; text output only).
- * - `reasoning` items (an earlier response's) are not sent: Chat Completions takes no
- *   reasoning in its input.
- * - `item_reference` (stored items) and every built-in tool's items are refused.
+ * Input items: responses-items.ts (messages, function calls and their outputs; every
+ * member of an item or part is one OpenAI documents, else refused naming its path).
  */
 import { translated, untranslatable, type Translation } from "../translation.ts";
 import { RESPONSES_FIELD_RULES } from "./responses-fields.ts";
+import { inputItem, type Calls, type Sources } from "./responses-items.ts";
 
 export { RESPONSES_FIELD_RULES, type ResponsesFieldRule } from "./responses-fields.ts";
 
@@ -39,10 +29,9 @@ export type ChatBody = Obj & { messages: Obj[] };
 export interface ChatTranslation {
   chat: ChatBody;
   /** Per chat message: the Responses path it came from (`instructions`, `input`, `input.3`), and for its tool calls, each call's item path. */
-  sources: { path: string; toolCalls?: string[]; output?: boolean }[];
+  sources: Sources;
 }
 
-const IMAGE_DETAILS = new Set(["auto", "low", "high"]);
 const TOOL_KEYS = new Set(["type", "name", "description", "parameters", "strict"]);
 
 /**
@@ -73,8 +62,9 @@ export function responsesToChat(req: Obj): Translation<ChatTranslation> {
     chat.messages.push({ role: "user", content: input });
     sources.push({ path: "input" });
   } else if (Array.isArray(input)) {
+    const calls: Calls = new Map();
     for (const [i, item] of input.entries()) {
-      const r = inputItem(item as Obj, `input.${i}`, chat.messages, sources);
+      const r = inputItem(item as Obj, `input.${i}`, chat.messages, sources, calls);
       if (r) return r;
     }
   }
@@ -220,101 +210,6 @@ function toolChoice(choice: unknown, chat: ChatBody): Translation<never> | undef
   return untranslatable("tool_choice", `tool_choice ${JSON.stringify(choice)} names a built-in tool or is not a tool choice this door carries (none, auto, required, a function, allowed_tools)`);
 }
 
-/** One input item onto `messages` (recording its source), or its refusal. */
-function inputItem(item: Obj, path: string, messages: Obj[], sources: ChatTranslation["sources"]): Translation<never> | undefined {
-  const type = item.type === undefined && "role" in item ? "message" : item.type;
-  const last = messages.at(-1);
-  switch (type) {
-    case "message": {
-      const m = message(item, path);
-      if (!m.ok) return m;
-      messages.push(m.value);
-      sources.push({ path });
-      return undefined;
-    }
-    case "function_call": {
-      const call = { id: item.call_id, type: "function", function: { name: item.name, arguments: item.arguments } };
-      const source = sources.at(-1);
-      // calls in a row (after the assistant's text, if any) are one assistant message
-      if (last && last.role === "assistant" && source && !source.output) {
-        last.tool_calls = [...((last.tool_calls as Obj[] | undefined) ?? []), call];
-        source.toolCalls = [...(source.toolCalls ?? []), path];
-      } else {
-        messages.push({ role: "assistant", content: null, tool_calls: [call] });
-        sources.push({ path, toolCalls: [path] });
-      }
-      return undefined;
-    }
-    case "function_call_output": {
-      const out = item.output;
-      let content: unknown = out;
-      if (Array.isArray(out)) {
-        const parts: Obj[] = [];
-        for (const [j, p] of (out as Obj[]).entries()) {
-          if (p.type !== "input_text") return untranslatable(`${path}.output.${j}`, `a Chat Completions tool message takes text only, not '${String(p.type)}'`);
-          parts.push({ type: "text", text: p.text });
-        }
-        content = parts;
-      }
-      messages.push({ role: "tool", tool_call_id: item.call_id, content });
-      sources.push({ path, output: true });
-      return undefined;
-    }
-    case "reasoning":
-      return undefined;
-    case "item_reference":
-      return untranslatable(path, "item_reference points at a stored item; the router is stateless: send the item itself");
-    case undefined:
-      return untranslatable(path, "an input item needs a type (or a role, for a message)");
-    default:
-      return untranslatable(path, `'${String(type)}' items belong to built-in tools or stored state, which the router does not provide; only messages, function_call and function_call_output items are carried`);
-  }
-}
-
-/** A message item as a chat message. */
-function message(item: Obj, path: string): Translation<Obj> {
-  const role = item.role as string;
-  const content = item.content;
-  if (role === "assistant") {
-    if (typeof content === "string") return translated({ role, content });
-    let text = "";
-    let refusal = "";
-    for (const [j, p] of (content as Obj[]).entries()) {
-      if (p.type === "output_text" || p.type === "input_text") text += p.text as string;
-      else if (p.type === "refusal") refusal += p.refusal as string;
-      else return untranslatable(`${path}.content.${j}`, `an assistant message part of type '${String(p.type)}' has no Chat Completions equivalent`);
-    }
-    return translated({ role, content: text === "" && refusal !== "" ? null : text, ...(refusal !== "" ? { refusal } : {}) });
-  }
-  if (typeof content === "string") return translated({ role, content });
-  const parts: Obj[] = [];
-  for (const [j, p] of (content as Obj[]).entries()) {
-    const at = `${path}.content.${j}`;
-    if (p.type === "input_text") {
-      parts.push({ type: "text", text: p.text });
-      continue;
-    }
-    if (role !== "user") return untranslatable(at, `a ${role} message takes text only in Chat Completions, not '${String(p.type)}'`);
-    if (p.type === "input_image") {
-      if (given(p.file_id)) return untranslatable(`${at}.file_id`, "an image by file id needs OpenAI's file store; send image_url (a URL or a data: URL)");
-      if (typeof p.image_url !== "string") return untranslatable(`${at}.image_url`, "an input_image needs image_url");
-      if (given(p.detail) && !IMAGE_DETAILS.has(p.detail as string)) return untranslatable(`${at}.detail`, `image detail '${String(p.detail)}' has no Chat Completions equivalent (auto, low, high)`);
-      parts.push({ type: "image_url", image_url: { url: p.image_url, ...(given(p.detail) ? { detail: p.detail } : {}) } });
-    } else if (p.type === "input_file") {
-      if (given(p.file_url)) return untranslatable(`${at}.file_url`, "a file by URL has no Chat Completions equivalent; send file_data");
-      const file: Obj = {};
-      if (given(p.file_data)) file.file_data = p.file_data;
-      if (given(p.file_id)) file.file_id = p.file_id;
-      if (given(p.filename)) file.filename = p.filename;
-      if (!given(p.file_data) && !given(p.file_id)) return untranslatable(`${at}.file_data`, "an input_file needs file_data or file_id");
-      parts.push({ type: "file", file });
-    } else {
-      return untranslatable(at, `a user message part of type '${String(p.type)}' has no Chat Completions equivalent`);
-    }
-  }
-  return translated({ role, content: parts });
-}
-
 /** A message's text: a string as is, its text parts joined by newlines. */
 function itemText(content: unknown): string {
   if (typeof content === "string") return content;
@@ -361,9 +256,10 @@ const TOP_LEVEL: Record<string, string> = {
 /**
  * A Chat Completions field path (as a translated provider names what it cannot take)
  * in the client's Responses terms: `messages.2.content.1` → `input.1.content.1`,
- * `messages.3.tool_calls.0` → the `function_call` item, `tools.0.function.strict` →
- * `tools.0.strict`, `reasoning_effort` → `reasoning.effort`, `response_format…` →
- * `text.format`.
+ * `messages.3.tool_calls.0` → the `function_call` item, `messages.4.tool_call_id` → its
+ * output item's `call_id`, `tools.0.function.strict` → `tools.0.strict`,
+ * `reasoning_effort` → `reasoning.effort`, `response_format.json_schema.schema` →
+ * `text.format.schema` (`response_format` → `text.format`).
  *
  * @example
  * chatParamToResponses("messages.1.content.0", [{ path: "instructions" }, { path: "input.0" }]) // "input.0.content.0"
@@ -376,13 +272,31 @@ export function chatParamToResponses(param: string, sources: ChatTranslation["so
     const rest = m[2];
     const call = rest && /^tool_calls\.(\d+)/.exec(rest);
     if (call) return source.toolCalls?.[Number(call[1])] ?? source.path;
+    if (rest === "tool_call_id" && source.output) return `${source.path}.call_id`;
     if (rest?.startsWith("content") && source.path.startsWith("input.")) return `${source.path}.${source.output ? rest.replace(/^content/, "output") : rest}`;
     return source.path;
   }
   const tool = /^tools\.(\d+)(?:\.function)?(\..*)?$/.exec(param);
   if (tool) return `tools.${tool[1]}${tool[2] ?? ""}`;
+  const format = /^response_format\.json_schema\.(.+)$/.exec(param);
+  if (format) return `text.format.${format[1]}`;
   const top = param.split(".")[0]!;
   if (TOP_LEVEL[top]) return TOP_LEVEL[top];
   if (top === "tool_choice") return "tool_choice";
   return param;
+}
+
+/** Chat Completions paths in a provider's sentence: message and tool paths, the JSON schema's, and a top-level field quoted or before a colon. */
+const CHAT_PATHS = new RegExp(`\\b(?:messages|tools)\\.\\d+(?:\\.\\w+)*|\\bresponse_format(?:\\.\\w+)*|(?<=')(?:${Object.keys(TOP_LEVEL).join("|")})(?=')|\\b(?:${Object.keys(TOP_LEVEL).join("|")})(?=:| must)`, "g");
+
+/**
+ * A translated provider's refusal sentence in the client's Responses terms: every Chat
+ * Completions path in it named as {@link chatParamToResponses} names the param, so
+ * the message and `param` agree.
+ *
+ * @example
+ * chatDetailToResponses("'messages.1.content.0' is not text", [{ path: "instructions" }, { path: "input.0" }]) // "'input.0.content.0' is not text"
+ */
+export function chatDetailToResponses(detail: string, sources: ChatTranslation["sources"]): string {
+  return detail.replace(CHAT_PATHS, (path) => chatParamToResponses(path, sources));
 }

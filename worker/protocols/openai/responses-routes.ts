@@ -15,7 +15,7 @@ import { serveHop } from "../../routing/serve-hop.ts";
 import { getRuntime } from "../../runtime.ts";
 import { openAIErrorResponse, openAIErrors } from "./schemas.ts";
 import { completionToResponse, echoOf, newItemId, responseEvents, responseText, sseResponseEvent, textResponse, type ResponseBase, type ResponseOutput } from "./responses-reply.ts";
-import { chatParamToResponses, lastUserText, responsesToChat, type ChatTranslation } from "./responses-request.ts";
+import { chatDetailToResponses, chatParamToResponses, lastUserText, responsesToChat, type ChatTranslation } from "./responses-request.ts";
 import { responsesRequirements } from "./responses-requirements.ts";
 import { ChatSseToResponseSse } from "./responses-stream.ts";
 import { checkItems, ResponseDoc, ResponsesRequest } from "./responses-wire.ts";
@@ -58,7 +58,7 @@ const unsupported = (param: string, detail: string) =>
 /**
  * Why `s` cannot honour a Responses request with these needs: its first unmet
  * capability; for a chat model, what its own provider cannot take of the translated
- * Chat Completions body, named in Responses terms.
+ * Chat Completions body, named in Responses terms (its param and its sentence).
  */
 function unableFor(needs: readonly Requirement[], t: ChatTranslation): (s: Specialist) => Unable | undefined {
   return (s) => {
@@ -68,7 +68,7 @@ function unableFor(needs: readonly Requirement[], t: ChatTranslation): (s: Speci
     const r = unmet(chat ? { ...caps, passThrough: true } : caps, needs);
     if (r) return { param: r.param, detail: r.param === "input" && r.capability === "passThrough" ? `'${s.id}' needs user text; this conversation has none` : unmetDetail(s.id, r, caps.maxContextTokens) };
     const refused = chat?.refuses?.(s.endpoint, t.chat);
-    return refused ? { param: chatParamToResponses(refused.param, t.sources), detail: refused.detail } : undefined;
+    return refused ? { param: chatParamToResponses(refused.param, t.sources), detail: chatDetailToResponses(refused.detail, t.sources) } : undefined;
   };
 }
 

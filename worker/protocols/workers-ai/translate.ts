@@ -6,16 +6,21 @@
  *
  * Request, field by field (docs/protocols/workers-ai.md has the table):
  * - `messages`: roles `system`, `user`, `assistant`, `tool` kept; `developer` → `system`;
- *   content must be text (a string, or `text` parts joined by newlines): any other part
- *   (images, audio, files) is refused, naming it. An assistant's `tool_calls` and a tool
- *   message's `tool_call_id` are sent as OpenAI writes them, and a tool message gets
- *   the `name` of the function it answers (Workers AI's function-calling models read
- *   it, "Function calling › Traditional").
+ *   content must be given (an assistant's may be `tool_calls` or a `refusal` instead)
+ *   and be text (a string, or `text` parts joined by newlines): any other part (images,
+ *   audio, files) is refused, naming it. A message's `name` is sent (Workers AI's
+ *   `RoleScopedChatInput` takes one); an assistant's `refusal` is sent as text after its
+ *   content, its `annotations` (citations of its own text) are not sent. An assistant's
+ *   `tool_calls` and a tool message's `tool_call_id` are sent as OpenAI writes them, and
+ *   a tool message gets the `name` of the function it answers (Workers AI's
+ *   function-calling models read it, "Function calling › Traditional"). Any other
+ *   member of a message or part (`audio`, `function_call`, `prompt_cache_breakpoint`,
+ *   unknown ones) is refused, naming it.
  * - `tools` (function tools) sent as `{ type: "function", function }`; `strict` refused.
  *   `tool_choice`: `auto` (the default) kept as the default, `none` sends no tools;
  *   `required` and a named function are refused (no way to force a call).
  * - `max_completion_tokens` / `max_tokens` → `max_tokens` (else the endpoint's `maxTokens`);
- *   `temperature`, `top_p`, `seed`, `frequency_penalty`, `presence_penalty` kept;
+ *   `temperature`, `top_p`, `seed` (an integer), `frequency_penalty`, `presence_penalty` kept;
  *   `response_format` `json_schema` → `{ type: "json_schema", json_schema: <its schema> }`,
  *   `json_object` and `text` kept.
  * - Fields about OpenAI's platform, with no effect on the reply (`user`,
@@ -62,6 +67,15 @@ export const NOT_SENT: ReadonlySet<string> = new Set([...PLATFORM_FIELDS, "metad
 const SAME_NAME = ["temperature", "top_p", "seed", "frequency_penalty", "presence_penalty"] as const;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const present = (v: unknown) => v !== undefined && v !== null;
+
+/** The members a message of each role may have (OpenAI's message params, less what Workers AI cannot take). */
+const MESSAGE_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
+  system: new Set(["role", "content", "name"]),
+  user: new Set(["role", "content", "name"]),
+  assistant: new Set(["role", "content", "name", "tool_calls", "refusal", "annotations"]),
+  tool: new Set(["role", "content", "tool_call_id"]),
+};
 
 /**
  * The Workers AI input for an OpenAI Chat Completions body (`chat`: the client's body,
@@ -109,7 +123,8 @@ export function chatToWorkersAi(chat: Record<string, unknown>, o: { system?: str
         break;
       default:
         if ((SAME_NAME as readonly string[]).includes(key)) {
-          if (typeof value !== "number") return untranslatable(key, `${key} must be a number`);
+          if (typeof value !== "number" || !Number.isFinite(value)) return untranslatable(key, `${key} must be a number`);
+          if (key === "seed" && !Number.isInteger(value)) return untranslatable(key, "seed must be an integer");
           (out as unknown as Record<string, number>)[key] = value;
         } else if (key === "parallel_tool_calls") {
           if (value !== true) return untranslatable(key, "Workers AI models cannot be kept to one tool call per turn");
@@ -118,7 +133,10 @@ export function chatToWorkersAi(chat: Record<string, unknown>, o: { system?: str
   }
   const max = chat.max_completion_tokens ?? chat.max_tokens;
   if (max !== undefined && max !== null) {
-    if (typeof max !== "number" || !Number.isInteger(max) || max < 1) return untranslatable(chat.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens", "must be a positive integer");
+    if (typeof max !== "number" || !Number.isInteger(max) || max < 1 || max > Number.MAX_SAFE_INTEGER) {
+      const key = chat.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens";
+      return untranslatable(key, `${key} must be a positive integer`);
+    }
     out.max_tokens = max;
   } else if (o.maxTokens !== undefined) out.max_tokens = o.maxTokens;
   const messages = chat.messages;
@@ -142,9 +160,15 @@ function message(m: unknown, i: number, names: Map<string, string>): Translation
   if (!isRecord(m)) return untranslatable(at, "a message must be an object");
   const role = m.role === "developer" ? "system" : m.role;
   if (role !== "system" && role !== "user" && role !== "assistant" && role !== "tool") return untranslatable(`${at}.role`, `Workers AI takes roles system, user, assistant and tool, not '${String(m.role)}'`);
+  const extra = Object.keys(m).find((k) => !MESSAGE_KEYS[role]!.has(k) && present(m[k]));
+  if (extra) return untranslatable(`${at}.${extra}`, `Workers AI text generation has no equivalent of '${at}.${extra}'`);
+  if (!present(m.content) && (role !== "assistant" || (!present(m.tool_calls) && !present(m.refusal))))
+    return untranslatable(`${at}.content`, role === "assistant" ? "an assistant message needs content, tool_calls or a refusal" : `a ${role} message needs content`);
+  if (present(m.refusal) && typeof m.refusal !== "string") return untranslatable(`${at}.refusal`, "refusal must be a string");
   const content = textOf(m.content, `${at}.content`);
   if (!content.ok) return content;
-  const out: WorkersAiMessage = { role, content: content.value };
+  const text = [content.value, (m.refusal as string | undefined) ?? ""].filter((t) => t !== "").join("\n");
+  const out: WorkersAiMessage = { role, content: text };
   if (typeof m.name === "string" && role !== "tool") out.name = m.name;
   if (role === "assistant" && Array.isArray(m.tool_calls) && m.tool_calls.length > 0) {
     out.tool_calls = [];
@@ -173,7 +197,10 @@ function textOf(content: unknown, at: string): Translation<string> {
   if (!Array.isArray(content)) return untranslatable(at, "content must be a string or an array of parts");
   const texts: string[] = [];
   for (const [j, p] of content.entries()) {
-    if (isRecord(p) && (p.type === "text" || p.type === "refusal") && typeof (p.text ?? p.refusal) === "string") texts.push((p.text ?? p.refusal) as string);
+    const field = isRecord(p) && (p.type === "text" || p.type === "refusal") ? p.type : undefined;
+    const extra = field && Object.keys(p as Record<string, unknown>).find((k) => k !== "type" && k !== field && present((p as Record<string, unknown>)[k]));
+    if (extra) return untranslatable(`${at}.${j}.${extra}`, `Workers AI text generation has no equivalent of '${at}.${j}.${extra}'`);
+    if (field && typeof (p as Record<string, unknown>)[field] === "string") texts.push((p as Record<string, unknown>)[field] as string);
     else return untranslatable(`${at}.${j}`, `Workers AI text generation takes text only, not a '${isRecord(p) ? String(p.type) : typeof p}' part`);
   }
   return translated(texts.join("\n"));

@@ -152,7 +152,7 @@ describe("responsesToChat: fields", () => {
       [{ input: [{ role: "user", content: [{ type: "input_image", image_url: "u", detail: "original" }] }] }, "input.0.content.0.detail"],
       [{ input: [{ role: "user", content: [{ type: "input_file", file_url: "https://x/a.pdf" }] }] }, "input.0.content.0.file_url"],
       [{ input: [{ role: "system", content: [{ type: "input_image", image_url: "u" }] }] }, "input.0.content.0"],
-      [{ input: [{ type: "function_call_output", call_id: "c", output: [{ type: "input_image", image_url: "u" }] }] }, "input.0.output.0"],
+      [{ input: [{ type: "function_call", call_id: "c", name: "f", arguments: "{}" }, { type: "function_call_output", call_id: "c", output: [{ type: "input_image", image_url: "u" }] }] }, "input.1.output.0"],
       [{ context_management: [{ type: "compaction" }] }, "context_management"],
       [{ brand_new_field: 1 }, "brand_new_field"],
     ];
@@ -200,7 +200,8 @@ describe("lastUserText, requirements, param names", () => {
     expect(name("messages.3.content.0")).toBe("input.2.output.0");
     expect(name("tools.2.function.strict")).toBe("tools.2.strict");
     expect(name("reasoning_effort")).toBe("reasoning.effort");
-    expect(name("response_format.json_schema.schema")).toBe("text.format");
+    expect(name("response_format.json_schema.schema")).toBe("text.format.schema");
+    expect(name("response_format")).toBe("text.format");
     expect(name("max_completion_tokens")).toBe("max_output_tokens");
     expect(name("top_p")).toBe("top_p");
   });

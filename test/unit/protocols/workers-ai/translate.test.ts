@@ -18,12 +18,12 @@ const TOOL = { type: "function", function: { name: "lookup", description: "d", p
 
 describe("Chat Completions → Workers AI input", () => {
   it("messages: the endpoint's system prompt first, developer → system, text parts joined, names kept", () => {
-    expect(ok({ messages: [{ role: "developer", content: "be exact" }, { ...user([{ type: "text", text: "a" }, { type: "text", text: "b" }]), name: "ann" }, { role: "assistant", content: null }] }, { system: "S" })).toEqual({
+    expect(ok({ messages: [{ role: "developer", content: "be exact" }, { ...user([{ type: "text", text: "a" }, { type: "text", text: "b" }]), name: "ann" }, { role: "assistant", content: null, refusal: "no" }] }, { system: "S" })).toEqual({
       messages: [
         { role: "system", content: "S" },
         { role: "system", content: "be exact" },
         { role: "user", content: "a\nb", name: "ann" },
-        { role: "assistant", content: "" },
+        { role: "assistant", content: "no" },
       ],
     });
   });

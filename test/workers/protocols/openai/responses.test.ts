@@ -255,6 +255,17 @@ describe("POST /v1/responses: refusals and errors in OpenAI's shape", () => {
     expect(res.headers.get("x-switchyard-not-sent")).toBe("metadata, user");
   });
 
+  it("a translated target's refusal is worded in Responses terms; unknown item members and dangling function outputs are refused naming their path", async () => {
+    const e = await openAIError(await post({ model: "llama", input: "hello", reasoning: { effort: "high" } }), 400);
+    expect(e.param).toBe("reasoning.effort");
+    expect(e.message).toContain("reasoning.effort");
+    expect(e.message).not.toContain("reasoning_effort");
+    const member = await openAIError(await post({ model: "chat", input: [{ role: "user", content: [{ type: "input_text", text: "hi", zzz: 1 }], yyy: 2 }] }), 400, "unsupported_parameter");
+    expect(member.param).toBe("input.0.yyy");
+    const dangling = await openAIError(await post({ model: "chat", input: [{ role: "user", content: "hi" }, { type: "function_call_output", call_id: "nope", output: "x" }] }), 400, "unsupported_parameter");
+    expect(dangling.param).toBe("input.1.call_id");
+  });
+
   it("bad input: 400 naming the field; an unknown model 404 model_not_found; never a 500", async () => {
     expect((await openAIError(await post("{not json"), 400)).type).toBe("invalid_request_error");
     expect((await openAIError(await post({ model: "auto" }), 400)).param).toBe("input");

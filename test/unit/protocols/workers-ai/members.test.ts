@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { chatToWorkersAi } from "../../../../worker/protocols/workers-ai/translate.ts";
+
+const user = (content: unknown, more: Record<string, unknown> = {}) => ({ role: "user", content, ...more });
+/** A refusal: its param, and a detail that names it. */
+const refused = (chat: Record<string, unknown>) => {
+  const t = chatToWorkersAi(chat, {});
+  if (t.ok) throw new Error(`translated: ${JSON.stringify(t.value)}`);
+  expect(t.detail).toContain(t.param.split(".").at(-1));
+  return t.param;
+};
+const messagesOf = (messages: unknown[]) => {
+  const t = chatToWorkersAi({ messages }, {});
+  if (!t.ok) throw new Error(`refused ${t.param}: ${t.detail}`);
+  return t.value.messages;
+};
+const call = { id: "c1", type: "function", function: { name: "lookup", arguments: "{}" } };
+
+describe("Workers AI: every member of a message is sent or refused", () => {
+  it("an unknown member of a message, or of a text part, is refused naming it; a message's name is sent (Workers AI takes one)", () => {
+    expect(refused({ messages: [user("hi", { extra_member: 1 })] })).toBe("messages.0.extra_member");
+    expect(refused({ messages: [user([{ type: "text", text: "hi", zzz: 1 }])] })).toBe("messages.0.content.0.zzz");
+    expect(refused({ messages: [user([{ type: "text", text: "hi", prompt_cache_breakpoint: {} }])] })).toBe("messages.0.content.0.prompt_cache_breakpoint");
+    expect(refused({ messages: [user("hi"), { role: "assistant", content: "a", audio: { id: "x" } }] })).toBe("messages.1.audio");
+    expect(refused({ messages: [user("hi"), { role: "assistant", content: null, tool_calls: [call] }, { role: "tool", tool_call_id: "c1", content: "r", name: "bob" }] })).toBe("messages.2.name");
+    expect(messagesOf([user("hi", { name: "bob" })])).toEqual([{ role: "user", content: "hi", name: "bob" }]);
+    expect(messagesOf([user("hi", { extra_member: null })])).toEqual([{ role: "user", content: "hi" }]);
+  });
+
+  it("a message without content is refused naming messages.N.content (an assistant's may be tool calls or a refusal)", () => {
+    expect(refused({ messages: [{ role: "user" }] })).toBe("messages.0.content");
+    expect(refused({ messages: [{ role: "system", content: null }, user("hi")] })).toBe("messages.0.content");
+    expect(refused({ messages: [user("hi"), { role: "assistant" }] })).toBe("messages.1.content");
+    expect(messagesOf([user("hi"), { role: "assistant", content: null, tool_calls: [call] }])[1]).toEqual({ role: "assistant", content: "", tool_calls: [call] });
+    expect(messagesOf([user("hi"), { role: "assistant", content: "Well.", refusal: "I cannot." }])[1]).toEqual({ role: "assistant", content: "Well.\nI cannot." });
+  });
+});
+
+describe("Workers AI: numbers", () => {
+  it("seed must be an integer; max tokens a positive integer at most Number.MAX_SAFE_INTEGER", () => {
+    expect(refused({ messages: [user("hi")], seed: 1.5 })).toBe("seed");
+    expect(refused({ messages: [user("hi")], max_tokens: 1e300 })).toBe("max_tokens");
+    expect(refused({ messages: [user("hi")], max_completion_tokens: 0 })).toBe("max_completion_tokens");
+    const t = chatToWorkersAi({ messages: [user("hi")], seed: 42, max_tokens: 8 }, {});
+    expect(t.ok && t.value).toMatchObject({ seed: 42, max_tokens: 8 });
+  });
+});
