@@ -131,6 +131,22 @@ export interface KeyHeader {
 const onPath = (path: string, paths: readonly string[]) => paths.some((p) => (p.endsWith("/*") ? path.startsWith(p.slice(0, -1)) : path === p));
 
 /**
+ * A key header's value: a header sent twice reaches the worker joined by ", ", and the
+ * same key sent twice is that key (an HTTP client that adds its own copy of a header
+ * does that); different values stay as sent, an unknown key.
+ *
+ * @example
+ * oneKey("k1, k1") // "k1"
+ * oneKey("k1, k2") // "k1, k2"
+ */
+export function oneKey(value: string | undefined): string | undefined {
+  const v = value?.trim();
+  if (!v) return undefined;
+  const parts = v.split(", ");
+  return parts.every((p) => p === parts[0]) ? parts[0] : v;
+}
+
+/**
  * Requires `Authorization: Bearer <key>` (or, on the paths of a {@link KeyHeader}, the
  * key in that header: Anthropic clients send `x-api-key`); sets `principal`. When both
  * are sent they must carry the same key: two different keys are a 401, so a request
@@ -142,7 +158,7 @@ export function authenticate(keyHeaders: readonly KeyHeader[] = []): MiddlewareH
     const alt = keyHeaders.find((k) => onPath(c.req.path, k.paths));
     const header = c.req.header("authorization") ?? "";
     const how = alt ? `send '${alt.header}: <key>' or 'Authorization: Bearer <key>'` : "send 'Authorization: Bearer <key>'";
-    const altKey = alt ? c.req.header(alt.header)?.trim() || undefined : undefined;
+    const altKey = alt ? oneKey(c.req.header(alt.header)) : undefined;
     let key: string | undefined;
     if (header.trim() === "" && alt) key = altKey;
     else key = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];

@@ -3,21 +3,18 @@ import type { AnthropicEndpoint } from "../../config/schema.ts";
 import type { AdapterContext, SpecialistFailure, SpecialistOutcome, SpecialistRequest } from "../../routing/hop.ts";
 import { chunkResponse, chunkStream, type ChunkStep, type ChunkTranslator } from "../chunk-stream.ts";
 import { buildRequest, fetchJson, notAnEventStream } from "../json-protocol.ts";
-import { chatBodyOf, notSentOf, translatedOutcome } from "../translation.ts";
+import { chatBodyOf, translatedOutcome } from "../translation.ts";
 import type { ChatModelAdapter } from "../types.ts";
 import { openChatStream } from "../openai/stream.ts";
 import { firstIssue } from "../openai/wire.ts";
 import { MessageStreamToChunks } from "./stream-translate.ts";
-import { chatToMessages, messageToCompletion, type ChatBody } from "./translate.ts";
+import { chatNotSent, chatToMessages, messageToCompletion, type ChatBody } from "./translate.ts";
 import { AnthropicMessage, parseStreamEvent } from "./wire.ts";
 import { messageText, messageUsage, type MessageOutput } from "./door-reply.ts";
 import { passThroughBody } from "./door-request.ts";
 import { openMessageStream } from "./native-stream.ts";
 
 type Anthropic = z.infer<typeof AnthropicEndpoint>;
-
-/** OpenAI fields an Anthropic model is not sent (OpenAI's prompt-cache routing; chat-to-messages.ts). */
-const NOT_SENT: ReadonlySet<string> = new Set(["prompt_cache_key", "prompt_cache_retention"]);
 
 /** The Messages request of this hop (`POST {url}/messages`), or why it cannot be sent. */
 function prepare(endpoint: Anthropic, request: SpecialistRequest, ctx: AdapterContext, stream: boolean): { req: (signal: AbortSignal) => Request } | SpecialistFailure {
@@ -84,7 +81,7 @@ export const anthropicAdapter: ChatModelAdapter<Anthropic> = {
     const t = translate(endpoint, chat);
     return t.ok ? undefined : { param: t.param, detail: `'${endpoint.model}' on Anthropic cannot take ${t.param}: ${t.detail}` };
   },
-  notSent: (_endpoint, chat) => notSentOf(chat, NOT_SENT),
+  notSent: (_endpoint, chat) => chatNotSent(chat as ChatBody),
   async call(endpoint, request, ctx) {
     const p = prepare(endpoint, request, ctx, false);
     if (!("req" in p)) return { ok: false, failure: p };

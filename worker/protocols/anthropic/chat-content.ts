@@ -6,10 +6,11 @@
  *   endpoint's `systemPrompt`, joined by a blank line (Anthropic takes system
  *   instructions only there). A message's text parts are joined by newlines.
  * - `user` → a user turn: `text` parts → text blocks; `image_url` → an image block
- *   (a `data:` URL → a base64 source with its media type; `http(s)` → a url source;
- *   `detail: "low"` refused: Anthropic has no low-resolution mode); `file` with a
- *   base64 PDF in `file_data` → a document block (`filename` → `title`); `input_audio`
- *   and `file_id` refused.
+ *   (a `data:` URL whose data is base64 → a base64 source with its media type; an
+ *   absolute `http(s)` URL → a url source; `detail` `auto` or `high` accepted, `low`
+ *   and `original` refused: Anthropic has no low-resolution or original-size mode);
+ *   `file` with a base64 PDF in `file_data` → a document block (`filename` →
+ *   `title`); `input_audio` and `file_id` refused.
  * - `assistant` → an assistant turn: text and `refusal` parts (and a `refusal`
  *   member) → text blocks; `tool_calls` → `tool_use` blocks, ids kept, `arguments`
  *   parsed (`""` is `{}`; text that is not a JSON object is refused).
@@ -22,12 +23,14 @@
  *   is refused.
  * - Refused, naming the path: `function` messages and `function_call` (deprecated: use
  *   tools), `name` (Anthropic has no participant names), `audio`, custom tool calls,
- *   other part types and members.
+ *   other part types, and any member OpenAI does not document for a message, a part,
+ *   `image_url` or `file` (as gemini/contents.ts does), `prompt_cache_breakpoint` on
+ *   system, developer and tool text (sent as one string, with no block to mark).
  */
 import type { ContentBlockParam, MessageParam, TextBlockParam, ToolResultBlockParam } from "@anthropic-ai/sdk/resources/messages";
 import { translated, untranslatable, type Translation } from "../translation.ts";
 import { parseArguments } from "./replies.ts";
-import { isObj, type Obj } from "./types.ts";
+import { extraMember, isBase64, isHttpUrl, isObj, type Obj } from "./types.ts";
 
 /** The endpoint's system prompt and the client's system/developer messages, joined; and the turns. */
 export interface Conversation {
@@ -40,6 +43,25 @@ type Blocks = Translation<ContentBlockParam[]>;
 
 /** Assistant members that carry nothing Anthropic needs: OpenAI's own echoes, or the router's `reasoning_content`. */
 const IGNORED_ASSISTANT = new Set(["role", "content", "tool_calls", "refusal", "annotations", "reasoning_content"]);
+/** The members OpenAI documents for each other role (`name` is refused on its own, before these are checked). */
+const MESSAGE_KEYS: Record<string, ReadonlySet<string>> = {
+  system: new Set(["role", "content"]),
+  developer: new Set(["role", "content"]),
+  user: new Set(["role", "content"]),
+  tool: new Set(["role", "content", "tool_call_id"]),
+};
+/** The members OpenAI documents for each part type (ChatCompletionContentPart…), and for `image_url` and `file`. */
+const PART_KEYS: Record<string, ReadonlySet<string>> = {
+  text: new Set(["type", "text", "prompt_cache_breakpoint"]),
+  image_url: new Set(["type", "image_url", "prompt_cache_breakpoint"]),
+  file: new Set(["type", "file", "prompt_cache_breakpoint"]),
+};
+const TEXT_ONLY_KEYS: ReadonlySet<string> = new Set(["type", "text"]);
+const REFUSAL_KEYS: ReadonlySet<string> = new Set(["type", "refusal"]);
+const IMAGE_URL_KEYS: ReadonlySet<string> = new Set(["url", "detail"]);
+const FILE_KEYS: ReadonlySet<string> = new Set(["file_data", "file_id", "filename"]);
+/** Why a member cannot be carried: it has no Anthropic equivalent (OpenAI does not document it, or Anthropic cannot take it). */
+const noEquivalent = (path: string) => untranslatable(path, `'${path}' has no Anthropic equivalent`);
 const IMAGE_TYPES: Record<string, "image/jpeg" | "image/png" | "image/gif" | "image/webp"> = {
   "image/jpeg": "image/jpeg",
   "image/jpg": "image/jpeg",
@@ -63,6 +85,9 @@ export function chatConversation(messages: unknown[], endpointSystem?: string): 
     if (!isObj(m)) return untranslatable(p, `'${p}' is not a message object`);
     if (m.role === "function") return untranslatable(p, `'${p}': function messages are deprecated and have no tool call id Anthropic could pair them with; use tools and tool messages`);
     if (m.name !== undefined && m.name !== null) return untranslatable(`${p}.name`, `'${p}.name': Anthropic's Messages API has no participant names`);
+    const known = typeof m.role === "string" ? MESSAGE_KEYS[m.role] : undefined;
+    const extra = known && extraMember(m, known);
+    if (extra) return noEquivalent(`${p}.${extra}`);
     let r: Blocks;
     switch (m.role) {
       case "system":
@@ -112,6 +137,8 @@ function textOnly(content: unknown, p: string): Translation<string> {
   const texts: string[] = [];
   for (const [j, part] of content.entries()) {
     if (!isObj(part) || part.type !== "text" || typeof part.text !== "string") return untranslatable(`${p}.${j}`, `'${p}.${j}': only text parts can be translated here`);
+    const extra = extraMember(part, TEXT_ONLY_KEYS);
+    if (extra) return noEquivalent(`${p}.${j}.${extra}`);
     texts.push(part.text);
   }
   return translated(texts.join("\n"));
@@ -131,33 +158,44 @@ function userBlocks(content: unknown, p: string): Blocks {
 
 function userPart(part: unknown, p: string): Translation<ContentBlockParam> {
   if (!isObj(part)) return untranslatable(p, `'${p}' is not a content part`);
+  const known = typeof part.type === "string" ? PART_KEYS[part.type] : undefined;
+  const extra = known && extraMember(part, known);
+  if (extra) return noEquivalent(`${p}.${extra}`);
   let block: Translation<ContentBlockParam>;
   if (part.type === "text" && typeof part.text === "string") block = translated({ type: "text", text: part.text });
   else if (part.type === "image_url" && isObj(part.image_url)) block = imageBlock(part.image_url, `${p}.image_url`);
   else if (part.type === "file" && isObj(part.file)) block = documentBlock(part.file, `${p}.file`);
   else return untranslatable(p, `'${p}': a ${JSON.stringify(part.type)} part has no Anthropic equivalent`);
-  if (!block.ok || part.prompt_cache_breakpoint === undefined) return block;
+  if (!block.ok || part.prompt_cache_breakpoint === undefined || part.prompt_cache_breakpoint === null) return block;
   const bp = part.prompt_cache_breakpoint;
   if (!isObj(bp) || (bp.ttl !== undefined && bp.ttl !== "30m")) return untranslatable(`${p}.prompt_cache_breakpoint`, `'${p}.prompt_cache_breakpoint': Anthropic caches for at most an hour`);
   return translated({ ...block.value, cache_control: { type: "ephemeral", ttl: "1h" } } as ContentBlockParam);
 }
 
 function imageBlock(image: Obj, p: string): Translation<ContentBlockParam> {
-  if (image.detail === "low") return untranslatable(`${p}.detail`, `'${p}.detail' "low": Anthropic has no low-resolution image mode`);
+  const extra = extraMember(image, IMAGE_URL_KEYS);
+  if (extra) return noEquivalent(`${p}.${extra}`);
+  const detail = image.detail;
+  if (detail === "low" || detail === "original") return untranslatable(`${p}.detail`, `'${p}.detail' ${JSON.stringify(detail)}: Anthropic has no ${detail === "low" ? "low-resolution" : "original-size"} image mode`);
+  if (detail !== undefined && detail !== null && detail !== "auto" && detail !== "high") return untranslatable(`${p}.detail`, `'${p}.detail' must be auto, low, high or original, not ${JSON.stringify(detail)}`);
   const url = typeof image.url === "string" ? image.url : "";
   const data = /^data:([^;,]+);base64,(.*)$/s.exec(url);
   if (data) {
     const media = IMAGE_TYPES[data[1]!.toLowerCase()];
     if (!media) return untranslatable(`${p}.url`, `'${p}.url': Anthropic takes JPEG, PNG, GIF and WebP images, not ${data[1]}`);
+    if (!isBase64(data[2]!)) return untranslatable(`${p}.url`, `'${p}.url': the data after 'base64,' is not base64`);
     return translated({ type: "image", source: { type: "base64", media_type: media, data: data[2]! } });
   }
-  if (/^https?:\/\//i.test(url)) return translated({ type: "image", source: { type: "url", url } });
-  return untranslatable(`${p}.url`, `'${p}.url' must be a base64 data: URL or an http(s) URL`);
+  if (isHttpUrl(url)) return translated({ type: "image", source: { type: "url", url } });
+  return untranslatable(`${p}.url`, `'${p}.url' must be a base64 data: URL or an absolute http(s) URL`);
 }
 
 function documentBlock(file: Obj, p: string): Translation<ContentBlockParam> {
+  const extra = extraMember(file, FILE_KEYS);
+  if (extra) return noEquivalent(`${p}.${extra}`);
   const data = typeof file.file_data === "string" ? /^data:application\/pdf;base64,(.*)$/s.exec(file.file_data) : null;
   if (!data) return untranslatable(p, `'${p}': only a PDF given inline as a base64 data: URL in file_data can be translated (Anthropic cannot read OpenAI file ids)`);
+  if (!isBase64(data[1]!)) return untranslatable(`${p}.file_data`, `'${p}.file_data': the data after 'base64,' is not base64`);
   const block: ContentBlockParam = { type: "document", source: { type: "base64", media_type: "application/pdf", data: data[1]! } };
   if (typeof file.filename === "string") block.title = file.filename;
   return translated(block);
@@ -172,6 +210,9 @@ function assistantBlocks(m: Obj, p: string): Blocks {
   if (typeof m.content === "string") text(m.content);
   else if (Array.isArray(m.content)) {
     for (const [j, part] of m.content.entries()) {
+      const q = `${p}.content.${j}`;
+      const extra = isObj(part) ? extraMember(part, part.type === "refusal" ? REFUSAL_KEYS : TEXT_ONLY_KEYS) : undefined;
+      if (extra) return noEquivalent(`${q}.${extra}`);
       if (isObj(part) && part.type === "text" && typeof part.text === "string") text(part.text);
       else if (isObj(part) && part.type === "refusal" && typeof part.refusal === "string") text(part.refusal);
       else return untranslatable(`${p}.content.${j}`, `'${p}.content.${j}': an assistant message takes only text and refusal parts`);

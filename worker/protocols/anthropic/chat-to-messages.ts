@@ -10,9 +10,9 @@
  */
 import type { ChatCompletionCreateParamsBase } from "openai/resources/chat/completions";
 import type { ToolChoice, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
-import { translated, untranslatable, type Translation } from "../translation.ts";
+import { notSentOf, translated, untranslatable, type Translation } from "../translation.ts";
 import { chatConversation } from "./chat-content.ts";
-import { isObj, type AnthropicVersion, type ChatBody, type MessagesBody, type Obj } from "./types.ts";
+import { extraMember, isObj, type AnthropicVersion, type ChatBody, type MessagesBody, type Obj } from "./types.ts";
 
 /** How one OpenAI request field is carried to Anthropic. */
 export interface FieldRule {
@@ -29,14 +29,14 @@ export const CHAT_FIELD_RULES: { readonly [K in keyof Required<ChatCompletionCre
   model: { kind: "router", anthropic: "model", rule: "picks the specialist; the endpoint's model is sent" },
   stream: { kind: "mapped", anthropic: "stream", rule: "true → true" },
   stream_options: { kind: "router", rule: "include_usage decides whether the stream translation emits a usage chunk" },
-  max_completion_tokens: { kind: "mapped", anthropic: "max_tokens", rule: "preferred over max_tokens; the endpoint's default when neither (Anthropic requires max_tokens)" },
+  max_completion_tokens: { kind: "mapped", anthropic: "max_tokens", rule: "preferred over max_tokens; the endpoint's default when neither (Anthropic requires max_tokens); an integer from 1 to Number.MAX_SAFE_INTEGER" },
   max_tokens: { kind: "mapped", anthropic: "max_tokens", rule: "when max_completion_tokens is absent" },
   temperature: { kind: "mapped", anthropic: "temperature", rule: "0–1 as is; above 1 refused (no silent rescaling); refused on API version 2026-10-21" },
   top_p: { kind: "mapped", anthropic: "top_p", rule: "as is; refused on API version 2026-10-21" },
-  stop: { kind: "mapped", anthropic: "stop_sequences", rule: "a string or an array; whitespace-only sequences refused (Anthropic rejects them)" },
-  tools: { kind: "mapped", anthropic: "tools", rule: "function tools → { name, description, input_schema: parameters, strict }; custom tools refused" },
-  tool_choice: { kind: "mapped", anthropic: "tool_choice", rule: "auto → auto, none → none, required → any, a named function → tool; allowed_tools and custom refused" },
-  parallel_tool_calls: { kind: "mapped", anthropic: "tool_choice.disable_parallel_tool_use", rule: "false → true (with tools)" },
+  stop: { kind: "mapped", anthropic: "stop_sequences", rule: "a string or an array of strings; whitespace-only sequences refused (Anthropic rejects them)" },
+  tools: { kind: "mapped", anthropic: "tools", rule: "function tools → { name, description, input_schema: parameters, strict }; custom tools and members OpenAI does not document refused" },
+  tool_choice: { kind: "mapped", anthropic: "tool_choice", rule: "auto → auto, none → none, required → any, a declared named function → tool; without tools only none (not sent); allowed_tools and custom refused" },
+  parallel_tool_calls: { kind: "mapped", anthropic: "tool_choice.disable_parallel_tool_use", rule: "false → true (with tools); without tools or with tool_choice none not sent, named in x-switchyard-not-sent" },
   user: { kind: "mapped", anthropic: "metadata.user_id", rule: "as is; refused when safety_identifier differs" },
   safety_identifier: { kind: "mapped", anthropic: "metadata.user_id", rule: "as is" },
   response_format: { kind: "mapped", anthropic: "output_config.format", rule: "text: nothing; json_schema → { type: json_schema, schema }; json_object refused (Anthropic needs a schema)" },
@@ -91,6 +91,24 @@ const NEUTRAL: Partial<Record<string, (v: unknown) => boolean>> = {
   function_call: (v) => v === "none",
 };
 const EFFORTS = new Set(["low", "medium", "high", "xhigh", "max"]);
+/** The members OpenAI documents for a function tool and its function (ChatCompletionFunctionTool, FunctionDefinition). */
+const TOOL_KEYS: ReadonlySet<string> = new Set(["type", "function"]);
+const FUNCTION_KEYS: ReadonlySet<string> = new Set(["name", "description", "parameters", "strict"]);
+/** OpenAI fields an Anthropic model is never sent: OpenAI's prompt-cache routing (Anthropic caches by cache_control). */
+const NOT_SENT: ReadonlySet<string> = new Set(["prompt_cache_key", "prompt_cache_retention"]);
+
+/**
+ * What the client sent that an Anthropic model is not sent, for `x-switchyard-not-sent`:
+ * OpenAI's prompt-cache routing, and `parallel_tool_calls: false` where there is no
+ * tool call to keep single (no tools, or `tool_choice: "none"`; Anthropic takes
+ * `disable_parallel_tool_use` only in a tool choice, and a tool choice only with tools).
+ */
+export function chatNotSent(chat: ChatBody): string[] {
+  const fields = notSentOf(chat, NOT_SENT);
+  const noCalls = !Array.isArray(chat.tools) || chat.tools.length === 0 || chat.tool_choice === "none";
+  if (chat.parallel_tool_calls === false && noCalls) fields.push("parallel_tool_calls");
+  return fields;
+}
 
 /**
  * The Anthropic request for a Chat Completions body, or the first field it cannot carry.
@@ -108,7 +126,7 @@ export function chatToMessages(chat: ChatBody, o: ChatToMessagesOptions): Transl
   const maxTokens = chat.max_completion_tokens ?? chat.max_tokens;
   const maxParam = chat.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens";
   if (maxTokens != null) {
-    if (!Number.isInteger(maxTokens) || (maxTokens as number) < 1) return untranslatable(maxParam, `'${maxParam}' must be a positive integer`);
+    if (!Number.isSafeInteger(maxTokens) || (maxTokens as number) < 1) return untranslatable(maxParam, `'${maxParam}' must be a positive integer (at most ${Number.MAX_SAFE_INTEGER})`);
     body.max_tokens = maxTokens as number;
   }
   for (const [key, value] of Object.entries(chat)) {
@@ -116,6 +134,13 @@ export function chatToMessages(chat: ChatBody, o: ChatToMessagesOptions): Transl
     const refused = field(key, value, chat, body, o.apiVersion ?? "2023-06-01");
     if (refused) return refused;
   }
+  if (body.tool_choice && !body.tools?.length) {
+    if (body.tool_choice.type !== "none") return untranslatable("tool_choice", "'tool_choice' needs tools to choose from");
+    delete body.tool_choice; // none, and no tools: nothing to choose, nothing to send
+  }
+  if (body.tool_choice?.type === "tool" && !body.tools?.some((t) => "name" in t && t.name === (body.tool_choice as { name: string }).name))
+    return untranslatable("tool_choice.function.name", `'tool_choice.function.name' names no declared function ('${body.tool_choice.name}')`);
+  if (chat.parallel_tool_calls != null && typeof chat.parallel_tool_calls !== "boolean") return untranslatable("parallel_tool_calls", "'parallel_tool_calls' must be a boolean");
   if (chat.parallel_tool_calls === false && body.tools?.length) {
     const choice: ToolChoice = body.tool_choice ?? { type: "auto" };
     if (choice.type !== "none") body.tool_choice = { ...choice, disable_parallel_tool_use: true };
@@ -140,7 +165,8 @@ function field(key: string, value: unknown, chat: ChatBody, body: MessagesBody, 
       return;
     case "stop": {
       const seqs = typeof value === "string" ? [value] : Array.isArray(value) ? value : undefined;
-      if (!seqs || seqs.some((s) => typeof s !== "string" || s.trim() === "")) return untranslatable(key, "'stop' must be text that is not only whitespace (Anthropic rejects whitespace stop sequences)");
+      if (!seqs || seqs.some((s) => typeof s !== "string")) return untranslatable(key, "'stop' must be a string or an array of strings");
+      if (seqs.some((s) => (s as string).trim() === "")) return untranslatable(key, "'stop' must be text that is not only whitespace (Anthropic rejects whitespace stop sequences)");
       if (seqs.length) body.stop_sequences = seqs as string[];
       return;
     }
@@ -178,6 +204,10 @@ function tools(value: unknown, body: MessagesBody): Translation<never> | undefin
     const p = `tools.${i}`;
     if (!isObj(t) || t.type !== "function" || !isObj(t.function) || typeof t.function.name !== "string") return untranslatable(p, `'${p}': only function tools can be translated`);
     const f: Obj = t.function;
+    const extraTool = extraMember(t, TOOL_KEYS);
+    const extraFn = extraMember(f, FUNCTION_KEYS);
+    const at = extraTool ? `${p}.${extraTool}` : extraFn ? `${p}.function.${extraFn}` : undefined;
+    if (at) return untranslatable(at, `'${at}' has no Anthropic equivalent`);
     const schema = f.parameters ?? { type: "object", properties: {} };
     if (!isObj(schema) || schema.type !== "object") return untranslatable(`${p}.function.parameters`, `'${p}.function.parameters' must be an object schema (Anthropic's input_schema)`);
     const tool: ToolUnion = { name: f.name as string, input_schema: schema as { type: "object" } };

@@ -122,6 +122,34 @@ export function messagesRequirements(body: Obj & { messages: unknown[] }, hasTex
   return needs;
 }
 
+/**
+ * The fields of a count_tokens body (Messages API, "Count tokens in a Message"; SDK
+ * `MessageCountTokensParams` and its beta's): Anthropic refuses any other
+ * ("Extra inputs are not permitted"), `max_tokens` and `stream` included.
+ */
+export const COUNT_TOKENS_FIELDS: ReadonlySet<string> = new Set([
+  "model",
+  "messages",
+  "system",
+  "tools",
+  "tool_choice",
+  "thinking",
+  "output_config",
+  "cache_control",
+  "speed",
+  // beta (anthropic-beta): passed as Anthropic takes them; they add nothing to the estimate
+  "context_management",
+  "mcp_servers",
+  "output_format",
+  "compaction",
+  "billing_policy",
+]);
+
+/** The first field of a count_tokens body that Anthropic's count_tokens does not take. */
+export function countTokensExtra(body: Obj): string | undefined {
+  return Object.keys(body).find((k) => !COUNT_TOKENS_FIELDS.has(k));
+}
+
 /** Estimated input tokens of a request: characters of its system prompt, messages and tool definitions ÷ 4 (the router's rule of thumb everywhere). */
 export function estimateTokens(body: Obj & { messages: unknown[] }): number {
   let chars = 0;

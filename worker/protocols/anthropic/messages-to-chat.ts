@@ -10,15 +10,18 @@
  *   (API version 2026-10-21) → a `system` message where it stands.
  * - user turns: text → text parts (citations refused), images (base64 → a `data:`
  *   URL, url → the URL), base64 PDF documents → `file` parts, `tool_result` blocks →
- *   `tool` messages (`tool_use_id` → `tool_call_id`; text content only; `is_error`
- *   kept as an `Error: ` prefix, since OpenAI has no error flag).
+ *   `tool` messages (`tool_use_id` → `tool_call_id`, which must name an earlier
+ *   `tool_use`; text content only; `is_error` kept as an `Error: ` prefix, since
+ *   OpenAI has no error flag).
  * - assistant turns: text blocks joined → `content`; `tool_use` → `tool_calls`
  *   (`input` → JSON `arguments`); `thinking` and `redacted_thinking` blocks dropped:
  *   Anthropic itself removes earlier turns' thinking from the context (extended
  *   thinking, "Thinking blocks from previous turns").
  * - `cache_control` anywhere is omitted: a caching hint that does not change the
  *   answer; OpenAI-format servers cache prompt prefixes on their own.
- * - Any other block type is refused, naming its path.
+ * - Any other block type is refused, naming its path; so is a member of a message, a
+ *   block or an image/document `source` that the SDK does not document or OpenAI
+ *   cannot take (`transformations`, `toolset_name`, …), as gemini/contents.ts does.
  */
 import type {
   ChatCompletionContentPart,
@@ -29,7 +32,7 @@ import type {
 } from "openai/resources/chat/completions";
 import { translated, untranslatable, type Translation } from "../translation.ts";
 import type { ChatRequest, Obj } from "./types.ts";
-import { isObj } from "./types.ts";
+import { extraMember, isObj } from "./types.ts";
 import type { MessagesRequest } from "./wire.ts";
 
 /** How one Anthropic request field is carried to OpenAI. */
@@ -67,6 +70,29 @@ export const MESSAGES_FIELD_RULES: Readonly<Record<string, MessagesFieldRule>> =
 };
 
 const TOOL_KEYS = new Set(["name", "type", "description", "input_schema", "strict", "cache_control"]);
+const MESSAGE_KEYS: ReadonlySet<string> = new Set(["role", "content"]);
+/** The members each block type carries to OpenAI (SDK `…BlockParam`; `cache_control` omitted, `citations` checked on its own). */
+const BLOCK_KEYS: Record<string, ReadonlySet<string>> = {
+  text: new Set(["type", "text", "cache_control", "citations"]),
+  image: new Set(["type", "source", "cache_control"]),
+  document: new Set(["type", "source", "title", "context", "citations", "cache_control"]),
+  tool_use: new Set(["type", "id", "name", "input", "cache_control", "caller"]),
+  tool_result: new Set(["type", "tool_use_id", "content", "is_error", "cache_control"]),
+};
+const SOURCE_KEYS: Record<string, ReadonlySet<string>> = { base64: new Set(["type", "media_type", "data"]), url: new Set(["type", "url"]) };
+
+/** The first member of block `b` (at `q`) OpenAI cannot take, as a refusal; a `direct` caller (the model called the tool itself) asks for nothing. */
+function blockExtra(b: Obj, q: string): Translation<never> | undefined {
+  const known = typeof b.type === "string" ? BLOCK_KEYS[b.type] : undefined;
+  const extra = known && extraMember(b, known);
+  if (extra) return untranslatable(`${q}.${extra}`, `'${q}.${extra}' has no OpenAI equivalent`);
+  if (b.type === "tool_use" && b.caller != null && !(isObj(b.caller) && b.caller.type === "direct")) return untranslatable(`${q}.caller`, `'${q}.caller': OpenAI has no server-side tool callers`);
+  const source = (b.type === "image" || b.type === "document") && isObj(b.source) ? b.source : undefined;
+  const sourceKeys = typeof source?.type === "string" ? SOURCE_KEYS[source.type] : undefined;
+  const extraSource = source && sourceKeys && extraMember(source, sourceKeys);
+  if (extraSource) return untranslatable(`${q}.source.${extraSource}`, `'${q}.source.${extraSource}' has no OpenAI equivalent`);
+  return undefined;
+}
 
 /**
  * The Chat Completions request for a Messages request, or the first field it cannot carry.
@@ -77,9 +103,16 @@ const TOOL_KEYS = new Set(["name", "type", "description", "input_schema", "stric
  */
 export function messagesToChat(req: MessagesRequest): Translation<ChatRequest> {
   const messages: ChatCompletionMessageParam[] = [];
+  for (const [j, b] of (Array.isArray(req.system) ? req.system : []).entries()) {
+    const bad = blockExtra(b, `system.${j}`) ?? citations(b, `system.${j}`);
+    if (bad) return bad;
+  }
   if (req.system !== undefined) messages.push({ role: "system", content: typeof req.system === "string" ? req.system : req.system.map((b) => ({ type: "text", text: b.text })) });
+  const toolUses = new Set<string>();
   for (const [i, m] of req.messages.entries()) {
-    const r = turn(m as Obj & { role: string; content: unknown }, `messages.${i}`);
+    const extra = extraMember(m, MESSAGE_KEYS);
+    if (extra) return untranslatable(`messages.${i}.${extra}`, `'messages.${i}.${extra}' has no OpenAI equivalent`);
+    const r = turn(m as Obj & { role: string; content: unknown }, `messages.${i}`, toolUses);
     if (!r.ok) return r;
     messages.push(...r.value);
   }
@@ -169,22 +202,33 @@ function tools(value: Obj[], body: ChatRequest): Translation<never> | undefined 
   return undefined;
 }
 
-/** One Anthropic turn as one or more OpenAI messages. */
-function turn(m: Obj & { role: string; content: unknown }, p: string): Translation<ChatCompletionMessageParam[]> {
+/** Non-empty `citations` on a text block (at `q`): OpenAI has none. */
+function citations(b: Obj, q: string): Translation<never> | undefined {
+  return Array.isArray(b.citations) && b.citations.length ? untranslatable(`${q}.citations`, `'${q}.citations' has no OpenAI equivalent`) : undefined;
+}
+
+/** One Anthropic turn as one or more OpenAI messages; `toolUses`: the ids of earlier `tool_use` blocks, which a `tool_result` must name. */
+function turn(m: Obj & { role: string; content: unknown }, p: string, toolUses: Set<string>): Translation<ChatCompletionMessageParam[]> {
+  for (const [j, b] of (Array.isArray(m.content) ? (m.content as Obj[]) : []).entries()) {
+    const bad = blockExtra(b, `${p}.content.${j}`);
+    if (bad) return bad;
+  }
   if (m.role === "system") {
     if (typeof m.content === "string") return translated([{ role: "system", content: m.content }]);
     const parts: ChatCompletionContentPartText[] = [];
     for (const [j, b] of (m.content as Obj[]).entries()) {
       if (b.type !== "text") return untranslatable(`${p}.content.${j}`, `'${p}.content.${j}': a system turn takes only text`);
+      const bad = citations(b, `${p}.content.${j}`);
+      if (bad) return bad;
       parts.push({ type: "text", text: b.text as string });
     }
     return translated([{ role: "system", content: parts }]);
   }
   if (typeof m.content === "string") return translated([m.role === "user" ? { role: "user", content: m.content } : { role: "assistant", content: m.content }]);
-  return m.role === "user" ? userTurn(m.content as Obj[], p) : assistantTurn(m.content as Obj[], p);
+  return m.role === "user" ? userTurn(m.content as Obj[], p, toolUses) : assistantTurn(m.content as Obj[], p, toolUses);
 }
 
-function userTurn(blocks: Obj[], p: string): Translation<ChatCompletionMessageParam[]> {
+function userTurn(blocks: Obj[], p: string, toolUses: ReadonlySet<string>): Translation<ChatCompletionMessageParam[]> {
   const out: ChatCompletionMessageParam[] = [];
   let parts: ChatCompletionContentPart[] = [];
   const flush = () => {
@@ -194,6 +238,7 @@ function userTurn(blocks: Obj[], p: string): Translation<ChatCompletionMessagePa
   for (const [j, b] of blocks.entries()) {
     const q = `${p}.content.${j}`;
     if (b.type === "tool_result") {
+      if (!toolUses.has(b.tool_use_id as string)) return untranslatable(`${q}.tool_use_id`, `'${q}.tool_use_id' matches no earlier tool_use block`);
       flush();
       const t = toolMessage(b, q);
       if (!t.ok) return t;
@@ -210,7 +255,8 @@ function userTurn(blocks: Obj[], p: string): Translation<ChatCompletionMessagePa
 
 function userPart(b: Obj, q: string): Translation<ChatCompletionContentPart> {
   if (b.type === "text") {
-    if (Array.isArray(b.citations) && b.citations.length) return untranslatable(`${q}.citations`, `'${q}.citations' has no OpenAI equivalent`);
+    const bad = citations(b, q);
+    if (bad) return bad;
     return translated({ type: "text", text: b.text as string });
   }
   const source = isObj(b.source) ? b.source : {};
@@ -232,6 +278,8 @@ function toolMessage(b: Obj, q: string): Translation<ChatCompletionMessageParam>
   else if (Array.isArray(b.content)) {
     for (const [k, c] of (b.content as Obj[]).entries()) {
       if (c.type !== "text") return untranslatable(`${q}.content.${k}`, `'${q}.content.${k}': an OpenAI tool message takes only text, not ${JSON.stringify(c.type)}`);
+      const bad = blockExtra(c, `${q}.content.${k}`) ?? citations(c, `${q}.content.${k}`);
+      if (bad) return bad;
       texts.push(c.text as string);
     }
   }
@@ -241,10 +289,11 @@ function toolMessage(b: Obj, q: string): Translation<ChatCompletionMessageParam>
   return translated({ role: "tool", tool_call_id: id, content: texts.join("") });
 }
 
-function assistantTurn(blocks: Obj[], p: string): Translation<ChatCompletionMessageParam[]> {
+function assistantTurn(blocks: Obj[], p: string, toolUses: Set<string>): Translation<ChatCompletionMessageParam[]> {
   let text = "";
   const calls: ChatCompletionMessageFunctionToolCall[] = [];
   for (const [j, b] of blocks.entries()) {
+    if (b.type === "tool_use") toolUses.add(b.id as string);
     if (b.type === "text") text += b.text as string;
     else if (b.type === "tool_use") calls.push({ id: b.id as string, type: "function", function: { name: b.name as string, arguments: JSON.stringify(b.input ?? {}) } });
     else if (b.type !== "thinking" && b.type !== "redacted_thinking") return untranslatable(`${p}.content.${j}`, `'${p}.content.${j}': a ${JSON.stringify(b.type)} block has no OpenAI equivalent`);

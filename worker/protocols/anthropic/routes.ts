@@ -17,7 +17,7 @@ import { serveHop } from "../../routing/serve-hop.ts";
 import { getRuntime } from "../../runtime.ts";
 import { callMessages } from "./adapter.ts";
 import { messageEvents, messageText, textMessage, type MessageOutput } from "./door-reply.ts";
-import { estimateTokens, hasCacheControl, lastUserText, messagesRequirements, versionHeaders } from "./door-request.ts";
+import { countTokensExtra, estimateTokens, hasCacheControl, lastUserText, messagesRequirements, versionHeaders } from "./door-request.ts";
 import { ChatSseToMessageSse } from "./door-stream.ts";
 import { anthropicErrorResponse, anthropicErrors, CountTokensDoc, CountTokensRequestDoc, DOOR_SECURITY, MessageDoc, MessagesRequestDoc } from "./schemas.ts";
 import { sseEvent } from "./stream-translate.ts";
@@ -52,7 +52,7 @@ const messages = createRoute({
 const countTokens = createRoute({
   method: "post",
   path: "/v1/messages/count_tokens",
-  summary: "Anthropic-compatible token count: an estimate (4 characters a token) of the system prompt, messages and tools; no specialist is called",
+  summary: "Anthropic-compatible token count: an estimate (4 characters a token) of the system prompt, messages and tools; no specialist is called; a field count_tokens does not take (max_tokens, stream, …) is a 400 naming it",
   security: DOOR_SECURITY,
   request: { body: { required: true, content: { "application/json": { schema: CountTokensRequestDoc } } } },
   responses: { 200: { description: "The estimated input tokens", content: { "application/json": { schema: CountTokensDoc } } }, ...anthropicErrors },
@@ -229,7 +229,11 @@ export const anthropicRoutes = routeGroup()
   })
   .openapi(countTokens, async (c) => {
     const rt = await getRuntime(c.env);
-    const parsed = CountTokensRequest.safeParse(c.req.valid("json"));
+    const raw = c.req.valid("json") as Record<string, unknown>;
+    // as Anthropic's count_tokens: a field it does not take (max_tokens, stream, …) is a 400 naming it
+    const extra = countTokensExtra(raw);
+    if (extra !== undefined) throw badRequest(`${extra}: Extra inputs are not permitted (count_tokens takes model, messages, system, tools, tool_choice, thinking, output_config and cache_control)`, [{ path: extra, message: "Extra inputs are not permitted" }]);
+    const parsed = CountTokensRequest.safeParse(raw);
     if (!parsed.success) throw invalidBody(parsed.error);
     const { model } = parsed.data;
     if (model !== "auto" && !rt.registry.has(model)) throw unknownModel(model);

@@ -14,7 +14,7 @@
  * Each returns a `Translation` (protocols/translation.ts) where the target cannot
  * carry something: the refused field as `param`, a sentence as `detail`.
  */
-export { CHAT_FIELD_RULES, chatToMessages, type ChatToMessagesOptions, type FieldRule } from "./chat-to-messages.ts";
+export { CHAT_FIELD_RULES, chatNotSent, chatToMessages, type ChatToMessagesOptions, type FieldRule } from "./chat-to-messages.ts";
 export { chatConversation, type Conversation } from "./chat-content.ts";
 export { MESSAGES_FIELD_RULES, messagesToChat, type MessagesFieldRule } from "./messages-to-chat.ts";
 export { anthropicUsage, completionToMessage, finishReason, messageToCompletion, openAIUsage, parseArguments, stopReason } from "./replies.ts";

@@ -42,3 +42,23 @@ export type Chunk = Omit<ChatCompletionChunk, "choices"> & {
 export type Obj = Record<string, unknown>;
 
 export const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The first member of `o` (set, not null) that is not in `known`: what a translation cannot carry. */
+export const extraMember = (o: Obj, known: ReadonlySet<string>): string | undefined => Object.keys(o).find((k) => !known.has(k) && o[k] !== undefined && o[k] !== null);
+
+/** Standard base64 (RFC 4648 §4; padding optional): what Anthropic's base64 sources take. */
+export function isBase64(s: string): boolean {
+  const body = s.replace(/={1,2}$/, "");
+  return body.length > 0 && /^[A-Za-z0-9+/]*$/.test(body) && (s.length === body.length ? body.length % 4 !== 1 : s.length % 4 === 0);
+}
+
+/** An absolute `http:` or `https:` URL: the only image URLs Anthropic fetches. */
+export function isHttpUrl(s: string): boolean {
+  if (!/^https?:\/\//i.test(s)) return false;
+  try {
+    new URL(s);
+    return !/\s/.test(s);
+  } catch {
+    return false;
+  }
+}

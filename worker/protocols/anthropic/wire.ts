@@ -9,6 +9,7 @@
  * The official `@anthropic-ai/sdk` 1.14.0 types are the reference for every shape. Pure.
  */
 import { z } from "zod";
+import { isBase64, isHttpUrl } from "./types.ts";
 
 /** `cache_control` of a block, a tool or the request (Messages API, "cache_control"). */
 const CacheControl = z.looseObject({ type: z.literal("ephemeral"), ttl: z.enum(["5m", "1h"]).optional() }).nullish();
@@ -30,19 +31,28 @@ function stringOr<T extends z.ZodType>(item: T) {
 /** `{ type: "text", text }` (Messages API, "Text content block"). */
 export const TextBlock = z.looseObject({ type: z.literal("text"), text: z.string(), cache_control: CacheControl });
 
-/** An image: `source` base64 (`media_type`, `data`), `url` or `file` (Messages API, "Image content block"). */
+/** Base64 data (what Anthropic decodes; anything else it would refuse, and a translation would pass on as garbage). */
+const Base64Data = z.string().refine(isBase64, "must be base64 (A–Z, a–z, 0–9, + and /, padded with =)");
+
+/** An image: `source` base64 (`media_type`, `data`), `url` (an absolute http(s) URL) or `file` (Messages API, "Image content block"). */
 const ImageBlock = z.looseObject({
   type: z.literal("image"),
   source: z.discriminatedUnion("type", [
-    z.looseObject({ type: z.literal("base64"), media_type: z.enum(["image/jpeg", "image/png", "image/gif", "image/webp"]), data: z.string().min(1) }),
-    z.looseObject({ type: z.literal("url"), url: z.string().min(1) }),
+    z.looseObject({ type: z.literal("base64"), media_type: z.enum(["image/jpeg", "image/png", "image/gif", "image/webp"]), data: Base64Data }),
+    z.looseObject({ type: z.literal("url"), url: z.string().refine(isHttpUrl, "must be an absolute http(s) URL") }),
     z.looseObject({ type: z.literal("file"), file_id: z.string().min(1) }),
   ]),
   cache_control: CacheControl,
 });
 
 /** A document (PDF or plain text): `source` base64, `text`, `url`, `content` or `file` (Messages API, "Document content block"). */
-const DocumentBlock = z.looseObject({ type: z.literal("document"), source: z.looseObject({ type: z.string() }), cache_control: CacheControl });
+const DocumentBlock = z.looseObject({
+  type: z.literal("document"),
+  source: z.looseObject({ type: z.string() }).superRefine((source, ctx) => {
+    if (source.type === "base64" && !(typeof source.data === "string" && isBase64(source.data))) ctx.addIssue({ code: "custom", path: ["data"], message: "must be base64 (A–Z, a–z, 0–9, + and /, padded with =)" });
+  }),
+  cache_control: CacheControl,
+});
 
 /** A tool call in an assistant turn (Messages API, "Tool use content block"). */
 const ToolUseBlock = z.looseObject({ type: z.literal("tool_use"), id: z.string().min(1), name: z.string().min(1), input: z.unknown(), cache_control: CacheControl });

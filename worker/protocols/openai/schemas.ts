@@ -3,12 +3,18 @@ import { z } from "@hono/zod-openapi";
 /** A message part: `{ type: "text", text }`, `image_url`, `input_audio`, `file`, … (passed on as sent). */
 const ContentPart = z.looseObject({ type: z.string(), text: z.string().optional() });
 
-/** One chat message as OpenAI clients send it (every other member passed on as sent). */
+/** Roles whose `content` OpenAI requires (only an assistant message, with tool calls, and a deprecated function message may go without). */
+const CONTENT_REQUIRED = new Set(["system", "developer", "user", "tool"]);
+
+/** One chat message as OpenAI clients send it (every other member passed on as sent); a user, system, developer or tool message needs its `content`. */
 export const ChatMessageIn = z
   .looseObject({
     role: z.enum(["system", "developer", "user", "assistant", "tool", "function"]),
     content: z.union([z.string(), z.array(ContentPart), z.null()]).optional(),
     name: z.string().optional(),
+  })
+  .superRefine((m, ctx) => {
+    if (CONTENT_REQUIRED.has(m.role) && (m.content === undefined || m.content === null)) ctx.addIssue({ code: "custom", path: ["content"], message: `a ${m.role} message needs content` });
   })
   .openapi("ChatMessage");
 

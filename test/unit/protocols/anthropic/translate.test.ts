@@ -278,7 +278,7 @@ describe("chatToMessages: request fields", () => {
     top_p: 0.5,
     stop: "x",
     tools: [fn("f")],
-    tool_choice: "auto",
+    tool_choice: "none", // another choice needs tools (chat-strict.test.ts)
     parallel_tool_calls: false,
     user: "u",
     safety_identifier: "u",
@@ -363,7 +363,7 @@ describe("messagesToChat: the Anthropic front door to an OpenAI-format specialis
         role: "user",
         content: [
           { type: "text", text: "compare", cache_control: { type: "ephemeral" } },
-          { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBOR" } },
+          { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw==" } },
           { type: "image", source: { type: "url", url: "https://example.com/b.jpg" } },
           { type: "document", source: { type: "base64", media_type: "application/pdf", data: "JVBERi0=" }, title: "spec.pdf" },
         ],
@@ -374,7 +374,7 @@ describe("messagesToChat: the Anthropic front door to an OpenAI-format specialis
         role: "user",
         content: [
           { type: "text", text: "compare" },
-          { type: "image_url", image_url: { url: "data:image/png;base64,iVBOR" } },
+          { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw==" } },
           { type: "image_url", image_url: { url: "https://example.com/b.jpg" } },
           { type: "file", file: { file_data: "data:application/pdf;base64,JVBERi0=", filename: "spec.pdf" } },
         ],
@@ -657,7 +657,7 @@ describe("round trips", () => {
       model: "auto",
       messages: [
         { role: "system", content: "Be brief." },
-        { role: "user", content: [{ type: "text", text: "weather here?" }, { type: "image_url", image_url: { url: "data:image/png;base64,iVBOR" } }] },
+        { role: "user", content: [{ type: "text", text: "weather here?" }, { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw==" } }] },
         { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } }] },
         { role: "tool", tool_call_id: "call_1", content: "18C" },
         { role: "user", content: "thanks" },

@@ -22,7 +22,7 @@ describe("MessagesRequest (the POST /v1/messages body)", () => {
           role: "user",
           content: [
             { type: "text", text: "Look:" },
-            { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBOR" } },
+            { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw==" } },
             { type: "image", source: { type: "url", url: "https://example.com/a.jpg" } },
             { type: "document", source: { type: "base64", media_type: "application/pdf", data: "JVBERi0=" } },
           ],

@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import type { Translation } from "../../../../worker/protocols/translation.ts";
+import { messagesToChat } from "../../../../worker/protocols/anthropic/messages-to-chat.ts";
+import { countTokensExtra } from "../../../../worker/protocols/anthropic/door-request.ts";
+import { MessagesRequest } from "../../../../worker/protocols/anthropic/wire.ts";
+
+/**
+ * The Anthropic front door: messagesToChat refuses members OpenAI cannot take and a
+ * tool result that answers no tool use, naming the path; the request schema refuses
+ * base64 that is not base64 and image URLs that are not http(s); count_tokens takes
+ * only its own fields.
+ */
+const req = (messages: unknown[], extra: Record<string, unknown> = {}) => MessagesRequest.parse({ model: "auto", max_tokens: 10, messages, ...extra });
+function refused(t: Translation<unknown>, param: string, detail?: string): void {
+  expect(t).toMatchObject({ ok: false, param });
+  if (!t.ok) expect(t.detail).toContain(`'${param}'`);
+  if (!t.ok && detail) expect(t.detail).toContain(detail);
+}
+const user = (content: unknown, extra: Record<string, unknown> = {}) => ({ role: "user", content, ...extra });
+const use = { type: "tool_use", id: "toolu_1", name: "f", input: {} };
+const PNG = "iVBORw0KGgo=";
+
+describe("messagesToChat: members OpenAI cannot take are refused, naming the path", () => {
+  it("on a text block, a message, an image source, a tool_use and a tool_result", () => {
+    refused(messagesToChat(req([user([{ type: "text", text: "hi", zzz: 1 }])])), "messages.0.content.0.zzz");
+    refused(messagesToChat(req([user("hi", { extra_member: 1 })])), "messages.0.extra_member");
+    refused(messagesToChat(req([user([{ type: "image", source: { type: "base64", media_type: "image/png", data: PNG, qq: 2 } }])])), "messages.0.content.0.source.qq");
+    refused(messagesToChat(req([user([{ type: "image", source: { type: "url", url: "https://example.com/a.png" }, transformations: {} }])])), "messages.0.content.0.transformations");
+    refused(messagesToChat(req([user("q"), { role: "assistant", content: [{ ...use, toolset_name: "x" }] }])), "messages.1.content.0.toolset_name");
+    refused(messagesToChat(req([user("q"), { role: "assistant", content: [use] }, user([{ type: "tool_result", tool_use_id: "toolu_1", content: "r", zzz: 1 }])])), "messages.2.content.0.zzz");
+    refused(messagesToChat(req([user("q")], { system: [{ type: "text", text: "s", zzz: 1 }] })), "system.0.zzz");
+  });
+
+  it("cache_control, a direct caller and null members ask for nothing", () => {
+    const t = messagesToChat(req([user([{ type: "text", text: "hi", cache_control: { type: "ephemeral" }, citations: null }]), { role: "assistant", content: [{ ...use, caller: { type: "direct" } }] }, user([{ type: "tool_result", tool_use_id: "toolu_1", content: "r" }])]));
+    expect(t.ok).toBe(true);
+  });
+
+  it("a tool_result whose tool_use_id matches no earlier tool_use is refused (Anthropic refuses it too)", () => {
+    refused(messagesToChat(req([user([{ type: "tool_result", tool_use_id: "toolu_x", content: "r" }])])), "messages.0.content.0.tool_use_id", "no earlier tool_use");
+    refused(messagesToChat(req([user("q"), { role: "assistant", content: [use] }, user([{ type: "tool_result", tool_use_id: "toolu_2", content: "r" }])])), "messages.2.content.0.tool_use_id");
+  });
+});
+
+describe("MessagesRequest: base64 and image URLs", () => {
+  const issue = (block: unknown) => {
+    const r = MessagesRequest.safeParse({ model: "auto", max_tokens: 10, messages: [user([block])] });
+    return r.success ? undefined : r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+  };
+  it("base64 data that is not base64 is refused, naming the field", () => {
+    expect(issue({ type: "image", source: { type: "base64", media_type: "image/png", data: "!!!notbase64$$$" } })).toMatch(/^messages\.0\.content\.0\.source\.data: must be base64/);
+    expect(issue({ type: "document", source: { type: "base64", media_type: "application/pdf", data: "%%%" } })).toMatch(/^messages\.0\.content\.0\.source\.data: must be base64/);
+    expect(issue({ type: "image", source: { type: "base64", media_type: "image/png", data: PNG } })).toBeUndefined();
+  });
+  it("an image URL that is not an absolute http(s) URL is refused, naming the field", () => {
+    expect(issue({ type: "image", source: { type: "url", url: "javascript:alert(1)" } })).toMatch(/^messages\.0\.content\.0\.source\.url: must be an absolute http\(s\) URL/);
+    expect(issue({ type: "image", source: { type: "url", url: "not a url" } })).toMatch(/^messages\.0\.content\.0\.source\.url/);
+    expect(issue({ type: "image", source: { type: "url", url: "http://169.254.169.254/a.png" } })).toBeUndefined(); // the provider's fetch, not the router's
+  });
+});
+
+describe("count_tokens: only its own fields", () => {
+  it("stream, max_tokens and unknown fields are named; the documented ones pass", () => {
+    expect(countTokensExtra({ model: "auto", messages: [], stream: true })).toBe("stream");
+    expect(countTokensExtra({ model: "auto", messages: [], zzz: 1 })).toBe("zzz");
+    expect(countTokensExtra({ model: "auto", messages: [], max_tokens: 5 })).toBe("max_tokens");
+    expect(countTokensExtra({ model: "auto", messages: [], system: "s", tools: [], tool_choice: { type: "auto" }, thinking: { type: "disabled" }, output_config: {}, cache_control: null, context_management: {} })).toBeUndefined();
+  });
+});
