@@ -60,6 +60,8 @@
  *   stream-error    `message_start`, the first block's start and two deltas, then `event: error`
  *                   `{ type: "error", error: { type: "overloaded_error", message: "Overloaded" } }`
  *   stream-stall    `message_start`, the first block's start and two deltas, then silence until the client leaves
+ *   stream-garbage  `message_start`, the first block's start and two deltas, an event whose data is not
+ *                   JSON (`<html>oops</html>`), then the rest
  * It closes itself after `maxLifetimeMs` if nobody closes it first.
  */
 import type { ServerResponse } from "node:http";
@@ -346,6 +348,11 @@ export async function startFakeAnthropic({ apiKey = "sk-ant-fake", maxLifetimeMs
         break;
       case "stream-error":
         emit([...head, { type: "error", error: { type: "overloaded_error", message: "Overloaded" }, request_id: requestId }]);
+        break;
+      case "stream-garbage":
+        emit(head);
+        write(res, "event: content_block_delta\ndata: <html>oops</html>\n\n");
+        emit(events.slice(head.length));
         break;
       default:
         emit(events);

@@ -57,6 +57,7 @@
  *   stream-eof      every event but without `finishReason` on the last, then a clean end
  *   stream-error    two events, then `data: { error: { code: 500, status: "INTERNAL", … } }`
  *   stream-stall    two events, then silence until the client leaves
+ *   stream-garbage  two events, an event whose data is not JSON (`<html>oops</html>`), then the rest
  * It closes itself after `maxLifetimeMs` if nobody closes it first.
  */
 import type { ServerResponse } from "node:http";
@@ -267,6 +268,11 @@ export async function startFakeGemini({ apiKey = "fake-gemini-key", maxLifetimeM
         break;
       case "stream-error":
         emit([...events.slice(0, 2), error(500, "Internal error encountered.")]);
+        break;
+      case "stream-garbage":
+        emit(events.slice(0, 2));
+        res.write("data: <html>oops</html>\r\n\r\n");
+        emit(events.slice(2));
         break;
       default:
         emit(events);

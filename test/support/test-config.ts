@@ -96,7 +96,7 @@ export function testConfig(
       description: "a Claude model behind the Anthropic Messages API (examples/fake-anthropic)",
       endpoint: { ...claude, model: "claude-fake", systemPrompt: "You are a terse test model." },
     });
-    for (const model of ["cache-model", "fail-429", "fail-529", "fail-500", "fail-400", "garbage", "hang", "stream-cut", "stream-eof", "stream-error", "stream-stall"])
+    for (const model of ["cache-model", "fail-429", "fail-529", "fail-500", "fail-400", "garbage", "hang", "stream-cut", "stream-eof", "stream-error", "stream-stall", "stream-garbage"])
       config.specialists.push({ id: `claude-${model}`, endpoint: { ...claude, model }, ...timing(model) });
   }
   if (upstreams.geminiUrl !== undefined) {
@@ -107,7 +107,7 @@ export function testConfig(
       description: "a Gemini model behind the Gemini API (examples/fake-gemini)",
       endpoint: { ...gemini, model: "gemini-fake", systemPrompt: "You are a terse test model.", pricing },
     });
-    for (const model of ["cache-thinking", "fail-429", "fail-429-body", "fail-503", "fail-500", "fail-400", "garbage", "hang", "blocked", "unsafe", "stream-cut", "stream-eof", "stream-error", "stream-stall"])
+    for (const model of ["cache-thinking", "fail-429", "fail-429-body", "fail-503", "fail-500", "fail-400", "garbage", "hang", "blocked", "unsafe", "stream-cut", "stream-eof", "stream-error", "stream-stall", "stream-garbage"])
       config.specialists.push({ id: `gemini-${model}`, endpoint: { ...gemini, model, pricing }, ...timing(model) });
   }
   // Workers AI models through the AI binding (in the workers project, examples/fake-workers-ai): pinned only

@@ -10,7 +10,8 @@
  * Completions › streaming"): it ends with `data: [DONE]` only when the provider's
  * stream completed; a provider error becomes one `{"error": …}` event and nothing
  * after it; an event whose data is not JSON is passed on as a JSON string (a garbage
- * event, which the reader reports as a bad response); a stream cut short (the provider's
+ * event, which the reader reports as a bad response and never passes on to the client:
+ * it ends the client's stream with an error event); a stream cut short (the provider's
  * stream ended and its translator's `end()` is not `done`) ends with neither, and
  * errors, which the reader reports as truncated.
  */

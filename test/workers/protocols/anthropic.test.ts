@@ -15,6 +15,10 @@ const CONFIG = configWith((c) => {
   c.specialists.push({ ...of("claude-fail-500"), id: "claude-500-fallback", fallbacks: ["claude"] });
   const claude = of("claude");
   c.specialists.push({ ...claude, id: "claude-wrong-key", endpoint: { ...(claude.endpoint as { type: "anthropic"; model: string }), apiKeySecret: "FAKE_OPENAI_KEY" } });
+  // without prices or token limits the door asks for no usage: the translated stream is passed through as it comes
+  const garbage = of("claude-stream-garbage");
+  const { pricing: _p, ...unpriced } = garbage.endpoint as { type: "anthropic"; pricing?: unknown };
+  garbage.endpoint = unpriced as typeof garbage.endpoint;
 });
 
 const door = openaiDoor(CONFIG);
@@ -198,5 +202,6 @@ describe("every failure of an Anthropic model", () => {
     ["claude-stream-eof", "truncated", /ended before message_stop/], // message_delta (the stop reason) came; message_stop did not
     ["claude-stream-error", "http_error", /upstream error event/],
     ["claude-stream-stall", "timeout", /stalled/],
+    ["claude-stream-garbage", "bad_response", /not a JSON chunk/], // unpriced (CONFIG): the stream passes through as sent
   ]);
 });

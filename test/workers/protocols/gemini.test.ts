@@ -15,6 +15,10 @@ const CONFIG = configWith((c) => {
   c.specialists.push({ ...of("gemini-fail-500"), id: "gemini-500-fallback", fallbacks: ["gemini"] });
   const gemini = of("gemini");
   c.specialists.push({ ...gemini, id: "gemini-wrong-key", endpoint: { ...(gemini.endpoint as { type: "gemini"; model: string }), apiKeySecret: "FAKE_OPENAI_KEY" } });
+  // without prices or token limits the door asks for no usage: the translated stream is passed through as it comes
+  const garbage = of("gemini-stream-garbage");
+  const { pricing: _p, ...unpriced } = garbage.endpoint as { type: "gemini"; pricing?: unknown };
+  garbage.endpoint = unpriced as typeof garbage.endpoint;
 });
 
 const door = openaiDoor(CONFIG);
@@ -209,5 +213,6 @@ describe("every failure of a Gemini model", () => {
     ["gemini-stream-eof", "truncated", /before candidate 0 had a finishReason/],
     ["gemini-stream-error", "http_error", /upstream error event/],
     ["gemini-stream-stall", "timeout", /stalled/],
+    ["gemini-stream-garbage", "bad_response", /not a JSON chunk/], // unpriced (CONFIG): the stream passes through as sent
   ]);
 });

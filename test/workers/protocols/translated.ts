@@ -71,8 +71,8 @@ export function countedFailures({ send, metricsOf }: ReturnType<typeof openaiDoo
 
 /**
  * A test per broken stream (a specialist `<provider>-<model>` of the fake): the text
- * heard so far, then an error event naming `detail` and no [DONE]; counted under `kind`,
- * never as a success.
+ * heard so far (in chunks only), then an error event naming `detail` and no [DONE];
+ * counted under `kind`, never as a success.
  */
 export function brokenStreams({ send, metricsOf }: ReturnType<typeof openaiDoor>, cases: readonly (readonly [id: string, kind: string, detail: RegExp])[]): void {
   for (const [id, kind, detail] of cases)
@@ -83,6 +83,8 @@ export function brokenStreams({ send, metricsOf }: ReturnType<typeof openaiDoor>
       const data = dataOf(await res.text());
       await settle();
       expect(data).not.toContain("[DONE]");
+      // before the one error event, chunks only: nothing the provider sent that is not one (garbage) reaches the client
+      expect(data.slice(0, -1).map((d) => (JSON.parse(d) as { object?: string }).object)).toEqual(data.slice(0, -1).map(() => "chat.completion.chunk"));
       const content = data.slice(0, -1).map((d) => JSON.parse(d).choices?.[0]?.delta?.content ?? "").join("");
       expect(content.startsWith(`[${id.slice(id.indexOf("-") + 1)}] heard:`)).toBe(true);
       const last = JSON.parse(data.at(-1)!) as { error: { message: string; type: string } };

@@ -120,6 +120,8 @@ describe("every failure of a workers-ai model", () => {
       await settle();
       expect(data).not.toContain("[DONE]");
       expect(data.slice(0, 2).map((d) => JSON.parse(d).choices[0].delta.content).join("")).toBe(`[@cf/test/${id.slice(4)}] heard:`);
+      // before the one error event, chunks only: no provider text (`data: "<html>…"`) reaches the client
+      expect(data.slice(0, -1).map((d) => (JSON.parse(d) as { object?: string }).object)).toEqual(data.slice(0, -1).map(() => "chat.completion.chunk"));
       const last = JSON.parse(data.at(-1)!) as { error: { message: string } };
       expect(last.error.message).toMatch(detail);
     });

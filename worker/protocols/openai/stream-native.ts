@@ -1,194 +1,169 @@
-import { eventKind, hasFinishReason, hasUsage, type SseEvent } from "./sse.ts";
+import { eventKind, hasFinishReason, hasUsage, SseSplitter, type SseEvent } from "./sse.ts";
 import { usageOf, WireUsage } from "./wire.ts";
 import { bytePipe, concat, enc, eventFailure, fail, stallFailure, streamError, type Head, type StreamOptions } from "./stream-parts.ts";
 import type { SpecialistFailure, SpecialistOutcome } from "../../routing/hop.ts";
 
-/** How often a natively passed-through stream is looked at for progress, ms (at most). */
-export const STREAM_CHECK_MS = 1_000;
-
 /**
- * The pass-through when nothing needs rewriting: the head's bytes, then the rest of
- * the upstream's body piped to the client by the runtime, with no JavaScript per chunk.
- * A tee of the body is looked at on the side: every `STREAM_CHECK_MS` (or half the idle
- * timeout, if shorter) for progress (a stream with nothing new for `idleMs` has
- * stalled and is aborted), and once at the end for `[DONE]`, the finish reason, usage
- * and errors. The client's stream then gets what an OpenAI stream must end with:
- * nothing more after `[DONE]` (or the upstream's own error event), `[DONE]` after a
- * finish reason, else an error event. A stream shorter than one check costs one
- * native read of the side branch in all.
+ * The pass-through when nothing needs rewriting: the upstream's stream as it came,
+ * every event checked before it is forwarded. Each read is split into events (string
+ * checks, see sse.ts) and, when its events are all well formed and it ends where an
+ * event ends, its bytes go to the client unchanged; otherwise the text of its complete,
+ * well-formed events does (the same bytes, for UTF-8; an event cut by the read waits
+ * for the next). The client's stream ends as an OpenAI stream must:
+ *
+ * - after `[DONE]`, or after the upstream's own `error` event (forwarded as sent),
+ *   nothing more;
+ * - at the first event that is neither a chunk, `[DONE]` nor an error (garbage), the
+ *   client gets no more of the upstream's bytes but one `error` event (no `[DONE]`),
+ *   the upstream is cancelled and the outcome is `bad_response`;
+ * - a stream that breaks, stalls past `idleMs`, or ends with neither a finish reason nor
+ *   `[DONE]` ends with an `error` event and no `[DONE]` (`truncated`, `timeout`);
+ * - a stream that finished without `[DONE]` gets one.
+ *
+ * `settle` gets the outcome once, when the stream ends (usage from the chunks that
+ * carried it); the client going away (the returned body cancelled) aborts `upstream`
+ * and settles as `client_closed`.
  */
 export function nativePassThrough(head: Head, o: StreamOptions, upstream: AbortController, settle: (x: SpecialistOutcome) => void): ReadableStream<Uint8Array> {
+  const { reader, decoder, splitter } = head;
   const pipe = bytePipe();
-  const seen = { usage: head.usage, finished: head.finished, done: head.done, failure: undefined as SpecialistFailure | undefined, errorEventSent: false };
-  /** Looks at complete events; stops at the first that ends the stream. */
-  const look = (events: readonly SseEvent[]) => {
-    for (const ev of events) {
-      if (seen.done) return;
-      const kind = eventKind(ev);
-      if (seen.failure) {
-        // already failed: only whether the client was sent a [DONE] after it still matters
-        if (kind === "done") seen.done = true;
-        continue;
-      }
-      if (kind === "done") seen.done = true;
-      else if (kind === "error") {
-        seen.failure = eventFailure(ev, kind, "mid-stream");
-        seen.errorEventSent = true; // the upstream's own error event reached the client
-      } else if (kind === "garbage") seen.failure = eventFailure(ev, kind, "mid-stream");
-      else {
-        if (hasFinishReason(ev.data)) seen.finished = true;
-        if (hasUsage(ev.data)) {
-          const u = WireUsage.safeParse((JSON.parse(ev.data) as { usage?: unknown }).usage);
-          if (u.success) seen.usage = usageOf(u.data, o.pricing);
-        }
-      }
-    }
-  };
-  const feed = (bytes: Uint8Array) => look(head.splitter.push(head.decoder.decode(bytes, { stream: true })));
-  const side = sideBranch(feed);
+  const writer = pipe.writable.getWriter();
+  const seen = { usage: head.usage, finished: head.finished };
+  let ended = false;
   let stalled = false;
+  let lastRead = Date.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const every = Math.max(1, Math.min(STREAM_CHECK_MS, Math.floor(o.idleMs / 2)));
-  let piping = true;
-  const check = async () => {
-    if (!piping) return;
-    try {
-      await side.drainQueued();
-    } catch {
-      return; // the upstream broke: the pipe says so too
-    }
-    if (side.ended || !piping) return;
-    if (Date.now() - side.lastProgress >= o.idleMs) {
-      stalled = true;
-      upstream.abort();
-      return;
-    }
-    timer = setTimeout(check, every);
+  const end = (x: SpecialistOutcome) => {
+    if (ended) return false;
+    ended = true;
+    clearTimeout(timer);
+    settle(x);
+    return true;
   };
-  const run = async (): Promise<SpecialistOutcome> => {
-    let writer = pipe.writable.getWriter();
+  const clientGone = () => {
+    if (!end(fail({ kind: "client_closed", detail: "the client went away mid-stream" }))) return;
+    upstream.abort();
+    void reader.cancel().catch(() => {});
+  };
+  writer.closed.catch(clientGone);
+  const checkIdle = () => {
+    const idle = Date.now() - lastRead;
+    if (idle < o.idleMs) return void (timer = setTimeout(checkIdle, o.idleMs - idle));
+    stalled = true;
+    void reader.cancel().catch(() => {});
+  };
+
+  /** Writes to the client; the time a slow client takes to read is not the upstream's silence. */
+  const write = (bytes: Uint8Array) =>
+    bytes.length === 0
+      ? Promise.resolve(true)
+      : writer.write(bytes).then(
+          () => ((lastRead = Date.now()), true),
+          () => (clientGone(), false),
+        );
+  /** Ends the client's stream with `tail` (after what was forwarded) and settles `x`. */
+  const finish = async (x: SpecialistOutcome, tail: string) => {
+    if (ended) return;
+    if (tail && !(await write(enc.encode(tail)))) return;
+    end(x);
+    void writer.close().catch(() => {});
+    void reader.cancel().catch(() => {});
+    if (!x.ok) upstream.abort();
+  };
+  const errorTail = (failure: SpecialistFailure) => `data: ${JSON.stringify(streamError(o.specialist, failure))}\n\n`;
+
+  /**
+   * The events of one read, in order, up to the first that ends the stream: how many
+   * the client may have, and how the stream ends if it does (its outcome and what goes
+   * after them).
+   */
+  const check = (events: readonly SseEvent[]): { taken: number; ends?: { x: SpecialistOutcome; tail: string } } => {
+    for (const [i, ev] of events.entries()) {
+      const kind = eventKind(ev);
+      if (kind === "garbage") {
+        const failure = eventFailure(ev, kind, "mid-stream");
+        return { taken: i, ends: { x: fail(failure), tail: errorTail(failure) } };
+      }
+      if (kind === "done") return { taken: i + 1, ends: { x: { ok: true, output: null, usage: seen.usage }, tail: "" } };
+      if (kind === "error") return { taken: i + 1, ends: { x: fail(eventFailure(ev, kind, "mid-stream")), tail: "" } }; // the upstream's own error event, as sent
+      if (hasFinishReason(ev.data)) seen.finished = true;
+      if (hasUsage(ev.data)) {
+        const u = WireUsage.safeParse((JSON.parse(ev.data) as { usage?: unknown }).usage);
+        if (u.success) seen.usage = usageOf(u.data, o.pricing);
+      }
+    }
+    return { taken: events.length };
+  };
+  /** Whether the bytes read so far end where an event ends (nothing held by the splitter or, for a last byte that is ASCII, the decoder). */
+  const atBoundary = (bytes: Uint8Array) => splitter.rest === "" && bytes.length > 0 && bytes[bytes.length - 1]! < 0x80;
+  let aligned = true; // the client has every byte up to the end of the last complete event
+  let unsent = ""; // the text read after that
+  /**
+   * Forwards one read (`bytes`, decoded as `text`, its complete events `events` after
+   * those already checked, `before`): true when the stream has ended.
+   */
+  const forward = async (bytes: Uint8Array, text: string, events: readonly SseEvent[], before: readonly SseEvent[] = []): Promise<boolean> => {
+    const wasAligned = aligned;
+    aligned = atBoundary(bytes);
+    const c = check(events);
+    unsent += text;
+    let out = bytes;
+    if (!(wasAligned && aligned && c.taken === events.length)) {
+      // the text up to the end of the last event taken (comments before it included), found in order
+      let at = c.taken === events.length ? unsent.length - splitter.rest.length : 0;
+      if (c.taken < events.length) for (const ev of [...before, ...events.slice(0, c.taken)]) at = blockAt(unsent, ev.raw, at) + ev.raw.length;
+      out = enc.encode(unsent.slice(0, at));
+      unsent = unsent.slice(at);
+    } else unsent = "";
+    if (!(await write(out))) return true;
+    if (c.ends) return (await finish(c.ends.x, c.ends.tail), true);
+    return false;
+  };
+
+  const pump = async () => {
     if (head.done) {
       // the whole stream came with the head
-      await writer.write(concat(head.raw));
-      await writer.close();
-      return { ok: true, output: null, usage: seen.usage };
+      if (await write(concat(head.raw))) await finish({ ok: true, output: null, usage: seen.usage }, "");
+      return;
     }
-    look(head.pending);
-    head.reader.releaseLock();
-    const [toClient, toSide] = head.body.tee();
-    side.attach(toSide);
-    try {
-      await writer.write(concat(head.raw));
-    } catch {
-      upstream.abort();
-      return fail({ kind: "client_closed", detail: "the client went away mid-stream" });
-    }
-    writer.releaseLock();
-    timer = setTimeout(check, every);
-    // preventCancel: cancelling one branch of a tee waits for the other; the upstream is aborted instead
-    const piped = await toClient.pipeTo(pipe.writable, { preventClose: true, preventAbort: true, preventCancel: true }).then(
-      () => true,
-      () => false,
-    );
-    piping = false; // the pending check, if any, sees it and stops (cheaper than clearing it)
-    writer = pipe.writable.getWriter();
-    let broke: SpecialistFailure | undefined;
-    if (piped) {
+    // the head: its events up to the first content chunk are chunks; those after it in its last read are not checked yet
+    const raw = concat(head.raw);
+    const text = new TextDecoder().decode(raw, { stream: true });
+    const all = head.pending.length === 0 ? [] : new SseSplitter().push(text); // the head's events, split again (once) only to find where those checked end
+    if (await forward(raw, text, head.pending, all.slice(0, all.length - head.pending.length))) return;
+    timer = setTimeout(checkIdle, o.idleMs);
+    while (!ended) {
+      let next: ReadableStreamReadResult<Uint8Array>;
       try {
-        await side.drainAll();
+        next = await reader.read();
       } catch (e) {
-        broke = { kind: "truncated", detail: `the stream broke: ${(e as Error)?.message ?? String(e)}` };
+        if (o.clientSignal?.aborted) return clientGone();
+        const failure = stalled ? stallFailure(o.idleMs) : { kind: "truncated" as const, detail: `the stream broke: ${(e as Error)?.message ?? String(e)}` };
+        return finish(fail(failure), errorTail(failure));
       }
-    } else {
-      // whose side failed? an upstream failure reaches the side branch too
-      let sideBroke: { error: unknown } | undefined;
-      await side.drainQueued().catch((error: unknown) => (sideBroke = { error }));
-      upstream.abort();
-      if (o.clientSignal?.aborted === true || writer.desiredSize === null || (!sideBroke && !stalled)) return fail({ kind: "client_closed", detail: "the client went away mid-stream" });
-      const why = (sideBroke?.error as Error | undefined)?.message;
-      broke = stalled ? stallFailure(o.idleMs) : { kind: "truncated", detail: why ? `the stream broke: ${why}` : "the stream broke" };
+      if (ended) return;
+      if (stalled) return finish(fail(stallFailure(o.idleMs)), errorTail(stallFailure(o.idleMs)));
+      lastRead = Date.now();
+      if (next.done) {
+        // an event cut off by the end is not forwarded; finished without [DONE]: the client's stream still ends as OpenAI's do
+        if (seen.finished) return finish({ ok: true, output: null, usage: seen.usage }, "data: [DONE]\n\n");
+        const failure: SpecialistFailure = { kind: "truncated", detail: "the stream ended without a finish reason or [DONE]" };
+        return finish(fail(failure), errorTail(failure));
+      }
+      if (next.value.length === 0) continue;
+      const text = decoder.decode(next.value, { stream: true });
+      if (await forward(next.value, text, splitter.push(text))) return;
     }
-    const outcome: SpecialistOutcome = broke
-      ? fail(broke)
-      : seen.failure
-        ? fail(seen.failure)
-        : seen.done || seen.finished
-          ? { ok: true, output: null, usage: seen.usage }
-          : fail({ kind: "truncated", detail: "the stream ended without a finish reason or [DONE]" });
-    // nothing goes after a [DONE] the client already has (garbage passed natively before it: the client's parser raises on it)
-    const tail = !outcome.ok
-      ? (seen.errorEventSent && !broke) || seen.done
-        ? ""
-        : `data: ${JSON.stringify(streamError(o.specialist, outcome.failure))}\n\n`
-      : seen.done
-        ? ""
-        : "data: [DONE]\n\n";
-    try {
-      if (tail) await writer.write(enc.encode(tail));
-      await writer.close();
-    } catch {
-      return outcome.ok ? fail({ kind: "client_closed", detail: "the client went away at the end of the stream" }) : outcome;
-    }
-    return outcome;
   };
-  void run().then(settle, (e: unknown) => {
-    clearTimeout(timer);
-    upstream.abort();
-    settle(fail({ kind: "truncated", detail: `the stream broke: ${(e as Error)?.message ?? String(e)}` }));
+  void pump().catch((e: unknown) => {
+    const failure: SpecialistFailure = { kind: "truncated", detail: `the stream broke: ${(e as Error)?.message ?? String(e)}` };
+    return finish(fail(failure), errorTail(failure));
   });
   return pipe.readable;
 }
 
-/**
- * The side branch of a tee, read only when asked: `drainQueued` takes what has
- * arrived (a read that does not resolve within a turn is kept for next time),
- * `drainAll` reads to the end (in one native read when nothing was read before).
- */
-function sideBranch(feed: (bytes: Uint8Array) => void) {
-  let branch: ReadableStream<Uint8Array> | undefined;
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
-  const TURN = Symbol("turn");
-  let busy: Promise<void> = Promise.resolve();
-  const state = {
-    ended: false,
-    lastProgress: Date.now(),
-    attach(b: ReadableStream<Uint8Array>) {
-      branch = b;
-    },
-    /** One drain at a time: the periodic check's and the end's never read the same chunk twice. */
-    drainQueued(): Promise<void> {
-      const run = busy.then(() => state.takeQueued());
-      busy = run.catch(() => {});
-      return run;
-    },
-    async takeQueued(): Promise<void> {
-      reader ??= branch!.getReader();
-      while (!state.ended) {
-        pending ??= reader.read();
-        const r = await Promise.race([pending, new Promise<typeof TURN>((resolve) => setTimeout(() => resolve(TURN), 0))]);
-        if (r === TURN) return;
-        pending = undefined;
-        state.lastProgress = Date.now();
-        if (r.done) state.ended = true;
-        else feed(r.value);
-      }
-    },
-    async drainAll(): Promise<void> {
-      await busy;
-      if (!reader) {
-        feed(new Uint8Array(await new Response(branch!).arrayBuffer()));
-        state.ended = true;
-        return;
-      }
-      while (!state.ended) {
-        const r = await (pending ?? reader.read());
-        pending = undefined;
-        if (r.done) state.ended = true;
-        else feed(r.value);
-      }
-    },
-  };
-  return state;
+/** Where `raw` (an event's text) starts in `text`, at `from` or later, at the start of a line (not inside a comment that quotes it). */
+function blockAt(text: string, raw: string, from: number): number {
+  for (let at = text.indexOf(raw, from); at !== -1; at = text.indexOf(raw, at + 1)) if (at === from || text[at - 1] === "\n" || text[at - 1] === "\r") return at;
+  return from; // not reached: the splitter cut `raw` out of this text
 }
-

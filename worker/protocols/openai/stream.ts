@@ -30,12 +30,13 @@ export class ChatStream {
  * event, garbage, a reset, an end without content, the deadline) is an ordinary failed
  * attempt, so retries and fallbacks apply and the client sees none of it. Then the
  * output is a {@link ChatStream} that passes the upstream's events through unchanged
- * (natively, bytes as they came, unless the router added the usage chunk and must take
- * it out again; string checks on the side observe `finish_reason`, usage, `[DONE]`
- * and errors), ends a
- * stream that breaks, stalls past `idleMs`, is cut, or ends with neither a finish
- * reason nor `[DONE]` with an `error` event and no `[DONE]`, and adds `[DONE]` to a
- * stream that finished without it. A translated provider's stream comes in through
+ * (bytes as they came, unless the router added the usage chunk and must take it out
+ * again; string checks on each event, before it is forwarded, observe `finish_reason`,
+ * usage, `[DONE]` and errors), ends a stream that breaks, stalls past `idleMs`, is cut,
+ * sends an event that is not a JSON chunk (which the client never gets), or ends with
+ * neither a finish reason nor `[DONE]` with an `error` event and no `[DONE]`
+ * (the upstream's own `error` event ends it as sent, or is replaced by the router's when
+ * the usage chunk is taken out), and adds `[DONE]` to a stream that finished without it. A translated provider's stream comes in through
  * `open` as a Chat Completions event stream (worker/protocols/chunk-stream.ts).
  */
 export async function openChatStream(open: (signal: AbortSignal) => Promise<Response | { failure: SpecialistFailure }>, o: StreamOptions): Promise<SpecialistOutcome> {

@@ -19,6 +19,7 @@ const CONFIG = configWith((c) => {
   const llm = (id: string, model: string, extra: Record<string, unknown> = {}) => c.specialists.push({ ...chat, id, endpoint: { ...ep, model }, ...extra });
   llm("chat-error-first", "stream-error-first", { fallbacks: ["chat"] });
   llm("chat-cut", "stream-cut", { breaker: false });
+  llm("chat-break", "stream-break", { breaker: false });
   llm("chat-eof", "stream-eof", { breaker: { failureThreshold: 2, windowMs: 60_000, openMs: 60_000, halfOpenProbes: 1 } });
   llm("chat-stall", "stream-stall", { streamIdleTimeoutMs: 300, breaker: false });
   llm("chat-slow", "stream-slow", { limits: { concurrency: 3 }, streamIdleTimeoutMs: 5_000 });
@@ -36,6 +37,7 @@ const CONFIG = configWith((c) => {
   const { pricing: _p, ...unpriced } = ep as typeof ep & { pricing?: unknown };
   for (const [id, model, extra] of [
     ["native-cut", "stream-cut", { breaker: false }],
+    ["native-break", "stream-break", { breaker: false }],
     ["native-eof", "stream-eof", { breaker: false }],
     ["native-stall", "stream-stall", { streamIdleTimeoutMs: 300, breaker: false }],
     ["native-slow", "stream-slow", { limits: { concurrency: 3 }, streamIdleTimeoutMs: 5_000 }],
@@ -257,9 +259,11 @@ describe("honest streams", () => {
 
   const broken: [string, string, RegExp][] = [
     ["chat-cut", "truncated", /./],
+    ["chat-break", "bad_response", /not a JSON chunk/],
     ["chat-eof", "truncated", /without a finish reason or \[DONE\]/],
     ["chat-stall", "timeout", /stalled/],
     ["native-cut", "truncated", /./],
+    ["native-break", "bad_response", /not a JSON chunk/],
     ["native-eof", "truncated", /without a finish reason or \[DONE\]/],
     ["native-stall", "timeout", /stalled/],
   ];
@@ -272,6 +276,9 @@ describe("honest streams", () => {
       const data = dataOf(await res.text());
       await settle();
       expect(data).not.toContain("[DONE]");
+      // before the one error event, only the upstream's chunks: nothing that is not one (a garbage event) reaches the client
+      expect(data.slice(0, -1).map((d) => (JSON.parse(d) as { object?: string }).object)).toEqual(data.slice(0, -1).map(() => "chat.completion.chunk"));
+      expect(data.length).toBeGreaterThan(1);
       const last = JSON.parse(data.at(-1)!) as { error: { message: string; type: string } };
       expect(last.error.type).toBe("server_error");
       expect(last.error.message).toMatch(detail);
