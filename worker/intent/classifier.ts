@@ -128,11 +128,12 @@ export function loadClassifier(s: ClassifierSnapshot): Classifier {
 
 /**
  * Rebuilds a classifier from {@link Classifier.packed} output: views of the bytes,
- * no per-weight decoding, the fingerprint read rather than computed.
+ * no per-weight decoding, the fingerprint read rather than computed (`verify`:
+ * snapshot-codec.ts `unpackSnapshot`).
  * @throws Error `loadClassifier: …` if the bytes are not a well-formed packed snapshot.
  */
-export function loadPackedClassifier(bytes: Uint8Array | ArrayBuffer): Classifier {
-  const { arrays, fingerprint } = unpackSnapshot(bytes);
+export function loadPackedClassifier(bytes: Uint8Array | ArrayBuffer, options?: { verify?: boolean }): Classifier {
+  const { arrays, fingerprint } = unpackSnapshot(bytes, options);
   return new LinearClassifier(arrays, undefined, fingerprint);
 }
 

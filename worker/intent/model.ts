@@ -110,14 +110,14 @@ export async function buildIntentModel(
 /**
  * Rebuilds a model from a classifier snapshot fitted earlier on the same sources
  * (the build step's, or the fitter Durable Object's), skipping the fit: the JSON form
- * or the packed bytes (snapshot-codec.ts). Throws if the snapshot is malformed or its
- * labels do not match the sources' labels.
+ * or the packed bytes (snapshot-codec.ts; `verify: false` only for the build's own
+ * bytes). Throws if the snapshot is malformed or its labels do not match the sources' labels.
  *
  * @example
  * const again = restoreIntentModel(sources, encoder, model.classifier.snapshot());
  */
-export function restoreIntentModel(sources: readonly IntentSource[], encoder: Encoder, snapshot: ClassifierSnapshot | Uint8Array | ArrayBuffer): IntentModel {
-  const classifier = snapshot instanceof Uint8Array || snapshot instanceof ArrayBuffer ? loadPackedClassifier(snapshot) : loadClassifier(snapshot);
+export function restoreIntentModel(sources: readonly IntentSource[], encoder: Encoder, snapshot: ClassifierSnapshot | Uint8Array | ArrayBuffer, options?: { verify?: boolean }): IntentModel {
+  const classifier = snapshot instanceof Uint8Array || snapshot instanceof ArrayBuffer ? loadPackedClassifier(snapshot, options) : loadClassifier(snapshot);
   const labelToSpecialist = new Map<string, string>();
   for (const s of sources) if (classifier.labels.includes(s.label)) labelToSpecialist.set(s.label, s.specialist);
   if (labelToSpecialist.size !== classifier.labels.length) throw new Error("restoreIntentModel: snapshot labels do not match the sources");
