@@ -1,6 +1,10 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { buildModelModule } from "./scripts/lib/intent-model-module.ts";
 import { testConfig } from "./test/support/test-config.ts";
+
+// the Worker imports the bundled config's model fitted at build time (worker/generated/, `npm run build:model`): make sure it is there and current
+await buildModelModule();
 
 /**
  * Three projects: `unit` (pure modules in plain Node), `workers` (routes inside

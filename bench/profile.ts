@@ -1,11 +1,13 @@
 /**
- * `node bench/profile.ts [scenario] [--seconds N] [--connections N]`: CPU profile of
+ * `node bench/profile.ts [scenario] [--seconds N] [--connections N] [--first]`: CPU profile of
  * the router's isolate on workerd (V8 inspector, DevTools protocol) while one
  * scenario runs under load (default cached-intent, 10 connections, 4 s; the chat
  * scenarios too, e.g. chat-router-stream or chat-router-anthropic-stream). Prints
  * self time by source file (from esbuild's `// path` markers in the bundle) and
  * by function, and writes bench/out/profile-<scenario>-<timestamp>.cpuprofile
- * (open it in Chrome DevTools → Performance). Only the router's JS is sampled:
+ * (open it in Chrome DevTools → Performance). With `--first`, the profile is of a fresh
+ * router's first request only (`POST /v1/route`, auto-routed: a cold isolate's first
+ * hop), no warm-up. Only the router's JS is sampled:
  * workerd's C++ (HTTP, sockets) and Miniflare's KV / cache isolates are not.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -20,7 +22,7 @@ import { startFakeAnthropicThread, startFakeOpenAIThread, startRouter, startUpst
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
-const { values: args, positionals } = parseArgs({ options: { seconds: { type: "string", default: "4" }, connections: { type: "string", default: "10" } }, allowPositionals: true });
+const { values: args, positionals } = parseArgs({ options: { seconds: { type: "string", default: "4" }, connections: { type: "string", default: "10" }, first: { type: "boolean", default: false } }, allowPositionals: true });
 const which = positionals[0] ?? "cached-intent";
 const seconds = Math.min(30, Number(args.seconds));
 const connections = Math.min(100, Number(args.connections));
@@ -113,6 +115,22 @@ try {
     inspectorPort: 0,
   });
   const auth = { "content-type": "application/json", authorization: "Bearer dev-key" };
+  if (args.first) {
+    const http = router.inspectorUrl!.replace(/^ws/, "http");
+    const targets = (await (await fetch(`${http}/json/list`)).json()) as { id: string; title?: string; url?: string; webSocketDebuggerUrl?: string }[];
+    const target = targets.find((t) => t.title === "switchyard-bench" || t.id === "switchyard-bench" || t.url?.endsWith("/switchyard-bench")) ?? targets.find((t) => (t.title ?? t.id).endsWith(":switchyard-bench"));
+    if (!target) throw new Error(`no inspector target for switchyard-bench: ${JSON.stringify(targets.map((t) => t.title ?? t.id))}`);
+    const dt = await devtools(target.webSocketDebuggerUrl ?? `${router.inspectorUrl!.replace(/^http/, "ws")}/${target.id}`);
+    await dt.send("Profiler.enable");
+    await dt.send("Profiler.setSamplingInterval", { interval: 50 });
+    await dt.send("Profiler.start");
+    const res = await fetch(`${router.directUrl}/v1/route`, { method: "POST", headers: auth, body: JSON.stringify({ input: INPUT }) });
+    await res.text();
+    await new Promise((r) => setTimeout(r, 200)); // the request's waitUntil work (metrics, cache writes)
+    const { profile } = await dt.send<{ profile: Profile }>("Profiler.stop");
+    dt.close();
+    report(profile, readFileSync(bundle.modules[0]!.path, "utf8"), `first request of a fresh router (POST /v1/route → ${res.status})`, 1, "first");
+  } else {
   const c = await probe({ url: router.directUrl, path: "/v1/intents", headers: auth, body: () => JSON.stringify({ input: INPUT }), dynamic: false });
   const all = [...scenarios({ router: router.directUrl, lruOnly: router.lruOnlyUrl, upstream: upstream.url, proxy: router.proxyUrl }, (c.json as { id: string }).id), ...chatScenarios({ router: router.directUrl, fake: fake.url, anthropic: fakeAnthropic.url })];
   const sc = all.find((s) => s.name === which && s.target.url === router!.directUrl) ?? all.find((s) => s.name === which);
@@ -131,35 +149,9 @@ try {
   const load = await runLoad(sc.target, connections, seconds, router.workerdPids);
   const { profile } = await dt.send<{ profile: Profile }>("Profiler.stop");
   dt.close();
-
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const byFile = new Map<string, number>();
-  const byFn = new Map<string, number>();
-  const file = fileOfLine(bundleText);
-  let total = 0;
-  profile.samples.forEach((sid, i) => {
-    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
-    const f = byId.get(sid)!.callFrame;
-    const special = f.url === "" && f.functionName.startsWith("(");
-    if (f.functionName === "(idle)") return;
-    total += ms;
-    const src = special ? f.functionName : f.url.endsWith(bundle!.modules[0]!.path.replace(/^.*\//, "")) ? file(f.lineNumber) : f.url || "(native)";
-    byFile.set(src, (byFile.get(src) ?? 0) + ms);
-    const fn = `${f.functionName || "(anonymous)"}  ${src}:${f.lineNumber + 1}`;
-    byFn.set(fn, (byFn.get(fn) ?? 0) + ms);
-  });
-  const requests = load.requests;
-  console.log(`scenario ${which} (${sc.description}), ${connections} connections, ${seconds} s: ${requests} requests, ${Math.round(load.rps)} req/s, ${load.non2xx + load.errors} failures`);
-  console.log(`router isolate busy (non-idle samples): ${total.toFixed(0)} ms = ${((total * 1000) / Math.max(1, requests)).toFixed(0)} µs per request; workerd process CPU: ${load.workerdUsPerReq?.toFixed(0) ?? "?"} µs per request`);
-  console.log("\nself time by source file:");
-  console.log(top(byFile, total, 25));
-  console.log("\nself time by function:");
-  console.log(top(byFn, total, 30));
-  const out = join(BENCH_DIR, "out");
-  mkdirSync(out, { recursive: true });
-  const path = join(out, `profile-${which}-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`);
-  writeFileSync(path, JSON.stringify(profile));
-  console.log(`\nprofile: ${path.slice(ROOT.length + 1)}`);
+  console.log(`scenario ${which} (${sc.description}), ${connections} connections, ${seconds} s: ${load.requests} requests, ${Math.round(load.rps)} req/s, ${load.non2xx + load.errors} failures; workerd process CPU: ${load.workerdUsPerReq?.toFixed(0) ?? "?"} µs per request`);
+  report(profile, bundleText, `router isolate`, load.requests, which);
+  }
 } catch (e) {
   console.error(e);
   code = 1;
@@ -171,3 +163,34 @@ try {
   bundle?.cleanup();
 }
 process.exit(code);
+
+/** Prints self time by source file and by function, and writes the profile. */
+function report(profile: Profile, bundleText: string, what: string, requests: number, name: string): void {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const byFile = new Map<string, number>();
+  const byFn = new Map<string, number>();
+  const file = fileOfLine(bundleText);
+  const main = bundle!.modules[0]!.path.replace(/^.*\//, "");
+  let total = 0;
+  profile.samples.forEach((sid, i) => {
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    const f = byId.get(sid)!.callFrame;
+    const special = f.url === "" && f.functionName.startsWith("(");
+    if (f.functionName === "(idle)") return;
+    total += ms;
+    const src = special ? f.functionName : f.url.endsWith(main) ? file(f.lineNumber) : f.url || "(native)";
+    byFile.set(src, (byFile.get(src) ?? 0) + ms);
+    const fn = `${f.functionName || "(anonymous)"}  ${src}:${f.lineNumber + 1}`;
+    byFn.set(fn, (byFn.get(fn) ?? 0) + ms);
+  });
+  console.log(`${what}: busy (non-idle samples) ${total.toFixed(1)} ms = ${((total * 1000) / Math.max(1, requests)).toFixed(0)} µs per request`);
+  console.log("\nself time by source file:");
+  console.log(top(byFile, total, 25));
+  console.log("\nself time by function:");
+  console.log(top(byFn, total, 30));
+  const out = join(BENCH_DIR, "out");
+  mkdirSync(out, { recursive: true });
+  const path = join(out, `profile-${name}-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`);
+  writeFileSync(path, JSON.stringify(profile));
+  console.log(`\nprofile: ${path.slice(ROOT.length + 1)}`);
+}

@@ -20,7 +20,9 @@ export interface Env {
   CONTROL_PLANE?: DurableObjectNamespace<import("../durable-objects/control-plane.ts").ControlPlane>;
   /** Per-specialist request counters, cost and latency per UTC day (one object per specialist). */
   METRICS?: DurableObjectNamespace<import("../durable-objects/metrics.ts").Metrics>;
-  /** KV tier of the intent cache. */
+  /** Fits intent models off the request path (one object per deployment and model key: worker/intent-models.ts). */
+  INTENT_FITTER?: DurableObjectNamespace<import("../durable-objects/intent-fitter.ts").IntentFitter>;
+  /** KV tier of the intent cache, and fitted model snapshots. */
   INTENTS?: KVNamespace;
   /** Short-lived one-hop traces (`GET /v1/hops/:id/trace`), with a TTL. */
   TRACES?: KVNamespace;
@@ -74,6 +76,7 @@ export const RESERVED_BINDINGS: ReadonlySet<string> = new Set([
   "RATE_LIMIT_POOL",
   "CONTROL_PLANE",
   "METRICS",
+  "INTENT_FITTER",
   "INTENTS",
   "TRACES",
   "SWITCHYARD_CONFIG",

@@ -3,6 +3,7 @@ import type { Env } from "./env.ts";
 import "./runtime.ts"; // validates the bundled config at start
 
 export { ControlPlane } from "../durable-objects/control-plane.ts";
+export { IntentFitter } from "../durable-objects/intent-fitter.ts";
 export { Metrics } from "../durable-objects/metrics.ts";
 export { RateLimitPool } from "../durable-objects/rate-limit-pool.ts";
 export { TaskAgent } from "../durable-objects/task-agent.ts";

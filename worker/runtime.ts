@@ -6,11 +6,11 @@ import { BUNDLED_CONFIG, baseConfig } from "./config/base.ts";
 import { cacheApiTier, kvTier } from "./bindings/intent-tiers.ts";
 import type { Env } from "./env.ts";
 import { BuiltinEncoder } from "./intent/builtin-encoder.ts";
-import type { ClassifierSnapshot } from "./intent/classifier.ts";
 import type { Encoder } from "./intent/encoder.ts";
 import { IntentService } from "./intent/intent-service.ts";
-import { FIT_VERSION, buildIntentModel, restoreIntentModel, type IntentModel, type IntentSource } from "./intent/model.ts";
-import { sha256Hex, type CachedIntent } from "./intent/record.ts";
+import { modelKey, withSpecialists, type IntentModel } from "./intent/model.ts";
+import type { CachedIntent } from "./intent/record.ts";
+import { fittedModel, quickModel, type ModelSource, type SourcedModel } from "./intent-models.ts";
 import { TieredCache, type CacheTier } from "./intent/tiered-cache.ts";
 import { WorkersAiEncoder } from "./intent/workers-ai-encoder.ts";
 import { ProblemError } from "./http/problem.ts";
@@ -24,11 +24,21 @@ export interface Runtime {
   policy: PolicySet;
   registry: ReadonlyMap<string, Specialist>;
   intents: IntentService;
+  /** Where the intent model came from (never fitted in this isolate: intent-models.ts), its key and fingerprint. */
+  intentModel: { source: ModelSource; key: string; fingerprint: string };
 }
 
 export { BUNDLED_CONFIG, baseConfig };
 
-let current: { raw: string | undefined; registrations: number; runtime: Promise<Runtime> } | undefined;
+/** This isolate's runtime: for which config and registrations, the promise of it, and its value once built. */
+interface Current {
+  raw: string | undefined;
+  registrations: number;
+  runtime: Promise<Runtime>;
+  settled?: Runtime;
+}
+
+let current: Current | undefined;
 
 function encoderFor(config: Config, env: Env): Encoder {
   if (config.router.encoder === "builtin") return new BuiltinEncoder();
@@ -36,48 +46,9 @@ function encoderFor(config: Config, env: Env): Encoder {
   return new WorkersAiEncoder(env.AI, config.router.workersAiModel);
 }
 
-/** KV key of the model snapshot for these sources under this deployment, fit version and encoder. */
-export async function modelStoreKey(env: Env, encoderId: string, sources: readonly IntentSource[]): Promise<string> {
-  const version = env.CF_VERSION_METADATA?.id ?? "local";
-  return `model:${(await sha256Hex(JSON.stringify([version, FIT_VERSION, encoderId, sources]))).slice(0, 40)}`;
-}
-
-/** How long a fitted model snapshot stays in KV for other isolates of the same deployment. */
-const MODEL_TTL_SECONDS = 30 * 86_400;
-
-/**
- * Fits the intent model, or restores the snapshot another isolate of the same
- * deployment stored in KV (key: deployment version + encoder + every example), so
- * a large config is fitted once per deployment rather than once per isolate. A fitted
- * snapshot is written in the background (`waitUntil`): the request that needed the
- * model does not wait for a ~1 MB KV write.
- */
-async function intentModel(sources: IntentSource[], encoder: Encoder, env: Env): Promise<IntentModel> {
-  const key = await modelStoreKey(env, encoder.id, sources);
-  // read as a snapshot; one that is not (another version's, a corrupt value) makes loadClassifier throw, and is refitted below
-  const stored = env.INTENTS ? await env.INTENTS.get<ClassifierSnapshot>(key, "json").catch(() => null) : null;
-  if (stored) {
-    try {
-      return restoreIntentModel(sources, encoder, stored);
-    } catch (e) {
-      console.warn(JSON.stringify({ msg: "stored model snapshot rejected; refitting", key, error: String(e) }));
-    }
-  }
-  const model = await buildIntentModel(sources, encoder);
-  if (env.INTENTS) {
-    const write = env.INTENTS.put(key, JSON.stringify(model.classifier.snapshot()), { expirationTtl: MODEL_TTL_SECONDS }).catch((e: unknown) =>
-      console.warn(JSON.stringify({ msg: "could not store model snapshot", key, error: String(e) })),
-    );
-    // imported when needed: the module is also loaded by plain-Node tools (layout checks) that have no `cloudflare:workers`
-    const { waitUntil } = await import("cloudflare:workers");
-    waitUntil(write);
-  }
-  return model;
-}
-
-async function build(config: Config, env: Env): Promise<Runtime> {
-  const sources = intentSources(config);
-  const model = await intentModel(sources, encoderFor(config, env), env);
+/** A runtime around a model already in hand (building it is cheap: no fit). */
+async function build(config: Config, env: Env, m: SourcedModel): Promise<Runtime> {
+  const model = m.source === "interim" ? withSpecialists(m.model, new Set(config.specialists.map((s) => s.id)), config.router.fallback) : m.model;
   const tiers: CacheTier<CachedIntent>[] = [];
   if (typeof caches !== "undefined") tiers.push(cacheApiTier(caches.default));
   if (env.INTENTS) tiers.push(kvTier(env.INTENTS));
@@ -86,7 +57,42 @@ async function build(config: Config, env: Env): Promise<Runtime> {
     console.warn(JSON.stringify({ msg: "intent cache tier failed", tier, op, error: String(e) })),
   );
   const intents = await IntentService.create(model, cache, intentSettings(r, model.encoder));
-  return { config, policy: new PolicySet(config.policies), registry: new Map(config.specialists.map((s) => [s.id, s])), intents };
+  return { config, policy: new PolicySet(config.policies), registry: new Map(config.specialists.map((s) => [s.id, s])), intents, intentModel: { source: m.source, key: m.key, fingerprint: model.classifier.fingerprint } };
+}
+
+/**
+ * The runtime for `config`, never fitting in this isolate: with a model from memory,
+ * the build or KV at once; else, while the fitter works, with the model this
+ * isolate already serves (`previous`) or the built-in one, swapped for the fitted
+ * one when it arrives (`swap`); with neither, it waits for the fitter (once per
+ * deployment and config: the fitter keeps the snapshot for every later isolate).
+ */
+async function resolve(config: Config, env: Env, previous: IntentModel | "built-in" | undefined, swap: (next: Promise<Runtime>) => void): Promise<Runtime> {
+  const sources = intentSources(config);
+  const encoder = encoderFor(config, env);
+  const quick = await quickModel(sources, encoder, env);
+  if (quick) return build(config, env, quick);
+  const spec = { encoder: config.router.encoder, workersAiModel: config.router.workersAiModel };
+  const fitted = fittedModel(sources, encoder, spec, env);
+  const key = await modelKey(encoder.id, sources);
+  const interim = previous === "built-in" ? (await quickModel(intentSources(BUNDLED_CONFIG), encoder, env))?.model : previous?.encoder.id === encoder.id ? previous : undefined;
+  if (!interim)
+    return build(
+      config,
+      env,
+      await fitted.catch((e: unknown) => {
+        throw new ProblemError({ status: 503, slug: "intent-model-unavailable", title: "Intent model unavailable", detail: `The config's intent model is not fitted yet and the fitter failed: ${e instanceof Error ? e.message : String(e)}` });
+      }),
+    );
+  const next = fitted.then((m) => build(config, env, m));
+  next.catch((e: unknown) => console.error(JSON.stringify({ msg: "intent model fit failed; the previous model keeps serving", key, error: String(e) })));
+  void next.then(
+    () => swap(next),
+    () => undefined,
+  );
+  const { waitUntil } = await import("cloudflare:workers");
+  waitUntil(next.catch(() => undefined));
+  return build(config, env, { model: interim, source: "interim", key });
 }
 
 /**
@@ -101,8 +107,9 @@ export function effectiveConfig(base: Config, registered: Record<string, unknown
 
 /**
  * The isolate's runtime for this env, built on first use and rebuilt only when
- * `SWITCHYARD_CONFIG` or the runtime registrations change (the classifier is
- * re-fitted then); a kill switch flipping changes neither. An invalid config is a 503
+ * `SWITCHYARD_CONFIG` or the runtime registrations change (its intent model is then
+ * loaded or fitted off this isolate, never here: {@link resolve}); a kill switch
+ * flipping changes neither. An invalid config is a 503
  * naming the bad fields; a control plane never reached, a 503
  * `control-plane-unavailable`.
  */
@@ -110,13 +117,17 @@ export async function getRuntime(env: Env): Promise<Runtime> {
   const raw = env.SWITCHYARD_CONFIG;
   const { registrations } = await switchState(env);
   if (current === undefined || current.raw !== raw || current.registrations !== registrations) {
-    const runtime = (async () => {
+    // what serves while a changed config's model is fitted: the model in force when only the registrations changed; the built-in one for the bundled config
+    const previous = current !== undefined && current.raw === raw && current.settled ? current.settled.intents.model : raw === undefined ? ("built-in" as const) : undefined;
+    const entry: Current = { raw, registrations, runtime: undefined as unknown as Promise<Runtime> };
+    entry.runtime = (async () => {
       const { registered } = await registrationsAt(env, registrations);
-      return build(effectiveConfig(raw === undefined ? BUNDLED_CONFIG : loadConfig(raw), registered), env);
-    })();
-    const entry = { raw, registrations, runtime };
+      return resolve(effectiveConfig(raw === undefined ? BUNDLED_CONFIG : loadConfig(raw), registered), env, previous, (next) => {
+        if (current === entry) entry.runtime = next.then((rt) => (entry.settled = rt));
+      });
+    })().then((rt) => (entry.settled = rt));
     current = entry;
-    runtime.catch(() => {
+    entry.runtime.catch(() => {
       if (current === entry) current = undefined;
     });
   }

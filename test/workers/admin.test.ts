@@ -122,10 +122,20 @@ describe("runtime registration", () => {
     intents: [{ label: "echo.repeat", examples: ["repeat after me: hello", "say back what I wrote", "echo this sentence", "parrot my words back", "please repeat the following text", "say it again after me"] }],
   });
 
-  it("registers a specialist without redeploying, re-fits the classifier, and removes it", async () => {
+  it("registers a specialist without redeploying, serves its pinned requests at once, routes to it once the fitter has re-fitted the classifier, and removes it", async () => {
     const put = await admin("/v1/admin/specialists/echo", echo(), "PUT");
     expect(put.status).toBe(200);
     try {
+      const pinned = await call("/v1/route", { json: { input: "good morning", specialist: "echo" } });
+      expect(pinned.status).toBe(200);
+      // the re-fit is off the request path (intent-models.ts): wait, bounded, until this isolate swapped the fitted model in
+      await vi.waitFor(
+        async () => {
+          const h = (await (await call("/healthz")).json()) as { intentModel: { source: string } };
+          if (h.intentModel.source === "interim") throw new Error("still interim");
+        },
+        { timeout: 20_000, interval: 50 },
+      );
       const routed = (await (await call("/v1/route", { json: { input: "please repeat after me: good morning" } })).json()) as { decision: { specialist: string; intent: { label: string } } };
       expect(routed.decision).toMatchObject({ specialist: "echo", intent: { label: "echo.repeat" } });
       const list = (await (await call("/v1/specialists")).json()) as { specialists: { id: string }[] };

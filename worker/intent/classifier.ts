@@ -1,9 +1,11 @@
-import { ByteReader, ByteWriter, base64ToBytes, bytesToBase64 } from "./codec.ts";
+import { ByteWriter, bytesToBase64 } from "./codec.ts";
 import { fingerprintHex } from "./hash.ts";
+import { FORMAT, decodeSnapshot, encodeSnapshot, packSnapshot, unpackSnapshot, type ClassifierArrays, type ClassifierSnapshot } from "./snapshot-codec.ts";
 import { resolveFitOptions, trainSoftmax, type FitOptions, type FloatModel } from "./train.ts";
 import { vectorDim, type Vector } from "./vector.ts";
 
 export type { FitOptions } from "./train.ts";
+export type { ClassifierSnapshot } from "./snapshot-codec.ts";
 
 /** One classification: the top label, its confidence score and the k best. */
 export interface Prediction {
@@ -25,27 +27,6 @@ export interface Prediction {
 }
 
 /**
- * JSON form of a fitted classifier: a linear softmax model whose int8 weights
- * are stored as sparse rows (one per feature that kept a weight), base64-coded.
- * `features`: varint deltas of the strictly increasing feature indices;
- * `rows`: per feature, its entry count then the class-index deltas (varints);
- * `weights`: one int8 µ-law code q per entry (µ = 255); real weight =
- * sign(q) · scale · (exp(|q|/127 · ln 256) − 1).
- */
-export interface ClassifierSnapshot {
-  format: "switchyard-linear-softmax/1";
-  labels: string[];
-  dim: number;
-  scale: number;
-  bias: number[];
-  features: string;
-  rows: string;
-  weights: string;
-  /** Optional group index of each label (fitted with `FitOptions.groups`); changes the confidence only. */
-  groups?: number[];
-}
-
-/**
  * A fitted intent classifier.
  * @example
  * const clf = fitClassifier(rows);
@@ -59,9 +40,9 @@ export interface Classifier {
   predict(v: Vector, k: number): Prediction;
   /** JSON-serialisable form; `loadClassifier(snapshot())` predicts identically. */
   snapshot(): ClassifierSnapshot;
+  /** The packed form (snapshot-codec.ts); `loadPackedClassifier(packed())` predicts identically, with the same fingerprint. */
+  packed(): Uint8Array;
 }
-
-const FORMAT = "switchyard-linear-softmax/1";
 const DIRECT_LOOKUP_MAX_DIM = 1 << 22;
 
 /**
@@ -142,84 +123,66 @@ function quantize(m: FloatModel, maxNonZeros: number): ClassifierSnapshot {
  * @throws Error if the snapshot is malformed or inconsistent.
  */
 export function loadClassifier(s: ClassifierSnapshot): Classifier {
-  return new LinearClassifier(s);
+  return new LinearClassifier(decodeSnapshot(s), s);
 }
 
-function fail(msg: string): never {
-  throw new Error(`loadClassifier: ${msg}`);
+/**
+ * Rebuilds a classifier from {@link Classifier.packed} output: views of the bytes,
+ * no per-weight decoding, the fingerprint read rather than computed (`verify`:
+ * snapshot-codec.ts `unpackSnapshot`).
+ * @throws Error `loadClassifier: …` if the bytes are not a well-formed packed snapshot.
+ */
+export function loadPackedClassifier(bytes: Uint8Array | ArrayBuffer, options?: { verify?: boolean }): Classifier {
+  const { arrays, fingerprint } = unpackSnapshot(bytes, options);
+  return new LinearClassifier(arrays, undefined, fingerprint);
 }
 
 class LinearClassifier implements Classifier {
   readonly labels: readonly string[];
-  private readonly snap: ClassifierSnapshot;
+  private snap: ClassifierSnapshot | undefined;
+  private readonly arrays: ClassifierArrays;
   private readonly dim: number;
   private readonly bias: Float64Array;
   private readonly keys: Int32Array;
   private readonly direct: Int32Array | null;
   private readonly rowPtr: Int32Array;
-  private readonly cls: Int32Array;
-  private readonly w: Float32Array;
+  private readonly cls: ClassifierArrays["cls"];
+  private readonly q: Int8Array;
+  /** Each int8 code's weight, as a float32 (index = code & 255). */
+  private readonly table: Float32Array;
   private readonly acc: Float64Array;
   private readonly groups: Int32Array | null;
   private fp: string | undefined;
 
-  constructor(s: ClassifierSnapshot) {
-    if (typeof s !== "object" || s === null || s.format !== FORMAT) fail("unknown format");
-    const { labels, dim, scale, bias } = s;
-    if (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => typeof l === "string" && l !== ""))
-      fail("labels must be non-empty strings");
-    if (new Set(labels).size !== labels.length) fail("duplicate labels");
-    if (!Number.isInteger(dim) || dim <= 0 || dim > 2 ** 31 - 1) fail("bad dim");
-    if (typeof scale !== "number" || !(scale > 0) || !Number.isFinite(scale)) fail("bad scale");
-    if (!Array.isArray(bias) || bias.length !== labels.length || !bias.every(Number.isFinite)) fail("bad bias");
-    if (typeof s.features !== "string" || typeof s.rows !== "string" || typeof s.weights !== "string")
-      fail("features/rows/weights must be base64 strings");
-    const C = labels.length;
-    if (s.groups !== undefined && (!Array.isArray(s.groups) || s.groups.length !== C || !s.groups.every((g) => Number.isInteger(g) && g >= 0)))
-      fail("bad groups");
-    const w = new Int8Array(base64ToBytes(s.weights).buffer);
-    const fr = new ByteReader(base64ToBytes(s.features));
-    const rr = new ByteReader(base64ToBytes(s.rows));
-    const keys: number[] = [];
-    const rowPtr: number[] = [0];
-    const cls = new Int32Array(w.length);
-    let e = 0;
-    let prev = -1;
-    while (!fr.done()) {
-      const f = prev + 1 + fr.varint();
-      if (f >= dim) fail("feature index out of range");
-      keys.push((prev = f));
-      const n = rr.varint();
-      let c = -1;
-      for (let i = 0; i < n; i++) {
-        c += 1 + rr.varint();
-        if (c >= C || e >= w.length) fail("row entry out of range");
-        cls[e++] = c;
-      }
-      rowPtr.push(e);
-    }
-    if (!rr.done() || e !== w.length) fail("rows and weights disagree");
-    this.snap = s;
-    this.labels = Object.freeze([...labels]);
-    this.dim = dim;
-    this.bias = Float64Array.from(bias);
-    this.keys = Int32Array.from(keys);
-    this.rowPtr = Int32Array.from(rowPtr);
-    this.cls = cls;
-    const table = codebook(scale);
-    this.w = Float32Array.from(w, (q) => table[q & 255]!);
-    this.acc = new Float64Array(C);
-    this.groups = s.groups ? Int32Array.from(s.groups) : null;
-    this.direct = dim <= DIRECT_LOOKUP_MAX_DIM ? new Int32Array(dim).fill(-1) : null;
-    if (this.direct) for (let r = 0; r < keys.length; r++) this.direct[keys[r]!] = r;
+  constructor(a: ClassifierArrays, snap?: ClassifierSnapshot, fingerprint?: string) {
+    this.arrays = a;
+    this.snap = snap;
+    this.fp = fingerprint;
+    this.labels = Object.freeze([...a.labels]);
+    this.dim = a.dim;
+    this.bias = Float64Array.from(a.bias);
+    this.keys = a.keys;
+    this.rowPtr = a.rowPtr;
+    this.cls = a.cls;
+    this.q = a.q;
+    this.table = Float32Array.from(codebook(a.scale));
+    this.acc = new Float64Array(a.labels.length);
+    this.groups = a.groups ? Int32Array.from(a.groups) : null;
+    this.direct = a.dim <= DIRECT_LOOKUP_MAX_DIM ? new Int32Array(a.dim).fill(-1) : null;
+    if (this.direct) for (let r = 0; r < a.keys.length; r++) this.direct[a.keys[r]!] = r;
   }
 
   get fingerprint(): string {
-    return (this.fp ??= fingerprintHex(JSON.stringify(this.snap)));
+    return (this.fp ??= fingerprintHex(JSON.stringify(this.snapshot())));
   }
 
   snapshot(): ClassifierSnapshot {
-    return { ...this.snap, labels: [...this.snap.labels], bias: [...this.snap.bias] };
+    const snap = (this.snap ??= encodeSnapshot(this.arrays));
+    return { ...snap, labels: [...snap.labels], bias: [...snap.bias], ...(snap.groups ? { groups: [...snap.groups] } : {}) };
+  }
+
+  packed(): Uint8Array {
+    return packSnapshot(this.arrays, this.fingerprint);
   }
 
   private row(index: number): number {
@@ -239,8 +202,8 @@ class LinearClassifier implements Classifier {
   private addRow(index: number, value: number): void {
     const r = this.row(index);
     if (r < 0) return;
-    const { acc, cls, w } = this;
-    for (let e = this.rowPtr[r]!, end = this.rowPtr[r + 1]!; e < end; e++) acc[cls[e]!]! += value * w[e]!;
+    const { acc, cls, q, table } = this;
+    for (let e = this.rowPtr[r]!, end = this.rowPtr[r + 1]!; e < end; e++) acc[cls[e]!]! += value * table[q[e]! & 255]!;
   }
 
   predict(v: Vector, k: number): Prediction {

@@ -46,7 +46,7 @@ export class IntentService {
   /** Builds the service and its model key. */
   static async create(model: IntentModel, cache: TieredCache<CachedIntent>, settings: IntentSettings): Promise<IntentService> {
     const key = await sha256Hex(
-      JSON.stringify([model.encoder.id, model.classifier.fingerprint, ROUTING_VIEW_VERSION, settings.minConfidence, settings.fallback ?? null, settings.topK]),
+      JSON.stringify([model.encoder.id, model.classifier.fingerprint, [...model.labelToSpecialist], ROUTING_VIEW_VERSION, settings.minConfidence, settings.fallback ?? null, settings.topK]),
     );
     return new IntentService(model, cache, settings, key.slice(0, 16));
   }

@@ -1,7 +1,8 @@
 import { BuiltinEncoder } from "./builtin-encoder.ts";
-import { fitClassifier, loadClassifier, type Classifier, type ClassifierSnapshot, type FitOptions, type Prediction } from "./classifier.ts";
+import { fitClassifier, loadClassifier, loadPackedClassifier, type Classifier, type ClassifierSnapshot, type FitOptions, type Prediction } from "./classifier.ts";
 import type { Encoder } from "./encoder.ts";
 import { normalizeInput } from "./normalize.ts";
+import { sha256Hex } from "./record.ts";
 import { trainingViews } from "./routing-view.ts";
 import type { Vector } from "./vector.ts";
 
@@ -39,6 +40,15 @@ export interface IntentModel {
  * heads, at least 10,000 updates.
  */
 export const FIT_VERSION = "fit/2";
+
+/**
+ * What a fitted model is a function of, as a 40-hex-digit key: the fit version, the
+ * encoder and every source (specialist, label, examples, in order). Equal keys mean
+ * a snapshot fitted for one set of sources serves the other.
+ */
+export async function modelKey(encoderId: string, sources: readonly IntentSource[]): Promise<string> {
+  return (await sha256Hex(JSON.stringify([FIT_VERSION, encoderId, sources]))).slice(0, 40);
+}
 
 /**
  * Fits an intent model from labelled examples. Each label becomes a class;
@@ -99,18 +109,43 @@ export async function buildIntentModel(
 
 /**
  * Rebuilds a model from a classifier snapshot fitted earlier on the same sources
- * (e.g. by another isolate), skipping the fit. Throws if the snapshot's labels do
- * not match the sources' labels.
+ * (the build step's, or the fitter Durable Object's), skipping the fit: the JSON form
+ * or the packed bytes (snapshot-codec.ts; `verify: false` only for the build's own
+ * bytes). Throws if the snapshot is malformed or its labels do not match the sources' labels.
  *
  * @example
  * const again = restoreIntentModel(sources, encoder, model.classifier.snapshot());
  */
-export function restoreIntentModel(sources: readonly IntentSource[], encoder: Encoder, snapshot: ClassifierSnapshot): IntentModel {
-  const classifier = loadClassifier(snapshot);
+export function restoreIntentModel(sources: readonly IntentSource[], encoder: Encoder, snapshot: ClassifierSnapshot | Uint8Array | ArrayBuffer, options?: { verify?: boolean }): IntentModel {
+  const classifier = snapshot instanceof Uint8Array || snapshot instanceof ArrayBuffer ? loadPackedClassifier(snapshot, options) : loadClassifier(snapshot);
   const labelToSpecialist = new Map<string, string>();
   for (const s of sources) if (classifier.labels.includes(s.label)) labelToSpecialist.set(s.label, s.specialist);
   if (labelToSpecialist.size !== classifier.labels.length) throw new Error("restoreIntentModel: snapshot labels do not match the sources");
   return new FittedIntentModel(encoder, classifier, labelToSpecialist);
+}
+
+/**
+ * `model` serving a config whose specialists are `ids`: a label whose specialist is
+ * not among them routes to `fallback` with confidence 0 (out of scope), so a model
+ * fitted for an earlier config never names a specialist that is gone. Used while the
+ * new config's model is being fitted (runtime.ts).
+ *
+ * @example
+ * const m = withSpecialists(model, new Set(["units"]), "general");
+ * (await m.classify("what is 2+2", 1)).specialist; // "general" when the label was arithmetic's
+ */
+export function withSpecialists(model: IntentModel, ids: ReadonlySet<string>, fallback: string | undefined): IntentModel {
+  const map = new Map([...model.labelToSpecialist].map(([label, id]) => [label, ids.has(id) ? id : (fallback ?? id)]));
+  return {
+    encoder: model.encoder,
+    classifier: model.classifier,
+    labelToSpecialist: map,
+    async classify(text, k, normalized) {
+      const p = await model.classify(text, k, normalized);
+      const specialist = map.get(p.label) ?? p.specialist;
+      return specialist === p.specialist ? p : { ...p, specialist, confidence: 0 };
+    },
+  };
 }
 
 class FittedIntentModel implements IntentModel {

@@ -20,6 +20,17 @@ const health = createRoute({
             ok: z.literal(true),
             version: z.string(),
             encoder: z.string(),
+            intentModel: z
+              .object({
+                source: z.enum(["memory", "built-in", "kv", "fitter", "interim"]),
+                key: z.string(),
+                fingerprint: z.string(),
+              })
+              .optional()
+              .openapi({
+                description:
+                  "Where this isolate's intent model came from — built in at build time, a snapshot in memory or KV, the IntentFitter Durable Object, or `interim` (the previous model serves while the fitter fits a changed config) — with its key and fingerprint. Absent when the control plane was never reached.",
+              }),
             specialists: z.number().int(),
             control: z.enum(["ok", "stale", "unavailable"]).openapi({
               description: "The control plane (kill switches, registrations): read; its last good state served (unreachable now); never reached (routed requests are 503 until it is)",
@@ -41,7 +52,7 @@ export const healthRoutes = routeGroup().openapi(health, async (c) => {
   const version = c.env.VERSION ?? pkg.version;
   try {
     const rt = await getRuntime(c.env);
-    return c.json({ ok: true as const, version, encoder: rt.intents.model.encoder.id, specialists: rt.registry.size, control: switchFreshness() === "stale" ? ("stale" as const) : ("ok" as const) }, 200);
+    return c.json({ ok: true as const, version, encoder: rt.intents.model.encoder.id, intentModel: rt.intentModel, specialists: rt.registry.size, control: switchFreshness() === "stale" ? ("stale" as const) : ("ok" as const) }, 200);
   } catch (e) {
     const base = baseConfig(c.env);
     if (!(e instanceof ProblemError && e.problem.slug === "control-plane-unavailable") || !base.ok) throw e;

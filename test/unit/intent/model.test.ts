@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BuiltinEncoder } from "../../../worker/intent/builtin-encoder.ts";
 import type { Encoder } from "../../../worker/intent/encoder.ts";
-import { FIT_VERSION, buildIntentModel, restoreIntentModel, type IntentSource } from "../../../worker/intent/model.ts";
+import { FIT_VERSION, buildIntentModel, modelKey, restoreIntentModel, withSpecialists, type IntentSource } from "../../../worker/intent/model.ts";
 import { WorkersAiEncoder } from "../../../worker/intent/workers-ai-encoder.ts";
 
 const SOURCES: IntentSource[] = [
@@ -161,5 +161,36 @@ describe("restoreIntentModel", () => {
     expect(extra.labelToSpecialist.has("added")).toBe(false);
     expect(extra.labelToSpecialist.size).toBe(4);
     expect(() => restoreIntentModel(SOURCES.slice(1), new BuiltinEncoder(), snap)).toThrow("restoreIntentModel: snapshot labels do not match the sources");
+  });
+});
+
+describe("modelKey", () => {
+  it("changes with the encoder, any example, or the order of the sources, and not otherwise", async () => {
+    const key = await modelKey("builtin/1", SOURCES);
+    expect(key).toMatch(/^[0-9a-f]{40}$/);
+    expect(await modelKey("builtin/1", structuredClone(SOURCES))).toBe(key);
+    expect(await modelKey("builtin/2", SOURCES)).not.toBe(key);
+    expect(await modelKey("builtin/1", [...SOURCES].reverse())).not.toBe(key);
+    const edited = structuredClone(SOURCES);
+    edited[0]!.examples = [...edited[0]!.examples, "one more"];
+    expect(await modelKey("builtin/1", edited)).not.toBe(key);
+  });
+});
+
+describe("withSpecialists (a previous model serving a changed config)", () => {
+  it("keeps labels whose specialist is still there; routes the others to the fallback, out of scope", async () => {
+    const model = await buildIntentModel(SOURCES, new BuiltinEncoder(), FAST);
+    const m = withSpecialists(model, new Set(["bank", "fallback"]), "fallback");
+    expect(m.classifier).toBe(model.classifier);
+    expect([...m.labelToSpecialist]).toEqual([["balance", "bank"], ["transfer", "bank"], ["book_flight", "fallback"], ["oos", "fallback"]]);
+    expect(await m.classify("how much money do i have", 2)).toEqual(await model.classify("how much money do i have", 2));
+    const flight = await model.classify("book a flight to rome", 2);
+    expect(flight.specialist).toBe("travel");
+    expect(await m.classify("book a flight to rome", 2)).toEqual({ ...flight, specialist: "fallback", confidence: 0 });
+  });
+
+  it("without a fallback, a label whose specialist is gone keeps naming it (routing then says it is not registered)", async () => {
+    const model = await buildIntentModel(SOURCES, new BuiltinEncoder(), FAST);
+    expect(withSpecialists(model, new Set(["bank"]), undefined).labelToSpecialist.get("book_flight")).toBe("travel");
   });
 });
