@@ -263,6 +263,28 @@ describe("POST /v1/messages: pass-through to anthropic specialists", () => {
     expect(text).toBe(got!.reply);
   });
 
+  it("a garbage event mid-stream never reaches the client: the events before it as sent, then one error event, no message_stop; counted as bad_response", async () => {
+    const badResponses = async () =>
+      ((await (await admin("/v1/metrics")).json()) as { specialists: { id: string; failures: Record<string, number> }[] }).specialists.find((s) => s.id === "claude-stream-garbage")?.failures.bad_response ?? 0;
+    const before = await badResponses();
+    const { res, settle } = await send(ask("claude-stream-garbage", "garbage through the door", { stream: true }));
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    await settle();
+    const [got] = await anthropicRequests("garbage through the door");
+    const garbageAt = got!.reply.indexOf("event: content_block_delta\ndata: <html>oops</html>\n\n");
+    expect(garbageAt).toBeGreaterThan(0); // the fake sent it, with events after it
+    expect(text).not.toContain("oops");
+    // the events before the garbage byte for byte, then Anthropic's error event and nothing else
+    expect(text.startsWith(got!.reply.slice(0, garbageAt))).toBe(true);
+    const after = events(text.slice(garbageAt)); // every event well formed: `event:` names its data's type
+    expect(after).toEqual([{ type: "error", error: { type: "api_error", message: expect.stringMatching(/not JSON/) } }]);
+    const evs = events(text);
+    expect(evs.map((e) => e.type)).toEqual(["message_start", "content_block_start", "ping", "content_block_delta", "content_block_delta", "error"]);
+    expect(evs.some((e) => e.type === "message_stop" || e.type === "message_delta")).toBe(false);
+    expect(await badResponses()).toBe(before + 1);
+  });
+
   it("the specialist's own refusal reaches the client as it sent it; its 529 is overloaded_error", async () => {
     expect(await anthropicError(await post(ask("claude-fail-400", "hi")), 400, "invalid_request_error")).toBe("max_tokens: 256 > 64, which is the maximum allowed number of output tokens for fail-400");
     await anthropicError(await post(ask("claude-fail-529", "hi")), 529, "overloaded_error");

@@ -55,6 +55,16 @@ function boundary(buf: string, from: number): { at: number; after: number } | un
   return m ? { at: from + m.index, after: from + m.index + m[0].length } : undefined;
 }
 
+/**
+ * Where `raw` (an event's text, as the splitter cut it) starts in `text`, at `from` or
+ * later, at the start of a line (not inside a comment that quotes it): how a
+ * pass-through finds where the events it may forward end in the text it read.
+ */
+export function blockAt(text: string, raw: string, from: number): number {
+  for (let at = text.indexOf(raw, from); at !== -1; at = text.indexOf(raw, at + 1)) if (at === from || text[at - 1] === "\n" || text[at - 1] === "\r") return at;
+  return from; // not reached: the splitter cut `raw` out of this text
+}
+
 /** The `data` and `event` fields of one event's lines; undefined for an event with neither (comments, `retry:`). */
 function parseEvent(block: string): { data: string; event?: string } | undefined {
   // the common case, one `data: …` line: no split

@@ -1,4 +1,4 @@
-import { eventKind, hasFinishReason, hasUsage, SseSplitter, type SseEvent } from "./sse.ts";
+import { blockAt, eventKind, hasFinishReason, hasUsage, SseSplitter, type SseEvent } from "./sse.ts";
 import { usageOf, WireUsage } from "./wire.ts";
 import { bytePipe, concat, enc, eventFailure, fail, stallFailure, streamError, type Head, type StreamOptions } from "./stream-parts.ts";
 import type { SpecialistFailure, SpecialistOutcome } from "../../routing/hop.ts";
@@ -160,10 +160,4 @@ export function nativePassThrough(head: Head, o: StreamOptions, upstream: AbortC
     return finish(fail(failure), errorTail(failure));
   });
   return pipe.readable;
-}
-
-/** Where `raw` (an event's text) starts in `text`, at `from` or later, at the start of a line (not inside a comment that quotes it). */
-function blockAt(text: string, raw: string, from: number): number {
-  for (let at = text.indexOf(raw, from); at !== -1; at = text.indexOf(raw, at + 1)) if (at === from || text[at - 1] === "\n" || text[at - 1] === "\r") return at;
-  return from; // not reached: the splitter cut `raw` out of this text
 }
