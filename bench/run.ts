@@ -13,7 +13,8 @@
  *       and the translated hop: chat-direct-anthropic/chat-router-anthropic(-stream) against the fake Anthropic API, plus
  *       interleaved CPU blocks of the translated and the pass-through hop (chat-translated.ts);
  *  5. the task scenario: 5-step chains, one at a time and 8 in flight (task.ts);
- *  6. print tables + targets (admission and fallback: added.ts; front door: chat.ts), write bench/out/results-<timestamp>.json.
+ *  6. print tables + targets (admission and fallback: added.ts; front door: chat.ts), the summary table last (summary.ts),
+ *     write bench/out/results-<timestamp>.json (the summary under `summary`; `npm run bench:readme` puts it in the docs).
  * Also an in-process micro-benchmark of the intent layer. `BENCH_SECONDS` env works too.
  */
 import { cpus, loadavg, totalmem } from "node:os";
@@ -34,6 +35,7 @@ import { runScenarios } from "./scenario-loop.ts";
 import { INPUT, scenarios } from "./scenarios.ts";
 import { startFakeAnthropicThread, startFakeOpenAIThread, startRouter, startUpstreamThread, type Running, type RunningRouter } from "./servers.ts";
 import { TASK_GOAL_MS, TASK_STEPS, taskSection, taskTable, taskTargets, type TaskScenario } from "./task.ts";
+import { buildSummary, summaryText } from "./summary.ts";
 import { startRawWorkerd } from "./workerd.ts";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -97,6 +99,7 @@ const poolPaired = !only || (only.has("paired") && (PAIRED.some((n) => only.has(
 
 async function main(): Promise<number> {
   const started = performance.now();
+  const loadavgStart = loadavg();
   log(`Switchyard router benchmark — ${seconds} s per run (+${warmupSeconds.toFixed(2)} s warm-up), connections ${CONNECTIONS.join("/")}`);
   log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, load avg ${loadavg().map((l) => l.toFixed(2)).join(" ")}; node ${process.version}`);
   log("note: autocannon, the upstream thread and workerd all share these cores; the figures are relative, not production numbers.\n");
@@ -223,11 +226,22 @@ async function main(): Promise<number> {
   const targets = [...checkTargets(runs), ...(chat.rows.length ? chatTargets(chat) : []), ...addedTargets(added), ...(pools ? poolTargets(pools) : []), ...(task ? taskTargets(task) : [])];
   log("\n== Targets ==");
   log(targetsText(targets));
+  let summary: ReturnType<typeof buildSummary> | { error: string };
+  try {
+    summary = buildSummary({ runs, paired: pairedChat, added, task, connections: CONNECTIONS });
+    for (const line of summaryText(summary)) log(line);
+  } catch (e) {
+    failures++;
+    summary = { error: String((e as Error)?.stack ?? e) };
+    log(`\n!! summary: ${summary.error}`);
+  }
   const file = writeResults(BENCH_DIR, {
     date: new Date().toISOString(),
+    command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
     mode: args.miniflare ? "miniflare" : "raw",
     options: { seconds, warmupSeconds, sequentialMs: seqMs, poolMs, pairedMs, connections: CONNECTIONS, input: INPUT, viaEntry: args["via-entry"], only: args.only },
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavg: loadavg() },
+    /** `loadavg`: at the end of the run; `loadavgStart`: at its start. */
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, memGiB: totalmem() / 2 ** 30, node: process.version, loadavg: loadavg(), loadavgStart },
     targets: {
       ...TARGETS,
       chatAddedP50Ms: CHAT_GOAL_ADDED_P50_MS,
@@ -247,6 +261,7 @@ async function main(): Promise<number> {
     pools,
     task,
     interrupted: stopped,
+    summary,
   });
   log(`\nresults: ${file.slice(ROOT.length + 1)} — total ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return stopped ? 130 : failures ? 1 : 0;
