@@ -28,7 +28,7 @@
 import type { Pricing } from "../../config/schema.ts";
 import type { SpecialistFailure, SpecialistOutcome } from "../../routing/hop.ts";
 import { notAnEventStream, snippet } from "../json-protocol.ts";
-import { blockAt, SseSplitter, type SseEvent } from "../openai/sse.ts";
+import { ReadForwarder, SseSplitter, type SseEvent } from "../openai/sse.ts";
 import { concat } from "../openai/stream-parts.ts";
 import { ChatStream, upstreamCall } from "../openai/stream.ts";
 import { messageUsage } from "./door-reply.ts";
@@ -167,27 +167,14 @@ export async function openMessageStream(open: (signal: AbortSignal) => Promise<R
     }
     return { taken: events.length };
   };
-  /** Whether the bytes read so far end where an event ends (nothing held by the splitter or, for a last byte that is ASCII, the decoder). */
-  const atBoundary = (bytes: Uint8Array) => splitter.rest === "" && bytes.length > 0 && bytes[bytes.length - 1]! < 0x80;
-  let aligned = true; // the client has every byte up to the end of the last complete event
-  let unsent = ""; // the text read after that
+  const forwarder = new ReadForwarder(splitter);
   /**
    * Forwards one read (`bytes`, decoded as `text`, its complete events `events` after
    * those already checked, `before`): true when the client got something or the stream ended.
    */
   const forward = (controller: ReadableStreamDefaultController<Uint8Array>, bytes: Uint8Array, text: string, events: readonly SseEvent[], before: readonly SseEvent[] = []): boolean => {
-    const wasAligned = aligned;
-    aligned = atBoundary(bytes);
     const c = check(events);
-    unsent += text;
-    let out = bytes;
-    if (!(wasAligned && aligned && c.taken === events.length)) {
-      // the text up to the end of the last event taken (comments before it included), found in order
-      let at = c.taken === events.length ? unsent.length - splitter.rest.length : 0;
-      if (c.taken < events.length) for (const ev of [...before, ...events.slice(0, c.taken)]) at = blockAt(unsent, ev.raw, at) + ev.raw.length;
-      out = enc.encode(unsent.slice(0, at));
-      unsent = unsent.slice(at);
-    } else unsent = "";
+    const out = forwarder.take(bytes, text, events, c.taken, before);
     if (out.length > 0) controller.enqueue(out);
     if (c.ends) end(controller, c.ends.x, c.ends.tail);
     return out.length > 0 || c.ends !== undefined;

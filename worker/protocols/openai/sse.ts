@@ -65,6 +65,48 @@ export function blockAt(text: string, raw: string, from: number): number {
   return from; // not reached: the splitter cut `raw` out of this text
 }
 
+/**
+ * What a checking pass-through forwards of each read, byte for byte when it can: when
+ * every complete event of the read may go and the read (like the one before it) ends
+ * where an event ends, the read's own bytes; otherwise the text up to the end of the
+ * last event that may go (comments before it included), and what follows waits. An
+ * event cut by a read boundary is never forwarded half. Used by the OpenAI and
+ * Anthropic pass-throughs (openai/stream-native.ts, anthropic/native-stream.ts).
+ */
+export class ReadForwarder {
+  readonly #splitter: Pick<SseSplitter, "rest">;
+  /** The client has every byte up to the end of the last complete event. */
+  #aligned = true;
+  /** The text read after that. */
+  #unsent = "";
+  #enc = new TextEncoder();
+
+  constructor(splitter: Pick<SseSplitter, "rest">) {
+    this.#splitter = splitter;
+  }
+
+  /**
+   * The bytes to forward for one read (`bytes`, decoded as `text`) whose complete
+   * events are `events` (after `before`, events of the same text already checked), of
+   * which the first `taken` may go.
+   */
+  take(bytes: Uint8Array, text: string, events: readonly SseEvent[], taken: number, before: readonly SseEvent[] = []): Uint8Array {
+    const wasAligned = this.#aligned;
+    // nothing held by the splitter, and a last byte that is ASCII (so none held by the decoder)
+    this.#aligned = this.#splitter.rest === "" && bytes.length > 0 && bytes[bytes.length - 1]! < 0x80;
+    this.#unsent += text;
+    if (wasAligned && this.#aligned && taken === events.length) {
+      this.#unsent = "";
+      return bytes;
+    }
+    let at = taken === events.length ? this.#unsent.length - this.#splitter.rest.length : 0;
+    if (taken < events.length) for (const ev of [...before, ...events.slice(0, taken)]) at = blockAt(this.#unsent, ev.raw, at) + ev.raw.length;
+    const out = this.#enc.encode(this.#unsent.slice(0, at));
+    this.#unsent = this.#unsent.slice(at);
+    return out;
+  }
+}
+
 /** The `data` and `event` fields of one event's lines; undefined for an event with neither (comments, `retry:`). */
 function parseEvent(block: string): { data: string; event?: string } | undefined {
   // the common case, one `data: …` line: no split

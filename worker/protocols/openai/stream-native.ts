@@ -1,6 +1,6 @@
-import { blockAt, eventKind, hasFinishReason, hasUsage, SseSplitter, type SseEvent } from "./sse.ts";
+import { eventKind, ReadForwarder, hasFinishReason, hasUsage, SseSplitter, type SseEvent } from "./sse.ts";
 import { usageOf, WireUsage } from "./wire.ts";
-import { bytePipe, concat, enc, eventFailure, fail, stallFailure, streamError, type Head, type StreamOptions } from "./stream-parts.ts";
+import { bytePipe, concat, enc, eventFailure, fail, stallFailure, streamError, streamGuard, type Head, type StreamOptions } from "./stream-parts.ts";
 import type { SpecialistFailure, SpecialistOutcome } from "../../routing/hop.ts";
 
 /**
@@ -29,43 +29,21 @@ export function nativePassThrough(head: Head, o: StreamOptions, upstream: AbortC
   const pipe = bytePipe();
   const writer = pipe.writable.getWriter();
   const seen = { usage: head.usage, finished: head.finished };
-  let ended = false;
-  let stalled = false;
-  let lastRead = Date.now();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const end = (x: SpecialistOutcome) => {
-    if (ended) return false;
-    ended = true;
-    clearTimeout(timer);
-    settle(x);
-    return true;
-  };
-  const clientGone = () => {
-    if (!end(fail({ kind: "client_closed", detail: "the client went away mid-stream" }))) return;
-    upstream.abort();
-    void reader.cancel().catch(() => {});
-  };
-  writer.closed.catch(clientGone);
-  const checkIdle = () => {
-    const idle = Date.now() - lastRead;
-    if (idle < o.idleMs) return void (timer = setTimeout(checkIdle, o.idleMs - idle));
-    stalled = true;
-    void reader.cancel().catch(() => {});
-  };
+  const guard = streamGuard(reader, o.idleMs, upstream, settle, writer);
 
   /** Writes to the client; the time a slow client takes to read is not the upstream's silence. */
   const write = (bytes: Uint8Array) =>
     bytes.length === 0
       ? Promise.resolve(true)
       : writer.write(bytes).then(
-          () => ((lastRead = Date.now()), true),
-          () => (clientGone(), false),
+          () => (guard.touch(), true),
+          () => (guard.clientGone(), false),
         );
   /** Ends the client's stream with `tail` (after what was forwarded) and settles `x`. */
   const finish = async (x: SpecialistOutcome, tail: string) => {
-    if (ended) return;
+    if (guard.ended) return;
     if (tail && !(await write(enc.encode(tail)))) return;
-    end(x);
+    guard.end(x);
     void writer.close().catch(() => {});
     void reader.cancel().catch(() => {});
     if (!x.ok) upstream.abort();
@@ -94,27 +72,14 @@ export function nativePassThrough(head: Head, o: StreamOptions, upstream: AbortC
     }
     return { taken: events.length };
   };
-  /** Whether the bytes read so far end where an event ends (nothing held by the splitter or, for a last byte that is ASCII, the decoder). */
-  const atBoundary = (bytes: Uint8Array) => splitter.rest === "" && bytes.length > 0 && bytes[bytes.length - 1]! < 0x80;
-  let aligned = true; // the client has every byte up to the end of the last complete event
-  let unsent = ""; // the text read after that
+  const forwarder = new ReadForwarder(splitter);
   /**
    * Forwards one read (`bytes`, decoded as `text`, its complete events `events` after
    * those already checked, `before`): true when the stream has ended.
    */
   const forward = async (bytes: Uint8Array, text: string, events: readonly SseEvent[], before: readonly SseEvent[] = []): Promise<boolean> => {
-    const wasAligned = aligned;
-    aligned = atBoundary(bytes);
     const c = check(events);
-    unsent += text;
-    let out = bytes;
-    if (!(wasAligned && aligned && c.taken === events.length)) {
-      // the text up to the end of the last event taken (comments before it included), found in order
-      let at = c.taken === events.length ? unsent.length - splitter.rest.length : 0;
-      if (c.taken < events.length) for (const ev of [...before, ...events.slice(0, c.taken)]) at = blockAt(unsent, ev.raw, at) + ev.raw.length;
-      out = enc.encode(unsent.slice(0, at));
-      unsent = unsent.slice(at);
-    } else unsent = "";
+    const out = forwarder.take(bytes, text, events, c.taken, before);
     if (!(await write(out))) return true;
     if (c.ends) return (await finish(c.ends.x, c.ends.tail), true);
     return false;
@@ -131,19 +96,19 @@ export function nativePassThrough(head: Head, o: StreamOptions, upstream: AbortC
     const text = new TextDecoder().decode(raw, { stream: true });
     const all = head.pending.length === 0 ? [] : new SseSplitter().push(text); // the head's events, split again (once) only to find where those checked end
     if (await forward(raw, text, head.pending, all.slice(0, all.length - head.pending.length))) return;
-    timer = setTimeout(checkIdle, o.idleMs);
-    while (!ended) {
+    guard.watchIdle();
+    while (!guard.ended) {
       let next: ReadableStreamReadResult<Uint8Array>;
       try {
         next = await reader.read();
       } catch (e) {
-        if (o.clientSignal?.aborted) return clientGone();
-        const failure = stalled ? stallFailure(o.idleMs) : { kind: "truncated" as const, detail: `the stream broke: ${(e as Error)?.message ?? String(e)}` };
+        if (o.clientSignal?.aborted) return guard.clientGone();
+        const failure = guard.stalled ? stallFailure(o.idleMs) : { kind: "truncated" as const, detail: `the stream broke: ${(e as Error)?.message ?? String(e)}` };
         return finish(fail(failure), errorTail(failure));
       }
-      if (ended) return;
-      if (stalled) return finish(fail(stallFailure(o.idleMs)), errorTail(stallFailure(o.idleMs)));
-      lastRead = Date.now();
+      if (guard.ended) return;
+      if (guard.stalled) return finish(fail(stallFailure(o.idleMs)), errorTail(stallFailure(o.idleMs)));
+      guard.touch();
       if (next.done) {
         // an event cut off by the end is not forwarded; finished without [DONE]: the client's stream still ends as OpenAI's do
         if (seen.finished) return finish({ ok: true, output: null, usage: seen.usage }, "data: [DONE]\n\n");

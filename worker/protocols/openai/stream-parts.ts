@@ -10,7 +10,7 @@ import { openAIError } from "./errors.ts";
 import { hasFinishReason, hasUsage, isUsageOnly, withoutNullUsage, type SseEvent, type SseSplitter } from "./sse.ts";
 import { snippet, upstreamError } from "../json-protocol.ts";
 import { usageOf, WireUsage } from "./wire.ts";
-import type { SpecialistFailure, Usage } from "../../routing/hop.ts";
+import type { SpecialistFailure, SpecialistOutcome, Usage } from "../../routing/hop.ts";
 
 /** How a stream is read. */
 export interface StreamOptions {
@@ -100,3 +100,62 @@ export function streamError(specialist: string, failure: SpecialistFailure): unk
   return openAIError({ type: `urn:switchyard:problem:${p.slug}`, status: p.status, detail: p.detail });
 }
 
+
+/** The end-of-stream bookkeeping a pass-through shares ({@link streamGuard}). */
+export interface StreamGuard {
+  /** The outcome was settled (the stream ended or the client left). */
+  readonly ended: boolean;
+  /** No read for `idleMs`: the reader was cancelled. */
+  readonly stalled: boolean;
+  /** Settles `x` once (clearing the idle timer); false when already settled. */
+  end(x: SpecialistOutcome): boolean;
+  /** The client went away: settles `client_closed`, aborts the upstream, cancels the reader. */
+  clientGone(): void;
+  /** Records a read (or a write the client took): the upstream is not idle. */
+  touch(): void;
+  /** Starts the idle timer. */
+  watchIdle(): void;
+}
+
+/**
+ * The bookkeeping of a stream passed to the client through `writer`: one settle, the
+ * client going away (`writer.closed` rejecting) and an upstream silent for `idleMs`
+ * (the stream is marked stalled and `reader` cancelled, so the pump's pending read ends).
+ */
+export function streamGuard(reader: ReadableStreamDefaultReader<Uint8Array>, idleMs: number, upstream: AbortController, settle: (x: SpecialistOutcome) => void, writer: WritableStreamDefaultWriter<Uint8Array>): StreamGuard {
+  let ended = false;
+  let stalled = false;
+  let lastRead = Date.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const end = (x: SpecialistOutcome) => {
+    if (ended) return false;
+    ended = true;
+    clearTimeout(timer);
+    settle(x);
+    return true;
+  };
+  const clientGone = () => {
+    if (!end(fail({ kind: "client_closed", detail: "the client went away mid-stream" }))) return;
+    upstream.abort();
+    void reader.cancel().catch(() => {});
+  };
+  writer.closed.catch(clientGone);
+  const checkIdle = () => {
+    const idle = Date.now() - lastRead;
+    if (idle < idleMs) return void (timer = setTimeout(checkIdle, idleMs - idle));
+    stalled = true;
+    void reader.cancel().catch(() => {});
+  };
+  return {
+    get ended() {
+      return ended;
+    },
+    get stalled() {
+      return stalled;
+    },
+    end,
+    clientGone,
+    touch: () => void (lastRead = Date.now()),
+    watchIdle: () => void (timer = setTimeout(checkIdle, idleMs)),
+  };
+}

@@ -1,5 +1,5 @@
 import { eventKind, type SseEvent } from "./sse.ts";
-import { bytePipe, enc, eventFailure, fail, observe, stallFailure, streamError, type Head, type StreamOptions } from "./stream-parts.ts";
+import { bytePipe, enc, eventFailure, fail, observe, stallFailure, streamError, streamGuard, type Head, type StreamOptions } from "./stream-parts.ts";
 import type { SpecialistOutcome } from "../../routing/hop.ts";
 
 /**
@@ -13,39 +13,17 @@ export function passThrough(head: Head, o: StreamOptions, upstream: AbortControl
   const state = { out: head.out, usage: head.usage, finished: head.finished };
   const pipe = bytePipe();
   const writer = pipe.writable.getWriter();
-  let ended = false;
-  let stalled = false;
-  let lastRead = Date.now();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const end = (x: SpecialistOutcome) => {
-    if (ended) return false;
-    ended = true;
-    clearTimeout(timer);
-    settle(x);
-    return true;
-  };
-  const clientGone = () => {
-    if (!end(fail({ kind: "client_closed", detail: "the client went away mid-stream" }))) return;
-    upstream.abort();
-    void reader.cancel().catch(() => {});
-  };
-  writer.closed.catch(clientGone);
-  const checkIdle = () => {
-    const idle = Date.now() - lastRead;
-    if (idle < o.idleMs) return void (timer = setTimeout(checkIdle, o.idleMs - idle));
-    stalled = true;
-    void reader.cancel().catch(() => {});
-  };
-  timer = setTimeout(checkIdle, o.idleMs);
+  const guard = streamGuard(reader, o.idleMs, upstream, settle, writer);
+  guard.watchIdle();
 
-  const write = (text: string) => writer.write(enc.encode(text)).then(() => true, () => (clientGone(), false));
+  const write = (text: string) => writer.write(enc.encode(text)).then(() => true, () => (guard.clientGone(), false));
   /** Sends what is pending and ends the client's stream: with `[DONE]` if it succeeded, else an error event and no `[DONE]`. */
   const finish = async (x: SpecialistOutcome, tail = "") => {
-    if (ended) return;
+    if (guard.ended) return;
     const text = state.out + (x.ok ? tail : `data: ${JSON.stringify(streamError(o.specialist, x.failure))}\n\n`);
     state.out = "";
     if (!(await write(text))) return;
-    end(x);
+    guard.end(x);
     void writer.close().catch(() => {});
     void reader.cancel().catch(() => {});
     if (!x.ok) upstream.abort();
@@ -63,7 +41,7 @@ export function passThrough(head: Head, o: StreamOptions, upstream: AbortControl
   const pump = async () => {
     if (head.done) return finish({ ok: true, output: null, usage: state.usage });
     if (await handle(head.pending)) return;
-    while (!ended) {
+    while (!guard.ended) {
       if (state.out !== "") {
         const text = state.out;
         state.out = "";
@@ -73,11 +51,11 @@ export function passThrough(head: Head, o: StreamOptions, upstream: AbortControl
       try {
         next = await reader.read();
       } catch (e) {
-        return finish(fail(stalled ? stallFailure(o.idleMs) : { kind: "truncated", detail: `the stream broke: ${(e as Error)?.message ?? String(e)}` }));
+        return finish(fail(guard.stalled ? stallFailure(o.idleMs) : { kind: "truncated", detail: `the stream broke: ${(e as Error)?.message ?? String(e)}` }));
       }
-      if (ended) return;
-      if (stalled) return finish(fail(stallFailure(o.idleMs)));
-      lastRead = Date.now();
+      if (guard.ended) return;
+      if (guard.stalled) return finish(fail(stallFailure(o.idleMs)));
+      guard.touch();
       if (next.done) {
         // finished without [DONE]: the client's stream still ends as OpenAI's do
         if (state.finished) return finish({ ok: true, output: null, usage: state.usage }, "data: [DONE]\n\n");

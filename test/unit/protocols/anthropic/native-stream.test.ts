@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { openMessageStream } from "../../../../worker/protocols/anthropic/native-stream.ts";
 import type { ChatStream } from "../../../../worker/protocols/openai/stream.ts";
 import type { SpecialistOutcome } from "../../../../worker/routing/hop.ts";
+import { scriptedUpstream } from "../../../support/scripted-upstream.ts";
 
 /**
  * The pass-through of an `anthropic` specialist's stream on the Anthropic door: the
@@ -18,30 +19,8 @@ const delta = (text: string) => ev({ type: "content_block_delta", index: 0, delt
 const END = ev({ type: "content_block_stop", index: 0 }) + ev({ type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 3 } }) + ev({ type: "message_stop" });
 const GARBAGE = "event: content_block_delta\ndata: <html>oops</html>\n\n";
 
-/** An upstream whose body gives `reads` one by one (then ends, or hangs); records a cancel and the abort of the call. */
-function upstream(reads: (string | Uint8Array)[], o: { hang?: boolean } = {}) {
-  let i = 0;
-  const seen = { cancelled: false, aborted: false };
-  const body = new ReadableStream<Uint8Array>({
-    async pull(c) {
-      const next = reads[i++];
-      if (next !== undefined) c.enqueue(typeof next === "string" ? enc.encode(next) : next);
-      else if (o.hang) await new Promise(() => {});
-      else c.close();
-    },
-    cancel() {
-      seen.cancelled = true;
-    },
-  });
-  const open = async (signal: AbortSignal) => {
-    signal.addEventListener("abort", () => (seen.aborted = true), { once: true });
-    return new Response(body, { headers: { "content-type": "text/event-stream" } });
-  };
-  return { open, seen };
-}
-
 async function run(reads: (string | Uint8Array)[], o: { hang?: boolean } = {}) {
-  const up = upstream(reads, o);
+  const up = scriptedUpstream(reads, o);
   const opened = await openMessageStream(up.open, { pricing: undefined, signal: new AbortController().signal, idleMs: 5_000 });
   if (!opened.ok) throw new Error(`failed before content: ${JSON.stringify(opened.failure)}`);
   const stream = opened.output as ChatStream;

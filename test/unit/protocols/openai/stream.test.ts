@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ChatStream, openChatStream } from "../../../../worker/protocols/openai/stream.ts";
 import type { SpecialistOutcome } from "../../../../worker/routing/hop.ts";
+import { scriptedUpstream } from "../../../support/scripted-upstream.ts";
 
 /**
  * The pass-through of an `openai-chat` stream when nothing needs rewriting (no usage
@@ -11,30 +12,8 @@ const chunk = (content: string, finish: string | null = null) =>
   `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content }, finish_reason: finish }] })}\n\n`;
 const ROLE = `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] })}\n\n`;
 
-/** An upstream whose body gives `reads` one by one (then ends, or hangs); records a cancel and the abort of the call. */
-function upstream(reads: (string | Uint8Array)[], o: { hang?: boolean } = {}) {
-  let i = 0;
-  const seen = { cancelled: false, aborted: false };
-  const body = new ReadableStream<Uint8Array>({
-    async pull(c) {
-      const next = reads[i++];
-      if (next !== undefined) c.enqueue(typeof next === "string" ? enc.encode(next) : next);
-      else if (o.hang) await new Promise(() => {});
-      else c.close();
-    },
-    cancel() {
-      seen.cancelled = true;
-    },
-  });
-  const open = async (signal: AbortSignal) => {
-    signal.addEventListener("abort", () => (seen.aborted = true), { once: true });
-    return new Response(body, { headers: { "content-type": "text/event-stream" } });
-  };
-  return { open, seen };
-}
-
 async function run(reads: (string | Uint8Array)[], o: { hang?: boolean } = {}) {
-  const up = upstream(reads, o);
+  const up = scriptedUpstream(reads, o);
   const opened = await openChatStream(up.open, { pricing: undefined, signal: new AbortController().signal, idleMs: 5_000, usageAdded: false, specialist: "s" });
   if (!opened.ok) throw new Error(`failed before content: ${JSON.stringify(opened.failure)}`);
   const stream = opened.output as ChatStream;
