@@ -1,9 +1,11 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { buildConfigModule } from "./scripts/lib/config-module.ts";
 import { buildModelModule } from "./scripts/lib/intent-model-module.ts";
 import { testConfig } from "./test/support/test-config.ts";
 
-// the Worker imports the bundled config's model fitted at build time (worker/generated/, `npm run build:model`): make sure it is there and current
+// the Worker imports the bundled config validated and its model fitted at build time (worker/generated/, `npm run build:model`): make sure they are there and current
+buildConfigModule();
 await buildModelModule();
 
 /**

@@ -22,9 +22,7 @@ import { traceRoutes } from "./routes/traces.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { dashboardRoutes } from "./ui/routes.tsx";
 import { baseConfig } from "./runtime.ts";
-import { RouterSettings } from "./config/schema.ts";
-
-const DEFAULT_MAX_BODY_BYTES = RouterSettings.parse({}).maxBodyBytes;
+import { routerDefaults } from "./config/schema.ts";
 import pkg from "../package.json";
 
 /** The router's hono app: middleware, route groups, and the one error serialiser. */
@@ -73,7 +71,7 @@ function bodyLimitFor(maxSize: number): MiddlewareHandler<AppEnv> {
 function limitBody(): MiddlewareHandler<AppEnv> {
   return async function limitBody(c, next) {
     const base = baseConfig(c.env);
-    return bodyLimitFor(base.ok ? base.config.router.maxBodyBytes : DEFAULT_MAX_BODY_BYTES)(c, next);
+    return bodyLimitFor(base.ok ? base.config.router.maxBodyBytes : routerDefaults().maxBodyBytes)(c, next);
   };
 }
 for (const path of GUARDED) app.use(path, limitBody());

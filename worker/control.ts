@@ -3,15 +3,13 @@ import { PolledValue, withDeadline } from "./control-cache.ts";
 import type { Env } from "./env.ts";
 import { ProblemError } from "./http/problem.ts";
 import { baseConfig } from "./config/base.ts";
-import { RouterSettings } from "./config/schema.ts";
+import { routerDefaults } from "./config/schema.ts";
 
 /**
  * How long an isolate trusts the switches it read: a switch flipped anywhere takes
  * effect everywhere within this bound, and at once in the isolate that flipped it.
  */
 export const CONTROL_CACHE_MS = 2_000;
-
-const DEFAULT_READ_TIMEOUT_MS = RouterSettings.parse({}).controlReadTimeoutMs;
 
 /**
  * How long a read of the control plane may take (`router.controlReadTimeoutMs` of the
@@ -21,7 +19,7 @@ const DEFAULT_READ_TIMEOUT_MS = RouterSettings.parse({}).controlReadTimeoutMs;
  */
 export function controlReadTimeoutMs(env: Pick<Env, "SWITCHYARD_CONFIG">): number {
   const base = baseConfig(env);
-  return base.ok ? base.config.router.controlReadTimeoutMs : DEFAULT_READ_TIMEOUT_MS;
+  return base.ok ? base.config.router.controlReadTimeoutMs : routerDefaults().controlReadTimeoutMs;
 }
 
 const CONTROL = "the control plane";

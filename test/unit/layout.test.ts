@@ -28,7 +28,7 @@ describe("source layout (DESIGN §6)", () => {
   });
 
   it("every endpoint type of the config schema has one adapter, of the type it is listed under, and one protocol folder", () => {
-    const types = Endpoint.options.map((o) => o.shape.type.value).sort();
+    const types = Endpoint.unwrap().options.map((o) => o.unwrap().shape.type.value).sort();
     expect(Object.keys(ADAPTERS).sort()).toEqual(types);
     for (const [type, adapter] of Object.entries(ADAPTERS)) expect(adapter.type).toBe(type);
     expect(PROTOCOLS.flatMap((p) => (p.endpointType ? [p.endpointType] : [])).sort()).toEqual(types);

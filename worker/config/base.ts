@@ -1,10 +1,18 @@
 import bundledConfig from "../../switchyard.config.json";
+import { BUILT_CONFIG } from "../generated/bundled-config.ts";
 import type { Env } from "../env.ts";
+import { builtConfigFor } from "./built.ts";
 import { loadConfig, parseConfig } from "./load.ts";
 import type { Config } from "./schema.ts";
 
-/** The bundled config is validated when the module loads: a bad file stops `wrangler dev`/`deploy`. */
-export const BUNDLED_CONFIG: Config = loadConfig(bundledConfig);
+/**
+ * The bundled config, validated by the build (`npm run build:model`, wrangler's
+ * `[build]` step: a bad file stops `wrangler dev`/`deploy` there), so starting an
+ * isolate does not run the config schema. A generated module that does not match the
+ * bundled file (a build step skipped) is not trusted: the file is parsed here, and a
+ * bad one stops the Worker's start as it always did.
+ */
+export const BUNDLED_CONFIG: Config = builtConfigFor(bundledConfig, BUILT_CONFIG) ?? loadConfig(bundledConfig);
 
 let base: { raw: string; parsed: ReturnType<typeof parseConfig> } | undefined;
 

@@ -12,31 +12,37 @@ import { z } from "zod";
  * and version headers, …; an `accept` is kept)
  * cannot be set this way.
  */
-const Headers = z
-  .record(
-    z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/, "a header name (RFC 9110 token characters)").refine((n) => !OWN_HEADERS.has(n.toLowerCase()), { message: "the router sets this header itself" }),
-    z.string().max(8192).regex(/^[\t\x20-\x7e]*$/, "a header value: visible ASCII, spaces and tabs only (no CR, LF or NUL)"),
-  )
-  .default({});
+/** Extra request headers (built when an endpoint schema is: a `z.lazy` here would drop its default from the OpenAPI document). */
+const headers = () =>
+  z
+    .record(
+      z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/, "a header name (RFC 9110 token characters)").refine((n) => !OWN_HEADERS.has(n.toLowerCase()), { message: "the router sets this header itself" }),
+      z.string().max(8192).regex(/^[\t\x20-\x7e]*$/, "a header value: visible ASCII, spaces and tabs only (no CR, LF or NUL)"),
+    )
+    .default({});
 const OWN_HEADERS = new Set(["authorization", "content-type", "content-length", "idempotency-key", "traceparent", "x-intent-id", "host", "a2a-version", "x-api-key", "x-goog-api-key", "anthropic-version"]);
 
-export const BindingName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, "a SCREAMING_SNAKE binding name");
+export const BindingName = z.lazy(() => z.string().regex(/^[A-Z][A-Z0-9_]*$/, "a SCREAMING_SNAKE binding name"));
 
 /** A Worker reached through a service binding (`binding`) at `path`. */
-export const ServiceEndpoint = z.strictObject({
-  type: z.literal("service"),
-  binding: BindingName,
-  path: z.string().startsWith("/").default("/"),
-});
+export const ServiceEndpoint = z.lazy(() =>
+  z.strictObject({
+    type: z.literal("service"),
+    binding: BindingName,
+    path: z.string().startsWith("/").default("/"),
+  }),
+);
 
 /** Any JSON-over-HTTP service: POST `{ input, intent, context }`, reply `{ output, usage? }`. */
-export const HttpEndpoint = z.strictObject({
-  type: z.literal("http"),
-  url: z.url({ protocol: /^https?$/ }),
-  /** Name of a Worker secret holding a bearer token sent as `Authorization`. */
-  apiKeySecret: BindingName.optional(),
-  headers: Headers,
-});
+export const HttpEndpoint = z.lazy(() =>
+  z.strictObject({
+    type: z.literal("http"),
+    url: z.url({ protocol: /^https?$/ }),
+    /** Name of a Worker secret holding a bearer token sent as `Authorization`. */
+    apiKeySecret: BindingName.optional(),
+    headers: headers(),
+  }),
+);
 
 /**
  * USD per million tokens, from the provider's price list: each call's cost (from the
@@ -48,55 +54,61 @@ export const HttpEndpoint = z.strictObject({
  * (`cache_creation_input_tokens`) `cacheWriteInputPerMTok`; each defaults to
  * `inputPerMTok`.
  */
-export const Pricing = z.strictObject({
-  inputPerMTok: z.number().nonnegative(),
-  outputPerMTok: z.number().nonnegative(),
-  cachedInputPerMTok: z.number().nonnegative().optional(),
-  cacheWriteInputPerMTok: z.number().nonnegative().optional(),
-});
+export const Pricing = z.lazy(() =>
+  z.strictObject({
+    inputPerMTok: z.number().nonnegative(),
+    outputPerMTok: z.number().nonnegative(),
+    cachedInputPerMTok: z.number().nonnegative().optional(),
+    cacheWriteInputPerMTok: z.number().nonnegative().optional(),
+  }),
+);
 export type Pricing = z.infer<typeof Pricing>;
 
 /** What every chat-model endpoint takes: the model, its key, extra headers, a system prompt, prices. */
-const chatModel = {
+const chatModel = () => ({
   model: z.string().min(1).max(200),
   /** Name of a Worker secret holding the API key (sent in the provider's own auth header). */
   apiKeySecret: BindingName.optional(),
-  headers: Headers,
+  headers: headers(),
   /** Sent first, before the client's own system messages. */
   systemPrompt: z.string().min(1).max(100_000).optional(),
   pricing: Pricing.optional(),
-};
+});
 
 /**
  * An OpenAI-compatible chat model: POST `{url}/chat/completions` with `{ model, messages }`
  * (`systemPrompt` first; the key as `Authorization: Bearer …`); the reply's first
  * choice is the output.
  */
-export const OpenAIChatEndpoint = z.strictObject({
-  type: z.literal("openai-chat"),
-  /** Base URL of the API, e.g. `https://api.openai.com/v1`. */
-  url: z.url({ protocol: /^https?$/ }),
-  ...chatModel,
-});
+export const OpenAIChatEndpoint = z.lazy(() =>
+  z.strictObject({
+    type: z.literal("openai-chat"),
+    /** Base URL of the API, e.g. `https://api.openai.com/v1`. */
+    url: z.url({ protocol: /^https?$/ }),
+    ...chatModel(),
+  }),
+);
 
 /**
  * An Anthropic model through the Messages API: POST `{url}/messages` with the key as
  * `x-api-key` and `anthropic-version` (https://docs.anthropic.com/en/api/messages);
  * OpenAI-format requests are translated (docs/protocols/anthropic.md).
  */
-export const AnthropicEndpoint = z.strictObject({
-  type: z.literal("anthropic"),
-  /** Base URL of the API (a Cloudflare AI Gateway URL ending in `/anthropic/v1` works unchanged). */
-  url: z.url({ protocol: /^https?$/ }).default("https://api.anthropic.com/v1"),
-  ...chatModel,
-  /**
-   * Sent as the `anthropic-version` header: `2023-06-01`, or `2026-10-21` (which takes
-   * no `temperature` or `top_p`: requests with them are refused, naming them).
-   */
-  anthropicVersion: z.enum(["2023-06-01", "2026-10-21"]).default("2023-06-01"),
-  /** `max_tokens` sent when a request sets none (the Messages API requires it). */
-  maxTokens: z.number().int().positive().max(1_000_000).default(4096),
-});
+export const AnthropicEndpoint = z.lazy(() =>
+  z.strictObject({
+    type: z.literal("anthropic"),
+    /** Base URL of the API (a Cloudflare AI Gateway URL ending in `/anthropic/v1` works unchanged). */
+    url: z.url({ protocol: /^https?$/ }).default("https://api.anthropic.com/v1"),
+    ...chatModel(),
+    /**
+     * Sent as the `anthropic-version` header: `2023-06-01`, or `2026-10-21` (which takes
+     * no `temperature` or `top_p`: requests with them are refused, naming them).
+     */
+    anthropicVersion: z.enum(["2023-06-01", "2026-10-21"]).default("2023-06-01"),
+    /** `max_tokens` sent when a request sets none (the Messages API requires it). */
+    maxTokens: z.number().int().positive().max(1_000_000).default(4096),
+  }),
+);
 
 /**
  * A Gemini model through the Gemini API: POST `{url}/models/{model}:generateContent`
@@ -104,13 +116,15 @@ export const AnthropicEndpoint = z.strictObject({
  * (https://ai.google.dev/api/generate-content); OpenAI-format requests are
  * translated (docs/protocols/gemini.md).
  */
-export const GeminiEndpoint = z.strictObject({
-  type: z.literal("gemini"),
-  /** Base URL of the API (a Cloudflare AI Gateway URL ending in `/google-ai-studio/v1beta` works unchanged). */
-  url: z.url({ protocol: /^https?$/ }).default("https://generativelanguage.googleapis.com/v1beta"),
-  ...chatModel,
-  model: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, "a Gemini model name, e.g. gemini-2.5-flash (no 'models/' prefix)"),
-});
+export const GeminiEndpoint = z.lazy(() =>
+  z.strictObject({
+    type: z.literal("gemini"),
+    /** Base URL of the API (a Cloudflare AI Gateway URL ending in `/google-ai-studio/v1beta` works unchanged). */
+    url: z.url({ protocol: /^https?$/ }).default("https://generativelanguage.googleapis.com/v1beta"),
+    ...chatModel(),
+    model: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, "a Gemini model name, e.g. gemini-2.5-flash (no 'models/' prefix)"),
+  }),
+);
 
 /**
  * A Workers AI text-generation model through the Worker's `AI` binding:
@@ -118,36 +132,40 @@ export const GeminiEndpoint = z.strictObject({
  * (https://developers.cloudflare.com/workers-ai/models/); OpenAI-format requests are
  * translated (docs/protocols/workers-ai.md).
  */
-export const WorkersAiEndpoint = z.strictObject({
-  type: z.literal("workers-ai"),
-  /** A text-generation model, e.g. `@cf/meta/llama-3.1-8b-instruct`. */
-  model: z.string().regex(/^@[a-z0-9-]+\/[A-Za-z0-9._/-]{1,200}$/, "a Workers AI model name, e.g. @cf/meta/llama-3.1-8b-instruct"),
-  /** The Workers AI binding's name in wrangler.toml (`[ai] binding = "AI"`). */
-  binding: BindingName.default("AI"),
-  systemPrompt: chatModel.systemPrompt,
-  /** `max_tokens` sent when a request sets none (else the model's own default, small for many models). */
-  maxTokens: z.number().int().positive().max(1_000_000).optional(),
-  pricing: Pricing.optional(),
-});
+export const WorkersAiEndpoint = z.lazy(() =>
+  z.strictObject({
+    type: z.literal("workers-ai"),
+    /** A text-generation model, e.g. `@cf/meta/llama-3.1-8b-instruct`. */
+    model: z.string().regex(/^@[a-z0-9-]+\/[A-Za-z0-9._/-]{1,200}$/, "a Workers AI model name, e.g. @cf/meta/llama-3.1-8b-instruct"),
+    /** The Workers AI binding's name in wrangler.toml (`[ai] binding = "AI"`). */
+    binding: BindingName.default("AI"),
+    systemPrompt: chatModel().systemPrompt,
+    /** `max_tokens` sent when a request sets none (else the model's own default, small for many models). */
+    maxTokens: z.number().int().positive().max(1_000_000).optional(),
+    pricing: Pricing.optional(),
+  }),
+);
 
 /**
  * A remote A2A agent: its card is read from `url` (the agent's base URL, or the
  * card's own URL if it ends in `.json`), then the message is sent in the
  * protocol version the card declares (1.x `SendMessage` or 0.3 `message/send`).
  */
-export const A2aEndpoint = z.strictObject({
-  type: z.literal("a2a"),
-  url: z.url({ protocol: /^https?$/ }),
-  /** Name of a Worker secret holding a bearer token sent as `Authorization`. */
-  apiKeySecret: BindingName.optional(),
-  headers: Headers,
-  /**
-   * Other origins the agent's card may send calls to (`https://host[:port]`). By default
-   * only `url`'s own origin is called; the key and `headers` go to that origin only.
-   */
-  allowedOrigins: z.array(z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin)).max(20).default([]),
-});
+export const A2aEndpoint = z.lazy(() =>
+  z.strictObject({
+    type: z.literal("a2a"),
+    url: z.url({ protocol: /^https?$/ }),
+    /** Name of a Worker secret holding a bearer token sent as `Authorization`. */
+    apiKeySecret: BindingName.optional(),
+    headers: headers(),
+    /**
+     * Other origins the agent's card may send calls to (`https://host[:port]`). By default
+     * only `url`'s own origin is called; the key and `headers` go to that origin only.
+     */
+    allowedOrigins: z.array(z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin)).max(20).default([]),
+  }),
+);
 
 /** Where and how a specialist is called; one adapter per `type`. */
-export const Endpoint = z.discriminatedUnion("type", [ServiceEndpoint, HttpEndpoint, OpenAIChatEndpoint, AnthropicEndpoint, GeminiEndpoint, WorkersAiEndpoint, A2aEndpoint]);
+export const Endpoint = z.lazy(() => z.discriminatedUnion("type", [ServiceEndpoint, HttpEndpoint, OpenAIChatEndpoint, AnthropicEndpoint, GeminiEndpoint, WorkersAiEndpoint, A2aEndpoint]));
 export type Endpoint = z.infer<typeof Endpoint>;

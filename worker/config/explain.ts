@@ -40,6 +40,9 @@ export function keysByPath(schema: z.ZodType): Map<string, Set<string>> {
       case "pipe":
         walk(d.in, path);
         break;
+      case "lazy": // the config's schemas are built on first use (schema.ts)
+        walk((s as unknown as { _zod: { innerType: z.ZodType } })._zod.innerType, path);
+        break;
       default:
         walk(d.innerType, path);
     }

@@ -1,40 +1,44 @@
 import { z } from "zod";
 import { globMatcher } from "./glob.ts";
 
-const Globs = z.union([z.string().min(1).max(200), z.array(z.string().min(1).max(200)).min(1).max(100)]);
+const Globs = z.lazy(() => z.union([z.string().min(1).max(200), z.array(z.string().min(1).max(200)).min(1).max(100)]));
 
 /** Per-task limits a rule can impose (the tightest of all matching rules applies). */
-export const PolicyLimits = z.strictObject({
-  maxHopsPerTask: z.number().int().min(1).max(10_000).optional(),
-  maxCostPerTaskUsd: z.number().nonnegative().optional(),
-});
+export const PolicyLimits = z.lazy(() =>
+  z.strictObject({
+    maxHopsPerTask: z.number().int().min(1).max(10_000).optional(),
+    maxCostPerTaskUsd: z.number().nonnegative().optional(),
+  }),
+);
 export type PolicyLimits = z.infer<typeof PolicyLimits>;
 
 /**
  * One declarative rule (DESIGN §4). `match` fields are ANDed; globs use `*` and `?`.
  * The first matching rule with an effect decides; matching rules' `limits` all apply.
  */
-export const PolicyRule = z
-  .strictObject({
-    id: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/).optional(),
-    description: z.string().max(500).optional(),
-    match: z
-      .strictObject({
-        tenant: Globs.optional(),
-        intent: Globs.optional(),
-        specialist: Globs.optional(),
-        minInputChars: z.number().int().nonnegative().optional(),
-        maxInputChars: z.number().int().nonnegative().optional(),
-        minCostUsd: z.number().nonnegative().optional(),
-      })
-      .default({}),
-    effect: z.enum(["allow", "deny"]).optional(),
-    require: z.literal("approval").optional(),
-    limits: PolicyLimits.optional(),
-    reason: z.string().max(500).optional(),
-  })
-  .refine((r) => r.effect !== undefined || r.require !== undefined || r.limits !== undefined, { message: "a rule needs an effect, require: approval, or limits" })
-  .refine((r) => !(r.effect !== undefined && r.require !== undefined), { message: "give either effect or require, not both" });
+export const PolicyRule = z.lazy(() =>
+  z
+    .strictObject({
+      id: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/).optional(),
+      description: z.string().max(500).optional(),
+      match: z
+        .strictObject({
+          tenant: Globs.optional(),
+          intent: Globs.optional(),
+          specialist: Globs.optional(),
+          minInputChars: z.number().int().nonnegative().optional(),
+          maxInputChars: z.number().int().nonnegative().optional(),
+          minCostUsd: z.number().nonnegative().optional(),
+        })
+        .default({}),
+      effect: z.enum(["allow", "deny"]).optional(),
+      require: z.literal("approval").optional(),
+      limits: PolicyLimits.optional(),
+      reason: z.string().max(500).optional(),
+    })
+    .refine((r) => r.effect !== undefined || r.require !== undefined || r.limits !== undefined, { message: "a rule needs an effect, require: approval, or limits" })
+    .refine((r) => !(r.effect !== undefined && r.require !== undefined), { message: "give either effect or require, not both" }),
+);
 export type PolicyRule = z.infer<typeof PolicyRule>;
 
 /** What a hop is, as far as policy is concerned. */

@@ -1,12 +1,14 @@
 import { z } from "zod";
 
 /** What to do with content that looks like a prompt injection. */
-export const ScreeningSettings = z.strictObject({
-  /** `flag`: record and report it; `approval`: pause tasks for a human; `deny`: refuse (422). */
-  mode: z.enum(["off", "flag", "approval", "deny"]).default("flag"),
-  /** Score at or above which content is flagged (each matched signal adds its weight). */
-  threshold: z.number().min(0).max(10).default(1),
-});
+export const ScreeningSettings = z.lazy(() =>
+  z.strictObject({
+    /** `flag`: record and report it; `approval`: pause tasks for a human; `deny`: refuse (422). */
+    mode: z.enum(["off", "flag", "approval", "deny"]).default("flag"),
+    /** Score at or above which content is flagged (each matched signal adds its weight). */
+    threshold: z.number().min(0).max(10).default(1),
+  }),
+);
 export type ScreeningSettings = z.infer<typeof ScreeningSettings>;
 
 /** One documented heuristic: a pattern and how strongly it signals an injection. */
