@@ -17,7 +17,7 @@
  * `temperature` and `top_p` are refused and `system` turns may stand in `messages`. Errors are Anthropic's shape:
  * `{ type: "error", error: { type, message }, request_id }`, with a `request-id` header.
  * The body is checked as the API checks it, a 400 `invalid_request_error` naming the
- * path: `model`, `max_tokens` and non-empty `messages` required; roles `user` and
+ * path: `model`, `max_tokens` (1 or more: no cache pre-warming) and non-empty `messages` required; roles `user` and
  * `assistant` alternating; no empty text blocks; image sources base64 with a
  * JPEG/PNG/GIF/WebP `media_type` and data, or a `url`; every `tool_use` answered by a
  * `tool_result` (first in the next user turn), every `tool_result` answering one;
@@ -98,7 +98,8 @@ const error = (type: string, message: string, requestId: string) => ({ type: "er
 /** Why the Messages API would turn the body down (its message, path first), if it would. */
 function problem(body: Record<string, any>, version: string): string | undefined {
   if (typeof body.model !== "string" || body.model === "") return "model: Field required";
-  if (!Number.isInteger(body.max_tokens) || body.max_tokens < 1) return "max_tokens: Field required (a positive integer)";
+  if (body.max_tokens === undefined || body.max_tokens === null) return "max_tokens: Field required";
+  if (!Number.isInteger(body.max_tokens) || body.max_tokens < 1) return "max_tokens: must be a positive integer (this fake does not pre-warm the cache with 0)";
   if (!Array.isArray(body.messages) || body.messages.length === 0) return "messages: at least one message is required";
   for (const key of ["temperature", "top_p"] as const)
     if (version === "2026-10-21" && body[key] !== undefined) return `${key}: Extra inputs are not permitted`;

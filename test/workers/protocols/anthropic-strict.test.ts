@@ -56,6 +56,19 @@ describe("the chat door → an anthropic specialist", () => {
     expect(await calls()).toEqual([]);
   });
 
+  it("an empty assistant message, content [] and unknown tool-call members are refused before any call, not dropped or merged", async () => {
+    const call = { id: "c1", type: "function", function: { name: "f", arguments: "{}" } };
+    for (const [messages, param] of [
+      [[user("a"), { role: "assistant" }, user("b")], "messages.1.content"],
+      [[user([])], "messages.0.content"],
+      [[user("a"), { role: "assistant", content: null, tool_calls: [{ ...call, bogus: 1 }] }, { role: "tool", tool_call_id: "c1", content: "r" }], "messages.1.tool_calls.0.bogus"],
+    ] as const) {
+      const e = await openAIError((await send({ model: "claude", messages })).res);
+      expect(e, param).toMatchObject({ type: "invalid_request_error", param });
+    }
+    expect(await calls()).toEqual([]);
+  });
+
   it("parallel_tool_calls: false without tools is not sent, and named in x-switchyard-not-sent", async () => {
     const { res } = await send({ model: "claude", messages: [user("hi")], parallel_tool_calls: false });
     expect(res.status, await res.clone().text()).toBe(200);
@@ -70,6 +83,19 @@ describe("the Messages door", () => {
   it("→ an OpenAI-format specialist: an unknown member or a dangling tool_result is a 400 naming its path", async () => {
     expect(await anthropicError(await messagesDoor(ask({}, [user([{ type: "text", text: "hi", zzz: 1 }])])), 400)).toContain("messages.0.content.0.zzz");
     expect(await anthropicError(await messagesDoor(ask({}, [user([{ type: "tool_result", tool_use_id: "toolu_nope", content: "r" }, { type: "text", text: "hi" }])])), 400)).toContain("messages.0.content.0.tool_use_id");
+  });
+
+  it("→ an OpenAI-format specialist: empty user content, an unknown tool_choice or cache_control member is a 400 naming its path", async () => {
+    const tools = [{ name: "f", input_schema: { type: "object" } }];
+    expect(await anthropicError(await messagesDoor(ask({}, [user([])])), 400)).toContain("messages.0.content");
+    expect(await anthropicError(await messagesDoor(ask({ tools, tool_choice: { type: "tool", name: "f", bogus: 1 } })), 400)).toContain("tool_choice.bogus");
+    expect(await anthropicError(await messagesDoor(ask({ cache_control: { type: "ephemeral", bogus: 1 } })), 400)).toContain("cache_control.bogus");
+  });
+
+  it("→ claude: max_tokens 0 is passed on; the fake's refusal says what is wrong with it, not that it is missing", async () => {
+    const message = await anthropicError(await messagesDoor({ model: "claude", max_tokens: 0, messages: [user("hi")] }), 400);
+    expect(message).toMatch(/^max_tokens: must be a positive integer/);
+    expect(((await calls())[0] as { body: Record<string, unknown> }).body).toMatchObject({ max_tokens: 0 });
   });
 
   it("base64 that is not base64 and a javascript: image URL are 400s naming the field", async () => {

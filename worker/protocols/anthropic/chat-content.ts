@@ -13,11 +13,17 @@
  *   `title`); `input_audio` and `file_id` refused.
  * - `assistant` → an assistant turn: text and `refusal` parts (and a `refusal`
  *   member) → text blocks; `tool_calls` → `tool_use` blocks, ids kept, `arguments`
- *   parsed (`""` is `{}`; text that is not a JSON object is refused).
+ *   parsed (`""` is `{}`; text that is not a JSON object is refused); a call takes
+ *   `id`, `type`, `function` (`name`, `arguments`) and the echoes `index` (Python
+ *   SDK stream helpers keep it) and `function.parsed_arguments` (the JS SDK's parse
+ *   helpers add it); any other member is refused.
  * - `tool` → a `tool_result` block (`tool_call_id` → `tool_use_id`) in a user turn.
  * - Consecutive turns of one role are merged (Anthropic wants alternation); in a user
  *   turn, `tool_result` blocks go first (Messages API, "tool use": results lead the
- *   user message that answers a tool use). An assistant turn with no content is dropped.
+ *   user message that answers a tool use). An assistant message with nothing to carry
+ *   (no text, refusal or tool call) is refused at `messages.N.content`: dropping it
+ *   would merge the turns around it. `content: []` is refused on any message (OpenAI
+ *   requires at least one part).
  * - A part's `prompt_cache_breakpoint` → `cache_control: { type: "ephemeral", ttl: "1h" }`
  *   (the shortest Anthropic lifetime at least OpenAI's 30-minute default); `ttl: "12h"`
  *   is refused.
@@ -58,6 +64,9 @@ const PART_KEYS: Record<string, ReadonlySet<string>> = {
 };
 const TEXT_ONLY_KEYS: ReadonlySet<string> = new Set(["type", "text"]);
 const REFUSAL_KEYS: ReadonlySet<string> = new Set(["type", "refusal"]);
+/** The members of an assistant tool call: OpenAI's, and the echoes SDK stream and parse helpers leave on a message a client sends back. */
+const TOOL_CALL_KEYS: ReadonlySet<string> = new Set(["id", "type", "function", "index"]);
+const CALL_FUNCTION_KEYS: ReadonlySet<string> = new Set(["name", "arguments", "parsed_arguments"]);
 const IMAGE_URL_KEYS: ReadonlySet<string> = new Set(["url", "detail"]);
 const FILE_KEYS: ReadonlySet<string> = new Set(["file_data", "file_id", "filename"]);
 /** Why a member cannot be carried: it has no Anthropic equivalent (OpenAI does not document it, or Anthropic cannot take it). */
@@ -88,6 +97,7 @@ export function chatConversation(messages: unknown[], endpointSystem?: string): 
     const known = typeof m.role === "string" ? MESSAGE_KEYS[m.role] : undefined;
     const extra = known && extraMember(m, known);
     if (extra) return noEquivalent(`${p}.${extra}`);
+    if (Array.isArray(m.content) && m.content.length === 0) return untranslatable(`${p}.content`, `'${p}.content' must not be empty: give at least one part (as OpenAI requires)`);
     let r: Blocks;
     switch (m.role) {
       case "system":
@@ -111,7 +121,8 @@ export function chatConversation(messages: unknown[], endpointSystem?: string): 
     }
     if (!r.ok) return r;
     const role = m.role === "assistant" ? "assistant" : "user";
-    if (r.value.length === 0 && role === "assistant") continue;
+    if (r.value.length === 0 && role === "assistant")
+      return untranslatable(`${p}.content`, `'${p}.content' is empty: an assistant message needs text, a refusal or tool_calls (Anthropic takes no empty turn, and leaving it out would merge the turns around it)`);
     const last = turns.at(-1);
     if (last && last.role === role) last.blocks.push(...r.value);
     else turns.push({ role, blocks: r.value });
@@ -231,6 +242,11 @@ function assistantBlocks(m: Obj, p: string): Blocks {
 
 function toolUse(call: unknown, p: string): Translation<ContentBlockParam> {
   if (!isObj(call) || call.type !== "function" || !isObj(call.function)) return untranslatable(p, `'${p}': only function tool calls can be translated`);
+  const extraCall = extraMember(call, TOOL_CALL_KEYS);
+  if (extraCall) return noEquivalent(`${p}.${extraCall}`);
+  if (call.index != null && !(Number.isSafeInteger(call.index) && (call.index as number) >= 0)) return untranslatable(`${p}.index`, `'${p}.index' must be the call's index (a non-negative integer)`);
+  const extraFn = extraMember(call.function, CALL_FUNCTION_KEYS);
+  if (extraFn) return noEquivalent(`${p}.function.${extraFn}`);
   const { name, arguments: args } = call.function;
   if (typeof call.id !== "string" || typeof name !== "string") return untranslatable(p, `'${p}' needs an id and a function name`);
   const input = parseArguments(args);

@@ -35,11 +35,11 @@ export const CHAT_FIELD_RULES: { readonly [K in keyof Required<ChatCompletionCre
   top_p: { kind: "mapped", anthropic: "top_p", rule: "as is; refused on API version 2026-10-21" },
   stop: { kind: "mapped", anthropic: "stop_sequences", rule: "a string or an array of strings; whitespace-only sequences refused (Anthropic rejects them)" },
   tools: { kind: "mapped", anthropic: "tools", rule: "function tools → { name, description, input_schema: parameters, strict }; custom tools and members OpenAI does not document refused" },
-  tool_choice: { kind: "mapped", anthropic: "tool_choice", rule: "auto → auto, none → none, required → any, a declared named function → tool; without tools only none (not sent); allowed_tools and custom refused" },
+  tool_choice: { kind: "mapped", anthropic: "tool_choice", rule: "auto → auto, none → none, required → any, a declared named function → tool; without tools only none (not sent); allowed_tools, custom and other members refused" },
   parallel_tool_calls: { kind: "mapped", anthropic: "tool_choice.disable_parallel_tool_use", rule: "false → true (with tools); without tools or with tool_choice none not sent, named in x-switchyard-not-sent" },
   user: { kind: "mapped", anthropic: "metadata.user_id", rule: "as is; refused when safety_identifier differs" },
   safety_identifier: { kind: "mapped", anthropic: "metadata.user_id", rule: "as is" },
-  response_format: { kind: "mapped", anthropic: "output_config.format", rule: "text: nothing; json_schema → { type: json_schema, schema }; json_object refused (Anthropic needs a schema)" },
+  response_format: { kind: "mapped", anthropic: "output_config.format", rule: "text: nothing; json_schema → { type: json_schema, schema } (name, strict: nothing to send; description not sent, named in x-switchyard-not-sent); json_object and other members refused" },
   reasoning_effort: { kind: "mapped", anthropic: "output_config.effort", rule: "low, medium, high, xhigh, max as is; none and minimal refused" },
   service_tier: { kind: "mapped", anthropic: "service_tier", rule: "auto → auto, default → standard_only; flex, scale, priority, fast refused" },
   n: { kind: "refused", rule: "1 accepted; more refused (Anthropic answers one message)" },
@@ -94,6 +94,11 @@ const EFFORTS = new Set(["low", "medium", "high", "xhigh", "max"]);
 /** The members OpenAI documents for a function tool and its function (ChatCompletionFunctionTool, FunctionDefinition). */
 const TOOL_KEYS: ReadonlySet<string> = new Set(["type", "function"]);
 const FUNCTION_KEYS: ReadonlySet<string> = new Set(["name", "description", "parameters", "strict"]);
+/** The members of a named tool choice (ChatCompletionNamedToolChoice) and its function, and of a response format (ResponseFormatText, ResponseFormatJSONSchema). */
+const NAME_KEYS: ReadonlySet<string> = new Set(["name"]);
+const TYPE_KEYS: ReadonlySet<string> = new Set(["type"]);
+const FORMAT_KEYS: ReadonlySet<string> = new Set(["type", "json_schema"]);
+const JSON_SCHEMA_KEYS: ReadonlySet<string> = new Set(["name", "description", "schema", "strict"]);
 /** OpenAI fields an Anthropic model is never sent: OpenAI's prompt-cache routing (Anthropic caches by cache_control). */
 const NOT_SENT: ReadonlySet<string> = new Set(["prompt_cache_key", "prompt_cache_retention"]);
 
@@ -101,12 +106,16 @@ const NOT_SENT: ReadonlySet<string> = new Set(["prompt_cache_key", "prompt_cache
  * What the client sent that an Anthropic model is not sent, for `x-switchyard-not-sent`:
  * OpenAI's prompt-cache routing, and `parallel_tool_calls: false` where there is no
  * tool call to keep single (no tools, or `tool_choice: "none"`; Anthropic takes
- * `disable_parallel_tool_use` only in a tool choice, and a tool choice only with tools).
+ * `disable_parallel_tool_use` only in a tool choice, and a tool choice only with tools);
+ * a JSON schema's `description` (Anthropic's `output_config.format` takes only the schema).
  */
 export function chatNotSent(chat: ChatBody): string[] {
   const fields = notSentOf(chat, NOT_SENT);
   const noCalls = !Array.isArray(chat.tools) || chat.tools.length === 0 || chat.tool_choice === "none";
   if (chat.parallel_tool_calls === false && noCalls) fields.push("parallel_tool_calls");
+  const format = chat.response_format;
+  if (isObj(format) && format.type === "json_schema" && isObj(format.json_schema) && typeof format.json_schema.description === "string" && format.json_schema.description !== "")
+    fields.push("response_format.json_schema.description");
   return fields;
 }
 
@@ -223,15 +232,24 @@ function toolChoice(value: unknown, body: MessagesBody): Translation<never> | un
   if (value === "auto") body.tool_choice = { type: "auto" };
   else if (value === "none") body.tool_choice = { type: "none" };
   else if (value === "required") body.tool_choice = { type: "any" };
-  else if (isObj(value) && value.type === "function" && isObj(value.function) && typeof value.function.name === "string") body.tool_choice = { type: "tool", name: value.function.name };
-  else return untranslatable("tool_choice", `'tool_choice' ${JSON.stringify(value)} has no Anthropic equivalent (auto, none, required, a named function)`);
+  else if (isObj(value) && value.type === "function" && isObj(value.function) && typeof value.function.name === "string") {
+    const extra = extraMember(value, TOOL_KEYS);
+    const extraFn = extraMember(value.function, NAME_KEYS);
+    const at = extra ? `tool_choice.${extra}` : extraFn ? `tool_choice.function.${extraFn}` : undefined;
+    if (at) return untranslatable(at, `'${at}' has no Anthropic equivalent`);
+    body.tool_choice = { type: "tool", name: value.function.name };
+  } else return untranslatable("tool_choice", `'tool_choice' ${JSON.stringify(value)} has no Anthropic equivalent (auto, none, required, a named function)`);
   return undefined;
 }
 
 function responseFormat(value: unknown, body: MessagesBody): Translation<never> | undefined {
   if (!isObj(value)) return untranslatable("response_format", "'response_format' must be an object");
+  const extra = extraMember(value, value.type === "json_schema" ? FORMAT_KEYS : TYPE_KEYS);
+  if (extra) return untranslatable(`response_format.${extra}`, `'response_format.${extra}' has no Anthropic equivalent`);
   if (value.type === "text") return undefined;
   if (value.type === "json_schema" && isObj(value.json_schema) && isObj(value.json_schema.schema)) {
+    const extraSchema = extraMember(value.json_schema, JSON_SCHEMA_KEYS);
+    if (extraSchema) return untranslatable(`response_format.json_schema.${extraSchema}`, `'response_format.json_schema.${extraSchema}' has no Anthropic equivalent`);
     body.output_config = { ...body.output_config, format: { type: "json_schema", schema: value.json_schema.schema } };
     return undefined;
   }

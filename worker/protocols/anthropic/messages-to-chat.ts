@@ -18,7 +18,11 @@
  *   Anthropic itself removes earlier turns' thinking from the context (extended
  *   thinking, "Thinking blocks from previous turns").
  * - `cache_control` anywhere is omitted: a caching hint that does not change the
- *   answer; OpenAI-format servers cache prompt prefixes on their own.
+ *   answer; OpenAI-format servers cache prompt prefixes on their own. A member it
+ *   does not have (only `type` and `ttl`) is refused, naming its path.
+ * - Empty content (`""` or `[]`) is refused at `messages.N.content` except in a final
+ *   assistant turn, as Anthropic refuses it ("all messages must have non-empty content
+ *   except for the optional final assistant message").
  * - Any other block type is refused, naming its path; so is a member of a message, a
  *   block or an image/document `source` that the SDK does not document or OpenAI
  *   cannot take (`transformations`, `toolset_name`, …), as gemini/contents.ts does.
@@ -80,12 +84,29 @@ const BLOCK_KEYS: Record<string, ReadonlySet<string>> = {
   tool_result: new Set(["type", "tool_use_id", "content", "is_error", "cache_control"]),
 };
 const SOURCE_KEYS: Record<string, ReadonlySet<string>> = { base64: new Set(["type", "media_type", "data"]), url: new Set(["type", "url"]) };
+/** The members of each tool choice (SDK `ToolChoiceAuto`, `…Any`, `…Tool`, `…None`) and of `cache_control` (`CacheControlEphemeral`). */
+const TOOL_CHOICE_KEYS: Record<string, ReadonlySet<string>> = {
+  auto: new Set(["type", "disable_parallel_tool_use"]),
+  any: new Set(["type", "disable_parallel_tool_use"]),
+  tool: new Set(["type", "name", "disable_parallel_tool_use"]),
+  none: new Set(["type"]),
+};
+const CACHE_CONTROL_KEYS: ReadonlySet<string> = new Set(["type", "ttl"]);
+
+/** A member of the `cache_control` of `o` (at `q`) that the SDK does not document, as a refusal: omitted or not, an unknown member is not passed over. */
+function cacheControlExtra(o: Obj, q: string): Translation<never> | undefined {
+  const extra = isObj(o.cache_control) ? extraMember(o.cache_control, CACHE_CONTROL_KEYS) : undefined;
+  const at = `${q ? `${q}.` : ""}cache_control.${extra}`;
+  return extra ? untranslatable(at, `'${at}' is not a cache_control member`) : undefined;
+}
 
 /** The first member of block `b` (at `q`) OpenAI cannot take, as a refusal; a `direct` caller (the model called the tool itself) asks for nothing. */
 function blockExtra(b: Obj, q: string): Translation<never> | undefined {
   const known = typeof b.type === "string" ? BLOCK_KEYS[b.type] : undefined;
   const extra = known && extraMember(b, known);
   if (extra) return untranslatable(`${q}.${extra}`, `'${q}.${extra}' has no OpenAI equivalent`);
+  const cache = cacheControlExtra(b, q);
+  if (cache) return cache;
   if (b.type === "tool_use" && b.caller != null && !(isObj(b.caller) && b.caller.type === "direct")) return untranslatable(`${q}.caller`, `'${q}.caller': OpenAI has no server-side tool callers`);
   const source = (b.type === "image" || b.type === "document") && isObj(b.source) ? b.source : undefined;
   const sourceKeys = typeof source?.type === "string" ? SOURCE_KEYS[source.type] : undefined;
@@ -112,6 +133,9 @@ export function messagesToChat(req: MessagesRequest): Translation<ChatRequest> {
   for (const [i, m] of req.messages.entries()) {
     const extra = extraMember(m, MESSAGE_KEYS);
     if (extra) return untranslatable(`messages.${i}.${extra}`, `'messages.${i}.${extra}' has no OpenAI equivalent`);
+    const finalAssistant = m.role === "assistant" && i === req.messages.length - 1;
+    if ((m.content === "" || (Array.isArray(m.content) && m.content.length === 0)) && !finalAssistant)
+      return untranslatable(`messages.${i}.content`, `'messages.${i}.content' must not be empty (Anthropic allows empty content only in a final assistant turn)`);
     const r = turn(m as Obj & { role: string; content: unknown }, `messages.${i}`, toolUses);
     if (!r.ok) return r;
     messages.push(...r.value);
@@ -154,6 +178,8 @@ function field(key: string, value: unknown, req: MessagesRequest, body: ChatRequ
       return tools(value as Obj[], body);
     case "tool_choice": {
       const c = value as Obj;
+      const extra = extraMember(c, TOOL_CHOICE_KEYS[c.type as string] ?? new Set(["type"]));
+      if (extra) return untranslatable(`tool_choice.${extra}`, `'tool_choice.${extra}' has no OpenAI equivalent`);
       if (c.type === "auto") body.tool_choice = "auto";
       else if (c.type === "any") body.tool_choice = "required";
       else if (c.type === "none") body.tool_choice = "none";
@@ -171,6 +197,8 @@ function field(key: string, value: unknown, req: MessagesRequest, body: ChatRequ
       return;
     case "speed":
       return value === "standard" ? undefined : untranslatable(key, `'speed' ${JSON.stringify(value)} has no OpenAI equivalent`);
+    case "cache_control":
+      return cacheControlExtra(req, "");
     default:
       if (rule.kind === "refused") return untranslatable(key, `'${key}' has no OpenAI Chat Completions equivalent (${rule.rule})`);
       return; // model, messages, system (done above), cache_control (omitted)
@@ -192,6 +220,8 @@ function tools(value: Obj[], body: ChatRequest): Translation<never> | undefined 
     const p = `tools.${i}`;
     if (t.type != null && t.type !== "custom") return untranslatable(p, `'${p}': the server tool ${JSON.stringify(t.type)} has no OpenAI equivalent`);
     for (const key of Object.keys(t)) if (!TOOL_KEYS.has(key) && t[key] != null) return untranslatable(`${p}.${key}`, `'${p}.${key}' has no OpenAI equivalent`);
+    const cache = cacheControlExtra(t, p);
+    if (cache) return cache;
     if (!isObj(t.input_schema)) return untranslatable(`${p}.input_schema`, `'${p}.input_schema' is required`);
     const fn: ChatCompletionTool & { type: "function" } = { type: "function", function: { name: t.name as string, parameters: t.input_schema } };
     if (typeof t.description === "string") fn.function.description = t.description;

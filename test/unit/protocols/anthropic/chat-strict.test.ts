@@ -50,6 +50,52 @@ describe("chatToMessages: unknown members are refused, naming the path", () => {
   });
 });
 
+describe("chatToMessages: empty messages are refused, not dropped", () => {
+  it("an assistant message with nothing to carry is refused at messages.N.content (the user turns around it are not merged)", () => {
+    for (const empty of [{ role: "assistant" }, { role: "assistant", content: null }, { role: "assistant", content: "" }, { role: "assistant", content: "", refusal: "", tool_calls: [] }])
+      refused(toMessages({}, [user("a"), empty, user("b")]), "messages.1.content", "empty");
+    refused(toMessages({}, [user("a"), { role: "assistant", content: [{ type: "text", text: "" }] }]), "messages.1.content");
+    expect(toMessages({}, [user("a"), { role: "assistant", content: "", refusal: "no" }, user("b")]).ok).toBe(true);
+  });
+
+  it("content [] is refused on any message", () => {
+    refused(toMessages({}, [user([])]), "messages.0.content", "must not be empty");
+    refused(toMessages({}, [{ role: "system", content: [] }, user("hi")]), "messages.0.content");
+    refused(toMessages({}, [user("a"), { role: "assistant", content: [] }]), "messages.1.content");
+    const call = { id: "c1", type: "function", function: { name: "f", arguments: "{}" } };
+    refused(toMessages({}, [user("a"), { role: "assistant", content: null, tool_calls: [call] }, { role: "tool", tool_call_id: "c1", content: [] }]), "messages.2.content");
+  });
+});
+
+describe("chatToMessages: unknown members of tool calls, tool_choice and response_format are refused", () => {
+  const call = (extra: Record<string, unknown> = {}, fnExtra: Record<string, unknown> = {}) => ({ id: "c1", type: "function", function: { name: "f", arguments: "{}", ...fnExtra }, ...extra });
+  const calling = (c: unknown) => toMessages({}, [user("a"), { role: "assistant", content: null, tool_calls: [c] }, { role: "tool", tool_call_id: "c1", content: "r" }]);
+
+  it("on a tool call and its function; the SDK helpers' index and parsed_arguments echoes pass", () => {
+    refused(calling(call({ bogus: 1 })), "messages.1.tool_calls.0.bogus");
+    refused(calling(call({}, { bogus: 1 })), "messages.1.tool_calls.0.function.bogus");
+    refused(calling(call({ index: "x" })), "messages.1.tool_calls.0.index");
+    expect(calling(call({ index: 0 }, { parsed_arguments: {} })).ok).toBe(true);
+  });
+
+  it("on tool_choice and its function", () => {
+    const named = (extra: Record<string, unknown> = {}, fnExtra: Record<string, unknown> = {}) => ({ tools: [fn("f")], tool_choice: { type: "function", function: { name: "f", ...fnExtra }, ...extra } });
+    refused(toMessages(named({ bogus: 1 })), "tool_choice.bogus");
+    refused(toMessages(named({}, { bogus: 1 })), "tool_choice.function.bogus");
+    expect(toMessages(named()).ok).toBe(true);
+  });
+
+  it("on response_format and its json_schema; a description is named as not sent", () => {
+    const schema = (extra: Record<string, unknown> = {}) => ({ type: "json_schema", json_schema: { name: "n", schema: { type: "object" }, strict: true, ...extra } });
+    refused(toMessages({ response_format: schema({ bogus: 1 }) }), "response_format.json_schema.bogus");
+    refused(toMessages({ response_format: { ...schema(), bogus: 1 } }), "response_format.bogus");
+    refused(toMessages({ response_format: { type: "text", bogus: 1 } }), "response_format.bogus");
+    expect(toMessages({ response_format: schema({ description: "d" }) }).ok).toBe(true);
+    expect(chatNotSent({ messages: [], response_format: schema({ description: "d" }) })).toEqual(["response_format.json_schema.description"]);
+    expect(chatNotSent({ messages: [], response_format: schema() })).toEqual([]);
+  });
+});
+
 describe("chatToMessages: images", () => {
   it("detail must be auto, low, high or original: low and original have no Anthropic equivalent, other values are refused", () => {
     refused(toMessages({}, [image({ url: "https://example.com/a.png", detail: "weird" })]), "messages.0.content.0.image_url.detail", "auto, low, high");

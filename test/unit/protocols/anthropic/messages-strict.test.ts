@@ -42,6 +42,31 @@ describe("messagesToChat: members OpenAI cannot take are refused, naming the pat
   });
 });
 
+describe("messagesToChat: tool_choice, cache_control and empty content", () => {
+  const tools = [{ name: "f", input_schema: { type: "object" } }];
+  it("an unknown member of tool_choice is refused, naming it", () => {
+    refused(messagesToChat(req([user("q")], { tools, tool_choice: { type: "tool", name: "f", bogus: 1 } })), "tool_choice.bogus");
+    refused(messagesToChat(req([user("q")], { tools, tool_choice: { type: "none", disable_parallel_tool_use: true } })), "tool_choice.disable_parallel_tool_use");
+    expect(messagesToChat(req([user("q")], { tools, tool_choice: { type: "any", disable_parallel_tool_use: true } })).ok).toBe(true);
+  });
+
+  it("an unknown member of cache_control is refused wherever it stands; type and ttl are omitted as before", () => {
+    const cc = { type: "ephemeral", bogus: 1 };
+    refused(messagesToChat(req([user("q")], { cache_control: cc })), "cache_control.bogus");
+    refused(messagesToChat(req([user([{ type: "text", text: "q", cache_control: cc }])])), "messages.0.content.0.cache_control.bogus");
+    refused(messagesToChat(req([user("q")], { system: [{ type: "text", text: "s", cache_control: cc }] })), "system.0.cache_control.bogus");
+    refused(messagesToChat(req([user("q")], { tools: [{ ...tools[0], cache_control: cc }] })), "tools.0.cache_control.bogus");
+    expect(messagesToChat(req([user("q")], { cache_control: { type: "ephemeral", ttl: "1h" } })).ok).toBe(true);
+  });
+
+  it("empty content is refused at messages.N.content, except in a final assistant turn (Anthropic's rule)", () => {
+    refused(messagesToChat(req([user([])])), "messages.0.content", "must not be empty");
+    refused(messagesToChat(req([user("")])), "messages.0.content");
+    refused(messagesToChat(req([user("q"), { role: "assistant", content: [] }, user("r")])), "messages.1.content");
+    expect(messagesToChat(req([user("q"), { role: "assistant", content: [] }])).ok).toBe(true);
+  });
+});
+
 describe("MessagesRequest: base64 and image URLs", () => {
   const issue = (block: unknown) => {
     const r = MessagesRequest.safeParse({ model: "auto", max_tokens: 10, messages: [user([block])] });

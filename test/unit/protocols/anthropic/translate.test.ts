@@ -154,8 +154,10 @@ describe("chatToMessages: messages (OpenAI → Anthropic)", () => {
     expect(b.messages[1]).toEqual({ role: "assistant", content: [{ type: "text", text: "I can't." }, { type: "text", text: "Sorry." }] });
   });
 
-  it("an empty assistant message is dropped, and the user turns around it merge", () => {
-    expect(body({}, [user("a"), { role: "assistant", content: "" }, user("b")]).messages).toEqual([{ role: "user", content: [{ type: "text", text: "a" }, { type: "text", text: "b" }] }]);
+  it("an empty assistant message is refused, not dropped (the user turns around it would merge); empty text beside a tool call is nothing", () => {
+    refused(toMessages({}, [user("a"), { role: "assistant", content: "" }, user("b")]), "messages.1.content");
+    const call = { id: "c1", type: "function", function: { name: "f", arguments: "{}" } };
+    expect(body({}, [user("a"), { role: "assistant", content: "", tool_calls: [call] }, { role: "tool", tool_call_id: "c1", content: "r" }]).messages[1]).toEqual({ role: "assistant", content: [{ type: "tool_use", id: "c1", name: "f", input: {} }] });
   });
 
   it("refuses name, function messages, assistant audio and function_call, unknown roles, a conversation with only system", () => {
