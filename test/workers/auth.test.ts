@@ -13,6 +13,14 @@ describe("authentication", () => {
     }
   });
 
+  it("Authorization sent twice with one key is that key; with two different keys a 401", async () => {
+    const twice = (a: string, b: string) => call("/v1/specialists", { headers: [["authorization", a], ["authorization", b]] });
+    expect((await twice("Bearer dev-key", "Bearer dev-key")).status).toBe(200);
+    const different = await twice("Bearer dev-key", "Bearer dev-admin-key");
+    expect(different.status).toBe(401);
+    expect((await problem(different)).detail).toMatch(/Authorization: Bearer <key>/);
+  });
+
   it("accepts the dev keys only in DEV_MODE", async () => {
     expect((await call("/v1/specialists")).status).toBe(200);
     expect((await call("/v1/specialists", { headers: { authorization: "Bearer dev-admin-key" } })).status).toBe(200);

@@ -131,12 +131,14 @@ export interface KeyHeader {
 const onPath = (path: string, paths: readonly string[]) => paths.some((p) => (p.endsWith("/*") ? path.startsWith(p.slice(0, -1)) : path === p));
 
 /**
- * A key header's value: a header sent twice reaches the worker joined by ", ", and the
- * same key sent twice is that key (an HTTP client that adds its own copy of a header
- * does that); different values stay as sent, an unknown key.
+ * A key header's value (`Authorization` or a {@link KeyHeader}): a header sent twice
+ * reaches the worker joined by ", ", and the same value sent twice is that value (an
+ * HTTP client that adds its own copy of a header does that); different values stay as
+ * sent, an unknown key (`Bearer k1, Bearer k2` is no bearer key: a 401).
  *
  * @example
  * oneKey("k1, k1") // "k1"
+ * oneKey("Bearer k1, Bearer k1") // "Bearer k1"
  * oneKey("k1, k2") // "k1, k2"
  */
 export function oneKey(value: string | undefined): string | undefined {
@@ -156,7 +158,7 @@ export function authenticate(keyHeaders: readonly KeyHeader[] = []): MiddlewareH
   return async function authenticate(c, next) {
     if (!hasKeys(c.env)) throw noKeysProblem();
     const alt = keyHeaders.find((k) => onPath(c.req.path, k.paths));
-    const header = c.req.header("authorization") ?? "";
+    const header = oneKey(c.req.header("authorization")) ?? ""; // sent twice with one key: that key
     const how = alt ? `send '${alt.header}: <key>' or 'Authorization: Bearer <key>'` : "send 'Authorization: Bearer <key>'";
     const altKey = alt ? oneKey(c.req.header(alt.header)) : undefined;
     let key: string | undefined;

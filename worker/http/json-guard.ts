@@ -30,13 +30,64 @@ export function jsonDepth(text: string, limit: number): number {
   return max;
 }
 
-/** Refuses JSON bodies nested deeper than {@link MAX_JSON_DEPTH} with a 400. */
+/**
+ * The path of the first member named `__proto__` in a parsed JSON value
+ * (`messages.0.__proto__`; `__proto__` at the top), or `undefined`. `JSON.parse` makes
+ * such a member an own property, but copying the object (`{ ...o }`, `o[k] = v`) drops
+ * it or sets a prototype instead: the router could not carry it, so it is refused.
+ * Walks at most {@link MAX_JSON_DEPTH} levels (deeper bodies are refused before).
+ *
+ * @example
+ * protoPath(JSON.parse('{"messages":[{"role":"user","__proto__":{}}]}')) // "messages.0.__proto__"
+ */
+export function protoPath(value: unknown, at = "", depth = 0): string | undefined {
+  if (typeof value !== "object" || value === null || depth > MAX_JSON_DEPTH) return undefined;
+  const here = (k: string | number) => (at ? `${at}.${k}` : String(k));
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const found = protoPath(v, here(i), depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (Object.hasOwn(value, "__proto__")) return here("__proto__");
+  for (const [k, v] of Object.entries(value)) {
+    const found = protoPath(v, here(k), depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * {@link protoPath} of a JSON text, or `undefined` (also for text that is not JSON: the
+ * route says so). Parses only a text that could hold the key (`__proto__`, or a `\u`
+ * escape that could spell it).
+ */
+export function protoKeyPath(text: string): string | undefined {
+  if (!text.includes("__proto__") && !text.includes("\\u")) return undefined;
+  try {
+    return protoPath(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a member named `__proto__` is refused, naming its path. */
+export const protoDetail = (path: string) => `'${path}': a member named __proto__ cannot be carried (JSON objects copied in JavaScript lose it); rename or remove it`;
+
+/**
+ * Refuses JSON bodies nested deeper than {@link MAX_JSON_DEPTH}, or with a member
+ * named `__proto__` anywhere ({@link protoKeyPath}; its path in `errors`), with a 400
+ * (each front door re-shapes it: OpenAI's `param`, Anthropic's error).
+ */
 export function jsonDepthGuard(): MiddlewareHandler<AppEnv> {
   return async function jsonDepthGuard(c, next) {
     if (c.req.method === "POST" || c.req.method === "PUT" || c.req.method === "PATCH") {
       const text = await c.req.text();
       if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH)
         throw new ProblemError({ status: 400, slug: "bad-request", title: "Bad request", detail: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` });
+      const proto = protoKeyPath(text);
+      if (proto) throw new ProblemError({ status: 400, slug: "bad-request", title: "Bad request", detail: protoDetail(proto), errors: [{ path: proto, message: "a member named __proto__ cannot be carried" }] });
     }
     await next();
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jsonDepth } from "../../../worker/http/json-guard.ts";
+import { jsonDepth, protoKeyPath, protoPath } from "../../../worker/http/json-guard.ts";
 
 describe("jsonDepth", () => {
   it("counts nesting outside strings", () => {
@@ -11,5 +11,22 @@ describe("jsonDepth", () => {
   it("stops early on hostile bodies", () => {
     const evil = "[".repeat(200_000);
     expect(jsonDepth(evil, 32)).toBe(33);
+  });
+});
+
+describe("a member named __proto__", () => {
+  it("is found anywhere, by its path: top level, a message, a content part, an input item", () => {
+    expect(protoKeyPath('{"model":"auto","__proto__":{"x":1}}')).toBe("__proto__");
+    expect(protoKeyPath('{"messages":[{"role":"user","content":"hi","__proto__":null}]}')).toBe("messages.0.__proto__");
+    expect(protoKeyPath('{"messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"text","__proto__":[]}]}]}')).toBe("messages.0.content.1.__proto__");
+    expect(protoKeyPath('{"input":[{"role":"user","content":"hi"},{"__proto__":{}}]}')).toBe("input.1.__proto__");
+    expect(protoKeyPath('[{"__proto__":1}]')).toBe("0.__proto__");
+  });
+  it("spelled with escapes it is the same key; in a value or as part of a longer key it is not one", () => {
+    expect(protoKeyPath('{"a":{"\\u005f_proto__":1}}')).toBe("a.__proto__");
+    expect(protoKeyPath('{"a":"__proto__","__proto__x":1,"b":["__proto__"]}')).toBeUndefined();
+    expect(protoKeyPath('{"a":"caf\\u00e9"}')).toBeUndefined();
+    expect(protoKeyPath('{"__proto__":')).toBeUndefined(); // not JSON: the route says so
+    expect(protoPath({ a: [1, { b: 2 }] })).toBeUndefined();
   });
 });

@@ -138,6 +138,12 @@ describe("what a Gemini model cannot take is a 400 naming the field, before any 
     [{ reasoning_effort: "max" }, "reasoning_effort"],
     [{ logit_bias: { "1": 2 } }, "logit_bias"],
     [{ messages: [user([{ type: "text", text: "what is this" }, { type: "image_url", image_url: { url: "ftp://example.com/cat.png" } }])] }, "messages.0.content.1.image_url.url"],
+    [{ messages: [user([{ type: "image_url", image_url: { url: "data:image/png;base64,@@@notbase64!!" } }])] }, "messages.0.content.0.image_url.url"],
+    [{ messages: [user([{ type: "image_url", image_url: { url: "https://example.com/cat.png", bogus: 1 } }])] }, "messages.0.content.0.image_url.bogus"],
+    [{ messages: [user("hi"), { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{}" }, bogus: 1 }] }] }, "messages.1.tool_calls.0.bogus"],
+    [{ tools: TOOLS, tool_choice: { type: "function", function: { name: TOOLS[0]!.function.name, bogus: 1 } } }, "tool_choice.function.bogus"],
+    [{ response_format: { type: "json_schema", json_schema: { name: "n", schema: { type: "object" }, bogus: 1 } } }, "response_format.json_schema.bogus"],
+    [{ messages: [{ role: "user", content: [] }] }, "messages.0.content"],
   ]);
 });
 

@@ -95,6 +95,10 @@ describe("what a workers-ai model cannot take is a 400 naming the field", () => 
     [{ tool_choice: "required", tools: TOOLS }, "tool_choice"],
     [{ logit_bias: { "1": 2 } }, "logit_bias"],
     [{ messages: [user([{ type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }])] }, "messages.0.content.0"],
+    [{ messages: [user("hi"), { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{}", bogus: 1 } }] }] }, "messages.1.tool_calls.0.function.bogus"],
+    [{ tools: [{ ...TOOLS[0]!, bogus: 1 }] }, "tools.0.bogus"],
+    [{ response_format: { type: "json_schema", json_schema: { name: "n", schema: { type: "object" }, bogus: 1 } } }, "response_format.json_schema.bogus"],
+    [{ messages: [{ role: "user", content: [] }] }, "messages.0.content"],
   ]);
 });
 

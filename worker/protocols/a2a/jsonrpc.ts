@@ -1,5 +1,5 @@
 import type { ProblemInit } from "../../http/problem.ts";
-import { jsonDepth, MAX_JSON_DEPTH } from "../../http/json-guard.ts";
+import { jsonDepth, MAX_JSON_DEPTH, protoDetail, protoPath } from "../../http/json-guard.ts";
 
 /**
  * The JSON-RPC 2.0 envelope of the A2A front door: parsing a request body into a
@@ -96,7 +96,8 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 /**
  * Parses a request body into a call, or the error response to send instead:
  * -32700 for a body that is not JSON, -32600 for anything that is not a single
- * JSON-RPC 2.0 request with an id (batches and notifications are not served),
+ * JSON-RPC 2.0 request with an id (batches and notifications are not served) or that
+ * has a member named `__proto__` (its path in `data.path`: a JavaScript copy loses it),
  * -32601 for unknown methods, and the A2A errors for known methods not offered.
  *
  * @example
@@ -118,6 +119,8 @@ export function parseCall(body: string): { ok: true; call: RpcCall } | { ok: fal
   const rawId = json.id;
   const idOk = typeof rawId === "string" || (typeof rawId === "number" && Number.isFinite(rawId));
   const id: RpcId = idOk ? (rawId as string | number) : null;
+  const proto = protoPath(json);
+  if (proto) return { ok: false, id, error: { code: RPC.INVALID_REQUEST, message: `Invalid Request: ${protoDetail(proto)}`, data: { path: proto } } };
   if (json.jsonrpc !== "2.0") return invalid("'jsonrpc' must be \"2.0\"", id);
   if (!("id" in json) || rawId === null) return invalid("an 'id' is required (notifications are not served)", id);
   if (!idOk) return invalid("'id' must be a string or a number");

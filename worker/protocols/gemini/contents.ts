@@ -9,7 +9,7 @@
  * - `user` → role `user`; `assistant` → role `model`; `tool` → a `functionResponse`
  *   part in a `user` content. Consecutive contents of one role are merged (a turn's
  *   function responses must come together).
- * - parts: `text`; `image_url` (a `data:` URL → `inlineData`; an `https:`/`http:` URL →
+ * - parts: `text`; `image_url` (a base64 `data:` URL → `inlineData`; an `https:`/`http:` URL →
  *   `fileData`, its MIME type from the path's extension; `detail` low/high →
  *   `mediaResolution`); `input_audio` → `inlineData` `audio/wav`|`audio/mp3`; `file` with
  *   a `data:` URL → `inlineData` (a `file_id` is OpenAI's and refused). Empty text is left out.
@@ -19,9 +19,11 @@
  * - `tool` → `functionResponse { id, name, response: { output: <text> } }` (text parts joined
  *   by newlines; Gemini reads `output` as the function's result): the name
  *   is the earlier assistant tool call's with that `tool_call_id`.
- * - refused: a message without `content` (an assistant's may have `tool_calls` or a
- *   `refusal` instead), `name` (Gemini has no participants), `audio`, `function_call` and
- *   `function` messages (deprecated), `prompt_cache_breakpoint`, other members. An
+ * - refused: a message without `content`, or with an empty list (an assistant's may have
+ *   `tool_calls` or a `refusal` instead), `name` (Gemini has no participants), `audio`,
+ *   `function_call` and `function` messages (deprecated), `prompt_cache_breakpoint`,
+ *   inline data that is not base64, other members (of a message, a part, an `image_url`,
+ *   a tool call or its function). An
  *   assistant message's `annotations` (citations of its own text) are not sent.
  */
 import { translated, untranslatable, type Translation } from "../translation.ts";
@@ -72,8 +74,9 @@ export function chatContents(messages: unknown, system: string | undefined): Tra
     if (!known) return untranslatable(`${at}.role`, `Gemini cannot take a message with role '${String(m.role)}'${m.role === "function" ? " (deprecated: use tool messages)" : ""}`);
     const extra = Object.keys(m).find((k) => !known.has(k) && present(m[k]));
     if (extra) return untranslatable(`${at}.${extra}`, memberDetail(`${at}.${extra}`, extra));
-    if (!present(m.content) && (m.role !== "assistant" || (!present(m.tool_calls) && !present(m.refusal))))
-      return untranslatable(`${at}.content`, `'${at}.content' is missing: ${m.role === "assistant" ? "an assistant message needs content, tool_calls or a refusal" : `a ${m.role} message needs content`}`);
+    const none = !present(m.content) || (Array.isArray(m.content) && m.content.length === 0);
+    if (none && (m.role !== "assistant" || (!present(m.tool_calls) && !present(m.refusal))))
+      return untranslatable(`${at}.content`, `'${at}.content' is ${present(m.content) ? "an empty list" : "missing"}: ${m.role === "assistant" ? "an assistant message needs content, tool_calls or a refusal" : `a ${m.role} message needs content`}`);
     const parts = m.role === "tool" ? toolResponse(m, at, toolNames) : m.role === "assistant" ? assistantParts(m, at, toolNames) : contentParts(m.content, at, m.role !== "user");
     if (!parts.ok) return parts;
     if (m.role === "system" || m.role === "developer") systemParts.push(...(parts.value as { text: string }[]));
@@ -128,7 +131,10 @@ function contentPart(p: unknown, path: string, textOnly: boolean): Translation<R
       return imagePart(p.image_url, `${path}.image_url`);
     case "input_audio": {
       const a = isRecord(p.input_audio) ? p.input_audio : {};
+      const extra = Object.keys(a).find((k) => k !== "data" && k !== "format" && present(a[k]));
+      if (extra) return untranslatable(`${path}.input_audio.${extra}`, `Gemini has no equivalent of '${path}.input_audio.${extra}'`);
       if (typeof a.data !== "string" || (a.format !== "wav" && a.format !== "mp3")) return untranslatable(`${path}.input_audio`, `'${path}.input_audio' needs base64 'data' and a 'format' of wav or mp3`);
+      if (!isBase64(a.data)) return untranslatable(`${path}.input_audio.data`, `'${path}.input_audio.data' is not base64`);
       return translated({ inlineData: { mimeType: `audio/${a.format}`, data: a.data } });
     }
     default: {
@@ -136,10 +142,14 @@ function contentPart(p: unknown, path: string, textOnly: boolean): Translation<R
       if (present(f.file_id)) return untranslatable(`${path}.file.file_id`, `'${path}.file.file_id' names an OpenAI file, which Gemini cannot read; send the file as file_data`);
       const data = typeof f.file_data === "string" ? dataUrl(f.file_data) : undefined;
       if (!data) return untranslatable(`${path}.file.file_data`, `'${path}.file.file_data' must be a base64 data: URL (Gemini needs the MIME type)`);
+      if (!isBase64(data.data)) return untranslatable(`${path}.file.file_data`, `'${path}.file.file_data' is a data: URL whose data is not base64`);
       return translated({ inlineData: data });
     }
   }
 }
+
+/** Base64 data (standard or URL-safe alphabet, padding optional), not empty: what Gemini's `inlineData.data` (bytes) takes. */
+const isBase64 = (data: string) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(data) && (data.endsWith("=") ? data.length % 4 === 0 : data.length % 4 !== 1);
 
 /** `data:<mime>[;…];base64,<data>` → its MIME type and data. */
 function dataUrl(url: string): { mimeType: string; data: string } | undefined {
@@ -150,11 +160,14 @@ function dataUrl(url: string): { mimeType: string; data: string } | undefined {
 function imagePart(image: unknown, path: string): Translation<RequestPart> {
   const url = isRecord(image) ? image.url : undefined;
   if (typeof url !== "string") return untranslatable(`${path}.url`, `'${path}.url' is not a string`);
-  const detail = isRecord(image) ? image.detail : undefined;
+  const extra = Object.keys(image as Rec).find((k) => k !== "url" && k !== "detail" && present((image as Rec)[k]));
+  if (extra) return untranslatable(`${path}.${extra}`, `Gemini has no equivalent of '${path}.${extra}' (an image_url is { url, detail })`);
+  const detail = (image as Rec).detail;
   const resolution: { mediaResolution?: MediaResolution } =
     detail === "low" ? { mediaResolution: { level: "MEDIA_RESOLUTION_LOW" } } : detail === "high" ? { mediaResolution: { level: "MEDIA_RESOLUTION_HIGH" } } : {};
   if (present(detail) && detail !== "auto" && !resolution.mediaResolution) return untranslatable(`${path}.detail`, `'${path}.detail' must be auto, low or high`);
   const inline = dataUrl(url);
+  if (inline && !isBase64(inline.data)) return untranslatable(`${path}.url`, `'${path}.url' is a data: URL whose data is not base64`);
   if (inline) return translated({ inlineData: inline, ...resolution });
   if (url.startsWith("data:")) return untranslatable(`${path}.url`, `'${path}.url' is a data: URL that is not base64`);
   if (!/^https?:\/\//i.test(url)) return untranslatable(`${path}.url`, `'${path}.url' must be an https: or data: URL`);
@@ -175,6 +188,8 @@ function assistantParts(m: Rec, at: string, toolNames: Map<string, string>): Tra
     const path = `${at}.tool_calls.${k}`;
     const fn = isRecord(call) && call.type === "function" && isRecord(call.function) ? call.function : undefined;
     if (!isRecord(call) || !fn || typeof fn.name !== "string") return untranslatable(path, `Gemini takes only function tool calls with a name ('${path}')`);
+    const extra = unknownMember(call, CALL_KEYS, path) ?? unknownMember(fn, CALL_FUNCTION_KEYS, `${path}.function`);
+    if (extra) return extra;
     const args = parseArgs(fn.arguments);
     if (!args) return untranslatable(`${path}.function.arguments`, `'${path}.function.arguments' is not a JSON object, and Gemini takes a function call's arguments as one`);
     const id = typeof call.id === "string" ? call.id : undefined;
@@ -184,6 +199,16 @@ function assistantParts(m: Rec, at: string, toolNames: Map<string, string>): Tra
     parts.push({ functionCall: { name: fn.name, args, ...(id ? { id } : {}) }, ...signature });
   }
   return translated(parts);
+}
+
+/** The members of an assistant's tool call: OpenAI's, and the Gemini thought signature a reply carried (`extra_content`). */
+const CALL_KEYS: ReadonlySet<string> = new Set(["id", "type", "function", "extra_content"]);
+const CALL_FUNCTION_KEYS: ReadonlySet<string> = new Set(["name", "arguments"]);
+
+/** The first member of `o` (set, not null) not among `keys`, refused naming its path. */
+function unknownMember(o: Rec, keys: ReadonlySet<string>, at: string): Translation<never> | undefined {
+  const extra = Object.keys(o).find((k) => !keys.has(k) && present(o[k]));
+  return extra === undefined ? undefined : untranslatable(`${at}.${extra}`, `Gemini has no equivalent of '${at}.${extra}'`);
 }
 
 function parseArgs(raw: unknown): Record<string, unknown> | undefined {

@@ -15,7 +15,7 @@
  *   `allowedFunctionNames: [name]`; `allowed_tools` → `VALIDATED` (mode `auto`) or `ANY`
  *   (mode `required`) with its names. Absent (and no strict tool): no `toolConfig`,
  *   Gemini's default being `AUTO`.
- * - refused: custom tools and a custom `tool_choice`, unknown tool and function members, a
+ * - refused: custom tools and a custom `tool_choice`, unknown members of a tool, its function or a tool choice, a
  *   named function that is not declared, `tool_choice` other than `none` without tools.
  */
 import { translated, untranslatable, type Translation } from "../translation.ts";
@@ -78,6 +78,12 @@ function declaration(tool: unknown, at: string): Translation<{ declaration: Func
   return translated({ declaration: d, strict });
 }
 
+/** The first member of `o` (set, not null) not among `keys`, refused naming its path. */
+function unknownMember(o: Rec, keys: readonly string[], at: string): Translation<never> | undefined {
+  const extra = Object.keys(o).find((k) => !keys.includes(k) && present(o[k]));
+  return extra === undefined ? undefined : untranslatable(`${at}.${extra}`, `Gemini has no equivalent of '${at}.${extra}'`);
+}
+
 type CallingConfig = { mode: FunctionCallingMode; allowedFunctionNames?: string[] } | undefined;
 
 function callingConfig(choice: unknown, strict: boolean, declared: ReadonlySet<string>): Translation<CallingConfig> {
@@ -87,17 +93,23 @@ function callingConfig(choice: unknown, strict: boolean, declared: ReadonlySet<s
   if (choice === "auto") return translated({ mode: auto });
   if (choice === "required") return translated({ mode: "ANY" });
   if (isRecord(choice) && choice.type === "function") {
+    const extra = unknownMember(choice, ["type", "function"], "tool_choice") ?? (isRecord(choice.function) ? unknownMember(choice.function, ["name"], "tool_choice.function") : undefined);
+    if (extra) return extra;
     const name = isRecord(choice.function) ? choice.function.name : undefined;
     if (typeof name !== "string" || !declared.has(name)) return untranslatable("tool_choice.function.name", `'tool_choice.function.name' names no declared function ('${String(name)}')`);
     return translated({ mode: "ANY", allowedFunctionNames: [name] });
   }
   if (isRecord(choice) && choice.type === "allowed_tools" && isRecord(choice.allowed_tools)) {
+    const extra = unknownMember(choice, ["type", "allowed_tools"], "tool_choice") ?? unknownMember(choice.allowed_tools, ["mode", "tools"], "tool_choice.allowed_tools");
+    if (extra) return extra;
     const { mode, tools } = choice.allowed_tools;
     if ((mode !== "auto" && mode !== "required") || !Array.isArray(tools)) return untranslatable("tool_choice.allowed_tools", "'tool_choice.allowed_tools' needs a mode of auto or required and a list of tools");
     const names: string[] = [];
     for (const [k, t] of tools.entries()) {
       const name = isRecord(t) && t.type === "function" && isRecord(t.function) ? t.function.name : undefined;
       if (typeof name !== "string" || !declared.has(name)) return untranslatable(`tool_choice.allowed_tools.tools.${k}`, `'tool_choice.allowed_tools.tools.${k}' is not a declared function`);
+      const member = unknownMember(t as Rec, ["type", "function"], `tool_choice.allowed_tools.tools.${k}`) ?? unknownMember((t as Rec).function as Rec, ["name"], `tool_choice.allowed_tools.tools.${k}.function`);
+      if (member) return member;
       names.push(name);
     }
     return translated({ mode: mode === "auto" ? "VALIDATED" : "ANY", allowedFunctionNames: names });

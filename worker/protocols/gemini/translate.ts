@@ -138,13 +138,21 @@ function applyField(key: string, v: unknown, chat: Rec, req: GenerateContentRequ
   }
 }
 
+/** The members of OpenAI's `response_format.json_schema`. */
+const JSON_SCHEMA_KEYS: ReadonlySet<string> = new Set(["name", "description", "schema", "strict"]);
+
 /** `response_format`: text → nothing; json_object → JSON mode; json_schema → JSON mode with its schema (`description` added to it; `name` is OpenAI's label and not sent). */
 function responseFormat(v: unknown, gen: GenerationConfig): Translation<never> | undefined {
   const type = isRecord(v) ? v.type : undefined;
+  const member = isRecord(v) && (type === "text" || type === "json_object" || type === "json_schema") ? Object.keys(v).find((k) => k !== "type" && (k !== "json_schema" || type !== "json_schema") && v[k] != null) : undefined;
+  if (member) return untranslatable(`response_format.${member}`, `Gemini has no equivalent of 'response_format.${member}' (a ${String(type)} response_format)`);
   if (type === "text") return undefined;
   if (type === "json_object") return void (gen.responseMimeType = "application/json");
   if (type !== "json_schema" || !isRecord(v) || !isRecord(v.json_schema)) return untranslatable("response_format", "Gemini takes a response_format of text, json_object or json_schema");
-  const { schema, strict, description } = v.json_schema;
+  const format = v.json_schema;
+  const extra = Object.keys(format).find((k) => !JSON_SCHEMA_KEYS.has(k) && format[k] != null);
+  if (extra) return untranslatable(`response_format.json_schema.${extra}`, `Gemini has no equivalent of 'response_format.json_schema.${extra}' (a json_schema is { name, description, schema, strict })`);
+  const { schema, strict, description } = format;
   gen.responseMimeType = "application/json";
   if (schema == null) return undefined;
   if (strict === true) {

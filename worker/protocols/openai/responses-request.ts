@@ -67,6 +67,8 @@ export function responsesToChat(req: Obj): Translation<ChatTranslation> {
       const r = inputItem(item as Obj, `input.${i}`, chat.messages, sources, calls);
       if (r) return r;
     }
+    if (!sources.some((s) => s.path.startsWith("input")))
+      return untranslatable("input", `'input' must not be empty: ${input.length ? "its items (reasoning only) leave no message to send" : "send at least one input item"}${typeof req.instructions === "string" ? " (instructions alone are not a conversation)" : ""}`);
   }
   return translated({ chat, sources });
 }
@@ -194,6 +196,9 @@ function toolChoice(choice: unknown, chat: ChatBody): Translation<never> | undef
     return undefined;
   }
   const c = isObj(choice) ? choice : {};
+  const keys = c.type === "function" ? ["type", "name"] : c.type === "allowed_tools" ? ["type", "mode", "tools"] : undefined;
+  const extra = keys && Object.keys(c).find((k) => !keys.includes(k) && given(c[k]));
+  if (extra) return untranslatable(`tool_choice.${extra}`, `unknown ${String(c.type)} tool_choice member '${extra}': the router does not know what it asks for, so it is refused`);
   if (c.type === "function" && typeof c.name === "string") {
     chat.tool_choice = { type: "function", function: { name: c.name } };
     return undefined;
@@ -202,6 +207,8 @@ function toolChoice(choice: unknown, chat: ChatBody): Translation<never> | undef
     const named: Obj[] = [];
     for (const [i, t] of c.tools.entries()) {
       if (!isObj(t) || t.type !== "function" || typeof t.name !== "string") return untranslatable(`tool_choice.tools.${i}`, "only function tools can be allowed");
+      const member = Object.keys(t).find((k) => k !== "type" && k !== "name" && given(t[k]));
+      if (member) return untranslatable(`tool_choice.tools.${i}.${member}`, `unknown allowed tool member '${member}' (a function is { type, name })`);
       named.push({ type: "function", function: { name: t.name } });
     }
     chat.tool_choice = { type: "allowed_tools", allowed_tools: { mode: c.mode, tools: named } };
@@ -273,7 +280,7 @@ export function chatParamToResponses(param: string, sources: ChatTranslation["so
     const call = rest && /^tool_calls\.(\d+)/.exec(rest);
     if (call) return source.toolCalls?.[Number(call[1])] ?? source.path;
     if (rest === "tool_call_id" && source.output) return `${source.path}.call_id`;
-    if (rest?.startsWith("content") && source.path.startsWith("input.")) return `${source.path}.${source.output ? rest.replace(/^content/, "output") : rest}`;
+    if (rest?.startsWith("content") && source.path.startsWith("input.")) return `${source.path}.${source.output ? rest.replace(/^content/, "output") : partPath(rest)}`;
     return source.path;
   }
   const tool = /^tools\.(\d+)(?:\.function)?(\..*)?$/.exec(param);
@@ -285,6 +292,9 @@ export function chatParamToResponses(param: string, sources: ChatTranslation["so
   if (top === "tool_choice") return "tool_choice";
   return param;
 }
+
+/** A chat part's member path as the Responses part names it: `image_url.url` → `image_url`, `image_url.detail` → `detail`, `file.file_data` → `file_data`. */
+const partPath = (rest: string) => rest.replace(/^(content\.\d+)\.image_url\.url$/, "$1.image_url").replace(/^(content\.\d+)\.(?:image_url|file)\.(\w+)$/, "$1.$2");
 
 /** Chat Completions paths in a provider's sentence: message and tool paths, the JSON schema's, and a top-level field quoted or before a colon. */
 const CHAT_PATHS = new RegExp(`\\b(?:messages|tools)\\.\\d+(?:\\.\\w+)*|\\bresponse_format(?:\\.\\w+)*|(?<=')(?:${Object.keys(TOP_LEVEL).join("|")})(?=')|\\b(?:${Object.keys(TOP_LEVEL).join("|")})(?=:| must)`, "g");

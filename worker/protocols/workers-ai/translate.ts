@@ -6,7 +6,7 @@
  *
  * Request, field by field (docs/protocols/workers-ai.md has the table):
  * - `messages`: roles `system`, `user`, `assistant`, `tool` kept; `developer` → `system`;
- *   content must be given (an assistant's may be `tool_calls` or a `refusal` instead)
+ *   content must be given, not an empty list (an assistant's may be `tool_calls` or a `refusal` instead)
  *   and be text (a string, or `text` parts joined by newlines): any other part (images,
  *   audio, files) is refused, naming it. A message's `name` is sent (Workers AI's
  *   `RoleScopedChatInput` takes one); an assistant's `refusal` is sent as text after its
@@ -16,7 +16,8 @@
  *   function-calling models read it, "Function calling › Traditional"). Any other
  *   member of a message or part (`audio`, `function_call`, `prompt_cache_breakpoint`,
  *   unknown ones) is refused, naming it.
- * - `tools` (function tools) sent as `{ type: "function", function }`; `strict` refused.
+ * - `tools` (function tools) sent as `{ type: "function", function }`; `strict` refused;
+ *   tools, tool calls and `response_format` member by member in tools.ts.
  *   `tool_choice`: `auto` (the default) kept as the default, `none` sends no tools;
  *   `required` and a named function are refused (no way to force a call).
  * - `max_completion_tokens` / `max_tokens` → `max_tokens` (else the endpoint's `maxTokens`);
@@ -34,11 +35,12 @@
 import { PLATFORM_FIELDS, translated, untranslatable, type Translation } from "../translation.ts";
 import type { ChunkStep, ChunkTranslator } from "../chunk-stream.ts";
 import { DONE } from "../chunk-stream.ts";
+import { responseFormat, toolCallsOf, toolsOf } from "./tools.ts";
 
 /** What `env.AI.run(model, input)` is given for text generation. */
 export interface WorkersAiInput {
   messages: WorkersAiMessage[];
-  tools?: { type: "function"; function: { name: string; description?: string; parameters?: unknown } }[];
+  tools?: WorkersAiTool[];
   max_tokens?: number;
   temperature?: number;
   top_p?: number;
@@ -47,6 +49,11 @@ export interface WorkersAiInput {
   presence_penalty?: number;
   response_format?: { type: string; json_schema?: unknown };
   stream?: boolean;
+}
+
+export interface WorkersAiTool {
+  type: "function";
+  function: { name: string; description?: string; parameters?: unknown };
 }
 
 export interface WorkersAiMessage {
@@ -147,10 +154,10 @@ export function chatToWorkersAi(chat: Record<string, unknown>, o: { system?: str
     if (!r.ok) return r;
     out.messages.push(r.value);
   }
-  if (!toolsOff && Array.isArray(chat.tools) && chat.tools.length > 0) {
-    const tools = toolsOf(chat.tools);
+  if (Array.isArray(chat.tools) && chat.tools.length > 0) {
+    const tools = toolsOf(chat.tools); // checked even when tool_choice 'none' leaves them out
     if (!tools.ok) return tools;
-    out.tools = tools.value;
+    if (!toolsOff) out.tools = tools.value;
   }
   return translated(out);
 }
@@ -162,23 +169,21 @@ function message(m: unknown, i: number, names: Map<string, string>): Translation
   if (role !== "system" && role !== "user" && role !== "assistant" && role !== "tool") return untranslatable(`${at}.role`, `Workers AI takes roles system, user, assistant and tool, not '${String(m.role)}'`);
   const extra = Object.keys(m).find((k) => !MESSAGE_KEYS[role]!.has(k) && present(m[k]));
   if (extra) return untranslatable(`${at}.${extra}`, `Workers AI text generation has no equivalent of '${at}.${extra}'`);
-  if (!present(m.content) && (role !== "assistant" || (!present(m.tool_calls) && !present(m.refusal))))
-    return untranslatable(`${at}.content`, role === "assistant" ? "an assistant message needs content, tool_calls or a refusal" : `a ${role} message needs content`);
+  const none = !present(m.content) || (Array.isArray(m.content) && m.content.length === 0);
+  if (none && (role !== "assistant" || (!present(m.tool_calls) && !present(m.refusal))))
+    return untranslatable(`${at}.content`, `${at}.content is ${present(m.content) ? "an empty list" : "missing"}: ${role === "assistant" ? "an assistant message needs content, tool_calls or a refusal" : `a ${role} message needs content`}`);
   if (present(m.refusal) && typeof m.refusal !== "string") return untranslatable(`${at}.refusal`, "refusal must be a string");
   const content = textOf(m.content, `${at}.content`);
   if (!content.ok) return content;
   const text = [content.value, (m.refusal as string | undefined) ?? ""].filter((t) => t !== "").join("\n");
   const out: WorkersAiMessage = { role, content: text };
   if (typeof m.name === "string" && role !== "tool") out.name = m.name;
+  if (role === "assistant" && present(m.tool_calls) && !Array.isArray(m.tool_calls)) return untranslatable(`${at}.tool_calls`, "tool_calls must be a list");
   if (role === "assistant" && Array.isArray(m.tool_calls) && m.tool_calls.length > 0) {
-    out.tool_calls = [];
-    for (const [j, c] of m.tool_calls.entries()) {
-      const f = isRecord(c) && isRecord(c.function) ? c.function : undefined;
-      if (!isRecord(c) || c.type !== "function" || typeof c.id !== "string" || !f || typeof f.name !== "string" || typeof f.arguments !== "string")
-        return untranslatable(`${at}.tool_calls.${j}`, "a tool call must be { id, type: 'function', function: { name, arguments } }");
-      names.set(c.id, f.name);
-      out.tool_calls.push({ id: c.id, type: "function", function: { name: f.name, arguments: f.arguments } });
-    }
+    const calls = toolCallsOf(m.tool_calls, `${at}.tool_calls`);
+    if (!calls.ok) return calls;
+    for (const c of calls.value) names.set(c.id, c.function.name);
+    out.tool_calls = calls.value;
   }
   if (role === "tool") {
     if (typeof m.tool_call_id !== "string") return untranslatable(`${at}.tool_call_id`, "a tool message needs the tool_call_id it answers");
@@ -204,25 +209,6 @@ function textOf(content: unknown, at: string): Translation<string> {
     else return untranslatable(`${at}.${j}`, `Workers AI text generation takes text only, not a '${isRecord(p) ? String(p.type) : typeof p}' part`);
   }
   return translated(texts.join("\n"));
-}
-
-function toolsOf(tools: unknown[]): Translation<NonNullable<WorkersAiInput["tools"]>> {
-  const out: NonNullable<WorkersAiInput["tools"]> = [];
-  for (const [i, t] of tools.entries()) {
-    const f = isRecord(t) && isRecord(t.function) ? t.function : undefined;
-    if (!isRecord(t) || t.type !== "function" || !f || typeof f.name !== "string") return untranslatable(`tools.${i}`, "only function tools { type: 'function', function: { name, … } } are supported");
-    if (f.strict === true) return untranslatable(`tools.${i}.function.strict`, "Workers AI cannot enforce a tool's schema strictly");
-    out.push({ type: "function", function: { name: f.name, ...(typeof f.description === "string" ? { description: f.description } : {}), ...(f.parameters !== undefined ? { parameters: f.parameters } : {}) } });
-  }
-  return translated(out);
-}
-
-function responseFormat(v: unknown): Translation<WorkersAiInput["response_format"] | undefined> {
-  if (!isRecord(v)) return untranslatable("response_format", "response_format must be an object");
-  if (v.type === "text") return translated(undefined);
-  if (v.type === "json_object") return translated({ type: "json_object" });
-  if (v.type === "json_schema" && isRecord(v.json_schema) && isRecord(v.json_schema.schema)) return translated({ type: "json_schema", json_schema: v.json_schema.schema });
-  return untranslatable("response_format", "Workers AI takes response_format text, json_object, or json_schema with a schema");
 }
 
 /** What Workers AI text generation answers (not streamed). Newer models answer a whole chat completion instead. */

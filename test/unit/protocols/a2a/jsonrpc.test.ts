@@ -106,3 +106,12 @@ describe("JSON-RPC envelope: every refusal, said exactly", () => {
     expect(rpcError("a", { code: 1, message: "m" })).toStrictEqual({ jsonrpc: "2.0", id: "a", error: { code: 1, message: "m" } });
   });
 });
+
+describe("a member named __proto__", () => {
+  it("anywhere in the call is an Invalid Request naming its path, answered with the call's id", () => {
+    const r = parseCall('{"jsonrpc":"2.0","id":3,"method":"SendMessage","params":{"message":{"parts":[{"text":"hi","__proto__":{}}]}}}');
+    expect(r).toMatchObject({ ok: false, id: 3, error: { code: RPC.INVALID_REQUEST, data: { path: "params.message.parts.0.__proto__" } } });
+    expect(!r.ok && r.error.message).toContain("'params.message.parts.0.__proto__'");
+    expect(parseCall('{"jsonrpc":"2.0","id":3,"method":"SendMessage","params":{"message":{"parts":[{"text":"__proto__"}]}}}').ok).toBe(true);
+  });
+});

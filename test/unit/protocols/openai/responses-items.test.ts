@@ -75,3 +75,35 @@ describe("chatDetailToResponses: a provider's sentence in Responses terms", () =
     expect(request.chatParamToResponses("messages.3.tool_call_id", t.value.sources)).toBe("input.2.call_id");
   });
 });
+
+describe("responsesToChat: tool_choice members, an empty input", () => {
+  const tools = [{ type: "function", name: "f" }];
+  const param = (req: Record<string, unknown>) => {
+    const t = responsesToChat({ model: "writer", ...req });
+    if (t.ok) throw new Error(`translated: ${JSON.stringify(t.value.chat)}`);
+    expect(t.detail).toContain(t.param.split(".").at(-1));
+    return t;
+  };
+  it("an unknown member of a function or allowed_tools tool_choice (or of an allowed tool) is refused naming it", () => {
+    expect(param({ input: "hi", tools, tool_choice: { type: "function", name: "f", bogus: 1 } }).param).toBe("tool_choice.bogus");
+    expect(param({ input: "hi", tools, tool_choice: { type: "allowed_tools", mode: "auto", tools: [{ type: "function", name: "f" }], bogus: 1 } }).param).toBe("tool_choice.bogus");
+    expect(param({ input: "hi", tools, tool_choice: { type: "allowed_tools", mode: "auto", tools: [{ type: "function", name: "f", bogus: 1 }] } }).param).toBe("tool_choice.tools.0.bogus");
+    expect(chatOf({ input: "hi", tools, tool_choice: { type: "function", name: "f", bogus: null } }).tool_choice).toEqual({ type: "function", function: { name: "f" } });
+  });
+
+  it("an input list that leaves no message (empty, or reasoning items only) is refused naming input, with instructions or without", () => {
+    expect(param({ input: [] })).toMatchObject({ param: "input", detail: expect.stringContaining("must not be empty") });
+    expect(param({ instructions: "Be brief.", input: [] })).toMatchObject({ param: "input", detail: expect.stringContaining("instructions alone") });
+    expect(param({ input: [{ type: "reasoning", id: "rs_1", summary: [] }] }).param).toBe("input");
+    expect(chatOf({ input: [call] }).messages).toEqual([{ role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "tide", arguments: "{}" } }] }]);
+  });
+
+  it("a chat image or file part's member is named as the Responses part names it", () => {
+    const t = responsesToChat({ input: [{ role: "user", content: [{ type: "input_image", image_url: "data:image/png;base64,@@" }, { type: "input_file", file_data: "data:application/pdf;base64,%%" }] }] });
+    if (!t.ok) throw new Error(t.detail);
+    expect(request.chatParamToResponses("messages.0.content.0.image_url.url", t.value.sources)).toBe("input.0.content.0.image_url");
+    expect(request.chatParamToResponses("messages.0.content.0.image_url.detail", t.value.sources)).toBe("input.0.content.0.detail");
+    expect(request.chatParamToResponses("messages.0.content.1.file.file_data", t.value.sources)).toBe("input.0.content.1.file_data");
+    expect(request.chatDetailToResponses("'messages.0.content.0.image_url.url' is a data: URL whose data is not base64", t.value.sources)).toBe("'input.0.content.0.image_url' is a data: URL whose data is not base64");
+  });
+});

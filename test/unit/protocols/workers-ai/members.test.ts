@@ -45,3 +45,37 @@ describe("Workers AI: numbers", () => {
     expect(t.ok && t.value).toMatchObject({ seed: 42, max_tokens: 8 });
   });
 });
+
+describe("Workers AI: every member of a tool call, a tool and a response format is sent or refused", () => {
+  const assistant = (c: unknown) => [user("hi"), { role: "assistant", content: null, tool_calls: [c] }];
+  it("an unknown member of a tool call or of its function is refused naming its path; extra_content (another provider's) is not sent", () => {
+    expect(refused({ messages: assistant({ ...call, bogus: 1 }) })).toBe("messages.1.tool_calls.0.bogus");
+    expect(refused({ messages: assistant({ ...call, index: 0 }) })).toBe("messages.1.tool_calls.0.index");
+    expect(refused({ messages: assistant({ ...call, function: { ...call.function, bogus: 1 } }) })).toBe("messages.1.tool_calls.0.function.bogus");
+    expect(refused({ messages: [user("hi"), { role: "assistant", content: "a", tool_calls: "nope" }] })).toBe("messages.1.tool_calls");
+    expect(messagesOf(assistant({ ...call, extra_content: { google: { thought_signature: "s" } } }))[1]).toEqual({ role: "assistant", content: "", tool_calls: [call] });
+  });
+
+  it("an unknown member of a tool or of its function is refused, tool_choice 'none' or not", () => {
+    const tool = { type: "function", function: { name: "lookup", parameters: { type: "object" } } };
+    expect(refused({ messages: [user("hi")], tools: [{ ...tool, bogus: 1 }] })).toBe("tools.0.bogus");
+    expect(refused({ messages: [user("hi")], tools: [{ ...tool, function: { ...tool.function, bogus: 1 } }] })).toBe("tools.0.function.bogus");
+    expect(refused({ messages: [user("hi")], tools: [{ ...tool, bogus: 1 }], tool_choice: "none" })).toBe("tools.0.bogus");
+    const t = chatToWorkersAi({ messages: [user("hi")], tools: [{ ...tool, function: { ...tool.function, strict: false } }] }, {});
+    expect(t.ok && t.value.tools).toEqual([tool]);
+  });
+
+  it("response_format: a json_schema member other than name, description, schema, strict is refused, and a member beside type", () => {
+    const schema = { type: "object" };
+    expect(refused({ messages: [user("hi")], response_format: { type: "json_schema", json_schema: { name: "n", schema, bogus: 1 } } })).toBe("response_format.json_schema.bogus");
+    expect(refused({ messages: [user("hi")], response_format: { type: "text", bogus: 1 } })).toBe("response_format.bogus");
+    const t = chatToWorkersAi({ messages: [user("hi")], response_format: { type: "json_schema", json_schema: { name: "n", schema, strict: true } } }, {});
+    expect(t.ok && t.value.response_format).toEqual({ type: "json_schema", json_schema: schema });
+  });
+
+  it("a message whose content is an empty list is refused naming messages.N.content (an assistant's may have tool_calls)", () => {
+    expect(refused({ messages: [user([])] })).toBe("messages.0.content");
+    expect(refused({ messages: [user("hi"), { role: "assistant", content: [] }] })).toBe("messages.1.content");
+    expect(messagesOf([user("hi"), { role: "assistant", content: [], tool_calls: [call] }])[1]).toEqual({ role: "assistant", content: "", tool_calls: [call] });
+  });
+});

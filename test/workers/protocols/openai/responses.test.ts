@@ -266,6 +266,24 @@ describe("POST /v1/responses: refusals and errors in OpenAI's shape", () => {
     expect(dangling.param).toBe("input.1.call_id");
   });
 
+  it("a tool_choice member the door does not know, an empty input and a data: image that is not base64 (to Gemini) are refused naming their path", async () => {
+    await reset();
+    const tools = [{ type: "function", name: "f", parameters: {} }];
+    for (const target of ["chat", "gemini", "llama"]) {
+      const e = await openAIError(await post({ model: target, input: "hi", tools, tool_choice: { type: "function", name: "f", bogus: 1 } }), 400, "unsupported_parameter");
+      expect(e.param, target).toBe("tool_choice.bogus");
+    }
+    for (const body of [{ input: [] }, { instructions: "Be brief.", input: [] }, { input: [{ type: "reasoning", summary: [] }] }]) {
+      const e = await openAIError(await post({ model: "chat", ...body }), 400);
+      expect(e.param, JSON.stringify(body)).toBe("input");
+      expect(e.message).toContain("must not be empty");
+    }
+    const image = await openAIError(await post({ model: "gemini", input: [{ role: "user", content: [{ type: "input_image", image_url: "data:image/png;base64,@@@notbase64!!" }] }] }), 400);
+    expect(image.param).toBe("input.0.content.0.image_url");
+    expect(image.message).toContain("'input.0.content.0.image_url'");
+    expect(await openaiRequests()).toEqual([]);
+  });
+
   it("bad input: 400 naming the field; an unknown model 404 model_not_found; never a 500", async () => {
     expect((await openAIError(await post("{not json"), 400)).type).toBe("invalid_request_error");
     expect((await openAIError(await post({ model: "auto" }), 400)).param).toBe("input");
