@@ -83,6 +83,14 @@ describe("workers-ai specialists, through the OpenAI front door", () => {
     expect(plain.res.headers.get("x-switchyard-not-sent")).toBeNull();
   });
 
+  it("a json_schema's description, which Workers AI has no field for, is named in x-switchyard-not-sent; the schema is sent", async () => {
+    const schema = { type: "object", properties: { a: { type: "string" } } };
+    const { res } = await send({ model: "llama", messages: [user("hi")], response_format: { type: "json_schema", json_schema: { name: "x", description: "an a", schema } } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-switchyard-not-sent")).toBe("response_format.json_schema.description");
+    expect((await ai().calls()).at(-1)!.inputs.response_format).toEqual({ type: "json_schema", json_schema: schema });
+  });
+
   it("a model answering a whole chat completion (newer Workers AI models) is passed on as it is", async () => {
     const body = (await (await send({ model: "wai-openai-format", messages: [user("hi")] })).res.json()) as any;
     expect(body).toMatchObject({ id: "chatcmpl-fake", choices: [{ message: { content: "[@cf/test/openai-format] heard: hi" } }] });

@@ -8,6 +8,7 @@ import { chatBodyOf, notSentOf, translatedOutcome } from "../translation.ts";
 import type { ChatModelAdapter } from "../types.ts";
 import { openChatStream } from "../openai/stream.ts";
 import { chatToWorkersAi, NOT_SENT, WorkersAiChunks, workersAiToCompletion, type WorkersAiInput } from "./translate.ts";
+import { notSentMembers } from "./tools.ts";
 
 type WorkersAi = z.infer<typeof WorkersAiEndpoint>;
 
@@ -54,7 +55,7 @@ export function aiFailure(e: unknown, ctx: AdapterContext): SpecialistFailure {
 export const workersAiAdapter: ChatModelAdapter<WorkersAi> = {
   type: "workers-ai",
   chatModel: true,
-  notSent: (_endpoint, chat) => notSentOf(chat, NOT_SENT),
+  notSent: (_endpoint, chat) => [...notSentOf(chat, NOT_SENT), ...notSentMembers(chat)],
   refuses(endpoint, chat) {
     const t = chatToWorkersAi(chat, { system: endpoint.systemPrompt, maxTokens: endpoint.maxTokens });
     return t.ok ? undefined : { param: t.param, detail: `'${endpoint.model}' on Workers AI cannot take ${t.param}: ${t.detail}` };

@@ -10,7 +10,8 @@
  *   `extra_content` (another provider's, e.g. a Gemini thought signature an earlier
  *   reply carried) is not sent: it means nothing to Workers AI.
  * - `response_format`: `text` → nothing; `json_object` as is; `json_schema` (`{ name,
- *   description, schema, strict }`) → `{ type: "json_schema", json_schema: <its schema> }`.
+ *   description, schema, strict }`) → `{ type: "json_schema", json_schema: <its schema> }`
+ *   (`strict: true` refused; a `description` is not sent and named so: {@link notSentMembers}).
  */
 import { translated, untranslatable, type Translation } from "../translation.ts";
 import type { WorkersAiInput, WorkersAiMessage, WorkersAiTool } from "./translate.ts";
@@ -63,7 +64,21 @@ export function responseFormat(v: unknown): Translation<WorkersAiInput["response
   if (v.type === "json_object") return translated({ type: "json_object" });
   if (v.type === "json_schema" && isRecord(v.json_schema) && isRecord(v.json_schema.schema)) {
     const member = unknownMember(v.json_schema, ["name", "description", "schema", "strict"], "response_format.json_schema");
-    return member ?? translated({ type: "json_schema", json_schema: v.json_schema.schema });
+    if (member) return member;
+    // as for a tool's schema: Workers AI's JSON mode follows the schema but does not promise it
+    if (v.json_schema.strict === true) return untranslatable("response_format.json_schema.strict", "Workers AI cannot enforce a schema strictly");
+    return translated({ type: "json_schema", json_schema: v.json_schema.schema });
   }
   return untranslatable("response_format", "Workers AI takes response_format text, json_object, or json_schema with a schema");
+}
+
+/**
+ * Members of the body that are accepted but not sent, as paths for the
+ * `x-switchyard-not-sent` header: a `json_schema`'s `description` (Workers AI takes the
+ * schema alone; `name` is OpenAI's label, documented as not sent).
+ */
+export function notSentMembers(chat: Record<string, unknown>): string[] {
+  const f = chat.response_format;
+  const d = isRecord(f) && f.type === "json_schema" && isRecord(f.json_schema) ? f.json_schema.description : undefined;
+  return typeof d === "string" && d !== "" ? ["response_format.json_schema.description"] : [];
 }

@@ -154,6 +154,7 @@ export function chatToWorkersAi(chat: Record<string, unknown>, o: { system?: str
     if (!r.ok) return r;
     out.messages.push(r.value);
   }
+  if (chat.tools !== undefined && chat.tools !== null && !Array.isArray(chat.tools)) return untranslatable("tools", "tools must be a list of function tools");
   if (Array.isArray(chat.tools) && chat.tools.length > 0) {
     const tools = toolsOf(chat.tools); // checked even when tool_choice 'none' leaves them out
     if (!tools.ok) return tools;

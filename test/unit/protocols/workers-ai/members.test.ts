@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chatToWorkersAi } from "../../../../worker/protocols/workers-ai/translate.ts";
+import { notSentMembers } from "../../../../worker/protocols/workers-ai/tools.ts";
 
 const user = (content: unknown, more: Record<string, unknown> = {}) => ({ role: "user", content, ...more });
 /** A refusal: its param, and a detail that names it. */
@@ -69,7 +70,7 @@ describe("Workers AI: every member of a tool call, a tool and a response format 
     const schema = { type: "object" };
     expect(refused({ messages: [user("hi")], response_format: { type: "json_schema", json_schema: { name: "n", schema, bogus: 1 } } })).toBe("response_format.json_schema.bogus");
     expect(refused({ messages: [user("hi")], response_format: { type: "text", bogus: 1 } })).toBe("response_format.bogus");
-    const t = chatToWorkersAi({ messages: [user("hi")], response_format: { type: "json_schema", json_schema: { name: "n", schema, strict: true } } }, {});
+    const t = chatToWorkersAi({ messages: [user("hi")], response_format: { type: "json_schema", json_schema: { name: "n", schema, strict: false, description: "d" } } }, {});
     expect(t.ok && t.value.response_format).toEqual({ type: "json_schema", json_schema: schema });
   });
 
@@ -77,5 +78,25 @@ describe("Workers AI: every member of a tool call, a tool and a response format 
     expect(refused({ messages: [user([])] })).toBe("messages.0.content");
     expect(refused({ messages: [user("hi"), { role: "assistant", content: [] }] })).toBe("messages.1.content");
     expect(messagesOf([user("hi"), { role: "assistant", content: [], tool_calls: [call] }])[1]).toEqual({ role: "assistant", content: "", tool_calls: [call] });
+  });
+});
+
+describe("response_format and tools: carried, refused, or named as not sent", () => {
+  const user = { role: "user", content: "hi" };
+  const schema = { type: "object", properties: { a: { type: "string" } } };
+
+  it("a json_schema with strict: true is refused naming response_format.json_schema.strict; strict false is carried", () => {
+    expect(chatToWorkersAi({ messages: [user], response_format: { type: "json_schema", json_schema: { name: "x", schema, strict: true } } }, {})).toMatchObject({ ok: false, param: "response_format.json_schema.strict" });
+    expect(chatToWorkersAi({ messages: [user], response_format: { type: "json_schema", json_schema: { name: "x", schema, strict: false } } }, {})).toMatchObject({ ok: true, value: { response_format: { type: "json_schema", json_schema: schema } } });
+  });
+
+  it("a json_schema's description is named as not sent; without one nothing is", () => {
+    expect(notSentMembers({ response_format: { type: "json_schema", json_schema: { name: "x", description: "an a", schema } } })).toEqual(["response_format.json_schema.description"]);
+    expect(notSentMembers({ response_format: { type: "json_schema", json_schema: { name: "x", schema } } })).toEqual([]);
+    expect(notSentMembers({ response_format: { type: "json_object" } })).toEqual([]);
+  });
+
+  it("tools that is not a list is refused naming tools", () => {
+    expect(chatToWorkersAi({ messages: [user], tools: { type: "function" } }, {})).toMatchObject({ ok: false, param: "tools" });
   });
 });
