@@ -57,3 +57,21 @@ export function translatedOutcome(completion: unknown, pricing: Pricing | undefi
   if (!parsed.success) return { ok: false, failure: { kind: "bad_response", detail: `translated reply is not a chat completion: ${firstIssue(parsed.error)}` } };
   return { ok: true, output: outputOf(parsed.data), usage: usageOf(parsed.data.usage, pricing) };
 }
+
+/**
+ * `stream_options` for a translated model: the router's own (`include_usage` decides
+ * whether the translated stream gets a usage chunk), so only `include_usage` (a
+ * boolean) is accepted; any other member (`include_obfuscation`, which OpenAI's
+ * platform alone has, or an unknown one) is refused naming it rather than dropped.
+ * Source: https://platform.openai.com/docs/api-reference/chat/create#chat-create-stream_options
+ */
+export function streamOptionsRefusal(chat: Record<string, unknown>): Translation<never> | undefined {
+  const v = chat.stream_options;
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "object" || Array.isArray(v)) return untranslatable("stream_options", "stream_options must be an object");
+  for (const [k, m] of Object.entries(v as Record<string, unknown>)) {
+    if (k !== "include_usage") return untranslatable(`stream_options.${k}`, `'stream_options.${k}' cannot be carried to this model (only include_usage is the router's to honour)`);
+    if (m !== undefined && m !== null && typeof m !== "boolean") return untranslatable("stream_options.include_usage", "must be a boolean");
+  }
+  return undefined;
+}

@@ -10,7 +10,7 @@
  */
 import type { ChatCompletionCreateParamsBase } from "openai/resources/chat/completions";
 import type { ToolChoice, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
-import { notSentOf, translated, untranslatable, type Translation } from "../translation.ts";
+import { notSentOf, streamOptionsRefusal, translated, untranslatable, type Translation } from "../translation.ts";
 import { chatConversation } from "./chat-content.ts";
 import { extraMember, isObj, type AnthropicVersion, type ChatBody, type MessagesBody, type Obj } from "./types.ts";
 
@@ -128,6 +128,8 @@ export function chatNotSent(chat: ChatBody): string[] {
  * chatToMessages({ messages: [{ role: "user", content: "hi" }], seed: 7 }, o) // { ok: false, param: "seed", detail: "'seed' has no equivalent …" }
  */
 export function chatToMessages(chat: ChatBody, o: ChatToMessagesOptions): Translation<MessagesBody> {
+  const streamOptions = streamOptionsRefusal(chat);
+  if (streamOptions) return streamOptions;
   if (!Array.isArray(chat.messages)) return untranslatable("messages", "'messages' must be an array");
   const conv = chatConversation(chat.messages, o.system);
   if (!conv.ok) return conv;

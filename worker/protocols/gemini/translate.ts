@@ -6,7 +6,7 @@
  * refused naming the field, never dropped.
  */
 import type { ChatCompletion } from "openai/resources/chat/completions";
-import { PLATFORM_FIELDS, translated, untranslatable, type Translation } from "../translation.ts";
+import { PLATFORM_FIELDS, streamOptionsRefusal, translated, untranslatable, type Translation } from "../translation.ts";
 import { chatContents } from "./contents.ts";
 import { ROUTER_FIELDS } from "./fields.ts";
 import { unenforcedKeyword } from "./json-schema.ts";
@@ -43,6 +43,8 @@ const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
  * // { ok: true, value: { contents: [{ role: "user", parts: [{ text: "hi" }] }], systemInstruction: { parts: [{ text: "Be brief" }] }, generationConfig: { maxOutputTokens: 50 } } }
  */
 export function chatToGenerateContent(chat: Rec, o: { system?: string | undefined } = {}): Translation<GenerateContentRequest> {
+  const streamOptions = streamOptionsRefusal(chat);
+  if (streamOptions) return streamOptions;
   const conversation = chatContents(chat.messages, o.system);
   if (!conversation.ok) return conversation;
   const req: GenerateContentRequest = { ...conversation.value };

@@ -77,7 +77,7 @@ const withBreakpoint = (p: Obj, part: Obj): Obj => (given(p.prompt_cache_breakpo
  * One input item (already checked by responses-wire.ts `checkItems`) onto `messages`,
  * recording its source and the calls it declares, or its refusal.
  */
-export function inputItem(item: Obj, path: string, messages: Obj[], sources: Sources, calls: Calls): Translation<never> | undefined {
+export function inputItem(item: Obj, path: string, messages: Obj[], sources: Sources, calls: Calls, notSent: string[] = []): Translation<never> | undefined {
   const type = item.type === undefined && "role" in item ? "message" : item.type;
   const unknown = typeof type === "string" ? unknownMember(item, ITEM_KEYS[type], path, `${type} item`) : undefined;
   if (unknown) return unknown;
@@ -109,6 +109,7 @@ export function inputItem(item: Obj, path: string, messages: Obj[], sources: Sou
     case "function_call_output":
       return callOutput(item, path, messages, sources, calls);
     case "reasoning":
+      notSent.push(path); // Chat Completions takes no reasoning in its input: named in x-switchyard-not-sent
       return undefined;
     case "item_reference":
       return untranslatable(path, "item_reference points at a stored item; the router is stateless: send the item itself");

@@ -30,6 +30,8 @@ export interface ChatTranslation {
   chat: ChatBody;
   /** Per chat message: the Responses path it came from (`instructions`, `input`, `input.3`), and for its tool calls, each call's item path. */
   sources: Sources;
+  /** Input items the door accepted but does not send (`reasoning` items: Chat Completions takes none), by path, for `x-switchyard-not-sent`. */
+  notSent: string[];
 }
 
 const TOOL_KEYS = new Set(["type", "name", "description", "parameters", "strict"]);
@@ -46,6 +48,7 @@ const TOOL_KEYS = new Set(["type", "name", "description", "parameters", "strict"
 export function responsesToChat(req: Obj): Translation<ChatTranslation> {
   const chat: ChatBody = { model: req.model ?? "auto", messages: [] };
   const sources: ChatTranslation["sources"] = [];
+  const notSent: string[] = [];
   for (const [key, value] of Object.entries(req)) {
     if (value === undefined) continue;
     const rule = RESPONSES_FIELD_RULES[key];
@@ -64,13 +67,13 @@ export function responsesToChat(req: Obj): Translation<ChatTranslation> {
   } else if (Array.isArray(input)) {
     const calls: Calls = new Map();
     for (const [i, item] of input.entries()) {
-      const r = inputItem(item as Obj, `input.${i}`, chat.messages, sources, calls);
+      const r = inputItem(item as Obj, `input.${i}`, chat.messages, sources, calls, notSent);
       if (r) return r;
     }
     if (!sources.some((s) => s.path.startsWith("input")))
       return untranslatable("input", `'input' must not be empty: ${input.length ? "its items (reasoning only) leave no message to send" : "send at least one input item"}${typeof req.instructions === "string" ? " (instructions alone are not a conversation)" : ""}`);
   }
-  return translated({ chat, sources });
+  return translated({ chat, sources, notSent });
 }
 
 /** One top-level field into `chat`, or its refusal. */
@@ -145,10 +148,12 @@ function textConfig(text: Obj, chat: ChatBody): Translation<never> | undefined {
   if (!format) return undefined;
   switch (format.type) {
     case "text":
+    case "json_object": {
+      const extra = Object.keys(format).find((k) => k !== "type" && given(format[k]));
+      if (extra) return untranslatable(`text.format.${extra}`, `a ${format.type} format has no member '${extra}'`);
+      if (format.type === "json_object") chat.response_format = { type: "json_object" };
       return undefined;
-    case "json_object":
-      chat.response_format = { type: "json_object" };
-      return undefined;
+    }
     case "json_schema": {
       if (typeof format.name !== "string" || format.name === "") return untranslatable("text.format.name", "a json_schema format needs a name");
       if (!isObj(format.schema)) return untranslatable("text.format.schema", "a json_schema format needs a schema (a JSON Schema object)");

@@ -183,8 +183,10 @@ export const responsesRoutes = routeGroup().openapi(responses, async (c) => {
   const specialist = result.specialist;
   if (intent) c.header("x-intent-id", intent.id);
   c.header("x-switchyard-specialist", specialist.id);
-  const notSent = chatModelAdapter(specialist.endpoint)?.notSent?.(specialist.endpoint, chat);
-  if (notSent?.length) c.header("x-switchyard-not-sent", notSent.join(", "));
+  // in Responses terms: what this door did not send, then what the specialist's provider does not take
+  const providerNotSent = chatModelAdapter(specialist.endpoint)?.notSent?.(specialist.endpoint, chat) ?? [];
+  const notSent = [...translation.value.notSent, ...providerNotSent.map((p) => chatParamToResponses(p, translation.value.sources))];
+  if (notSent.length) c.header("x-switchyard-not-sent", [...new Set(notSent)].join(", "));
   if (result.output instanceof ChatStream) return c.body(result.output.body, 200, SSE);
   const response = (result.output as ResponseOutput).response;
   if (stream) return c.body(responseEvents(response).map(sseResponseEvent).join(""), 200, SSE);

@@ -32,7 +32,7 @@
  *   `reasoning_effort`, `verbosity`, `modalities`, `audio`, `prediction`,
  *   `web_search_options`, `functions`, `function_call`, unknown fields) is refused.
  */
-import { PLATFORM_FIELDS, translated, untranslatable, type Translation } from "../translation.ts";
+import { PLATFORM_FIELDS, streamOptionsRefusal, translated, untranslatable, type Translation } from "../translation.ts";
 import type { ChunkStep, ChunkTranslator } from "../chunk-stream.ts";
 import { DONE } from "../chunk-stream.ts";
 import { responseFormat, toolCallsOf, toolsOf } from "./tools.ts";
@@ -97,6 +97,8 @@ const MESSAGE_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
  * // { ok: false, param: "n", detail: "Workers AI returns one choice; n must be 1" }
  */
 export function chatToWorkersAi(chat: Record<string, unknown>, o: { system?: string | undefined; maxTokens?: number | undefined }): Translation<WorkersAiInput> {
+  const streamOptions = streamOptionsRefusal(chat);
+  if (streamOptions) return streamOptions;
   const out: WorkersAiInput = { messages: [] };
   if (o.system !== undefined) out.messages.push({ role: "system", content: o.system });
   let toolsOff = false;

@@ -107,3 +107,21 @@ describe("responsesToChat: tool_choice members, an empty input", () => {
     expect(request.chatDetailToResponses("'messages.0.content.0.image_url.url' is a data: URL whose data is not base64", t.value.sources)).toBe("'input.0.content.0.image_url' is a data: URL whose data is not base64");
   });
 });
+
+describe("responsesToChat: what it does not send is named, what it cannot carry refused", () => {
+  it("reasoning items are not sent and listed by path in notSent; a request without them lists nothing", () => {
+    const t = responsesToChat({ model: "writer", input: [{ role: "user", content: "a" }, { type: "reasoning", id: "rs_1", summary: [] }, { role: "user", content: "b" }] });
+    expect(t.ok && t.value.notSent).toEqual(["input.1"]);
+    expect(t.ok && t.value.chat.messages.map((m) => m.content)).toEqual(["a", "b"]);
+    const plain = responsesToChat({ model: "writer", input: "a" });
+    expect(plain.ok && plain.value.notSent).toEqual([]);
+  });
+
+  it("a text or json_object format takes no member besides type", () => {
+    for (const type of ["text", "json_object"]) {
+      const t = responsesToChat({ model: "writer", input: "a", text: { format: { type, bogus: 1 } } });
+      expect(t).toMatchObject({ ok: false, param: "text.format.bogus" });
+    }
+    expect(chatOf({ model: "writer", input: "a", text: { format: { type: "json_object" } } }).response_format).toEqual({ type: "json_object" });
+  });
+});

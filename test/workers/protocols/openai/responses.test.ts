@@ -253,6 +253,11 @@ describe("POST /v1/responses: refusals and errors in OpenAI's shape", () => {
     const res = await post({ model: "llama", input: "hello", metadata: { k: "v" }, user: "u-1" });
     expect(res.status, await res.clone().text()).toBe(200);
     expect(res.headers.get("x-switchyard-not-sent")).toBe("metadata, user");
+    // in Responses terms: a reasoning item this door does not send, a json_schema description Workers AI has no field for
+    const format = { type: "json_schema", name: "x", description: "an a", schema: { type: "object" } };
+    const named = await post({ model: "llama", input: [{ type: "reasoning", id: "rs_1", summary: [] }, { role: "user", content: "hello" }], text: { format } });
+    expect(named.status, await named.clone().text()).toBe(200);
+    expect(named.headers.get("x-switchyard-not-sent")).toBe("input.0, text.format.description");
   });
 
   it("a translated target's refusal is worded in Responses terms; unknown item members and dangling function outputs are refused naming their path", async () => {
