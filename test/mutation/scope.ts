@@ -12,6 +12,19 @@
  * protocols/openai/stream*.ts read the wall clock for idle timeouts, so their mutants
  * need timed tests. routing/hop.ts, pools/pool-types.ts and intent/encoder.ts hold
  * types only.
+ *
+ * `translation`: the wire-format translation between the router's canonical chat
+ * format and each provider's (Anthropic Messages, Gemini generateContent, Workers AI,
+ * OpenAI Responses), requests, replies and streams, with the zod wire schemas and
+ * field tables beside them (mostly static mutants). None imports `cloudflare:` or
+ * takes Env, a Hono context or global fetch: ids and `created` are passed in, except
+ * openai/responses-reply.ts, which draws item ids (`crypto.randomUUID`) and stamps
+ * `completed_at` (`Date.now`) itself; the tests check their shape and range.
+ * anthropic/translate.ts only re-exports (no mutant), listed so a change to it is
+ * still picked up. Left out: the adapters and routes beside them (global fetch, Env,
+ * Hono context), anthropic/native-stream.ts (a stall timer) and anthropic/errors.ts
+ * (Hono middleware); anthropic/door-stream.ts and openai/responses-wire.ts are pure
+ * but not yet in scope.
  */
 export const AREAS = {
   routing: { target: 80, files: ["decide", "dispatch", "capabilities", "policy-guard"].map((f) => `worker/routing/${f}.ts`) },
@@ -37,6 +50,18 @@ export const AREAS = {
       "worker/protocols/json-protocol.ts",
       ...["chat", "errors", "requirements", "sse", "wire"].map((f) => `worker/protocols/openai/${f}.ts`),
       ...["card", "jsonrpc", "mapping", "params", "wire"].map((f) => `worker/protocols/a2a/${f}.ts`),
+    ],
+  },
+  translation: {
+    target: 80,
+    files: [
+      ...["translation", "pricing"].map((f) => `worker/protocols/${f}.ts`),
+      ...["chat-content", "chat-to-messages", "messages-to-chat", "replies", "stream-translate", "translate", "wire", "door-reply", "door-request"].map(
+        (f) => `worker/protocols/anthropic/${f}.ts`,
+      ),
+      ...["contents", "tools", "json-schema", "reply", "stream-translate", "translate", "wire", "fields"].map((f) => `worker/protocols/gemini/${f}.ts`),
+      "worker/protocols/workers-ai/translate.ts",
+      ...["responses-request", "responses-reply", "responses-stream", "responses-requirements"].map((f) => `worker/protocols/openai/${f}.ts`),
     ],
   },
 } satisfies Record<string, { target: number; files: string[] }>;

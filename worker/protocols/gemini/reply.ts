@@ -94,6 +94,7 @@ const utf8 = new TextEncoder();
 /** A `LogprobsResult` as OpenAI's `choices[].logprobs`: per chosen token, its log probability, UTF-8 bytes and top alternatives. */
 export function chatLogprobs(r: LogprobsResult): ChatCompletion.Choice.Logprobs {
   const token = (t: { token?: string | null; logProbability?: number | null }) => ({ token: t.token ?? "", logprob: t.logProbability ?? 0, bytes: [...utf8.encode(t.token ?? "")] });
+  // Stryker disable next-line ArrayDeclaration: an entry without candidates gives no alternatives either
   const top = r.topCandidates ?? [];
   return { content: (r.chosenCandidates ?? []).map((c, i) => ({ ...token(c), top_logprobs: (top[i]?.candidates ?? []).map(token) })), refusal: null };
 }

@@ -173,6 +173,7 @@ export interface GenerateContentRequest {
 export function retryDelaySeconds(body: unknown): number | undefined {
   const e = GeminiError.safeParse(body);
   if (!e.success) return undefined;
+  // Stryker disable next-line ArrayDeclaration: a detail that is not a RetryInfo object is passed over
   for (const d of e.data.error.details ?? []) {
     if (typeof d !== "object" || d === null) continue;
     const { "@type": type, retryDelay } = d as { "@type"?: unknown; retryDelay?: unknown };

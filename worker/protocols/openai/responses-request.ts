@@ -245,6 +245,7 @@ export function lastUserText(input: unknown): string | undefined {
   if (typeof input === "string") return input;
   if (!Array.isArray(input)) return undefined;
   let sawUser = false;
+  // Stryker disable next-line ArithmeticOperator: starting past the end reads undefined, which is passed over like any non-message item
   for (let i = input.length - 1; i >= 0; i--) {
     const item = input[i];
     if (!isObj(item) || item.role !== "user" || (item.type !== undefined && item.type !== "message")) continue;
@@ -285,6 +286,7 @@ export function chatParamToResponses(param: string, sources: ChatTranslation["so
     const call = rest && /^tool_calls\.(\d+)/.exec(rest);
     if (call) return source.toolCalls?.[Number(call[1])] ?? source.path;
     if (rest === "tool_call_id" && source.output) return `${source.path}.call_id`;
+    // Stryker disable next-line Regex: `rest` starts with "content" here, so its first "content" is at the start anyway
     if (rest?.startsWith("content") && source.path.startsWith("input.")) return `${source.path}.${source.output ? rest.replace(/^content/, "output") : partPath(rest)}`;
     return source.path;
   }

@@ -109,6 +109,7 @@ export function chatToWorkersAi(chat: Record<string, unknown>, o: { system?: str
       case "messages":
       case "stream":
       case "stream_options":
+      // Stryker disable next-line ConditionalExpression: emptied, this case falls through to the next, which only breaks as well
       case "tools":
         break; // the router's own, or below
       case "max_tokens":
@@ -176,6 +177,7 @@ function message(m: unknown, i: number, names: Map<string, string>): Translation
   if (none && (role !== "assistant" || (!present(m.tool_calls) && !present(m.refusal))))
     return untranslatable(`${at}.content`, `${at}.content is ${present(m.content) ? "an empty list" : "missing"}: ${role === "assistant" ? "an assistant message needs content, tool_calls or a refusal" : `a ${role} message needs content`}`);
   if (present(m.refusal) && typeof m.refusal !== "string") return untranslatable(`${at}.refusal`, "refusal must be a string");
+  if (present(m.name) && typeof m.name !== "string") return untranslatable(`${at}.name`, "name must be a string");
   const content = textOf(m.content, `${at}.content`);
   if (!content.ok) return content;
   const text = [content.value, (m.refusal as string | undefined) ?? ""].filter((t) => t !== "").join("\n");

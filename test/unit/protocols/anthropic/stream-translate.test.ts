@@ -367,3 +367,143 @@ describe("sseEvent and anthropicError", () => {
     expect(sseEvent(e)).toBe('event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n');
   });
 });
+
+describe("MessageStreamToChunks: edges of each event", () => {
+  type Pushed = Parameters<MessageStreamToChunks["push"]>[0];
+  const messageStart = { type: "message_start", message: { id: "msg_1", type: "message", role: "assistant", content: [], model: "claude", stop_reason: null, stop_sequence: null, usage: { input_tokens: 10, output_tokens: 1 } } } as Pushed;
+  /** A started machine and what each further event gives (its chunks' deltas, or its failure). */
+  function started(includeUsage = false) {
+    const s = new MessageStreamToChunks({ ...at, includeUsage });
+    s.push(messageStart);
+    const push = (e: Record<string, unknown>) => s.push(e as Pushed);
+    const deltas = (e: Record<string, unknown>) => {
+      const step = push(e);
+      if (!step.ok) throw new Error(step.error.message);
+      return step.chunks.map((c) => c.choices[0]?.delta);
+    };
+    return { s, push, deltas };
+  }
+  const blockStart = (index: number, content_block: Record<string, unknown>) => ({ type: "content_block_start", index, content_block });
+  const blockDelta = (index: number, delta: Record<string, unknown>) => ({ type: "content_block_delta", index, delta });
+
+  it("events after message_stop give nothing, even a delta of an open block", () => {
+    const { push } = started();
+    push(blockStart(0, { type: "text", text: "" }));
+    push({ type: "message_stop" });
+    expect(push(blockDelta(0, { type: "text_delta", text: "late" }))).toEqual({ ok: true, chunks: [] });
+  });
+
+  it("ping and unknown events give nothing even before message_start", () => {
+    const s = new MessageStreamToChunks({ ...at, includeUsage: false });
+    expect(s.push({ type: "ping" })).toEqual({ ok: true, chunks: [] });
+    expect(s.push({ type: "future_event" } as Pushed)).toEqual({ ok: true, chunks: [] });
+  });
+
+  it("the failures say what came out of order", () => {
+    const fresh = new MessageStreamToChunks({ ...at, includeUsage: false });
+    expect(fresh.push(blockStart(0, { type: "text", text: "" }) as Pushed)).toEqual({ ok: false, error: { type: "invalid_stream", message: "the Anthropic stream sent content_block_start before message_start" } });
+    const { push } = started();
+    expect(push(messageStart)).toEqual({ ok: false, error: { type: "invalid_stream", message: "the Anthropic stream sent a second message_start" } });
+    expect(push(blockDelta(3, { type: "text_delta", text: "x" }))).toEqual({ ok: false, error: { type: "invalid_stream", message: "the Anthropic stream sent a delta for block 3, which has not started" } });
+  });
+
+  it("a block that starts with content: text → content, thinking → reasoning_content, tool input → whole arguments", () => {
+    const { deltas } = started();
+    expect(deltas(blockStart(0, { type: "text", text: "Hi" }))).toEqual([{ content: "Hi" }]);
+    expect(deltas(blockStart(1, { type: "thinking", thinking: "hm", signature: "" }))).toEqual([{ reasoning_content: "hm" }]);
+    expect(deltas(blockStart(2, { type: "tool_use", id: "t1", name: "f", input: { a: 1 } }))).toEqual([{ tool_calls: [{ index: 0, id: "t1", type: "function", function: { name: "f", arguments: '{"a":1}' } }] }]);
+    expect(deltas(blockStart(3, { type: "redacted_thinking", data: "x", text: "not read", thinking: "not read" }))).toEqual([]);
+  });
+
+  it("a tool_use block without id or name gives empty strings for them", () => {
+    expect(started().deltas(blockStart(0, { type: "tool_use", input: {} }))).toEqual([{ tool_calls: [{ index: 0, id: "", type: "function", function: { name: "", arguments: "" } }] }]);
+  });
+
+  it("a delta gives content only by its type and its block: other members, or JSON for a text block, give nothing", () => {
+    const { deltas } = started();
+    deltas(blockStart(0, { type: "text", text: "" }));
+    deltas(blockStart(1, { type: "tool_use", id: "t1", name: "f", input: {} }));
+    expect(deltas(blockDelta(0, { type: "input_json_delta", partial_json: '{"a":1}' }))).toEqual([]);
+    expect(deltas(blockDelta(0, { type: "future_delta", text: "x", thinking: "y" }))).toEqual([]);
+    expect(deltas(blockDelta(1, { type: "future_delta", partial_json: '{"a":1}' }))).toEqual([]);
+    expect(deltas(blockDelta(1, { type: "input_json_delta", partial_json: '{"a":1}' }))).toEqual([{ tool_calls: [{ index: 0, function: { arguments: '{"a":1}' } }] }]);
+  });
+
+  it("message_delta: without a stop reason no chunk; without usage the start's usage stays; null usage members change nothing", () => {
+    const { s, deltas } = started(true);
+    expect(deltas({ type: "message_delta", delta: { stop_reason: null, stop_sequence: null }, usage: { output_tokens: 3, input_tokens: null, cache_read_input_tokens: null } })).toEqual([]);
+    expect(s.usage).toEqual({ prompt_tokens: 10, completion_tokens: 3, total_tokens: 13, prompt_tokens_details: { cached_tokens: 0 } });
+    expect(deltas({ type: "message_delta", delta: { stop_reason: null, stop_sequence: null }, usage: { output_tokens: 3, input_tokens: undefined } })).toEqual([]);
+    expect(s.usage).toEqual({ prompt_tokens: 10, completion_tokens: 3, total_tokens: 13, prompt_tokens_details: { cached_tokens: 0 } });
+    expect(deltas({ type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null } })).toEqual([{}]);
+    expect(s.usage).toEqual({ prompt_tokens: 10, completion_tokens: 3, total_tokens: 13, prompt_tokens_details: { cached_tokens: 0 } });
+  });
+});
+
+describe("ChunksToMessageStream: edges of each chunk", () => {
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null, extra: Record<string, unknown> = {}) => ({ choices: [{ index: 0, delta, finish_reason: finish }], ...extra });
+  const call = (index: unknown, fn: Record<string, unknown>, id: unknown = `call_${String(index)}`) => ({ tool_calls: [{ index, id, type: "function", function: fn }] });
+  const fresh = () => new ChunksToMessageStream({ id: "m", model: "auto" });
+  const events = (s: ChunksToMessageStream, c: Record<string, unknown>) => {
+    const step = s.push(c);
+    if (!step.ok) throw new Error(step.detail);
+    return step.events;
+  };
+
+  it("a usage: null after the usage arrived does not erase it", () => {
+    const s = fresh();
+    events(s, chunk({ content: "x" }, "stop", { usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } }));
+    events(s, { choices: [], usage: null });
+    expect(s.end().events[0]).toMatchObject({ type: "message_delta", usage: { input_tokens: 5, output_tokens: 2 } });
+  });
+
+  it("only the choice of index 0 is read, wherever it stands", () => {
+    const s = fresh();
+    const out = events(s, { choices: [{ index: 1, delta: { content: "other" }, finish_reason: null }, { index: 0, delta: { content: "mine" }, finish_reason: null }] });
+    expect(out.filter((e) => e.type === "content_block_delta")).toEqual([{ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "mine" } }]);
+  });
+
+  it("tool calls make the stop reason tool_use even when the finish reason says stop", () => {
+    const s = fresh();
+    events(s, chunk(call(0, { name: "f", arguments: "{}" })));
+    events(s, chunk({}, "stop"));
+    expect(s.end().events[0]).toMatchObject({ delta: { stop_reason: "tool_use" } });
+  });
+
+  it("a tool call delta without a numeric index fails", () => {
+    expect(fresh().push(chunk(call("0", { name: "f", arguments: "{}" })))).toEqual({ ok: false, detail: "a tool call delta has no index" });
+    expect(fresh().push(chunk({ tool_calls: ["x"] }))).toEqual({ ok: false, detail: "a tool call delta has no index" });
+  });
+
+  it("a tool call starting without an id, or without a name, fails", () => {
+    expect(fresh().push(chunk(call(0, { name: "f", arguments: "{}" }, null)))).toEqual({ ok: false, detail: "tool call 0 starts without an id and a function name" });
+    expect(fresh().push(chunk(call(0, { arguments: "{}" })))).toEqual({ ok: false, detail: "tool call 0 starts without an id and a function name" });
+  });
+
+  it("a tool call that starts without arguments sends no input_json_delta", () => {
+    const s = fresh();
+    expect(events(s, chunk(call(0, { name: "f" })))).toEqual([
+      { type: "message_start", message: expect.objectContaining({ id: "m" }) },
+      { type: "content_block_start", index: 0, content_block: { type: "tool_use", id: "call_0", name: "f", input: {}, caller: { type: "direct" } } },
+    ]);
+    events(s, chunk({}, "tool_calls"));
+    expect(s.end().complete).toBe(true);
+  });
+
+  it("a tool call resumed after a text block began fails", () => {
+    const s = fresh();
+    events(s, chunk(call(0, { name: "f", arguments: "" })));
+    events(s, chunk({ content: "meanwhile" }));
+    expect(s.push(chunk({ tool_calls: [{ index: 0, function: { arguments: "{}" } }] }))).toMatchObject({ ok: false, detail: expect.stringContaining("resumed after another block began") });
+  });
+
+  it("a block that starts after a tool call whose arguments are not a JSON object fails, naming that call", () => {
+    const detail = "tool call 0's arguments are not a JSON object";
+    const s = fresh();
+    events(s, chunk(call(0, { name: "f", arguments: "[1]" })));
+    expect(s.push(chunk(call(1, { name: "g", arguments: "{}" })))).toEqual({ ok: false, detail });
+    const t = fresh();
+    events(t, chunk(call(0, { name: "f", arguments: "nope" })));
+    expect(t.push(chunk({ content: "text" }))).toEqual({ ok: false, detail });
+  });
+});

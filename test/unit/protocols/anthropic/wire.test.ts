@@ -149,3 +149,16 @@ describe("AnthropicError", () => {
     expect(AnthropicError.safeParse({ error: { type: "x", message: "y" } }).success).toBe(false);
   });
 });
+
+describe("parseStreamEvent: edges", () => {
+  it("null is an event without a type", () => {
+    expect(parseStreamEvent(null)).toEqual({ ok: false, detail: "the event has no type" });
+  });
+
+  it("a known delta type without its member is malformed, not an unknown delta", () => {
+    for (const type of ["text_delta", "input_json_delta", "thinking_delta", "signature_delta"]) {
+      expect(parseStreamEvent({ type: "content_block_delta", index: 0, delta: { type } }), type).toMatchObject({ ok: false });
+    }
+    expect(parseStreamEvent({ type: "content_block_delta", index: 0, delta: { type: "citations_delta" } })).toMatchObject({ ok: true });
+  });
+});

@@ -177,3 +177,28 @@ describe("several candidates", () => {
     expect(s.end()).toEqual({ complete: true, chunks: [] });
   });
 });
+
+describe("edges", () => {
+  it("an event without usageMetadata keeps the usage seen before", () => {
+    const s = new GenerateContentStream({ ...o, includeUsage: true });
+    run(s, [{ ...text("Hi"), usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 1, totalTokenCount: 6 } }, text("!", { finishReason: "STOP" })]);
+    expect(s.end()).toEqual({ complete: true, chunks: [{ ...head, choices: [], usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } } }] });
+  });
+
+  it("a block reason beside candidates is not a blocked prompt: the candidates are read", () => {
+    const s = new GenerateContentStream({ ...o, includeUsage: false });
+    expect(run(s, [{ ...text("Hi", { finishReason: "STOP" }), promptFeedback: { blockReason: "OTHER" } }]).map((c) => c.choices[0]!.delta)).toEqual([{ role: "assistant", content: "Hi" }, {}]);
+  });
+
+  it("more of a candidate after its finish reason: the failure names the candidate", () => {
+    const s = new GenerateContentStream({ ...o, includeUsage: false });
+    run(s, [text("Done.", { finishReason: "STOP" })]);
+    expect(s.push(GenerateContentResponse.parse(text("And more")))).toEqual({ ok: false, param: "candidates.0", detail: "Gemini sent more of candidate 0 after its finishReason" });
+  });
+
+  it("a cut stream names every candidate still open", () => {
+    const s = new GenerateContentStream({ ...o, includeUsage: false });
+    run(s, [{ candidates: [{ index: 0, content: { parts: [{ text: "A" }] } }, { index: 1, content: { parts: [{ text: "B" }] } }] }]);
+    expect(s.end()).toEqual({ complete: false, detail: "the Gemini stream ended before candidate 0, 1 had a finishReason" });
+  });
+});

@@ -532,3 +532,66 @@ describe("GenerateContentResponse → chat.completion", () => {
     });
   });
 });
+
+describe("chatToGenerateContent: edges", () => {
+  const refused = (chat: Record<string, unknown>) => {
+    const r = chatToGenerateContent({ messages: hi, ...chat });
+    if (r.ok) throw new Error(`not refused: ${JSON.stringify(r.value)}`);
+    return { param: r.param, detail: r.detail };
+  };
+
+  it("an undefined field is absent", () => {
+    expect(ok({ messages: hi, temperature: undefined, seed: undefined })).toEqual({ contents: [{ role: "user", parts: [{ text: "hi" }] }] });
+  });
+
+  it("numbers must be finite; integer fields must be integers, and say so", () => {
+    expect(refused({ temperature: NaN })).toEqual({ param: "temperature", detail: "'temperature' must be a number" });
+    for (const key of ["n", "max_completion_tokens", "max_tokens"]) expect(refused({ [key]: 1.5 }), key).toEqual({ param: key, detail: `'${key}' must be a positive integer, not 1.5` });
+    expect(refused({ seed: 1.5 })).toEqual({ param: "seed", detail: "'seed' must be an integer" });
+    expect(refused({ logprobs: true, top_logprobs: 1.5 })).toEqual({ param: "top_logprobs", detail: "'top_logprobs' must be an integer" });
+  });
+
+  it("stop: every sequence must be a string", () => {
+    expect(refused({ stop: ["a", 1] }).param).toBe("stop");
+  });
+
+  it("reasoning_effort and service_tier must be strings naming a level or tier", () => {
+    expect(refused({ reasoning_effort: ["low"] }).param).toBe("reasoning_effort");
+    expect(refused({ service_tier: ["flex"] }).param).toBe("service_tier");
+  });
+
+  it("a refused field's detail says why; an unknown one says it is not known", () => {
+    expect(refused({ prediction: { type: "content", content: "x" } }).detail).toBe("'prediction' cannot be honoured by Gemini: Gemini has no predicted outputs");
+    expect(refused({ top_k: 3 }).detail).toBe("'top_k' cannot be honoured by Gemini: it is not a Chat Completions field the Gemini translation knows");
+  });
+
+  it("response_format json_schema: needs its json_schema object; only json_schema carries one", () => {
+    expect(refused({ response_format: { type: "json_schema", json_schema: null } }).param).toBe("response_format");
+    expect(refused({ response_format: { type: "json_schema" } }).param).toBe("response_format");
+    expect(refused({ response_format: { type: "grammar", json_schema: { schema: { type: "object" } } } }).param).toBe("response_format");
+  });
+
+  it("response_format json_schema without a schema is JSON mode alone; without a description the schema is sent as it is", () => {
+    const noSchema = ok({ messages: hi, response_format: { type: "json_schema", json_schema: { name: "o" } } }).generationConfig!;
+    expect(noSchema).toEqual({ responseMimeType: "application/json" });
+    expect(noSchema).not.toHaveProperty("responseJsonSchema");
+    expect(ok({ messages: hi, response_format: { type: "json_schema", json_schema: { name: "o", schema: { type: "object" } } } }).generationConfig).toStrictEqual({ responseMimeType: "application/json", responseJsonSchema: { type: "object" } });
+  });
+
+  it("a strict response schema's refusal names the keyword Gemini does not enforce", () => {
+    expect(refused({ response_format: { type: "json_schema", json_schema: { name: "o", strict: true, schema: { type: "string", pattern: "^a" } } } })).toEqual({
+      param: "response_format.json_schema.schema.pattern",
+      detail: "Gemini does not enforce 'pattern', so the strict schema cannot be honoured ('response_format.json_schema.schema.pattern')",
+    });
+  });
+
+  it("metadata values must be strings", () => {
+    expect(refused({ metadata: { team: 5 } }).param).toBe("metadata.team");
+  });
+});
+
+describe("generateContentToCompletion: edges", () => {
+  it("no candidates and no block reason: the failure says so", () => {
+    expect(generateContentToCompletion(GenerateContentResponse.parse({ candidates: [] }), { id: "c", created: 1, model: "m" })).toEqual({ ok: false, param: "candidates", detail: "Gemini answered no candidate" });
+  });
+});

@@ -80,3 +80,17 @@ describe("the wait a Gemini error asks for", () => {
     expect(retryDelaySeconds(undefined)).toBeUndefined();
   });
 });
+
+describe("retryDelaySeconds: edges", () => {
+  const err = (details: unknown[]) => ({ error: { code: 429, message: "quota", status: "RESOURCE_EXHAUSTED", details } });
+  const retry = (retryDelay: unknown) => ({ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay });
+
+  it("a null detail is passed over", () => {
+    expect(retryDelaySeconds(err([null, retry("2s")]))).toBe(2);
+  });
+
+  it("the delay must be a whole Duration string: digits, an optional fraction, then s", () => {
+    expect(retryDelaySeconds(err([retry("1.25s")]))).toBe(1.25);
+    for (const bad of ["x30s", "30sec", ["3s"], 3]) expect(retryDelaySeconds(err([retry(bad)])), JSON.stringify(bad)).toBeUndefined();
+  });
+});

@@ -153,3 +153,148 @@ describe("Workers AI stream → chunks", () => {
     expect(s().end()).toEqual({ chunks: [], truncated: "the Workers AI stream ended without [DONE]" });
   });
 });
+
+describe("Chat Completions → Workers AI input: edges", () => {
+  const m = [user("x")];
+  const refusal = (chat: Record<string, unknown>) => {
+    const t = chatToWorkersAi(chat, {});
+    if (t.ok) throw new Error("translated");
+    return { param: t.param, detail: t.detail };
+  };
+  const call = (extra: Record<string, unknown> = {}, fn: unknown = { name: "f", arguments: "{}" }) => ({ id: "c1", type: "function", function: fn, ...extra });
+  const assistant = (tool_calls: unknown[]) => ({ messages: [user("x"), { role: "assistant", content: null, tool_calls }] });
+
+  it("null and undefined fields ask for nothing, even fields that would be refused", () => {
+    expect(ok({ messages: m, stop: null, logit_bias: undefined, temperature: null })).toEqual({ messages: [{ role: "user", content: "x" }] });
+  });
+
+  it("response_format text sends no response_format; it must be an object; only json_schema carries a schema", () => {
+    expect(ok({ messages: m, response_format: { type: "text" } })).not.toHaveProperty("response_format");
+    expect(refusal({ messages: m, response_format: "json" })).toEqual({ param: "response_format", detail: "response_format must be an object" });
+    expect(refusal({ messages: m, response_format: { type: "grammar", json_schema: { schema: { type: "object" } } } }).param).toBe("response_format");
+  });
+
+  it("max tokens: null is unset, 1 is the least; no bound and no endpoint default sends none", () => {
+    expect(ok({ messages: m, max_tokens: null }, { maxTokens: 64 }).max_tokens).toBe(64);
+    expect(ok({ messages: m, max_tokens: 1 }).max_tokens).toBe(1);
+    expect(ok({ messages: m })).not.toHaveProperty("max_tokens");
+  });
+
+  it("an empty tools list sends no tools", () => {
+    expect(ok({ messages: m, tools: [] })).not.toHaveProperty("tools");
+  });
+
+  it("a message that is not an object is refused", () => {
+    expect(refusal({ messages: [user("x"), null] })).toEqual({ param: "messages.1", detail: "a message must be an object" });
+  });
+
+  it("a name is sent when it is a string and refused otherwise; a message without content is refused", () => {
+    expect(ok({ messages: [{ role: "user", content: "x", name: "ann" }] }).messages).toEqual([{ role: "user", content: "x", name: "ann" }]);
+    expect(refused({ messages: [{ role: "user", content: "x", name: 5 }] })).toBe("messages.0.name");
+    expect(refused({ messages: [{ role: "user", name: "ann" }] })).toBe("messages.0.content");
+    expect(ok({ messages: m }).messages[0]).not.toHaveProperty("name");
+  });
+
+  it("tool_calls are read on assistant messages only (elsewhere refused), and an empty list sends none", () => {
+    expect(refused({ messages: [{ ...user("x"), tool_calls: [call()] }] })).toBe("messages.0.tool_calls");
+    expect(ok({ messages: [user("x"), { role: "assistant", content: "y", tool_calls: [] }] }).messages[1]).toEqual({ role: "assistant", content: "y" });
+  });
+
+  it("each member of a tool call is checked: type, id, function, name, arguments", () => {
+    for (const bad of [null, call({ type: "custom" }), call({ id: 5 }), call({}, null), call({}, { name: 5, arguments: "{}" }), call({}, { name: "f", arguments: {} })]) {
+      expect(refusal(assistant([call({ id: "c0" }), bad])), JSON.stringify(bad)).toEqual({ param: "messages.1.tool_calls.1", detail: "a tool call must be { id, type: 'function', function: { name, arguments } }" });
+    }
+  });
+
+  it("a tool message's tool_call_id must be a string", () => {
+    expect(refusal({ messages: [{ role: "tool", content: "r", tool_call_id: 5 }] })).toEqual({ param: "messages.0.tool_call_id", detail: "a tool message needs the tool_call_id it answers" });
+  });
+
+  it("content parts: text and refusal parts are text; any other part, or a text that is not a string, is refused", () => {
+    expect(ok({ messages: [user("x"), { role: "assistant", content: [{ type: "refusal", refusal: "no" }] }] }).messages[1]).toEqual({ role: "assistant", content: "no" });
+    expect(refusal({ messages: [user([{ type: "input_audio", text: "transcript" }])] }).param).toBe("messages.0.content.0");
+    expect(refusal({ messages: [user([{ type: "text", text: 5 }])] }).param).toBe("messages.0.content.0");
+  });
+
+  it("tools: each must be an object with a function of a string name; a description that is not a string and absent parameters are not sent", () => {
+    expect(refusal({ messages: m, tools: [null] }).param).toBe("tools.0");
+    expect(refusal({ messages: m, tools: [{ type: "custom", function: { name: "f" } }] }).param).toBe("tools.0");
+    expect(refusal({ messages: m, tools: [{ type: "function", function: { name: 5 } }] }).param).toBe("tools.0");
+    const tools = ok({ messages: m, tools: [{ type: "function", function: { name: "f", description: 7 } }] }).tools!;
+    expect(tools).toEqual([{ type: "function", function: { name: "f" } }]);
+    expect(tools[0]!.function).not.toHaveProperty("parameters");
+    expect(tools[0]!.function).not.toHaveProperty("description");
+  });
+});
+
+describe("Workers AI answer → chat.completion: edges", () => {
+  const at = { id: "h1", created: 5, model: "@cf/m" };
+  const message = (out: unknown) => {
+    const t = workersAiToCompletion(out, at);
+    if (!t.ok) throw new Error(`refused ${t.param}: ${t.detail}`);
+    return t.value.choices[0]!.message as Record<string, unknown>;
+  };
+  const calls = (...tool_calls: unknown[]) => message({ tool_calls }).tool_calls;
+
+  it("an empty choices list is not a chat completion: the answer is read", () => {
+    expect(message({ choices: [], response: "hi" })).toEqual({ role: "assistant", content: "hi", refusal: null });
+  });
+
+  it("tool calls alone: content null; an empty tool_calls list: content empty", () => {
+    expect(message({ tool_calls: [{ name: "f", arguments: {} }] })).toMatchObject({ content: null });
+    expect(message({ tool_calls: [] })).toEqual({ role: "assistant", content: "", refusal: null });
+  });
+
+  it("what is not an answer, or a bad tool call, is refused naming where", () => {
+    expect(workersAiToCompletion({ response: 5, tool_calls: [] }, at)).toEqual({ ok: false, param: "(reply)", detail: "not a Workers AI text-generation answer ({ response, tool_calls?, usage? })" });
+    expect(workersAiToCompletion({ tool_calls: [{ name: "f" }, null] }, at)).toEqual({ ok: false, param: "(reply).tool_calls.1", detail: "a tool call must have a name and arguments" });
+    expect(workersAiToCompletion({ tool_calls: [{ function: { arguments: "{}" } }] }, at)).toMatchObject({ ok: false, param: "(reply).tool_calls.0" });
+  });
+
+  it("OpenAI-shape calls: the id made when missing, arguments as JSON text, none → {}", () => {
+    expect(calls({ type: "function", function: { name: "f", arguments: { a: 1 } } }, { type: "function", function: { name: "g" } })).toEqual([
+      { id: "call_h1_0", type: "function", function: { name: "f", arguments: '{"a":1}' } },
+      { id: "call_h1_1", type: "function", function: { name: "g", arguments: "{}" } },
+    ]);
+  });
+
+  it("legacy calls: their id kept, string arguments as they are", () => {
+    expect(calls({ id: "x1", name: "f", arguments: '{"a":1}' })).toEqual([{ id: "x1", type: "function", function: { name: "f", arguments: '{"a":1}' } }]);
+  });
+
+  it("usage: none sends none; counts that are not numbers are none; a missing total is the sum", () => {
+    const completion = (usage: unknown) => {
+      const t = workersAiToCompletion({ response: "hi", usage }, at);
+      if (!t.ok) throw new Error("refused");
+      return t.value;
+    };
+    expect(completion(undefined)).not.toHaveProperty("usage");
+    expect(completion({ prompt_tokens: "3", completion_tokens: 1 })).not.toHaveProperty("usage");
+    expect(completion({ prompt_tokens: 3, completion_tokens: "1" })).not.toHaveProperty("usage");
+    expect(completion({ prompt_tokens: 3, completion_tokens: 2 }).usage).toEqual({ prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 });
+    expect(completion({ prompt_tokens: 3, completion_tokens: 2, total_tokens: 9 }).usage).toEqual({ prompt_tokens: 3, completion_tokens: 2, total_tokens: 9 });
+  });
+});
+
+describe("Workers AI stream → chunks: edges", () => {
+  const s = (includeUsage = false) => new WorkersAiChunks({ id: "h1", created: 5, model: "@cf/m", includeUsage });
+  const usageChunk = (t: WorkersAiChunks) => (t.push(DONE).chunks[1] as { usage: unknown }).usage;
+
+  it("the usage chunk: zeros when no usage came; an event without usage keeps the last", () => {
+    expect(usageChunk(s(true))).toEqual({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
+    const t = s(true);
+    t.push({ response: "a", usage: { prompt_tokens: 2, completion_tokens: 1, total_tokens: 3 } });
+    t.push({ response: "b" });
+    expect(usageChunk(t)).toEqual({ prompt_tokens: 2, completion_tokens: 1, total_tokens: 3 });
+  });
+
+  it("errors: a non-object event, an error object (as JSON), a nameless tool call", () => {
+    expect(s().push(7)).toEqual({ chunks: [], error: { message: "a Workers AI stream event is not a JSON object", type: "bad_response" } });
+    expect(s().push({ error: { code: 3040, message: "busy" } })).toEqual({ chunks: [], error: { message: '{"code":3040,"message":"busy"}', type: "server_error" } });
+    expect(s().push({ tool_calls: [{ arguments: {} }] })).toEqual({ chunks: [], error: { message: "a streamed tool call has no name", type: "bad_response" } });
+  });
+
+  it("a null response gives no chunk", () => {
+    expect(s().push({ response: null })).toEqual({ chunks: [] });
+  });
+});
