@@ -180,6 +180,8 @@ function field(key: string, value: unknown, req: MessagesRequest, body: ChatRequ
       const c = value as Obj;
       const extra = extraMember(c, TOOL_CHOICE_KEYS[c.type as string] ?? new Set(["type"]));
       if (extra) return untranslatable(`tool_choice.${extra}`, `'tool_choice.${extra}' has no OpenAI equivalent`);
+      // as Anthropic's API does: a choice other than none needs tools to choose from
+      if (c.type !== "none" && !req.tools?.length) return untranslatable("tool_choice", `'tool_choice' ${JSON.stringify(c.type)} needs tools to choose from; send tools, or no tool_choice`);
       if (c.type === "auto") body.tool_choice = "auto";
       else if (c.type === "any") body.tool_choice = "required";
       else if (c.type === "none") body.tool_choice = "none";

@@ -85,7 +85,7 @@ function unableFor(needs: readonly Requirement[], translation: Translation<ChatR
     const r = unmet(sameFormat || chat ? { ...caps, passThrough: true } : caps, needs);
     if (r) return { param: r.param, detail: r.param === "messages" && r.capability === "passThrough" ? `'${s.id}' needs user text; this conversation has none` : unmetDetail(s.id, r, caps.maxContextTokens) };
     if (sameFormat || !chat) return undefined;
-    if (!translation.ok) return { param: translation.param, detail: `'${s.id}' speaks OpenAI Chat Completions, which cannot carry it: ${translation.detail}` };
+    if (!translation.ok) return { param: translation.param, detail: `'${s.id}' is reached in OpenAI Chat Completions form (then its provider's own), which cannot carry it: ${translation.detail}` };
     return chat.refuses?.(s.endpoint, translation.value as unknown as Record<string, unknown>);
   };
 }

@@ -92,3 +92,16 @@ describe("count_tokens: only its own fields", () => {
     expect(countTokensExtra({ model: "auto", messages: [], system: "s", tools: [], tool_choice: { type: "auto" }, thinking: { type: "disabled" }, output_config: {}, cache_control: null, context_management: {} })).toBeUndefined();
   });
 });
+
+describe("tool_choice without tools (the Anthropic door → an OpenAI-format specialist)", () => {
+  it("a choice other than none needs tools, as Anthropic's API says; none without tools asks for nothing", () => {
+    for (const tool_choice of [{ type: "any" }, { type: "auto" }, { type: "tool", name: "f" }]) {
+      const t = messagesToChat(MessagesRequest.parse({ model: "auto", max_tokens: 5, messages: [{ role: "user", content: "hi" }], tool_choice }));
+      expect(t, JSON.stringify(tool_choice)).toMatchObject({ ok: false, param: "tool_choice" });
+    }
+    const none = messagesToChat(MessagesRequest.parse({ model: "auto", max_tokens: 5, messages: [{ role: "user", content: "hi" }], tool_choice: { type: "none" } }));
+    expect(none).toMatchObject({ ok: true, value: { tool_choice: "none" } });
+    const withTools = messagesToChat(MessagesRequest.parse({ model: "auto", max_tokens: 5, messages: [{ role: "user", content: "hi" }], tools: [{ name: "f", input_schema: { type: "object" } }], tool_choice: { type: "any" } }));
+    expect(withTools).toMatchObject({ ok: true, value: { tool_choice: "required" } });
+  });
+});

@@ -46,11 +46,12 @@ describe("messagesToChat: request fields", () => {
     expect(messagesToChat({ ...req(), metadata: { team: undefined } } as unknown as MessagesRequest)).toEqual({ ok: true, value: plain });
   });
 
-  it("disable_parallel_tool_use: only when true and with tools", () => {
+  it("disable_parallel_tool_use: only when true (with tools: a choice other than none needs them)", () => {
     const tools = [{ name: "f", input_schema: schema }];
     expect(chatOf({ tools, tool_choice: { type: "auto" } })).not.toHaveProperty("parallel_tool_calls");
     expect(chatOf({ tools, tool_choice: { type: "auto", disable_parallel_tool_use: false } })).not.toHaveProperty("parallel_tool_calls");
-    expect(chatOf({ tool_choice: { type: "auto", disable_parallel_tool_use: true } })).toEqual({ ...plain, tool_choice: "auto" });
+    expect(chatOf({ tools, tool_choice: { type: "auto", disable_parallel_tool_use: true } })).toMatchObject({ tool_choice: "auto", parallel_tool_calls: false });
+    refused(toChat({ tool_choice: { type: "auto", disable_parallel_tool_use: true } }), "tool_choice");
   });
 
   it("service_tier other than auto and standard_only is refused", () => {
