@@ -92,6 +92,13 @@ describe("the Messages door", () => {
     expect(await anthropicError(await messagesDoor(ask({ cache_control: { type: "ephemeral", bogus: 1 } })), 400)).toContain("cache_control.bogus");
   });
 
+  it("→ an OpenAI-format specialist: earlier thinking blocks are not sent, and named in x-switchyard-not-sent", async () => {
+    const history = [user("q"), { role: "assistant", content: [{ type: "thinking", thinking: "hmm", signature: "sig" }, { type: "text", text: "a" }] }, user("again")];
+    const res = await messagesDoor(ask({}, history));
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(res.headers.get("x-switchyard-not-sent")).toBe("messages.1.content.0");
+  });
+
   it("→ claude: max_tokens 0 is passed on; the fake's refusal says what is wrong with it, not that it is missing", async () => {
     const message = await anthropicError(await messagesDoor({ model: "claude", max_tokens: 0, messages: [user("hi")] }), 400);
     expect(message).toMatch(/^max_tokens: must be a positive integer/);

@@ -234,6 +234,19 @@ function tools(value: Obj[], body: ChatRequest): Translation<never> | undefined 
   return undefined;
 }
 
+/**
+ * The blocks of earlier assistant turns that are accepted but not sent to an
+ * OpenAI-format model (`thinking` and `redacted_thinking`: Chat Completions takes no
+ * reasoning in its input), by path, for `x-switchyard-not-sent`.
+ */
+export function unsentBlocks(req: Pick<MessagesRequest, "messages">): string[] {
+  const out: string[] = [];
+  for (const [i, m] of req.messages.entries())
+    if (m.role === "assistant" && Array.isArray(m.content))
+      for (const [j, b] of (m.content as Obj[]).entries()) if (b.type === "thinking" || b.type === "redacted_thinking") out.push(`messages.${i}.content.${j}`);
+  return out;
+}
+
 /** Non-empty `citations` on a text block (at `q`): OpenAI has none. */
 function citations(b: Obj, q: string): Translation<never> | undefined {
   return Array.isArray(b.citations) && b.citations.length ? untranslatable(`${q}.citations`, `'${q}.citations' has no OpenAI equivalent`) : undefined;
@@ -326,8 +339,11 @@ function assistantTurn(blocks: Obj[], p: string, toolUses: Set<string>): Transla
   const calls: ChatCompletionMessageFunctionToolCall[] = [];
   for (const [j, b] of blocks.entries()) {
     if (b.type === "tool_use") toolUses.add(b.id as string);
-    if (b.type === "text") text += b.text as string;
-    else if (b.type === "tool_use") calls.push({ id: b.id as string, type: "function", function: { name: b.name as string, arguments: JSON.stringify(b.input ?? {}) } });
+    if (b.type === "text") {
+      const bad = citations(b, `${p}.content.${j}`);
+      if (bad) return bad;
+      text += b.text as string;
+    } else if (b.type === "tool_use") calls.push({ id: b.id as string, type: "function", function: { name: b.name as string, arguments: JSON.stringify(b.input ?? {}) } });
     else if (b.type !== "thinking" && b.type !== "redacted_thinking") return untranslatable(`${p}.content.${j}`, `'${p}.content.${j}': a ${JSON.stringify(b.type)} block has no OpenAI equivalent`);
   }
   if (!calls.length) return translated([{ role: "assistant", content: text }]);

@@ -22,6 +22,7 @@ import { ChatSseToMessageSse } from "./door-stream.ts";
 import { anthropicErrorResponse, anthropicErrors, CountTokensDoc, CountTokensRequestDoc, DOOR_SECURITY, MessageDoc, MessagesRequestDoc } from "./schemas.ts";
 import { sseEvent } from "./stream-translate.ts";
 import { completionToMessage, messagesToChat, type ChatRequest } from "./translate.ts";
+import { unsentBlocks } from "./messages-to-chat.ts";
 import { MessagesRequest } from "./wire.ts";
 
 const messages = createRoute({
@@ -171,14 +172,16 @@ function messagesCall(stream: boolean, callSpecialist: EndpointCaller): Endpoint
 
 /**
  * What a model reached by translation was not sent although the client sent it, in
- * the client's terms: `cache_control` (a caching hint), and the platform fields its
- * provider has no equivalent of (`metadata.user_id`, carried as OpenAI's `user`).
+ * the client's terms: `cache_control` (a caching hint), earlier turns' thinking blocks
+ * (by path), and the platform fields its provider has no equivalent of
+ * (`metadata.user_id`, carried as OpenAI's `user`).
  */
 function notSentFor(s: Specialist, body: Record<string, unknown>, chat: Record<string, unknown> | undefined): string[] {
   const adapter = chatModelAdapter(s.endpoint);
   if (s.endpoint.type === "anthropic" || !adapter || !chat) return [];
   const platform = (adapter.notSent?.(s.endpoint, chat) ?? []).map((f) => (f === "user" ? "metadata.user_id" : f));
-  return [...(hasCacheControl(body) ? ["cache_control"] : []), ...platform];
+  const thinking = Array.isArray(body.messages) ? unsentBlocks(body as Pick<MessagesRequest, "messages">) : [];
+  return [...(hasCacheControl(body) ? ["cache_control"] : []), ...thinking, ...platform];
 }
 
 const SSE = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" };

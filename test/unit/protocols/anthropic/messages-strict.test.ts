@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Translation } from "../../../../worker/protocols/translation.ts";
-import { messagesToChat } from "../../../../worker/protocols/anthropic/messages-to-chat.ts";
+import { messagesToChat, unsentBlocks } from "../../../../worker/protocols/anthropic/messages-to-chat.ts";
 import { countTokensExtra } from "../../../../worker/protocols/anthropic/door-request.ts";
 import { MessagesRequest } from "../../../../worker/protocols/anthropic/wire.ts";
 
@@ -103,5 +103,22 @@ describe("tool_choice without tools (the Anthropic door → an OpenAI-format spe
     expect(none).toMatchObject({ ok: true, value: { tool_choice: "none" } });
     const withTools = messagesToChat(MessagesRequest.parse({ model: "auto", max_tokens: 5, messages: [{ role: "user", content: "hi" }], tools: [{ name: "f", input_schema: { type: "object" } }], tool_choice: { type: "any" } }));
     expect(withTools).toMatchObject({ ok: true, value: { tool_choice: "required" } });
+  });
+});
+
+describe("earlier assistant turns (the Anthropic door → an OpenAI-format specialist)", () => {
+  const turns = (assistant: unknown[]) => MessagesRequest.parse({ model: "auto", max_tokens: 5, messages: [{ role: "user", content: "q" }, { role: "assistant", content: assistant }, { role: "user", content: "again" }] });
+
+  it("thinking blocks are not sent and are listed by path; text is carried", () => {
+    const req = turns([{ type: "thinking", thinking: "hmm", signature: "s" }, { type: "text", text: "a" }, { type: "redacted_thinking", data: "x" }]);
+    expect(unsentBlocks(req)).toEqual(["messages.1.content.0", "messages.1.content.2"]);
+    expect(messagesToChat(req)).toMatchObject({ ok: true, value: { messages: [{ role: "user" }, { role: "assistant", content: "a" }, { role: "user" }] } });
+    expect(unsentBlocks(turns([{ type: "text", text: "a" }]))).toEqual([]);
+  });
+
+  it("non-empty citations on an assistant text block are refused, naming them", () => {
+    const citation = { type: "char_location", cited_text: "x", document_index: 0, document_title: null, start_char_index: 0, end_char_index: 1 };
+    expect(messagesToChat(turns([{ type: "text", text: "a", citations: [citation] }]))).toMatchObject({ ok: false, param: "messages.1.content.0.citations" });
+    expect(messagesToChat(turns([{ type: "text", text: "a", citations: [] }]))).toMatchObject({ ok: true });
   });
 });
