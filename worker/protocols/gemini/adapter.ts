@@ -4,6 +4,7 @@ import type { AdapterContext, SpecialistFailure, SpecialistOutcome, SpecialistRe
 import { chunkResponse, chunkStream, type ChunkStep, type ChunkTranslator } from "../chunk-stream.ts";
 import { buildRequest, fetchJson, notAnEventStream } from "../json-protocol.ts";
 import { chatBodyOf, notSentOf, PLATFORM_FIELDS, translatedOutcome } from "../translation.ts";
+import { unsentMembers } from "./contents.ts";
 import type { ChatModelAdapter } from "../types.ts";
 import { openChatStream } from "../openai/stream.ts";
 import { firstIssue } from "../openai/wire.ts";
@@ -122,7 +123,7 @@ export const geminiAdapter: ChatModelAdapter<Gemini> = {
     const t = chatToGenerateContent(chat, { system: endpoint.systemPrompt });
     return t.ok ? undefined : { param: t.param, detail: `'${endpoint.model}' on Gemini cannot take ${t.param}: ${t.detail}` };
   },
-  notSent: (_endpoint, chat) => notSentOf(chat, PLATFORM_FIELDS),
+  notSent: (_endpoint, chat) => [...notSentOf(chat, PLATFORM_FIELDS), ...unsentMembers(chat.messages)],
   async call(endpoint, request, ctx) {
     const p = prepare(endpoint, request, ctx, false);
     if (!("req" in p)) return { ok: false, failure: p };

@@ -231,3 +231,19 @@ function toolResponse(m: Rec, at: string, toolNames: Map<string, string>): Trans
   const output = parts.value.map((p) => ("text" in p ? p.text : "")).join("\n");
   return translated([{ functionResponse: { name, id, response: { output } } }]);
 }
+
+/**
+ * Members of the conversation that are accepted but not sent, as paths for the
+ * `x-switchyard-not-sent` header: a `file` part's `filename` (Gemini's `inlineData`
+ * carries the bytes and their MIME type, no name).
+ */
+export function unsentMembers(messages: unknown): string[] {
+  const out: string[] = [];
+  if (!Array.isArray(messages)) return out;
+  for (const [i, m] of messages.entries()) {
+    if (!isRecord(m) || !Array.isArray(m.content)) continue;
+    for (const [j, p] of m.content.entries())
+      if (isRecord(p) && p.type === "file" && isRecord(p.file) && typeof p.file.filename === "string") out.push(`messages.${i}.content.${j}.file.filename`);
+  }
+  return out;
+}

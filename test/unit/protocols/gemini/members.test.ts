@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chatToGenerateContent } from "../../../../worker/protocols/gemini/translate.ts";
+import { unsentMembers } from "../../../../worker/protocols/gemini/contents.ts";
 
 const hi = [{ role: "user", content: "hi" }];
 const TOOLS = [{ type: "function", function: { name: "f" } }];
@@ -66,5 +67,16 @@ describe("Gemini: a message whose content is an empty list", () => {
     expect(refused({ messages: [...hi, { role: "assistant", content: [] }, ...hi] })).toBe("messages.1.content");
     expect(refused({ messages: [{ role: "system", content: [] }, ...hi] })).toBe("messages.0.content");
     expect(sent({ messages: [...hi, { role: "assistant", content: [], tool_calls: [call] }, { role: "tool", tool_call_id: "c1", content: "ok" }] }).contents).toHaveLength(3);
+  });
+});
+
+describe("a file part's filename (Gemini's inlineData has no name)", () => {
+  it("is not sent, and listed by path as not sent", () => {
+    const messages = [{ role: "user", content: [{ type: "text", text: "read" }, { type: "file", file: { file_data: "data:application/pdf;base64,JVBERi0=", filename: "a.pdf" } }] }];
+    const t = chatToGenerateContent({ messages });
+    expect(t).toMatchObject({ ok: true, value: { contents: [{ role: "user", parts: [{ text: "read" }, { inlineData: { mimeType: "application/pdf", data: "JVBERi0=" } }] }] } });
+    expect(JSON.stringify(t)).not.toContain("a.pdf");
+    expect(unsentMembers(messages)).toEqual(["messages.0.content.1.file.filename"]);
+    expect(unsentMembers([{ role: "user", content: "hi" }])).toEqual([]);
   });
 });
