@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Translation } from "../../../../worker/protocols/translation.ts";
 import { chatToMessages } from "../../../../worker/protocols/anthropic/chat-to-messages.ts";
 import type { ChatBody } from "../../../../worker/protocols/anthropic/types.ts";
+import { refused } from "../../../support/translation-asserts.ts";
 
 /** The edges of each field rule: malformed values, the bounds of ranges, members of the wrong type. */
 const o = { model: "claude-sonnet-4-5", defaultMaxTokens: 1024 };
@@ -11,13 +12,6 @@ function body(extra: Record<string, unknown> = {}) {
   const t = toMessages(extra);
   if (!t.ok) throw new Error(`refused ${t.param}: ${t.detail}`);
   return t.value;
-}
-/** A refusal naming `param`, in `param` and in the detail. */
-function refused(t: Translation<unknown>, param: string): string {
-  expect(t).toMatchObject({ ok: false, param });
-  if (t.ok) return "";
-  expect(t.detail).toContain(`'${param}'`);
-  return t.detail;
 }
 const fn = (name: unknown, extra: Record<string, unknown> = {}) => ({ type: "function", function: { name, ...extra } });
 

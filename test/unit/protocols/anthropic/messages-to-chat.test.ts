@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Translation } from "../../../../worker/protocols/translation.ts";
 import { messagesToChat } from "../../../../worker/protocols/anthropic/messages-to-chat.ts";
 import { MessagesRequest } from "../../../../worker/protocols/anthropic/wire.ts";
+import { refused } from "../../../support/translation-asserts.ts";
 
 /** The edges of the Anthropic front door's translation: null members, bounds, each block rule's conditions. */
 const req = (extra: Record<string, unknown> = {}, messages: unknown[] = [{ role: "user", content: "hi" }]) => MessagesRequest.parse({ model: "auto", max_tokens: 256, messages, ...extra });
@@ -10,13 +11,6 @@ function chatOf(extra?: Record<string, unknown>, messages?: unknown[]) {
   const t = toChat(extra, messages);
   if (!t.ok) throw new Error(`refused ${t.param}: ${t.detail}`);
   return t.value;
-}
-/** A refusal naming `param`, in `param` and in the detail; the detail. */
-function refused(t: Translation<unknown>, param: string): string {
-  expect(t).toMatchObject({ ok: false, param });
-  if (t.ok) return "";
-  expect(t.detail).toContain(`'${param}'`);
-  return t.detail;
 }
 const plain = { model: "auto", messages: [{ role: "user", content: "hi" }], max_completion_tokens: 256 };
 const user = (...content: unknown[]) => [{ role: "user", content }];

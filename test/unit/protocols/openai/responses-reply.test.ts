@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { completionToResponse, echoOf, responseEvents, responsesUsage, responseText, textResponse } from "../../../../worker/protocols/openai/responses-reply.ts";
+import { normalizedIds } from "../../../support/responses-ids.ts";
 
 const base = { id: "resp_1", created_at: 1700000000, model: "gpt-x", echo: echoOf({ input: "hi" }) };
 const completion = (message: Record<string, unknown>, finish_reason = "stop", usage: unknown = { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 }) => ({
@@ -87,20 +88,7 @@ describe("textResponse and responseEvents", () => {
   });
 });
 
-/** Item ids (random) as `<prefix>_<n>` in order of appearance, and a numeric `completed_at` as "NOW", for comparing whole objects. */
-function normalized<T>(value: T): unknown {
-  const ids = new Map<string, string>();
-  const norm = (v: unknown): unknown => {
-    if (typeof v === "string" && /^(msg|rs|fc)_[0-9a-f]{32}$/.test(v)) {
-      if (!ids.has(v)) ids.set(v, `${v.slice(0, v.indexOf("_"))}_${ids.size}`);
-      return ids.get(v);
-    }
-    if (Array.isArray(v)) return v.map(norm);
-    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === "completed_at" && typeof x === "number" ? "NOW" : norm(x)]));
-    return v;
-  };
-  return norm(value);
-}
+const normalized = <T,>(value: T): unknown => normalizedIds(value);
 
 describe("completionToResponse and responseEvents: a whole reply", () => {
   it("reasoning, text parts (others left out), a refusal, tool calls (an id made, arguments absent): the Response and every event", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ChatSseToResponseSse, ChunksToResponseEvents as Machine } from "../../../../worker/protocols/openai/responses-stream.ts";
+import { normalizedIds } from "../../../support/responses-ids.ts";
 
 type Ev = { type: string; [k: string]: any };
 /** The machine, its events typed loosely for reading. */
@@ -132,20 +133,7 @@ describe("ChatSseToResponseSse", () => {
   });
 });
 
-/** Item ids (random) as `<prefix>_<n>` in order of appearance, and a numeric `completed_at` as "NOW", for comparing whole event lists. */
-function normalized(events: unknown[]): unknown[] {
-  const ids = new Map<string, string>();
-  const norm = (v: unknown): unknown => {
-    if (typeof v === "string" && /^(msg|rs|fc)_[0-9a-f]{32}$/.test(v)) {
-      if (!ids.has(v)) ids.set(v, `${v.slice(0, v.indexOf("_"))}_${ids.size}`);
-      return ids.get(v);
-    }
-    if (Array.isArray(v)) return v.map(norm);
-    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === "completed_at" && typeof x === "number" ? "NOW" : norm(x)]));
-    return v;
-  };
-  return events.map(norm);
-}
+const normalized = (events: unknown[]): unknown[] => normalizedIds(events) as unknown[];
 
 describe("ChunksToResponseEvents: the whole event list", () => {
   it("reasoning, text, a refusal between texts, tool calls (a name arriving late, an id made), usage: every event as OpenAI streams it", () => {
