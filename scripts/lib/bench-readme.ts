@@ -33,7 +33,12 @@ export function otherCpuPct(r: BenchResults): number | undefined {
 const esc = (s: string) => s.replace(/\|/g, "\\|");
 const load = (l: number[] | undefined) => (l?.length ? l.map((x) => x.toFixed(1)).join(" / ") : undefined);
 
-/** The machine line: cores, model, memory, node, load averages (1/5/15 min) at the start and the end, other processes' CPU share, and whether it was loaded (load ≥ cores, or others ≥ 25 %). */
+/**
+ * The machine line: cores, model, memory, node, load averages (1/5/15 min) at the start
+ * and the end, other processes' CPU share, and whether it was loaded: others ≥ 25 % of
+ * the cores (measured during the scenarios), or — when that share was not measured —
+ * a load average ≥ the cores (which counts the bench's own load generator and workerd too).
+ */
 export function machineLine(r: BenchResults): string {
   const m = r.machine ?? {};
   const parts = [`${m.cpus ?? "?"} × ${m.model?.trim() ?? "cpu"}`, ...(m.memGiB ? [`${m.memGiB.toFixed(1)} GiB`] : []), `node ${m.node ?? "?"}`];
@@ -42,7 +47,7 @@ export function machineLine(r: BenchResults): string {
   const loads = [start ? `${start} at the start` : "", end ? `${end} at the end` : ""].filter(Boolean).join(", ");
   const other = otherCpuPct(r);
   const peak = Math.max(m.loadavgStart?.[0] ?? 0, m.loadavg?.[0] ?? 0);
-  const loaded = (m.cpus !== undefined && peak >= m.cpus) || (other ?? 0) >= 25;
+  const loaded = other !== undefined ? other >= 25 : m.cpus !== undefined && peak >= m.cpus;
   const share = other === undefined ? "" : `; other processes used ${Math.round(other)} % of the cores during the scenarios (median)`;
   return `${parts.join(", ")}${loads ? `; load average (1/5/15 min) ${loads}` : ""}${share}${loaded ? ` — a shared, loaded ${m.cpus}-core machine: other processes took much of the CPU, so read the ratios, not the absolute figures` : ""}`;
 }

@@ -64,6 +64,9 @@ describe("bench:readme block", () => {
     const quiet = { ...RESULTS, command: "npm run bench", options: { seconds: 3 }, machine: { ...RESULTS.machine, loadavgStart: [0.5, 0.4, 0.3], loadavg: [1.9, 1, 0.5] }, scenarios: [{ load: [{ cpu: { foreignPct: 24 } }] }] };
     expect(machineLine(quiet)).not.toContain("loaded");
     expect(machineLine({ ...quiet, scenarios: [{ load: [{ cpu: { foreignPct: 25 } }] }] })).toContain("loaded");
+    // a high load average with few others' CPU is the bench's own load: not "loaded"
+    expect(machineLine({ ...quiet, machine: { ...quiet.machine, loadavgStart: [2.5, 2.1, 2.2] }, scenarios: [{ load: [{ cpu: { foreignPct: 1 } }] }] })).not.toContain("loaded");
+    expect(machineLine({ ...quiet, machine: { ...quiet.machine, loadavgStart: [2.5, 2.1, 2.2] }, scenarios: [] })).toContain("loaded"); // no share measured: the load average decides
     expect(summaryMarkdown(quiet, "f.json")).not.toContain("quick run");
   });
 
