@@ -8,6 +8,7 @@
 import { z } from "zod";
 import type { Requirement } from "../../routing/capabilities.ts";
 import { isObj, type Obj } from "./types.ts";
+import type { MessagesRequest } from "./wire.ts";
 
 /**
  * Messages request fields every specialist honours: the router's own (`model`,
@@ -220,4 +221,17 @@ export function versionHeaders(version: string | undefined, beta: string | undef
     if (!b.success) return { ok: false, param: "anthropic-beta", detail: `the anthropic-beta header must be ${b.error.issues[0]!.message}` };
   }
   return { ok: true, version, beta: beta?.trim() };
+}
+
+/**
+ * The blocks of earlier assistant turns that are accepted but not sent to an
+ * OpenAI-format model (`thinking` and `redacted_thinking`: Chat Completions takes no
+ * reasoning in its input), by path, for `x-switchyard-not-sent`.
+ */
+export function unsentBlocks(req: Pick<MessagesRequest, "messages">): string[] {
+  const out: string[] = [];
+  for (const [i, m] of req.messages.entries())
+    if (m.role === "assistant" && Array.isArray(m.content))
+      for (const [j, b] of (m.content as Obj[]).entries()) if (b.type === "thinking" || b.type === "redacted_thinking") out.push(`messages.${i}.content.${j}`);
+  return out;
 }

@@ -234,19 +234,6 @@ function tools(value: Obj[], body: ChatRequest): Translation<never> | undefined 
   return undefined;
 }
 
-/**
- * The blocks of earlier assistant turns that are accepted but not sent to an
- * OpenAI-format model (`thinking` and `redacted_thinking`: Chat Completions takes no
- * reasoning in its input), by path, for `x-switchyard-not-sent`.
- */
-export function unsentBlocks(req: Pick<MessagesRequest, "messages">): string[] {
-  const out: string[] = [];
-  for (const [i, m] of req.messages.entries())
-    if (m.role === "assistant" && Array.isArray(m.content))
-      for (const [j, b] of (m.content as Obj[]).entries()) if (b.type === "thinking" || b.type === "redacted_thinking") out.push(`messages.${i}.content.${j}`);
-  return out;
-}
-
 /** Non-empty `citations` on a text block (at `q`): OpenAI has none. */
 function citations(b: Obj, q: string): Translation<never> | undefined {
   return Array.isArray(b.citations) && b.citations.length ? untranslatable(`${q}.citations`, `'${q}.citations' has no OpenAI equivalent`) : undefined;

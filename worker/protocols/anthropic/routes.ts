@@ -22,8 +22,9 @@ import { ChatSseToMessageSse } from "./door-stream.ts";
 import { anthropicErrorResponse, anthropicErrors, CountTokensDoc, CountTokensRequestDoc, DOOR_SECURITY, MessageDoc, MessagesRequestDoc } from "./schemas.ts";
 import { sseEvent } from "./stream-translate.ts";
 import { completionToMessage, messagesToChat, type ChatRequest } from "./translate.ts";
-import { unsentBlocks } from "./messages-to-chat.ts";
+import { unsentBlocks } from "./door-request.ts";
 import { MessagesRequest } from "./wire.ts";
+import { doorAnswer } from "../door-answer.ts";
 
 const messages = createRoute({
   method: "post",
@@ -32,15 +33,11 @@ const messages = createRoute({
   security: DOOR_SECURITY,
   request: { body: { required: true, content: { "application/json": { schema: MessagesRequestDoc } } } },
   responses: {
-    200: {
-      description:
-        "A Message (an anthropic specialist's own, passed through), or with stream: true Anthropic's server-sent events (a stream that fails after it started ends with an `error` event, never `message_stop`)",
-      content: { "application/json": { schema: MessageDoc }, "text/event-stream": { schema: z.string() } },
-      headers: {
-        "x-switchyard-specialist": { description: "the specialist that answered", schema: { type: "string" } },
-        "x-switchyard-not-sent": { description: "fields an OpenAI-format model was not sent because they change nothing in its answer (cache_control, metadata.user_id where its provider has no equivalent)", schema: { type: "string" } },
-      },
-    },
+    200: doorAnswer(
+      "A Message (an anthropic specialist's own, passed through), or with stream: true Anthropic's server-sent events (a stream that fails after it started ends with an `error` event, never `message_stop`)",
+      MessageDoc,
+      "fields an OpenAI-format model was not sent because they change nothing in its answer (cache_control, metadata.user_id where its provider has no equivalent)",
+    ),
     ...anthropicErrors,
     409: anthropicErrorResponse("The specialist refused the input as conflicting (its 409)"),
     422: anthropicErrorResponse("Refused by policy or screening, or the specialist refused the input (invalid_request_error)"),

@@ -19,6 +19,7 @@ import { chatDetailToResponses, chatParamToResponses, lastUserText, responsesToC
 import { responsesRequirements } from "./responses-requirements.ts";
 import { ChatSseToResponseSse } from "./responses-stream.ts";
 import { checkItems, ResponseDoc, ResponsesRequest } from "./responses-wire.ts";
+import { doorAnswer } from "../door-answer.ts";
 
 const responses = createRoute({
   method: "post",
@@ -27,15 +28,11 @@ const responses = createRoute({
     "OpenAI Responses API-compatible, stateless: model 'auto' routes by the last user message's intent among the specialists able to honour the request, a specialist id pins; chat models get it as Chat Completions",
   request: { body: { required: true, content: { "application/json": { schema: ResponsesRequest } } } },
   responses: {
-    200: {
-      description:
-        "A Response object, or with stream: true the Responses streaming events (`event: <type>`, each with its sequence_number; a stream that fails after it started ends with `response.failed` and an `error` event, never `response.completed`)",
-      content: { "application/json": { schema: ResponseDoc }, "text/event-stream": { schema: z.string() } },
-      headers: {
-        "x-switchyard-specialist": { description: "the specialist that answered", schema: { type: "string" } },
-        "x-switchyard-not-sent": { description: "platform fields (user, safety_identifier, prompt_cache_key, metadata, …) the answering model's provider has no equivalent of, so they were not sent", schema: { type: "string" } },
-      },
-    },
+    200: doorAnswer(
+      "A Response object, or with stream: true the Responses streaming events (`event: <type>`, each with its sequence_number; a stream that fails after it started ends with `response.failed` and an `error` event, never `response.completed`)",
+      ResponseDoc,
+      "platform fields (user, safety_identifier, prompt_cache_key, metadata, …) the answering model's provider has no equivalent of, so they were not sent",
+    ),
     ...openAIErrors,
     404: openAIErrorResponse("Unknown model (model_not_found)"),
     409: openAIErrorResponse("The specialist refused the input as conflicting (its 409)"),

@@ -16,6 +16,7 @@ import { inputTooLong } from "../../routing/input-limit.ts";
 import { screeningMayRefuse } from "../../policy/screening.ts";
 import { serveHop } from "../../routing/serve-hop.ts";
 import { getRuntime } from "../../runtime.ts";
+import { doorAnswer } from "../door-answer.ts";
 
 const completions = createRoute({
   method: "post",
@@ -23,18 +24,11 @@ const completions = createRoute({
   summary: "OpenAI-compatible chat completions: model 'auto' routes by the last user message's intent among the specialists able to honour the request, a specialist id pins",
   request: { body: { required: true, content: { "application/json": { schema: ChatCompletionRequest } } } },
   responses: {
-    200: {
-      description:
-        "A chat.completion (a chat model's own, passed through), or with stream: true Server-Sent Events of chat.completion.chunk objects and `data: [DONE]` (a stream that fails after it started ends with an `error` event and no `[DONE]`)",
-      content: { "application/json": { schema: ChatCompletionResponse }, "text/event-stream": { schema: z.string() } },
-      headers: {
-        "x-switchyard-specialist": { description: "the specialist that answered", schema: { type: "string" } },
-        "x-switchyard-not-sent": {
-          description: "fields about OpenAI's platform (user, safety_identifier, prompt cache routing, …) that the answering model's provider has no equivalent of, so they were not sent (docs/protocols/openai.md, 'Translated models')",
-          schema: { type: "string" },
-        },
-      },
-    },
+    200: doorAnswer(
+      "A chat.completion (a chat model's own, passed through), or with stream: true Server-Sent Events of chat.completion.chunk objects and `data: [DONE]` (a stream that fails after it started ends with an `error` event and no `[DONE]`)",
+      ChatCompletionResponse,
+      "fields about OpenAI's platform (user, safety_identifier, prompt cache routing, …) that the answering model's provider has no equivalent of, so they were not sent (docs/protocols/openai.md, 'Translated models')",
+    ),
     ...openAIErrors,
     404: openAIErrorResponse("Unknown model (model_not_found)"),
     409: openAIErrorResponse("The specialist refused the input as conflicting (its 409)"),

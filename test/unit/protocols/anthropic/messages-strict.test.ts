@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Translation } from "../../../../worker/protocols/translation.ts";
-import { messagesToChat, unsentBlocks } from "../../../../worker/protocols/anthropic/messages-to-chat.ts";
-import { countTokensExtra } from "../../../../worker/protocols/anthropic/door-request.ts";
+import { messagesToChat } from "../../../../worker/protocols/anthropic/messages-to-chat.ts";
+import { countTokensExtra, unsentBlocks } from "../../../../worker/protocols/anthropic/door-request.ts";
 import { MessagesRequest } from "../../../../worker/protocols/anthropic/wire.ts";
 
 /**
