@@ -58,13 +58,17 @@ export function protoPath(value: unknown, at = "", depth = 0): string | undefine
   return undefined;
 }
 
+/** A `\u` escape of a letter of `__proto__`. */
+const PROTO_ESCAPE = /\\u00(?:5[fF]|6[fF]|7[024])/;
+
 /**
  * {@link protoPath} of a JSON text, or `undefined` (also for text that is not JSON: the
- * route says so). Parses only a text that could hold the key (`__proto__`, or a `\u`
- * escape that could spell it).
+ * route says so). Parses only a text that could hold the key: `__proto__` itself, or a
+ * `\u` escape of one of its letters (`_` 5f, `o` 6f, `p` 70, `r` 72, `t` 74) — not
+ * every body with an escaped character (clients that escape all non-ASCII text).
  */
 export function protoKeyPath(text: string): string | undefined {
-  if (!text.includes("__proto__") && !text.includes("\\u")) return undefined;
+  if (!text.includes("__proto__") && !PROTO_ESCAPE.test(text)) return undefined;
   try {
     return protoPath(JSON.parse(text));
   } catch {

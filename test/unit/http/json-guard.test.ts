@@ -26,6 +26,8 @@ describe("a member named __proto__", () => {
     expect(protoKeyPath('{"a":{"\\u005f_proto__":1}}')).toBe("a.__proto__");
     expect(protoKeyPath('{"a":"__proto__","__proto__x":1,"b":["__proto__"]}')).toBeUndefined();
     expect(protoKeyPath('{"a":"caf\\u00e9"}')).toBeUndefined();
+    // every letter of the key, escaped alone (either hex case), is found
+    for (const key of ["\\u005F_proto__", "__\\u0070roto__", "__p\\u0072oto__", "__pr\\u006Fto__", "__pro\\u0074o__"]) expect(protoKeyPath(`{"a":{"${key}":1}}`), key).toBe("a.__proto__");
     expect(protoKeyPath('{"__proto__":')).toBeUndefined(); // not JSON: the route says so
     expect(protoPath({ a: [1, { b: 2 }] })).toBeUndefined();
   });
