@@ -31,8 +31,10 @@ export const app = new OpenAPIHono<AppEnv>();
 app.use("*", async function traceContext(c, next) {
   const parent = parseTraceparent(c.req.header("traceparent"));
   const base = baseConfig(c.env);
-  const traceparent = formatTraceparent(childContext(parent, base.ok ? base.config.observability.sampleRatio : 1));
+  const own = childContext(parent, base.ok ? base.config.observability.sampleRatio : 1);
+  const traceparent = formatTraceparent(own);
   c.set("traceparent", traceparent);
+  c.set("trace", { own, caller: parent });
   // tracestate belongs to the trace it came with: kept only when that trace continues
   const tracestate = parent ? parseTracestate(c.req.header("tracestate")) : undefined;
   c.set("tracestate", tracestate);

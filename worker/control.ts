@@ -58,10 +58,10 @@ function unavailable(error: unknown): ProblemError {
  * `control-plane-unavailable` when it has never been read.
  */
 export async function switchState(env: Env, opts: ControlRead = {}): Promise<SwitchState> {
-  const stub = controlStub(env);
-  if (!stub) return EMPTY_SWITCHES;
+  if (!env.CONTROL_PLANE) return EMPTY_SWITCHES;
   try {
-    return await switchCache.get(() => stub.switches(), { fresh: opts.fresh, now: opts.now ?? Date.now(), timeoutMs: controlReadTimeoutMs(env) });
+    // the stub only when the cache must read (most requests are served from it): `idFromName` hashes the name
+    return await switchCache.get(() => controlStub(env)!.switches(), { fresh: opts.fresh, now: opts.now ?? Date.now(), timeoutMs: controlReadTimeoutMs(env) });
   } catch (e) {
     throw unavailable(e);
   }

@@ -58,6 +58,8 @@ export interface AppEnv {
     principal: Principal;
     /** `traceparent` of this request's span, sent on to specialists. */
     traceparent: string;
+    /** The same, parsed (`own`: this request's span), and the caller's valid `traceparent`, if one came. */
+    trace: { own: import("./http/traceparent.ts").TraceContext; caller: import("./http/traceparent.ts").TraceContext | undefined };
     /** The caller's valid `tracestate`, sent on to specialists and back. */
     tracestate: string | undefined;
     /** Calls a specialist through its protocol's adapter (the protocol registry's, set by the app). */

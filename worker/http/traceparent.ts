@@ -1,3 +1,4 @@
+import { nonZeroHex } from "../observe/random-hex.ts";
 /** A parsed W3C `traceparent` (version 00). */
 export interface TraceContext {
   traceId: string;
@@ -8,12 +9,6 @@ export interface TraceContext {
 /** version-traceid-parentid-flags, lowercase hex only (W3C Trace Context §3.2.2). */
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 
-function hex(bytes: number): string {
-  const b = crypto.getRandomValues(new Uint8Array(bytes));
-  let out = "";
-  for (const x of b) out += x.toString(16).padStart(2, "0");
-  return out;
-}
 
 /**
  * Parses a `traceparent` header (W3C Trace Context, level 1 and 2, §3.2 and §4.3):
@@ -38,9 +33,9 @@ export function parseTraceparent(header: string | null | undefined): TraceContex
  * formatTraceparent(childContext(parseTraceparent(req.headers.get("traceparent"))))
  */
 export function childContext(parent: TraceContext | undefined, sampleRatio = 1): TraceContext {
-  if (parent) return { traceId: parent.traceId, spanId: hex(8), flags: parent.flags };
-  const traceId = hex(16);
-  return { traceId, spanId: hex(8), flags: traceIdSampled(traceId, sampleRatio) ? "01" : "00" };
+  if (parent) return { traceId: parent.traceId, spanId: nonZeroHex(8), flags: parent.flags };
+  const traceId = nonZeroHex(16);
+  return { traceId, spanId: nonZeroHex(8), flags: traceIdSampled(traceId, sampleRatio) ? "01" : "00" };
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env.ts";
 import { ProblemError } from "../http/problem.ts";
-import { parseTraceparent } from "../http/traceparent.ts";
 import type { DecideResult } from "../routing/decide.ts";
 import { ATTR, SPAN } from "./attributes.ts";
 import { hopLog } from "./log.ts";
@@ -23,12 +22,11 @@ export interface HopTrace {
  * caller's span when a `traceparent` came in.
  */
 export function startHopTrace(c: Context<AppEnv>): HopTrace {
-  const own = parseTraceparent(c.get("traceparent"));
-  const caller = parseTraceparent(c.req.header("traceparent"));
-  const tracer = new Tracer({ traceId: own?.traceId ?? caller?.traceId ?? "0".repeat(31) + "1", flags: own?.flags ?? "01" });
+  const { own, caller } = c.get("trace");
+  const tracer = new Tracer({ traceId: own.traceId, flags: own.flags });
   const id = `hop_${crypto.randomUUID()}`;
   const root = tracer.start(`${c.req.method} ${c.req.routePath}`, {
-    ...(own ? { spanId: own.spanId } : {}),
+    spanId: own.spanId,
     parent: caller?.spanId,
     kind: "server",
     attributes: { [ATTR.httpMethod]: c.req.method, [ATTR.httpRoute]: c.req.routePath, [ATTR.hop]: id, [ATTR.tenant]: c.get("principal").tenant },

@@ -4,6 +4,7 @@
  * clock only advances on I/O, so CPU-only stages often last 0 ms. That is the
  * truth as the platform reports it; nothing here invents finer precision.
  */
+import { nonZeroHex } from "./random-hex.ts";
 
 /** An attribute value (OTLP AnyValue subset the router uses). */
 export type AttrValue = string | number | boolean;
@@ -60,9 +61,7 @@ export interface TracerOptions {
 
 /** 16 random lowercase hex digits (never all zero). */
 export function randomSpanId(): string {
-  const b = crypto.getRandomValues(new Uint8Array(8));
-  const id = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-  return /^0+$/.test(id) ? randomSpanId() : id;
+  return nonZeroHex(8);
 }
 
 function clean(attributes: Record<string, AttrValue | undefined> | undefined, into: Attributes): void {

@@ -78,6 +78,8 @@ export async function callJson(send: (r: Request) => Promise<Response>, request:
   return { ok: true, output: parsed.data.output, usage: (parsed.data.usage ?? {}) as Usage };
 }
 
+const UTF8 = new TextDecoder();
+
 /**
  * A body as UTF-8 text, or `undefined` as soon as it passes `max` bytes (the rest is
  * not read): a reply without `content-length` is held to the cap as it arrives, in
@@ -104,7 +106,7 @@ async function readCapped(r: Response, max: number): Promise<string | undefined>
     all.set(c, at);
     at += c.byteLength;
   }
-  return new TextDecoder().decode(all);
+  return UTF8.decode(all);
 }
 
 /**
@@ -124,12 +126,16 @@ export async function fetchJson(
     [res, read] = await untilAborted(
       signal,
       send(request).then(async (r): Promise<[Response, string | undefined]> => {
-        const declared = Number(r.headers.get("content-length") ?? "0");
+        const length = r.headers.get("content-length");
+        const declared = Number(length ?? "0");
         if (declared > MAX_REPLY_BYTES) {
           await r.body?.cancel().catch(() => {});
           return [r, ""];
         }
-        return [r, await readCapped(r, MAX_REPLY_BYTES)];
+        // a declared length within the cap is the body's length (the runtime holds a reply to its framing): read it whole;
+        // a compressed reply's length is not its decoded size, so it is read capped like one without a length
+        const whole = length !== null && declared >= 0 && !r.headers.has("content-encoding");
+        return [r, whole ? await r.text() : await readCapped(r, MAX_REPLY_BYTES)];
       }),
     );
   } catch (e) {

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { OpenAIChatEndpoint } from "../../config/schema.ts";
 import { buildRequest, fetchJson } from "../json-protocol.ts";
 import { openChatStream } from "./stream.ts";
-import { ChatCompletion, chatBody, firstIssue, outputOf, usageOf } from "./wire.ts";
+import { chatBody, parseChatCompletion, firstIssue, outputOf, usageOf } from "./wire.ts";
 import type { AdapterContext, SpecialistFailure, SpecialistRequest } from "../../routing/hop.ts";
 import type { ChatModelAdapter } from "../types.ts";
 
@@ -49,7 +49,7 @@ export const openaiChatAdapter: ChatModelAdapter<OpenAIChat> = {
     if (!("req" in r0)) return { ok: false, failure: r0 };
     const r = await fetchJson((x) => fetch(x), r0.req(ctx.signal), ctx.signal);
     if (!r.ok) return r;
-    const parsed = ChatCompletion.safeParse(r.json);
+    const parsed = parseChatCompletion(r.json);
     if (!parsed.success) return { ok: false, failure: { kind: "bad_response", status: r.status, detail: `reply is not a chat completion: ${firstIssue(parsed.error)}` } };
     return { ok: true, output: outputOf(parsed.data), usage: usageOf(parsed.data.usage, endpoint.pricing) };
   },

@@ -33,6 +33,52 @@ export const ChatCompletion = z.looseObject({
 });
 export type ChatCompletion = z.infer<typeof ChatCompletion>;
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+const isOptCount = (v: unknown) => v === undefined || isCount(v);
+
+/**
+ * Whether a reply certainly matches {@link ChatCompletion}, checked without copying it
+ * (zod's parse copies every object it validates; a reply is only read and passed on).
+ * `true` only for values the schema accepts unchanged; `false` leaves the verdict, and
+ * its message, to the schema. A plain function rather than a second schema: it is the
+ * hot path of every chat hop, and test/unit/protocols/openai-wire-fast.test.ts checks
+ * it against the schema.
+ */
+export function surelyChatCompletion(v: unknown): v is ChatCompletion {
+  if (!isObject(v)) return false;
+  const choices = v.choices;
+  if (!Array.isArray(choices) || choices.length === 0) return false;
+  for (const c of choices) {
+    if (!isObject(c)) return false;
+    const m = c.message;
+    if (!isObject(m) || typeof m.role !== "string") return false;
+    const content = m.content;
+    if (content !== undefined && content !== null && typeof content !== "string") {
+      if (!Array.isArray(content)) return false;
+      for (const part of content) if (!isObject(part) || typeof part.type !== "string") return false;
+    }
+    const finish = c.finish_reason;
+    if (finish !== undefined && finish !== null && typeof finish !== "string") return false;
+  }
+  const usage = v.usage;
+  if (usage === undefined || usage === null) return true;
+  if (!isObject(usage) || !isCount(usage.prompt_tokens) || !isCount(usage.completion_tokens)) return false;
+  const details = usage.prompt_tokens_details;
+  if (details === undefined || details === null) return true;
+  return isObject(details) && isOptCount(details.cached_tokens) && isOptCount(details.cache_creation_tokens);
+}
+
+/**
+ * A reply as a {@link ChatCompletion}: the reply itself when it surely is one
+ * ({@link surelyChatCompletion}), else zod's verdict (its copy, or the error).
+ */
+export function parseChatCompletion(v: unknown): { success: true; data: ChatCompletion } | { success: false; error: z.ZodError } {
+  if (surelyChatCompletion(v)) return { success: true, data: v };
+  const r = ChatCompletion.safeParse(v);
+  return r.success ? { success: true, data: r.data } : { success: false, error: r.error };
+}
+
 /** What an `openai-chat` specialist's hop outputs. */
 export interface ChatOutput {
   /** The first choice's text (its text parts joined; `""` when it has none, e.g. only tool calls). */
