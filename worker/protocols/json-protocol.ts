@@ -72,10 +72,38 @@ export function buildRequest(url: string, req: SpecialistRequest, headers: Recor
 export async function callJson(send: (r: Request) => Promise<Response>, request: Request, signal: AbortSignal): Promise<SpecialistOutcome> {
   const r = await fetchJson(send, request, signal);
   if (!r.ok) return r;
+  const sure = surelyReply(r.json);
+  if (sure) return { ok: true, ...sure };
   const parsed = SpecialistReply.safeParse(r.json);
   if (!parsed.success)
     return fail({ kind: "bad_response", status: r.status, detail: `reply does not match {output, usage?}: ${parsed.error.issues[0]?.message}` });
   return { ok: true, output: parsed.data.output, usage: (parsed.data.usage ?? {}) as Usage };
+}
+
+const USAGE_KEYS = ["units", "inputTokens", "outputTokens", "costUsd"] as const;
+
+/**
+ * A reply's output and usage when it certainly matches {@link SpecialistReply}, read
+ * without zod's copy of the whole reply (the hot path of every JSON hop); `undefined`
+ * leaves the verdict, and its message, to the schema. The usage is a new object of
+ * the schema's members only, as zod's `object` would give (unknown members dropped).
+ */
+export function surelyReply(v: unknown): { output: unknown; usage: Usage } | undefined {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return undefined;
+  const { output, usage } = v as { output?: unknown; usage?: unknown };
+  if (output === undefined) return undefined;
+  if (usage === undefined) return { output, usage: {} };
+  if (typeof usage !== "object" || usage === null || Array.isArray(usage)) return undefined;
+  const u = usage as Record<string, unknown>;
+  const out: Usage = {};
+  for (const k of USAGE_KEYS) {
+    const n = u[k];
+    if (n === undefined) continue;
+    if (typeof n !== "number" || !Number.isFinite(n) || n < 0) return undefined;
+    if ((k === "inputTokens" || k === "outputTokens") && !Number.isSafeInteger(n)) return undefined;
+    out[k] = n;
+  }
+  return { output, usage: out };
 }
 
 const UTF8 = new TextDecoder();
