@@ -97,6 +97,16 @@ export function scenarios(urls: Urls, intentId: string, mode: "raw" | "miniflare
       check: (r) => (r.headers.get("x-intent-id") === intentId && routed(r).decision?.intent?.id === intentId ? undefined : "intent id not echoed"),
     },
     {
+      name: "auto-chat",
+      description: `POST /v1/chat/completions, model "auto": the last user message ("${INPUT}") routed by intent (classified once, then this isolate's LRU) to a JSON specialist on upstream /ok, its output answered as a chat.completion`,
+      target: { url: urls.router, path: "/v1/chat/completions", headers: auth, ...fixed({ model: "auto", messages: [{ role: "user", content: INPUT }] }) },
+      check: (r) => {
+        const c = r.json as { object?: string; switchyard?: { intent?: { id?: string } | null } };
+        if (c.object !== "chat.completion") return `not a chat.completion: ${JSON.stringify(r.json).slice(0, 300)}`;
+        return c.switchyard?.intent?.id && r.headers.get("x-switchyard-specialist") ? undefined : "not routed by intent (no switchyard.intent, or no x-switchyard-specialist)";
+      },
+    },
+    {
       name: "cache-miss",
       description:
         mode === "raw"

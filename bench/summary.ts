@@ -29,7 +29,7 @@ export type Role = "direct" | "forwarder" | "router";
 
 /** One line of the summary; every number is undefined when not measured. */
 export interface SummaryRow {
-  /** Stable key: `direct`, `forwarder`, `pinned`, `cached-intent`, `cache-miss`, `limited`, `one-fallback`, `chat-direct`, `chat-forwarder`, `chat`, `chat-stream-direct`, `chat-stream-forwarder`, `chat-stream`, `task-step`. */
+  /** Stable key: `direct`, `forwarder`, `pinned`, `cached-intent`, `cache-miss`, `auto-chat`, `limited`, `one-fallback`, `chat-direct`, `chat-forwarder`, `chat`, `chat-stream-direct`, `chat-stream-forwarder`, `chat-stream`, `task-step`. */
   key: string;
   label: string;
   /** The bench scenario it comes from (bench/scenarios.ts, chat.ts; `task` for the task scenario). */
@@ -101,13 +101,17 @@ interface RowDef {
   role: Role;
 }
 
-/** The rows, in order. `chat` is `chat-router`: model `bench-chat` pinned (the bench has no `model: "auto"` scenario). */
+/**
+ * The rows, in order. `chat` is `chat-router`: model `bench-chat` pinned (an `openai-chat` pass-through);
+ * `auto chat` is model `auto` routed by intent to a JSON specialist on upstream /ok (so against the bare forwarder).
+ */
 export const SUMMARY_ROWS: readonly RowDef[] = [
   { key: "direct", label: "direct (upstream /ok)", scenario: "direct", group: "route", role: "direct" },
   { key: "forwarder", label: "bare forwarder", scenario: "workerd-proxy", group: "route", role: "forwarder" },
   { key: "pinned", label: "pinned", scenario: "pinned", group: "route", role: "router" },
   { key: "cached-intent", label: "cached intent", scenario: "cached-intent", group: "route", role: "router" },
   { key: "cache-miss", label: "cache miss", scenario: "cache-miss", group: "route", role: "router" },
+  { key: "auto-chat", label: "auto chat", scenario: "auto-chat", group: "route", role: "router" },
   { key: "limited", label: "limited (pool admission)", scenario: "pinned-limited", group: "route", role: "router" },
   { key: "one-fallback", label: "one fallback", scenario: "one-fallback", group: "route", role: "router" },
   { key: "chat-direct", label: "chat direct (fake OpenAI)", scenario: "chat-direct", group: "chat", role: "direct" },
