@@ -66,7 +66,55 @@ export function randomSpanId(): string {
 
 function clean(attributes: Record<string, AttrValue | undefined> | undefined, into: Attributes): void {
   if (!attributes) return;
-  for (const [k, v] of Object.entries(attributes)) if (v !== undefined && (typeof v !== "number" || Number.isFinite(v))) into[k] = v;
+  for (const k in attributes) {
+    if (!Object.hasOwn(attributes, k)) continue;
+    const v = attributes[k];
+    if (v !== undefined && (typeof v !== "number" || Number.isFinite(v))) into[k] = v;
+  }
+}
+
+/** One open span of a {@link Tracer} (a class, not closures: a hop starts several). */
+class OpenSpan implements SpanHandle {
+  readonly spanId: string;
+  readonly #tracer: Tracer;
+  readonly #name: string;
+  readonly #parent: string | undefined;
+  readonly #kind: SpanKind;
+  readonly #startMs: number;
+  readonly #attributes: Attributes = {};
+  #done: SpanRecord | undefined;
+
+  constructor(tracer: Tracer, name: string, spanId: string, startMs: number, o: { parent?: string | undefined; kind?: SpanKind; attributes?: Record<string, AttrValue | undefined> }) {
+    this.#tracer = tracer;
+    this.#name = name;
+    this.spanId = spanId;
+    this.#startMs = startMs;
+    this.#parent = o.parent;
+    this.#kind = o.kind ?? "internal";
+    clean(o.attributes, this.#attributes);
+  }
+
+  set(a: Record<string, AttrValue | undefined>): void {
+    clean(a, this.#attributes);
+  }
+
+  end(status: SpanStatus = { code: "unset" }, more?: Record<string, AttrValue | undefined>): SpanRecord {
+    if (this.#done) return this.#done;
+    clean(more, this.#attributes);
+    const t = this.#tracer;
+    const endMs = Math.max(this.#startMs, t.now());
+    // members in one order, `parentSpanId` after `spanId` (as stored traces and exports always had them)
+    const record: SpanRecord = this.#parent
+      ? { traceId: t.traceId, spanId: this.spanId, parentSpanId: this.#parent, name: this.#name, kind: this.#kind, startMs: this.#startMs, endMs, attributes: this.#attributes, status }
+      : { traceId: t.traceId, spanId: this.spanId, name: this.#name, kind: this.#kind, startMs: this.#startMs, endMs, attributes: this.#attributes, status };
+    this.#done = record;
+    t.record(record);
+    return record;
+  }
+
+  traceparent(): string {
+    return `00-${this.#tracer.traceId}-${this.spanId}-${this.#tracer.flags}`;
+  }
 }
 
 /**
@@ -96,34 +144,18 @@ export class Tracer {
 
   /** Starts a span now (or at `startMs`); `spanId` reuses an id allocated elsewhere (the request's span). */
   start(name: string, o: { parent?: string | undefined; kind?: SpanKind; attributes?: Record<string, AttrValue | undefined>; spanId?: string; startMs?: number } = {}): SpanHandle {
-    const attributes: Attributes = {};
-    clean(o.attributes, attributes);
-    const spanId = o.spanId ?? this.#ids();
-    const startMs = o.startMs ?? this.#clock();
-    let done: SpanRecord | undefined;
-    return {
-      spanId,
-      set: (a) => clean(a, attributes),
-      end: (status = { code: "unset" }, more) => {
-        if (done) return done;
-        clean(more, attributes);
-        done = {
-          traceId: this.traceId,
-          spanId,
-          ...(o.parent ? { parentSpanId: o.parent } : {}),
-          name,
-          kind: o.kind ?? "internal",
-          startMs,
-          endMs: Math.max(startMs, this.#clock()),
-          attributes,
-          status,
-        };
-        this.spans.push(done);
-        this.#onEnd?.(done);
-        return done;
-      },
-      traceparent: () => `00-${this.traceId}-${spanId}-${this.flags}`,
-    };
+    return new OpenSpan(this, name, o.spanId ?? this.#ids(), o.startMs ?? this.#clock(), o);
+  }
+
+  /** The tracer's clock (ms). */
+  now(): number {
+    return this.#clock();
+  }
+
+  /** Keeps a finished span and passes it to `onEnd` (called by the span's `end`). */
+  record(span: SpanRecord): void {
+    this.spans.push(span);
+    this.#onEnd?.(span);
   }
 
   /** Runs `fn` in a span that ends when it settles: `error` with the message if it throws. */
