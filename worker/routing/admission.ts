@@ -257,7 +257,8 @@ function specialistAdmission(env: Env, router: Config["router"], hopId: string, 
  * its breaker is half-open (the probes), or other calls of this isolate took every
  * granted slot (contended). Failures, and the successes that follow them within the
  * breaker's window, are reported after the response (`record`, no rate slot); a
- * report that the breaker opened drops the isolate's slots.
+ * report that the breaker opened drops the isolate's slots. A sharded pool's denials
+ * (two shards' answer) are not served to the isolate's other hops.
  */
 async function fromGrants(
   pools: DurableObjectNamespace<RateLimitPool>,
@@ -277,8 +278,10 @@ async function fromGrants(
     for (const shard of order) {
       const pool = poolName(s.id, shard, shards);
       const g: PoolGrant = await poolStub(pools, pool).grant(configOf(shard), n, validForMs);
-      if (g.breaker === "open" || g.breaker === "half-open") return { granted: 0, retryAfterMs: g.retryAfterMs, kind: g.breaker, pool };
-      last = { granted: g.granted, retryAfterMs: g.retryAfterMs, kind: "rate", pool };
+      // a sharded pool's denial is its hop's two shards' (others may have slots, or a closed breaker): not served to the isolate's other hops
+      const remember = shards === 1;
+      if (g.breaker === "open" || g.breaker === "half-open") return { granted: 0, retryAfterMs: g.retryAfterMs, kind: g.breaker, pool, remember };
+      last = { granted: g.granted, retryAfterMs: g.retryAfterMs, kind: "rate", pool, remember };
       if (g.granted > 0) break;
     }
     return last!;
@@ -305,7 +308,7 @@ async function fromGrants(
         poolStub(pools, pool)
           .record(configOf(order[0]!), leaseId, !failed)
           .then((b) => {
-            if (b.state === "open") grants.deny(key, Date.now(), { granted: 0, retryAfterMs: b.retryAfterMs, kind: "open", pool }, b.retryAfterMs);
+            if (b.state === "open" && shards === 1) grants.deny(key, Date.now(), { granted: 0, retryAfterMs: b.retryAfterMs, kind: "open", pool }, b.retryAfterMs);
           }),
       );
     },

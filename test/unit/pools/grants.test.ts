@@ -131,6 +131,16 @@ describe("GrantCache", () => {
     expect(asks).toBe(2);
   });
 
+  it("a denial that speaks for part of the pool (remember: false) is not served locally: the next take asks again", async () => {
+    const cache = new GrantCache<GrantAnswer>();
+    let asks = 0;
+    const source = async () => (asks++, { granted: 0, retryAfterMs: 5_000, remember: false });
+    expect(await cache.take("k", () => T0, source, 10)).toMatchObject({ ok: false, reason: "denied", retryAfterMs: 5_000 });
+    expect(await cache.take("k", () => T0 + 10, source, 10)).toMatchObject({ ok: false, reason: "denied", retryAfterMs: 5_000 });
+    expect(asks).toBe(2);
+    expect(cache.stats("k", T0 + 10).deniedFor).toBe(0);
+  });
+
   it("under steady traffic refills ahead of need: the take that leaves a quarter of the batch starts the refill, and no take waits", async () => {
     const cache = new GrantCache<GrantAnswer>();
     const { pending, source } = manual();
