@@ -1,7 +1,7 @@
 /**
  * What pool admission and one fallback add, from the scenario runs of the same
- * `npm run bench`: `pinned-limited` − `pinned` (one RateLimitPool `admit` on the
- * path) and `one-fallback` − `pinned` (a failed call to upstream /error, then the
+ * `npm run bench`: `pinned-limited` − `pinned` (admission of an rpm-limited
+ * specialist from batched grants) and `one-fallback` − `pinned` (a failed call to upstream /error, then the
  * fallback), the latter also minus `direct-error` (the failed call alone). The
  * headline figures come from the paired loop (paired.ts: the four targets
  * interleaved on one client), the rest from each scenario's own runs.
@@ -136,7 +136,7 @@ export function addedText(runs: ScenarioRuns[], s: AddedSummary, before?: Paired
   if (s.admission) {
     const a = s.admission;
     out.push(
-      "\n== Added latency of pool admission: pinned-limited (one RateLimitPool admit on the path; finish after the response) − pinned ==",
+      "\n== Added latency of pool admission: pinned-limited (rpm only: from batched grants, a RateLimitPool grant now and then) − pinned ==",
       table(["measure", "pinned", "pinned-limited", "admission adds"], rows(get("pinned"), get("pinned-limited"), before, after).map((r) => [r.measure, fmt(r, r.base), fmt(r, r.with), diff(r)])),
       `admission adds ${f3(a.seqP50Ms)} ms at p50 and ${f3(a.seqP99Ms)} ms at p99 (${a.source}, a fresh pool)${a.load.length ? `; under load: ${a.load.map((l) => `${l.connections} conn ${plus(l.p50Ms)} ms p50, ${l.rpsRatio.toFixed(2)}× req/s`).join("; ")}` : ""}`,
       ...(a.after ? [`after the load (the pool had admitted ≥ ${int(a.after.priorAdmissions)} calls, all kept in its window snapshot): admission adds ${f3(a.after.p50Ms)} ms at p50, ${f3(a.after.p99Ms)} ms at p99 (paired)`] : []),

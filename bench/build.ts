@@ -110,9 +110,13 @@ export function readBundledConfig(root: string): { router?: unknown; specialists
 }
 
 export const BENCH_SPECIALIST = "bench";
-/** Pool admission in the hot path: the most generous limits the schema accepts (rpm ≤ 1,000,000, concurrency ≤ 100,000). */
-export const BENCH_LIMITED = "bench-limited";
+/** The pool section's limits: the most generous the schema accepts (rpm ≤ 1,000,000, concurrency ≤ 100,000). */
 export const BENCH_LIMITS = { rpm: 1_000_000, concurrency: 100_000 };
+/** Pool admission in the hot path from batched grants: an rpm limit only (the largest the schema accepts), default breaker. */
+export const BENCH_LIMITED = "bench-limited";
+export const BENCH_LIMITED_LIMITS = { rpm: BENCH_LIMITS.rpm };
+/** Pool admission call by call: rpm and concurrency (a lease per call: one `admit` on the path, one `finish` after it). */
+export const BENCH_LEASED = "bench-leased";
 /** One fallback: upstream `/error` (500), no retry, no breaker, falls back to `bench`. */
 export const BENCH_FALLBACK = "bench-fallback";
 
@@ -128,7 +132,8 @@ export const BENCH_ANTHROPIC_KEY_VALUE = "sk-ant-bench";
 
 /**
  * `SWITCHYARD_CONFIG` for the run: every endpoint → `<upstream>/ok`, plus `bench`
- * (no intents, pinned scenario), `bench-limited` (the same with pool limits),
+ * (no intents, pinned scenario), `bench-limited` (the same with an rpm limit),
+ * `bench-leased` (rpm and concurrency limits),
  * `bench-fallback` (`/error`, then `bench`) and, with `chatUrl` (the fake OpenAI
  * server), `bench-chat` (`openai-chat`, `<chatUrl>/v1`, no API key: the fake needs none);
  * with `anthropicUrl` (the fake Anthropic API), `bench-claude` (`anthropic`, `<anthropicUrl>/v1`,
@@ -137,12 +142,13 @@ export const BENCH_ANTHROPIC_KEY_VALUE = "sk-ant-bench";
 export function benchConfig(root: string, upstreamUrl: string, chatUrl?: string, anthropicUrl?: string): string {
   const cfg = readBundledConfig(root);
   const endpoint = { type: "http", url: `${upstreamUrl}/ok` };
-  for (const id of [BENCH_SPECIALIST, BENCH_LIMITED, BENCH_FALLBACK, BENCH_CHAT, BENCH_CLAUDE])
+  for (const id of [BENCH_SPECIALIST, BENCH_LIMITED, BENCH_LEASED, BENCH_FALLBACK, BENCH_CHAT, BENCH_CLAUDE])
     if (cfg.specialists.some((s) => s.id === id)) throw new Error(`the bundled config already has a '${id}' specialist`);
   const specialists = [
     ...cfg.specialists.map((s) => ({ ...s, endpoint })),
     { id: BENCH_SPECIALIST, description: "benchmark target (pinned scenario)", endpoint, intents: [] },
-    { id: BENCH_LIMITED, description: "benchmark target with pool limits (pinned-limited)", endpoint, intents: [], limits: BENCH_LIMITS },
+    { id: BENCH_LIMITED, description: "benchmark target with an rpm limit, admitted from batched grants (pinned-limited)", endpoint, intents: [], limits: BENCH_LIMITED_LIMITS },
+    { id: BENCH_LEASED, description: "benchmark target with rpm and concurrency limits, admitted call by call (pinned-leased)", endpoint, intents: [], limits: BENCH_LIMITS },
     {
       id: BENCH_FALLBACK,
       description: "benchmark: always fails, then falls back to bench (one-fallback)",

@@ -1,5 +1,5 @@
 /** The benchmark's scenarios: what each one sends, where, and how its first response is checked. */
-import { BENCH_FALLBACK, BENCH_LIMITED, BENCH_SPECIALIST } from "./build.ts";
+import { BENCH_FALLBACK, BENCH_LEASED, BENCH_LIMITED, BENCH_SPECIALIST } from "./build.ts";
 import type { probe, Target } from "./load.ts";
 
 /** ~60 characters, as in the brief. */
@@ -67,9 +67,15 @@ export function scenarios(urls: Urls, intentId: string, mode: "raw" | "miniflare
     },
     {
       name: "pinned-limited",
-      description: `/v1/route specialist "${BENCH_LIMITED}" (pinned; pool admission: one RateLimitPool admit on the path, finish after the response)`,
+      description: `/v1/route specialist "${BENCH_LIMITED}" (pinned; rpm only: admitted from the isolate's batched grants, a RateLimitPool grant now and then)`,
       target: { url: urls.router, path: "/v1/route", headers: auth, ...fixed({ input: INPUT, specialist: BENCH_LIMITED }) },
       check: (r) => (routed(r).decision?.specialist === BENCH_LIMITED ? undefined : "not routed to the pinned specialist"),
+    },
+    {
+      name: "pinned-leased",
+      description: `/v1/route specialist "${BENCH_LEASED}" (pinned; rpm and concurrency: one RateLimitPool admit on the path, finish after the response)`,
+      target: { url: urls.router, path: "/v1/route", headers: auth, ...fixed({ input: INPUT, specialist: BENCH_LEASED }) },
+      check: (r) => (routed(r).decision?.specialist === BENCH_LEASED ? undefined : "not routed to the pinned specialist"),
     },
     {
       name: "direct-error",

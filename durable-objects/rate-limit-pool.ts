@@ -10,6 +10,9 @@ export interface BreakerReport {
   retryAfterMs: number;
 }
 
+/** A grant and the breaker state it was made under (nothing is granted unless it is closed or absent). */
+export type PoolGrant = GrantResult & { breaker: BreakerReport["state"] };
+
 /**
  * One shared limit (a specialist's pool, or one shard of it): a strict sliding
  * window for requests and tokens, concurrency leases that expire, a daily budget
@@ -86,12 +89,13 @@ export class RateLimitPool extends DurableObject<Env> {
 
   /**
    * Records the outcome of a call that was not admitted here (a specialist with a
-   * breaker but no limits: isolates call it directly and report failures).
+   * breaker but no limits, or one served from grants: isolates call it directly and
+   * report failures). Takes no rate slot (a granted call already holds one).
    */
   record(config: PoolConfig, leaseId: string, ok: boolean): BreakerReport {
     const pool = this.#get(config);
     const now = Date.now();
-    const r = pool.admit(now, { leaseId, costUsd: 0 });
+    const r = pool.admit(now, { leaseId, costUsd: 0, units: 0 });
     if (r.ok) {
       pool.finish(now, leaseId, { ok, costUsd: 0 });
       this.#save(pool);
@@ -99,12 +103,20 @@ export class RateLimitPool extends DurableObject<Env> {
     return this.#breaker(pool);
   }
 
-  /** Takes up to `n` request slots at once for a caller that admits locally. */
-  grant(config: PoolConfig, n: number, validForMs?: number): GrantResult {
+  /**
+   * Takes up to `n` request slots at once for a caller that admits locally
+   * (worker/pools/grants.ts), usable for `validForMs` (default 1,000). Only while
+   * the breaker (if any) is closed: otherwise grants nothing and says so in `breaker`
+   * (`"open"`, with `retryAfterMs` until probes are let through; `"half-open"`: admit
+   * the next call with {@link admit}, which lets the probes through).
+   */
+  grant(config: PoolConfig, n: number, validForMs?: number): PoolGrant {
     const pool = this.#get(config);
+    const b = this.#breaker(pool);
+    if (b.state === "open" || b.state === "half-open") return { granted: 0, validUntil: Date.now(), retryAfterMs: b.retryAfterMs, breaker: b.state };
     const r = pool.grant(Date.now(), n, validForMs);
     if (r.granted > 0) this.#save(pool, r.granted);
-    return r;
+    return { ...r, breaker: b.state };
   }
 
   view(config: PoolConfig): PoolView {

@@ -60,6 +60,21 @@ describe("RateLimitPool Durable Object", () => {
     expect(((await pool.admit(config, { leaseId: "next", costUsd: 0 })) as AdmitResult).ok).toBe(true);
   });
 
+  it("grants batches only while its breaker is closed, and an outcome recorded for a granted call takes no rate slot", async () => {
+    const pool = stub(`grant-breaker-${Math.random()}`);
+    const config = { rpm: 10, breaker: { failureThreshold: 2, windowMs: 10_000, openMs: 5_000, halfOpenProbes: 1 } };
+    const used = async () => ((await pool.view(config)) as { requests: { used: number } }).requests.used;
+    expect(await pool.grant(config, 4, 1_000)).toEqual({ granted: 4, validUntil: clock.now() + 1_000, retryAfterMs: 0, breaker: "closed" });
+    expect(await pool.record(config, "g1", false)).toEqual({ state: "closed", retryAfterMs: 0 });
+    expect(await used()).toBe(4);
+    expect(await pool.record(config, "g2", false)).toEqual({ state: "open", retryAfterMs: 5_000 });
+    expect(await pool.grant(config, 4)).toEqual({ granted: 0, validUntil: clock.now(), retryAfterMs: 5_000, breaker: "open" });
+    clock.advance(5_000);
+    expect(await pool.grant(config, 4)).toMatchObject({ granted: 0, retryAfterMs: 0, breaker: "half-open" }); // probes go through admit
+    expect(await used()).toBe(4);
+    expect(await pool.grant({ rpm: 10 }, 20)).toMatchObject({ granted: 6, breaker: "none" }); // no breaker: the window decides
+  });
+
   it("reports the breaker to callers that are not admitted through it", async () => {
     const pool = stub(`breaker-${Math.random()}`);
     const config = { breaker: { failureThreshold: 2, windowMs: 10_000, openMs: 5_000, halfOpenProbes: 1 } };

@@ -1,9 +1,10 @@
-import type { RateLimitPool } from "../../durable-objects/rate-limit-pool.ts";
+import type { PoolGrant, RateLimitPool } from "../../durable-objects/rate-limit-pool.ts";
 import { joined } from "../joined.ts";
 import type { SpecialistFailure, SpecialistOutcome } from "./hop.ts";
 import type { Config, Specialist } from "../config/schema.ts";
 import type { Env } from "../env.ts";
 import type { PoolConfig } from "../pools/pool.ts";
+import { GrantCache, grantBatchCap, type GrantAnswer } from "../pools/grants.ts";
 import { pickShards, shardConfig } from "../pools/shards.ts";
 import type { DispatchDeps } from "./dispatch.ts";
 import { switchState } from "../control.ts";
@@ -83,10 +84,21 @@ function learn(id: string, report: { state: string; retryAfterMs: number }, at: 
 /** The pool asks in flight per specialist (settled when answered either way): concurrent calls of an isolate share one. */
 const asking = new Map<string, Promise<void>>();
 
-/** Forgets what this isolate learned (tests). */
+/** What a refill of a specialist's grants got: slots, or why none (its rate limit, or its breaker open or half-open), from which pool. */
+type SpecialistGrant = GrantAnswer & { kind: "rate" | "open" | "half-open"; pool: string };
+
+/** This isolate's batched rate slots, per rpm-only specialist pool (worker/pools/grants.ts). */
+const grants = new GrantCache<SpecialistGrant>();
+
+/** When this isolate last saw a call served from grants fail, per grant key: successes are reported to the breaker while that is recent. */
+const grantFailedAt = new Map<string, number>();
+
+/** Forgets what this isolate learned: breakers, grants (tests). */
 export function resetLearnedBreakers(): void {
   learned.clear();
   asking.clear();
+  grants.clear();
+  grantFailedAt.clear();
 }
 
 const denied = (failure: SpecialistFailure) => ({ ok: false as const, failure });
@@ -213,9 +225,12 @@ function specialistAdmission(env: Env, router: Config["router"], hopId: string, 
       };
     }
     const order = pc.shards > 1 ? pickShards(hopId, pc.shards, rng) : [0];
+    const configOf = (shard: number) => (pc.shards > 1 ? shardConfig(pc.config, pc.shards, shard) : pc.config);
+    const granted = await fromGrants(pools, s, pc.config, pc.shards, order, configOf, leaseId, defer);
+    if (granted) return granted;
     let last: SpecialistFailure | undefined;
     for (const shard of order) {
-      const config = pc.shards > 1 ? shardConfig(pc.config, pc.shards, shard) : pc.config;
+      const config = configOf(shard);
       const stub = poolStub(pools, poolName(s.id, shard, pc.shards));
       const r = await stub.admit(config, { leaseId, costUsd: reserveUsd(s) });
       if (r.ok)
@@ -232,5 +247,70 @@ function specialistAdmission(env: Env, router: Config["router"], hopId: string, 
       last = { kind: "over_limit", detail: `pool '${poolName(s.id, shard, pc.shards)}' is at its ${r.reason} limit`, retryAfterSeconds };
     }
     return denied(last!);
+  };
+}
+
+/**
+ * A specialist whose pool has only an rpm limit (and a breaker): admitted from this
+ * isolate's grants (`grantBatchCap`), so most hops make no pool call. Undefined when
+ * the call must be admitted one by one: the pool has other limits or a small rpm,
+ * its breaker is half-open (the probes), or other calls of this isolate took every
+ * granted slot (contended). Failures, and the successes that follow them within the
+ * breaker's window, are reported after the response (`record`, no rate slot); a
+ * report that the breaker opened drops the isolate's slots. A sharded pool's denials
+ * (two shards' answer) are not served to the isolate's other hops.
+ */
+async function fromGrants(
+  pools: DurableObjectNamespace<RateLimitPool>,
+  s: Specialist,
+  config: PoolConfig,
+  shards: number,
+  order: number[],
+  configOf: (shard: number) => PoolConfig,
+  leaseId: string,
+  defer: (p: Promise<unknown>) => void,
+): Promise<AdmitResult | undefined> {
+  const cap = grantBatchCap(configOf(shards - 1)); // the last shard has the smallest share
+  if (cap === 0) return undefined;
+  const key = `${s.id}|${shards}|${config.rpm}|${config.windowMs ?? ""}`;
+  const source = async (n: number, validForMs: number): Promise<SpecialistGrant> => {
+    let last: SpecialistGrant | undefined;
+    for (const shard of order) {
+      const pool = poolName(s.id, shard, shards);
+      const g: PoolGrant = await poolStub(pools, pool).grant(configOf(shard), n, validForMs);
+      // a sharded pool's denial is its hop's two shards' (others may have slots, or a closed breaker): not served to the isolate's other hops
+      const remember = shards === 1;
+      if (g.breaker === "open" || g.breaker === "half-open") return { granted: 0, retryAfterMs: g.retryAfterMs, kind: g.breaker, pool, remember };
+      last = { granted: g.granted, retryAfterMs: g.retryAfterMs, kind: "rate", pool, remember };
+      if (g.granted > 0) break;
+    }
+    return last!;
+  };
+  const r = await grants.take(key, Date.now, source, cap);
+  if (!r.ok) {
+    if (r.reason === "contended" || r.answer.kind === "half-open") return undefined;
+    const retryAfterSeconds = Number.isFinite(r.retryAfterMs) ? r.retryAfterMs / 1000 : 86_400;
+    if (r.answer.kind === "open") return denied({ kind: "circuit_open", detail: `circuit open for '${s.id}'`, retryAfterSeconds });
+    return denied({ kind: "over_limit", detail: `pool '${r.answer.pool}' is at its rate limit`, retryAfterSeconds });
+  }
+  if (r.refill) defer(r.refill);
+  const breaker = config.breaker;
+  return {
+    ok: true,
+    done: (o) => {
+      if (!breaker) return;
+      const failed = breakerFailure(o);
+      const now = Date.now();
+      if (!failed && now - (grantFailedAt.get(key) ?? Number.NEGATIVE_INFINITY) >= breaker.windowMs) return;
+      if (failed) grantFailedAt.set(key, now);
+      const pool = poolName(s.id, order[0]!, shards);
+      defer(
+        poolStub(pools, pool)
+          .record(configOf(order[0]!), leaseId, !failed)
+          .then((b) => {
+            if (b.state === "open" && shards === 1) grants.deny(key, Date.now(), { granted: 0, retryAfterMs: b.retryAfterMs, kind: "open", pool }, b.retryAfterMs);
+          }),
+      );
+    },
   };
 }
