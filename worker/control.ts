@@ -1,5 +1,6 @@
 import type { ControlState, Registrations, SwitchState } from "../durable-objects/control-plane.ts";
 import { PolledValue, withDeadline } from "./control-cache.ts";
+import { namedId } from "./object-ids.ts";
 import type { Env } from "./env.ts";
 import { ProblemError } from "./http/problem.ts";
 import { baseConfig } from "./config/base.ts";
@@ -44,7 +45,7 @@ let registrationCache: { registrations: number; read: Promise<Registrations> } |
 /** The control plane's single object. */
 export function controlStub(env: Env) {
   const ns = env.CONTROL_PLANE;
-  return ns ? ns.get(ns.idFromName("control")) : undefined;
+  return ns ? ns.get(namedId(ns, "control")) : undefined;
 }
 
 function unavailable(error: unknown): ProblemError {

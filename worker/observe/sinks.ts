@@ -1,4 +1,5 @@
 import { binding, type Env } from "../env.ts";
+import { namedId } from "../object-ids.ts";
 import type { HopLog } from "./log.ts";
 import { addDays, deltasFromSpans, type SpecialistDay } from "./metrics-model.ts";
 import { otlpJson, tracesUrl } from "./otlp.ts";
@@ -11,7 +12,7 @@ import type { SpanRecord } from "./span.ts";
 /** The Metrics object of a specialist. */
 export function metricsStub(env: Env, specialist: string) {
   const ns = env.METRICS;
-  return ns ? ns.get(ns.idFromName(`specialist:${specialist}`)) : undefined;
+  return ns ? ns.get(namedId(ns, `specialist:${specialist}`)) : undefined;
 }
 
 /** This isolate's counters not sent yet, by specialist and UTC day. */

@@ -8,6 +8,7 @@ import { GrantCache, grantBatchCap, type GrantAnswer } from "../pools/grants.ts"
 import { pickShards, shardConfig } from "../pools/shards.ts";
 import type { DispatchDeps } from "./dispatch.ts";
 import { switchState } from "../control.ts";
+import { namedId } from "../object-ids.ts";
 
 type Admit = NonNullable<DispatchDeps["admit"]>;
 type AdmitResult = Awaited<ReturnType<Admit>>;
@@ -51,7 +52,7 @@ export function poolName(specialist: string, shard: number, shards: number): str
 
 /** The pool named `name` (a tenant's, a specialist's shard, a tenant's stream slots). */
 export function poolStub(ns: DurableObjectNamespace<RateLimitPool>, name: string): DurableObjectStub<RateLimitPool> {
-  return ns.get(ns.idFromName(name));
+  return ns.get(namedId(ns, name));
 }
 
 /** What the breaker counts as a specialist failure: its own faults, not a request it refused (4xx) or a caller that went away. */
