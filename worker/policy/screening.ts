@@ -2,6 +2,7 @@ import { z } from "zod";
 import { flattened, normalizeForScreening, squeezed, squeezedByLine } from "./screening-views.ts";
 
 export { normalizeForScreening } from "./screening-views.ts";
+export { screenableText, screeningText } from "./screening-text.ts";
 
 /** What to do with content that looks like a prompt injection. */
 export const ScreeningSettings = z.lazy(() =>
@@ -162,12 +163,3 @@ export function screenUnder(settings: ScreeningSettings, text: string): Screenin
   return action === "pass" ? { action, result } : { action, result };
 }
 
-/** Text of any output value, for screening (strings, `text` fields, else JSON). */
-export function screenableText(value: unknown): string {
-  if (typeof value === "string") return value;
-  try {
-    return JSON.stringify(value) ?? "";
-  } catch {
-    return "";
-  }
-}
