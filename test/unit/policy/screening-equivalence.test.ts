@@ -141,6 +141,8 @@ describe("structured content is screened as its strings, not its JSON", () => {
     const message = { role: "assistant", content: "Canberra" };
     expect(screenableText({ text: "Canberra", message, completion: { choices: [{ index: 0, message }] } })).toBe("text, Canberra, message, role, assistant, content, completion, choices, index");
     expect(screeningText("goal", "goal", "step")).toBe("goal\n\nstep");
+    expect(screeningText("goal", "the goal")).toBe("goal\n\nthe goal"); // a string met again, not a part of one
+    expect(screeningText("goal", "the goal", { a: "goal" })).toBe("the goal, a,\ngoal");
     expect(screeningText("goal", { a: "x" }, "step")).toBe("goal, a, x,\n\nstep");
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizeForScreening, screen, screenableText, screeningAction, screeningMayRefuse, screenUnder } from "../../../worker/policy/screening.ts";
+import { normalizeForScreening, screen, screenableText, screeningAction, screeningMayRefuse, ScreeningSettings, screenUnder } from "../../../worker/policy/screening.ts";
 
 describe("prompt-injection screening", () => {
   const injections: [string, string[]][] = [
@@ -85,6 +85,15 @@ describe("screening sees through obfuscation", () => {
   });
 });
 
+describe("screening settings", () => {
+  it("default to flagging at a score of 1; take each mode and a threshold from 0 to 10, nothing else", () => {
+    expect(ScreeningSettings.parse({})).toEqual({ mode: "flag", threshold: 1 });
+    for (const mode of ["off", "flag", "approval", "deny"]) expect(ScreeningSettings.parse({ mode }).mode).toBe(mode);
+    for (const threshold of [0, 1, 10]) expect(ScreeningSettings.parse({ threshold }).threshold).toBe(threshold);
+    for (const bad of [{ mode: "" }, { mode: "block" }, { threshold: -0.1 }, { threshold: 10.5 }, { other: 1 }]) expect(ScreeningSettings.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+  });
+});
+
 describe("screeningAction: one mapping of (mode, verdict) to what the router does", () => {
   const flagged = { flagged: true, score: 1, signals: ["role-tags"] };
   const below = { flagged: false, score: 0.6, signals: ["role-reassignment"] };
@@ -138,6 +147,7 @@ describe("screening: every view of the text", () => {
     expect(screenableText("hi")).toBe("hi");
     expect(screenableText({ a: 1 })).toBe("a");
     expect(screenableText({ a: "x", b: [true, null, "y", { c: "" }] })).toBe("a, x, b, y, c");
+    expect(screenableText({ a: undefined, b: "x", f: () => "y" })).toBe("a, b, x, f");
     expect(screenableText(undefined)).toBe("");
     expect(screenableText(10n)).toBe("");
     const loop: Record<string, unknown> = {};
