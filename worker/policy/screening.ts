@@ -21,11 +21,11 @@ interface Signal {
   weight: number;
   pattern: RegExp;
   /**
-   * A part of every match of `pattern`, case ignored, that is also in the flattened
-   * text when `pattern` matches the text with its line breaks: the patterns are only
-   * tested on a view where some signal's `quick` occurs ({@link QUICK}).
+   * Parts of which one is in every match of `pattern`, case ignored, and also in the
+   * flattened text when `pattern` matches the text with its line breaks: the patterns
+   * are only tested on a view where some signal's part occurs ({@link QUICK}).
    */
-  quick: RegExp;
+  quick: readonly RegExp[];
 }
 
 /**
@@ -38,33 +38,40 @@ export const SIGNALS: readonly Signal[] = [
     id: "override-instructions",
     weight: 1,
     pattern: /\b(ignore|disregard|forget|override)\b[^.!?\n]{0,40}\b(previous|prior|above|earlier|all|any|your|the system'?s?)\b[^.!?\n]{0,20}\b(instructions?|prompts?|rules|directions|guidelines)\b/i,
-    quick: /\b(?:ignore|disregard|forget|override)\b/,
+    quick: [/\b(?:ignore|disregard|forget|override)\b/],
   },
-  { id: "new-instructions", weight: 0.6, pattern: /\b(new|updated|real|actual) (instructions?|system prompt|rules)\s*[:-]/i, quick: /\b(?:new|updated|real|actual) (?:instruction|system prompt|rules)/ },
-  { id: "role-reassignment", weight: 0.6, pattern: /\byou are now\b|\bfrom now on,? you (are|will|must)\b|\bact as (an? )?(unrestricted|jailbroken|different)\b/i, quick: /\b(?:you are now|from now on|act as )/ },
-  { id: "reveal-prompt", weight: 0.8, pattern: /\b(reveal|show|print|repeat|leak)\b[^.!?\n]{0,30}\b(system|hidden|secret|initial) (prompt|instructions?)\b/i, quick: /\b(?:system|hidden|secret|initial) (?:prompt|instruction)/ },
-  // line-anchored (`m`): tested on the text with its line breaks; `quick` holds on the flattened text too (`system:` at a line start is `system:` anywhere)
-  { id: "role-tags", weight: 1, pattern: /<\|?(im_start|im_end|system|assistant)\|?>|^\s*(###\s*)?(system|assistant)\s*:/im, quick: /<\|?(?:im_|system|assistant)|(?:system|assistant)\s*:/ },
-  { id: "jailbreak-terms", weight: 0.8, pattern: /\b(jailbreak|developer mode|DAN mode|do anything now)\b/i, quick: /\b(?:jailbreak|developer mode|dan mode|do anything now)\b/ },
+  { id: "new-instructions", weight: 0.6, pattern: /\b(new|updated|real|actual) (instructions?|system prompt|rules)\s*[:-]/i, quick: [/\b(?:new|updated|real|actual) (?:instruction|system prompt|rules)/] },
+  { id: "role-reassignment", weight: 0.6, pattern: /\byou are now\b|\bfrom now on,? you (are|will|must)\b|\bact as (an? )?(unrestricted|jailbroken|different)\b/i, quick: [/\b(?:you are now|from now on|act as )/] },
+  { id: "reveal-prompt", weight: 0.8, pattern: /\b(reveal|show|print|repeat|leak)\b[^.!?\n]{0,30}\b(system|hidden|secret|initial) (prompt|instructions?)\b/i, quick: [/\b(?:system|hidden|secret|initial) (?:prompt|instruction)/] },
+  // line-anchored (`m`): tested on the text with its line breaks; its quick parts hold on the flattened text too (`system:` at a line start is `system:` anywhere, after a non-word character)
+  { id: "role-tags", weight: 1, pattern: /<\|?(im_start|im_end|system|assistant)\|?>|^\s*(###\s*)?(system|assistant)\s*:/im, quick: [/<\|?(?:im_|system|assistant)/, /\b(?:system|assistant)\s*:/] },
+  { id: "jailbreak-terms", weight: 0.8, pattern: /\b(jailbreak|developer mode|DAN mode|do anything now)\b/i, quick: [/\b(?:jailbreak|developer mode|dan mode|do anything now)\b/] },
   {
     id: "redirect-routing",
     weight: 0.7,
     pattern: /\b(send|forward|route|transfer|pass)\b[^.!?\n]{0,30}\b(to|through) the [a-z_-]+ (specialist|agent|tool)\b/i,
-    quick: /\b(?:to|through) the [a-z_-]+ (?:specialist|agent|tool)\b/,
+    quick: [/\b(?:to|through) the [a-z_-]+ (?:specialist|agent|tool)\b/],
   },
   {
     id: "exfiltration",
     weight: 0.6,
     pattern: /\b(api[ _-]?key|password|secret|credentials?|token)s?\b[^.!?\n]{0,30}\b(send|post|email|upload|exfiltrate)\b|\b(send|post|email|upload)\b[^.!?\n]{0,30}\b(api[ _-]?key|password|credentials?)\b/i,
-    quick: /\b(?:send|post|email|upload|exfiltrate)\b/,
+    quick: [/\b(?:send|post|email|upload|exfiltrate)\b/],
   },
 ];
 
+const QUICK_PARTS = SIGNALS.flatMap((s) => s.quick.map((q) => q.source));
+
 /**
- * Every signal's `quick` in one pattern: a view where none occurs matches no signal,
- * and that one scan costs a fraction of the eight (most content has none).
+ * Every signal's quick parts in one pattern: a view where none occurs matches no
+ * signal, and that one scan costs a fraction of the eight (most content has none). The
+ * parts that start at a word share one `\b` (V8 scans that alternation about twice as
+ * fast as one where each part tests its own).
  */
-const QUICK = new RegExp(SIGNALS.map((s) => s.quick.source).join("|"), "i");
+export const QUICK = new RegExp(
+  [`\\b(?:${QUICK_PARTS.filter((p) => p.startsWith("\\b")).map((p) => p.slice(2)).join("|")})`, ...QUICK_PARTS.filter((p) => !p.startsWith("\\b"))].join("|"),
+  "i",
+);
 
 /** The verdict on one piece of content. */
 export interface ScreeningResult {
