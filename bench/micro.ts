@@ -9,6 +9,7 @@ import { buildIntentModel } from "../worker/intent/model.ts";
 import { normalizeInput } from "../worker/intent/normalize.ts";
 import { intentId } from "../worker/intent/record.ts";
 import { summarize, type Latency } from "./load.ts";
+import { runScreeningMicro, screeningLines, type ScreeningMicro } from "./screening.ts";
 
 export interface MicroResult {
   encoderId: string;
@@ -19,6 +20,8 @@ export interface MicroResult {
   /** µs per call, over `iterations` calls on rotating distinct inputs. */
   stages: Record<string, Latency>;
   iterations: number;
+  /** Prompt-injection screening of a chat hop, against the reference it replaced (bench/screening.ts). */
+  screening?: ScreeningMicro[];
 }
 
 type Sources = { specialist: string; label: string; examples: string[] }[];
@@ -100,7 +103,10 @@ export async function microSection(
     log(table(m));
     const classify = m.stages["model.classify (normalize+encode+predict)"]?.p50 ?? NaN;
     const id = m.stages["intentId (SHA-256)"]?.p50 ?? NaN;
-    log(`→ encode+classify ≈ ${classify.toFixed(1)} µs p50 per decision (${m.inputChars} chars); the router also hashes the input for the intent id (+${id.toFixed(1)} µs here) and normalises it twice\n`);
+    log(`→ encode+classify ≈ ${classify.toFixed(1)} µs p50 per decision (${m.inputChars} chars); the router also hashes the input for the intent id (+${id.toFixed(1)} µs here) and normalises it twice`);
+    m.screening = runScreeningMicro(Math.min(1_000, maxMs / 2));
+    for (const line of screeningLines(m.screening)) log(line);
+    log();
     return m;
   } catch (e) {
     log(`!! micro-benchmark failed: ${(e as Error)?.message ?? e}\n`);

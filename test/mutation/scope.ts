@@ -32,7 +32,7 @@ export const AREAS = {
     target: 90,
     files: ["breaker", "budget", "guard", "leases", "pool", "reservation", "shards", "usage-window", "window"].map((f) => `worker/pools/${f}.ts`),
   },
-  policy: { target: 90, files: ["glob", "policy", "screening"].map((f) => `worker/policy/${f}.ts`) },
+  policy: { target: 90, files: ["glob", "policy", "screening", "screening-text", "screening-views"].map((f) => `worker/policy/${f}.ts`) },
   intent: {
     target: 80,
     files: ["builtin-encoder", "classifier", "codec", "hash", "intent-service", "lru", "model", "normalize", "record", "tiered-cache", "train", "vector", "workers-ai-encoder"].map(

@@ -6,7 +6,7 @@ import { binding, type AppEnv } from "../env.ts";
 import { decisionProblem, failureProblem } from "../http/failures.ts";
 import { badRequest, contentFlagged, notFound } from "../http/problem.ts";
 import type { PolicyDecision } from "../policy/policy.ts";
-import { screenableText, screenUnder, type ScreeningResult, type ScreeningSettings } from "../policy/screening.ts";
+import { screenableText, screeningText, screenUnder, type ScreeningResult, type ScreeningSettings } from "../policy/screening.ts";
 import { callLabels, policyGuard } from "./policy-guard.ts";
 import { sha256Hex, type CachedIntent } from "../intent/record.ts";
 import { getRuntime, type Runtime } from "../runtime.ts";
@@ -187,7 +187,7 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
   });
   endTime(c, "specialist");
   if (!result.ok) throw failureProblem(result.failure, result.attempts);
-  screenOrRefuse(rt.config.screening, "output", screenableText(result.output), screening); // a stream screens as "{}"
+  screenOrRefuse(rt.config.screening, "output", screenableText(result.output), screening); // a stream object has no strings (its text goes to the client as it comes)
   const t4 = performance.now();
   // `!`: policyGuard records a decision for every specialist it lets through, and only an admitted one can serve
   const policy = decisions.get(result.specialist.id)!;
@@ -233,15 +233,11 @@ function hopLabels(intent: CachedIntent | undefined, pinned: Specialist | undefi
  * The untrusted content of a hop, for screening: its input, its context, and the
  * client's whole body when it came through the OpenAI or the Anthropic front door
  * (every message and member of it, tool definitions, schemas, unknown fields: all of
- * it reaches a chat model as sent).
+ * it reaches a chat model as sent), each string once: the input is the last user
+ * message of that body, read there ({@link screeningText}).
  */
 function untrustedText(input: string, hop: HopRequest): string {
-  const parts = [input];
-  if (hop.context) parts.push(screenableText(hop.context));
-  if (hop.anthropic) parts.push(screenableText(hop.anthropic.body));
-  else if (hop.chat) parts.push(screenableText(hop.chat));
-  else if (hop.messages) parts.push(screenableText(hop.messages));
-  return parts.join("\n\n");
+  return screeningText(input, hop.context, hop.anthropic ? hop.anthropic.body : (hop.chat ?? hop.messages));
 }
 
 /**

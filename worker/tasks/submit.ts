@@ -7,7 +7,7 @@ import { contentHash } from "./audit.ts";
 import type { Plan } from "./plan.ts";
 import { taskStub } from "./task-stub.ts";
 import { inputTooLong } from "../routing/input-limit.ts";
-import { screenableText, screenUnder, type ScreeningResult } from "../policy/screening.ts";
+import { screeningText, screenUnder, type ScreeningResult } from "../policy/screening.ts";
 
 type Issue = { path: string; message: string };
 
@@ -66,9 +66,9 @@ export async function startTask(
   const input = body.input ?? body.goal;
   const tooLong = inputTooLong(input, rt.config.router.maxInputChars);
   if (tooLong) return { ok: false, reason: "invalid", detail: tooLong, errors: [{ path: body.input === undefined ? "goal" : "input", message: "too long" }] };
-  // everything the client wrote that can reach a specialist: goal, input, context, the inputs of its own plan
-  const untrusted = [body.goal, input, ...(body.context ? [screenableText(body.context)] : []), ...(body.plan ? body.plan.steps.map((st) => st.input ?? "") : [])];
-  const verdict = screenUnder(rt.config.screening, untrusted.join("\n\n"));
+  // everything the client wrote that can reach a specialist: goal, input, context, the inputs of its own plan (each string once)
+  const untrusted = screeningText(body.goal, input, body.context, ...(body.plan ? body.plan.steps.map((st) => st.input ?? "") : []));
+  const verdict = screenUnder(rt.config.screening, untrusted);
   let screening: Pick<TaskInit, "inputScreening" | "inputGate"> = {};
   switch (verdict.action) {
     case "pass":
