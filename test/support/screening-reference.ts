@@ -7,23 +7,9 @@
  * the reference follows any change to them.
  */
 import { SIGNALS, type ScreeningResult } from "../../worker/policy/screening.ts";
+import { CONFUSABLES } from "../../worker/policy/screening-views.ts";
 
-/**
- * Letters from other scripts that look like Latin ones (Unicode's confusables, the
- * ones seen in obfuscated injections: Cyrillic and Greek lookalikes), mapped to the
- * Latin letter they imitate.
- */
-const CONFUSABLES: Record<string, string> = {
-  а: "a", в: "b", е: "e", ё: "e", к: "k", м: "m", н: "h", о: "o", р: "p", с: "c", т: "t", у: "y", х: "x", і: "i", ї: "i", ј: "j", ѕ: "s", ԁ: "d", ԛ: "q", ԝ: "w", һ: "h", ӏ: "l",
-  А: "A", В: "B", Е: "E", К: "K", М: "M", Н: "H", О: "O", Р: "P", С: "C", Т: "T", У: "Y", Х: "X", І: "I", Ј: "J", Ѕ: "S",
-  α: "a", β: "b", ε: "e", ι: "i", κ: "k", ν: "v", ο: "o", ρ: "p", τ: "t", υ: "u", χ: "x", γ: "y",
-  Α: "A", Β: "B", Ε: "E", Ζ: "Z", Η: "H", Ι: "I", Κ: "K", Μ: "M", Ν: "N", Ο: "O", Ρ: "P", Τ: "T", Υ: "Y", Χ: "X",
-  ı: "i", ɡ: "g", ɑ: "a", ℓ: "l",
-  // small capitals
-  ᴀ: "a", ʙ: "b", ᴄ: "c", ᴅ: "d", ᴇ: "e", ꜰ: "f", ɢ: "g", ʜ: "h", ɪ: "i", ᴊ: "j", ᴋ: "k", ʟ: "l", ᴍ: "m", ɴ: "n", ᴏ: "o", ᴘ: "p", ʀ: "r", ꜱ: "s", ᴛ: "t", ᴜ: "u", ᴠ: "v", ᴡ: "w", ʏ: "y", ᴢ: "z",
-  // Armenian look-alikes
-  օ: "o", ս: "u", ց: "g", հ: "h", ո: "n", ա: "w", զ: "q", ք: "p",
-};
+// the look-alike table is data, not the algorithm under comparison: the one the router uses
 const CONFUSABLE_RE = new RegExp(`[${Object.keys(CONFUSABLES).join("")}]`, "g");
 
 /**
