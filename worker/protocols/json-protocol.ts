@@ -69,8 +69,8 @@ export function buildRequest(url: string, req: SpecialistRequest, headers: Recor
  * Sends one JSON hop through `send` (global `fetch` or a service binding) and turns
  * every way it can go wrong into a typed {@link SpecialistFailure}.
  */
-export async function callJson(send: (r: Request) => Promise<Response>, request: Request, signal: AbortSignal): Promise<SpecialistOutcome> {
-  const r = await fetchJson(send, request, signal);
+export async function callJson(send: (r: Request) => Promise<Response>, request: Request, signal: AbortSignal, framed = false): Promise<SpecialistOutcome> {
+  const r = await fetchJson(send, request, signal, framed);
   if (!r.ok) return r;
   const sure = surelyReply(r.json);
   if (sure) return { ok: true, ...sure };
@@ -139,13 +139,15 @@ async function readCapped(r: Response, max: number): Promise<string | undefined>
 
 /**
  * Sends a request whose reply must be JSON and reads the whole reply within the
- * deadline: timeouts, unreachable upstreams, 429s, other non-2xx statuses, oversized
+ * deadline (`framed`: `send` is the global fetch, so a declared `content-length` is
+ * the body's length and the reply is read whole; otherwise it is read up to the cap): timeouts, unreachable upstreams, 429s, other non-2xx statuses, oversized
  * and non-JSON bodies become failures; the caller validates the JSON's shape.
  */
 export async function fetchJson(
   send: (r: Request) => Promise<Response>,
   request: Request,
   signal: AbortSignal,
+  framed = false,
 ): Promise<{ ok: true; status: number; json: unknown } | { ok: false; failure: SpecialistFailure }> {
   let res: Response;
   let read: string | undefined;
@@ -160,9 +162,10 @@ export async function fetchJson(
           await r.body?.cancel().catch(() => {});
           return [r, ""];
         }
-        // a declared length within the cap is the body's length (the runtime holds a reply to its framing): read it whole;
-        // a compressed reply's length is not its decoded size, so it is read capped like one without a length
-        const whole = length !== null && declared >= 0 && !r.headers.has("content-encoding");
+        // over HTTP (`framed`: the global fetch) a declared length within the cap is the body's length, the
+        // runtime holds a reply to its framing: read it whole. A reply handed over in process (a service
+        // binding) may declare any length, and a compressed reply's length is not its decoded size: read capped.
+        const whole = framed && length !== null && /^\d+$/.test(length) && !r.headers.has("content-encoding");
         return [r, whole ? await r.text() : await readCapped(r, MAX_REPLY_BYTES)];
       }),
     );

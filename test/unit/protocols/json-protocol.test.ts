@@ -107,6 +107,23 @@ describe("reply size cap without content-length", () => {
     expect(await callJson(r.send, req(), new AbortController().signal)).toMatchObject({ ok: false, failure: { kind: "bad_response", detail: `reply exceeds ${MAX_REPLY_BYTES} bytes` } });
   });
 
+  /** The same chunked body, declaring a `content-length` it does not keep to (a reply handed over in process can). */
+  const lying = (length: string) => {
+    const r = chunked('{"output":"', utf8.encode("a".repeat(CHUNK)), Math.ceil((2 * MAX_REPLY_BYTES) / CHUNK), '"}');
+    return { send: async () => new Response((await r.send()).body, { headers: { "content-type": "application/json", "content-length": length } }), read: r.read };
+  };
+
+  it("holds a reply to the cap whatever length it declares, unless it came framed over HTTP with a length in digits", async () => {
+    for (const [length, framed] of [["10", false], ["", true], ["1e3", true], ["-1", true]] as const) {
+      const r = lying(length);
+      expect(await callJson(r.send, req(), new AbortController().signal, framed), `content-length '${length}', framed ${framed}`).toMatchObject({
+        ok: false,
+        failure: { kind: "bad_response", detail: `reply exceeds ${MAX_REPLY_BYTES} bytes` },
+      });
+      expect(r.read()).toBeLessThanOrEqual(MAX_REPLY_BYTES / CHUNK + 2);
+    }
+  });
+
   it("reads a reply under the cap whole, multi-byte text intact", async () => {
     const r = chunked('{"output":"', utf8.encode("é€😀"), 3, '"}');
     expect(await callJson(r.send, req(), new AbortController().signal)).toEqual({ ok: true, output: "é€😀é€😀é€😀", usage: {} });

@@ -32,7 +32,7 @@ async function target(cardUrl: string, headers: Record<string, string>, signal: 
   if (hit && hit.until > Date.now()) return { ok: true, ...hit.target };
   // A2A-Version 1.0: servers that speak both versions then answer with their 1.x card
   const req = new Request(cardUrl, { headers: { ...headers, accept: "application/json", "a2a-version": "1.0" }, signal, redirect: "manual" });
-  const r = await fetchJson((x) => fetch(x), req, signal);
+  const r = await fetchJson((x) => fetch(x), req, signal, true);
   if (!r.ok) return fail({ ...r.failure, detail: `agent card ${cardUrl}: ${r.failure.detail}` });
   const picked = pickInterface(r.json, cardUrl);
   if (!picked.ok) return fail({ kind: "misconfigured", detail: `agent card ${cardUrl}: ${picked.detail}` });
@@ -64,7 +64,7 @@ export function rpcErrorFailure(e: { code: number; message: string }): Specialis
 async function rpc(url: string, wire: Wire, method: string, params: unknown, req: SpecialistRequest, headers: Record<string, string>, signal: AbortSignal): Promise<{ ok: true; result: unknown } | Failed> {
   const h = { ...headers, ...(wire === "1.0" ? { "a2a-version": "1.0" } : {}) };
   const body = { jsonrpc: "2.0", id: crypto.randomUUID(), method, params };
-  const r = await fetchJson((x) => fetch(x), buildRequest(url, req, h, signal, body), signal);
+  const r = await fetchJson((x) => fetch(x), buildRequest(url, req, h, signal, body), signal, true);
   if (!r.ok) return r;
   const env = r.json;
   if (!isRecord(env) || env.jsonrpc !== "2.0") return fail({ kind: "bad_response", status: r.status, detail: `${method}: the reply is not a JSON-RPC 2.0 response` });

@@ -85,7 +85,7 @@ export const anthropicAdapter: ChatModelAdapter<Anthropic> = {
   async call(endpoint, request, ctx) {
     const p = prepare(endpoint, request, ctx, false);
     if (!("req" in p)) return { ok: false, failure: p };
-    const r = await fetchJson((x) => fetch(x), p.req(ctx.signal), ctx.signal);
+    const r = await fetchJson((x) => fetch(x), p.req(ctx.signal), ctx.signal, true);
     if (!r.ok) return r;
     const msg = AnthropicMessage.safeParse(r.json);
     if (!msg.success) return { ok: false, failure: { kind: "bad_response", status: r.status, detail: `reply is not an Anthropic message: ${firstIssue(msg.error)}` } };
@@ -139,7 +139,7 @@ export async function callMessages(endpoint: Anthropic, request: SpecialistReque
   const body = passThroughBody(endpoint, request.anthropic.body, o.stream);
   const req = (signal: AbortSignal) => buildRequest(url, request, h.headers, signal, body);
   if (o.stream) return openMessageStream((signal) => fetch(req(signal)), { pricing: endpoint.pricing, signal: ctx.signal, clientSignal: ctx.clientSignal, idleMs: o.idleMs });
-  const r = await fetchJson((x) => fetch(x), req(ctx.signal), ctx.signal);
+  const r = await fetchJson((x) => fetch(x), req(ctx.signal), ctx.signal, true);
   if (!r.ok) return r;
   const msg = AnthropicMessage.safeParse(r.json);
   if (!msg.success) return { ok: false, failure: { kind: "bad_response", status: r.status, detail: `reply is not an Anthropic message: ${firstIssue(msg.error)}` } };

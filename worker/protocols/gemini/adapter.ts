@@ -127,7 +127,7 @@ export const geminiAdapter: ChatModelAdapter<Gemini> = {
   async call(endpoint, request, ctx) {
     const p = prepare(endpoint, request, ctx, false);
     if (!("req" in p)) return { ok: false, failure: p };
-    const r = await fetchJson(send, p.req(ctx.signal), ctx.signal);
+    const r = await fetchJson(send, p.req(ctx.signal), ctx.signal, true);
     if (!r.ok) return { ok: false, failure: keyRejected(r.failure, endpoint) };
     const res = GenerateContentResponse.safeParse(r.json);
     if (!res.success) return { ok: false, failure: { kind: "bad_response", status: r.status, detail: `reply is not a GenerateContentResponse: ${firstIssue(res.error)}` } };

@@ -19,6 +19,6 @@ export const httpAdapter: Adapter<Http> = {
         return { ok: false, failure: { kind: "misconfigured", detail: `secret ${endpoint.apiKeySecret} is not set` } };
       headers.authorization = `Bearer ${key}`;
     }
-    return callJson((r) => fetch(r), buildRequest(endpoint.url, request, headers, ctx.signal), ctx.signal);
+    return callJson((r) => fetch(r), buildRequest(endpoint.url, request, headers, ctx.signal), ctx.signal, true);
   },
 };

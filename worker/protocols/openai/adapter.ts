@@ -47,7 +47,7 @@ export const openaiChatAdapter: ChatModelAdapter<OpenAIChat> = {
   async call(endpoint, request, ctx) {
     const r0 = chatRequest(endpoint, request, ctx, false);
     if (!("req" in r0)) return { ok: false, failure: r0 };
-    const r = await fetchJson((x) => fetch(x), r0.req(ctx.signal), ctx.signal);
+    const r = await fetchJson((x) => fetch(x), r0.req(ctx.signal), ctx.signal, true);
     if (!r.ok) return r;
     const parsed = parseChatCompletion(r.json);
     if (!parsed.success) return { ok: false, failure: { kind: "bad_response", status: r.status, detail: `reply is not a chat completion: ${firstIssue(parsed.error)}` } };
