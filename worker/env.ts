@@ -22,6 +22,16 @@ export interface Env {
   METRICS?: DurableObjectNamespace<import("../durable-objects/metrics.ts").Metrics>;
   /** Fits intent models off the request path (one object per deployment and model key: worker/intent-models.ts). */
   INTENT_FITTER?: DurableObjectNamespace<import("../durable-objects/intent-fitter.ts").IntentFitter>;
+  /** Which queued messages had their effect (exactly-once effects; worker/queues/ledger.ts), sharded by message id. */
+  MESSAGE_LEDGER?: DurableObjectNamespace<import("../durable-objects/message-ledger.ts").MessageLedger>;
+  /** Work queues (worker/queues/names.ts): async hops, webhook deliveries, fanned-out plan steps. */
+  HOPS?: Queue;
+  WEBHOOKS?: Queue;
+  STEPS?: Queue;
+  /** Their dead-letter queues (Queues moves a message there after `max_retries`). */
+  HOPS_DLQ?: Queue;
+  WEBHOOKS_DLQ?: Queue;
+  STEPS_DLQ?: Queue;
   /** KV tier of the intent cache, and fitted model snapshots. */
   INTENTS?: KVNamespace;
   /** Short-lived one-hop traces (`GET /v1/hops/:id/trace`), with a TTL. */
@@ -79,6 +89,13 @@ export const RESERVED_BINDINGS: ReadonlySet<string> = new Set([
   "CONTROL_PLANE",
   "METRICS",
   "INTENT_FITTER",
+  "MESSAGE_LEDGER",
+  "HOPS",
+  "WEBHOOKS",
+  "STEPS",
+  "HOPS_DLQ",
+  "WEBHOOKS_DLQ",
+  "STEPS_DLQ",
   "INTENTS",
   "TRACES",
   "SWITCHYARD_CONFIG",

@@ -1,0 +1,9 @@
+import type { Env } from "../env.ts";
+import type { Handler } from "./consume.ts";
+
+/**
+ * The consumers of the router's queues, by envelope `kind` (`<queue>.<verb>`): each
+ * makes its handler for one batch from the Worker's bindings and execution context.
+ * A kind missing here is a poison message: dead-lettered at once (worker/queues/consume.ts).
+ */
+export const HANDLERS: Readonly<Record<string, (env: Env, ctx: ExecutionContext) => Handler>> = {};
