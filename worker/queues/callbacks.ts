@@ -1,0 +1,54 @@
+import { z } from "zod";
+import { privateDestination } from "../config/destinations.ts";
+import type { Env } from "../env.ts";
+import type { JsonObject } from "../json.ts";
+import { envelope } from "./envelope.ts";
+
+/**
+ * Where a task or an async hop reports its state changes: a URL the router POSTs a
+ * signed event to through the webhooks queue (worker/queues/webhook-delivery.ts), and
+ * the secret the signature is made with (HMAC-SHA256; without one, events are sent
+ * unsigned).
+ *
+ * @example
+ * { "url": "https://hooks.example.com/switchyard", "secret": "whsec_…at least 16 characters" }
+ */
+export const Callback = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }).max(2048),
+  secret: z.string().min(16, "at least 16 characters").max(256).optional(),
+});
+export type Callback = z.infer<typeof Callback>;
+
+/**
+ * Why the router will not call this callback URL, or undefined if it will: like
+ * specialist URLs, no loopback, private, link-local (cloud metadata) or internal
+ * addresses and no plain `http:` unless private networks are allowed (local
+ * development: `DEV_MODE`, or `router.allowPrivateNetworks`).
+ */
+export function callbackUrlProblem(url: string, allowPrivate: boolean): string | undefined {
+  if (allowPrivate) return undefined;
+  if (!url.startsWith("https:")) return "must be an https: URL";
+  const why = privateDestination(url);
+  return why ? `points at ${why}; the router does not call private networks (router.allowPrivateNetworks allows it)` : undefined;
+}
+
+/** One event a callback is told of. `id` is unique per event (receivers deduplicate on it). */
+export interface CallbackEvent {
+  id: string;
+  /** e.g. `task.succeeded`, `task.failed`, `task.awaiting_approval`, `hop.succeeded`, `hop.failed`. */
+  type: string;
+  /** ISO 8601. */
+  occurredAt: string;
+  data: JsonObject;
+}
+
+/**
+ * Enqueues one event for delivery to a callback (kind `webhook.deliver` on the
+ * webhooks queue; its idempotency id `webhook:<event id>`, so one event is delivered
+ * once however often it is enqueued within the dedup window). Throws when the
+ * `WEBHOOKS` queue binding is missing.
+ */
+export async function enqueueCallbackEvent(env: Env, tenant: string, callback: Callback, event: CallbackEvent): Promise<void> {
+  if (!env.WEBHOOKS) throw new Error("the WEBHOOKS queue binding is missing (wrangler.toml)");
+  await env.WEBHOOKS.send(envelope("webhook.deliver", `webhook:${event.id}`, tenant, { callback, event: event as unknown as JsonObject }));
+}
