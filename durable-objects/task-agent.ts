@@ -3,6 +3,7 @@ import type { JsonObject } from "../worker/json.ts";
 import { controlStub } from "../worker/control.ts";
 import type { Env } from "../worker/env.ts";
 import { canonicalJson, contentHash, verifyChain, type AuditEntry, type ChainVerdict } from "../worker/tasks/audit.ts";
+import { approvalReport } from "../worker/tasks/approvals.ts";
 import type { Plan } from "../worker/tasks/plan.ts";
 import { TERMINAL, type StepDoc, type TaskDoc, type TaskEvent } from "../worker/tasks/types.ts";
 import { drive, finish, initialSteps, type EngineHost } from "./task-engine.ts";
@@ -98,8 +99,9 @@ export class TaskAgent extends DurableObject<Env> {
       },
       release: (id) => void this.#aborts.delete(id),
       statusChanged: async (task) => {
+        // the status, and the approval gate it waits on (the approvals inbox), in one call
         await controlStub(this.env)
-          ?.taskStatus(task.id, task.status)
+          ?.taskChanged(task.id, task.status, approvalReport(task))
           .catch((e: unknown) => console.warn(JSON.stringify({ msg: "could not index task status", task: task.id, error: String(e) })));
       },
     };

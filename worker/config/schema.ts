@@ -164,6 +164,11 @@ export const TaskSettings = z.lazy(() =>
     planner: Id.optional(),
     /** Context (the task's `context` object) larger than this is stored once and passed by reference. */
     contextInlineBytes: z.number().int().min(0).max(1_000_000).default(4096),
+    /**
+     * Open approvals one reviewer may hold at once in a tenant's approvals inbox
+     * (`POST /v1/approvals/:taskId/assign`): one more is a 409 naming this cap.
+     */
+    maxOpenApprovalsPerReviewer: z.number().int().min(1).max(10_000).default(20),
   }),
 );
 

@@ -15,10 +15,11 @@ import { SESSION_COOKIE, SESSION_TTL_SECONDS, nonce, openSession, sealSession } 
 import { taskBodyFromForm } from "./start-form.ts";
 import { FAVICON, STYLESHEET } from "./style.ts";
 import { TaskPage } from "./task-page.tsx";
+import { approvalPages } from "./approvals-routes.tsx";
+import { TASK_ID, submitGateForm } from "./gate-forms.tsx";
 import { layoutWaterfall, rowsFromSteps, rowsFromTrace } from "./waterfall.ts";
 
 const LOGIN_COOKIE = "sy_login";
-const TASK_ID = /^task_[0-9a-f]{32}$/;
 
 /**
  * The operator dashboard (`GET /` and `/ui/*`): server-rendered pages over the
@@ -139,13 +140,10 @@ export function dashboardRoutes(fetchApp: AppFetch): Hono<UiEnv> {
       const viewer = c.get("viewer");
       const back = `/ui/tasks/${id}`;
       if (!TASK_ID.test(id)) return c.html(<ErrorPage viewer={viewer} status={404} text={`'${id}' is not a task id`} back="/" />, 404);
-      const f = await formFields(c);
-      const by = f.by?.trim() || undefined;
-      const reason = f.reason?.trim() || undefined;
-      const r = await c.get("api").post(`/v1/tasks/${id}/${action}`, { ...(by ? { by } : {}), ...(reason ? { reason } : {}) });
-      if (!r.ok) return c.html(<ErrorPage viewer={viewer} status={r.status} text={problemText(r)} back={back} />, r.status === 404 || r.status === 409 || r.status === 400 ? r.status : 502);
-      return c.redirect(back, 303);
+      return submitGateForm(c, await formFields(c), `/v1/tasks/${id}/${action}`, back);
     });
+
+  approvalPages(ui, session);
 
   ui.get("/ui/intents", session, (c) => c.html(<IntentsPage viewer={c.get("viewer")} />));
 
