@@ -19,8 +19,7 @@ import { MAX_EVENT_STREAM_MS, streamSlot } from "../routing/stream-slots.ts";
 const Params = z.object({ id: TaskId });
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
-/** Where a task's state, feed, audit, trace and gates are. */
-export const links = (id: string) => ({
+const links = (id: string) => ({
   self: `/v1/tasks/${id}`,
   events: `/v1/tasks/${id}/events`,
   audit: `/v1/tasks/${id}/audit`,
