@@ -7,6 +7,9 @@ import { approvalReport } from "../worker/tasks/approvals.ts";
 import type { Plan } from "../worker/tasks/plan.ts";
 import { TERMINAL, type StepDoc, type TaskDoc, type TaskEvent } from "../worker/tasks/types.ts";
 import { drive, finish, initialSteps, type EngineHost } from "./task-engine.ts";
+import { runDispatched } from "./task-dispatched.ts";
+import { InFlight } from "./task-in-flight.ts";
+import type { StepReport } from "../worker/queues/step-run.ts";
 import { TaskStore } from "./task-store.ts";
 import { openTaskSpan } from "./task-trace.ts";
 import type { SpanRecord } from "../worker/observe/span.ts";
@@ -63,7 +66,11 @@ export function anchored(chain: ChainVerdict, entries: readonly AuditEntry[], an
 export class TaskAgent extends DurableObject<Env> {
   #storeInstance: TaskStore | undefined;
   readonly #aborts = new Map<string, AbortController>();
+  /** The step runs going on in this instance, and the totals they share. */
+  readonly #inFlight = new InFlight();
   #driving: Promise<void> | undefined;
+  /** One more drive, queued behind the one running (an alarm that fired meanwhile). */
+  #again: Promise<void> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -98,6 +105,7 @@ export class TaskAgent extends DurableObject<Env> {
         return c.signal;
       },
       release: (id) => void this.#aborts.delete(id),
+      inFlight: this.#inFlight,
       statusChanged: async (task) => {
         // the status, and the approval gate it waits on (the approvals inbox), in one call
         await controlStub(this.env)
@@ -284,9 +292,43 @@ export class TaskAgent extends DurableObject<Env> {
     return { ok: true, task: this.#view() };
   }
 
-  /** The only driver: runs whatever can run now, and re-arms itself for what waits. */
+  /**
+   * Runs one step dispatched through the steps queue (the `step.run` consumer calls it
+   * once the message ledger let its delivery through): in this call's own invocation,
+   * through the same code as an inline step, recording the result here
+   * (task-dispatched.ts). A report for another attempt, or for a task or step that
+   * moved on, is ignored.
+   */
+  async runDispatchedStep(tenant: string, taskId: string, stepId: string, attempt: number): Promise<StepReport> {
+    const task = this.#owned(tenant);
+    if (!task || task.id !== taskId) return { ran: false, reason: "not_found" };
+    return runDispatched(this.#host(), stepId, attempt);
+  }
+
+  /**
+   * The only driver: runs whatever can run now, and re-arms itself for what waits. An
+   * alarm that fires while a drive runs (a dispatched step's report arms one for now)
+   * drives once more after it: that drive may have read the task before the report.
+   */
   override async alarm(): Promise<void> {
-    this.#driving ??= drive(this.#host()).finally(() => (this.#driving = undefined));
-    await this.#driving;
+    if (!this.#driving) return this.#drive();
+    this.#again ??= this.#driving.then(
+      () => this.#next(),
+      () => this.#next(),
+    );
+    await this.#again;
+  }
+
+  #next(): Promise<void> {
+    this.#again = undefined;
+    return this.#driving ?? this.#drive();
+  }
+
+  #drive(): Promise<void> {
+    const d = drive(this.#host()).finally(() => {
+      if (this.#driving === d) this.#driving = undefined;
+    });
+    this.#driving = d;
+    return d;
   }
 }

@@ -1,9 +1,13 @@
 import type { Env } from "../env.ts";
 import type { Handler } from "./consume.ts";
+import { STEP_RUN, stepRunHandler } from "./step-run.ts";
 
 /**
  * The consumers of the router's queues, by envelope `kind` (`<queue>.<verb>`): each
  * makes its handler for one batch from the Worker's bindings and execution context.
  * A kind missing here is a poison message: dead-lettered at once (worker/queues/consume.ts).
  */
-export const HANDLERS: Readonly<Record<string, (env: Env, ctx: ExecutionContext) => Handler>> = {};
+export const HANDLERS: Readonly<Record<string, (env: Env, ctx: ExecutionContext) => Handler>> = {
+  /** A plan's step dispatched through the steps queue (worker/queues/step-run.ts). */
+  [STEP_RUN]: stepRunHandler,
+};
