@@ -268,6 +268,35 @@ describe("step.run messages, delivered by hand", () => {
     expect((await events(id)).map((ev) => ev.type)).toContain("step.resumed");
   });
 
+  it("a batch the queue refuses runs inline after all, under the same attempt", async () => {
+    const refusing = { send: async () => Promise.reject(new Error("queue unavailable")), sendBatch: async () => Promise.reject(new Error("queue unavailable")) } as unknown as Queue;
+    const { id } = await oneRound(afterInline({ id: "b", specialist: "fault-side-effect" }, { id: "c", specialist: "fault-side-effect" }), { STEPS: refusing });
+    const t = await stored(id);
+    expect(t.steps.map((s) => s.status)).toEqual(Array(INLINE + 2).fill("succeeded"));
+    expect(t.steps.filter((s) => ["b", "c"].includes(s.id)).map((s) => [s.attempts, s.dispatch])).toEqual([
+      [1, undefined],
+      [1, undefined],
+    ]);
+    expect((await events(id)).find((ev) => ev.type === "steps.undispatched")?.data).toEqual({ steps: ["b", "c"], error: "queue unavailable" });
+    expect((await effects(`${id}/`)).keys).toEqual({ [`${id}/b`]: 1, [`${id}/c`]: 1 });
+  });
+
+  it("a dispatched run checks the kill switches when it starts: a switched-off tenant cancels the task before the step calls anyone", async () => {
+    const { id, sent } = await oneRound(afterInline({ id: "b", specialist: "fault-side-effect" }));
+    const admin = (path: string) => call(path, { json: { reason: "incident 9" }, headers: { authorization: "Bearer dev-admin-key" } });
+    expect((await admin("/v1/admin/tenants/dev/disable")).status).toBe(200);
+    try {
+      expect((await deliver([{ body: sent[0] }])).explicitAcks).toHaveLength(1);
+    } finally {
+      expect((await admin("/v1/admin/tenants/dev/enable")).status).toBe(200);
+    }
+    expect((await ledgerFor(e, sent[0]!.id).entry(sent[0]!.id))?.outcome).toEqual({ ran: false, reason: "ended" });
+    const t = await stored(id);
+    expect(t.status).toBe("cancelled");
+    expect((await effects(`${id}/b`)).calls).toBe(0);
+    expect((await events(id)).at(-1)).toMatchObject({ type: "task.cancelled", data: { error: expect.stringMatching(/kill switch of tenant 'dev': incident 9/) } });
+  });
+
   it("a step.run that keeps failing is dead-lettered, and the step's lease still ends the task", async () => {
     const { id, sent } = await oneRound(afterInline({ id: "b", specialist: "fault-side-effect" }));
     const broken = { ...e, TASK_AGENT: undefined };
