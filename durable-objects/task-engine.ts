@@ -258,7 +258,9 @@ export const MAX_DRIVE_ROUNDS = 1000;
 
 /**
  * Drives a task as far as it can go now: plans, resumes runs whose lease expired
- * (a crash mid-step), runs every ready step in parallel, opens approval gates,
+ * (a crash mid-step, a lost queue message), starts every ready step in parallel (the
+ * first `tasks.inlineSteps` here, the rest dispatched through the steps queue:
+ * task-dispatch.ts), opens approval gates,
  * and ends the task, arming the alarm for whatever it then waits on (a gate, a
  * backoff, a step's lease). After `MAX_DRIVE_ROUNDS` rounds it arms the alarm for now
  * (or `maxRounds`) and returns, so a task is never left without one. Called from the alarm; safe to
