@@ -20,6 +20,7 @@ import { approvalRoutes } from "./routes/approvals.ts";
 import { poolRoutes } from "./routes/pools.ts";
 import { callSpecialist, FRONT_DOORS } from "./protocols/registry.ts";
 import { traceRoutes } from "./routes/traces.ts";
+import { hopRoutes } from "./routes/hops.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { dashboardRoutes } from "./ui/routes.tsx";
 import { baseConfig } from "./runtime.ts";
@@ -91,6 +92,7 @@ app.route("/", poolRoutes);
 app.route("/", adminRoutes);
 for (const door of FRONT_DOORS) app.route("/", door.routes);
 app.route("/", traceRoutes);
+app.route("/", hopRoutes);
 app.route("/", metricsRoutes);
 // the operator dashboard (GET / and /ui/*) calls this app in process with the operator's key
 app.route("/", dashboardRoutes((req, env, ctx) => app.fetch(req, env, ctx)));

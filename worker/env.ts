@@ -22,6 +22,8 @@ export interface Env {
   METRICS?: DurableObjectNamespace<import("../durable-objects/metrics.ts").Metrics>;
   /** Fits intent models off the request path (one object per deployment and model key: worker/intent-models.ts). */
   INTENT_FITTER?: DurableObjectNamespace<import("../durable-objects/intent-fitter.ts").IntentFitter>;
+  /** One object per async hop (worker/hops/): its request, its claim, its answer. */
+  ASYNC_HOP?: DurableObjectNamespace<import("../durable-objects/async-hop.ts").AsyncHop>;
   /** Which queued messages had their effect (exactly-once effects; worker/queues/ledger.ts), sharded by message id. */
   MESSAGE_LEDGER?: DurableObjectNamespace<import("../durable-objects/message-ledger.ts").MessageLedger>;
   /** Work queues (worker/queues/names.ts): async hops, webhook deliveries, fanned-out plan steps. */
@@ -74,6 +76,8 @@ export interface AppEnv {
     tracestate: string | undefined;
     /** Calls a specialist through its protocol's adapter (the protocol registry's, set by the app). */
     callSpecialist: import("./routing/hop.ts").EndpointCaller;
+    /** Set on an async hop's replay by the queue consumer: the hop's id (worker/hops/internal-call.ts). */
+    asyncHop: string | undefined;
   };
 }
 
@@ -90,6 +94,7 @@ export const RESERVED_BINDINGS: ReadonlySet<string> = new Set([
   "METRICS",
   "INTENT_FITTER",
   "MESSAGE_LEDGER",
+  "ASYNC_HOP",
   "HOPS",
   "WEBHOOKS",
   "STEPS",

@@ -3,6 +3,7 @@ import type { Env } from "./env.ts";
 import "./runtime.ts"; // validates the bundled config at start
 import { queue } from "./queues/worker.ts";
 
+export { AsyncHop } from "../durable-objects/async-hop.ts";
 export { ControlPlane } from "../durable-objects/control-plane.ts";
 export { IntentFitter } from "../durable-objects/intent-fitter.ts";
 export { MessageLedger } from "../durable-objects/message-ledger.ts";

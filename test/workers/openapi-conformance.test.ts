@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { nonConformance } from "../support/openapi-conformance.ts";
 import { call, callWith, configWith } from "./helpers.ts";
 import { submit, waitFor } from "./task-helpers.ts";
+import { ended } from "./async-helpers.ts";
 
 /**
  * /openapi.json describes what the routes send: each JSON response below (problems
@@ -92,6 +93,23 @@ describe("the OpenAPI document describes what is sent", () => {
     await described("/v1/admin/control", "get", await call("/v1/admin/control", { headers: ADMIN }));
     await described("/v1/admin/specialists/{id}", "delete", await call(`/v1/admin/specialists/${id}`, { method: "DELETE", headers: ADMIN }));
     await described("/v1/admin/tenants/{tenant}/cancel-tasks", "post", await call(`/v1/admin/tenants/conf-${id}/cancel-tasks`, { json: { reason: "test" }, headers: ADMIN }));
+  });
+
+  it("async hops: 202, the hop queued and ended (succeeded, failed), 404, 409", async () => {
+    const accepted = await described("/v1/route", "post", await call("/v1/route", { json: { input: "convert 5 km to miles", async: true, callback: { url: "https://hooks.example.com/x" } } }));
+    await described("/v1/hops/{id}", "get", await call(`/v1/hops/${accepted.id}`));
+    await ended(accepted.id);
+    await described("/v1/hops/{id}", "get", await call(`/v1/hops/${accepted.id}`));
+    const failed = await described("/v1/route", "post", await call("/v1/route", { json: { input: "x", specialist: "fault-error" }, headers: { prefer: "respond-async" } }));
+    await ended(failed.id);
+    await described("/v1/hops/{id}", "get", await call(`/v1/hops/${failed.id}`));
+    await described("/v1/hops/{id}", "get", await call(`/v1/hops/hop_${crypto.randomUUID()}`)); // 404
+    const key = `conf-${crypto.randomUUID()}`;
+    await described("/v1/route", "post", await call("/v1/route", { json: { input: "a", async: true, idempotencyKey: key } }));
+    await described("/v1/route", "post", await call("/v1/route", { json: { input: "b", async: true, idempotencyKey: key } })); // 409
+    const chat = await described("/v1/chat/completions", "post", await call("/v1/chat/completions", { json: { model: "chat", messages: [{ role: "user", content: "hi" }] }, headers: { prefer: "respond-async" } }));
+    await ended(chat.id);
+    await described("/v1/hops/{id}", "get", await call(`/v1/hops/${chat.id}`));
   });
 
   it("the A2A agent card and the OpenAI door", async () => {

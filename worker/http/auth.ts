@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv, Env, Principal } from "../env.ts";
 import { sha256Hex } from "../intent/record.ts";
 import { ProblemError } from "./problem.ts";
+import { internalCallOf } from "../hops/internal-call.ts";
 
 /** Keys accepted when `DEV_MODE` is "true" (local development only; docs/http-api.md, "Keys"). */
 export const DEV_KEYS: Readonly<Record<string, Principal>> = {
@@ -153,9 +154,23 @@ export function oneKey(value: string | undefined): string | undefined {
  * key in that header: Anthropic clients send `x-api-key`); sets `principal`. When both
  * are sent they must carry the same key: two different keys are a 401, so a request
  * is never served under a key other than the one a header the client meant names.
+ * A request the router made to itself in process (an async hop's replay) carries its
+ * principal instead of a key, and its specialist calls are counted.
  */
 export function authenticate(keyHeaders: readonly KeyHeader[] = []): MiddlewareHandler<AppEnv> {
   return async function authenticate(c, next) {
+    // the queue consumer replaying an async hop, in process, as the tenant that submitted it (worker/hops/internal-call.ts)
+    const internal = internalCallOf(c.req.raw);
+    if (internal) {
+      c.set("principal", internal.principal);
+      c.set("asyncHop", internal.hopId);
+      const call = c.var.callSpecialist;
+      c.set("callSpecialist", (s, request, ctx) => {
+        internal.specialistCalls++;
+        return call(s, request, ctx);
+      });
+      return next();
+    }
     if (!hasKeys(c.env)) throw noKeysProblem();
     const alt = keyHeaders.find((k) => onPath(c.req.path, k.paths));
     const header = oneKey(c.req.header("authorization")) ?? ""; // sent twice with one key: that key

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { isJson, type Json } from "../json.ts";
+import { Callback } from "../queues/callbacks.ts";
 
 /**
  * Any JSON value, typed as {@link Json} (what Durable Object RPC can carry): a body
@@ -82,6 +83,8 @@ export const RouteRequest = z
     specialist: SpecialistId.optional(),
     context: z.record(z.string(), z.unknown()).optional(),
     idempotencyKey: z.string().min(1).max(255).optional(),
+    async: z.boolean().optional().openapi({ description: "true: answer 202 with a hop id at once and run the hop from the queue (GET /v1/hops/{id}); the Prefer: respond-async header does the same" }),
+    callback: Callback.optional().openapi({ description: "an async hop only: where its end is POSTed (signed with the secret), as a hop.succeeded or hop.failed event" }),
   })
   .openapi("RouteRequest");
 export type RouteRequest = z.infer<typeof RouteRequest>;

@@ -19,12 +19,13 @@ export interface HopTrace {
 /**
  * Starts recording a hop. The root span is the request's span: the id the router
  * already put in its `traceparent` (sent back to the caller), whose parent is the
- * caller's span when a `traceparent` came in.
+ * caller's span when a `traceparent` came in. Its id is fresh, or the async hop's
+ * when the queue consumer replays one.
  */
 export function startHopTrace(c: Context<AppEnv>): HopTrace {
   const { own, caller } = c.get("trace");
   const tracer = new Tracer({ traceId: own.traceId, flags: own.flags });
-  const id = `hop_${crypto.randomUUID()}`;
+  const id = c.get("asyncHop") ?? `hop_${crypto.randomUUID()}`; // an async hop's replay keeps the id its client was given
   const root = tracer.start(`${c.req.method} ${c.req.routePath}`, {
     spanId: own.spanId,
     parent: caller?.spanId,

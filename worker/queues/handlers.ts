@@ -1,4 +1,6 @@
+import { app } from "../app.ts";
 import type { Env } from "../env.ts";
+import { hopRunner } from "../hops/run.ts";
 import type { Handler } from "./consume.ts";
 import { STEP_RUN, stepRunHandler } from "./step-run.ts";
 
@@ -10,4 +12,6 @@ import { STEP_RUN, stepRunHandler } from "./step-run.ts";
 export const HANDLERS: Readonly<Record<string, (env: Env, ctx: ExecutionContext) => Handler>> = {
   /** A plan's step dispatched through the steps queue (worker/queues/step-run.ts). */
   [STEP_RUN]: stepRunHandler,
+  /** An async hop (worker/hops/run.ts), replayed through the router's own app. */
+  "hop.run": (env, ctx) => hopRunner(env, ctx, (request, e, c) => app.fetch(request, e, c)),
 };

@@ -6,14 +6,20 @@ import { isIntentId } from "../intent/record.ts";
 import { inputTooLong } from "../routing/input-limit.ts";
 import { serveHop } from "../routing/serve-hop.ts";
 import { getRuntime } from "../runtime.ts";
+import { asyncMode } from "../hops/prefer.ts";
+import { idempotencyKeyHeader } from "../http/idempotency-key.ts";
+import { HopAccepted, PreferHeader } from "../hops/schemas.ts";
+import { submitAsyncHop } from "../hops/submit.ts";
 
 const route = createRoute({
   method: "post",
   path: "/v1/route",
   summary: "Route one hop: classify (or reuse a cached intent), pick a specialist, call it",
-  request: { body: { required: true, content: { "application/json": { schema: RouteRequest } } } },
+  request: { headers: PreferHeader, body: { required: true, content: { "application/json": { schema: RouteRequest } } } },
   responses: {
     200: { description: "The specialist's output and the routing decision", content: { "application/json": { schema: RouteResponse } } },
+    202: { description: "An async hop (\"async\": true or Prefer: respond-async), queued: poll links.self (Location)", content: { "application/json": { schema: HopAccepted } } },
+    409: problemResponse("An async hop's idempotencyKey reused with a different request"),
     ...commonProblems,
     404: problemResponse("Unknown intent id or specialist"),
     429: problemResponse("Specialist rate-limited (see Retry-After)"),
@@ -25,7 +31,11 @@ const route = createRoute({
 
 const ms = (a: number, b: number) => Math.round((b - a) * 1000) / 1000;
 
-/** `POST /v1/route`: DESIGN §3. Parse → {@link serveHop} (intent → decide → dispatch) → JSON. */
+/**
+ * `POST /v1/route`: DESIGN §3. Parse → {@link serveHop} (intent → decide → dispatch) → JSON;
+ * with `"async": true` (or `Prefer: respond-async`), parse → 202 with a hop id, the hop
+ * run from the queue (worker/hops/).
+ */
 export const routeRoutes = routeGroup().openapi(route, async (c) => {
   const t0 = performance.now();
   const rt = await getRuntime(c.env);
@@ -35,7 +45,20 @@ export const routeRoutes = routeGroup().openapi(route, async (c) => {
   if (body.input === undefined && intentIdIn === undefined) throw badRequest("send 'input', or 'intent' (an intent id from an earlier hop)");
   const tooLong = body.input === undefined ? undefined : inputTooLong(body.input, rt.config.router.maxInputChars);
   if (tooLong) throw badRequest(tooLong, [{ path: "input", message: "too long" }]);
-  const hop = await serveHop(c, { input: body.input, intentId: intentIdIn, pinned: body.specialist, context: body.context, idempotencyKey: body.idempotencyKey, t0, call: c.var.callSpecialist });
+  const headerKey = idempotencyKeyHeader(c.req.header("idempotency-key"));
+  if (headerKey !== undefined && body.idempotencyKey !== undefined && headerKey !== body.idempotencyKey)
+    throw badRequest("idempotencyKey and the Idempotency-Key header differ: send one", [{ path: "idempotencyKey", message: "differs from the Idempotency-Key header" }]);
+  const idempotencyKey = body.idempotencyKey ?? headerKey;
+  const mode = asyncMode(body.async, c.req.header("prefer"), c.get("asyncHop") !== undefined);
+  if (body.callback && !mode.async) throw badRequest('a callback is for async hops: send "async": true (or Prefer: respond-async) with it', [{ path: "callback", message: "needs async" }]);
+  if (mode.async) {
+    const { async: _async, callback, ...rest } = body;
+    const sync = { ...rest, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) };
+    const headers: Record<string, string> = body.intent === undefined && intentIdIn !== undefined ? { "x-intent-id": intentIdIn } : {};
+    const submission = { door: "route" as const, path: "/v1/route", body: JSON.stringify(sync), headers, idempotencyKey, callback, preferenceApplied: mode.preferenceApplied };
+    return c.json(await submitAsyncHop(c, submission, rt.config.router.allowPrivateNetworks), 202);
+  }
+  const hop = await serveHop(c, { input: body.input, intentId: intentIdIn, pinned: body.specialist, context: body.context, idempotencyKey, t0, call: c.var.callSpecialist });
   const { intent, result } = hop;
 
   if (intent) c.header("x-intent-id", intent.id);

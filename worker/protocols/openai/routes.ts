@@ -17,13 +17,17 @@ import { screeningMayRefuse } from "../../policy/screening.ts";
 import { serveHop } from "../../routing/serve-hop.ts";
 import { getRuntime } from "../../runtime.ts";
 import { doorAnswer } from "../door-answer.ts";
+import { asyncMode } from "../../hops/prefer.ts";
+import { HopAccepted, PreferHeader } from "../../hops/schemas.ts";
+import { submitAsyncHop } from "../../hops/submit.ts";
 
 const completions = createRoute({
   method: "post",
   path: "/v1/chat/completions",
   summary: "OpenAI-compatible chat completions: model 'auto' routes by the last user message's intent among the specialists able to honour the request, a specialist id pins",
-  request: { body: { required: true, content: { "application/json": { schema: ChatCompletionRequest } } } },
+  request: { headers: PreferHeader, body: { required: true, content: { "application/json": { schema: ChatCompletionRequest } } } },
   responses: {
+    202: { description: "Prefer: respond-async: the hop is queued; its chat completion is at links.self (Location) once it ran", content: { "application/json": { schema: HopAccepted } } },
     200: doorAnswer(
       "A chat.completion (a chat model's own, passed through), or with stream: true Server-Sent Events of chat.completion.chunk objects and `data: [DONE]` (a stream that fails after it started ends with an `error` event and no `[DONE]`)",
       ChatCompletionResponse,
@@ -111,6 +115,14 @@ export const openaiRoutes = routeGroup()
     if (tooLong) throw badRequest(tooLong, [{ path: "messages", message: "too long" }]);
     const stream = body.stream === true;
     const key = idempotencyKeyHeader(c.req.header("idempotency-key"));
+    // async only by the header: the body is the client's OpenAI body, passed on as sent
+    const mode = asyncMode(undefined, c.req.header("prefer"), c.get("asyncHop") !== undefined);
+    if (mode.async) {
+      if (stream) throw badRequest("stream: true cannot be answered later: send Prefer: respond-async without it (the completion is then at GET /v1/hops/{id})", [{ path: "stream", message: "not with Prefer: respond-async" }]);
+      const headers: Record<string, string> = key !== undefined ? { "idempotency-key": key } : {};
+      const submission = { door: "chat" as const, path: "/v1/chat/completions", body: await c.req.text(), headers, idempotencyKey: key, preferenceApplied: true };
+      return c.json(await submitAsyncHop(c, submission, rt.config.router.allowPrivateNetworks), 202);
+    }
     const hop = await serveHop(c, {
       input,
       pinned,
