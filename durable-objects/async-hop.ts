@@ -14,7 +14,7 @@ export type ClaimView =
   | { state: "claimed"; claims: number; hop: HopState; request: HopReplay }
   | { state: "done"; hop: HopState }
   | { state: "busy"; retryAfterMs: number }
-  | { state: "stale"; claims: number; hop: HopState };
+  | { state: "stale"; claims: number; hop: HopState; request: HopReplay };
 
 /**
  * One async hop (worker/hops/): its request, where its execution is, its claim (the
@@ -96,9 +96,8 @@ export class AsyncHop extends DurableObject<Env> {
     const hop = hopState(store ?? doc);
     switch (verdict.state) {
       case "claimed":
-        return { state: "claimed", claims: verdict.claims, hop, request: JSON.parse(this.#text("request") ?? "null") as HopReplay };
       case "stale":
-        return { state: "stale", claims: verdict.claims, hop };
+        return { state: verdict.state, claims: verdict.claims, hop, request: JSON.parse(this.#text("request") ?? "null") as HopReplay };
       case "done":
         return { state: "done", hop };
       case "busy":

@@ -27,6 +27,19 @@ describe("exactly once: a redelivered hop.run never calls the specialist twice",
     expect(await hopNow(id)).toMatchObject({ status: "succeeded", attempts: 1, result: { status: 200 } });
   });
 
+  it("GET shows the hop running while its specialist call is in flight, with when it started", async () => {
+    const { id, message } = await submit("/v1/route", { input: "held", specialist: "fault-held-effect", async: true });
+    expect((await hopNow(id)).status).toBe("queued");
+    const delivery = deliver(message);
+    let seen = await hopNow(id);
+    for (let i = 0; i < 100 && seen.status !== "running"; i++) seen = (await new Promise((r) => setTimeout(r, 50)), await hopNow(id));
+    expect(seen).toMatchObject({ status: "running", attempts: 1, endedAt: null });
+    expect(seen.startedAt).not.toBeNull();
+    await release(id);
+    expect(await delivery).toMatchObject({ acked: true });
+    expect(await hopNow(id)).toMatchObject({ status: "succeeded", attempts: 1 });
+  });
+
   it("two deliveries at once: one runs, the other is retried after the first one's lease, then acked without a call", async () => {
     const { id, message } = await submit("/v1/route", { input: "slow", specialist: "fault-slow-effect", async: true });
     const [a, b] = await Promise.all([deliver(message), deliver(message)]);
@@ -78,6 +91,14 @@ describe("exactly once: a redelivered hop.run never calls the specialist twice",
     expect(await upstreamCalls(id)).toBe(0);
     expect(await deliver(message, {}, 3)).toMatchObject({ acked: true });
     expect((await hopNow(id)).status).toBe("failed");
+
+    // on the chat door, in OpenAI's error shape (the door writes it)
+    const chat = await submit("/v1/chat/completions", { model: "fault-side-effect", messages: [{ role: "user", content: "once" }] }, {}, { prefer: "respond-async" });
+    await asyncHopStub(e, chat.id).claim(1);
+    await new Promise((r) => setTimeout(r, 20));
+    await deliver(chat.message, {}, 2);
+    expect(await hopNow(chat.id)).toMatchObject({ status: "failed", result: { status: 502, body: { error: { code: "interrupted", type: "server_error" } } } });
+    expect(await upstreamCalls(chat.id)).toBe(0);
   });
 
   it("a message for an unknown (or expired) hop is acknowledged; a hop.run without a hop id is retried (then dead-lettered)", async () => {

@@ -1,4 +1,5 @@
 import type { Principal } from "../env.ts";
+import type { ProblemInit } from "../http/problem.ts";
 
 /**
  * A request the router makes to its own app, in process: the queue consumer replaying
@@ -11,6 +12,12 @@ export interface InternalCall {
   /** The async hop's id: the replayed hop gets it (its trace, its problem's `hop`, the specialist's default `Idempotency-Key`). */
   hopId: string;
   specialistCalls: number;
+  /**
+   * Answer this problem instead of serving the request: the door's own error handling
+   * then writes it in the door's shape (OpenAI's error on the chat door), as it writes
+   * every other answer of the hop.
+   */
+  refuse?: ProblemInit | undefined;
 }
 
 /**

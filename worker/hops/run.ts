@@ -4,10 +4,10 @@ import { envelope } from "../queues/envelope.ts";
 import type { Handled, Handler } from "../queues/consume.ts";
 import { enqueueCallbackEvent, type CallbackEvent } from "../queues/callbacks.ts";
 import type { JsonObject } from "../json.ts";
-import { openAIError } from "../protocols/openai/errors.ts";
+import type { ProblemInit } from "../http/problem.ts";
 import { internalRequest, type InternalCall } from "./internal-call.ts";
 import { retryAfterSeconds } from "./prefer.ts";
-import { HOP_LEASE_MS, HOP_MAX_WAIT_MS, hopView, parsed, type HopDoor, type HopResult, type HopState } from "./record.ts";
+import { HOP_LEASE_MS, HOP_MAX_WAIT_MS, hopView, parsed, type HopState } from "./record.ts";
 import { HopRunBody } from "./schemas.ts";
 import { asyncHopStub } from "./submit.ts";
 
@@ -29,18 +29,14 @@ function hopOf(message: Envelope): string {
   return body.data.hop;
 }
 
-/** The answer of a hop ended by a restart mid-call, in its door's shape. */
-function interrupted(door: HopDoor, id: string): { result: HopResult; body: string } {
-  const problem = {
-    type: "urn:switchyard:problem:interrupted",
-    title: "Hop interrupted",
-    status: 502,
-    detail: "the router restarted during the specialist call; not retried so the specialist is not called twice",
-    hop: id,
-  };
-  if (door === "chat") return { result: { status: 502, headers: { "content-type": "application/json" } }, body: JSON.stringify(openAIError(problem)) };
-  return { result: { status: 502, headers: { "content-type": "application/problem+json" } }, body: JSON.stringify(problem) };
-}
+/** The problem of a hop ended by a restart mid-call. */
+const interrupted = (hop: string): ProblemInit => ({
+  status: 502,
+  slug: "interrupted",
+  title: "Hop interrupted",
+  detail: "the router restarted during the specialist call; not retried so the specialist is not called twice",
+  extra: { hop },
+});
 
 /**
  * The `hop.run` consumer: runs an async hop exactly once through the same path as a
@@ -53,7 +49,8 @@ function interrupted(door: HopDoor, id: string): { result: HopResult; body: stri
  * A delivery claims the hop before the replay (durable-objects/async-hop.ts): a hop
  * that already ended is acknowledged, one another delivery runs is retried after that
  * delivery's lease, one whose earlier delivery vanished mid-execution ends as
- * `interrupted` (the specialist may have been called: it is not called again).
+ * `interrupted` (the specialist may have been called: it is not called again; the
+ * replay is refused with that problem at auth, so the door writes it in its own shape).
  * A 429 with `Retry-After` (a pool over its limit, the specialist rate-limiting) puts
  * the hop back in the queue for that long (a fresh message, so waiting spends none of
  * the queue's retries), at most {@link HOP_MAX_WAIT_MS} after its submission; past that
@@ -76,27 +73,24 @@ export function hopRunner(env: Env, ctx: ExecutionContext, appFetch: AppFetch, n
         return ack;
       case "busy":
         return { action: "retry", delaySeconds: Math.ceil(claim.retryAfterMs / 1000), reason: "another delivery is running this hop" };
-      case "stale": {
-        const end = interrupted(claim.hop.door, id);
-        const r = await stub.finish(claim.claims, end.result, end.body);
-        if (r.hop) await reportEnd(env, stub, r.hop);
-        return ack;
-      }
+      case "stale":
       case "claimed":
         break;
     }
     const { hop, request, claims } = claim;
-    const call: InternalCall = { principal: { tenant: hop.tenant, admin: hop.admin }, hopId: id, specialistCalls: 0 };
+    // a stale claim: the door answers the interrupted problem itself (in its own shape), calling nobody; it is never released
+    const stale = claim.state === "stale";
+    const call: InternalCall = { principal: { tenant: hop.tenant, admin: hop.admin }, hopId: id, specialistCalls: 0, ...(stale ? { refuse: interrupted(id) } : {}) };
     const replay = internalRequest(new Request(new URL(request.path, INTERNAL_ORIGIN), { method: "POST", headers: request.headers, body: request.body }), call);
     let res: Response;
     try {
       res = await appFetch(replay, env, ctx);
     } catch (e) {
-      if (call.specialistCalls === 0) await stub.release(claims, String(e)).catch(() => undefined);
+      if (call.specialistCalls === 0 && !stale) await stub.release(claims, String(e)).catch(() => undefined);
       throw e; // after a specialist call the claim stays: a redelivery finds it stale, never calls again
     }
     const body = await res.text();
-    const waitS = res.status === 429 ? retryAfterSeconds(res.headers.get("retry-after"), now()) : undefined;
+    const waitS = res.status === 429 && !stale ? retryAfterSeconds(res.headers.get("retry-after"), now()) : undefined;
     if (waitS !== undefined && now() + waitS * 1000 <= hop.submittedAt + HOP_MAX_WAIT_MS) {
       const why = detailOf(body) ?? "over a limit";
       if (!(await stub.requeue(claims, now() + waitS * 1000, why))) return ack; // a later delivery took it over
@@ -106,7 +100,7 @@ export function hopRunner(env: Env, ctx: ExecutionContext, appFetch: AppFetch, n
     }
     if (res.status === 500 && call.specialistCalls === 0) {
       const error = `the replay answered 500 before any specialist call: ${detailOf(body) ?? body.slice(0, 200)}`;
-      await stub.release(claims, error);
+      if (!stale) await stub.release(claims, error);
       throw new Error(error);
     }
     const headers: Record<string, string> = {};
@@ -114,7 +108,7 @@ export function hopRunner(env: Env, ctx: ExecutionContext, appFetch: AppFetch, n
       const v = res.headers.get(h);
       if (v !== null) headers[h] = v;
     }
-    // the specialist was called: its answer is worth a few tries (a throw here leaves the claim to go stale)
+    // the answer ends the hop, and a specialist may have been called for it: worth a few tries (a throw here leaves the claim to go stale)
     const r = await persist(() => stub.finish(claims, { status: res.status, headers }, body));
     if (r.hop) await reportEnd(env, stub, r.hop);
     return ack;

@@ -162,6 +162,7 @@ export function authenticate(keyHeaders: readonly KeyHeader[] = []): MiddlewareH
     // the queue consumer replaying an async hop, in process, as the tenant that submitted it (worker/hops/internal-call.ts)
     const internal = internalCallOf(c.req.raw);
     if (internal) {
+      if (internal.refuse) throw new ProblemError(internal.refuse);
       c.set("principal", internal.principal);
       c.set("asyncHop", internal.hopId);
       const call = c.var.callSpecialist;
