@@ -1,9 +1,13 @@
 import type { Env } from "../env.ts";
 import type { Handler } from "./consume.ts";
+import { webhookDeliverer } from "./webhook-delivery.ts";
 
 /**
  * The consumers of the router's queues, by envelope `kind` (`<queue>.<verb>`): each
  * makes its handler for one batch from the Worker's bindings and execution context.
  * A kind missing here is a poison message: dead-lettered at once (worker/queues/consume.ts).
  */
-export const HANDLERS: Readonly<Record<string, (env: Env, ctx: ExecutionContext) => Handler>> = {};
+export const HANDLERS: Readonly<Record<string, (env: Env, ctx: ExecutionContext) => Handler>> = {
+  /** Signed webhook deliveries (task callbacks; A2A push notifications later): worker/queues/webhook-delivery.ts. */
+  "webhook.deliver": (env) => webhookDeliverer(env),
+};
