@@ -67,7 +67,7 @@ export interface CallbackEvent {
  * once however often it is enqueued within the dedup window). Throws when the
  * `WEBHOOKS` queue binding is missing.
  */
-export async function enqueueCallbackEvent(env: Env, tenant: string, callback: Callback, event: CallbackEvent): Promise<void> {
+export async function enqueueCallbackEvent(env: Pick<Env, "WEBHOOKS">, tenant: string, callback: Callback, event: CallbackEvent): Promise<void> {
   if (!env.WEBHOOKS) throw new Error("the WEBHOOKS queue binding is missing (wrangler.toml)");
   await env.WEBHOOKS.send(envelope("webhook.deliver", `webhook:${event.id}`, tenant, { callback, event: event as unknown as JsonObject }));
 }
