@@ -81,6 +81,7 @@ export const Page = ({ title, viewer, refreshSeconds, children }: { title: strin
               <a href="/">Overview</a>
               <a href="/ui/tasks/new">Start a task</a>
               <a href="/ui/intents">Intent playground</a>
+              {viewer.admin ? <a href="/ui/dead-letters">Dead letters</a> : null}
               <span class="grow" />
               <span class="who">
                 tenant <b>{viewer.tenant}</b>
