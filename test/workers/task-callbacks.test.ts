@@ -8,7 +8,7 @@ import { call, callWith, problem } from "./helpers.ts";
 import { getTask, submit, taskStub, waitFor } from "./task-helpers.ts";
 import { hook, receivedWhen, WHSEC } from "./webhook-helpers.ts";
 
-type Delivered = { type: string; timestamp: string; data: { task: { id: string; status: string; result?: unknown; awaiting?: { step: string }; callback?: unknown; links: Record<string, string> } } };
+type Delivered = { type: string; timestamp: string; data: { task: { id: string; status: string; updatedAt: string; result?: unknown; awaiting?: { step: string }; callback?: unknown; links: Record<string, string> } } };
 
 describe("task callbacks", () => {
   it("a task that succeeds POSTs task.succeeded, signed, with the task as GET shows it; the secret is never shown", async () => {

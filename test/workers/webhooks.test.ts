@@ -164,5 +164,10 @@ describe("webhook delivery, message by message (the queue() handler)", () => {
     const r = await consume(W.queue, [{ id, attempts: 1, body: envelope("webhook.deliver", `webhook:${id}`, "acme", { callback: { url: 5 } }) }]);
     expect(r.explicitAcks).toEqual([id]);
     expect((await deadLetterWhere((x) => x.messageId === id)).reason).toMatch(/^not a webhook delivery: callback\.url: /);
+    const h = hook();
+    const badKey = `bad-${crypto.randomUUID()}`;
+    expect((await consume(W.queue, [{ id: badKey, attempts: 1, body: message({ url: h.url, secret: "whsec_not base64 at all!" }) }])).explicitAcks).toEqual([badKey]);
+    expect((await deadLetterWhere((x) => x.messageId === badKey)).reason).toBe("not a webhook delivery: callback.secret: a whsec_ secret must go on in base64");
+    expect((await received(h.name)).attempts).toEqual([]);
   });
 });

@@ -18,26 +18,24 @@ export interface DeliveryDeps {
 
 const log = (line: Record<string, unknown>) => console.log(JSON.stringify({ level: "warn", ...line }));
 
-/** Reads at most `max` bytes of a body as text (a reason quotes it) and lets the rest go. */
+/** The start of a body (at most `max` bytes, as text: a failure's reason quotes it); the rest is not read. */
 async function bodyStart(res: Response, max = 512): Promise<string> {
   if (!res.body) return "";
   const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  let bytes = new Uint8Array(0);
   try {
-    while (size < max) {
+    while (bytes.byteLength < max) {
       const { done, value } = await reader.read();
       if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
+      const joined = new Uint8Array(bytes.byteLength + value.byteLength);
+      joined.set(bytes);
+      joined.set(value, bytes.byteLength);
+      bytes = joined;
     }
   } finally {
     await reader.cancel().catch(() => undefined);
   }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) all.set(c, (at += c.byteLength) - c.byteLength);
-  return new TextDecoder().decode(all.subarray(0, max));
+  return new TextDecoder().decode(bytes.subarray(0, max));
 }
 
 /** One attempt: POST the signed event, no redirect followed, bounded by {@link WEBHOOK_TIMEOUT_MS}. */
@@ -46,7 +44,9 @@ async function attempt(m: WebhookMessage, deps: DeliveryDeps): Promise<AttemptOu
   const { body, headers } = await webhookRequest(m.event, m.callback.secret, deps.now());
   try {
     const res = await deps.fetch(m.callback.url, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS) });
-    return outcomeOf(res.status, target, res.status >= 200 && res.status < 300 ? (await res.body?.cancel(), "") : await bodyStart(res).catch(() => ""));
+    const delivered = res.status >= 200 && res.status < 300;
+    if (delivered) await res.body?.cancel();
+    return outcomeOf(res.status, target, delivered ? "" : await bodyStart(res).catch(() => ""));
   } catch (e) {
     const timedOut = e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError");
     return { kind: "failed", reason: timedOut ? `no answer from ${target} within ${WEBHOOK_TIMEOUT_MS / 1000} s` : `could not reach ${target}: ${e instanceof Error ? e.message : String(e)}` };

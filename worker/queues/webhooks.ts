@@ -9,7 +9,15 @@ import { z } from "zod";
 
 /** The body of a `webhook.deliver` message (worker/queues/callbacks.ts `enqueueCallbackEvent`). */
 export const WebhookMessage = z.object({
-  callback: z.object({ url: z.string().min(1).max(2048), secret: z.string().min(1).max(256).optional() }),
+  callback: z.object({
+    url: z.string().min(1).max(2048),
+    secret: z
+      .string()
+      .min(1)
+      .max(256)
+      .refine((x) => signingKey(x) !== undefined, "a whsec_ secret must go on in base64")
+      .optional(),
+  }),
   event: z.object({
     id: z.string().min(1).max(256),
     type: z.string().min(1).max(100),
