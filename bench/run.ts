@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --seconds N | --quick] [--miniflare [--via-entry]] [--only a,b] [--skip-micro] [--verbose]`:
+ * `npm run bench [-- --seconds N | --quick] [--miniflare [--via-entry]] [--only a,b] [--skip-micro] [--skip-queues] [--verbose]`:
  * the router's overhead on workerd (raw `workerd serve` by default, Miniflare's API
  * with `--miniflare`; never `wrangler dev`), against a fake specialist. See bench/README.md.
  *
@@ -13,7 +13,9 @@
  *       and the translated hop: chat-direct-anthropic/chat-router-anthropic(-stream) against the fake Anthropic API, plus
  *       interleaved CPU blocks of the translated and the pass-through hop (chat-translated.ts);
  *  5. the task scenario: 5-step chains, one at a time and 8 in flight (task.ts);
- *  6. print tables + targets (admission and fallback: added.ts; front door: chat.ts), the summary table last (summary.ts),
+ *  6. the message layer on Miniflare's local Queues: async hop enqueue and completion against the sync hop, webhook
+ *     delivery throughput (queues.ts; `--skip-queues` skips it, `--only queues` runs just it);
+ *  7. print tables + targets (admission and fallback: added.ts; front door: chat.ts), the summary table last (summary.ts),
  *     write bench/out/results-<timestamp>.json (the summary under `summary`; `npm run bench:readme` puts it in the docs).
  * Also an in-process micro-benchmark of the intent layer. `BENCH_SECONDS` env works too.
  */
@@ -36,6 +38,7 @@ import { INPUT, scenarios } from "./scenarios.ts";
 import { startFakeAnthropicThread, startFakeOpenAIThread, startRouter, startUpstreamThread, type Running, type RunningRouter } from "./servers.ts";
 import { TASK_GOAL_MS, TASK_STEPS, taskSection, taskTable, taskTargets, type TaskScenario } from "./task.ts";
 import { buildSummary, summaryText } from "./summary.ts";
+import { queueTable, runQueueBench, type QueueBenchResult } from "./queues.ts";
 import { startRawWorkerd } from "./workerd.ts";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -48,6 +51,8 @@ const { values: args } = parseArgs({
     quick: { type: "boolean", default: false },
     verbose: { type: "boolean", default: false },
     "skip-micro": { type: "boolean", default: false },
+    /** Skip the message-layer section (bench/queues.ts: async hops and webhooks on Miniflare's local Queues). */
+    "skip-queues": { type: "boolean", default: false },
     /** Run on Miniflare's API (KV + Cache API, its outbound interceptor) instead of raw `workerd serve`. */
     miniflare: { type: "boolean", default: false },
     /** Miniflare only: send router traffic through Miniflare's entry Worker instead of the router's own socket. */
@@ -226,6 +231,19 @@ async function main(): Promise<number> {
   const targets = [...checkTargets(runs), ...(chat.rows.length ? chatTargets(chat) : []), ...addedTargets(added), ...(pools ? poolTargets(pools) : []), ...(task ? taskTargets(task) : [])];
   log("\n== Targets ==");
   log(targetsText(targets));
+  // the message layer: its own router on Miniflare (raw workerd has no queue broker); with --only, only when asked for as `queues`
+  let queues: QueueBenchResult | { error: string } | undefined;
+  if (!args["skip-queues"] && !stopped && (!only || only.has("queues"))) {
+    log("\n== Message layer (bench/queues.ts) ==");
+    try {
+      queues = await runQueueBench(args.quick ? 100 : 200, (l) => log(`  ${l}`));
+      log(queueTable(queues));
+    } catch (e) {
+      failures++;
+      queues = { error: String((e as Error)?.stack ?? e) };
+      log(`\n!! queues: ${queues.error}`);
+    }
+  }
   let summary: ReturnType<typeof buildSummary> | { error: string };
   try {
     summary = buildSummary({ runs, paired: pairedChat, added, task, connections: CONNECTIONS });
@@ -260,6 +278,7 @@ async function main(): Promise<number> {
     pairedAfter,
     pools,
     task,
+    queues,
     interrupted: stopped,
     summary,
   });

@@ -3,9 +3,13 @@ import type { JsonObject } from "../worker/json.ts";
 import { controlStub } from "../worker/control.ts";
 import type { Env } from "../worker/env.ts";
 import { canonicalJson, contentHash, verifyChain, type AuditEntry, type ChainVerdict } from "../worker/tasks/audit.ts";
+import { approvalReport } from "../worker/tasks/approvals.ts";
 import type { Plan } from "../worker/tasks/plan.ts";
 import { TERMINAL, type StepDoc, type TaskDoc, type TaskEvent } from "../worker/tasks/types.ts";
 import { drive, finish, initialSteps, type EngineHost } from "./task-engine.ts";
+import { runDispatched } from "./task-dispatched.ts";
+import { InFlight } from "./task-in-flight.ts";
+import type { StepReport } from "../worker/queues/step-run.ts";
 import { TaskStore } from "./task-store.ts";
 import { openTaskSpan } from "./task-trace.ts";
 import { TaskCallbacks } from "./task-callbacks.ts";
@@ -68,7 +72,11 @@ export class TaskAgent extends DurableObject<Env> {
   #storeInstance: TaskStore | undefined;
   #callbacksInstance: TaskCallbacks | undefined;
   readonly #aborts = new Map<string, AbortController>();
+  /** The step runs going on in this instance, and the totals they share. */
+  readonly #inFlight = new InFlight();
   #driving: Promise<void> | undefined;
+  /** One more drive, queued behind the one running (an alarm that fired meanwhile). */
+  #again: Promise<void> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -118,9 +126,11 @@ export class TaskAgent extends DurableObject<Env> {
         return c.signal;
       },
       release: (id) => void this.#aborts.delete(id),
+      inFlight: this.#inFlight,
       statusChanged: async (task) => {
+        // the status, and the approval gate it waits on (the approvals inbox), in one call
         await controlStub(this.env)
-          ?.taskStatus(task.id, task.status)
+          ?.taskChanged(task.id, task.status, approvalReport(task))
           .catch((e: unknown) => console.warn(JSON.stringify({ msg: "could not index task status", task: task.id, error: String(e) })));
         await this.#tell();
       },
@@ -309,10 +319,46 @@ export class TaskAgent extends DurableObject<Env> {
     return { ok: true, task: this.#view() };
   }
 
-  /** The only driver: runs whatever can run now, and re-arms itself for what waits. */
+  /**
+   * Runs one step dispatched through the steps queue (the `step.run` consumer calls it
+   * once the message ledger let its delivery through): in this call's own invocation,
+   * through the same code as an inline step, recording the result here
+   * (task-dispatched.ts). A report for another attempt, or for a task or step that
+   * moved on, is ignored.
+   */
+  async runDispatchedStep(tenant: string, taskId: string, stepId: string, attempt: number): Promise<StepReport> {
+    const task = this.#owned(tenant);
+    if (!task || task.id !== taskId) return { ran: false, reason: "not_found" };
+    return runDispatched(this.#host(), stepId, attempt);
+  }
+
+  /**
+   * The only driver: runs whatever can run now, and re-arms itself for what waits. An
+   * alarm that fires while a drive runs (a dispatched step's report arms one for now)
+   * drives once more after it: that drive may have read the task before the report.
+   */
   override async alarm(): Promise<void> {
-    this.#driving ??= drive(this.#host()).finally(() => (this.#driving = undefined));
-    await this.#driving;
-    if (this.#exists()) await this.#tell(); // and events the queue refused before
+    if (!this.#driving) await this.#drive();
+    else {
+      this.#again ??= this.#driving.then(
+        () => this.#next(),
+        () => this.#next(),
+      );
+      await this.#again;
+    }
+    if (this.#exists()) await this.#tell(); // and callback events the queue refused before
+  }
+
+  #next(): Promise<void> {
+    this.#again = undefined;
+    return this.#driving ?? this.#drive();
+  }
+
+  #drive(): Promise<void> {
+    const d = drive(this.#host()).finally(() => {
+      if (this.#driving === d) this.#driving = undefined;
+    });
+    this.#driving = d;
+    return d;
   }
 }

@@ -8,6 +8,8 @@ import { getRuntime, type Runtime } from "../worker/runtime.ts";
 import { stoppedBy, switchState } from "../worker/control.ts";
 import { background, finish, openGate, plan, stepCall, type EngineHost } from "./task-lifecycle.ts";
 import { finishStepSpan, startStepSpan } from "./task-trace.ts";
+import { launchRound } from "./task-dispatch.ts";
+import type { Totals } from "./task-in-flight.ts";
 import type { StepTrace } from "../worker/observe/step-spans.ts";
 import type { StepOutcome } from "../worker/tasks/runner.ts";
 import type { StepDoc } from "../worker/tasks/types.ts";
@@ -69,9 +71,6 @@ function callsMade(attempts: readonly { ok: boolean; failure?: { kind: string } 
   return attempts.filter((a) => a.ok || !DENIALS.has(a.failure?.kind ?? "")).length;
 }
 
-/** Extra time a running step's lease gets beyond its worst-case call time. */
-const LEASE_MARGIN_MS = 5_000;
-
 /** Runs of a step that may end in an exception (or an interrupted run) before the step fails with the reason. */
 export const MAX_STEP_CRASHES = 3;
 
@@ -80,11 +79,13 @@ export const MAX_STEP_CRASHES = 3;
  * verification). A run that throws (a bug, storage refusing a write) is counted; the
  * step runs again on the next round, and fails with the reason after
  * {@link MAX_STEP_CRASHES}, so a poison step cannot keep the task running forever.
+ * The same for a step run inline in a drive round and for one dispatched through the
+ * steps queue (`attempt`: the attempt it was dispatched as, already counted).
  */
-async function execute(h: EngineHost, rt: Runtime, spec: StepSpec, totals: { hops: number; costUsd: number }): Promise<void> {
+export async function execute(h: EngineHost, rt: Runtime, spec: StepSpec, totals: Totals, attempt?: number): Promise<void> {
   const span = startStepSpan(h, "step", spec.id);
   try {
-    await executeStep(h, rt, spec, span.trace, totals);
+    await executeStep(h, rt, spec, span.trace, totals, attempt);
   } catch (e) {
     await crashed(h, spec.id, e);
   } finally {
@@ -107,7 +108,7 @@ async function discard(h: EngineHost, doc: StepDoc, cost: number, hops: number):
 }
 
 /** Whether a kill switch stops this task's work now (read fresh from the control plane). */
-async function stoppedNow(h: EngineHost, task: { tenant: string }): Promise<string | undefined> {
+export async function stoppedNow(h: EngineHost, task: { tenant: string }): Promise<string | undefined> {
   return stoppedBy(await switchState(h.env, { fresh: true }), task.tenant);
 }
 
@@ -150,7 +151,7 @@ async function crashed(h: EngineHost, id: string, e: unknown): Promise<void> {
 }
 
 /** Runs one ready step to its end: call, verify (fallback, then a human), record. */
-async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: StepTrace, totals: { hops: number; costUsd: number }): Promise<void> {
+async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: StepTrace, totals: Totals, attempt?: number): Promise<void> {
   const task = h.store.requireTask();
   const steps = h.store.steps();
   const doc = h.store.requireStep(spec.id, steps);
@@ -168,7 +169,7 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
   }
   if (stop?.action === "deny") return failStep(h, doc, `${stop.reason}: refused by screening`);
   doc.status = "running";
-  doc.attempts += 1;
+  doc.attempts = attempt ?? doc.attempts + 1; // a dispatched run was counted when it was sent
   doc.input = input;
   doc.startedAt = new Date().toISOString();
   h.store.saveStep(doc);
@@ -257,7 +258,9 @@ export const MAX_DRIVE_ROUNDS = 1000;
 
 /**
  * Drives a task as far as it can go now: plans, resumes runs whose lease expired
- * (a crash mid-step), runs every ready step in parallel, opens approval gates,
+ * (a crash mid-step, a lost queue message), starts every ready step in parallel (the
+ * first `tasks.inlineSteps` here, the rest dispatched through the steps queue:
+ * task-dispatch.ts), opens approval gates,
  * and ends the task, arming the alarm for whatever it then waits on (a gate, a
  * backoff, a step's lease). After `MAX_DRIVE_ROUNDS` rounds it arms the alarm for now
  * (or `maxRounds`) and returns, so a task is never left without one. Called from the alarm; safe to
@@ -281,20 +284,25 @@ export async function drive(h: EngineHost, maxRounds = MAX_DRIVE_ROUNDS): Promis
     const plan_ = task.plan;
     // past planning a task always has its plan: without one it cannot go on, and says so
     if (!plan_) return finish(h, "failed", "router", { error: `the task is ${task.status} without a plan` });
-    const steps = h.store.steps();
+    let steps = h.store.steps();
     const now = Date.now();
-    for (const s of steps)
-      if (s.status === "running" && (s.leaseUntil ?? 0) <= now) {
+    for (const stale of steps)
+      if (stale.status === "running" && (stale.leaseUntil ?? 0) <= now) {
+        // read again: a dispatched run may have begun (renewing the lease) or ended while an earlier resume was audited
+        const s = h.store.step(stale.id);
+        if (!s || s.status !== "running" || (s.leaseUntil ?? 0) > now) continue;
         if (s.attempts >= MAX_STEP_CRASHES) {
           // interrupted run after run (it kills its isolate, or never finishes): fail it rather than call again
           await failStep(h, s, `the step was interrupted ${s.attempts} times (its lease expired each time)`);
           continue;
         }
         s.status = "pending";
+        delete s.dispatch; // its message, if it still comes, finds the step no longer dispatched
         h.store.saveStep(s);
         h.store.event("step.resumed", { step: s.id, attempt: s.attempts });
         await h.store.audit("router", "step.resumed", { step: s.id, reason: "lease expired: the run was interrupted" });
       }
+    steps = h.store.steps();
     const status = new Map<string, StepStatus>(steps.map((s) => [s.id, s.status]));
     const failed = steps.find((s) => s.status === "failed");
     if (failed && !steps.some((s) => s.status === "running")) return finish(h, "failed", "router", { error: `step '${failed.id}' failed: ${failed.error}` });
@@ -313,20 +321,13 @@ export async function drive(h: EngineHost, maxRounds = MAX_DRIVE_ROUNDS): Promis
     // every step start checks the kill switches (read fresh): a switched-off router or tenant cancels the task
     const stop = await stoppedNow(h, task);
     if (stop) return finish(h, "cancelled", "kill-switch", { reason: stop, error: `cancelled by ${stop}` });
-    let lease = now;
-    for (const s of ready) {
-      const sp = s.specialist ? rt.registry.get(s.specialist) : undefined;
-      const perAttempt = s.timeoutMs ?? sp?.timeoutMs ?? Math.max(...rt.config.specialists.map((x) => x.timeoutMs));
-      const budget = perAttempt * (1 + (s.retries ?? sp?.retries ?? 2)) * 3 + LEASE_MARGIN_MS;
-      const d = h.store.requireStep(s.id, steps);
-      d.leaseUntil = now + budget;
-      h.store.saveStep(d);
-      lease = Math.max(lease, d.leaseUntil);
-    }
-    await h.setAlarm(lease); // the watchdog: if this isolate dies mid-step, the alarm resumes the task
-    // one set of totals for the steps of this round: each admitted call reserves its hop and cost in it
-    const totals = { hops: task.hops, costUsd: task.costUsd };
-    await Promise.all(ready.map((s) => execute(h, rt, s, totals)));
+    if (ended(h)) return; // cancelled while the switches were read
+    // leases every ready step; runs the first tasks.inlineSteps here, dispatches the rest through the steps queue
+    const inline = await launchRound(h, rt, task, ready, now);
+    // the totals of the runs in progress: each admitted call reserves its hop and cost in them
+    const stored = h.store.requireTask(); // read again: a dispatched run may have ended, and counted its calls, meanwhile
+    const totals = h.inFlight ? h.inFlight.open(stored, inline.length) : { hops: stored.hops, costUsd: stored.costUsd };
+    await Promise.all(inline.map((s) => execute(h, rt, s, totals).finally(() => h.inFlight?.close())));
   }
   // a long run of rounds: hand over to a fresh alarm invocation rather than stop with none armed
   await h.setAlarm(Date.now());

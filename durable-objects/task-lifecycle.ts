@@ -6,6 +6,7 @@ import { callSpecialist } from "../worker/protocols/adapters.ts";
 import { runStep, type StepCall } from "../worker/tasks/runner.ts";
 import type { StepDoc, TaskDoc } from "../worker/tasks/types.ts";
 import type { Runtime } from "../worker/runtime.ts";
+import type { InFlight } from "./task-in-flight.ts";
 import type { TaskStore } from "./task-store.ts";
 import { closeTaskSpan, finishStepSpan, startStepSpan } from "./task-trace.ts";
 
@@ -22,6 +23,12 @@ export interface EngineHost {
   release(stepId: string): void;
   /** Told when the task's status changes (the control plane's task index). */
   statusChanged?(task: TaskDoc): Promise<void>;
+  /**
+   * The step runs in progress in this object and the totals they share (per-task
+   * limits across inline and dispatched runs). Without it (a host made for a test),
+   * each round counts against its own totals and dispatched runs cannot be told apart.
+   */
+  inFlight?: InFlight;
 }
 
 /** Work after a call (pool bookkeeping) runs on in the object; failures are logged, never thrown. */

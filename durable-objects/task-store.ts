@@ -64,6 +64,12 @@ export class TaskStore {
     return this.#sql.exec<{ doc: string }>("SELECT doc FROM steps ORDER BY pos").toArray().map((r) => this.#hydrate(JSON.parse(r.doc) as StepDoc, LARGE_STEP_FIELDS));
   }
 
+  /** One step by id, read alone (not the whole list), or undefined. */
+  step(id: string): StepDoc | undefined {
+    const row = this.#sql.exec<{ doc: string }>("SELECT doc FROM steps WHERE id = ?", id).toArray()[0];
+    return row ? this.#hydrate(JSON.parse(row.doc) as StepDoc, LARGE_STEP_FIELDS) : undefined;
+  }
+
   /** A step of the task by id; throws a clear error if the task has no such step. */
   requireStep(id: string, steps: readonly StepDoc[] = this.steps()): StepDoc {
     const step = steps.find((s) => s.id === id);

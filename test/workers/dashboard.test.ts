@@ -1,5 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { call } from "./helpers.ts";
 import { submit, waitFor } from "./task-helpers.ts";
 import bundled from "../../switchyard.config.json" with { type: "json" };
 
@@ -203,5 +204,86 @@ describe("dashboard forms", () => {
     const min = String(bundled.router.minConfidence).replace(".", "\\."); // the bundled config's threshold
     expect(html).toMatch(new RegExp(`intent &#39;units\\.convert&#39; at [0-9.]+ ≥ ${min}|intent 'units\\.convert' at [0-9.]+ ≥ ${min}`));
     expect(html).toContain('id="topk"');
+  });
+});
+
+describe("dashboard approvals inbox", () => {
+  type Approval = { taskId: string; assignee: string | null };
+  const inbox = async (query = ""): Promise<Approval[]> => ((await (await call(`/v1/approvals${query}`)).json()) as { approvals: Approval[] }).approvals;
+  const gated = async (goal: string, approvalTtlSeconds: number) => {
+    const { id } = await submit({ goal, approvalTtlSeconds, plan: { steps: [{ id: "x", specialist: "fault-ok", requireApproval: true }] } });
+    await expect.poll(async () => (await inbox()).some((a) => a.taskId === id), { timeout: 15_000 }).toBe(true);
+    return id;
+  };
+
+  it("lists the tenant's open approvals soonest-expiring first, with assign, approve and reject forms", async () => {
+    const later = await gated("inbox <i>later</i>", 90_000);
+    const sooner = await gated("inbox sooner", 80_000);
+    const { cookie } = await signIn("dev-key");
+    const res = await ui("/ui/approvals", { cookie });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const html = await res.text();
+    expect(html).toContain('<a href="/ui/approvals">Approvals</a>'); // in the navigation
+    expect(html.indexOf(`data-approval="${sooner}"`)).toBeGreaterThan(0);
+    expect(html.indexOf(`data-approval="${sooner}"`)).toBeLessThan(html.indexOf(`data-approval="${later}"`));
+    expect(html).toContain("inbox &lt;i&gt;later&lt;/i&gt;");
+    expect(html).not.toContain("<i>later</i>");
+    for (const action of ["assign", "approve", "reject"]) expect(html).toContain(`action="/ui/approvals/${sooner}/${action}"`);
+    expect(html).toContain("step 'x' requires approval".replaceAll("'", "&#39;"));
+    expect(html).toMatch(/in (2[0-2] h|1 d)/); // its expiry, for people
+  });
+
+  it("assigns and unassigns through the forms (CSRF-guarded), and filters by reviewer", async () => {
+    const id = await gated("inbox assign", 86_400);
+    const mine = await signIn("dev-key");
+    const other = await signIn("dev-key");
+    const form = { reviewer: "alice", by: "lead" };
+    expect((await ui(`/ui/approvals/${id}/assign`, { cookie: mine.cookie, form })).status).toBe(403);
+    expect((await ui(`/ui/approvals/${id}/assign`, { cookie: mine.cookie, form: { ...form, _csrf: other.csrf } })).status).toBe(403);
+    expect((await ui(`/ui/approvals/${id}/assign`, { cookie: mine.cookie, form: { ...form, _csrf: mine.csrf }, headers: { "sec-fetch-site": "cross-site" } })).status).toBe(403);
+    expect((await inbox()).find((a) => a.taskId === id)?.assignee).toBeNull();
+
+    const res = await ui(`/ui/approvals/${id}/assign`, { cookie: mine.cookie, form: { ...form, _csrf: mine.csrf } });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/ui/approvals");
+    expect((await inbox()).find((a) => a.taskId === id)?.assignee).toBe("alice");
+    const hers = await (await ui("/ui/approvals?assignee=alice", { cookie: mine.cookie })).text();
+    expect(hers).toContain(`data-approval="${id}"`);
+    expect(hers).toMatch(/by tenant:dev as (&quot;|&#34;|")lead/);
+    expect(await (await ui("/ui/approvals?unassigned=true", { cookie: mine.cookie })).text()).not.toContain(`data-approval="${id}"`);
+
+    const un = await ui(`/ui/approvals/${id}/assign`, { cookie: mine.cookie, form: { _csrf: mine.csrf, reviewer: "" } });
+    expect(un.status).toBe(303);
+    expect((await inbox()).find((a) => a.taskId === id)?.assignee).toBeNull();
+    const bad = await ui(`/ui/approvals/${id}/assign`, { cookie: mine.cookie, form: { _csrf: mine.csrf, reviewer: "r".repeat(201) } });
+    expect(bad.status).toBe(400);
+    expect((await ui(`/ui/approvals/task_${"0".repeat(32)}/assign`, { cookie: mine.cookie, form: { _csrf: mine.csrf, reviewer: "alice" } })).status).toBe(404);
+    expect((await ui("/ui/approvals/nope/assign", { cookie: mine.cookie, form: { _csrf: mine.csrf, reviewer: "alice" } })).status).toBe(404);
+    expect((await ui("/ui/approvals?assignee=%20", { cookie: mine.cookie })).status).toBe(200); // a blank name is no filter
+  });
+
+  it("approves and rejects through the inbox's forms as the task page does: same audit, back to the inbox", async () => {
+    const approved = await gated("inbox approve", 86_400);
+    const rejected = await gated("inbox reject", 86_400);
+    const { cookie, csrf } = await signIn("dev-key");
+    expect((await ui(`/ui/approvals/${approved}/approve`, { cookie, form: { by: "alice", reason: "ship it" } })).status).toBe(403);
+    const res = await ui(`/ui/approvals/${approved}/approve`, { cookie, form: { _csrf: csrf, by: "alice", reason: "ship it" } });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/ui/approvals");
+    expect((await waitFor(approved, ["succeeded", "failed"])).status).toBe("succeeded");
+    const audit = (await (await call(`/v1/tasks/${approved}/audit`)).json()) as { entries: { actor: string; action: string; detail: Record<string, unknown> }[] };
+    expect(audit.entries.find((e) => e.action === "approval.granted")).toMatchObject({ actor: 'tenant:dev as "alice"', detail: { step: "x", reason: "ship it" } });
+
+    const no = await ui(`/ui/approvals/${rejected}/reject`, { cookie, form: { _csrf: csrf, by: "bob", reason: "not now" } });
+    expect(no.status).toBe(303);
+    expect((await waitFor(rejected, ["rejected"])).error).toBe('rejected by tenant:dev as "bob": not now');
+
+    await expect.poll(async () => (await inbox()).filter((a) => a.taskId === approved || a.taskId === rejected), { timeout: 15_000 }).toEqual([]);
+    expect(await (await ui("/ui/approvals", { cookie })).text()).not.toContain(`data-approval="${approved}"`);
+    const again = await ui(`/ui/approvals/${approved}/approve`, { cookie, form: { _csrf: csrf, by: "alice", reason: "twice" } });
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain("has already ended");
+    expect((await ui(`/ui/approvals/${approved}/approve`, { cookie, form: { _csrf: csrf, by: "alice" } })).status).toBe(400); // the reason is required, as on the task page
   });
 });

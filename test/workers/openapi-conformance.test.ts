@@ -6,7 +6,7 @@ import type { Env } from "../../worker/env.ts";
 import { envelope } from "../../worker/queues/envelope.ts";
 import { WORK_QUEUES } from "../../worker/queues/names.ts";
 import { nonConformance } from "../support/openapi-conformance.ts";
-import { call } from "./helpers.ts";
+import { call, callWith, configWith } from "./helpers.ts";
 import { submit, waitFor } from "./task-helpers.ts";
 
 /**
@@ -58,6 +58,23 @@ describe("the OpenAPI document describes what is sent", () => {
     await described("/v1/tasks/{id}/reject", "post", await call(`/v1/tasks/${other.id}/reject`, { json: { by: "dana", reason: "no" } }));
     const slow = await submit({ goal: "to cancel", plan: { steps: [{ id: "slow", specialist: "fault-slow-effect" }] } });
     await described("/v1/tasks/{id}/cancel", "post", await call(`/v1/tasks/${slow.id}/cancel`, { json: { reason: "test" } }));
+  });
+
+  it("approvals: inbox, assign, approve, reject, and their problems", { timeout: 30_000 }, async () => {
+    const started = await Promise.all(["approve", "reject"].map((g) => submit({ goal: `inbox ${g}`, plan: { steps: [{ id: "s", specialist: "fault-ok", requireApproval: true }] } })));
+    const [a, b] = started.map((s) => s.id) as [string, string];
+    await waitFor(a, ["awaiting_approval"]);
+    await waitFor(b, ["awaiting_approval"]);
+    await expect.poll(async () => ((await (await call("/v1/approvals")).json()) as { approvals: { taskId: string }[] }).approvals.filter((x) => x.taskId === a || x.taskId === b).length, { timeout: 15_000 }).toBe(2);
+    await described("/v1/approvals/{taskId}/assign", "post", await call(`/v1/approvals/${a}/assign`, { json: { reviewer: "dana" } }));
+    await described("/v1/approvals", "get", await call("/v1/approvals"));
+    await described("/v1/approvals", "get", await call("/v1/approvals?assignee=dana&unassigned=true")); // 400
+    await described("/v1/approvals/{taskId}/assign", "post", await call(`/v1/approvals/task_${"0".repeat(32)}/assign`, { json: { reviewer: "dana" } })); // 404
+    const capOne = configWith((c) => void (c.tasks = { ...c.tasks, maxOpenApprovalsPerReviewer: 1 }));
+    await described("/v1/approvals/{taskId}/assign", "post", await callWith({ SWITCHYARD_CONFIG: capOne }, `/v1/approvals/${b}/assign`, { json: { reviewer: "dana" } })); // 409: dana holds one
+    await described("/v1/approvals/{taskId}/approve", "post", await call(`/v1/approvals/${a}/approve`, { json: { by: "dana", reason: "ok" } }));
+    await described("/v1/approvals/{taskId}/reject", "post", await call(`/v1/approvals/${b}/reject`, { json: { by: "dana", reason: "no" } }));
+    await described("/v1/approvals/{taskId}/reject", "post", await call(`/v1/approvals/${b}/reject`, { json: { by: "dana", reason: "again" } })); // 409
   });
 
   it("routing: route, intents, specialists, pools, metrics, hop trace, health", async () => {

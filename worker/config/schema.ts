@@ -3,7 +3,7 @@ import { lazy } from "../lazy.ts";
 import { PolicyRule } from "../policy/policy.ts";
 import { ScreeningSettings } from "../policy/screening.ts";
 import { ObservabilitySettings } from "../observe/settings.ts";
-import { Plan } from "../tasks/plan.ts";
+import { MAX_PLAN_STEPS, Plan } from "../tasks/plan.ts";
 import { RESERVED_BINDINGS } from "../env.ts";
 import { privateDestination } from "./destinations.ts";
 import { normalizeInput } from "../intent/normalize.ts";
@@ -164,6 +164,18 @@ export const TaskSettings = z.lazy(() =>
     planner: Id.optional(),
     /** Context (the task's `context` object) larger than this is stored once and passed by reference. */
     contextInlineBytes: z.number().int().min(0).max(1_000_000).default(4096),
+    /**
+     * Open approvals one reviewer may hold at once in a tenant's approvals inbox
+     * (`POST /v1/approvals/:taskId/assign`): one more is a 409 naming this cap.
+     */
+    maxOpenApprovalsPerReviewer: z.number().int().min(1).max(10_000).default(20),
+    /**
+     * Of a round's ready steps, how many the TaskAgent runs inline (in its own
+     * invocation); the rest are dispatched through the steps queue, one message each,
+     * and each runs in its own invocation of the TaskAgent (docs/tasks.md, "Fan-out
+     * through the queue"). Without a `STEPS` queue binding every step runs inline.
+     */
+    inlineSteps: z.number().int().min(1).max(MAX_PLAN_STEPS).default(8),
   }),
 );
 

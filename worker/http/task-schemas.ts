@@ -60,6 +60,10 @@ export const StepView = z
     startedAt: z.string().optional(),
     finishedAt: z.string().optional(),
     leaseUntil: EpochMs.optional().openapi({ description: "while running: when a crashed run is presumed dead (epoch ms)" }),
+    dispatch: z
+      .object({ attempt: z.number().int(), at: EpochMs, runAt: EpochMs.optional() })
+      .optional()
+      .openapi({ description: "the run went through the steps queue (beyond tasks.inlineSteps): the attempt its message was for, when it was sent, and when the run began" }),
     approved: z.boolean().optional(),
     unverifiedOutput: JsonValue.optional().openapi({ description: "an output that failed verification, waiting for a human to accept it" }),
     verdicts: z.array(z.object({ verifier: z.string(), specialist: z.string(), pass: z.boolean(), score: z.number(), reason: z.string(), at: z.string() })),

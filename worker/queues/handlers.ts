@@ -1,5 +1,6 @@
 import type { Env } from "../env.ts";
 import type { Handler } from "./consume.ts";
+import { STEP_RUN, stepRunHandler } from "./step-run.ts";
 import { webhookDeliverer } from "./webhook-delivery.ts";
 
 /**
@@ -8,6 +9,8 @@ import { webhookDeliverer } from "./webhook-delivery.ts";
  * A kind missing here is a poison message: dead-lettered at once (worker/queues/consume.ts).
  */
 export const HANDLERS: Readonly<Record<string, (env: Env, ctx: ExecutionContext) => Handler>> = {
+  /** A plan's step dispatched through the steps queue (worker/queues/step-run.ts). */
+  [STEP_RUN]: stepRunHandler,
   /** Signed webhook deliveries (task callbacks; A2A push notifications later): worker/queues/webhook-delivery.ts. */
   "webhook.deliver": (env) => webhookDeliverer(env),
 };

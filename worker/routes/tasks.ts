@@ -74,14 +74,24 @@ const blob = createRoute({
 });
 
 /** A human's decision on a gate (a reason is required), or a cancel (its reason is optional). */
-type GateDecision = { action: "approve" | "reject"; by?: string | undefined; reason: string } | { action: "cancel"; by?: string | undefined; reason?: string | undefined };
+export type GateDecision = { action: "approve" | "reject"; by?: string | undefined; reason: string } | { action: "cancel"; by?: string | undefined; reason?: string | undefined };
 
-async function decideGate(c: Context<AppEnv>, id: string, d: GateDecision) {
+/**
+ * Decides a task's gate, or cancels it, as the caller's tenant: the one code path of
+ * `POST /v1/tasks/:id/approve|reject|cancel` and of the approvals inbox
+ * (`POST /v1/approvals/:taskId/approve|reject`). Answers the task with its links; an
+ * unknown task (or another tenant's) is a 404, a task not in that state a 409 (and
+ * the approvals inbox forgets it, in case the task's own report never arrived).
+ */
+export async function decideGate(c: Context<AppEnv>, id: string, d: GateDecision) {
   const p = c.get("principal");
   const actor = actorOf(p, d.by);
   const stub = taskStub(c.env, id);
   const r = await (d.action === "cancel" ? stub.cancel(p.tenant, actor, d.reason ?? "cancelled") : d.action === "approve" ? stub.approve(p.tenant, actor, d.reason) : stub.reject(p.tenant, actor, d.reason));
   if (r.ok) return c.json({ ...r.task, links: links(id) }, 200);
+  await controlStub(c.env)
+    ?.dropApproval(p.tenant, id)
+    .catch((e: unknown) => console.warn(JSON.stringify({ msg: "could not drop a stale approval", task: id, error: String(e) })));
   if (r.reason === "not_found") throw notFound(`no task '${id}'`);
   const detail = r.reason === "terminal" ? `task '${id}' has already ended` : r.reason === "expired" ? `task '${id}': its approval expired; the task was rejected` : `task '${id}' is not awaiting approval`;
   throw new ProblemError({ status: 409, slug: "task-state", title: "Task not in that state", detail });

@@ -3,6 +3,14 @@ import { z } from "zod";
 const StepId = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "lowercase letters, digits, '_' or '-', starting with a letter");
 const SpecialistId = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/);
 
+/**
+ * The most steps a plan may have (and so the most a step may depend on): wide enough
+ * for a fan-out of a few hundred parallel steps, whose steps beyond `tasks.inlineSteps`
+ * run through the steps queue (docs/tasks.md, "Fan-out through the queue"). Per-task
+ * limits (`maxHopsPerTask`, `maxCostPerTaskUsd`) still bound what they may call.
+ */
+export const MAX_PLAN_STEPS = 256;
+
 /** Placeholders a step input may use: `{{input}}`, `{{goal}}`, `{{steps.<id>.output[.path]}}`. */
 const REF = /\{\{\s*([a-z]+)(?:\.([a-z][a-z0-9_-]*))?((?:\.[A-Za-z0-9_-]+)*)\s*\}\}/g;
 
@@ -13,7 +21,7 @@ export const StepSpec = z.strictObject({
   /** An intent label: routes to the specialist that declares it, without classifying. */
   intent: z.string().min(1).max(128).optional(),
   input: z.string().min(1).max(100_000).default("{{input}}"),
-  dependsOn: z.array(StepId).max(50).default([]),
+  dependsOn: z.array(StepId).max(MAX_PLAN_STEPS).default([]),
   /** A specialist that checks this step's output: `{ pass, score, reason }`. */
   verifier: SpecialistId.optional(),
   /** Pause for a human approval before this step runs. */
@@ -29,7 +37,7 @@ export type Combine = z.infer<typeof Combine>;
 
 /** A plan: a small DAG of steps. Validated for unknown, cyclic and undeclared references. */
 export const Plan = z
-  .strictObject({ steps: z.array(StepSpec).min(1).max(50), combine: Combine.default("last") })
+  .strictObject({ steps: z.array(StepSpec).min(1).max(MAX_PLAN_STEPS), combine: Combine.default("last") })
   .superRefine((plan, ctx) => {
     for (const issue of planIssues(plan)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
   });

@@ -77,6 +77,13 @@ export interface StepDoc {
   finishedAt?: string;
   /** While running: epoch ms after which a crashed run is presumed dead and resumed. */
   leaseUntil?: number;
+  /**
+   * The step's run went through the steps queue (beyond `tasks.inlineSteps`): the
+   * attempt its message was sent for, when (epoch ms), and when that run began in the
+   * TaskAgent (epoch ms; absent while the message is on its way). A run reported for
+   * another attempt, or for a step no longer running, is ignored.
+   */
+  dispatch?: { attempt: number; at: number; runAt?: number };
   /** A human approved this step (its gate will not pause again). */
   approved?: boolean;
   /** The output failed verification and is waiting for a human to accept it. */

@@ -79,6 +79,7 @@ export const Page = ({ title, viewer, refreshSeconds, children }: { title: strin
           {viewer ? (
             <>
               <a href="/">Overview</a>
+              <a href="/ui/approvals">Approvals</a>
               <a href="/ui/tasks/new">Start a task</a>
               <a href="/ui/intents">Intent playground</a>
               {viewer.admin ? <a href="/ui/dead-letters">Dead letters</a> : null}

@@ -8,8 +8,6 @@ import { decide } from "../routing/decide.ts";
 import { getRuntime } from "../runtime.ts";
 import { problemText, type AppFetch } from "./api.ts";
 import { ErrorPage, IntentsPage, SignInPage, StartPage } from "./forms.tsx";
-import { DeadLettersPage } from "./dead-letters.tsx";
-import { WORK_QUEUES } from "../queues/names.ts";
 import { formFields, isHttps, keysFor, requireCsrf, requireSession, uiHeaders, type UiEnv } from "./guard.ts";
 import { figuresFromMetrics, figuresFromPool, type SpecialistFigures } from "./metrics.ts";
 import { OverviewPage, type OverviewData, type SpecialistRow } from "./overview.tsx";
@@ -17,10 +15,12 @@ import { SESSION_COOKIE, SESSION_TTL_SECONDS, nonce, openSession, sealSession } 
 import { taskBodyFromForm } from "./start-form.ts";
 import { FAVICON, STYLESHEET } from "./style.ts";
 import { TaskPage } from "./task-page.tsx";
+import { approvalPages } from "./approvals-routes.tsx";
+import { deadLetterPages } from "./dead-letters-routes.tsx";
+import { TASK_ID, submitGateForm } from "./gate-forms.tsx";
 import { layoutWaterfall, rowsFromSteps, rowsFromTrace } from "./waterfall.ts";
 
 const LOGIN_COOKIE = "sy_login";
-const TASK_ID = /^task_[0-9a-f]{32}$/;
 
 /**
  * The operator dashboard (`GET /` and `/ui/*`): server-rendered pages over the
@@ -141,39 +141,11 @@ export function dashboardRoutes(fetchApp: AppFetch): Hono<UiEnv> {
       const viewer = c.get("viewer");
       const back = `/ui/tasks/${id}`;
       if (!TASK_ID.test(id)) return c.html(<ErrorPage viewer={viewer} status={404} text={`'${id}' is not a task id`} back="/" />, 404);
-      const f = await formFields(c);
-      const by = f.by?.trim() || undefined;
-      const reason = f.reason?.trim() || undefined;
-      const r = await c.get("api").post(`/v1/tasks/${id}/${action}`, { ...(by ? { by } : {}), ...(reason ? { reason } : {}) });
-      if (!r.ok) return c.html(<ErrorPage viewer={viewer} status={r.status} text={problemText(r)} back={back} />, r.status === 404 || r.status === 409 || r.status === 400 ? r.status : 502);
-      return c.redirect(back, 303);
+      return submitGateForm(c, await formFields(c), `/v1/tasks/${id}/${action}`, back);
     });
 
-  ui.get("/ui/dead-letters", session, async (c) => {
-    const viewer = c.get("viewer");
-    const queue = c.req.query("queue") || undefined;
-    const tenant = c.req.query("tenant")?.trim() || undefined;
-    const afterRaw = Number(c.req.query("after") ?? "0");
-    const after = Number.isInteger(afterRaw) && afterRaw > 0 ? afterRaw : undefined;
-    const qs = new URLSearchParams({ limit: "50", ...(queue ? { queue } : {}), ...(tenant ? { tenant } : {}), ...(after ? { after: String(after) } : {}) });
-    const r = await c.get("api").get(`/v1/admin/dead-letters?${qs}`);
-    if (r.status === 403 || r.status === 401) return c.html(<ErrorPage viewer={viewer} status={403} text={problemText(r)} back="/" />, 403);
-    const filter = { ...(queue ? { queue } : {}), ...(tenant ? { tenant } : {}), ...(after ? { after } : {}) };
-    const queues = Object.keys(WORK_QUEUES);
-    if (!r.ok) return c.html(<DeadLettersPage viewer={viewer} data={{ filter, letters: { error: problemText(r) }, next: null, queues }} />, r.status === 400 ? 400 : 502);
-    return c.html(<DeadLettersPage viewer={viewer} data={{ filter, letters: r.body.deadLetters, next: r.body.next, queues }} />);
-  });
-
-  for (const action of ["replay", "discard"] as const)
-    ui.post(`/ui/dead-letters/:seq/${action}`, session, requireCsrf, async (c) => {
-      const seq = c.req.param("seq");
-      const viewer = c.get("viewer");
-      if (!/^[1-9][0-9]{0,15}$/.test(seq)) return c.html(<ErrorPage viewer={viewer} status={404} text={`'${seq}' is not a dead letter's number`} back="/ui/dead-letters" />, 404);
-      const reason = (await formFields(c)).reason?.trim() || undefined;
-      const r = await c.get("api").post(`/v1/admin/dead-letters/${seq}/${action}`, reason ? { reason } : {});
-      if (!r.ok) return c.html(<ErrorPage viewer={viewer} status={r.status} text={problemText(r)} back="/ui/dead-letters" />, r.status === 403 || r.status === 404 || r.status === 400 ? r.status : 502);
-      return c.redirect("/ui/dead-letters", 303);
-    });
+  approvalPages(ui, session);
+  deadLetterPages(ui, session);
 
   ui.get("/ui/intents", session, (c) => c.html(<IntentsPage viewer={c.get("viewer")} />));
 

@@ -71,6 +71,10 @@ td.nowrap { white-space: nowrap; }
 td.spec { min-width: 200px; } .desc { max-width: 210px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 form.stack > button { justify-self: start; }
 #audit-verification { font-weight: 600; margin: 0 0 8px; }
+.filters { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; margin: 0 0 12px; } .filters a.on { font-weight: 700; color: var(--ink); } .filters input { width: 160px; }
+#approvals td.goal { min-width: 220px; } #approvals td.out { min-width: 190px; }
+td.assignee form.gate { margin-top: 6px; flex-wrap: nowrap; gap: 6px; } td.assignee input { width: 104px; } td.assignee .btn, td.decide .btn { min-width: 0; padding: 6px 12px; }
+td.decide .gates { gap: 6px; } td.decide form.gate { flex-wrap: nowrap; gap: 6px; } td.decide input[name=by] { width: 124px; } td.decide input[name=reason] { min-width: 150px; }
 `;
 
 /** The dashboard's icon: a switch of two tracks. */

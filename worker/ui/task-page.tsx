@@ -1,5 +1,6 @@
 import { layoutDag, type DagStep } from "./dag.ts";
-import { Card, Csrf, Page, Problem, Status, When, isTerminal, usd, type Viewer } from "./layout.tsx";
+import { GateForm } from "./gate-forms.tsx";
+import { Card, Page, Problem, Status, When, isTerminal, usd, type Viewer } from "./layout.tsx";
 import type { Waterfall } from "./waterfall.ts";
 
 type Obj = Record<string, any>;
@@ -176,14 +177,7 @@ const Audit = ({ audit }: { audit: TaskPageData["audit"] }) => {
 };
 
 const Gate = ({ id, action, viewer, label, reasonRequired }: { id: string; action: string; viewer: Viewer; label: string; reasonRequired: boolean }) => (
-  <form method="post" action={`/ui/tasks/${id}/${action}`} class={`gate gate-${action}`}>
-    <Csrf token={viewer.csrf} />
-    <input name="by" placeholder="who" required maxlength={200} value={`${viewer.tenant}-operator`} aria-label={`${label}: who`} />
-    <input name="reason" placeholder="why" required={reasonRequired} maxlength={2000} aria-label={`${label}: why`} />
-    <button type="submit" class={`btn ${action}`}>
-      {label}
-    </button>
-  </form>
+  <GateForm url={`/ui/tasks/${id}/${action}`} action={action} viewer={viewer} label={label} reasonRequired={reasonRequired} />
 );
 
 /** `GET /ui/tasks/:id`: status, step DAG, waterfall, steps, audit chain and the gates. */

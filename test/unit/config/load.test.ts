@@ -28,6 +28,12 @@ describe("config", () => {
     expect(c.specialists[1]!.endpoint).toEqual({ type: "service", binding: "SPECIALISTS", path: "/b" });
   });
 
+  it("tasks.inlineSteps: 8 by default, at least 1, at most a plan's 256 steps", () => {
+    expect(loadConfig(minimal()).tasks.inlineSteps).toBe(8);
+    expect(loadConfig({ ...minimal(), tasks: { inlineSteps: 1 } }).tasks.inlineSteps).toBe(1);
+    for (const inlineSteps of [0, 257, 2.5]) expect(issuesOf(parseConfig({ ...minimal(), tasks: { inlineSteps } })).map((i) => i.path)).toEqual(["tasks.inlineSteps"]);
+  });
+
   it("names the path of a bad field", () => {
     const raw = minimal();
     (raw.specialists[0]!.endpoint as { url: string }).url = "not a url";

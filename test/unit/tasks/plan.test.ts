@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { blockedSteps, combineOutputs, outputText, Plan, readySteps, referencedSteps, renderInput, topologicalOrder, type StepStatus } from "../../../worker/tasks/plan.ts";
+import { blockedSteps, combineOutputs, MAX_PLAN_STEPS, outputText, Plan, readySteps, referencedSteps, renderInput, topologicalOrder, type StepStatus } from "../../../worker/tasks/plan.ts";
 
 const plan = (raw: unknown) => Plan.parse(raw);
 const issues = (raw: unknown) => {
@@ -22,7 +22,15 @@ describe("Plan schema", () => {
     expect(issues({ steps: [{ id: "a", specialist: "x", intent: "y" }] })).toEqual(["steps.0: give either specialist or intent, not both"]);
     expect(issues({ steps: [{ id: "a" }], combine: { step: "q" } })).toEqual(["combine.step: unknown step 'q'"]);
     expect(issues({ steps: [{ id: "a", extra: 1 }] }).length).toBe(1);
-    expect(issues({ steps: Array.from({ length: 51 }, (_, i) => ({ id: `s${i}` })) }).length).toBe(1);
+    expect(issues({ steps: Array.from({ length: MAX_PLAN_STEPS + 1 }, (_, i) => ({ id: `s${i}` })) }).length).toBe(1);
+  });
+
+  it("takes a fan-out of MAX_PLAN_STEPS (256) steps, a fan-in step depending on all the others", () => {
+    const wide = Array.from({ length: MAX_PLAN_STEPS - 1 }, (_, i) => ({ id: `s${i}` }));
+    const p = plan({ steps: [...wide, { id: "all", dependsOn: wide.map((s) => s.id) }] });
+    expect(p.steps).toHaveLength(256);
+    expect(topologicalOrder(p.steps)?.at(-1)).toBe("all");
+    expect(issues({ steps: [...wide, { id: "all", dependsOn: [...wide.map((s) => s.id), "s0", "s1"] }] })).toEqual(["steps.255.dependsOn: Too big: expected array to have <=256 items"]);
   });
 });
 
