@@ -92,6 +92,14 @@ export class MessageLedger extends DurableObject<Env> {
     await this.#write(fail(this.#read(id), id, error, Date.now(), release, DEDUP_WINDOW_MS));
   }
 
+  /**
+   * Forgets `id` (an admin replaying its dead letter): the next delivery claims it
+   * afresh, as a first delivery, and its failures are counted anew. True if it had an entry.
+   */
+  forget(id: string): boolean {
+    return this.#sql.exec<{ id: string }>("DELETE FROM entries WHERE id = ? RETURNING id", id).toArray().length > 0;
+  }
+
   /** The entry of `id`, if it is within the window. */
   entry(id: string): LedgerView | null {
     const e = this.#read(id);

@@ -12,7 +12,10 @@ import { InFlight } from "./task-in-flight.ts";
 import type { StepReport } from "../worker/queues/step-run.ts";
 import { TaskStore } from "./task-store.ts";
 import { openTaskSpan } from "./task-trace.ts";
+import { TaskCallbacks } from "./task-callbacks.ts";
 import type { SpanRecord } from "../worker/observe/span.ts";
+import type { Callback } from "../worker/queues/callbacks.ts";
+import { shownUrl } from "../worker/queues/webhooks.ts";
 
 /** What the Worker hands a new TaskAgent. */
 export interface TaskInit {
@@ -33,6 +36,8 @@ export interface TaskInit {
   traceparent: string;
   inputGate?: string;
   inputScreening?: { flagged: boolean; score: number; signals: string[] };
+  /** Where state changes are POSTed (docs/queues.md, "Webhooks"); its secret is stored apart and never shown. */
+  callback?: Callback;
 }
 
 /** A task with its steps, as `GET /v1/tasks/:id` shows it. */
@@ -65,6 +70,7 @@ export function anchored(chain: ChainVerdict, entries: readonly AuditEntry[], an
 
 export class TaskAgent extends DurableObject<Env> {
   #storeInstance: TaskStore | undefined;
+  #callbacksInstance: TaskCallbacks | undefined;
   readonly #aborts = new Map<string, AbortController>();
   /** The step runs going on in this instance, and the totals they share. */
   readonly #inFlight = new InFlight();
@@ -82,11 +88,26 @@ export class TaskAgent extends DurableObject<Env> {
    */
   get #store(): TaskStore {
     // each new head of the audit chain is anchored in the control plane, outside this object
-    this.#storeInstance ??= new TaskStore(this.ctx.storage.sql, async (head) => {
-      const id = this.#store.task()?.id;
-      if (id) await controlStub(this.env)?.anchor(`task:${id}`, head.seq, head.hash);
-    });
+    this.#storeInstance ??= new TaskStore(
+      this.ctx.storage.sql,
+      async (head) => {
+        const id = this.#store.task()?.id;
+        if (id) await controlStub(this.env)?.anchor(`task:${id}`, head.seq, head.hash);
+      },
+      (e) => this.#callbacks.recorded(e),
+    );
     return this.#storeInstance;
+  }
+
+  /** The task's callback and its outbox (created with the store, on first use). */
+  get #callbacks(): TaskCallbacks {
+    this.#callbacksInstance ??= new TaskCallbacks(this.ctx.storage.sql, () => this.#store);
+    return this.#callbacksInstance;
+  }
+
+  /** Puts recorded callback events on the webhooks queue (the alarm retries what it refused). */
+  #tell(): Promise<void> {
+    return this.#callbacks.tell(this.env, this.ctx.storage);
   }
 
   /** Whether this object holds a task at all (without creating its tables). */
@@ -111,6 +132,7 @@ export class TaskAgent extends DurableObject<Env> {
         await controlStub(this.env)
           ?.taskChanged(task.id, task.status, approvalReport(task))
           .catch((e: unknown) => console.warn(JSON.stringify({ msg: "could not index task status", task: task.id, error: String(e) })));
+        await this.#tell();
       },
     };
   }
@@ -160,7 +182,9 @@ export class TaskAgent extends DurableObject<Env> {
       ...(init.intentId ? { intentId: init.intentId } : {}),
       ...(init.inputGate ? { inputGate: init.inputGate } : {}),
       ...(init.inputScreening ? { inputScreening: init.inputScreening } : {}),
+      ...(init.callback ? { callback: { url: init.callback.url, signed: init.callback.secret !== undefined } } : {}),
     };
+    if (init.callback) this.#callbacks.set(init.callback);
     if (init.context) {
       const json = canonicalJson(init.context);
       if (json.length >= init.contextInlineBytes) {
@@ -180,6 +204,7 @@ export class TaskAgent extends DurableObject<Env> {
       planHash: await contentHash(init.plan),
       ...(task.contextRef ? { contextHash: task.contextRef.sha256 } : {}),
     });
+    if (init.callback) await this.#store.audit(init.actor, "callback.set", { url: shownUrl(init.callback.url), urlHash: await contentHash(init.callback.url), signed: init.callback.secret !== undefined });
     await this.ctx.storage.setAlarm(Date.now());
     await this.#started(task);
     return { kind: "created", task: this.#view() };
@@ -278,6 +303,7 @@ export class TaskAgent extends DurableObject<Env> {
     if (task.status !== "awaiting_approval") return { ok: false, reason: TERMINAL.has(task.status) ? "terminal" : "not_awaiting" };
     await finish(this.#host(), "rejected", actor, { reason, error: `rejected by ${actor}: ${reason}` });
     await this.ctx.storage.deleteAlarm();
+    await this.#tell(); // re-arms the alarm for an event the queue refused
     return { ok: true, task: this.#view() };
   }
 
@@ -289,6 +315,7 @@ export class TaskAgent extends DurableObject<Env> {
     await finish(this.#host(), "cancelled", actor, { reason });
     for (const c of this.#aborts.values()) c.abort(new Error("task cancelled"));
     await this.ctx.storage.deleteAlarm();
+    await this.#tell(); // re-arms the alarm for an event the queue refused
     return { ok: true, task: this.#view() };
   }
 
@@ -311,12 +338,15 @@ export class TaskAgent extends DurableObject<Env> {
    * drives once more after it: that drive may have read the task before the report.
    */
   override async alarm(): Promise<void> {
-    if (!this.#driving) return this.#drive();
-    this.#again ??= this.#driving.then(
-      () => this.#next(),
-      () => this.#next(),
-    );
-    await this.#again;
+    if (!this.#driving) await this.#drive();
+    else {
+      this.#again ??= this.#driving.then(
+        () => this.#next(),
+        () => this.#next(),
+      );
+      await this.#again;
+    }
+    if (this.#exists()) await this.#tell(); // and callback events the queue refused before
   }
 
   #next(): Promise<void> {

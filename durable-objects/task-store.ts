@@ -19,11 +19,18 @@ export class TaskStore {
   readonly #sql: SqlStorage;
   readonly #audit: AuditLog;
   readonly #listeners = new Set<() => void>();
+  readonly #recorded: ((e: { seq: number; type: string; at: string }) => void) | undefined;
   /** The task's trace (GET /v1/tasks/:id/trace). */
   readonly spans: SpanStore;
 
-  constructor(sql: SqlStorage, anchor?: (head: { seq: number; hash: string }) => Promise<void>) {
+  /**
+   * `anchor` records each new head of the audit chain outside this object; `recorded`
+   * hears of each progress event as it is written, in the same synchronous step (its
+   * own writes commit with the event's: the callback outbox, durable-objects/task-callbacks.ts).
+   */
+  constructor(sql: SqlStorage, anchor?: (head: { seq: number; hash: string }) => Promise<void>, recorded?: (e: { seq: number; type: string; at: string }) => void) {
     this.#sql = sql;
+    this.#recorded = recorded;
     sql.exec(`CREATE TABLE IF NOT EXISTS task (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS steps (id TEXT PRIMARY KEY, pos INTEGER NOT NULL, doc TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, at TEXT NOT NULL, data TEXT NOT NULL);
@@ -111,6 +118,7 @@ export class TaskStore {
   event(type: string, data: JsonObject = {}): number {
     const at = new Date().toISOString();
     const seq = this.#sql.exec<{ seq: number }>("INSERT INTO events (type, at, data) VALUES (?, ?, ?) RETURNING seq", type, at, JSON.stringify(data)).one().seq;
+    this.#recorded?.({ seq, type, at });
     for (const l of this.#listeners) l();
     return seq;
   }

@@ -7,6 +7,7 @@ import { startFakeAnthropic } from "../../examples/fake-anthropic/server.ts";
 import { startFakeGemini } from "../../examples/fake-gemini/server.ts";
 import { startA2aUpstream } from "../support/a2a-upstream.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
+import { startWebhookReceiver } from "../support/webhook-receiver.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -24,12 +25,14 @@ declare module "vitest" {
     a2aUrl: string;
     /** A stand-in OTLP/HTTP collector (test/support/otlp-receiver.ts). */
     otlpUrl: string;
+    /** A webhook receiver that records deliveries and fails on request (test/support/webhook-receiver.ts). */
+    hooksUrl: string;
   }
 }
 
 /**
- * Starts the fault-injection upstream and the fake provider APIs (OpenAI, Anthropic,
- * Gemini) on 127.0.0.1, and bundles the example
+ * Starts the fault-injection upstream, the fake provider APIs (OpenAI, Anthropic,
+ * Gemini) and a webhook receiver on 127.0.0.1, and bundles the example
  * specialists Worker so the workers project can run it next to the router.
  */
 export default async function setup(project: TestProject) {
@@ -41,6 +44,7 @@ export default async function setup(project: TestProject) {
   const gemini = await startFakeGemini({ apiKey: "fake-gemini-key", maxLifetimeMs });
   const a2a = await startA2aUpstream({ maxLifetimeMs });
   const otlp = await startOtlpReceiver();
+  const hooks = await startWebhookReceiver({ maxLifetimeMs });
   mkdirSync(".wrangler/test", { recursive: true });
   const outfile = ".wrangler/test/specialists.mjs";
   await build({
@@ -65,6 +69,7 @@ export default async function setup(project: TestProject) {
   project.provide("specialistsScript", outfile);
   project.provide("a2aUrl", a2a.url);
   project.provide("otlpUrl", otlp.url);
+  project.provide("hooksUrl", hooks.url);
   return async () => {
     await faults.close();
     await openai.close();
@@ -72,5 +77,6 @@ export default async function setup(project: TestProject) {
     await gemini.close();
     await a2a.close();
     await otlp.close();
+    await hooks.close();
   };
 }

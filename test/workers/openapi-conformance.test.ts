@@ -1,4 +1,10 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import worker from "../../worker/index.ts";
+import type { Env } from "../../worker/env.ts";
+import { envelope } from "../../worker/queues/envelope.ts";
+import { WORK_QUEUES } from "../../worker/queues/names.ts";
 import { nonConformance } from "../support/openapi-conformance.ts";
 import { call, callWith, configWith } from "./helpers.ts";
 import { submit, waitFor } from "./task-helpers.ts";
@@ -31,7 +37,8 @@ async function described(template: string, method: string, res: Response): Promi
 describe("the OpenAPI document describes what is sent", () => {
   it("tasks: submit, list, read, audit, trace, approve, reject, cancel, context", { timeout: 30_000 }, async () => {
     const context = { big: "x".repeat(40_000) }; // stored by reference
-    const started = await call("/v1/tasks", { json: { goal: "conformance", plan: { steps: [{ id: "s", specialist: "policy-approve" }] }, context } });
+    const callback = { url: `${inject("hooksUrl")}/hooks/conformance`, secret: "a secret of 16+ characters" };
+    const started = await call("/v1/tasks", { json: { goal: "conformance", plan: { steps: [{ id: "s", specialist: "policy-approve" }] }, context, callback } });
     const { id } = await described("/v1/tasks", "post", started);
     const waiting = await waitFor(id, ["awaiting_approval", "failed"]);
     expect(waiting.status).toBe("awaiting_approval");
@@ -110,6 +117,23 @@ describe("the OpenAPI document describes what is sent", () => {
     const chat = await described("/v1/chat/completions", "post", await call("/v1/chat/completions", { json: { model: "chat", messages: [{ role: "user", content: "hi" }] }, headers: { prefer: "respond-async" } }));
     await ended(chat.id);
     await described("/v1/hops/{id}", "get", await call(`/v1/hops/${chat.id}`));
+  });
+
+  it("admin: dead letters", async () => {
+    const tenant = `conf-${crypto.randomUUID().slice(0, 8)}`;
+    const messages = [1, 2].map((n) => ({ id: `conf-${tenant}-${n}`, timestamp: new Date(), attempts: 1, body: envelope("webhook.deliver", `webhook:conf-${tenant}-${n}`, tenant, { callback: { url: `${inject("hooksUrl")}/hooks/conformance`, secret: "a secret of 16+ characters" }, event: { id: `conf-${tenant}-${n}`, type: "test", occurredAt: new Date().toISOString(), data: {} } }) }));
+    const batch = createMessageBatch(WORK_QUEUES.webhooks.dlq, messages);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env as unknown as Env, ctx);
+    await getQueueResult(batch, ctx);
+    const listed = await described("/v1/admin/dead-letters", "get", await call(`/v1/admin/dead-letters?tenant=${tenant}`, { headers: ADMIN }));
+    const [a, b] = listed.deadLetters as { seq: number }[];
+    await described("/v1/admin/dead-letters/{seq}", "get", await call(`/v1/admin/dead-letters/${a!.seq}`, { headers: ADMIN }));
+    await described("/v1/admin/dead-letters/{seq}/replay", "post", await call(`/v1/admin/dead-letters/${a!.seq}/replay`, { json: { reason: "test" }, headers: ADMIN }));
+    await described("/v1/admin/dead-letters/{seq}/discard", "post", await call(`/v1/admin/dead-letters/${b!.seq}/discard`, { json: {}, headers: ADMIN }));
+    await described("/v1/admin/dead-letters/{seq}", "get", await call(`/v1/admin/dead-letters/${a!.seq}`, { headers: ADMIN })); // 404
+    await described("/v1/admin/dead-letters/{seq}/discard", "post", await call(`/v1/admin/dead-letters/${a!.seq}/discard`, { json: {}, headers: ADMIN })); // 404
+    await described("/v1/admin/dead-letters", "get", await call("/v1/admin/dead-letters")); // 403
   });
 
   it("the A2A agent card and the OpenAI door", async () => {

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { Callback } from "../queues/callbacks.ts";
 import { Plan } from "../tasks/plan.ts";
 import { JsonValue } from "./schemas.ts";
 
@@ -18,6 +19,10 @@ export const TaskRequest = z
     idempotencyKey: z.string().min(1).max(255).optional(),
     /** Shorter approval expiry for this task (capped by the config's `tasks.approvalTtlSeconds`). */
     approvalTtlSeconds: z.number().int().min(1).max(30 * 86_400).optional(),
+    /** Where the task's state changes are POSTed, signed with `secret` (docs/queues.md, "Webhooks"). */
+    callback: Callback.optional().openapi({
+      description: "POSTed a signed event (Standard Webhooks) when the task succeeds, fails, is cancelled or rejected, or waits for approval; the secret is never shown again",
+    }),
   })
   .refine((b) => [b.plan, b.workflow, b.planner].filter((x) => x !== undefined).length <= 1, { message: "give at most one of plan, workflow, planner" })
   .openapi("TaskRequest");
@@ -98,6 +103,7 @@ export const TaskView = z
     inputGate: z.string().optional(),
     inputScreening: ScreeningVerdict.optional(),
     indexed: z.boolean().optional().openapi({ description: "the control plane's task index has it" }),
+    callback: z.object({ url: z.string(), signed: z.boolean() }).optional().openapi({ description: "where state changes are POSTed, and whether they are signed (the secret is never shown)" }),
     steps: z.array(StepView),
     links: z.record(z.string(), z.string()),
   })

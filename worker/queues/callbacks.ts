@@ -1,21 +1,29 @@
 import { z } from "zod";
+import { baseConfig } from "../config/base.ts";
 import { privateDestination } from "../config/destinations.ts";
 import type { Env } from "../env.ts";
 import type { JsonObject } from "../json.ts";
 import { envelope } from "./envelope.ts";
+import { signingKey } from "./webhooks.ts";
 
 /**
  * Where a task or an async hop reports its state changes: a URL the router POSTs a
  * signed event to through the webhooks queue (worker/queues/webhook-delivery.ts), and
  * the secret the signature is made with (HMAC-SHA256; without one, events are sent
- * unsigned).
+ * unsigned). A Standard Webhooks secret (`whsec_` + base64) signs with its decoded
+ * bytes, any other secret with its UTF-8 bytes (worker/queues/webhooks.ts `signingKey`).
  *
  * @example
  * { "url": "https://hooks.example.com/switchyard", "secret": "whsec_…at least 16 characters" }
  */
 export const Callback = z.strictObject({
   url: z.url({ protocol: /^https?$/ }).max(2048),
-  secret: z.string().min(16, "at least 16 characters").max(256).optional(),
+  secret: z
+    .string()
+    .min(16, "at least 16 characters")
+    .max(256)
+    .refine((s) => signingKey(s) !== undefined, "a secret starting with whsec_ must go on in base64 (a Standard Webhooks secret)")
+    .optional(),
 });
 export type Callback = z.infer<typeof Callback>;
 
@@ -30,6 +38,17 @@ export function callbackUrlProblem(url: string, allowPrivate: boolean): string |
   if (!url.startsWith("https:")) return "must be an https: URL";
   const why = privateDestination(url);
   return why ? `points at ${why}; the router does not call private networks (router.allowPrivateNetworks allows it)` : undefined;
+}
+
+/**
+ * Whether callbacks may point at private networks and plain `http:`: under `DEV_MODE`,
+ * or with the config's `router.allowPrivateNetworks` (runtime registrations cannot
+ * change it, so the base config says). A config that does not validate allows nothing.
+ */
+export function privateCallbacksAllowed(env: Env): boolean {
+  if (env.DEV_MODE === "true") return true;
+  const base = baseConfig(env);
+  return base.ok && base.config.router.allowPrivateNetworks;
 }
 
 /** One event a callback is told of. `id` is unique per event (receivers deduplicate on it). */
@@ -48,7 +67,7 @@ export interface CallbackEvent {
  * once however often it is enqueued within the dedup window). Throws when the
  * `WEBHOOKS` queue binding is missing.
  */
-export async function enqueueCallbackEvent(env: Env, tenant: string, callback: Callback, event: CallbackEvent): Promise<void> {
+export async function enqueueCallbackEvent(env: Pick<Env, "WEBHOOKS">, tenant: string, callback: Callback, event: CallbackEvent): Promise<void> {
   if (!env.WEBHOOKS) throw new Error("the WEBHOOKS queue binding is missing (wrangler.toml)");
   await env.WEBHOOKS.send(envelope("webhook.deliver", `webhook:${event.id}`, tenant, { callback, event: event as unknown as JsonObject }));
 }

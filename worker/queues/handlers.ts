@@ -3,6 +3,7 @@ import type { Env } from "../env.ts";
 import { hopRunner } from "../hops/run.ts";
 import type { Handler } from "./consume.ts";
 import { STEP_RUN, stepRunHandler } from "./step-run.ts";
+import { webhookDeliverer } from "./webhook-delivery.ts";
 
 /**
  * The consumers of the router's queues, by envelope `kind` (`<queue>.<verb>`): each
@@ -14,4 +15,6 @@ export const HANDLERS: Readonly<Record<string, (env: Env, ctx: ExecutionContext)
   [STEP_RUN]: stepRunHandler,
   /** An async hop (worker/hops/run.ts), replayed through the router's own app. */
   "hop.run": (env, ctx) => hopRunner(env, ctx, (request, e, c) => app.fetch(request, e, c)),
+  /** Signed webhook deliveries (task callbacks; A2A push notifications later): worker/queues/webhook-delivery.ts. */
+  "webhook.deliver": (env) => webhookDeliverer(env),
 };

@@ -1,21 +1,8 @@
 import type { Env } from "../env.ts";
-import { controlStub } from "../control.ts";
-import type { Json } from "../json.ts";
 import { consumeBatch, type DeadLetterInput, type Handler, type QueueBatch } from "./consume.ts";
+import { storeDeadLetter } from "./dead-letters.ts";
 import { HANDLERS } from "./handlers.ts";
 import { ledgerFor } from "./ledger.ts";
-
-/** A dead letter's body as stored: the delivered body when it is JSON, else its string form. */
-function storedBody(raw: unknown): Json {
-  try {
-    const text = JSON.stringify(raw);
-    return text === undefined ? String(raw) : (JSON.parse(text) as Json);
-  } catch {
-    return String(raw);
-  }
-}
-
-const iso = (ms: number | null | undefined) => (typeof ms === "number" ? new Date(ms).toISOString() : null);
 
 /**
  * The Worker's `queue()` handler (worker/index.ts): {@link consumeBatch} with the
@@ -28,22 +15,7 @@ export async function queue(batch: MessageBatch<unknown>, env: Env, ctx: Executi
   await consumeBatch(batch as unknown as QueueBatch, {
     handlers,
     async deadLetter(letter: DeadLetterInput) {
-      const control = controlStub(env);
-      if (!control) throw new Error("the CONTROL_PLANE binding is missing: dead letters cannot be stored");
-      const e = letter.envelope;
-      const noted = e ? await ledgerFor(env, e.id).entry(e.id).catch(() => null) : null;
-      await control.recordDeadLetter({
-        queue: letter.queue,
-        messageId: letter.messageId,
-        envelopeId: e?.id ?? null,
-        kind: e?.kind ?? null,
-        tenant: e?.tenant ?? null,
-        body: storedBody(letter.raw),
-        reason: letter.reason,
-        attempts: Math.max(letter.attempts, noted?.failures ?? 0),
-        firstFailureAt: iso(noted?.firstFailureAt),
-        lastFailureAt: iso(noted?.lastFailureAt),
-      });
+      await storeDeadLetter(env, letter);
     },
     async failureOf(e) {
       const noted = await ledgerFor(env, e.id).entry(e.id);

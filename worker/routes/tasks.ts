@@ -11,6 +11,7 @@ import { AuditView, CancelRequest, Decision, TaskAccepted, TaskId, TaskRequest, 
 import { getRuntime } from "../runtime.ts";
 import { openTaskFeed } from "../tasks/follow.ts";
 import { submitTask } from "../tasks/submit.ts";
+import { taskLinks } from "../tasks/links.ts";
 import { taskStub } from "../tasks/task-stub.ts";
 import type { TaskEvent } from "../tasks/types.ts";
 import { controlStub } from "../control.ts";
@@ -19,15 +20,7 @@ import { MAX_EVENT_STREAM_MS, streamSlot } from "../routing/stream-slots.ts";
 const Params = z.object({ id: TaskId });
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
-const links = (id: string) => ({
-  self: `/v1/tasks/${id}`,
-  events: `/v1/tasks/${id}/events`,
-  audit: `/v1/tasks/${id}/audit`,
-  trace: `/v1/tasks/${id}/trace`,
-  approve: `/v1/tasks/${id}/approve`,
-  reject: `/v1/tasks/${id}/reject`,
-  cancel: `/v1/tasks/${id}/cancel`,
-});
+const links = taskLinks;
 
 const submit = createRoute({
   method: "post",

@@ -8,6 +8,7 @@ import type { Plan } from "./plan.ts";
 import { taskStub } from "./task-stub.ts";
 import { inputTooLong } from "../routing/input-limit.ts";
 import { screeningText, screenUnder, type ScreeningResult } from "../policy/screening.ts";
+import { callbackUrlProblem, privateCallbacksAllowed } from "../queues/callbacks.ts";
 
 type Issue = { path: string; message: string };
 
@@ -100,6 +101,7 @@ export async function startTask(
       approvalTtlSeconds: Math.min(body.approvalTtlSeconds ?? Infinity, rt.config.tasks.approvalTtlSeconds),
       intentId: intent.id,
       traceparent: a.traceparent,
+      ...(body.callback ? { callback: body.callback } : {}),
       ...screening,
     },
   };
@@ -127,6 +129,8 @@ export async function submitTask(
   a: { tenant: string; actor: string; idempotencyKey: string | undefined; body: Omit<TaskRequest, "idempotencyKey">; traceparent: string },
   defer: (p: Promise<unknown>) => void,
 ): Promise<{ ok: true; task: TaskView; replayed: boolean } | SubmitRefusal> {
+  const refused = a.body.callback ? callbackUrlProblem(a.body.callback.url, privateCallbacksAllowed(env)) : undefined;
+  if (refused) return { ok: false, reason: "invalid", detail: `callback.url ${refused}`, errors: [{ path: "callback.url", message: refused }] };
   const id = await taskIdFor(a.tenant, a.idempotencyKey);
   const init = await startTask(rt, { id, tenant: a.tenant, actor: a.actor, body: a.body, bodyHash: await contentHash(a.body), traceparent: a.traceparent }, defer);
   if (!init.ok) return init;

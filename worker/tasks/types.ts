@@ -59,6 +59,8 @@ export interface TaskDoc {
   inputScreening?: { flagged: boolean; score: number; signals: string[] };
   /** The control plane's task index has it (listings, tenant-wide cancel); set once indexing succeeded. */
   indexed?: boolean;
+  /** Where state changes are POSTed (docs/queues.md, "Webhooks"), and whether they are signed; the secret is kept apart and never shown. */
+  callback?: { url: string; signed: boolean };
 }
 
 /** One step's state. */

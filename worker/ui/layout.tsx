@@ -82,6 +82,7 @@ export const Page = ({ title, viewer, refreshSeconds, children }: { title: strin
               <a href="/ui/approvals">Approvals</a>
               <a href="/ui/tasks/new">Start a task</a>
               <a href="/ui/intents">Intent playground</a>
+              {viewer.admin ? <a href="/ui/dead-letters">Dead letters</a> : null}
               <span class="grow" />
               <span class="who">
                 tenant <b>{viewer.tenant}</b>

@@ -16,6 +16,7 @@ import { taskBodyFromForm } from "./start-form.ts";
 import { FAVICON, STYLESHEET } from "./style.ts";
 import { TaskPage } from "./task-page.tsx";
 import { approvalPages } from "./approvals-routes.tsx";
+import { deadLetterPages } from "./dead-letters-routes.tsx";
 import { TASK_ID, submitGateForm } from "./gate-forms.tsx";
 import { layoutWaterfall, rowsFromSteps, rowsFromTrace } from "./waterfall.ts";
 
@@ -144,6 +145,7 @@ export function dashboardRoutes(fetchApp: AppFetch): Hono<UiEnv> {
     });
 
   approvalPages(ui, session);
+  deadLetterPages(ui, session);
 
   ui.get("/ui/intents", session, (c) => c.html(<IntentsPage viewer={c.get("viewer")} />));
 

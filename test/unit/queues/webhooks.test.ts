@@ -1,0 +1,92 @@
+import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { Webhook } from "standardwebhooks";
+import { describe, expect, it } from "vitest";
+import { outcomeOf, RETRY_SCHEDULE_SECONDS, retryDelaySeconds, shownUrl, sign, signingKey, webhookBody, webhookRequest } from "../../../worker/queues/webhooks.ts";
+
+const event = { id: "task_0123:8", type: "task.succeeded", occurredAt: "2026-11-30T04:00:00.000Z", data: { task: { id: "task_0123", status: "succeeded" } } };
+/** A Standard Webhooks secret: `whsec_` and 24 random bytes in base64. */
+const WHSEC = `whsec_${Buffer.from("0123456789abcdefghijklmn").toString("base64")}`;
+
+describe("webhook signatures (Standard Webhooks), checked by independent implementations", () => {
+  it("a whsec_ secret's signature verifies with the standardwebhooks package", async () => {
+    const now = Date.now();
+    const { body, headers } = await webhookRequest(event, WHSEC, now);
+    expect(headers["webhook-id"]).toBe("task_0123:8");
+    expect(headers["webhook-timestamp"]).toBe(String(Math.floor(now / 1000)));
+    expect(headers["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+    expect(new Webhook(WHSEC).verify(body, headers)).toEqual({ type: "task.succeeded", timestamp: event.occurredAt, data: event.data });
+  });
+
+  it("a plain secret signs with its UTF-8 bytes: the package verifies it in its raw format, node:crypto agrees", async () => {
+    const secret = "a plain shared secret, 16+ chars";
+    const now = 1_780_000_000_000;
+    const { body, headers } = await webhookRequest(event, secret, now);
+    const expected = createHmac("sha256", Buffer.from(secret, "utf8")).update(`${event.id}.${now / 1000}.${body}`).digest("base64");
+    expect(headers["webhook-signature"]).toBe(`v1,${expected}`);
+    expect(new Webhook(secret, { format: "raw" }).sign(event.id, new Date(now), body)).toBe(headers["webhook-signature"]);
+  });
+
+  it("a tampered body, another secret or an old timestamp does not verify", async () => {
+    const { body, headers } = await webhookRequest(event, WHSEC, Date.now());
+    expect(() => new Webhook(WHSEC).verify(body.replace("succeeded", "failed"), headers)).toThrow(/No matching signature/);
+    expect(() => new Webhook(`whsec_${Buffer.from("another key, 24 bytes!!!").toString("base64")}`).verify(body, headers)).toThrow(/No matching signature/);
+    const old = await webhookRequest(event, WHSEC, Date.now() - 6 * 60_000);
+    expect(() => new Webhook(WHSEC).verify(old.body, old.headers)).toThrow(/too old/);
+  });
+
+  it("without a secret there is no signature header", async () => {
+    const { headers, body } = await webhookRequest(event, undefined, Date.now());
+    expect(headers["webhook-signature"]).toBeUndefined();
+    expect(headers["webhook-id"]).toBe(event.id);
+    expect(headers["content-type"]).toBe("application/json");
+    expect(JSON.parse(body)).toEqual({ type: event.type, timestamp: event.occurredAt, data: event.data });
+  });
+
+  it("the body is Standard Webhooks' { type, timestamp, data } and the signature covers it byte for byte", async () => {
+    const key = signingKey(WHSEC)!;
+    expect(Buffer.from(key).toString()).toBe("0123456789abcdefghijklmn");
+    const body = webhookBody(event);
+    expect(await sign(key, "x", 1, body)).toBe(`v1,${createHmac("sha256", key).update(`x.1.${body}`).digest("base64")}`);
+  });
+
+  it("a whsec_ secret that is not base64 has no key (the Callback schema refuses it)", async () => {
+    expect(signingKey("whsec_not base64!!")).toBeUndefined();
+    expect(signingKey("whsec_abc")).toBeUndefined(); // not a multiple of 4
+    await expect(webhookRequest(event, "whsec_not base64!!", Date.now())).rejects.toThrow(/not base64/);
+  });
+});
+
+describe("what an answer means", () => {
+  it("2xx is delivered, 410 is gone, anything else fails with the status and the start of the body", () => {
+    expect(outcomeOf(200, "https://h.example/in")).toEqual({ kind: "delivered", status: 200 });
+    expect(outcomeOf(204, "https://h.example/in")).toEqual({ kind: "delivered", status: 204 });
+    expect(outcomeOf(410, "https://h.example/in", "bye")).toEqual({ kind: "gone", status: 410 });
+    expect(outcomeOf(500, "https://h.example/in", "  boom\n  again ")).toEqual({ kind: "failed", status: 500, reason: "HTTP 500 from https://h.example/in: boom again" });
+    expect(outcomeOf(404, "https://h.example/in")).toMatchObject({ kind: "failed", reason: "HTTP 404 from https://h.example/in" });
+    expect(outcomeOf(302, "https://h.example/in")).toMatchObject({ kind: "failed", reason: "HTTP 302 from https://h.example/in (redirects are not followed)" });
+    expect((outcomeOf(503, "u", "x".repeat(1000)) as { reason: string }).reason.length).toBeLessThan(230);
+  });
+
+  it("a reason names the URL without its query (it may carry a token)", () => {
+    expect(shownUrl("https://h.example/in?token=abc#f")).toBe("https://h.example/in");
+    expect(shownUrl("not a url")).toBe("(invalid URL)");
+  });
+});
+
+describe("the retry schedule", () => {
+  it("grows 10 s, 30 s, 2 min, 10 min … 6 h and stays at its last step", () => {
+    const mid = () => 0.5;
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 20].map((n) => retryDelaySeconds(n, mid))).toEqual([10, 30, 120, 600, 1800, 3600, 10_800, 21_600, 21_600, 21_600]);
+    expect(retryDelaySeconds(0, mid)).toBe(10);
+    // one step per retry the webhooks queue allows before it dead-letters (wrangler.toml)
+    const consumer = /queue = "switchyard-webhooks"\n(?:[a-z_]+ = [^\n]+\n)*?max_retries = (\d+)/.exec(readFileSync("wrangler.toml", "utf8"));
+    expect(RETRY_SCHEDULE_SECONDS).toHaveLength(Number(consumer?.[1]));
+  });
+
+  it("jitters by ±10 % and stays under Queues' 12-hour delay cap", () => {
+    expect(retryDelaySeconds(1, () => 0)).toBe(9);
+    expect(retryDelaySeconds(1, () => 0.999999)).toBe(11);
+    expect(retryDelaySeconds(8, () => 0.999999)).toBeLessThanOrEqual(43_200);
+  });
+});
