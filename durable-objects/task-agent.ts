@@ -158,7 +158,8 @@ export class TaskAgent extends DurableObject<Env> {
   async create(init: TaskInit): Promise<CreateResult> {
     const existing = this.#store.task();
     if (existing) {
-      if (existing.bodyHash !== init.bodyHash || existing.tenant !== init.tenant) return { kind: "conflict" };
+      // the hash leaves the callback's secret out (it is shown): a different secret is a different body too
+      if (existing.bodyHash !== init.bodyHash || existing.tenant !== init.tenant || this.#callbacks.get()?.secret !== init.callback?.secret) return { kind: "conflict" };
       await this.#started(existing);
       return { kind: "existing", task: this.#view() };
     }

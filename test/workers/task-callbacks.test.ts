@@ -31,6 +31,20 @@ describe("task callbacks", () => {
     expect(audit.entries.find((x) => x.action === "callback.set")?.detail).toMatchObject({ url: h.url.split("?")[0], signed: true, urlHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
+  it("the shown bodyHash leaves the callback's secret out; the same idempotency key with another secret is a conflict", async () => {
+    const key = `cb-${crypto.randomUUID()}`;
+    const url = hook().url;
+    const body = (secret: string) => ({ goal: "hash without the secret", plan: { steps: [{ id: "s", specialist: "fault-ok" }] }, callback: { url, secret } });
+    const a = await submit({ ...body(WHSEC), idempotencyKey: key });
+    expect(a.res.status).toBe(202);
+    const again = await submit({ ...body(WHSEC), idempotencyKey: key });
+    expect([200, 202]).toContain(again.res.status);
+    expect(((await again.res.json()) as { id: string }).id).toBe(a.id);
+    expect((await submit({ ...body("another plain secret, 16+ characters"), idempotencyKey: key })).res.status).toBe(409);
+    const other = await submit({ ...body("another plain secret, 16+ characters"), idempotencyKey: `${key}-2` });
+    expect(((await getTask(other.id)) as unknown as { bodyHash: string }).bodyHash).toBe(((await getTask(a.id)) as unknown as { bodyHash: string }).bodyHash); // the hash says nothing of the secret
+  });
+
   it("a task waiting for approval POSTs task.awaiting_approval, then its end, each change under its own id", async () => {
     const h = hook();
     const { id } = await submit({ goal: "callback at a gate", plan: { steps: [{ id: "s", specialist: "policy-approve" }] }, callback: { url: h.url } });

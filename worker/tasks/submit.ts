@@ -132,7 +132,7 @@ export async function submitTask(
   const refused = a.body.callback ? callbackUrlProblem(a.body.callback.url, privateCallbacksAllowed(env)) : undefined;
   if (refused) return { ok: false, reason: "invalid", detail: `callback.url ${refused}`, errors: [{ path: "callback.url", message: refused }] };
   const id = await taskIdFor(a.tenant, a.idempotencyKey);
-  const init = await startTask(rt, { id, tenant: a.tenant, actor: a.actor, body: a.body, bodyHash: await contentHash(a.body), traceparent: a.traceparent }, defer);
+  const init = await startTask(rt, { id, tenant: a.tenant, actor: a.actor, body: a.body, bodyHash: await contentHash(withoutCallbackSecret(a.body)), traceparent: a.traceparent }, defer);
   if (!init.ok) return init;
   const r = await taskStub(env, id).create(init.init);
   switch (r.kind) {
@@ -142,4 +142,15 @@ export async function submitTask(
     case "existing":
       return { ok: true, task: r.task, replayed: r.kind === "existing" };
   }
+}
+
+/**
+ * The body as its `bodyHash` covers it: the callback's secret left out, because the
+ * hash is shown to anyone who can read the task and a secret must not be guessable
+ * offline from it. The TaskAgent compares a repeated submission's secret itself.
+ */
+function withoutCallbackSecret(body: Omit<TaskRequest, "idempotencyKey">): Omit<TaskRequest, "idempotencyKey"> {
+  if (!body.callback?.secret) return body;
+  const { secret: _secret, ...callback } = body.callback;
+  return { ...body, callback };
 }
