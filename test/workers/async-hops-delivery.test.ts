@@ -1,4 +1,7 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import worker from "../../worker/index.ts";
+import { WORK_QUEUES } from "../../worker/queues/names.ts";
 import { inject } from "vitest";
 import { AsyncHop } from "../../durable-objects/async-hop.ts";
 import { RateLimitPool } from "../../durable-objects/rate-limit-pool.ts";
@@ -190,6 +193,33 @@ describe("a queued hop's after-response work", () => {
     const delivered = await Promise.race([deliver(message, cfg).then(() => "delivered"), new Promise((r) => setTimeout(() => r("held"), 10_000))]);
     expect(delivered).toBe("delivered");
     expect((await hopNow(id)).status).toBe("succeeded");
+  });
+});
+
+describe("a batch that partially fails", () => {
+  it("acks the messages that ran and retries only the one that failed; its retry runs it once, the others are never run again", async () => {
+    const hops = [await sideEffectHop(), await sideEffectHop(), await sideEffectHop()];
+    const failing = hops[1]!;
+    const claim = AsyncHop.prototype.claim;
+    vi.spyOn(AsyncHop.prototype, "claim").mockImplementation(async function (this: AsyncHop, ...args: Parameters<AsyncHop["claim"]>) {
+      if ((this as unknown as { ctx: DurableObjectState }).ctx.id.equals(e.ASYNC_HOP!.idFromName(failing.id))) throw new Error("Durable Object reset");
+      return claim.apply(this, args);
+    });
+    const batch = createMessageBatch(WORK_QUEUES.hops.queue, hops.map((h, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body: h.message })));
+    const ctx = createExecutionContext();
+    await worker.queue(batch, e, ctx);
+    const r = await getQueueResult(batch, ctx);
+    expect(r.explicitAcks.sort()).toEqual(["m0", "m2"]);
+    expect(r.retryMessages.map((m) => m.msgId)).toEqual(["m1"]);
+    expect([await upstreamCalls(hops[0]!.id), await upstreamCalls(failing.id), await upstreamCalls(hops[2]!.id)]).toEqual([1, 0, 1]);
+    vi.restoreAllMocks();
+    // Queues redelivers only m1; a stray redelivery of the whole batch would still call nobody twice
+    const again = createMessageBatch(WORK_QUEUES.hops.queue, hops.map((h, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 2, body: h.message })));
+    const ctx2 = createExecutionContext();
+    await worker.queue(again, e, ctx2);
+    expect((await getQueueResult(again, ctx2)).explicitAcks.sort()).toEqual(["m0", "m1", "m2"]);
+    expect([await upstreamCalls(hops[0]!.id), await upstreamCalls(failing.id), await upstreamCalls(hops[2]!.id)]).toEqual([1, 1, 1]);
+    for (const h of hops) expect((await hopNow(h.id)).status).toBe("succeeded");
   });
 });
 
