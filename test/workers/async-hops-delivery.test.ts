@@ -188,7 +188,7 @@ describe("a queued hop's after-response work", () => {
   it("sends its metrics at once, not after the flush window: the consumer's batch is not held for it", { timeout: 20_000 }, async () => {
     // a 60 s flush window: were the replay's counters to wait for it, the batch's waitUntil (and this delivery) would take a minute
     const cfg = { SWITCHYARD_CONFIG: configWith((c) => void (c.observability = { ...(c.observability ?? {}), metricsFlushMs: 60_000 })) };
-    await callWith(cfg, "/v1/route", { json: { input: "warm the window", specialist: "fault-ok" } }); // a sync hop: its flush starts the window
+    await callWith({}, "/v1/route", { json: { input: "start the window", specialist: "fault-ok" } }); // a sync hop under the test config (no window): its flush, now, starts the window
     const { id, message } = await submit("/v1/route", { input: "counted now", specialist: "fault-ok", async: true }, cfg);
     const delivered = await Promise.race([deliver(message, cfg).then(() => "delivered"), new Promise((r) => setTimeout(() => r("held"), 10_000))]);
     expect(delivered).toBe("delivered");
