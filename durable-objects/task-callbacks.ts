@@ -1,5 +1,7 @@
 import type { Env } from "../worker/env.ts";
 import { enqueueCallbackEvent, type Callback, type CallbackEvent } from "../worker/queues/callbacks.ts";
+import { storeDeadLetter } from "../worker/queues/dead-letters.ts";
+import { envelope, type Envelope } from "../worker/queues/envelope.ts";
 import { CALLBACK_EVENT_TYPES, taskCallbackEvent } from "../worker/tasks/callback-events.ts";
 import { taskLinks } from "../worker/tasks/links.ts";
 import type { TaskStore } from "./task-store.ts";
@@ -90,16 +92,16 @@ export class TaskCallbacks {
    * Puts the outbox's events on the webhooks queue, oldest first (flushes run one at a
    * time). An event the queue refuses waits (5 s, doubling, at most 5 min) and the
    * later ones with it; after {@link MAX_ENQUEUE_TRIES}, or at once for an event too
-   * large for a message, it is given up and logged. Resolves with when the next try is
+   * large for a message, it is given up: stored as a dead letter and logged. Resolves with when the next try is
    * due (epoch ms), if any event is left.
    */
-  flush(env: Pick<Env, "WEBHOOKS">, now: () => number = Date.now): Promise<number | undefined> {
+  flush(env: Pick<Env, "WEBHOOKS"> & Partial<Env>, now: () => number = Date.now): Promise<number | undefined> {
     const run = this.#tail.then(() => this.#flush(env, now));
     this.#tail = run.catch(() => undefined);
     return run;
   }
 
-  async #flush(env: Pick<Env, "WEBHOOKS">, clock: () => number): Promise<number | undefined> {
+  async #flush(env: Pick<Env, "WEBHOOKS"> & Partial<Env>, clock: () => number): Promise<number | undefined> {
     const callback = this.get();
     const task = this.#store().task();
     if (!callback || !task) return undefined;
@@ -114,6 +116,18 @@ export class TaskCallbacks {
         const tries = row.tries + 1;
         const line = { msg: "task callback event not enqueued", task: task.id, seq: row.seq, tries, error: String(e) };
         if (e instanceof RangeError || tries >= MAX_ENQUEUE_TRIES) {
+          // given up: kept as a dead letter (an admin sees it, and may replay it once the queue takes it)
+          const event = JSON.parse(row.event) as CallbackEvent;
+          const raw = { callback, event };
+          let asEnvelope: Envelope | undefined;
+          try {
+            asEnvelope = envelope("webhook.deliver", `webhook:${event.id}`, task.tenant, raw as unknown as Record<string, unknown>);
+          } catch {
+            asEnvelope = undefined; // too large for a queue message: stored as it is
+          }
+          await storeDeadLetter(env as Env, { queue: "webhooks", messageId: `outbox:${task.id}:${row.seq}`, envelope: asEnvelope, raw, reason: `never enqueued: ${String(e)}`, attempts: tries }).catch((stored: unknown) =>
+            console.error(JSON.stringify({ msg: "task callback event given up and not stored as a dead letter", task: task.id, seq: row.seq, error: String(stored) })),
+          );
           this.#sql.exec("DELETE FROM callback_outbox WHERE seq = ?", row.seq);
           console.error(JSON.stringify({ ...line, givenUp: true }));
           continue;

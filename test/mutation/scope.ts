@@ -64,6 +64,17 @@ export const AREAS = {
       ...["responses-request", "responses-reply", "responses-stream", "responses-requirements"].map((f) => `worker/protocols/openai/${f}.ts`),
     ],
   },
+  /**
+   * The message layer's rules: the ledger (exactly-once effects), the per-message
+   * consumer, the envelope, webhook signing and answers, and the async hop's record and
+   * `Prefer` header. Left out: the glue that takes Env or bindings (queues/worker.ts,
+   * ledger.ts, webhook-delivery.ts, dead-letters.ts, step-run.ts, hops/run.ts,
+   * hops/submit.ts), tested by the workers project.
+   */
+  queues: {
+    target: 80,
+    files: [...["ledger-logic", "consume", "envelope", "webhooks"].map((f) => `worker/queues/${f}.ts`), ...["prefer", "record"].map((f) => `worker/hops/${f}.ts`)],
+  },
 } satisfies Record<string, { target: number; files: string[] }>;
 
 export type Area = keyof typeof AREAS;

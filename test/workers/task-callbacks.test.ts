@@ -1,7 +1,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { TaskCallbacks } from "../../durable-objects/task-callbacks.ts";
+import { MAX_ENQUEUE_TRIES, TaskCallbacks } from "../../durable-objects/task-callbacks.ts";
+import { env } from "cloudflare:workers";
 import { TaskStore } from "../../durable-objects/task-store.ts";
 import type { Envelope } from "../../worker/queues/envelope.ts";
 import { call, callWith, problem } from "./helpers.ts";
@@ -128,4 +129,26 @@ describe("the callback outbox (in the TaskAgent)", () => {
       expect(sent[0]).toMatchObject({ kind: "webhook.deliver", id: `webhook:${id}:${seq}`, tenant: "acme", body: { callback: { url: "https://hooks.example.com/in", secret: WHSEC }, event: { id: `${id}:${seq}`, type: "task.succeeded" } } });
     });
   });
+
+  it("gives an event up after the queue refused it 10 times, as a dead letter an admin can see (with the secret redacted)", async () => {
+    const id = `task_${crypto.randomUUID().replaceAll("-", "")}`;
+    const tenant = `gave-up-${crypto.randomUUID().slice(0, 8)}`;
+    await runInDurableObject(taskStub(id), async (_instance, state) => {
+      let callbacks: TaskCallbacks | undefined;
+      const store = new TaskStore(state.storage.sql, undefined, (ev) => callbacks!.recorded(ev));
+      callbacks = new TaskCallbacks(state.storage.sql, () => store);
+      store.saveTask({ id, tenant, goal: "g", input: "i", status: "running", plan: null, planner: null, workflow: null, bodyHash: "h", createdAt: "", updatedAt: "", approvalTtlSeconds: 60, traceparent: "", costUsd: 0, hops: 0 });
+      callbacks.set({ url: "https://hooks.example.com/in", secret: WHSEC });
+      const seq = store.event("task.failed", {});
+      const down = { ...env, WEBHOOKS: { send: async () => Promise.reject(new Error("queue unavailable")) } as unknown as Queue };
+      let at = Date.now();
+      for (let i = 0; i < MAX_ENQUEUE_TRIES && callbacks.pending() > 0; i++) at = (await callbacks.flush(down, () => at)) ?? at;
+      expect(callbacks.pending()).toBe(0);
+    });
+    const listed = (await (await call(`/v1/admin/dead-letters?tenant=${tenant}&queue=webhooks&limit=100`, { headers: { authorization: "Bearer dev-admin-key" } })).json()) as { deadLetters: { envelopeId: string | null; reason: string; attempts: number; body: unknown }[] };
+    const letter = listed.deadLetters.find((d) => d.envelopeId?.startsWith(`webhook:${id}:`));
+    expect(letter).toMatchObject({ reason: "never enqueued: Error: queue unavailable", attempts: MAX_ENQUEUE_TRIES });
+    expect(JSON.stringify(letter)).not.toContain(WHSEC);
+  });
 });
+
