@@ -4,7 +4,7 @@
  * link-local (cloud metadata at 169.254.169.254), carrier-grade NAT, multicast and
  * reserved IPv4 ranges (RFC 6890), the IPv6 equivalents (RFC 4291, 4193), IPv4-mapped
  * IPv6, and names that mean this machine or an internal network (`localhost`,
- * `*.localhost`, `*.internal`, `*.local`). Numerically encoded hosts
+ * `*.localhost`, `*.internal`, `*.local`, `*.svc`, `*.home.arpa`, single-label names). Numerically encoded hosts
  * (`http://2130706433/`, `http://0x7f.1/`) are caught because the WHATWG URL parser
  * turns them into dotted quads first. Pure.
  *
@@ -23,7 +23,9 @@ export function privateDestination(raw: string): string | undefined {
   const v4 = ipv4(host);
   if (v4) return ipv4Reason(v4, host);
   if (host === "localhost" || host.endsWith(".localhost")) return `the local machine (${host})`;
-  if (host.endsWith(".internal") || host.endsWith(".local") || host === "metadata") return `an internal host name (${host})`;
+  if (host.endsWith(".internal") || host.endsWith(".local") || host.endsWith(".svc") || host.endsWith(".home.arpa") || host === "metadata") return `an internal host name (${host})`;
+  // a name without a dot resolves only through a local search domain or hosts file (`instance-data`, a container's service name)
+  if (!host.includes(".") && !host.includes(":")) return `a single-label host name (${host}), which only a local resolver answers`;
   return undefined;
 }
 
@@ -89,11 +91,14 @@ function ipv6Reason(h: string): string | undefined {
   const zeros = (n: number) => g.slice(0, n).every((x) => x === 0);
   if (zeros(8)) return `unspecified address ${shown}`;
   if (zeros(7) && g[7] === 1) return `loopback address ${shown}`;
-  // IPv4 inside IPv6: mapped (::ffff:a.b.c.d), compatible (::a.b.c.d), NAT64 (64:ff9b::a.b.c.d), 6to4 (2002:a.b.c.d::)
+  // IPv4 inside IPv6: mapped (::ffff:a.b.c.d), translated (::ffff:0:a.b.c.d, RFC 2765), compatible (::a.b.c.d),
+  // NAT64 (64:ff9b::a.b.c.d, RFC 6052; local-use 64:ff9b:1::/48, RFC 8215, IPv4 in the last 32 bits), 6to4 (2002:a.b.c.d::)
   const embedded =
     zeros(5) && g[5] === 0xffff ? ["IPv4-mapped", v4Of(g[6]!, g[7]!)]
+    : zeros(4) && g[4] === 0xffff && g[5] === 0 ? ["IPv4-translated", v4Of(g[6]!, g[7]!)]
     : zeros(6) ? ["IPv4-compatible", v4Of(g[6]!, g[7]!)]
     : g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0) ? ["NAT64", v4Of(g[6]!, g[7]!)]
+    : g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1 ? ["local-use NAT64", v4Of(g[6]!, g[7]!)]
     : g[0] === 0x2002 ? ["6to4", v4Of(g[1]!, g[2]!)]
     : undefined;
   if (embedded) {
@@ -101,6 +106,9 @@ function ipv6Reason(h: string): string | undefined {
     const r = ipv4Reason(v4, v4.join("."));
     return r ? `${how} ${r}` : undefined;
   }
+  // Teredo (2001:0::/32, RFC 4380) tunnels to an IPv4 host hidden in the address; 2001:db8::/32 is for documentation (RFC 3849)
+  if (g[0] === 0x2001 && g[1] === 0) return `Teredo tunnel address ${shown}`;
+  if (g[0] === 0x2001 && g[1] === 0xdb8) return `documentation address ${shown}`;
   if ((g[0]! & 0xfe00) === 0xfc00) return `private (unique local) address ${shown}`;
   if ((g[0]! & 0xffc0) === 0xfe80) return `link-local address ${shown}`;
   if ((g[0]! & 0xffc0) === 0xfec0) return `site-local address ${shown}`;

@@ -31,11 +31,19 @@ describe("private destinations", () => {
     ["http://[fec0::1]/", /site-local/],
     ["http://192.0.2.1/", /TEST-NET/],
     ["http://[0:0:0:0:0:ffff:7f00:1]/", /IPv4-mapped loopback/],
+    ["http://[::ffff:0:7f00:1]/", /IPv4-translated loopback/],
+    ["http://[::ffff:0:a9fe:a9fe]/", /IPv4-translated link-local/],
+    ["http://[64:ff9b:1::a9fe:a9fe]/", /local-use NAT64 link-local/],
+    ["http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", /Teredo/],
+    ["https://[2001:db8::1]/", /documentation/],
+    ["http://instance-data/latest/meta-data", /single-label host name \(instance-data\)/],
+    ["http://kubernetes.default.svc/api", /internal host name/],
+    ["http://router.home.arpa/", /internal host name/],
   ])("%s is private", (url, reason) => {
     expect(privateDestination(url)).toMatch(reason);
   });
 
-  it.each(["https://api.openai.com/v1", "https://8.8.8.8/", "http://172.32.0.1/", "https://[2001:db8::1]/", "https://example.com:8443/x", "https://192.169.1.1/"])("%s is public", (url) => {
+  it.each(["https://api.openai.com/v1", "https://8.8.8.8/", "http://172.32.0.1/", "https://[2001:4860:4860::8888]/", "https://[64:ff9b::808:808]/", "https://example.com:8443/x", "https://192.169.1.1/"])("%s is public", (url) => {
     expect(privateDestination(url)).toBeUndefined();
   });
 });
