@@ -148,6 +148,9 @@ describe("assignment", () => {
     const assign = (id: string, reviewer: string | null, as_ = t) => as_.send(`/v1/approvals/${id}/assign`, { json: { reviewer } });
     expect((await assign(one, "alice")).status).toBe(200);
     expect((await assign(two, "alice")).status).toBe(200);
+    // the same reviewer however her name is written: case, spaces, compatibility forms; invisible characters are refused
+    for (const alias of ["Alice", " alice ", "ＡＬＩＣＥ"]) expect((await assign(three, alias)).status, alias).toBe(409);
+    for (const bad of ["alice\u200b", "al\u0000ice"]) expect((await assign(three, bad)).status, JSON.stringify(bad)).toBe(400);
     const over = await assign(three, "alice");
     expect(over.status).toBe(409);
     const p = await problem(over);
@@ -167,6 +170,7 @@ describe("assignment", () => {
     await expect.poll(async () => ids(await t.inbox()), { timeout: 15_000 }).toEqual([two, three]);
     expect((await assign(three, "alice")).status).toBe(200);
     expect((await t.inbox("?assignee=alice")).map((a) => a.taskId)).toEqual([two, three]);
+    expect((await t.inbox("?assignee=%20Alice")).map((a) => a.taskId)).toEqual([two, three]);
   });
 });
 

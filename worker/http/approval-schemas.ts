@@ -2,13 +2,19 @@ import { z } from "@hono/zod-openapi";
 import { Problem } from "./schemas.ts";
 import { TaskId } from "./task-schemas.ts";
 
-/** A reviewer's name in a tenant's approvals inbox: free text, as `by` is. */
+/**
+ * A reviewer's name in a tenant's approvals inbox: free text, without control or
+ * invisible formatting characters; compared and stored as `reviewerName` makes it
+ * (worker/tasks/approvals.ts: NFKC, trimmed, inner spaces collapsed, lower case), so
+ * `Carol`, ` carol ` and `carol` are one reviewer under one cap.
+ */
 export const Reviewer = z
   .string()
   .min(1)
   .max(200)
   .regex(/\S/, "a reviewer's name, not only spaces")
-  .openapi({ description: "a reviewer (a person or team name)", example: "alice" });
+  .regex(/^[^\p{Cc}\p{Cf}]*$/u, "a reviewer's name without control or invisible formatting characters")
+  .openapi({ description: "a reviewer (a person or team name; case, surrounding spaces and Unicode compatibility forms are not significant)", example: "alice" });
 
 /** `GET /v1/approvals` filters: one reviewer's, or the unassigned ones (not both), and how many. */
 export const ApprovalsQuery = z.object({

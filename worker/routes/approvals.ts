@@ -7,7 +7,7 @@ import { commonProblems, problemResponse } from "../http/schemas.ts";
 import { Decision, TaskId, TaskView } from "../http/task-schemas.ts";
 import { controlStub } from "../control.ts";
 import { getRuntime } from "../runtime.ts";
-import { approvalItem } from "../tasks/approvals.ts";
+import { approvalItem, reviewerName } from "../tasks/approvals.ts";
 import { taskStub } from "../tasks/task-stub.ts";
 import { decideGate } from "./tasks.ts";
 
@@ -56,7 +56,8 @@ function inbox(env: Parameters<typeof controlStub>[0]) {
  */
 export const approvalRoutes = routeGroup()
   .openapi(list, async (c) => {
-    const { assignee, unassigned, limit } = c.req.valid("query");
+    const { assignee: asked, unassigned, limit } = c.req.valid("query");
+    const assignee = asked === undefined ? undefined : reviewerName(asked);
     if (assignee !== undefined && unassigned === "true") throw badRequest("invalid query: give assignee or unassigned=true, not both", [{ path: "unassigned", message: "not with assignee" }]);
     const cap = (await getRuntime(c.env)).config.tasks.maxOpenApprovalsPerReviewer;
     const stub = controlStub(c.env);
@@ -65,7 +66,8 @@ export const approvalRoutes = routeGroup()
   })
   .openapi(assign, async (c) => {
     const { taskId } = c.req.valid("param");
-    const { reviewer, by } = c.req.valid("json");
+    const { reviewer: named, by } = c.req.valid("json");
+    const reviewer = named === null ? null : reviewerName(named);
     const p = c.get("principal");
     const cap = (await getRuntime(c.env)).config.tasks.maxOpenApprovalsPerReviewer;
     const control = inbox(c.env);

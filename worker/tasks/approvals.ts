@@ -123,3 +123,15 @@ export function approvalItem(row: ApprovalRow): ApprovalItem {
     links: approvalLinks(row.taskId),
   };
 }
+
+/**
+ * A reviewer's name as the inbox stores and compares it: Unicode NFKC (full-width and
+ * compatibility forms folded), trimmed, inner whitespace collapsed to one space, lower
+ * case. Names the schema let through (no control or format characters) only.
+ *
+ * @example
+ * reviewerName("  Ｃarol   Smith ") // "carol smith"
+ */
+export function reviewerName(raw: string): string {
+  return raw.normalize("NFKC").trim().replace(/\s+/gu, " ").toLowerCase();
+}

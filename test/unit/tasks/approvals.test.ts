@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { approvalItem, approvalReport, decideAssignment, INBOX_GOAL_CHARS, isOpen, type ApprovalRow } from "../../../worker/tasks/approvals.ts";
+import { approvalItem, approvalReport, decideAssignment, INBOX_GOAL_CHARS, isOpen, reviewerName, type ApprovalRow } from "../../../worker/tasks/approvals.ts";
 
 const NOW = Date.parse("2026-03-01T12:00:00.000Z");
 const row = (over: Partial<ApprovalRow> = {}): ApprovalRow => ({
@@ -80,5 +80,13 @@ describe("approvalItem", () => {
       assign: `/v1/approvals/${r.taskId}/assign`,
       dashboard: `/ui/tasks/${r.taskId}`,
     });
+  });
+});
+
+describe("reviewerName", () => {
+  it("folds case, surrounding and inner spaces and compatibility forms into one name", () => {
+    expect(["Carol", " carol ", "CAROL", "Ｃａｒｏｌ", "carol"].map(reviewerName)).toEqual(Array(5).fill("carol"));
+    expect(reviewerName("  Carol \t  Smith ")).toBe("carol smith");
+    expect(reviewerName("Zoë")).toBe("zoë");
   });
 });
