@@ -185,6 +185,19 @@ describe("async submissions that are refused enqueue nothing", () => {
     expect(view.callback).toEqual({ url: "https://hooks.example.com/x" }); // never its secret
   });
 
+  it("a pinned specialist or model the synchronous door would refuse: unknown (404), or unable to honour the body (400 naming the field)", async () => {
+    const hops = stubQueue();
+    const unknown = await callWith({ HOPS: hops.queue }, "/v1/route", { json: { input: "hello", specialist: "nope", async: true } });
+    expect(unknown.status).toBe(404);
+    expect((await problem(unknown)).type).toBe("urn:switchyard:problem:unknown-specialist");
+    // a body member the pinned chat model cannot honour (here one copied from /v1/route): the 400 the synchronous door answers, at once
+    const chat = await callWith({ HOPS: hops.queue }, "/v1/chat/completions", { json: { model: "units", messages: user("convert 5 km to miles"), callback: { url: "https://hooks.example.com/x" } }, headers: { prefer: "respond-async" } });
+    const sync = await call("/v1/chat/completions", { json: { model: "units", messages: user("convert 5 km to miles"), callback: { url: "https://hooks.example.com/x" } } });
+    expect(chat.status).toBe(400);
+    expect(await chat.json()).toEqual(await sync.json());
+    expect(hops.sent).toHaveLength(0);
+  });
+
   it("a router without the HOPS queue answers 503 (not 500)", async () => {
     const res = await callWith({ HOPS: undefined }, "/v1/route", { json: { input: "hello", async: true } });
     expect(res.status).toBe(503);

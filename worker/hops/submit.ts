@@ -6,6 +6,10 @@ import { callbackUrlProblem, type Callback } from "../queues/callbacks.ts";
 import { envelope } from "../queues/envelope.ts";
 import { contentHash } from "../tasks/audit.ts";
 import { hopLinks, type HopDoor, type HopStatus } from "./record.ts";
+import type { Specialist } from "../config/schema.ts";
+import { decisionProblem } from "../http/failures.ts";
+import { decide, type Unable } from "../routing/decide.ts";
+import type { Runtime } from "../runtime.ts";
 
 /** An async hop submitted at a front door, after the door validated it as it validates a synchronous one. */
 export interface AsyncSubmission {
@@ -94,4 +98,16 @@ export async function submitAsyncHop(c: Context<AppEnv>, s: AsyncSubmission, all
   c.header("x-switchyard-hop", id);
   if (s.preferenceApplied) c.header("preference-applied", "respond-async");
   return { id, status: r.hop.status, links: hopLinks(id) };
+}
+
+/**
+ * Refuses at submission what the synchronous door would refuse when it decides: a
+ * pinned specialist (or model) that is not registered (404) or cannot honour the
+ * request (400 naming the field). Routing by intent is decided when the hop runs: the
+ * model, the cached intents and runtime registrations may change meanwhile.
+ */
+export function refusePinned(rt: Runtime, pinned: string | undefined, unable?: (s: Specialist) => Unable | undefined): void {
+  if (pinned === undefined) return;
+  const r = decide({ pinned, registry: rt.registry, minConfidence: rt.config.router.minConfidence, unable });
+  if (!r.ok) throw decisionProblem(r);
 }

@@ -9,7 +9,7 @@ import { getRuntime } from "../runtime.ts";
 import { asyncMode } from "../hops/prefer.ts";
 import { idempotencyKeyHeader } from "../http/idempotency-key.ts";
 import { HopAccepted, PreferHeader } from "../hops/schemas.ts";
-import { submitAsyncHop } from "../hops/submit.ts";
+import { refusePinned, submitAsyncHop } from "../hops/submit.ts";
 
 const route = createRoute({
   method: "post",
@@ -52,6 +52,7 @@ export const routeRoutes = routeGroup().openapi(route, async (c) => {
   const mode = asyncMode(body.async, c.req.header("prefer"), c.get("asyncHop") !== undefined);
   if (body.callback && !mode.async) throw badRequest('a callback is for async hops: send "async": true (or Prefer: respond-async) with it', [{ path: "callback", message: "needs async" }]);
   if (mode.async) {
+    refusePinned(rt, body.specialist);
     const { async: _async, callback, ...rest } = body;
     const sync = { ...rest, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) };
     const headers: Record<string, string> = body.intent === undefined && intentIdIn !== undefined ? { "x-intent-id": intentIdIn } : {};

@@ -19,7 +19,7 @@ import { getRuntime } from "../../runtime.ts";
 import { doorAnswer } from "../door-answer.ts";
 import { asyncMode } from "../../hops/prefer.ts";
 import { HopAccepted, PreferHeader } from "../../hops/schemas.ts";
-import { submitAsyncHop } from "../../hops/submit.ts";
+import { refusePinned, submitAsyncHop } from "../../hops/submit.ts";
 
 const completions = createRoute({
   method: "post",
@@ -119,6 +119,7 @@ export const openaiRoutes = routeGroup()
     const mode = asyncMode(undefined, c.req.header("prefer"), c.get("asyncHop") !== undefined);
     if (mode.async) {
       if (stream) throw badRequest("stream: true cannot be answered later: send Prefer: respond-async without it (the completion is then at GET /v1/hops/{id})", [{ path: "stream", message: "not with Prefer: respond-async" }]);
+      refusePinned(rt, pinned, unableFor(needs, body));
       const headers: Record<string, string> = key !== undefined ? { "idempotency-key": key } : {};
       const submission = { door: "chat" as const, path: "/v1/chat/completions", body: await c.req.text(), headers, idempotencyKey: key, preferenceApplied: true };
       return c.json(await submitAsyncHop(c, submission, rt.config.router.allowPrivateNetworks), 202);
