@@ -25,3 +25,20 @@ describe("Prefer: respond-async (RFC 7240)", () => {
     for (const v of [undefined, null, "", "soon", "-5", "1.5"]) expect(retryAfterSeconds(v, now), String(v)).toBeUndefined();
   });
 });
+
+describe("Retry-After, edge by edge", () => {
+  it("reads a value with spaces around it", () => {
+    const now = Date.parse("2026-06-15T12:00:00Z");
+    expect(retryAfterSeconds(" 60 ", now)).toBe(60);
+    expect(retryAfterSeconds("\t30", now)).toBe(30);
+    expect(retryAfterSeconds("  Mon, 15 Jun 2026 12:02:00 GMT ", now)).toBe(120);
+    expect(retryAfterSeconds("   ", now)).toBeUndefined();
+  });
+
+  it("takes a date only in an HTTP-date form, which begins with the day's name: not ISO 8601, not a bare number with a unit", () => {
+    const now = Date.parse("2026-06-15T12:00:00Z");
+    expect(retryAfterSeconds("2026-06-15T12:02:00Z", now)).toBeUndefined();
+    expect(retryAfterSeconds("15 Jun 2026 12:02:00 GMT", now)).toBeUndefined();
+    expect(retryAfterSeconds("Monday, 15-Jun-26 12:02:00 GMT", now)).toBe(120);
+  });
+});

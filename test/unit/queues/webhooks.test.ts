@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { outcomeOf, RETRY_SCHEDULE_SECONDS, retryDelaySeconds, shownUrl, sign, signingKey, webhookBody, webhookRequest } from "../../../worker/queues/webhooks.ts";
+import { outcomeOf, RETRY_SCHEDULE_SECONDS, retryDelaySeconds, shownUrl, sign, signingKey, WebhookMessage, webhookBody, webhookRequest } from "../../../worker/queues/webhooks.ts";
 
 const event = { id: "task_0123:8", type: "task.succeeded", occurredAt: "2026-11-30T04:00:00.000Z", data: { task: { id: "task_0123", status: "succeeded" } } };
 /** A Standard Webhooks secret: `whsec_` and 24 random bytes in base64. */
@@ -88,5 +88,35 @@ describe("the retry schedule", () => {
     expect(retryDelaySeconds(1, () => 0)).toBe(9);
     expect(retryDelaySeconds(1, () => 0.999999)).toBe(11);
     expect(retryDelaySeconds(8, () => 0.999999)).toBeLessThanOrEqual(43_200);
+  });
+});
+
+describe("webhook requests and answers, edge by edge", () => {
+  it("sends JSON as Switchyard-Webhooks/1, with the event id and the time in whole seconds", async () => {
+    const { headers } = await webhookRequest(event, undefined, 1_780_000_000_999);
+    expect(headers).toEqual({ "content-type": "application/json", "user-agent": "Switchyard-Webhooks/1", "webhook-id": event.id, "webhook-timestamp": "1780000000" });
+  });
+
+  it("a whsec_ secret is base64 from its first character to its last: spaces around it are not (atob would skip them)", () => {
+    expect(signingKey("whsec_AAAAAA==")).toEqual(new Uint8Array([0, 0, 0, 0]));
+    for (const s of ["whsec_  AAAAAA", "whsec_AAAAAA  ", "whsec_\tAAAAAAA", "whsec_AAAAAAA\n"]) expect(signingKey(s), JSON.stringify(s)).toBeUndefined();
+  });
+
+  it("a webhook.deliver message's secret must be usable: a whsec_ secret that is not base64 is refused with why", () => {
+    const message = (secret: string) => ({ callback: { url: "https://h.example/in", secret }, event });
+    expect(WebhookMessage.safeParse(message(WHSEC)).success).toBe(true);
+    expect(WebhookMessage.safeParse(message("a plain shared secret")).success).toBe(true);
+    const bad = WebhookMessage.safeParse(message("whsec_not base64!!"));
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([["callback.secret", "a whsec_ secret must go on in base64"]]);
+  });
+
+  it("only 200 to 299 is delivered; only 300 to 399 is a redirect", () => {
+    const u = "https://h.example/in";
+    expect(outcomeOf(199, u)).toEqual({ kind: "failed", status: 199, reason: `HTTP 199 from ${u}` });
+    expect(outcomeOf(299, u)).toEqual({ kind: "delivered", status: 299 });
+    expect(outcomeOf(300, u)).toEqual({ kind: "failed", status: 300, reason: `HTTP 300 from ${u} (redirects are not followed)` });
+    expect(outcomeOf(399, u)).toEqual({ kind: "failed", status: 399, reason: `HTTP 399 from ${u} (redirects are not followed)` });
+    expect(outcomeOf(400, u)).toEqual({ kind: "failed", status: 400, reason: `HTTP 400 from ${u}` });
   });
 });
