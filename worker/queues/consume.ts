@@ -125,7 +125,8 @@ async function handle(queue: WorkQueue, m: QueueMessage, deps: ConsumeDeps): Pro
 async function storeDead(queue: WorkQueue, m: QueueMessage, deps: ConsumeDeps): Promise<void> {
   const parsed = Envelope.safeParse(m.body);
   try {
-    const why = parsed.success ? await deps.failureOf?.(parsed.data).catch(() => undefined) : undefined;
+    // a failureOf that throws (at once or later) only loses the why: the letter is stored with the fallback reason
+    const why = parsed.success ? await Promise.resolve().then(() => deps.failureOf?.(parsed.data)).catch(() => undefined) : undefined;
     await deps.deadLetter({
       queue,
       messageId: m.id,

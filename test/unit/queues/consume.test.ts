@@ -320,6 +320,10 @@ describe("consumeBatch: a dead-letter queue's messages", () => {
     expect(await stored(body)).toEqual([whole]);
     expect(await stored(body, { failureOf: async () => Promise.reject(new Error("ledger down")) })).toEqual([whole]);
     expect(await stored(body, { failureOf: async () => undefined })).toEqual([whole]);
+    const throwsAtOnce = (() => {
+      throw new Error("no ledger binding");
+    }) as unknown as NonNullable<ConsumeDeps["failureOf"]>;
+    expect(await stored(body, { failureOf: throwsAtOnce })).toEqual([whole]); // stored, not retried
   });
 
   it("asks nothing about a body that is not an envelope, and keeps it raw", async () => {
