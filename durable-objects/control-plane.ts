@@ -122,6 +122,8 @@ export class ControlPlane extends DurableObject<Env> {
         requested_at TEXT NOT NULL, expires_at INTEGER NOT NULL, assignee TEXT, assigned_by TEXT, assigned_at TEXT);
       CREATE INDEX IF NOT EXISTS approvals_by_expiry ON approvals (tenant, expires_at);
       CREATE INDEX IF NOT EXISTS approvals_by_assignee ON approvals (tenant, assignee);`);
+    // the A2A contextId of a task (ListTasks filters on it); rows indexed before it existed have none and list under their id
+    if (!this.#sql.exec<{ name: string }>("PRAGMA table_info(tasks)").toArray().some((r) => r.name === "context_id")) this.#sql.exec("ALTER TABLE tasks ADD COLUMN context_id TEXT");
     this.#audit = new AuditLog(this.#sql);
     // dead letters of the router's queues (worker/queues/): listed, replayed or discarded by an admin
     this.#sql.exec(`CREATE TABLE IF NOT EXISTS dead_letters (seq INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, message_id TEXT NOT NULL UNIQUE,
@@ -192,9 +194,18 @@ export class ControlPlane extends DurableObject<Env> {
   }
 
   /** Indexes a new task of a tenant (for listings and the tenant-wide cancel). */
-  trackTask(id: string, tenant: string, goal = "", status = "running"): void {
+  trackTask(id: string, tenant: string, goal = "", status = "running", contextId?: string): void {
     const now = new Date().toISOString();
-    this.#sql.exec("INSERT OR IGNORE INTO tasks (id, tenant, goal, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)", id, tenant, goal.slice(0, 200), status, now, now);
+    this.#sql.exec(
+      "INSERT OR IGNORE INTO tasks (id, tenant, goal, status, created_at, updated_at, context_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      id,
+      tenant,
+      goal.slice(0, 200),
+      status,
+      now,
+      now,
+      contextId ?? null,
+    );
     // keep the index bounded: the newest 1,000 ended tasks per tenant stay listed
     this.#sql.exec(
       "DELETE FROM tasks WHERE tenant = ? AND status IN ('succeeded','failed','cancelled','rejected') AND id NOT IN (SELECT id FROM tasks WHERE tenant = ? ORDER BY created_at DESC LIMIT 1000)",
@@ -225,6 +236,43 @@ export class ControlPlane extends DurableObject<Env> {
       )
       .toArray()
       .map((r) => ({ id: r.id, goal: r.goal, status: r.status, createdAt: r.created_at, updatedAt: r.updated_at }));
+  }
+
+  /**
+   * A page of a tenant's tasks for A2A `ListTasks`, most recently updated first (then by id, descending),
+   * with the filters' total: `statuses` (TaskAgent statuses; an empty list matches nothing),
+   * `contextId` (a task without one has its id as contextId), `updatedAfter` (ISO, inclusive) and
+   * `after`, the last row of the previous page (keyset paging). `limit` is at most 101 (a page of 100, and one to tell there is more).
+   */
+  listTasks(
+    tenant: string,
+    q: { statuses?: string[]; contextId?: string; updatedAfter?: string; after?: { updatedAt: string; id: string }; limit: number },
+  ): { rows: { id: string; updatedAt: string }[]; total: number } {
+    const where = ["tenant = ?"];
+    const args: (string | number)[] = [tenant];
+    if (q.statuses) {
+      if (q.statuses.length === 0) return { rows: [], total: 0 };
+      where.push(`status IN (${q.statuses.map(() => "?").join(", ")})`);
+      args.push(...q.statuses);
+    }
+    if (q.contextId !== undefined) {
+      where.push("COALESCE(context_id, id) = ?");
+      args.push(q.contextId);
+    }
+    if (q.updatedAfter !== undefined) {
+      where.push("updated_at >= ?");
+      args.push(q.updatedAfter);
+    }
+    const total = this.#sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM tasks WHERE ${where.join(" AND ")}`, ...args).one().n;
+    if (q.after) {
+      where.push("(updated_at < ? OR (updated_at = ? AND id < ?))");
+      args.push(q.after.updatedAt, q.after.updatedAt, q.after.id);
+    }
+    const rows = this.#sql
+      .exec<{ id: string; updated_at: string }>(`SELECT id, updated_at FROM tasks WHERE ${where.join(" AND ")} ORDER BY updated_at DESC, id DESC LIMIT ?`, ...args, Math.max(1, Math.min(q.limit, 101)))
+      .toArray()
+      .map((r) => ({ id: r.id, updatedAt: r.updated_at }));
+    return { rows, total };
   }
 
   /** Audits a tenant-wide cancel: the tasks it cancelled, and those it could not reach (with why). */

@@ -5,7 +5,7 @@ import type { Env } from "../worker/env.ts";
 import { canonicalJson, contentHash, verifyChain, type AuditEntry, type ChainVerdict } from "../worker/tasks/audit.ts";
 import { approvalReport } from "../worker/tasks/approvals.ts";
 import type { Plan } from "../worker/tasks/plan.ts";
-import { TERMINAL, type StepDoc, type TaskDoc, type TaskEvent } from "../worker/tasks/types.ts";
+import { A2A_CONTEXT_KEY, TERMINAL, type StepDoc, type TaskDoc, type TaskEvent } from "../worker/tasks/types.ts";
 import { drive, finish, initialSteps, type EngineHost } from "./task-engine.ts";
 import { runDispatched } from "./task-dispatched.ts";
 import { InFlight } from "./task-in-flight.ts";
@@ -216,7 +216,8 @@ export class TaskAgent extends DurableObject<Env> {
     if (!TERMINAL.has(task.status) && (await this.ctx.storage.getAlarm()) === null && !this.#driving) await this.ctx.storage.setAlarm(Date.now());
     if (task.indexed) return;
     const control = controlStub(this.env);
-    if (control) await control.trackTask(task.id, task.tenant, task.goal, (this.#store.task() ?? task).status);
+    const a2aContext = task.context?.[A2A_CONTEXT_KEY];
+    if (control) await control.trackTask(task.id, task.tenant, task.goal, (this.#store.task() ?? task).status, typeof a2aContext === "string" && a2aContext !== "" ? a2aContext : undefined);
     const current = this.#store.task();
     if (current) this.#store.saveTask({ ...current, indexed: true });
   }

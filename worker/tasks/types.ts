@@ -108,3 +108,6 @@ export interface TaskEvent {
   at: string;
   data: JsonObject;
 }
+
+/** Key in a task's `context` that keeps the A2A contextId its client chose (the control plane indexes it for ListTasks). */
+export const A2A_CONTEXT_KEY = "a2aContextId";

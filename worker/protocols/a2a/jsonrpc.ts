@@ -11,7 +11,7 @@ import { jsonDepth, MAX_JSON_DEPTH, protoDetail, protoPath } from "../../http/js
 export type Wire = "1.0" | "0.3";
 
 /** What a method does, whichever protocol version named it. */
-export type Op = "send" | "stream" | "get" | "cancel" | "subscribe";
+export type Op = "send" | "stream" | "get" | "cancel" | "subscribe" | "list";
 
 export type RpcId = string | number | null;
 
@@ -37,6 +37,7 @@ export const METHODS: Readonly<Record<string, { op: Op; wire: Wire }>> = {
   GetTask: { op: "get", wire: "1.0" },
   CancelTask: { op: "cancel", wire: "1.0" },
   SubscribeToTask: { op: "subscribe", wire: "1.0" },
+  ListTasks: { op: "list", wire: "1.0" },
   "message/send": { op: "send", wire: "0.3" },
   "message/stream": { op: "stream", wire: "0.3" },
   "tasks/get": { op: "get", wire: "0.3" },
@@ -46,7 +47,6 @@ export const METHODS: Readonly<Record<string, { op: Op; wire: Wire }>> = {
 
 /** Known A2A methods the router does not offer, with the A2A error that says so. */
 const UNSUPPORTED: Readonly<Record<string, number>> = {
-  ListTasks: RPC.UNSUPPORTED_OPERATION,
   GetExtendedAgentCard: RPC.EXTENDED_CARD_NOT_CONFIGURED,
   "agent/getAuthenticatedExtendedCard": RPC.EXTENDED_CARD_NOT_CONFIGURED,
   CreateTaskPushNotificationConfig: RPC.PUSH_NOTIFICATION_NOT_SUPPORTED,

@@ -13,6 +13,7 @@
  */
 import type { TaskStatus as AgentStatus } from "../../tasks/types.ts";
 import type { TaskEvent } from "../../tasks/types.ts";
+import { A2A_CONTEXT_KEY } from "../../tasks/types.ts";
 import { outputText } from "../../tasks/plan.ts";
 import { settlingEvent } from "../../tasks/follow.ts";
 import type { Artifact, Message, Part, StreamEvent, Task, TaskState } from "./wire.ts";
@@ -30,6 +31,9 @@ const STATE: Record<AgentStatus, TaskState> = {
 /** The A2A state of a TaskAgent status. */
 export const a2aState = (s: AgentStatus): TaskState => STATE[s];
 
+/** The TaskAgent statuses an A2A state stands for (none for `submitted`, `auth-required`, `unknown`). */
+export const agentStatusesOf = (state: TaskState): AgentStatus[] => (Object.keys(STATE) as AgentStatus[]).filter((s) => STATE[s] === state);
+
 /** What of a TaskAgent task (its `GET /v1/tasks/:id` view) the mapping reads. */
 export interface TaskViewLike {
   id: string;
@@ -45,7 +49,7 @@ export interface TaskViewLike {
 }
 
 /** Key in a task's `context` that keeps the A2A contextId the client chose. */
-export const CONTEXT_KEY = "a2aContextId";
+export const CONTEXT_KEY = A2A_CONTEXT_KEY;
 
 /** Text and, for structured output, a data part. */
 export function outputParts(output: unknown): Part[] {

@@ -56,6 +56,56 @@ export const TaskParams = z.object({
   tenant: z.string().optional(),
 });
 
+/** A `ListTasks` page token: the last task of the previous page (keyset paging), base64url JSON. */
+export interface PageCursor {
+  updatedAt: string;
+  id: string;
+}
+
+export const encodePageToken = (c: PageCursor): string => btoa(JSON.stringify([c.updatedAt, c.id])).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+
+/** The cursor of a page token, or undefined when it is not one this router made. */
+export function decodePageToken(token: string): PageCursor | undefined {
+  try {
+    const v: unknown = JSON.parse(atob(token.replaceAll("-", "+").replaceAll("_", "/")));
+    if (!Array.isArray(v) || v.length !== 2) return undefined;
+    const [updatedAt, id] = v as unknown[];
+    if (typeof updatedAt !== "string" || typeof id !== "string" || Number.isNaN(Date.parse(updatedAt)) || !/^task_[0-9a-f]{32}$/.test(id)) return undefined;
+    return { updatedAt, id };
+  } catch {
+    return undefined;
+  }
+}
+
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * ListTasks (1.x; 0.3 has no JSON-RPC binding for it): the A2A 1.0 `ListTasksRequest`.
+ * Unknown members are -32602, like out-of-range values: `pageSize` 1..100 (default 50),
+ * `historyLength` ≥ 0, `statusTimestampAfter` an ISO 8601 timestamp with a zone,
+ * `status` a 1.x `TASK_STATE_*` name (`TASK_STATE_UNSPECIFIED` is no filter), `pageToken`
+ * one this router made. `tenant` is accepted and ignored: the caller's key decides.
+ */
+export const ListParams = z.strictObject({
+  tenant: z.string().optional(),
+  contextId: z.string().max(255).optional(),
+  status: z
+    .enum(["TASK_STATE_UNSPECIFIED", "TASK_STATE_SUBMITTED", "TASK_STATE_WORKING", "TASK_STATE_COMPLETED", "TASK_STATE_FAILED", "TASK_STATE_CANCELED", "TASK_STATE_INPUT_REQUIRED", "TASK_STATE_REJECTED", "TASK_STATE_AUTH_REQUIRED"])
+    .optional(),
+  pageSize: z.number().int().min(1).max(100).optional(),
+  pageToken: z
+    .string()
+    .optional()
+    .refine((t) => t === undefined || t === "" || decodePageToken(t) !== undefined, "not a page token from a previous ListTasks answer"),
+  historyLength: z.number().int().min(0).optional(),
+  statusTimestampAfter: z
+    .string()
+    .optional()
+    .refine((t) => t === undefined || (ISO_TIMESTAMP.test(t) && !Number.isNaN(Date.parse(t))), "an ISO 8601 timestamp with a zone, e.g. 2026-01-31T10:00:00Z"),
+  includeArtifacts: z.boolean().optional(),
+});
+export type ListParams = z.infer<typeof ListParams>;
+
 /** Validates params, or throws -32602 listing every issue with its path. */
 export function parseParams<T extends z.ZodType>(schema: T, params: unknown): z.infer<T> {
   const r = schema.safeParse(params);

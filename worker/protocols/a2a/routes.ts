@@ -57,12 +57,12 @@ const card = createRoute({
 const rpc = createRoute({
   method: "post",
   path: RPC_PATH,
-  summary: "A2A JSON-RPC 2.0: SendMessage, SendStreamingMessage, GetTask, CancelTask, SubscribeToTask (and the 0.3 names message/send, message/stream, tasks/get, tasks/cancel, tasks/resubscribe)",
+  summary: "A2A JSON-RPC 2.0: SendMessage, SendStreamingMessage, GetTask, ListTasks, CancelTask, SubscribeToTask (and the 0.3 names message/send, message/stream, tasks/get, tasks/cancel, tasks/resubscribe)",
   security: [{ bearer: [] }],
   request: { body: { required: true, content: { "application/json": { schema: JsonRpcRequest } } } },
   responses: {
     200: {
-      description: "A JSON-RPC response (errors included: -32700, -32600, -32601, -32602, -32603, -32001 task not found, -32002 not cancelable), or for the streaming methods Server-Sent Events, each a JSON-RPC response",
+      description: "A JSON-RPC response (errors included: -32700, -32600, -32601, -32602, -32603, -32001 task not found, -32002 not cancelable: the task ended other than cancelled), or for the streaming methods Server-Sent Events, each a JSON-RPC response",
       content: { "application/json": { schema: JsonRpcResponse }, "text/event-stream": { schema: z.string() } },
     },
     401: problemResponse("Missing or unknown API key"),

@@ -15,8 +15,8 @@ import { serveHop } from "../../routing/serve-hop.ts";
 import { getRuntime } from "../../runtime.ts";
 import { problemToRpc, RPC, rpcError, RpcFailure, rpcResult, type RpcCall, type RpcError } from "./jsonrpc.ts";
 import { hopToMessage, taskToA2A } from "./mapping.ts";
-import { isBlocking, parseParams, SendParams, switchyardOptions, TaskParams, wantsTask } from "./params.ts";
-import { cancelTask, followTask, getTaskView, startA2aTask, waitForTask } from "./task-ops.ts";
+import { isBlocking, ListParams, parseParams, SendParams, switchyardOptions, TaskParams, wantsTask } from "./params.ts";
+import { cancelTask, followTask, getTaskView, listA2aTasks, startA2aTask, waitForTask } from "./task-ops.ts";
 import { encodeSendResult, encodeStreamEvent, encodeTask, partsText, type Part, type StreamEvent } from "./wire.ts";
 
 /** Any error as a JSON-RPC error; unexpected ones are logged and answered -32603 without details. */
@@ -125,6 +125,8 @@ export async function serveCall(c: Context<AppEnv>, call: RpcCall): Promise<Resp
       const reason = typeof metadata?.reason === "string" ? metadata.reason : undefined;
       return reply(c, call, encodeTask(await cancelTask(c, id, reason), call.wire));
     }
+    case "list":
+      return reply(c, call, await listA2aTasks(c, parseParams(ListParams, call.params)));
     case "subscribe": {
       const { id } = parseParams(TaskParams, call.params);
       await getTaskView(c, id); // unknown ids answer -32001 before the stream opens

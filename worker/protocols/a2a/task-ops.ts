@@ -15,10 +15,11 @@ import { getRuntime } from "../../runtime.ts";
 import { submitTask } from "../../tasks/submit.ts";
 import { openTaskFeed, settled, waitSettled } from "../../tasks/follow.ts";
 import { RPC, RpcFailure } from "./jsonrpc.ts";
-import { CONTEXT_KEY, isStopEvent, progressEvents, taskToA2A } from "./mapping.ts";
-import type { SwitchyardOptions } from "./params.ts";
-import { parseParams } from "./params.ts";
-import type { StreamEvent, Task } from "./wire.ts";
+import { agentStatusesOf, CONTEXT_KEY, isStopEvent, progressEvents, taskToA2A } from "./mapping.ts";
+import type { ListParams, SwitchyardOptions } from "./params.ts";
+import { decodePageToken, encodePageToken, parseParams } from "./params.ts";
+import { controlStub } from "../../control.ts";
+import { decodeState, encodeTask, type StreamEvent, type Task } from "./wire.ts";
 
 /** Longest a blocking send waits for its task before answering with the task as it is. */
 export const BLOCKING_WAIT_MS = 60_000;
@@ -75,14 +76,54 @@ export async function getTaskView(c: Context<AppEnv>, rawId: string): Promise<Ta
   return view;
 }
 
-/** The TaskAgent kill switch: -32001 unknown, -32002 already ended. */
+/**
+ * The TaskAgent kill switch: -32001 unknown. Idempotent: a task already cancelled is
+ * answered as it is; a task that ended otherwise (completed, failed, rejected) is -32002.
+ */
 export async function cancelTask(c: Context<AppEnv>, rawId: string, reason: string | undefined): Promise<Task> {
   const id = checkId(rawId);
   const p = c.get("principal");
-  const r = await taskStub(c.env, id).cancel(p.tenant, `${actorOf(p)} over A2A`, reason ?? "cancelled over A2A");
+  const stub = taskStub(c.env, id);
+  const r = await stub.cancel(p.tenant, `${actorOf(p)} over A2A`, reason ?? "cancelled over A2A");
   if (r.ok) return taskToA2A(r.task);
   if (r.reason === "not_found") throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
-  throw new RpcFailure(RPC.TASK_NOT_CANCELABLE, `Task not cancelable: ${id} has already ended`);
+  const view = await stub.get(p.tenant);
+  if (view?.status === "cancelled") return taskToA2A(view);
+  throw new RpcFailure(RPC.TASK_NOT_CANCELABLE, `Task not cancelable: ${id} has already ended (${view ? taskToA2A(view).status.state : "ended"})`, view ? { state: taskToA2A(view).status.state } : undefined);
+}
+
+/** Default and largest `pageSize` of ListTasks (A2A 1.0). */
+export const LIST_DEFAULT_PAGE = 50;
+
+/**
+ * ListTasks: a page of the caller's tenant's tasks (never another tenant's), most
+ * recently updated first, from the control plane's task index, each read from its
+ * TaskAgent. Filters: status, contextId, statusTimestampAfter; artifacts only with
+ * `includeArtifacts`. Tasks keep no message history, so `historyLength` changes nothing.
+ */
+export async function listA2aTasks(c: Context<AppEnv>, p: ListParams): Promise<Record<string, unknown>> {
+  const control = controlStub(c.env);
+  if (!control) throw new RpcFailure(RPC.UNSUPPORTED_OPERATION, "ListTasks is not supported by this deployment: it has no control plane to index tasks");
+  const tenant = c.get("principal").tenant;
+  const limit = p.pageSize ?? LIST_DEFAULT_PAGE;
+  const after = p.pageToken ? decodePageToken(p.pageToken) : undefined;
+  const state = p.status && p.status !== "TASK_STATE_UNSPECIFIED" ? decodeState(p.status) : undefined;
+  const { rows, total } = await control.listTasks(tenant, {
+    ...(state ? { statuses: agentStatusesOf(state) } : {}),
+    ...(p.contextId ? { contextId: p.contextId } : {}),
+    ...(p.statusTimestampAfter ? { updatedAfter: new Date(p.statusTimestampAfter).toISOString() } : {}),
+    ...(after ? { after } : {}),
+    limit: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  const views = await Promise.all(page.map((r) => taskStub(c.env, r.id).get(tenant)));
+  const tasks = views.flatMap((v) => {
+    if (!v) return [];
+    const { artifacts, ...t } = taskToA2A(v);
+    return [encodeTask(p.includeArtifacts && artifacts ? { ...t, artifacts } : t, "1.0")];
+  });
+  const last = page.at(-1);
+  return { tasks, nextPageToken: rows.length > limit && last ? encodePageToken(last) : "", pageSize: limit, totalSize: total };
 }
 
 /** Waits for the task to end or pause for approval (following its events), for at most `BLOCKING_WAIT_MS`. */

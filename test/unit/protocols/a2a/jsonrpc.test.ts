@@ -38,7 +38,7 @@ describe("JSON-RPC envelope", () => {
     expect(parseCall(body({ jsonrpc: "2.0", id: 1, method: "toString" }))).toMatchObject({ error: { code: -32601 } });
     expect(parseCall(body({ jsonrpc: "2.0", id: 1, method: "CreateTaskPushNotificationConfig" }))).toMatchObject({ error: { code: -32003 } });
     expect(parseCall(body({ jsonrpc: "2.0", id: 1, method: "tasks/pushNotificationConfig/set" }))).toMatchObject({ error: { code: -32003 } });
-    expect(parseCall(body({ jsonrpc: "2.0", id: 1, method: "ListTasks" }))).toMatchObject({ error: { code: -32004 } });
+    expect(parseCall(body({ jsonrpc: "2.0", id: 1, method: "ListTasks" }))).toMatchObject({ ok: true, call: { op: "list", wire: "1.0" } });
     expect(parseCall(body({ jsonrpc: "2.0", id: 1, method: "GetExtendedAgentCard" }))).toMatchObject({ error: { code: -32007 } });
   });
 
@@ -86,7 +86,8 @@ describe("JSON-RPC envelope: every refusal, said exactly", () => {
   });
 
   it("methods it knows but does not serve, and ones it does not know", () => {
-    expect(refused(call({ method: "ListTasks" }))).toEqual({ ok: false, id: 1, error: { code: RPC.UNSUPPORTED_OPERATION, message: "ListTasks is not supported by this agent" } });
+    expect(refused(call({ method: "GetExtendedAgentCard" }))).toEqual({ ok: false, id: 1, error: { code: RPC.EXTENDED_CARD_NOT_CONFIGURED, message: "GetExtendedAgentCard is not supported by this agent" } });
+    expect(refused(call({ method: "tasks/list" }))).toEqual({ ok: false, id: 1, error: { code: RPC.METHOD_NOT_FOUND, message: "Method not found: tasks/list" } });
     expect(refused(call({ method: "Nope" }))).toEqual({ ok: false, id: 1, error: { code: RPC.METHOD_NOT_FOUND, message: "Method not found: Nope" } });
     expect(refused(call({ method: "toString" }))).toMatchObject({ ok: false, error: { code: RPC.METHOD_NOT_FOUND } });
     expect(refused({ jsonrpc: "2.0", id: "x", method: "SendMessage" })).toMatchObject({ ok: true, call: { id: "x", params: {} } });
