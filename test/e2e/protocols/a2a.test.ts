@@ -95,7 +95,35 @@ describe("the official @a2a-js/sdk client against the router over real HTTP", ()
     const cancelled = await client.cancelTask({ tenant: "", id: task.id, metadata: undefined });
     expect(cancelled.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
     expect((await client.getTask({ tenant: "", id: task.id, historyLength: undefined })).status?.state).toBe(TaskState.TASK_STATE_CANCELED);
-    await expect(client.cancelTask({ tenant: "", id: task.id, metadata: undefined })).rejects.toThrow(/not cancelable/i);
+    // idempotent: cancelling it again answers the cancelled task
+    expect((await client.cancelTask({ tenant: "", id: task.id, metadata: undefined })).status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+  });
+
+  it("lists the tenant's tasks with ListTasks: filters, paging; a completed task is not cancelable", async () => {
+    const contextId = `ctx-${crypto.randomUUID()}`;
+    const ids: string[] = [];
+    for (const n of [1, 2, 3]) {
+      const m = { ...message(`convert ${n} km to miles, then what is the result times 2`), contextId };
+      const t = (await client.sendMessage({ tenant: "", message: m, configuration: undefined, metadata: undefined })) as Task;
+      expect(t.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+      ids.push(t.id);
+    }
+    const list = (p: { pageSize?: number; pageToken?: string; status?: TaskState; includeArtifacts?: boolean }) =>
+      client.listTasks({ tenant: "", contextId, status: p.status ?? TaskState.TASK_STATE_UNSPECIFIED, pageSize: p.pageSize, pageToken: p.pageToken ?? "", historyLength: undefined, statusTimestampAfter: undefined, includeArtifacts: p.includeArtifacts });
+    const all = await list({ includeArtifacts: true });
+    expect(all.totalSize).toBe(3);
+    expect(all.nextPageToken).toBe("");
+    expect(all.tasks.map((t) => t.id).sort()).toEqual([...ids].sort());
+    expect(all.tasks.every((t) => t.contextId === contextId && t.status?.state === TaskState.TASK_STATE_COMPLETED && t.artifacts.length === 1)).toBe(true);
+    expect((await list({ status: TaskState.TASK_STATE_WORKING })).tasks).toEqual([]);
+    const first = await list({ pageSize: 2 });
+    expect(first.tasks).toHaveLength(2);
+    expect(first.tasks.every((t) => t.artifacts.length === 0)).toBe(true);
+    const second = await list({ pageSize: 2, pageToken: first.nextPageToken });
+    expect(second.tasks).toHaveLength(1);
+    expect(second.nextPageToken).toBe("");
+    expect([...first.tasks, ...second.tasks].map((t) => t.id).sort()).toEqual([...ids].sort());
+    await expect(client.cancelTask({ tenant: "", id: ids[0]!, metadata: undefined })).rejects.toMatchObject({ name: "TaskNotCancelableError" });
   });
 
   it("reports an unknown task as the SDK's TaskNotFoundError", async () => {
