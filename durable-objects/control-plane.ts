@@ -3,7 +3,11 @@ import type { Env } from "../worker/env.ts";
 import type { Json } from "../worker/json.ts";
 import type { AuditEntry, ChainVerdict } from "../worker/tasks/audit.ts";
 import { AuditLog } from "./audit-log.ts";
-import { decideAssignment, type ApprovalFilter, type ApprovalReport, type ApprovalRow, type AssignDecision } from "../worker/tasks/approvals.ts";
+import type { ApprovalFilter, ApprovalReport, ApprovalRow, AssignDecision } from "../worker/tasks/approvals.ts";
+import { ApprovalTable } from "./approval-table.ts";
+import { DeadLetterTable, type DeadLetter, type DeadLetterFilter, type DeadLetterRecord } from "./dead-letter-table.ts";
+
+export { MAX_DEAD_LETTERS, type DeadLetter, type DeadLetterRecord } from "./dead-letter-table.ts";
 
 /** A switch's state: who turned it off, when and why. */
 export interface Switch {
@@ -35,65 +39,6 @@ export interface Registrations {
   registered: Record<string, Json>;
 }
 
-/** The dead letters the store keeps (the newest; older ones are dropped). */
-export const MAX_DEAD_LETTERS = 10_000;
-
-/** A dead letter to store (worker/queues/dead-letters.ts). Times ISO 8601. */
-export interface DeadLetterRecord {
-  /** The work queue it came from: `hops`, `webhooks`, `steps`. */
-  queue: string;
-  /** The Queues message id. */
-  messageId: string;
-  /** The envelope's idempotency id, kind and tenant, when it was an envelope. */
-  envelopeId: string | null;
-  kind: string | null;
-  tenant: string | null;
-  /** The message body as delivered. */
-  body: Json;
-  reason: string;
-  attempts: number;
-  firstFailureAt: string | null;
-  lastFailureAt: string | null;
-}
-
-/** A stored dead letter: its sequence number (its id in the admin API) and when it was stored. */
-export interface DeadLetter extends DeadLetterRecord {
-  seq: number;
-  deadAt: string;
-}
-
-interface DeadLetterRow extends Record<string, SqlStorageValue> {
-  seq: number;
-  queue: string;
-  message_id: string;
-  envelope_id: string | null;
-  kind: string | null;
-  tenant: string | null;
-  body: string;
-  reason: string;
-  attempts: number;
-  first_failure_at: string | null;
-  last_failure_at: string | null;
-  dead_at: string;
-}
-
-function deadLetterOf(r: DeadLetterRow): DeadLetter {
-  return {
-    seq: r.seq,
-    queue: r.queue,
-    messageId: r.message_id,
-    envelopeId: r.envelope_id,
-    kind: r.kind,
-    tenant: r.tenant,
-    body: JSON.parse(r.body) as Json,
-    reason: r.reason,
-    attempts: r.attempts,
-    firstFailureAt: r.first_failure_at,
-    lastFailureAt: r.last_failure_at,
-    deadAt: r.dead_at,
-  };
-}
-
 /** Everything: the switches and the registrations. */
 export type ControlState = SwitchState & Registrations;
 
@@ -106,6 +51,8 @@ export type ControlState = SwitchState & Registrations;
 export class ControlPlane extends DurableObject<Env> {
   readonly #sql: SqlStorage;
   readonly #audit: AuditLog;
+  readonly #deadLetters: DeadLetterTable;
+  readonly #approvals: ApprovalTable;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -117,18 +64,11 @@ export class ControlPlane extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS anchors (chain TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS revoked_sessions (digest TEXT PRIMARY KEY, exp INTEGER NOT NULL);`);
-    // the approvals inbox: one row per task waiting at an approval gate (worker/tasks/approvals.ts)
-    this.#sql.exec(`CREATE TABLE IF NOT EXISTS approvals (task_id TEXT PRIMARY KEY, tenant TEXT NOT NULL, goal TEXT NOT NULL, step TEXT NOT NULL, reason TEXT NOT NULL,
-        requested_at TEXT NOT NULL, expires_at INTEGER NOT NULL, assignee TEXT, assigned_by TEXT, assigned_at TEXT);
-      CREATE INDEX IF NOT EXISTS approvals_by_expiry ON approvals (tenant, expires_at);
-      CREATE INDEX IF NOT EXISTS approvals_by_assignee ON approvals (tenant, assignee);`);
     // the A2A contextId of a task (ListTasks filters on it); rows indexed before it existed have none and list under their id
     if (!this.#sql.exec<{ name: string }>("PRAGMA table_info(tasks)").toArray().some((r) => r.name === "context_id")) this.#sql.exec("ALTER TABLE tasks ADD COLUMN context_id TEXT");
     this.#audit = new AuditLog(this.#sql);
-    // dead letters of the router's queues (worker/queues/): listed, replayed or discarded by an admin
-    this.#sql.exec(`CREATE TABLE IF NOT EXISTS dead_letters (seq INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, message_id TEXT NOT NULL UNIQUE,
-      envelope_id TEXT, kind TEXT, tenant TEXT, body TEXT NOT NULL, reason TEXT NOT NULL, attempts INTEGER NOT NULL, first_failure_at TEXT, last_failure_at TEXT, dead_at TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS dead_letters_by_queue ON dead_letters (queue, seq);`);
+    this.#approvals = new ApprovalTable(this.#sql, this.#audit);
+    this.#deadLetters = new DeadLetterTable(this.#sql, this.#audit);
   }
 
   #bump(key: "version" | "registrations"): number {
@@ -314,184 +254,49 @@ export class ControlPlane extends DurableObject<Env> {
     return this.#sql.exec<{ seq: number; hash: string }>("SELECT seq, hash FROM anchors WHERE chain = ?", chain).toArray()[0];
   }
 
-  /**
-   * Stores a dead letter (once per Queues message id: the dead-letter queue delivers at
-   * least once too). Keeps the newest {@link MAX_DEAD_LETTERS}; returns its sequence
-   * number, or the existing one.
-   */
+  /** Stores a dead letter once per Queues message id (dead-letter-table.ts). */
   recordDeadLetter(letter: DeadLetterRecord): number {
-    const existing = this.#sql.exec<{ seq: number }>("SELECT seq FROM dead_letters WHERE message_id = ?", letter.messageId).toArray()[0];
-    if (existing) return existing.seq;
-    const seq = this.#sql
-      .exec<{ seq: number }>(
-        "INSERT INTO dead_letters (queue, message_id, envelope_id, kind, tenant, body, reason, attempts, first_failure_at, last_failure_at, dead_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
-        letter.queue,
-        letter.messageId,
-        letter.envelopeId,
-        letter.kind,
-        letter.tenant,
-        JSON.stringify(letter.body),
-        letter.reason.slice(0, 2000),
-        letter.attempts,
-        letter.firstFailureAt,
-        letter.lastFailureAt,
-        new Date().toISOString(),
-      )
-      .one().seq;
-    this.#sql.exec("DELETE FROM dead_letters WHERE seq <= ?", seq - MAX_DEAD_LETTERS);
-    return seq;
+    return this.#deadLetters.record(letter);
   }
 
-  /** Dead letters, oldest first, after `after` (a sequence number), optionally of one queue and/or tenant; at most `limit`. */
-  deadLetters(filter: { queue?: string | undefined; tenant?: string | undefined; after?: number | undefined; limit: number }): DeadLetter[] {
-    const rows = this.#sql
-      .exec<DeadLetterRow>(
-        "SELECT * FROM dead_letters WHERE seq > ? AND (? IS NULL OR queue = ?) AND (? IS NULL OR tenant = ?) ORDER BY seq LIMIT ?",
-        filter.after ?? 0,
-        filter.queue ?? null,
-        filter.queue ?? null,
-        filter.tenant ?? null,
-        filter.tenant ?? null,
-        filter.limit,
-      )
-      .toArray();
-    return rows.map(deadLetterOf);
+  /** Dead letters, oldest first, after `after`, of one queue and/or tenant; at most `limit` (dead-letter-table.ts). */
+  deadLetters(filter: DeadLetterFilter): DeadLetter[] {
+    return this.#deadLetters.list(filter);
   }
 
   /** One dead letter by sequence number. */
   deadLetter(seq: number): DeadLetter | null {
-    const r = this.#sql.exec<DeadLetterRow>("SELECT * FROM dead_letters WHERE seq = ?", seq).toArray()[0];
-    return r ? deadLetterOf(r) : null;
+    return this.#deadLetters.get(seq);
   }
 
-  /**
-   * Removes a dead letter that was replayed (re-sent to its work queue by the caller
-   * first) or discarded, audited (`dead_letter.replayed` / `dead_letter.discarded`).
-   * False if it was already gone.
-   */
-  async resolveDeadLetter(seq: number, action: "replayed" | "discarded", by: string, reason: string): Promise<boolean> {
-    const gone = this.#sql.exec<DeadLetterRow>("DELETE FROM dead_letters WHERE seq = ? RETURNING *", seq).toArray()[0];
-    if (!gone) return false;
-    await this.#audit.append(by, `dead_letter.${action}`, {
-      seq,
-      queue: gone.queue,
-      messageId: gone.message_id,
-      ...(gone.envelope_id ? { id: gone.envelope_id } : {}),
-      ...(gone.kind ? { kind: gone.kind } : {}),
-      ...(gone.tenant ? { tenant: gone.tenant } : {}),
-      reason,
-    });
-    return true;
+  /** Removes a replayed or discarded dead letter, audited; false if it was already gone (dead-letter-table.ts). */
+  resolveDeadLetter(seq: number, action: "replayed" | "discarded", by: string, reason: string): Promise<boolean> {
+    return this.#deadLetters.resolve(seq, action, by, reason);
   }
 
-  // ── the approvals inbox (issue 14): every open approval gate of a tenant's tasks ──
-
-  /**
-   * Records a task's new status (as `taskStatus`) and the approval gate it waits on now:
-   * a gate opens or stays in the inbox, `null` takes the task out of it (approved,
-   * rejected, expired, cancelled, ended). A gate reported again keeps its assignee; a
-   * new gate of the same task (another step, or the same one opened again) starts
-   * unassigned.
-   */
+  /** Records a task's new status and the approval gate it waits on now (`null`: none) (approval-table.ts). */
   taskChanged(id: string, status: string, gate: ApprovalReport | null): void {
     this.taskStatus(id, status);
-    if (!gate) {
-      this.#sql.exec("DELETE FROM approvals WHERE task_id = ?", id);
-      return;
-    }
-    this.#sql.exec(
-      `INSERT INTO approvals (task_id, tenant, goal, step, reason, requested_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (task_id) DO UPDATE SET tenant = excluded.tenant, goal = excluded.goal, reason = excluded.reason, expires_at = excluded.expires_at,
-         assignee = CASE WHEN approvals.step = excluded.step AND approvals.requested_at = excluded.requested_at THEN approvals.assignee END,
-         assigned_by = CASE WHEN approvals.step = excluded.step AND approvals.requested_at = excluded.requested_at THEN approvals.assigned_by END,
-         assigned_at = CASE WHEN approvals.step = excluded.step AND approvals.requested_at = excluded.requested_at THEN approvals.assigned_at END,
-         step = excluded.step, requested_at = excluded.requested_at`,
-      id,
-      gate.tenant,
-      gate.goal,
-      gate.step,
-      gate.reason,
-      gate.requestedAt,
-      gate.expiresAt,
-    );
+    this.#approvals.report(id, gate);
   }
 
-  /**
-   * A tenant's open approvals at `now` (epoch ms), soonest-expiring first (then the
-   * earliest requested): all, one reviewer's (`assignee`), or the unassigned ones.
-   * Expired rows are never listed, and are dropped (their tasks reject themselves).
-   */
+  /** A tenant's open approvals at `now` (epoch ms), soonest-expiring first (approval-table.ts). */
   approvals(tenant: string, filter: ApprovalFilter, now: number, limit = 100): ApprovalRow[] {
-    this.#sql.exec("DELETE FROM approvals WHERE tenant = ? AND expires_at <= ?", tenant, now);
-    const where = filter.assignee !== undefined ? " AND assignee = ?" : filter.unassigned ? " AND assignee IS NULL" : "";
-    return this.#sql
-      .exec<ApprovalSqlRow>(
-        `SELECT * FROM approvals WHERE tenant = ? AND expires_at > ?${where} ORDER BY expires_at, requested_at, task_id LIMIT ?`,
-        tenant,
-        now,
-        ...(filter.assignee !== undefined ? [filter.assignee] : []),
-        Math.max(1, Math.min(limit, 500)),
-      )
-      .toArray()
-      .map(approvalRow);
+    return this.#approvals.list(tenant, filter, now, limit);
   }
 
   /** One open approval of a tenant's task at `now`, if it is in the inbox. */
   approval(tenant: string, taskId: string, now: number): ApprovalRow | undefined {
-    const r = this.#sql.exec<ApprovalSqlRow>("SELECT * FROM approvals WHERE task_id = ? AND tenant = ? AND expires_at > ?", taskId, tenant, now).toArray()[0];
-    return r ? approvalRow(r) : undefined;
+    return this.#approvals.get(tenant, taskId, now);
   }
 
-  /**
-   * Assigns a tenant's open approval to `reviewer` (`null` unassigns), unless that
-   * reviewer already holds `cap` other open approvals of the tenant; the check and the
-   * change are one step (no other call interleaves). Each change is audited in the
-   * control plane's chain (`approval.assigned` / `approval.unassigned`, by `by`).
-   * Answers the decision and the row as it is afterwards.
-   */
-  async assignApproval(tenant: string, taskId: string, reviewer: string | null, by: string, cap: number, now: number): Promise<{ decision: AssignDecision; row?: ApprovalRow }> {
-    const row = this.approval(tenant, taskId, now);
-    const held =
-      reviewer === null
-        ? 0
-        : this.#sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM approvals WHERE tenant = ? AND assignee = ? AND expires_at > ? AND task_id != ?", tenant, reviewer, now, taskId).one().n;
-    const decision = decideAssignment(row, reviewer, held, cap, now);
-    if (!decision.ok || !row) return { decision };
-    if (decision.change === "unchanged") return { decision, row };
-    const at = new Date(now).toISOString();
-    this.#sql.exec("UPDATE approvals SET assignee = ?, assigned_by = ?, assigned_at = ? WHERE task_id = ?", reviewer, reviewer === null ? null : by, reviewer === null ? null : at, taskId);
-    await this.#audit.append(by, `approval.${decision.change}`, { tenant, task: taskId, step: row.step, reviewer, previous: row.assignee });
-    return { decision, row: this.approval(tenant, taskId, now) };
+  /** Assigns a tenant's open approval to `reviewer` (`null` unassigns) under the per-reviewer cap, audited (approval-table.ts). */
+  assignApproval(tenant: string, taskId: string, reviewer: string | null, by: string, cap: number, now: number): Promise<{ decision: AssignDecision; row?: ApprovalRow }> {
+    return this.#approvals.assign(tenant, taskId, reviewer, by, cap, now);
   }
 
   /** Takes a tenant's task out of the inbox (its TaskAgent says it waits on no gate: a report that never arrived). */
   dropApproval(tenant: string, taskId: string): void {
-    this.#sql.exec("DELETE FROM approvals WHERE task_id = ? AND tenant = ?", taskId, tenant);
+    this.#approvals.drop(tenant, taskId);
   }
 }
-
-type ApprovalSqlRow = {
-  task_id: string;
-  tenant: string;
-  goal: string;
-  step: string;
-  reason: string;
-  requested_at: string;
-  expires_at: number;
-  assignee: string | null;
-  assigned_by: string | null;
-  assigned_at: string | null;
-};
-
-const approvalRow = (r: ApprovalSqlRow): ApprovalRow => ({
-  taskId: r.task_id,
-  tenant: r.tenant,
-  goal: r.goal,
-  step: r.step,
-  reason: r.reason,
-  requestedAt: r.requested_at,
-  expiresAt: r.expires_at,
-  assignee: r.assignee,
-  assignedBy: r.assigned_by,
-  assignedAt: r.assigned_at,
-});

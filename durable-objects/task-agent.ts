@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { JsonObject } from "../worker/json.ts";
 import { controlStub } from "../worker/control.ts";
 import type { Env } from "../worker/env.ts";
-import { canonicalJson, contentHash, verifyChain, type AuditEntry, type ChainVerdict } from "../worker/tasks/audit.ts";
+import { anchored, canonicalJson, contentHash, verifyChain, type AuditEntry, type ChainVerdict } from "../worker/tasks/audit.ts";
 import { approvalReport } from "../worker/tasks/approvals.ts";
 import type { Plan } from "../worker/tasks/plan.ts";
 import { A2A_CONTEXT_KEY, TERMINAL, type StepDoc, type TaskDoc, type TaskEvent } from "../worker/tasks/types.ts";
@@ -52,21 +52,6 @@ export type GateResult = { ok: true; task: TaskView } | { ok: false; reason: "no
  * a restart resumes where it stopped. Called through RPC; every method takes the
  * caller's tenant, and another tenant sees nothing.
  */
-/**
- * A chain's verdict checked against its anchor (the head the control plane recorded):
- * entries cut from its end, or rewritten with every later hash recomputed, no longer
- * match it.
- */
-export function anchored(chain: ChainVerdict, entries: readonly AuditEntry[], anchor: { seq: number; hash: string } | undefined): ChainVerdict {
-  if (!chain.ok) return chain;
-  if (!anchor) return entries.length === 0 ? chain : { ok: false, brokenAt: 1, reason: "the chain has no anchored head: it cannot be checked against one" };
-  // one entry may be written and not yet anchored (its anchor is on its way); more were added around the router
-  if (entries.length > anchor.seq + 1) return { ok: false, brokenAt: anchor.seq + 2, reason: `entries after ${anchor.seq + 1} were never anchored: they were added around the router` };
-  const at = entries[anchor.seq - 1];
-  if (!at) return { ok: false, brokenAt: entries.length + 1, reason: `the chain ends at entry ${entries.length}, but its anchored head is entry ${anchor.seq}: entries were removed` };
-  if (at.hash !== anchor.hash) return { ok: false, brokenAt: anchor.seq, reason: `entry ${anchor.seq} differs from its anchored hash: the chain was rewritten` };
-  return { ...chain, anchoredAt: anchor.seq };
-}
 
 export class TaskAgent extends DurableObject<Env> {
   #storeInstance: TaskStore | undefined;

@@ -1,18 +1,10 @@
+import type { ApprovalItem } from "../tasks/approvals.ts";
 import { GateForm } from "./gate-forms.tsx";
 import { expiresIn, type InboxFilter } from "./inbox.ts";
 import { Card, Csrf, Page, Problem, When, type Viewer } from "./layout.tsx";
 
 /** An open approval as `GET /v1/approvals` lists it (the fields the page shows). */
-export interface ApprovalRowView {
-  taskId: string;
-  goal: string;
-  step: string;
-  reason: string;
-  requestedAt: string;
-  expiresAt: string;
-  assignee: string | null;
-  assignedBy: string | null;
-}
+export type ApprovalRowView = Pick<ApprovalItem, "taskId" | "goal" | "step" | "reason" | "requestedAt" | "expiresAt" | "assignee" | "assignedBy">;
 
 /** Everything the inbox page shows; the list may have failed on its own. */
 export interface ApprovalsPageData {
