@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson, chainEntry, contentHash, GENESIS, verifyChain, type AuditEntry } from "../../../worker/tasks/audit.ts";
+import { anchored, canonicalJson, chainEntry, contentHash, GENESIS, verifyChain, type AuditEntry } from "../../../worker/tasks/audit.ts";
 
 async function chain(n: number): Promise<AuditEntry[]> {
   const out: AuditEntry[] = [];
@@ -38,3 +38,25 @@ describe("audit hash chain", () => {
     expect(await contentHash({ a: 1 })).not.toBe(await contentHash({ a: 2 }));
   });
 });
+
+describe("anchored: a chain checked against the head the control plane recorded", () => {
+  it("passes a chain whose anchored entry matches (one newer entry may still be on its way), and says where it was anchored", async () => {
+    const entries = await chain(3);
+    const ok = await verifyChain(entries);
+    expect(anchored(ok, entries, { seq: 3, hash: entries[2]!.hash })).toEqual({ ...ok, anchoredAt: 3 });
+    expect(anchored(ok, entries, { seq: 2, hash: entries[1]!.hash })).toEqual({ ...ok, anchoredAt: 2 });
+    expect(anchored(ok, [], undefined)).toEqual(ok);
+  });
+
+  it("fails entries never anchored, entries removed from the end, a rewritten chain, and a chain with no anchor at all", async () => {
+    const entries = await chain(4);
+    const ok = await verifyChain(entries);
+    expect(anchored(ok, entries, { seq: 2, hash: entries[1]!.hash })).toEqual({ ok: false, brokenAt: 4, reason: "entries after 3 were never anchored: they were added around the router" });
+    expect(anchored(ok, entries.slice(0, 2), { seq: 3, hash: entries[2]!.hash })).toEqual({ ok: false, brokenAt: 3, reason: "the chain ends at entry 2, but its anchored head is entry 3: entries were removed" });
+    expect(anchored(ok, entries, { seq: 4, hash: "f".repeat(64) })).toEqual({ ok: false, brokenAt: 4, reason: "entry 4 differs from its anchored hash: the chain was rewritten" });
+    expect(anchored(ok, entries, undefined)).toEqual({ ok: false, brokenAt: 1, reason: "the chain has no anchored head: it cannot be checked against one" });
+    const broken = { ok: false as const, brokenAt: 2, reason: "x" };
+    expect(anchored(broken, entries, { seq: 4, hash: entries[3]!.hash })).toBe(broken);
+  });
+});
+
