@@ -70,14 +70,32 @@ export function decodePageToken(token: string): PageCursor | undefined {
     const v: unknown = JSON.parse(atob(token.replaceAll("-", "+").replaceAll("_", "/")));
     if (!Array.isArray(v) || v.length !== 2) return undefined;
     const [updatedAt, id] = v as unknown[];
-    if (typeof updatedAt !== "string" || typeof id !== "string" || Number.isNaN(Date.parse(updatedAt)) || !/^task_[0-9a-f]{32}$/.test(id)) return undefined;
+    // the cursor's time is one the router wrote (`Date#toISOString`): exactly that form, round-tripping
+    if (typeof updatedAt !== "string" || typeof id !== "string" || !STORED_TIME.test(updatedAt) || new Date(updatedAt).toISOString() !== updatedAt || !/^task_[0-9a-f]{32}$/.test(id)) return undefined;
     return { updatedAt, id };
   } catch {
     return undefined;
   }
 }
 
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+/** A time as the task index stores it (`Date#toISOString`, years 0000–9999). */
+const STORED_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * Whether an ISO 8601 timestamp names a real instant the index can compare with: a
+ * calendar date that exists (no 30 February) and, in UTC, a four-digit year (the
+ * index compares times as text; `+010000-…` would sort before every stored time).
+ */
+function comparableTimestamp(t: string): boolean {
+  const m = ISO_TIMESTAMP.exec(t);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return false;
+  const ms = Date.parse(t);
+  return !Number.isNaN(ms) && STORED_TIME.test(new Date(ms).toISOString());
+}
 
 /**
  * ListTasks (1.x; 0.3 has no JSON-RPC binding for it): the A2A 1.0 `ListTasksRequest`.
@@ -101,7 +119,7 @@ export const ListParams = z.strictObject({
   statusTimestampAfter: z
     .string()
     .optional()
-    .refine((t) => t === undefined || (ISO_TIMESTAMP.test(t) && !Number.isNaN(Date.parse(t))), "an ISO 8601 timestamp with a zone, e.g. 2026-01-31T10:00:00Z"),
+    .refine((t) => t === undefined || comparableTimestamp(t), "an ISO 8601 timestamp with a zone, of a date that exists, up to 9999-12-31 in UTC, e.g. 2026-01-31T10:00:00Z"),
   includeArtifacts: z.boolean().optional(),
 });
 export type ListParams = z.infer<typeof ListParams>;
