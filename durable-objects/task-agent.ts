@@ -13,6 +13,7 @@ import type { StepReport } from "../worker/queues/step-run.ts";
 import { TaskStore } from "./task-store.ts";
 import { openTaskSpan } from "./task-trace.ts";
 import { TaskCallbacks } from "./task-callbacks.ts";
+import { TaskMessages, type AddResult, type StoredMessage } from "./task-messages.ts";
 import type { SpanRecord } from "../worker/observe/span.ts";
 import type { Callback } from "../worker/queues/callbacks.ts";
 import { shownUrl } from "../worker/queues/webhooks.ts";
@@ -56,6 +57,7 @@ export type GateResult = { ok: true; task: TaskView } | { ok: false; reason: "no
 export class TaskAgent extends DurableObject<Env> {
   #storeInstance: TaskStore | undefined;
   #callbacksInstance: TaskCallbacks | undefined;
+  #messagesInstance: TaskMessages | undefined;
   readonly #aborts = new Map<string, AbortController>();
   /** The step runs going on in this instance, and the totals they share. */
   readonly #inFlight = new InFlight();
@@ -88,6 +90,12 @@ export class TaskAgent extends DurableObject<Env> {
   get #callbacks(): TaskCallbacks {
     this.#callbacksInstance ??= new TaskCallbacks(this.ctx.storage.sql, () => this.#store);
     return this.#callbacksInstance;
+  }
+
+  /** The task's A2A message history (created on first use). */
+  get #messages(): TaskMessages {
+    this.#messagesInstance ??= new TaskMessages(this.ctx.storage.sql);
+    return this.#messagesInstance;
   }
 
   /** Puts recorded callback events on the webhooks queue (the alarm retries what it refused). */
@@ -210,6 +218,16 @@ export class TaskAgent extends DurableObject<Env> {
   /** The task with its steps, or undefined (unknown, or another tenant's). */
   get(tenant: string): TaskView | undefined {
     return this.#owned(tenant) ? this.#view() : undefined;
+  }
+
+  /** The task with its A2A message history (oldest first), or undefined (unknown, or another tenant's). */
+  getWithMessages(tenant: string): { task: TaskView; messages: StoredMessage[] } | undefined {
+    return this.#owned(tenant) ? { task: this.#view(), messages: this.#messages.all() } : undefined;
+  }
+
+  /** Appends messages to the task's A2A history (task-messages.ts): a message id already there is not added again. */
+  addMessages(tenant: string, messages: StoredMessage[]): AddResult | "not_found" {
+    return this.#owned(tenant) ? this.#messages.add(messages) : "not_found";
   }
 
   /**

@@ -47,7 +47,7 @@ describe("idempotency keys are namespaced by tenant", () => {
       "/a2a",
       (t, key) =>
         callWith({ API_KEYS }, "/a2a", {
-          json: { jsonrpc: "2.0", id: 1, method: "SendMessage", params: { message: { messageId: key, role: "ROLE_USER", parts: [{ text: `from ${t}` }] }, metadata: { switchyard: { specialist: "fault-side-effect" } } } },
+          json: { jsonrpc: "2.0", id: 1, method: "SendMessage", params: { message: { messageId: key, role: "ROLE_USER", parts: [{ text: `from ${t}` }] }, metadata: { switchyard: { mode: "hop", specialist: "fault-side-effect" } } } },
           headers: as(t),
         }),
       async (r) => JSON.stringify(await r.json()),

@@ -25,13 +25,16 @@ async function task(tenant: keyof typeof KEYS, plan: unknown, statuses: string[]
   return t!;
 }
 
-const rpc = (tenant: keyof typeof KEYS, text: string, specialist?: string) =>
+/** A2A SendMessage: one hop with `mode: "hop"`, else a task (the default). */
+const rpc = (tenant: keyof typeof KEYS, text: string, specialist?: string, mode?: "hop") =>
   post(tenant, "/a2a", {
     jsonrpc: "2.0",
     id: 1,
     method: "SendMessage",
-    params: { message: { messageId: `m-${crypto.randomUUID()}`, role: "ROLE_USER", parts: [{ text }] }, ...(specialist ? { metadata: { switchyard: { specialist } } } : {}) },
+    params: { message: { messageId: `m-${crypto.randomUUID()}`, role: "ROLE_USER", parts: [{ text }] }, metadata: { switchyard: { ...(specialist ? { specialist } : {}), ...(mode ? { mode } : {}) } } },
   });
+
+type A2aTask = { status: { state: string; message?: { parts: { text?: string }[] } }; metadata: { switchyard: { steps: { error?: string }[] } } };
 
 describe("a deny rule on an intent glob holds on every front door", () => {
   const input = "what is 12 * 7";
@@ -73,11 +76,14 @@ describe("a deny rule on an intent glob holds on every front door", () => {
     }
   });
 
-  it("/a2a: classified and pinned with metadata.switchyard.specialist", async () => {
+  it("/a2a: classified and pinned with metadata.switchyard.specialist, as a hop and as a task", async () => {
     for (const specialist of [undefined, "arithmetic"]) {
-      const body = (await (await rpc("no-math", input, specialist)).json()) as { error?: { message: string; data: { status: number } } };
+      const body = (await (await rpc("no-math", input, specialist, "hop")).json()) as { error?: { message: string; data: { status: number } } };
       expect(body.error?.data.status, String(specialist)).toBe(422);
       expect(body.error!.message).toMatch(/denied by policy 'no-math'/);
+      const task = ((await (await rpc("no-math", input, specialist)).json()) as { result: { task: A2aTask } }).result.task;
+      expect(task.status.state, String(specialist)).toBe("TASK_STATE_FAILED");
+      expect(task.status.message?.parts[0]?.text).toMatch(/denied by policy 'no-math'/);
     }
   });
 
@@ -97,8 +103,16 @@ describe("an approval rule on an intent glob holds on every front door", () => {
     expect((await post("careful", "/v1/chat/completions", { model: "units", messages: [{ role: "user", content: input }] })).status).toBe(422);
     for (const model of ["auto", "units"]) expect((await post("careful", "/v1/messages", { model, max_tokens: 50, messages: [{ role: "user", content: input }] })).status, model).toBe(422);
     for (const model of ["auto", "units"]) expect((await post("careful", "/v1/responses", { model, input })).status, model).toBe(422);
-    const a2a = (await (await rpc("careful", input, "units")).json()) as { error?: { data: { status: number } } };
+    const a2a = (await (await rpc("careful", input, "units", "hop")).json()) as { error?: { data: { status: number } } };
     expect(a2a.error?.data.status).toBe(422);
+  });
+
+  it("an A2A message (a task by default) waits at an approval gate, pinned or not", async () => {
+    for (const specialist of [undefined, "units"]) {
+      const task = ((await (await rpc("careful", input, specialist)).json()) as { result: { task: A2aTask } }).result.task;
+      expect(task.status.state, String(specialist)).toBe("TASK_STATE_INPUT_REQUIRED");
+      expect(task.status.message?.parts[0]?.text).toMatch(/careful-units/);
+    }
   });
 
   it("a task step naming the specialist or the label waits at an approval gate", { timeout: 20_000 }, async () => {

@@ -179,6 +179,21 @@ export const TaskSettings = z.lazy(() =>
   }),
 );
 
+/** Settings of the A2A front door (docs/protocols/a2a.md). */
+export const A2aSettings = z.lazy(() =>
+  z.strictObject({
+    /**
+     * What `SendMessage` answers for a message that is not a multi-step goal: `"task"`
+     * (default) runs it as a one-step TaskAgent task, answered as an A2A Task that can be
+     * read, listed, cancelled, followed and answered later; `"message"` serves it as
+     * one routed hop answered as an agent Message (lighter: nothing is stored). Both are
+     * allowed by the A2A spec (1.0 §3.1.1 "Send Message"). A request's
+     * `metadata.switchyard.mode` overrides it.
+     */
+    sendMessageResult: z.enum(["task", "message"]).default("task"),
+  }),
+);
+
 /** The whole router config (DESIGN §4). Validated at start and by `npm run check-config`. */
 export const Config = z.lazy(() =>
   z
@@ -188,6 +203,7 @@ export const Config = z.lazy(() =>
       specialists: z.array(Specialist).min(1),
       workflows: z.array(Workflow).default([]),
       tasks: TaskSettings.default(TaskSettings.parse({})),
+      a2a: A2aSettings.default(A2aSettings.parse({})),
       /**
        * The Worker secrets specialists may use as `apiKeySecret` (docs/config.md): a
        * specialist can name only these, and none of the router's own bindings.

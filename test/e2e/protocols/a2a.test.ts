@@ -45,8 +45,19 @@ describe("the official @a2a-js/sdk client against the router over real HTTP", ()
     expect(client.protocolVersion).toBe("1.0");
   });
 
-  it("sends a message that routes to the units specialist and gets the answer", async () => {
-    const reply = await client.sendMessage({ tenant: "", message: message("convert 5 km to miles"), configuration: undefined, metadata: undefined });
+  it("sends a message that routes to the units specialist and gets the answer as a completed task with its history", async () => {
+    const sent = message("convert 5 km to miles");
+    const reply = await client.sendMessage({ tenant: "", message: sent, configuration: undefined, metadata: undefined });
+    expect(isTask(reply)).toBe(true);
+    const task = reply as Task;
+    expect(task.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    expect(textOf(task.artifacts[0]!.parts)).toBe("5 kilometers = 3.10686 miles");
+    expect(task.history.map((h) => [h.messageId, textOf(h.parts), h.taskId])).toEqual([[sent.messageId, "convert 5 km to miles", task.id]]);
+    expect((await client.getTask({ tenant: "", id: task.id, historyLength: 0 })).history).toEqual([]);
+  });
+
+  it("gets an agent Message for one hop with metadata.switchyard.mode: hop", async () => {
+    const reply = await client.sendMessage({ tenant: "", message: message("convert 5 km to miles"), configuration: undefined, metadata: { switchyard: { mode: "hop" } } });
     expect(isTask(reply)).toBe(false);
     const m = reply as Message;
     expect(m.role).toBe(Role.ROLE_AGENT);
@@ -56,7 +67,7 @@ describe("the official @a2a-js/sdk client against the router over real HTTP", ()
 
   it("streams a hop", async () => {
     const events = [];
-    for await (const e of client.sendMessageStream({ tenant: "", message: message("what is 12 * (3 + 4)?"), configuration: undefined, metadata: undefined })) events.push(e);
+    for await (const e of client.sendMessageStream({ tenant: "", message: message("what is 12 * (3 + 4)?"), configuration: undefined, metadata: { switchyard: { mode: "hop" } } })) events.push(e);
     expect(events.map((e) => e.payload?.$case)).toEqual(["message"]);
     expect(textOf((events[0]!.payload!.value as Message).parts)).toMatch(/84/);
   });
@@ -137,7 +148,7 @@ describe("the official @a2a-js/sdk client against the router over real HTTP", ()
     const old = await legacy.createFromAgentCard({ ...card, supportedInterfaces: card.supportedInterfaces.filter((i) => i.protocolVersion === "0.3") });
     expect(old.protocolVersion).toBe("0.3");
     const reply = await old.sendMessage({ tenant: "", message: message("convert 5 km to miles"), configuration: undefined, metadata: undefined });
-    expect(textOf((reply as Message).parts)).toBe("5 kilometers = 3.10686 miles");
+    expect(textOf((reply as Task).artifacts[0]!.parts)).toBe("5 kilometers = 3.10686 miles");
     const goal = "The router classifies each request. It picks a specialist. The specialist answers. The router reports its decision to the caller.";
     const task = (await old.sendMessage({ tenant: "", message: message(goal), configuration: undefined, metadata: { switchyard: { workflow: "approved-summary" } } })) as Task;
     expect(task.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
@@ -147,6 +158,21 @@ describe("the official @a2a-js/sdk client against the router over real HTTP", ()
 
   it("reaches a remote A2A agent through an a2a specialist: A2A in, A2A out", async () => {
     const reply = await client.sendMessage({ tenant: "", message: message("hello, remote"), configuration: undefined, metadata: { switchyard: { specialist: "remote-echo" } } });
-    expect(textOf((reply as Message).parts)).toBe("echo: hello, remote");
+    expect(textOf((reply as Task).artifacts[0]!.parts)).toBe("echo: hello, remote");
+    const hop = await client.sendMessage({ tenant: "", message: message("hello, remote"), configuration: undefined, metadata: { switchyard: { mode: "hop", specialist: "remote-echo" } } });
+    expect(textOf((hop as Message).parts)).toBe("echo: hello, remote");
+  });
+
+  it("answers an approval gate with a follow-up message on the task (input-required → completed), and refuses one to an ended task", async () => {
+    const goal = "The router classifies each request. It picks a specialist. The specialist answers. The router reports its decision to the caller.";
+    const task = (await client.sendMessage({ tenant: "", message: message(goal), configuration: undefined, metadata: { switchyard: { workflow: "approved-summary" } } })) as Task;
+    expect(task.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+    const answer = { ...message("approve: the summary may run"), taskId: task.id, contextId: task.contextId };
+    const done = (await client.sendMessage({ tenant: "", message: answer, configuration: undefined, metadata: undefined })) as Task;
+    expect(done.id).toBe(task.id);
+    expect(done.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    expect(done.history.map((h) => h.role)).toEqual([Role.ROLE_USER, Role.ROLE_AGENT, Role.ROLE_USER]);
+    expect(textOf(done.history[2]!.parts)).toBe("approve: the summary may run");
+    await expect(client.sendMessage({ tenant: "", message: { ...message("more"), taskId: task.id }, configuration: undefined, metadata: undefined })).rejects.toMatchObject({ name: "UnsupportedOperationError" });
   });
 });

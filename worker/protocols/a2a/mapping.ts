@@ -58,8 +58,8 @@ export function outputParts(output: unknown): Part[] {
   return parts;
 }
 
-const agentMessage = (text: string, contextId: string, taskId: string, data?: Record<string, unknown>): Message => ({
-  messageId: `msg_${crypto.randomUUID()}`,
+const agentMessage = (messageId: string, text: string, contextId: string, taskId: string, data?: Record<string, unknown>): Message => ({
+  messageId,
   role: "agent",
   contextId,
   taskId,
@@ -76,7 +76,7 @@ export function contextIdOf(view: Pick<TaskViewLike, "id" | "context">): string 
 function statusText(view: TaskViewLike): string | undefined {
   switch (view.status) {
     case "awaiting_approval":
-      return `waiting for approval of step '${view.awaiting?.step}': ${view.awaiting?.reason}; approve with POST /v1/tasks/${view.id}/approve`;
+      return `waiting for approval of step '${view.awaiting?.step}': ${view.awaiting?.reason}; answer this task with a message 'approve: <reason>' or 'reject: <reason>' (or POST /v1/tasks/${view.id}/approve · /reject)`;
     case "failed":
     case "rejected":
       return view.error ?? `task ${view.status}`;
@@ -87,22 +87,49 @@ function statusText(view: TaskViewLike): string | undefined {
   }
 }
 
+/**
+ * The id of a task's status message: one per status (and approval gate), the same on
+ * every read, so a message a client saw is the one kept in the task's history.
+ */
+export const statusMessageId = (view: Pick<TaskViewLike, "id" | "status" | "awaiting">): string =>
+  `${view.id}-${view.status}${view.awaiting ? `-${view.awaiting.step}` : ""}`;
+
+/** The task's status message (why it is where it is), if it has one. */
+export function statusMessage(view: TaskViewLike): Message | undefined {
+  const text = statusText(view);
+  return text ? agentMessage(statusMessageId(view), text, contextIdOf(view), view.id) : undefined;
+}
+
+/**
+ * The last `historyLength` messages of a history (A2A 1.0 §3.2.4: unset is no limit,
+ * 0 is none).
+ */
+export function limitHistory<T>(history: readonly T[], historyLength: number | undefined): T[] {
+  if (historyLength === undefined) return [...history];
+  return historyLength === 0 ? [] : history.slice(-historyLength);
+}
+
 /** The result artifact of a succeeded task. */
 export function resultArtifact(view: TaskViewLike): Artifact | undefined {
   if (view.status !== "succeeded") return undefined;
   return { artifactId: "result", name: "result", parts: outputParts(view.result) };
 }
 
-/** A TaskAgent task as an A2A Task; Switchyard's own view (steps, cost) is in `metadata.switchyard`. */
-export function taskToA2A(view: TaskViewLike): Task {
+/**
+ * A TaskAgent task as an A2A Task; Switchyard's own view (steps, cost) is in
+ * `metadata.switchyard`. With `history` (the task's stored messages, already limited
+ * by the caller), the Task carries it, even when empty.
+ */
+export function taskToA2A(view: TaskViewLike, history?: Message[]): Task {
   const contextId = contextIdOf(view);
-  const text = statusText(view);
+  const message = statusMessage(view);
   const artifact = resultArtifact(view);
   return {
     id: view.id,
     contextId,
-    status: { state: a2aState(view.status), timestamp: view.updatedAt, ...(text ? { message: agentMessage(text, contextId, view.id) } : {}) },
+    status: { state: a2aState(view.status), timestamp: view.updatedAt, ...(message ? { message } : {}) },
     ...(artifact ? { artifacts: [artifact] } : {}),
+    ...(history ? { history } : {}),
     metadata: {
       switchyard: {
         status: view.status,
@@ -152,7 +179,7 @@ export const isStopEvent: (e: TaskEvent) => boolean = settlingEvent;
 export function progressEvents(e: TaskEvent, view: TaskViewLike): StreamEvent[] {
   const contextId = contextIdOf(view);
   if (!isStopEvent(e)) {
-    const status = { state: "working" as const, timestamp: e.at, message: agentMessage(eventText(e), contextId, view.id, { event: e.type, seq: e.seq, ...e.data }) };
+    const status = { state: "working" as const, timestamp: e.at, message: agentMessage(`${view.id}-event-${e.seq}`, eventText(e), contextId, view.id, { event: e.type, seq: e.seq, ...e.data }) };
     return [{ kind: "status", taskId: view.id, contextId, status, final: false }];
   }
   const task = taskToA2A(view);

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { Plan } from "../../tasks/plan.ts";
 import { RPC, RpcFailure } from "./jsonrpc.ts";
-import { WireMessage } from "./wire.ts";
+import { WireMessage, type Part } from "./wire.ts";
 
 const SpecialistId = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "a specialist id");
 const Metadata = z.record(z.string(), z.unknown());
@@ -146,16 +146,65 @@ const MULTI_STEP = /(?:[,;.]\s*|\band\s+)then\b|\bafter that\b|\bafterwards\b|;\
 
 /**
  * Whether a message becomes a TaskAgent task rather than one hop. Explicit options
- * win; otherwise a multi-clause text is a task when a planner is configured.
+ * win (`mode`, a plan source); otherwise a multi-clause text is a task when a planner
+ * is configured, and any other message follows the deployment's default
+ * (`a2a.sendMessageResult`: `tasksByDefault` when it is `"task"` and tasks are available).
  *
  * @example
- * wantsTask("convert 5 km to miles, then what is the result times 3", {}, true) // true
- * wantsTask("convert 5 km to miles", {}, true)                                    // false
+ * wantsTask("convert 5 km to miles, then what is the result times 3", {}, true, false) // true
+ * wantsTask("convert 5 km to miles", {}, true, false)                                    // false
+ * wantsTask("convert 5 km to miles", {}, false, true)                                    // true
+ * wantsTask("convert 5 km to miles", { mode: "hop" }, false, true)                       // false
  */
-export function wantsTask(text: string, o: SwitchyardOptions, plannerConfigured: boolean): boolean {
+export function wantsTask(text: string, o: SwitchyardOptions, plannerConfigured: boolean, tasksByDefault: boolean): boolean {
   if (o.plan !== undefined || o.workflow !== undefined || o.planner !== undefined || o.mode === "task") return true;
-  if (o.mode === "hop" || o.specialist !== undefined) return false;
+  if (o.mode === "hop") return false;
+  if (tasksByDefault) return true;
+  if (o.specialist !== undefined) return false;
   return plannerConfigured && MULTI_STEP.test(text);
+}
+
+/** A decision on a task's approval gate, sent as a follow-up message to the task. */
+export interface GateAnswer {
+  decision: "approve" | "reject";
+  reason: string;
+  by?: string;
+}
+
+/** The data-part form of a gate answer. */
+const GateAnswerData = z.strictObject({
+  decision: z.enum(["approve", "reject"]),
+  reason: z.string().trim().min(1).max(2000),
+  by: z.string().min(1).max(200).optional(),
+});
+
+/** The text form: `approve: <reason>` or `reject: <reason>` (any case; `:` or `-` after the word). */
+const GATE_TEXT = /^\s*(approve|reject)\s*[:\-–—]\s*(\S[\s\S]*)$/i;
+
+/** How a follow-up message answers an approval gate, for error details. */
+export const GATE_ANSWER_HELP = "answer with a text part 'approve: <reason>' or 'reject: <reason>', or a data part { \"decision\": \"approve\" | \"reject\", \"reason\": \"…\", \"by\"?: \"…\" }";
+
+/**
+ * Reads a follow-up message's answer to an approval gate: a data part
+ * `{ decision, reason, by? }` or a text `approve: <reason>` / `reject: <reason>` (the
+ * first text part). A reason is required, as for `POST /v1/tasks/{id}/approve`.
+ * Returns undefined when the message is neither.
+ *
+ * @example
+ * gateAnswer([{ kind: "text", text: "approve: figures checked" }]) // { decision: "approve", reason: "figures checked" }
+ * gateAnswer([{ kind: "text", text: "looks fine" }])               // undefined
+ */
+export function gateAnswer(parts: readonly Part[]): GateAnswer | undefined {
+  for (const p of parts) {
+    if (p.kind !== "data") continue;
+    const r = GateAnswerData.safeParse(p.data);
+    if (r.success) return { decision: r.data.decision, reason: r.data.reason, ...(r.data.by ? { by: r.data.by } : {}) };
+  }
+  const text = parts.find((p) => p.kind === "text");
+  const m = text?.kind === "text" ? GATE_TEXT.exec(text.text) : null;
+  if (!m) return undefined;
+  const reason = m[2]!.trim().slice(0, 2000);
+  return { decision: m[1]!.toLowerCase() as "approve" | "reject", reason };
 }
 
 /** Whether the caller waits for the task to finish (the default) or takes it as soon as it exists. */

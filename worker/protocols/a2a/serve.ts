@@ -14,9 +14,10 @@ import { inputTooLong } from "../../routing/input-limit.ts";
 import { serveHop } from "../../routing/serve-hop.ts";
 import { getRuntime } from "../../runtime.ts";
 import { problemToRpc, RPC, rpcError, RpcFailure, rpcResult, type RpcCall, type RpcError } from "./jsonrpc.ts";
-import { hopToMessage, taskToA2A } from "./mapping.ts";
+import { hopToMessage } from "./mapping.ts";
 import { isBlocking, ListParams, parseParams, SendParams, switchyardOptions, TaskParams, wantsTask } from "./params.ts";
-import { cancelTask, followTask, getTaskView, listA2aTasks, startA2aTask, waitForTask } from "./task-ops.ts";
+import { answerTask, cancelTask, followTask, getA2aTask, getTaskView, listA2aTasks, startA2aTask, waitForTask } from "./task-ops.ts";
+import type { TaskView } from "../../../durable-objects/task-agent.ts";
 import { encodeSendResult, encodeStreamEvent, encodeTask, partsText, type Part, type StreamEvent } from "./wire.ts";
 
 /** Any error as a JSON-RPC error; unexpected ones are logged and answered -32603 without details. */
@@ -67,22 +68,23 @@ async function send(c: Context<AppEnv>, call: RpcCall): Promise<Response> {
   const options = switchyardOptions(p);
   if (p.configuration?.taskPushNotificationConfig !== undefined || p.configuration?.pushNotificationConfig !== undefined)
     throw new RpcFailure(RPC.PUSH_NOTIFICATION_NOT_SUPPORTED, "Push notifications are not supported; stream the task or poll it with GetTask");
-  if (p.message.taskId !== undefined)
-    throw new RpcFailure(RPC.UNSUPPORTED_OPERATION, "Follow-up messages to a task are not supported; decide an approval gate with POST /v1/tasks/{id}/approve or /reject");
+  const streaming = call.op === "stream";
+  const historyLength = p.configuration?.historyLength;
+  const answerWith = async (view: TaskView) => {
+    c.header("location", `/v1/tasks/${view.id}`);
+    if (streaming) return stream(c, call, (emit) => followTask(c, view.id, emit));
+    if (isBlocking(p)) await waitForTask(c, view);
+    return reply(c, call, encodeSendResult({ task: await getA2aTask(c, view.id, historyLength) }, call.wire));
+  };
+  if (p.message.taskId !== undefined) return answerWith(await answerTask(c, p.message));
   const text = messageText(p.message.parts);
   if (!text) throw new RpcFailure(RPC.INVALID_PARAMS, "Invalid params: the message has no text or data part");
   const rt = await getRuntime(c.env);
   const tooLong = inputTooLong(text, rt.config.router.maxInputChars, "the message");
   if (tooLong) throw new RpcFailure(RPC.INVALID_PARAMS, `Invalid params: ${tooLong}`);
-  const streaming = call.op === "stream";
 
-  if (wantsTask(text, options, rt.config.tasks.planner !== undefined)) {
-    let view = await startA2aTask(c, { text, messageId: p.message.messageId, contextId: p.message.contextId, options });
-    c.header("location", `/v1/tasks/${view.id}`);
-    if (streaming) return stream(c, call, (emit) => followTask(c, view.id, emit));
-    if (isBlocking(p)) view = await waitForTask(c, view);
-    return reply(c, call, encodeSendResult({ task: taskToA2A(view) }, call.wire));
-  }
+  const tasksByDefault = rt.config.a2a.sendMessageResult === "task" && c.env.TASK_AGENT !== undefined;
+  if (wantsTask(text, options, rt.config.tasks.planner !== undefined, tasksByDefault)) return answerWith(await startA2aTask(c, { text, message: p.message, options }));
 
   const hop = await serveHop(c, { input: text, pinned: options.specialist, context: options.context, idempotencyKey: options.idempotencyKey ?? p.message.messageId, call: c.var.callSpecialist });
   const { intent, result } = hop;
@@ -117,8 +119,8 @@ export async function serveCall(c: Context<AppEnv>, call: RpcCall): Promise<Resp
     case "stream":
       return send(c, call);
     case "get": {
-      const { id } = parseParams(TaskParams, call.params);
-      return reply(c, call, encodeTask(taskToA2A(await getTaskView(c, id)), call.wire));
+      const { id, historyLength } = parseParams(TaskParams, call.params);
+      return reply(c, call, encodeTask(await getA2aTask(c, id, historyLength), call.wire));
     }
     case "cancel": {
       const { id, metadata } = parseParams(TaskParams, call.params);

@@ -15,11 +15,13 @@ import { getRuntime } from "../../runtime.ts";
 import { submitTask } from "../../tasks/submit.ts";
 import { openTaskFeed, settled, waitSettled } from "../../tasks/follow.ts";
 import { RPC, RpcFailure } from "./jsonrpc.ts";
-import { agentStatusesOf, CONTEXT_KEY, isStopEvent, progressEvents, taskToA2A } from "./mapping.ts";
+import { agentStatusesOf, CONTEXT_KEY, contextIdOf, isStopEvent, limitHistory, progressEvents, statusMessage, taskToA2A } from "./mapping.ts";
 import type { ListParams, SwitchyardOptions } from "./params.ts";
-import { decodePageToken, encodePageToken, parseParams } from "./params.ts";
+import { decodePageToken, encodePageToken, GATE_ANSWER_HELP, gateAnswer, parseParams } from "./params.ts";
 import { controlStub } from "../../control.ts";
-import { decodeState, encodeTask, type StreamEvent, type Task } from "./wire.ts";
+import { decodeState, encodeTask, type Message, type StreamEvent, type Task } from "./wire.ts";
+import type { StoredMessage } from "../../../durable-objects/task-messages.ts";
+import { TERMINAL } from "../../tasks/types.ts";
 
 /** Longest a blocking send waits for its task before answering with the task as it is. */
 export const BLOCKING_WAIT_MS = 60_000;
@@ -34,30 +36,38 @@ function checkId(id: string): string {
   return id;
 }
 
+/** A message as a task's history keeps it: in the task, in its context. */
+const inTask = (m: Message, taskId: string, contextId: string): StoredMessage => ({ ...m, taskId, contextId }) as unknown as StoredMessage;
+
 /**
- * Starts a TaskAgent task for a message (its text is the goal). The task id comes from the idempotency
- * key (`metadata.switchyard.idempotencyKey`, else the message id), so sending the
- * same message again returns the same task; the same id with another body is -32602.
+ * Starts a TaskAgent task for a message (its text is the goal) and keeps the message
+ * as the first of the task's history. The plan: the one given, a workflow, a planner,
+ * else the configured planner, else one step — pinned to `specialist` when the
+ * options name one, routed otherwise. The task id comes from the idempotency key
+ * (`metadata.switchyard.idempotencyKey`, else the message id), so sending the same
+ * message again returns the same task; the same id with another body is -32602.
  */
-export async function startA2aTask(
-  c: Context<AppEnv>,
-  a: { text: string; messageId: string; contextId?: string | undefined; options: SwitchyardOptions },
-): Promise<TaskView> {
+export async function startA2aTask(c: Context<AppEnv>, a: { text: string; message: Message; options: SwitchyardOptions }): Promise<TaskView> {
   const rt = await getRuntime(c.env);
   const p = c.get("principal");
   const o = a.options;
-  // the plan: the one given, a workflow, a planner, else the configured planner, else one routed step
-  const source = o.plan ? { plan: o.plan } : o.workflow ? { workflow: o.workflow } : o.planner !== undefined ? { planner: o.planner } : rt.config.tasks.planner ? { planner: true as const } : {};
-  const context = { ...o.context, ...(a.contextId ? { [CONTEXT_KEY]: a.contextId } : {}) };
+  const pinned = o.specialist ? { plan: { steps: [{ id: "main", specialist: o.specialist, input: "{{input}}" }] } } : undefined;
+  const source = o.plan ? { plan: o.plan } : o.workflow ? { workflow: o.workflow } : o.planner !== undefined ? { planner: o.planner } : pinned ? pinned : rt.config.tasks.planner ? { planner: true as const } : {};
+  const contextId = a.message.contextId;
+  const context = { ...o.context, ...(contextId ? { [CONTEXT_KEY]: contextId } : {}) };
   const body = parseParams(TaskRequest, {
     goal: a.text,
     ...source,
     ...(Object.keys(context).length ? { context } : {}),
     ...(o.approvalTtlSeconds !== undefined ? { approvalTtlSeconds: o.approvalTtlSeconds } : {}),
   });
-  const idempotencyKey = o.idempotencyKey ?? `a2a:${a.messageId}`;
+  const idempotencyKey = o.idempotencyKey ?? `a2a:${a.message.messageId}`;
   const s = await submitTask(c.env, rt, { tenant: p.tenant, actor: `${actorOf(p)} over A2A`, idempotencyKey, body, traceparent: c.get("traceparent") }, (pr) => c.executionCtx.waitUntil(pr));
-  if (s.ok) return s.task;
+  if (s.ok) {
+    // the first message of the history; a resent message is already there
+    await taskStub(c.env, s.task.id).addMessages(p.tenant, [inTask(a.message, s.task.id, contextIdOf(s.task))]);
+    return s.task;
+  }
   switch (s.reason) {
     case "invalid":
       throw new RpcFailure(RPC.INVALID_PARAMS, `Invalid params: ${s.detail}`, s.errors ? { errors: s.errors } : undefined);
@@ -66,6 +76,59 @@ export async function startA2aTask(
     case "conflict":
       throw new RpcFailure(RPC.INVALID_PARAMS, "Invalid params: this message id (or idempotencyKey) was already used for a different message");
   }
+}
+
+/** The task as an A2A Task with its history (the last `historyLength` messages), or -32001. */
+export async function getA2aTask(c: Context<AppEnv>, rawId: string, historyLength: number | undefined): Promise<Task> {
+  const id = checkId(rawId);
+  const r = await taskStub(c.env, id).getWithMessages(c.get("principal").tenant);
+  if (!r) throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
+  return taskToA2A(r.task, limitHistory(r.messages as unknown as Message[], historyLength));
+}
+
+/**
+ * A follow-up message to a task (`message.taskId`, A2A 1.0 §3.4.2): the task must be
+ * the caller's (-32001), its `contextId` the message's if it gives one (-32602), and the
+ * task waiting at an approval gate (`input-required`): the message then approves or
+ * rejects it (`gateAnswer`), through the same TaskAgent call and audit entry as
+ * `POST /v1/tasks/{id}/approve`, by the caller's key, and joins the task's history
+ * after the agent's question. A task that ended takes no more messages (-32004, §3.1.1);
+ * a running one neither (it asks nothing). Resending a message the task already has
+ * decides nothing again: the task is answered as it is.
+ */
+export async function answerTask(c: Context<AppEnv>, message: Message): Promise<TaskView> {
+  const id = checkId(message.taskId ?? "");
+  const p = c.get("principal");
+  const stub = taskStub(c.env, id);
+  const now = await stub.getWithMessages(p.tenant);
+  if (!now) throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
+  const { task: view, messages } = now;
+  const contextId = contextIdOf(view);
+  if (message.contextId !== undefined && message.contextId !== contextId)
+    throw new RpcFailure(RPC.INVALID_PARAMS, `Invalid params: message.contextId '${message.contextId}' is not task ${id}'s contextId '${contextId}'`, {
+      errors: [{ path: "message.contextId", message: "does not match the task's contextId" }],
+    });
+  if (messages.some((m) => m.messageId === message.messageId)) return view;
+  const state = taskToA2A(view).status.state;
+  if (TERMINAL.has(view.status))
+    throw new RpcFailure(RPC.UNSUPPORTED_OPERATION, `Task ${id} is ${state} and takes no more messages; send a new message with contextId '${contextId}' to continue the conversation`);
+  if (view.status !== "awaiting_approval" || !view.awaiting)
+    throw new RpcFailure(RPC.UNSUPPORTED_OPERATION, `Task ${id} is ${state}: it takes a message only while it waits for an approval (input-required)`);
+  const answer = gateAnswer(message.parts);
+  if (!answer)
+    throw new RpcFailure(RPC.INVALID_PARAMS, `Invalid params: task ${id} waits for approval of step '${view.awaiting.step}': ${GATE_ANSWER_HELP}`, {
+      errors: [{ path: "message.parts", message: GATE_ANSWER_HELP }],
+    });
+  const question = statusMessage(view);
+  const actor = `${actorOf(p, answer.by)} over A2A`;
+  const r = answer.decision === "approve" ? await stub.approve(p.tenant, actor, answer.reason) : await stub.reject(p.tenant, actor, answer.reason);
+  if (!r.ok) {
+    if (r.reason === "not_found") throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
+    const why = r.reason === "expired" ? "its approval expired and the task was rejected" : "it no longer waits for an approval";
+    throw new RpcFailure(RPC.UNSUPPORTED_OPERATION, `Task ${id} takes no answer: ${why}`);
+  }
+  await stub.addMessages(p.tenant, [...(question ? [inTask(question, id, contextId)] : []), inTask(message, id, contextId)]);
+  return r.task;
 }
 
 /** The task, or -32001 (unknown, or another tenant's). */
@@ -99,7 +162,7 @@ export const LIST_DEFAULT_PAGE = 50;
  * ListTasks: a page of the caller's tenant's tasks (never another tenant's), most
  * recently updated first, from the control plane's task index, each read from its
  * TaskAgent. Filters: status, contextId, statusTimestampAfter; artifacts only with
- * `includeArtifacts`. Tasks keep no message history, so `historyLength` changes nothing.
+ * `includeArtifacts`; each task's history limited by `historyLength`.
  */
 export async function listA2aTasks(c: Context<AppEnv>, p: ListParams): Promise<Record<string, unknown>> {
   const control = controlStub(c.env);
@@ -116,10 +179,10 @@ export async function listA2aTasks(c: Context<AppEnv>, p: ListParams): Promise<R
     limit: limit + 1,
   });
   const page = rows.slice(0, limit);
-  const views = await Promise.all(page.map((r) => taskStub(c.env, r.id).get(tenant)));
-  const tasks = views.flatMap((v) => {
+  const found = await Promise.all(page.map((r) => taskStub(c.env, r.id).getWithMessages(tenant)));
+  const tasks = found.flatMap((v) => {
     if (!v) return [];
-    const { artifacts, ...t } = taskToA2A(v);
+    const { artifacts, ...t } = taskToA2A(v.task, limitHistory(v.messages as unknown as Message[], p.historyLength));
     return [encodeTask(p.includeArtifacts && artifacts ? { ...t, artifacts } : t, "1.0")];
   });
   const last = page.at(-1);

@@ -130,7 +130,7 @@ export function encodeTask(t: Task, wire: Wire): Obj {
     contextId: t.contextId,
     status: encodeStatus(t.status, wire),
     ...(t.artifacts?.length ? { artifacts: t.artifacts.map((a) => encodeArtifact(a, wire)) } : {}),
-    ...(t.history?.length ? { history: t.history.map((m) => encodeMessage(m, wire)) } : {}),
+    ...(t.history ? { history: t.history.map((m) => encodeMessage(m, wire)) } : {}),
     ...opt("metadata", t.metadata),
   };
 }

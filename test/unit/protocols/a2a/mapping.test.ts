@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { a2aState, CONTEXT_KEY, hopToMessage, progressEvents, taskToA2A, type TaskViewLike } from "../../../../worker/protocols/a2a/mapping.ts";
-import { isBlocking, SendParams, switchyardOptions, wantsTask } from "../../../../worker/protocols/a2a/params.ts";
+import { a2aState, CONTEXT_KEY, hopToMessage, limitHistory, progressEvents, statusMessage, taskToA2A, type TaskViewLike } from "../../../../worker/protocols/a2a/mapping.ts";
+import { gateAnswer, isBlocking, SendParams, switchyardOptions, wantsTask } from "../../../../worker/protocols/a2a/params.ts";
 import { RpcFailure } from "../../../../worker/protocols/a2a/jsonrpc.ts";
 import type { JsonObject } from "../../../../worker/json.ts";
 
@@ -67,21 +67,28 @@ describe("message → hop or task", () => {
     SendParams.parse({ message: { messageId: "m1", role: "ROLE_USER", parts: [{ text }], ...(metadata ? { metadata } : {}) }, ...(configuration ? { configuration } : {}) });
 
   it("makes a task of a multi-clause goal when a planner is configured", () => {
-    expect(wantsTask("convert 5 km to miles, then what is the result times 3", {}, true)).toBe(true);
-    expect(wantsTask("convert 5 km to miles and then double it", {}, true)).toBe(true);
-    expect(wantsTask("summarize this; count the words", {}, true)).toBe(true);
-    expect(wantsTask("convert 5 km to miles, then what is the result times 3", {}, false)).toBe(false);
-    expect(wantsTask("convert 5 km to miles", {}, true)).toBe(false);
-    expect(wantsTask("if it is 30 c then is it hot", {}, true)).toBe(false);
+    expect(wantsTask("convert 5 km to miles, then what is the result times 3", {}, true, false)).toBe(true);
+    expect(wantsTask("convert 5 km to miles and then double it", {}, true, false)).toBe(true);
+    expect(wantsTask("summarize this; count the words", {}, true, false)).toBe(true);
+    expect(wantsTask("convert 5 km to miles, then what is the result times 3", {}, false, false)).toBe(false);
+    expect(wantsTask("convert 5 km to miles", {}, true, false)).toBe(false);
+    expect(wantsTask("if it is 30 c then is it hot", {}, true, false)).toBe(false);
   });
 
   it("lets metadata.switchyard decide, on the message over the request", () => {
-    expect(wantsTask("anything", { mode: "task" }, false)).toBe(true);
-    expect(wantsTask("a, then b", { mode: "hop" }, true)).toBe(false);
-    expect(wantsTask("a, then b", { specialist: "units" }, true)).toBe(false);
-    expect(wantsTask("x", { workflow: "checked-conversion" }, false)).toBe(true);
+    expect(wantsTask("anything", { mode: "task" }, false, false)).toBe(true);
+    expect(wantsTask("a, then b", { mode: "hop" }, true, false)).toBe(false);
+    expect(wantsTask("a, then b", { specialist: "units" }, true, false)).toBe(false);
+    expect(wantsTask("x", { workflow: "checked-conversion" }, false, false)).toBe(true);
     const p = SendParams.parse({ message: { messageId: "m", role: "user", parts: [{ kind: "text", text: "x" }], metadata: { switchyard: { mode: "task" } } }, metadata: { switchyard: { mode: "hop", specialist: "units" } } });
     expect(switchyardOptions(p)).toEqual({ mode: "task", specialist: "units" });
+  });
+
+  it("makes a task of any message when tasks are the default (a2a.sendMessageResult: task), unless mode is hop", () => {
+    expect(wantsTask("convert 5 km to miles", {}, false, true)).toBe(true);
+    expect(wantsTask("convert 5 km to miles", { specialist: "units" }, false, true)).toBe(true);
+    expect(wantsTask("convert 5 km to miles", { mode: "hop" }, false, true)).toBe(false);
+    expect(wantsTask("a, then b", { mode: "hop", specialist: "units" }, true, true)).toBe(false);
   });
 
   it("rejects bad options with -32602 and the path", () => {
@@ -124,5 +131,42 @@ describe("A2A mapping: every progress text and stop", () => {
     expect(taskToA2A(view({ status: "rejected" })).status.message?.parts[0]).toEqual({ kind: "text", text: "task rejected" });
     expect(taskToA2A(view({ status: "cancelled" })).status.message?.parts[0]).toEqual({ kind: "text", text: "task cancelled" });
     expect(taskToA2A(view({ status: "failed" })).status.message?.parts[0]).toEqual({ kind: "text", text: "task failed" });
+  });
+});
+
+describe("answers to an approval gate", () => {
+  it("reads 'approve: <reason>' / 'reject: <reason>' texts and { decision, reason, by } data parts", () => {
+    expect(gateAnswer([{ kind: "text", text: "approve: figures checked" }])).toEqual({ decision: "approve", reason: "figures checked" });
+    expect(gateAnswer([{ kind: "text", text: "  REJECT - wrong account\nsee ticket 4" }])).toEqual({ decision: "reject", reason: "wrong account\nsee ticket 4" });
+    expect(gateAnswer([{ kind: "data", data: { decision: "reject", reason: "no", by: "ana" } }])).toEqual({ decision: "reject", reason: "no", by: "ana" });
+    // a data part wins over text; a bad data part is not an answer, the text still may be
+    expect(gateAnswer([{ kind: "text", text: "reject: x" }, { kind: "data", data: { decision: "approve", reason: "ok" } }])).toEqual({ decision: "approve", reason: "ok" });
+    expect(gateAnswer([{ kind: "data", data: { decision: "approve" } }, { kind: "text", text: "approve: fine" }])).toEqual({ decision: "approve", reason: "fine" });
+  });
+
+  it("needs a reason and one of the two words first", () => {
+    for (const text of ["approve", "approve:", "approve:   ", "looks fine", "I approve: yes", "approved: yes", "rejection: x"]) expect(gateAnswer([{ kind: "text", text }])).toBeUndefined();
+    expect(gateAnswer([{ kind: "data", data: { decision: "maybe", reason: "x" } }])).toBeUndefined();
+    expect(gateAnswer([{ kind: "data", data: { decision: "approve", reason: " " } }])).toBeUndefined();
+    expect(gateAnswer([{ kind: "data", data: { decision: "approve", reason: "x", extra: 1 } }])).toBeUndefined();
+  });
+});
+
+describe("task history", () => {
+  it("keeps the last historyLength messages: unset is all, 0 is none", () => {
+    expect(limitHistory([1, 2, 3], undefined)).toEqual([1, 2, 3]);
+    expect(limitHistory([1, 2, 3], 0)).toEqual([]);
+    expect(limitHistory([1, 2, 3], 2)).toEqual([2, 3]);
+    expect(limitHistory([1, 2, 3], 10)).toEqual([1, 2, 3]);
+  });
+
+  it("gives a status message the same id on every read, one per status and gate", () => {
+    const view = { id: "task_1", status: "awaiting_approval" as const, updatedAt: "t", costUsd: 0, hops: 0, steps: [], awaiting: { step: "pay", reason: "needs a human" } };
+    expect(statusMessage(view)?.messageId).toBe("task_1-awaiting_approval-pay");
+    expect(statusMessage(view)).toEqual(statusMessage(view));
+    expect(statusMessage(view)?.parts[0]).toEqual(expect.objectContaining({ text: expect.stringContaining("'approve: <reason>'") }));
+    expect(statusMessage({ ...view, status: "succeeded", awaiting: undefined })).toBeUndefined();
+    expect(taskToA2A({ ...view, status: "succeeded", awaiting: undefined }, []).history).toEqual([]);
+    expect(taskToA2A({ ...view, status: "succeeded", awaiting: undefined }).history).toBeUndefined();
   });
 });

@@ -113,12 +113,12 @@ describe("A2A wire: every part and envelope, both versions", () => {
     });
   });
 
-  it("tasks: history and artifacts only when there are some; send results and stream events wrapped per version", () => {
+  it("tasks: artifacts only when there are some, history whenever given; send results and stream events wrapped per version", () => {
     const task: Task = { id: "t1", contextId: "c1", status: { state: "completed" }, history: [{ messageId: "h", role: "agent", parts: [{ kind: "text", text: "x" }] }], artifacts: [] };
     const v1 = encodeTask(task, "1.0");
     expect(v1.history).toEqual([{ messageId: "h", role: "ROLE_AGENT", parts: [{ text: "x" }] }]);
     expect("artifacts" in v1).toBe(false);
-    expect("history" in encodeTask({ ...task, history: [] }, "1.0")).toBe(false);
+    expect(encodeTask({ ...task, history: [] }, "1.0").history).toEqual([]); // asked for and empty: present
     expect(encodeStreamEvent({ kind: "task", task }, "1.0")).toEqual({ task: encodeTask(task, "1.0") });
     expect(encodeStreamEvent({ kind: "task", task }, "0.3")).toEqual(encodeTask(task, "0.3"));
     expect(encodeStreamEvent({ kind: "message", message }, "1.0")).toEqual({ message: encodeMessage(message, "1.0") });

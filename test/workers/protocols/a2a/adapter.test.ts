@@ -44,7 +44,7 @@ describe("a2a specialists (remote agents built with @a2a-js/sdk)", () => {
 
   it("works behind the A2A front door: A2A in, A2A out", async () => {
     const res = await callWith({ SWITCHYARD_CONFIG }, "/a2a", {
-      json: { jsonrpc: "2.0", id: 1, method: "SendMessage", params: { message: { messageId: crypto.randomUUID(), role: "ROLE_USER", parts: [{ text: "hello" }] }, metadata: { switchyard: { specialist: "a2a-legacy" } } } },
+      json: { jsonrpc: "2.0", id: 1, method: "SendMessage", params: { message: { messageId: crypto.randomUUID(), role: "ROLE_USER", parts: [{ text: "hello" }] }, metadata: { switchyard: { mode: "hop", specialist: "a2a-legacy" } } } },
     });
     expect(((await res.json()) as any).result.message.parts[0].text).toBe("echo: hello");
   });

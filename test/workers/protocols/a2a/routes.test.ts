@@ -37,9 +37,11 @@ describe("GET /.well-known/agent-card.json", () => {
   });
 });
 
-describe("POST /a2a: one hop", () => {
+const hop = { switchyard: { mode: "hop" } };
+
+describe("POST /a2a: one hop (metadata.switchyard.mode: hop)", () => {
   it("SendMessage routes the text like /v1/route and answers an agent Message (1.0 shape)", async () => {
-    const { res, body } = await rpc("SendMessage", v1msg("convert 5 km to miles"));
+    const { res, body } = await rpc("SendMessage", v1msg("convert 5 km to miles", { metadata: hop }));
     expect(body.id).toBe(seq);
     const m = body.result.message;
     expect(m.role).toBe("ROLE_AGENT");
@@ -51,25 +53,64 @@ describe("POST /a2a: one hop", () => {
   });
 
   it("message/send answers in the 0.3 shape and keeps the client's contextId", async () => {
-    const p = v03msg("what is 12 * (3 + 4)?");
+    const p = v03msg("what is 12 * (3 + 4)?", { metadata: hop });
     (p.message as Record<string, unknown>).contextId = "ctx-42";
     const { body } = await rpc("message/send", p);
     expect(body.result).toMatchObject({ kind: "message", role: "agent", contextId: "ctx-42", parts: [{ kind: "text" }, { kind: "data", data: { value: 84 } }] });
   });
 
   it("pins a specialist with metadata.switchyard.specialist, and maps its failure onto -32603 with the HTTP details", async () => {
-    const { body } = await rpc("SendMessage", v1msg("anything", { metadata: { switchyard: { specialist: "fault-error" } } }));
+    const { body } = await rpc("SendMessage", v1msg("anything", { metadata: { switchyard: { mode: "hop", specialist: "fault-error" } } }));
     expect(body.error).toMatchObject({ code: -32603, data: { status: 502, type: "urn:switchyard:problem:specialist-failed" } });
-    const unknown = await rpc("SendMessage", v1msg("anything", { metadata: { switchyard: { specialist: "nobody" } } }));
+    const unknown = await rpc("SendMessage", v1msg("anything", { metadata: { switchyard: { mode: "hop", specialist: "nobody" } } }));
     expect(unknown.body.error).toMatchObject({ code: -32602, data: { status: 404 } });
   });
 
   it("streams a hop as one message event (SendStreamingMessage)", async () => {
-    const res = await call("/a2a", { json: { jsonrpc: "2.0", id: "s1", method: "SendStreamingMessage", params: v1msg("100 f in c") } });
+    const res = await call("/a2a", { json: { jsonrpc: "2.0", id: "s1", method: "SendStreamingMessage", params: v1msg("100 f in c", { metadata: hop }) } });
     expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
     const events = parseSse(await res.text());
     expect(events).toHaveLength(1);
     expect(events[0]!.data).toMatchObject({ jsonrpc: "2.0", id: "s1", result: { message: { role: "ROLE_AGENT", metadata: { switchyard: { specialist: "units" } } } } });
+  });
+});
+
+describe("POST /a2a: a message is a task by default (a2a.sendMessageResult: task)", () => {
+  it("answers a plain message with a completed Task that keeps the message as its history", async () => {
+    const p = v1msg("convert 5 km to miles");
+    const { res, body } = await rpc("SendMessage", p);
+    const task = body.result.task;
+    expect(task).toMatchObject({ id: expect.stringMatching(/^task_[0-9a-f]{32}$/), contextId: task.id, status: { state: "TASK_STATE_COMPLETED" } });
+    expect(task.artifacts[0].parts[0].text).toBe("5 kilometers = 3.10686 miles");
+    expect(task.metadata.switchyard.steps).toEqual([expect.objectContaining({ status: "succeeded", specialist: "units" })]);
+    expect(task.history).toEqual([{ ...p.message, taskId: task.id, contextId: task.id }]);
+    expect(res.headers.get("location")).toBe(`/v1/tasks/${task.id}`);
+    // historyLength: 0 is none, unset is all; the same message again is the same task, with one message
+    expect((await rpc("GetTask", { id: task.id, historyLength: 0 })).body.result.history).toEqual([]);
+    expect((await rpc("SendMessage", p)).body.result.task.history).toHaveLength(1);
+    expect((await rpc("SendMessage", { ...p, configuration: { historyLength: 0 } })).body.result.task.history).toEqual([]);
+  });
+
+  it("keeps the client's contextId, and pins a specialist as a one-step plan", async () => {
+    const p = v03msg("anything", { metadata: { switchyard: { specialist: "fault-error" } } });
+    (p.message as Record<string, unknown>).contextId = "ctx-7";
+    const { body } = await rpc("message/send", p);
+    expect(body.result).toMatchObject({ kind: "task", contextId: "ctx-7", status: { state: "failed", message: { parts: [{ text: expect.stringMatching(/fault-error/) }] } } });
+    expect(body.result.metadata.switchyard.steps).toEqual([expect.objectContaining({ id: "main", status: "failed" })]);
+    expect(body.result.history[0]).toMatchObject({ kind: "message", role: "user", contextId: "ctx-7", taskId: body.result.id });
+  });
+
+  it("refuses a follow-up to an unknown task (-32001), to an ended one (-32004) and with another contextId (-32602)", async () => {
+    const followUp = (taskId: string, extra: Record<string, unknown> = {}) => {
+      const m = v1msg("more please");
+      Object.assign(m.message, { taskId, ...extra });
+      return m;
+    };
+    expect((await rpc("SendMessage", followUp(`task_${"2".repeat(32)}`))).body.error).toMatchObject({ code: -32001 });
+    expect((await rpc("SendMessage", followUp("not-a-task"))).body.error).toMatchObject({ code: -32001 });
+    const done = (await rpc("SendMessage", v1msg("convert 1 km to miles"))).body.result.task;
+    expect((await rpc("SendMessage", followUp(done.id))).body.error).toMatchObject({ code: -32004, message: expect.stringMatching(/COMPLETED|completed.*contextId/) });
+    expect((await rpc("SendMessage", followUp(done.id, { contextId: "other" }))).body.error).toMatchObject({ code: -32602, data: { errors: [{ path: "message.contextId" }] } });
   });
 });
 
@@ -115,8 +156,37 @@ describe("POST /a2a: tasks", () => {
     const { body } = await rpc("SendMessage", v1msg(text, { metadata: { switchyard: { workflow: "approved-summary" } } }));
     const task = body.result.task;
     expect(task.status.state).toBe("TASK_STATE_INPUT_REQUIRED");
-    expect(task.status.message.parts[0].text).toMatch(/approval of step 'count'.*\/approve/);
+    expect(task.status.message.parts[0].text).toMatch(/approval of step 'count'.*'approve: <reason>'.*\/approve/);
     expect((await rpc("CancelTask", { id: task.id })).body.result.status.state).toBe("TASK_STATE_CANCELED");
+  });
+
+  it("takes the answer to an approval gate as a follow-up message on the task, audited like a REST approval", async () => {
+    const text = "The router classifies each request. It picks a specialist. The specialist answers. The router reports the decision.";
+    const first = v1msg(text, { metadata: { switchyard: { workflow: "approved-summary" } } });
+    const task = (await rpc("SendMessage", first)).body.result.task;
+    expect(task.status.state).toBe("TASK_STATE_INPUT_REQUIRED");
+    const answer = (t: string, extra: Record<string, unknown> = {}) => ({ message: { messageId: `a-${crypto.randomUUID()}`, role: "ROLE_USER", taskId: task.id, parts: [{ text: t }], ...extra } });
+    // not an answer: -32602 saying how to answer; the task still waits
+    expect((await rpc("SendMessage", answer("sure"))).body.error).toMatchObject({ code: -32602, data: { errors: [{ path: "message.parts" }] } });
+    const yes = answer("approve: the summary is fine", { contextId: task.contextId });
+    const done = (await rpc("SendMessage", yes)).body.result.task;
+    expect(done).toMatchObject({ id: task.id, status: { state: "TASK_STATE_COMPLETED" } });
+    expect(done.history.map((m: { role: string; messageId: string }) => [m.role, m.messageId])).toEqual([
+      ["ROLE_USER", first.message.messageId],
+      ["ROLE_AGENT", task.status.message.messageId],
+      ["ROLE_USER", yes.message.messageId],
+    ]);
+    // resending the same answer decides nothing again
+    expect((await rpc("SendMessage", yes)).body.result.task.status.state).toBe("TASK_STATE_COMPLETED");
+    const audit = (await (await call(`/v1/tasks/${task.id}/audit`)).json()) as { entries: { actor: string; action: string; detail: { reason?: string } }[] };
+    const granted = audit.entries.filter((e) => e.action === "approval.granted");
+    expect(granted).toEqual([expect.objectContaining({ actor: expect.stringMatching(/over A2A$/), detail: expect.objectContaining({ reason: "the summary is fine" }) })]);
+
+    // a data part rejects, naming who decided
+    const other = (await rpc("SendMessage", v1msg(text, { metadata: { switchyard: { workflow: "approved-summary" } } }))).body.result.task;
+    const no = { message: { messageId: `a-${crypto.randomUUID()}`, role: "ROLE_USER", taskId: other.id, parts: [{ data: { decision: "reject", reason: "not now", by: "ana" } }] } };
+    const rejected = (await rpc("SendMessage", no)).body.result.task;
+    expect(rejected.status).toMatchObject({ state: "TASK_STATE_REJECTED", message: { parts: [{ text: expect.stringMatching(/ana.*not now/) }] } });
   });
 
   it("streams a task (message/stream): the task, the result artifact and a final status", async () => {
@@ -158,11 +228,8 @@ describe("POST /a2a: malformed calls get JSON-RPC errors", () => {
       expect((await rpc(method, { id })).body.error, method).toMatchObject({ code: -32001, message: `Task not found: ${id}` });
   });
 
-  it("refuses push notifications, follow-up messages and unknown A2A versions", async () => {
+  it("refuses push notifications and unknown A2A versions", async () => {
     expect((await rpc("SendMessage", v1msg("x", { configuration: { taskPushNotificationConfig: { url: "https://h" } } }))).body.error?.code).toBe(-32003);
-    const followUp = v1msg("x");
-    (followUp.message as Record<string, unknown>).taskId = "task_x";
-    expect((await rpc("SendMessage", followUp)).body.error?.code).toBe(-32004);
     expect((await rpc("GetTask", { id: "x" }, { headers: { "a2a-version": "2.0" } })).body.error?.code).toBe(-32009);
   });
 
