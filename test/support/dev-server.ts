@@ -32,8 +32,16 @@ export async function startDevServer({
   readyTimeoutMs = 60_000,
   maxLifetimeMs = 5 * 60_000,
   vars = {},
-}: { readyTimeoutMs?: number; maxLifetimeMs?: number; /** Extra `--var`s, e.g. SWITCHYARD_CONFIG. */ vars?: Record<string, string> } = {}): Promise<DevServer> {
-  const port = await freePort();
+  port: chosen,
+}: {
+  readyTimeoutMs?: number;
+  maxLifetimeMs?: number;
+  /** Extra `--var`s, e.g. SWITCHYARD_CONFIG. */
+  vars?: Record<string, string>;
+  /** The port to listen on (on 127.0.0.1); a free one by default. */
+  port?: number;
+} = {}): Promise<DevServer> {
+  const port = chosen ?? (await freePort());
   const inspector = await freePort();
   const state = mkdtempSync(join(tmpdir(), "switchyard-e2e-"));
   const child: ChildProcess = spawn(
