@@ -95,6 +95,12 @@ describe("the official @a2a-js/sdk client against the router over real HTTP", ()
     const update = events.find((e) => e.payload?.$case === "artifactUpdate");
     const parts = update ? (update.payload!.value as { artifact: { parts: Part[] } }).artifact.parts : (events[0]!.payload!.value as Task).artifacts[0]!.parts;
     expect(textOf(parts)).toMatch(/= 2\.48/);
+    // the task has ended: subscribing to it is an error event whose cause is the SDK's UnsupportedOperationError (A2A 1.0 §3.1.6)
+    const id = (events[0]!.payload!.value as Task).id;
+    const follow = async () => {
+      for await (const e of client.resubscribeTask({ tenant: "", id })) void e;
+    };
+    await expect(follow()).rejects.toMatchObject({ cause: { name: "UnsupportedOperationError", envelopeCode: -32004 } });
   });
 
   it("cancels a multi-step task waiting for approval with CancelTask", async () => {

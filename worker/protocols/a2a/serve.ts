@@ -14,7 +14,8 @@ import { inputTooLong } from "../../routing/input-limit.ts";
 import { serveHop } from "../../routing/serve-hop.ts";
 import { getRuntime } from "../../runtime.ts";
 import { problemToRpc, RPC, rpcError, RpcFailure, rpcResult, type RpcCall, type RpcError } from "./jsonrpc.ts";
-import { hopToMessage } from "./mapping.ts";
+import { a2aState, hopToMessage } from "./mapping.ts";
+import { TERMINAL } from "../../tasks/types.ts";
 import { isBlocking, ListParams, parseParams, SendParams, switchyardOptions, TaskParams, wantsTask } from "./params.ts";
 import { answerTask, cancelTask, followTask, getA2aTask, getTaskView, listA2aTasks, startA2aTask, waitForTask } from "./task-ops.ts";
 import type { TaskView } from "../../../durable-objects/task-agent.ts";
@@ -110,10 +111,31 @@ async function send(c: Context<AppEnv>, call: RpcCall): Promise<Response> {
 }
 
 /**
+ * A streaming call's error before its stream began: still the stream the method
+ * answers (A2A 1.0 §9.4.2: HTTP 200, `text/event-stream`), with the JSON-RPC error
+ * as its one event. Takes no stream slot.
+ */
+function errorStream(c: Context<AppEnv>, call: RpcCall, error: RpcError): Response {
+  return streamSSE(c, async (sse) => {
+    await sse.writeSSE({ data: JSON.stringify(rpcError(call.id, error)) });
+  });
+}
+
+/**
  * Serves a parsed call. Throws `RpcFailure` (or a router `ProblemError`) for the
- * route to answer as a JSON-RPC error; failures inside a stream end the stream.
+ * route to answer as a JSON-RPC error; a streaming method's error is answered as a
+ * stream of that one error, and failures inside a stream end the stream.
  */
 export async function serveCall(c: Context<AppEnv>, call: RpcCall): Promise<Response> {
+  if (call.op !== "stream" && call.op !== "subscribe") return serveOne(c, call);
+  try {
+    return await serveOne(c, call);
+  } catch (e) {
+    return errorStream(c, call, toRpcError(e, c.req.path));
+  }
+}
+
+async function serveOne(c: Context<AppEnv>, call: RpcCall): Promise<Response> {
   switch (call.op) {
     case "send":
     case "stream":
@@ -131,7 +153,9 @@ export async function serveCall(c: Context<AppEnv>, call: RpcCall): Promise<Resp
       return reply(c, call, await listA2aTasks(c, parseParams(ListParams, call.params)));
     case "subscribe": {
       const { id } = parseParams(TaskParams, call.params);
-      await getTaskView(c, id); // unknown ids answer -32001 before the stream opens
+      // unknown ids are -32001; a task that ended has nothing to follow (A2A 1.0 §3.1.6): -32004
+      const view = await getTaskView(c, id);
+      if (TERMINAL.has(view.status)) throw new RpcFailure(RPC.UNSUPPORTED_OPERATION, `Task ${id} has ended (${a2aState(view.status)}): there is nothing to subscribe to; read it with GetTask`);
       return stream(c, call, (emit) => followTask(c, id, emit));
     }
   }

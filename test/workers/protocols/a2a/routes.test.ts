@@ -200,9 +200,10 @@ describe("POST /a2a: tasks", () => {
     // an artifact-update, or in the task itself when it had already ended as the stream began
     const artifact = results.find((r) => r.kind === "artifact-update")?.artifact ?? results[0].artifacts?.[0];
     expect(artifact.parts[1].data.value).toBeCloseTo(2.4855, 3);
-    // resubscribing to an ended task gives its state and ends
-    const again = parseSse(await (await call("/a2a", { json: { jsonrpc: "2.0", id: 8, method: "SubscribeToTask", params: { id: results[0].id } } })).text());
-    expect(again.map((e) => e.data.result.task?.status.state)).toEqual(["TASK_STATE_COMPLETED"]);
+    // subscribing to an ended task is -32004 (A2A 1.0 §3.1.6), sent as the stream the method answers
+    const again = await call("/a2a", { json: { jsonrpc: "2.0", id: 8, method: "SubscribeToTask", params: { id: results[0].id } } });
+    expect(again.headers.get("content-type")).toMatch(/text\/event-stream/);
+    expect(parseSse(await again.text()).map((e) => e.data)).toEqual([{ jsonrpc: "2.0", id: 8, error: { code: -32004, message: expect.stringMatching(/has ended \(completed\)/) } }]);
   });
 });
 
@@ -223,9 +224,12 @@ describe("POST /a2a: malformed calls get JSON-RPC errors", () => {
     expect((await rpc("SendMessage", v1msg("x", { metadata: { switchyard: { workflow: "no-such-flow" } } }))).body.error).toMatchObject({ code: -32602, message: expect.stringMatching(/no workflow/) });
   });
 
-  it("-32001 for unknown tasks (GetTask, tasks/get, CancelTask, SubscribeToTask)", async () => {
-    for (const [method, id] of [["GetTask", `task_${"0".repeat(32)}`], ["tasks/get", "nope"], ["CancelTask", `task_${"1".repeat(32)}`], ["SubscribeToTask", "x"]] as const)
+  it("-32001 for unknown tasks (GetTask, tasks/get, CancelTask; SubscribeToTask as a stream of that error)", async () => {
+    for (const [method, id] of [["GetTask", `task_${"0".repeat(32)}`], ["tasks/get", "nope"], ["CancelTask", `task_${"1".repeat(32)}`]] as const)
       expect((await rpc(method, { id })).body.error, method).toMatchObject({ code: -32001, message: `Task not found: ${id}` });
+    const res = await call("/a2a", { json: { jsonrpc: "2.0", id: 9, method: "SubscribeToTask", params: { id: "x" } } });
+    expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
+    expect(parseSse(await res.text()).map((e) => e.data)).toEqual([{ jsonrpc: "2.0", id: 9, error: { code: -32001, message: "Task not found: x" } }]);
   });
 
   it("refuses push notifications and unknown A2A versions", async () => {
