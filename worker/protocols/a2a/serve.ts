@@ -16,6 +16,7 @@ import { getRuntime } from "../../runtime.ts";
 import { problemToRpc, RPC, rpcError, RpcFailure, rpcResult, type RpcCall, type RpcError } from "./jsonrpc.ts";
 import { hopToMessage, taskToA2A } from "./mapping.ts";
 import { isBlocking, ListParams, parseParams, SendParams, switchyardOptions, TaskParams, wantsTask } from "./params.ts";
+import { pushNeedsTask, registerSendPush, sendPushConfig, servePush } from "./push.ts";
 import { cancelTask, followTask, getTaskView, listA2aTasks, startA2aTask, waitForTask } from "./task-ops.ts";
 import { encodeSendResult, encodeStreamEvent, encodeTask, partsText, type Part, type StreamEvent } from "./wire.ts";
 
@@ -65,8 +66,7 @@ function messageText(parts: Part[]): string {
 async function send(c: Context<AppEnv>, call: RpcCall): Promise<Response> {
   const p = parseParams(SendParams, call.params);
   const options = switchyardOptions(p);
-  if (p.configuration?.taskPushNotificationConfig !== undefined || p.configuration?.pushNotificationConfig !== undefined)
-    throw new RpcFailure(RPC.PUSH_NOTIFICATION_NOT_SUPPORTED, "Push notifications are not supported; stream the task or poll it with GetTask");
+  const push = sendPushConfig(c, p, call.wire); // checked before anything is made
   if (p.message.taskId !== undefined)
     throw new RpcFailure(RPC.UNSUPPORTED_OPERATION, "Follow-up messages to a task are not supported; decide an approval gate with POST /v1/tasks/{id}/approve or /reject");
   const text = messageText(p.message.parts);
@@ -79,11 +79,13 @@ async function send(c: Context<AppEnv>, call: RpcCall): Promise<Response> {
   if (wantsTask(text, options, rt.config.tasks.planner !== undefined)) {
     let view = await startA2aTask(c, { text, messageId: p.message.messageId, contextId: p.message.contextId, options });
     c.header("location", `/v1/tasks/${view.id}`);
+    if (push) await registerSendPush(c, view.id, push);
     if (streaming) return stream(c, call, (emit) => followTask(c, view.id, emit));
     if (isBlocking(p)) view = await waitForTask(c, view);
     return reply(c, call, encodeSendResult({ task: taskToA2A(view) }, call.wire));
   }
 
+  if (push) throw pushNeedsTask();
   const hop = await serveHop(c, { input: text, pinned: options.specialist, context: options.context, idempotencyKey: options.idempotencyKey ?? p.message.messageId, call: c.var.callSpecialist });
   const { intent, result } = hop;
   if (intent) c.header("x-intent-id", intent.id);
@@ -127,6 +129,11 @@ export async function serveCall(c: Context<AppEnv>, call: RpcCall): Promise<Resp
     }
     case "list":
       return reply(c, call, await listA2aTasks(c, parseParams(ListParams, call.params)));
+    case "pushCreate":
+    case "pushGet":
+    case "pushList":
+    case "pushDelete":
+      return reply(c, call, await servePush(c, { ...call, op: call.op }));
     case "subscribe": {
       const { id } = parseParams(TaskParams, call.params);
       await getTaskView(c, id); // unknown ids answer -32001 before the stream opens

@@ -158,8 +158,7 @@ describe("POST /a2a: malformed calls get JSON-RPC errors", () => {
       expect((await rpc(method, { id })).body.error, method).toMatchObject({ code: -32001, message: `Task not found: ${id}` });
   });
 
-  it("refuses push notifications, follow-up messages and unknown A2A versions", async () => {
-    expect((await rpc("SendMessage", v1msg("x", { configuration: { taskPushNotificationConfig: { url: "https://h" } } }))).body.error?.code).toBe(-32003);
+  it("refuses follow-up messages and unknown A2A versions (push notifications: push.test.ts)", async () => {
     const followUp = v1msg("x");
     (followUp.message as Record<string, unknown>).taskId = "task_x";
     expect((await rpc("SendMessage", followUp)).body.error?.code).toBe(-32004);
