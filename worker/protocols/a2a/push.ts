@@ -53,7 +53,8 @@ export async function servePush(c: Context<AppEnv>, call: RpcCall & { op: PushOp
     case "create": {
       checkUrl(c, req.config, req.urlPath);
       const a = await onTask(c, req.taskId, { kind: "set", config: req.config, snapshot: false });
-      return a.kind === "config" ? encodePushConfig(a.config, req.taskId, call.wire) : undefined;
+      if (a.kind !== "config") throw new Error(`the TaskAgent answered a push config set with ${a.kind}`);
+      return encodePushConfig(a.config, req.taskId, call.wire);
     }
     case "get": {
       const a = await onTask(c, req.taskId, { kind: "get", ...(req.id !== undefined ? { id: req.id } : {}) });

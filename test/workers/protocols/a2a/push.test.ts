@@ -146,6 +146,25 @@ describe("push notification configs (A2A 1.0)", () => {
   });
 });
 
+describe("a deployment without the webhooks queue", () => {
+  it("declares no push notifications and answers every push method, and a SendMessage push config, -32003", async () => {
+    const taskId = await newTask();
+    const card = (await (await callWith({ WEBHOOKS: undefined }, "/.well-known/agent-card.json")).json()) as { capabilities: Record<string, boolean> };
+    expect(card.capabilities.pushNotifications).toBe(false);
+    const without = async (method: string, params: unknown) => ((await (await callWith({ WEBHOOKS: undefined }, "/a2a", { json: { jsonrpc: "2.0", id: 1, method, params } })).json()) as Rpc).error;
+    for (const [method, params] of [
+      ["CreateTaskPushNotificationConfig", { taskId, url: "https://hooks.example.com/a" }],
+      ["GetTaskPushNotificationConfig", { taskId, id: "x" }],
+      ["ListTaskPushNotificationConfigs", { taskId }],
+      ["DeleteTaskPushNotificationConfig", { taskId, id: "x" }],
+      ["tasks/pushNotificationConfig/set", { taskId, pushNotificationConfig: { url: "https://hooks.example.com/a" } }],
+      ["SendMessage", v1msg(ok, { taskPushNotificationConfig: { url: "https://hooks.example.com/a" } })],
+    ] as const)
+      expect(await without(method, params), method).toMatchObject({ code: -32003 });
+    expect((await rpc("ListTaskPushNotificationConfigs", { taskId })).result.configs).toEqual([]);
+  });
+});
+
 describe("push notification configs (A2A 0.3 names and shapes)", () => {
   it("set, get (with and without an id), list and delete", async () => {
     const taskId = await newTask();
