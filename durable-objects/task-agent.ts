@@ -14,6 +14,7 @@ import { TaskStore } from "./task-store.ts";
 import { openTaskSpan } from "./task-trace.ts";
 import { TaskCallbacks } from "./task-callbacks.ts";
 import { TaskMessages, type AddResult, type StoredMessage } from "./task-messages.ts";
+import { TaskPushConfigs, type PushConfigAnswer, type PushConfigOp } from "./task-push-configs.ts";
 import type { SpanRecord } from "../worker/observe/span.ts";
 import type { Callback } from "../worker/queues/callbacks.ts";
 import { shownUrl } from "../worker/queues/webhooks.ts";
@@ -58,6 +59,7 @@ export class TaskAgent extends DurableObject<Env> {
   #storeInstance: TaskStore | undefined;
   #callbacksInstance: TaskCallbacks | undefined;
   #messagesInstance: TaskMessages | undefined;
+  #pushInstance: TaskPushConfigs | undefined;
   readonly #aborts = new Map<string, AbortController>();
   /** The step runs going on in this instance, and the totals they share. */
   readonly #inFlight = new InFlight();
@@ -81,15 +83,14 @@ export class TaskAgent extends DurableObject<Env> {
         const id = this.#store.task()?.id;
         if (id) await controlStub(this.env)?.anchor(`task:${id}`, head.seq, head.hash);
       },
-      (e) => this.#callbacks.recorded(e),
+      (e) => (this.#callbacks.recorded(e), this.#push.recorded(e)),
     );
     return this.#storeInstance;
   }
 
   /** The task's callback and its outbox (created with the store, on first use). */
   get #callbacks(): TaskCallbacks {
-    this.#callbacksInstance ??= new TaskCallbacks(this.ctx.storage.sql, () => this.#store);
-    return this.#callbacksInstance;
+    return (this.#callbacksInstance ??= new TaskCallbacks(this.ctx.storage.sql, () => this.#store));
   }
 
   /** The task's A2A message history (created on first use). */
@@ -98,9 +99,15 @@ export class TaskAgent extends DurableObject<Env> {
     return this.#messagesInstance;
   }
 
-  /** Puts recorded callback events on the webhooks queue (the alarm retries what it refused). */
-  #tell(): Promise<void> {
-    return this.#callbacks.tell(this.env, this.ctx.storage);
+  /** The task's A2A push notification configs and their outbox (created on first use). */
+  get #push(): TaskPushConfigs {
+    return (this.#pushInstance ??= new TaskPushConfigs(this.ctx.storage.sql, () => this.#store));
+  }
+
+  /** Puts recorded callback events and push notifications on the webhooks queue (the alarm retries what it refused). */
+  async #tell(): Promise<void> {
+    await this.#callbacks.tell(this.env, this.ctx.storage);
+    await this.#push.tell(this.env, this.ctx.storage);
   }
 
   /** Whether this object holds a task at all (without creating its tables). */
@@ -263,6 +270,14 @@ export class TaskAgent extends DurableObject<Env> {
     if (!this.#owned(tenant)) return undefined;
     const spans = this.#store.spans.all();
     return { traceId: spans[0]?.traceId ?? "", spans, droppedSpans: this.#store.spans.dropped() };
+  }
+
+  /** Reads or changes the task's A2A push notification configs (task-push-configs.ts); undefined for an unknown task or another tenant's. */
+  async pushConfigs(tenant: string, op: PushConfigOp): Promise<PushConfigAnswer | undefined> {
+    if (!this.#owned(tenant)) return undefined;
+    const answer = this.#push.apply(op);
+    await this.#tell();
+    return answer;
   }
 
   /** Large context stored by reference, by its hash. */

@@ -71,3 +71,26 @@ export async function enqueueCallbackEvent(env: Pick<Env, "WEBHOOKS">, tenant: s
   if (!env.WEBHOOKS) throw new Error("the WEBHOOKS queue binding is missing (wrangler.toml)");
   await env.WEBHOOKS.send(envelope("webhook.deliver", `webhook:${event.id}`, tenant, { callback, event: event as unknown as JsonObject }));
 }
+
+/** Where an A2A push notification goes: its config's URL, and the `Authorization` and token headers the config declares (secrets under `secret`). */
+export interface PushTarget {
+  url: string;
+  authorization?: { scheme: string; secret: string };
+  token?: { secret: string };
+}
+
+/** The `webhook.deliver` body of an A2A push notification: the event's `data` is the notification's body as it is (`format: "a2a"`). */
+export function pushDelivery(target: PushTarget, event: CallbackEvent): JsonObject {
+  return { callback: target as unknown as JsonObject, event: event as unknown as JsonObject, format: "a2a" };
+}
+
+/**
+ * Enqueues one A2A push notification (A2A 1.0 §4.3.3) on the webhooks queue: delivered
+ * like a callback event (the same consumer, retries and dead letters), its body the
+ * event's `data` (a StreamResponse, or a 0.3 Task) with the target's headers. Throws when
+ * the `WEBHOOKS` queue binding is missing, a RangeError when it is too large for a message.
+ */
+export async function enqueuePushNotification(env: Pick<Env, "WEBHOOKS">, tenant: string, target: PushTarget, event: CallbackEvent): Promise<void> {
+  if (!env.WEBHOOKS) throw new Error("the WEBHOOKS queue binding is missing (wrangler.toml)");
+  await env.WEBHOOKS.send(envelope("webhook.deliver", `webhook:${event.id}`, tenant, pushDelivery(target, event)));
+}

@@ -4,7 +4,7 @@ import type { Delivery, Handled, Handler } from "./consume.ts";
 import { storeDeadLetter } from "./dead-letters.ts";
 import type { Envelope } from "./envelope.ts";
 import { ledgerFor } from "./ledger.ts";
-import { outcomeOf, retryDelaySeconds, shownUrl, WEBHOOK_TIMEOUT_MS, WebhookMessage, webhookRequest, type AttemptOutcome } from "./webhooks.ts";
+import { deliveryRequest, outcomeOf, retryDelaySeconds, shownUrl, WEBHOOK_TIMEOUT_MS, WebhookMessage, type AttemptOutcome } from "./webhooks.ts";
 
 /** How long a claim on a delivery holds: the attempt's timeout and room to record its outcome. */
 const CLAIM_MS = WEBHOOK_TIMEOUT_MS + 20_000;
@@ -38,10 +38,10 @@ async function bodyStart(res: Response, max = 512): Promise<string> {
   return new TextDecoder().decode(bytes.subarray(0, max));
 }
 
-/** One attempt: POST the signed event, no redirect followed, bounded by {@link WEBHOOK_TIMEOUT_MS}. */
+/** One attempt: POST the event (signed, or with the headers an A2A push target declares), no redirect followed, bounded by {@link WEBHOOK_TIMEOUT_MS}. */
 async function attempt(m: WebhookMessage, deps: DeliveryDeps): Promise<AttemptOutcome> {
   const target = shownUrl(m.callback.url);
-  const { body, headers } = await webhookRequest(m.event, m.callback.secret, deps.now());
+  const { body, headers } = await deliveryRequest(m, deps.now());
   try {
     const res = await deps.fetch(m.callback.url, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS) });
     const delivered = res.status >= 200 && res.status < 300;

@@ -7,7 +7,26 @@ import { z } from "zod";
  * worker/queues/webhook-delivery.ts.
  */
 
-/** The body of a `webhook.deliver` message (worker/queues/callbacks.ts `enqueueCallbackEvent`). */
+/** An HTTP authentication scheme (RFC 9110 `token`), e.g. `Bearer`. */
+export const AuthScheme = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/, "an HTTP authentication scheme, e.g. Bearer");
+
+/** A header value the router can send as is: visible ASCII and spaces, no line breaks, not blank at either end. */
+export const HEADER_TEXT = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+export const HEADER_TEXT_RULE = "visible ASCII characters (spaces inside), as an HTTP header carries them";
+export const HeaderValue = (max: number) => z.string().min(1).max(max).regex(HEADER_TEXT, HEADER_TEXT_RULE);
+
+/** The header an A2A push notification carries its config's token in (A2A 1.0 §6.6, 0.3 §6.8). */
+export const NOTIFICATION_TOKEN_HEADER = "x-a2a-notification-token";
+
+/**
+ * The body of a `webhook.deliver` message (worker/queues/callbacks.ts `enqueueCallbackEvent`,
+ * `enqueuePushNotification`). `format` says how the body is made: Standard Webhooks'
+ * `{ type, timestamp, data }` (the default: task and hop callbacks), or `a2a` (A2A push
+ * notifications: `data` itself, a StreamResponse or a 0.3 Task). An A2A push target may
+ * declare `authorization` (sent as `Authorization: <scheme> <secret>`) and a `token` (sent
+ * as `X-A2A-Notification-Token`); both keep the value under `secret`, so a dead letter's
+ * view redacts them (worker/queues/dead-letters.ts).
+ */
 export const WebhookMessage = z.object({
   callback: z.object({
     url: z.string().min(1).max(2048),
@@ -17,7 +36,10 @@ export const WebhookMessage = z.object({
       .max(256)
       .refine((x) => signingKey(x) !== undefined, "a whsec_ secret must go on in base64")
       .optional(),
+    authorization: z.object({ scheme: AuthScheme, secret: HeaderValue(4096) }).optional(),
+    token: z.object({ secret: HeaderValue(1024) }).optional(),
   }),
+  format: z.enum(["standard-webhooks", "a2a"]).optional(),
   event: z.object({
     id: z.string().min(1).max(256),
     type: z.string().min(1).max(100),
@@ -96,10 +118,10 @@ export function webhookBody(event: WebhookMessage["event"]): string {
  * The request of one attempt, signed at `nowMs` (each attempt is signed anew, so its
  * `webhook-timestamp` is when it was sent and receivers can hold it to a replay
  * window): `webhook-id` is the event id (the same on every attempt: receivers
- * deduplicate on it), `webhook-signature` is present only with a secret.
+ * deduplicate on it), `webhook-signature` is present only with a secret. `body` is
+ * Standard Webhooks' unless another format gives its own.
  */
-export async function webhookRequest(event: WebhookMessage["event"], secret: string | undefined, nowMs: number): Promise<{ body: string; headers: Record<string, string> }> {
-  const body = webhookBody(event);
+export async function webhookRequest(event: WebhookMessage["event"], secret: string | undefined, nowMs: number, body = webhookBody(event)): Promise<{ body: string; headers: Record<string, string> }> {
   const timestamp = Math.floor(nowMs / 1000);
   const headers: Record<string, string> = {
     "content-type": "application/json",
@@ -111,6 +133,24 @@ export async function webhookRequest(event: WebhookMessage["event"], secret: str
   if (secret !== undefined && !key) throw new TypeError("the callback's whsec_ secret is not base64");
   if (key) headers["webhook-signature"] = await sign(key, event.id, timestamp, body);
   return { body, headers };
+}
+
+/**
+ * The request of one attempt of a delivery, in its format: a callback's signed Standard
+ * Webhooks request ({@link webhookRequest}); for an A2A push notification (`format: "a2a"`)
+ * the same headers over `event.data` as the body, and the `Authorization` and
+ * `X-A2A-Notification-Token` headers its target declares.
+ *
+ * @example
+ * await deliveryRequest({ callback: { url, token: { secret: "t-1" } }, format: "a2a", event }, Date.now())
+ * // { body: JSON.stringify(event.data), headers: { …, "x-a2a-notification-token": "t-1" } }
+ */
+export async function deliveryRequest(m: WebhookMessage, nowMs: number): Promise<{ body: string; headers: Record<string, string> }> {
+  const a2a = m.format === "a2a";
+  const r = await webhookRequest(m.event, m.callback.secret, nowMs, a2a ? JSON.stringify(m.event.data) : undefined);
+  if (m.callback.authorization) r.headers.authorization = `${m.callback.authorization.scheme} ${m.callback.authorization.secret}`;
+  if (m.callback.token) r.headers[NOTIFICATION_TOKEN_HEADER] = m.callback.token.secret;
+  return r;
 }
 
 /**

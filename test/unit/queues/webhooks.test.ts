@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { outcomeOf, RETRY_SCHEDULE_SECONDS, retryDelaySeconds, shownUrl, sign, signingKey, WebhookMessage, webhookBody, webhookRequest } from "../../../worker/queues/webhooks.ts";
+import { deliveryRequest, NOTIFICATION_TOKEN_HEADER, outcomeOf, RETRY_SCHEDULE_SECONDS, retryDelaySeconds, shownUrl, sign, signingKey, WebhookMessage, webhookBody, webhookRequest } from "../../../worker/queues/webhooks.ts";
 
 const event = { id: "task_0123:8", type: "task.succeeded", occurredAt: "2026-11-30T04:00:00.000Z", data: { task: { id: "task_0123", status: "succeeded" } } };
 /** A Standard Webhooks secret: `whsec_` and 24 random bytes in base64. */
@@ -118,5 +118,48 @@ describe("webhook requests and answers, edge by edge", () => {
     expect(outcomeOf(300, u)).toEqual({ kind: "failed", status: 300, reason: `HTTP 300 from ${u} (redirects are not followed)` });
     expect(outcomeOf(399, u)).toEqual({ kind: "failed", status: 399, reason: `HTTP 399 from ${u} (redirects are not followed)` });
     expect(outcomeOf(400, u)).toEqual({ kind: "failed", status: 400, reason: `HTTP 400 from ${u}` });
+  });
+});
+
+describe("A2A push notifications on the webhooks path (format a2a)", () => {
+  const push = { id: "task_0123:9:p1", type: "a2a.statusUpdate", occurredAt: "2026-11-30T04:00:00.000Z", data: { statusUpdate: { taskId: "task_0123", contextId: "c", status: { state: "TASK_STATE_COMPLETED" } } } };
+
+  it("a callback's request is unchanged: Standard Webhooks' body, signed, no A2A headers", async () => {
+    const now = 1_780_000_000_000;
+    const m = WebhookMessage.parse({ callback: { url: "https://h.example/in", secret: WHSEC }, event });
+    expect(await deliveryRequest(m, now)).toEqual(await webhookRequest(event, WHSEC, now));
+  });
+
+  it("the body is the event's data as it is, with the Authorization and X-A2A-Notification-Token headers the target declares", async () => {
+    const m = WebhookMessage.parse({ callback: { url: "https://h.example/in", authorization: { scheme: "Bearer", secret: "cred 1" }, token: { secret: "tok-1" } }, event: push, format: "a2a" });
+    const { body, headers } = await deliveryRequest(m, 1_780_000_000_999);
+    expect(JSON.parse(body)).toEqual(push.data);
+    expect(headers).toEqual({
+      "content-type": "application/json",
+      "user-agent": "Switchyard-Webhooks/1",
+      "webhook-id": push.id,
+      "webhook-timestamp": "1780000000",
+      authorization: "Bearer cred 1",
+      [NOTIFICATION_TOKEN_HEADER]: "tok-1",
+    });
+    const bare = await deliveryRequest(WebhookMessage.parse({ callback: { url: "https://h.example/in" }, event: push, format: "a2a" }), 0);
+    expect(bare.headers).not.toHaveProperty("authorization");
+    expect(bare.headers).not.toHaveProperty(NOTIFICATION_TOKEN_HEADER);
+  });
+
+  it("a header value a request could not carry is refused in the message (no line breaks, no blank ends, a scheme is one token)", () => {
+    const at = (callback: object) => WebhookMessage.safeParse({ callback: { url: "https://h.example/in", ...callback }, event: push, format: "a2a" });
+    for (const [callback, path] of [
+      [{ token: { secret: "a\r\nx-injected: 1" } }, "callback.token.secret"],
+      [{ token: { secret: " padded" } }, "callback.token.secret"],
+      [{ token: { secret: "" } }, "callback.token.secret"],
+      [{ authorization: { scheme: "Bea rer", secret: "x" } }, "callback.authorization.scheme"],
+      [{ authorization: { scheme: "Bearer", secret: "é" } }, "callback.authorization.secret"],
+    ] as const) {
+      const r = at(callback);
+      expect(r.success, JSON.stringify(callback)).toBe(false);
+      expect(r.error?.issues.map((i) => i.path.join("."))).toContain(path);
+    }
+    expect(WebhookMessage.safeParse({ callback: { url: "https://h.example/in" }, event: push, format: "xml" }).success).toBe(false);
   });
 });

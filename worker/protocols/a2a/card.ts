@@ -55,7 +55,7 @@ const title = (id: string) => id.split(/[-_]/).map((w) => (w ? w[0]!.toUpperCase
  * that declares intents (its intent labels as tags, examples from each intent),
  * and a `tasks` skill for multi-step goals when tasks are available.
  */
-export function buildAgentCard(a: { config: Config; baseUrl: string; version: string; tasks: boolean }): AgentCardDoc {
+export function buildAgentCard(a: { config: Config; baseUrl: string; version: string; tasks: boolean; push?: boolean }): AgentCardDoc {
   const url = `${a.baseUrl}${RPC_PATH}`;
   const skills: AgentSkill[] = a.config.specialists
     .filter((s) => s.intents.length > 0)
@@ -94,7 +94,7 @@ export function buildAgentCard(a: { config: Config; baseUrl: string; version: st
     provider: { organization: "Switchyard", url: a.baseUrl },
     version: a.version,
     documentationUrl: `${a.baseUrl}/openapi.json`,
-    capabilities: { streaming: true, pushNotifications: false, extendedAgentCard: false },
+    capabilities: { streaming: true, pushNotifications: a.push === true, extendedAgentCard: false },
     securitySchemes: { bearer: { httpAuthSecurityScheme: { scheme: "Bearer", description: "The router's API key: Authorization: Bearer <key>" } } },
     securityRequirements: [{ schemes: { bearer: { list: [] } } }],
     defaultInputModes: ["text/plain", "application/json"],

@@ -11,7 +11,7 @@ import { jsonDepth, MAX_JSON_DEPTH, protoDetail, protoPath } from "../../http/js
 export type Wire = "1.0" | "0.3";
 
 /** What a method does, whichever protocol version named it. */
-export type Op = "send" | "stream" | "get" | "cancel" | "subscribe" | "list";
+export type Op = "send" | "stream" | "get" | "cancel" | "subscribe" | "list" | "pushCreate" | "pushGet" | "pushList" | "pushDelete";
 
 export type RpcId = string | number | null;
 
@@ -38,25 +38,25 @@ export const METHODS: Readonly<Record<string, { op: Op; wire: Wire }>> = {
   CancelTask: { op: "cancel", wire: "1.0" },
   SubscribeToTask: { op: "subscribe", wire: "1.0" },
   ListTasks: { op: "list", wire: "1.0" },
+  CreateTaskPushNotificationConfig: { op: "pushCreate", wire: "1.0" },
+  GetTaskPushNotificationConfig: { op: "pushGet", wire: "1.0" },
+  ListTaskPushNotificationConfigs: { op: "pushList", wire: "1.0" },
+  DeleteTaskPushNotificationConfig: { op: "pushDelete", wire: "1.0" },
   "message/send": { op: "send", wire: "0.3" },
   "message/stream": { op: "stream", wire: "0.3" },
   "tasks/get": { op: "get", wire: "0.3" },
   "tasks/cancel": { op: "cancel", wire: "0.3" },
   "tasks/resubscribe": { op: "subscribe", wire: "0.3" },
+  "tasks/pushNotificationConfig/set": { op: "pushCreate", wire: "0.3" },
+  "tasks/pushNotificationConfig/get": { op: "pushGet", wire: "0.3" },
+  "tasks/pushNotificationConfig/list": { op: "pushList", wire: "0.3" },
+  "tasks/pushNotificationConfig/delete": { op: "pushDelete", wire: "0.3" },
 };
 
 /** Known A2A methods the router does not offer, with the A2A error that says so. */
 const UNSUPPORTED: Readonly<Record<string, number>> = {
   GetExtendedAgentCard: RPC.EXTENDED_CARD_NOT_CONFIGURED,
   "agent/getAuthenticatedExtendedCard": RPC.EXTENDED_CARD_NOT_CONFIGURED,
-  CreateTaskPushNotificationConfig: RPC.PUSH_NOTIFICATION_NOT_SUPPORTED,
-  GetTaskPushNotificationConfig: RPC.PUSH_NOTIFICATION_NOT_SUPPORTED,
-  ListTaskPushNotificationConfigs: RPC.PUSH_NOTIFICATION_NOT_SUPPORTED,
-  DeleteTaskPushNotificationConfig: RPC.PUSH_NOTIFICATION_NOT_SUPPORTED,
-  "tasks/pushNotificationConfig/set": RPC.PUSH_NOTIFICATION_NOT_SUPPORTED,
-  "tasks/pushNotificationConfig/get": RPC.PUSH_NOTIFICATION_NOT_SUPPORTED,
-  "tasks/pushNotificationConfig/list": RPC.PUSH_NOTIFICATION_NOT_SUPPORTED,
-  "tasks/pushNotificationConfig/delete": RPC.PUSH_NOTIFICATION_NOT_SUPPORTED,
 };
 
 /** A JSON-RPC error object. */

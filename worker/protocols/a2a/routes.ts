@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { buildAgentCard, RPC_PATH } from "./card.ts";
 import { METHODS, parseCall, RPC, rpcError, versionSupported } from "./jsonrpc.ts";
+import { pushSupported } from "./push.ts";
 import { serveCall, toRpcError } from "./serve.ts";
 import { routeGroup } from "../../http/openapi-app.ts";
 import { problemResponse } from "../../http/schemas.ts";
@@ -57,7 +58,8 @@ const card = createRoute({
 const rpc = createRoute({
   method: "post",
   path: RPC_PATH,
-  summary: "A2A JSON-RPC 2.0: SendMessage, SendStreamingMessage, GetTask, ListTasks, CancelTask, SubscribeToTask (and the 0.3 names message/send, message/stream, tasks/get, tasks/cancel, tasks/resubscribe)",
+  summary:
+    "A2A JSON-RPC 2.0: SendMessage, SendStreamingMessage, GetTask, ListTasks, CancelTask, SubscribeToTask, Create/Get/List/DeleteTaskPushNotificationConfig(s) (and the 0.3 names message/send, message/stream, tasks/get, tasks/cancel, tasks/resubscribe, tasks/pushNotificationConfig/set, /get, /list, /delete)",
   security: [{ bearer: [] }],
   request: { body: { required: true, content: { "application/json": { schema: JsonRpcRequest } } } },
   responses: {
@@ -82,7 +84,7 @@ export const a2aRoutes = routeGroup().openapi(card, async (c) => {
   const baseUrl = pinned ? new URL(pinned).origin : new URL(c.req.url).origin;
   c.header("cache-control", pinned ? "public, max-age=60" : "no-store");
   if (!pinned) c.header("vary", "host");
-  return c.json(buildAgentCard({ config: rt.config, baseUrl, version: pkg.version, tasks: c.env.TASK_AGENT !== undefined }), 200);
+  return c.json(buildAgentCard({ config: rt.config, baseUrl, version: pkg.version, tasks: c.env.TASK_AGENT !== undefined, push: pushSupported(c.env) }), 200);
 });
 // Documented, but not validated by the OpenAPI layer: malformed calls must get JSON-RPC errors, not 400 problems.
 a2aRoutes.openAPIRegistry.registerPath(rpc);

@@ -17,6 +17,7 @@ import { problemToRpc, RPC, rpcError, RpcFailure, rpcResult, type RpcCall, type 
 import { a2aState, hopToMessage } from "./mapping.ts";
 import { TERMINAL } from "../../tasks/types.ts";
 import { isBlocking, ListParams, parseParams, SendParams, switchyardOptions, TaskParams, wantsTask } from "./params.ts";
+import { pushNeedsTask, registerSendPush, sendPushConfig, servePush } from "./push.ts";
 import { answerTask, cancelTask, followTask, getA2aTask, getTaskView, listA2aTasks, startA2aTask, waitForTask } from "./task-ops.ts";
 import type { TaskView } from "../../../durable-objects/task-agent.ts";
 import { encodeSendResult, encodeStreamEvent, encodeTask, partsText, type Part, type StreamEvent } from "./wire.ts";
@@ -67,12 +68,12 @@ function messageText(parts: Part[]): string {
 async function send(c: Context<AppEnv>, call: RpcCall): Promise<Response> {
   const p = parseParams(SendParams, call.params);
   const options = switchyardOptions(p);
-  if (p.configuration?.taskPushNotificationConfig !== undefined || p.configuration?.pushNotificationConfig !== undefined)
-    throw new RpcFailure(RPC.PUSH_NOTIFICATION_NOT_SUPPORTED, "Push notifications are not supported; stream the task or poll it with GetTask");
+  const push = sendPushConfig(c, p, call.wire); // checked before anything is made
   const streaming = call.op === "stream";
   const historyLength = p.configuration?.historyLength;
   const answerWith = async (view: TaskView) => {
     c.header("location", `/v1/tasks/${view.id}`);
+    if (push) await registerSendPush(c, view.id, push);
     if (streaming) return stream(c, call, (emit) => followTask(c, view.id, emit));
     if (isBlocking(p)) await waitForTask(c, view);
     return reply(c, call, encodeSendResult({ task: await getA2aTask(c, view.id, historyLength) }, call.wire));
@@ -87,6 +88,7 @@ async function send(c: Context<AppEnv>, call: RpcCall): Promise<Response> {
   const tasksByDefault = rt.config.a2a.sendMessageResult === "task" && c.env.TASK_AGENT !== undefined;
   if (wantsTask(text, options, rt.config.tasks.planner !== undefined, tasksByDefault)) return answerWith(await startA2aTask(c, { text, message: p.message, options }));
 
+  if (push) throw pushNeedsTask();
   const hop = await serveHop(c, { input: text, pinned: options.specialist, context: options.context, idempotencyKey: options.idempotencyKey ?? p.message.messageId, call: c.var.callSpecialist });
   const { intent, result } = hop;
   if (intent) c.header("x-intent-id", intent.id);
@@ -151,6 +153,11 @@ async function serveOne(c: Context<AppEnv>, call: RpcCall): Promise<Response> {
     }
     case "list":
       return reply(c, call, await listA2aTasks(c, parseParams(ListParams, call.params)));
+    case "pushCreate":
+    case "pushGet":
+    case "pushList":
+    case "pushDelete":
+      return reply(c, call, await servePush(c, { ...call, op: call.op }));
     case "subscribe": {
       const { id } = parseParams(TaskParams, call.params);
       // unknown ids are -32001; a task that ended has nothing to follow (A2A 1.0 §3.1.6): -32004

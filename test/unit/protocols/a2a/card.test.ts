@@ -22,6 +22,11 @@ describe("the router's agent card", () => {
     expect(card.defaultInputModes).toContain("text/plain");
   });
 
+  it("declares push notifications only when the deployment sends them (TaskAgent and the webhooks queue)", () => {
+    expect(buildAgentCard({ config, baseUrl: "https://r", version: "1", tasks: true, push: true }).capabilities.pushNotifications).toBe(true);
+    expect(buildAgentCard({ config, baseUrl: "https://r", version: "1", tasks: true, push: false }).capabilities.pushNotifications).toBe(false);
+  });
+
   it("has one skill per specialist with intents (labels as tags, examples from each intent) and a tasks skill", () => {
     const ids = card.skills.map((s: { id: string }) => s.id);
     expect(ids).toEqual([...config.specialists.filter((s) => s.intents.length).map((s) => s.id), "tasks"]);

@@ -36,8 +36,9 @@ describe("JSON-RPC envelope", () => {
   it("answers -32601 for unknown methods and the A2A errors for methods not offered", () => {
     expect(parseCall(body({ jsonrpc: "2.0", id: 1, method: "tasks/list" }))).toMatchObject({ ok: false, id: 1, error: { code: -32601, message: "Method not found: tasks/list" } });
     expect(parseCall(body({ jsonrpc: "2.0", id: 1, method: "toString" }))).toMatchObject({ error: { code: -32601 } });
-    expect(parseCall(body({ jsonrpc: "2.0", id: 1, method: "CreateTaskPushNotificationConfig" }))).toMatchObject({ error: { code: -32003 } });
-    expect(parseCall(body({ jsonrpc: "2.0", id: 1, method: "tasks/pushNotificationConfig/set" }))).toMatchObject({ error: { code: -32003 } });
+    expect(parseCall(body({ jsonrpc: "2.0", id: 1, method: "CreateTaskPushNotificationConfig" }))).toMatchObject({ ok: true, call: { op: "pushCreate", wire: "1.0" } });
+    expect(parseCall(body({ jsonrpc: "2.0", id: 1, method: "tasks/pushNotificationConfig/set" }))).toMatchObject({ ok: true, call: { op: "pushCreate", wire: "0.3" } });
+    expect(parseCall(body({ jsonrpc: "2.0", id: 1, method: "ListTaskPushNotificationConfig" }))).toMatchObject({ error: { code: -32601 } }); // 1.0 names it in the plural
     expect(parseCall(body({ jsonrpc: "2.0", id: 1, method: "ListTasks" }))).toMatchObject({ ok: true, call: { op: "list", wire: "1.0" } });
     expect(parseCall(body({ jsonrpc: "2.0", id: 1, method: "GetExtendedAgentCard" }))).toMatchObject({ error: { code: -32007 } });
   });

@@ -232,8 +232,7 @@ describe("POST /a2a: malformed calls get JSON-RPC errors", () => {
     expect(parseSse(await res.text()).map((e) => e.data)).toEqual([{ jsonrpc: "2.0", id: 9, error: { code: -32001, message: "Task not found: x" } }]);
   });
 
-  it("refuses push notifications and unknown A2A versions", async () => {
-    expect((await rpc("SendMessage", v1msg("x", { configuration: { taskPushNotificationConfig: { url: "https://h" } } }))).body.error?.code).toBe(-32003);
+  it("refuses unknown A2A versions (push notifications: push.test.ts)", async () => {
     expect((await rpc("GetTask", { id: "x" }, { headers: { "a2a-version": "2.0" } })).body.error?.code).toBe(-32009);
   });
 
