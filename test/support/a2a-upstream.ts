@@ -14,8 +14,9 @@
  * Streaming agents (their cards declare `capabilities.streaming`; the SDK streams their events):
  *
  *   /v1/stream          the Task (working), a working status "reading: <text>", an artifact chunk "first: <text>",
- *                       then (~30 ms later, or once released when the text contains "[hold]") a second chunk
- *                       "second" appended to it and the completed status: output "first: <text>\nsecond"
+ *                       then (~30 ms later, or once released when the text contains "[hold]") a working status
+ *                       "writing", a second chunk "second" appended to the first, and the completed status:
+ *                       output "first: <text>\nsecond"
  *   /v03/stream         the same, protocol 0.3 card (message/stream, `kind` fields, `final`)
  *   /v1/stream-echo     a message-only stream: one Message "echo: <text>"
  *   /v1/stream-fail     working, a chunk, then failed ("the agent broke mid-stream")
@@ -125,6 +126,7 @@ function executor(behaviour: Behaviour, store: InMemoryTaskStore, holds: Holds):
           bus.publish(status(ctx, TaskState.TASK_STATE_WORKING, `reading: ${input}`));
           bus.publish(chunk(ctx, `first: ${input}`, false, false));
           await (input.includes("[hold]") ? holds.wait(input) : sleep(30));
+          bus.publish(status(ctx, TaskState.TASK_STATE_WORKING, "writing"));
           bus.publish(chunk(ctx, "second", true, true));
           bus.publish(status(ctx, TaskState.TASK_STATE_COMPLETED));
           break;

@@ -52,6 +52,7 @@ describe("a2a adapter: agents whose card declares streaming", () => {
       { kind: "status", state: "working", remoteTaskId: taskId },
       { kind: "status", state: "working", remoteTaskId: taskId, text: "reading: hello" },
       { kind: "artifact", artifactId: "answer", remoteTaskId: taskId, text: "first: hello" },
+      { kind: "status", state: "working", remoteTaskId: taskId, text: "writing" },
       { kind: "artifact", artifactId: "answer", remoteTaskId: taskId, text: "second" },
       { kind: "status", state: "completed", remoteTaskId: taskId },
     ]);
@@ -107,6 +108,7 @@ describe("a2a adapter: streamText (the chat doors' stream)", () => {
     await fetch(`${upstream.url}/release?text=${nonce}`, { method: "POST" });
     let rest = "";
     for (let r = await reader.read(); !r.done; r = await reader.read()) rest += r.value;
+    expect(rest).toContain(": working\n\n"); // the status update between the chunks: the stream is alive
     expect(rest).toContain('"content":"\\nsecond"');
     expect(rest.trimEnd().endsWith("data: [DONE]")).toBe(true);
     expect(await o.settled).toMatchObject({ ok: true });
