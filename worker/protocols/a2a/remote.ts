@@ -10,7 +10,7 @@ import { SseSplitter } from "../openai/sse.ts";
 import { buildRequest, fetchJson, MAX_REPLY_BYTES, notAnEventStream, untilAborted } from "../json-protocol.ts";
 import type { Wire } from "./jsonrpc.ts";
 import { rpcResult, taskOutcome, type RemoteTask } from "./outcome.ts";
-import { decodeFrame, RemoteStream, type RemoteEvent } from "./stream.ts";
+import { decodeFrame, RemoteStream, type RemoteEvent, type StreamEnd } from "./stream.ts";
 import { FINAL_STATES, WireTask } from "./wire.ts";
 import type { AdapterContext, SpecialistFailure, SpecialistOutcome, SpecialistRequest } from "../../routing/hop.ts";
 
@@ -143,7 +143,7 @@ export async function advance(
   progress: AdapterContext["progress"],
   signal: AbortSignal,
   untilText = false,
-): Promise<{ end: Extract<SpecialistOutcome, { ok: false }> | { ok: true; output: Record<string, unknown> } } | "text" | "cut"> {
+): Promise<{ end: StreamEnd } | "text" | "cut"> {
   for (;;) {
     let frame: Frame | undefined;
     try {
@@ -181,6 +181,7 @@ export async function streamedCall(to: Remote, params: unknown, req: SpecialistR
     return fail({ kind: "timeout", detail: `${state} at the deadline` });
   }
   opened.frames.cancel();
-  if (r === "cut" || r === "text") return fold.task ? follow(to, fold.task, req, ctx.signal) : fail({ kind: "truncated", detail: "the agent's stream ended before it sent a task or a message" });
-  return r.end.ok ? { ok: true, output: r.end.output, usage: {} } : r.end;
+  if (typeof r !== "string") return r.end.ok ? { ok: true, output: r.end.output, usage: {} } : r.end;
+  // cut: the agent keeps working on its task; GetTask tells how it ends
+  return fold.task ? follow(to, fold.task, req, ctx.signal) : fail({ kind: "truncated", detail: "the agent's stream ended before it sent a task or a message" });
 }
