@@ -4,7 +4,7 @@ import { contentHash } from "../worker/tasks/audit.ts";
 import { Plan, type StepSpec } from "../worker/tasks/plan.ts";
 import { callSpecialist } from "../worker/protocols/adapters.ts";
 import { runStep, type StepCall } from "../worker/tasks/runner.ts";
-import type { StepDoc, TaskDoc } from "../worker/tasks/types.ts";
+import { TERMINAL, type StepDoc, type TaskDoc } from "../worker/tasks/types.ts";
 import type { Runtime } from "../worker/runtime.ts";
 import type { InFlight } from "./task-in-flight.ts";
 import type { TaskStore } from "./task-store.ts";
@@ -106,9 +106,38 @@ export async function plan(h: EngineHost, rt: Runtime, task: TaskDoc): Promise<v
   await h.store.audit("router", "task.planned", { planner: planner.id, planHash: await contentHash(parsed.data) });
 }
 
+/** Most `step.progress` events one step call records; what the specialist says beyond that is not recorded (its answer is). */
+export const MAX_PROGRESS_EVENTS = 100;
+/** Longest text a `step.progress` event carries, in characters (an artifact chunk can be a whole document). */
+export const MAX_PROGRESS_TEXT = 2_000;
+
+/**
+ * Records what a step's specialist says mid-call (a streaming A2A agent's status
+ * updates and artifact chunks) as `step.progress` events, as it arrives, so the
+ * task's SSE feed and A2A streams show it before the step ends: at most
+ * {@link MAX_PROGRESS_EVENTS} per call, texts cut to {@link MAX_PROGRESS_TEXT}, none
+ * once the task has ended (cancelled while the call runs). Progress is not audited
+ * (it decides nothing) and never fails the step.
+ */
+export function progressRecorder(h: EngineHost, stepId: string, signal: AbortSignal): NonNullable<StepCall["progress"]> {
+  let recorded = 0;
+  return (p) => {
+    if (recorded >= MAX_PROGRESS_EVENTS || signal.aborted) return;
+    try {
+      if (TERMINAL.has(h.store.task()?.status ?? "failed")) return;
+      recorded++;
+      const text = p.text !== undefined && p.text.length > MAX_PROGRESS_TEXT ? `${p.text.slice(0, MAX_PROGRESS_TEXT)}…` : p.text;
+      h.store.event("step.progress", { step: stepId, ...p, ...(text !== undefined ? { text } : {}) });
+    } catch (e) {
+      console.warn(JSON.stringify({ msg: "step progress not recorded", step: stepId, error: String(e) }));
+    }
+  };
+}
+
 export function stepCall(h: EngineHost, rt: Runtime, task: TaskDoc, step: StepSpec, input: string, key: string, extra: Record<string, unknown> = {}, force?: StepCall["force"]): StepCall {
   const context: Record<string, unknown> = { ...(task.context ?? {}), task: { id: task.id, step: step.id }, ...extra };
   if (task.contextRef) context.contextRef = { url: `/v1/tasks/${task.id}/context/${task.contextRef.sha256}`, ...task.contextRef };
+  const signal = h.abortSignal(step.id); // once: each call makes the step's cancel controller anew
   return {
     rt,
     env: h.env,
@@ -119,7 +148,8 @@ export function stepCall(h: EngineHost, rt: Runtime, task: TaskDoc, step: StepSp
     context,
     traceparent: task.traceparent,
     knownIntentId: input === task.input ? task.intentId : undefined,
-    signal: h.abortSignal(step.id),
+    signal,
+    progress: progressRecorder(h, step.id, signal),
     tenant: task.tenant,
     ...(force ? { force } : {}),
   };

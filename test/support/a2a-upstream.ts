@@ -11,7 +11,33 @@
  *   /v03/echo    protocol 0.3 card; the same echo through the SDK's v0.3 compat layer
  *   /v03/slow    protocol 0.3 card; the slow task (tasks/get polling)
  *
- *   GET /seen?agent=v1/echo   headers of that agent's last JSON-RPC call (idempotency-key, traceparent, …)
+ * Streaming agents (their cards declare `capabilities.streaming`; the SDK streams their events):
+ *
+ *   /v1/stream          the Task (working), a working status "reading: <text>", an artifact chunk "first: <text>",
+ *                       then (~30 ms later, or once released when the text contains "[hold]") a working status
+ *                       "writing", a second chunk "second" appended to the first, and the completed status:
+ *                       output "first: <text>\nsecond"
+ *   /v03/stream         the same, protocol 0.3 card (message/stream, `kind` fields, `final`)
+ *   /v1/stream-echo     a message-only stream: one Message "echo: <text>"
+ *   /v1/stream-fail     working, a chunk, then failed ("the agent broke mid-stream")
+ *   /v1/stream-input    working, then input-required ("which date?")
+ *   /v1/stream-hang     working and a status update, then nothing: never finishes
+ *
+ * Scripted streaming agents (no SDK: exact bytes; 1.0 cards declaring streaming), /raw/<mode>:
+ *
+ *   rpc-error    the Task, then an `event: error` JSON-RPC error -32603 ("the model crashed")
+ *   refuse       HTTP 200 application/json JSON-RPC error -32602 (how the SDK refuses before streaming)
+ *   http-error   HTTP 500 with a text body
+ *   garbage      text/event-stream whose first event is not JSON
+ *   not-sse      HTTP 200 text/html
+ *   cut          the Task and a chunk "partial", then the stream ends; GetTask then answers it completed ("partial", "rest")
+ *   cut-early    text/event-stream that ends with no event
+ *   rewrite      a chunk "draft", then the same artifact replaced by "final", completed
+ *
+ *   GET /seen?agent=v1/echo      headers of that agent's last JSON-RPC call (idempotency-key, traceparent, …)
+ *   GET /methods?agent=v1/echo   the JSON-RPC methods that agent was called with, in order
+ *   GET /held?text=T             how many held streams whose text contains T are still waiting
+ *   POST /release?text=T         lets a held stream (text containing "[hold]") whose text contains T go on
  */
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
@@ -20,13 +46,15 @@ import { Role, TaskState, type AgentCard, type Message, type Part, type Task } f
 import { DefaultRequestHandler, InMemoryTaskStore, type AgentExecutor, type RequestContext } from "@a2a-js/sdk/server";
 import { AgentEvent } from "@a2a-js/sdk/server";
 import { agentCardHandler, jsonRpcHandler, UserBuilder } from "@a2a-js/sdk/server/express";
+import { Holds, RAW_MODES, scripted } from "./a2a-streaming.ts";
 
 export interface A2aUpstream {
   url: string;
   close(): Promise<void>;
 }
 
-type Behaviour = "echo" | "task" | "slow" | "fail" | "hang";
+type Behaviour = "echo" | "task" | "slow" | "fail" | "hang" | "stream" | "stream-echo" | "stream-fail" | "stream-input" | "stream-hang";
+
 
 const text = (value: string): Part => ({ content: { $case: "text", value }, metadata: undefined, filename: "", mediaType: "" });
 const data = (value: unknown): Part => ({ content: { $case: "data", value }, metadata: undefined, filename: "", mediaType: "" });
@@ -54,11 +82,44 @@ function result(ctx: RequestContext): Task["artifacts"] {
   return [{ artifactId: "answer", name: "answer", description: "", parts: [text(`done: ${input}`), data({ chars: input.length })], metadata: undefined, extensions: [] }];
 }
 
-function executor(behaviour: Behaviour, store: InMemoryTaskStore): AgentExecutor {
+const status = (ctx: RequestContext, state: TaskState, said?: string) =>
+  AgentEvent.statusUpdate({ taskId: ctx.taskId, contextId: ctx.contextId, status: { state, message: said === undefined ? undefined : agentMessage(ctx, [text(said)]), timestamp: new Date().toISOString() }, metadata: undefined });
+const chunk = (ctx: RequestContext, value: string, append: boolean, lastChunk: boolean) =>
+  AgentEvent.artifactUpdate({ taskId: ctx.taskId, contextId: ctx.contextId, artifact: { artifactId: "answer", name: "answer", description: "", parts: [text(value)], metadata: undefined, extensions: [] }, append, lastChunk, metadata: undefined });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function executor(behaviour: Behaviour, store: InMemoryTaskStore, holds: Holds): AgentExecutor {
   return {
     async execute(ctx, bus) {
       const input = inputText(ctx);
       switch (behaviour) {
+        case "stream":
+          bus.publish(AgentEvent.task(task(ctx, TaskState.TASK_STATE_WORKING)));
+          bus.publish(status(ctx, TaskState.TASK_STATE_WORKING, `reading: ${input}`));
+          bus.publish(chunk(ctx, `first: ${input}`, false, false));
+          await (input.includes("[hold]") ? holds.wait(input) : sleep(30));
+          bus.publish(status(ctx, TaskState.TASK_STATE_WORKING, "writing"));
+          bus.publish(chunk(ctx, "second", true, true));
+          bus.publish(status(ctx, TaskState.TASK_STATE_COMPLETED));
+          break;
+        case "stream-echo":
+          bus.publish(AgentEvent.message(agentMessage(ctx, [text(`echo: ${input}`)])));
+          break;
+        case "stream-fail":
+          bus.publish(AgentEvent.task(task(ctx, TaskState.TASK_STATE_WORKING)));
+          bus.publish(chunk(ctx, `first: ${input}`, false, false));
+          await sleep(30);
+          bus.publish(status(ctx, TaskState.TASK_STATE_FAILED, "the agent broke mid-stream"));
+          break;
+        case "stream-input":
+          bus.publish(AgentEvent.task(task(ctx, TaskState.TASK_STATE_WORKING)));
+          await sleep(30);
+          bus.publish(status(ctx, TaskState.TASK_STATE_INPUT_REQUIRED, "which date?"));
+          break;
+        case "stream-hang":
+          bus.publish(AgentEvent.task(task(ctx, TaskState.TASK_STATE_WORKING)));
+          bus.publish(status(ctx, TaskState.TASK_STATE_WORKING, "thinking"));
+          return; // never finishes
         case "echo":
           bus.publish(AgentEvent.message(agentMessage(ctx, [text(`echo: ${input}`), data({ chars: input.length })])));
           break;
@@ -85,7 +146,7 @@ function executor(behaviour: Behaviour, store: InMemoryTaskStore): AgentExecutor
   };
 }
 
-function v1Card(url: string, name: string): AgentCard {
+function v1Card(url: string, name: string, streaming = false): AgentCard {
   return {
     name,
     description: `fake A2A agent ${name}`,
@@ -95,7 +156,7 @@ function v1Card(url: string, name: string): AgentCard {
     ],
     provider: undefined,
     version: "1.0.0",
-    capabilities: { streaming: false, pushNotifications: false, extensions: [], extendedAgentCard: false },
+    capabilities: { streaming, pushNotifications: false, extensions: [], extendedAgentCard: false },
     securitySchemes: {},
     securityRequirements: [],
     defaultInputModes: ["text/plain"],
@@ -114,7 +175,12 @@ export async function startA2aUpstream({ maxLifetimeMs = 10 * 60_000 }: { maxLif
   });
   const address = server.address();
   const base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  const methods = new Map<string, string[]>();
+  const holds = new Holds();
   app.get("/seen", (req, res) => void res.json(seen.get(String(req.query.agent)) ?? null));
+  app.get("/methods", (req, res) => void res.json(methods.get(String(req.query.agent)) ?? []));
+  app.post("/release", (req, res) => void res.json({ released: holds.release(String(req.query.text)) }));
+  app.get("/held", (req, res) => void res.json({ held: holds.held(String(req.query.text)) }));
   const agents: [string, Behaviour, "1.0" | "0.3"][] = [
     ["v1/echo", "echo", "1.0"],
     ["v1/task", "task", "1.0"],
@@ -123,12 +189,28 @@ export async function startA2aUpstream({ maxLifetimeMs = 10 * 60_000 }: { maxLif
     ["v1/hang", "hang", "1.0"],
     ["v03/echo", "echo", "0.3"],
     ["v03/slow", "slow", "0.3"],
+    ["v1/stream", "stream", "1.0"],
+    ["v03/stream", "stream", "0.3"],
+    ["v1/stream-echo", "stream-echo", "1.0"],
+    ["v1/stream-fail", "stream-fail", "1.0"],
+    ["v1/stream-input", "stream-input", "1.0"],
+    ["v1/stream-hang", "stream-hang", "1.0"],
+  ];
+  /** Records each JSON-RPC call's headers and method (the body parsed here, once: the SDK's parser then skips it). */
+  const record = (path: string) => [
+    express.json(),
+    (req: express.Request, _res: express.Response, next: express.NextFunction) => {
+      seen.set(path, { ...req.headers });
+      methods.set(path, [...(methods.get(path) ?? []), String((req.body as { method?: unknown } | undefined)?.method)]);
+      next();
+    },
   ];
   for (const [path, behaviour, version] of agents) {
     const url = `${base}/${path}/rpc`;
     const store = new InMemoryTaskStore();
-    const card = v1Card(url, path);
-    const handler = new DefaultRequestHandler(card, store, executor(behaviour, store));
+    const streaming = behaviour.startsWith("stream");
+    const card = v1Card(url, path, streaming);
+    const handler = new DefaultRequestHandler(card, store, executor(behaviour, store, holds));
     const router = express.Router();
     if (version === "1.0") router.use("/.well-known/agent-card.json", agentCardHandler({ agentCardProvider: handler }));
     else
@@ -140,18 +222,20 @@ export async function startA2aUpstream({ maxLifetimeMs = 10 * 60_000 }: { maxLif
           protocolVersion: "0.3.0",
           preferredTransport: "JSONRPC",
           version: "1.0.0",
-          capabilities: { streaming: false },
+          capabilities: { streaming },
           defaultInputModes: ["text/plain"],
           defaultOutputModes: ["text/plain"],
           skills: [],
         }),
       );
-    router.use("/rpc", (req, _res, next) => {
-      seen.set(path, { ...req.headers });
-      next();
-    });
+    router.use("/rpc", ...record(path));
     router.use("/rpc", jsonRpcHandler({ requestHandler: handler, userBuilder: UserBuilder.noAuthentication, legacyCompat: { enabled: true } }));
     app.use(`/${path}`, router);
+  }
+  for (const mode of RAW_MODES) {
+    const path = `raw/${mode}`;
+    app.get(`/${path}/.well-known/agent-card.json`, (_req, res) => void res.json(v1Card(`${base}/${path}/rpc`, path, true)));
+    app.post(`/${path}/rpc`, ...record(path), (req, res) => scripted(mode, req, res));
   }
   const sockets = new Set<import("node:net").Socket>();
   server.on("connection", (s) => {
@@ -162,6 +246,7 @@ export async function startA2aUpstream({ maxLifetimeMs = 10 * 60_000 }: { maxLif
   const close = () =>
     (closed ??= new Promise<void>((resolve) => {
       clearTimeout(killer);
+      holds.releaseAll();
       for (const s of sockets) s.destroy();
       server.close(() => resolve());
     }));

@@ -13,7 +13,7 @@ import { httpAdapter } from "./http/adapter.ts";
 import { openaiChatAdapter } from "./openai/adapter.ts";
 import { serviceAdapter } from "./service/adapter.ts";
 import { workersAiAdapter } from "./workers-ai/adapter.ts";
-import type { ChatModelAdapter } from "./types.ts";
+import type { ChatModelAdapter, TextStreamAdapter } from "./types.ts";
 
 /** Every endpoint type of the config schema, with the adapter that speaks it. */
 export const ADAPTERS: { readonly [T in Endpoint["type"]]: Adapter<Extract<Endpoint, { type: T }>> } = {
@@ -30,6 +30,12 @@ export const ADAPTERS: { readonly [T in Endpoint["type"]]: Adapter<Extract<Endpo
 export function chatModelAdapter(endpoint: Endpoint): ChatModelAdapter | undefined {
   const a = ADAPTERS[endpoint.type] as Adapter | ChatModelAdapter;
   return "chatModel" in a ? (a as ChatModelAdapter) : undefined;
+}
+
+/** The adapter of an endpoint that is no chat model but can stream its answer's text, or undefined for other types. */
+export function textStreamAdapter(endpoint: Endpoint): TextStreamAdapter | undefined {
+  const a = ADAPTERS[endpoint.type] as Adapter | TextStreamAdapter;
+  return "streamText" in a ? (a as TextStreamAdapter) : undefined;
 }
 
 /** Calls `endpoint` with the adapter of its type. */

@@ -73,3 +73,15 @@ export interface ChatModelAdapter<E extends Endpoint = Endpoint> extends Adapter
   notSent?(endpoint: E, chat: Record<string, unknown>): string[];
   stream(endpoint: E, request: SpecialistRequest, ctx: AdapterContext, o: ChatStreamOptions): Promise<SpecialistOutcome>;
 }
+
+/**
+ * The adapter of a specialist that is not a chat model but can stream its answer's
+ * text (`a2a`: an agent whose card declares streaming). `streamText` answers with a
+ * `ChatStream` of `chat.completion.chunk` events carrying the output's `text` as it
+ * comes, which the chat doors pass on (or translate) as they do a chat model's; when
+ * this specialist cannot stream after all, with the outcome `call` would have given,
+ * which they answer whole.
+ */
+export interface TextStreamAdapter<E extends Endpoint = Endpoint> extends Adapter<E> {
+  streamText(endpoint: E, request: SpecialistRequest, ctx: AdapterContext, o: ChatStreamOptions): Promise<SpecialistOutcome>;
+}

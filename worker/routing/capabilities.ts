@@ -7,7 +7,7 @@ import type { Endpoint, Specialist } from "../config/schema.ts";
  * - `tools`: function/tool definitions and tool calls in the conversation
  * - `jsonSchema`: `response_format` `json_object` / `json_schema`
  * - `vision`, `audio`, `files`: image, audio and file content parts (and audio output)
- * - `streaming`: streams natively; without it a streamed request is answered whole, as one chunk
+ * - `streaming`: streams natively (`a2a`: when its agent card declares streaming); without it a streamed request is answered whole, as one chunk
  * - `multipleChoices`: `n > 1`
  * - `logprobs`: `logprobs` / `top_logprobs`
  * - `passThrough`: takes the client's body as sent, unknown fields included (same wire format)
@@ -46,6 +46,8 @@ const GEMINI: Capabilities = { ...OPENAI, vision: true, logprobs: false, passThr
 const WORKERS_AI: Capabilities = { ...OPENAI, multipleChoices: false, logprobs: false, passThrough: false };
 /** Everything else (`service`, `http`, `a2a`): text in, one answer out. */
 const TEXT: Capabilities = { tools: false, jsonSchema: false, vision: false, audio: false, files: false, streaming: false, multipleChoices: false, logprobs: false, passThrough: false };
+/** `a2a`: text in, its answer's text streamed when the agent's card declares streaming (the card decides at call time). */
+const A2A: Capabilities = { ...TEXT, streaming: true };
 
 const DEFAULTS: { readonly [T in Endpoint["type"]]: Capabilities } = {
   "openai-chat": OPENAI,
@@ -54,7 +56,7 @@ const DEFAULTS: { readonly [T in Endpoint["type"]]: Capabilities } = {
   "workers-ai": WORKERS_AI,
   service: TEXT,
   http: TEXT,
-  a2a: TEXT,
+  a2a: A2A,
 };
 
 /** The defaults of an endpoint type (docs/protocols/openai.md, "Capabilities"). */

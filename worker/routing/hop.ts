@@ -127,6 +127,25 @@ export interface AdapterContext {
   signal: AbortSignal;
   /** Aborted when the client went away (tells that apart from the deadline). */
   clientSignal?: AbortSignal | undefined;
+  /**
+   * Told of what the specialist says while the call runs, before its answer (a
+   * streaming A2A agent's status updates and artifact chunks), as it arrives: a task
+   * records each as a `step.progress` event. Adapters that learn nothing mid-call ignore it.
+   */
+  progress?: ((p: SpecialistProgress) => void) | undefined;
+}
+
+/** One thing a specialist said mid-call (see {@link AdapterContext.progress}). */
+export interface SpecialistProgress {
+  /** A status update (or the remote task's first state), or a chunk of an artifact. */
+  kind: "status" | "artifact";
+  /** The remote task's state, in A2A's spelling (`working`, `input-required`, `completed`…). */
+  state?: string;
+  /** The text it carried: a status message's, or an artifact chunk's text parts. */
+  text?: string;
+  artifactId?: string;
+  /** The remote agent's own id of its task. */
+  remoteTaskId?: string;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { toJson, type Json } from "../json.ts";
-import type { EndpointCaller, FailureKind, Usage } from "../routing/hop.ts";
+import type { EndpointCaller, FailureKind, SpecialistProgress, Usage } from "../routing/hop.ts";
 import { policyGuard } from "../routing/policy-guard.ts";
 import type { Specialist } from "../config/schema.ts";
 import { binding, type Env } from "../env.ts";
@@ -37,6 +37,8 @@ export interface StepCall {
   force?: Specialist;
   /** Records this call's spans (intent, admission, each call attempt) under a step's span. */
   trace?: StepTrace | undefined;
+  /** Told of what the specialist says mid-call (a streaming A2A agent's events), with who said it and on which retry of the call (0: the first try). */
+  progress?: ((p: SpecialistProgress & { specialist: string; retry: number }) => void) | undefined;
 }
 
 export type StepOutcome =
@@ -95,8 +97,16 @@ export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void)
     admission(c.env, c.rt.config.router, c.idempotencyKey, defer, Math.random, tenantPoolOf(c.rt.config, c.tenant), (s) => callCeilingUsd(s)),
     new Map(),
   );
-  const call = (s: Specialist, _attempt: number, traceparent: string) =>
-    c.call(s, { ...request, traceparent }, { binding: (n) => binding(c.env, n), signal: AbortSignal.any([c.signal, AbortSignal.timeout(s.timeoutMs)]) });
+  const call = (s: Specialist, attempt: number, traceparent: string) =>
+    c.call(
+      s,
+      { ...request, traceparent },
+      {
+        binding: (n) => binding(c.env, n),
+        signal: AbortSignal.any([c.signal, AbortSignal.timeout(s.timeoutMs)]),
+        ...(c.progress ? { progress: (p: SpecialistProgress) => c.progress?.({ ...p, specialist: s.id, retry: attempt }) } : {}),
+      },
+    );
   const result = await dispatch(chain, {
     ...traceAttempts(c.trace?.tracer, c.trace?.parent, { admit, call }, c.traceparent),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),

@@ -46,8 +46,10 @@ const intent = (over: Partial<CachedIntent> = {}): CachedIntent => ({
 describe("capabilities", () => {
   it("defaults: chat models the common set (no vision, audio or files), everything else text only", () => {
     expect(defaultCapabilities("openai-chat")).toMatchObject({ tools: true, jsonSchema: true, streaming: true, multipleChoices: true, logprobs: true, passThrough: true, vision: false, audio: false, files: false });
-    for (const t of ["service", "http", "a2a"] as const)
+    for (const t of ["service", "http"] as const)
       expect(Object.entries(defaultCapabilities(t)).filter(([, v]) => v === true)).toEqual([]);
+    // an A2A agent streams its text when its card says so (decided at call time)
+    expect(Object.entries(defaultCapabilities("a2a")).filter(([, v]) => v === true)).toEqual([["streaming", true]]);
     expect(capabilitiesOf(get("vision-llm"))).toMatchObject({ vision: true, tools: true, maxContextTokens: 1000 });
   });
 

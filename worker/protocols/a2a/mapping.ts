@@ -163,6 +163,8 @@ function eventText(e: TaskEvent): string {
       return `step '${d.step}' failed: ${d.error}`;
     case "step.verified":
       return `step '${d.step}' ${d.pass ? "passed" : "failed"} verification: ${d.reason}`;
+    case "step.progress":
+      return typeof d.text === "string" ? `step '${d.step}' (${d.specialist}): ${d.text}` : `step '${d.step}' (${d.specialist}): ${d.state ?? d.kind}`;
     default:
       return e.type;
   }

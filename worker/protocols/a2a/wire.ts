@@ -196,7 +196,8 @@ export const WireMessage = z.object({
   metadata: Meta,
 });
 
-const WireArtifact = z.object({ artifactId: z.string().default(""), name: z.string().optional(), description: z.string().optional(), parts: z.array(WirePart).default([]), metadata: Meta });
+/** An artifact in either format. */
+export const WireArtifact = z.object({ artifactId: z.string().default(""), name: z.string().optional(), description: z.string().optional(), parts: z.array(WirePart).default([]), metadata: Meta });
 
 /** A task in either format. */
 export const WireTask = z.object({

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { idempotencyKeyHeader } from "../../http/idempotency-key.ts";
 import type { ZodError } from "zod";
-import { chatModelAdapter } from "../adapters.ts";
+import { chatModelAdapter, textStreamAdapter } from "../adapters.ts";
 import { ChatStream } from "../openai/stream.ts";
 import type { ChatOutput } from "../openai/wire.ts";
 import type { Translation } from "../translation.ts";
@@ -138,7 +138,8 @@ function translatedStream(inner: ChatStream, o: { id: string; model: string }): 
  * sent (adapter.ts `callMessages`); another chat model the translated Chat Completions
  * body (`request.chat`), its reply translated back (`completionToMessage`, or the
  * stream through `ChatSseToMessageSse`); any other specialist the last user message,
- * its output's text as one text block.
+ * its output's text as one text block (streamed through `ChatSseToMessageSse` as it
+ * comes when the specialist streams its text: an `a2a` agent whose card says so).
  */
 function messagesCall(stream: boolean, callSpecialist: EndpointCaller): EndpointCaller {
   return async (s: Specialist, request: SpecialistRequest, ctx: AdapterContext): Promise<SpecialistOutcome> => {
@@ -146,7 +147,9 @@ function messagesCall(stream: boolean, callSpecialist: EndpointCaller): Endpoint
     if (s.endpoint.type === "anthropic") return callMessages(s.endpoint, request, ctx, { stream: streams, idleMs: s.streamIdleTimeoutMs });
     const chat = chatModelAdapter(s.endpoint);
     if (!chat) {
-      const o = await callSpecialist(s, request, ctx);
+      const text = streams ? textStreamAdapter(s.endpoint) : undefined;
+      const o = text ? await text.streamText(s.endpoint, request, ctx, { idleMs: s.streamIdleTimeoutMs, specialist: s.id, wantUsage: true }) : await callSpecialist(s, request, ctx);
+      if (o.ok && o.output instanceof ChatStream) return translatedStream(o.output, { id: newId(), model: s.id });
       if (!o.ok) return o;
       const message = textMessage({ id: newId(), model: s.id }, o.output, o.usage);
       return { ...o, output: { message, text: messageText(message) } satisfies MessageOutput };

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { idempotencyKeyHeader } from "../../http/idempotency-key.ts";
-import { chatModelAdapter } from "../adapters.ts";
+import { chatModelAdapter, textStreamAdapter } from "../adapters.ts";
 import { ChatStream } from "./stream.ts";
 import type { ChatOutput } from "./wire.ts";
 import type { AdapterContext, ChatMessage, EndpointCaller, SpecialistOutcome, SpecialistRequest } from "../../routing/hop.ts";
@@ -116,13 +116,16 @@ function translatedStream(inner: ChatStream, base: ResponseBase): SpecialistOutc
  * `ChatStream` of Responses events. A chat model gets the translated Chat Completions
  * body (`request.chat`), its reply translated back (`completionToResponse`, or the
  * stream through `ChatSseToResponseSse`); any other specialist the last user message,
- * its output's text as one message.
+ * its output's text as one message (streamed through `ChatSseToResponseSse` as it
+ * comes when the specialist streams its text: an `a2a` agent whose card says so).
  */
 function responsesCall(stream: boolean, base: () => ResponseBase, callSpecialist: EndpointCaller): EndpointCaller {
   return async (s: Specialist, request: SpecialistRequest, ctx: AdapterContext): Promise<SpecialistOutcome> => {
     const chat = chatModelAdapter(s.endpoint);
     if (!chat) {
-      const o = await callSpecialist(s, request, ctx);
+      const text = stream && capabilitiesOf(s).streaming ? textStreamAdapter(s.endpoint) : undefined;
+      const o = text ? await text.streamText(s.endpoint, request, ctx, { idleMs: s.streamIdleTimeoutMs, specialist: s.id, wantUsage: true }) : await callSpecialist(s, request, ctx);
+      if (o.ok && o.output instanceof ChatStream) return translatedStream(o.output, { ...base(), model: s.id });
       if (!o.ok) return o;
       const response = textResponse({ ...base(), model: s.id }, o.output, o.usage);
       return { ...o, output: { response, text: responseText(response) } satisfies ResponseOutput };

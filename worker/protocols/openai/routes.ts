@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { chatModelAdapter } from "../adapters.ts";
+import { chatModelAdapter, textStreamAdapter } from "../adapters.ts";
 import { ChatStream } from "./stream.ts";
 import type { ChatOutput } from "./wire.ts";
 import type { AdapterContext, ChatMessage, EndpointCaller, SpecialistRequest } from "../../routing/hop.ts";
@@ -85,17 +85,21 @@ function unableFor(needs: readonly Requirement[], body: Record<string, unknown>)
 
 /**
  * Calls one specialist for the front door: a chat model that streams gets the stream
- * (its events passed through, or translated into Chat Completions chunks), any other
- * specialist is called whole. A stream asks for its usage chunk when the router needs
- * the usage (the specialist has prices or a `tpm` limit, the tenant a `tpm` limit);
- * otherwise it is passed through untouched.
+ * (its events passed through, or translated into Chat Completions chunks), a
+ * specialist that streams its answer's text (an `a2a` agent whose card says so) gets
+ * it as chunks too, any other specialist is called whole. A stream asks for its usage
+ * chunk when the router needs the usage (the specialist has prices or a `tpm` limit,
+ * the tenant a `tpm` limit); otherwise it is passed through untouched.
  */
 function chatCall(stream: boolean, tenantCountsTokens: boolean, callSpecialist: EndpointCaller): EndpointCaller {
   return (s: Specialist, request: SpecialistRequest, ctx: AdapterContext) => {
-    const chat = stream && capabilitiesOf(s).streaming ? chatModelAdapter(s.endpoint) : undefined;
-    if (!chat) return callSpecialist(s, request, ctx);
+    const streams = stream && capabilitiesOf(s).streaming;
+    const chat = streams ? chatModelAdapter(s.endpoint) : undefined;
+    const text = streams && !chat ? textStreamAdapter(s.endpoint) : undefined;
     const priced = "pricing" in s.endpoint && s.endpoint.pricing !== undefined;
-    return chat.stream(s.endpoint, request, ctx, { idleMs: s.streamIdleTimeoutMs, specialist: s.id, wantUsage: tenantCountsTokens || priced || s.limits.tpm !== undefined });
+    const o = { idleMs: s.streamIdleTimeoutMs, specialist: s.id, wantUsage: tenantCountsTokens || priced || s.limits.tpm !== undefined };
+    if (chat) return chat.stream(s.endpoint, request, ctx, o);
+    return text ? text.streamText(s.endpoint, request, ctx, o) : callSpecialist(s, request, ctx);
   };
 }
 

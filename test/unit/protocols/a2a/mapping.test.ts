@@ -118,6 +118,9 @@ describe("A2A mapping: every progress text and stop", () => {
     expect(textOf("step.failed", { step: "s1", error: "boom" })).toEqual({ kind: "text", text: "step 's1' failed: boom" });
     expect(textOf("step.verified", { step: "s1", pass: true, reason: "fine" })).toEqual({ kind: "text", text: "step 's1' passed verification: fine" });
     expect(textOf("step.verified", { step: "s1", pass: false, reason: "off" })).toEqual({ kind: "text", text: "step 's1' failed verification: off" });
+    // what a streaming remote agent says mid-call, as it says it
+    expect(textOf("step.progress", { step: "s1", specialist: "remote", kind: "artifact", text: "first: hi" })).toEqual({ kind: "text", text: "step 's1' (remote): first: hi" });
+    expect(textOf("step.progress", { step: "s1", specialist: "remote", kind: "status", state: "working" })).toEqual({ kind: "text", text: "step 's1' (remote): working" });
     expect(textOf("budget.warned")).toEqual({ kind: "text", text: "budget.warned" });
   });
 
