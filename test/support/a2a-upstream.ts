@@ -10,6 +10,8 @@
  *   /v1/hang     protocol 1.0; answers a working Task that never finishes
  *   /v03/echo    protocol 0.3 card; the same echo through the SDK's v0.3 compat layer
  *   /v03/slow    protocol 0.3 card; the slow task (tasks/get polling)
+ *   /v1/parts    protocol 1.0; answers "parts: <n>" and a data part listing the parts as the SDK read them
+ *   /v03/parts   protocol 0.3 card; the same through the SDK's v0.3 compat layer
  *
  *   GET /seen?agent=v1/echo   headers of that agent's last JSON-RPC call (idempotency-key, traceparent, …)
  */
@@ -26,7 +28,7 @@ export interface A2aUpstream {
   close(): Promise<void>;
 }
 
-type Behaviour = "echo" | "task" | "slow" | "fail" | "hang";
+type Behaviour = "echo" | "task" | "slow" | "fail" | "hang" | "parts";
 
 const text = (value: string): Part => ({ content: { $case: "text", value }, metadata: undefined, filename: "", mediaType: "" });
 const data = (value: unknown): Part => ({ content: { $case: "data", value }, metadata: undefined, filename: "", mediaType: "" });
@@ -49,6 +51,15 @@ function task(ctx: RequestContext, state: TaskState, artifacts: Task["artifacts"
   return { id: ctx.taskId, contextId: ctx.contextId, status: { state, message, timestamp: new Date().toISOString() }, artifacts, history: [ctx.userMessage], metadata: undefined };
 }
 
+/** The parts of the user's message as the SDK decoded them (bytes by their length). */
+function partsSeen(ctx: RequestContext): Record<string, unknown>[] {
+  return ctx.userMessage.parts.map((p) => {
+    const c = p.content;
+    const value = c?.$case === "raw" ? { bytes: c.value.length } : c ? c.value : undefined;
+    return { kind: c?.$case, value, mediaType: p.mediaType, filename: p.filename };
+  });
+}
+
 function result(ctx: RequestContext): Task["artifacts"] {
   const input = inputText(ctx);
   return [{ artifactId: "answer", name: "answer", description: "", parts: [text(`done: ${input}`), data({ chars: input.length })], metadata: undefined, extensions: [] }];
@@ -66,6 +77,11 @@ function executor(behaviour: Behaviour, store: InMemoryTaskStore): AgentExecutor
           bus.publish(AgentEvent.task(task(ctx, TaskState.TASK_STATE_SUBMITTED)));
           bus.publish(AgentEvent.task(task(ctx, TaskState.TASK_STATE_COMPLETED, result(ctx))));
           break;
+        case "parts": {
+          const seen = partsSeen(ctx);
+          bus.publish(AgentEvent.message(agentMessage(ctx, [text(`parts: ${seen.length}`), data({ parts: seen })])));
+          break;
+        }
         case "fail":
           bus.publish(AgentEvent.task(task(ctx, TaskState.TASK_STATE_FAILED, [], agentMessage(ctx, [text("the agent broke")]))));
           break;
@@ -123,6 +139,8 @@ export async function startA2aUpstream({ maxLifetimeMs = 10 * 60_000 }: { maxLif
     ["v1/hang", "hang", "1.0"],
     ["v03/echo", "echo", "0.3"],
     ["v03/slow", "slow", "0.3"],
+    ["v1/parts", "parts", "1.0"],
+    ["v03/parts", "parts", "0.3"],
   ];
   for (const [path, behaviour, version] of agents) {
     const url = `${base}/${path}/rpc`;

@@ -119,7 +119,8 @@ function pause(ms: number, signal: AbortSignal): Promise<boolean> {
  * calls the interface it names only on the configured origin or one in
  * `allowedOrigins`; the key and headers only on the configured origin),
  * sends the hop as a user message (`messageId` = the hop's idempotency key, so a
- * retry is the same message; intent and context in `metadata.switchyard`), and
+ * retry is the same message; its parts the client's when it came over A2A, else the
+ * input text; intent and context in `metadata.switchyard`), and
  * when the answer is a task that has not finished, polls it with backoff until
  * it does or the hop's deadline passes.
  */
@@ -142,7 +143,9 @@ export const a2aAdapter: Adapter<A2a> = {
       return fail({ kind: "misconfigured", detail: `the agent card sends calls to ${to}, not to the configured origin ${home}; list it in allowedOrigins to allow it` });
     if (to !== home) for (const k of Object.keys(headers)) delete headers[k];
     const metadata = { switchyard: { ...(request.intent ? { intent: request.intent } : {}), ...(request.context ? { context: request.context } : {}) } };
-    const message: Message = { messageId: request.idempotencyKey, role: "user", parts: [{ kind: "text", text: request.input }], metadata };
+    // the client's parts as sent (A2A front door: files and data included), else the hop's text
+    const parts = request.parts?.length ? request.parts : [{ kind: "text" as const, text: request.input }];
+    const message: Message = { messageId: request.idempotencyKey, role: "user", parts, metadata };
     const params = { message: encodeMessage(message, wire), configuration: wire === "1.0" ? { returnImmediately: false } : { blocking: true } };
     const sent = await rpc(url, wire, wire === "1.0" ? "SendMessage" : "message/send", params, request, headers, ctx.signal);
     if (!sent.ok) return sent;

@@ -16,8 +16,10 @@ import { getRuntime } from "../../runtime.ts";
 import { problemToRpc, RPC, rpcError, RpcFailure, rpcResult, type RpcCall, type RpcError } from "./jsonrpc.ts";
 import { hopToMessage, taskToA2A } from "./mapping.ts";
 import { isBlocking, ListParams, parseParams, SendParams, switchyardOptions, TaskParams, wantsTask } from "./params.ts";
-import { cancelTask, followTask, getTaskView, listA2aTasks, startA2aTask, waitForTask } from "./task-ops.ts";
-import { encodeSendResult, encodeStreamEvent, encodeTask, partsText, type Part, type StreamEvent } from "./wire.ts";
+import { cancelTask, followTask, getTaskView, listA2aTasks, refuseFollowUp, startA2aTask, waitForTask } from "./task-ops.ts";
+import { encodeSendResult, encodeStreamEvent, encodeTask, type StreamEvent } from "./wire.ts";
+import { wireError } from "./errors.ts";
+import { carryParts, checkTaskParts } from "./parts.ts";
 
 /** Any error as a JSON-RPC error; unexpected ones are logged and answered -32603 without details. */
 export function toRpcError(e: unknown, path: string): RpcError {
@@ -45,21 +47,11 @@ async function stream(c: Context<AppEnv>, call: RpcCall, run: (emit: (e: StreamE
     try {
       await run(emit);
     } catch (e) {
-      if (!sse.aborted) await sse.writeSSE({ data: JSON.stringify(rpcError(call.id, toRpcError(e, c.req.path))) });
+      if (!sse.aborted) await sse.writeSSE({ data: JSON.stringify(rpcError(call.id, wireError(toRpcError(e, c.req.path), call.wire))) });
     } finally {
       release();
     }
   });
-}
-
-/** The input of a message: its text parts, else its data parts as JSON. */
-function messageText(parts: Part[]): string {
-  const text = partsText(parts).trim();
-  if (text) return text;
-  return parts
-    .filter((p): p is Extract<Part, { kind: "data" }> => p.kind === "data")
-    .map((p) => JSON.stringify(p.data))
-    .join("\n");
 }
 
 async function send(c: Context<AppEnv>, call: RpcCall): Promise<Response> {
@@ -67,16 +59,18 @@ async function send(c: Context<AppEnv>, call: RpcCall): Promise<Response> {
   const options = switchyardOptions(p);
   if (p.configuration?.taskPushNotificationConfig !== undefined || p.configuration?.pushNotificationConfig !== undefined)
     throw new RpcFailure(RPC.PUSH_NOTIFICATION_NOT_SUPPORTED, "Push notifications are not supported; stream the task or poll it with GetTask");
-  if (p.message.taskId !== undefined)
-    throw new RpcFailure(RPC.UNSUPPORTED_OPERATION, "Follow-up messages to a task are not supported; decide an approval gate with POST /v1/tasks/{id}/approve or /reject");
-  const text = messageText(p.message.parts);
-  if (!text) throw new RpcFailure(RPC.INVALID_PARAMS, "Invalid params: the message has no text or data part");
+  if (p.message.taskId !== undefined) await refuseFollowUp(c, p.message.taskId);
   const rt = await getRuntime(c.env);
+  // parts (parts.ts): text and data as the input, every part to a2a specialists, images to chat models; else -32005
+  const carried = carryParts(p, rt.registry, options.specialist);
+  const text = carried.input;
+  if (!text && !carried.unable) throw new RpcFailure(RPC.INVALID_PARAMS, "Invalid params: the message has no text, data or file part");
   const tooLong = inputTooLong(text, rt.config.router.maxInputChars, "the message");
   if (tooLong) throw new RpcFailure(RPC.INVALID_PARAMS, `Invalid params: ${tooLong}`);
   const streaming = call.op === "stream";
 
   if (wantsTask(text, options, rt.config.tasks.planner !== undefined)) {
+    checkTaskParts(carried.parts);
     let view = await startA2aTask(c, { text, messageId: p.message.messageId, contextId: p.message.contextId, options });
     c.header("location", `/v1/tasks/${view.id}`);
     if (streaming) return stream(c, call, (emit) => followTask(c, view.id, emit));
@@ -84,7 +78,7 @@ async function send(c: Context<AppEnv>, call: RpcCall): Promise<Response> {
     return reply(c, call, encodeSendResult({ task: taskToA2A(view) }, call.wire));
   }
 
-  const hop = await serveHop(c, { input: text, pinned: options.specialist, context: options.context, idempotencyKey: options.idempotencyKey ?? p.message.messageId, call: c.var.callSpecialist });
+  const hop = await serveHop(c, { ...carried, pinned: options.specialist, context: options.context, idempotencyKey: options.idempotencyKey ?? p.message.messageId, call: c.var.callSpecialist });
   const { intent, result } = hop;
   if (intent) c.header("x-intent-id", intent.id);
   c.header("x-switchyard-specialist", result.specialist.id);
