@@ -196,13 +196,16 @@ export const WirePart = z
   })
   .transform((p, ctx): Part => {
     const metadata = opt("metadata", p.metadata);
-    if (typeof p.text === "string") return { kind: "text", text: p.text, ...opt("mediaType", p.mediaType), ...metadata };
-    if (p.data !== undefined) return { kind: "data", data: p.data, ...opt("mediaType", p.mediaType), ...metadata };
+    // proto3 strings are unset when empty (ProtoJSON writers may send "")
+    const given = (...v: (string | undefined)[]) => v.find((x) => x !== undefined && x !== "");
+    const media = opt("mediaType", given(p.mediaType));
+    if (typeof p.text === "string") return { kind: "text", text: p.text, ...media, ...metadata };
+    if (p.data !== undefined) return { kind: "data", data: p.data, ...media, ...metadata };
     const url = p.url ?? p.file?.uri ?? p.file?.fileWithUri;
     const bytes = p.raw ?? p.file?.bytes ?? p.file?.fileWithBytes;
     if (url !== undefined || bytes !== undefined) {
-      const mediaType = p.mediaType ?? p.file?.mimeType ?? p.file?.mediaType ?? dataUrlType(url);
-      return { kind: "file", ...opt("url", url), ...opt("bytes", bytes), ...opt("mediaType", mediaType), ...opt("name", p.filename ?? p.file?.name), ...metadata };
+      const mediaType = given(p.mediaType, p.file?.mimeType, p.file?.mediaType, dataUrlType(url));
+      return { kind: "file", ...opt("url", url), ...opt("bytes", bytes), ...opt("mediaType", mediaType), ...opt("name", given(p.filename, p.file?.name)), ...metadata };
     }
     ctx.addIssue({ code: "custom", message: "a part needs text, data, a url or bytes" });
     return z.NEVER;
