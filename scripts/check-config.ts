@@ -50,3 +50,5 @@ console.log(`  intents:     ${sources.length} labels, ${sources.reduce((n, s) =>
 console.log(`  model:       ${model.classifier.fingerprint} fitted in ${fitMs.toFixed(1)} ms with ${model.encoder.id}`);
 for (const w of fewExamples(config)) console.log(`  warning: ${w}`);
 if (config.router.encoder === "workers-ai") console.log("  note: router.encoder is workers-ai; the deployed Worker needs an [ai] binding named AI");
+if (config.router.publicUrl === undefined)
+  console.log("  note: router.publicUrl is not set; a deployed router (DEV_MODE off) answers its A2A agent card with 503 until it is (npm run dev names the URL it is asked at)");

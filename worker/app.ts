@@ -20,6 +20,7 @@ import { taskRoutes } from "./routes/tasks.ts";
 import { approvalRoutes } from "./routes/approvals.ts";
 import { poolRoutes } from "./routes/pools.ts";
 import { callSpecialist, FRONT_DOORS } from "./protocols/registry.ts";
+import type { GuardedPath } from "./protocols/types.ts";
 import { traceRoutes } from "./routes/traces.ts";
 import { hopRoutes } from "./routes/hops.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
@@ -49,13 +50,15 @@ app.use("*", async function traceContext(c, next) {
 app.use("*", timing({ totalDescription: "router total" }));
 // a front door's paths answer errors in its protocol's shape (before auth, so 401s are covered)
 for (const { errorShape } of FRONT_DOORS) if (errorShape) for (const path of errorShape.paths) app.use(path, errorShape.middleware());
-/** `/v1/*` and every front door's own guarded paths (e.g. `/a2a`; an agent card stays public). */
-const GUARDED = ["/v1/*", ...FRONT_DOORS.flatMap((d) => d.guardedPaths ?? [])];
+/** `/v1/*` and every front door's own guarded paths (e.g. `/a2a`, `POST /`; an agent card stays public). */
+const GUARDED: readonly GuardedPath[] = ["/v1/*", ...FRONT_DOORS.flatMap((d) => d.guardedPaths ?? [])];
 /** Headers other than `Authorization` that carry the key on a door's paths (`x-api-key` on the Anthropic door). */
 const KEY_HEADERS = FRONT_DOORS.flatMap((d) => (d.keyHeader ? [d.keyHeader] : []));
+/** Runs `mw` on a guarded path: every method of it, or the one it names (`POST /` leaves `GET /`, the dashboard, alone). */
+const guard = (g: GuardedPath, mw: MiddlewareHandler<AppEnv>) => (typeof g === "string" ? app.use(g, mw) : app.on(g.method, g.path, mw));
 for (const path of GUARDED) {
-  app.use(path, authenticate(KEY_HEADERS));
-  app.use(path, killSwitches());
+  guard(path, authenticate(KEY_HEADERS));
+  guard(path, killSwitches());
 }
 const bodyLimits = new Map<number, MiddlewareHandler<AppEnv>>();
 /** `bodyLimit` for a size, built once per size rather than per request. */
@@ -79,7 +82,7 @@ function limitBody(): MiddlewareHandler<AppEnv> {
     return bodyLimitFor(base.ok ? base.config.router.maxBodyBytes : routerDefaults().maxBodyBytes)(c, next);
   };
 }
-for (const path of GUARDED) app.use(path, limitBody());
+for (const path of GUARDED) guard(path, limitBody());
 
 app.use("/v1/*", jsonDepthGuard());
 

@@ -10,6 +10,8 @@
  *   /v1/hang     protocol 1.0; answers a working Task that never finishes
  *   /v03/echo    protocol 0.3 card; the same echo through the SDK's v0.3 compat layer
  *   /v03/slow    protocol 0.3 card; the slow task (tasks/get polling)
+ *   /v1/parts    protocol 1.0; answers "parts: <n>" and a data part listing the parts as the SDK read them
+ *   /v03/parts   protocol 0.3 card; the same through the SDK's v0.3 compat layer
  *
  * Streaming agents (their cards declare `capabilities.streaming`; the SDK streams their events):
  *
@@ -53,7 +55,7 @@ export interface A2aUpstream {
   close(): Promise<void>;
 }
 
-type Behaviour = "echo" | "task" | "slow" | "fail" | "hang" | "stream" | "stream-echo" | "stream-fail" | "stream-input" | "stream-hang";
+type Behaviour = "echo" | "task" | "slow" | "fail" | "hang" | "parts" | "stream" | "stream-echo" | "stream-fail" | "stream-input" | "stream-hang";
 
 
 const text = (value: string): Part => ({ content: { $case: "text", value }, metadata: undefined, filename: "", mediaType: "" });
@@ -75,6 +77,15 @@ function inputText(ctx: RequestContext): string {
 
 function task(ctx: RequestContext, state: TaskState, artifacts: Task["artifacts"] = [], message?: Message): Task {
   return { id: ctx.taskId, contextId: ctx.contextId, status: { state, message, timestamp: new Date().toISOString() }, artifacts, history: [ctx.userMessage], metadata: undefined };
+}
+
+/** The parts of the user's message as the SDK decoded them (bytes by their length). */
+function partsSeen(ctx: RequestContext): Record<string, unknown>[] {
+  return ctx.userMessage.parts.map((p) => {
+    const c = p.content;
+    const value = c?.$case === "raw" ? { bytes: c.value.length } : c ? c.value : undefined;
+    return { kind: c?.$case, value, mediaType: p.mediaType, filename: p.filename };
+  });
 }
 
 function result(ctx: RequestContext): Task["artifacts"] {
@@ -127,6 +138,11 @@ function executor(behaviour: Behaviour, store: InMemoryTaskStore, holds: Holds):
           bus.publish(AgentEvent.task(task(ctx, TaskState.TASK_STATE_SUBMITTED)));
           bus.publish(AgentEvent.task(task(ctx, TaskState.TASK_STATE_COMPLETED, result(ctx))));
           break;
+        case "parts": {
+          const seen = partsSeen(ctx);
+          bus.publish(AgentEvent.message(agentMessage(ctx, [text(`parts: ${seen.length}`), data({ parts: seen })])));
+          break;
+        }
         case "fail":
           bus.publish(AgentEvent.task(task(ctx, TaskState.TASK_STATE_FAILED, [], agentMessage(ctx, [text("the agent broke")]))));
           break;
@@ -195,6 +211,8 @@ export async function startA2aUpstream({ maxLifetimeMs = 10 * 60_000 }: { maxLif
     ["v1/stream-fail", "stream-fail", "1.0"],
     ["v1/stream-input", "stream-input", "1.0"],
     ["v1/stream-hang", "stream-hang", "1.0"],
+    ["v1/parts", "parts", "1.0"],
+    ["v03/parts", "parts", "0.3"],
   ];
   /** Records each JSON-RPC call's headers and method (the body parsed here, once: the SDK's parser then skips it). */
   const record = (path: string) => [

@@ -45,10 +45,10 @@ describe("the A2A door's edges", () => {
     expect(((await res.json()) as { error: { code: number; message: string } }).error).toMatchObject({ code: -32600, message: expect.stringMatching(/nested deeper than 32/) });
   });
 
-  it("the agent card built from the request's host is not cached; a pinned publicUrl is", async () => {
+  it("the agent card built from the request's host (DEV_MODE) is not cached; a pinned publicUrl is", async () => {
     const card = await call("/.well-known/agent-card.json", { headers: { authorization: "", host: "evil.example" } });
     expect(card.headers.get("cache-control")).toBe("no-store");
-    expect(card.headers.get("vary")).toBe("host");
+    expect(card.headers.get("vary")).toBe("A2A-Version, Host");
     const pinned = await callWith({ SWITCHYARD_CONFIG: configWith((c) => void (c.router = { ...c.router, publicUrl: "https://router.example.com" })) }, "/.well-known/agent-card.json", { headers: { authorization: "" } });
     expect(pinned.headers.get("cache-control")).toBe("public, max-age=60");
     expect(((await pinned.json()) as { url: string }).url).toBe("https://router.example.com/a2a");

@@ -103,8 +103,8 @@ describe("a key longer than 255 characters is refused on every door, never dropp
     const res = await callWith({}, "/a2a", {
       json: { jsonrpc: "2.0", id: 1, method: "SendMessage", params: { message: { messageId: long, role: "ROLE_USER", parts: [{ text: "once" }] }, metadata: { switchyard: { specialist: "fault-side-effect" } } } },
     });
-    const body = (await res.json()) as { error?: { code: number; data: { errors: { path: string }[] } } };
+    const body = (await res.json()) as { error?: { code: number; data: { fieldViolations: { field: string }[] }[] } };
     expect(body.error?.code).toBe(-32602);
-    expect(body.error?.data.errors[0]!.path).toBe("message.messageId");
+    expect(body.error?.data[0]!.fieldViolations[0]!.field).toBe("message.messageId");
   });
 });

@@ -78,8 +78,9 @@ describe("a deny rule on an intent glob holds on every front door", () => {
 
   it("/a2a: classified and pinned with metadata.switchyard.specialist, as a hop and as a task", async () => {
     for (const specialist of [undefined, "arithmetic"]) {
-      const body = (await (await rpc("no-math", input, specialist, "hop")).json()) as { error?: { message: string; data: { status: number } } };
-      expect(body.error?.data.status, String(specialist)).toBe(422);
+      // 1.x errors: the HTTP status in the router's ErrorInfo (worker/protocols/a2a/errors.ts)
+      const body = (await (await rpc("no-math", input, specialist, "hop")).json()) as { error?: { message: string; data: { metadata: { status: string } }[] } };
+      expect(body.error?.data[0]!.metadata.status, String(specialist)).toBe("422");
       expect(body.error!.message).toMatch(/denied by policy 'no-math'/);
       const task = ((await (await rpc("no-math", input, specialist)).json()) as { result: { task: A2aTask } }).result.task;
       expect(task.status.state, String(specialist)).toBe("TASK_STATE_FAILED");
@@ -103,8 +104,8 @@ describe("an approval rule on an intent glob holds on every front door", () => {
     expect((await post("careful", "/v1/chat/completions", { model: "units", messages: [{ role: "user", content: input }] })).status).toBe(422);
     for (const model of ["auto", "units"]) expect((await post("careful", "/v1/messages", { model, max_tokens: 50, messages: [{ role: "user", content: input }] })).status, model).toBe(422);
     for (const model of ["auto", "units"]) expect((await post("careful", "/v1/responses", { model, input })).status, model).toBe(422);
-    const a2a = (await (await rpc("careful", input, "units", "hop")).json()) as { error?: { data: { status: number } } };
-    expect(a2a.error?.data.status).toBe(422);
+    const a2a = (await (await rpc("careful", input, "units", "hop")).json()) as { error?: { data: { metadata: { status: string } }[] } };
+    expect(a2a.error?.data[0]!.metadata.status).toBe("422");
   });
 
   it("an A2A message (a task by default) waits at an approval gate, pinned or not", async () => {

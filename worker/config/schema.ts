@@ -8,6 +8,7 @@ import { RESERVED_BINDINGS } from "../env.ts";
 import { privateDestination } from "./destinations.ts";
 import { normalizeInput } from "../intent/normalize.ts";
 import { BindingName, Endpoint } from "./endpoints.ts";
+import { MEDIA_RANGE, uncarriedMode } from "./input-modes.ts";
 
 export * from "./endpoints.ts";
 
@@ -74,6 +75,12 @@ export const CapabilitiesDecl = z.lazy(() =>
     passThrough: z.boolean().optional(),
     /** Longest conversation plus reply, in tokens (estimated by the router at 4 characters a token). */
     maxContextTokens: z.number().int().positive().optional(),
+    /**
+     * Media types (or ranges: `image/*`) of the message parts it accepts (A2A `inputModes`,
+     * config/input-modes.ts). Default: text/plain and application/json, plus image/* for a
+     * chat model that takes images. A part it does not accept is refused (-32005), never dropped.
+     */
+    inputModes: z.array(z.string().regex(MEDIA_RANGE, "a media type or range, e.g. image/png or image/*")).min(1).max(50).optional(),
   }),
 );
 
@@ -268,6 +275,12 @@ export const Config = z.lazy(() =>
         if (name !== undefined && !declared.has(name))
           ctx.addIssue({ code: "custom", path: ["specialists", i, "endpoint", "apiKeySecret"], message: `secret '${name}' is not declared: add it to the top-level "secrets" list` });
       });
+      cfg.specialists.forEach((s, i) =>
+        s.capabilities?.inputModes?.forEach((mode, j) => {
+          const why = uncarriedMode(s, mode);
+          if (why) ctx.addIssue({ code: "custom", path: ["specialists", i, "capabilities", "inputModes", j], message: why });
+        }),
+      );
       if (!cfg.router.allowPrivateNetworks)
         cfg.specialists.forEach((s, i) => {
           const urls: [string, (string | number)[]][] = "url" in s.endpoint ? [[s.endpoint.url, ["url"]]] : [];

@@ -10,15 +10,20 @@ import type { AppEnv } from "../env.ts";
 import type { KeyHeader } from "../http/auth.ts";
 import type { Adapter, AdapterContext, SpecialistOutcome, SpecialistRequest } from "../routing/hop.ts";
 
+/** A path guarded like `/v1/*`: every method of it, or one. */
+export type GuardedPath = string | { method: string; path: string };
+
 /** A protocol's front door: routes clients call, with the same auth and guards as `/v1/*`. */
 export interface FrontDoor {
   /** Its routes, mounted at `/` (they name their own paths). */
   routes: OpenAPIHono<AppEnv>;
   /**
    * Paths outside `/v1/*` that take the same API keys, kill switches and body limit
-   * as `/v1/*` (e.g. `/a2a`). Public paths (an agent card) are not listed.
+   * as `/v1/*` (e.g. `/a2a`), for every method, or for one method only where the path
+   * serves others publicly (`{ method: "POST", path: "/" }`: `GET /` is the dashboard).
+   * Public paths (an agent card) are not listed.
    */
-  guardedPaths?: readonly string[];
+  guardedPaths?: readonly GuardedPath[];
   /**
    * Errors on these paths answer in the protocol's own error shape (including the
    * auth and body-limit failures, so the middleware runs first).

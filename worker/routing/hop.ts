@@ -30,7 +30,22 @@ export interface SpecialistRequest {
    * rewritten, `systemPrompt` first); other chat models get `chat`, its translation.
    */
   anthropic?: AnthropicBody;
+  /**
+   * The message's parts as the client sent them (text, data, files), when the hop came
+   * through the A2A front door: an `a2a` specialist gets them as its message's parts;
+   * other protocols get `input` (text and data as JSON) and, for images, `messages`.
+   */
+  parts?: InputPart[];
 }
+
+/**
+ * One part of a client's message, protocol-neutral (A2A `Part`): text, structured data,
+ * or a file by URL or as base64 bytes. `mediaType` may be on any part (A2A 1.0).
+ */
+export type InputPart =
+  | { kind: "text"; text: string; mediaType?: string; metadata?: Record<string, unknown> }
+  | { kind: "data"; data: unknown; mediaType?: string; metadata?: Record<string, unknown> }
+  | { kind: "file"; url?: string; bytes?: string; mediaType?: string; name?: string; metadata?: Record<string, unknown> };
 
 /** A Messages request body as the client sent it, and the version headers it came with. */
 export interface AnthropicBody {

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { endTime, startTime } from "hono/timing";
-import type { AnthropicBody, ChatMessage, EndpointCaller, SpecialistRequest } from "./hop.ts";
+import type { AnthropicBody, ChatMessage, EndpointCaller, InputPart, SpecialistRequest } from "./hop.ts";
 import type { Specialist } from "../config/schema.ts";
 import { binding, type AppEnv } from "../env.ts";
 import { decisionProblem, failureProblem } from "../http/failures.ts";
@@ -35,6 +35,8 @@ export interface HopRequest {
   chat?: Record<string, unknown> | undefined;
   /** The client's whole Messages body (Anthropic front door), passed to `anthropic` specialists as sent. */
   anthropic?: AnthropicBody | undefined;
+  /** The message's parts as sent (A2A front door), passed to `a2a` specialists. */
+  parts?: InputPart[] | undefined;
   /**
    * Why a specialist cannot honour this request (capabilities), if it cannot: such
    * candidates and fallbacks are skipped; with no text to classify, the hop is routed
@@ -156,6 +158,7 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
     ...(hop.messages ? { messages: hop.messages } : {}),
     ...(hop.chat ? { chat: hop.chat } : {}),
     ...(hop.anthropic ? { anthropic: hop.anthropic } : {}),
+    ...(hop.parts ? { parts: hop.parts } : {}),
   };
   // every piece of untrusted content that reaches the specialist: the input (also when it came by intent id), the context, the conversation
   screenOrRefuse(rt.config.screening, "input", untrustedText(request.input, hop), screening);

@@ -65,7 +65,9 @@ async function prepare(endpoint: A2a, request: SpecialistRequest, ctx: AdapterCo
     return fail({ kind: "misconfigured", detail: `the agent card sends calls to ${to}, not to the configured origin ${home}; list it in allowedOrigins to allow it` });
   if (to !== home) for (const k of Object.keys(headers)) delete headers[k];
   const metadata = { switchyard: { ...(request.intent ? { intent: request.intent } : {}), ...(request.context ? { context: request.context } : {}) } };
-  const message: Message = { messageId: request.idempotencyKey, role: "user", parts: [{ kind: "text", text: request.input }], metadata };
+  // the client's parts as sent (A2A front door: files and data included), else the hop's text
+  const parts = request.parts?.length ? request.parts : [{ kind: "text" as const, text: request.input }];
+  const message: Message = { messageId: request.idempotencyKey, role: "user", parts, metadata };
   return { ok: true, to: { url: where.url, wire: where.wire, streaming: where.streaming, headers }, message: encodeMessage(message, where.wire) };
 }
 
@@ -84,7 +86,8 @@ async function sendAndPoll(to: Remote, message: Record<string, unknown>, request
  * A remote A2A agent (protocol 1.x or 0.3, JSON-RPC binding). Reads its card (and
  * calls the interface it names only on the configured origin or one in
  * `allowedOrigins`; the key and headers only on the configured origin), and sends
- * the hop as a user message. An agent whose card declares `capabilities.streaming`
+ * the hop as a user message (its parts the client's when it came over A2A, else the
+ * input text). An agent whose card declares `capabilities.streaming`
  * is called with `SendStreamingMessage` / `message/stream` and its events are read as
  * they arrive (each told to `ctx.progress`: a task's `step.progress` events); `streamText`
  * passes its answer's text on to a chat door's stream as it comes. Any other agent

@@ -1,23 +1,25 @@
 /**
- * Agent cards: the router's own (served at `/.well-known/agent-card.json`) and
- * reading a remote agent's card to find its JSON-RPC endpoint and protocol
- * version (for the `a2a` adapter). Pure.
+ * Agent cards: the router's own in A2A 1.0 (served at `/.well-known/agent-card.json`;
+ * its 0.3 form is card-v03.ts), where its URLs come from, and reading a remote agent's
+ * card to find its JSON-RPC endpoint and protocol version (for the `a2a` adapter). Pure.
  */
 import type { Config } from "../../config/schema.ts";
+import { DEFAULT_INPUT_MODES, inputModesOf } from "../../config/input-modes.ts";
 import type { Wire } from "./jsonrpc.ts";
 
 /** The protocol version the current `@a2a-js/sdk` client speaks by default. */
 export const A2A_PROTOCOL_VERSION = "1.0";
 
-/** Path of the router's JSON-RPC endpoint. */
+/** Path of the router's JSON-RPC endpoint (named in the card; `POST /` takes the same calls). */
 export const RPC_PATH = "/a2a";
 
 /** Well-known path of an agent card (relative to the agent's base URL). */
 export const CARD_PATH = ".well-known/agent-card.json";
 
 const EXAMPLES_PER_SKILL = 6;
+const OUTPUT_MODES = ["text/plain", "application/json"];
 
-/** One skill of the router's agent card. */
+/** One skill of the router's agent card (A2A 1.0 `AgentSkill`). */
 export interface AgentSkill {
   id: string;
   name: string;
@@ -28,11 +30,21 @@ export interface AgentSkill {
   outputModes: string[];
 }
 
-/** The router's agent card, as `routes.ts` serves and documents it (its `AgentCard` schema). */
+/** An A2A 1.0 `AgentInterface`. */
+export interface AgentInterface {
+  url: string;
+  protocolBinding: string;
+  protocolVersion: string;
+}
+
+/**
+ * The router's agent card as A2A 1.0 defines it (`AgentCard` in a2a.proto, v1.0.0): every
+ * member is a proto field, none is 0.3's (those are in card-v03.ts).
+ */
 export interface AgentCardDoc {
   name: string;
   description: string;
-  supportedInterfaces: { url: string; protocolBinding: string; protocolVersion: string }[];
+  supportedInterfaces: AgentInterface[];
   provider: { organization: string; url: string };
   version: string;
   documentationUrl: string;
@@ -42,18 +54,18 @@ export interface AgentCardDoc {
   defaultInputModes: string[];
   defaultOutputModes: string[];
   skills: AgentSkill[];
-  url: string;
-  protocolVersion: string;
-  preferredTransport: string;
 }
 
 const title = (id: string) => id.split(/[-_]/).map((w) => (w ? w[0]!.toUpperCase() + w.slice(1) : w)).join(" ");
 
+/** Every mode of `lists`, once, in first-seen order. */
+const union = (lists: readonly (readonly string[])[]): string[] => [...new Set(lists.flat())];
+
 /**
- * The router's agent card in the A2A 1.x format, plus `url`, `protocolVersion` and
- * `preferredTransport` at the top level for 0.3 clients. One skill per specialist
- * that declares intents (its intent labels as tags, examples from each intent),
- * and a `tasks` skill for multi-step goals when tasks are available.
+ * The router's agent card in A2A 1.0: one skill per specialist that declares intents
+ * (its intent labels as tags, examples from each intent, its input modes), and a
+ * `tasks` skill for multi-step goals when tasks are available. `defaultInputModes` is
+ * every mode some specialist takes (routing picks one that takes the message's parts).
  */
 export function buildAgentCard(a: { config: Config; baseUrl: string; version: string; tasks: boolean; push?: boolean }): AgentCardDoc {
   const url = `${a.baseUrl}${RPC_PATH}`;
@@ -68,8 +80,8 @@ export function buildAgentCard(a: { config: Config; baseUrl: string; version: st
         description: s.description || described.join(" ") || `intents: ${s.intents.map((i) => i.label).join(", ")}`,
         tags: s.intents.map((i) => i.label),
         examples: s.intents.flatMap((i) => i.examples.slice(0, perIntent)).slice(0, EXAMPLES_PER_SKILL),
-        inputModes: ["text/plain"],
-        outputModes: ["text/plain", "application/json"],
+        inputModes: [...inputModesOf(s)],
+        outputModes: [...OUTPUT_MODES],
       };
     });
   if (a.tasks)
@@ -80,8 +92,8 @@ export function buildAgentCard(a: { config: Config; baseUrl: string; version: st
         "Goals of several requests in a row ('…, then …') run as a task: planned, routed step by step, verified and audited; follow it with GetTask or a stream, stop it with CancelTask. Set metadata.switchyard.workflow to run a named workflow.",
       tags: ["tasks", ...a.config.workflows.map((w) => `workflow:${w.id}`)],
       examples: ["convert 5 km to miles, then what is the result times 3"],
-      inputModes: ["text/plain"],
-      outputModes: ["text/plain", "application/json"],
+      inputModes: [...DEFAULT_INPUT_MODES],
+      outputModes: [...OUTPUT_MODES],
     });
   return {
     name: "Switchyard",
@@ -97,14 +109,33 @@ export function buildAgentCard(a: { config: Config; baseUrl: string; version: st
     capabilities: { streaming: true, pushNotifications: a.push === true, extendedAgentCard: false },
     securitySchemes: { bearer: { httpAuthSecurityScheme: { scheme: "Bearer", description: "The router's API key: Authorization: Bearer <key>" } } },
     securityRequirements: [{ schemes: { bearer: { list: [] } } }],
-    defaultInputModes: ["text/plain", "application/json"],
-    defaultOutputModes: ["text/plain", "application/json"],
+    defaultInputModes: union([DEFAULT_INPUT_MODES, ...a.config.specialists.map((s) => inputModesOf(s))]),
+    defaultOutputModes: [...OUTPUT_MODES],
     skills,
-    // for 0.3 clients, which read these instead of supportedInterfaces
-    url,
-    protocolVersion: A2A_PROTOCOL_VERSION,
-    preferredTransport: "JSONRPC",
   };
+}
+
+/** Where the card's URLs point: the configured base, or the request's origin in development. */
+export type CardBase = { ok: true; baseUrl: string; pinned: boolean } | { ok: false; detail: string };
+
+/**
+ * The base URL the card names. A2A needs absolute URLs (a2a.proto `AgentInterface.url`:
+ * "a valid absolute HTTPS URL in production"), and a card taken from the request's
+ * `Host` would name whatever host a client (or a cache in between) sent. So:
+ * `router.publicUrl` when set (its path kept: a router behind a path prefix); else, only
+ * under `DEV_MODE` (`npm run dev`, tests), the origin the card was requested at; else none.
+ *
+ * @example
+ * cardBase("https://router.example.com/", false, "http://x/.well-known/agent-card.json") // { ok: true, baseUrl: "https://router.example.com", pinned: true }
+ * cardBase(undefined, true, "http://localhost:8787/.well-known/agent-card.json")        // { ok: true, baseUrl: "http://localhost:8787", pinned: false }
+ */
+export function cardBase(publicUrl: string | undefined, devMode: boolean, requestUrl: string): CardBase {
+  if (publicUrl !== undefined) {
+    const u = new URL(publicUrl);
+    return { ok: true, baseUrl: `${u.origin}${u.pathname.replace(/\/+$/, "")}`, pinned: true };
+  }
+  if (devMode) return { ok: true, baseUrl: new URL(requestUrl).origin, pinned: false };
+  return { ok: false, detail: "router.publicUrl is not set: the agent card names absolute URLs, and a deployed router does not take them from the request's Host; set router.publicUrl (e.g. https://router.example.com) in the config" };
 }
 
 /** The card URL of an agent: `url` itself if it names a `.json` file, else its well-known card. */

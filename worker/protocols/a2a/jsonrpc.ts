@@ -26,7 +26,10 @@ export const RPC = {
   TASK_NOT_CANCELABLE: -32002,
   PUSH_NOTIFICATION_NOT_SUPPORTED: -32003,
   UNSUPPORTED_OPERATION: -32004,
+  CONTENT_TYPE_NOT_SUPPORTED: -32005,
+  INVALID_AGENT_RESPONSE: -32006,
   EXTENDED_CARD_NOT_CONFIGURED: -32007,
+  EXTENSION_SUPPORT_REQUIRED: -32008,
   VERSION_NOT_SUPPORTED: -32009,
 } as const;
 
@@ -53,10 +56,14 @@ export const METHODS: Readonly<Record<string, { op: Op; wire: Wire }>> = {
   "tasks/pushNotificationConfig/delete": { op: "pushDelete", wire: "0.3" },
 };
 
-/** Known A2A methods the router does not offer, with the A2A error that says so. */
-const UNSUPPORTED: Readonly<Record<string, number>> = {
-  GetExtendedAgentCard: RPC.EXTENDED_CARD_NOT_CONFIGURED,
-  "agent/getAuthenticatedExtendedCard": RPC.EXTENDED_CARD_NOT_CONFIGURED,
+/**
+ * Known A2A methods the router does not offer, with the A2A error that says so (A2A 1.0
+ * §3.3.4: with `capabilities.extendedAgentCard` false, GetExtendedAgentCard is
+ * UnsupportedOperation; 0.3 answered its `agent/getAuthenticatedExtendedCard` with -32007).
+ */
+const UNSUPPORTED: Readonly<Record<string, { code: number; wire: Wire }>> = {
+  GetExtendedAgentCard: { code: RPC.UNSUPPORTED_OPERATION, wire: "1.0" },
+  "agent/getAuthenticatedExtendedCard": { code: RPC.EXTENDED_CARD_NOT_CONFIGURED, wire: "0.3" },
 };
 
 /** A JSON-RPC error object. */
@@ -93,18 +100,22 @@ export const rpcError = (id: RpcId, error: RpcError) => ({ jsonrpc: "2.0" as con
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** A call's parse failure: the error, and the wire format of its method when the method is known. */
+export type ParseFailure = { ok: false; id: RpcId; error: RpcError; wire?: Wire };
+
 /**
  * Parses a request body into a call, or the error response to send instead:
  * -32700 for a body that is not JSON, -32600 for anything that is not a single
  * JSON-RPC 2.0 request with an id (batches and notifications are not served) or that
  * has a member named `__proto__` (its path in `data.path`: a JavaScript copy loses it),
  * -32601 for unknown methods, and the A2A errors for known methods not offered.
+ * Params members that are `null` are dropped ({@link withoutNulls}).
  *
  * @example
  * parseCall('{"jsonrpc":"2.0","id":1,"method":"tasks/get","params":{"id":"task_…"}}')
  * // { ok: true, call: { id: 1, method: "tasks/get", op: "get", wire: "0.3", params: { id: "task_…" } } }
  */
-export function parseCall(body: string): { ok: true; call: RpcCall } | { ok: false; id: RpcId; error: RpcError } {
+export function parseCall(body: string): { ok: true; call: RpcCall } | ParseFailure {
   let json: unknown;
   if (jsonDepth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH)
     return { ok: false, id: null, error: { code: RPC.INVALID_REQUEST, message: `Invalid Request: JSON nested deeper than ${MAX_JSON_DEPTH} levels` } };
@@ -113,40 +124,51 @@ export function parseCall(body: string): { ok: true; call: RpcCall } | { ok: fal
   } catch {
     return { ok: false, id: null, error: { code: RPC.PARSE_ERROR, message: "Parse error: the body is not valid JSON" } };
   }
-  const invalid = (message: string, id: RpcId = null) => ({ ok: false as const, id, error: { code: RPC.INVALID_REQUEST, message: `Invalid Request: ${message}` } });
-  if (Array.isArray(json)) return invalid("batch requests are not supported; send one request per call");
-  if (!isRecord(json)) return invalid("the body must be a JSON-RPC request object");
+  const invalid = (message: string): RpcError => ({ code: RPC.INVALID_REQUEST, message: `Invalid Request: ${message}` });
+  if (Array.isArray(json)) return { ok: false, id: null, error: invalid("batch requests are not supported; send one request per call") };
+  if (!isRecord(json)) return { ok: false, id: null, error: invalid("the body must be a JSON-RPC request object") };
   const rawId = json.id;
   const idOk = typeof rawId === "string" || (typeof rawId === "number" && Number.isFinite(rawId));
   const id: RpcId = idOk ? (rawId as string | number) : null;
-  const proto = protoPath(json);
-  if (proto) return { ok: false, id, error: { code: RPC.INVALID_REQUEST, message: `Invalid Request: ${protoDetail(proto)}`, data: { path: proto } } };
-  if (json.jsonrpc !== "2.0") return invalid("'jsonrpc' must be \"2.0\"", id);
-  if (!("id" in json) || rawId === null) return invalid("an 'id' is required (notifications are not served)", id);
-  if (!idOk) return invalid("'id' must be a string or a number");
-  if (typeof json.method !== "string" || json.method === "") return invalid("'method' must be a non-empty string", id);
-  if (json.params !== undefined && !isRecord(json.params)) return invalid("'params' must be an object", id);
-  const method = json.method;
+  // the method's version, when it names one, shapes every error from here on
+  const method = typeof json.method === "string" ? json.method : "";
   const known = Object.hasOwn(METHODS, method) ? METHODS[method] : undefined;
-  if (!known) {
-    const code = Object.hasOwn(UNSUPPORTED, method) ? UNSUPPORTED[method]! : RPC.METHOD_NOT_FOUND;
-    const message = code === RPC.METHOD_NOT_FOUND ? `Method not found: ${method}` : `${method} is not supported by this agent`;
-    return { ok: false, id, error: { code, message } };
-  }
-  return { ok: true, call: { id: id as string | number, method, op: known.op, wire: known.wire, params: (json.params as Record<string, unknown>) ?? {} } };
+  const unsupported = Object.hasOwn(UNSUPPORTED, method) ? UNSUPPORTED[method] : undefined;
+  const wire = known?.wire ?? unsupported?.wire;
+  const failed = (error: RpcError): ParseFailure => ({ ok: false, id, error, ...(wire ? { wire } : {}) });
+  const proto = protoPath(json);
+  if (proto) return failed({ code: RPC.INVALID_REQUEST, message: `Invalid Request: ${protoDetail(proto)}`, data: { path: proto } });
+  if (json.jsonrpc !== "2.0") return failed(invalid("'jsonrpc' must be \"2.0\""));
+  if (!("id" in json) || rawId === null) return failed(invalid("an 'id' is required (notifications are not served)"));
+  if (!idOk) return failed(invalid("'id' must be a string or a number"));
+  if (method === "") return failed(invalid("'method' must be a non-empty string"));
+  // `params: null` is absent (ProtoJSON), like every null member below
+  if (json.params !== undefined && json.params !== null && !isRecord(json.params)) return failed(invalid("'params' must be an object"));
+  if (unsupported) return failed({ code: unsupported.code, message: `${method} is not supported by this agent`, data: { method } });
+  if (!known) return failed({ code: RPC.METHOD_NOT_FOUND, message: `Method not found: ${method}`, data: { method } });
+  const params = isRecord(json.params) ? withoutNulls(json.params) : {};
+  return { ok: true, call: { id: id as string | number, method, op: known.op, wire: known.wire, params } };
 }
 
 /**
- * Whether an `A2A-Version` request header names a version the router speaks
- * (any 1.x, or 0.3). An absent header is fine: the method name tells the version.
+ * Params without their `null` members, at any depth: ProtoJSON reads `null` as "the
+ * field's default" (absent), so A2A 1.0 clients may send `"contextId": null` or
+ * `"configuration": null`. Left as sent: the value of `data` (a `google.protobuf.Value`,
+ * where `null` is a value) and everything inside `metadata` (a `Struct` of the
+ * client's own values); elements of arrays are not members, so `[null]` stays.
+ *
+ * @example
+ * withoutNulls({ message: { contextId: null, metadata: { a: null } }, configuration: null })
+ * // { message: { metadata: { a: null } } }
  */
-export function versionSupported(header: string | undefined): boolean {
-  if (header === undefined || header.trim() === "") return true;
-  const m = /^(\d+)(?:\.(\d+))?(?:\.\d+)?$/.exec(header.trim());
-  if (!m) return false;
-  const major = Number(m[1]);
-  const minor = Number(m[2] ?? "0");
-  return major === 1 || (major === 0 && minor === 3);
+export function withoutNulls(o: Record<string, unknown>): Record<string, unknown> {
+  const clean = (v: unknown): unknown => (Array.isArray(v) ? v.map(clean) : isRecord(v) ? withoutNulls(v) : v);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (v === null && k !== "data") continue;
+    out[k] = k === "data" || k === "metadata" ? v : clean(v);
+  }
+  return out;
 }
 
 /**

@@ -20,7 +20,9 @@ import { isBlocking, ListParams, parseParams, SendParams, switchyardOptions, Tas
 import { pushNeedsTask, registerSendPush, sendPushConfig, servePush } from "./push.ts";
 import { answerTask, cancelTask, followTask, getA2aTask, getTaskView, listA2aTasks, startA2aTask, waitForTask } from "./task-ops.ts";
 import type { TaskView } from "../../../durable-objects/task-agent.ts";
-import { encodeSendResult, encodeStreamEvent, encodeTask, partsText, type Part, type StreamEvent } from "./wire.ts";
+import { encodeSendResult, encodeStreamEvent, encodeTask, type StreamEvent } from "./wire.ts";
+import { wireError } from "./errors.ts";
+import { carryParts, checkTaskParts } from "./parts.ts";
 
 /** Any error as a JSON-RPC error; unexpected ones are logged and answered -32603 without details. */
 export function toRpcError(e: unknown, path: string): RpcError {
@@ -48,21 +50,11 @@ async function stream(c: Context<AppEnv>, call: RpcCall, run: (emit: (e: StreamE
     try {
       await run(emit);
     } catch (e) {
-      if (!sse.aborted) await sse.writeSSE({ data: JSON.stringify(rpcError(call.id, toRpcError(e, c.req.path))) });
+      if (!sse.aborted) await sse.writeSSE({ data: JSON.stringify(rpcError(call.id, wireError(toRpcError(e, c.req.path), call.wire))) });
     } finally {
       release();
     }
   });
-}
-
-/** The input of a message: its text parts, else its data parts as JSON. */
-function messageText(parts: Part[]): string {
-  const text = partsText(parts).trim();
-  if (text) return text;
-  return parts
-    .filter((p): p is Extract<Part, { kind: "data" }> => p.kind === "data")
-    .map((p) => JSON.stringify(p.data))
-    .join("\n");
 }
 
 async function send(c: Context<AppEnv>, call: RpcCall): Promise<Response> {
@@ -79,17 +71,22 @@ async function send(c: Context<AppEnv>, call: RpcCall): Promise<Response> {
     return reply(c, call, encodeSendResult({ task: await getA2aTask(c, view.id, historyLength) }, call.wire));
   };
   if (p.message.taskId !== undefined) return answerWith(await answerTask(c, p.message));
-  const text = messageText(p.message.parts);
-  if (!text) throw new RpcFailure(RPC.INVALID_PARAMS, "Invalid params: the message has no text or data part");
   const rt = await getRuntime(c.env);
+  // parts (parts.ts): text and data as the input, every part to a2a specialists, images to chat models; else -32005
+  const carried = carryParts(p, rt.registry, options.specialist);
+  const text = carried.input;
+  if (!text && !carried.unable) throw new RpcFailure(RPC.INVALID_PARAMS, "Invalid params: the message has no text, data or file part");
   const tooLong = inputTooLong(text, rt.config.router.maxInputChars, "the message");
   if (tooLong) throw new RpcFailure(RPC.INVALID_PARAMS, `Invalid params: ${tooLong}`);
 
   const tasksByDefault = rt.config.a2a.sendMessageResult === "task" && c.env.TASK_AGENT !== undefined;
-  if (wantsTask(text, options, rt.config.tasks.planner !== undefined, tasksByDefault)) return answerWith(await startA2aTask(c, { text, message: p.message, options }));
+  if (wantsTask(text, options, rt.config.tasks.planner !== undefined, tasksByDefault)) {
+    checkTaskParts(carried.parts);
+    return answerWith(await startA2aTask(c, { text, message: p.message, options }));
+  }
 
   if (push) throw pushNeedsTask();
-  const hop = await serveHop(c, { input: text, pinned: options.specialist, context: options.context, idempotencyKey: options.idempotencyKey ?? p.message.messageId, call: c.var.callSpecialist });
+  const hop = await serveHop(c, { ...carried, pinned: options.specialist, context: options.context, idempotencyKey: options.idempotencyKey ?? p.message.messageId, call: c.var.callSpecialist });
   const { intent, result } = hop;
   if (intent) c.header("x-intent-id", intent.id);
   c.header("x-switchyard-specialist", result.specialist.id);
@@ -119,7 +116,7 @@ async function send(c: Context<AppEnv>, call: RpcCall): Promise<Response> {
  */
 function errorStream(c: Context<AppEnv>, call: RpcCall, error: RpcError): Response {
   return streamSSE(c, async (sse) => {
-    await sse.writeSSE({ data: JSON.stringify(rpcError(call.id, error)) });
+    await sse.writeSSE({ data: JSON.stringify(rpcError(call.id, wireError(error, call.wire))) });
   });
 }
 

@@ -30,9 +30,12 @@ export const MAX_STREAM_MS = MAX_EVENT_STREAM_MS;
 
 const TASK_ID = /^task_[0-9a-f]{32}$/;
 
+/** TaskNotFound (-32001), naming the task. */
+const taskNotFound = (id: string) => new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`, { taskId: id });
+
 /** A task id the router could have made, or -32001 (an id that cannot exist is not found either). */
 function checkId(id: string): string {
-  if (!TASK_ID.test(id)) throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
+  if (!TASK_ID.test(id)) throw taskNotFound(id);
   return id;
 }
 
@@ -135,7 +138,7 @@ export async function answerTask(c: Context<AppEnv>, message: Message): Promise<
 export async function getTaskView(c: Context<AppEnv>, rawId: string): Promise<TaskView> {
   const id = checkId(rawId);
   const view = await taskStub(c.env, id).get(c.get("principal").tenant);
-  if (!view) throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
+  if (!view) throw taskNotFound(id);
   return view;
 }
 
@@ -149,10 +152,10 @@ export async function cancelTask(c: Context<AppEnv>, rawId: string, reason: stri
   const stub = taskStub(c.env, id);
   const r = await stub.cancel(p.tenant, `${actorOf(p)} over A2A`, reason ?? "cancelled over A2A");
   if (r.ok) return taskToA2A(r.task);
-  if (r.reason === "not_found") throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
+  if (r.reason === "not_found") throw taskNotFound(id);
   const view = await stub.get(p.tenant);
   if (view?.status === "cancelled") return taskToA2A(view);
-  throw new RpcFailure(RPC.TASK_NOT_CANCELABLE, `Task not cancelable: ${id} has already ended (${view ? taskToA2A(view).status.state : "ended"})`, view ? { state: taskToA2A(view).status.state } : undefined);
+  throw new RpcFailure(RPC.TASK_NOT_CANCELABLE, `Task not cancelable: ${id} has already ended (${view ? taskToA2A(view).status.state : "ended"})`, view ? { taskId: id, state: taskToA2A(view).status.state } : { taskId: id });
 }
 
 /** Default and largest `pageSize` of ListTasks (A2A 1.0). */
@@ -193,7 +196,7 @@ export async function listA2aTasks(c: Context<AppEnv>, p: ListParams): Promise<R
 export async function waitForTask(c: Context<AppEnv>, view: TaskView, maxMs = BLOCKING_WAIT_MS): Promise<TaskView> {
   if (settled(view.status)) return view;
   const now = await waitSettled(taskStub(c.env, checkId(view.id)), c.get("principal").tenant, { until: Date.now() + maxMs });
-  if (!now) throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${view.id}`);
+  if (!now) throw taskNotFound(view.id);
   return now;
 }
 
@@ -208,7 +211,7 @@ export async function followTask(c: Context<AppEnv>, id: string, emit: (e: Strea
   // the backlog is the history the first `task` event stands for; progress is what comes later
   const feed = await openTaskFeed(stub, tenant, 0, { until: Date.now() + MAX_STREAM_MS });
   let view = await stub.get(tenant);
-  if (!feed || !view) throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
+  if (!feed || !view) throw taskNotFound(id);
   if (!(await emit({ kind: "task", task: taskToA2A(view) })) || settled(view.status)) return;
   for await (const e of feed.later) {
     if (isStopEvent(e)) view = (await stub.get(tenant)) ?? view;

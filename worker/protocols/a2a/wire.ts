@@ -6,6 +6,7 @@
  * lenient and accepts either format, so one decoder reads any peer. Pure.
  */
 import { z } from "zod";
+import type { InputPart } from "../../routing/hop.ts";
 import type { Wire } from "./jsonrpc.ts";
 
 type Obj = Record<string, unknown>;
@@ -16,10 +17,8 @@ export type TaskState = "submitted" | "working" | "input-required" | "auth-requi
 /** Terminal states, and the interrupted ones a blocking call also returns on. */
 export const FINAL_STATES: ReadonlySet<TaskState> = new Set(["completed", "failed", "canceled", "rejected", "input-required", "auth-required"]);
 
-export type Part =
-  | { kind: "text"; text: string; metadata?: Obj }
-  | { kind: "data"; data: unknown; metadata?: Obj }
-  | { kind: "file"; url?: string; bytes?: string; mediaType?: string; name?: string; metadata?: Obj };
+/** A message or artifact part: text, structured data, or a file (by URL or as base64 bytes). */
+export type Part = InputPart;
 
 export interface Message {
   messageId: string;
@@ -85,8 +84,8 @@ const opt = <K extends string, V>(key: K, v: V | undefined): Partial<Record<K, V
 function encodePart(p: Part, wire: Wire): Obj {
   const meta = opt("metadata", p.metadata);
   if (wire === "1.0") {
-    if (p.kind === "text") return { text: p.text, ...meta };
-    if (p.kind === "data") return { data: p.data, ...meta };
+    if (p.kind === "text") return { text: p.text, ...opt("mediaType", p.mediaType), ...meta };
+    if (p.kind === "data") return { data: p.data, ...opt("mediaType", p.mediaType), ...meta };
     return { ...(p.url !== undefined ? { url: p.url } : { raw: p.bytes ?? "" }), ...opt("mediaType", p.mediaType), ...opt("filename", p.name), ...meta };
   }
   if (p.kind === "text") return { kind: "text", text: p.text, ...meta };
@@ -161,27 +160,53 @@ export function encodeStreamEvent(e: StreamEvent, wire: Wire): Obj {
 
 const Meta = z.record(z.string(), z.unknown()).optional();
 
-/** A part in either format. */
+// lenient: peers' answers are read with the same schema (the front door checks its input: parts.ts)
+const Bytes = z.string();
+const Url = z.string();
+
+/** The media type a `data:` URL names (`data:image/png;base64,…` → `image/png`). */
+const dataUrlType = (url: string | undefined): string | undefined => /^data:([^;,]+)[;,]/i.exec(url ?? "")?.[1];
+
+/**
+ * A part in either format: 1.x (`text` | `data` | `url` | `raw`, with `mediaType`,
+ * `filename`) or 0.3 (`kind`, `file: { uri | bytes, mimeType, name }`, and the 0.3 proto
+ * JSON names `fileWithUri` / `fileWithBytes` that A2A §A.2.1 shows).
+ */
 export const WirePart = z
   .object({
     kind: z.string().optional(),
     text: z.string().optional(),
     data: z.unknown().optional(),
-    url: z.string().optional(),
-    raw: z.string().optional(),
-    file: z.object({ uri: z.string().optional(), bytes: z.string().optional(), mimeType: z.string().optional(), name: z.string().optional() }).optional(),
+    url: Url.optional(),
+    raw: Bytes.optional(),
+    file: z
+      .object({
+        uri: Url.optional(),
+        bytes: Bytes.optional(),
+        fileWithUri: Url.optional(),
+        fileWithBytes: Bytes.optional(),
+        mimeType: z.string().optional(),
+        mediaType: z.string().optional(),
+        name: z.string().optional(),
+      })
+      .optional(),
     mediaType: z.string().optional(),
     filename: z.string().optional(),
     metadata: Meta,
   })
   .transform((p, ctx): Part => {
     const metadata = opt("metadata", p.metadata);
-    if (typeof p.text === "string") return { kind: "text", text: p.text, ...metadata };
-    if (p.data !== undefined) return { kind: "data", data: p.data, ...metadata };
-    const url = p.url ?? p.file?.uri;
-    const bytes = p.raw ?? p.file?.bytes;
-    if (url !== undefined || bytes !== undefined)
-      return { kind: "file", ...opt("url", url), ...opt("bytes", bytes), ...opt("mediaType", p.mediaType ?? p.file?.mimeType), ...opt("name", p.filename ?? p.file?.name), ...metadata };
+    // proto3 strings are unset when empty (ProtoJSON writers may send "")
+    const given = (...v: (string | undefined)[]) => v.find((x) => x !== undefined && x !== "");
+    const media = opt("mediaType", given(p.mediaType));
+    if (typeof p.text === "string") return { kind: "text", text: p.text, ...media, ...metadata };
+    if (p.data !== undefined) return { kind: "data", data: p.data, ...media, ...metadata };
+    const url = p.url ?? p.file?.uri ?? p.file?.fileWithUri;
+    const bytes = p.raw ?? p.file?.bytes ?? p.file?.fileWithBytes;
+    if (url !== undefined || bytes !== undefined) {
+      const mediaType = given(p.mediaType, p.file?.mimeType, p.file?.mediaType, dataUrlType(url));
+      return { kind: "file", ...opt("url", url), ...opt("bytes", bytes), ...opt("mediaType", mediaType), ...opt("name", given(p.filename, p.file?.name)), ...metadata };
+    }
     ctx.addIssue({ code: "custom", message: "a part needs text, data, a url or bytes" });
     return z.NEVER;
   });

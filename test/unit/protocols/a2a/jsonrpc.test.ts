@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCall, problemToRpc, RPC, RpcFailure, rpcError, rpcResult, versionSupported } from "../../../../worker/protocols/a2a/jsonrpc.ts";
+import { parseCall, problemToRpc, RPC, RpcFailure, rpcError, rpcResult, withoutNulls } from "../../../../worker/protocols/a2a/jsonrpc.ts";
 
 const body = (o: unknown) => JSON.stringify(o);
 
@@ -40,12 +40,9 @@ describe("JSON-RPC envelope", () => {
     expect(parseCall(body({ jsonrpc: "2.0", id: 1, method: "tasks/pushNotificationConfig/set" }))).toMatchObject({ ok: true, call: { op: "pushCreate", wire: "0.3" } });
     expect(parseCall(body({ jsonrpc: "2.0", id: 1, method: "ListTaskPushNotificationConfig" }))).toMatchObject({ error: { code: -32601 } }); // 1.0 names it in the plural
     expect(parseCall(body({ jsonrpc: "2.0", id: 1, method: "ListTasks" }))).toMatchObject({ ok: true, call: { op: "list", wire: "1.0" } });
-    expect(parseCall(body({ jsonrpc: "2.0", id: 1, method: "GetExtendedAgentCard" }))).toMatchObject({ error: { code: -32007 } });
-  });
-
-  it("accepts A2A-Version 1.x and 0.3, or none", () => {
-    for (const v of [undefined, "", "1.0", "1", "1.2", "0.3", "0.3.0"]) expect(versionSupported(v), String(v)).toBe(true);
-    for (const v of ["2.0", "0.2", "abc", "1.0-beta"]) expect(versionSupported(v), v).toBe(false);
+    // A2A 1.0 §3.3.4: no extended card declared → UnsupportedOperation; 0.3's method keeps its -32007
+    expect(parseCall(body({ jsonrpc: "2.0", id: 1, method: "GetExtendedAgentCard" }))).toMatchObject({ error: { code: -32004 }, wire: "1.0" });
+    expect(parseCall(body({ jsonrpc: "2.0", id: 1, method: "agent/getAuthenticatedExtendedCard" }))).toMatchObject({ error: { code: -32007 }, wire: "0.3" });
   });
 
   it("maps router problems: caller mistakes to -32602, the rest to -32603, with the HTTP details in data", () => {
@@ -69,15 +66,19 @@ describe("JSON-RPC envelope: every refusal, said exactly", () => {
     expect(refused([call({})])).toEqual({ ok: false, id: null, error: { code: RPC.INVALID_REQUEST, message: "Invalid Request: batch requests are not supported; send one request per call" } });
     expect(refused("7")).toEqual({ ok: false, id: null, error: { code: RPC.INVALID_REQUEST, message: "Invalid Request: the body must be a JSON-RPC request object" } });
     expect(refused("null")).toMatchObject({ ok: false, id: null, error: { message: "Invalid Request: the body must be a JSON-RPC request object" } });
-    expect(refused(call({ jsonrpc: "1.0", id: "a" }))).toEqual({ ok: false, id: "a", error: { code: RPC.INVALID_REQUEST, message: 'Invalid Request: \'jsonrpc\' must be "2.0"' } });
-    expect(refused(call({ id: null }))).toEqual({ ok: false, id: null, error: { code: RPC.INVALID_REQUEST, message: "Invalid Request: an 'id' is required (notifications are not served)" } });
+    // a known method's version shapes its errors (errors.ts): `wire`
+    expect(refused(call({ jsonrpc: "1.0", id: "a" }))).toEqual({ ok: false, id: "a", error: { code: RPC.INVALID_REQUEST, message: 'Invalid Request: \'jsonrpc\' must be "2.0"' }, wire: "1.0" });
+    expect(refused(call({ id: null }))).toEqual({ ok: false, id: null, error: { code: RPC.INVALID_REQUEST, message: "Invalid Request: an 'id' is required (notifications are not served)" }, wire: "1.0" });
     const { id: _drop, ...noId } = call({});
     expect(refused(noId)).toMatchObject({ ok: false, id: null, error: { message: "Invalid Request: an 'id' is required (notifications are not served)" } });
-    expect(refused(call({ id: { n: 1 } }))).toEqual({ ok: false, id: null, error: { code: RPC.INVALID_REQUEST, message: "Invalid Request: 'id' must be a string or a number" } });
+    expect(refused(call({ id: { n: 1 } }))).toEqual({ ok: false, id: null, error: { code: RPC.INVALID_REQUEST, message: "Invalid Request: 'id' must be a string or a number" }, wire: "1.0" });
     expect(refused(call({ id: 2, method: "" }))).toEqual({ ok: false, id: 2, error: { code: RPC.INVALID_REQUEST, message: "Invalid Request: 'method' must be a non-empty string" } });
+    expect(refused(call({ id: 2, method: "tasks/get", jsonrpc: "1" }))).toMatchObject({ wire: "0.3" });
     expect(refused(call({ id: 3, method: 5 }))).toMatchObject({ ok: false, id: 3, error: { message: "Invalid Request: 'method' must be a non-empty string" } });
-    expect(refused(call({ id: 4, params: [1] }))).toEqual({ ok: false, id: 4, error: { code: RPC.INVALID_REQUEST, message: "Invalid Request: 'params' must be an object" } });
-    expect(refused(call({ id: 5, params: null }))).toMatchObject({ ok: false, id: 5, error: { message: "Invalid Request: 'params' must be an object" } });
+    expect(refused(call({ id: 4, params: [1] }))).toEqual({ ok: false, id: 4, error: { code: RPC.INVALID_REQUEST, message: "Invalid Request: 'params' must be an object" }, wire: "1.0" });
+    expect(refused(call({ id: 5, params: "x" }))).toMatchObject({ ok: false, id: 5, error: { message: "Invalid Request: 'params' must be an object" } });
+    // ProtoJSON: null is the field's default, absent
+    expect(refused(call({ id: 6, params: null }))).toMatchObject({ ok: true, call: { params: {} } });
   });
 
   it("depth: at the limit parses, one deeper is refused before parsing", () => {
@@ -87,17 +88,16 @@ describe("JSON-RPC envelope: every refusal, said exactly", () => {
   });
 
   it("methods it knows but does not serve, and ones it does not know", () => {
-    expect(refused(call({ method: "GetExtendedAgentCard" }))).toEqual({ ok: false, id: 1, error: { code: RPC.EXTENDED_CARD_NOT_CONFIGURED, message: "GetExtendedAgentCard is not supported by this agent" } });
-    expect(refused(call({ method: "tasks/list" }))).toEqual({ ok: false, id: 1, error: { code: RPC.METHOD_NOT_FOUND, message: "Method not found: tasks/list" } });
-    expect(refused(call({ method: "Nope" }))).toEqual({ ok: false, id: 1, error: { code: RPC.METHOD_NOT_FOUND, message: "Method not found: Nope" } });
+    expect(refused(call({ method: "GetExtendedAgentCard" }))).toEqual({ ok: false, id: 1, error: { code: RPC.UNSUPPORTED_OPERATION, message: "GetExtendedAgentCard is not supported by this agent", data: { method: "GetExtendedAgentCard" } }, wire: "1.0" });
+    expect(refused(call({ method: "agent/getAuthenticatedExtendedCard" }))).toEqual({ ok: false, id: 1, error: { code: RPC.EXTENDED_CARD_NOT_CONFIGURED, message: "agent/getAuthenticatedExtendedCard is not supported by this agent", data: { method: "agent/getAuthenticatedExtendedCard" } }, wire: "0.3" });
+    expect(refused(call({ method: "DeleteTaskPushNotificationConfig" }))).toMatchObject({ error: { code: RPC.PUSH_NOTIFICATION_NOT_SUPPORTED }, wire: "1.0" });
+    expect(refused(call({ method: "tasks/pushNotificationConfig/delete" }))).toMatchObject({ error: { code: RPC.PUSH_NOTIFICATION_NOT_SUPPORTED }, wire: "0.3" });
+    expect(refused(call({ method: "tasks/list" }))).toEqual({ ok: false, id: 1, error: { code: RPC.METHOD_NOT_FOUND, message: "Method not found: tasks/list", data: { method: "tasks/list" } } });
+    expect(refused(call({ method: "Nope" }))).toEqual({ ok: false, id: 1, error: { code: RPC.METHOD_NOT_FOUND, message: "Method not found: Nope", data: { method: "Nope" } } });
     expect(refused(call({ method: "toString" }))).toMatchObject({ ok: false, error: { code: RPC.METHOD_NOT_FOUND } });
     expect(refused({ jsonrpc: "2.0", id: "x", method: "SendMessage" })).toMatchObject({ ok: true, call: { id: "x", params: {} } });
   });
 
-  it("versions: 1.x and 0.3 (an optional patch), blank means any; nothing else", () => {
-    for (const v of [undefined, "", "  ", "1", "1.0", "1.2.3", " 0.3 ", "0.3.1"]) expect(versionSupported(v), String(v)).toBe(true);
-    for (const v of ["0.2", "2.0", "0", "10.0", "1.x", "v1.0", "1.0.0.0", "11"]) expect(versionSupported(v), v).toBe(false);
-  });
 
   it("an RpcFailure carries its error, with data only when given", () => {
     const f = new RpcFailure(RPC.INVALID_PARAMS, "bad");
@@ -115,5 +115,22 @@ describe("a member named __proto__", () => {
     expect(r).toMatchObject({ ok: false, id: 3, error: { code: RPC.INVALID_REQUEST, data: { path: "params.message.parts.0.__proto__" } } });
     expect(!r.ok && r.error.message).toContain("'params.message.parts.0.__proto__'");
     expect(parseCall('{"jsonrpc":"2.0","id":3,"method":"SendMessage","params":{"message":{"parts":[{"text":"__proto__"}]}}}').ok).toBe(true);
+  });
+});
+
+describe("null members of params (ProtoJSON: null is the field's default)", () => {
+  it("are dropped at any depth, except a data part's value and anything inside metadata", () => {
+    const params = {
+      message: { messageId: "m", contextId: null, taskId: null, role: "ROLE_USER", parts: [{ text: "hi", mediaType: null, metadata: null }, { data: null }, { data: { a: null } }, null], metadata: { keep: null, deep: { x: null } } },
+      configuration: null,
+      metadata: null,
+      tenant: null,
+    };
+    expect(withoutNulls(params)).toStrictEqual({
+      message: { messageId: "m", role: "ROLE_USER", parts: [{ text: "hi" }, { data: null }, { data: { a: null } }, null], metadata: { keep: null, deep: { x: null } } },
+    });
+    const parsed = parseCall(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "GetTask", params: { id: "t", historyLength: null, tenant: null } }));
+    expect(parsed).toMatchObject({ ok: true, call: { params: { id: "t" } } });
+    expect(parsed.ok && Object.keys(parsed.call.params)).toEqual(["id"]);
   });
 });

@@ -102,7 +102,7 @@ describe("ListTasks (A2A 1.0)", () => {
     expect((await rpc("CancelTask", { id })).result.status.state).toBe("TASK_STATE_CANCELED");
   });
 
-  it("rejects unknown or invalid params with -32602 and the bad path in data.errors", async () => {
+  it("rejects unknown or invalid params with -32602 and the bad path as a field violation", async () => {
     for (const [params, path] of [
       [{ pageSize: 0 }, "pageSize"],
       [{ pageSize: -1 }, "pageSize"],
@@ -120,7 +120,7 @@ describe("ListTasks (A2A 1.0)", () => {
       [{ lastUpdatedAfter: 5 }, ""],
     ] as const) {
       const r = await rpc("ListTasks", params);
-      expect(r.error, JSON.stringify(params)).toMatchObject({ code: -32602, data: { errors: [expect.objectContaining({ path })] } });
+      expect(r.error, JSON.stringify(params)).toMatchObject({ code: -32602, data: [{ "@type": "type.googleapis.com/google.rpc.BadRequest", fieldViolations: [expect.objectContaining({ field: path })] }] });
     }
     // 0.3 has no JSON-RPC binding for listing tasks
     expect((await rpc("tasks/list", {})).error).toMatchObject({ code: -32601 });
@@ -138,7 +138,7 @@ describe("CancelTask is idempotent", () => {
     expect(second.result).toMatchObject({ id, contextId: ctxB, status: { state: "TASK_STATE_CANCELED", timestamp: first.result.status.timestamp } });
     expect((await rpc("tasks/cancel", { id })).result).toMatchObject({ kind: "task", id, status: { state: "canceled" } });
     const done = await rpc("CancelTask", { id: listed[1] }, "lister");
-    expect(done.error).toMatchObject({ code: -32002, message: expect.stringMatching(/TASK_STATE_COMPLETED|completed/), data: { state: "completed" } });
+    expect(done.error).toMatchObject({ code: -32002, message: expect.stringMatching(/TASK_STATE_COMPLETED|completed/), data: [{ reason: "TASK_NOT_CANCELABLE", metadata: { state: "completed" } }] });
     expect((await rpc("CancelTask", { id: listed[1] })).error, "another tenant's task").toMatchObject({ code: -32001 });
   });
 });

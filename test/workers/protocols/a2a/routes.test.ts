@@ -23,6 +23,7 @@ describe("GET /.well-known/agent-card.json", () => {
     const res = await call("/.well-known/agent-card.json", { headers: { authorization: "" } });
     expect(res.status).toBe(200);
     const card = (await res.json()) as any;
+    // no A2A-Version: the 0.3 card, with the 1.0 interfaces (card.test.ts has every version)
     expect(card.supportedInterfaces[0]).toEqual({ url: "https://router.test/a2a", protocolBinding: "JSONRPC", protocolVersion: "1.0" });
     expect(card.url).toBe("https://router.test/a2a");
     expect(card.capabilities.streaming).toBe(true);
@@ -61,9 +62,14 @@ describe("POST /a2a: one hop (metadata.switchyard.mode: hop)", () => {
 
   it("pins a specialist with metadata.switchyard.specialist, and maps its failure onto -32603 with the HTTP details", async () => {
     const { body } = await rpc("SendMessage", v1msg("anything", { metadata: { switchyard: { mode: "hop", specialist: "fault-error" } } }));
-    expect(body.error).toMatchObject({ code: -32603, data: { status: 502, type: "urn:switchyard:problem:specialist-failed" } });
+    // 1.x: the HTTP details in the router's ErrorInfo (errors.test.ts has every shape)
+    expect(body.error?.code).toBe(-32603);
+    expect(body.error?.data[0]).toMatchObject({ reason: "SPECIALIST_FAILED", domain: "switchyard", metadata: { status: "502", type: "urn:switchyard:problem:specialist-failed" } });
+    expect(body.error?.data[1]).toMatchObject({ value: { tried: [{ specialist: "fault-error" }] } });
     const unknown = await rpc("SendMessage", v1msg("anything", { metadata: { switchyard: { mode: "hop", specialist: "nobody" } } }));
-    expect(unknown.body.error).toMatchObject({ code: -32602, data: { status: 404 } });
+    expect(unknown.body.error).toMatchObject({ code: -32602, data: [{ metadata: { status: "404" } }] });
+    const legacy = await rpc("message/send", v03msg("anything", { metadata: { switchyard: { mode: "hop", specialist: "nobody" } } }));
+    expect(legacy.body.error).toMatchObject({ code: -32602, data: { status: 404 } });
   });
 
   it("streams a hop as one message event (SendStreamingMessage)", async () => {
@@ -217,7 +223,7 @@ describe("POST /a2a: malformed calls get JSON-RPC errors", () => {
 
   it("-32602 invalid params, with the bad paths", async () => {
     const missing = await rpc("SendMessage", {});
-    expect(missing.body.error).toMatchObject({ code: -32602, data: { errors: [{ path: "message" }] } });
+    expect(missing.body.error).toMatchObject({ code: -32602, data: [{ "@type": "type.googleapis.com/google.rpc.BadRequest", fieldViolations: [{ field: "message" }] }] });
     const role = await rpc("message/send", { message: { messageId: "m", role: "robot", parts: [{ kind: "text", text: "x" }] } });
     expect(role.body.error).toMatchObject({ code: -32602, data: { errors: [{ path: "message.role" }] } });
     expect((await rpc("GetTask", {})).body.error).toMatchObject({ code: -32602 });
