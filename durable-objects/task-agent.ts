@@ -40,6 +40,8 @@ export interface TaskInit {
   inputScreening?: { flagged: boolean; score: number; signals: string[] };
   /** Where state changes are POSTed (docs/queues.md, "Webhooks"); its secret is stored apart and never shown. */
   callback?: Callback;
+  /** The A2A message's parts beyond text (TaskDoc `inputParts`: worker/routing/hop.ts `InputPart`s as JSON). */
+  inputParts?: JsonObject[];
 }
 
 /** A task with its steps, as `GET /v1/tasks/:id` shows it. */
@@ -139,7 +141,9 @@ export class TaskAgent extends DurableObject<Env> {
 
   /** The task with its steps: called once it exists (an owned or just created task). */
   #view(): TaskView {
-    return { ...this.#store.requireTask(), steps: this.#store.steps() };
+    // the message's parts (files as base64) are the steps' input, not part of the view
+    const { inputParts: _parts, ...task } = this.#store.requireTask();
+    return { ...task, steps: this.#store.steps() };
   }
 
   #owned(tenant: string): TaskDoc | undefined {
@@ -181,6 +185,7 @@ export class TaskAgent extends DurableObject<Env> {
       costUsd: 0,
       hops: 0,
       ...(init.intentId ? { intentId: init.intentId } : {}),
+      ...(init.inputParts ? { inputParts: init.inputParts } : {}),
       ...(init.inputGate ? { inputGate: init.inputGate } : {}),
       ...(init.inputScreening ? { inputScreening: init.inputScreening } : {}),
       ...(init.callback ? { callback: { url: init.callback.url, signed: init.callback.secret !== undefined } } : {}),

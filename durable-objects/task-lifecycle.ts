@@ -1,3 +1,4 @@
+import type { InputPart } from "../worker/routing/hop.ts";
 import type { Env } from "../worker/env.ts";
 import type { Json } from "../worker/json.ts";
 import { contentHash } from "../worker/tasks/audit.ts";
@@ -83,7 +84,8 @@ export async function plan(h: EngineHost, rt: Runtime, task: TaskDoc): Promise<v
   const span = startStepSpan(h, "plan", "plan");
   // the planner's call is a hop of the task like any other: governed by its per-task limits
   const totals = { hops: task.hops, costUsd: task.costUsd };
-  const outcome = await runStep({ ...stepCall(h, rt, task, { id: "plan", input: task.goal, dependsOn: [], requireApproval: false }, task.goal, `${task.id}/plan`, { specialists }, planner), task: totals, trace: span.trace }, background);
+  // the planner plans from the goal's text: the message's files go to the steps, not to it
+  const outcome = await runStep({ ...stepCall(h, rt, task, { id: "plan", input: task.goal, dependsOn: [], requireApproval: false }, task.goal, `${task.id}/plan`, { specialists }, planner), parts: undefined, task: totals, trace: span.trace }, background);
   finishStepSpan(h, rt, span, outcome.ok ? { status: "succeeded" } : { status: "failed", error: outcome.detail });
   if (!outcome.ok) return finish(h, "failed", "router", { error: `planner failed: ${outcome.detail}` });
   const raw = (outcome.output as { plan?: unknown })?.plan ?? outcome.output;
@@ -148,6 +150,7 @@ export function stepCall(h: EngineHost, rt: Runtime, task: TaskDoc, step: StepSp
     context,
     traceparent: task.traceparent,
     knownIntentId: input === task.input ? task.intentId : undefined,
+    ...(input === task.input && task.inputParts ? { parts: task.inputParts as unknown as InputPart[] } : {}),
     signal,
     progress: progressRecorder(h, step.id, signal),
     tenant: task.tenant,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { toJson, type Json } from "../json.ts";
-import type { EndpointCaller, FailureKind, SpecialistProgress, Usage } from "../routing/hop.ts";
+import type { EndpointCaller, FailureKind, InputPart, SpecialistProgress, Usage } from "../routing/hop.ts";
+import { chatMessages, partsUnable } from "../routing/input-parts.ts";
 import { policyGuard } from "../routing/policy-guard.ts";
 import type { Specialist } from "../config/schema.ts";
 import { binding, type Env } from "../env.ts";
@@ -37,6 +38,11 @@ export interface StepCall {
   force?: Specialist;
   /** Records this call's spans (intent, admission, each call attempt) under a step's span. */
   trace?: StepTrace | undefined;
+  /**
+   * The A2A message's parts beyond text, for a step whose input is the task's: carried as
+   * a hop carries them (worker/protocols/a2a/parts.ts), and only to specialists that take them.
+   */
+  parts?: InputPart[] | undefined;
   /** Told of what the specialist says mid-call (a streaming A2A agent's events), with who said it and on which retry of the call (0: the first try). */
   progress?: ((p: SpecialistProgress & { specialist: string; retry: number }) => void) | undefined;
 }
@@ -82,10 +88,19 @@ export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void)
   const byInput = !c.force && !c.step.specialist && !c.step.intent;
   const choice = await tracedChoice(c.trace, byInput ? (c.knownIntentId ? "known" : "classified") : undefined, () => chooseSpecialist(c, defer));
   if (!choice.ok) return { ok: false, detail: choice.detail, attempts: [] };
-  const first = { ...choice.specialist, timeoutMs: c.step.timeoutMs ?? choice.specialist.timeoutMs, retries: c.step.retries ?? choice.specialist.retries };
-  const chain = c.force ? [first] : fallbackChain(first, c.rt.registry);
+  const unable = c.parts ? partsUnable(c.parts) : undefined;
+  // a routed step whose choice cannot take the message's parts goes to the cheapest specialist that can, as a hop does
+  const able = unable && byInput && unable(choice.specialist) ? [...c.rt.registry.values()].filter((s) => !unable(s)).sort((a, b) => a.costPerCall - b.costPerCall)[0] : undefined;
+  const chosen = able ?? choice.specialist;
+  const first = { ...chosen, timeoutMs: c.step.timeoutMs ?? chosen.timeoutMs, retries: c.step.retries ?? chosen.retries };
+  const all = c.force ? [first] : fallbackChain(first, c.rt.registry);
+  const chain = unable ? all.filter((s) => !unable(s)) : all;
+  if (unable && chain.length === 0) return { ok: false, detail: `step '${c.step.id}': ${unable(first)?.param}: ${unable(first)?.detail}`, attempts: [], kind: "refused" };
+  const messages = c.parts ? chatMessages(c.parts) : undefined;
   const request = {
     input: c.input,
+    ...(c.parts ? { parts: c.parts } : {}),
+    ...(messages ? { messages } : {}),
     ...(choice.intent ? { intent: choice.intent } : {}),
     context: c.context,
     idempotencyKey: c.idempotencyKey,

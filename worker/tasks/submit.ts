@@ -1,3 +1,4 @@
+import type { JsonObject } from "../json.ts";
 import type { TaskInit, TaskView } from "../../durable-objects/task-agent.ts";
 import type { Env } from "../env.ts";
 import type { TaskRequest } from "../http/task-schemas.ts";
@@ -126,15 +127,25 @@ export async function taskIdFor(tenant: string, idempotencyKey: string | undefin
 export async function submitTask(
   env: Env,
   rt: Runtime,
-  a: { tenant: string; actor: string; idempotencyKey: string | undefined; body: Omit<TaskRequest, "idempotencyKey">; traceparent: string },
+  a: {
+    tenant: string;
+    actor: string;
+    idempotencyKey: string | undefined;
+    body: Omit<TaskRequest, "idempotencyKey">;
+    traceparent: string;
+    /** An A2A message's parts beyond text (its data and files), for the steps that take the task's input. */
+    inputParts?: JsonObject[] | undefined;
+  },
   defer: (p: Promise<unknown>) => void,
 ): Promise<{ ok: true; task: TaskView; replayed: boolean } | SubmitRefusal> {
   const refused = a.body.callback ? callbackUrlProblem(a.body.callback.url, privateCallbacksAllowed(env)) : undefined;
   if (refused) return { ok: false, reason: "invalid", detail: `callback.url ${refused}`, errors: [{ path: "callback.url", message: refused }] };
   const id = await taskIdFor(a.tenant, a.idempotencyKey);
-  const init = await startTask(rt, { id, tenant: a.tenant, actor: a.actor, body: a.body, bodyHash: await contentHash(withoutCallbackSecret(a.body)), traceparent: a.traceparent }, defer);
+  // the same key with other parts is another body too
+  const hashed = a.inputParts ? { ...withoutCallbackSecret(a.body), inputParts: a.inputParts } : withoutCallbackSecret(a.body);
+  const init = await startTask(rt, { id, tenant: a.tenant, actor: a.actor, body: a.body, bodyHash: await contentHash(hashed), traceparent: a.traceparent }, defer);
   if (!init.ok) return init;
-  const r = await taskStub(env, id).create(init.init);
+  const r = await taskStub(env, id).create(a.inputParts ? { ...init.init, inputParts: a.inputParts } : init.init);
   switch (r.kind) {
     case "conflict":
       return { ok: false, reason: "conflict", detail: "this idempotency key was already used with a different body" };

@@ -48,6 +48,11 @@ export interface TaskDoc {
   contextRef?: { sha256: string; bytes: number };
   /** Intent of the task's input, classified once at submission. */
   intentId?: string;
+  /**
+   * The parts of the A2A message that started the task, when it had more than text
+   * (data, files): each step whose input is the task's input gets them, as a hop would.
+   */
+  inputParts?: JsonObject[];
   approvalTtlSeconds: number;
   /** Trace context of the submitting request; every step call continues it. */
   traceparent: string;

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import Ajv from "ajv";
-import { Role, type Message, type Part } from "@a2a-js/sdk";
+import { Role, TaskState, type Message, type Part, type Task } from "@a2a-js/sdk";
 import { ClientFactory, ClientFactoryOptions, createAuthenticatingFetchWithRetry, DefaultAgentCardResolver, JsonRpcTransportFactory, type Client } from "@a2a-js/sdk/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import bundled from "../../../switchyard.config.json" with { type: "json" };
@@ -66,8 +66,8 @@ describe("the agent card, over real HTTP, as each client generation fetches it",
     const legacy = new ClientFactory(ClientFactoryOptions.createFrom(ClientFactoryOptions.default, { transports: [new JsonRpcTransportFactory({ fetchImpl: keyed, legacyCompat: { enabled: true } })] }));
     const old = await legacy.createFromAgentCard({ ...card, supportedInterfaces: card.supportedInterfaces.filter((i) => i.protocolVersion.startsWith("0.")) });
     expect(old.protocolVersion).toMatch(/^0\.3/);
-    const reply = (await old.sendMessage({ tenant: "", message: message([text("convert 5 km to miles")]), configuration: undefined, metadata: undefined })) as Message;
-    expect(reply.parts[0]!.content).toEqual({ $case: "text", value: "5 kilometers = 3.10686 miles" });
+    const reply = (await old.sendMessage({ tenant: "", message: message([text("convert 5 km to miles")]), configuration: undefined, metadata: undefined })) as Task;
+    expect(reply.artifacts[0]!.parts[0]!.content).toEqual({ $case: "text", value: "5 kilometers = 3.10686 miles" });
   });
 
   it("carries a strong ETag: If-None-Match with it is a 304", async () => {
@@ -85,13 +85,27 @@ describe("file parts from the unmodified SDK client", () => {
     await expect(sent).rejects.toMatchObject({ name: "ContentTypeNotSupportedError", data: [{ reason: "CONTENT_TYPE_NOT_SUPPORTED", domain: "a2a-protocol.org", metadata: { partIndex: "1", mediaType: "application/pdf" } }] });
   });
 
-  it("carried to an a2a specialist that takes them, part for part", async () => {
-    const reply = (await client.sendMessage({ tenant: "", message: message([text("summarise this"), pdf]), configuration: undefined, metadata: { switchyard: { specialist: "reader" } } })) as Message;
+  const sentParts = [
+    { kind: "text", value: "summarise this", mediaType: "", filename: "" },
+    { kind: "url", value: "https://files.example/report.pdf", mediaType: "application/pdf", filename: "report.pdf" },
+  ];
+
+  it("carried to an a2a specialist that takes them, part for part: by a task's step (the default) and by one hop", async () => {
+    const task = (await client.sendMessage({ tenant: "", message: message([text("summarise this"), pdf]), configuration: undefined, metadata: { switchyard: { specialist: "reader" } } })) as Task;
+    expect(task.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    const result = task.artifacts[0]!.parts;
+    expect(result[0]!.content).toEqual({ $case: "text", value: "parts: 2" });
+    expect((result[1]!.content as { $case: "data"; value: { data: { parts: unknown[] } } }).value.data.parts).toEqual(sentParts);
+    // the task's history keeps the message as sent, file part included
+    expect(task.history[0]!.parts.map((p) => p.content?.$case)).toEqual(["text", "url"]);
+    const reply = (await client.sendMessage({ tenant: "", message: message([text("summarise this"), pdf]), configuration: undefined, metadata: { switchyard: { mode: "hop", specialist: "reader" } } })) as Message;
     expect(reply.parts[0]!.content).toEqual({ $case: "text", value: "parts: 2" });
-    const output = reply.parts[1]!.content as { $case: "data"; value: { data: { parts: unknown[] } } };
-    expect(output.value.data.parts).toEqual([
-      { kind: "text", value: "summarise this", mediaType: "", filename: "" },
-      { kind: "url", value: "https://files.example/report.pdf", mediaType: "application/pdf", filename: "report.pdf" },
-    ]);
+    expect((reply.parts[1]!.content as { $case: "data"; value: { data: { parts: unknown[] } } }).value.data.parts).toEqual(sentParts);
+  });
+
+  it("routed (not pinned), a task's step goes to a specialist that takes them", async () => {
+    const task = (await client.sendMessage({ tenant: "", message: message([text("what is in this file"), pdf]), configuration: undefined, metadata: undefined })) as Task;
+    expect(task.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    expect(task.artifacts[0]!.parts[0]!.content).toEqual({ $case: "text", value: "parts: 2" });
   });
 });

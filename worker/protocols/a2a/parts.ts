@@ -8,14 +8,14 @@
  * message is refused. Pure.
  */
 import type { Specialist } from "../../config/schema.ts";
-import { accepts, bareMediaType, fileCarriage, inputModesOf } from "../../config/input-modes.ts";
+import { accepts } from "../../config/input-modes.ts";
 import type { Unable } from "../../routing/decide.ts";
 import type { ChatMessage } from "../../routing/hop.ts";
+import { chatMessages, partMediaType, partsUnable, partUnable } from "../../routing/input-parts.ts";
 import { RPC, RpcFailure } from "./jsonrpc.ts";
 import type { Part } from "./wire.ts";
 
-/** The media type of a file part that names none (RFC 2046 §4.5.1). */
-export const UNKNOWN_FILE_TYPE = "application/octet-stream";
+export { chatMessages, partMediaType, partsUnable, partUnable, UNKNOWN_FILE_TYPE } from "../../routing/input-parts.ts";
 
 /** A part the router refuses, and why: -32005 (ContentTypeNotSupported) or -32602 (a malformed file). */
 export interface PartRefusal {
@@ -24,39 +24,6 @@ export interface PartRefusal {
   index: number;
   mediaType: string;
   detail: string;
-}
-
-/** The media type a part is checked against: text/plain, application/json, or a file's (octet-stream when unnamed). */
-export function partMediaType(p: Part): string {
-  if (p.kind === "text") return "text/plain";
-  if (p.kind === "data") return "application/json";
-  return p.mediaType ? bareMediaType(p.mediaType) : UNKNOWN_FILE_TYPE;
-}
-
-/**
- * Why `s` cannot take part `p`, or undefined when it can. Text is taken by every
- * specialist (a text part's `mediaType` is passed on, not checked); data needs
- * `application/json` in its input modes; a file needs its media type in them and an
- * endpoint that carries files of that type.
- */
-export function partUnable(s: Specialist, p: Part): string | undefined {
-  if (p.kind === "text") return undefined;
-  const mediaType = partMediaType(p);
-  const modes = inputModesOf(s);
-  if (!accepts(modes, mediaType)) return `'${s.id}' does not accept ${mediaType} (its input modes: ${modes.join(", ")})`;
-  const carriage = p.kind === "file" ? fileCarriage(s, mediaType) : undefined;
-  return carriage && `'${s.id}' cannot take a ${mediaType} file: ${carriage}`;
-}
-
-/** For routing (`HopRequest.unable`): the first part `s` cannot take, as `message.parts.<i>`. */
-export function partsUnable(parts: readonly Part[]): (s: Specialist) => Unable | undefined {
-  return (s) => {
-    for (const [i, p] of parts.entries()) {
-      const why = partUnable(s, p);
-      if (why) return { param: `message.parts.${i}`, detail: why };
-    }
-    return undefined;
-  };
 }
 
 /** Base64 (standard or URL-safe alphabet, as ProtoJSON `bytes` reads it). */
@@ -109,17 +76,6 @@ export function refuseParts(parts: readonly Part[], registry: ReadonlyMap<string
 }
 
 /**
- * Every part that is not a file can start a task (text and data become its goal); a
- * file cannot yet: tasks take text.
- */
-export function refuseTaskParts(parts: readonly Part[]): PartRefusal | undefined {
-  const index = parts.findIndex((p) => p.kind === "file");
-  if (index < 0) return undefined;
-  const mediaType = partMediaType(parts[index]!);
-  return { code: "content_type", index, mediaType, detail: `a task's goal is text: a ${mediaType} file part can go to one specialist (metadata.switchyard.mode "hop"), not start a task` };
-}
-
-/**
  * A client's `configuration.acceptedOutputModes` the router cannot answer in: every
  * answer has a text/plain and an application/json part, so at least one of them (or a
  * range holding it) must be accepted. Undefined (or empty: anything) is fine.
@@ -143,23 +99,6 @@ export function messageInput(parts: readonly Part[]): string {
     .flatMap((p) => (p.kind === "text" ? [p.text] : p.kind === "data" ? [JSON.stringify(p.data)] : []))
     .join("\n")
     .trim();
-}
-
-/**
- * The message as a chat model's conversation, when it holds an image: one user turn
- * whose content is its parts in order (text, data as JSON text, images as `image_url`:
- * the URL, or a `data:` URL of the bytes). Undefined without images: chat models then
- * take the input text as usual.
- */
-export function chatMessages(parts: readonly Part[]): ChatMessage[] | undefined {
-  if (!parts.some((p) => p.kind === "file" && accepts(["image/*"], partMediaType(p)))) return undefined;
-  const content = parts.flatMap((p): Record<string, unknown>[] => {
-    if (p.kind === "text") return [{ type: "text", text: p.text }];
-    if (p.kind === "data") return [{ type: "text", text: JSON.stringify(p.data) }];
-    const url = p.url ?? `data:${partMediaType(p)};base64,${p.bytes ?? ""}`;
-    return accepts(["image/*"], partMediaType(p)) ? [{ type: "image_url", image_url: { url } }] : [];
-  });
-  return [{ role: "user", content: content as ChatMessage["content"] }];
 }
 
 /** What a hop of this message needs from routing: its input, its parts, a conversation for images, and who can take it. */
@@ -193,10 +132,4 @@ export function carryParts(p: { message: { parts: Part[] }; configuration?: { ac
   const refused = refuseOutputModes(p.configuration?.acceptedOutputModes) ?? refuseParts(p.message.parts, registry, pinned);
   if (refused) throw partsFailure(refused);
   return hopParts(p.message.parts);
-}
-
-/** Throws -32005 when the parts cannot start a task (a file). */
-export function checkTaskParts(parts: readonly Part[]): void {
-  const refused = refuseTaskParts(parts);
-  if (refused) throw partsFailure(refused);
 }

@@ -22,7 +22,7 @@ import { answerTask, cancelTask, followTask, getA2aTask, getTaskView, listA2aTas
 import type { TaskView } from "../../../durable-objects/task-agent.ts";
 import { encodeSendResult, encodeStreamEvent, encodeTask, type StreamEvent } from "./wire.ts";
 import { wireError } from "./errors.ts";
-import { carryParts, checkTaskParts } from "./parts.ts";
+import { carryParts } from "./parts.ts";
 
 /** Any error as a JSON-RPC error; unexpected ones are logged and answered -32603 without details. */
 export function toRpcError(e: unknown, path: string): RpcError {
@@ -81,8 +81,7 @@ async function send(c: Context<AppEnv>, call: RpcCall): Promise<Response> {
 
   const tasksByDefault = rt.config.a2a.sendMessageResult === "task" && c.env.TASK_AGENT !== undefined;
   if (wantsTask(text, options, rt.config.tasks.planner !== undefined, tasksByDefault)) {
-    checkTaskParts(carried.parts);
-    return answerWith(await startA2aTask(c, { text, message: p.message, options }));
+    return answerWith(await startA2aTask(c, { text, message: p.message, options, ...(carried.unable ? { parts: carried.parts } : {}) }));
   }
 
   if (push) throw pushNeedsTask();

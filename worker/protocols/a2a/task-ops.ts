@@ -4,6 +4,8 @@
  * TaskAgent RPC methods, as `worker/routes/tasks.ts` uses them.
  */
 import type { Context } from "hono";
+import type { InputPart } from "../../routing/hop.ts";
+import type { JsonObject } from "../../json.ts";
 import type { TaskView } from "../../../durable-objects/task-agent.ts";
 import type { AppEnv } from "../../env.ts";
 import { contentFlagged } from "../../http/problem.ts";
@@ -46,11 +48,12 @@ const inTask = (m: Message, taskId: string, contextId: string): StoredMessage =>
  * Starts a TaskAgent task for a message (its text is the goal) and keeps the message
  * as the first of the task's history. The plan: the one given, a workflow, a planner,
  * else the configured planner, else one step — pinned to `specialist` when the
- * options name one, routed otherwise. The task id comes from the idempotency key
+ * options name one, routed otherwise. A message with data or file parts hands them
+ * (`parts`) to the steps that take the task's input. The task id comes from the idempotency key
  * (`metadata.switchyard.idempotencyKey`, else the message id), so sending the same
  * message again returns the same task; the same id with another body is -32602.
  */
-export async function startA2aTask(c: Context<AppEnv>, a: { text: string; message: Message; options: SwitchyardOptions }): Promise<TaskView> {
+export async function startA2aTask(c: Context<AppEnv>, a: { text: string; message: Message; options: SwitchyardOptions; parts?: InputPart[] | undefined }): Promise<TaskView> {
   const rt = await getRuntime(c.env);
   const p = c.get("principal");
   const o = a.options;
@@ -58,14 +61,17 @@ export async function startA2aTask(c: Context<AppEnv>, a: { text: string; messag
   const source = o.plan ? { plan: o.plan } : o.workflow ? { workflow: o.workflow } : o.planner !== undefined ? { planner: o.planner } : pinned ? pinned : rt.config.tasks.planner ? { planner: true as const } : {};
   const contextId = a.message.contextId;
   const context = { ...o.context, ...(contextId ? { [CONTEXT_KEY]: contextId } : {}) };
+  // a message of files only: its goal names them (its steps get the files themselves)
+  const goal = a.text || `${a.parts?.length ?? 0} file part(s): ${(a.parts ?? []).map((p) => (p.kind === "file" ? (p.name ?? p.mediaType ?? "file") : p.kind)).join(", ")}`;
   const body = parseParams(TaskRequest, {
-    goal: a.text,
+    goal,
     ...source,
     ...(Object.keys(context).length ? { context } : {}),
     ...(o.approvalTtlSeconds !== undefined ? { approvalTtlSeconds: o.approvalTtlSeconds } : {}),
   });
   const idempotencyKey = o.idempotencyKey ?? `a2a:${a.message.messageId}`;
-  const s = await submitTask(c.env, rt, { tenant: p.tenant, actor: `${actorOf(p)} over A2A`, idempotencyKey, body, traceparent: c.get("traceparent") }, (pr) => c.executionCtx.waitUntil(pr));
+  const inputParts = a.parts as unknown as JsonObject[] | undefined;
+  const s = await submitTask(c.env, rt, { tenant: p.tenant, actor: `${actorOf(p)} over A2A`, idempotencyKey, body, traceparent: c.get("traceparent"), inputParts }, (pr) => c.executionCtx.waitUntil(pr));
   if (s.ok) {
     // the first message of the history; a resent message is already there
     await taskStub(c.env, s.task.id).addMessages(p.tenant, [inTask(a.message, s.task.id, contextIdOf(s.task))]);
@@ -85,7 +91,7 @@ export async function startA2aTask(c: Context<AppEnv>, a: { text: string; messag
 export async function getA2aTask(c: Context<AppEnv>, rawId: string, historyLength: number | undefined): Promise<Task> {
   const id = checkId(rawId);
   const r = await taskStub(c.env, id).getWithMessages(c.get("principal").tenant);
-  if (!r) throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
+  if (!r) throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`, { taskId: id });
   return taskToA2A(r.task, limitHistory(r.messages as unknown as Message[], historyLength));
 }
 
@@ -104,7 +110,7 @@ export async function answerTask(c: Context<AppEnv>, message: Message): Promise<
   const p = c.get("principal");
   const stub = taskStub(c.env, id);
   const now = await stub.getWithMessages(p.tenant);
-  if (!now) throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
+  if (!now) throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`, { taskId: id });
   const { task: view, messages } = now;
   const contextId = contextIdOf(view);
   if (message.contextId !== undefined && message.contextId !== contextId)
@@ -126,7 +132,7 @@ export async function answerTask(c: Context<AppEnv>, message: Message): Promise<
   const actor = `${actorOf(p, answer.by)} over A2A`;
   const r = answer.decision === "approve" ? await stub.approve(p.tenant, actor, answer.reason) : await stub.reject(p.tenant, actor, answer.reason);
   if (!r.ok) {
-    if (r.reason === "not_found") throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
+    if (r.reason === "not_found") throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`, { taskId: id });
     const why = r.reason === "expired" ? "its approval expired and the task was rejected" : "it no longer waits for an approval";
     throw new RpcFailure(RPC.UNSUPPORTED_OPERATION, `Task ${id} takes no answer: ${why}`);
   }

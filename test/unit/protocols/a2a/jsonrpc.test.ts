@@ -90,8 +90,9 @@ describe("JSON-RPC envelope: every refusal, said exactly", () => {
   it("methods it knows but does not serve, and ones it does not know", () => {
     expect(refused(call({ method: "GetExtendedAgentCard" }))).toEqual({ ok: false, id: 1, error: { code: RPC.UNSUPPORTED_OPERATION, message: "GetExtendedAgentCard is not supported by this agent", data: { method: "GetExtendedAgentCard" } }, wire: "1.0" });
     expect(refused(call({ method: "agent/getAuthenticatedExtendedCard" }))).toEqual({ ok: false, id: 1, error: { code: RPC.EXTENDED_CARD_NOT_CONFIGURED, message: "agent/getAuthenticatedExtendedCard is not supported by this agent", data: { method: "agent/getAuthenticatedExtendedCard" } }, wire: "0.3" });
-    expect(refused(call({ method: "DeleteTaskPushNotificationConfig" }))).toMatchObject({ error: { code: RPC.PUSH_NOTIFICATION_NOT_SUPPORTED }, wire: "1.0" });
-    expect(refused(call({ method: "tasks/pushNotificationConfig/delete" }))).toMatchObject({ error: { code: RPC.PUSH_NOTIFICATION_NOT_SUPPORTED }, wire: "0.3" });
+    // push notification methods are served (push.test.ts), in each version
+    expect(refused(call({ method: "DeleteTaskPushNotificationConfig" }))).toMatchObject({ ok: true, call: { op: "pushDelete", wire: "1.0" } });
+    expect(refused(call({ method: "tasks/pushNotificationConfig/delete" }))).toMatchObject({ ok: true, call: { op: "pushDelete", wire: "0.3" } });
     expect(refused(call({ method: "tasks/list" }))).toEqual({ ok: false, id: 1, error: { code: RPC.METHOD_NOT_FOUND, message: "Method not found: tasks/list", data: { method: "tasks/list" } } });
     expect(refused(call({ method: "Nope" }))).toEqual({ ok: false, id: 1, error: { code: RPC.METHOD_NOT_FOUND, message: "Method not found: Nope", data: { method: "Nope" } } });
     expect(refused(call({ method: "toString" }))).toMatchObject({ ok: false, error: { code: RPC.METHOD_NOT_FOUND } });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../../worker/config/load.ts";
 import { RPC, RpcFailure } from "../../../../worker/protocols/a2a/jsonrpc.ts";
-import { carryParts, chatMessages, hopParts, messageInput, partMediaType, partsUnable, refuseOutputModes, refuseParts, refuseTaskParts } from "../../../../worker/protocols/a2a/parts.ts";
+import { carryParts, chatMessages, hopParts, messageInput, partMediaType, partsUnable, refuseOutputModes, refuseParts } from "../../../../worker/protocols/a2a/parts.ts";
 import type { Part } from "../../../../worker/protocols/a2a/wire.ts";
 
 const intents = (label: string) => [{ label, examples: [`${label} please`] }];
@@ -56,9 +56,7 @@ describe("who accepts which part", () => {
     expect(refuseParts([text("x"), { kind: "file", url: "/relative.pdf", mediaType: "application/pdf" }], registry, "remote")).toMatchObject({ code: "invalid", index: 1, detail: "message.parts.1: the file's url is not an absolute URL" });
   });
 
-  it("tasks take text and data, not files; answers are text/plain and application/json", () => {
-    expect(refuseTaskParts([text("x"), data(1)])).toBeUndefined();
-    expect(refuseTaskParts([text("x"), pdf])).toMatchObject({ index: 1, mediaType: "application/pdf" });
+  it("answers are text/plain and application/json", () => {
     expect(refuseOutputModes(undefined)).toBeUndefined();
     expect(refuseOutputModes([])).toBeUndefined();
     expect(refuseOutputModes(["application/json"])).toBeUndefined();

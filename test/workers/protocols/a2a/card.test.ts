@@ -11,7 +11,7 @@ const pinnedConfig = configWith((c) => void (c.router = { ...c.router, publicUrl
 const pinned = (headers: Record<string, string> = {}, env: Record<string, string> = {}) => callWith({ SWITCHYARD_CONFIG: pinnedConfig, ...env }, CARD, { headers: { authorization: "", ...headers } });
 
 /** The card the pure builders make for the test config (card-schemas.test.ts validates those against the A2A schemas). */
-const expected = (baseUrl: string, config = pinnedConfig) => buildAgentCard({ config: loadConfig(JSON.parse(config)), baseUrl, version: pkg.version, tasks: true });
+const expected = (baseUrl: string, config = pinnedConfig) => buildAgentCard({ config: loadConfig(JSON.parse(config)), baseUrl, version: pkg.version, tasks: true, push: true });
 
 describe("GET /.well-known/agent-card.json: one card per A2A version", () => {
   it("A2A-Version 1.0 (header or query parameter): exactly the 1.0 card", async () => {

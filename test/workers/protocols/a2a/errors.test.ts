@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { call, problem } from "../../helpers.ts";
+import { parseSse } from "../../task-helpers.ts";
 
 type RpcError = { code: number; message: string; data?: any };
 type Rpc = { jsonrpc: "2.0"; id: string | number | null; result?: any; error?: RpcError };
@@ -31,8 +32,8 @@ describe("POST / is the same JSON-RPC endpoint as POST /a2a, behind the same gua
   });
 
   it("serves the same calls with the key", async () => {
-    const hop = await rpc("SendMessage", msg([{ text: "convert 5 km to miles" }]), { path: "/" });
-    expect(hop.result.message.parts[0].text).toBe("5 kilometers = 3.10686 miles");
+    const sent = await rpc("SendMessage", msg([{ text: "convert 5 km to miles" }]), { path: "/" });
+    expect(sent.result.task.artifacts[0].parts[0].text).toBe("5 kilometers = 3.10686 miles");
     expect((await rpc("GetTask", { id: unknownTask }, { path: "/" })).error).toMatchObject({ code: -32001 });
   });
 
@@ -52,7 +53,6 @@ describe("A2A errors in 1.0's shape (data: typed details) for 1.x calls, 0.3's f
   it("UnsupportedOperation -32004 for the extended card (capabilities.extendedAgentCard is false, §3.3.4); 0.3's method keeps -32007", async () => {
     expect((await rpc("GetExtendedAgentCard", {})).error).toEqual({ code: -32004, message: "GetExtendedAgentCard is not supported by this agent", data: [info("UNSUPPORTED_OPERATION", { method: "GetExtendedAgentCard" })] });
     expect((await rpc("agent/getAuthenticatedExtendedCard", {})).error).toEqual({ code: -32007, message: "agent/getAuthenticatedExtendedCard is not supported by this agent", data: { method: "agent/getAuthenticatedExtendedCard" } });
-    expect((await rpc("CreateTaskPushNotificationConfig", {})).error).toMatchObject({ code: -32003, data: [info("PUSH_NOTIFICATION_NOT_SUPPORTED", { method: "CreateTaskPushNotificationConfig" })] });
   });
 
   it("ContentTypeNotSupported -32005 naming the part and its media type", async () => {
@@ -107,14 +107,14 @@ describe("null optional fields are absent (ProtoJSON), in every A2A params objec
       metadata: null,
       tenant: null,
     });
-    expect(sent.result.message.parts[0].text).toBe("5 kilometers = 3.10686 miles");
+    expect(sent.result.task.artifacts[0].parts[0].text).toBe("5 kilometers = 3.10686 miles");
     const configured = await rpc("SendMessage", { ...msg([{ text: "convert 5 km to miles" }]), configuration: { acceptedOutputModes: null, historyLength: null, returnImmediately: null, taskPushNotificationConfig: null } });
     expect(configured.error).toBeUndefined();
     expect((await rpc("GetTask", { id: unknownTask, historyLength: null, tenant: null })).error?.code).toBe(-32001);
     expect((await rpc("CancelTask", { id: unknownTask, metadata: null, tenant: null })).error?.code).toBe(-32001);
     expect((await rpc("ListTasks", { contextId: null, status: null, pageSize: null, pageToken: null, historyLength: null, statusTimestampAfter: null, includeArtifacts: null, tenant: null })).result).toMatchObject({ pageSize: 50 });
     const sub = await call("/a2a", { json: { jsonrpc: "2.0", id: 9, method: "SubscribeToTask", params: { id: unknownTask, tenant: null } } });
-    expect(((await sub.json()) as Rpc).error?.code).toBe(-32001);
+    expect(parseSse(await sub.text())[0]!.data.error.code).toBe(-32001); // a streaming method's error is its stream's one event
   });
 
   it("a null required field is still missing", async () => {

@@ -38,6 +38,12 @@ beforeAll(async () => {
   API_KEYS = JSON.stringify({ [await sha256Hex(OTHER_KEY)]: "other" });
 });
 
+/** The paths an invalid-params error names: 1.x's BadRequest field violations (worker/protocols/a2a/errors.ts), 0.3's `errors`. */
+function paths(error: { data?: any }): string[] {
+  if (Array.isArray(error.data)) return error.data.flatMap((d: { fieldViolations?: { field: string }[] }) => (d.fieldViolations ?? []).map((v) => v.field));
+  return (error.data?.errors ?? []).map((e: { path: string }) => e.path);
+}
+
 describe("push notification configs (A2A 1.0)", () => {
   it("the card declares pushNotifications", async () => {
     const card = (await (await call("/.well-known/agent-card.json")).json()) as { capabilities: Record<string, boolean> };
@@ -71,7 +77,8 @@ describe("push notification configs (A2A 1.0)", () => {
     expect((await rpc("ListTaskPushNotificationConfigs", { taskId })).result.configs).toEqual([{ id: "c", taskId, url: "https://hooks.example.com/new" }]);
     for (let i = 1; i < 10; i++) expect((await rpc("CreateTaskPushNotificationConfig", { taskId, id: `c${i}`, url: "https://hooks.example.com/x" })).error).toBeUndefined();
     const full = await rpc("CreateTaskPushNotificationConfig", { taskId, id: "c10", url: "https://hooks.example.com/x" });
-    expect(full.error).toMatchObject({ code: -32602, data: { errors: [{ path: "taskId" }] } });
+    expect(full.error).toMatchObject({ code: -32602 });
+    expect(paths(full.error!)).toEqual(["taskId"]);
     expect((await rpc("CreateTaskPushNotificationConfig", { taskId, id: "c9", url: "https://hooks.example.com/y" })).error).toBeUndefined(); // a replacement still fits
     expect((await rpc("ListTaskPushNotificationConfigs", { taskId })).result.configs).toHaveLength(10);
   });
@@ -125,7 +132,7 @@ describe("push notification configs (A2A 1.0)", () => {
     ] as const) {
       const r = await rpc(method, params);
       expect(r.error, `${method} ${JSON.stringify(params)}`).toMatchObject({ code: -32602 });
-      expect(r.error!.data.errors.map((e: { path: string }) => e.path), JSON.stringify(params)).toContain(path);
+      expect(paths(r.error!), JSON.stringify(params)).toContain(path);
     }
     expect((await rpc("ListTaskPushNotificationConfigs", { taskId })).result.configs).toEqual([]);
   });
@@ -138,9 +145,9 @@ describe("push notification configs (A2A 1.0)", () => {
     for (const url of ["http://hooks.example.com/x", "https://127.0.0.1/x", "https://10.0.0.8/x", "https://metadata.internal/x"]) {
       const res = await callWith(prod, "/a2a", { json: { jsonrpc: "2.0", id: 1, method: "CreateTaskPushNotificationConfig", params: { taskId, url } }, headers });
       const r = (await res.json()) as Rpc;
-      expect(r.error, url).toMatchObject({ code: -32602, data: { errors: [{ path: "url", message: expect.stringMatching(/https: URL|points at/) }] } });
+      expect(r.error, url).toMatchObject({ code: -32602, data: [{ fieldViolations: [{ field: "url", description: expect.stringMatching(/https: URL|points at/) }] }] });
       const sent = await callWith(prod, "/a2a", { json: { jsonrpc: "2.0", id: 2, method: "SendMessage", params: v1msg(ok, { taskPushNotificationConfig: { url } }) }, headers });
-      expect(((await sent.json()) as Rpc).error, url).toMatchObject({ code: -32602, data: { errors: [{ path: "configuration.taskPushNotificationConfig.url" }] } });
+      expect(paths(((await sent.json()) as Rpc).error!), url).toEqual(["configuration.taskPushNotificationConfig.url"]);
     }
     expect((await rpc("ListTaskPushNotificationConfigs", { taskId })).result.configs).toEqual([]);
   });
@@ -242,7 +249,7 @@ describe("push notifications (delivery through the webhooks queue)", () => {
     ] as const) {
       const r = await rpc("SendMessage", params);
       expect(r.error, JSON.stringify(params.configuration)).toMatchObject({ code: -32602 });
-      expect(r.error!.data.errors.map((e: { path: string }) => e.path)).toContain(path);
+      expect(paths(r.error!)).toContain(path);
       // the same message id as a plain task is a new task: the refused call made none
       const again = await rpc("SendMessage", { ...params, configuration: { returnImmediately: true }, message: { ...params.message, metadata: ok } });
       expect(again.result.task.status.state).toMatch(/^TASK_STATE_(WORKING|COMPLETED)$/);

@@ -116,7 +116,7 @@ describe("POST /a2a: a message is a task by default (a2a.sendMessageResult: task
     expect((await rpc("SendMessage", followUp("not-a-task"))).body.error).toMatchObject({ code: -32001 });
     const done = (await rpc("SendMessage", v1msg("convert 1 km to miles"))).body.result.task;
     expect((await rpc("SendMessage", followUp(done.id))).body.error).toMatchObject({ code: -32004, message: expect.stringMatching(/COMPLETED|completed.*contextId/) });
-    expect((await rpc("SendMessage", followUp(done.id, { contextId: "other" }))).body.error).toMatchObject({ code: -32602, data: { errors: [{ path: "message.contextId" }] } });
+    expect((await rpc("SendMessage", followUp(done.id, { contextId: "other" }))).body.error).toMatchObject({ code: -32602, data: [{ fieldViolations: [{ field: "message.contextId" }] }] });
   });
 });
 
@@ -173,7 +173,7 @@ describe("POST /a2a: tasks", () => {
     expect(task.status.state).toBe("TASK_STATE_INPUT_REQUIRED");
     const answer = (t: string, extra: Record<string, unknown> = {}) => ({ message: { messageId: `a-${crypto.randomUUID()}`, role: "ROLE_USER", taskId: task.id, parts: [{ text: t }], ...extra } });
     // not an answer: -32602 saying how to answer; the task still waits
-    expect((await rpc("SendMessage", answer("sure"))).body.error).toMatchObject({ code: -32602, data: { errors: [{ path: "message.parts" }] } });
+    expect((await rpc("SendMessage", answer("sure"))).body.error).toMatchObject({ code: -32602, data: [{ fieldViolations: [{ field: "message.parts" }] }] });
     const yes = answer("approve: the summary is fine", { contextId: task.contextId });
     const done = (await rpc("SendMessage", yes)).body.result.task;
     expect(done).toMatchObject({ id: task.id, status: { state: "TASK_STATE_COMPLETED" } });
@@ -209,7 +209,7 @@ describe("POST /a2a: tasks", () => {
     // subscribing to an ended task is -32004 (A2A 1.0 §3.1.6), sent as the stream the method answers
     const again = await call("/a2a", { json: { jsonrpc: "2.0", id: 8, method: "SubscribeToTask", params: { id: results[0].id } } });
     expect(again.headers.get("content-type")).toMatch(/text\/event-stream/);
-    expect(parseSse(await again.text()).map((e) => e.data)).toEqual([{ jsonrpc: "2.0", id: 8, error: { code: -32004, message: expect.stringMatching(/has ended \(completed\)/) } }]);
+    expect(parseSse(await again.text()).map((e) => e.data)).toEqual([{ jsonrpc: "2.0", id: 8, error: { code: -32004, message: expect.stringMatching(/has ended \(completed\)/), data: [expect.objectContaining({ reason: "UNSUPPORTED_OPERATION" })] } }]);
   });
 });
 
@@ -235,7 +235,7 @@ describe("POST /a2a: malformed calls get JSON-RPC errors", () => {
       expect((await rpc(method, { id })).body.error, method).toMatchObject({ code: -32001, message: `Task not found: ${id}` });
     const res = await call("/a2a", { json: { jsonrpc: "2.0", id: 9, method: "SubscribeToTask", params: { id: "x" } } });
     expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
-    expect(parseSse(await res.text()).map((e) => e.data)).toEqual([{ jsonrpc: "2.0", id: 9, error: { code: -32001, message: "Task not found: x" } }]);
+    expect(parseSse(await res.text()).map((e) => e.data)).toEqual([{ jsonrpc: "2.0", id: 9, error: { code: -32001, message: "Task not found: x", data: [expect.objectContaining({ reason: "TASK_NOT_FOUND" })] } }]);
   });
 
   it("refuses unknown A2A versions (push notifications: push.test.ts)", async () => {
