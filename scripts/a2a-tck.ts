@@ -11,8 +11,9 @@
  * Categories: mandatory (tests/mandatory, markers mandatory or mandatory_protocol) and
  * the optional capabilities, quality and features. Prints passed / failed / skipped per
  * category. Exits 1 when a test fails that is not listed in test/a2a-tck/disagreements.ts
- * (tests that are wrong about the spec, each with the section that shows it), or when a
- * listed test passes (the list must stay true). Needs Debian's python3 with the kit's
+ * (`DISAGREEMENTS`: tests that are wrong about the spec, each with the section that shows
+ * it; `RACY`: tests whose outcome depends on timing inside the kit), or when a test listed
+ * as a disagreement passes (the list must stay true). Needs Debian's python3 with the kit's
  * packages: scripts/ensure-a2a-tck.sh installs them.
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -22,7 +23,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import bundled from "../switchyard.config.json" with { type: "json" };
 import { freePort, startDevServer } from "../test/support/dev-server.ts";
-import { DISAGREEMENTS } from "../test/a2a-tck/disagreements.ts";
+import { DISAGREEMENTS, RACY } from "../test/a2a-tck/disagreements.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const CATEGORIES: Record<string, string[]> = {
@@ -121,6 +122,10 @@ async function main() {
     const n = (o: Outcome) => [...r.outcomes.values()].filter((v) => v === o).length;
     console.log(`  ${r.category.padEnd(13)} ${n("passed")} passed, ${n("failed") + n("error")} failed, ${r.skipped} skipped  (pytest: ${r.summary})`);
     for (const [id, o] of r.outcomes) {
+      if (RACY[id]) {
+        if (o !== "passed") console.log(`    · ${o}, racy in the kit (either outcome is accepted): ${id}`);
+        continue;
+      }
       const listed = DISAGREEMENTS[id];
       if ((o === "failed" || o === "error") && !listed) {
         bad++;

@@ -28,9 +28,22 @@ const ENDED_CANCEL =
 const REUSED_ID =
   "a2a.proto Message.message_id is 'the unique identifier of the message' and §3.3.1 lets agents use it to detect duplicates; the test sends ten different texts under one messageId (it copies its params shallowly). The router treats a message id reused with another body as a conflict (-32602), as every door treats an idempotency key.";
 
+/** §3.6.2 "Agents MUST interpret empty value as 0.3 version"; §3.6.1 a 1.x client sends `A2A-Version`. */
+const UNVERSIONED_CARD =
+  "§3.6.2: a request without A2A-Version is a 0.3 request, so the card fetched without it is the 0.3 card (security schemes in 0.3's OpenAPI shape, `{ type: \"http\", scheme: \"bearer\" }`, plus the 1.0 supportedInterfaces, as @a2a-js/sdk's own server does); the kit fetches the card without the header and asserts 1.0's shape (one `httpAuthSecurityScheme` key per scheme). With `A2A-Version: 1.0` the router serves the 1.0 card, which has that shape (test/e2e/protocols/a2a-card-parts.test.ts validates it against a2a.proto).";
+
+/** The test's own comment says "Should not be method not found", and it asserts `code == -32601`. */
+const INVERTED_ASSERT =
+  "The test sends a `raw` part of application/octet-stream, which no specialist of the bundled config accepts (the card's defaultInputModes are text/plain and application/json), and the router answers ContentTypeNotSupportedError -32005, as §3.1.1 (Errors) prescribes; the test's comment says the error 'should not be method not found' but it asserts `error.code == -32601` (inverted), so any other error fails it.";
+
 const LIST = "tests/mandatory/protocol/test_tasks_list_method.py";
 
 export const DISAGREEMENTS: Readonly<Record<string, string>> = {
+  "tests/mandatory/authentication/test_auth_compliance_v030.py::test_security_scheme_structure_compliance": UNVERSIONED_CARD,
+  "tests/mandatory/authentication/test_auth_enforcement.py::test_authentication_scheme_consistency": UNVERSIONED_CARD,
+  "tests/mandatory/security/test_agent_card_security.py::test_security_scheme_consistency": UNVERSIONED_CARD,
+  "tests/optional/capabilities/test_authentication.py::test_invalid_authentication": UNVERSIONED_CARD,
+  "tests/optional/capabilities/test_transport_specific_features.py::TestMultiModalFeatures::test_binary_data_handling": INVERTED_ASSERT,
   "tests/mandatory/protocol/test_message_send_method.py::test_message_send_continue_task": ENDED_MESSAGE,
   "tests/mandatory/protocol/test_state_transitions.py::test_task_history_length": ENDED_MESSAGE,
   "tests/optional/capabilities/test_message_send_capabilities.py::test_message_send_continue_with_contextid": ENDED_MESSAGE,
@@ -63,4 +76,13 @@ export const DISAGREEMENTS: Readonly<Record<string, string>> = {
       "TestEdgeCasesAndErrors::test_default_page_size_is_50",
     ].map((t) => [`${LIST}::${t}`, BLOCKING]),
   ),
+};
+
+/**
+ * Tests whose outcome depends on timing inside the kit, not on the router: either
+ * outcome is accepted (and printed), with the reason.
+ */
+export const RACY: Readonly<Record<string, string>> = {
+  "tests/optional/capabilities/test_push_notification_config_methods.py::test_send_streaming_message_with_push_notification_config":
+    "The kit's webhook receiver is session-scoped and `wait_for_notification` returns as soon as it holds any notification, including those of earlier push tests, so the test then looks for this task's notification before it can have arrived through the router's webhooks queue (§4.3.3 asks for at-least-once delivery, not for timing). It passes when run alone (`npm run test:a2a-tck -- capabilities` after the others' notifications are gone) and fails after another push test.",
 };
