@@ -2,22 +2,21 @@ import { DurableObject } from "cloudflare:workers";
 import type { JsonObject } from "../worker/json.ts";
 import { controlStub } from "../worker/control.ts";
 import type { Env } from "../worker/env.ts";
-import { anchored, canonicalJson, contentHash, verifyChain, type AuditEntry, type ChainVerdict } from "../worker/tasks/audit.ts";
+import { anchored, verifyChain, type AuditEntry, type ChainVerdict } from "../worker/tasks/audit.ts";
 import { approvalReport } from "../worker/tasks/approvals.ts";
 import type { Plan } from "../worker/tasks/plan.ts";
 import { A2A_CONTEXT_KEY, TERMINAL, type StepDoc, type TaskDoc, type TaskEvent } from "../worker/tasks/types.ts";
-import { drive, finish, initialSteps, type EngineHost } from "./task-engine.ts";
+import { drive, finish, type EngineHost } from "./task-engine.ts";
+import { recordNewTask } from "./task-lifecycle.ts";
 import { runDispatched } from "./task-dispatched.ts";
 import { InFlight } from "./task-in-flight.ts";
 import type { StepReport } from "../worker/queues/step-run.ts";
 import { TaskStore } from "./task-store.ts";
-import { openTaskSpan } from "./task-trace.ts";
 import { TaskCallbacks } from "./task-callbacks.ts";
 import { TaskMessages, type AddResult, type StoredMessage } from "./task-messages.ts";
 import { TaskPushConfigs, type PushConfigAnswer, type PushConfigOp } from "./task-push-configs.ts";
 import type { SpanRecord } from "../worker/observe/span.ts";
 import type { Callback } from "../worker/queues/callbacks.ts";
-import { shownUrl } from "../worker/queues/webhooks.ts";
 
 /** What the Worker hands a new TaskAgent. */
 export interface TaskInit {
@@ -167,50 +166,7 @@ export class TaskAgent extends DurableObject<Env> {
       await this.#started(existing);
       return { kind: "existing", task: this.#view() };
     }
-    const now = new Date().toISOString();
-    const task: TaskDoc = {
-      id: init.id,
-      tenant: init.tenant,
-      goal: init.goal,
-      input: init.input,
-      status: init.plan ? "running" : "planning",
-      plan: init.plan,
-      planner: init.planner,
-      workflow: init.workflow,
-      bodyHash: init.bodyHash,
-      createdAt: now,
-      updatedAt: now,
-      approvalTtlSeconds: init.approvalTtlSeconds,
-      traceparent: init.traceparent,
-      costUsd: 0,
-      hops: 0,
-      ...(init.intentId ? { intentId: init.intentId } : {}),
-      ...(init.inputParts ? { inputParts: init.inputParts } : {}),
-      ...(init.inputGate ? { inputGate: init.inputGate } : {}),
-      ...(init.inputScreening ? { inputScreening: init.inputScreening } : {}),
-      ...(init.callback ? { callback: { url: init.callback.url, signed: init.callback.secret !== undefined } } : {}),
-    };
-    if (init.callback) this.#callbacks.set(init.callback);
-    if (init.context) {
-      const json = canonicalJson(init.context);
-      if (json.length >= init.contextInlineBytes) {
-        const sha256 = await contentHash(init.context);
-        this.#store.putBlob(sha256, json);
-        task.contextRef = { sha256, bytes: json.length };
-      } else task.context = init.context;
-    }
-    this.#store.saveTask(task);
-    openTaskSpan(this.#store, task);
-    if (init.plan) initialSteps(init.plan).forEach((s, i) => this.#store.saveStep(s, i));
-    this.#store.event("task.created", { status: task.status, steps: init.plan?.steps.map((s) => s.id) ?? [] });
-    await this.#store.audit(init.actor, "task.created", {
-      source: init.plan ? (init.workflow ? `workflow:${init.workflow}` : "plan") : `planner:${init.planner}`,
-      goalHash: await contentHash(init.goal),
-      inputHash: await contentHash(init.input),
-      planHash: await contentHash(init.plan),
-      ...(task.contextRef ? { contextHash: task.contextRef.sha256 } : {}),
-    });
-    if (init.callback) await this.#store.audit(init.actor, "callback.set", { url: shownUrl(init.callback.url), urlHash: await contentHash(init.callback.url), signed: init.callback.secret !== undefined });
+    const task = await recordNewTask(this.#store, this.#callbacks, init);
     await this.ctx.storage.setAlarm(Date.now());
     await this.#started(task);
     return { kind: "created", task: this.#view() };

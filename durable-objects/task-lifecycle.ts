@@ -1,7 +1,10 @@
 import type { InputPart } from "../worker/routing/hop.ts";
 import type { Env } from "../worker/env.ts";
 import type { Json } from "../worker/json.ts";
-import { contentHash } from "../worker/tasks/audit.ts";
+import { canonicalJson, contentHash } from "../worker/tasks/audit.ts";
+import { shownUrl } from "../worker/queues/webhooks.ts";
+import type { TaskInit } from "./task-agent.ts";
+import type { TaskCallbacks } from "./task-callbacks.ts";
 import { Plan, type StepSpec } from "../worker/tasks/plan.ts";
 import { callSpecialist } from "../worker/protocols/adapters.ts";
 import { runStep, type StepCall } from "../worker/tasks/runner.ts";
@@ -9,7 +12,7 @@ import { TERMINAL, type StepDoc, type TaskDoc } from "../worker/tasks/types.ts";
 import type { Runtime } from "../worker/runtime.ts";
 import type { InFlight } from "./task-in-flight.ts";
 import type { TaskStore } from "./task-store.ts";
-import { closeTaskSpan, finishStepSpan, startStepSpan } from "./task-trace.ts";
+import { closeTaskSpan, finishStepSpan, openTaskSpan, startStepSpan } from "./task-trace.ts";
 
 // A task's lifecycle around its steps: planning, approval gates, the end, and how a
 // step call is put together. The step engine (task-engine.ts) drives them.
@@ -156,4 +159,59 @@ export function stepCall(h: EngineHost, rt: Runtime, task: TaskDoc, step: StepSp
     tenant: task.tenant,
     ...(force ? { force } : {}),
   };
+}
+
+/**
+ * Records a new task in its (empty) storage: the task document, its callback, its
+ * context (inline, or stored once by hash when large), its spans, steps, first event
+ * and the audit entries of its creation (hashes of what it was given, the message's
+ * parts included). The caller arms the alarm and indexes it.
+ */
+export async function recordNewTask(store: TaskStore, callbacks: TaskCallbacks, init: TaskInit): Promise<TaskDoc> {
+    const now = new Date().toISOString();
+    const task: TaskDoc = {
+      id: init.id,
+      tenant: init.tenant,
+      goal: init.goal,
+      input: init.input,
+      status: init.plan ? "running" : "planning",
+      plan: init.plan,
+      planner: init.planner,
+      workflow: init.workflow,
+      bodyHash: init.bodyHash,
+      createdAt: now,
+      updatedAt: now,
+      approvalTtlSeconds: init.approvalTtlSeconds,
+      traceparent: init.traceparent,
+      costUsd: 0,
+      hops: 0,
+      ...(init.intentId ? { intentId: init.intentId } : {}),
+      ...(init.inputParts ? { inputParts: init.inputParts } : {}),
+      ...(init.inputGate ? { inputGate: init.inputGate } : {}),
+      ...(init.inputScreening ? { inputScreening: init.inputScreening } : {}),
+      ...(init.callback ? { callback: { url: init.callback.url, signed: init.callback.secret !== undefined } } : {}),
+    };
+    if (init.callback) callbacks.set(init.callback);
+    if (init.context) {
+      const json = canonicalJson(init.context);
+      if (json.length >= init.contextInlineBytes) {
+        const sha256 = await contentHash(init.context);
+        store.putBlob(sha256, json);
+        task.contextRef = { sha256, bytes: json.length };
+      } else task.context = init.context;
+    }
+    store.saveTask(task);
+    openTaskSpan(store, task);
+    if (init.plan) initialSteps(init.plan).forEach((s, i) => store.saveStep(s, i));
+    store.event("task.created", { status: task.status, steps: init.plan?.steps.map((s) => s.id) ?? [] });
+    await store.audit(init.actor, "task.created", {
+      source: init.plan ? (init.workflow ? `workflow:${init.workflow}` : "plan") : `planner:${init.planner}`,
+      goalHash: await contentHash(init.goal),
+      inputHash: await contentHash(init.input),
+      planHash: await contentHash(init.plan),
+      ...(init.inputParts ? { partsHash: await contentHash(init.inputParts) } : {}),
+      ...(task.contextRef ? { contextHash: task.contextRef.sha256 } : {}),
+    });
+    if (init.callback) await store.audit(init.actor, "callback.set", { url: shownUrl(init.callback.url), urlHash: await contentHash(init.callback.url), signed: init.callback.secret !== undefined });
+  return task;
 }
