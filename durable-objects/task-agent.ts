@@ -41,6 +41,8 @@ export interface TaskInit {
   callback?: Callback;
   /** The A2A message's parts beyond text (TaskDoc `inputParts`: worker/routing/hop.ts `InputPart`s as JSON). */
   inputParts?: JsonObject[];
+  /** The A2A message's contextId (TaskDoc `a2aContextId`). */
+  a2aContextId?: string;
 }
 
 /** A task with its steps, as `GET /v1/tasks/:id` shows it. */
@@ -177,7 +179,7 @@ export class TaskAgent extends DurableObject<Env> {
     if (!TERMINAL.has(task.status) && (await this.ctx.storage.getAlarm()) === null && !this.#driving) await this.ctx.storage.setAlarm(Date.now());
     if (task.indexed) return;
     const control = controlStub(this.env);
-    const a2aContext = task.context?.[A2A_CONTEXT_KEY];
+    const a2aContext = task.a2aContextId ?? task.context?.[A2A_CONTEXT_KEY];
     if (control) await control.trackTask(task.id, task.tenant, task.goal, (this.#store.task() ?? task).status, typeof a2aContext === "string" && a2aContext !== "" ? a2aContext : undefined);
     const current = this.#store.task();
     if (current) this.#store.saveTask({ ...current, indexed: true });

@@ -135,6 +135,8 @@ export async function submitTask(
     traceparent: string;
     /** An A2A message's parts beyond text (its data and files), for the steps that take the task's input. */
     inputParts?: JsonObject[] | undefined;
+    /** An A2A message's contextId, kept with the task whatever the size of its context. */
+    a2aContextId?: string | undefined;
   },
   defer: (p: Promise<unknown>) => void,
 ): Promise<{ ok: true; task: TaskView; replayed: boolean } | SubmitRefusal> {
@@ -145,7 +147,7 @@ export async function submitTask(
   const hashed = a.inputParts ? { ...withoutCallbackSecret(a.body), inputParts: a.inputParts } : withoutCallbackSecret(a.body);
   const init = await startTask(rt, { id, tenant: a.tenant, actor: a.actor, body: a.body, bodyHash: await contentHash(hashed), traceparent: a.traceparent }, defer);
   if (!init.ok) return init;
-  const r = await taskStub(env, id).create(a.inputParts ? { ...init.init, inputParts: a.inputParts } : init.init);
+  const r = await taskStub(env, id).create({ ...init.init, ...(a.inputParts ? { inputParts: a.inputParts } : {}), ...(a.a2aContextId ? { a2aContextId: a.a2aContextId } : {}) });
   switch (r.kind) {
     case "conflict":
       return { ok: false, reason: "conflict", detail: "this idempotency key was already used with a different body" };

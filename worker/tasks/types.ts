@@ -53,6 +53,8 @@ export interface TaskDoc {
    * (data, files): each step whose input is the task's input gets them, as a hop would.
    */
   inputParts?: JsonObject[];
+  /** The A2A contextId the message gave (also in `context` for the steps, which may be stored by reference). */
+  a2aContextId?: string;
   approvalTtlSeconds: number;
   /** Trace context of the submitting request; every step call continues it. */
   traceparent: string;

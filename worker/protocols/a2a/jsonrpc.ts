@@ -146,7 +146,7 @@ export function parseCall(body: string): { ok: true; call: RpcCall } | ParseFail
   if (json.params !== undefined && json.params !== null && !isRecord(json.params)) return failed(invalid("'params' must be an object"));
   if (unsupported) return failed({ code: unsupported.code, message: `${method} is not supported by this agent`, data: { method } });
   if (!known) return failed({ code: RPC.METHOD_NOT_FOUND, message: `Method not found: ${method}`, data: { method } });
-  const params = isRecord(json.params) ? withoutNulls(json.params) : {};
+  const params = isRecord(json.params) ? (known.wire === "1.0" ? protoNames(withoutNulls(json.params)) : withoutNulls(json.params)) : {};
   return { ok: true, call: { id: id as string | number, method, op: known.op, wire: known.wire, params } };
 }
 
@@ -167,6 +167,27 @@ export function withoutNulls(o: Record<string, unknown>): Record<string, unknown
   for (const [k, v] of Object.entries(o)) {
     if (v === null && k !== "data") continue;
     out[k] = k === "data" || k === "metadata" ? v : clean(v);
+  }
+  return out;
+}
+
+/**
+ * 1.x params with proto field names (`history_length`, `task_id`) read as their JSON
+ * names (`historyLength`, `taskId`): a ProtoJSON parser accepts both (A2A 1.0 §5.5,
+ * protobuf's JSON mapping). A member whose JSON name is also given is left as it is
+ * (and refused as unknown). Like {@link withoutNulls}, the values of `data` and
+ * `metadata` are the client's own and left as sent.
+ *
+ * @example
+ * protoNames({ id: "t", history_length: 2, metadata: { a_b: 1 } }) // { id: "t", historyLength: 2, metadata: { a_b: 1 } }
+ */
+export function protoNames(o: Record<string, unknown>): Record<string, unknown> {
+  const clean = (v: unknown): unknown => (Array.isArray(v) ? v.map(clean) : isRecord(v) ? protoNames(v) : v);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    const camel = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$/.test(k) ? k.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase()) : k;
+    const name = camel !== k && !Object.hasOwn(o, camel) ? camel : k;
+    out[name] = k === "data" || k === "metadata" ? v : clean(v);
   }
   return out;
 }

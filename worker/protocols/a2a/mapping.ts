@@ -42,6 +42,7 @@ export interface TaskViewLike {
   result?: unknown;
   error?: string;
   context?: Record<string, unknown>;
+  a2aContextId?: string;
   costUsd: number;
   hops: number;
   awaiting?: { step: string; reason: string };
@@ -67,8 +68,8 @@ const agentMessage = (messageId: string, text: string, contextId: string, taskId
 });
 
 /** The A2A contextId of a task: the one its client sent, else the task id. */
-export function contextIdOf(view: Pick<TaskViewLike, "id" | "context">): string {
-  const c = view.context?.[CONTEXT_KEY];
+export function contextIdOf(view: Pick<TaskViewLike, "id" | "context" | "a2aContextId">): string {
+  const c = view.a2aContextId ?? view.context?.[CONTEXT_KEY];
   return typeof c === "string" && c !== "" ? c : view.id;
 }
 

@@ -4,8 +4,9 @@
  */
 import { z } from "zod";
 import { Plan } from "../../tasks/plan.ts";
+import { A2A_CONTEXT_KEY } from "../../tasks/types.ts";
 import { RPC, RpcFailure } from "./jsonrpc.ts";
-import { WireMessage, type Part } from "./wire.ts";
+import { WireMessage, WirePart, type Part } from "./wire.ts";
 
 const SpecialistId = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "a specialist id");
 const Metadata = z.record(z.string(), z.unknown());
@@ -21,18 +22,86 @@ export const SwitchyardOptions = z.strictObject({
   plan: Plan.optional(),
   workflow: SpecialistId.optional(),
   planner: z.union([z.literal(true), SpecialistId]).optional(),
-  context: Metadata.optional(),
+  context: Metadata.refine((c) => !Object.hasOwn(c, A2A_CONTEXT_KEY), `'${A2A_CONTEXT_KEY}' is the router's: it holds the message's contextId`).optional(),
   idempotencyKey: z.string().min(1).max(255).optional(),
   approvalTtlSeconds: z.number().int().min(1).max(30 * 86_400).optional(),
 });
 export type SwitchyardOptions = z.infer<typeof SwitchyardOptions>;
 
-/** SendMessage / SendStreamingMessage (1.x) and message/send / message/stream (0.3). */
-export const SendParams = z.object({
-  // its id is the call's idempotency key (unless metadata names one): bounded like every door's key
-  message: WireMessage.extend({ messageId: z.string().min(1).max(255) }),
+/** RFC 6838 §4.2 media type (`type/subtype`, optional `; name=value` parameters), no control characters. */
+const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(?:\s*;\s*[A-Za-z0-9!#$&^_.+-]+=(?:[A-Za-z0-9!#$&^_.+-]+|"[^"\\\x00-\x1f\x7f]*"))*$/;
+const MediaType = z.string().max(255).regex(MEDIA_TYPE, "a media type (type/subtype, RFC 6838)");
+
+/** A file's URL the router will pass on: absolute `https:` or `http:`, no user:password in it. */
+const FileUrl = z
+  .string()
+  .max(8192)
+  .refine((u) => {
+    if (!URL.canParse(u)) return true; // the parts check names a URL that is not absolute
+    const url = new URL(u);
+    return (url.protocol === "https:" || url.protocol === "http:") && url.username === "" && url.password === "";
+  }, "an http(s) URL without user:password (a specialist fetches it)");
+
+/** The content members of a part: exactly one of them (A2A 1.0 `Part.content` is a oneof; 0.3's `kind` says which). */
+const CONTENT = ["text", "data", "url", "raw", "file"] as const;
+
+/**
+ * A part as a client sends it (1.x or 0.3), strictly: no unknown member, exactly one
+ * content member matching 0.3's `kind` when it gives one, URLs and media types that
+ * can be passed on; then read by `WirePart`.
+ */
+const ClientPart = z
+  .strictObject({
+    kind: z.enum(["text", "data", "file"]).optional(),
+    text: z.string().optional(),
+    data: z.unknown().optional(),
+    url: FileUrl.optional(),
+    raw: z.string().optional(),
+    file: z.strictObject({ uri: FileUrl.optional(), bytes: z.string().optional(), mimeType: MediaType.optional(), name: z.string().max(1024).optional() }).optional(),
+    mediaType: MediaType.optional(),
+    filename: z.string().max(1024).optional(),
+    metadata: Metadata.optional(),
+  })
+  .superRefine((p, ctx) => {
+    const given = CONTENT.filter((k) => p[k] !== undefined);
+    if (given.length !== 1) ctx.addIssue({ code: "custom", message: `a part holds exactly one of ${CONTENT.join(", ")} (it has ${given.join(", ") || "none"})` });
+    const k = given[0];
+    const kindOf = k === "url" || k === "raw" || k === "file" ? "file" : k;
+    if (p.kind !== undefined && given.length === 1 && p.kind !== kindOf) ctx.addIssue({ code: "custom", path: ["kind"], message: `'${p.kind}' but the part holds ${k}` });
+    if (p.file && p.file.uri === undefined && p.file.bytes === undefined) ctx.addIssue({ code: "custom", path: ["file"], message: "a file has a uri or bytes" });
+  })
+  .transform((p, ctx): Part => {
+    const r = WirePart.safeParse(p);
+    if (r.success) return r.data;
+    ctx.addIssue({ code: "custom", message: r.error.issues[0]?.message ?? "not a part" });
+    return z.NEVER;
+  });
+
+/** An id the router passes on as a header or a key: visible ASCII and spaces (no control characters). */
+const KeyLike = z.string().min(1).max(255).regex(/^[\x20-\x7e]+$/, "visible ASCII (up to 255 characters): it is sent on as the Idempotency-Key header");
+
+/**
+ * A client's message (SendMessage's `message`), strictly: its id bounded like every
+ * door's key, role ROLE_USER (a client speaks for the user; the agent's turns are the
+ * router's), contextId and taskId up to 255 characters, and 1.0's `extensions` and
+ * `referenceTaskIds` kept.
+ */
+const ClientMessage = WireMessage.extend({
+  kind: z.literal("message").optional(),
+  messageId: KeyLike,
+  role: z.enum(["ROLE_USER", "user"], { message: "a client's message is ROLE_USER (0.3: user)" }).transform(() => "user" as const),
+  parts: z.array(ClientPart).min(1),
+  contextId: z.string().min(1).max(255).optional(),
+  taskId: z.string().min(1).max(255).optional(),
+})
+  .strict()
+  .transform(({ kind: _kind, ...m }) => m);
+
+/** SendMessage / SendStreamingMessage (1.x) and message/send / message/stream (0.3): unknown members are -32602. */
+export const SendParams = z.strictObject({
+  message: ClientMessage,
   configuration: z
-    .object({
+    .strictObject({
       acceptedOutputModes: z.array(z.string()).optional(),
       /** 1.x: answer at once instead of waiting for the task to finish. */
       returnImmediately: z.boolean().optional(),
@@ -48,8 +117,8 @@ export const SendParams = z.object({
 });
 export type SendParams = z.infer<typeof SendParams>;
 
-/** GetTask / CancelTask / SubscribeToTask (1.x) and tasks/get, tasks/cancel, tasks/resubscribe (0.3). */
-export const TaskParams = z.object({
+/** GetTask / CancelTask / SubscribeToTask (1.x) and tasks/get, tasks/cancel, tasks/resubscribe (0.3): unknown members are -32602. */
+export const TaskParams = z.strictObject({
   id: z.string().min(1),
   historyLength: z.number().int().min(0).optional(),
   metadata: Metadata.optional(),
@@ -144,6 +213,9 @@ export function switchyardOptions(p: SendParams): SwitchyardOptions {
  */
 const MULTI_STEP = /(?:[,;.]\s*|\band\s+)then\b|\bafter that\b|\bafterwards\b|;\s*\S/i;
 
+/** Whether a text reads as several requests in a row (then a configured planner plans it). */
+export const isMultiStep = (text: string): boolean => MULTI_STEP.test(text);
+
 /**
  * Whether a message becomes a TaskAgent task rather than one hop. Explicit options
  * win (`mode`, a plan source); otherwise a multi-clause text is a task when a planner
@@ -203,7 +275,7 @@ export function gateAnswer(parts: readonly Part[]): GateAnswer | undefined {
   const text = parts.find((p) => p.kind === "text");
   const m = text?.kind === "text" ? GATE_TEXT.exec(text.text) : null;
   if (!m) return undefined;
-  const reason = m[2]!.trim().slice(0, 2000);
+  const reason = m[2]!.trim();
   return { decision: m[1]!.toLowerCase() as "approve" | "reject", reason };
 }
 

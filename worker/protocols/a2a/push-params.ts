@@ -45,7 +45,14 @@ export type PushRequest =
 const TaskRef = z.string().min(1).max(255);
 /** A config id the client chose: printable ASCII without spaces ("" where the server may choose). */
 const ConfigId = z.string().max(255).regex(/^[\x21-\x7e]*$/, "printable ASCII without spaces");
-const Url = z.url({ protocol: /^https?$/, error: "an http(s) URL" }).max(2048);
+/** Where notifications go: http(s), no control characters or spaces (a URL parser would drop them unseen), no user:password (use `authentication`). */
+const Url = z
+  .string()
+  .max(2048)
+  // checked before z.url, which drops them from the URL it returns
+  .refine((u) => !/[\x00-\x20\x7f]/.test(u), "no control characters or spaces")
+  .pipe(z.url({ protocol: /^https?$/, error: "an http(s) URL" }))
+  .refine((u) => !URL.canParse(u) || (new URL(u).username === "" && new URL(u).password === ""), "no user:password in it: give credentials in authentication");
 /** A header value, or "" (protobuf's "not set"). */
 const HeaderText = (max: number) =>
   z

@@ -158,7 +158,7 @@ async function serveOne(c: Context<AppEnv>, call: RpcCall): Promise<Response> {
       const { id } = parseParams(TaskParams, call.params);
       // unknown ids are -32001; a task that ended has nothing to follow (A2A 1.0 §3.1.6): -32004
       const view = await getTaskView(c, id);
-      if (TERMINAL.has(view.status)) throw new RpcFailure(RPC.UNSUPPORTED_OPERATION, `Task ${id} has ended (${a2aState(view.status)}): there is nothing to subscribe to; read it with GetTask`);
+      if (TERMINAL.has(view.status)) throw new RpcFailure(RPC.UNSUPPORTED_OPERATION, `Task ${id} has ended (${a2aState(view.status)}): there is nothing to subscribe to; read it with GetTask`, { taskId: id });
       return stream(c, call, (emit) => followTask(c, id, emit));
     }
   }

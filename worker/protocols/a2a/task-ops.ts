@@ -19,7 +19,7 @@ import { openTaskFeed, settled, waitSettled } from "../../tasks/follow.ts";
 import { RPC, RpcFailure } from "./jsonrpc.ts";
 import { agentStatusesOf, CONTEXT_KEY, contextIdOf, isStopEvent, limitHistory, progressEvents, statusMessage, taskToA2A } from "./mapping.ts";
 import type { ListParams, SwitchyardOptions } from "./params.ts";
-import { decodePageToken, encodePageToken, GATE_ANSWER_HELP, gateAnswer, parseParams } from "./params.ts";
+import { decodePageToken, encodePageToken, GATE_ANSWER_HELP, gateAnswer, isMultiStep, parseParams } from "./params.ts";
 import { controlStub } from "../../control.ts";
 import { decodeState, encodeTask, type Message, type StreamEvent, type Task } from "./wire.ts";
 import type { StoredMessage } from "../../../durable-objects/task-messages.ts";
@@ -47,7 +47,7 @@ const inTask = (m: Message, taskId: string, contextId: string): StoredMessage =>
 /**
  * Starts a TaskAgent task for a message (its text is the goal) and keeps the message
  * as the first of the task's history. The plan: the one given, a workflow, a planner,
- * else the configured planner, else one step — pinned to `specialist` when the
+ * else the configured planner for a multi-clause goal, else one step — pinned to `specialist` when the
  * options name one, routed otherwise. A message with data or file parts hands them
  * (`parts`) to the steps that take the task's input. The task id comes from the idempotency key
  * (`metadata.switchyard.idempotencyKey`, else the message id), so sending the same
@@ -58,7 +58,7 @@ export async function startA2aTask(c: Context<AppEnv>, a: { text: string; messag
   const p = c.get("principal");
   const o = a.options;
   const pinned = o.specialist ? { plan: { steps: [{ id: "main", specialist: o.specialist, input: "{{input}}" }] } } : undefined;
-  const source = o.plan ? { plan: o.plan } : o.workflow ? { workflow: o.workflow } : o.planner !== undefined ? { planner: o.planner } : pinned ? pinned : rt.config.tasks.planner ? { planner: true as const } : {};
+  const source = o.plan ? { plan: o.plan } : o.workflow ? { workflow: o.workflow } : o.planner !== undefined ? { planner: o.planner } : pinned ? pinned : rt.config.tasks.planner && isMultiStep(a.text) ? { planner: true as const } : {};
   const contextId = a.message.contextId;
   const context = { ...o.context, ...(contextId ? { [CONTEXT_KEY]: contextId } : {}) };
   // a message of files only: its goal names them (its steps get the files themselves)
@@ -71,7 +71,7 @@ export async function startA2aTask(c: Context<AppEnv>, a: { text: string; messag
   });
   const idempotencyKey = o.idempotencyKey ?? `a2a:${a.message.messageId}`;
   const inputParts = a.parts as unknown as JsonObject[] | undefined;
-  const s = await submitTask(c.env, rt, { tenant: p.tenant, actor: `${actorOf(p)} over A2A`, idempotencyKey, body, traceparent: c.get("traceparent"), inputParts }, (pr) => c.executionCtx.waitUntil(pr));
+  const s = await submitTask(c.env, rt, { tenant: p.tenant, actor: `${actorOf(p)} over A2A`, idempotencyKey, body, traceparent: c.get("traceparent"), inputParts, a2aContextId: contextId }, (pr) => c.executionCtx.waitUntil(pr));
   if (s.ok) {
     // the first message of the history; a resent message is already there
     await taskStub(c.env, s.task.id).addMessages(p.tenant, [inTask(a.message, s.task.id, contextIdOf(s.task))]);
@@ -120,10 +120,12 @@ export async function answerTask(c: Context<AppEnv>, message: Message): Promise<
   if (messages.some((m) => m.messageId === message.messageId)) return view;
   const state = taskToA2A(view).status.state;
   if (TERMINAL.has(view.status))
-    throw new RpcFailure(RPC.UNSUPPORTED_OPERATION, `Task ${id} is ${state} and takes no more messages; send a new message with contextId '${contextId}' to continue the conversation`);
+    throw new RpcFailure(RPC.UNSUPPORTED_OPERATION, `Task ${id} is ${state} and takes no more messages; send a new message with contextId '${contextId}' to continue the conversation`, { taskId: id });
   if (view.status !== "awaiting_approval" || !view.awaiting)
-    throw new RpcFailure(RPC.UNSUPPORTED_OPERATION, `Task ${id} is ${state}: it takes a message only while it waits for an approval (input-required)`);
+    throw new RpcFailure(RPC.UNSUPPORTED_OPERATION, `Task ${id} is ${state}: it takes a message only while it waits for an approval (input-required)`, { taskId: id });
   const answer = gateAnswer(message.parts);
+  if (answer && answer.reason.length > 2000)
+    throw new RpcFailure(RPC.INVALID_PARAMS, "Invalid params: the reason is over 2,000 characters", { errors: [{ path: "message.parts", message: "a reason of up to 2,000 characters" }] });
   if (!answer)
     throw new RpcFailure(RPC.INVALID_PARAMS, `Invalid params: task ${id} waits for approval of step '${view.awaiting.step}': ${GATE_ANSWER_HELP}`, {
       errors: [{ path: "message.parts", message: GATE_ANSWER_HELP }],
@@ -134,7 +136,7 @@ export async function answerTask(c: Context<AppEnv>, message: Message): Promise<
   if (!r.ok) {
     if (r.reason === "not_found") throw new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`, { taskId: id });
     const why = r.reason === "expired" ? "its approval expired and the task was rejected" : "it no longer waits for an approval";
-    throw new RpcFailure(RPC.UNSUPPORTED_OPERATION, `Task ${id} takes no answer: ${why}`);
+    throw new RpcFailure(RPC.UNSUPPORTED_OPERATION, `Task ${id} takes no answer: ${why}`, { taskId: id });
   }
   await stub.addMessages(p.tenant, [...(question ? [inTask(question, id, contextId)] : []), inTask(message, id, contextId)]);
   return r.task;
@@ -216,9 +218,10 @@ export async function followTask(c: Context<AppEnv>, id: string, emit: (e: Strea
   const stub = taskStub(c.env, checkId(id));
   // the backlog is the history the first `task` event stands for; progress is what comes later
   const feed = await openTaskFeed(stub, tenant, 0, { until: Date.now() + MAX_STREAM_MS });
-  let view = await stub.get(tenant);
-  if (!feed || !view) throw taskNotFound(id);
-  if (!(await emit({ kind: "task", task: taskToA2A(view) })) || settled(view.status)) return;
+  const first = await stub.getWithMessages(tenant);
+  if (!feed || !first) throw taskNotFound(id);
+  let view = first.task;
+  if (!(await emit({ kind: "task", task: taskToA2A(view, first.messages as unknown as Message[]) })) || settled(view.status)) return;
   for await (const e of feed.later) {
     if (isStopEvent(e)) view = (await stub.get(tenant)) ?? view;
     for (const out of progressEvents(e, view)) if (!(await emit(out))) return;

@@ -27,6 +27,10 @@ export interface Message {
   contextId?: string;
   taskId?: string;
   metadata?: Obj;
+  /** URIs of the extensions the message uses (A2A 1.0 `Message.extensions`). */
+  extensions?: string[];
+  /** Tasks the message refers to, for context (A2A 1.0 `Message.reference_task_ids`). */
+  referenceTaskIds?: string[];
 }
 
 export interface Artifact {
@@ -104,6 +108,8 @@ export function encodeMessage(m: Message, wire: Wire): Obj {
     role: wire === "1.0" ? (m.role === "user" ? "ROLE_USER" : "ROLE_AGENT") : m.role,
     parts: m.parts.map((p) => encodePart(p, wire)),
     ...opt("metadata", m.metadata),
+    ...(m.extensions?.length ? { extensions: m.extensions } : {}),
+    ...(m.referenceTaskIds?.length ? { referenceTaskIds: m.referenceTaskIds } : {}),
   };
 }
 
@@ -219,6 +225,8 @@ export const WireMessage = z.object({
   contextId: z.string().min(1).optional(),
   taskId: z.string().min(1).optional(),
   metadata: Meta,
+  extensions: z.array(z.string()).optional(),
+  referenceTaskIds: z.array(z.string()).optional(),
 });
 
 /** An artifact in either format. */

@@ -112,6 +112,8 @@ describe("push notification configs (A2A 1.0)", () => {
     for (const [method, params, path] of [
       ["CreateTaskPushNotificationConfig", { ...base, url: "not a url" }, "url"],
       ["CreateTaskPushNotificationConfig", { ...base, url: "ftp://hooks.example.com/a" }, "url"],
+      ["CreateTaskPushNotificationConfig", { ...base, url: "https://user:pw@hooks.example.com/a" }, "url"],
+      ["CreateTaskPushNotificationConfig", { ...base, url: "https://hooks.example.com/ho\r\nok" }, "url"],
       ["CreateTaskPushNotificationConfig", { taskId }, "url"],
       ["CreateTaskPushNotificationConfig", { url: base.url }, "taskId"],
       ["CreateTaskPushNotificationConfig", { ...base, id: "has space" }, "id"],

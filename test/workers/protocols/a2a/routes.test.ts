@@ -249,3 +249,69 @@ describe("POST /a2a: malformed calls get JSON-RPC errors", () => {
     await problem(res);
   });
 });
+
+describe("POST /a2a: what a client's message may hold (each -32602 naming the path, nothing made)", () => {
+  const paths = (e: { data?: any } | undefined): string[] => (Array.isArray(e?.data) ? e!.data.flatMap((d: { fieldViolations?: { field: string }[] }) => (d.fieldViolations ?? []).map((v) => v.field)) : []);
+  const msg = (patch: Record<string, unknown>, parts: unknown[] = [{ text: "convert 5 km to miles" }]) => ({ message: { messageId: `m-${crypto.randomUUID()}`, role: "ROLE_USER", parts, ...patch } });
+
+  it("refuses an agent's role, a messageId that cannot be a header, long ids and unknown members", async () => {
+    for (const [params, path] of [
+      [msg({ role: "ROLE_AGENT" }), "message.role"],
+      [msg({ messageId: "bad\r\nid" }), "message.messageId"],
+      [msg({ contextId: "c".repeat(256) }), "message.contextId"],
+      [msg({ taskId: "t".repeat(256) }), "message.taskId"],
+      [msg({ surprise: 1 }), "message"],
+      [{ ...msg({}), configuration: { returnImmediatly: true } }, "configuration"],
+      [{ ...msg({}), extra: 1 }, ""],
+    ] as const) {
+      const { body } = await rpc("SendMessage", params);
+      expect(body.error?.code, JSON.stringify(params)).toBe(-32602);
+      expect(paths(body.error), JSON.stringify(params)).toContain(path);
+    }
+    expect((await rpc("GetTask", { id: `task_${"0".repeat(32)}`, histroyLength: 1 })).body.error?.code).toBe(-32602);
+  });
+
+  it("refuses a part with two contents, a kind that does not match, a URL a specialist must not be sent, a media type that is not one", async () => {
+    for (const [part, path] of [
+      [{ text: "x", raw: "aGVsbG8=" }, "message.parts.0"],
+      [{ text: "x", data: { a: 1 } }, "message.parts.0"],
+      [{ url: "https://x.example/a.pdf", raw: "aGVsbG8=", mediaType: "application/pdf" }, "message.parts.0"],
+      [{ kind: "data", text: "x" }, "message.parts.0.kind"],
+      [{ url: "javascript:alert(1)", mediaType: "image/png" }, "message.parts.0.url"],
+      [{ url: "file:///etc/passwd", mediaType: "text/plain" }, "message.parts.0.url"],
+      [{ url: "https://u:p@x.example/a.png", mediaType: "image/png" }, "message.parts.0.url"],
+      [{ url: "https://x.example/a.png", mediaType: 'image/png\u0000;x="y"' }, "message.parts.0.mediaType"],
+      [{ text: "x", colour: "red" }, "message.parts.0"],
+    ] as const) {
+      const { body } = await rpc("SendMessage", msg({}, [part]));
+      expect(body.error?.code, JSON.stringify(part)).toBe(-32602);
+      expect(paths(body.error), JSON.stringify(part)).toContain(path);
+    }
+  });
+
+  it("keeps extensions and referenceTaskIds in the history, reads proto field names, and keeps a 255-character contextId", async () => {
+    const contextId = "c".repeat(255);
+    const sent = msg({ contextId, extensions: ["https://ext.example/v1"], referenceTaskIds: ["task_x"] });
+    const task = (await rpc("SendMessage", { ...sent, configuration: { history_length: 5 } })).body.result.task;
+    expect(task.contextId).toBe(contextId);
+    expect(task.history[0]).toMatchObject({ extensions: ["https://ext.example/v1"], referenceTaskIds: ["task_x"], contextId });
+    expect((await rpc("GetTask", { id: task.id, history_length: 0 })).body.result.history).toEqual([]);
+  });
+
+  it("runs a one-clause message as one routed step, without asking the planner", async () => {
+    const task = (await rpc("SendMessage", msg({}))).body.result.task;
+    expect(task.metadata.switchyard).toMatchObject({ hops: 1, steps: [{ id: "main", specialist: "units" }] });
+  });
+
+  it("a context naming the router's own a2aContextId key is refused", async () => {
+    const { body } = await rpc("SendMessage", { ...msg({}), metadata: { switchyard: { context: { a2aContextId: "mine" } } } });
+    expect(body.error?.code).toBe(-32602);
+  });
+
+  it("a streamed task's first event carries its history", async () => {
+    const sent = msg({});
+    const res = await call("/a2a", { json: { jsonrpc: "2.0", id: "h", method: "SendStreamingMessage", params: sent } });
+    const first = parseSse(await res.text())[0]!.data.result.task;
+    expect(first.history.map((m: { messageId: string }) => m.messageId)).toEqual([sent.message.messageId]);
+  });
+});
