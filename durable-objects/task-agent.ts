@@ -236,9 +236,10 @@ export class TaskAgent extends DurableObject<Env> {
   }
 
   /** Reads or changes the task's A2A push notification configs (task-push-configs.ts); undefined for an unknown task or another tenant's. */
-  async pushConfigs(tenant: string, op: PushConfigOp): Promise<PushConfigAnswer | undefined> {
+  async pushConfigs(tenant: string, op: PushConfigOp, actor = `tenant:${tenant}`): Promise<PushConfigAnswer | undefined> {
     if (!this.#owned(tenant)) return undefined;
     const answer = this.#push.apply(op);
+    await this.#push.audit(op, answer, actor);
     await this.#tell();
     return answer;
   }

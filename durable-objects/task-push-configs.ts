@@ -1,4 +1,6 @@
 import type { Env } from "../worker/env.ts";
+import { contentHash } from "../worker/tasks/audit.ts";
+import { shownUrl } from "../worker/queues/webhooks.ts";
 import { enqueuePushNotification, pushDelivery, type CallbackEvent, type PushTarget } from "../worker/queues/callbacks.ts";
 import { storeDeadLetter } from "../worker/queues/dead-letters.ts";
 import { envelope, type Envelope } from "../worker/queues/envelope.ts";
@@ -66,6 +68,17 @@ export class TaskPushConfigs {
   }
 
   /** Applies an op of the `pushConfigs` RPC (the agent checked the tenant). */
+  /**
+   * Audits a change of where the task's changes go (in the task's chain): a config set
+   * (its id, URL shown without credentials and hashed, auth scheme, whether it has a
+   * token — never the token or credentials) or deleted.
+   */
+  async audit(op: PushConfigOp, answer: PushConfigAnswer, actor: string): Promise<void> {
+    if (op.kind === "set" && answer.kind === "config")
+      await this.#store().audit(actor, "push.config.set", { id: answer.config.id, url: shownUrl(op.config.url), urlHash: await contentHash(op.config.url), ...(op.config.authentication ? { scheme: op.config.authentication.scheme } : {}), token: op.config.token !== undefined });
+    if (op.kind === "delete" && answer.kind === "deleted" && answer.existed) await this.#store().audit(actor, "push.config.deleted", { id: op.id });
+  }
+
   apply(op: PushConfigOp): PushConfigAnswer {
     switch (op.kind) {
       case "set":

@@ -133,6 +133,9 @@ describe("the official @a2a-js/sdk client against the router over real HTTP", ()
     expect(all.tasks.map((t) => t.id).sort()).toEqual([...ids].sort());
     expect(all.tasks.every((t) => t.contextId === contextId && t.status?.state === TaskState.TASK_STATE_COMPLETED && t.artifacts.length === 1)).toBe(true);
     expect((await list({ status: TaskState.TASK_STATE_WORKING })).tasks).toEqual([]);
+    // without a status the SDK client sends "UNRECOGNIZED": no filter
+    const unfiltered = await client.listTasks({ tenant: "", contextId, pageSize: 10, pageToken: "", historyLength: 0, statusTimestampAfter: undefined, includeArtifacts: false } as unknown as Parameters<Client["listTasks"]>[0]);
+    expect(unfiltered.totalSize).toBe(3);
     const first = await list({ pageSize: 2 });
     expect(first.tasks).toHaveLength(2);
     expect(first.tasks.every((t) => t.artifacts.length === 0)).toBe(true);

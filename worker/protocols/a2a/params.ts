@@ -177,7 +177,8 @@ export const ListParams = z.strictObject({
   tenant: z.string().optional(),
   contextId: z.string().max(255).optional(),
   status: z
-    .enum(["TASK_STATE_UNSPECIFIED", "TASK_STATE_SUBMITTED", "TASK_STATE_WORKING", "TASK_STATE_COMPLETED", "TASK_STATE_FAILED", "TASK_STATE_CANCELED", "TASK_STATE_INPUT_REQUIRED", "TASK_STATE_REJECTED", "TASK_STATE_AUTH_REQUIRED"])
+    // "UNRECOGNIZED" is what @a2a-js/sdk's client sends for a status it was not given (protobuf-ts's -1): no filter, like UNSPECIFIED
+    .enum(["UNRECOGNIZED", "TASK_STATE_UNSPECIFIED", "TASK_STATE_SUBMITTED", "TASK_STATE_WORKING", "TASK_STATE_COMPLETED", "TASK_STATE_FAILED", "TASK_STATE_CANCELED", "TASK_STATE_INPUT_REQUIRED", "TASK_STATE_REJECTED", "TASK_STATE_AUTH_REQUIRED"])
     .optional(),
   pageSize: z.number().int().min(1).max(100).optional(),
   pageToken: z

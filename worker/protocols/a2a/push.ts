@@ -7,6 +7,7 @@
  * which sends the notifications through the webhooks queue.
  */
 import type { Context } from "hono";
+import { actorOf } from "../../http/auth.ts";
 import type { PushConfigAnswer, PushConfigOp } from "../../../durable-objects/task-push-configs.ts";
 import type { AppEnv } from "../../env.ts";
 import { TaskId } from "../../http/task-schemas.ts";
@@ -30,12 +31,13 @@ function checkUrl(c: Context<AppEnv>, config: PushConfig, path: string): void {
   if (problem) throw new RpcFailure(RPC.INVALID_PARAMS, `Invalid params: ${path}: ${problem}`, { errors: [{ path, message: problem }] });
 }
 
-const notFound = (id: string) => new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`);
+const notFound = (id: string) => new RpcFailure(RPC.TASK_NOT_FOUND, `Task not found: ${id}`, { taskId: id });
 
 /** Runs an op on the task's configs as the caller's tenant: -32001 for an id that cannot be a task, an unknown task or another tenant's. */
 async function onTask(c: Context<AppEnv>, taskId: string, op: PushConfigOp): Promise<PushConfigAnswer> {
   if (!TaskId.safeParse(taskId).success) throw notFound(taskId);
-  const answer = await taskStub(c.env, taskId).pushConfigs(c.get("principal").tenant, op);
+  const p = c.get("principal");
+  const answer = await taskStub(c.env, taskId).pushConfigs(p.tenant, op, `${actorOf(p)} over A2A`);
   if (!answer) throw notFound(taskId);
   if (answer.kind === "too_many") throw new RpcFailure(RPC.INVALID_PARAMS, `Invalid params: task ${taskId} already has ${answer.max} push notification configs; delete one first`, { errors: [{ path: "taskId", message: `at most ${answer.max} push notification configs per task` }] });
   return answer;

@@ -75,9 +75,9 @@ async function send(c: Context<AppEnv>, call: RpcCall): Promise<Response> {
   // parts (parts.ts): text and data as the input, every part to a2a specialists, images to chat models; else -32005
   const carried = carryParts(p, rt.registry, options.specialist);
   const text = carried.input;
-  if (!text && !carried.unable) throw new RpcFailure(RPC.INVALID_PARAMS, "Invalid params: the message has no text, data or file part");
+  if (!text && !carried.unable) throw new RpcFailure(RPC.INVALID_PARAMS, "Invalid params: the message has no text, data or file part", { errors: [{ path: "message.parts", message: "no text, data or file part" }] });
   const tooLong = inputTooLong(text, rt.config.router.maxInputChars, "the message");
-  if (tooLong) throw new RpcFailure(RPC.INVALID_PARAMS, `Invalid params: ${tooLong}`);
+  if (tooLong) throw new RpcFailure(RPC.INVALID_PARAMS, `Invalid params: ${tooLong}`, { errors: [{ path: "message.parts", message: tooLong }] });
 
   const tasksByDefault = rt.config.a2a.sendMessageResult === "task" && c.env.TASK_AGENT !== undefined;
   if (wantsTask(text, options, rt.config.tasks.planner !== undefined, tasksByDefault)) {

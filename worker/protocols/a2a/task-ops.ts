@@ -83,7 +83,9 @@ export async function startA2aTask(c: Context<AppEnv>, a: { text: string; messag
     case "flagged":
       throw contentFlagged(s.detail, s.flagged);
     case "conflict":
-      throw new RpcFailure(RPC.INVALID_PARAMS, "Invalid params: this message id (or idempotencyKey) was already used for a different message");
+      throw new RpcFailure(RPC.INVALID_PARAMS, "Invalid params: this message id (or idempotencyKey) was already used for a different message", {
+        errors: [{ path: o.idempotencyKey ? "metadata.switchyard.idempotencyKey" : "message.messageId", message: "already used for a different message" }],
+      });
   }
 }
 
@@ -181,7 +183,7 @@ export async function listA2aTasks(c: Context<AppEnv>, p: ListParams): Promise<R
   const tenant = c.get("principal").tenant;
   const limit = p.pageSize ?? LIST_DEFAULT_PAGE;
   const after = p.pageToken ? decodePageToken(p.pageToken) : undefined;
-  const state = p.status && p.status !== "TASK_STATE_UNSPECIFIED" ? decodeState(p.status) : undefined;
+  const state = p.status && p.status !== "TASK_STATE_UNSPECIFIED" && p.status !== "UNRECOGNIZED" ? decodeState(p.status) : undefined;
   const { rows, total } = await control.listTasks(tenant, {
     ...(state ? { statuses: agentStatusesOf(state) } : {}),
     ...(p.contextId ? { contextId: p.contextId } : {}),

@@ -68,6 +68,12 @@ describe("push notification configs (A2A 1.0)", () => {
     expect((await rpc("DeleteTaskPushNotificationConfig", { taskId, id: "mine" })).result).toEqual({}); // idempotent
     expect((await rpc("GetTaskPushNotificationConfig", { taskId, id: "mine" })).error).toMatchObject({ code: -32001, message: expect.stringMatching(/not found/i) });
     expect((await rpc("ListTaskPushNotificationConfigs", { task_id: taskId, page_size: 5 })).result.configs).toEqual([assigned.result]);
+    // where the task's changes go is audited: set (no token or credentials) and delete, in the task's chain
+    const audit = (await (await call(`/v1/tasks/${taskId}/audit`)).json()) as { entries: { action: string; actor: string; detail: Record<string, unknown> }[]; verification: { ok: boolean } };
+    const pushes = audit.entries.filter((e) => e.action.startsWith("push.config."));
+    expect(pushes.map((e) => [e.action, e.detail.id])).toEqual([["push.config.set", "mine"], ["push.config.set", assigned.result.id], ["push.config.deleted", "mine"]]);
+    expect(pushes[0]).toMatchObject({ actor: expect.stringMatching(/over A2A$/), detail: { url: "https://hooks.example.com/a", scheme: "Bearer", token: true } });
+    expect(JSON.stringify(audit)).not.toMatch(/s3cret|tok-1/);
   });
 
   it("the same id again replaces the config; a task holds at most 10", async () => {
