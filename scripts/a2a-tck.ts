@@ -44,13 +44,29 @@ interface Result {
   exitCode: number | null;
 }
 
+/**
+ * Where the kit is: `A2A_TCK_DIR`, else `shared/a2a-tck` beside the checkout or beside
+ * one of its parents (a clone anywhere under the workplace finds the workplace's
+ * `shared/`), else `/work/shared/a2a-tck`, where this workplace keeps it.
+ */
 function kitDir(): string {
-  const dir = resolve(root, process.env.A2A_TCK_DIR ?? "../shared/a2a-tck");
-  if (!existsSync(join(dir, "tests", "mandatory"))) {
-    console.error(`a2a-tck: the kit is not at ${dir} (set A2A_TCK_DIR to the a2a-tck folder)`);
+  const has = (d: string) => existsSync(join(d, "tests", "mandatory"));
+  if (process.env.A2A_TCK_DIR) {
+    const dir = resolve(root, process.env.A2A_TCK_DIR);
+    if (has(dir)) return dir;
+    console.error(`a2a-tck: A2A_TCK_DIR=${dir} holds no kit (no tests/mandatory)`);
     process.exit(2);
   }
-  return dir;
+  const tried: string[] = [];
+  for (let d = root; ; d = dirname(d)) {
+    const dir = join(dirname(d), "shared", "a2a-tck");
+    tried.push(dir);
+    if (has(dir)) return dir;
+    if (dirname(d) === d) break;
+  }
+  if (has("/work/shared/a2a-tck")) return "/work/shared/a2a-tck";
+  console.error(`a2a-tck: the kit is not in ${[...tried, "/work/shared/a2a-tck"].join(", ")} (set A2A_TCK_DIR to the a2a-tck folder)`);
+  process.exit(2);
 }
 
 /** A writable copy of the kit (shared/ has no write bits; pytest and the kit write caches and reports). */
