@@ -8,6 +8,8 @@
  *   npm run test:a2a-tck                      # every category
  *   npm run test:a2a-tck -- mandatory quality # some of them
  *
+ * `A2A_TCK_VERBOSE=1` prints pytest's own output (every result and skip reason).
+ *
  * Categories: mandatory (tests/mandatory, markers mandatory or mandatory_protocol) and
  * the optional capabilities, quality and features. Prints passed / failed / skipped per
  * category. Exits 1 when a test fails that is not listed in test/a2a-tck/disagreements.ts
