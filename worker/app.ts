@@ -117,6 +117,9 @@ function methodsFor(path: string): string[] {
 
 app.notFound((c) => {
   const methods = methodsFor(c.req.path);
+  // the route exists for this method without the trailing slash: routes are matched exactly
+  if (methods.includes(c.req.method) && c.req.path.endsWith("/"))
+    return problemResponse({ status: 404, slug: "not-found", title: "Not found", detail: `no route for ${c.req.method} ${c.req.path}; did you mean ${c.req.path.replace(/\/+$/, "")}?` });
   if (methods.length)
     return problemResponse(
       { status: 405, slug: "method-not-allowed", title: "Method not allowed", detail: `${c.req.path} takes ${methods.join(", ")}, not ${c.req.method}` },

@@ -35,6 +35,13 @@ describe("method mismatch", () => {
     expect(task.headers.get("allow")).toContain("GET");
     expect((await call("/v1/nothing-here")).status).toBe(404);
   });
+
+  it("a trailing slash on a known path is 404 pointing at the path without it, not a 405 naming the same method", async () => {
+    const res = await call("/a2a/", { method: "POST", json: { jsonrpc: "2.0", id: 1, method: "GetTask", params: { id: "x" } } });
+    expect(res.status).toBe(404);
+    expect((await problem(res)).detail).toBe("no route for POST /a2a/; did you mean /a2a?");
+    expect((await call("/v1/route/", { method: "GET" })).status).toBe(405); // another method still names the allowed ones
+  });
 });
 
 describe("the A2A door's edges", () => {
