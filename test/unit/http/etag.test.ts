@@ -19,3 +19,23 @@ describe("ETag and If-None-Match (RFC 9110 §8.8.3, §13.1.2)", () => {
     expect(noneMatchHit("", tag)).toBe(false);
   });
 });
+
+describe("ETag edges", () => {
+  it("every byte of the digest is two hex digits (bytes under 0x10 keep their leading zero)", async () => {
+    const { createHash } = await import("node:crypto");
+    for (const body of ["", "a", "{}", "x".repeat(100), "é"]) {
+      const tag = await strongEtag(body);
+      expect(tag, body).toMatch(/^"[0-9a-f]{64}"$/);
+      expect(tag, body).toBe(`"${createHash("sha256").update(body, "utf8").digest("hex")}"`);
+    }
+  });
+
+  it("a `*` with spaces around it matches anything", () => {
+    expect(noneMatchHit(" * ", '"abc"')).toBe(true);
+  });
+
+  it("only a leading W/ marks a weak tag; the tag compared is trimmed", () => {
+    expect(noneMatchHit('"ab"', '"aW/b"')).toBe(false);
+    expect(noneMatchHit('"abc"', ' "abc" ')).toBe(true);
+  });
+});

@@ -78,6 +78,7 @@ export function taskOutcome(task: RemoteTask): { ok: true; output: Record<string
   const s = task.status.state;
   const parts = (task.artifacts ?? []).flatMap((a) => a.parts);
   const said = task.status.message ? partsText(task.status.message.parts) : "";
+  // Stryker disable next-line ArrayDeclaration: a completed task without parts: a list of a non-part gives the same output (no text, data or file part in it)
   if (s === "completed") return { ok: true, output: outputOf(parts.length ? parts : (task.status.message?.parts ?? []), { taskId: task.id, contextId: task.contextId, state: s }) };
   const detail = `A2A task ${task.id} ended ${s}${said ? `: ${said}` : ""}`;
   const status = s === "failed" ? 500 : s === "rejected" || s === "input-required" ? 422 : s === "auth-required" ? 401 : s === "canceled" ? 409 : undefined;

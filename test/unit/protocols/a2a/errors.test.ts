@@ -53,3 +53,35 @@ describe("1.0 errors: data as typed details (§3.3.2, §9.5)", () => {
     expect(rpcErrorFor(7, { code: RPC.PARSE_ERROR, message: "p" }, "1.0")).toStrictEqual({ jsonrpc: "2.0", id: 7, error: { code: RPC.PARSE_ERROR, message: "p" } });
   });
 });
+
+describe("typedDetails: what goes where", () => {
+  it("booleans are metadata too; null and undefined members are not", () => {
+    expect(typedDetails(RPC.TASK_NOT_FOUND, { taskId: "t", final: false, gone: undefined })).toEqual([
+      { "@type": ERROR_INFO, reason: "TASK_NOT_FOUND", domain: A2A_DOMAIN, metadata: { taskId: "t", final: "false" } },
+    ]);
+    expect(typedDetails(RPC.TASK_NOT_FOUND, { taskId: "t", nothing: null })).toEqual([
+      { "@type": ERROR_INFO, reason: "TASK_NOT_FOUND", domain: A2A_DOMAIN, metadata: { taskId: "t" } },
+      { "@type": STRUCT, value: { nothing: null } },
+    ]);
+  });
+
+  it("a null detail is kept as a Struct (it is no object to read members of)", () => {
+    expect(typedDetails(RPC.INTERNAL_ERROR, null)).toEqual([{ "@type": STRUCT, value: { detail: null } }]);
+  });
+
+  it("invalid requests get field violations too; only `errors` whose every entry is a path and a message", () => {
+    const issue = { path: "params.id", message: "Required" };
+    expect(typedDetails(RPC.INVALID_REQUEST, { errors: [issue] })).toEqual([{ "@type": BAD_REQUEST, fieldViolations: [{ field: "params.id", description: "Required" }] }]);
+    for (const bad of [[issue, "x"], [issue, { path: "p" }], [issue, { message: "m" }], [issue, { path: 1, message: "m" }], [issue, null], [issue, [issue]]])
+      expect(typedDetails(RPC.INVALID_PARAMS, { errors: bad }), JSON.stringify(bad)).toEqual([{ "@type": STRUCT, value: { errors: bad } }]);
+    expect(typedDetails(RPC.INVALID_PARAMS, { issues: [issue] })).toEqual([{ "@type": STRUCT, value: { issues: [issue] } }]);
+  });
+
+  it("retryAfterSeconds is RetryInfo only as a number", () => {
+    expect(typedDetails(RPC.INTERNAL_ERROR, { retryAfterSeconds: "3" })).toEqual([{ "@type": ERROR_INFO, reason: "INTERNAL_ERROR", domain: ROUTER_DOMAIN, metadata: { retryAfterSeconds: "3" } }]);
+  });
+
+  it("a problem slug's runs of other characters become one underscore", () => {
+    expect(typedDetails(RPC.INTERNAL_ERROR, { type: "urn:switchyard:problem:budget--exhausted.now" })[0]).toMatchObject({ reason: "BUDGET_EXHAUSTED_NOW", domain: ROUTER_DOMAIN });
+  });
+});

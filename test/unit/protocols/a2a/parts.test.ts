@@ -107,3 +107,60 @@ describe("how a hop carries the parts", () => {
     expect(carryParts({ message: { parts: [text("x"), pdf] } }, registry, "remote").parts).toEqual([text("x"), pdf]);
   });
 });
+
+describe("parts: edges", () => {
+  const failure = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return (e as RpcFailure).error;
+    }
+    return undefined;
+  };
+
+  it("text alone is never refused, even with no specialist registered", () => {
+    expect(refuseParts([text("x"), text("y")], new Map(), undefined)).toBeUndefined();
+    expect(refuseParts([], new Map(), undefined)).toBeUndefined();
+  });
+
+  it("when no one specialist takes every part, the refusal names what the cheapest cannot take, whatever the registry's order", () => {
+    const reversed = new Map([...registry].reverse());
+    expect(refuseParts([pdf, png], reversed, undefined)?.detail).toMatch(/^no one specialist accepts every part: 'plain' does not accept application\/pdf/);
+  });
+
+  it("output modes: the refusal says which modes the answers have", () => {
+    expect(refuseOutputModes(["image/png", "audio/*"])).toEqual({
+      code: "content_type",
+      index: -1,
+      mediaType: "image/png, audio/*",
+      detail: "configuration.acceptedOutputModes: the answers are text/plain and application/json, and none of image/png, audio/* takes them",
+    });
+  });
+
+  it("the hop's input is trimmed", () => {
+    expect(messageInput([text("  x  ")])).toBe("x");
+  });
+
+  it("hopParts of an image carries the chat turn", () => {
+    expect(hopParts([text("what is this?"), png]).messages).toEqual(chatMessages([text("what is this?"), png]));
+  });
+
+  it("the errors name part 0 as a part, and an output-mode refusal (no part) by its modes alone", () => {
+    expect(failure(() => carryParts({ message: { parts: [pdf] } }, registry, "plain"))).toEqual({
+      code: RPC.CONTENT_TYPE_NOT_SUPPORTED,
+      message: "Content type not supported (incompatible content types): part 0 (application/pdf): 'plain' does not accept application/pdf (its input modes: text/plain, application/json)",
+      data: { partIndex: 0, mediaType: "application/pdf" },
+    });
+    expect(failure(() => carryParts({ message: { parts: [text("x")] }, configuration: { acceptedOutputModes: ["image/png"] } }, registry, undefined))).toEqual({
+      code: RPC.CONTENT_TYPE_NOT_SUPPORTED,
+      message:
+        "Content type not supported (incompatible content types): image/png: configuration.acceptedOutputModes: the answers are text/plain and application/json, and none of image/png takes them",
+      data: { mediaType: "image/png" },
+    });
+    expect(failure(() => carryParts({ message: { parts: [{ kind: "file", bytes: "%%" }] } }, registry, undefined))).toEqual({
+      code: RPC.INVALID_PARAMS,
+      message: "Invalid params: message.parts.0: the file's bytes are not base64",
+      data: { errors: [{ path: "message.parts.0", message: "message.parts.0: the file's bytes are not base64" }] },
+    });
+  });
+});

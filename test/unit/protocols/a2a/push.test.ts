@@ -122,3 +122,93 @@ function encodeMany(): Record<string, unknown> {
   const [task] = pushPayloads(ev("task.succeeded"), view(), "0.3");
   return { ...task!.body, artifacts: Array.from({ length: 5000 }, (_, i) => ({ artifactId: `a${i}`, parts: [{ kind: "text", text: "y".repeat(900) }] })) };
 }
+
+/** The -32602 error a call throws. */
+function refusal(f: () => unknown): { code: number; message: string; data: unknown } {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof RpcFailure) return e.error as { code: number; message: string; data: unknown };
+    throw e;
+  }
+  throw new Error("no error");
+}
+
+describe("push config params: each rule", () => {
+  const url = "https://h.example/in";
+
+  it("a URL with a user name or password in it is refused (credentials go in authentication)", () => {
+    for (const u of ["https://u:p@h.example/in", "https://u@h.example/in", "https://:p@h.example/in"]) {
+      expect(paths(() => parsePushCall("pushCreate", "1.0", { taskId: T, url: u })), u).toEqual(["url"]);
+      expect(paths(() => parsePushCall("pushCreate", "0.3", { taskId: T, pushNotificationConfig: { url: u } })), u).toEqual(["pushNotificationConfig.url"]);
+    }
+    expect(refusal(() => parsePushCall("pushCreate", "1.0", { taskId: T, url: "https://u:p@h.example/in" }))).toEqual({
+      code: -32602,
+      message: "Invalid params: url: no user:password in it: give credentials in authentication",
+      data: { errors: [{ path: "url", message: "no user:password in it: give credentials in authentication" }] },
+    });
+  });
+
+  it("a token or credentials must be header text: visible ASCII, no line breaks, no spaces at the ends", () => {
+    for (const token of ["a\nb", " t", "t ", "tök"]) expect(paths(() => parsePushCall("pushCreate", "1.0", { taskId: T, url, token })), JSON.stringify(token)).toEqual(["token"]);
+    expect(paths(() => parsePushCall("pushCreate", "1.0", { taskId: T, url, authentication: { scheme: "Bearer", credentials: "a\r\nX-Evil: 1" } }))).toEqual(["authentication.credentials"]);
+    expect(parsePushCall("pushCreate", "1.0", { taskId: T, url, token: "a b" })).toMatchObject({ config: { token: "a b" } });
+  });
+
+  it("the message names every issue, the root as (root)", () => {
+    expect(refusal(() => parsePushCall("pushCreate", "1.0", { taskId: "", url, task_id: "x" })).message).toBe(
+      'Invalid params: taskId: Too small: expected string to have >=1 characters; (root): Unrecognized key: "task_id"',
+    );
+  });
+
+  it("a scheme without credentials names where it was sent", () => {
+    const CREDENTIALS = "required with a scheme: the router sends Authorization: <scheme> <credentials> and has no credentials of its own for your webhook";
+    expect(refusal(() => parsePushCall("pushCreate", "0.3", { taskId: T, pushNotificationConfig: { url, authentication: { schemes: ["Bearer"] } } })).data).toEqual({
+      errors: [{ path: "pushNotificationConfig.authentication.credentials", message: CREDENTIALS }],
+    });
+    expect(paths(() => parseSendPush({ taskPushNotificationConfig: { url, authentication: { scheme: "Bearer" } } }, "1.0"))).toEqual(["configuration.taskPushNotificationConfig.authentication.credentials"]);
+    expect(paths(() => parseSendPush({ pushNotificationConfig: { url, authentication: { schemes: ["Bearer"] } } }, "0.3"))).toEqual(["configuration.pushNotificationConfig.authentication.credentials"]);
+  });
+
+  it("a SendMessage's config refusals say why", () => {
+    expect(refusal(() => parseSendPush({ taskPushNotificationConfig: { url }, pushNotificationConfig: { url } }, "1.0")).data).toEqual({
+      errors: [{ path: "configuration.pushNotificationConfig", message: "send one push config: taskPushNotificationConfig (1.0) or pushNotificationConfig (0.3)" }],
+    });
+    expect(refusal(() => parseSendPush({ taskPushNotificationConfig: { url, taskId: T } }, "1.0")).data).toEqual({
+      errors: [{ path: "configuration.taskPushNotificationConfig.taskId", message: "must be empty: the config goes to the task this message makes" }],
+    });
+  });
+});
+
+const utf8 = (v: unknown) => new TextEncoder().encode(JSON.stringify(v)).length;
+
+describe("fitPush: the limits", () => {
+  it("a body of exactly MAX_PUSH_BYTES is sent as it is", () => {
+    const base = { statusUpdate: { taskId: T, pad: "" } };
+    const exact = { statusUpdate: { taskId: T, pad: "x".repeat(MAX_PUSH_BYTES - utf8(base)) } };
+    expect(utf8(exact)).toBe(MAX_PUSH_BYTES);
+    expect(fitPush(exact)).toBe(exact);
+  });
+
+  it("a cut body of exactly MAX_PUSH_BYTES is sent cut, not bare", () => {
+    // a 0.3 task whose metadata alone makes it too large: cut, it loses the metadata and gains the truncated mark
+    const mark = { switchyard: { truncated: true } };
+    const chunks = (n: number) => Array.from({ length: n }, () => "y".repeat(900));
+    const shape = (pad: string[], last: string) => ({ kind: "task", id: T, pad, last, metadata: mark });
+    let n = 0;
+    while (utf8(shape(chunks(n + 1), "")) < MAX_PUSH_BYTES) n++;
+    const last = "z".repeat(MAX_PUSH_BYTES - utf8(shape(chunks(n), "")));
+    expect(last.length).toBeLessThanOrEqual(1000);
+    const body = { kind: "task", id: T, pad: chunks(n), last, metadata: { huge: "m".repeat(200_000) } };
+    expect(utf8(shape(chunks(n), last))).toBe(MAX_PUSH_BYTES);
+    expect(fitPush(body)).toEqual(shape(chunks(n), last));
+  });
+
+  it("a 1.0 event too large even cut is its bare ids, inside its wrapper", () => {
+    const parts = Array.from({ length: 5000 }, () => ({ text: "y".repeat(900) }));
+    const big = { artifactUpdate: { taskId: T, contextId: "ctx", artifact: { artifactId: "result", parts }, lastChunk: true } };
+    expect(fitPush(big)).toStrictEqual({ artifactUpdate: { taskId: T, contextId: "ctx", metadata: { switchyard: { truncated: true } } } });
+    const status = { statusUpdate: { taskId: T, contextId: "ctx", status: { state: "TASK_STATE_COMPLETED", message: { parts } } } };
+    expect(fitPush(status)).toStrictEqual({ statusUpdate: { taskId: T, contextId: "ctx", status: { state: "TASK_STATE_COMPLETED" }, metadata: { switchyard: { truncated: true } } } });
+  });
+});

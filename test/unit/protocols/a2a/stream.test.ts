@@ -99,3 +99,25 @@ describe("TextChunks: the answer's text as chat.completion.chunk events", () => 
     expect(e[0].error).toMatchObject({ type: "server_error", message: expect.stringContaining("does not continue the text it streamed") });
   });
 });
+
+describe("stream events: edges", () => {
+  it("no object, or an object that is no StreamResponse, is no event", () => {
+    for (const r of [null, undefined, "x", 3, [], [{ kind: "task" }], {}, { foo: 1 }]) expect(decodeStreamResult(r), JSON.stringify(r)).toBeUndefined();
+    expect(decodeFrame(rpc(null))).toMatchObject({ ok: false, failure: { kind: "bad_response", detail: "an event of the agent's stream is no Task, Message, status update or artifact update" } });
+  });
+
+  it("an artifact update's flags are false unless sent true", () => {
+    expect(decodeStreamResult({ artifactUpdate: { taskId: "t", contextId: "c", artifact: { artifactId: "a", parts: [{ text: "x" }] }, append: false, lastChunk: false } })).toMatchObject({ append: false, lastChunk: false });
+    expect(decodeStreamResult({ artifactUpdate: { taskId: "t", artifact: { artifactId: "a", parts: [{ text: "x" }] } } })).toMatchObject({ contextId: "", append: false, lastChunk: false });
+  });
+
+  it("a reply that is no JSON-RPC response is named a stream event", () => {
+    expect(decodeFrame(JSON.stringify({ id: 1, result: {} }))).toEqual({ ok: false, failure: { kind: "bad_response", detail: "stream event: the reply is not a JSON-RPC 2.0 response" } });
+  });
+
+  it("before any event there is no task and no text", () => {
+    const s = new RemoteStream();
+    expect(s.task).toBeUndefined();
+    expect(s.text()).toBe("");
+  });
+});

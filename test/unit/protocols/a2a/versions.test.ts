@@ -49,3 +49,23 @@ describe("A2A-Version (§3.6)", () => {
     expect(errorWire({ unsupported: "9.9" })).toBe("0.3");
   });
 });
+
+describe("A2A-Version edge cases", () => {
+  it("a header of spaces is blank: the query parameter is read", () => {
+    expect(requestedVersion("   ", "0.3")).toBe("0.3");
+  });
+
+  it("minor and patch may have several digits; an unsupported version is named trimmed", () => {
+    expect(parseVersion("1.00")).toBe("1.0");
+    expect(parseVersion("0.03")).toBe("0.3");
+    expect(parseVersion("1.0.12")).toBe("1.0");
+    expect(parseVersion(" 2.0 ")).toEqual({ unsupported: "2.0" });
+  });
+
+  it("a method the router does not know has no counterpart in the other version", () => {
+    expect(versionRefusal("1.0", { method: "tasks/unknown", wire: "0.3" })).toMatchObject({
+      code: RPC.METHOD_NOT_FOUND,
+      message: "Method not found: tasks/unknown is an A2A 0.3 method, and the request asked for A2A-Version 1.0, which has no such method",
+    });
+  });
+});
