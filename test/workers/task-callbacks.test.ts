@@ -78,6 +78,7 @@ describe("task callbacks", () => {
     for (const [callback, path] of [
       [{ url: "ftp://hooks.example.com/x" }, "callback.url"],
       [{ url: "not a url" }, "callback.url"],
+      [{ url: "https://hooks.example.com/ho\r\nok" }, "callback.url"],
       [{ url: "https://hooks.example.com/x", secret: "short" }, "callback.secret"],
       [{ url: "https://hooks.example.com/x", secret: "whsec_this is not base64!" }, "callback.secret"],
       [{ url: "https://hooks.example.com/x", extra: 1 }, "callback"],

@@ -17,7 +17,12 @@ import { signingKey } from "./webhooks.ts";
  * { "url": "https://hooks.example.com/switchyard", "secret": "whsec_…at least 16 characters" }
  */
 export const Callback = z.strictObject({
-  url: z.url({ protocol: /^https?$/ }).max(2048),
+  url: z
+    .string()
+    .max(2048)
+    // checked before z.url, which would drop them from the URL it returns without a word
+    .refine((u) => !/[\x00-\x20\x7f]/.test(u), "no control characters or spaces")
+    .pipe(z.url({ protocol: /^https?$/ })),
   secret: z
     .string()
     .min(16, "at least 16 characters")
