@@ -5,6 +5,7 @@ import { envelope, type Envelope } from "../worker/queues/envelope.ts";
 import { CALLBACK_EVENT_TYPES, taskCallbackEvent } from "../worker/tasks/callback-events.ts";
 import { taskLinks } from "../worker/tasks/links.ts";
 import type { TaskStore } from "./task-store.ts";
+import { SerialRuns, tellOutbox } from "./outbox.ts";
 
 /** Tries to put one event on the webhooks queue before it is given up (logged). */
 export const MAX_ENQUEUE_TRIES = 10;
@@ -32,7 +33,7 @@ interface OutboxRow extends Record<string, SqlStorageValue> {
 export class TaskCallbacks {
   readonly #sql: SqlStorage;
   readonly #store: () => TaskStore;
-  #tail: Promise<unknown> = Promise.resolve();
+  readonly #runs = new SerialRuns();
 
   constructor(sql: SqlStorage, store: () => TaskStore) {
     this.#sql = sql;
@@ -77,15 +78,7 @@ export class TaskCallbacks {
    * the queue refused (the agent's alarm calls this again). Never throws.
    */
   async tell(env: Env, storage: DurableObjectStorage): Promise<void> {
-    try {
-      if (this.pending() === 0) return;
-      const next = await this.flush(env);
-      if (next === undefined) return;
-      const alarm = await storage.getAlarm();
-      if (alarm === null || alarm > next) await storage.setAlarm(next);
-    } catch (e) {
-      console.warn(JSON.stringify({ msg: "task callback events not flushed", task: this.#store().task()?.id, error: String(e) }));
-    }
+    await tellOutbox(this, env, storage, "task callback events", () => this.#store().task()?.id);
   }
 
   /**
@@ -96,9 +89,7 @@ export class TaskCallbacks {
    * due (epoch ms), if any event is left.
    */
   flush(env: Pick<Env, "WEBHOOKS"> & Partial<Env>, now: () => number = Date.now): Promise<number | undefined> {
-    const run = this.#tail.then(() => this.#flush(env, now));
-    this.#tail = run.catch(() => undefined);
-    return run;
+    return this.#runs.run(() => this.#flush(env, now));
   }
 
   async #flush(env: Pick<Env, "WEBHOOKS"> & Partial<Env>, clock: () => number): Promise<number | undefined> {

@@ -9,6 +9,7 @@ import { MAX_PUSH_CONFIGS, type PushConfig, type PushConfigView } from "../worke
 import { PUSH_EVENT_TYPES, pushPayloads, pushSnapshot, type PushPayload } from "../worker/protocols/a2a/push-payloads.ts";
 import { MAX_ENQUEUE_TRIES } from "./task-callbacks.ts";
 import type { TaskStore } from "./task-store.ts";
+import { SerialRuns, tellOutbox } from "./outbox.ts";
 
 /** Wait before the next try after `tries` failed ones: 5 s doubling, at most 5 min (as for callbacks). */
 const retryMs = (tries: number) => Math.min(300_000, 5_000 * 2 ** (tries - 1));
@@ -54,7 +55,7 @@ const view = (r: ConfigRow): PushConfigView => ({ id: r.id, url: r.url, wire: r.
 export class TaskPushConfigs {
   readonly #sql: SqlStorage;
   readonly #store: () => TaskStore;
-  #tail: Promise<unknown> = Promise.resolve();
+  readonly #runs = new SerialRuns();
 
   constructor(sql: SqlStorage, store: () => TaskStore) {
     this.#sql = sql;
@@ -181,15 +182,7 @@ export class TaskPushConfigs {
 
   /** Flushes the outbox and arms the object's alarm no later than the next try of what the queue refused. Never throws. */
   async tell(env: Env, storage: DurableObjectStorage): Promise<void> {
-    try {
-      if (this.pending() === 0) return;
-      const next = await this.flush(env);
-      if (next === undefined) return;
-      const alarm = await storage.getAlarm();
-      if (alarm === null || alarm > next) await storage.setAlarm(next);
-    } catch (e) {
-      console.warn(JSON.stringify({ msg: "push notifications not flushed", task: this.#store().task()?.id, error: String(e) }));
-    }
+    await tellOutbox(this, env, storage, "push notifications", () => this.#store().task()?.id);
   }
 
   /**
@@ -199,9 +192,7 @@ export class TaskPushConfigs {
    * stored as a dead letter and logged. Resolves with when the next try is due, if any.
    */
   flush(env: Pick<Env, "WEBHOOKS"> & Partial<Env>, now: () => number = Date.now): Promise<number | undefined> {
-    const run = this.#tail.then(() => this.#flush(env, now));
-    this.#tail = run.catch(() => undefined);
-    return run;
+    return this.#runs.run(() => this.#flush(env, now));
   }
 
   async #flush(env: Pick<Env, "WEBHOOKS"> & Partial<Env>, clock: () => number): Promise<number | undefined> {
