@@ -85,20 +85,6 @@ const V03Get = z.strictObject({ id: TaskRef, pushNotificationConfigId: ConfigId.
 const V03List = z.strictObject({ id: TaskRef, metadata: Metadata });
 const V03Delete = z.strictObject({ id: TaskRef, pushNotificationConfigId: ConfigId.min(1), metadata: Metadata });
 
-/** Protobuf field names a 1.0 client may send instead of their JSON names (ProtoJSON parsers accept both). */
-const PROTO_NAMES: Readonly<Record<string, string>> = { task_id: "taskId", page_size: "pageSize", page_token: "pageToken" };
-
-/** Params with protobuf field names under their JSON names (a name sent both ways is left, and refused as unknown). */
-function jsonNames(params: Record<string, unknown>): Record<string, unknown> {
-  const out = { ...params };
-  for (const [proto, json] of Object.entries(PROTO_NAMES))
-    if (Object.hasOwn(out, proto) && !Object.hasOwn(out, json)) {
-      out[json] = out[proto];
-      delete out[proto];
-    }
-  return out;
-}
-
 type Issue = { path: string; message: string };
 
 /** -32602 with `data.errors`, as `parseParams` answers. */
@@ -136,11 +122,11 @@ const firstScheme = (a: z.infer<typeof V03Auth> | undefined): Auth | undefined =
  * `get` without an id finds it); a 1.0 config without one gets a new id.
  *
  * @example
- * parsePushCall("pushGet", "1.0", { task_id: "task_…", id: "c1" }) // { kind: "get", taskId: "task_…", id: "c1" }
+ * parsePushCall("pushGet", "1.0", { taskId: "task_…", id: "c1" }) // { kind: "get", taskId: "task_…", id: "c1" }
  */
 export function parsePushCall(op: PushOp, wire: Wire, params: Record<string, unknown>): PushRequest {
   if (wire === "1.0") {
-    const p = jsonNames(params);
+    const p = params; // proto field names (task_id) are read as JSON names for every 1.x call (jsonrpc.ts protoNames)
     switch (op) {
       case "pushCreate": {
         const c = parseAt(V1TaskConfig, p);

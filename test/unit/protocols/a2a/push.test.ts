@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { protoNames } from "../../../../worker/protocols/a2a/jsonrpc.ts";
 import { RpcFailure } from "../../../../worker/protocols/a2a/jsonrpc.ts";
 import { encodePushConfig, parsePushCall, parseSendPush } from "../../../../worker/protocols/a2a/push-params.ts";
 import { fitPush, MAX_PUSH_BYTES, pushPayloads, pushSnapshot, PUSH_EVENT_TYPES } from "../../../../worker/protocols/a2a/push-payloads.ts";
@@ -27,8 +28,8 @@ describe("push config params (1.0 and 0.3)", () => {
       config: { id: "", url: "https://h.example/in", token: "t", authentication: auth, wire: "1.0" },
       urlPath: "url",
     });
-    expect(parsePushCall("pushCreate", "1.0", { task_id: T, id: "c1", url: "http://localhost:8888/webhook", token: "" })).toMatchObject({ config: { id: "c1", url: "http://localhost:8888/webhook" } });
-    expect(parsePushCall("pushGet", "1.0", { task_id: T, id: "default" })).toEqual({ kind: "get", taskId: T, id: "default" });
+    expect(parsePushCall("pushCreate", "1.0", protoNames({ task_id: T, id: "c1", url: "http://localhost:8888/webhook", token: "" }))).toMatchObject({ config: { id: "c1", url: "http://localhost:8888/webhook" } });
+    expect(parsePushCall("pushGet", "1.0", protoNames({ task_id: T, id: "default" }))).toEqual({ kind: "get", taskId: T, id: "default" });
     expect(parsePushCall("pushList", "1.0", { taskId: T, pageSize: 0, pageToken: "", tenant: "x" })).toEqual({ kind: "list", taskId: T });
     expect(parsePushCall("pushDelete", "1.0", { taskId: T, id: "c1" })).toEqual({ kind: "delete", taskId: T, id: "c1" });
   });
@@ -51,7 +52,7 @@ describe("push config params (1.0 and 0.3)", () => {
     expect(paths(() => parsePushCall("pushCreate", "1.0", { taskId: T, url, authentication: { scheme: "Bearer", credentials: "" } }))).toEqual(["authentication.credentials"]);
     expect(paths(() => parsePushCall("pushCreate", "1.0", { taskId: T, url, token: "x".repeat(1025) }))).toEqual(["token"]);
     expect(paths(() => parsePushCall("pushCreate", "1.0", { taskId: "", url: "mailto:x@y" }))).toEqual(["taskId", "url"]);
-    expect(paths(() => parsePushCall("pushCreate", "1.0", { taskId: T, url, task_id: T }))).toEqual([""]);
+    expect(paths(() => parsePushCall("pushCreate", "1.0", protoNames({ taskId: T, url, task_id: T })))).toEqual([""]);
     expect(paths(() => parsePushCall("pushGet", "1.0", { taskId: T, id: "" }))).toEqual(["id"]);
     expect(paths(() => parsePushCall("pushList", "1.0", { taskId: T, pageToken: "abc" }))).toEqual(["pageToken"]);
     expect(paths(() => parsePushCall("pushCreate", "0.3", { taskId: T, pushNotificationConfig: { url, authentication: { schemes: [] } } }))).toEqual(["pushNotificationConfig.authentication.schemes"]);
@@ -156,7 +157,7 @@ describe("push config params: each rule", () => {
   });
 
   it("the message names every issue, the root as (root)", () => {
-    expect(refusal(() => parsePushCall("pushCreate", "1.0", { taskId: "", url, task_id: "x" })).message).toBe(
+    expect(refusal(() => parsePushCall("pushCreate", "1.0", protoNames({ taskId: "", url, task_id: "x" }))).message).toBe(
       'Invalid params: taskId: Too small: expected string to have >=1 characters; (root): Unrecognized key: "task_id"',
     );
   });
