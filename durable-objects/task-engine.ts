@@ -1,5 +1,5 @@
-import { contentHash } from "../worker/tasks/audit.ts";
-import { blockedSteps, combineOutputs, readySteps, renderInput, type StepSpec, type StepStatus } from "../worker/tasks/plan.ts";
+import { canonicalJson, contentHash } from "../worker/tasks/audit.ts";
+import { blockedSteps, combineOutputs, readySteps, renderArguments, renderInput, type StepSpec, type StepStatus } from "../worker/tasks/plan.ts";
 import { runStep, verifyOutput } from "../worker/tasks/runner.ts";
 import { inputTooLong } from "../worker/routing/input-limit.ts";
 import { screenableText, screenUnder, type ScreeningResult } from "../worker/policy/screening.ts";
@@ -156,7 +156,10 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
   const steps = h.store.steps();
   const doc = h.store.requireStep(spec.id, steps);
   const outputs = new Map(steps.filter((s) => s.status === "succeeded").map((s) => [s.id, s.output]));
-  const input = renderInput(spec.input, { input: task.input, goal: task.goal, outputs });
+  const vars = { input: task.input, goal: task.goal, outputs };
+  const toolArguments = spec.tool ? renderArguments(spec.arguments ?? {}, vars) : undefined;
+  // a tool step's input is its arguments' JSON: screened, bounded and hashed like any input
+  const input = toolArguments ? canonicalJson(toolArguments) : renderInput(spec.input, vars);
   // a template can expand a small request into a huge specialist body: bounded like any input
   const tooLong = inputTooLong(input, rt.config.router.maxInputChars, "the step's templated input");
   if (tooLong) return failStep(h, doc, tooLong);
@@ -178,7 +181,7 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
 
   const key = `${task.id}/${spec.id}`;
   const governed = { task: totals, approved: doc.approved === true };
-  let outcome = await runStep({ ...stepCall(h, rt, task, spec, input, key), ...governed, trace }, background);
+  let outcome = await runStep({ ...stepCall(h, rt, task, spec, input, key), ...governed, toolArguments, trace }, background);
   let cost = outcome.ok ? outcome.costUsd : 0;
   let hops = callsMade(outcome.attempts);
   let gate: string | undefined;

@@ -24,6 +24,8 @@ export interface Env {
   INTENT_FITTER?: DurableObjectNamespace<import("../durable-objects/intent-fitter.ts").IntentFitter>;
   /** One object per async hop (worker/hops/): its request, its claim, its answer. */
   ASYNC_HOP?: DurableObjectNamespace<import("../durable-objects/async-hop.ts").AsyncHop>;
+  /** One object per MCP session of the `/mcp` door (durable-objects/mcp-session.ts). */
+  MCP_SESSION?: DurableObjectNamespace<import("../durable-objects/mcp-session.ts").McpSession>;
   /** Which queued messages had their effect (exactly-once effects; worker/queues/ledger.ts), sharded by message id. */
   MESSAGE_LEDGER?: DurableObjectNamespace<import("../durable-objects/message-ledger.ts").MessageLedger>;
   /** Work queues (worker/queues/names.ts): async hops, webhook deliveries, fanned-out plan steps. */
@@ -78,6 +80,8 @@ export interface AppEnv {
     callSpecialist: import("./routing/hop.ts").EndpointCaller;
     /** Set on an async hop's replay by the queue consumer: the hop's id (worker/hops/internal-call.ts). */
     asyncHop: string | undefined;
+    /** Set when the MCP door's session calls a tool in process (worker/hops/internal-call.ts). */
+    internalTool: import("./hops/internal-call.ts").InternalToolCall | undefined;
   };
 }
 
@@ -95,6 +99,7 @@ export const RESERVED_BINDINGS: ReadonlySet<string> = new Set([
   "INTENT_FITTER",
   "MESSAGE_LEDGER",
   "ASYNC_HOP",
+  "MCP_SESSION",
   "HOPS",
   "WEBHOOKS",
   "STEPS",

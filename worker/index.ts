@@ -6,6 +6,7 @@ import { queue } from "./queues/worker.ts";
 export { AsyncHop } from "../durable-objects/async-hop.ts";
 export { ControlPlane } from "../durable-objects/control-plane.ts";
 export { IntentFitter } from "../durable-objects/intent-fitter.ts";
+export { McpSession } from "../durable-objects/mcp-session.ts";
 export { MessageLedger } from "../durable-objects/message-ledger.ts";
 export { Metrics } from "../durable-objects/metrics.ts";
 export { RateLimitPool } from "../durable-objects/rate-limit-pool.ts";

@@ -20,7 +20,7 @@ const headers = () =>
       z.string().max(8192).regex(/^[\t\x20-\x7e]*$/, "a header value: visible ASCII, spaces and tabs only (no CR, LF or NUL)"),
     )
     .default({});
-const OWN_HEADERS = new Set(["authorization", "content-type", "content-length", "idempotency-key", "traceparent", "x-intent-id", "host", "a2a-version", "x-api-key", "x-goog-api-key", "anthropic-version"]);
+const OWN_HEADERS = new Set(["authorization", "content-type", "content-length", "idempotency-key", "traceparent", "x-intent-id", "host", "a2a-version", "mcp-session-id", "mcp-protocol-version", "last-event-id", "x-api-key", "x-goog-api-key", "anthropic-version"]);
 
 export const BindingName = z.lazy(() => z.string().regex(/^[A-Z][A-Z0-9_]*$/, "a SCREAMING_SNAKE binding name"));
 
@@ -166,6 +166,30 @@ export const A2aEndpoint = z.lazy(() =>
   }),
 );
 
+/**
+ * A remote MCP server over Streamable HTTP (MCP 2025-11-25, "Transports"): its tools
+ * join the router's MCP catalogue as `<specialist id>__<tool name>` and are called
+ * through the same policy, pool, kill switch, screening and audit path as every
+ * specialist (docs/protocols/mcp.md). It takes tool calls only: no routed text.
+ */
+export const McpEndpoint = z.lazy(() =>
+  z.strictObject({
+    type: z.literal("mcp"),
+    /** The server's MCP endpoint, e.g. `https://mcp.example.com/mcp`. */
+    url: z.url({ protocol: /^https?$/ }),
+    /**
+     * A service binding to reach it through (a Worker of the same account, or the bundled
+     * example server under `npm run dev`): `url`'s path and query are kept, its host is not resolved.
+     */
+    binding: BindingName.optional(),
+    /** Name of a Worker secret holding a bearer token sent as `Authorization`. */
+    apiKeySecret: BindingName.optional(),
+    headers: headers(),
+    /** How long the server's tool list is kept before it is listed again (a `notifications/tools/list_changed` refreshes it sooner). */
+    toolsTtlSeconds: z.number().int().min(0).max(86_400).default(300),
+  }),
+);
+
 /** Where and how a specialist is called; one adapter per `type`. */
-export const Endpoint = z.lazy(() => z.discriminatedUnion("type", [ServiceEndpoint, HttpEndpoint, OpenAIChatEndpoint, AnthropicEndpoint, GeminiEndpoint, WorkersAiEndpoint, A2aEndpoint]));
+export const Endpoint = z.lazy(() => z.discriminatedUnion("type", [ServiceEndpoint, HttpEndpoint, OpenAIChatEndpoint, AnthropicEndpoint, GeminiEndpoint, WorkersAiEndpoint, A2aEndpoint, McpEndpoint]));
 export type Endpoint = z.infer<typeof Endpoint>;

@@ -1,16 +1,20 @@
 import type { Principal } from "../env.ts";
 import type { ProblemInit } from "../http/problem.ts";
+import type { ConnectionPool, SpecialistProgress, ToolCall } from "../routing/hop.ts";
 
 /**
  * A request the router makes to its own app, in process: the queue consumer replaying
- * an async hop as the tenant that submitted it. Counts the specialist calls the replay
+ * an async hop as the tenant that submitted it, or the MCP door's session calling a
+ * tool as the session's tenant (`tool`). Counts the specialist calls the replay
  * made, so the consumer knows whether an error came before any of them (safe to retry)
  * or after (never repeated).
  */
 export interface InternalCall {
   principal: Principal;
-  /** The async hop's id: the replayed hop gets it (its trace, its problem's `hop`, the specialist's default `Idempotency-Key`). */
-  hopId: string;
+  /** The async hop's id, on its replay: the replayed hop gets it (its trace, its problem's `hop`, the specialist's default `Idempotency-Key`). */
+  hopId?: string | undefined;
+  /** The tool call this hop is, when the MCP door makes it (worker/protocols/mcp/). */
+  tool?: InternalToolCall | undefined;
   specialistCalls: number;
   /**
    * Answer this problem instead of serving the request: the door's own error handling
@@ -18,6 +22,23 @@ export interface InternalCall {
    * every other answer of the hop.
    */
   refuse?: ProblemInit | undefined;
+}
+
+/**
+ * A tool call of the MCP door, made as a hop (`POST /v1/route`): what the route's body
+ * cannot carry, because only the router may say it.
+ */
+export interface InternalToolCall {
+  /** The tool's name in the door's catalogue (`<server>__<tool>`, a specialist's id, `route`): policy rules match it by `tool` glob. */
+  name: string;
+  /** The call sent to an MCP server (absent when the tool is a specialist or `route`: the hop's input is sent). */
+  call?: ToolCall | undefined;
+  /** A human approved this call (at the door's gate): a `require: approval` rule lets it through. */
+  approved?: boolean | undefined;
+  /** Told of what the server says mid-call (its `notifications/progress`). */
+  progress?: ((p: SpecialistProgress) => void) | undefined;
+  /** The session's open upstream MCP sessions. */
+  connections?: ConnectionPool | undefined;
 }
 
 /**

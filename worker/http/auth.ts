@@ -159,12 +159,13 @@ export function oneKey(value: string | undefined): string | undefined {
  */
 export function authenticate(keyHeaders: readonly KeyHeader[] = []): MiddlewareHandler<AppEnv> {
   return async function authenticate(c, next) {
-    // the queue consumer replaying an async hop, in process, as the tenant that submitted it (worker/hops/internal-call.ts)
+    // the queue consumer replaying an async hop, or an MCP session calling a tool, in process, as its tenant (worker/hops/internal-call.ts)
     const internal = internalCallOf(c.req.raw);
     if (internal) {
       if (internal.refuse) throw new ProblemError(internal.refuse);
       c.set("principal", internal.principal);
       c.set("asyncHop", internal.hopId);
+      c.set("internalTool", internal.tool);
       const call = c.var.callSpecialist;
       c.set("callSpecialist", (s, request, ctx) => {
         internal.specialistCalls++;

@@ -26,6 +26,8 @@ export const PolicyRule = z.lazy(() =>
           tenant: Globs.optional(),
           intent: Globs.optional(),
           specialist: Globs.optional(),
+          /** MCP tool names (`github__*`, `*__delete_*`): matches tool calls only (docs/governance.md). */
+          tool: Globs.optional(),
           minInputChars: z.number().int().nonnegative().optional(),
           maxInputChars: z.number().int().nonnegative().optional(),
           minCostUsd: z.number().nonnegative().optional(),
@@ -52,6 +54,11 @@ export interface PolicyContext {
    */
   intents: readonly string[];
   specialist: string;
+  /**
+   * The tool called, for a tool call (the MCP door's name of it: `<server>__<tool>`, a
+   * specialist's id, `route`); absent for a hop, which no `tool` rule matches.
+   */
+  tool?: string | undefined;
   inputChars: number;
   /** Estimated cost of the call in USD. */
   costUsd: number;
@@ -95,6 +102,10 @@ export class PolicySet {
       if (m.specialist !== undefined) {
         const g = globMatcher(m.specialist);
         tests.push((c) => g(c.specialist));
+      }
+      if (m.tool !== undefined) {
+        const g = globMatcher(m.tool);
+        tests.push((c) => c.tool !== undefined && g(c.tool));
       }
       const { minInputChars, maxInputChars, minCostUsd } = m;
       if (minInputChars !== undefined) tests.push((c) => c.inputChars >= minInputChars);

@@ -10,6 +10,7 @@ import { a2aAdapter } from "./a2a/adapter.ts";
 import { anthropicAdapter } from "./anthropic/adapter.ts";
 import { geminiAdapter } from "./gemini/adapter.ts";
 import { httpAdapter } from "./http/adapter.ts";
+import { mcpAdapter } from "./mcp/adapter.ts";
 import { openaiChatAdapter } from "./openai/adapter.ts";
 import { serviceAdapter } from "./service/adapter.ts";
 import { workersAiAdapter } from "./workers-ai/adapter.ts";
@@ -24,6 +25,7 @@ export const ADAPTERS: { readonly [T in Endpoint["type"]]: Adapter<Extract<Endpo
   gemini: geminiAdapter,
   "workers-ai": workersAiAdapter,
   a2a: a2aAdapter,
+  mcp: mcpAdapter,
 };
 
 /** The adapter of a chat model's endpoint (its output is a `ChatOutput`, and it streams), or undefined for other types. */

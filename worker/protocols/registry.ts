@@ -9,12 +9,13 @@ import { a2a } from "./a2a/index.ts";
 import { anthropic } from "./anthropic/index.ts";
 import { gemini } from "./gemini/index.ts";
 import { http } from "./http/index.ts";
+import { mcp } from "./mcp/index.ts";
 import { openai } from "./openai/index.ts";
 import { service } from "./service/index.ts";
 import { workersAi } from "./workers-ai/index.ts";
 import type { FrontDoor, Protocol } from "./types.ts";
 
-export const PROTOCOLS: readonly Protocol[] = [service, http, openai, anthropic, gemini, workersAi, a2a];
+export const PROTOCOLS: readonly Protocol[] = [service, http, openai, anthropic, gemini, workersAi, a2a, mcp];
 
 /** The front doors, in mounting order. */
 export const FRONT_DOORS: readonly FrontDoor[] = PROTOCOLS.flatMap((p) => (p.frontDoor ? [p.frontDoor] : []));

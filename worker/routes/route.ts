@@ -59,7 +59,9 @@ export const routeRoutes = routeGroup().openapi(route, async (c) => {
     const submission = { door: "route" as const, path: "/v1/route", body: JSON.stringify(sync), headers, idempotencyKey, callback, preferenceApplied: mode.preferenceApplied };
     return c.json(await submitAsyncHop(c, submission, rt.config.router.allowPrivateNetworks), 202);
   }
-  const hop = await serveHop(c, { input: body.input, intentId: intentIdIn, pinned: body.specialist, context: body.context, idempotencyKey, t0, call: c.var.callSpecialist });
+  // the MCP door's tool calls come in process, carrying what only the router may say (worker/hops/internal-call.ts)
+  const tool = c.var.internalTool;
+  const hop = await serveHop(c, { input: body.input, intentId: intentIdIn, pinned: body.specialist, context: body.context, idempotencyKey, t0, call: c.var.callSpecialist, tool });
   const { intent, result } = hop;
 
   if (intent) c.header("x-intent-id", intent.id);

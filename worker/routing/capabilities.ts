@@ -44,7 +44,7 @@ const OPENAI: Capabilities = { tools: true, jsonSchema: true, vision: false, aud
 const ANTHROPIC: Capabilities = { ...OPENAI, vision: true, multipleChoices: false, logprobs: false, passThrough: false };
 const GEMINI: Capabilities = { ...OPENAI, vision: true, logprobs: false, passThrough: false };
 const WORKERS_AI: Capabilities = { ...OPENAI, multipleChoices: false, logprobs: false, passThrough: false };
-/** Everything else (`service`, `http`, `a2a`): text in, one answer out. */
+/** Everything else (`service`, `http`, `a2a`; `mcp` servers take tool calls only): text in, one answer out. */
 const TEXT: Capabilities = { tools: false, jsonSchema: false, vision: false, audio: false, files: false, streaming: false, multipleChoices: false, logprobs: false, passThrough: false };
 /** `a2a`: text in, its answer's text streamed when the agent's card declares streaming (the card decides at call time). */
 const A2A: Capabilities = { ...TEXT, streaming: true };
@@ -57,6 +57,7 @@ const DEFAULTS: { readonly [T in Endpoint["type"]]: Capabilities } = {
   service: TEXT,
   http: TEXT,
   a2a: A2A,
+  mcp: TEXT,
 };
 
 /** The defaults of an endpoint type (docs/protocols/openai.md, "Capabilities"). */

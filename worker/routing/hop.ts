@@ -36,6 +36,19 @@ export interface SpecialistRequest {
    * other protocols get `input` (text and data as JSON) and, for images, `messages`.
    */
   parts?: InputPart[];
+  /**
+   * A tool call, when the specialist is an MCP server (`mcp`): the tool's name on that
+   * server and its arguments, sent as `tools/call` (`input` is the arguments' JSON, for
+   * screening and policy). Other protocols take no tool call.
+   */
+  tool?: ToolCall;
+}
+
+/** A call of one tool of an MCP server (MCP 2025-11-25, "Tools": `tools/call` params). */
+export interface ToolCall {
+  /** The tool's own name on its server (not the router's namespaced name). */
+  name: string;
+  arguments: Record<string, unknown>;
 }
 
 /**
@@ -148,12 +161,26 @@ export interface AdapterContext {
    * records each as a `step.progress` event. Adapters that learn nothing mid-call ignore it.
    */
   progress?: ((p: SpecialistProgress) => void) | undefined;
+  /**
+   * Connections kept open across calls by whoever owns them (an MCP session's Durable
+   * Object holds its upstream MCP sessions here), by key; without it, an adapter that
+   * needs a session opens one per call and closes it after.
+   */
+  connections?: ConnectionPool | undefined;
+}
+
+/** Open connections by key, each opened once and reused until closed (see {@link AdapterContext.connections}). */
+export interface ConnectionPool {
+  /** The connection under `key`, opened with `open` when there is none (or the last one was dropped). */
+  get<T>(key: string, open: () => Promise<T>, close: (t: T) => Promise<void>): Promise<T>;
+  /** Drops (and closes) the connection under `key`, e.g. after it failed. */
+  drop(key: string): Promise<void>;
 }
 
 /** One thing a specialist said mid-call (see {@link AdapterContext.progress}). */
 export interface SpecialistProgress {
   /** A status update (or the remote task's first state), or a chunk of an artifact. */
-  kind: "status" | "artifact";
+  kind: "status" | "artifact" | "progress";
   /** The remote task's state, in A2A's spelling (`working`, `input-required`, `completed`…). */
   state?: string;
   /** The text it carried: a status message's, or an artifact chunk's text parts. */
@@ -161,6 +188,9 @@ export interface SpecialistProgress {
   artifactId?: string;
   /** The remote agent's own id of its task. */
   remoteTaskId?: string;
+  /** With a tool call's progress (`notifications/progress`): how far, and of how much, in the server's units. */
+  progress?: number;
+  total?: number;
 }
 
 /**

@@ -11,6 +11,8 @@ export interface GuardContext {
   /** Labels the hop was classified as or named with (the specialist's own declared labels are added per specialist). */
   intents: readonly string[];
   inputChars: number;
+  /** The tool a tool call calls (policy rules match it by `tool` glob). */
+  tool?: string | undefined;
   /**
    * Totals of the task this hop belongs to (for `maxHopsPerTask` / `maxCostPerTaskUsd`),
    * shared by the task's steps running in parallel: an admitted call reserves its hop
@@ -38,7 +40,7 @@ export function callLabels(hop: readonly string[], s: Pick<Specialist, "intents"
  */
 export function policyGuard(policy: PolicySet, ctx: GuardContext, admit: Admit, decisions: Map<string, PolicyDecision>): Admit {
   return async (s, attempt) => {
-    const d = policy.evaluate({ tenant: ctx.tenant, intents: callLabels(ctx.intents, s), specialist: s.id, inputChars: ctx.inputChars, costUsd: s.costPerCall });
+    const d = policy.evaluate({ tenant: ctx.tenant, intents: callLabels(ctx.intents, s), specialist: s.id, tool: ctx.tool, inputChars: ctx.inputChars, costUsd: s.costPerCall });
     decisions.set(s.id, d);
     if (d.effect === "deny") return { ok: false, failure: { kind: "policy_denied", detail: d.reason } };
     if (d.effect === "require_approval" && !ctx.approved) return { ok: false, failure: { kind: "approval_required", detail: d.reason } };

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { endTime, startTime } from "hono/timing";
-import type { AnthropicBody, ChatMessage, EndpointCaller, InputPart, SpecialistRequest } from "./hop.ts";
+import type { AnthropicBody, ChatMessage, ConnectionPool, EndpointCaller, InputPart, SpecialistProgress, SpecialistRequest, ToolCall } from "./hop.ts";
 import type { Specialist } from "../config/schema.ts";
 import { binding, type AppEnv } from "../env.ts";
 import { decisionProblem, failureProblem } from "../http/failures.ts";
@@ -51,6 +51,12 @@ export interface HopRequest {
   call: EndpointCaller;
   /** When the request started (`performance.now()`), for `totalMs`. */
   t0?: number | undefined;
+  /**
+   * A tool call (the MCP door's): its name in the door's catalogue (policy's `tool`),
+   * the call an MCP server gets (absent for a specialist or `route` tool), whether a
+   * human approved it, what to tell of its progress, and the session's open connections.
+   */
+  tool?: { name: string; call?: ToolCall | undefined; approved?: boolean | undefined; progress?: ((p: SpecialistProgress) => void) | undefined; connections?: ConnectionPool | undefined } | undefined;
 }
 
 /** A hop that was served. */
@@ -141,6 +147,9 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
   });
   recordDecision(trace, r);
   if (!r.ok) throw decisionProblem(r);
+  const toolServer = rt.registry.get(r.decision.specialist)?.endpoint.type === "mcp";
+  if (toolServer !== (hop.tool?.call !== undefined))
+    throw badRequest(toolServer ? `'${r.decision.specialist}' is an MCP server: call its tools (POST /mcp, tools/call '${r.decision.specialist}__<tool>')` : `'${r.decision.specialist}' is not an MCP server: it takes no tool call`);
   endTime(c, "route");
 
   startTime(c, "specialist");
@@ -159,12 +168,13 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
     ...(hop.chat ? { chat: hop.chat } : {}),
     ...(hop.anthropic ? { anthropic: hop.anthropic } : {}),
     ...(hop.parts ? { parts: hop.parts } : {}),
+    ...(hop.tool?.call ? { tool: hop.tool.call } : {}),
   };
   // every piece of untrusted content that reaches the specialist: the input (also when it came by intent id), the context, the conversation
   screenOrRefuse(rt.config.screening, "input", untrustedText(request.input, hop), screening);
   const call = hop.call;
   const decisions = new Map<string, PolicyDecision>();
-  const admit = policyGuard(rt.policy, { tenant, intents: hopLabels(intent, hop.pinned === undefined ? undefined : rt.registry.get(hop.pinned)), inputChars: request.input.length }, admission(c.env, rt.config.router, id, defer, Math.random, tenantPoolOf(rt.config, tenant), (s) => callCeilingUsd(s, hop.anthropic?.body ?? hop.chat)), decisions);
+  const admit = policyGuard(rt.policy, { tenant, intents: hopLabels(intent, hop.pinned === undefined ? undefined : rt.registry.get(hop.pinned)), inputChars: request.input.length, tool: hop.tool?.name, approved: hop.tool?.approved }, admission(c.env, rt.config.router, id, defer, Math.random, tenantPoolOf(rt.config, tenant), (s) => callCeilingUsd(s, hop.anthropic?.body ?? hop.chat)), decisions);
   // `!`: decide picked every candidate from this registry
   const candidates = r.decision.candidates.map((s) => rt.registry.get(s)!);
   // fallbacks that cannot honour the request are left out
@@ -178,7 +188,7 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
         admit: settleStreams(admit, defer),
         call: async (s, _attempt, traceparent) => {
           const signal = AbortSignal.any([AbortSignal.timeout(s.timeoutMs), client]);
-          const o = await call(s, { ...request, traceparent }, { binding: (n) => binding(c.env, n), signal, clientSignal: client });
+          const o = await call(s, { ...request, traceparent }, { binding: (n) => binding(c.env, n), signal, clientSignal: client, progress: hop.tool?.progress, connections: hop.tool?.connections });
           return !o.ok && client.aborted ? { ok: false, failure: { kind: "client_closed", detail: "the client went away" } } : o;
         },
       },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isJson, type JsonObject } from "../json.ts";
 
 const StepId = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "lowercase letters, digits, '_' or '-', starting with a letter");
 const SpecialistId = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/);
@@ -14,12 +15,27 @@ export const MAX_PLAN_STEPS = 256;
 /** Placeholders a step input may use: `{{input}}`, `{{goal}}`, `{{steps.<id>.output[.path]}}`. */
 const REF = /\{\{\s*([a-z]+)(?:\.([a-z][a-z0-9_-]*))?((?:\.[A-Za-z0-9_-]+)*)\s*\}\}/g;
 
-/** One step of a plan. With neither `specialist` nor `intent`, its input is classified. */
+/** A remote MCP server's tool as the MCP door names it: `<server id>__<tool name>`. */
+const ToolName = z.string().regex(/^[a-z][a-z0-9_-]{0,63}?__[^\s]{1,128}$/, "a tool of an MCP server: '<server id>__<tool name>'");
+
+/** One step of a plan. With neither `specialist`, `intent` nor `tool`, its input is classified. */
 export const StepSpec = z.strictObject({
   id: StepId,
   specialist: SpecialistId.optional(),
   /** An intent label: routes to the specialist that declares it, without classifying. */
   intent: z.string().min(1).max(128).optional(),
+  /**
+   * A remote MCP server's tool (`<server>__<tool>`), called with `arguments` through the
+   * same policy (`tool` globs), pool, kill switch, screening and audit as any step
+   * (docs/tasks.md, "Tool steps"); its output is the tool's `CallToolResult`.
+   */
+  tool: ToolName.optional(),
+  /** The tool's arguments; every string in them is templated like `input` (a string that is one placeholder takes the value as it is, not its text). */
+  arguments: z
+    .record(z.string(), z.unknown())
+    .refine(isJson, "plain JSON: strings, numbers, booleans, null, arrays and objects")
+    .transform((a) => a as JsonObject)
+    .optional(),
   input: z.string().min(1).max(100_000).default("{{input}}"),
   dependsOn: z.array(StepId).max(MAX_PLAN_STEPS).default([]),
   /** A specialist that checks this step's output: `{ pass, score, reason }`. */
@@ -58,21 +74,32 @@ function planIssues(plan: { steps: StepSpec[]; combine: Combine }): { path: (str
     index.set(s.id, i);
   });
   plan.steps.forEach((s, i) => {
-    if (s.specialist && s.intent) issues.push({ path: ["steps", i], message: "give either specialist or intent, not both" });
+    if ([s.specialist, s.intent, s.tool].filter((x) => x !== undefined).length > 1) issues.push({ path: ["steps", i], message: "give one of specialist, intent or tool" });
+    if (s.arguments !== undefined && s.tool === undefined) issues.push({ path: ["steps", i, "arguments"], message: "arguments are a tool's: name the tool" });
+    if (s.tool !== undefined && s.verifier !== undefined) issues.push({ path: ["steps", i, "verifier"], message: "a tool step's result is not verified by a specialist" });
     s.dependsOn.forEach((d, j) => {
       if (d === s.id) issues.push({ path: ["steps", i, "dependsOn", j], message: "a step cannot depend on itself" });
       else if (!index.has(d)) issues.push({ path: ["steps", i, "dependsOn", j], message: `unknown step '${d}'` });
     });
-    for (const r of referencedSteps(s.input))
-      if (!s.dependsOn.includes(r)) issues.push({ path: ["steps", i, "input"], message: `uses steps.${r} but does not list it in dependsOn` });
-    for (const m of s.input.matchAll(REF))
-      if (!["input", "goal", "steps"].includes(m[1]!) || (m[1] === "steps") !== (m[2] !== undefined))
-        issues.push({ path: ["steps", i, "input"], message: `unknown placeholder '${m[0]}'` });
+    const templates: [string, (string | number)[]][] = [[s.input, ["steps", i, "input"]], ...stringsOf(s.arguments ?? {}, ["steps", i, "arguments"])];
+    for (const [template, path] of templates) {
+      for (const r of referencedSteps(template)) if (!s.dependsOn.includes(r)) issues.push({ path, message: `uses steps.${r} but does not list it in dependsOn` });
+      for (const m of template.matchAll(REF))
+        if (!["input", "goal", "steps"].includes(m[1]!) || (m[1] === "steps") !== (m[2] !== undefined)) issues.push({ path, message: `unknown placeholder '${m[0]}'` });
+    }
   });
   if (typeof plan.combine === "object" && !index.has(plan.combine.step))
     issues.push({ path: ["combine", "step"], message: `unknown step '${plan.combine.step}'` });
   if (issues.length === 0 && topologicalOrder(plan.steps) === undefined) issues.push({ path: ["steps"], message: "the steps' dependsOn form a cycle" });
   return issues;
+}
+
+/** Every string in a JSON value, with its path (for templates inside a tool's arguments). */
+function stringsOf(value: unknown, path: (string | number)[]): [string, (string | number)[]][] {
+  if (typeof value === "string") return [[value, path]];
+  if (Array.isArray(value)) return value.flatMap((v, i) => stringsOf(v, [...path, i]));
+  if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => stringsOf(v, [...path, k]));
+  return [];
 }
 
 /**
@@ -140,12 +167,40 @@ export function renderInput(template: string, vars: { input: string; goal: strin
   return template.replace(REF, (_m, root: string, step: string | undefined, path: string) => {
     if (root === "input") return vars.input;
     if (root === "goal") return vars.goal;
-    let value: unknown = step === undefined ? undefined : vars.outputs.get(step);
-    const parts = path.split(".").filter(Boolean);
-    if (parts[0] === "output") parts.shift();
-    for (const p of parts) value = value && typeof value === "object" ? (value as Record<string, unknown>)[p] : undefined;
+    const value = valueAt(step === undefined ? undefined : vars.outputs.get(step), path);
     return value === undefined ? "" : outputText(value);
   });
+}
+
+/** One placeholder and nothing else (`"{{steps.a.output.sum}}"`): the value it names, as it is. */
+const WHOLE = new RegExp(`^${REF.source}$`);
+
+/**
+ * A tool step's arguments with every string templated as {@link renderInput} does, except
+ * that a string that is a single placeholder becomes the value it names as it is (a
+ * number stays a number, an object an object; `""` when it names nothing).
+ */
+export function renderArguments(args: Record<string, unknown>, vars: { input: string; goal: string; outputs: ReadonlyMap<string, unknown> }): Record<string, unknown> {
+  const render = (v: unknown): unknown => {
+    if (typeof v === "string") {
+      const m = WHOLE.exec(v);
+      if (m && m[1] === "steps" && m[2] !== undefined) return valueAt(vars.outputs.get(m[2]), m[3] ?? "") ?? "";
+      return renderInput(v, vars);
+    }
+    if (Array.isArray(v)) return v.map(render);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, render(x)]));
+    return v;
+  };
+  return render(args) as Record<string, unknown>;
+}
+
+/** The value at a `.output.a.b` path of a step's output (`output` itself optional). */
+function valueAt(output: unknown, path: string): unknown {
+  const parts = path.split(".").filter(Boolean);
+  if (parts[0] === "output") parts.shift();
+  let value = output;
+  for (const p of parts) value = value && typeof value === "object" ? (value as Record<string, unknown>)[p] : undefined;
+  return value;
 }
 
 /** The task's result from its steps' outputs, as the plan's `combine` says. */

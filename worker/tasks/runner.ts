@@ -34,6 +34,8 @@ export interface StepCall {
   /** The task's totals so far (policy limits) and whether a human approved this step. */
   task?: { hops: number; costUsd: number };
   approved?: boolean;
+  /** A tool step's templated arguments (the step names the tool: `step.tool`). */
+  toolArguments?: Record<string, unknown> | undefined;
   /** Call exactly this specialist (a verification fallback), not the step's. */
   force?: Specialist;
   /** Records this call's spans (intent, admission, each call attempt) under a step's span. */
@@ -57,6 +59,11 @@ type Choice = { ok: true; specialist: Specialist; intent?: { id: string; label: 
 export async function chooseSpecialist(c: StepCall, defer: (p: Promise<unknown>) => void): Promise<Choice> {
   const { rt, step } = c;
   if (c.force) return { ok: true, specialist: c.force };
+  if (step.tool) {
+    const server = step.tool.slice(0, step.tool.indexOf("__"));
+    const s = rt.registry.get(server);
+    return s?.endpoint.type === "mcp" ? { ok: true, specialist: s } : { ok: false, detail: `step '${step.id}': no MCP server '${server}' for tool '${step.tool}'` };
+  }
   if (step.specialist) {
     const s = rt.registry.get(step.specialist);
     return s ? { ok: true, specialist: s } : { ok: false, detail: `step '${step.id}': unknown specialist '${step.specialist}'` };
@@ -102,13 +109,14 @@ export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void)
     ...(c.parts ? { parts: c.parts } : {}),
     ...(messages ? { messages } : {}),
     ...(choice.intent ? { intent: choice.intent } : {}),
+    ...(c.step.tool ? { tool: { name: c.step.tool.slice(c.step.tool.indexOf("__") + 2), arguments: c.toolArguments ?? {} } } : {}),
     context: c.context,
     idempotencyKey: c.idempotencyKey,
     traceparent: c.traceparent,
   };
   const admit = policyGuard(
     c.rt.policy,
-    { tenant: c.tenant, intents: stepLabels(c, choice), inputChars: c.input.length, task: c.task, approved: c.approved },
+    { tenant: c.tenant, intents: stepLabels(c, choice), inputChars: c.input.length, tool: c.step.tool, task: c.task, approved: c.approved },
     admission(c.env, c.rt.config.router, c.idempotencyKey, defer, Math.random, tenantPoolOf(c.rt.config, c.tenant), (s) => callCeilingUsd(s)),
     new Map(),
   );
@@ -129,6 +137,8 @@ export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void)
     now: () => Date.now(),
   });
   if (!result.ok) return { ok: false, detail: `${result.attempts.at(-1)?.specialist ?? "specialist"}: ${result.failure.detail}`, attempts: result.attempts, kind: result.failure.kind };
+  const toolError = c.step.tool ? toolErrorText(result.output) : undefined;
+  if (toolError !== undefined) return { ok: false, detail: `${c.step.tool}: the tool reported an error: ${toolError}`, attempts: result.attempts, kind: "refused" };
   return {
     ok: true,
     specialist: result.specialist,
@@ -138,6 +148,14 @@ export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void)
     ...(choice.intent ? { intentId: choice.intent.id } : {}),
     attempts: result.attempts,
   };
+}
+
+/** The text of a tool's error result (`isError: true`, MCP 2025-11-25 "Error Handling"), or undefined for any other output. */
+function toolErrorText(output: unknown): string | undefined {
+  const r = output as { isError?: unknown; content?: unknown } | null;
+  if (!r || typeof r !== "object" || r.isError !== true) return undefined;
+  const texts = Array.isArray(r.content) ? r.content.flatMap((p: { type?: unknown; text?: unknown }) => (p?.type === "text" && typeof p.text === "string" ? [p.text] : [])) : [];
+  return texts.join(" ").slice(0, 1000) || "(no text)";
 }
 
 /** What a verifier must answer (as its `output`). */

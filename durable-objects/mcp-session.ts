@@ -1,0 +1,185 @@
+import { DurableObject } from "cloudflare:workers";
+import { z } from "zod";
+import type { Env } from "../worker/env.ts";
+import { controlStub } from "../worker/control.ts";
+import { getRuntime } from "../worker/runtime.ts";
+import { anchored, verifyChain, type AuditEntry, type ChainVerdict } from "../worker/tasks/audit.ts";
+import { KeyedConnections } from "../worker/protocols/mcp/connections.ts";
+import { createSession, type LiveSession } from "../worker/protocols/mcp/server.ts";
+import { SessionTools, type AppFetch, type SessionScope } from "../worker/protocols/mcp/session-tools.ts";
+import type { McpClient } from "../worker/protocols/mcp/upstream.ts";
+import { AuditLog } from "./audit-log.ts";
+
+/**
+ * The header the MCP door passes a request's caller and session in (set by the Worker
+ * on its way here, never taken from a client: worker/protocols/mcp/routes.ts).
+ */
+export const DOOR_HEADER = "x-switchyard-mcp-door";
+
+/** What the door says of a request: the session's scope, and whether the request may start it. */
+export const DoorCall = z.strictObject({
+  scope: z.strictObject({
+    id: z.string(),
+    tenant: z.string(),
+    admin: z.boolean(),
+    tools: z.array(z.string()).optional(),
+    query: z.string().optional(),
+    k: z.number().int().optional(),
+    base: z.string(),
+  }),
+  create: z.boolean(),
+});
+export type DoorCall = z.infer<typeof DoorCall>;
+
+/** A stored session: its scope, the client's `initialize` request (replayed when the object starts again), when it was last used. */
+interface Stored {
+  scope: SessionScope;
+  initialize: unknown;
+  lastUsedAt: number;
+}
+
+/** The answer to a request for a session this object does not hold (MCP 2025-11-25, "Session Management": 404, the client starts a new one). */
+const gone = () =>
+  Response.json({ jsonrpc: "2.0", error: { code: -32001, message: "Session not found: send a new initialize request without Mcp-Session-Id" }, id: null }, { status: 404 });
+
+/**
+ * One MCP session of the `/mcp` door (MCP 2025-11-25, Streamable HTTP): the official
+ * SDK's server and transport live here, so every request of the session, its SSE
+ * streams, and the answers a client sends back (elicitation) meet in one place, and
+ * the session survives the Worker's isolates. Its scope and the client's `initialize`
+ * are stored: an object that started again rebuilds the server by replaying it. Its
+ * tool calls and their results' hashes form an audit chain (table `audit`), anchored
+ * in the control plane. A session unused for `mcp.sessionTtlSeconds` is deleted (alarm).
+ */
+export class McpSession extends DurableObject<Env> {
+  #stored: Stored | null | undefined;
+  #live: Promise<LiveSession> | undefined;
+  #tools: SessionTools | undefined;
+  readonly #connections = new KeyedConnections((key, c) => this.#watch(key, c as McpClient));
+  #auditInstance: AuditLog | undefined;
+
+  get #audit(): AuditLog {
+    return (this.#auditInstance ??= new AuditLog(this.ctx.storage.sql, async (head) => {
+      const id = this.#stored?.scope.id;
+      if (id) await controlStub(this.env)?.anchor(`mcp:${id}`, head.seq, head.hash);
+    }));
+  }
+
+  async #load(): Promise<Stored | null> {
+    if (this.#stored === undefined) this.#stored = (await this.ctx.storage.get<Stored>("session")) ?? null;
+    return this.#stored;
+  }
+
+  /** Serves one request of the session (the door checked the key and the session id's form). */
+  override async fetch(request: Request): Promise<Response> {
+    const door = DoorCall.parse(JSON.parse(request.headers.get(DOOR_HEADER) ?? "null"));
+    const stored = await this.#load();
+    if (door.create ? stored !== null : stored === null || stored.scope.tenant !== door.scope.tenant) return gone();
+    const rt = await getRuntime(this.env);
+    if (stored && Date.now() - stored.lastUsedAt > rt.config.mcp.sessionTtlSeconds * 1000) {
+      await this.#end();
+      return gone();
+    }
+    let parsedBody: unknown;
+    if (request.method === "POST") {
+      try {
+        parsedBody = await request.json();
+      } catch {
+        return Response.json({ jsonrpc: "2.0", error: { code: -32700, message: "Parse error: the body is not JSON" }, id: null }, { status: 400 });
+      }
+    }
+    const pending: Stored = stored ?? { scope: door.scope, initialize: parsedBody, lastUsedAt: Date.now() };
+    const live = await this.#liveFor(pending);
+    const res = await live.transport.handleRequest(request, parsedBody === undefined ? undefined : { parsedBody });
+    if (door.create && this.#stored === null) this.#drop(); // not an initialize: nothing is kept
+    else if (this.#stored) {
+      this.#stored.lastUsedAt = Date.now();
+      await this.ctx.storage.put("session", this.#stored);
+      await this.ctx.storage.setAlarm(Date.now() + rt.config.mcp.sessionTtlSeconds * 1000);
+    }
+    return res;
+  }
+
+  /** The session's audit chain, for its tenant (GET /v1/mcp/sessions/:id/audit), verified against its anchor; undefined for another tenant's or none. */
+  async audit(tenant: string): Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | undefined> {
+    const stored = await this.#load();
+    if (!stored || stored.scope.tenant !== tenant) return undefined;
+    const entries = this.#audit.entries();
+    const chain = await verifyChain(entries);
+    const anchor = await controlStub(this.env)?.anchorOf(`mcp:${stored.scope.id}`);
+    return { entries, verification: anchored(chain, entries, anchor) };
+  }
+
+  override async alarm(): Promise<void> {
+    const stored = await this.#load();
+    if (!stored) return;
+    const rt = await getRuntime(this.env);
+    const due = stored.lastUsedAt + rt.config.mcp.sessionTtlSeconds * 1000;
+    if (Date.now() >= due) await this.#end();
+    else await this.ctx.storage.setAlarm(due);
+  }
+
+  /** The live server for the session, built once per object (and, for a stored session, initialized again by replaying its `initialize`). */
+  #liveFor(pending: Stored): Promise<LiveSession> {
+    if (this.#live) return this.#live;
+    const tools = new SessionTools({
+      env: this.env,
+      exec: { waitUntil: (p) => this.ctx.waitUntil(p), passThroughOnException: () => {}, props: {} } as ExecutionContext,
+      appFetch,
+      scope: () => (this.#stored ?? pending).scope,
+      connections: this.#connections,
+      audit: (actor, action, detail) => this.#audit.append(actor, action, detail),
+      changed: () => void this.#live?.then((l) => l.server.sendToolListChanged()).catch(() => undefined),
+    });
+    this.#tools = tools;
+    const live = createSession(pending.scope.id, tools, {
+      initialized: async () => {
+        if (this.#stored) return;
+        this.#stored = { ...pending, lastUsedAt: Date.now() };
+        await this.ctx.storage.put("session", this.#stored);
+      },
+      closed: () => this.#end(),
+    }).then(async (l) => {
+      if (this.#stored) await replayInitialize(l, this.#stored.initialize);
+      return l;
+    });
+    this.#live = live;
+    live.catch(() => this.#drop());
+    return live;
+  }
+
+  /** Forgets the live server (its upstream sessions closed). */
+  #drop(): void {
+    const live = this.#live;
+    this.#live = undefined;
+    this.#tools = undefined;
+    void this.#connections.close();
+    void live?.then((l) => l.server.close()).catch(() => undefined);
+  }
+
+  /** Ends the session: everything it stored is deleted (its audit chain's anchor stays in the control plane). */
+  async #end(): Promise<void> {
+    this.#drop();
+    this.#stored = null;
+    this.#auditInstance = undefined;
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
+  /** Listens for an upstream session's `notifications/tools/list_changed`. */
+  #watch(key: string, client: McpClient): void {
+    client.fallbackNotificationHandler = async (n) => {
+      if (n.method === "notifications/tools/list_changed") this.#tools?.toolsChanged(key);
+    };
+  }
+}
+
+/** The router's app, imported when a session first calls a tool (it imports this object's module). */
+const appFetch: AppFetch = async (request, env, ctx) => (await import("../worker/app.ts")).app.fetch(request, env, ctx);
+
+/** Initializes a rebuilt server again with the client's stored `initialize` request; its answer is not sent anywhere. */
+async function replayInitialize(live: LiveSession, initialize: unknown): Promise<void> {
+  const request = new Request("https://switchyard.internal/mcp", { method: "POST", headers: { accept: "application/json, text/event-stream", "content-type": "application/json" } });
+  const res = await live.transport.handleRequest(request, { parsedBody: initialize });
+  await res.text();
+}
