@@ -65,7 +65,8 @@ export function failureProblem(failure: SpecialistFailure, attempts: Attempt[]):
           failure.kind === "approval_required"
             ? `${failure.detail}; a one-hop route cannot wait for a human: submit it as a task (POST /v1/tasks)`
             : failure.detail,
-        extra,
+        // the policy's own words, apart from the advice (the MCP door's approval gate quotes them)
+        extra: { ...extra, policy: failure.detail },
       });
     case "refused": {
       // 409 and 413 keep their meaning; any other refusal says "this input cannot be served" (422)

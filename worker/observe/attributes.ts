@@ -43,4 +43,6 @@ export const ATTR = {
   verifier: "switchyard.verifier",
   attempts: "switchyard.attempts",
   status: "switchyard.status",
+  /** The MCP tool a tool call calls, as the MCP door names it (OpenTelemetry GenAI `gen_ai.tool.name`). */
+  tool: "gen_ai.tool.name",
 } as const;

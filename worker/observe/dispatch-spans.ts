@@ -18,17 +18,19 @@ export function callCost(s: Specialist, o: SpecialistOutcome): number {
  * span per call made (specialist, attempt, endpoint type, outcome, failure kind,
  * upstream status, cost, tokens; a stream's span ends when its stream does). The call gets the call span's `traceparent`, so
  * the specialist's own spans nest under it. Without a tracer, the call gets
- * `fallbackTraceparent` and nothing is recorded.
+ * `fallbackTraceparent` and nothing is recorded. `attributes` go on every span (a
+ * tool call's `gen_ai.tool.name`).
  */
 export function traceAttempts(
   tracer: Tracer | undefined,
   parent: string | undefined,
   deps: { admit?: DispatchDeps["admit"]; call: TracedCall },
   fallbackTraceparent: string,
+  attributes: Record<string, string> = {},
 ): Pick<DispatchDeps, "admit" | "call"> {
   const admit = deps.admit;
   if (!tracer) return { ...(admit ? { admit } : {}), call: (s, attempt) => deps.call(s, attempt, fallbackTraceparent) };
-  const base = (s: Specialist, attempt: number) => ({ [ATTR.specialist]: s.id, [ATTR.attempt]: attempt });
+  const base = (s: Specialist, attempt: number) => ({ ...attributes, [ATTR.specialist]: s.id, [ATTR.attempt]: attempt });
   return {
     ...(admit
       ? {

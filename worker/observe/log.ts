@@ -22,6 +22,8 @@ export interface HopLog {
   attempts: number;
   ms: number;
   costUsd: number;
+  /** The MCP tool, for a tool call. */
+  tool?: string;
 }
 
 /** Level by status: 5xx `error`, 4xx `warn`, else `info`. */
@@ -62,5 +64,6 @@ export function hopLog(
     attempts: attempts.length,
     ms: Math.round(o.ms * 1000) / 1000,
     costUsd: Math.round(cost * 1e6) / 1e6,
+    ...(typeof last?.attributes[ATTR.tool] === "string" ? { tool: String(last.attributes[ATTR.tool]) } : {}),
   };
 }

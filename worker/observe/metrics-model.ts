@@ -27,6 +27,39 @@ export interface SpecialistDay {
   costUsd: number;
   /** Latency of calls made, ms. */
   latency: Histogram;
+  /** Of those, the MCP tool calls, per tool (`gen_ai.tool.name`); days stored before tools existed have none. */
+  tools?: Record<string, ToolCounts>;
+}
+
+/** One tool's calls of a day: made (`ok`, `errors` among them) and denied before any call. */
+export interface ToolCounts {
+  calls: number;
+  ok: number;
+  errors: number;
+  denied: number;
+}
+
+/** Adds `b`'s tool counters to `a`'s (a new object). */
+function addTools(a: Record<string, ToolCounts> | undefined, b: Record<string, ToolCounts> | undefined): Record<string, ToolCounts> | undefined {
+  if (!a && !b) return undefined;
+  const out: Record<string, ToolCounts> = {};
+  for (const m of [a ?? {}, b ?? {}])
+    for (const [k, t] of Object.entries(m)) {
+      const o = (out[k] ??= { calls: 0, ok: 0, errors: 0, denied: 0 });
+      o.calls += t.calls;
+      o.ok += t.ok;
+      o.errors += t.errors;
+      o.denied += t.denied;
+    }
+  return out;
+}
+
+/** The day's counters of the tool a span is for, created on first use; undefined for a span of no tool call. */
+function toolOf(d: SpecialistDay, s: SpanRecord): ToolCounts | undefined {
+  const tool = s.attributes[ATTR.tool];
+  if (typeof tool !== "string") return undefined;
+  d.tools ??= {};
+  return (d.tools[tool] ??= { calls: 0, ok: 0, errors: 0, denied: 0 });
 }
 
 /** The UTC day of an epoch-ms instant. */
@@ -59,6 +92,12 @@ export function deltasFromSpans(spans: readonly SpanRecord[]): SpecialistDay[] {
       const d = dayOf(s, specialist);
       d.calls += 1;
       const outcome = String(s.attributes[ATTR.outcome] ?? "ok");
+      const tool = toolOf(d, s);
+      if (tool) {
+        tool.calls += 1;
+        if (outcome === "ok") tool.ok += 1;
+        else if (outcome !== "refused" && outcome !== "client_closed") tool.errors += 1;
+      }
       if (outcome === "ok") d.ok += 1;
       else if (outcome === "refused") d.refused += 1;
       else if (outcome === "client_closed") d.cancelled += 1;
@@ -71,6 +110,8 @@ export function deltasFromSpans(spans: readonly SpanRecord[]): SpecialistDay[] {
     } else if (s.name === SPAN.admission && s.attributes[ATTR.admission] === "denied") {
       const d = dayOf(s, specialist);
       d.denied += 1;
+      const tool = toolOf(d, s);
+      if (tool) tool.denied += 1;
       bump(d.denials, String(s.attributes[ATTR.errorType] ?? "denied"));
     }
   }
@@ -97,6 +138,7 @@ export function addDays(a: SpecialistDay, b: SpecialistDay): SpecialistDay {
     denials,
     costUsd: a.costUsd + b.costUsd,
     latency: merge(a.latency, b.latency),
+    ...(a.tools || b.tools ? { tools: addTools(a.tools, b.tools) } : {}),
   };
 }
 
@@ -116,6 +158,8 @@ export interface DaySummary {
   denials: Record<string, number>;
   latencyMs: { p50: number | null; p95: number | null; p99: number | null; max: number | null; mean: number | null };
   costUsd: number;
+  /** The MCP tool calls among the requests, per tool (only for a specialist that is an MCP server). */
+  tools?: Record<string, ToolCounts>;
 }
 
 const r6 = (n: number) => Math.round(n * 1e6) / 1e6;
@@ -140,5 +184,6 @@ export function summarize(d: SpecialistDay): DaySummary {
       mean: h.count ? Math.round((h.sum / h.count) * 1000) / 1000 : null,
     },
     costUsd: r6(d.costUsd),
+    ...(d.tools ? { tools: d.tools } : {}),
   };
 }

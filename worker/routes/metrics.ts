@@ -41,6 +41,10 @@ const SpecialistMetrics = z
     denials: Counts,
     latencyMs: Latency,
     costUsd: z.number(),
+    tools: z
+      .record(z.string(), z.object({ calls: z.number().int(), ok: z.number().int(), errors: z.number().int(), denied: z.number().int() }))
+      .optional()
+      .openapi({ description: "an MCP server's tool calls among these, per tool (its name in the MCP door's catalogue)" }),
     breaker: z.enum(["closed", "open", "half-open"]).nullable().openapi({ description: "the worst state across the pool's shards (open if any shard is open); null without a breaker" }),
     pool: Pool,
   })

@@ -11,7 +11,7 @@ import { callLabels, policyGuard } from "./policy-guard.ts";
 import { sha256Hex, type CachedIntent } from "../intent/record.ts";
 import { getRuntime, type Runtime } from "../runtime.ts";
 import { endIntentSpan, finishHopTrace, recordDecision, startHopTrace, statusOf, withHopId, type HopTrace } from "../observe/hop-trace.ts";
-import { SPAN } from "../observe/attributes.ts";
+import { ATTR, SPAN } from "../observe/attributes.ts";
 import { traceAttempts } from "../observe/dispatch-spans.ts";
 import { admission, tenantPoolOf } from "./admission.ts";
 import { callCeilingUsd } from "../pools/reservation.ts";
@@ -193,6 +193,7 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
         },
       },
       request.traceparent,
+      hop.tool ? { [ATTR.tool]: hop.tool.name } : {},
     ),
     sleep: (d) => new Promise((res) => setTimeout(res, d)),
     rng: Math.random,

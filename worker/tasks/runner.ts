@@ -11,6 +11,7 @@ import { dispatch, fallbackChain, type Attempt } from "../routing/dispatch.ts";
 import type { Runtime } from "../runtime.ts";
 import type { StepSpec } from "./plan.ts";
 import { traceAttempts } from "../observe/dispatch-spans.ts";
+import { ATTR } from "../observe/attributes.ts";
 import { tracedChoice, tracedVerification, type StepTrace } from "../observe/step-spans.ts";
 
 /** Everything one step call needs. */
@@ -131,7 +132,7 @@ export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void)
       },
     );
   const result = await dispatch(chain, {
-    ...traceAttempts(c.trace?.tracer, c.trace?.parent, { admit, call }, c.traceparent),
+    ...traceAttempts(c.trace?.tracer, c.trace?.parent, { admit, call }, c.traceparent, c.step.tool ? { [ATTR.tool]: c.step.tool } : {}),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     rng: Math.random,
     now: () => Date.now(),

@@ -31,7 +31,7 @@ export function hopBody(target: Exclude<ToolTarget, { kind: "find_tools" }>, arg
 }
 
 /** A problem (RFC 9457) as a route answers it. */
-const Problem = z.looseObject({ title: z.string().optional(), detail: z.string().optional(), status: z.number().optional(), tried: z.array(z.looseObject({ failure: z.string().optional() })).optional() });
+const Problem = z.looseObject({ title: z.string().optional(), detail: z.string().optional(), status: z.number().optional(), policy: z.string().optional(), tried: z.array(z.looseObject({ failure: z.string().optional() })).optional() });
 
 /** A route's 200 answer (the members read here). */
 const Served = z.looseObject({ id: z.string(), output: z.unknown(), decision: z.looseObject({ specialist: z.string() }), screening: z.unknown().optional() });
@@ -40,7 +40,7 @@ const Served = z.looseObject({ id: z.string(), output: z.unknown(), decision: z.
 export function needsApproval(status: number, body: unknown): string | undefined {
   if (status !== 422) return undefined;
   const p = Problem.safeParse(body);
-  return p.success && p.data.tried?.at(-1)?.failure === "approval_required" ? (p.data.detail ?? "a policy requires approval") : undefined;
+  return p.success && p.data.tried?.at(-1)?.failure === "approval_required" ? (p.data.policy ?? p.data.detail ?? "a policy requires approval") : undefined;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
