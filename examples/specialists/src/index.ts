@@ -16,6 +16,10 @@
  * them by intent): `/planner` turns the goal in `input` into a plan (optional
  * `context.specialists`), and `/verifier` checks `context.verification`
  * (`{ input, output, specialist?, intent? }`) and answers `{ pass, score, reason }`.
+ *
+ * `/mcp` is not a specialist but an MCP server (Streamable HTTP, stateless): a demo
+ * "ops" toolbox for the router's MCP gateway (mcp/toolbox.ts). The SDK is imported on
+ * the first request to `/mcp`, so the specialists' startup does not pay for it.
  */
 import { Hono, type Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -150,6 +154,10 @@ withContext("/datetime", DatetimeContext, (input, ctx) =>
 withContext("/summarize", SummarizeContext, (input, ctx) => summarize(input, ctx.maxSentences));
 withContext("/planner", PlannerContext, (input, ctx) => plan(input, ctx.specialists));
 withContext("/verifier", VerifierContext, (_input, ctx) => verify(ctx.verification));
+
+app.post("/mcp", async (c) => (await import("./mcp/serve.ts")).serveMcp(c.req.raw));
+// stateless: no session to delete and no server-initiated stream to GET (the MCP client takes the 405 as "no stream")
+app.all("/mcp", (c) => problem(405, "method-not-allowed", "Method not allowed", `${c.req.method} is not allowed on /mcp; use POST`, {}, { allow: "POST" }));
 
 const paths = CATALOG.map((s) => s.path);
 for (const path of [...paths, "/planner", "/verifier"])
