@@ -41,7 +41,7 @@ export interface ToolIndex {
   readonly size: number;
   /**
    * The (at most) `k` tools that fit `query` best, best first; ties keep catalogue
-   * order. `k` is floored and clamped to [0, size]; an empty or symbol-only query
+   * order. `k` is floored and clamped to [0, size] (NaN: 0); an empty or symbol-only query
    * scores every tool 0 and returns the first k in catalogue order.
    */
   search(query: string, k: number): ToolHit[];
@@ -53,8 +53,9 @@ const CHUNK_CHARS = 300;
 const MAX_SCHEMA_DEPTH = 3;
 
 /**
- * Splits identifiers into words: `__`, `_`, `-`, `.` and `/` become spaces and
- * camelCase is cut at its humps (`getHTTPResponse` → `get HTTP Response`). Other text is kept.
+ * Splits identifiers into words: every run of `_`, `-`, `.` and `/` becomes a space
+ * (in prose too: the encoder reads only letters and digits) and camelCase is cut at
+ * its humps (`getHTTPResponse` → `get HTTP Response`). Other text is kept.
  *
  * @example
  * splitIdentifiers("github__create_issue") // "github create issue"
@@ -75,7 +76,7 @@ export function splitIdentifiers(text: string): string {
  *
  * @example
  * toolChunks({ name: "github__create_issue", description: "Create a new issue. Needs a title." })
- * // ["github create issue", "Create a new issue.", "Needs a title."]
+ * // ["github create issue", "Create a new issue", "Needs a title"]
  */
 export function toolChunks(tool: ToolDoc, schemaChars = DEFAULTS.schemaChars): string[] {
   const head = [tool.name, tool.title ?? ""].join(" ");
@@ -208,7 +209,7 @@ class VectorToolIndex implements ToolIndex {
   }
 
   search(query: string, k: number): ToolHit[] {
-    const n = Math.max(0, Math.min(Number.isFinite(k) ? Math.floor(k) : 0, this.size));
+    const n = Number.isNaN(k) ? 0 : Math.max(0, Math.min(Math.floor(k), this.size));
     if (n === 0) return [];
     const q = this.encoder.encodeOne(splitIdentifiers(query));
     if (this.idf) reweigh(q, this.idf);
