@@ -128,7 +128,7 @@ function schemaText(schema: unknown, depth: number, out: string[]): void {
  * @throws Error `buildToolIndex: …` when a name is empty or repeated, or an option is out of range.
  * @example
  * const index = buildToolIndex([{ name: "github__create_issue", description: "Create a new issue in a GitHub repository" }]);
- * index.search("file a bug on our GitHub tracker", 5); // [{ name: "github__create_issue", score: 0.4… }]
+ * index.search("file a bug on our GitHub tracker", 5); // [{ name: "github__create_issue", score: 0.17… }]
  */
 export function buildToolIndex(tools: readonly ToolDoc[], options: ToolIndexOptions = {}): ToolIndex {
   const o = { ...DEFAULTS, ...options };
