@@ -12,10 +12,16 @@
  *       [--max-acc-loss 0.003] [--no-oos-class] [--epochs N] [--lr X] [--dim-bits N]
  *       [--no-groups] [--group-weight X] [--smoothing X] [--dropout X] [--seed N]
  *       CLINC-format data (scripts/lib/clinc-eval.ts).
+ *
+ *   node scripts/eval.ts --tools [--json] [--k 5]
+ *       Tool retrieval for the MCP gateway's find_tools (scripts/lib/tool-eval.ts): the
+ *       index of eval/tools/catalogue.json, recall@1, recall@k and MRR on the queries'
+ *       dev and test splits, per server.
  */
 import { parseArgs } from "node:util";
 import { runBundledEval } from "./lib/bundled-report.ts";
 import { runClincEval } from "./lib/clinc-eval.ts";
+import { runToolEval } from "./lib/tool-eval.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -36,8 +42,27 @@ const { values: args } = parseArgs({
     dropout: { type: "string" },
     seed: { type: "string" },
     json: { type: "boolean", default: false },
+    tools: { type: "boolean", default: false },
+    k: { type: "string" },
   },
 });
+
+if (args.tools) {
+  const usage = "usage: node scripts/eval.ts --tools [--json] [--k 5]";
+  // options of the other modes, when given (max-acc-loss has a default: only another value counts)
+  const others = Object.entries(args).filter(([key, v]) => !["tools", "json", "k"].includes(key) && v !== undefined && v !== false && !(key === "max-acc-loss" && v === "0.003"));
+  const k = Number(args.k ?? "5");
+  if (others.length > 0 || !Number.isInteger(k) || k < 1) {
+    console.error(`${others.length > 0 ? `${others.map(([key]) => `--${key}`).join(", ")}: not with --tools` : `--k must be a positive integer, got ${JSON.stringify(args.k)}`}\n${usage}`);
+    process.exit(2);
+  }
+  runToolEval({ json: args.json, k });
+  process.exit(0);
+}
+if (args.k !== undefined) {
+  console.error("--k: only with --tools");
+  process.exit(2);
+}
 
 if (args.train !== undefined || args.test !== undefined) {
   if (!args.train || !args.test) {
