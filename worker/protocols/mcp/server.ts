@@ -47,16 +47,19 @@ export interface LiveSession {
  * stored then), `closed` when the client ends it (`DELETE`).
  */
 export async function createSession(sessionId: string, handlers: SessionHandlers, events: { initialized: () => Promise<void>; closed: () => Promise<void> }): Promise<LiveSession> {
-  const [{ Server }, { WebStandardStreamableHTTPServerTransport }, types] = await Promise.all([
+  const [{ Server }, { WebStandardStreamableHTTPServerTransport }, types, { CfWorkerJsonSchemaValidator }] = await Promise.all([
     import("@modelcontextprotocol/sdk/server/index.js"),
     import("@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"),
     import("@modelcontextprotocol/sdk/types.js"),
+    import("@modelcontextprotocol/sdk/validation/cfworker"),
   ]);
   const { ListToolsRequestSchema, CallToolRequestSchema, ElicitResultSchema, McpError, ErrorCode } = types;
   const server = new Server(
     { name: "switchyard", title: "Switchyard", version: pkg.version },
     {
       capabilities: { tools: { listChanged: true } },
+      // elicited answers are checked against their schema: by interpreting it (the default, Ajv, compiles code, which Workers forbid)
+      jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
       instructions: "Switchyard routes requests to specialist agents and tools behind one set of policies, limits and audit. Call `find_tools` with a task description to find the right tool, or `route` to let the router choose.",
     },
   );

@@ -45,10 +45,11 @@ export class UpstreamConfigError extends Error {}
  * @throws {UpstreamConfigError} the `apiKeySecret` or `binding` is not set; any error of `connect` (see {@link upstreamFailure}).
  */
 export async function openUpstream(endpoint: McpEndpoint, binding: (name: string) => unknown, signal: AbortSignal | undefined, onToolsChanged?: () => void): Promise<Client> {
-  const [{ Client }, { StreamableHTTPClientTransport }, { ToolListChangedNotificationSchema }] = await Promise.all([
+  const [{ Client }, { StreamableHTTPClientTransport }, { ToolListChangedNotificationSchema }, { CfWorkerJsonSchemaValidator }] = await Promise.all([
     import("@modelcontextprotocol/sdk/client/index.js"),
     import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
     import("@modelcontextprotocol/sdk/types.js"),
+    import("@modelcontextprotocol/sdk/validation/cfworker"),
   ]);
   const headers: Record<string, string> = { ...endpoint.headers };
   if (endpoint.apiKeySecret !== undefined) {
@@ -63,7 +64,8 @@ export async function openUpstream(endpoint: McpEndpoint, binding: (name: string
     fetcher = (input, init) => b.fetch(input, init);
   }
   const transport = new StreamableHTTPClientTransport(new URL(endpoint.url), { requestInit: { headers }, fetch: fetcher });
-  const client = new Client({ name: "switchyard", version: pkg.version }, { capabilities: {} });
+  // the SDK's default validator (Ajv) compiles schemas into code, which Workers forbid; this one interprets them
+  const client = new Client({ name: "switchyard", version: pkg.version }, { capabilities: {}, jsonSchemaValidator: new CfWorkerJsonSchemaValidator() });
   if (onToolsChanged) client.setNotificationHandler(ToolListChangedNotificationSchema, () => onToolsChanged());
   await client.connect(transport, signal ? { signal } : undefined);
   return client;
