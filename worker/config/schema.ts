@@ -308,7 +308,8 @@ export const Config = z.lazy(() =>
       );
       if (!cfg.router.allowPrivateNetworks)
         cfg.specialists.forEach((s, i) => {
-          const urls: [string, (string | number)[]][] = "url" in s.endpoint ? [[s.endpoint.url, ["url"]]] : [];
+          // a URL reached through a service binding is never resolved: its host is only a name
+          const urls: [string, (string | number)[]][] = "url" in s.endpoint && !("binding" in s.endpoint && s.endpoint.binding) ? [[s.endpoint.url, ["url"]]] : [];
           if (s.endpoint.type === "a2a") s.endpoint.allowedOrigins.forEach((o, j) => urls.push([o, ["allowedOrigins", j]]));
           for (const [url, path] of urls) {
             const why = privateDestination(url);

@@ -60,6 +60,15 @@ const DEFAULTS: { readonly [T in Endpoint["type"]]: Capabilities } = {
   mcp: TEXT,
 };
 
+/**
+ * Whether a specialist takes hops (text, a conversation, parts) at all: an MCP server
+ * (`mcp`) takes tool calls only, so routing never picks it, by intent, capability or
+ * cost, and no chat door offers it as a model.
+ */
+export function takesHops(s: Pick<Specialist, "endpoint">): boolean {
+  return s.endpoint.type !== "mcp";
+}
+
 /** The defaults of an endpoint type (docs/protocols/openai.md, "Capabilities"). */
 export function defaultCapabilities(type: Endpoint["type"]): Capabilities {
   return DEFAULTS[type];

@@ -1,5 +1,6 @@
 import type { Specialist } from "../config/schema.ts";
 import type { IntentRecord } from "../intent/record.ts";
+import { takesHops } from "./capabilities.ts";
 
 /** Another specialist that could have taken the hop, best first. */
 export interface Alternative {
@@ -120,13 +121,13 @@ function ableInOrder(preferred: readonly string[], registry: ReadonlyMap<string,
   };
   preferred.forEach((id) => add(registry.get(id)));
   if (fallback !== undefined) add(registry.get(fallback));
-  [...registry.values()].sort((a, b) => a.costPerCall - b.costPerCall).forEach(add);
+  [...registry.values()].filter(takesHops).sort((a, b) => a.costPerCall - b.costPerCall).forEach(add);
   return out;
 }
 
 /** The refusal when nobody is able: names what the fallback (or else the first specialist) lacks. */
 function unsupported(registry: ReadonlyMap<string, Specialist>, unable: (s: Specialist) => Unable | undefined, fallback: string | undefined): DecideResult {
-  const probe = (fallback !== undefined ? registry.get(fallback) : undefined) ?? registry.values().next().value;
+  const probe = (fallback !== undefined ? registry.get(fallback) : undefined) ?? [...registry.values()].find(takesHops);
   const why = (probe && unable(probe)) ?? { param: "messages", detail: "no specialist can take this request" };
   return { ok: false, reason: "unsupported", param: why.param, detail: `no specialist can honour '${why.param}': ${why.detail}` };
 }

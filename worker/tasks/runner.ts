@@ -13,6 +13,7 @@ import type { StepSpec } from "./plan.ts";
 import { traceAttempts } from "../observe/dispatch-spans.ts";
 import { ATTR } from "../observe/attributes.ts";
 import { tracedChoice, tracedVerification, type StepTrace } from "../observe/step-spans.ts";
+import { takesHops } from "../routing/capabilities.ts";
 
 /** Everything one step call needs. */
 export interface StepCall {
@@ -98,7 +99,7 @@ export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void)
   if (!choice.ok) return { ok: false, detail: choice.detail, attempts: [] };
   const unable = c.parts ? partsUnable(c.parts) : undefined;
   // a routed step whose choice cannot take the message's parts goes to the cheapest specialist that can, as a hop does
-  const able = unable && byInput && unable(choice.specialist) ? [...c.rt.registry.values()].filter((s) => !unable(s)).sort((a, b) => a.costPerCall - b.costPerCall)[0] : undefined;
+  const able = unable && byInput && unable(choice.specialist) ? [...c.rt.registry.values()].filter((s) => takesHops(s) && !unable(s)).sort((a, b) => a.costPerCall - b.costPerCall)[0] : undefined;
   const chosen = able ?? choice.specialist;
   const first = { ...chosen, timeoutMs: c.step.timeoutMs ?? chosen.timeoutMs, retries: c.step.retries ?? chosen.retries };
   const all = c.force ? [first] : fallbackChain(first, c.rt.registry);

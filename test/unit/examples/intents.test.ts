@@ -11,8 +11,11 @@ interface IntentFile {
 }
 /** The example specialists as the bundled router config declares them. */
 const file: IntentFile[] = config.specialists
-  .filter((s) => s.endpoint.type === "service" && s.endpoint.binding === "SPECIALISTS" && s.intents !== undefined)
-  .map((s) => ({ specialist: s.id, description: s.description, path: s.endpoint.path, intents: s.intents ?? [] }));
+  .flatMap((s) =>
+    s.endpoint.type === "service" && s.endpoint.binding === "SPECIALISTS" && s.intents !== undefined && s.endpoint.path !== undefined
+      ? [{ specialist: s.id, description: s.description, path: s.endpoint.path, intents: s.intents ?? [] }]
+      : [],
+  );
 
 describe("the example specialists' intents in switchyard.config.json", () => {
   it("covers every specialist of the worker, with its path", () => {

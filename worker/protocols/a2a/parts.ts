@@ -14,6 +14,7 @@ import type { ChatMessage } from "../../routing/hop.ts";
 import { chatMessages, partMediaType, partsUnable, partUnable } from "../../routing/input-parts.ts";
 import { RPC, RpcFailure } from "./jsonrpc.ts";
 import type { Part } from "./wire.ts";
+import { takesHops } from "../../routing/capabilities.ts";
 
 export { chatMessages, partMediaType, partsUnable, partUnable, UNKNOWN_FILE_TYPE } from "../../routing/input-parts.ts";
 
@@ -66,7 +67,7 @@ export function refuseParts(parts: readonly Part[], registry: ReadonlyMap<string
     const s = registry.get(pinned);
     return s ? refusal(s) : undefined;
   }
-  const all = [...registry.values()].sort((a, b) => a.costPerCall - b.costPerCall);
+  const all = [...registry.values()].filter(takesHops).sort((a, b) => a.costPerCall - b.costPerCall);
   if (all.some((s) => !refusal(s))) return undefined;
   for (const [index, p] of parts.entries())
     if (!all.some((s) => !partUnable(s, p))) return { code: "content_type", index, mediaType: partMediaType(p), detail: `no specialist accepts ${partMediaType(p)} parts` };

@@ -10,7 +10,7 @@ import { idempotencyKeyHeader } from "../../http/idempotency-key.ts";
 import { completionEvents, lastUserText, textCompletion, type Completion } from "./chat.ts";
 import { chatRequirements } from "./requirements.ts";
 import { ChatCompletionRequest, ChatCompletionResponse, ModelList, ModelObject, openAIErrorResponse, openAIErrors } from "./schemas.ts";
-import { capabilitiesOf, unmet, unmetDetail, type Requirement } from "../../routing/capabilities.ts";
+import { capabilitiesOf, takesHops, unmet, unmetDetail, type Requirement } from "../../routing/capabilities.ts";
 import type { Unable } from "../../routing/decide.ts";
 import { inputTooLong } from "../../routing/input-limit.ts";
 import { screeningMayRefuse } from "../../policy/screening.ts";
@@ -166,7 +166,7 @@ export const openaiRoutes = routeGroup()
   .openapi(models, async (c) => {
     const { config } = await getRuntime(c.env);
     const created = Math.floor(Date.now() / 1000);
-    return c.json({ object: "list" as const, data: [modelObject("auto", created), ...config.specialists.map((s) => modelObject(s.id, created))] }, 200);
+    return c.json({ object: "list" as const, data: [modelObject("auto", created), ...config.specialists.filter(takesHops).map((s) => modelObject(s.id, created))] }, 200);
   })
   .openapi(model, async (c) => {
     const { registry } = await getRuntime(c.env);
