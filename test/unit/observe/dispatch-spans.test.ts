@@ -58,6 +58,30 @@ describe("dispatch spans", () => {
   });
 });
 
+describe("dispatch spans: attributes of every span", () => {
+  it("go on the admission and call spans of every attempt, and cannot replace the specialist or attempt", async () => {
+    const t = new Tracer({ traceId: TRACE, clock: () => 0 });
+    const attributes = { "gen_ai.tool.name": "github__create_issue", "switchyard.specialist": "forged", "switchyard.attempt": "forged" };
+    const deps = traceAttempts(t, undefined, { admit: async () => ({ ok: true, done: () => {} }), call: async () => ({ ok: true, output: {}, usage: {} }) }, "unused", attributes);
+    await deps.admit!(spec("github"), 0);
+    await deps.call(spec("github"), 0);
+    await deps.admit!(spec("github"), 1);
+    expect(t.spans.map((s) => [s.name, s.attributes["gen_ai.tool.name"], s.attributes["switchyard.specialist"], s.attributes["switchyard.attempt"]])).toEqual([
+      ["admission", "github__create_issue", "github", 0],
+      ["specialist.call", "github__create_issue", "github", 0],
+      ["admission", "github__create_issue", "github", 1],
+    ]);
+  });
+
+  it("without attributes, the spans carry none of their own", async () => {
+    const t = new Tracer({ traceId: TRACE, clock: () => 0 });
+    const deps = traceAttempts(t, undefined, { admit: async () => ({ ok: false, failure: { kind: "disabled", detail: "off" } }), call: async () => ({ ok: true, output: {}, usage: {} }) }, "unused");
+    await deps.admit!(spec("units"), 0);
+    await deps.call(spec("units"), 0);
+    for (const s of t.spans) expect(s.attributes).not.toHaveProperty("gen_ai.tool.name");
+  });
+});
+
 describe("dispatch spans: exceptions, streams and bodies", () => {
   it("an admission or a call that throws ends its span as an exception and rethrows", async () => {
     const t = new Tracer({ traceId: TRACE, clock: () => 0 });

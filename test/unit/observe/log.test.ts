@@ -47,6 +47,19 @@ describe("hop log line", () => {
     expect(line).not.toHaveProperty("hop");
   });
 
+  it("names the MCP tool of a tool call, from its last attempt, and no tool for any other hop", () => {
+    const tool = { [ATTR.tool]: "github__create_issue" };
+    const called = hopLog([s(SPAN.call, { [ATTR.specialist]: "github", [ATTR.outcome]: "ok", ...tool })], { ...base, status: 200 });
+    expect(called).toMatchObject({ tool: "github__create_issue", specialist: "github", outcome: "ok" });
+    const denied = hopLog([s(SPAN.admission, { [ATTR.specialist]: "github", [ATTR.admission]: "denied", [ATTR.errorType]: "approval_required", ...tool })], { ...base, status: 422 });
+    expect(denied).toMatchObject({ tool: "github__create_issue", outcome: "approval_required" });
+    expect(hopLog([s(SPAN.call, { [ATTR.specialist]: "units", [ATTR.outcome]: "ok" })], { ...base, status: 200 })).not.toHaveProperty("tool");
+    expect(hopLog([], { ...base, status: 404 })).not.toHaveProperty("tool");
+    expect(hopLog([s(SPAN.call, { [ATTR.specialist]: "x", [ATTR.outcome]: "ok", [ATTR.tool]: 3 })], { ...base, status: 200 })).not.toHaveProperty("tool");
+    // an admitted admission span is no attempt: the tool comes from the call
+    expect(hopLog([s(SPAN.call, { [ATTR.specialist]: "units", [ATTR.outcome]: "ok" }), s(SPAN.admission, { [ATTR.specialist]: "github", [ATTR.admission]: "admitted", ...tool })], { ...base, status: 200 })).not.toHaveProperty("tool");
+  });
+
   it("levels by status", () => {
     expect([levelOf(200), levelOf(429), levelOf(502)]).toEqual(["info", "warn", "error"]);
   });

@@ -86,3 +86,66 @@ describe("metrics from spans: every counter", () => {
     expect(a!.denials).toEqual({ rate_limited: 1, circuit_open: 1 });
   });
 });
+
+describe("metrics from spans: MCP tool calls", () => {
+  const toolCall = (tool: string, outcome: string, endMs = DAY1) => span(SPAN.call, endMs, 5, { [ATTR.specialist]: "github", [ATTR.outcome]: outcome, [ATTR.costUsd]: 0, [ATTR.tool]: tool });
+  const toolDenial = (tool: string, kind: string) => span(SPAN.admission, DAY1, 0, { [ATTR.specialist]: "github", [ATTR.admission]: "denied", [ATTR.errorType]: kind, [ATTR.tool]: tool });
+
+  it("counts each tool's calls, successes, errors and denials; refusals and hang-ups are no errors", () => {
+    const [d] = deltasFromSpans([
+      toolCall("github__create_issue", "ok"),
+      toolCall("github__create_issue", "timeout"),
+      toolCall("github__create_issue", "refused"),
+      toolCall("github__create_issue", "client_closed"),
+      toolCall("github__create_issue", "exception"),
+      span(SPAN.call, DAY1, 5, { [ATTR.specialist]: "github", [ATTR.tool]: "github__search" }),
+      toolDenial("github__delete_repo", "approval_required"),
+      toolDenial("github__search", "over_limit"),
+      span(SPAN.admission, DAY1, 0, { [ATTR.specialist]: "github", [ATTR.admission]: "admitted", [ATTR.tool]: "github__search" }),
+    ]);
+    expect(d!.tools).toEqual({
+      "github__create_issue": { calls: 5, ok: 1, errors: 2, denied: 0 },
+      "github__search": { calls: 1, ok: 1, errors: 0, denied: 1 },
+      "github__delete_repo": { calls: 0, ok: 0, errors: 0, denied: 1 },
+    });
+    expect(d).toMatchObject({ calls: 6, ok: 2, errors: 2, refused: 1, cancelled: 1, denied: 2 });
+  });
+
+  it("a day with no tool call has no tools, and a tool name that is no string counts none", () => {
+    const [d] = deltasFromSpans([call("units", "ok", DAY1, 1, 0), span(SPAN.call, DAY1, 1, { [ATTR.specialist]: "units", [ATTR.tool]: 7 }), denial("units", "circuit_open", DAY1)]);
+    expect(d).not.toHaveProperty("tools");
+    expect(d!.calls).toBe(2);
+  });
+
+  it("keeps tools apart per specialist and day", () => {
+    const deltas = deltasFromSpans([toolCall("github__a", "ok", DAY1), toolCall("github__a", "ok", DAY2), call("units", "ok", DAY2, 1, 0)]);
+    expect(deltas.map((d) => [d.specialist, d.day, d.tools])).toEqual([
+      ["github", "2026-11-22", { github__a: { calls: 1, ok: 1, errors: 0, denied: 0 } }],
+      ["github", "2026-11-23", { github__a: { calls: 1, ok: 1, errors: 0, denied: 0 } }],
+      ["units", "2026-11-23", undefined],
+    ]);
+  });
+
+  it("addDays adds every tool counter, keeps tools only one side has, and changes neither side", () => {
+    const [a] = deltasFromSpans([toolCall("github__a", "ok"), toolCall("github__b", "timeout"), toolDenial("github__b", "disabled")]);
+    const [b] = deltasFromSpans([toolCall("github__a", "http_error"), toolCall("github__a", "ok"), toolCall("github__c", "ok")]);
+    const before = structuredClone(a!.tools);
+    expect(addDays(a!, b!).tools).toEqual({
+      github__a: { calls: 3, ok: 2, errors: 1, denied: 0 },
+      github__b: { calls: 1, ok: 0, errors: 1, denied: 1 },
+      github__c: { calls: 1, ok: 1, errors: 0, denied: 0 },
+    });
+    expect(a!.tools).toEqual(before);
+    const empty = emptyDay("github", "2026-11-22");
+    expect(addDays(empty, a!).tools).toEqual(a!.tools);
+    expect(addDays(a!, empty).tools).toEqual(a!.tools);
+    expect(addDays(a!, empty).tools).not.toBe(a!.tools);
+    expect(addDays(empty, empty)).not.toHaveProperty("tools");
+  });
+
+  it("summarize shows tools only for a day that has them", () => {
+    const [d] = deltasFromSpans([toolCall("github__a", "ok"), toolDenial("github__a", "denied")]);
+    expect(summarize(d!).tools).toEqual({ github__a: { calls: 1, ok: 1, errors: 0, denied: 1 } });
+    expect(summarize(emptyDay("units", "2026-11-22"))).not.toHaveProperty("tools");
+  });
+});

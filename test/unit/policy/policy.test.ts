@@ -124,3 +124,49 @@ describe("policy rules: each condition and message", () => {
     expect(globToRegExp("*a").test("ab")).toBe(false);
   });
 });
+
+describe("policy rules: MCP tool globs", () => {
+  const deny = (match: object) => rules([{ id: "r", match, effect: "deny" }]);
+  const tool = (name: string | undefined, over: Over = {}) => hop({ specialist: "github", intent: undefined, tool: name, ...over });
+
+  it("a tool glob matches the tool's name as the MCP door gives it", () => {
+    expect(deny({ tool: "github__*" }).evaluate(tool("github__create_issue")).effect).toBe("deny");
+    expect(deny({ tool: "github__*" }).evaluate(tool("linear__create_issue")).effect).toBe("allow");
+    expect(deny({ tool: "github__*" }).evaluate(tool("github")).effect).toBe("allow");
+    expect(deny({ tool: "*__delete_*" }).evaluate(tool("github__delete_repo")).effect).toBe("deny");
+    expect(deny({ tool: "*__delete_*" }).evaluate(tool("github__create_issue")).effect).toBe("allow");
+    expect(deny({ tool: "route" }).evaluate(tool("route")).effect).toBe("deny");
+    expect(deny({ tool: "units" }).evaluate(tool("units")).effect).toBe("deny");
+  });
+
+  it("any glob of a list matches", () => {
+    const set = deny({ tool: ["*__delete_*", "github__merge_?r"] });
+    expect(set.evaluate(tool("linear__delete_issue")).effect).toBe("deny");
+    expect(set.evaluate(tool("github__merge_pr")).effect).toBe("deny");
+    expect(set.evaluate(tool("github__merge_pull")).effect).toBe("allow");
+  });
+
+  it("a tool rule never matches a hop without a tool, even a glob of everything", () => {
+    expect(deny({ tool: "*" }).evaluate(tool(undefined)).effect).toBe("allow");
+    expect(deny({ tool: "*" }).evaluate(hop()).effect).toBe("allow");
+    expect(deny({ tool: "*" }).evaluate(tool("")).effect).toBe("deny");
+  });
+
+  it("a rule without a tool glob matches tool calls as any call", () => {
+    expect(deny({ specialist: "github" }).evaluate(tool("github__create_issue")).effect).toBe("deny");
+  });
+
+  it("combined with tenant and specialist, every condition must hold", () => {
+    const set = rules([{ id: "acme-github-deletes", match: { tenant: "acme", specialist: "git*", tool: "*__delete_*" }, require: "approval" }]);
+    expect(set.evaluate(tool("github__delete_repo"))).toMatchObject({ effect: "require_approval", rule: "acme-github-deletes", reason: "requires approval by policy 'acme-github-deletes'" });
+    expect(set.evaluate(tool("github__delete_repo", { tenant: "other" })).effect).toBe("allow");
+    expect(set.evaluate(tool("github__delete_repo", { specialist: "linear" })).effect).toBe("allow");
+    expect(set.evaluate(tool("github__list_repos")).effect).toBe("allow");
+  });
+
+  it("takes a glob or a list of them, and nothing else", () => {
+    expect(PolicyRule.safeParse({ match: { tool: "github__*" }, effect: "deny" }).success).toBe(true);
+    expect(PolicyRule.safeParse({ match: { tool: ["a__*", "b__*"] }, effect: "deny" }).success).toBe(true);
+    for (const bad of [5, "", []]) expect(PolicyRule.safeParse({ match: { tool: bad }, effect: "deny" }).success, JSON.stringify(bad)).toBe(false);
+  });
+});
