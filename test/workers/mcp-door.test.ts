@@ -1,8 +1,12 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
+import { env as testEnv } from "cloudflare:workers";
+import type { Env } from "../../worker/env.ts";
 import { describe, expect, it } from "vitest";
 import { DOOR_HEADER, McpSession, type DoorCall } from "../../durable-objects/mcp-session.ts";
 import { sha256Hex } from "../../worker/intent/record.ts";
 import { callWith } from "./helpers.ts";
+
+const env = testEnv as unknown as Env;
 
 /**
  * The MCP door inside workerd: the policy, screening and audit steps every door goes
@@ -69,8 +73,8 @@ describe("the MCP door applies every tenant's policies to its tool calls, howeve
     const r = await callTool("careful", s, "units", { input: "convert 5 km to miles" });
     expect(r.isError).toBe(true);
     const approval = r._meta?.["switchyard/approval"] as { task: string };
-    const task = await callWith({ API_KEYS }, `/v1/tasks/${approval.task}`, { headers: { authorization: `Bearer ${KEYS.careful}` } });
-    expect(((await task.json()) as { status: string }).status).toBe("awaiting_approval");
+    const status = async () => ((await (await callWith({ API_KEYS }, `/v1/tasks/${approval.task}`, { headers: { authorization: `Bearer ${KEYS.careful}` } })).json()) as { status: string }).status;
+    await expect.poll(status, { timeout: 15_000 }).toBe("awaiting_approval");
   });
 });
 

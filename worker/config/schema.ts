@@ -211,7 +211,10 @@ export const McpSettings = z.lazy(() =>
     /** List each specialist (other than MCP servers) as a tool of its own, besides `route` and `find_tools`. */
     specialistTools: z.boolean().default(true),
     /** `find_tools`: how many tools it returns when the call does not say (`k`), and the most it returns. */
-    findTools: z.strictObject({ defaultK: z.number().int().min(1).max(50).default(5), maxK: z.number().int().min(1).max(50).default(20) }).default({ defaultK: 5, maxK: 20 }),
+    findTools: z
+      .strictObject({ defaultK: z.number().int().min(1).max(50).default(5), maxK: z.number().int().min(1).max(50).default(20) })
+      .refine((f) => f.defaultK <= f.maxK, { message: "defaultK may not exceed maxK", path: ["defaultK"] })
+      .default({ defaultK: 5, maxK: 20 }),
     /**
      * How a tool call a policy holds for approval waits: `"elicitation"` asks the MCP
      * client's user (when the client declares elicitation; otherwise as `"link"`);
@@ -350,20 +353,22 @@ export type Config = z.infer<typeof Config>;
 
 /**
  * What an `mcp` specialist (a remote MCP server) may not be: it takes tool calls only,
- * so no intents, fallbacks, or role as a fallback or planner; its id may not hold `__`
- * (tool names are `<id>__<tool>`, split at the first `__`); and no specialist takes a
- * name of the MCP door's own tools.
+ * so no intents, fallbacks, or role as a fallback or planner; its id may not end in `_`
+ * (tool names are `<id>__<tool>`, split at the first `__`). No specialist's id holds
+ * `__` or takes a name of the MCP door's own tools.
  */
 function mcpServerIssues(cfg: { router: { fallback?: string | undefined }; tasks: { planner?: string | undefined }; specialists: readonly Specialist[] }): { path: (string | number)[]; message: string }[] {
   const issues: { path: (string | number)[]; message: string }[] = [];
   const servers = new Set(cfg.specialists.filter((s) => s.endpoint.type === "mcp").map((s) => s.id));
   cfg.specialists.forEach((s, i) => {
     if (MCP_OWN_TOOLS.includes(s.id)) issues.push({ path: ["specialists", i, "id"], message: `'${s.id}' is the name of the MCP door's own tool` });
+    // a specialist is a tool of the MCP door by its id: '__' would make it look like (and clash with) a server's tool
+    if (s.id.includes("__")) issues.push({ path: ["specialists", i, "id"], message: "a specialist's id may not contain '__' (MCP tool names are '<server id>__<tool>')" });
     s.fallbacks.forEach((f, j) => {
       if (servers.has(f)) issues.push({ path: ["specialists", i, "fallbacks", j], message: `'${f}' is an MCP server: it takes tool calls, not a hop` });
     });
     if (!servers.has(s.id)) return;
-    if (s.id.includes("__")) issues.push({ path: ["specialists", i, "id"], message: "an MCP server's id may not contain '__' (its tools are named '<id>__<tool>')" });
+    if (s.id.endsWith("_")) issues.push({ path: ["specialists", i, "id"], message: "an MCP server's id may not end in '_' (its tools are named '<id>__<tool>', split at the first '__')" });
     if (s.intents.length) issues.push({ path: ["specialists", i, "intents"], message: "an MCP server takes tool calls, not routed text: declare no intents" });
     if (s.fallbacks.length) issues.push({ path: ["specialists", i, "fallbacks"], message: "a tool call is not sent to another server: an MCP server has no fallbacks" });
   });

@@ -184,7 +184,10 @@ export function renderArguments(args: Record<string, unknown>, vars: { input: st
   const render = (v: unknown): unknown => {
     if (typeof v === "string") {
       const m = WHOLE.exec(v);
-      if (m && m[1] === "steps" && m[2] !== undefined) return valueAt(vars.outputs.get(m[2]), m[3] ?? "") ?? "";
+      if (m && m[1] === "steps" && m[2] !== undefined) {
+        const value = valueAt(vars.outputs.get(m[2]), m[3] ?? "");
+        return value === undefined ? "" : value; // null stays null
+      }
       return renderInput(v, vars);
     }
     if (Array.isArray(v)) return v.map(render);

@@ -94,10 +94,12 @@ function stepLabels(c: StepCall, choice: Extract<Choice, { ok: true }>): string[
 
 /** Runs one step: choose, then call with the specialist's (or the step's) timeout, retries and fallbacks. */
 export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void): Promise<StepOutcome> {
-  const byInput = !c.force && !c.step.specialist && !c.step.intent;
+  const byInput = !c.force && !c.step.specialist && !c.step.intent && !c.step.tool;
   const choice = await tracedChoice(c.trace, byInput ? (c.knownIntentId ? "known" : "classified") : undefined, () => chooseSpecialist(c, defer));
   if (!choice.ok) return { ok: false, detail: choice.detail, attempts: [] };
-  const unable = c.parts ? partsUnable(c.parts) : undefined;
+  // a tool step's input is its arguments: the message's parts are not its to carry
+  const parts = c.step.tool ? undefined : c.parts;
+  const unable = parts ? partsUnable(parts) : undefined;
   // a routed step whose choice cannot take the message's parts goes to the cheapest specialist that can, as a hop does
   const able = unable && byInput && unable(choice.specialist) ? [...c.rt.registry.values()].filter((s) => takesHops(s) && !unable(s)).sort((a, b) => a.costPerCall - b.costPerCall)[0] : undefined;
   const chosen = able ?? choice.specialist;
@@ -105,10 +107,10 @@ export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void)
   const all = c.force ? [first] : fallbackChain(first, c.rt.registry);
   const chain = unable ? all.filter((s) => !unable(s)) : all;
   if (unable && chain.length === 0) return { ok: false, detail: `step '${c.step.id}': ${unable(first)?.param}: ${unable(first)?.detail}`, attempts: [], kind: "refused" };
-  const messages = c.parts ? chatMessages(c.parts) : undefined;
+  const messages = parts ? chatMessages(parts) : undefined;
   const request = {
     input: c.input,
-    ...(c.parts ? { parts: c.parts } : {}),
+    ...(parts ? { parts } : {}),
     ...(messages ? { messages } : {}),
     ...(choice.intent ? { intent: choice.intent } : {}),
     ...(c.step.tool ? { tool: { name: c.step.tool.slice(c.step.tool.indexOf("__") + 2), arguments: c.toolArguments ?? {} } } : {}),

@@ -37,8 +37,8 @@ describe("MCP servers in the config", () => {
     ]);
   });
 
-  it("its id holds no '__'", () => {
-    expect(issuesOf(config({}, { id: "git__hub" }))).toEqual([{ path: "specialists.1.id", message: "an MCP server's id may not contain '__' (its tools are named '<id>__<tool>')" }]);
+  it("its id holds no '__' (nor does any specialist's: a specialist is a tool by its id)", () => {
+    expect(issuesOf(config({}, { id: "git__hub" }))).toEqual([{ path: "specialists.1.id", message: "a specialist's id may not contain '__' (MCP tool names are '<server id>__<tool>')" }]);
   });
 
   it("its id does not end in '_' (its tools' names would split at the wrong '__')", () => {

@@ -109,9 +109,15 @@ export function serverOf(name: string): { server: string; tool: string } | undef
   return { server: name.slice(0, at), tool: name.slice(at + NAMESPACE_SEPARATOR.length) };
 }
 
-/** The tools in name order (UTF-16 code units), the order `tools/list` pages them in. */
+/**
+ * The tools in name order (UTF-16 code units), the order `tools/list` pages them in,
+ * each name once: a server that lists a name twice has its first kept (names are what
+ * a call and a cursor go by).
+ */
 export function sortedByName<T extends { name: string }>(tools: readonly T[]): T[] {
-  return [...tools].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const seen = new Set<string>();
+  const unique = tools.filter((t) => !seen.has(t.name) && seen.add(t.name));
+  return unique.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** The tools whose names match one of `globs` (`*`, `?`), or all of them without globs. */

@@ -61,7 +61,7 @@ export function toolResult(target: Exclude<ToolTarget, { kind: "find_tools" }>, 
     const p = Problem.safeParse(body);
     const title = p.success ? (p.data.title ?? "Error") : "Error";
     const detail = p.success ? (p.data.detail ?? "") : "";
-    return errorResult(`${title}: ${detail}`.trim(), { ...meta, "switchyard/problem": isObject(body) ? body : { status } });
+    return errorResult(detail ? `${title}: ${detail}` : title, { ...meta, "switchyard/problem": isObject(body) ? body : { status } });
   }
   const served = Served.safeParse(body);
   if (!served.success) return errorResult("the router's answer could not be read", meta);
@@ -70,7 +70,8 @@ export function toolResult(target: Exclude<ToolTarget, { kind: "find_tools" }>, 
   if (screening !== undefined) meta["switchyard/screening"] = screening;
   if (target.kind === "remote") {
     if (!isObject(output) || !Array.isArray(output.content)) return errorResult("the MCP server's result has no content", meta);
-    const own = isObject(output._meta) ? output._meta : {};
+    // the server's own _meta, as sent, but never in the router's name: `switchyard/…` is ours to say
+    const own = isObject(output._meta) ? Object.fromEntries(Object.entries(output._meta).filter(([k]) => !k.startsWith("switchyard/"))) : {};
     return { ...(output as CallToolResult), _meta: { ...own, ...meta } };
   }
   return { content: [{ type: "text", text: outputText(output) }], ...(isObject(output) ? { structuredContent: output } : {}), _meta: meta };

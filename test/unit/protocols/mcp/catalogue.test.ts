@@ -149,14 +149,27 @@ describe("filterTools and sortedByName", () => {
 
   it("sorts by UTF-16 code units (not locale), leaving the input as it was", () => {
     const input = named("b", "a", "B", "_x", "Z", "é", "a", "aa");
-    expect(sortedByName(input).map((t) => t.name)).toEqual(["B", "Z", "_x", "a", "a", "aa", "b", "é"]);
+    expect(sortedByName(input).map((t) => t.name)).toEqual(["B", "Z", "_x", "a", "aa", "b", "é"]);
     expect(input.map((t) => t.name)).toEqual(["b", "a", "B", "_x", "Z", "é", "a", "aa"]);
     expect(sortedByName([])).toEqual([]);
   });
 
-  it("keeps tools of equal names in their order", () => {
+  it("keeps the first of tools of equal names (a name is what a call and a cursor go by)", () => {
     const same = [{ name: "x", n: 1 }, { name: "x", n: 2 }, { name: "a", n: 3 }];
-    expect(sortedByName(same).map((t) => t.n)).toEqual([3, 1, 2]);
+    expect(sortedByName(same).map((t) => t.n)).toEqual([3, 1]);
+  });
+
+  it("pages a list that came with a name twice without repeating or looping", () => {
+    const tools = sortedByName(named("b", "a", "b", "c"));
+    const names: string[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 10; i++) {
+      const r = pageOf(tools, cursor, 1);
+      names.push(...r.page.map((t) => t.name));
+      cursor = r.nextCursor;
+      if (!cursor) break;
+    }
+    expect(names).toEqual(["a", "b", "c"]);
   });
 });
 
