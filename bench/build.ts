@@ -126,6 +126,8 @@ export const BENCH_CHAT = "bench-chat";
 export const BENCH_CHAT_MODEL = "bench-model";
 /** The translated hop's specialist: an `anthropic` endpoint on the fake Anthropic API (examples/fake-anthropic), model `bench-model`. */
 export const BENCH_CLAUDE = "bench-claude";
+/** The fake MCP server as an `mcp` specialist (bench/mcp.ts). */
+export const BENCH_MCP = "bench-mcp";
 /** The Worker secret the `bench-claude` endpoint reads its key from (bound by workerd.ts / servers.ts), and its value (the fake's key). */
 export const BENCH_ANTHROPIC_SECRET = "BENCH_ANTHROPIC_KEY";
 export const BENCH_ANTHROPIC_KEY_VALUE = "sk-ant-bench";
@@ -139,13 +141,15 @@ export const BENCH_ANTHROPIC_KEY_VALUE = "sk-ant-bench";
  * with `anthropicUrl` (the fake Anthropic API), `bench-claude` (`anthropic`, `<anthropicUrl>/v1`,
  * its key from the secret `BENCH_ANTHROPIC_KEY`, declared in `secrets`).
  */
-export function benchConfig(root: string, upstreamUrl: string, chatUrl?: string, anthropicUrl?: string): string {
+export function benchConfig(root: string, upstreamUrl: string, chatUrl?: string, anthropicUrl?: string, mcpUrl?: string): string {
   const cfg = readBundledConfig(root);
   const endpoint = { type: "http", url: `${upstreamUrl}/ok` };
   for (const id of [BENCH_SPECIALIST, BENCH_LIMITED, BENCH_LEASED, BENCH_FALLBACK, BENCH_CHAT, BENCH_CLAUDE])
     if (cfg.specialists.some((s) => s.id === id)) throw new Error(`the bundled config already has a '${id}' specialist`);
   const specialists = [
+    // every specialist's endpoint is the fault upstream's, MCP servers' too (their tools are not benchmarked; `bench-mcp`'s are)
     ...cfg.specialists.map((s) => ({ ...s, endpoint })),
+    ...(mcpUrl ? [{ id: BENCH_MCP, description: "benchmark: the fake MCP server (mcp scenarios)", endpoint: { type: "mcp", url: mcpUrl }, timeoutMs: 10_000, breaker: false }] : []),
     { id: BENCH_SPECIALIST, description: "benchmark target (pinned scenario)", endpoint, intents: [] },
     { id: BENCH_LIMITED, description: "benchmark target with an rpm limit, admitted from batched grants (pinned-limited)", endpoint, intents: [], limits: BENCH_LIMITED_LIMITS },
     { id: BENCH_LEASED, description: "benchmark target with rpm and concurrency limits, admitted call by call (pinned-leased)", endpoint, intents: [], limits: BENCH_LIMITS },

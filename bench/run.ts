@@ -13,9 +13,10 @@
  *       and the translated hop: chat-direct-anthropic/chat-router-anthropic(-stream) against the fake Anthropic API, plus
  *       interleaved CPU blocks of the translated and the pass-through hop (chat-translated.ts);
  *  5. the task scenario: 5-step chains, one at a time and 8 in flight (task.ts);
- *  6. the message layer on Miniflare's local Queues: async hop enqueue and completion against the sync hop, webhook
+ *  6. the MCP gateway: a proxied tools/call against the same call straight to the fake MCP server (mcp.ts);
+ *  7. the message layer on Miniflare's local Queues: async hop enqueue and completion against the sync hop, webhook
  *     delivery throughput (queues.ts; `--skip-queues` skips it, `--only queues` runs just it);
- *  7. print tables + targets (admission and fallback: added.ts; front door: chat.ts), the summary table last (summary.ts),
+ *  8. print tables + targets (admission and fallback: added.ts; front door: chat.ts), the summary table last (summary.ts),
  *     write bench/out/results-<timestamp>.json (the summary under `summary`; `npm run bench:readme` puts it in the docs).
  * Also an in-process micro-benchmark of the intent layer. `BENCH_SECONDS` env works too.
  */
@@ -40,6 +41,8 @@ import { TASK_GOAL_MS, TASK_STEPS, taskSection, taskTable, taskTargets, type Tas
 import { buildSummary, summaryText } from "./summary.ts";
 import { queueTable, runQueueBench, type QueueBenchResult } from "./queues.ts";
 import { startRawWorkerd } from "./workerd.ts";
+import { mcpSection, mcpTable, type McpBench } from "./mcp.ts";
+import { startFakeMcpServer, type FakeMcpServer } from "../test/support/fake-mcp-server.ts";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -115,6 +118,8 @@ async function main(): Promise<number> {
   let upstream: Running | undefined;
   let fake: Running | undefined;
   let fakeAnthropic: Running | undefined;
+  let fakeMcp: FakeMcpServer | undefined;
+  let mcp: McpBench | { failed: string } | undefined;
   let router: RunningRouter | undefined;
   const runs: ScenarioRuns[] = [];
   let task: TaskScenario | undefined;
@@ -133,7 +138,9 @@ async function main(): Promise<number> {
     fake = await startFakeOpenAIThread();
     fakeAnthropic = await startFakeAnthropicThread();
     log(`fault upstream (worker thread): ${upstream.url}; fake OpenAI server (worker thread): ${fake.url}; fake Anthropic API (worker thread): ${fakeAnthropic.url}`);
-    const config = benchConfig(ROOT, upstream.url, fake.url, fakeAnthropic.url);
+    fakeMcp = await startFakeMcpServer({ maxLifetimeMs: 30 * 60_000 });
+    log(`fake MCP server (this process, official SDK): ${fakeMcp.url}`);
+    const config = benchConfig(ROOT, upstream.url, fake.url, fakeAnthropic.url, fakeMcp.url);
     const secretBindings = { [BENCH_ANTHROPIC_SECRET]: BENCH_ANTHROPIC_KEY_VALUE };
     const o = { bundle, config, upstreamUrl: upstream.url, chatUpstreamUrl: fake.url, secretBindings, verbose: args.verbose };
     router = args.miniflare ? await startRouter(o) : await startRawWorkerd(o);
@@ -184,6 +191,11 @@ async function main(): Promise<number> {
       task = await taskSection(routerUrl, upstream.url, pids, { isStopped: () => stopped, log });
       if (task.failed || task.runs.some((r) => r.failed)) failures++;
     }
+
+    if (!stopped && fakeMcp && (!only || only.has("mcp"))) {
+      mcp = await mcpSection(routerUrl, fakeMcp.url, { maxMs: pairedMs, isStopped: () => stopped, log, workerdPids: pids });
+      if (mcp.failed) failures++;
+    }
   } catch (e) {
     failures++;
     log(`\n!! benchmark failed: ${(e as Error)?.message ?? e}`);
@@ -193,6 +205,7 @@ async function main(): Promise<number> {
     await upstream?.close().catch((e: unknown) => log(`!! stopping the upstream: ${e}`));
     await fake?.close().catch((e: unknown) => log(`!! stopping the fake OpenAI server: ${e}`));
     await fakeAnthropic?.close().catch((e: unknown) => log(`!! stopping the fake Anthropic API: ${e}`));
+    await fakeMcp?.close().catch((e: unknown) => log(`!! stopping the fake MCP server: ${e}`));
     bundle?.cleanup();
   }
 
@@ -215,6 +228,11 @@ async function main(): Promise<number> {
     log(" server-stamped = POST → the terminal event's own `at` (workerd's clock, whole ms): the same without the SSE route's 200 ms poll when the DO has no new events;");
     log(" created→s1 = task.created → first step.started (the alarm that drives the task); step span = step.started → step.succeeded;");
     log(" between steps = a step's end → the next one's start (or the task's end); these three from the events' `at`, whole ms)");
+  }
+  if (mcp && !mcp.failed) {
+    log("\n== MCP gateway: a proxied tools/call against the same call straight to the fake MCP server (bench/mcp.ts) ==");
+    log(mcpTable(mcp as McpBench));
+    log("(both over raw JSON-RPC on one keep-alive connection each, interleaved; the fake runs in this process, so its cost and this client's are in both)");
   }
   const chat = chatSummary(runs, pairedChat, cpuBlocks);
   for (const line of chatText(chat)) log(line);
@@ -278,6 +296,7 @@ async function main(): Promise<number> {
     pairedAfter,
     pools,
     task,
+    mcp,
     queues,
     interrupted: stopped,
     summary,

@@ -35,7 +35,7 @@ export const AREAS = {
   policy: { target: 90, files: ["glob", "policy", "screening", "screening-text", "screening-views"].map((f) => `worker/policy/${f}.ts`) },
   intent: {
     target: 80,
-    files: ["builtin-encoder", "classifier", "codec", "hash", "intent-service", "lru", "model", "normalize", "record", "tiered-cache", "train", "vector", "workers-ai-encoder"].map(
+    files: ["builtin-encoder", "classifier", "codec", "hash", "intent-service", "lru", "model", "normalize", "record", "tiered-cache", "tool-index", "train", "vector", "workers-ai-encoder"].map(
       (f) => `worker/intent/${f}.ts`,
     ),
   },
@@ -52,6 +52,8 @@ export const AREAS = {
       ...["card", "card-v03", "errors", "jsonrpc", "mapping", "outcome", "params", "parts", "push-params", "push-payloads", "stream", "versions", "wire"].map(
         (f) => `worker/protocols/a2a/${f}.ts`,
       ),
+      // the MCP door's catalogue, results and connection pool (mcp/upstream.ts and the adapter call servers; server.ts, session-tools.ts and routes.ts need the SDK's transport, the runtime or a Hono context)
+      ...["catalogue", "tool-result", "connections"].map((f) => `worker/protocols/mcp/${f}.ts`),
     ],
   },
   translation: {
