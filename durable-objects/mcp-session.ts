@@ -1,5 +1,4 @@
 import { DurableObject } from "cloudflare:workers";
-import { z } from "zod";
 import type { Env } from "../worker/env.ts";
 import { controlStub } from "../worker/control.ts";
 import { getRuntime } from "../worker/runtime.ts";
@@ -8,34 +7,24 @@ import { KeyedConnections } from "../worker/protocols/mcp/connections.ts";
 import { createSession, type LiveSession } from "../worker/protocols/mcp/server.ts";
 import { SessionTools, type AppFetch, type SessionScope } from "../worker/protocols/mcp/session-tools.ts";
 import type { McpClient } from "../worker/protocols/mcp/upstream.ts";
+import { DOOR_HEADER, DoorCall } from "../worker/protocols/mcp/door.ts";
 import { AuditLog } from "./audit-log.ts";
+import { jsonDepth } from "../worker/http/json-guard.ts";
 
-/**
- * The header the MCP door passes a request's caller and session in (set by the Worker
- * on its way here, never taken from a client: worker/protocols/mcp/routes.ts).
- */
-export const DOOR_HEADER = "x-switchyard-mcp-door";
-
-/** What the door says of a request: the session's scope, and whether the request may start it. */
-export const DoorCall = z.strictObject({
-  scope: z.strictObject({
-    id: z.string(),
-    tenant: z.string(),
-    admin: z.boolean(),
-    tools: z.array(z.string()).optional(),
-    query: z.string().optional(),
-    k: z.number().int().optional(),
-    base: z.string(),
-  }),
-  create: z.boolean(),
-});
-export type DoorCall = z.infer<typeof DoorCall>;
+/** Deepest nesting of a JSON-RPC message the door takes (the envelope and params take 3; tool arguments get the rest). */
+const MAX_MCP_DEPTH = 64;
 
 /** A stored session: its scope, the client's `initialize` request (replayed when the object starts again), when it was last used. */
 interface Stored {
   scope: SessionScope;
   initialize: unknown;
   lastUsedAt: number;
+}
+
+/** An ended session: whose it was, and when it ended (its audit chain is kept a while). */
+interface Ended {
+  scope: SessionScope;
+  endedAt: number;
 }
 
 /** The answer to a request for a session this object does not hold (MCP 2025-11-25, "Session Management": 404, the client starts a new one). */
@@ -49,7 +38,8 @@ const gone = () =>
  * the session survives the Worker's isolates. Its scope and the client's `initialize`
  * are stored: an object that started again rebuilds the server by replaying it. Its
  * tool calls and their results' hashes form an audit chain (table `audit`), anchored
- * in the control plane. A session unused for `mcp.sessionTtlSeconds` is deleted (alarm).
+ * in the control plane. A session unused for `mcp.sessionTtlSeconds` ends (alarm); an
+ * ended session's audit chain is kept `mcp.auditRetentionDays`.
  */
 export class McpSession extends DurableObject<Env> {
   #stored: Stored | null | undefined;
@@ -82,8 +72,11 @@ export class McpSession extends DurableObject<Env> {
     }
     let parsedBody: unknown;
     if (request.method === "POST") {
+      const text = await request.text();
+      // hashing and checking arguments walk them: a body nested past any real tool's arguments is refused before
+      if (jsonDepth(text, MAX_MCP_DEPTH) > MAX_MCP_DEPTH) return Response.json({ jsonrpc: "2.0", error: { code: -32600, message: `Invalid Request: JSON nested deeper than ${MAX_MCP_DEPTH} levels` }, id: null }, { status: 400 });
       try {
-        parsedBody = await request.json();
+        parsedBody = JSON.parse(text);
       } catch {
         return Response.json({ jsonrpc: "2.0", error: { code: -32700, message: "Parse error: the body is not JSON" }, id: null }, { status: 400 });
       }
@@ -100,23 +93,37 @@ export class McpSession extends DurableObject<Env> {
     return res;
   }
 
-  /** The session's audit chain, for its tenant (GET /v1/mcp/sessions/:id/audit), verified against its anchor; undefined for another tenant's or none. */
+  /**
+   * The session's audit chain, for its tenant (GET /v1/mcp/sessions/:id/audit), verified
+   * against its anchor, while the session lives and for `mcp.auditRetentionDays` after it
+   * ended; undefined for another tenant's or none.
+   */
   async audit(tenant: string): Promise<{ entries: AuditEntry[]; verification: ChainVerdict } | undefined> {
-    const stored = await this.#load();
-    if (!stored || stored.scope.tenant !== tenant) return undefined;
+    const scope = (await this.#load())?.scope ?? (await this.ctx.storage.get<Ended>("ended"))?.scope;
+    if (!scope || scope.tenant !== tenant) return undefined;
     const entries = this.#audit.entries();
     const chain = await verifyChain(entries);
-    const anchor = await controlStub(this.env)?.anchorOf(`mcp:${stored.scope.id}`);
+    const anchor = await controlStub(this.env)?.anchorOf(`mcp:${scope.id}`);
     return { entries, verification: anchored(chain, entries, anchor) };
   }
 
+  /** An idle session ends; an ended one's audit chain is deleted once kept `mcp.auditRetentionDays`. */
   override async alarm(): Promise<void> {
-    const stored = await this.#load();
-    if (!stored) return;
     const rt = await getRuntime(this.env);
-    const due = stored.lastUsedAt + rt.config.mcp.sessionTtlSeconds * 1000;
-    if (Date.now() >= due) await this.#end();
-    else await this.ctx.storage.setAlarm(due);
+    const stored = (this.#stored = (await this.ctx.storage.get<Stored>("session")) ?? null); // as stored, not as this instance last saw it
+    if (stored) {
+      const due = stored.lastUsedAt + rt.config.mcp.sessionTtlSeconds * 1000;
+      if (Date.now() >= due) await this.#end();
+      else await this.ctx.storage.setAlarm(due);
+      return;
+    }
+    const ended = await this.ctx.storage.get<Ended>("ended");
+    if (!ended) return;
+    const until = ended.endedAt + rt.config.mcp.auditRetentionDays * 86_400_000;
+    if (Date.now() >= until) {
+      this.#auditInstance = undefined;
+      await this.ctx.storage.deleteAll();
+    } else await this.ctx.storage.setAlarm(until);
   }
 
   /** The live server for the session, built once per object (and, for a stored session, initialized again by replaying its `initialize`). */
@@ -157,13 +164,21 @@ export class McpSession extends DurableObject<Env> {
     void live?.then((l) => l.server.close()).catch(() => undefined);
   }
 
-  /** Ends the session: everything it stored is deleted (its audit chain's anchor stays in the control plane). */
+  /**
+   * Ends the session (its client's DELETE, or idle past its TTL): it answers no more
+   * requests (404), and what it stored goes, except its audit chain, kept with its scope
+   * until `mcp.auditRetentionDays` have passed (a client cannot erase its own trail).
+   */
   async #end(): Promise<void> {
     this.#drop();
+    const scope = this.#stored?.scope ?? (await this.ctx.storage.get<Stored>("session"))?.scope;
     this.#stored = null;
-    this.#auditInstance = undefined;
-    await this.ctx.storage.deleteAlarm();
-    await this.ctx.storage.deleteAll();
+    await this.ctx.storage.delete("session");
+    if (!scope) return;
+    const rt = await getRuntime(this.env);
+    const ended: Ended = { scope, endedAt: Date.now() };
+    await this.ctx.storage.put("ended", ended);
+    await this.ctx.storage.setAlarm(ended.endedAt + rt.config.mcp.auditRetentionDays * 86_400_000);
   }
 
   /** Listens for an upstream session's `notifications/tools/list_changed`. */

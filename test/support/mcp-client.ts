@@ -11,7 +11,9 @@ export const FAKE_MCP_TOKEN = "fake-mcp-token";
  * The bundled config plus remote MCP servers on the fake (test/support/fake-mcp-server.ts):
  * `fake` (its token from the `FAKE_MCP_TOKEN` secret, an `x-team` header); `gated`,
  * the same server behind an approval policy; `faulty`, the same without a circuit
- * breaker (for failure tests that would open `fake`'s); `fake__delete_repo` is denied. Spans are
+ * breaker (for failure tests that would open `fake`'s); `metered`, the same with a pool
+ * of 2 requests a minute; `fake__delete_repo` is denied. Screening denies (the bundled
+ * config flags: the door's own e2e tests see that mode). Spans are
  * all sampled (hop traces are kept), tools/list pages hold 7 tools.
  */
 export function mcpConfig(fakeUrl: string, patch: (c: ConfigInput) => void = () => {}): ConfigInput {
@@ -19,7 +21,8 @@ export function mcpConfig(fakeUrl: string, patch: (c: ConfigInput) => void = () 
   config.router = { ...config.router, allowPrivateNetworks: true };
   config.secrets = ["FAKE_MCP_TOKEN"];
   const server = (id: string) => ({ id, description: `the fake MCP server (${id})`, endpoint: { type: "mcp" as const, url: fakeUrl, apiKeySecret: "FAKE_MCP_TOKEN", headers: { "x-team": "platform" } }, timeoutMs: 2000 });
-  config.specialists.push(server("fake"), server("gated"), { ...server("faulty"), breaker: false });
+  config.specialists.push(server("fake"), server("gated"), { ...server("faulty"), breaker: false }, { ...server("metered"), limits: { rpm: 2 } });
+  config.screening = { mode: "deny" };
   config.policies = [
     { id: "no-deletes", match: { tool: "fake__delete_*" }, effect: "deny", reason: "deleting is not for agents" },
     { id: "gated-tools", match: { tool: "gated__*" }, require: "approval", reason: "a human looks first" },

@@ -1,8 +1,9 @@
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env as testEnv } from "cloudflare:workers";
 import type { Env } from "../../worker/env.ts";
 import { describe, expect, it } from "vitest";
-import { DOOR_HEADER, McpSession, type DoorCall } from "../../durable-objects/mcp-session.ts";
+import { McpSession } from "../../durable-objects/mcp-session.ts";
+import { DOOR_HEADER, type DoorCall } from "../../worker/protocols/mcp/door.ts";
 import { sha256Hex } from "../../worker/intent/record.ts";
 import { callWith } from "./helpers.ts";
 
@@ -102,6 +103,29 @@ describe("MCP sessions", () => {
     const audit = (await (await callWith({ API_KEYS }, `/v1/mcp/sessions/${s}/audit`, { headers: { authorization: `Bearer ${KEYS.other}` } })).json()) as { entries: unknown[]; verification: { ok: boolean } };
     expect(audit.entries).toHaveLength(4); // both calls, across the restart, in one chain
     expect(audit.verification.ok).toBe(true);
+  });
+
+  it("end idle past their TTL, keeping the audit chain for its retention, then deleting it", async () => {
+    const s = await open("other");
+    await callTool("other", s, "units", { input: "3 kg to lb" });
+    const ns = env.MCP_SESSION!;
+    const stub = ns.get(ns.idFromName(s));
+    const auditOf = () => callWith({ API_KEYS }, `/v1/mcp/sessions/${s}/audit`, { headers: { authorization: `Bearer ${KEYS.other}` } });
+    await runInDurableObject(stub, async (_i, state) => {
+      const stored = (await state.storage.get<{ lastUsedAt: number }>("session"))!;
+      await state.storage.put("session", { ...stored, lastUsedAt: 0 }); // idle since 1970
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await send("other", { jsonrpc: "2.0", id: 1, method: "tools/list" }, s)).status).toBe(404);
+    const kept = (await (await auditOf()).json()) as { entries: unknown[]; verification: { ok: boolean } };
+    expect(kept.entries).toHaveLength(2);
+    expect(kept.verification.ok).toBe(true);
+    await runInDurableObject(stub, async (_i, state) => {
+      const ended = (await state.storage.get<{ endedAt: number }>("ended"))!;
+      await state.storage.put("ended", { ...ended, endedAt: 0 });
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await auditOf()).status).toBe(404);
   });
 
   it("refuse a request whose door header names another tenant, and never create a session for one that is not an initialize", async () => {

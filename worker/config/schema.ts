@@ -208,6 +208,11 @@ export const McpSettings = z.lazy(() =>
     pageSize: z.number().int().min(1).max(1000).default(100),
     /** A session unused this long is ended (its next request is a 404: the client initializes again). */
     sessionTtlSeconds: z.number().int().min(60).max(30 * 86_400).default(86_400),
+    /**
+     * How long an ended session's audit chain is kept (its client's DELETE or its expiry
+     * end the session, never its record): readable at GET /v1/mcp/sessions/:id/audit, then deleted.
+     */
+    auditRetentionDays: z.number().int().min(1).max(3650).default(30),
     /** List each specialist (other than MCP servers) as a tool of its own, besides `route` and `find_tools`. */
     specialistTools: z.boolean().default(true),
     /** `find_tools`: how many tools it returns when the call does not say (`k`), and the most it returns. */

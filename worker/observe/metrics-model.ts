@@ -158,7 +158,7 @@ export interface DaySummary {
   denials: Record<string, number>;
   latencyMs: { p50: number | null; p95: number | null; p99: number | null; max: number | null; mean: number | null };
   costUsd: number;
-  /** The MCP tool calls among the requests, per tool (only for a specialist that is an MCP server). */
+  /** The MCP door's tool calls among the requests, per tool (a remote server's tools, and the `route` or own tool a specialist was reached by). */
   tools?: Record<string, ToolCounts>;
 }
 

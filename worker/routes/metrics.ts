@@ -44,7 +44,7 @@ const SpecialistMetrics = z
     tools: z
       .record(z.string(), z.object({ calls: z.number().int(), ok: z.number().int(), errors: z.number().int(), denied: z.number().int() }))
       .optional()
-      .openapi({ description: "an MCP server's tool calls among these, per tool (its name in the MCP door's catalogue)" }),
+      .openapi({ description: "the MCP door's tool calls among these, per tool (its name in the door's catalogue: a server's `<server>__<tool>`, or the `route` or specialist tool it was reached by)" }),
     breaker: z.enum(["closed", "open", "half-open"]).nullable().openapi({ description: "the worst state across the pool's shards (open if any shard is open); null without a breaker" }),
     pool: Pool,
   })

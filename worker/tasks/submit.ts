@@ -30,6 +30,8 @@ function planIssues(plan: Plan, rt: Runtime, prefix: string): Issue[] {
       const id = s[field];
       if (id !== undefined && !rt.registry.has(id)) issues.push({ path: `${prefix}.steps.${i}.${field}`, message: `unknown specialist '${id}'` });
     }
+    const server = s.tool?.slice(0, s.tool.indexOf("__"));
+    if (server !== undefined && rt.registry.get(server)?.endpoint.type !== "mcp") issues.push({ path: `${prefix}.steps.${i}.tool`, message: `no MCP server '${server}' (an 'mcp' specialist)` });
     if (s.intent !== undefined && !rt.config.specialists.some((x) => x.intents.some((l) => l.label === s.intent)))
       issues.push({ path: `${prefix}.steps.${i}.intent`, message: `no specialist declares intent '${s.intent}'` });
   });

@@ -77,6 +77,16 @@ describe("MCP door (/mcp) with the official SDK client over wrangler dev, bundle
     for (const c of [scoped, ranked]) await c.client.close();
   });
 
+  it("screens a tool's result with the bundled mode (flag): an order whose customer note carries an injection is flagged in _meta", async () => {
+    const { client } = await connectMcp(server.url);
+    const r = await client.callTool({ name: "ops__lookup_order", arguments: { orderId: "ORD-6666" } });
+    expect(textOf(r)).toMatch(/IGNORE ALL PREVIOUS INSTRUCTIONS/);
+    expect(r._meta?.["switchyard/screening"]).toMatchObject({ output: { flagged: true } });
+    const clean = await client.callTool({ name: "ops__lookup_order", arguments: { orderId: "ORD-1234" } });
+    expect(clean._meta?.["switchyard/screening"]).toBeUndefined();
+    await client.close();
+  });
+
   it("holds a tool a bundled policy gates (ops__delete_ticket) for approval and never runs it silently", async () => {
     const { client } = await connectMcp(server.url);
     const r = await client.callTool({ name: "ops__delete_ticket", arguments: { id: "T-1" } });
@@ -104,7 +114,10 @@ describe("MCP door (/mcp) with the official SDK client over wrangler dev, bundle
     await again.transport.terminateSession(); // DELETE: the session ends
     const gone = await rpc({ jsonrpc: "2.0", id: 2, method: "tools/list" }, { "mcp-session-id": id, "mcp-protocol-version": "2025-11-25" });
     expect(gone.status).toBe(404);
-    expect((await fetch(`${server.url}/v1/mcp/sessions/${id}/audit`, { headers: auth })).status).toBe(404);
+    // the client ended its session, not its trail: the chain stays readable (mcp.auditRetentionDays)
+    const kept = (await (await fetch(`${server.url}/v1/mcp/sessions/${id}/audit`, { headers: auth })).json()) as typeof audit;
+    expect(kept.entries).toEqual(audit.entries);
+    expect(kept.verification.ok).toBe(true);
   });
 
   it("answers sessions it never gave with 404, a request needing a session without one with 400, and keeps nothing for a non-initialize", async () => {
@@ -121,6 +134,9 @@ describe("MCP door (/mcp) with the official SDK client over wrangler dev, bundle
     const garbage = await fetch(`${server.url}/mcp`, { method: "POST", headers: { ...auth, accept: "application/json, text/event-stream", "content-type": "application/json" }, body: "{not json" });
     expect(garbage.status).toBe(400);
     expect(((await garbage.json()) as { error: { code: number } }).error.code).toBe(-32700);
+    const deep = await rpc({ jsonrpc: "2.0", id: 4, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "x", version: "1" }, nested: JSON.parse("[".repeat(200) + "]".repeat(200)) } });
+    expect(deep.status).toBe(400);
+    expect(((await deep.json()) as { error: { code: number; message: string } }).error).toMatchObject({ code: -32600, message: expect.stringMatching(/nested deeper than 64/) });
   });
 
   it("takes the router's keys only, refuses a foreign Origin and bad scope parameters, before any session", async () => {

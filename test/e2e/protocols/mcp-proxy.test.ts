@@ -162,11 +162,27 @@ describe("MCP door: remote MCP servers' tools, proxied (official SDK client → 
     await client.close();
   });
 
-  it("screens a tool's result: a fetched page carrying an injection is flagged (the bundled mode) in _meta", async () => {
+  it("screens a tool's result (mode deny): a fetched page carrying an injection never reaches the client", async () => {
     const { client } = await connectMcp(server.url);
     const r = await client.callTool({ name: "fake__fetch_page", arguments: { url: "https://example.com" } });
-    expect(textOf(r)).toContain(PROMPT_INJECTION);
-    expect(r._meta?.["switchyard/screening"]).toMatchObject({ output: { flagged: true } });
+    expect(r.isError).toBe(true);
+    expect(textOf(r)).not.toContain(PROMPT_INJECTION);
+    expect(textOf(r)).toMatch(/specialist's output looks like a prompt injection .*refused by screening/);
+    expect(callsOf("fetch_page").length).toBeGreaterThan(0); // the tool ran: its result is what was withheld
+    await client.close();
+  });
+
+  it("limits calls per MCP server with its pool: over its rpm, a call is refused with the wait, never sent", async () => {
+    const { client } = await connectMcp(server.url);
+    const texts = [];
+    for (let i = 0; i < 3; i++) texts.push(await client.callTool({ name: "metered__echo", arguments: { text: `m${i}` } }));
+    expect(texts.slice(0, 2).map(textOf)).toEqual(["m0", "m1"]);
+    expect(texts[2]!.isError).toBe(true);
+    const problem = texts[2]!._meta?.["switchyard/problem"] as { status: number; retryAfterSeconds?: number; type: string };
+    expect(problem.status).toBe(429);
+    expect(problem.type).toBe("urn:switchyard:problem:over-limit");
+    expect(problem.retryAfterSeconds).toBeGreaterThan(0);
+    expect(callsOf("echo").some((c) => c.args?.text === "m2")).toBe(false);
     await client.close();
   });
 

@@ -64,7 +64,7 @@ export function ownTools(specialists: readonly Specialist[], o: { specialistTool
       inputSchema: {
         type: "object",
         properties: {
-          query: { type: "string", minLength: 1, description: "What you want to do, in plain language" },
+          query: { type: "string", minLength: 1, maxLength: 4000, description: "What you want to do, in plain language" },
           k: { type: "integer", minimum: 1, maximum: o.findTools.maxK, default: o.findTools.defaultK, description: "How many tools to return" },
         },
         required: ["query"],

@@ -5,7 +5,7 @@ import { routeGroup } from "../../http/openapi-app.ts";
 import { badRequest, notFound, ProblemError } from "../../http/problem.ts";
 import { commonProblems, problemResponse } from "../../http/schemas.ts";
 import { getRuntime } from "../../runtime.ts";
-import { DOOR_HEADER, type DoorCall } from "../../../durable-objects/mcp-session.ts";
+import { DOOR_HEADER, type DoorCall } from "./door.ts";
 
 /** The path of the MCP door. */
 export const MCP_PATH = "/mcp";
@@ -21,7 +21,7 @@ const SessionQuery = z.object({
     .optional()
     .openapi({ description: "Comma-separated globs (`github__*,route`): the session lists and calls only the tools they match" }),
   query: z.string().min(1).max(2000).optional().openapi({ description: "A task description: `tools/list` answers the k tools that fit it best (find_tools' ranking)" }),
-  k: z.coerce.number().int().min(1).max(50).optional().openapi({ description: "How many tools `query` keeps (default mcp.findTools.defaultK)" }),
+  k: z.coerce.number().int().min(1).max(50).optional().openapi({ description: "How many tools `query` keeps (default mcp.findTools.defaultK, at most mcp.findTools.maxK)" }),
 });
 
 const McpHeaders = z.object({
@@ -95,6 +95,8 @@ async function toSession(c: Context<AppEnv>): Promise<Response> {
   if (!q.success) throw badRequest(`invalid query: ${q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   const globs = q.data.tools?.split(",").map((g) => g.trim()).filter(Boolean);
   if (globs && globs.some((g) => g.length > 200)) throw badRequest("tools: each glob is at most 200 characters", [{ path: "tools", message: "glob too long" }]);
+  const maxK = rt.config.mcp.findTools.maxK;
+  if (q.data.k !== undefined && q.data.k > maxK) throw badRequest(`k: at most ${maxK} (mcp.findTools.maxK)`, [{ path: "k", message: `greater than ${maxK}` }]);
   const id = sid ?? crypto.randomUUID();
   const principal = c.get("principal");
   const door: DoorCall = {
@@ -104,13 +106,15 @@ async function toSession(c: Context<AppEnv>): Promise<Response> {
       admin: principal.admin,
       ...(globs?.length ? { tools: globs } : {}),
       ...(q.data.query ? { query: q.data.query } : {}),
-      ...(q.data.k ? { k: Math.min(q.data.k, rt.config.mcp.findTools.maxK) } : {}),
+      ...(q.data.k ? { k: q.data.k } : {}),
       base: (rt.config.router.publicUrl ?? new URL(c.req.url).origin).replace(/\/+$/, ""),
     },
     create,
   };
   const headers = new Headers(c.req.raw.headers);
   headers.set(DOOR_HEADER, JSON.stringify(door));
+  // this request's span: the session's tool calls are its children (their hops' traces)
+  headers.set("traceparent", c.get("traceparent"));
   const res = await ns.get(ns.idFromName(id)).fetch(new Request(c.req.raw, { headers }));
   return new Response(res.body, res); // its headers mutable again: the app's middleware adds its own
 

@@ -22,8 +22,10 @@ export interface SessionHandlers {
   callTool(name: string, args: Record<string, unknown>, call: ToolCallContext): Promise<CallToolResult | undefined>;
 }
 
-/** What a tool call may use of its request: its abort, its progress token, and asking the client's user. */
+/** What a tool call may use of its request: its abort, its progress token, asking the client's user, and the HTTP request's headers. */
 export interface ToolCallContext {
+  /** The headers of the HTTP request that carried the call (names lower-cased), as the door passed them on. */
+  headers: Record<string, string>;
   /** Aborted when the client cancels the request (`notifications/cancelled`) or goes away. */
   signal: AbortSignal;
   /** Sends `notifications/progress` for this request, when the client sent a `progressToken`. */
@@ -75,6 +77,7 @@ export async function createSession(sessionId: string, handlers: SessionHandlers
     const token = request.params._meta?.progressToken;
     const elicitation = server.getClientCapabilities()?.elicitation;
     const ctx: ToolCallContext = {
+      headers: (extra.requestInfo?.headers ?? {}) as Record<string, string>,
       signal: extra.signal,
       progress:
         token === undefined

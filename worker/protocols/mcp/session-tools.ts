@@ -21,6 +21,7 @@ import { filterTools, listed, ownTools, pageOf, remoteTools, serverOf, sortedByN
 import { errorResult, FindArgs, hopBody, needsApproval, toolResult } from "./tool-result.ts";
 import { listUpstreamTools, openUpstream, upstreamKey, type McpClient, type UpstreamTool } from "./upstream.ts";
 import type { SessionHandlers, ToolCallContext } from "./server.ts";
+import { DOOR_HEADER, DoorCall } from "./door.ts";
 
 /** The router's app, called in process. */
 export type AppFetch = (request: Request, env: Env, ctx: ExecutionContext) => Response | Promise<Response>;
@@ -125,28 +126,32 @@ export class SessionTools implements SessionHandlers {
       const approved = answer.action === "accept" && answer.content?.approve === true;
       const why = typeof answer.content?.reason === "string" ? answer.content.reason : "";
       await this.audit(`client:${this.scope().tenant}`, approved ? "tool.approved" : "tool.rejected", { tool: name, action: answer.action, reason: why });
-      if (!approved) return errorResult(`${name} was not run: the approval was ${answer.action === "accept" ? "refused" : answer.action === "decline" ? "declined" : "cancelled"}${why ? ` (${why})` : ""}`);
+      if (!approved) return errorResult(`${name} was not run: the approval was ${answer.action === "accept" ? "refused" : answer.action === "decline" ? "declined" : "cancelled"}${why ? ` (${why})` : ""}`, first.hop ? { "switchyard/hop": first.hop } : {});
       const again = await this.#hop(target, name, args, body.body, ctx, true);
       return toolResult(target, again.status, again.body, again.hop);
     }
-    return this.#heldAsTask(target, name, args, reason, ctx.signal);
+    return this.#heldAsTask(target, name, args, reason, ctx, first.hop);
   }
 
   /** The call as a one-step task gated for a reviewer (worker/tasks/): its links in the error result. */
-  async #heldAsTask(target: Exclude<ToolTarget, { kind: "find_tools" }>, name: string, args: Record<string, unknown>, reason: string, signal: AbortSignal): Promise<CallToolResult> {
+  async #heldAsTask(target: Exclude<ToolTarget, { kind: "find_tools" }>, name: string, args: Record<string, unknown>, reason: string, ctx: ToolCallContext, gatedHop: string | null): Promise<CallToolResult> {
     const step =
       target.kind === "remote"
         ? { id: "call", tool: name, arguments: args, requireApproval: true }
         : { id: "call", ...(target.kind === "specialist" ? { specialist: target.specialist } : {}), input: String(args.input ?? ""), requireApproval: true };
-    const res = await this.#internal("/v1/tasks", { goal: `call ${name}`, input: target.kind === "remote" ? JSON.stringify(args) : String(args.input ?? ""), plan: { steps: [step] } }, undefined, signal);
-    const task = (await res.json().catch(() => undefined)) as { id?: string } | undefined;
-    if (res.status !== 202 || typeof task?.id !== "string") return errorResult(`${name} needs approval (${reason}), but it could not be held for a reviewer (${res.status})`, { "switchyard/problem": task ?? {} });
+    const context = target.kind !== "remote" && args.context && typeof args.context === "object" ? { context: args.context } : {};
+    const task = { goal: `call ${name}`, input: target.kind === "remote" ? JSON.stringify(args) : String(args.input ?? ""), plan: { steps: [step] }, ...context };
+    const res = await this.#internal("/v1/tasks", task, undefined, ctx);
+    const held = (await res.json().catch(() => undefined)) as { id?: string } | undefined;
+    const hop = gatedHop ? { "switchyard/hop": gatedHop } : {};
+    if (res.status !== 202 || typeof held?.id !== "string") return errorResult(`${name} needs approval (${reason}), but it could not be held for a reviewer (${res.status})`, { ...hop, "switchyard/problem": held ?? {} });
+    const taskId = held.id;
     const base = this.scope().base;
-    const links = { task: `${base}/v1/tasks/${task.id}`, approve: `${base}/v1/tasks/${task.id}/approve`, reject: `${base}/v1/tasks/${task.id}/reject` };
-    await this.audit(`tenant:${this.scope().tenant}`, "tool.approval_requested", { tool: name, reason, via: "task", task: task.id });
+    const links = { task: `${base}/v1/tasks/${taskId}`, approve: `${base}/v1/tasks/${taskId}/approve`, reject: `${base}/v1/tasks/${taskId}/reject` };
+    await this.audit(`tenant:${this.scope().tenant}`, "tool.approval_requested", { tool: name, reason, via: "task", task: taskId });
     return errorResult(
-      `${name} was not run: ${reason}. It waits for a reviewer as task ${task.id}: approve it with POST ${links.approve} (or reject: ${links.reject}); the call then runs, and its result is at ${links.task}.`,
-      { "switchyard/approval": { task: task.id, links } },
+      `${name} was not run: ${reason}. It waits for a reviewer as task ${taskId}: approve it with POST ${links.approve} (or reject: ${links.reject}); the call then runs, and its result is at ${links.task}.`,
+      { ...hop, "switchyard/approval": { task: taskId, links } },
     );
   }
 
@@ -160,7 +165,7 @@ export class SessionTools implements SessionHandlers {
       connections: this.connections,
       ...(progress ? { progress: (p: SpecialistProgress) => p.kind === "progress" && p.progress !== undefined && progress({ progress: p.progress, ...(p.total !== undefined ? { total: p.total } : {}), ...(p.text !== undefined ? { message: p.text } : {}) }) } : {}),
     };
-    const res = await this.#internal("/v1/route", body, tool, ctx.signal);
+    const res = await this.#internal("/v1/route", body, tool, ctx);
     const text = await res.text();
     let json: unknown;
     try {
@@ -169,13 +174,24 @@ export class SessionTools implements SessionHandlers {
       json = undefined;
     }
     const hop = res.headers.get("x-switchyard-hop") ?? (json && typeof json === "object" && typeof (json as { hop?: unknown }).hop === "string" ? (json as { hop: string }).hop : null);
+    // a 429's wait travels in its Retry-After header: a tool result has no headers, so it joins the problem
+    const wait = Number(res.headers.get("retry-after") ?? NaN);
+    if (res.status !== 200 && Number.isFinite(wait) && json && typeof json === "object") json = { ...json, retryAfterSeconds: wait };
     return { status: res.status, body: json, hop };
   }
 
-  #internal(path: string, body: unknown, tool: InternalCall["tool"], signal: AbortSignal): Promise<Response> {
+  /**
+   * A request to the app in process as the caller of the request that carried the call
+   * (its key's tenant, which is the session's, and its admin flag), a child of that
+   * request's span.
+   */
+  #internal(path: string, body: unknown, tool: InternalCall["tool"], ctx: Pick<ToolCallContext, "headers" | "signal">): Promise<Response> {
     const s = this.scope();
-    const call: InternalCall = { principal: { tenant: s.tenant, admin: s.admin }, specialistCalls: 0, ...(tool ? { tool } : {}) };
-    const request = new Request(`${INTERNAL}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal });
+    const door = DoorCall.safeParse(JSON.parse(ctx.headers[DOOR_HEADER] ?? "null"));
+    const admin = door.success && door.data.scope.tenant === s.tenant ? door.data.scope.admin : s.admin;
+    const call: InternalCall = { principal: { tenant: s.tenant, admin }, specialistCalls: 0, ...(tool ? { tool } : {}) };
+    const traceparent = ctx.headers.traceparent;
+    const request = new Request(`${INTERNAL}${path}`, { method: "POST", headers: { "content-type": "application/json", ...(traceparent ? { traceparent } : {}) }, body: JSON.stringify(body), signal: ctx.signal });
     return Promise.resolve(this.appFetch(internalRequest(request, call), this.env, this.exec));
   }
 
