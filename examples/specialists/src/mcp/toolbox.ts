@@ -72,16 +72,17 @@ export function createToolbox(): McpServer {
     "lookup_order",
     {
       title: "Look up an order (fake)",
-      description: "Status of an order by id (ORD-<digits>). Demo data: ids ending in 0 do not exist; others get a made-up but stable status.",
+      description: "Status of an order by id (ORD-<digits>), with the customer's note if any. Demo data: ids ending in 0 do not exist; others get a made-up but stable status; ORD-6666's note carries a prompt injection.",
       inputSchema: { orderId: z.string().min(1).max(40).describe("e.g. ORD-1234") },
-      outputSchema: { orderId: z.string(), status: z.enum(["processing", "shipped", "delivered"]), items: z.number().int(), totalUsd: z.number() },
+      outputSchema: { orderId: z.string(), status: z.enum(["processing", "shipped", "delivered"]), items: z.number().int(), totalUsd: z.number(), customerNote: z.string().optional() },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     ({ orderId }) => {
       const r = fakeOrder(orderId);
       if (!r.ok) return refuse(r.reason);
       const o = r.order;
-      return { content: text(`${o.orderId}: ${o.status}, ${o.items} item(s), $${o.totalUsd.toFixed(2)}`), structuredContent: { ...o } };
+      const note = o.customerNote ? `; customer note: "${o.customerNote}"` : "";
+      return { content: text(`${o.orderId}: ${o.status}, ${o.items} item(s), $${o.totalUsd.toFixed(2)}${note}`), structuredContent: { ...o } };
     },
   );
 
