@@ -118,7 +118,7 @@ describe("MCP door: remote MCP servers' tools, proxied (official SDK client → 
     const { client } = await connectMcp(server.url);
     const r = await client.listTools();
     const unavailable = r._meta?.["switchyard/unavailable"] as { server: string }[];
-    expect(unavailable.map((u) => u.server).sort()).toEqual(["fake", "faulty", "gated"]);
+    expect(unavailable.map((u) => u.server).sort()).toEqual(["fake", "faulty", "gated", "metered"]);
     expect((await allTools(client)).tools.map((t) => t.name)).toContain("route");
     await client.close();
   });
