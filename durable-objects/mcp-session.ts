@@ -9,6 +9,7 @@ import { SessionTools, type AppFetch, type SessionScope } from "../worker/protoc
 import type { McpClient } from "../worker/protocols/mcp/upstream.ts";
 import { DOOR_HEADER, DoorCall } from "../worker/protocols/mcp/door.ts";
 import { AuditLog } from "./audit-log.ts";
+import { app } from "../worker/app.ts";
 import { jsonDepth } from "../worker/http/json-guard.ts";
 
 /** Deepest nesting of a JSON-RPC message the door takes (the envelope and params take 3; tool arguments get the rest). */
@@ -189,8 +190,8 @@ export class McpSession extends DurableObject<Env> {
   }
 }
 
-/** The router's app, imported when a session first calls a tool (it imports this object's module). */
-const appFetch: AppFetch = async (request, env, ctx) => (await import("../worker/app.ts")).app.fetch(request, env, ctx);
+/** The router's app, called in process by the session's tool calls. */
+const appFetch: AppFetch = (request, env, ctx) => app.fetch(request, env, ctx);
 
 /** Initializes a rebuilt server again with the client's stored `initialize` request; its answer is not sent anywhere. */
 async function replayInitialize(live: LiveSession, initialize: unknown): Promise<void> {
