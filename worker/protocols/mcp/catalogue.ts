@@ -16,17 +16,9 @@ export type ToolTarget =
   | { kind: "specialist"; specialist: string }
   | { kind: "remote"; server: string; tool: string };
 
-/** A tool as the door lists it (`Tool`), with what calling it does (never listed). */
-export interface CatalogueTool {
-  name: string;
-  title?: string;
-  description?: string;
-  inputSchema: Record<string, unknown>;
-  outputSchema?: Record<string, unknown>;
-  annotations?: Record<string, unknown>;
-  _meta?: Record<string, unknown>;
+/** A tool as the door lists it (`Tool`, as a server would), with what calling it does (never listed). */
+export interface CatalogueTool extends UpstreamTool {
   target: ToolTarget;
-  [member: string]: unknown;
 }
 
 /** `<server>__<tool>`: the separator of a remote tool's namespaced name. */
