@@ -86,12 +86,12 @@ describe("workflow tool steps", () => {
 
 describe("mcp settings", () => {
   it("have defaults", () => {
-    expect(loadConfig(config()).mcp).toEqual({ pageSize: 100, sessionTtlSeconds: 86_400, specialistTools: true, findTools: { defaultK: 5, maxK: 20 }, approvals: "elicitation" });
+    expect(loadConfig(config()).mcp).toEqual({ pageSize: 100, sessionTtlSeconds: 86_400, auditRetentionDays: 30, specialistTools: true, findTools: { defaultK: 5, maxK: 20 }, approvals: "elicitation" });
     expect(loadConfig(config({ mcp: { findTools: { maxK: 50 } } })).mcp.findTools).toEqual({ defaultK: 5, maxK: 50 });
   });
 
   it("take values within their bounds", () => {
-    const mcp = { pageSize: 1000, sessionTtlSeconds: 60, specialistTools: false, findTools: { defaultK: 1, maxK: 1 }, approvals: "link" };
+    const mcp = { pageSize: 1000, sessionTtlSeconds: 60, auditRetentionDays: 3650, specialistTools: false, findTools: { defaultK: 1, maxK: 1 }, approvals: "link" };
     expect(loadConfig(config({ mcp })).mcp).toEqual(mcp);
     expect(loadConfig(config({ mcp: { pageSize: 1, sessionTtlSeconds: 30 * 86_400 } })).mcp).toMatchObject({ pageSize: 1, sessionTtlSeconds: 2_592_000 });
   });
@@ -101,6 +101,8 @@ describe("mcp settings", () => {
     [{ pageSize: 1001 }, "mcp.pageSize"],
     [{ pageSize: 2.5 }, "mcp.pageSize"],
     [{ sessionTtlSeconds: 59 }, "mcp.sessionTtlSeconds"],
+    [{ auditRetentionDays: 0 }, "mcp.auditRetentionDays"],
+    [{ auditRetentionDays: 3651 }, "mcp.auditRetentionDays"],
     [{ sessionTtlSeconds: 30 * 86_400 + 1 }, "mcp.sessionTtlSeconds"],
     [{ findTools: { defaultK: 0 } }, "mcp.findTools.defaultK"],
     [{ findTools: { maxK: 51 } }, "mcp.findTools.maxK"],

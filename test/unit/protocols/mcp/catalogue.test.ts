@@ -50,7 +50,7 @@ describe("ownTools", () => {
       inputSchema: {
         type: "object",
         properties: {
-          query: { type: "string", minLength: 1, description: "What you want to do, in plain language" },
+          query: { type: "string", minLength: 1, maxLength: 4000, description: "What you want to do, in plain language" },
           k: { type: "integer", minimum: 1, maximum: 7, default: 3, description: "How many tools to return" },
         },
         required: ["query"],
