@@ -48,6 +48,8 @@ export class McpSession extends DurableObject<Env> {
   #tools: SessionTools | undefined;
   readonly #connections = new KeyedConnections((key, c) => this.#watch(key, c as McpClient));
   #auditInstance: AuditLog | undefined;
+  /** JSON-RPC request ids being answered (as JSON: `7` and `"7"` differ). */
+  readonly #inFlight = new Set<string>();
 
   get #audit(): AuditLog {
     return (this.#auditInstance ??= new AuditLog(this.ctx.storage.sql, async (head) => {
@@ -65,11 +67,13 @@ export class McpSession extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const door = DoorCall.parse(JSON.parse(request.headers.get(DOOR_HEADER) ?? "null"));
     const stored = await this.#load();
-    if (door.create ? stored !== null : stored === null || stored.scope.tenant !== door.scope.tenant) return gone();
+    // the body the door passed on is left unread: cancelled, so its stream is not left waiting
+    const refuse = async () => (await request.body?.cancel().catch(() => undefined), gone());
+    if (door.create ? stored !== null : stored === null || stored.scope.tenant !== door.scope.tenant) return refuse();
     const rt = await getRuntime(this.env);
     if (stored && Date.now() - stored.lastUsedAt > rt.config.mcp.sessionTtlSeconds * 1000) {
       await this.#end();
-      return gone();
+      return refuse();
     }
     let parsedBody: unknown;
     if (request.method === "POST") {
@@ -82,9 +86,15 @@ export class McpSession extends DurableObject<Env> {
         return Response.json({ jsonrpc: "2.0", error: { code: -32700, message: "Parse error: the body is not JSON" }, id: null }, { status: 400 });
       }
     }
+    const ids = requestIds(parsedBody);
+    const clash = ids.find((id, i) => this.#inFlight.has(id) || ids.indexOf(id) !== i);
+    if (clash !== undefined) return Response.json({ jsonrpc: "2.0", error: { code: -32600, message: `Invalid Request: the request id ${clash} is already in use on this session` }, id: null }, { status: 400 });
     const pending: Stored = stored ?? { scope: door.scope, initialize: parsedBody, lastUsedAt: Date.now() };
     const live = await this.#liveFor(pending);
-    const res = await live.transport.handleRequest(request, parsedBody === undefined ? undefined : { parsedBody });
+    // one client per session: a new GET stream replaces one the client dropped (the SDK refuses a second with 409 until it notices)
+    if (request.method === "GET") live.transport.closeStandaloneSSEStream();
+    for (const id of ids) this.#inFlight.add(id);
+    const res = await this.#untilAnswered(await live.transport.handleRequest(request, parsedBody === undefined ? undefined : { parsedBody }), ids);
     if (door.create && this.#stored === null) this.#drop(); // not an initialize: nothing is kept
     else if (this.#stored) {
       this.#stored.lastUsedAt = Date.now();
@@ -92,6 +102,26 @@ export class McpSession extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(Date.now() + rt.config.mcp.sessionTtlSeconds * 1000);
     }
     return res;
+  }
+
+  /** `res`, whose request ids stay in use until its body ends (or is cancelled): a reused id is refused meanwhile, never answered twice. */
+  async #untilAnswered(res: Response, ids: readonly string[]): Promise<Response> {
+    const release = () => ids.forEach((id) => this.#inFlight.delete(id));
+    if (!ids.length) return res;
+    if (!res.body) return release(), res;
+    const reader = res.body.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        const { done, value } = await reader.read();
+        if (done) release(), c.close();
+        else c.enqueue(value);
+      },
+      cancel(reason) {
+        release();
+        return reader.cancel(reason);
+      },
+    });
+    return new Response(body, res);
   }
 
   /**
@@ -188,6 +218,12 @@ export class McpSession extends DurableObject<Env> {
       if (n.method === "notifications/tools/list_changed") this.#tools?.toolsChanged(key);
     };
   }
+}
+
+/** The ids of the JSON-RPC requests in a message or batch (notifications and responses have none), as JSON. */
+function requestIds(body: unknown): string[] {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.flatMap((m) => (m && typeof m === "object" && "method" in m && "id" in m && (m as { id: unknown }).id !== undefined ? [JSON.stringify((m as { id: unknown }).id)] : []));
 }
 
 /** The router's app, called in process by the session's tool calls. */

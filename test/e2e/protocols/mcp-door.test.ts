@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer, type DevServer } from "../../support/dev-server.ts";
 import { allTools, connectMcp, textOf } from "../../support/mcp-client.ts";
@@ -120,6 +121,31 @@ describe("MCP door (/mcp) with the official SDK client over wrangler dev, bundle
     expect(kept.verification.ok).toBe(true);
   });
 
+  it("refuses a request id already in use on the session rather than crossing answers, and lets a new GET stream replace a dropped one", async () => {
+    const { client, transport } = await connectMcp(server.url);
+    const sid = transport.sessionId!;
+    const headers = { "mcp-session-id": sid, "mcp-protocol-version": "2025-11-25" };
+    const call = (city: string) => rpc({ jsonrpc: "2.0", id: 77, method: "tools/call", params: { name: "ops__get_weather", arguments: { city } } }, headers);
+    const answers = await Promise.all([call("Oslo"), call("Rome"), call("Lima")]);
+    const texts = await Promise.all(answers.map((r) => r.text()));
+    const ok = answers.filter((r) => r.status === 200);
+    expect(ok.length).toBeGreaterThanOrEqual(1);
+    for (const [i, r] of answers.entries()) {
+      if (r.status === 200) expect(texts[i]).toMatch(/"id":77/);
+      else expect(JSON.parse(texts[i]!).error).toMatchObject({ code: -32600, message: expect.stringMatching(/request id 77 is already in use/) });
+    }
+    expect((await call("Oslo")).status).toBe(200); // free again once answered
+    const batch = await rpc([{ jsonrpc: "2.0", id: 5, method: "tools/list" }, { jsonrpc: "2.0", id: 5, method: "tools/list" }], headers);
+    expect(batch.status).toBe(400);
+    for (let i = 0; i < 2; i++) {
+      const ac = new AbortController();
+      const get = await fetch(`${server.url}/mcp`, { headers: { ...auth, ...headers, accept: "text/event-stream" }, signal: ac.signal });
+      expect(get.status, `GET ${i}`).toBe(200);
+      ac.abort(); // dropped without a word: the next GET takes its place at once
+    }
+    await client.close();
+  });
+
   it("answers sessions it never gave with 404, a request needing a session without one with 400, and keeps nothing for a non-initialize", async () => {
     for (const sid of [crypto.randomUUID(), "not-a-session", "../../etc"]) {
       const r = await rpc({ jsonrpc: "2.0", id: 2, method: "tools/list" }, { "mcp-session-id": sid });
@@ -147,6 +173,18 @@ describe("MCP door (/mcp) with the official SDK client over wrangler dev, bundle
     expect(((await foreign.json()) as { detail: string }).detail).toMatch(/evil\.example/);
     const own = await rpc(initialize, { origin: server.url });
     expect(own.status).toBe(200);
+    // DNS rebinding: the attacker's name resolves to this machine, so its page sends its own Host and Origin
+    const u = new URL(server.url);
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const body = JSON.stringify(initialize);
+      const r = httpRequest({ host: "127.0.0.1", port: u.port, path: "/mcp", method: "POST", headers: { host: `evil.example:${u.port}`, origin: `http://evil.example:${u.port}`, ...auth, accept: "application/json, text/event-stream", "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      r.on("error", reject);
+      r.end(body);
+    });
+    expect(rebound).toBe(403);
     for (const q of ["?k=0", "?k=many", `?query=${"x".repeat(2001)}`]) {
       const r = await rpc(initialize, {}, q);
       expect(r.status, q).toBe(400);

@@ -162,6 +162,29 @@ describe("MCP door: remote MCP servers' tools, proxied (official SDK client → 
     await client.close();
   });
 
+  it("an approval answered wrongly (off the form, an error) is no approval: an error result and an audited outcome, never a hang", async () => {
+    const bad = await connectMcp(server.url, { elicit: () => ({ action: "accept", content: { approve: "yes", reason: "x".repeat(600) } }) });
+    const r1 = await bad.client.callTool({ name: "gated__echo", arguments: { text: "off-form" } });
+    expect(r1.isError).toBe(true);
+    expect(textOf(r1)).toMatch(/the approval was not answered/);
+    const thrower = await connectMcp(server.url, {
+      elicit: () => {
+        throw new Error("user closed the dialog");
+      },
+    });
+    const r2 = await thrower.client.callTool({ name: "gated__echo", arguments: { text: "thrown" } });
+    expect(r2.isError).toBe(true);
+    expect(callsOf("echo").some((c) => c.args?.text === "off-form" || c.args?.text === "thrown")).toBe(false);
+    const audit = (await (await fetch(`${server.url}/v1/mcp/sessions/${bad.transport.sessionId}/audit`, { headers: auth })).json()) as { entries: { action: string; detail: Record<string, unknown> }[] };
+    expect(audit.entries.map((e) => e.action)).toEqual(["tool.call", "tool.approval_requested", "tool.rejected", "tool.result"]);
+    expect(audit.entries[2]!.detail.action).toBe("error");
+    let asked = "";
+    const long = await connectMcp(server.url, { elicit: (m) => ((asked = m), { action: "decline" }) });
+    await long.client.callTool({ name: "gated__echo", arguments: { text: "a".repeat(3000), zzz: "the last key" } });
+    expect(asked).toMatch(/Arguments \(\d+ characters; only the first 2000 shown, the call runs with all of them\)/);
+    for (const c of [bad, thrower, long]) await c.client.close();
+  });
+
   it("screens a tool's result (mode deny): a fetched page carrying an injection never reaches the client", async () => {
     const { client } = await connectMcp(server.url);
     const r = await client.callTool({ name: "fake__fetch_page", arguments: { url: "https://example.com" } });
@@ -202,9 +225,18 @@ describe("MCP door: remote MCP servers' tools, proxied (official SDK client → 
       const r = await client.callTool({ name: "fake__echo", arguments: { text: "x" } });
       expect(r.isError).toBe(true);
       expect(textOf(r)).toMatch(/disabled by a kill switch \(incident 42\)/);
+      // a switched-off server's gated tool is refused at once, not held for a reviewer
+      await fetch(`${server.url}/v1/admin/specialists/gated/disable`, { method: "POST", headers: admin, body: JSON.stringify({ reason: "incident 43" }) });
+      let held: Awaited<ReturnType<typeof client.callTool>> | undefined;
+      for (let i = 0; i < 30; i++) {
+        held = await client.callTool({ name: "gated__echo", arguments: { text: "x" } });
+        if (/incident 43/.test(textOf(held))) break;
+        await new Promise((res) => setTimeout(res, 200));
+      }
+      expect(textOf(held)).toMatch(/gated__echo was not run: 'gated' is disabled by a kill switch \(incident 43\)/);
       await client.close();
     } finally {
-      await fetch(`${server.url}/v1/admin/specialists/fake/enable`, { method: "POST", headers: admin, body: JSON.stringify({ reason: "resolved" }) });
+      for (const id of ["fake", "gated"]) await fetch(`${server.url}/v1/admin/specialists/${id}/enable`, { method: "POST", headers: admin, body: JSON.stringify({ reason: "resolved" }) });
       const { client } = await connectMcp(server.url);
       for (let i = 0; i < 30 && !(await allTools(client)).tools.some((t) => t.name === "fake__echo"); i++) await new Promise((res) => setTimeout(res, 200)); // back for the next tests
       await client.close();

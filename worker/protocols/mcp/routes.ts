@@ -120,16 +120,33 @@ async function toSession(c: Context<AppEnv>): Promise<Response> {
 
 }
 
+/** Host names that are this machine: a page served from one of them is local. */
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
 /**
  * Refuses a browser page of another site (MCP 2025-11-25, "Security Warning": servers
- * MUST validate `Origin`, against DNS rebinding): an `Origin` must be the router's own
- * (`router.publicUrl`, or the URL it was reached at).
+ * MUST validate `Origin`, against DNS rebinding). The `Host` a request names proves
+ * nothing (a rebound name sends the attacker's), so an `Origin` must be
+ * `router.publicUrl`'s, or, for a router reached on this machine (`npm run dev`), a
+ * page of this machine; a request with no `Origin` (no browser) passes.
  */
 function refuseForeignOrigin(c: Context<AppEnv>, publicUrl: string | undefined): void {
   const origin = c.req.header("origin");
   if (origin === undefined) return;
-  const own = [new URL(c.req.url).origin, ...(publicUrl ? [new URL(publicUrl).origin] : [])];
-  if (!own.includes(origin)) throw new ProblemError({ status: 403, slug: "forbidden-origin", title: "Forbidden origin", detail: `requests from origin '${origin}' are not accepted on ${MCP_PATH}` });
+  let host: string | undefined;
+  try {
+    host = new URL(origin).hostname;
+  } catch {
+    host = undefined;
+  }
+  const local = host !== undefined && LOOPBACK.has(host) && LOOPBACK.has(new URL(c.req.url).hostname);
+  if (local || (publicUrl !== undefined && new URL(publicUrl).origin === origin)) return;
+  throw new ProblemError({
+    status: 403,
+    slug: "forbidden-origin",
+    title: "Forbidden origin",
+    detail: `requests from origin '${origin}' are not accepted on ${MCP_PATH}${publicUrl === undefined ? " (set router.publicUrl to accept a browser page of the router's own origin)" : ""}`,
+  });
 }
 
 /** `/mcp` (POST, GET, DELETE) and a session's audit chain. */

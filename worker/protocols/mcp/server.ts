@@ -55,7 +55,7 @@ export async function createSession(sessionId: string, handlers: SessionHandlers
     import("@modelcontextprotocol/sdk/types.js"),
     import("@modelcontextprotocol/sdk/validation/cfworker"),
   ]);
-  const { ListToolsRequestSchema, CallToolRequestSchema, ElicitResultSchema, McpError, ErrorCode } = types;
+  const { ListToolsRequestSchema, CallToolRequestSchema, McpError, ErrorCode } = types;
   const server = new Server(
     { name: "switchyard", title: "Switchyard", version: pkg.version },
     {
@@ -65,6 +65,12 @@ export async function createSession(sessionId: string, handlers: SessionHandlers
       instructions: "Switchyard routes requests to specialist agents and tools behind one set of policies, limits and audit. Call `find_tools` with a task description to find the right tool, or `route` to let the router choose.",
     },
   );
+  // the transport is made before the handlers run (they close a cancelled call's stream on it)
+  const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+    sessionIdGenerator: () => sessionId,
+    onsessioninitialized: () => events.initialized(),
+    onsessionclosed: () => events.closed(),
+  });
   server.setRequestHandler(ListToolsRequestSchema, async (request, extra) => {
     try {
       return await handlers.listTools(request.params?.cursor, extra.signal);
@@ -84,22 +90,20 @@ export async function createSession(sessionId: string, handlers: SessionHandlers
           ? undefined
           : (p) => void extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, ...p } }).catch(() => undefined),
       // a client declaring elicitation `{}` takes form mode (MCP 2025-11-25, "Elicitation": capabilities)
+      // the SDK's elicitInput checks an accepted answer against requestedSchema; sent on this call's stream
       elicit:
         elicitation && (elicitation.form !== undefined || elicitation.url === undefined)
           ? async (message, requestedSchema) => {
-              const r = await extra.sendRequest({ method: "elicitation/create", params: { mode: "form", message, requestedSchema } as never }, ElicitResultSchema, { signal: extra.signal });
+              const r = await server.elicitInput({ mode: "form", message, requestedSchema: requestedSchema as never }, { relatedRequestId: extra.requestId, signal: extra.signal });
               return { action: r.action, ...(r.content ? { content: r.content as Record<string, unknown> } : {}) };
             }
           : undefined,
     };
+    // a call the client cancelled gets no answer (MCP "Cancellation"): its stream is closed rather than left open
+    extra.signal.addEventListener("abort", () => transport.closeSSEStream(extra.requestId), { once: true });
     const result = await handlers.callTool(request.params.name, request.params.arguments ?? {}, ctx);
     if (!result) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name} (tools/list names every tool of this session)`);
     return result;
-  });
-  const transport = new WebStandardStreamableHTTPServerTransport({
-    sessionIdGenerator: () => sessionId,
-    onsessioninitialized: () => events.initialized(),
-    onsessionclosed: () => events.closed(),
   });
   await server.connect(transport);
   return { server, transport };

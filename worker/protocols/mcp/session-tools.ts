@@ -14,7 +14,7 @@ import { internalRequest, type InternalCall } from "../../hops/internal-call.ts"
 import { getRuntime, type Runtime } from "../../runtime.ts";
 import { switchState } from "../../control.ts";
 import { binding } from "../../env.ts";
-import { contentHash } from "../../tasks/audit.ts";
+import { canonicalJson, contentHash } from "../../tasks/audit.ts";
 import { buildToolIndex, type ToolIndex } from "../../intent/tool-index.ts";
 import type { ConnectionPool, SpecialistProgress } from "../../routing/hop.ts";
 import { filterTools, listed, ownTools, pageOf, remoteTools, serverOf, sortedByName, type CatalogueTool, type ToolTarget } from "./catalogue.ts";
@@ -50,6 +50,20 @@ interface Listed {
   key: string;
   at: number;
   tools: UpstreamTool[];
+}
+
+/** The most of a call's arguments an approval question quotes, in characters. */
+const QUOTED_ARGUMENTS = 2000;
+
+/**
+ * A call's arguments as an approval question shows them: canonical JSON (keys sorted,
+ * so the caller's order cannot push one out of view), cut at {@link QUOTED_ARGUMENTS}
+ * characters with a mark saying how much was left out.
+ */
+export function argumentsText(args: Record<string, unknown>): string {
+  const json = canonicalJson(args);
+  if (json.length <= QUOTED_ARGUMENTS) return `Arguments: ${json}`;
+  return `Arguments (${json.length} characters; only the first ${QUOTED_ARGUMENTS} shown, the call runs with all of them): ${json.slice(0, QUOTED_ARGUMENTS)}…`;
 }
 
 /** A session's tools: {@link SessionHandlers} over the router. */
@@ -116,17 +130,25 @@ export class SessionTools implements SessionHandlers {
     const reason = needsApproval(first.status, first.body);
     if (reason === undefined) return toolResult(target, first.status, first.body, first.hop);
     const actor = `tenant:${this.scope().tenant}`;
+    const callee = target.kind === "remote" ? target.server : target.kind === "specialist" ? target.specialist : undefined;
+    const sw = callee === undefined ? undefined : (await switchState(this.env)).specialists[callee];
+    // a switched-off server is refused now, not held for a reviewer only to fail after
+    if (sw?.disabled) return errorResult(`${name} was not run: '${callee}' is disabled by a kill switch (${sw.reason})`, first.hop ? { "switchyard/hop": first.hop } : {});
     if (rt.config.mcp.approvals === "elicitation" && ctx.elicit) {
       await this.audit(actor, "tool.approval_requested", { tool: name, reason, via: "elicitation" });
-      const answer = await ctx.elicit(`Approve this call of ${name}? ${reason}.\nArguments: ${JSON.stringify(args).slice(0, 2000)}`, {
-        type: "object",
-        properties: { approve: { type: "boolean", title: "Approve this call", description: `Run ${name} with these arguments` }, reason: { type: "string", title: "Reason", maxLength: 500 } },
-        required: ["approve"],
-      });
+      const answer = await ctx
+        .elicit(`Approve this call of ${name}? ${reason}.\n${argumentsText(args)}`, {
+          type: "object",
+          properties: { approve: { type: "boolean", title: "Approve this call", description: `Run ${name} with these arguments` }, reason: { type: "string", title: "Reason", maxLength: 500 } },
+          required: ["approve"],
+        })
+        // an answer that does not fit the form, an error, a timeout or a cancelled call: not approved, and said so
+        .catch((e: unknown) => ({ action: "error" as const, content: { reason: (e instanceof Error ? e.message : String(e)).slice(0, 500) } }));
       const approved = answer.action === "accept" && answer.content?.approve === true;
-      const why = typeof answer.content?.reason === "string" ? answer.content.reason : "";
+      const why = typeof answer.content?.reason === "string" ? answer.content.reason.slice(0, 500) : "";
       await this.audit(`client:${this.scope().tenant}`, approved ? "tool.approved" : "tool.rejected", { tool: name, action: answer.action, reason: why });
-      if (!approved) return errorResult(`${name} was not run: the approval was ${answer.action === "accept" ? "refused" : answer.action === "decline" ? "declined" : "cancelled"}${why ? ` (${why})` : ""}`, first.hop ? { "switchyard/hop": first.hop } : {});
+      const how = { accept: "refused", decline: "declined", cancel: "cancelled", error: "not answered" }[answer.action];
+      if (!approved) return errorResult(`${name} was not run: the approval was ${how}${why ? ` (${why})` : ""}`, first.hop ? { "switchyard/hop": first.hop } : {});
       const again = await this.#hop(target, name, args, body.body, ctx, true);
       return toolResult(target, again.status, again.body, again.hop);
     }
