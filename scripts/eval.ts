@@ -1,5 +1,5 @@
 /**
- * Routing-quality evaluation, two modes.
+ * Routing-quality evaluation, four modes.
  *
  *   node scripts/eval.ts [--config FILE] [--json] [--misses dev|test] [--seed N]
  *       The bundled specialists (default): fits FILE (default switchyard.config.json)
@@ -17,10 +17,16 @@
  *       Tool retrieval for the MCP gateway's find_tools (scripts/lib/tool-eval.ts): the
  *       index of eval/tools/catalogue.json, recall@1, recall@k and MRR on the queries'
  *       dev and test splits, per server.
+ *
+ *   node scripts/eval.ts --drift [--json]
+ *       The drift simulation of outcome-aware choice (scripts/lib/drift-eval.ts): two
+ *       equivalent specialists, one starts failing 30 % of calls; requests until the
+ *       traffic moved, and the regret against an oracle and against the static choice.
  */
 import { parseArgs } from "node:util";
 import { runBundledEval } from "./lib/bundled-report.ts";
 import { runClincEval } from "./lib/clinc-eval.ts";
+import { runDriftEval } from "./lib/drift-eval.ts";
 import { runToolEval } from "./lib/tool-eval.ts";
 
 const { values: args } = parseArgs({
@@ -43,10 +49,20 @@ const { values: args } = parseArgs({
     seed: { type: "string" },
     json: { type: "boolean", default: false },
     tools: { type: "boolean", default: false },
+    drift: { type: "boolean", default: false },
     k: { type: "string" },
   },
 });
 
+if (args.drift) {
+  const others = Object.entries(args).filter(([key, v]) => !["drift", "json"].includes(key) && v !== undefined && v !== false && !(key === "max-acc-loss" && v === "0.003"));
+  if (others.length > 0) {
+    console.error(`${others.map(([key]) => `--${key}`).join(", ")}: not with --drift\nusage: node scripts/eval.ts --drift [--json]`);
+    process.exit(2);
+  }
+  runDriftEval({ json: args.json });
+  process.exit(0);
+}
 if (args.tools) {
   const usage = "usage: node scripts/eval.ts --tools [--json] [--k 5]";
   // options of the other modes, when given (max-acc-loss has a default: only another value counts)
