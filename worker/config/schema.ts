@@ -9,8 +9,10 @@ import { privateDestination } from "./destinations.ts";
 import { normalizeInput } from "../intent/normalize.ts";
 import { BindingName, Endpoint } from "./endpoints.ts";
 import { MEDIA_RANGE, uncarriedMode } from "./input-modes.ts";
+import { McpSettings, mcpServerIssues, splitToolName } from "./mcp.ts";
 
 export * from "./endpoints.ts";
+export { MCP_OWN_TOOLS, McpSettings, splitToolName } from "./mcp.ts";
 
 // Every schema here is a `z.lazy`: built on its first parse, not when the Worker starts
 // (the bundled config is validated at build time: config/built.ts).
@@ -201,38 +203,6 @@ export const A2aSettings = z.lazy(() =>
   }),
 );
 
-/** Settings of the MCP front door, `/mcp` (docs/protocols/mcp.md). */
-export const McpSettings = z.lazy(() =>
-  z.strictObject({
-    /** Tools per `tools/list` page (the client follows `nextCursor` for the rest). */
-    pageSize: z.number().int().min(1).max(1000).default(100),
-    /** A session unused this long is ended (its next request is a 404: the client initializes again). */
-    sessionTtlSeconds: z.number().int().min(60).max(30 * 86_400).default(86_400),
-    /**
-     * How long an ended session's audit chain is kept (its client's DELETE or its expiry
-     * end the session, never its record): readable at GET /v1/mcp/sessions/:id/audit, then deleted.
-     */
-    auditRetentionDays: z.number().int().min(1).max(3650).default(30),
-    /** List each specialist (other than MCP servers) as a tool of its own, besides `route` and `find_tools`. */
-    specialistTools: z.boolean().default(true),
-    /** `find_tools`: how many tools it returns when the call does not say (`k`), and the most it returns. */
-    findTools: z
-      .strictObject({ defaultK: z.number().int().min(1).max(50).default(5), maxK: z.number().int().min(1).max(50).default(20) })
-      .refine((f) => f.defaultK <= f.maxK, { message: "defaultK may not exceed maxK", path: ["defaultK"] })
-      .default({ defaultK: 5, maxK: 20 }),
-    /**
-     * How a tool call a policy holds for approval waits: `"elicitation"` asks the MCP
-     * client's user (when the client declares elicitation; otherwise as `"link"`);
-     * `"link"` always answers a tool error with the link a reviewer approves it at (the
-     * call then runs as a task, its result at the task's link).
-     */
-    approvals: z.enum(["elicitation", "link"]).default("elicitation"),
-  }),
-);
-
-/** Tool names the MCP door gives its own tools: no specialist may take them. */
-export const MCP_OWN_TOOLS: readonly string[] = ["route", "find_tools"];
-
 /** The whole router config (DESIGN §4). Validated at start and by `npm run check-config`. */
 export const Config = z.lazy(() =>
   z
@@ -346,7 +316,7 @@ export const Config = z.lazy(() =>
         w.plan.steps.forEach((step, j) => {
           known(["workflows", i, "plan", "steps", j, "specialist"], step.specialist);
           known(["workflows", i, "plan", "steps", j, "verifier"], step.verifier);
-          const server = step.tool?.slice(0, step.tool.indexOf("__"));
+          const server = step.tool === undefined ? undefined : splitToolName(step.tool)?.server;
           if (server !== undefined && !servers.has(server)) ctx.addIssue({ code: "custom", path: ["workflows", i, "plan", "steps", j, "tool"], message: `no MCP server '${server}' (an 'mcp' specialist)` });
           if (step.intent !== undefined && !labels.has(step.intent))
             ctx.addIssue({ code: "custom", path: ["workflows", i, "plan", "steps", j, "intent"], message: `no specialist declares intent '${step.intent}'` });
@@ -355,32 +325,6 @@ export const Config = z.lazy(() =>
     }),
 );
 export type Config = z.infer<typeof Config>;
-
-/**
- * What an `mcp` specialist (a remote MCP server) may not be: it takes tool calls only,
- * so no intents, fallbacks, or role as a fallback or planner; its id may not end in `_`
- * (tool names are `<id>__<tool>`, split at the first `__`). No specialist's id holds
- * `__` or takes a name of the MCP door's own tools.
- */
-function mcpServerIssues(cfg: { router: { fallback?: string | undefined }; tasks: { planner?: string | undefined }; specialists: readonly Specialist[] }): { path: (string | number)[]; message: string }[] {
-  const issues: { path: (string | number)[]; message: string }[] = [];
-  const servers = new Set(cfg.specialists.filter((s) => s.endpoint.type === "mcp").map((s) => s.id));
-  cfg.specialists.forEach((s, i) => {
-    if (MCP_OWN_TOOLS.includes(s.id)) issues.push({ path: ["specialists", i, "id"], message: `'${s.id}' is the name of the MCP door's own tool` });
-    // a specialist is a tool of the MCP door by its id: '__' would make it look like (and clash with) a server's tool
-    if (s.id.includes("__")) issues.push({ path: ["specialists", i, "id"], message: "a specialist's id may not contain '__' (MCP tool names are '<server id>__<tool>')" });
-    s.fallbacks.forEach((f, j) => {
-      if (servers.has(f)) issues.push({ path: ["specialists", i, "fallbacks", j], message: `'${f}' is an MCP server: it takes tool calls, not a hop` });
-    });
-    if (!servers.has(s.id)) return;
-    if (s.id.endsWith("_")) issues.push({ path: ["specialists", i, "id"], message: "an MCP server's id may not end in '_' (its tools are named '<id>__<tool>', split at the first '__')" });
-    if (s.intents.length) issues.push({ path: ["specialists", i, "intents"], message: "an MCP server takes tool calls, not routed text: declare no intents" });
-    if (s.fallbacks.length) issues.push({ path: ["specialists", i, "fallbacks"], message: "a tool call is not sent to another server: an MCP server has no fallbacks" });
-  });
-  if (cfg.router.fallback !== undefined && servers.has(cfg.router.fallback)) issues.push({ path: ["router", "fallback"], message: "an MCP server cannot be the fallback of a hop" });
-  if (cfg.tasks.planner !== undefined && servers.has(cfg.tasks.planner)) issues.push({ path: ["tasks", "planner"], message: "an MCP server cannot plan tasks" });
-  return issues;
-}
 export type ConfigInput = z.input<typeof Config>;
 
 /** The router settings' defaults, parsed on first use (needed only when a config does not validate). */

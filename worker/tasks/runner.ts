@@ -14,6 +14,7 @@ import { traceAttempts } from "../observe/dispatch-spans.ts";
 import { ATTR } from "../observe/attributes.ts";
 import { tracedChoice, tracedVerification, type StepTrace } from "../observe/step-spans.ts";
 import { takesHops } from "../routing/capabilities.ts";
+import { splitToolName } from "../config/mcp.ts";
 
 /** Everything one step call needs. */
 export interface StepCall {
@@ -62,7 +63,7 @@ export async function chooseSpecialist(c: StepCall, defer: (p: Promise<unknown>)
   const { rt, step } = c;
   if (c.force) return { ok: true, specialist: c.force };
   if (step.tool) {
-    const server = step.tool.slice(0, step.tool.indexOf("__"));
+    const server = splitToolName(step.tool)?.server ?? step.tool;
     const s = rt.registry.get(server);
     return s?.endpoint.type === "mcp" ? { ok: true, specialist: s } : { ok: false, detail: `step '${step.id}': no MCP server '${server}' for tool '${step.tool}'` };
   }
@@ -113,7 +114,7 @@ export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void)
     ...(parts ? { parts } : {}),
     ...(messages ? { messages } : {}),
     ...(choice.intent ? { intent: choice.intent } : {}),
-    ...(c.step.tool ? { tool: { name: c.step.tool.slice(c.step.tool.indexOf("__") + 2), arguments: c.toolArguments ?? {} } } : {}),
+    ...(c.step.tool ? { tool: { name: splitToolName(c.step.tool)?.tool ?? c.step.tool, arguments: c.toolArguments ?? {} } } : {}),
     context: c.context,
     idempotencyKey: c.idempotencyKey,
     traceparent: c.traceparent,

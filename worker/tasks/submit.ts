@@ -10,6 +10,7 @@ import { taskStub } from "./task-stub.ts";
 import { inputTooLong } from "../routing/input-limit.ts";
 import { screeningText, screenUnder, type ScreeningResult } from "../policy/screening.ts";
 import { callbackUrlProblem, privateCallbacksAllowed } from "../queues/callbacks.ts";
+import { splitToolName } from "../config/mcp.ts";
 
 type Issue = { path: string; message: string };
 
@@ -30,7 +31,7 @@ function planIssues(plan: Plan, rt: Runtime, prefix: string): Issue[] {
       const id = s[field];
       if (id !== undefined && !rt.registry.has(id)) issues.push({ path: `${prefix}.steps.${i}.${field}`, message: `unknown specialist '${id}'` });
     }
-    const server = s.tool?.slice(0, s.tool.indexOf("__"));
+    const server = s.tool === undefined ? undefined : splitToolName(s.tool)?.server;
     if (server !== undefined && rt.registry.get(server)?.endpoint.type !== "mcp") issues.push({ path: `${prefix}.steps.${i}.tool`, message: `no MCP server '${server}' (an 'mcp' specialist)` });
     if (s.intent !== undefined && !rt.config.specialists.some((x) => x.intents.some((l) => l.label === s.intent)))
       issues.push({ path: `${prefix}.steps.${i}.intent`, message: `no specialist declares intent '${s.intent}'` });

@@ -5,6 +5,7 @@
  * Shapes follow MCP 2025-11-25, "Tools" (`Tool`, `tools/list`) and "Pagination".
  */
 import type { Specialist } from "../../config/schema.ts";
+import { NAMESPACE_SEPARATOR, splitToolName } from "../../config/mcp.ts";
 import { globMatcher } from "../../policy/glob.ts";
 import { base64ToBytes, bytesToBase64 } from "../../intent/codec.ts";
 import type { UpstreamTool } from "./upstream.ts";
@@ -21,8 +22,7 @@ export interface CatalogueTool extends UpstreamTool {
   target: ToolTarget;
 }
 
-/** `<server>__<tool>`: the separator of a remote tool's namespaced name. */
-export const NAMESPACE_SEPARATOR = "__";
+export { NAMESPACE_SEPARATOR };
 
 /** The input of a specialist tool and of `route`: one text, and optional context (the hop's `input` and `context`). */
 const TEXT_INPUT = (what: string): Record<string, unknown> => ({
@@ -91,15 +91,8 @@ export function listed(tool: CatalogueTool): Record<string, unknown> {
   return rest;
 }
 
-/**
- * Which server a namespaced name is of, split at its first `__` (server ids hold none:
- * config/schema.ts), before its tools are listed.
- */
-export function serverOf(name: string): { server: string; tool: string } | undefined {
-  const at = name.indexOf(NAMESPACE_SEPARATOR);
-  if (at <= 0 || at + NAMESPACE_SEPARATOR.length >= name.length) return undefined;
-  return { server: name.slice(0, at), tool: name.slice(at + NAMESPACE_SEPARATOR.length) };
-}
+/** Which server a namespaced name is of (config/mcp.ts `splitToolName`), before its tools are listed. */
+export const serverOf = splitToolName;
 
 /**
  * The tools in name order (UTF-16 code units), the order `tools/list` pages them in,
