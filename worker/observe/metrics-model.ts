@@ -1,6 +1,9 @@
 import { ATTR, SPAN } from "./attributes.ts";
 import { emptyHistogram, merge, observe, quantile, type Histogram } from "./histogram.ts";
 import { durationMs, type SpanRecord } from "./span.ts";
+import { hopRefOf, type HopRef } from "./hop-refs.ts";
+import { addIntents, addVerdicts, countCall, emptyIntentCounts, labelsOf, verdictOf, type IntentCounts, type VerdictCounts } from "./intent-counts.ts";
+import { intentSummaries, feedbackSummary, type FeedbackSummary, type FeedbackTally, type IntentSummary } from "./intent-summary.ts";
 
 /**
  * One specialist's counters for one UTC day. `calls` are calls made (each retry and
@@ -29,6 +32,15 @@ export interface SpecialistDay {
   latency: Histogram;
   /** Of those, the MCP tool calls, per tool (`gen_ai.tool.name`); days stored before tools existed have none. */
   tools?: Record<string, ToolCounts>;
+  /** The same calls per intent label they served, with the verdicts on them (intent-counts.ts); absent with none. */
+  intents?: Record<string, IntentCounts>;
+  /** Verifiers' verdicts on this specialist's outputs, any label; absent with none. */
+  verifications?: VerdictCounts;
+  /**
+   * In transit only (an isolate's deltas): the hops this specialist served, for
+   * feedback on them. The Metrics object keeps them apart, never in the day's counters.
+   */
+  hopRefs?: HopRef[];
 }
 
 /** One tool's calls of a day: made (`ok`, `errors` among them) and denied before any call. */
@@ -75,21 +87,41 @@ const bump = (m: Record<string, number>, k: string, n = 1) => {
   m[k] = (m[k] ?? 0) + n;
 };
 
-/** Counter deltas for the specialist calls and admission denials among `spans`, per specialist and UTC day. */
-export function deltasFromSpans(spans: readonly SpanRecord[]): SpecialistDay[] {
+/**
+ * Counter deltas for the specialist calls, admission denials and verification verdicts
+ * among `spans`, per specialist and UTC day, with each call's intent label (see
+ * {@link labelsOf}); with `hopWindowMs`, the hop's reference for feedback (see {@link hopRefOf}).
+ */
+export function deltasFromSpans(spans: readonly SpanRecord[], o: { hopWindowMs?: number } = {}): SpecialistDay[] {
   const out = new Map<string, SpecialistDay>();
-  const dayOf = (s: SpanRecord, specialist: string) => {
-    const day = utcDay(s.endMs ?? s.startMs);
+  const dayOf = (ms: number, specialist: string) => {
+    const day = utcDay(ms);
     const key = `${specialist}\u0000${day}`;
     let d = out.get(key);
     if (!d) out.set(key, (d = emptyDay(specialist, day)));
     return d;
   };
+  const labelOf = labelsOf(spans);
+  const intentOf = (d: SpecialistDay, s: SpanRecord) => {
+    const label = labelOf(s);
+    if (label === undefined) return undefined;
+    d.intents ??= {};
+    return (d.intents[label] ??= emptyIntentCounts());
+  };
   for (const s of spans) {
     const specialist = s.attributes[ATTR.specialist];
     if (typeof specialist !== "string" || s.endMs === null) continue;
-    if (s.name === SPAN.call) {
-      const d = dayOf(s, specialist);
+    if (s.name === SPAN.verification) {
+      const pass = verdictOf(s);
+      if (pass === undefined) continue;
+      const d = dayOf(s.endMs, specialist);
+      d.verifications = addVerdicts(d.verifications, { pass: pass ? 1 : 0, fail: pass ? 0 : 1 });
+      const intent = intentOf(d, s);
+      if (intent) intent[pass ? "verifiedPass" : "verifiedFail"] += 1;
+    } else if (s.name === SPAN.call) {
+      const d = dayOf(s.endMs, specialist);
+      const intent = intentOf(d, s);
+      if (intent) countCall(intent, s);
       d.calls += 1;
       const outcome = String(s.attributes[ATTR.outcome] ?? "ok");
       const tool = toolOf(d, s);
@@ -108,13 +140,15 @@ export function deltasFromSpans(spans: readonly SpanRecord[]): SpecialistDay[] {
       d.costUsd += Number(s.attributes[ATTR.costUsd] ?? 0);
       observe(d.latency, durationMs(s));
     } else if (s.name === SPAN.admission && s.attributes[ATTR.admission] === "denied") {
-      const d = dayOf(s, specialist);
+      const d = dayOf(s.endMs, specialist);
       d.denied += 1;
       const tool = toolOf(d, s);
       if (tool) tool.denied += 1;
       bump(d.denials, String(s.attributes[ATTR.errorType] ?? "denied"));
     }
   }
+  const ref = hopRefOf(spans, o.hopWindowMs ?? 0);
+  if (ref) (dayOf(ref.at, ref.specialist).hopRefs ??= []).push(ref);
   return [...out.values()];
 }
 
@@ -139,6 +173,9 @@ export function addDays(a: SpecialistDay, b: SpecialistDay): SpecialistDay {
     costUsd: a.costUsd + b.costUsd,
     latency: merge(a.latency, b.latency),
     ...(a.tools || b.tools ? { tools: addTools(a.tools, b.tools) } : {}),
+    ...(a.intents || b.intents ? { intents: addIntents(a.intents, b.intents) } : {}),
+    ...(a.verifications || b.verifications ? { verifications: addVerdicts(a.verifications, b.verifications) } : {}),
+    ...(a.hopRefs || b.hopRefs ? { hopRefs: [...(a.hopRefs ?? []), ...(b.hopRefs ?? [])] } : {}),
   };
 }
 
@@ -160,11 +197,18 @@ export interface DaySummary {
   costUsd: number;
   /** The MCP door's tool calls among the requests, per tool (a remote server's tools, and the `route` or own tool a specialist was reached by). */
   tools?: Record<string, ToolCounts>;
+  /** Verifiers' verdicts on its outputs. */
+  verifications: VerdictCounts;
+  /** Explicit feedback given that day on its hops, steps and intents (`POST /v1/feedback`; the day of each one's latest version). */
+  feedback: FeedbackSummary;
+  /** Per intent label it served (calls or feedback), by label. */
+  intents: IntentSummary[];
 }
 
 const r6 = (n: number) => Math.round(n * 1e6) / 1e6;
 
-export function summarize(d: SpecialistDay): DaySummary {
+/** What `GET /v1/metrics` shows of a specialist's day, with the day's explicit feedback (`tally`, from its feedback records). */
+export function summarize(d: SpecialistDay, tally?: FeedbackTally): DaySummary {
   const h = d.latency;
   return {
     requests: d.calls,
@@ -185,5 +229,8 @@ export function summarize(d: SpecialistDay): DaySummary {
     },
     costUsd: r6(d.costUsd),
     ...(d.tools ? { tools: d.tools } : {}),
+    verifications: d.verifications ?? { pass: 0, fail: 0 },
+    feedback: feedbackSummary(tally?.total),
+    intents: intentSummaries(d.intents ?? {}, tally?.byLabel ?? {}),
   };
 }
