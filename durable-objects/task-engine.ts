@@ -83,7 +83,7 @@ export const MAX_STEP_CRASHES = 3;
  * steps queue (`attempt`: the attempt it was dispatched as, already counted).
  */
 export async function execute(h: EngineHost, rt: Runtime, spec: StepSpec, totals: Totals, attempt?: number): Promise<void> {
-  const span = startStepSpan(h, "step", spec.id);
+  const span = startStepSpan(h, "step", spec.id, spec.intent);
   try {
     await executeStep(h, rt, spec, span.trace, totals, attempt);
   } catch (e) {

@@ -64,12 +64,16 @@ export interface StepSpan {
   startedAt: number;
 }
 
-/** Starts a `step` (or `plan`) span under the task's span; every span under it is stored as it ends. */
-export function startStepSpan(h: EngineHost, name: typeof SPAN.step | typeof SPAN.plan, stepId: string): StepSpan {
+/**
+ * Starts a `step` (or `plan`) span under the task's span; every span under it is stored
+ * as it ends. A step routed by an intent label (`intent` in its plan) carries it, so its
+ * calls count for that label in the metrics (a step routed by its input has an `intent` span).
+ */
+export function startStepSpan(h: EngineHost, name: typeof SPAN.step | typeof SPAN.plan, stepId: string, label?: string): StepSpan {
   const task = h.store.requireTask();
   const { traceId, flags, parent } = traceOf(task);
   const tracer = new Tracer({ traceId, flags, onEnd: (s) => h.store.spans.put(s) });
-  const span = tracer.start(name, { parent: h.store.spans.first(SPAN.task)?.spanId ?? parent, attributes: { [ATTR.task]: task.id, [ATTR.step]: stepId } });
+  const span = tracer.start(name, { parent: h.store.spans.first(SPAN.task)?.spanId ?? parent, attributes: { [ATTR.task]: task.id, [ATTR.step]: stepId, [ATTR.intentLabel]: label } });
   return { trace: { tracer, parent: span.spanId }, span, stepId, startedAt: Date.now() };
 }
 

@@ -24,6 +24,7 @@ import type { GuardedPath } from "./protocols/types.ts";
 import { traceRoutes } from "./routes/traces.ts";
 import { hopRoutes } from "./routes/hops.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
+import { feedbackRoutes } from "./routes/feedback.ts";
 import { dashboardRoutes } from "./ui/routes.tsx";
 import { baseConfig } from "./runtime.ts";
 import { routerDefaults } from "./config/schema.ts";
@@ -99,6 +100,7 @@ for (const door of FRONT_DOORS) app.route("/", door.routes);
 app.route("/", traceRoutes);
 app.route("/", hopRoutes);
 app.route("/", metricsRoutes);
+app.route("/", feedbackRoutes);
 // the operator dashboard (GET / and /ui/*) calls this app in process with the operator's key
 app.route("/", dashboardRoutes((req, env, ctx) => app.fetch(req, env, ctx)));
 

@@ -91,6 +91,17 @@ describe("the OpenAPI document describes what is sent", () => {
     await described("/v1/route", "post", await call("/v1/route", { json: { input: "x", specialist: "fault-error" } })); // 502
   });
 
+  it("feedback: give (201, 200), list, audit, and its problems", async () => {
+    const routed = (await (await callWith({}, "/v1/route", { json: { input: "convert 8 km to miles" } })).json()) as { id: string }; // its after-response work done: the hop takes feedback
+    await described("/v1/feedback", "post", await call("/v1/feedback", { json: { hopId: routed.id, outcome: "bad", correctLabel: "units.data", score: 0.5, comment: "c" } }));
+    await described("/v1/feedback", "post", await call("/v1/feedback", { json: { hopId: routed.id, outcome: "good" } })); // 200: replaced
+    await described("/v1/feedback", "post", await call("/v1/feedback", { json: { hopId: routed.id, outcome: "good", stars: 5 } })); // 400
+    await described("/v1/feedback", "post", await call("/v1/feedback", { json: { hopId: `hop_${crypto.randomUUID()}`, outcome: "good" } })); // 404
+    await described("/v1/feedback", "get", await call("/v1/feedback?specialist=units"));
+    await described("/v1/feedback/audit", "get", await call("/v1/feedback/audit?specialist=units", { headers: ADMIN }));
+    await described("/v1/feedback/audit", "get", await call("/v1/feedback/audit?specialist=units")); // 403
+  });
+
   it("admin: register, switches, control state, delete, tenant-wide cancel", async () => {
     const id = `conf-${crypto.randomUUID().slice(0, 8)}`;
     const spec = { description: "conformance", endpoint: { type: "http", url: "https://upstream.example/x" }, intents: [] };

@@ -49,6 +49,19 @@ export const ObservabilitySettings = z.lazy(() =>
       .min(60)
       .max(30 * 86_400)
       .default(86_400),
+    /**
+     * How long a hop takes feedback (`POST /v1/feedback` with its `hopId`), at least:
+     * every hop's reference (tenant, specialist, intent) is kept this long in its
+     * specialist's Metrics object, sent with the metrics (one SQLite row per hop, so
+     * only while `metrics` is on). 0 keeps none: only sampled hops (their stored trace,
+     * for `hopTraceTtlSeconds`) take feedback then.
+     */
+    feedbackWindowSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 86_400)
+      .default(86_400),
   }),
 );
 export type ObservabilitySettings = z.infer<typeof ObservabilitySettings>;

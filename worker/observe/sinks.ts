@@ -26,10 +26,11 @@ let scheduled: Promise<void> | undefined;
  * them all to each specialist's Metrics object (one call per specialist) at most once
  * per `flushMs`: now if that long has passed since the last send, else when it has
  * (this hop's after-response work waits for it), so the counters of an isolate that
- * gets no more traffic still arrive within `flushMs`. Runs after the response.
+ * gets no more traffic still arrive within `flushMs`. With `hopWindowMs`, a hop's
+ * reference goes with them (feedback on it is taken that long). Runs after the response.
  */
-export async function recordMetrics(env: Env, spans: readonly SpanRecord[], flushMs = 0, now = Date.now()): Promise<void> {
-  for (const d of deltasFromSpans(spans)) {
+export async function recordMetrics(env: Env, spans: readonly SpanRecord[], flushMs = 0, now = Date.now(), hopWindowMs = 0): Promise<void> {
+  for (const d of deltasFromSpans(spans, { hopWindowMs })) {
     const key = `${d.specialist}\u0000${d.day}`;
     const had = pending.get(key);
     pending.set(key, had ? addDays(had, d) : d);
