@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call } from "./helpers.ts";
+import { call, callWith } from "./helpers.ts";
 import { submit, waitFor } from "./task-helpers.ts";
 import bundled from "../../switchyard.config.json" with { type: "json" };
 
@@ -108,6 +108,22 @@ describe("dashboard pages", () => {
     const plain = await (await ui("/", { cookie: tenant.cookie })).text();
     expect(plain).toContain(`data-task="${id}"`);
     expect(plain).not.toContain("Kill switches");
+  });
+
+  it("shows the admin the per-intent table: label, specialist, calls, success, verified, feedback, latency, cost", async () => {
+    const routed = (await (await callWith({}, "/v1/route", { json: { input: "convert 17 km to miles" } })).json()) as { id: string };
+    expect((await callWith({}, "/v1/feedback", { json: { hopId: routed.id, outcome: "good" } })).status).toBe(201);
+    const metrics = (await (await callWith({}, "/v1/metrics", { headers: { authorization: "Bearer dev-admin-key" } })).json()) as { intents: { label: string; specialist: string; requests: number; feedback: { good: number; bad: number } }[] };
+    const row = metrics.intents.find((r) => r.label === "units.convert" && r.specialist === "units")!;
+    const admin = await signIn("dev-admin-key");
+    const html = await (await ui("/", { cookie: admin.cookie })).text();
+    expect(html).toContain('<table class="grid" id="intents">');
+    const tr = /<tr data-intent="units\.convert" data-specialist="units">(.*?)<\/tr>/s.exec(html)?.[1] ?? "";
+    expect(tr).toContain(`<td class="num">${row.requests}</td>`);
+    expect(tr).toContain(`data-feedback="${row.feedback.good}/${row.feedback.bad}"`);
+    expect(row.feedback.good).toBeGreaterThanOrEqual(1);
+    const tenant = await signIn("dev-key");
+    expect(await (await ui("/", { cookie: tenant.cookie })).text()).not.toContain('id="intents"');
   });
 
   it("renders a task: status, DAG, audit verification and the approval forms", async () => {

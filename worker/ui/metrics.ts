@@ -93,3 +93,40 @@ export function figuresFromMetrics(doc: unknown): Map<string, SpecialistFigures>
   }
   return out;
 }
+
+/** One row of the overview's per-intent table: an (intent label, specialist) of `GET /v1/metrics`'s `intents`. */
+export interface IntentFigures {
+  label: string;
+  specialist: string;
+  requests: number;
+  /** ok / requests. */
+  successRate?: number;
+  /** Verifiers' verdicts on its outputs for the label. */
+  verified: { pass: number; fail: number };
+  feedback: { good: number; bad: number };
+  meanLatencyMs?: number;
+  costUsd?: number;
+}
+
+/** The per-intent rows of a `GET /v1/metrics` document (`intents`), read tolerantly; rows without a label or specialist are skipped. */
+export function intentRowsFromMetrics(doc: unknown): IntentFigures[] {
+  if (!isObj(doc) || !Array.isArray(doc.intents)) return [];
+  return doc.intents.filter(isObj).flatMap((r): IntentFigures[] => {
+    if (typeof r.label !== "string" || typeof r.specialist !== "string") return [];
+    const successRate = num(r.successRate);
+    const meanLatencyMs = num(dig(r, "latencyMs.mean"));
+    const costUsd = num(r.costUsd);
+    return [
+      {
+        label: r.label,
+        specialist: r.specialist,
+        requests: num(r.requests) ?? 0,
+        ...(successRate !== undefined ? { successRate } : {}),
+        verified: { pass: num(dig(r, "verifications.pass")) ?? 0, fail: num(dig(r, "verifications.fail")) ?? 0 },
+        feedback: { good: num(dig(r, "feedback.good")) ?? 0, bad: num(dig(r, "feedback.bad")) ?? 0 },
+        ...(meanLatencyMs !== undefined ? { meanLatencyMs } : {}),
+        ...(costUsd !== undefined ? { costUsd } : {}),
+      },
+    ];
+  });
+}

@@ -1,5 +1,6 @@
 import { Card, Page, Problem, Status, When, usd, type Viewer } from "./layout.tsx";
-import type { SpecialistFigures } from "./metrics.ts";
+import { IntentsTable } from "./intents-table.tsx";
+import type { IntentFigures, SpecialistFigures } from "./metrics.ts";
 
 /** A specialist as `GET /v1/specialists` lists it (the fields the overview shows). */
 export interface SpecialistRow {
@@ -26,6 +27,8 @@ export interface OverviewData {
   figures: Map<string, SpecialistFigures>;
   /** Where the figures came from. */
   figuresSource: "metrics" | "pools" | "none";
+  /** Per (intent label, specialist), when the figures came from `/v1/metrics` (admin). */
+  intents?: IntentFigures[];
   disabled: Set<string>;
   tasks: TaskRow[] | { error: string };
   control?: { global: unknown; tenants: Record<string, unknown>; specialists: Record<string, unknown>; version: number } | { error: string };
@@ -164,12 +167,17 @@ const Switches = ({ control }: { control: NonNullable<OverviewData["control"]> }
   );
 };
 
-/** `GET /`: specialists with health, breaker, pool usage and cost; recent tasks; switches (admin). */
+/** `GET /`: specialists with health, breaker, pool usage and cost; per-intent figures (admin); recent tasks; switches (admin). */
 export const OverviewPage = ({ viewer, data }: { viewer: Viewer; data: OverviewData }) => (
   <Page title="Overview" viewer={viewer}>
     <Card title="Specialists" note={data.figuresSource === "metrics" ? "from /v1/metrics" : data.figuresSource === "pools" ? "live pool state" : undefined}>
       <Specialists data={data} />
     </Card>
+    {data.intents ? (
+      <Card title="Intents" note="today, from /v1/metrics: calls, verdicts and feedback per intent and specialist">
+        <IntentsTable rows={data.intents} />
+      </Card>
+    ) : null}
     <Card title="Recent tasks" note={<a href="/ui/tasks/new">Start a task →</a>}>
       <Tasks tasks={data.tasks} />
     </Card>

@@ -9,7 +9,7 @@ import { getRuntime } from "../runtime.ts";
 import { problemText, type AppFetch } from "./api.ts";
 import { ErrorPage, IntentsPage, SignInPage, StartPage } from "./forms.tsx";
 import { formFields, isHttps, keysFor, requireCsrf, requireSession, uiHeaders, type UiEnv } from "./guard.ts";
-import { figuresFromMetrics, figuresFromPool, type SpecialistFigures } from "./metrics.ts";
+import { figuresFromMetrics, figuresFromPool, intentRowsFromMetrics, type SpecialistFigures } from "./metrics.ts";
 import { OverviewPage, type OverviewData, type SpecialistRow } from "./overview.tsx";
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, nonce, openSession, sealSession } from "./session.ts";
 import { taskBodyFromForm } from "./start-form.ts";
@@ -100,6 +100,7 @@ export function dashboardRoutes(fetchApp: AppFetch): Hono<UiEnv> {
       specialists: specialists.ok ? list : { error: problemText(specialists) },
       figures,
       figuresSource,
+      ...(metrics?.ok ? { intents: intentRowsFromMetrics(metrics.body) } : {}),
       disabled: new Set(control?.ok ? Object.keys(control.body.specialists ?? {}) : []),
       tasks: tasks.ok ? tasks.body.tasks : { error: problemText(tasks) },
       ...(control ? { control: control.ok ? control.body : { error: problemText(control) } } : {}),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { figuresFromMetrics, figuresFromPool } from "../../../worker/ui/metrics.ts";
+import { figuresFromMetrics, figuresFromPool, intentRowsFromMetrics } from "../../../worker/ui/metrics.ts";
 
 describe("overview figures", () => {
   it("reads usage, breaker and today's spend from a pool view", () => {
@@ -26,5 +26,22 @@ describe("overview figures", () => {
     const f = figuresFromMetrics(doc);
     expect(f.get("units")).toEqual({ requests: 4, errorRate: 0.25, p50Ms: 2, p95Ms: 7, costTodayUsd: 0.0004, breaker: "closed", poolUsage: "0/20 in flight · 4/600 rpm" });
     expect(f.get("idle")).toEqual({ requests: 0, errorRate: 0, costTodayUsd: 0 });
+  });
+
+  it("reads the per-intent rows of GET /v1/metrics, skipping rows without a label or specialist", () => {
+    const doc = {
+      intents: [
+        { label: "units.convert", specialist: "units", requests: 4, successRate: 0.75, verifications: { pass: 1, fail: 1 }, feedback: { good: 2, bad: 1 }, latencyMs: { mean: 3.5 }, costUsd: 0.0004 },
+        { label: "units.data", specialist: "units", requests: 0, successRate: null, verifications: { pass: 0, fail: 0 }, feedback: { good: 0, bad: 1 }, latencyMs: { mean: null }, costUsd: 0 },
+        { specialist: "x" },
+        "junk",
+      ],
+    };
+    expect(intentRowsFromMetrics(doc)).toEqual([
+      { label: "units.convert", specialist: "units", requests: 4, successRate: 0.75, verified: { pass: 1, fail: 1 }, feedback: { good: 2, bad: 1 }, meanLatencyMs: 3.5, costUsd: 0.0004 },
+      { label: "units.data", specialist: "units", requests: 0, verified: { pass: 0, fail: 0 }, feedback: { good: 0, bad: 1 }, costUsd: 0 },
+    ]);
+    expect(intentRowsFromMetrics({ specialists: [] })).toEqual([]);
+    expect(intentRowsFromMetrics(null)).toEqual([]);
   });
 });
