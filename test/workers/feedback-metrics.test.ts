@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Env } from "../../worker/env.ts";
+import { armsFor } from "../../worker/feedback/arms.ts";
 import { metricsStub } from "../../worker/observe/sinks.ts";
 import { fakeClock } from "./clock.ts";
 import { callWith, configWith } from "./helpers.ts";
@@ -131,5 +132,7 @@ describe("arm stats (RPC on the specialist's Metrics object)", () => {
     const all = await metricsStub(env as unknown as Env, "units")!.arms();
     expect(all["units.convert"]).toEqual(later);
     expect(await arm("units", "no.such.label")).toBeUndefined();
+    // what selection reads: each candidate's arm for the label, none for a candidate without outcomes
+    expect(await armsFor(env as unknown as Env, "units.convert", ["units", "fault-hang"])).toEqual({ units: later });
   });
 });
