@@ -13,6 +13,12 @@ import type { ArmStats } from "../routing/selection.ts";
  * await armsFor(env, "units.convert", ["units", "general"]) // { units: { successes: 41.2, failures: 1.7, latencyMs: 6.1, at: 1765… } }
  */
 export async function armsFor(env: Env, label: string, specialists: readonly string[]): Promise<Record<string, ArmStats>> {
-  const found = await Promise.all(specialists.map(async (id) => [id, await metricsStub(env, id)?.arm(label)] as const));
-  return Object.fromEntries(found.filter((e): e is readonly [string, ArmStats] => e[1] !== undefined));
+  const out: Record<string, ArmStats> = {};
+  await Promise.all(
+    specialists.map(async (id) => {
+      const s = await metricsStub(env, id)?.arm(label);
+      if (s) out[id] = { successes: s.successes, failures: s.failures, ...(s.latencyMs !== undefined ? { latencyMs: s.latencyMs } : {}), at: s.at };
+    }),
+  );
+  return out;
 }

@@ -1,7 +1,7 @@
 import type { Env } from "../env.ts";
 import { notFound, ProblemError } from "../http/problem.ts";
 import { hopRefOf, type HopRef } from "../observe/hop-refs.ts";
-import { metricsStub, readHopTrace } from "../observe/sinks.ts";
+import { metricsStub, pendingHopRef, readHopTrace } from "../observe/sinks.ts";
 import type { Runtime } from "../runtime.ts";
 import { taskStub } from "../tasks/task-stub.ts";
 import type { FeedbackTarget, ResolvedTarget } from "./record.ts";
@@ -16,11 +16,14 @@ export function feedbackStub(env: Env, specialist: string) {
 }
 
 /**
- * A hop's reference: from its stored trace (KV `TRACES`, sampled hops) or else from
- * the Metrics objects of the configured specialists (every hop, for
- * `observability.feedbackWindowSeconds`), asked together.
+ * A hop's reference: from this isolate's counters not sent yet (a hop it just served),
+ * its stored trace (KV `TRACES`, sampled hops), or else the Metrics objects of the
+ * configured specialists (every hop, for `observability.feedbackWindowSeconds`, once its
+ * counters were sent), asked together.
  */
 async function hopRef(env: Env, rt: Runtime, hop: string, tenant: string): Promise<HopRef | undefined> {
+  const pending = pendingHopRef(hop, tenant);
+  if (pending) return pending;
   const trace = await readHopTrace(env, hop, tenant);
   const fromTrace = trace ? hopRefOf(trace.spans, Number.MAX_SAFE_INTEGER) : undefined;
   if (fromTrace) return fromTrace;

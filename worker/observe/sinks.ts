@@ -1,6 +1,7 @@
 import { binding, type Env } from "../env.ts";
 import { namedId } from "../object-ids.ts";
 import type { HopLog } from "./log.ts";
+import type { HopRef } from "./hop-refs.ts";
 import { addDays, deltasFromSpans, type SpecialistDay } from "./metrics-model.ts";
 import { otlpJson, tracesUrl } from "./otlp.ts";
 import type { ObservabilitySettings } from "./settings.ts";
@@ -45,6 +46,19 @@ export async function recordMetrics(env: Env, spans: readonly SpanRecord[], flus
     return scheduled;
   }
   return flush(env, now);
+}
+
+/**
+ * A hop's reference among this isolate's counters not sent yet (a hop it served within
+ * the last `metricsFlushMs`), if it is the tenant's: feedback right after a hop does not
+ * wait for the send.
+ */
+export function pendingHopRef(hop: string, tenant: string): HopRef | undefined {
+  for (const d of pending.values()) {
+    const ref = d.hopRefs?.find((r) => r.hop === hop);
+    if (ref) return ref.tenant === tenant ? ref : undefined;
+  }
+  return undefined;
 }
 
 async function flush(env: Env, now: number): Promise<void> {

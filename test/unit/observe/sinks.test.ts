@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { Env } from "../../../worker/env.ts";
 import { ATTR, SPAN } from "../../../worker/observe/attributes.ts";
 import type { SpecialistDay } from "../../../worker/observe/metrics-model.ts";
-import { recordMetrics } from "../../../worker/observe/sinks.ts";
+import { pendingHopRef, recordMetrics } from "../../../worker/observe/sinks.ts";
 import type { SpanRecord } from "../../../worker/observe/span.ts";
 
 const T = Date.parse("2026-11-23T10:00:00.000Z");
@@ -83,5 +83,28 @@ describe("recordMetrics batching", () => {
     await recordMetrics(env, [call("fragile", "timeout")], 0, t0 + 1);
     expect(sent).toHaveLength(1);
     expect(sent[0]![0]).toMatchObject({ specialist: "fragile", calls: 2, ok: 1, errors: 1 });
+  });
+
+  it("sends each hop's reference with its specialist's counters, and knows the references not sent yet", async () => {
+    vi.useFakeTimers({ now: T + 200_000 });
+    try {
+      const { env, sent } = metricsBinding();
+      const hop = (id: string, tenant: string): SpanRecord[] => {
+        const root: SpanRecord = { ...call("units", "ok"), name: "POST /v1/route", kind: "server", attributes: { [ATTR.hop]: id, [ATTR.tenant]: tenant, [ATTR.specialist]: "units" } };
+        return [{ ...call("units", "ok"), parentSpanId: root.spanId }, root];
+      };
+      await recordMetrics(env, hop("hop_a", "acme"), 1_000, Date.now(), 60_000); // sent at once (the last send was long ago)
+      expect(sent.at(-1)!.days[0]!.hopRefs).toEqual([expect.objectContaining({ hop: "hop_a", tenant: "acme", specialist: "units", expiresAt: T + 60_000 })]);
+      expect(pendingHopRef("hop_a", "acme")).toBeUndefined(); // sent: the Metrics object has it now
+      const held = recordMetrics(env, hop("hop_b", "acme"), 1_000, Date.now() + 10, 60_000);
+      expect(pendingHopRef("hop_b", "acme")).toMatchObject({ hop: "hop_b", specialist: "units" });
+      expect(pendingHopRef("hop_b", "beta")).toBeUndefined(); // another tenant's
+      await vi.advanceTimersByTimeAsync(1_100);
+      await held;
+      expect(pendingHopRef("hop_b", "acme")).toBeUndefined();
+      expect(sent.at(-1)!.days[0]!.hopRefs!.map((r) => r.hop)).toEqual(["hop_b"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
