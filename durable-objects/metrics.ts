@@ -103,6 +103,8 @@ export class Metrics extends DurableObject<Env> {
    */
   async submitFeedback(s: FeedbackSubmission): Promise<FeedbackAnswer> {
     const target = targetKey(s.target);
+    const id = await feedbackId(s.tenant, s.target);
+    // from here to the writes nothing is awaited: no other submission reads in between
     const existing = this.#feedback.get(s.tenant, target);
     if (s.idempotencyKey !== undefined) {
       const used = this.#feedback.key(s.tenant, s.idempotencyKey);
@@ -114,7 +116,7 @@ export class Metrics extends DurableObject<Env> {
       return { kind: "same", record: existing };
     }
     const now = Date.now();
-    const record = nextRecord(existing, await feedbackId(s.tenant, s.target), s, now);
+    const record = nextRecord(existing, id, s, now);
     const arms = feedbackArms(
       existing ? { label: existing.label, good: existing.outcome === "good", at: existing.at } : undefined,
       { label: record.label, good: record.outcome === "good" },

@@ -51,6 +51,13 @@ describe("Durable Object RPC results are typed on their stubs (JSON, not unknown
     expectTypeOf<IsNever<Result<Control, "state">>>().toEqualTypeOf<false>();
     expectTypeOf<IsNever<Result<Control, "registrations">>>().toEqualTypeOf<false>();
     expectTypeOf<IsNever<Result<DurableObjectStub<RateLimitPool>, "view">>>().toEqualTypeOf<false>();
-    expectTypeOf<IsNever<Result<DurableObjectStub<Metrics>, "day">>>().toEqualTypeOf<false>();
+    type Counters = DurableObjectStub<Metrics>;
+    expectTypeOf<IsNever<Result<Counters, "day">>>().toEqualTypeOf<false>();
+    expectTypeOf<IsNever<Result<Counters, "hopRef">>>().toEqualTypeOf<false>();
+    expectTypeOf<IsNever<Result<Counters, "feedbackList">>>().toEqualTypeOf<false>();
+    expectTypeOf<IsNever<Result<Counters, "feedbackAudit">>>().toEqualTypeOf<false>();
+    expectTypeOf<IsNever<Result<Counters, "arm">>>().toEqualTypeOf<false>();
+    expectTypeOf<IsNever<Result<Counters, "arms">>>().toEqualTypeOf<false>();
+    expectTypeOf<Result<Counters, "submitFeedback">["kind"]>().toEqualTypeOf<"created" | "same" | "replaced" | "conflict">();
   });
 });
