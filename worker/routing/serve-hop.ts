@@ -122,11 +122,11 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
   let intent: CachedIntent | undefined;
   let source = "pinned";
   if (hop.intentId !== undefined) {
-    const found = await rt.intents.lookup(hop.intentId, defer, c.get("principal").tenant);
+    const found = await (await rt.intentsFor(c.get("principal").tenant)).lookup(hop.intentId, defer, c.get("principal").tenant);
     intent = found?.record;
     source = found ? (found.source ?? "classified") : "unknown-id";
   } else if (hop.pinned === undefined && hop.input !== undefined && (hop.unable === undefined || hop.input.trim())) {
-    const found = await rt.intents.classify(hop.input, defer, c.get("principal").tenant);
+    const found = await (await rt.intentsFor(c.get("principal").tenant)).classify(hop.input, defer, c.get("principal").tenant);
     intent = found.record;
     source = found.source ?? "classified";
   }
