@@ -119,11 +119,11 @@ export class LearnedTable {
     const hourAgo = new Date(now - 3_600_000).toISOString();
     const verdict = admit(
       {
-        lastHour: this.#count("scope = ? AND created_at > ? AND origin != 'admin'", x.scope, hourAgo),
+        lastHour: this.#count("scope = ? AND created_at > ? AND origin = 'feedback'", x.scope, hourAgo),
         activeForLabel: this.#count("scope = ? AND label = ? AND status = 'active'", x.scope, x.label),
         held: this.#count("scope = ? AND status IN ('active', 'pending')", x.scope) - (held ? 1 : 0),
       },
-      x.origin === "admin" ? { ...limits, perHour: Number.POSITIVE_INFINITY } : limits,
+      x.origin === "feedback" ? limits : { ...limits, perHour: Number.POSITIVE_INFINITY },
       review,
     );
     if ("refused" in verdict) {

@@ -57,7 +57,7 @@ export interface AdmitLimits {
 
 /** What the store counts in the scope when an example arrives. */
 export interface ScopeCounts {
-  /** Examples taught in the last hour (any status). */
+  /** Corrections (origin `feedback`) taught in the last hour, any status. */
   lastHour: number;
   /** Active examples of the same label. */
   activeForLabel: number;
