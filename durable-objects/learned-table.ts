@@ -95,7 +95,8 @@ export class LearnedTable {
         input TEXT NOT NULL, status TEXT NOT NULL, origin TEXT NOT NULL, ref TEXT, by TEXT NOT NULL, note TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, reviewed_by TEXT);
       CREATE INDEX IF NOT EXISTS learned_by_scope ON learned (scope, status, label);
       CREATE INDEX IF NOT EXISTS learned_by_input ON learned (scope, input_key);
-      CREATE INDEX IF NOT EXISTS learned_by_time ON learned (scope, created_at);`);
+      CREATE INDEX IF NOT EXISTS learned_by_time ON learned (scope, created_at);
+      CREATE INDEX IF NOT EXISTS learned_by_teacher ON learned (by, created_at);`);
   }
 
   #row(id: string): Row | undefined {
@@ -119,7 +120,7 @@ export class LearnedTable {
     const hourAgo = new Date(now - 3_600_000).toISOString();
     const verdict = admit(
       {
-        lastHour: this.#count("scope = ? AND created_at > ? AND origin = 'feedback'", x.scope, hourAgo),
+        lastHour: this.#count("by = ? AND created_at > ? AND origin = 'feedback'", x.by, hourAgo),
         activeForLabel: this.#count("scope = ? AND label = ? AND status = 'active'", x.scope, x.label),
         held: this.#count("scope = ? AND status IN ('active', 'pending')", x.scope) - (held ? 1 : 0),
       },

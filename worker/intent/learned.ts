@@ -47,7 +47,7 @@ export interface LearnedExample {
 
 /** The guards a new example passes, from `learning` and the config's examples of its label. */
 export interface AdmitLimits {
-  /** Examples a scope may teach per rolling hour (`learning.correctionsPerHour`). */
+  /** Corrections one teacher may give per rolling hour (`learning.correctionsPerHour`). */
   perHour: number;
   /** Active examples its label may hold in the scope without review ({@link labelCap}). */
   labelCap: number;
@@ -57,7 +57,7 @@ export interface AdmitLimits {
 
 /** What the store counts in the scope when an example arrives. */
 export interface ScopeCounts {
-  /** Corrections (origin `feedback`) taught in the last hour, any status. */
+  /** Corrections (origin `feedback`) the same teacher (tenant) gave in the last hour, any status. */
   lastHour: number;
   /** Active examples of the same label. */
   activeForLabel: number;
@@ -78,7 +78,7 @@ export type Admission = { status: "active" | "pending"; note?: string } | { refu
  * // { status: "pending", note: "label holds 5 learned examples, its cap without review" }
  */
 export function admit(counts: ScopeCounts, limits: AdmitLimits, review: boolean): Admission {
-  if (counts.lastHour >= limits.perHour) return { refused: "rate", detail: `${limits.perHour} learned examples an hour is this scope's limit (learning.correctionsPerHour)` };
+  if (counts.lastHour >= limits.perHour) return { refused: "rate", detail: `${limits.perHour} corrections an hour is a tenant's limit (learning.correctionsPerHour)` };
   if (counts.held >= limits.maxPerScope) return { refused: "full", detail: `this scope holds ${limits.maxPerScope} learned examples, its limit (learning.maxPerScope): an admin must review or revert some first` };
   if (review) return { status: "pending", note: "proposed for review" };
   if (counts.activeForLabel >= limits.labelCap) return { status: "pending", note: `label holds ${limits.labelCap} learned examples, its cap without review (learning.maxShare, learning.minPerLabel)` };
