@@ -28,17 +28,19 @@ export const LearningSettings = z.lazy(() =>
     maxPerScope: z.number().int().min(1).max(10_000).default(500),
     /** A correction's input longer than this (characters) is not learned (the feedback is still stored). */
     maxExampleChars: z.number().int().min(1).max(2000).default(1000),
-    /** Outcome-aware choice (`router.selection: "learned"`): evidence half-life and the cost weight. */
+    /**
+     * Outcome-aware choice (`router.selection: "learned"`; outcomes lose half their
+     * weight in an hour, routing/selection.ts `DEFAULT_SELECTION`): the cost weight and
+     * how long an isolate reuses the counts it read.
+     */
     selection: z
       .strictObject({
-        /** Outcomes lose half their weight in this long (a failing specialist is tried again as its failures fade). */
-        halfLifeSeconds: z.number().int().min(10).max(30 * 86_400).default(3600),
         /** How much one USD of cost per call lowers a candidate's sampled success rate. */
         costWeight: z.number().min(0).max(1_000_000).default(0),
         /** How long an isolate reuses the outcome counts it read before reading them again, ms. */
         statsTtlMs: z.number().int().min(0).max(600_000).default(5000),
       })
-      .default({ halfLifeSeconds: 3600, costWeight: 0, statsTtlMs: 5000 }),
+      .default({ costWeight: 0, statsTtlMs: 5000 }),
   }),
 );
 export type LearningSettings = z.infer<typeof LearningSettings>;

@@ -16,6 +16,7 @@ import { traceAttempts } from "../observe/dispatch-spans.ts";
 import { admission, tenantPoolOf } from "./admission.ts";
 import { callCeilingUsd } from "../pools/reservation.ts";
 import { decide, type Decision, type Unable } from "./decide.ts";
+import { learnedChoice } from "../selection-stats.ts";
 import { dispatch, fallbackChain, type DispatchDeps, type DispatchResult } from "./dispatch.ts";
 
 /** One hop as a front door asks for it (already validated). */
@@ -136,7 +137,9 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
 
   startTime(c, "route");
   const t2 = performance.now();
+  const learned = hop.pinned === undefined ? await learnedChoice(c.env, rt, intent, defer) : undefined;
   const r = decide({
+    learned,
     pinned: hop.pinned,
     intent,
     registry: rt.registry,
