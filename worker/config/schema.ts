@@ -10,6 +10,7 @@ import { normalizeInput } from "../intent/normalize.ts";
 import { BindingName, Endpoint } from "./endpoints.ts";
 import { MEDIA_RANGE, uncarriedMode } from "./input-modes.ts";
 import { McpSettings, mcpServerIssues, splitToolName } from "./mcp.ts";
+import { EscalationSettings, escalationIssues } from "./escalation.ts";
 
 export * from "./endpoints.ts";
 export { MCP_OWN_TOOLS, McpSettings, splitToolName } from "./mcp.ts";
@@ -147,6 +148,8 @@ export const RouterSettings = z.lazy(() =>
     allowPrivateNetworks: z.boolean().default(false),
     /** Default circuit breaker for every specialist (`false`: none unless a specialist sets one). */
     breaker: z.union([Breaker, z.literal(false)]).default(Breaker.parse({})),
+    /** Ask a chat specialist to pick when the classifier is unsure (config/escalation.ts); off when absent. */
+    escalation: EscalationSettings.optional(),
   }),
 );
 
@@ -294,7 +297,7 @@ export const Config = z.lazy(() =>
             if (why) ctx.addIssue({ code: "custom", path: ["specialists", i, "endpoint", ...path], message: `points at a ${why}; set router.allowPrivateNetworks for local development` });
           }
         });
-      mcpServerIssues(cfg).forEach((issue) => ctx.addIssue({ code: "custom", ...issue }));
+      [...mcpServerIssues(cfg), ...escalationIssues(cfg)].forEach((issue) => ctx.addIssue({ code: "custom", ...issue }));
       const fallback = cfg.router.fallback;
       if (fallback !== undefined && !ids.has(fallback))
         ctx.addIssue({ code: "custom", path: ["router", "fallback"], message: `unknown specialist '${fallback}'` });
