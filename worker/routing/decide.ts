@@ -1,4 +1,5 @@
 import type { Specialist } from "../config/schema.ts";
+import { escalationReason } from "../intent/escalation.ts";
 import type { IntentRecord } from "../intent/record.ts";
 import { takesHops } from "./capabilities.ts";
 
@@ -92,8 +93,12 @@ export function decide({ pinned, intent, registry, minConfidence, costMargin = 0
     const reason = `intent '${intent.label}' at ${conf} → '${intended.id}', which cannot honour '${why.param}'; '${first.id}' can`;
     return ok(first.id, reason, list.map((s) => s.id));
   }
+  // an LLM router's pick (or its "none", to the fallback) is the decision; any other escalation is a note on the classifier's
+  const escalated = escalationReason(intent);
+  if (escalated && "decided" in escalated) return ok(intent.specialist, escalated.decided, [intent.specialist]);
+  const note = escalated ? `; ${escalated.note}` : "";
   if (!intent.inScope) {
-    const reason = `intent '${intent.label}' at ${conf} < ${minConfidence}: out of scope, fallback '${intent.specialist}'`;
+    const reason = `intent '${intent.label}' at ${conf} < ${minConfidence}: out of scope, fallback '${intent.specialist}'${note}`;
     return ok(intent.specialist, reason, [intent.specialist]);
   }
   const capable = capableSpecialists(intent, registry, minConfidence, costMargin).filter(able);
@@ -106,7 +111,7 @@ export function decide({ pinned, intent, registry, minConfidence, costMargin = 0
         ? best
         : `${best}; cheapest of ${capable.length} capable within ${costMargin} ($${first.costPerCall}/call)`
       : `${best}; '${first.id}' is the cheapest of ${capable.length} capable within ${costMargin} ($${first.costPerCall}/call vs $${intended.costPerCall})`;
-  return ok(first.id, reason, capable.map((s) => s.id));
+  return ok(first.id, `${reason}${note}`, capable.map((s) => s.id));
 }
 
 /**
