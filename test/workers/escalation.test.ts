@@ -1,3 +1,4 @@
+import { env as testEnv } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import type { ConfigInput } from "../../worker/config/schema.ts";
 import { fakeClock } from "./clock.ts";
@@ -12,14 +13,18 @@ const ADMIN = { authorization: "Bearer dev-admin-key" };
 const PICK = '{"label":"text.count","specialist":"text-stats"}';
 let n = 0;
 
-/** A config whose LLM router `id` answers `model`'s way; every input under 0.9 is escalated. */
-function setup(model: string, patch: (c: ConfigInput, id: string) => void = () => {}) {
+/**
+ * A config whose LLM router `id` answers `model`'s way (an `openai-chat` model of the
+ * fake, or with `workersAi` a model of the fake Workers AI binding); every input under 0.9 is escalated.
+ */
+function setup(model: string, patch: (c: ConfigInput, id: string) => void = () => {}, workersAi = false) {
   const id = `llm-router-${++n}-${Math.random().toString(36).slice(2, 8)}`;
   const config = configWith((c) => {
+    const pricing = { inputPerMTok: 1, outputPerMTok: 2 };
     c.specialists.push({
       id,
       description: "an LLM router (examples/fake-openai)",
-      endpoint: { type: "openai-chat", url: `${inject("openaiUrl")}/v1`, model, apiKeySecret: "FAKE_OPENAI_KEY", pricing: { inputPerMTok: 1, outputPerMTok: 2 } },
+      endpoint: workersAi ? { type: "workers-ai", model, pricing } : { type: "openai-chat", url: `${inject("openaiUrl")}/v1`, model, apiKeySecret: "FAKE_OPENAI_KEY", pricing },
       costPerCall: 0.001,
       retries: 2, // an escalation is never retried: its time budget is for one call
     });
@@ -169,5 +174,22 @@ describe("escalation to an LLM router", () => {
     expect(second.body.decision.specialist).toBe("general");
     expect(second.body.decision.reason).toMatch(new RegExp(`escalated to '${r.id}': skipped \\(pool 'specialist:${r.id}' is at its rate limit\\)`));
     expect((await r.metrics()).row).toMatchObject({ requests: 1, denied: 1, escalations: { count: 2, outcomes: { picked: 1, skipped: 1 } } });
+  });
+
+  it("asks a Workers AI model through its binding: the question translated (system, then the input), max_tokens set; its prose is no answer", async () => {
+    const model = `@cf/test/router-${n + 1}`; // any other model of the fake answers "[<model>] heard: <last user message>"
+    const r = setup(model, () => {}, true);
+    const input = unsure("workers-ai");
+    const res = await r.hop(input);
+    expect(res.status).toBe(200);
+    expect(res.body.decision.reason).toContain(`escalated to '${r.id}': invalid (the answer is not one JSON object)`);
+    const ai = (testEnv as unknown as { AI: { calls(): Promise<{ model: string; inputs: { messages: { role: string; content: string }[]; max_tokens?: number } }[]> } }).AI;
+    const call = (await ai.calls()).find((c) => c.model === model)!;
+    expect(call.inputs.max_tokens).toBe(256);
+    expect(call.inputs.messages.map((m) => m.role)).toEqual(["system", "user"]);
+    expect(call.inputs.messages[0]!.content).toContain('- specialist "text-stats"');
+    expect(call.inputs.messages[0]!.content).toContain('  - label "text.count"');
+    expect(call.inputs.messages[0]!.content).not.toContain('"ops"'); // an MCP server takes no hops: not offered
+    expect(call.inputs.messages[1]!.content).toBe(`Request (a JSON string): ${JSON.stringify(input)}`);
   });
 });

@@ -18,7 +18,7 @@ export const CHAT_ENDPOINT_TYPES: ReadonlySet<Endpoint["type"]> = new Set(["open
  *
  * @example
  * EscalationSettings.parse({ specialist: "llm-router", below: 0.5 })
- * // { specialist: "llm-router", below: 0.5, timeoutMs: 3000, maxTokens: 100, maxInputChars: 2000 }
+ * // { specialist: "llm-router", below: 0.5, timeoutMs: 3000, maxTokens: 256, maxInputChars: 2000 }
  */
 export const EscalationSettings = z.lazy(() =>
   z.strictObject({
@@ -33,8 +33,8 @@ export const EscalationSettings = z.lazy(() =>
      * every specialist that takes hops is offered (a larger prompt).
      */
     maxCandidates: z.number().int().min(2).max(500).optional(),
-    /** `max_tokens` of the answer (it is one short JSON object). */
-    maxTokens: z.number().int().min(16).max(4096).default(100),
+    /** `max_tokens` of the answer: one short JSON object (a thinking model spends some on thinking first). */
+    maxTokens: z.number().int().min(16).max(4096).default(256),
     /** The input is cut to this many characters in the question (a longer one is marked as cut). */
     maxInputChars: z.number().int().min(100).max(100_000).default(2000),
   }),
