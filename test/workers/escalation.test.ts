@@ -176,6 +176,18 @@ describe("escalation to an LLM router", () => {
     expect((await r.metrics()).row).toMatchObject({ requests: 1, denied: 1, escalations: { count: 2, outcomes: { picked: 1, skipped: 1 } } });
   });
 
+  it("a policy that denies the LLM router skips the escalation (the call is judged like any call of that specialist)", async () => {
+    const r = setup(`say:${PICK}`, (c, id) => {
+      c.policies = [...(c.policies ?? []), { id: "no-llm-router", match: { specialist: id }, effect: "deny", reason: "not for this tenant" }];
+    });
+    const res = await r.hop(unsure("denied"));
+    expect(res.status).toBe(200);
+    expect(res.body.decision.specialist).toBe("general");
+    expect(res.body.decision.reason).toContain(`escalated to '${r.id}': skipped (`);
+    expect(res.body.decision.reason).toContain("not for this tenant");
+    expect((await r.metrics()).row).toMatchObject({ requests: 0, denied: 1, escalations: { count: 1, outcomes: { skipped: 1 } } });
+  });
+
   it("asks a Workers AI model through its binding: the question translated (system, then the input), max_tokens set; its prose is no answer", async () => {
     const model = `@cf/test/router-${n + 1}`; // any other model of the fake answers "[<model>] heard: <last user message>"
     const r = setup(model, () => {}, true);

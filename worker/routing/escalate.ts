@@ -17,6 +17,7 @@ import { callCost, traceAttempts } from "../observe/dispatch-spans.ts";
 import type { HopTrace } from "../observe/hop-trace.ts";
 import type { PolicyDecision } from "../policy/policy.ts";
 import { screenUnder } from "../policy/screening.ts";
+import { callCeilingUsd } from "../pools/reservation.ts";
 import type { Runtime } from "../runtime.ts";
 import { admission, tenantPoolOf } from "./admission.ts";
 import { takesHops } from "./capabilities.ts";
@@ -80,7 +81,9 @@ async function asked(c: Context<AppEnv>, rt: Runtime, trace: HopTrace, parent: s
   const id = `${trace.id}/escalation`; // its own leases and idempotency key: the hop may call the same specialist after it
   const request: SpecialistRequest = { input: messages[1]!.content, messages, chat: { messages, max_tokens: settings.maxTokens }, idempotencyKey: id, traceparent: c.get("traceparent") };
   const defer = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
-  const admit = policyGuard(rt.policy, { tenant, intents: [], inputChars: record.input.length }, admission(c.env, rt.config.router, id, defer, Math.random, tenantPoolOf(rt.config, tenant)), new Map<string, PolicyDecision>());
+  // budgets reserve the call's ceiling (its prompt and max_tokens at its prices), as for any chat call
+  const pools = admission(c.env, rt.config.router, id, defer, Math.random, tenantPoolOf(rt.config, tenant), (sp) => callCeilingUsd(sp, request.chat));
+  const admit = policyGuard(rt.policy, { tenant, intents: [], inputChars: record.input.length }, pools, new Map<string, PolicyDecision>());
   const deadline = AbortSignal.timeout(Math.min(settings.timeoutMs, s.timeoutMs));
   const client = c.req.raw.signal;
   let costUsd = 0;
