@@ -54,7 +54,10 @@ export interface DecideInput {
 
 /**
  * Picks the specialist for one hop: a pinned specialist if the caller named one,
- * else the intent's resolved specialist (the fallback when out of scope).
+ * else the intent's resolved specialist (the fallback when out of scope). An LLM
+ * router's pick (`intent.escalation`, intent/escalation.ts) is taken as it is, with no
+ * cheaper candidate in its place; an escalation that kept the classifier's answer is
+ * noted in the reason.
  *
  * @example
  * decide({ intent, registry, minConfidence: 0.35 })
