@@ -11,6 +11,7 @@ import { BindingName, Endpoint } from "./endpoints.ts";
 import { MEDIA_RANGE, uncarriedMode } from "./input-modes.ts";
 import { McpSettings, mcpServerIssues, splitToolName } from "./mcp.ts";
 import { LearningSettings } from "./learning.ts";
+import { EscalationSettings, escalationIssues } from "./escalation.ts";
 
 export * from "./endpoints.ts";
 export { MCP_OWN_TOOLS, McpSettings, splitToolName } from "./mcp.ts";
@@ -155,6 +156,8 @@ export const RouterSettings = z.lazy(() =>
      * Thompson sampling (routing/selection.ts; `learning.selection`).
      */
     selection: z.enum(["static", "learned"]).default("static"),
+    /** Ask a chat specialist to pick when the classifier is unsure (config/escalation.ts); off when absent. */
+    escalation: EscalationSettings.optional(),
   }),
 );
 
@@ -304,7 +307,7 @@ export const Config = z.lazy(() =>
             if (why) ctx.addIssue({ code: "custom", path: ["specialists", i, "endpoint", ...path], message: `points at a ${why}; set router.allowPrivateNetworks for local development` });
           }
         });
-      mcpServerIssues(cfg).forEach((issue) => ctx.addIssue({ code: "custom", ...issue }));
+      [...mcpServerIssues(cfg), ...escalationIssues(cfg)].forEach((issue) => ctx.addIssue({ code: "custom", ...issue }));
       const fallback = cfg.router.fallback;
       if (fallback !== undefined && !ids.has(fallback))
         ctx.addIssue({ code: "custom", path: ["router", "fallback"], message: `unknown specialist '${fallback}'` });

@@ -29,6 +29,8 @@ export interface SpecialistDay {
   latency: Histogram;
   /** Of those, the MCP tool calls, per tool (`gen_ai.tool.name`); days stored before tools existed have none. */
   tools?: Record<string, ToolCounts>;
+  /** Escalations this specialist was asked as the LLM router (`router.escalation`); absent when none. */
+  escalations?: EscalationCounts;
 }
 
 /** One tool's calls of a day: made (`ok`, `errors` among them) and denied before any call. */
@@ -51,6 +53,29 @@ function addTools(a: Record<string, ToolCounts> | undefined, b: Record<string, T
       o.errors += t.errors;
       o.denied += t.denied;
     }
+  return out;
+}
+
+/**
+ * A day's escalations to one LLM router: how many, by outcome (`picked`, `none`,
+ * `invalid`, `timeout`, `skipped`, `failed`), and what their calls cost (USD, also in
+ * the day's `costUsd`: each call is one of its `calls`).
+ */
+export interface EscalationCounts {
+  count: number;
+  outcomes: Record<string, number>;
+  costUsd: number;
+}
+
+/** `a + b` of escalation counters (a new object). */
+function addEscalations(a: EscalationCounts | undefined, b: EscalationCounts | undefined): EscalationCounts {
+  const out: EscalationCounts = { count: 0, outcomes: {}, costUsd: 0 };
+  for (const e of [a, b]) {
+    if (!e) continue;
+    out.count += e.count;
+    out.costUsd += e.costUsd;
+    for (const [k, n] of Object.entries(e.outcomes)) bump(out.outcomes, k, n);
+  }
   return out;
 }
 
@@ -107,6 +132,11 @@ export function deltasFromSpans(spans: readonly SpanRecord[]): SpecialistDay[] {
       }
       d.costUsd += Number(s.attributes[ATTR.costUsd] ?? 0);
       observe(d.latency, durationMs(s));
+    } else if (s.name === SPAN.escalation) {
+      const e = (dayOf(s, specialist).escalations ??= { count: 0, outcomes: {}, costUsd: 0 });
+      e.count += 1;
+      bump(e.outcomes, String(s.attributes[ATTR.escalationOutcome] ?? "failed"));
+      e.costUsd += Number(s.attributes[ATTR.costUsd] ?? 0);
     } else if (s.name === SPAN.admission && s.attributes[ATTR.admission] === "denied") {
       const d = dayOf(s, specialist);
       d.denied += 1;
@@ -139,6 +169,7 @@ export function addDays(a: SpecialistDay, b: SpecialistDay): SpecialistDay {
     costUsd: a.costUsd + b.costUsd,
     latency: merge(a.latency, b.latency),
     ...(a.tools || b.tools ? { tools: addTools(a.tools, b.tools) } : {}),
+    ...(a.escalations || b.escalations ? { escalations: addEscalations(a.escalations, b.escalations) } : {}),
   };
 }
 
@@ -160,6 +191,8 @@ export interface DaySummary {
   costUsd: number;
   /** The MCP door's tool calls among the requests, per tool (a remote server's tools, and the `route` or own tool a specialist was reached by). */
   tools?: Record<string, ToolCounts>;
+  /** Its escalations as the LLM router (their calls are among the requests). */
+  escalations?: EscalationCounts;
 }
 
 const r6 = (n: number) => Math.round(n * 1e6) / 1e6;
@@ -185,5 +218,6 @@ export function summarize(d: SpecialistDay): DaySummary {
     },
     costUsd: r6(d.costUsd),
     ...(d.tools ? { tools: d.tools } : {}),
+    ...(d.escalations ? { escalations: { ...d.escalations, costUsd: r6(d.escalations.costUsd) } } : {}),
   };
 }

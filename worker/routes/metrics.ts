@@ -45,6 +45,10 @@ const SpecialistMetrics = z
       .record(z.string(), z.object({ calls: z.number().int(), ok: z.number().int(), errors: z.number().int(), denied: z.number().int() }))
       .optional()
       .openapi({ description: "the MCP door's tool calls among these, per tool (its name in the door's catalogue: a server's `<server>__<tool>`, or the `route` or specialist tool it was reached by)" }),
+    escalations: z
+      .object({ count: z.number().int(), outcomes: Counts, costUsd: z.number() })
+      .optional()
+      .openapi({ description: "its escalations as the LLM router (router.escalation), by outcome, and their cost; each one's call is among the requests, its cost in costUsd" }),
     breaker: z.enum(["closed", "open", "half-open"]).nullable().openapi({ description: "the worst state across the pool's shards (open if any shard is open); null without a breaker" }),
     pool: Pool,
   })
@@ -53,7 +57,14 @@ const MetricsView = z
   .object({
     day: Day,
     generatedAt: z.string(),
-    totals: z.object({ requests: z.number().int(), errors: z.number().int(), errorRate: z.number(), denied: z.number().int(), costUsd: z.number() }),
+    totals: z.object({
+      requests: z.number().int(),
+      errors: z.number().int(),
+      errorRate: z.number(),
+      denied: z.number().int(),
+      costUsd: z.number(),
+      escalations: z.number().int().openapi({ description: "escalations to LLM routers (router.escalation)" }),
+    }),
     specialists: z.array(SpecialistMetrics),
   })
   .openapi("Metrics");
@@ -109,6 +120,7 @@ metricsRoutes.openapi(get, async (c) => {
     errorRate: requests === 0 ? 0 : r6(errors / requests),
     denied: specialists.reduce((n, s) => n + s.denied, 0),
     costUsd: r6(specialists.reduce((n, s) => n + s.costUsd, 0)),
+    escalations: specialists.reduce((n, s) => n + (s.escalations?.count ?? 0), 0),
   };
   return c.json({ day, generatedAt: new Date().toISOString(), totals, specialists }, 200);
 });

@@ -1,4 +1,5 @@
 import type { Specialist } from "../config/schema.ts";
+import { escalationReason } from "../intent/escalation.ts";
 import type { IntentRecord } from "../intent/record.ts";
 import { takesHops } from "./capabilities.ts";
 import { choose, type ArmStats, type SelectionSettings } from "./selection.ts";
@@ -69,7 +70,10 @@ export interface LearnedChoice {
 
 /**
  * Picks the specialist for one hop: a pinned specialist if the caller named one,
- * else the intent's resolved specialist (the fallback when out of scope).
+ * else the intent's resolved specialist (the fallback when out of scope). An LLM
+ * router's pick (`intent.escalation`, intent/escalation.ts) is taken as it is, with no
+ * cheaper candidate in its place; an escalation that kept the classifier's answer is
+ * noted in the reason.
  *
  * @example
  * decide({ intent, registry, minConfidence: 0.35 })
@@ -108,8 +112,12 @@ export function decide({ pinned, intent, registry, minConfidence, costMargin = 0
     const reason = `intent '${intent.label}' at ${conf} → '${intended.id}', which cannot honour '${why.param}'; '${first.id}' can`;
     return ok(first.id, reason, list.map((s) => s.id));
   }
+  // an LLM router's pick (or its "none", to the fallback) is the decision; any other escalation is a note on the classifier's
+  const escalated = escalationReason(intent);
+  if (escalated && "decided" in escalated) return ok(intent.specialist, escalated.decided, [intent.specialist]);
+  const note = escalated ? `; ${escalated.note}` : "";
   if (!intent.inScope) {
-    const reason = `intent '${intent.label}' at ${conf} < ${minConfidence}: out of scope, fallback '${intent.specialist}'`;
+    const reason = `intent '${intent.label}' at ${conf} < ${minConfidence}: out of scope, fallback '${intent.specialist}'${note}`;
     return ok(intent.specialist, reason, [intent.specialist]);
   }
   const capable = capableSpecialists(intent, registry, minConfidence, costMargin).filter(able);
@@ -125,7 +133,7 @@ export function decide({ pinned, intent, registry, minConfidence, costMargin = 0
         learned.settings,
       );
       const chosen = pool.find((s) => s.id === choice.id)!;
-      return ok(chosen.id, `${best}; ${choice.reason}`, [chosen, ...pool.filter((s) => s !== chosen)].map((s) => s.id));
+      return ok(chosen.id, `${best}; ${choice.reason}${note}`, [chosen, ...pool.filter((s) => s !== chosen)].map((s) => s.id));
     }
   }
   // the intended specialist is registered and able (checked above), so it is capable: the list is never empty
@@ -136,7 +144,7 @@ export function decide({ pinned, intent, registry, minConfidence, costMargin = 0
         ? best
         : `${best}; cheapest of ${capable.length} capable within ${costMargin} ($${first.costPerCall}/call)`
       : `${best}; '${first.id}' is the cheapest of ${capable.length} capable within ${costMargin} ($${first.costPerCall}/call vs $${intended.costPerCall})`;
-  return ok(first.id, reason, capable.map((s) => s.id));
+  return ok(first.id, `${reason}${note}`, capable.map((s) => s.id));
 }
 
 /**

@@ -18,6 +18,7 @@ import { callCeilingUsd } from "../pools/reservation.ts";
 import { decide, type Decision, type Unable } from "./decide.ts";
 import { learnedChoice } from "../selection-stats.ts";
 import { dispatch, fallbackChain, type DispatchDeps, type DispatchResult } from "./dispatch.ts";
+import { hopEscalator } from "./escalate.ts";
 
 /** One hop as a front door asks for it (already validated). */
 export interface HopRequest {
@@ -127,7 +128,7 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
     intent = found?.record;
     source = found ? (found.source ?? "classified") : "unknown-id";
   } else if (hop.pinned === undefined && hop.input !== undefined && (hop.unable === undefined || hop.input.trim())) {
-    const found = await (await rt.intentsFor(c.get("principal").tenant)).classify(hop.input, defer, c.get("principal").tenant);
+    const found = await (await rt.intentsFor(c.get("principal").tenant)).classify(hop.input, defer, c.get("principal").tenant, hopEscalator(c, rt, trace));
     intent = found.record;
     source = found.source ?? "classified";
   }
