@@ -111,6 +111,22 @@ describe("escalation to an LLM router", () => {
     expect(totals.escalations).toBeGreaterThanOrEqual(1);
   });
 
+  it("with propose, a pick that differs from the classifier's label waits as a learned example for review", { timeout: 20_000 }, async () => {
+    const r = setup(`say:${PICK}`, (c) => {
+      c.router!.escalation = { ...c.router!.escalation!, propose: true };
+    });
+    const first = await r.hop(unsure("proposal"));
+    const id = first.body.decision.intent.id;
+    const learned = async () =>
+      ((await (await callWith({}, `/v1/admin/learned?scope=dev&status=pending`, { headers: ADMIN })).json()) as { examples: { ref?: string }[] }).examples.filter((x) => x.ref === id);
+    await expect.poll(learned, { timeout: 5_000 }).toHaveLength(1);
+    expect((await learned())[0]).toMatchObject({ scope: "dev", label: "text.count", specialist: "text-stats", status: "pending", origin: "escalation", by: "router:dev", input: unsure("proposal") });
+    // a confident input proposes nothing
+    await r.hop("convert 5 km to miles");
+    const all = (await (await callWith({}, "/v1/admin/learned?scope=dev", { headers: ADMIN })).json()) as { examples: unknown[] };
+    expect(all.examples).toHaveLength(1);
+  });
+
   it.each([
     ["prose", "say:The request is about counting words: text.count", "the answer is not one JSON object"],
     ["an unknown label", 'say:{"label":"text.teleport","specialist":"text-stats"}', 'label "text.teleport" was not offered'],

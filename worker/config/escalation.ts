@@ -18,7 +18,7 @@ export const CHAT_ENDPOINT_TYPES: ReadonlySet<Endpoint["type"]> = new Set(["open
  *
  * @example
  * EscalationSettings.parse({ specialist: "llm-router", below: 0.5 })
- * // { specialist: "llm-router", below: 0.5, timeoutMs: 3000, maxTokens: 256, maxInputChars: 2000 }
+ * // { specialist: "llm-router", below: 0.5, timeoutMs: 3000, maxTokens: 256, maxInputChars: 2000, propose: false }
  */
 export const EscalationSettings = z.lazy(() =>
   z.strictObject({
@@ -37,6 +37,13 @@ export const EscalationSettings = z.lazy(() =>
     maxTokens: z.number().int().min(16).max(4096).default(256),
     /** The input is cut to this many characters in the question (a longer one is marked as cut). */
     maxInputChars: z.number().int().min(100).max(100_000).default(2000),
+    /**
+     * Propose each pick that differs from the classifier's label as a learned example
+     * for review (`pending`, origin `escalation`, in the tenant's scope or the global one
+     * as `learning.scope` says; docs/intents.md "Learning from feedback"). An admin
+     * approves it to teach the classifier.
+     */
+    propose: z.boolean().default(false),
   }),
 );
 export type EscalationSettings = z.infer<typeof EscalationSettings>;

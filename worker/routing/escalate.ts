@@ -24,6 +24,7 @@ import { takesHops } from "./capabilities.ts";
 import { dispatch } from "./dispatch.ts";
 import type { FailureKind, SpecialistRequest } from "./hop.ts";
 import { policyGuard } from "./policy-guard.ts";
+import { teach } from "../learning.ts";
 
 /** Failures that mean the call was not made (governance said no): the escalation is skipped. */
 const NOT_MADE: ReadonlySet<FailureKind> = new Set(["over_limit", "circuit_open", "disabled", "policy_denied", "approval_required"]);
@@ -60,9 +61,25 @@ export function hopEscalator(c: Context<AppEnv>, rt: Runtime, trace: HopTrace): 
         [ATTR.escalationPick]: pick,
         [ATTR.costUsd]: answer.costUsd,
       });
+      if (settings.propose && answer.outcome === "picked" && pick !== undefined && pick !== record.label) propose(c, rt, record, pick);
       return { ...answer, by: settings.specialist, ms: performance.now() - t0 };
     },
   };
+}
+
+/**
+ * Proposes an LLM router's pick as a learned example for review (`router.escalation.propose`),
+ * after the response. An input that cannot be learned (too long) or a full scope is logged, never the hop's failure.
+ */
+function propose(c: Context<AppEnv>, rt: Runtime, record: CachedIntent, label: string): void {
+  const tenant = c.get("principal").tenant;
+  const defer = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+  defer(
+    teach(c.env, rt.config, { tenant, input: record.input, label, origin: "escalation", ref: record.id, by: `router:${tenant}`, review: true }, defer).then(
+      (r) => (r.ok ? undefined : console.warn(JSON.stringify({ msg: "escalation pick not proposed", intent: record.id, reason: r.detail }))),
+      (e: unknown) => console.warn(JSON.stringify({ msg: "escalation pick not proposed", intent: record.id, error: e instanceof Error ? e.message : String(e) })),
+    ),
+  );
 }
 
 /** Asks the chat specialist: the outcome, the pick, the cost. */
