@@ -6,6 +6,8 @@ import { AuditLog } from "./audit-log.ts";
 import type { ApprovalFilter, ApprovalReport, ApprovalRow, AssignDecision } from "../worker/tasks/approvals.ts";
 import { ApprovalTable } from "./approval-table.ts";
 import { DeadLetterTable, type DeadLetter, type DeadLetterFilter, type DeadLetterRecord } from "./dead-letter-table.ts";
+import type { AdmitLimits, LearnedExample } from "../worker/intent/learned.ts";
+import { LearnedTable, type LearnedFilter, type LearnResult, type NewLearned, type ReviewAction, type ReviewResult } from "./learned-table.ts";
 
 export { MAX_DEAD_LETTERS, type DeadLetter, type DeadLetterRecord } from "./dead-letter-table.ts";
 
@@ -27,6 +29,8 @@ export interface SwitchState {
   version: number;
   /** Bumped by every registration change. */
   registrations: number;
+  /** Bumped by every change of the active learned examples (durable-objects/learned-table.ts). */
+  learning: number;
   global: Switch | null;
   tenants: Record<string, Switch>;
   specialists: Record<string, Switch>;
@@ -37,6 +41,12 @@ export interface Registrations {
   registrations: number;
   /** JSON (not `unknown`): RPC types a result holding `unknown` as `never`. */
   registered: Record<string, Json>;
+}
+
+/** The active learned examples at a learning version (what an isolate's models are fitted with). */
+export interface LearnedState {
+  learning: number;
+  examples: LearnedExample[];
 }
 
 /** Everything: the switches and the registrations. */
@@ -53,6 +63,7 @@ export class ControlPlane extends DurableObject<Env> {
   readonly #audit: AuditLog;
   readonly #deadLetters: DeadLetterTable;
   readonly #approvals: ApprovalTable;
+  readonly #learned: LearnedTable;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -69,19 +80,23 @@ export class ControlPlane extends DurableObject<Env> {
     this.#audit = new AuditLog(this.#sql);
     this.#approvals = new ApprovalTable(this.#sql, this.#audit);
     this.#deadLetters = new DeadLetterTable(this.#sql, this.#audit);
+    this.#learned = new LearnedTable(this.#sql, this.#audit, () => {
+      this.#bump("version");
+      this.#bump("learning");
+    });
   }
 
-  #bump(key: "version" | "registrations"): number {
+  #bump(key: "version" | "registrations" | "learning"): number {
     return this.#sql.exec<{ value: number }>("INSERT INTO meta (key, value) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET value = value + 1 RETURNING value", key).one().value;
   }
 
-  #meta(key: "version" | "registrations"): number {
+  #meta(key: "version" | "registrations" | "learning"): number {
     return this.#sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value ?? 0;
   }
 
   /** The switches (what every isolate reads once per cache period). */
   switches(): SwitchState {
-    const out: SwitchState = { version: this.#meta("version"), registrations: this.#meta("registrations"), global: null, tenants: {}, specialists: {} };
+    const out: SwitchState = { version: this.#meta("version"), registrations: this.#meta("registrations"), learning: this.#meta("learning"), global: null, tenants: {}, specialists: {} };
     for (const r of this.#sql.exec<{ kind: string; name: string; doc: string }>("SELECT kind, name, doc FROM switches").toArray()) {
       const sw = JSON.parse(r.doc) as Switch;
       if (!sw.disabled) continue;
@@ -131,6 +146,31 @@ export class ControlPlane extends DurableObject<Env> {
     this.#bump("registrations");
     await this.#audit.append(by, "specialist.deleted", { specialist: id });
     return true;
+  }
+
+  /** Stores a learned example under the guards (durable-objects/learned-table.ts). */
+  learn(x: NewLearned, limits: AdmitLimits, review: boolean): Promise<LearnResult> {
+    return this.#learned.learn(x, limits, review);
+  }
+
+  /** An admin's decision on a learned example. */
+  reviewLearned(id: string, action: ReviewAction, by: string, note?: string): Promise<ReviewResult> {
+    return this.#learned.review(id, action, by, note);
+  }
+
+  /** Reverts a scope's active and pending examples taught at or after `since` (all without it); how many. */
+  revertLearned(scope: string, by: string, since?: string): Promise<number> {
+    return this.#learned.revertScope(scope, by, since);
+  }
+
+  /** Learned examples, newest first. */
+  listLearned(filter: LearnedFilter): LearnedExample[] {
+    return this.#learned.list(filter);
+  }
+
+  /** The active learned examples and their version (read by an isolate when the version changes). */
+  learned(): LearnedState {
+    return { learning: this.#meta("learning"), examples: this.#learned.active() };
   }
 
   /** Indexes a new task of a tenant (for listings and the tenant-wide cancel). */

@@ -46,6 +46,8 @@ const fitMs = performance.now() - started;
 console.log(`${file}: ok`);
 console.log(`  specialists: ${config.specialists.map((s) => `${s.id} (${s.endpoint.type})`).join(", ")}`);
 console.log(`  fallback:    ${config.router.fallback ?? "(none: low-confidence inputs go to the top intent)"}`);
+const escalation = config.router.escalation;
+console.log(`  escalation:  ${escalation ? `inputs under ${escalation.below} are put to '${escalation.specialist}' (${escalation.timeoutMs} ms)` : "off"}`);
 console.log(`  intents:     ${sources.length} labels, ${sources.reduce((n, s) => n + s.examples.length, 0)} examples`);
 console.log(`  model:       ${model.classifier.fingerprint} fitted in ${fitMs.toFixed(1)} ms with ${model.encoder.id}`);
 for (const w of fewExamples(config)) console.log(`  warning: ${w}`);

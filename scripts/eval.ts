@@ -22,11 +22,30 @@
  *       The drift simulation of outcome-aware choice (scripts/lib/drift-eval.ts): two
  *       equivalent specialists, one starts failing 30 % of calls; requests until the
  *       traffic moved, and the regret against an oracle and against the static choice.
+ *
+ *   node scripts/eval.ts --few-shot [--seeds 5] [--train FILE --domains FILE] [--json]
+ *       Few-shot curves (scripts/lib/few-shot-eval.ts): CLINC150 fits on k = 5, 10, 20
+ *       examples per intent, in-scope accuracy and out-of-scope recall on val, mean and
+ *       range over seeds, beside the fit on all of train. FILE defaults: ../shared/datasets/clinc150.
+ *
+ *   node scripts/eval.ts --corrections [--seeds 5] [--refit-every 50] [--train FILE --domains FILE] [--json]
+ *       The correction simulation (scripts/lib/correction-eval.ts): from k = 10 per intent,
+ *       misrouted val queries of one half corrected with probability p = 0.1, 0.5, 1.0;
+ *       accuracy on the other half before and after.
+ *
+ *   node scripts/eval.ts --escalation [--train FILE --domains FILE] [--json]
+ *       Escalation to an LLM router below a confidence threshold (scripts/lib/escalation-eval.ts):
+ *       a fake LLM right with probability q; accuracy, share escalated and cost per threshold.
  */
 import { parseArgs } from "node:util";
 import { runBundledEval } from "./lib/bundled-report.ts";
 import { runClincEval } from "./lib/clinc-eval.ts";
+import { runCorrectionEval } from "./lib/correction-eval.ts";
 import { runDriftEval } from "./lib/drift-eval.ts";
+import { runEscalationEval } from "./lib/escalation-eval.ts";
+import { loadClinc } from "./lib/few-shot-data.ts";
+import { runFewShotEval } from "./lib/few-shot-eval.ts";
+import { learningOptions, learningUsage } from "./lib/learning-args.ts";
 import { runToolEval } from "./lib/tool-eval.ts";
 
 const { values: args } = parseArgs({
@@ -51,8 +70,40 @@ const { values: args } = parseArgs({
     tools: { type: "boolean", default: false },
     drift: { type: "boolean", default: false },
     k: { type: "string" },
+    "few-shot": { type: "boolean", default: false },
+    corrections: { type: "boolean", default: false },
+    escalation: { type: "boolean", default: false },
+    seeds: { type: "string" },
+    "refit-every": { type: "string" },
   },
 });
+
+// the learning evaluations of issue 17, on CLINC150 train/val (never its test split)
+const learning = learningOptions(args);
+if (learning !== undefined) {
+  if ("error" in learning) {
+    console.error(learning.error);
+    process.exit(2);
+  }
+  let data: ReturnType<typeof loadClinc>;
+  try {
+    data = learning.data ? loadClinc(learning.data.train, learning.data.domains) : loadClinc();
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${learningUsage(learning.mode)}`);
+    process.exit(2);
+  }
+  const started = performance.now();
+  if (learning.mode === "few-shot") await runFewShotEval(data, learning);
+  else if (learning.mode === "corrections") await runCorrectionEval(data, learning);
+  else await runEscalationEval(data, learning);
+  process.stderr.write(`--${learning.mode}: ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+  process.exit(0);
+}
+const learningOnly = (["seeds", "refit-every"] as const).filter((o) => args[o] !== undefined);
+if (learningOnly.length > 0) {
+  console.error(`${learningOnly.map((o) => `--${o}`).join(", ")}: only with --few-shot or --corrections`);
+  process.exit(2);
+}
 
 if (args.drift) {
   const others = Object.entries(args).filter(([key, v]) => !["drift", "json"].includes(key) && v !== undefined && v !== false && !(key === "max-acc-loss" && v === "0.003"));

@@ -1,4 +1,4 @@
-import type { ControlState, Registrations, SwitchState } from "../durable-objects/control-plane.ts";
+import type { ControlState, LearnedState, Registrations, SwitchState } from "../durable-objects/control-plane.ts";
 import { PolledValue, withDeadline } from "./control-cache.ts";
 import { namedId } from "./object-ids.ts";
 import type { Env } from "./env.ts";
@@ -25,7 +25,7 @@ export function controlReadTimeoutMs(env: Pick<Env, "SWITCHYARD_CONFIG">): numbe
 
 const CONTROL = "the control plane";
 
-export const EMPTY_SWITCHES: SwitchState = { version: 0, registrations: 0, global: null, tenants: {}, specialists: {} };
+export const EMPTY_SWITCHES: SwitchState = { version: 0, registrations: 0, learning: 0, global: null, tenants: {}, specialists: {} };
 
 /** How to read: `fresh` goes to the control plane now (a task before each step); else a cached value up to `CONTROL_CACHE_MS` old. */
 export interface ControlRead {
@@ -90,6 +90,26 @@ export async function registrationsAt(env: Env, registrations: number): Promise<
   return read;
 }
 
+/** This isolate's learned examples, read only when the switches say their version changed. */
+let learnedCache: { learning: number; read: Promise<LearnedState> } | undefined;
+
+/**
+ * The active learned examples at (at least) this learning version: read once per
+ * version per isolate, shared by concurrent callers. A failed read is not cached.
+ */
+export async function learnedAt(env: Env, learning: number): Promise<LearnedState> {
+  const stub = controlStub(env);
+  if (!stub || learning === 0) return { learning: 0, examples: [] };
+  const held = learnedCache;
+  if (held && held.learning >= learning) return held.read;
+  const read: Promise<LearnedState> = withDeadline(stub.learned(), controlReadTimeoutMs(env), CONTROL).catch((e: unknown) => {
+    if (learnedCache?.read === read) learnedCache = held;
+    throw unavailable(e);
+  });
+  learnedCache = { learning, read };
+  return read;
+}
+
 /** Everything, read from the control plane now (the admin view). */
 export async function controlState(env: Env): Promise<ControlState> {
   const stub = controlStub(env);
@@ -122,4 +142,5 @@ export function stoppedBy(state: SwitchState, tenant: string): string | undefine
 export function resetControlCaches(): void {
   switchCache.clear();
   registrationCache = undefined;
+  learnedCache = undefined;
 }

@@ -43,15 +43,31 @@ export interface EncoderSpec {
   workersAiModel: string;
 }
 
-/** Models this isolate holds, by key (the last few: a registration flip-flop does not refetch). */
-const held = new Map<string, IntentModel>();
-const HELD_MAX = 4;
+/**
+ * Models an isolate holds, by key: the last few (a registration flip-flop does not
+ * refetch), and one per tenant with learned examples of its own (tenant-intents.ts).
+ */
+export class HeldModels {
+  readonly #models = new Map<string, IntentModel>();
+  readonly #max: number;
 
-function hold(key: string, model: IntentModel): void {
-  held.delete(key);
-  held.set(key, model);
-  if (held.size > HELD_MAX) held.delete(held.keys().next().value!);
+  constructor(max = 16) {
+    this.#max = max;
+  }
+
+  get(key: string): IntentModel | undefined {
+    return this.#models.get(key);
+  }
+
+  hold(key: string, model: IntentModel): void {
+    this.#models.delete(key);
+    this.#models.set(key, model);
+    if (this.#models.size > this.#max) this.#models.delete(this.#models.keys().next().value!);
+  }
 }
+
+/** This isolate's models. */
+const isolateModels = new HeldModels();
 
 /** Base64 to bytes: workerd's native decoder, else the pure one (plain Node tools). */
 function fromBase64(s: string): Uint8Array {
@@ -76,20 +92,20 @@ export function builtInModel(key: string, sources: readonly IntentSource[], enco
  * when only the fitter can give it. A stored snapshot that does not load (corrupt,
  * another format) is logged and skipped.
  */
-export async function quickModel(sources: readonly IntentSource[], encoder: Encoder, env: Env): Promise<SourcedModel | undefined> {
+export async function quickModel(sources: readonly IntentSource[], encoder: Encoder, env: Env, held: HeldModels = isolateModels): Promise<SourcedModel | undefined> {
   const key = await modelKey(encoder.id, sources);
   const mem = held.get(key);
   if (mem) return { model: mem, source: "memory", key };
   const built = builtInModel(key, sources, encoder);
   if (built) {
-    hold(key, built);
+    held.hold(key, built);
     return { model: built, source: "built-in", key };
   }
   const stored = env.INTENTS ? await env.INTENTS.get(storeKey(env, key), "arrayBuffer").catch(() => null) : null;
   if (stored) {
     try {
       const model = restoreIntentModel(sources, encoder, stored);
-      hold(key, model);
+      held.hold(key, model);
       return { model, source: "kv", key };
     } catch (e) {
       console.warn(JSON.stringify({ msg: "stored model snapshot rejected; asking the fitter", key, error: String(e) }));
@@ -103,13 +119,13 @@ export async function quickModel(sources: readonly IntentSource[], encoder: Enco
  * one has yet, and caches it in KV for the next isolates).
  * @throws Error when there is no `INTENT_FITTER` binding, or the fitter fails.
  */
-export async function fittedModel(sources: readonly IntentSource[], encoder: Encoder, spec: EncoderSpec, env: Env): Promise<SourcedModel> {
+export async function fittedModel(sources: readonly IntentSource[], encoder: Encoder, spec: EncoderSpec, env: Env, held: HeldModels = isolateModels): Promise<SourcedModel> {
   const key = await modelKey(encoder.id, sources);
   if (!env.INTENT_FITTER) throw new Error("no INTENT_FITTER Durable Object binding: the intent model cannot be fitted (wrangler.toml)");
   const name = storeKey(env, key);
   const fitted = await env.INTENT_FITTER.get(env.INTENT_FITTER.idFromName(name)).fit(name, [...sources], spec);
   if (!fitted.ok) throw new Error(`the intent model could not be fitted: ${fitted.error}`);
   const model = restoreIntentModel(sources, encoder, fitted.packed);
-  hold(key, model);
+  held.hold(key, model);
   return { model, source: "fitter", key };
 }

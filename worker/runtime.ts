@@ -14,7 +14,9 @@ import { fittedModel, quickModel, type ModelSource, type SourcedModel } from "./
 import { TieredCache, type CacheTier } from "./intent/tiered-cache.ts";
 import { WorkersAiEncoder } from "./intent/workers-ai-encoder.ts";
 import { ProblemError } from "./http/problem.ts";
-import { registrationsAt, switchState } from "./control.ts";
+import { learnedAt, registrationsAt, switchState } from "./control.ts";
+import { GLOBAL_SCOPE, withLearned, type LearnedExample } from "./intent/learned.ts";
+import { TenantIntents, type TenantModelInfo } from "./tenant-intents.ts";
 import { PolicySet } from "./policy/policy.ts";
 
 /** Everything one isolate builds once from its config and reuses for every request. */
@@ -26,6 +28,39 @@ export interface Runtime {
   intents: IntentService;
   /** Where the intent model came from (never fitted in this isolate: intent-models.ts), its key and fingerprint. */
   intentModel: { source: ModelSource; key: string; fingerprint: string };
+  /**
+   * The intent service a tenant's requests classify with: its own model when it has
+   * learned examples of its own (tenant-intents.ts), else `intents`.
+   */
+  intentsFor(tenant: string): Promise<IntentService>;
+  /** Where a tenant's model came from. */
+  tenantModel(tenant: string): TenantModelInfo;
+  /** The learned examples this runtime routes with: their version, how many (global and every tenant's), tenants with their own. */
+  learning: { version: number; examples: number; tenants: number };
+  /** The tenants' own models (the next runtime borrows them as interim models). */
+  tenants: TenantIntents;
+}
+
+/** The learned examples a runtime is built with: the global ones go into its own model, each tenant's into that tenant's. */
+interface Learned {
+  version: number;
+  global: LearnedExample[];
+  byTenant: Map<string, LearnedExample[]>;
+  count: number;
+  /** The last runtime's tenant models (interim models while a tenant's changed model is fitted). */
+  previous: TenantIntents | undefined;
+}
+
+function splitLearned(version: number, examples: readonly LearnedExample[], previous: TenantIntents | undefined): Learned {
+  const byTenant = new Map<string, LearnedExample[]>();
+  const global: LearnedExample[] = [];
+  for (const x of examples) {
+    if (x.scope === GLOBAL_SCOPE) global.push(x);
+    else byTenant.set(x.scope, [...(byTenant.get(x.scope) ?? []), x]);
+  }
+  // a tenant's model learns the global examples too
+  for (const [t, own] of byTenant) byTenant.set(t, [...global, ...own]);
+  return { version, global, byTenant, count: examples.length, previous };
 }
 
 export { BUNDLED_CONFIG, baseConfig };
@@ -34,6 +69,7 @@ export { BUNDLED_CONFIG, baseConfig };
 interface Current {
   raw: string | undefined;
   registrations: number;
+  learning: number;
   runtime: Promise<Runtime>;
   settled?: Runtime;
 }
@@ -46,9 +82,8 @@ function encoderFor(config: Config, env: Env): Encoder {
   return new WorkersAiEncoder(env.AI, config.router.workersAiModel);
 }
 
-/** A runtime around a model already in hand (building it is cheap: no fit). */
-async function build(config: Config, env: Env, m: SourcedModel): Promise<Runtime> {
-  const model = m.source === "interim" ? withSpecialists(m.model, new Set(config.specialists.map((s) => s.id)), config.router.fallback) : m.model;
+/** An intent service around `model` with the config's cache tiers and settings. */
+function serviceFor(config: Config, env: Env, model: IntentModel): Promise<IntentService> {
   const tiers: CacheTier<CachedIntent>[] = [];
   if (typeof caches !== "undefined") tiers.push(cacheApiTier(caches.default));
   if (env.INTENTS) tiers.push(kvTier(env.INTENTS));
@@ -56,8 +91,39 @@ async function build(config: Config, env: Env, m: SourcedModel): Promise<Runtime
   const cache = new TieredCache<CachedIntent>(r.lruSize, tiers, r.intentTtlSeconds, (tier, op, e) =>
     console.warn(JSON.stringify({ msg: "intent cache tier failed", tier, op, error: String(e) })),
   );
-  const intents = await IntentService.create(model, cache, intentSettings(r, model.encoder));
-  return { config, policy: new PolicySet(config.policies), registry: new Map(config.specialists.map((s) => [s.id, s])), intents, intentModel: { source: m.source, key: m.key, fingerprint: model.classifier.fingerprint } };
+  return IntentService.create(model, cache, intentSettings(r, model.encoder));
+}
+
+/** A runtime around a model already in hand (building it is cheap: no fit). */
+async function build(config: Config, env: Env, m: SourcedModel, learned: Learned): Promise<Runtime> {
+  const model = m.source === "interim" ? withSpecialists(m.model, new Set(config.specialists.map((s) => s.id)), config.router.fallback) : m.model;
+  const intents = await serviceFor(config, env, model);
+  const encoder = model.encoder;
+  const spec = { encoder: config.router.encoder, workersAiModel: config.router.workersAiModel };
+  const tenants = new TenantIntents(
+    intents,
+    m.key,
+    intentSources(config),
+    learned.byTenant,
+    {
+      quick: (s) => quickModel(s, encoder, env),
+      fitted: (s) => fittedModel(s, encoder, spec, env),
+      service: (x) => serviceFor(config, env, x),
+      defer: (p) => void import("cloudflare:workers").then(({ waitUntil }) => waitUntil(p)),
+    },
+    learned.previous,
+  );
+  return {
+    config,
+    policy: new PolicySet(config.policies),
+    registry: new Map(config.specialists.map((s) => [s.id, s])),
+    intents,
+    intentModel: { source: m.source, key: m.key, fingerprint: model.classifier.fingerprint },
+    intentsFor: (tenant) => tenants.for(tenant),
+    tenantModel: (tenant) => tenants.info(tenant),
+    learning: { version: learned.version, examples: learned.count, tenants: tenants.tenants },
+    tenants,
+  };
 }
 
 /**
@@ -67,11 +133,11 @@ async function build(config: Config, env: Env, m: SourcedModel): Promise<Runtime
  * one when it arrives (`swap`); with neither, it waits for the fitter (once per
  * deployment and config: the fitter keeps the snapshot for every later isolate).
  */
-async function resolve(config: Config, env: Env, previous: IntentModel | "built-in" | undefined, swap: (next: Promise<Runtime>) => void): Promise<Runtime> {
-  const sources = intentSources(config);
+async function resolve(config: Config, env: Env, learned: Learned, previous: IntentModel | "built-in" | undefined, swap: (next: Promise<Runtime>) => void): Promise<Runtime> {
+  const sources = withLearned(intentSources(config), learned.global);
   const encoder = encoderFor(config, env);
   const quick = await quickModel(sources, encoder, env);
-  if (quick) return build(config, env, quick);
+  if (quick) return build(config, env, quick, learned);
   const spec = { encoder: config.router.encoder, workersAiModel: config.router.workersAiModel };
   const fitted = fittedModel(sources, encoder, spec, env);
   const key = await modelKey(encoder.id, sources);
@@ -83,8 +149,9 @@ async function resolve(config: Config, env: Env, previous: IntentModel | "built-
       await fitted.catch((e: unknown) => {
         throw new ProblemError({ status: 503, slug: "intent-model-unavailable", title: "Intent model unavailable", detail: `The config's intent model is not fitted yet and the fitter failed: ${e instanceof Error ? e.message : String(e)}` });
       }),
+      learned,
     );
-  const next = fitted.then((m) => build(config, env, m));
+  const next = fitted.then((m) => build(config, env, m, learned));
   next.catch((e: unknown) => console.error(JSON.stringify({ msg: "intent model fit failed; the previous model keeps serving", key, error: String(e) })));
   void next.then(
     () => swap(next),
@@ -92,7 +159,7 @@ async function resolve(config: Config, env: Env, previous: IntentModel | "built-
   );
   const { waitUntil } = await import("cloudflare:workers");
   waitUntil(next.catch(() => undefined));
-  return build(config, env, { model: interim, source: "interim", key });
+  return build(config, env, { model: interim, source: "interim", key }, learned);
 }
 
 /**
@@ -107,7 +174,7 @@ export function effectiveConfig(base: Config, registered: Record<string, unknown
 
 /**
  * The isolate's runtime for this env, built on first use and rebuilt only when
- * `SWITCHYARD_CONFIG` or the runtime registrations change (its intent model is then
+ * `SWITCHYARD_CONFIG`, the runtime registrations or the learned examples change (its intent model is then
  * loaded or fitted off this isolate, never here: {@link resolve}); a kill switch
  * flipping changes neither. An invalid config is a 503
  * naming the bad fields; a control plane never reached, a 503
@@ -115,14 +182,16 @@ export function effectiveConfig(base: Config, registered: Record<string, unknown
  */
 export async function getRuntime(env: Env): Promise<Runtime> {
   const raw = env.SWITCHYARD_CONFIG;
-  const { registrations } = await switchState(env);
-  if (current === undefined || current.raw !== raw || current.registrations !== registrations) {
+  const { registrations, learning } = await switchState(env);
+  if (current === undefined || current.raw !== raw || current.registrations !== registrations || current.learning !== learning) {
     // what serves while a changed config's model is fitted: the model in force when only the registrations changed; the built-in one for the bundled config
     const previous = current !== undefined && current.raw === raw && current.settled ? current.settled.intents.model : raw === undefined ? ("built-in" as const) : undefined;
-    const entry: Current = { raw, registrations, runtime: undefined as unknown as Promise<Runtime> };
+    const before = current?.settled?.tenants;
+    const entry: Current = { raw, registrations, learning, runtime: undefined as unknown as Promise<Runtime> };
     entry.runtime = (async () => {
-      const { registered } = await registrationsAt(env, registrations);
-      return resolve(effectiveConfig(raw === undefined ? BUNDLED_CONFIG : loadConfig(raw), registered), env, previous, (next) => {
+      const [{ registered }, taught] = await Promise.all([registrationsAt(env, registrations), learnedAt(env, learning)]);
+      const learned = splitLearned(taught.learning, taught.examples, before);
+      return resolve(effectiveConfig(raw === undefined ? BUNDLED_CONFIG : loadConfig(raw), registered), env, learned, previous, (next) => {
         if (current === entry) entry.runtime = next.then((rt) => (entry.settled = rt));
       });
     })().then((rt) => (entry.settled = rt));

@@ -28,6 +28,7 @@
  *   parts                `message.content` as an array of text parts (streams as usual)
  *   refusal              `content: null, refusal: "I can't help with that."` (streamed as `refusal` deltas)
  *   echo-body            the content is the request body, as JSON
+ *   say:<text>           the content is <text>, exactly (a scripted answer: an LLM router's JSON, prose, …)
  * and with `stream: true` (without it, the usual reply but for stream-error-first):
  *   stream-break         the role chunk, two content chunks, an event that is not JSON, the rest
  *   stream-error-first   200 whose only event is an `{ error }` (500 without `stream`)
@@ -137,6 +138,7 @@ function answersFor(body: Body, model: string, callId: () => string): Answer[] {
   const each = (answer: (i: number) => Answer) => Array.from({ length: (body.n as number | undefined) ?? 1 }, (_, i) => answer(i));
   const heard = text([...body.messages!].reverse().find((m) => m.role === "user")?.content);
   if (model === "refusal") return each(() => refuses("I can't help with that."));
+  if (model.startsWith("say:")) return each(() => says(model.slice("say:".length)));
   if (model === "echo-body") {
     const echo = JSON.stringify(body);
     return each(() => says(echo, echo.match(/.{1,24}/gs) ?? [echo]));

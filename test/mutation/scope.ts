@@ -35,7 +35,7 @@ export const AREAS = {
   policy: { target: 90, files: ["glob", "policy", "screening", "screening-text", "screening-views"].map((f) => `worker/policy/${f}.ts`) },
   intent: {
     target: 80,
-    files: ["builtin-encoder", "classifier", "codec", "hash", "intent-service", "lru", "model", "normalize", "record", "tiered-cache", "tool-index", "train", "vector", "workers-ai-encoder"].map(
+    files: ["builtin-encoder", "classifier", "codec", "escalation", "hash", "intent-service", "lru", "model", "normalize", "record", "tiered-cache", "tool-index", "train", "vector", "workers-ai-encoder"].map(
       (f) => `worker/intent/${f}.ts`,
     ),
   },

@@ -25,11 +25,13 @@ export function intentSources(config: Pick<Config, "specialists">): IntentSource
  * @example
  * intentSettings(config.router, new BuiltinEncoder()) // { minConfidence: 0.35, fallback: "general", topK: 3, sharedReadsForInputs: false }
  */
-export function intentSettings(router: Pick<Config["router"], "minConfidence" | "fallback" | "topK">, encoder: Encoder): IntentSettings {
+export function intentSettings(router: Pick<Config["router"], "minConfidence" | "fallback" | "topK"> & Partial<Pick<Config["router"], "escalation">>, encoder: Encoder): IntentSettings {
+  const e = router.escalation;
   return {
     minConfidence: router.minConfidence,
     fallback: router.fallback,
     topK: router.topK,
     sharedReadsForInputs: !(encoder instanceof BuiltinEncoder),
+    ...(e ? { escalation: { specialist: e.specialist, below: e.below, maxCandidates: e.maxCandidates } } : {}),
   };
 }

@@ -10,9 +10,12 @@ import { normalizeInput } from "../intent/normalize.ts";
 import { BindingName, Endpoint } from "./endpoints.ts";
 import { MEDIA_RANGE, uncarriedMode } from "./input-modes.ts";
 import { McpSettings, mcpServerIssues, splitToolName } from "./mcp.ts";
+import { LearningSettings } from "./learning.ts";
+import { EscalationSettings, escalationIssues } from "./escalation.ts";
 
 export * from "./endpoints.ts";
 export { MCP_OWN_TOOLS, McpSettings, splitToolName } from "./mcp.ts";
+export { LearningSettings } from "./learning.ts";
 
 // Every schema here is a `z.lazy`: built on its first parse, not when the Worker starts
 // (the bundled config is validated at build time: config/built.ts).
@@ -147,6 +150,14 @@ export const RouterSettings = z.lazy(() =>
     allowPrivateNetworks: z.boolean().default(false),
     /** Default circuit breaker for every specialist (`false`: none unless a specialist sets one). */
     breaker: z.union([Breaker, z.literal(false)]).default(Breaker.parse({})),
+    /**
+     * How a hop chooses among equally capable candidates (within `costMargin`):
+     * `"static"` (default) the cheapest; `"learned"` by their outcomes for the intent,
+     * Thompson sampling (routing/selection.ts; `learning.selection`).
+     */
+    selection: z.enum(["static", "learned"]).default("static"),
+    /** Ask a chat specialist to pick when the classifier is unsure (config/escalation.ts); off when absent. */
+    escalation: EscalationSettings.optional(),
   }),
 );
 
@@ -214,6 +225,8 @@ export const Config = z.lazy(() =>
       tasks: TaskSettings.default(TaskSettings.parse({})),
       a2a: A2aSettings.default(A2aSettings.parse({})),
       mcp: McpSettings.default(McpSettings.parse({})),
+      /** Learning from feedback: corrections as training examples, their guards, outcome-aware choice. */
+      learning: LearningSettings.default(LearningSettings.parse({})),
       /**
        * The Worker secrets specialists may use as `apiKeySecret` (docs/config.md): a
        * specialist can name only these, and none of the router's own bindings.
@@ -294,7 +307,7 @@ export const Config = z.lazy(() =>
             if (why) ctx.addIssue({ code: "custom", path: ["specialists", i, "endpoint", ...path], message: `points at a ${why}; set router.allowPrivateNetworks for local development` });
           }
         });
-      mcpServerIssues(cfg).forEach((issue) => ctx.addIssue({ code: "custom", ...issue }));
+      [...mcpServerIssues(cfg), ...escalationIssues(cfg)].forEach((issue) => ctx.addIssue({ code: "custom", ...issue }));
       const fallback = cfg.router.fallback;
       if (fallback !== undefined && !ids.has(fallback))
         ctx.addIssue({ code: "custom", path: ["router", "fallback"], message: `unknown specialist '${fallback}'` });

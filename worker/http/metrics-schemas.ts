@@ -60,6 +60,10 @@ const SpecialistMetrics = z
       .record(z.string(), z.object({ calls: z.number().int(), ok: z.number().int(), errors: z.number().int(), denied: z.number().int() }))
       .optional()
       .openapi({ description: "the MCP door's tool calls among these, per tool (its name in the door's catalogue: a server's `<server>__<tool>`, or the `route` or specialist tool it was reached by)" }),
+    escalations: z
+      .object({ count: z.number().int(), outcomes: Counts, costUsd: z.number() })
+      .optional()
+      .openapi({ description: "its escalations as the LLM router (router.escalation), by outcome, and their cost; each one's call is among the requests, its cost in costUsd" }),
     verifications: Verdicts,
     feedback: Feedback,
     intents: z.array(IntentMetrics).openapi({ description: "per intent label it served (calls, verdicts or feedback), by label" }),
@@ -71,7 +75,15 @@ export const MetricsView = z
   .object({
     day: Day,
     generatedAt: z.string(),
-    totals: z.object({ requests: z.number().int(), errors: z.number().int(), errorRate: z.number(), denied: z.number().int(), costUsd: z.number(), feedback: Feedback }),
+    totals: z.object({
+      requests: z.number().int(),
+      errors: z.number().int(),
+      errorRate: z.number(),
+      denied: z.number().int(),
+      costUsd: z.number(),
+      escalations: z.number().int().openapi({ description: "escalations to LLM routers (router.escalation)" }),
+      feedback: Feedback,
+    }),
     specialists: z.array(SpecialistMetrics),
     intents: z.array(IntentRow).openapi({ description: "every (intent label, specialist) of the day, by label then specialist: the per-intent view" }),
   })

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { isJson, type Json } from "../json.ts";
+import { ESCALATION_OUTCOMES } from "../intent/record.ts";
 import { Callback } from "../queues/callbacks.ts";
 
 /**
@@ -65,6 +66,18 @@ export const IntentRecordSchema = z
     encoder: z.string(),
     model: z.string(),
     createdAt: z.string(),
+    escalation: z
+      .object({
+        by: z.string().openapi({ description: "the chat specialist asked (router.escalation.specialist)" }),
+        outcome: z.enum(ESCALATION_OUTCOMES).openapi({ description: "picked or none decided the record; any other outcome kept the classifier's answer" }),
+        below: z.number(),
+        from: IntentCandidate.openapi({ description: "the classifier's own answer" }),
+        ms: z.number(),
+        costUsd: z.number(),
+        detail: z.string().optional(),
+      })
+      .optional()
+      .openapi({ description: "present when the classifier was unsure and an LLM router was asked (docs/intents.md, Escalation)" }),
   })
   .openapi("Intent");
 

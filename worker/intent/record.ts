@@ -8,6 +8,27 @@ export const IntentCandidate = z.object({
 });
 export type IntentCandidate = z.infer<typeof IntentCandidate>;
 
+/** How an escalation to an LLM router ended (intent/escalation.ts): only `picked` and `none` change the record. */
+export const ESCALATION_OUTCOMES = ["picked", "none", "invalid", "timeout", "skipped", "failed"] as const;
+export type EscalationOutcome = (typeof ESCALATION_OUTCOMES)[number];
+
+/**
+ * What an escalation did to a record (`router.escalation`): the chat specialist asked
+ * (`by`), how it ended, the threshold the classifier's answer (`from`) was under, how
+ * long it took (ms, admission included) and what the call cost (USD, as the pools count it).
+ */
+export const IntentEscalation = z.object({
+  by: z.string(),
+  outcome: z.enum(ESCALATION_OUTCOMES),
+  below: z.number().min(0).max(1),
+  from: IntentCandidate,
+  ms: z.number().nonnegative(),
+  costUsd: z.number().nonnegative(),
+  /** Why the classifier's answer was kept (`invalid`, `timeout`, `skipped`, `failed`). */
+  detail: z.string().optional(),
+});
+export type IntentEscalation = z.infer<typeof IntentEscalation>;
+
 /**
  * The shared, cached representation of what a request is about (DESIGN §1).
  * `id` is a content hash of encoder version + normalised input; `specialist` is the
@@ -23,6 +44,8 @@ export const IntentRecord = z.object({
   encoder: z.string(),
   model: z.string(),
   createdAt: z.string(),
+  /** Present when the router asked an LLM router about this input (`router.escalation`). */
+  escalation: IntentEscalation.optional(),
 });
 export type IntentRecord = z.infer<typeof IntentRecord>;
 

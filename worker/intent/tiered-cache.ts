@@ -69,10 +69,12 @@ export class TieredCache<V> {
    * tier that already holds the key is read, not written again (keys are content
    * addressed, so what it holds is the same record): every cold isolate classifies
    * the common inputs again, and without this each one would rewrite them to KV.
+   * With `replace`, every tier is written whatever it holds (a value that supersedes
+   * the one under its key: an escalated intent record).
    */
-  set(key: string, value: V): Promise<void> {
+  set(key: string, value: V, replace = false): Promise<void> {
     this.#lru.set(key, value);
-    return this.#putTiers(key, value, this.tiers, true);
+    return this.#putTiers(key, value, this.tiers, !replace);
   }
 
   async #putTiers(key: string, value: V, tiers: readonly CacheTier<V>[], readFirst = false): Promise<void> {

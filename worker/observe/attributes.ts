@@ -13,6 +13,8 @@ export const SPAN = {
   step: "step",
   plan: "plan",
   verification: "verification",
+  /** An escalation to an LLM router (`router.escalation`): its admission and call are its children. */
+  escalation: "intent.escalation",
 } as const;
 
 export const ATTR = {
@@ -43,6 +45,10 @@ export const ATTR = {
   verifier: "switchyard.verifier",
   attempts: "switchyard.attempts",
   status: "switchyard.status",
+  /** How an escalation ended (`picked`, `none`, `invalid`, `timeout`, `skipped`, `failed`). */
+  escalationOutcome: "switchyard.escalation.outcome",
+  /** The label an escalation picked. */
+  escalationPick: "switchyard.escalation.label",
   /** The MCP tool a tool call calls, as the MCP door names it (OpenTelemetry GenAI `gen_ai.tool.name`). */
   tool: "gen_ai.tool.name",
 } as const;

@@ -36,7 +36,9 @@ export function hopRefOf(spans: readonly SpanRecord[], windowMs: number): HopRef
   if (!(windowMs > 0)) return undefined;
   const root = spans.find((s) => s.kind === "server" && str(s.attributes[ATTR.hop]) !== undefined);
   if (!root) return undefined;
-  const calls = spans.filter((s) => s.name === SPAN.call || s.name === SPAN.admission);
+  // an LLM router's call (under the escalation span) is not the hop's
+  const asides = new Set(spans.filter((s) => s.name === SPAN.escalation).map((s) => s.spanId));
+  const calls = spans.filter((s) => (s.name === SPAN.call || s.name === SPAN.admission) && !asides.has(s.parentSpanId ?? ""));
   const specialist = str(root.attributes[ATTR.specialist]) ?? str(calls.at(-1)?.attributes[ATTR.specialist]);
   const tenant = str(root.attributes[ATTR.tenant]);
   if (!specialist || !tenant) return undefined;

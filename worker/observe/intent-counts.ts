@@ -8,7 +8,8 @@ import { durationMs, type SpanRecord } from "./span.ts";
  * call latencies (ms; mean = `latencyMsSum / calls`). A call is counted for the label
  * of the hop or task step it served: the `intent` span beside it or the request's
  * (or step's) own `switchyard.intent.label`. A verifier's own calls (under a
- * `verification` span) count for the verifier's day, never for the label it checked.
+ * `verification` span) count for the verifier's day, never for the label it checked;
+ * an LLM router's (under an `intent.escalation` span) likewise.
  */
 export interface IntentCounts {
   calls: number;
@@ -78,7 +79,7 @@ export function labelsOf(spans: readonly SpanRecord[]): (s: SpanRecord) => strin
   return (s) => {
     if (s.parentSpanId === undefined) return undefined;
     const parent = byId.get(s.parentSpanId);
-    if (parent?.name === SPAN.verification) return undefined;
+    if (parent?.name === SPAN.verification || parent?.name === SPAN.escalation) return undefined;
     const own = parent?.attributes[ATTR.intentLabel];
     return typeof own === "string" && own !== "" ? own : intentUnder.get(s.parentSpanId);
   };

@@ -24,6 +24,8 @@ export interface HopLog {
   costUsd: number;
   /** The MCP tool, for a tool call. */
   tool?: string;
+  /** How an escalation to an LLM router ended, when the hop made one (its call's cost is in `costUsd`, not in `attempts`). */
+  escalation?: string;
 }
 
 /** Level by status: 5xx `error`, 4xx `warn`, else `info`. */
@@ -33,14 +35,15 @@ export function levelOf(status: number): HopLog["level"] {
 
 /**
  * The log line of a hop from its spans: the specialist that served it (or was last
- * tried), the outcome of the last attempt, attempts made (calls and denials), and
- * the cost of every call.
+ * tried), the outcome of the last attempt, attempts made (calls and denials; an
+ * escalation's own call is not one), and the cost of every call.
  */
 export function hopLog(
   spans: readonly SpanRecord[],
   o: { at: number; traceId: string; tenant: string; status: number; ms: number; hop?: string | undefined; task?: string | undefined; step?: string | undefined; intent?: string | null | undefined; refused?: boolean },
 ): HopLog {
-  const attempts = spans.filter((s) => s.name === SPAN.call || (s.name === SPAN.admission && s.attributes[ATTR.admission] === "denied"));
+  const escalation = spans.find((s) => s.name === SPAN.escalation);
+  const attempts = spans.filter((s) => (s.name === SPAN.call || (s.name === SPAN.admission && s.attributes[ATTR.admission] === "denied")) && (!escalation || s.parentSpanId !== escalation.spanId));
   const last = attempts.at(-1);
   const lastOutcome = last ? String(last.name === SPAN.call ? last.attributes[ATTR.outcome] : last.attributes[ATTR.errorType]) : "ok";
   // a hop refused after a successful call (output screening) or before any (unknown intent, policy) is "refused"
@@ -65,5 +68,6 @@ export function hopLog(
     ms: Math.round(o.ms * 1000) / 1000,
     costUsd: Math.round(cost * 1e6) / 1e6,
     ...(typeof last?.attributes[ATTR.tool] === "string" ? { tool: String(last.attributes[ATTR.tool]) } : {}),
+    ...(escalation ? { escalation: String(escalation.attributes[ATTR.escalationOutcome]) } : {}),
   };
 }

@@ -41,6 +41,8 @@ export interface SpecialistDay {
    * feedback on them. The Metrics object keeps them apart, never in the day's counters.
    */
   hopRefs?: HopRef[];
+  /** Escalations this specialist was asked as the LLM router (`router.escalation`); absent when none. */
+  escalations?: EscalationCounts;
 }
 
 /** One tool's calls of a day: made (`ok`, `errors` among them) and denied before any call. */
@@ -63,6 +65,29 @@ function addTools(a: Record<string, ToolCounts> | undefined, b: Record<string, T
       o.errors += t.errors;
       o.denied += t.denied;
     }
+  return out;
+}
+
+/**
+ * A day's escalations to one LLM router: how many, by outcome (`picked`, `none`,
+ * `invalid`, `timeout`, `skipped`, `failed`), and what their calls cost (USD, also in
+ * the day's `costUsd`: each call is one of its `calls`).
+ */
+export interface EscalationCounts {
+  count: number;
+  outcomes: Record<string, number>;
+  costUsd: number;
+}
+
+/** `a + b` of escalation counters (a new object). */
+function addEscalations(a: EscalationCounts | undefined, b: EscalationCounts | undefined): EscalationCounts {
+  const out: EscalationCounts = { count: 0, outcomes: {}, costUsd: 0 };
+  for (const e of [a, b]) {
+    if (!e) continue;
+    out.count += e.count;
+    out.costUsd += e.costUsd;
+    for (const [k, n] of Object.entries(e.outcomes)) bump(out.outcomes, k, n);
+  }
   return out;
 }
 
@@ -139,6 +164,11 @@ export function deltasFromSpans(spans: readonly SpanRecord[], o: { hopWindowMs?:
       }
       d.costUsd += Number(s.attributes[ATTR.costUsd] ?? 0);
       observe(d.latency, durationMs(s));
+    } else if (s.name === SPAN.escalation) {
+      const e = (dayOf(s.endMs, specialist).escalations ??= { count: 0, outcomes: {}, costUsd: 0 });
+      e.count += 1;
+      bump(e.outcomes, String(s.attributes[ATTR.escalationOutcome] ?? "failed"));
+      e.costUsd += Number(s.attributes[ATTR.costUsd] ?? 0);
     } else if (s.name === SPAN.admission && s.attributes[ATTR.admission] === "denied") {
       const d = dayOf(s.endMs, specialist);
       d.denied += 1;
@@ -176,6 +206,7 @@ export function addDays(a: SpecialistDay, b: SpecialistDay): SpecialistDay {
     ...(a.intents || b.intents ? { intents: addIntents(a.intents, b.intents) } : {}),
     ...(a.verifications || b.verifications ? { verifications: addVerdicts(a.verifications, b.verifications) } : {}),
     ...(a.hopRefs || b.hopRefs ? { hopRefs: [...(a.hopRefs ?? []), ...(b.hopRefs ?? [])] } : {}),
+    ...(a.escalations || b.escalations ? { escalations: addEscalations(a.escalations, b.escalations) } : {}),
   };
 }
 
@@ -203,6 +234,8 @@ export interface DaySummary {
   feedback: FeedbackSummary;
   /** Per intent label it served (calls or feedback), by label. */
   intents: IntentSummary[];
+  /** Its escalations as the LLM router (their calls are among the requests). */
+  escalations?: EscalationCounts;
 }
 
 const r6 = (n: number) => Math.round(n * 1e6) / 1e6;
@@ -232,5 +265,6 @@ export function summarize(d: SpecialistDay, tally?: FeedbackTally): DaySummary {
     verifications: d.verifications ?? { pass: 0, fail: 0 },
     feedback: feedbackSummary(tally?.total),
     intents: intentSummaries(d.intents ?? {}, tally?.byLabel ?? {}),
+    ...(d.escalations ? { escalations: { ...d.escalations, costUsd: r6(d.escalations.costUsd) } } : {}),
   };
 }

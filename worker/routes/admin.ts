@@ -22,6 +22,7 @@ const State = z
   .object({
     version: z.number().int().openapi({ description: "bumped by every change" }),
     registrations: z.number().int().openapi({ description: "bumped by every registration change" }),
+    learning: z.number().int().openapi({ description: "bumped by every change of the active learned examples (GET /v1/admin/learned)" }),
     global: Switch.nullable(),
     tenants: z.record(z.string(), Switch),
     specialists: z.record(z.string(), Switch),

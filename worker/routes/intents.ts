@@ -35,7 +35,7 @@ export const intentRoutes = routeGroup()
     const tooLong = inputTooLong(input, rt.config.router.maxInputChars);
     if (tooLong) throw badRequest(tooLong, [{ path: "input", message: "too long" }]);
     startTime(c, "intent");
-    const { record, source } = await rt.intents.classify(input, (p) => c.executionCtx.waitUntil(p), c.get("principal").tenant);
+    const { record, source } = await (await rt.intentsFor(c.get("principal").tenant)).classify(input, (p) => c.executionCtx.waitUntil(p), c.get("principal").tenant);
     endTime(c, "intent");
     c.header("x-intent-id", record.id);
     return c.json({ ...publicRecord(record), cached: source }, 200);
@@ -44,7 +44,7 @@ export const intentRoutes = routeGroup()
     const rt = await getRuntime(c.env);
     const { id } = c.req.valid("param");
     startTime(c, "intent");
-    const hit = await rt.intents.lookup(id, (p) => c.executionCtx.waitUntil(p), c.get("principal").tenant);
+    const hit = await (await rt.intentsFor(c.get("principal").tenant)).lookup(id, (p) => c.executionCtx.waitUntil(p), c.get("principal").tenant);
     endTime(c, "intent");
     if (!hit) throw notFound(`no intent '${id}' is cached for the current model (it may have expired or the model changed)`);
     c.header("x-intent-id", id);

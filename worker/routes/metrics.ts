@@ -68,6 +68,7 @@ metricsRoutes.openapi(get, async (c) => {
     denied: specialists.reduce((n, s) => n + s.denied, 0),
     costUsd: r6(specialists.reduce((n, s) => n + s.costUsd, 0)),
     feedback: { good, bad, scored, meanScore: scored === 0 ? null : r6(scoreSum / scored) },
+    escalations: specialists.reduce((n, s) => n + (s.escalations?.count ?? 0), 0),
   };
   const intents = specialists
     .flatMap((s) => s.intents.map((i) => ({ ...i, specialist: s.id })))

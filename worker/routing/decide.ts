@@ -1,6 +1,8 @@
 import type { Specialist } from "../config/schema.ts";
+import { escalationReason } from "../intent/escalation.ts";
 import type { IntentRecord } from "../intent/record.ts";
 import { takesHops } from "./capabilities.ts";
+import { choose, type ArmStats, type SelectionSettings } from "./selection.ts";
 
 /** Another specialist that could have taken the hop, best first. */
 export interface Alternative {
@@ -49,17 +51,35 @@ export interface DecideInput {
   unable?: ((s: Specialist) => Unable | undefined) | undefined;
   /** The router's fallback specialist (`router.fallback`), tried when no intent candidate is able. */
   fallback?: string | undefined;
+  /**
+   * Outcome-aware choice (`router.selection: "learned"`): among the capable
+   * candidates and the intended specialist's able `fallbacks`, the one Thompson
+   * sampling picks on their outcomes for the intent's label (selection.ts) goes first.
+   * Absent: the cheapest capable candidate (static).
+   */
+  learned?: LearnedChoice | undefined;
+}
+
+/** What a learned choice needs: each candidate's outcomes for the label (by specialist id; none yet: its prior), the clock, a random source. */
+export interface LearnedChoice {
+  stats: ReadonlyMap<string, ArmStats>;
+  now: number;
+  rng: () => number;
+  settings: SelectionSettings;
 }
 
 /**
  * Picks the specialist for one hop: a pinned specialist if the caller named one,
- * else the intent's resolved specialist (the fallback when out of scope).
+ * else the intent's resolved specialist (the fallback when out of scope). An LLM
+ * router's pick (`intent.escalation`, intent/escalation.ts) is taken as it is, with no
+ * cheaper candidate in its place; an escalation that kept the classifier's answer is
+ * noted in the reason.
  *
  * @example
  * decide({ intent, registry, minConfidence: 0.35 })
  * // { ok: true, decision: { specialist: "units", reason: "intent 'units.convert' at 0.91 ≥ 0.35", alternatives: [...] } }
  */
-export function decide({ pinned, intent, registry, minConfidence, costMargin = 0, unable, fallback }: DecideInput): DecideResult {
+export function decide({ pinned, intent, registry, minConfidence, costMargin = 0, unable, fallback, learned }: DecideInput): DecideResult {
   const alternatives = (chosen: string): Alternative[] =>
     (intent?.topK ?? [])
       .filter((c) => c.specialist !== chosen && c.specialist !== "" && registry.has(c.specialist))
@@ -92,21 +112,39 @@ export function decide({ pinned, intent, registry, minConfidence, costMargin = 0
     const reason = `intent '${intent.label}' at ${conf} → '${intended.id}', which cannot honour '${why.param}'; '${first.id}' can`;
     return ok(first.id, reason, list.map((s) => s.id));
   }
+  // an LLM router's pick (or its "none", to the fallback) is the decision; any other escalation is a note on the classifier's
+  const escalated = escalationReason(intent);
+  if (escalated && "decided" in escalated) return ok(intent.specialist, escalated.decided, [intent.specialist]);
+  const note = escalated ? `; ${escalated.note}` : "";
   if (!intent.inScope) {
-    const reason = `intent '${intent.label}' at ${conf} < ${minConfidence}: out of scope, fallback '${intent.specialist}'`;
+    const reason = `intent '${intent.label}' at ${conf} < ${minConfidence}: out of scope, fallback '${intent.specialist}'${note}`;
     return ok(intent.specialist, reason, [intent.specialist]);
   }
   const capable = capableSpecialists(intent, registry, minConfidence, costMargin).filter(able);
+  const best = `intent '${intent.label}' at ${conf} ≥ ${minConfidence}`;
+  if (learned) {
+    // the intended specialist's fallbacks are equivalent candidates too
+    const pool = [...capable, ...intended.fallbacks.map((id) => registry.get(id)).filter((s): s is Specialist => s !== undefined && takesHops(s) && able(s) && !capable.includes(s))];
+    if (pool.length > 1) {
+      const choice = choose(
+        pool.map((s) => ({ id: s.id, stats: learned.stats.get(s.id), costUsd: s.costPerCall })),
+        learned.now,
+        learned.rng,
+        learned.settings,
+      );
+      const chosen = pool.find((s) => s.id === choice.id)!;
+      return ok(chosen.id, `${best}; ${choice.reason}${note}`, [chosen, ...pool.filter((s) => s !== chosen)].map((s) => s.id));
+    }
+  }
   // the intended specialist is registered and able (checked above), so it is capable: the list is never empty
   const first = capable[0] ?? intended;
-  const best = `intent '${intent.label}' at ${conf} ≥ ${minConfidence}`;
   const reason =
     capable.length === 1 || first.id === intent.specialist
       ? capable.length === 1
         ? best
         : `${best}; cheapest of ${capable.length} capable within ${costMargin} ($${first.costPerCall}/call)`
       : `${best}; '${first.id}' is the cheapest of ${capable.length} capable within ${costMargin} ($${first.costPerCall}/call vs $${intended.costPerCall})`;
-  return ok(first.id, reason, capable.map((s) => s.id));
+  return ok(first.id, `${reason}${note}`, capable.map((s) => s.id));
 }
 
 /**

@@ -16,7 +16,9 @@ import { traceAttempts } from "../observe/dispatch-spans.ts";
 import { admission, tenantPoolOf } from "./admission.ts";
 import { callCeilingUsd } from "../pools/reservation.ts";
 import { decide, type Decision, type Unable } from "./decide.ts";
+import { learnedChoice } from "../selection-stats.ts";
 import { dispatch, fallbackChain, type DispatchDeps, type DispatchResult } from "./dispatch.ts";
+import { hopEscalator } from "./escalate.ts";
 
 /** One hop as a front door asks for it (already validated). */
 export interface HopRequest {
@@ -122,11 +124,11 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
   let intent: CachedIntent | undefined;
   let source = "pinned";
   if (hop.intentId !== undefined) {
-    const found = await rt.intents.lookup(hop.intentId, defer, c.get("principal").tenant);
+    const found = await (await rt.intentsFor(c.get("principal").tenant)).lookup(hop.intentId, defer, c.get("principal").tenant);
     intent = found?.record;
     source = found ? (found.source ?? "classified") : "unknown-id";
   } else if (hop.pinned === undefined && hop.input !== undefined && (hop.unable === undefined || hop.input.trim())) {
-    const found = await rt.intents.classify(hop.input, defer, c.get("principal").tenant);
+    const found = await (await rt.intentsFor(c.get("principal").tenant)).classify(hop.input, defer, c.get("principal").tenant, hopEscalator(c, rt, trace));
     intent = found.record;
     source = found.source ?? "classified";
   }
@@ -136,7 +138,9 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
 
   startTime(c, "route");
   const t2 = performance.now();
+  const learned = hop.pinned === undefined ? await learnedChoice(c.env, rt, intent, defer) : undefined;
   const r = decide({
+    learned,
     pinned: hop.pinned,
     intent,
     registry: rt.registry,

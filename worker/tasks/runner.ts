@@ -75,8 +75,8 @@ export async function chooseSpecialist(c: StepCall, defer: (p: Promise<unknown>)
     const s = rt.config.specialists.find((x) => x.intents.some((i) => i.label === step.intent));
     return s ? { ok: true, specialist: s } : { ok: false, detail: `step '${step.id}': no specialist declares intent '${step.intent}'` };
   }
-  const known = c.knownIntentId ? (await rt.intents.lookup(c.knownIntentId, defer, c.tenant))?.record : undefined;
-  const record = known ?? (await rt.intents.classify(c.input, defer, c.tenant)).record;
+  const known = c.knownIntentId ? (await (await rt.intentsFor(c.tenant)).lookup(c.knownIntentId, defer, c.tenant))?.record : undefined;
+  const record = known ?? (await (await rt.intentsFor(c.tenant)).classify(c.input, defer, c.tenant)).record;
   const s = rt.registry.get(record.specialist);
   if (!s) return { ok: false, detail: `step '${step.id}': intent resolves to unregistered '${record.specialist}'` };
   return { ok: true, specialist: s, intent: { id: record.id, label: record.label, confidence: record.confidence } };

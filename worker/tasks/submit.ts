@@ -87,7 +87,7 @@ export async function startTask(
     case "deny":
       return { ok: false, reason: "flagged", detail: `the goal, input, context or plan looks like a prompt injection (${verdict.result.signals.join(", ")}): refused by screening`, flagged: verdict.result };
   }
-  const intent = (await rt.intents.classify(input, defer, a.tenant)).record;
+  const intent = (await (await rt.intentsFor(a.tenant)).classify(input, defer, a.tenant)).record;
   return {
     ok: true,
     init: {

@@ -179,6 +179,12 @@ describe("fake OpenAI: models", () => {
     expect(JSON.parse(chunks.map((c) => c.choices[0].delta.content ?? "").join(""))).toEqual({ ...body, stream: true });
   });
 
+  it("say:<text>: exactly that text, whole or streamed", async () => {
+    const body = { model: 'say:{"label":null}', messages: hi };
+    expect((await completion(body)).choices[0].message.content).toBe('{"label":null}');
+    expect(chunksOf(await streamed(body)).map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe('{"label":null}');
+  });
+
   it("stream-* without stream: the usual reply", async () => {
     for (const model of ["stream-cut", "stream-eof", "stream-stall", "stream-slow", "stream-no-done"])
       expect((await completion({ model })).choices[0].message.content).toBe(`[${model}] heard: hello there`);

@@ -46,6 +46,17 @@ describe("TieredCache", () => {
     expect(cacheApi.store.get("k")?.value).toBe(42);
   });
 
+  it("with replace, writes every tier whatever it holds, without reading first", async () => {
+    const cacheApi = memoryTier("cache");
+    const kv = memoryTier("kv");
+    kv.store.set("k", { value: 42, ttl: 3600 });
+    const c = new TieredCache(10, [cacheApi, kv], 3600);
+    await c.set("k", 43, true);
+    expect([kv.gets, kv.puts, cacheApi.gets, cacheApi.puts]).toEqual([0, 1, 0, 1]);
+    expect(kv.store.get("k")?.value).toBe(43);
+    expect(c.peek("k")).toBe(43);
+  });
+
   it("finds an entry in a lower tier (another isolate wrote it) and backfills upper tiers", async () => {
     const cacheApi = memoryTier("cache");
     const kv = memoryTier("kv");

@@ -57,6 +57,21 @@ describe("per-intent counts from spans", () => {
     expect(by.checker).not.toHaveProperty("intents");
   });
 
+  it("counts an LLM router's call (under the escalation span) for the router, never for the label it was asked about, nor as the hop's", () => {
+    const spans = hop("units.convert", [["units", "ok"]]);
+    const root = spans.at(-1)!;
+    const escalation = span(SPAN.escalation, root.spanId, { [ATTR.specialist]: "llm", [ATTR.intentLabel]: "units.convert", [ATTR.escalationOutcome]: "picked" });
+    const asked = call(escalation.spanId, "llm", "ok");
+    const deltas = deltasFromSpans([escalation, asked, ...spans], { hopWindowMs: 1 });
+    const by = Object.fromEntries(deltas.map((d) => [d.specialist, d]));
+    expect(by.llm).toMatchObject({ calls: 1, ok: 1 });
+    expect(by.llm).not.toHaveProperty("intents");
+    expect(by.units!.intents).toEqual({ "units.convert": expect.objectContaining({ calls: 1 }) });
+    const failed = hop("units.convert", [], { served: false });
+    const esc = span(SPAN.escalation, failed.at(-1)!.spanId, { [ATTR.specialist]: "llm" });
+    expect(hopRefOf([esc, call(esc.spanId, "llm", "timeout"), ...failed], 1)).toBeUndefined();
+  });
+
   it("a step routed by its input takes the label of the intent span under it", () => {
     const step = span(SPAN.step, undefined, { [ATTR.step]: "s" });
     const intent = span(SPAN.intent, step.spanId, { [ATTR.intentLabel]: "text.count", [ATTR.specialist]: "text-stats" });

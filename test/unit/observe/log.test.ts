@@ -60,6 +60,20 @@ describe("hop log line", () => {
     expect(hopLog([s(SPAN.call, { [ATTR.specialist]: "units", [ATTR.outcome]: "ok" }), s(SPAN.admission, { [ATTR.specialist]: "github", [ATTR.admission]: "admitted", ...tool })], { ...base, status: 200 })).not.toHaveProperty("tool");
   });
 
+  it("counts an escalation's call in the cost, not in the attempts, and says how the escalation ended", () => {
+    const child = (name: string, attributes: SpanRecord["attributes"]): SpanRecord => ({ ...s(name, attributes), spanId: `c${name}`, parentSpanId: "esc" });
+    const spans = [
+      { ...s(SPAN.escalation, { [ATTR.specialist]: "llm", [ATTR.escalationOutcome]: "picked" }), spanId: "esc" },
+      child(SPAN.admission, { [ATTR.specialist]: "llm", [ATTR.admission]: "admitted" }),
+      child(SPAN.call, { [ATTR.specialist]: "llm", [ATTR.outcome]: "ok", [ATTR.costUsd]: 0.004 }),
+      s(SPAN.call, { [ATTR.specialist]: "units", [ATTR.outcome]: "ok", [ATTR.costUsd]: 0.001 }),
+    ];
+    expect(hopLog(spans, { ...base, status: 200 })).toMatchObject({ specialist: "units", attempts: 1, costUsd: 0.005, escalation: "picked" });
+    // refused before any call of its own: the escalation's call is not its last attempt
+    expect(hopLog(spans.slice(0, 3), { ...base, status: 422 })).toMatchObject({ specialist: null, attempts: 0, outcome: "refused", escalation: "picked" });
+    expect(hopLog(spans.slice(3), { ...base, status: 200 })).not.toHaveProperty("escalation");
+  });
+
   it("levels by status", () => {
     expect([levelOf(200), levelOf(429), levelOf(502)]).toEqual(["info", "warn", "error"]);
   });

@@ -148,4 +148,18 @@ describe("metrics from spans: MCP tool calls", () => {
     expect(summarize(d!).tools).toEqual({ github__a: { calls: 1, ok: 1, errors: 0, denied: 1 } });
     expect(summarize(emptyDay("units", "2026-11-22"))).not.toHaveProperty("tools");
   });
+
+  it("counts escalations per LLM router, by outcome, with their cost (their calls count as the router's calls)", () => {
+    const esc = (specialist: string, outcome: string, cost: number) => span(SPAN.escalation, DAY1, 40, { [ATTR.specialist]: specialist, [ATTR.escalationOutcome]: outcome, [ATTR.costUsd]: cost });
+    const [d, ...rest] = deltasFromSpans([esc("llm", "picked", 0.002), call("llm", "ok", DAY1, 30, 0.002), esc("llm", "skipped", 0), denial("llm", "disabled", DAY1), esc("llm", "picked", 0.001)]);
+    expect(rest).toEqual([]);
+    expect(d).toMatchObject({ specialist: "llm", calls: 1, denied: 1, costUsd: 0.002, escalations: { count: 3, outcomes: { picked: 2, skipped: 1 }, costUsd: 0.003 } });
+    const twice = addDays(d!, d!);
+    expect(twice.escalations).toEqual({ count: 6, outcomes: { picked: 4, skipped: 2 }, costUsd: 0.006 });
+    expect(addDays(emptyDay("llm", d!.day), d!).escalations).toEqual(d!.escalations);
+    expect(addDays(emptyDay("llm", d!.day), d!).escalations).not.toBe(d!.escalations);
+    expect(addDays(emptyDay("llm", d!.day), emptyDay("llm", d!.day))).not.toHaveProperty("escalations");
+    expect(summarize(d!).escalations).toEqual({ count: 3, outcomes: { picked: 2, skipped: 1 }, costUsd: 0.003 });
+    expect(summarize(deltasFromSpans([call("llm", "ok", DAY1, 30, 0.002)])[0]!)).not.toHaveProperty("escalations");
+  });
 });

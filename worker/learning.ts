@@ -1,0 +1,80 @@
+/**
+ * Teaching the router: a correction (feedback with the right label), an LLM router's
+ * pick or an admin's example becomes a learned example in the control plane
+ * (durable-objects/learned-table.ts) under the config's guards (`learning`,
+ * worker/intent/learned.ts). The models that learn it are fitted off the request path:
+ * after the answer, this isolate rebuilds its runtime, which asks the `IntentFitter`
+ * Durable Object for the new model (stored in KV); every other isolate reads the new
+ * learning version with the kill switches (within `CONTROL_CACHE_MS`) and loads the
+ * model from memory, KV or the fitter, serving with its previous model meanwhile.
+ */
+import type { LearnResult } from "../durable-objects/learned-table.ts";
+import type { Config } from "./config/schema.ts";
+import { controlStub, switchState } from "./control.ts";
+import type { Env } from "./env.ts";
+import { ProblemError } from "./http/problem.ts";
+import { GLOBAL_SCOPE, labelCap, type LearnedOrigin } from "./intent/learned.ts";
+import { getRuntime } from "./runtime.ts";
+
+/** One example to teach. `scope` defaults to the config's (`learning.scope`): the tenant's own, or global. */
+export interface Lesson {
+  tenant: string;
+  input: string;
+  label: string;
+  origin: LearnedOrigin;
+  /** The feedback's id, the escalated intent's id. */
+  ref?: string | undefined;
+  /** Who teaches it (`actorOf`). */
+  by: string;
+  /** Hold it for an admin whatever the cap (an escalation's proposal). */
+  review?: boolean | undefined;
+  scope?: string | undefined;
+}
+
+/** Why an input cannot be learned before it reaches the store: a label the config lacks, an input too long. */
+export function unlearnable(config: Config, l: Pick<Lesson, "label" | "input">): string | undefined {
+  if (!config.specialists.some((s) => s.intents.some((i) => i.label === l.label))) return `no intent '${l.label}' in the config`;
+  if (!l.input.trim()) return "the input is empty";
+  if (l.input.length > config.learning.maxExampleChars) return `the input has ${l.input.length} characters, more than learning.maxExampleChars (${config.learning.maxExampleChars})`;
+  return undefined;
+}
+
+/**
+ * Stores a lesson under the guards and, when it changed what a model learns, warms
+ * that model after the response (`defer`). A refusal by a guard is returned (the
+ * caller decides: feedback is still stored, a teaching admin gets a 429/409).
+ *
+ * @throws ProblemError 400 when the lesson cannot be learned at all ({@link unlearnable}); 503 without a control plane.
+ */
+export async function teach(env: Env, config: Config, lesson: Lesson, defer: (p: Promise<unknown>) => void): Promise<LearnResult> {
+  const why = unlearnable(config, lesson);
+  if (why) throw new ProblemError({ status: 400, slug: "not-learnable", title: "Not learnable", detail: why });
+  const stub = controlStub(env);
+  if (!stub) throw new ProblemError({ status: 503, slug: "misconfigured", title: "Router misconfigured", detail: "no CONTROL_PLANE Durable Object binding: nothing can be learned" });
+  const owner = config.specialists.find((s) => s.intents.some((i) => i.label === lesson.label))!;
+  const configured = owner.intents.find((i) => i.label === lesson.label)!.examples.length;
+  const scope = lesson.scope ?? (config.learning.scope === "global" ? GLOBAL_SCOPE : lesson.tenant);
+  const result = await stub.learn(
+    { scope, label: lesson.label, specialist: owner.id, input: lesson.input, origin: lesson.origin, ref: lesson.ref, by: lesson.by },
+    { perHour: config.learning.correctionsPerHour, labelCap: labelCap(configured, config.learning), maxPerScope: config.learning.maxPerScope },
+    lesson.review ?? false,
+  );
+  if (result.ok && !result.existing && result.example.status === "active") defer(warm(env, scope === GLOBAL_SCOPE ? lesson.tenant : scope));
+  return result;
+}
+
+/**
+ * Has the fitter fit the model a change needs now, not on the next request: reads the
+ * switches fresh (the new learning version) and builds this isolate's runtime and the
+ * tenant's model, which asks the `IntentFitter` for it. Failures are logged: the next
+ * request asks again.
+ */
+export async function warm(env: Env, tenant: string): Promise<void> {
+  try {
+    await switchState(env, { fresh: true });
+    const rt = await getRuntime(env);
+    await rt.intentsFor(tenant);
+  } catch (e) {
+    console.warn(JSON.stringify({ msg: "could not warm the learned model", tenant, error: String(e) }));
+  }
+}

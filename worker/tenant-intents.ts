@@ -1,0 +1,116 @@
+/**
+ * The intent models of tenants that taught the router their own examples
+ * (`learning.scope: "tenant"`, docs/intents.md "Learning from feedback"). Each such
+ * tenant routes with a model fitted on the config's examples, the global learned ones
+ * and its own; every other tenant with the runtime's model. Like the runtime's, a
+ * tenant's model is never fitted in an isolate: it comes from memory or KV, else the
+ * `IntentFitter` Durable Object fits it while the tenant's previous model (or the
+ * runtime's) serves, and the fitted one is swapped in when it arrives.
+ */
+import type { IntentService } from "./intent/intent-service.ts";
+import type { LearnedExample } from "./intent/learned.ts";
+import { modelKey, type IntentModel, type IntentSource } from "./intent/model.ts";
+import { withLearned } from "./intent/learned.ts";
+import type { SourcedModel } from "./intent-models.ts";
+
+/** Where a tenant's model came from: the runtime's (no examples of its own), or as intent-models.ts says. */
+export interface TenantModelInfo {
+  source: SourcedModel["source"] | "shared";
+  key: string;
+  fingerprint: string;
+  /** The tenant's own active learned examples. */
+  examples: number;
+}
+
+/** What a tenant's model is built with: quick (memory/build/KV) or fitted (the IntentFitter), and a service around a model. */
+export interface TenantModelMaker {
+  quick(sources: readonly IntentSource[]): Promise<SourcedModel | undefined>;
+  fitted(sources: readonly IntentSource[]): Promise<SourcedModel>;
+  service(model: IntentModel): Promise<IntentService>;
+  /** Keeps a promise alive after the response (the fitter's answer). */
+  defer(p: Promise<unknown>): void;
+}
+
+interface Entry {
+  service: Promise<IntentService>;
+  info: TenantModelInfo;
+}
+
+/**
+ * Per-tenant intent services, built on first use. `previous` (the last runtime's)
+ * lends a tenant's model as the interim one while its changed model is fitted.
+ */
+export class TenantIntents {
+  readonly #shared: IntentService;
+  readonly #sharedInfo: TenantModelInfo;
+  readonly #sources: readonly IntentSource[];
+  readonly #byTenant: ReadonlyMap<string, LearnedExample[]>;
+  readonly #make: TenantModelMaker;
+  readonly #previous: TenantIntents | undefined;
+  readonly #entries = new Map<string, Entry>();
+
+  constructor(shared: IntentService, sharedKey: string, sources: readonly IntentSource[], byTenant: ReadonlyMap<string, LearnedExample[]>, make: TenantModelMaker, previous?: TenantIntents) {
+    this.#shared = shared;
+    this.#sharedInfo = { source: "shared", key: sharedKey, fingerprint: shared.model.classifier.fingerprint, examples: 0 };
+    this.#sources = sources;
+    this.#byTenant = byTenant;
+    this.#make = make;
+    this.#previous = previous;
+  }
+
+  /** Tenants with examples of their own. */
+  get tenants(): number {
+    return this.#byTenant.size;
+  }
+
+  /** The service `tenant`'s requests classify with. */
+  for(tenant: string): Promise<IntentService> {
+    return this.#entry(tenant)?.service ?? Promise.resolve(this.#shared);
+  }
+
+  /** Where `tenant`'s model came from (after {@link for} resolved, the model in force). */
+  info(tenant: string): TenantModelInfo {
+    return this.#entry(tenant)?.info ?? this.#sharedInfo;
+  }
+
+  /** The service this object serves `tenant` with now, settled or not (none yet: undefined): the next runtime's interim. */
+  serving(tenant: string): Promise<IntentService> | undefined {
+    return this.#entries.get(tenant)?.service;
+  }
+
+  #entry(tenant: string): Entry | undefined {
+    const own = this.#byTenant.get(tenant);
+    if (!own) return undefined;
+    let e = this.#entries.get(tenant);
+    if (!e) {
+      const info: TenantModelInfo = { source: "interim", key: "", fingerprint: "", examples: own.length };
+      e = { info, service: this.#resolve(withLearned(this.#sources, own), info, tenant) };
+      this.#entries.set(tenant, e);
+    }
+    return e;
+  }
+
+  async #resolve(sources: IntentSource[], info: TenantModelInfo, tenant: string): Promise<IntentService> {
+    const settle = async (m: SourcedModel) => {
+      const service = await this.#make.service(m.model);
+      Object.assign(info, { source: m.source, key: m.key, fingerprint: m.model.classifier.fingerprint });
+      return service;
+    };
+    const quick = await this.#make.quick(sources);
+    if (quick) return settle(quick);
+    // not held anywhere: the fitter fits it off this isolate; the tenant's previous model (or the shared one) serves meanwhile
+    const interim = (await this.#previous?.serving(tenant)?.catch(() => undefined)) ?? this.#shared;
+    const fitted = this.#make.fitted(sources).then(settle);
+    const entry = this.#entries.get(tenant);
+    this.#make.defer(
+      fitted.then(
+        (service) => {
+          if (entry) entry.service = Promise.resolve(service);
+        },
+        (e: unknown) => console.error(JSON.stringify({ msg: "a tenant's intent model could not be fitted; its previous model keeps serving", tenant, error: String(e) })),
+      ),
+    );
+    Object.assign(info, { source: "interim", key: await modelKey(interim.model.encoder.id, sources), fingerprint: interim.model.classifier.fingerprint });
+    return interim;
+  }
+}
