@@ -63,6 +63,39 @@ export async function teach(env: Env, config: Config, lesson: Lesson, defer: (p:
   return result;
 }
 
+/** What a feedback's correction did: learned (`active` or `pending` review), refused by a guard, or not learnable. */
+export type CorrectionOutcome =
+  | { status: "active" | "pending"; example: string; note?: string | undefined }
+  | { status: "refused"; reason: "rate" | "full"; detail: string }
+  | { status: "not-learned"; detail: string };
+
+/**
+ * Teaches a feedback's correction (`correctLabel`, or a `correctSpecialist` that
+ * declares exactly one label) on the target's input, as the tenant; undefined when the
+ * feedback corrects nothing. Never throws for the correction's sake: a refusal or a
+ * reason it cannot be learned is the outcome (the feedback itself is stored anyway).
+ */
+export async function learnCorrection(
+  env: Env,
+  config: Config,
+  f: { id: string; tenant: string; by: string; input?: string | undefined; correctLabel?: string | undefined; correctSpecialist?: string | undefined },
+  defer: (p: Promise<unknown>) => void,
+): Promise<CorrectionOutcome | undefined> {
+  if (f.correctLabel === undefined && f.correctSpecialist === undefined) return undefined;
+  let label = f.correctLabel;
+  if (label === undefined) {
+    const labels = config.specialists.find((s) => s.id === f.correctSpecialist)?.intents.map((i) => i.label) ?? [];
+    if (labels.length !== 1) return { status: "not-learned", detail: `'${f.correctSpecialist}' declares ${labels.length} intent labels: give correctLabel to teach the classifier` };
+    label = labels[0]!;
+  }
+  if (f.input === undefined) return { status: "not-learned", detail: "the target's input is no longer known (its intent record or hop reference expired)" };
+  const why = unlearnable(config, { label, input: f.input });
+  if (why) return { status: "not-learned", detail: why };
+  const r = await teach(env, config, { tenant: f.tenant, input: f.input, label, origin: "feedback", ref: f.id, by: f.by }, defer);
+  if (!r.ok) return { status: "refused", reason: r.refused, detail: r.detail };
+  return { status: r.example.status === "active" ? "active" : "pending", example: r.example.id, ...(r.example.note ? { note: r.example.note } : {}) };
+}
+
 /**
  * Has the fitter fit the model a change needs now, not on the next request: reads the
  * switches fresh (the new learning version) and builds this isolate's runtime and the

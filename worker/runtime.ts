@@ -83,7 +83,7 @@ function encoderFor(config: Config, env: Env): Encoder {
 }
 
 /** An intent service around `model` with the config's cache tiers and settings. */
-function serviceFor(config: Config, env: Env, model: IntentModel): Promise<IntentService> {
+function serviceFor(config: Config, env: Env, model: IntentModel, previous?: IntentService): Promise<IntentService> {
   const tiers: CacheTier<CachedIntent>[] = [];
   if (typeof caches !== "undefined") tiers.push(cacheApiTier(caches.default));
   if (env.INTENTS) tiers.push(kvTier(env.INTENTS));
@@ -91,13 +91,13 @@ function serviceFor(config: Config, env: Env, model: IntentModel): Promise<Inten
   const cache = new TieredCache<CachedIntent>(r.lruSize, tiers, r.intentTtlSeconds, (tier, op, e) =>
     console.warn(JSON.stringify({ msg: "intent cache tier failed", tier, op, error: String(e) })),
   );
-  return IntentService.create(model, cache, intentSettings(r, model.encoder));
+  return IntentService.create(model, cache, intentSettings(r, model.encoder), previous);
 }
 
 /** A runtime around a model already in hand (building it is cheap: no fit). */
 async function build(config: Config, env: Env, m: SourcedModel, learned: Learned): Promise<Runtime> {
   const model = m.source === "interim" ? withSpecialists(m.model, new Set(config.specialists.map((s) => s.id)), config.router.fallback) : m.model;
-  const intents = await serviceFor(config, env, model);
+  const intents = await serviceFor(config, env, model, learned.previous?.shared);
   const encoder = model.encoder;
   const spec = { encoder: config.router.encoder, workersAiModel: config.router.workersAiModel };
   const tenants = new TenantIntents(
@@ -108,7 +108,7 @@ async function build(config: Config, env: Env, m: SourcedModel, learned: Learned
     {
       quick: (s) => quickModel(s, encoder, env),
       fitted: (s) => fittedModel(s, encoder, spec, env),
-      service: (x) => serviceFor(config, env, x),
+      service: (x, previous) => serviceFor(config, env, x, previous),
       defer: (p) => void import("cloudflare:workers").then(({ waitUntil }) => waitUntil(p)),
     },
     learned.previous,

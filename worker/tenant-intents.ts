@@ -26,7 +26,8 @@ export interface TenantModelInfo {
 export interface TenantModelMaker {
   quick(sources: readonly IntentSource[]): Promise<SourcedModel | undefined>;
   fitted(sources: readonly IntentSource[]): Promise<SourcedModel>;
-  service(model: IntentModel): Promise<IntentService>;
+  /** A service around `model`; `previous`: the one it replaces (its records stay reachable by id). */
+  service(model: IntentModel, previous?: IntentService): Promise<IntentService>;
   /** Keeps a promise alive after the response (the fitter's answer). */
   defer(p: Promise<unknown>): void;
 }
@@ -56,6 +57,11 @@ export class TenantIntents {
     this.#byTenant = byTenant;
     this.#make = make;
     this.#previous = previous;
+  }
+
+  /** The runtime's service (tenants without examples of their own). */
+  get shared(): IntentService {
+    return this.#shared;
   }
 
   /** Tenants with examples of their own. */
@@ -91,15 +97,17 @@ export class TenantIntents {
   }
 
   async #resolve(sources: IntentSource[], info: TenantModelInfo, tenant: string): Promise<IntentService> {
+    // what served this tenant before: its previous model, or the shared one
+    const before = (await this.#previous?.serving(tenant)?.catch(() => undefined)) ?? this.#shared;
     const settle = async (m: SourcedModel) => {
-      const service = await this.#make.service(m.model);
+      const service = await this.#make.service(m.model, before);
       Object.assign(info, { source: m.source, key: m.key, fingerprint: m.model.classifier.fingerprint });
       return service;
     };
     const quick = await this.#make.quick(sources);
     if (quick) return settle(quick);
     // not held anywhere: the fitter fits it off this isolate; the tenant's previous model (or the shared one) serves meanwhile
-    const interim = (await this.#previous?.serving(tenant)?.catch(() => undefined)) ?? this.#shared;
+    const interim = before;
     const fitted = this.#make.fitted(sources).then(settle);
     const entry = this.#entries.get(tenant);
     this.#make.defer(

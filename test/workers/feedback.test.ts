@@ -7,7 +7,7 @@ import { submit, waitFor } from "./task-helpers.ts";
 const ADMIN = { authorization: "Bearer dev-admin-key" };
 const OTHER = "feedback-other-tenant-key";
 const API_KEYS = JSON.stringify({ [await sha256Hex(OTHER)]: "other" });
-type View = { id: string; target: Record<string, string>; specialist: string; label: string | null; intentId: string | null; outcome: string; score?: number; correctLabel?: string; correctSpecialist?: string; comment?: string; inputKnown: boolean; by: string; createdAt: string; updatedAt: string; revision: number; replaced: boolean };
+type View = { id: string; target: Record<string, string>; specialist: string; label: string | null; intentId: string | null; outcome: string; score?: number; correctLabel?: string; correctSpecialist?: string; comment?: string; inputKnown: boolean; by: string; createdAt: string; updatedAt: string; revision: number; replaced: boolean; learned?: Record<string, string> };
 type Audit = { entries: { seq: number; actor: string; action: string; detail: Record<string, unknown> }[]; verification: { ok: boolean; anchoredAt?: number } };
 
 /** A served hop (after-response work done: its trace and metrics sent). */
@@ -44,9 +44,13 @@ describe("POST /v1/feedback on a hop", () => {
     const stored = (await first.json()) as View;
     expect(stored).toMatchObject({ id: expect.stringMatching(/^fb_[0-9a-f]{32}$/), target: { kind: "hop", hopId: h.id }, specialist: "units", label: "units.convert", intentId: h.decision.intent!.id, outcome: "bad", correctLabel: "units.data", score: 0.25, comment: "wanted meters", inputKnown: true, by: "tenant:dev", revision: 1, replaced: false });
 
+    // the correction taught the tenant's model (docs/intents.md, "Learning from feedback")
+    expect(stored.learned).toEqual({ status: "active", example: expect.stringMatching(/^lx_[0-9a-f]{24}$/) });
+    const { learned: _taught, ...plain } = stored;
+
     const again = await give({ comment: "wanted meters", score: 0.25, correctLabel: "units.data", outcome: "bad", hopId: h.id }); // member order does not matter
     expect(again.status).toBe(200);
-    expect(await again.json()).toEqual(stored);
+    expect(await again.json()).toEqual(plain); // the same feedback: taught once
 
     clock.advance(1_000);
     const replaced = await give({ hopId: h.id, outcome: "good" });

@@ -68,6 +68,17 @@ export const FeedbackView = z
     updatedAt: z.string().openapi({ description: "when this version was given" }),
     revision: z.number().int().openapi({ description: "1, then one more each time a different body replaced it (latest wins)" }),
     replaced: z.boolean().openapi({ description: "whether this version replaced an earlier, different one" }),
+    learned: z
+      .discriminatedUnion("status", [
+        z.object({ status: z.enum(["active", "pending"]), example: z.string().openapi({ description: "the learned example's id (GET /v1/admin/learned)" }), note: z.string().optional() }),
+        z.object({ status: z.literal("refused"), reason: z.enum(["rate", "full"]), detail: z.string() }),
+        z.object({ status: z.literal("not-learned"), detail: z.string() }),
+      ])
+      .optional()
+      .openapi({
+        description:
+          "What the correction taught the classifier (absent: no correction, or the same feedback again): an example `active` now or `pending` an admin's review; `refused` by a guard (learning.correctionsPerHour, learning.maxPerScope); `not-learned` (input unknown or too long, a specialist with several labels and no correctLabel)",
+      }),
   })
   .openapi("Feedback");
 

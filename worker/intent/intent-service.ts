@@ -46,19 +46,27 @@ export class IntentService {
   readonly modelKey: string;
   /** Escalations in flight in this isolate, by cache key: a second request for the same input waits for the first's answer. */
   readonly #asking = new Map<string, Promise<CachedIntent>>();
-  private constructor(model: IntentModel, cache: TieredCache<CachedIntent>, settings: IntentSettings, modelKey: string) {
+  /**
+   * The service this one replaced in this isolate (a re-fitted model: learned examples,
+   * a registration), if any: a lookup by id that misses here is tried under its model
+   * key, so an intent classified just before the model changed can still be named
+   * (a hop by id, feedback). One level only: its own predecessor is not searched.
+   */
+  readonly #previous: IntentService | undefined;
+  private constructor(model: IntentModel, cache: TieredCache<CachedIntent>, settings: IntentSettings, modelKey: string, previous: IntentService | undefined) {
     this.model = model;
     this.cache = cache;
     this.settings = settings;
     this.modelKey = modelKey;
+    this.#previous = previous?.modelKey === modelKey ? undefined : previous;
   }
 
   /** Builds the service and its model key. */
-  static async create(model: IntentModel, cache: TieredCache<CachedIntent>, settings: IntentSettings): Promise<IntentService> {
+  static async create(model: IntentModel, cache: TieredCache<CachedIntent>, settings: IntentSettings, previous?: IntentService): Promise<IntentService> {
     const key = await sha256Hex(
       JSON.stringify([model.encoder.id, model.classifier.fingerprint, [...model.labelToSpecialist], ROUTING_VIEW_VERSION, settings.minConfidence, settings.fallback ?? null, settings.topK, ...escalationKey(settings)]),
     );
-    return new IntentService(model, cache, settings, key.slice(0, 16));
+    return new IntentService(model, cache, settings, key.slice(0, 16), previous);
   }
 
   /** Cache key: scoped by model and by tenant, so one tenant never reads another's intents. */
@@ -166,7 +174,7 @@ export class IntentService {
 
   /** Finds a record by id in any tier (no classification: the text is not known). */
   async lookup(id: string, defer: (p: Promise<unknown>) => void, tenant: string): Promise<IntentLookup | undefined> {
-    const hit = await this.cache.get(this.#key(id, tenant), defer);
+    const hit = (await this.cache.get(this.#key(id, tenant), defer)) ?? (this.#previous ? await this.#previous.cache.get(this.#previous.#key(id, tenant), defer) : undefined);
     return hit ? { record: hit.value, source: hit.source } : undefined;
   }
 }

@@ -10,6 +10,7 @@ import { feedbackStub, resolveTarget } from "../feedback/resolve.ts";
 import { FeedbackList, FeedbackListQuery, FeedbackRequest, FeedbackView } from "../feedback/schema.ts";
 import { takesHops } from "../routing/capabilities.ts";
 import { getRuntime, type Runtime } from "../runtime.ts";
+import { learnCorrection } from "../learning.ts";
 import { requireAdmin } from "./admin.ts";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
@@ -77,7 +78,10 @@ feedbackRoutes
     const answer = await feedbackStub(c.env, resolved.specialist).submitFeedback({ tenant: p.tenant, actor: actorOf(p), target, resolved, body, bodyHash: await bodyHash(body), idempotencyKey: key });
     if (answer.kind === "conflict")
       throw new ProblemError({ status: 409, slug: "idempotency-conflict", title: "Idempotency conflict", detail: "this Idempotency-Key was used with another target or body" });
-    return c.json(viewOf(answer.record), answer.kind === "created" ? 201 : 200);
+    // a correction teaches the classifier (worker/learning.ts): once per version of the feedback
+    const learned =
+      answer.kind === "same" ? undefined : await learnCorrection(c.env, rt.config, { ...answer.record, by: actorOf(p) }, (pr) => c.executionCtx.waitUntil(pr));
+    return c.json({ ...viewOf(answer.record), ...(learned ? { learned } : {}) }, answer.kind === "created" ? 201 : 200);
   })
   .openapi(list, async (c) => {
     const rt = await getRuntime(c.env);
