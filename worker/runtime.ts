@@ -82,16 +82,26 @@ function encoderFor(config: Config, env: Env): Encoder {
   return new WorkersAiEncoder(env.AI, config.router.workersAiModel);
 }
 
-/** An intent service around `model` with the config's cache tiers and settings. */
-function serviceFor(config: Config, env: Env, model: IntentModel, previous?: IntentService): Promise<IntentService> {
+/** The isolate's intent cache, shared by its intent services (keys are scoped by model), for the cache settings it was made with. */
+let isolateCache: { settings: string; cache: TieredCache<CachedIntent> } | undefined;
+
+function intentCache(config: Config, env: Env): TieredCache<CachedIntent> {
+  const r = config.router;
+  const settings = JSON.stringify([r.lruSize, r.intentTtlSeconds, env.INTENTS !== undefined]);
+  if (isolateCache?.settings === settings) return isolateCache.cache;
   const tiers: CacheTier<CachedIntent>[] = [];
   if (typeof caches !== "undefined") tiers.push(cacheApiTier(caches.default));
   if (env.INTENTS) tiers.push(kvTier(env.INTENTS));
-  const r = config.router;
   const cache = new TieredCache<CachedIntent>(r.lruSize, tiers, r.intentTtlSeconds, (tier, op, e) =>
     console.warn(JSON.stringify({ msg: "intent cache tier failed", tier, op, error: String(e) })),
   );
-  return IntentService.create(model, cache, intentSettings(r, model.encoder), previous);
+  isolateCache = { settings, cache };
+  return cache;
+}
+
+/** An intent service around `model` with the isolate's cache and the config's settings; `previous`: the one it replaces. */
+function serviceFor(config: Config, env: Env, model: IntentModel, previous?: IntentService): Promise<IntentService> {
+  return IntentService.create(model, intentCache(config, env), intentSettings(config.router, model.encoder), previous);
 }
 
 /** A runtime around a model already in hand (building it is cheap: no fit). */

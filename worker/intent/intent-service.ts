@@ -6,6 +6,9 @@ import { intentId, sha256Hex, type CachedIntent, type IntentCandidate } from "./
 import { ROUTING_VIEW_VERSION, routingView } from "./routing-view.ts";
 import type { CacheSource, TieredCache } from "./tiered-cache.ts";
 
+/** How many replaced models' keys a lookup by id also searches. */
+export const PREVIOUS_KEYS = 4;
+
 /** Routing settings that decide how a prediction becomes a record. */
 export interface IntentSettings {
   minConfidence: number;
@@ -47,18 +50,19 @@ export class IntentService {
   /** Escalations in flight in this isolate, by cache key: a second request for the same input waits for the first's answer. */
   readonly #asking = new Map<string, Promise<CachedIntent>>();
   /**
-   * The service this one replaced in this isolate (a re-fitted model: learned examples,
-   * a registration), if any: a lookup by id that misses here is tried under its model
-   * key, so an intent classified just before the model changed can still be named
-   * (a hop by id, feedback). One level only: its own predecessor is not searched.
+   * Model keys of the services this one replaced in this isolate (re-fitted models:
+   * learned examples, registrations), newest first, at most {@link PREVIOUS_KEYS}: a
+   * lookup by id that misses under this model's key is tried under theirs (the cache is
+   * the isolate's, shared by its services), so an intent classified just before the
+   * model changed can still be named (a hop by id, feedback).
    */
-  readonly #previous: IntentService | undefined;
+  readonly previousKeys: readonly string[];
   private constructor(model: IntentModel, cache: TieredCache<CachedIntent>, settings: IntentSettings, modelKey: string, previous: IntentService | undefined) {
     this.model = model;
     this.cache = cache;
     this.settings = settings;
     this.modelKey = modelKey;
-    this.#previous = previous?.modelKey === modelKey ? undefined : previous;
+    this.previousKeys = previous ? [...new Set([previous.modelKey, ...previous.previousKeys])].filter((k) => k !== modelKey).slice(0, PREVIOUS_KEYS) : [];
   }
 
   /** Builds the service and its model key. */
@@ -71,8 +75,12 @@ export class IntentService {
 
   /** Cache key: scoped by model and by tenant, so one tenant never reads another's intents. */
   #key(id: string, tenant: string): string {
+    return IntentService.#keyUnder(this.modelKey, id, tenant);
+  }
+
+  static #keyUnder(model: string, id: string, tenant: string): string {
     // every part encoded: a tenant name with ':' or '#' cannot reach into another tenant's key (or make the rest a URL fragment)
-    return `${this.modelKey}:${encodeURIComponent(tenant)}:${encodeURIComponent(id)}`;
+    return `${model}:${encodeURIComponent(tenant)}:${encodeURIComponent(id)}`;
   }
 
   /**
@@ -174,8 +182,11 @@ export class IntentService {
 
   /** Finds a record by id in any tier (no classification: the text is not known). */
   async lookup(id: string, defer: (p: Promise<unknown>) => void, tenant: string): Promise<IntentLookup | undefined> {
-    const hit = (await this.cache.get(this.#key(id, tenant), defer)) ?? (this.#previous ? await this.#previous.cache.get(this.#previous.#key(id, tenant), defer) : undefined);
-    return hit ? { record: hit.value, source: hit.source } : undefined;
+    for (const model of [this.modelKey, ...this.previousKeys]) {
+      const hit = await this.cache.get(IntentService.#keyUnder(model, id, tenant), defer);
+      if (hit) return { record: hit.value, source: hit.source };
+    }
+    return undefined;
   }
 }
 
