@@ -13,6 +13,9 @@ import { modelKey, type IntentModel, type IntentSource } from "./intent/model.ts
 import { withLearned } from "./intent/learned.ts";
 import type { SourcedModel } from "./intent-models.ts";
 
+/** Tenants' models one runtime keeps in hand (intent-models.ts `HeldModels` keeps as many). */
+export const MAX_TENANT_MODELS = 16;
+
 /** Where a tenant's model came from: the runtime's (no examples of its own), or as intent-models.ts says. */
 export interface TenantModelInfo {
   source: SourcedModel["source"] | "shared";
@@ -88,11 +91,14 @@ export class TenantIntents {
     const own = this.#byTenant.get(tenant);
     if (!own) return undefined;
     let e = this.#entries.get(tenant);
-    if (!e) {
+    if (e) this.#entries.delete(tenant);
+    else {
       const info: TenantModelInfo = { source: "interim", key: "", fingerprint: "", examples: own.length };
       e = { info, service: this.#resolve(withLearned(this.#sources, own), info, tenant) };
-      this.#entries.set(tenant, e);
     }
+    this.#entries.set(tenant, e);
+    // the most recently served tenants' models only: another comes back from memory or KV when it is next served
+    if (this.#entries.size > MAX_TENANT_MODELS) this.#entries.delete(this.#entries.keys().next().value!);
     return e;
   }
 

@@ -27,7 +27,7 @@
  * but not yet in scope.
  */
 export const AREAS = {
-  routing: { target: 80, files: ["decide", "dispatch", "capabilities", "policy-guard", "input-parts", "selection"].map((f) => `worker/routing/${f}.ts`) },
+  routing: { target: 80, files: ["decide", "dispatch", "capabilities", "policy-guard", "input-parts", "selection", "arm-stats", "arm-cache"].map((f) => `worker/routing/${f}.ts`) },
   pools: {
     target: 90,
     files: ["breaker", "budget", "guard", "leases", "pool", "reservation", "shards", "usage-window", "window"].map((f) => `worker/pools/${f}.ts`),
@@ -35,14 +35,14 @@ export const AREAS = {
   policy: { target: 90, files: ["glob", "policy", "screening", "screening-text", "screening-views"].map((f) => `worker/policy/${f}.ts`) },
   intent: {
     target: 80,
-    files: ["builtin-encoder", "classifier", "codec", "escalation", "hash", "intent-service", "lru", "model", "normalize", "record", "tiered-cache", "tool-index", "train", "vector", "workers-ai-encoder"].map(
+    files: ["builtin-encoder", "classifier", "codec", "escalation", "hash", "intent-service", "learned", "lru", "model", "normalize", "record", "tiered-cache", "tool-index", "train", "vector", "workers-ai-encoder"].map(
       (f) => `worker/intent/${f}.ts`,
     ),
   },
   tasks: { target: 80, files: ["plan", "audit", "types"].map((f) => `worker/tasks/${f}.ts`) },
   observe: {
     target: 80,
-    files: ["attributes", "dispatch-spans", "histogram", "log", "metrics-model", "otlp", "settings", "span", "step-spans"].map((f) => `worker/observe/${f}.ts`),
+    files: ["attributes", "dispatch-spans", "histogram", "intent-counts", "intent-summary", "log", "metrics-model", "otlp", "settings", "span", "step-spans"].map((f) => `worker/observe/${f}.ts`),
   },
   protocols: {
     target: 80,

@@ -27,7 +27,7 @@ describe("router.escalation", () => {
   });
 
   it("takes a chat specialist and a threshold, with defaults for the rest", () => {
-    expect(loadConfig(config({ specialist: "llama", below: 0.5 })).router.escalation).toEqual({ specialist: "llama", below: 0.5, timeoutMs: 3000, maxTokens: 256, maxInputChars: 2000 });
+    expect(loadConfig(config({ specialist: "llama", below: 0.5 })).router.escalation).toEqual({ specialist: "llama", below: 0.5, timeoutMs: 3000, maxTokens: 256, maxInputChars: 2000, propose: false });
     for (const id of ["gpt", "claude", "gem"]) expect(parseConfig(config({ specialist: id, below: 0.4, maxCandidates: 10, timeoutMs: 800 })).ok, id).toBe(true);
   });
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { BuiltinEncoder } from "../../../worker/intent/builtin-encoder.ts";
-import { IntentService, type IntentSettings } from "../../../worker/intent/intent-service.ts";
+import { IntentService, PREVIOUS_KEYS, type IntentSettings } from "../../../worker/intent/intent-service.ts";
 import { buildIntentModel, type IntentModel } from "../../../worker/intent/model.ts";
 import { identityForm } from "../../../worker/intent/normalize.ts";
 import { intentId, type CachedIntent } from "../../../worker/intent/record.ts";
@@ -223,5 +223,31 @@ describe("IntentService", () => {
     expect(r.record.confidence).toBe(sentence.confidence);
     expect(r.record.confidence).not.toBe((await model.classify(input, 2)).confidence);
     expect(r.record.input).toBe(input);
+  });
+
+  it("a service that replaced others finds, by id, intents classified under their models (the last few), never classifies under them", async () => {
+    const cache = new TieredCache<CachedIntent>(100, [], 3600);
+    const settings: IntentSettings = { minConfidence: 0.3, fallback: "general", topK: 2, sharedReadsForInputs: false };
+    const chain: IntentService[] = [await IntentService.create(model, cache, settings)];
+    const ids: string[] = [];
+    for (let i = 1; i <= PREVIOUS_KEYS + 1; i++) {
+      ids.push((await chain.at(-1)!.classify(`compute ${i} plus ${i}`, () => {}, "t1")).record.id);
+      // another model (other settings: another key) replacing the last, sharing the isolate's cache
+      chain.push(await IntentService.create(model, cache, { ...settings, minConfidence: 0.3 + i / 100 }, chain.at(-1)));
+    }
+    const latest = chain.at(-1)!;
+    expect(latest.previousKeys).toEqual(chain.slice(1, -1).reverse().map((s) => s.modelKey).concat(chain[0]!.modelKey).slice(0, PREVIOUS_KEYS));
+    // the oldest model's intent is past the window; the others are found, under their own records
+    expect(await latest.lookup(ids[0]!, () => {}, "t1")).toBeUndefined();
+    for (const id of ids.slice(1)) expect(await latest.lookup(id, () => {}, "t1")).toMatchObject({ source: "lru", record: { id } });
+    // another tenant's is not
+    expect(await latest.lookup(ids[1]!, () => {}, "t2")).toBeUndefined();
+    // classifying the same input again is the latest model's own record
+    const again = await latest.classify("compute 2 plus 2", () => {}, "t1");
+    expect(again).toMatchObject({ source: null, record: { id: ids[1], model: latest.modelKey } });
+    // a service replacing one with its own key keeps no duplicate
+    const same = await IntentService.create(model, cache, { ...settings, minConfidence: 0.3 + (PREVIOUS_KEYS + 1) / 100 }, latest);
+    expect(same.modelKey).toBe(latest.modelKey);
+    expect(same.previousKeys).toEqual(latest.previousKeys);
   });
 });

@@ -1,0 +1,114 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { BuiltinEncoder } from "../../../worker/intent/builtin-encoder.ts";
+import { IntentService, type IntentSettings } from "../../../worker/intent/intent-service.ts";
+import type { LearnedExample } from "../../../worker/intent/learned.ts";
+import { buildIntentModel, modelKey, type IntentModel, type IntentSource } from "../../../worker/intent/model.ts";
+import type { CachedIntent } from "../../../worker/intent/record.ts";
+import { TieredCache } from "../../../worker/intent/tiered-cache.ts";
+import type { SourcedModel } from "../../../worker/intent-models.ts";
+import { MAX_TENANT_MODELS, TenantIntents, type TenantModelMaker } from "../../../worker/tenant-intents.ts";
+
+const sources: IntentSource[] = [
+  { specialist: "units", label: "units.convert", examples: ["convert 5 km to miles", "how many pounds is 3 kg"] },
+  { specialist: "math", label: "math.evaluate", examples: ["what is 12 times 7", "compute 2 plus 2"] },
+];
+const settings: IntentSettings = { minConfidence: 0, fallback: undefined, topK: 2, sharedReadsForInputs: false };
+const cache = new TieredCache<CachedIntent>(100, [], 3600);
+const example = (scope: string, input: string): LearnedExample => ({
+  id: `lx_${scope}`,
+  scope,
+  label: "math.evaluate",
+  specialist: "math",
+  input,
+  status: "active",
+  origin: "admin",
+  by: "admin:x",
+  createdAt: "2026-11-30T00:00:00.000Z",
+  updatedAt: "2026-11-30T00:00:00.000Z",
+});
+
+let shared: IntentService;
+let model: IntentModel;
+beforeAll(async () => {
+  model = await buildIntentModel(sources, new BuiltinEncoder(), { minUpdates: 200 });
+  shared = await IntentService.create(model, cache, settings);
+});
+
+/** A maker whose quick path knows `known` model keys, whose fitter answers when `release` is called; it counts what it was asked. */
+function maker(known: Set<string> = new Set()) {
+  const asked = { quick: 0, fitted: 0 };
+  let release: () => void = () => {};
+  const gate = new Promise<void>((r) => (release = r));
+  const deferred: Promise<unknown>[] = [];
+  const make: TenantModelMaker = {
+    quick: async (s) => (asked.quick++, known.has(await modelKey("builtin-hash/1", s)) ? { model, source: "kv", key: await modelKey("builtin-hash/1", s) } : undefined),
+    fitted: async (s): Promise<SourcedModel> => {
+      asked.fitted++;
+      await gate;
+      return { model, source: "fitter", key: await modelKey("builtin-hash/1", s) };
+    },
+    service: (m, previous) => IntentService.create(m, cache, { ...settings, topK: 1 }, previous),
+    defer: (p) => void deferred.push(p),
+  };
+  return { make, asked, release: () => release(), deferred };
+}
+
+describe("TenantIntents", () => {
+  it("a tenant without examples of its own routes with the shared service, asking nothing", async () => {
+    const m = maker();
+    const t = new TenantIntents(shared, "shared-key", sources, new Map(), m.make);
+    expect(await t.for("acme")).toBe(shared);
+    expect(t.info("acme")).toEqual({ source: "shared", key: "shared-key", fingerprint: model.classifier.fingerprint, examples: 0 });
+    expect(m.asked).toEqual({ quick: 0, fitted: 0 });
+    expect(t.tenants).toBe(0);
+  });
+
+  it("a tenant's model held in memory or KV serves at once; its service remembers the shared one for lookups by id", async () => {
+    const own = [example("acme", "seven squared")];
+    const key = await modelKey("builtin-hash/1", [...sources, { specialist: "math", label: "math.evaluate", examples: ["seven squared"] }]);
+    const m = maker(new Set([key]));
+    const t = new TenantIntents(shared, "shared-key", sources, new Map([["acme", own]]), m.make);
+    const svc = await t.for("acme");
+    expect(svc).not.toBe(shared);
+    expect(svc.previousKeys).toEqual([shared.modelKey]);
+    expect(t.info("acme")).toMatchObject({ source: "kv", key, examples: 1 });
+    expect(await t.for("acme")).toBe(svc);
+    expect(m.asked).toEqual({ quick: 1, fitted: 0 });
+  });
+
+  it("not held anywhere: the shared service serves (interim) while the fitter works, and the fitted one is swapped in", async () => {
+    const m = maker();
+    const t = new TenantIntents(shared, "shared-key", sources, new Map([["acme", [example("acme", "nine cubed")]]]), m.make);
+    expect(await t.for("acme")).toBe(shared);
+    expect(t.info("acme")).toMatchObject({ source: "interim", examples: 1 });
+    expect(m.asked.fitted).toBe(1);
+    m.release();
+    await Promise.all(m.deferred);
+    const fitted = await t.for("acme");
+    expect(fitted).not.toBe(shared);
+    expect(t.info("acme")).toMatchObject({ source: "fitter" });
+    expect(m.asked.fitted).toBe(1);
+  });
+
+  it("a rebuilt runtime's tenant borrows its previous model as the interim one", async () => {
+    const first = maker(new Set([await modelKey("builtin-hash/1", [...sources, { specialist: "math", label: "math.evaluate", examples: ["one"] }])]));
+    const before = new TenantIntents(shared, "shared-key", sources, new Map([["acme", [example("acme", "one")]]]), first.make);
+    const old = await before.for("acme");
+    const next = maker();
+    const after = new TenantIntents(shared, "shared-key", sources, new Map([["acme", [example("acme", "one"), { ...example("acme", "two"), id: "lx_two" }]]]), next.make, before);
+    expect(await after.for("acme")).toBe(old);
+    expect(after.info("acme")).toMatchObject({ source: "interim", examples: 2 });
+  });
+
+  it(`keeps the ${MAX_TENANT_MODELS} most recently served tenants' models; another is built again when it is next served`, async () => {
+    const m = maker();
+    const names = Array.from({ length: MAX_TENANT_MODELS + 1 }, (_, i) => `t${i}`);
+    const t = new TenantIntents(shared, "shared-key", sources, new Map(names.map((n) => [n, [example(n, `input of ${n}`)]])), m.make);
+    for (const n of names) await t.for(n);
+    expect(m.asked.quick).toBe(MAX_TENANT_MODELS + 1);
+    await t.for(names.at(-1)!); // held
+    expect(m.asked.quick).toBe(MAX_TENANT_MODELS + 1);
+    await t.for("t0"); // evicted by the last one: asked again
+    expect(m.asked.quick).toBe(MAX_TENANT_MODELS + 2);
+  });
+});
