@@ -64,6 +64,22 @@ describe("withLearned: the sources a scope's model is fitted on", () => {
     ]);
   });
 
+  it("orders by time before id, and by id among equal times, whatever the input order", () => {
+    const xs = [
+      x("lx_9", "units.convert", "nine", "2026-11-30T00:00:00.000Z"),
+      x("lx_1", "units.convert", "one", "2026-11-30T00:00:05.000Z"),
+      x("lx_5", "units.convert", "five", "2026-11-30T00:00:05.000Z"),
+      x("lx_3", "units.convert", "three", "2026-11-30T00:00:05.000Z"),
+    ];
+    const want = [...base, { specialist: "units", label: "units.convert", examples: ["nine", "one", "three", "five"] }];
+    for (const order of [xs, [...xs].reverse(), [xs[2]!, xs[0]!, xs[3]!, xs[1]!], [xs[1]!, xs[3]!, xs[2]!, xs[0]!]]) expect(withLearned(base, order)).toEqual(want);
+  });
+
+  it("appends labels in name order, not in the order their examples came", () => {
+    const out = withLearned(base, [x("lx_1", "units.convert", "first", "2026-11-30T00:00:00.000Z"), x("lx_2", "math.evaluate", "second", "2026-11-30T00:00:01.000Z")]);
+    expect(out.slice(base.length).map((s) => s.label)).toEqual(["math.evaluate", "units.convert"]);
+  });
+
   it("the same examples in any order give the same sources", () => {
     const xs = [x("lx_1", "math.evaluate", "a"), x("lx_2", "math.evaluate", "b"), x("lx_3", "units.convert", "c")];
     expect(withLearned(base, [...xs].reverse())).toEqual(withLearned(base, xs));

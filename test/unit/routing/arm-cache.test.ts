@@ -45,11 +45,36 @@ describe("ArmCache", () => {
     expect(st.reads).toEqual(["l/a", "l/a"]);
   });
 
-  it("a first read slower than firstReadMs counts as no evidence; the answer is kept when it comes", async () => {
+  it("refreshes at exactly the ttl, not before", async () => {
     const st = store();
-    st.setHang(true);
+    const cache = new ArmCache(st.read);
+    await cache.get("l", ["a"], 0, opts());
+    await cache.get("l", ["a"], 999, opts());
+    expect(st.reads).toHaveLength(1);
+    const deferred: Promise<unknown>[] = [];
+    await cache.get("l", ["a"], 1000, opts(deferred));
+    expect(deferred).toHaveLength(1);
+    expect(st.reads).toHaveLength(2);
+  });
+
+  it("a first read slower than firstReadMs counts as no evidence; the answer is kept when it comes (deferred)", async () => {
+    let answer: (v: ArmStats | undefined) => void = () => {};
+    const reads: string[] = [];
+    const cache = new ArmCache((specialist) => (reads.push(specialist), new Promise<ArmStats | undefined>((r) => (answer = r))));
+    const deferred: Promise<unknown>[] = [];
+    expect(await cache.get("l", ["a"], 0, opts(deferred))).toEqual(new Map());
+    expect(deferred).toHaveLength(1);
+    answer(s(7));
+    await Promise.all(deferred);
+    expect(await cache.get("l", ["a"], 10, opts())).toEqual(new Map([["a", s(7)]]));
+    expect(reads).toEqual(["a"]);
+  });
+
+  it("no evidence yet is no entry in the answer, also once held", async () => {
+    const st = store();
     const cache = new ArmCache(st.read);
     expect(await cache.get("l", ["a"], 0, opts())).toEqual(new Map());
+    expect([...(await cache.get("l", ["a"], 10, opts())).keys()]).toEqual([]);
   });
 
   it("a failed read keeps the last value and is not retried before the ttl", async () => {
@@ -63,6 +88,13 @@ describe("ArmCache", () => {
     await Promise.all(deferred);
     expect(await cache.get("l", ["a"], 1500, opts())).toEqual(new Map([["a", s(4)]]));
     expect(st.reads).toEqual(["l/a", "l/a"]);
+    // a ttl after the failure, it is read again (the failure did not leave a refresh hanging)
+    st.setFail(false);
+    st.values.set("l/a", s(5));
+    const again: Promise<unknown>[] = [];
+    await cache.get("l", ["a"], 2000, opts(again));
+    await Promise.all(again);
+    expect(await cache.get("l", ["a"], 2001, opts())).toEqual(new Map([["a", s(5)]]));
   });
 
   it("keeps at most `max` entries, dropping the least recently used", async () => {
