@@ -184,16 +184,18 @@ export class LearnedTable {
    */
   async revertScope(scope: string, by: string, since?: string): Promise<number> {
     const at = new Date().toISOString();
+    // counted before the update: RETURNING gives the rows as updated (all 'reverted')
+    const active = this.#count("scope = ? AND status = 'active' AND created_at >= ?", scope, since ?? "");
     const rows = this.#sql
-      .exec<{ id: string; status: string }>(
-        "UPDATE learned SET status = 'reverted', note = 'reverted in bulk', updated_at = ?, reviewed_by = ? WHERE scope = ? AND status IN ('active', 'pending') AND created_at >= ? RETURNING id, status",
+      .exec<{ id: string }>(
+        "UPDATE learned SET status = 'reverted', note = 'reverted in bulk', updated_at = ?, reviewed_by = ? WHERE scope = ? AND status IN ('active', 'pending') AND created_at >= ? RETURNING id",
         at,
         by,
         scope,
         since ?? "",
       )
       .toArray();
-    if (rows.some((r) => r.status === "active")) this.#changed();
+    if (active > 0) this.#changed();
     if (rows.length) await this.#audit.append(by, "learned.reverted", { scope, count: rows.length, ...(since ? { since } : {}) });
     return rows.length;
   }

@@ -98,15 +98,19 @@ export async function learnCorrection(
 
 /**
  * Has the fitter fit the model a change needs now, not on the next request: reads the
- * switches fresh (the new learning version) and builds this isolate's runtime and the
- * tenant's model, which asks the `IntentFitter` for it. Failures are logged: the next
- * request asks again.
+ * switches fresh (the new learning version), builds this isolate's runtime and the
+ * tenant's model, which asks the `IntentFitter` for them, and waits until both are in
+ * force. Failures are logged: the next request asks again.
  */
 export async function warm(env: Env, tenant: string): Promise<void> {
   try {
     await switchState(env, { fresh: true });
+    // awaited here, in this request's after-response work: a fit left to a later waitUntil may be cut off with this context
     const rt = await getRuntime(env);
-    await rt.intentsFor(tenant);
+    await rt.pending;
+    const now = await getRuntime(env);
+    await now.intentsFor(tenant);
+    await now.tenants.settled(tenant);
   } catch (e) {
     console.warn(JSON.stringify({ msg: "could not warm the learned model", tenant, error: String(e) }));
   }

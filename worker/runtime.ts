@@ -39,6 +39,8 @@ export interface Runtime {
   learning: { version: number; examples: number; tenants: number };
   /** The tenants' own models (the next runtime borrows them as interim models). */
   tenants: TenantIntents;
+  /** Settles when this runtime's own model is fitted, when it serves an interim one meanwhile (else at once). */
+  pending: Promise<void>;
 }
 
 /** The learned examples a runtime is built with: the global ones go into its own model, each tenant's into that tenant's. */
@@ -133,6 +135,7 @@ async function build(config: Config, env: Env, m: SourcedModel, learned: Learned
     tenantModel: (tenant) => tenants.info(tenant),
     learning: { version: learned.version, examples: learned.count, tenants: tenants.tenants },
     tenants,
+    pending: Promise.resolve(),
   };
 }
 
@@ -169,7 +172,12 @@ async function resolve(config: Config, env: Env, learned: Learned, previous: Int
   );
   const { waitUntil } = await import("cloudflare:workers");
   waitUntil(next.catch(() => undefined));
-  return build(config, env, { model: interim, source: "interim", key }, learned);
+  const rt = await build(config, env, { model: interim, source: "interim", key }, learned);
+  rt.pending = next.then(
+    () => undefined,
+    () => undefined,
+  );
+  return rt;
 }
 
 /**

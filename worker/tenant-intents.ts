@@ -38,6 +38,8 @@ export interface TenantModelMaker {
 interface Entry {
   service: Promise<IntentService>;
   info: TenantModelInfo;
+  /** Settles when the model this entry waits for is in (or could not be had): resolved when none is awaited. */
+  settled: Promise<void>;
 }
 
 /**
@@ -82,6 +84,15 @@ export class TenantIntents {
     return this.#entry(tenant)?.info ?? this.#sharedInfo;
   }
 
+  /**
+   * Settles when `tenant`'s model is in force, or the fitter failed (then the next
+   * request asks again): what a caller waits on to have the fit done now, in its own
+   * context, rather than by a later request.
+   */
+  settled(tenant: string): Promise<void> {
+    return this.#entry(tenant)?.settled ?? Promise.resolve();
+  }
+
   /** The service this object serves `tenant` with now, settled or not (none yet: undefined): the next runtime's interim. */
   serving(tenant: string): Promise<IntentService> | undefined {
     return this.#entries.get(tenant)?.service;
@@ -94,7 +105,9 @@ export class TenantIntents {
     if (e) this.#entries.delete(tenant);
     else {
       const info: TenantModelInfo = { source: "interim", key: "", fingerprint: "", examples: own.length };
-      e = { info, service: this.#resolve(withLearned(this.#sources, own), info, tenant) };
+      const entry: Entry = { info, service: Promise.resolve(this.#shared), settled: Promise.resolve() };
+      entry.service = this.#resolve(withLearned(this.#sources, own), entry, tenant);
+      e = entry;
     }
     this.#entries.set(tenant, e);
     // the most recently served tenants' models only: another comes back from memory or KV when it is next served
@@ -102,7 +115,8 @@ export class TenantIntents {
     return e;
   }
 
-  async #resolve(sources: IntentSource[], info: TenantModelInfo, tenant: string): Promise<IntentService> {
+  async #resolve(sources: IntentSource[], entry: Entry, tenant: string): Promise<IntentService> {
+    const { info } = entry;
     // what served this tenant before: its previous model, or the shared one
     const before = (await this.#previous?.serving(tenant)?.catch(() => undefined)) ?? this.#shared;
     const settle = async (m: SourcedModel) => {
@@ -115,15 +129,17 @@ export class TenantIntents {
     // not held anywhere: the fitter fits it off this isolate; the tenant's previous model (or the shared one) serves meanwhile
     const interim = before;
     const fitted = this.#make.fitted(sources).then(settle);
-    const entry = this.#entries.get(tenant);
-    this.#make.defer(
-      fitted.then(
-        (service) => {
-          if (entry) entry.service = Promise.resolve(service);
-        },
-        (e: unknown) => console.error(JSON.stringify({ msg: "a tenant's intent model could not be fitted; its previous model keeps serving", tenant, error: String(e) })),
-      ),
+    entry.settled = fitted.then(
+      (service) => {
+        entry.service = Promise.resolve(service);
+      },
+      (e: unknown) => {
+        // not kept: the next request for this tenant asks the fitter again
+        if (this.#entries.get(tenant) === entry) this.#entries.delete(tenant);
+        console.error(JSON.stringify({ msg: "a tenant's intent model could not be fitted; its previous model serves until the next request asks again", tenant, error: String(e) }));
+      },
     );
+    this.#make.defer(entry.settled);
     Object.assign(info, { source: "interim", key: await modelKey(interim.model.encoder.id, sources), fingerprint: interim.model.classifier.fingerprint });
     return interim;
   }

@@ -78,8 +78,11 @@ describe("learned examples", () => {
     expect((await other!.model.classify(INPUT, 3)).label).toBe("units.data");
 
     // listed, then reverted: the tenant routes with the shared model again
-    const list = (await (await call(`/v1/admin/learned?scope=${ids.a}`, { headers: ADMIN })).json()) as { learning: number; examples: LearnedExample[] };
+    const list = (await (await call(`/v1/admin/learned?scope=${ids.a}`, { headers: ADMIN })).json()) as { learning: number; model: unknown; examples: LearnedExample[] };
     expect(list.examples.map((x) => x.id)).toEqual([example.id]);
+    expect(list.model).toMatchObject({ key, examples: 1, source: expect.stringMatching(/^(fitter|kv|memory)$/) });
+    const shared = (await (await call(`/v1/admin/learned?scope=${ids.b}`, { headers: ADMIN })).json()) as { model: unknown };
+    expect(shared.model).toMatchObject({ source: "shared", examples: 0 });
     const reverted = await callWith({}, `/v1/admin/learned/${example.id}/revert`, { json: { note: "bad lesson" }, headers: ADMIN });
     expect(await reverted.json()).toMatchObject({ id: example.id, status: "reverted", reviewedBy: "admin:dev", note: "bad lesson" });
     const after = (await (await call(`/v1/admin/learned?scope=${ids.a}`, { headers: ADMIN })).json()) as { learning: number };
@@ -115,8 +118,17 @@ describe("learned examples", () => {
 
     const listed = (await (await call(`/v1/admin/learned?scope=${ids.cap}&status=active`, { headers: ADMIN })).json()) as { examples: LearnedExample[] };
     expect(listed.examples.map((x) => x.id).sort()).toEqual([first.id, second.id].sort());
+    const version = async () => ((await (await call(`/v1/admin/learned?scope=${ids.cap}`, { headers: ADMIN })).json()) as { learning: number }).learning;
+    const beforeBulk = await version();
     const bulk = await callWith(over, "/v1/admin/learned/revert", { json: { scope: ids.cap }, headers: ADMIN });
     expect(await bulk.json()).toEqual({ reverted: 2 });
+    // the active set changed: every isolate's models drop them
+    const afterBulk = await version();
+    expect(afterBulk).toBeGreaterThan(beforeBulk);
+    // nothing left to revert: nothing changes
+    const none = await callWith(over, "/v1/admin/learned/revert", { json: { scope: ids.cap }, headers: ADMIN });
+    expect(await none.json()).toEqual({ reverted: 0 });
+    expect(await version()).toBe(afterBulk);
 
     const audit = ((await (await call("/v1/admin/control", { headers: ADMIN })).json()) as { audit: { entries: { action: string; detail: Record<string, unknown> }[] } }).audit.entries;
     const mine = audit.filter((e) => e.detail.scope === ids.cap).map((e) => e.action);

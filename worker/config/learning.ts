@@ -15,7 +15,7 @@ export const LearningSettings = z.lazy(() =>
      * label for everyone only that far without review).
      */
     scope: z.enum(["tenant", "global"]).default("tenant"),
-    /** Corrections (feedback with a right label) one tenant may give per rolling hour; more are refused (429) and not stored. */
+    /** Corrections (feedback with a right label) one tenant may give per rolling hour; more teach nothing (the feedback is stored, its answer says `learned.status: "refused"`). */
     correctionsPerHour: z.number().int().min(0).max(100_000).default(30),
     /**
      * How far learned examples may move a label without review: in one scope, a label

@@ -43,7 +43,23 @@ const list = createRoute({
   path: "/v1/admin/learned",
   summary: "Learned examples, newest first (filter by scope, status, label)",
   request: { query: z.object({ scope: Scope.optional(), status: Status.optional(), label: z.string().max(128).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }) },
-  responses: { 200: json(z.object({ learning: z.number().int().openapi({ description: "The learning version (bumped by every change of the active examples)" }), examples: z.array(LearnedExample) }), "The examples"), ...problems },
+  responses: {
+    200: json(
+      z.object({
+        learning: z.number().int().openapi({ description: "The learning version (bumped by every change of the active examples)" }),
+        model: z
+          .object({ source: z.string(), key: z.string(), fingerprint: z.string(), examples: z.number().int().optional() })
+          .optional()
+          .openapi({
+            description:
+              "With `scope`: the model that scope routes with in this isolate now — a tenant's own (`examples`: its active ones; `source` `interim` while the fitter fits it, `shared` without examples of its own), or for `*` the shared one",
+          }),
+        examples: z.array(LearnedExample),
+      }),
+      "The examples",
+    ),
+    ...problems,
+  },
 });
 const add = createRoute({
   method: "post",
@@ -89,7 +105,11 @@ learnedRoutes
     const q = c.req.valid("query");
     const stub = control(c);
     const [examples, { learning }] = await Promise.all([stub.listLearned(q), stub.switches()]);
-    return c.json({ learning, examples }, 200);
+    if (q.scope === undefined) return c.json({ learning, examples }, 200);
+    const rt = await getRuntime(c.env);
+    if (q.scope === GLOBAL_SCOPE) return c.json({ learning, model: rt.intentModel, examples }, 200);
+    await rt.intentsFor(q.scope);
+    return c.json({ learning, model: rt.tenantModel(q.scope), examples }, 200);
   })
   .openapi(add, async (c) => {
     const b = c.req.valid("json");

@@ -53,7 +53,8 @@ export interface DecideInput {
   fallback?: string | undefined;
   /**
    * Outcome-aware choice (`router.selection: "learned"`): among the capable
-   * candidates and the intended specialist's able `fallbacks`, the one Thompson
+   * candidates and the intended specialist's able `fallbacks` (never the router's
+   * `fallback`, unless it is the intended specialist), the one Thompson
    * sampling picks on their outcomes for the intent's label (selection.ts) goes first.
    * Absent: the cheapest capable candidate (static).
    */
@@ -123,8 +124,10 @@ export function decide({ pinned, intent, registry, minConfidence, costMargin = 0
   const capable = capableSpecialists(intent, registry, minConfidence, costMargin).filter(able);
   const best = `intent '${intent.label}' at ${conf} ≥ ${minConfidence}`;
   if (learned) {
-    // the intended specialist's fallbacks are equivalent candidates too
-    const pool = [...capable, ...intended.fallbacks.map((id) => registry.get(id)).filter((s): s is Specialist => s !== undefined && takesHops(s) && able(s) && !capable.includes(s))];
+    // the intended specialist's fallbacks are equivalent candidates too; the router's catch-all fallback is none (its polite "no match" would count as a success)
+    const pool = [...capable, ...intended.fallbacks.map((id) => registry.get(id)).filter((s): s is Specialist => s !== undefined && takesHops(s) && able(s) && !capable.includes(s))].filter(
+      (s) => s === intended || s.id !== fallback,
+    );
     if (pool.length > 1) {
       const choice = choose(
         pool.map((s) => ({ id: s.id, stats: learned.stats.get(s.id), costUsd: s.costPerCall })),

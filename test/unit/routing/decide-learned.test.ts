@@ -90,6 +90,33 @@ describe("decide with router.selection 'learned'", () => {
     expect(pinned.ok && pinned.decision.specialist).toBe("fast");
   });
 
+  it("the router's fallback is never a learned candidate (its 'no match' answers would count as successes), unless it is the intended one", () => {
+    const withGeneral = loadConfig({
+      router: { fallback: "general", costMargin: 0.5 },
+      specialists: [
+        { id: "fast", endpoint: { type: "http", url: "https://fast.example/" }, fallbacks: ["general", "steady"], intents: [{ label: "tr.x", examples: ["translate"] }] },
+        { id: "steady", endpoint: { type: "http", url: "https://steady.example/" }, intents: [{ label: "tr.y", examples: ["translate please"] }] },
+        { id: "general", endpoint: { type: "http", url: "https://general.example/" }, intents: [{ label: "general.chat", examples: ["hello"] }] },
+      ],
+    });
+    const reg = new Map(withGeneral.specialists.map((s) => [s.id, s]));
+    const topK = [
+      { label: "tr.x", specialist: "fast", confidence: 0.6 },
+      { label: "general.chat", specialist: "general", confidence: 0.4 },
+    ];
+    const r = decide({ intent: intent({ topK, confidence: 0.6 }), registry: reg, minConfidence: 0.35, costMargin: 0.5, fallback: "general", learned: learned({ fast: stats(0, 100), general: stats(100, 0), steady: stats(50, 50) }) });
+    expect(r).toMatchObject({ ok: true, decision: { specialist: "steady", candidates: ["steady", "fast"] } });
+    // the fallback as the intended specialist still competes with its own fallbacks
+    const asIntended = decide({
+      intent: intent({ label: "general.chat", specialist: "general", confidence: 0.9, topK: [{ label: "general.chat", specialist: "general", confidence: 0.9 }] }),
+      registry: new Map([...reg, ["general", { ...reg.get("general")!, fallbacks: ["steady"] }]]),
+      minConfidence: 0.35,
+      fallback: "general",
+      learned: learned({ general: stats(100, 0), steady: stats(0, 100) }),
+    });
+    expect(asIntended).toMatchObject({ ok: true, decision: { specialist: "general", candidates: ["general", "steady"] } });
+  });
+
   it("without it, the static choice: the cheapest capable", () => {
     const r = decide({ intent: intent(), registry, minConfidence: 0.35 });
     expect(r).toMatchObject({ ok: true, decision: { specialist: "fast", candidates: ["fast"] } });

@@ -25,7 +25,7 @@ const config = (policies: unknown[] = []) =>
 
 function runtime(policies: unknown[] = []): Runtime {
   const c = config(policies);
-  return { config: c, policy: new PolicySet(c.policies), registry: new Map(c.specialists.map((s) => [s.id, s])), intents: undefined as never, intentModel: undefined as never, intentsFor: undefined as never, tenantModel: undefined as never, learning: undefined as never, tenants: undefined as never };
+  return { config: c, policy: new PolicySet(c.policies), registry: new Map(c.specialists.map((s) => [s.id, s])), intents: undefined as never, intentModel: undefined as never, intentsFor: undefined as never, tenantModel: undefined as never, learning: undefined as never, tenants: undefined as never, pending: Promise.resolve() };
 }
 
 /** A caller answering `outcome` for every call, recording who was called with what. */
