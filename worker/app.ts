@@ -138,7 +138,8 @@ app.onError((err, c) => {
     return problemResponse({ status: 503, slug: "misconfigured", title: "Router misconfigured", detail: "the router's config does not validate", errors: err.issues });
   if (err instanceof HTTPException && err.status < 500) {
     const [slug, title] = err.status === 415 ? ["unsupported-media-type", "Unsupported media type"] : err.status === 400 ? ["bad-request", "Bad request"] : ["client-error", "Request refused"];
-    return problemResponse({ status: err.status, slug, title, detail: err.message || title.toLowerCase() });
+    const detail = err.status === 415 ? "the body must be JSON: send it with Content-Type: application/json" : err.message || title.toLowerCase();
+    return problemResponse({ status: err.status, slug, title, detail });
   }
   console.error(JSON.stringify({ msg: "unhandled error", path: c.req.path, error: String(err), stack: (err as Error)?.stack }));
   return problemResponse({ status: 500, slug: "internal", title: "Internal error", detail: "the router failed unexpectedly; see its logs" });

@@ -11,7 +11,7 @@ describe("HTTP edges", () => {
   it("a body without a JSON content type is 415 'Unsupported media type'", async () => {
     const res = await call("/v1/route", { method: "POST", body: JSON.stringify({ input: "x" }), headers: { "content-type": "text/plain" } });
     expect(res.status).toBe(415);
-    expect(await problem(res)).toMatchObject({ title: "Unsupported media type", type: "urn:switchyard:problem:unsupported-media-type" });
+    expect(await problem(res)).toMatchObject({ title: "Unsupported media type", type: "urn:switchyard:problem:unsupported-media-type", detail: "the body must be JSON: send it with Content-Type: application/json" });
   });
 
   it("a day that is not on the calendar is a 400", async () => {
