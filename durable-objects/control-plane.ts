@@ -163,6 +163,11 @@ export class ControlPlane extends DurableObject<Env> {
     return this.#learned.revertScope(scope, by, since);
   }
 
+  /** Reverts the examples a feedback taught (its latest version no longer corrects); how many. */
+  withdrawLearned(ref: string, by: string): Promise<number> {
+    return this.#learned.withdraw(ref, by);
+  }
+
   /** Learned examples, newest first. */
   listLearned(filter: LearnedFilter): LearnedExample[] {
     return this.#learned.list(filter);

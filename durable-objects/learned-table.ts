@@ -96,7 +96,8 @@ export class LearnedTable {
       CREATE INDEX IF NOT EXISTS learned_by_scope ON learned (scope, status, label);
       CREATE INDEX IF NOT EXISTS learned_by_input ON learned (scope, input_key);
       CREATE INDEX IF NOT EXISTS learned_by_time ON learned (scope, created_at);
-      CREATE INDEX IF NOT EXISTS learned_by_teacher ON learned (by, created_at);`);
+      CREATE INDEX IF NOT EXISTS learned_by_teacher ON learned (by, created_at);
+      CREATE INDEX IF NOT EXISTS learned_by_ref ON learned (ref);`);
   }
 
   #row(id: string): Row | undefined {
@@ -171,7 +172,8 @@ export class LearnedTable {
     const row = this.#row(id);
     if (!row) return { ok: false, reason: "missing", detail: `no learned example '${id}'` };
     const t = TRANSITIONS[action];
-    if (!t.from.includes(row.status)) return { ok: false, reason: "conflict", detail: `example '${id}' is ${row.status}: only a ${t.from.join(" or ")} one can be ${action === "approve" ? "approved" : action === "reject" ? "rejected" : "reverted"}` };
+    if (!t.from.includes(row.status))
+      return { ok: false, reason: "conflict", detail: `example '${id}' is ${row.status}: only ${t.from.map((x) => (x === "active" ? "an active" : `a ${x}`)).join(" or ")} one can be ${action === "approve" ? "approved" : action === "reject" ? "rejected" : "reverted"}` };
     this.#sql.exec("UPDATE learned SET status = ?, note = ?, updated_at = ?, reviewed_by = ? WHERE id = ?", t.to, note ?? row.note, new Date().toISOString(), by, id);
     if (row.status === "active" || t.to === "active") this.#changed();
     await this.#audit.append(by, `learned.${t.to}`, { id, scope: row.scope, label: row.label, from: row.status, ...(note ? { note } : {}) });
@@ -197,6 +199,25 @@ export class LearnedTable {
       .toArray();
     if (active > 0) this.#changed();
     if (rows.length) await this.#audit.append(by, "learned.reverted", { scope, count: rows.length, ...(since ? { since } : {}) });
+    return rows.length;
+  }
+
+  /**
+   * Reverts the active and pending examples a feedback taught (`ref` its id, origin
+   * `feedback`): its latest version no longer corrects. Returns how many.
+   */
+  async withdraw(ref: string, by: string): Promise<number> {
+    const active = this.#count("ref = ? AND origin = 'feedback' AND status = 'active'", ref);
+    const rows = this.#sql
+      .exec<{ id: string }>(
+        "UPDATE learned SET status = 'reverted', note = 'its feedback no longer corrects', updated_at = ?, reviewed_by = ? WHERE ref = ? AND origin = 'feedback' AND status IN ('active', 'pending') RETURNING id",
+        new Date().toISOString(),
+        by,
+        ref,
+      )
+      .toArray();
+    if (active > 0) this.#changed();
+    for (const r of rows) await this.#audit.append(by, "learned.withdrawn", { id: r.id, ref });
     return rows.length;
   }
 

@@ -117,9 +117,11 @@ export class Metrics extends DurableObject<Env> {
     }
     const now = Date.now();
     const record = nextRecord(existing, id, s, now);
+    // feedback on a bare intent judges a classification, not an answer of this specialist: it moves no arm (nor can one tenant's stream of them sink it for all)
+    const armOf = (r: FeedbackRecord) => (r.target.kind === "intent" ? null : r.label);
     const arms = feedbackArms(
-      existing ? { label: existing.label, good: existing.outcome === "good", at: existing.at } : undefined,
-      { label: record.label, good: record.outcome === "good" },
+      existing ? { label: armOf(existing), good: existing.outcome === "good", at: existing.at } : undefined,
+      { label: armOf(record), good: record.outcome === "good" },
       (label) => this.#arms.get(label),
       now,
     );

@@ -63,25 +63,37 @@ export async function teach(env: Env, config: Config, lesson: Lesson, defer: (p:
   return result;
 }
 
-/** What a feedback's correction did: learned (`active` or `pending` review), refused by a guard, or not learnable. */
+/**
+ * What a feedback's correction did: learned (`active` or `pending` review), refused by a
+ * guard, not learnable, or — a replacing version without a correction — the examples
+ * the earlier version taught taken back (`withdrawn`).
+ */
 export type CorrectionOutcome =
   | { status: "active" | "pending"; example: string; note?: string | undefined }
   | { status: "refused"; reason: "rate" | "full"; detail: string }
-  | { status: "not-learned"; detail: string };
+  | { status: "not-learned"; detail: string }
+  | { status: "withdrawn"; examples: number };
 
 /**
  * Teaches a feedback's correction (`correctLabel`, or a `correctSpecialist` that
- * declares exactly one label) on the target's input, as the tenant; undefined when the
- * feedback corrects nothing. Never throws for the correction's sake: a refusal or a
+ * declares exactly one label) on the target's input, as the tenant; a version that
+ * `replaced` an earlier one and corrects nothing withdraws what that one taught;
+ * undefined when there was nothing to teach or take back. Never throws for the correction's sake: a refusal or a
  * reason it cannot be learned is the outcome (the feedback itself is stored anyway).
  */
 export async function learnCorrection(
   env: Env,
   config: Config,
-  f: { id: string; tenant: string; by: string; input?: string | undefined; correctLabel?: string | undefined; correctSpecialist?: string | undefined },
+  f: { id: string; tenant: string; by: string; input?: string | undefined; correctLabel?: string | undefined; correctSpecialist?: string | undefined; replaced?: boolean | undefined },
   defer: (p: Promise<unknown>) => void,
 ): Promise<CorrectionOutcome | undefined> {
-  if (f.correctLabel === undefined && f.correctSpecialist === undefined) return undefined;
+  if (f.correctLabel === undefined && f.correctSpecialist === undefined) {
+    if (!f.replaced) return undefined;
+    // latest wins: a version that no longer corrects takes back what an earlier one taught
+    const n = (await controlStub(env)?.withdrawLearned(f.id, f.by)) ?? 0;
+    if (n > 0) defer(warm(env, f.tenant));
+    return n > 0 ? { status: "withdrawn", examples: n } : undefined;
+  }
   let label = f.correctLabel;
   if (label === undefined) {
     const labels = config.specialists.find((s) => s.id === f.correctSpecialist)?.intents.map((i) => i.label) ?? [];

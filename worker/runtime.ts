@@ -101,15 +101,18 @@ function intentCache(config: Config, env: Env): TieredCache<CachedIntent> {
   return cache;
 }
 
-/** An intent service around `model` with the isolate's cache and the config's settings; `previous`: the one it replaces. */
-function serviceFor(config: Config, env: Env, model: IntentModel, previous?: IntentService): Promise<IntentService> {
-  return IntentService.create(model, intentCache(config, env), intentSettings(config.router, model.encoder), previous);
+/** An intent service around `model` with the isolate's cache and the config's settings; `previousKeys`: the models it replaces (lookups by id search them too). */
+function serviceFor(config: Config, env: Env, model: IntentModel, previousKeys: readonly string[] = []): Promise<IntentService> {
+  return IntentService.create(model, intentCache(config, env), intentSettings(config.router, model.encoder), previousKeys);
 }
+
+/** Per tenant, the model keys its intents were last classified under in this isolate (tenant-intents.ts), across runtime rebuilds. */
+const tenantHistory = new Map<string, string[]>();
 
 /** A runtime around a model already in hand (building it is cheap: no fit). */
 async function build(config: Config, env: Env, m: SourcedModel, learned: Learned): Promise<Runtime> {
   const model = m.source === "interim" ? withSpecialists(m.model, new Set(config.specialists.map((s) => s.id)), config.router.fallback) : m.model;
-  const intents = await serviceFor(config, env, model, learned.previous?.shared);
+  const intents = await serviceFor(config, env, model, learned.previous?.shared.servedKeys);
   const encoder = model.encoder;
   const spec = { encoder: config.router.encoder, workersAiModel: config.router.workersAiModel };
   const tenants = new TenantIntents(
@@ -120,10 +123,11 @@ async function build(config: Config, env: Env, m: SourcedModel, learned: Learned
     {
       quick: (s) => quickModel(s, encoder, env),
       fitted: (s) => fittedModel(s, encoder, spec, env),
-      service: (x, previous) => serviceFor(config, env, x, previous),
+      service: (x, previousKeys) => serviceFor(config, env, x, previousKeys),
       defer: (p) => void import("cloudflare:workers").then(({ waitUntil }) => waitUntil(p)),
     },
     learned.previous,
+    tenantHistory,
   );
   return {
     config,

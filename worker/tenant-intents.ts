@@ -7,11 +7,14 @@
  * `IntentFitter` Durable Object fits it while the tenant's previous model (or the
  * runtime's) serves, and the fitted one is swapped in when it arrives.
  */
-import type { IntentService } from "./intent/intent-service.ts";
+import { PREVIOUS_KEYS, type IntentService } from "./intent/intent-service.ts";
 import type { LearnedExample } from "./intent/learned.ts";
 import { modelKey, type IntentModel, type IntentSource } from "./intent/model.ts";
 import { withLearned } from "./intent/learned.ts";
 import type { SourcedModel } from "./intent-models.ts";
+
+/** Tenants whose model history an isolate keeps (keys only: a few strings each). */
+export const MAX_HISTORY = 4096;
 
 /** Tenants' models one runtime keeps in hand (intent-models.ts `HeldModels` keeps as many). */
 export const MAX_TENANT_MODELS = 16;
@@ -29,8 +32,8 @@ export interface TenantModelInfo {
 export interface TenantModelMaker {
   quick(sources: readonly IntentSource[]): Promise<SourcedModel | undefined>;
   fitted(sources: readonly IntentSource[]): Promise<SourcedModel>;
-  /** A service around `model`; `previous`: the one it replaces (its records stay reachable by id). */
-  service(model: IntentModel, previous?: IntentService): Promise<IntentService>;
+  /** A service around `model`; `previousKeys`: the models it replaces (their records stay reachable by id). */
+  service(model: IntentModel, previousKeys: readonly string[]): Promise<IntentService>;
   /** Keeps a promise alive after the response (the fitter's answer). */
   defer(p: Promise<unknown>): void;
 }
@@ -53,15 +56,30 @@ export class TenantIntents {
   readonly #byTenant: ReadonlyMap<string, LearnedExample[]>;
   readonly #make: TenantModelMaker;
   readonly #previous: TenantIntents | undefined;
+  readonly #history: Map<string, string[]>;
   readonly #entries = new Map<string, Entry>();
 
-  constructor(shared: IntentService, sharedKey: string, sources: readonly IntentSource[], byTenant: ReadonlyMap<string, LearnedExample[]>, make: TenantModelMaker, previous?: TenantIntents) {
+  /**
+   * `history`: per tenant, the model keys its intents were classified under (the
+   * isolate's, kept across runtimes: a tenant idle through several changes still finds
+   * its intents by id); at most {@link MAX_HISTORY} tenants.
+   */
+  constructor(
+    shared: IntentService,
+    sharedKey: string,
+    sources: readonly IntentSource[],
+    byTenant: ReadonlyMap<string, LearnedExample[]>,
+    make: TenantModelMaker,
+    previous?: TenantIntents,
+    history: Map<string, string[]> = new Map(),
+  ) {
     this.#shared = shared;
     this.#sharedInfo = { source: "shared", key: sharedKey, fingerprint: shared.model.classifier.fingerprint, examples: 0 };
     this.#sources = sources;
     this.#byTenant = byTenant;
     this.#make = make;
     this.#previous = previous;
+    this.#history = history;
   }
 
   /** The runtime's service (tenants without examples of their own). */
@@ -119,9 +137,12 @@ export class TenantIntents {
     const { info } = entry;
     // what served this tenant before: its previous model, or the shared one
     const before = (await this.#previous?.serving(tenant)?.catch(() => undefined)) ?? this.#shared;
+    // and every model its intents were classified under lately: its own history, then the shared model's
+    const previousKeys = [...(this.#history.get(tenant) ?? []), ...before.servedKeys, ...this.#shared.servedKeys];
     const settle = async (m: SourcedModel) => {
-      const service = await this.#make.service(m.model, before);
+      const service = await this.#make.service(m.model, previousKeys);
       Object.assign(info, { source: m.source, key: m.key, fingerprint: m.model.classifier.fingerprint });
+      this.#remember(tenant, service.servedKeys);
       return service;
     };
     const quick = await this.#make.quick(sources);
@@ -141,6 +162,13 @@ export class TenantIntents {
     );
     this.#make.defer(entry.settled);
     Object.assign(info, { source: "interim", key: await modelKey(interim.model.encoder.id, sources), fingerprint: interim.model.classifier.fingerprint });
+    this.#remember(tenant, [...interim.servedKeys, ...(this.#history.get(tenant) ?? [])]);
     return interim;
+  }
+
+  #remember(tenant: string, keys: readonly string[]): void {
+    this.#history.delete(tenant);
+    this.#history.set(tenant, [...new Set(keys)].slice(0, PREVIOUS_KEYS));
+    if (this.#history.size > MAX_HISTORY) this.#history.delete(this.#history.keys().next().value!);
   }
 }

@@ -7,7 +7,7 @@ import { submit, waitFor } from "./task-helpers.ts";
 const ADMIN = { authorization: "Bearer dev-admin-key" };
 const OTHER = "feedback-other-tenant-key";
 const API_KEYS = JSON.stringify({ [await sha256Hex(OTHER)]: "other" });
-type View = { id: string; target: Record<string, string>; specialist: string; label: string | null; intentId: string | null; outcome: string; score?: number; correctLabel?: string; correctSpecialist?: string; comment?: string; inputKnown: boolean; by: string; createdAt: string; updatedAt: string; revision: number; replaced: boolean; learned?: Record<string, string> };
+type View = { id: string; target: Record<string, string>; specialist: string; label: string | null; intentId: string | null; outcome: string; score?: number; correctLabel?: string; correctSpecialist?: string; comment?: string; inputKnown: boolean; by: string; createdAt: string; updatedAt: string; revision: number; replaced: boolean; learned?: Record<string, string | number> };
 type Audit = { entries: { seq: number; actor: string; action: string; detail: Record<string, unknown> }[]; verification: { ok: boolean; anchoredAt?: number } };
 
 /** A served hop (after-response work done: its trace and metrics sent). */
@@ -59,7 +59,10 @@ describe("POST /v1/feedback on a hop", () => {
     expect(latest).toMatchObject({ id: stored.id, outcome: "good", revision: 2, replaced: true, createdAt: stored.createdAt });
     expect(latest.updatedAt > stored.updatedAt).toBe(true);
     expect(latest).not.toHaveProperty("correctLabel");
-    expect((await mine("?specialist=units")).filter((f) => f.id === stored.id)).toEqual([latest]);
+    // latest wins: what the earlier version taught is taken back
+    expect(latest.learned).toEqual({ status: "withdrawn", examples: 1 });
+    const { learned: _withdrawn, ...latestPlain } = latest;
+    expect((await mine("?specialist=units")).filter((f) => f.id === stored.id)).toEqual([latestPlain]);
 
     const chain = await audit("units");
     const mineInChain = chain.entries.filter((e) => e.detail.feedback === stored.id);

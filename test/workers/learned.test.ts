@@ -125,14 +125,24 @@ describe("learned examples", () => {
     // the active set changed: every isolate's models drop them
     const afterBulk = await version();
     expect(afterBulk).toBeGreaterThan(beforeBulk);
+    // `since` is an instant, however it is written: a later one (with an offset, without milliseconds) reverts nothing older
+    const fresh = (await (await teach({ input: "blorp five", label: "text.stats", scope: ids.cap }, over)).json()) as LearnedExample;
+    const at = new Date(fresh.createdAt);
+    const later = new Date(at.getTime() + 60_000);
+    const offset = `${new Date(later.getTime() + 3_600_000).toISOString().slice(0, 19)}+01:00`; // the same instant, written at +01:00
+    expect(await (await callWith(over, "/v1/admin/learned/revert", { json: { scope: ids.cap, since: offset }, headers: ADMIN })).json()).toEqual({ reverted: 0 });
+    const ownSecond = `${at.toISOString().slice(0, 19)}Z`; // the example's own second, no milliseconds: it was taught at or after it
+    expect(await (await callWith(over, "/v1/admin/learned/revert", { json: { scope: ids.cap, since: ownSecond }, headers: ADMIN })).json()).toEqual({ reverted: 1 });
+    const afterBulk2 = await version();
     // nothing left to revert: nothing changes
     const none = await callWith(over, "/v1/admin/learned/revert", { json: { scope: ids.cap }, headers: ADMIN });
     expect(await none.json()).toEqual({ reverted: 0 });
-    expect(await version()).toBe(afterBulk);
+    expect(afterBulk2).toBeGreaterThan(afterBulk);
+    expect(await version()).toBe(afterBulk2);
 
     const audit = ((await (await call("/v1/admin/control", { headers: ADMIN })).json()) as { audit: { entries: { action: string; detail: Record<string, unknown> }[] } }).audit.entries;
     const mine = audit.filter((e) => e.detail.scope === ids.cap).map((e) => e.action);
-    expect(mine).toEqual(["learned.added", "learned.held", "learned.held", "learned.refused", "learned.active", "learned.rejected", "learned.reverted"]);
+    expect(mine).toEqual(["learned.added", "learned.held", "learned.held", "learned.refused", "learned.active", "learned.rejected", "learned.reverted", "learned.added", "learned.reverted"]);
   }, 30_000);
 
   it("bad input is a 4xx and stores nothing; tenant keys cannot reach the admin routes", async () => {

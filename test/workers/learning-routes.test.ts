@@ -92,6 +92,26 @@ describe("corrections through POST /v1/feedback", () => {
   });
 });
 
+describe("a replacing feedback that no longer corrects", () => {
+  it("withdraws what the earlier version taught (latest wins), and feedback on a bare intent moves no specialist's outcome counts", async () => {
+    const t = await tenant(configWith(() => {}));
+    const h = (await (await t.as("/v1/route", { input: "quibblefrost the ledger twice" })).json()) as { id: string; decision: { specialist: string; intent: { label: string } } };
+    const taught = (await (await t.as("/v1/feedback", { hopId: h.id, outcome: "bad", correctLabel: "text.count" })).json()) as Feedback;
+    expect(taught.learned).toMatchObject({ status: "active" });
+    const changed = await t.as("/v1/feedback", { hopId: h.id, outcome: "good" });
+    expect(changed.status).toBe(200);
+    expect(((await changed.json()) as Feedback).learned).toEqual({ status: "withdrawn", examples: 1 });
+    const listed = (await (await callWith({}, `/v1/admin/learned?scope=${t.name}`, { headers: ADMIN })).json()) as { examples: { id: string; status: string; note: string }[] };
+    expect(listed.examples).toEqual([expect.objectContaining({ id: taught.learned!.example, status: "reverted", note: "its feedback no longer corrects" })]);
+
+    // a bare intent's feedback: counted in metrics, not in the arms a learned choice reads
+    const intent = (await (await t.as("/v1/intents", { input: "convert 9 km to miles" })).json()) as { id: string; label: string; specialist: string };
+    const before = await metricsStub(E, intent.specialist)!.arm(intent.label);
+    expect((await t.as("/v1/feedback", { intentId: intent.id, outcome: "bad" })).status).toBe(201);
+    expect(await metricsStub(E, intent.specialist)!.arm(intent.label)).toEqual(before);
+  });
+});
+
 describe("router.selection 'learned'", () => {
   it("moves a label's traffic off a failing specialist to its equivalent fallback, with the numbers in the decision's reason", async () => {
     const config = configWith((c) => {

@@ -7,7 +7,7 @@ import { ROUTING_VIEW_VERSION, routingView } from "./routing-view.ts";
 import type { CacheSource, TieredCache } from "./tiered-cache.ts";
 
 /** How many replaced models' keys a lookup by id also searches. */
-export const PREVIOUS_KEYS = 4;
+export const PREVIOUS_KEYS = 6;
 
 /** Routing settings that decide how a prediction becomes a record. */
 export interface IntentSettings {
@@ -57,20 +57,25 @@ export class IntentService {
    * model changed can still be named (a hop by id, feedback).
    */
   readonly previousKeys: readonly string[];
-  private constructor(model: IntentModel, cache: TieredCache<CachedIntent>, settings: IntentSettings, modelKey: string, previous: IntentService | undefined) {
+  private constructor(model: IntentModel, cache: TieredCache<CachedIntent>, settings: IntentSettings, modelKey: string, previousKeys: readonly string[]) {
     this.model = model;
     this.cache = cache;
     this.settings = settings;
     this.modelKey = modelKey;
-    this.previousKeys = previous ? [...new Set([previous.modelKey, ...previous.previousKeys])].filter((k) => k !== modelKey).slice(0, PREVIOUS_KEYS) : [];
+    this.previousKeys = [...new Set(previousKeys)].filter((k) => k !== modelKey).slice(0, PREVIOUS_KEYS);
+  }
+
+  /** The model keys whose records this service finds by id: its own, then the ones it replaced, newest first (the next service's `previousKeys`). */
+  get servedKeys(): string[] {
+    return [this.modelKey, ...this.previousKeys];
   }
 
   /** Builds the service and its model key. */
-  static async create(model: IntentModel, cache: TieredCache<CachedIntent>, settings: IntentSettings, previous?: IntentService): Promise<IntentService> {
+  static async create(model: IntentModel, cache: TieredCache<CachedIntent>, settings: IntentSettings, previousKeys: readonly string[] = []): Promise<IntentService> {
     const key = await sha256Hex(
       JSON.stringify([model.encoder.id, model.classifier.fingerprint, [...model.labelToSpecialist], ROUTING_VIEW_VERSION, settings.minConfidence, settings.fallback ?? null, settings.topK, ...escalationKey(settings)]),
     );
-    return new IntentService(model, cache, settings, key.slice(0, 16), previous);
+    return new IntentService(model, cache, settings, key.slice(0, 16), previousKeys);
   }
 
   /** Cache key: scoped by model and by tenant, so one tenant never reads another's intents. */

@@ -80,7 +80,7 @@ feedbackRoutes
       throw new ProblemError({ status: 409, slug: "idempotency-conflict", title: "Idempotency conflict", detail: "this Idempotency-Key was used with another target or body" });
     // a correction teaches the classifier (worker/learning.ts): once per version of the feedback
     const learned =
-      answer.kind === "same" ? undefined : await learnCorrection(c.env, rt.config, { ...answer.record, by: actorOf(p) }, (pr) => c.executionCtx.waitUntil(pr));
+      answer.kind === "same" ? undefined : await learnCorrection(c.env, rt.config, { ...answer.record, by: actorOf(p), replaced: answer.kind === "replaced" }, (pr) => c.executionCtx.waitUntil(pr));
     return c.json({ ...viewOf(answer.record), ...(learned ? { learned } : {}) }, answer.kind === "created" ? 201 : 200);
   })
   .openapi(list, async (c) => {

@@ -123,7 +123,9 @@ learnedRoutes
   .openapi(review("revert", "Revert an active or pending example: no model learns it any more"), (c) => decide(c, "revert", c.req.valid("param").id, c.req.valid("json").note))
   .openapi(bulk, async (c) => {
     const b = c.req.valid("json");
-    const reverted = await control(c).revertLearned(b.scope, actorOf(c.get("principal"), b.note), b.since);
+    // compared as stored (UTC, milliseconds): any offset or precision the caller wrote means the same instant
+    const since = b.since === undefined ? undefined : new Date(b.since).toISOString();
+    const reverted = await control(c).revertLearned(b.scope, actorOf(c.get("principal"), b.note), since);
     if (reverted > 0) rewarm(c, b.scope);
     return c.json({ reverted }, 200);
   });

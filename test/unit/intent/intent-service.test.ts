@@ -233,7 +233,7 @@ describe("IntentService", () => {
     for (let i = 1; i <= PREVIOUS_KEYS + 1; i++) {
       ids.push((await chain.at(-1)!.classify(`compute ${i} plus ${i}`, () => {}, "t1")).record.id);
       // another model (other settings: another key) replacing the last, sharing the isolate's cache
-      chain.push(await IntentService.create(model, cache, { ...settings, minConfidence: 0.3 + i / 100 }, chain.at(-1)));
+      chain.push(await IntentService.create(model, cache, { ...settings, minConfidence: 0.3 + i / 100 }, chain.at(-1)!.servedKeys));
     }
     const latest = chain.at(-1)!;
     expect(latest.previousKeys).toEqual(chain.slice(1, -1).reverse().map((s) => s.modelKey).concat(chain[0]!.modelKey).slice(0, PREVIOUS_KEYS));
@@ -246,7 +246,7 @@ describe("IntentService", () => {
     const again = await latest.classify("compute 2 plus 2", () => {}, "t1");
     expect(again).toMatchObject({ source: null, record: { id: ids[1], model: latest.modelKey } });
     // a service replacing one with its own key keeps no duplicate
-    const same = await IntentService.create(model, cache, { ...settings, minConfidence: 0.3 + (PREVIOUS_KEYS + 1) / 100 }, latest);
+    const same = await IntentService.create(model, cache, { ...settings, minConfidence: 0.3 + (PREVIOUS_KEYS + 1) / 100 }, latest.servedKeys);
     expect(same.modelKey).toBe(latest.modelKey);
     expect(same.previousKeys).toEqual(latest.previousKeys);
   });

@@ -28,6 +28,7 @@ const example = (scope: string, input: string): LearnedExample => ({
 });
 
 let shared: IntentService;
+let made = 0;
 let model: IntentModel;
 beforeAll(async () => {
   model = await buildIntentModel(sources, new BuiltinEncoder(), { minUpdates: 200 });
@@ -47,7 +48,8 @@ function maker(known: Set<string> = new Set()) {
       await gate;
       return { model, source: "fitter", key: await modelKey("builtin-hash/1", s) };
     },
-    service: (m, previous) => IntentService.create(m, cache, { ...settings, topK: 1 }, previous),
+    // each service another key (as each re-fitted model has), sharing the cache
+    service: (m, previousKeys) => IntentService.create(m, cache, { ...settings, topK: 1, minConfidence: ++made / 1000 }, previousKeys),
     defer: (p) => void deferred.push(p),
   };
   return { make, asked, release: () => release(), deferred };
@@ -71,6 +73,7 @@ describe("TenantIntents", () => {
     const svc = await t.for("acme");
     expect(svc).not.toBe(shared);
     expect(svc.previousKeys).toEqual([shared.modelKey]);
+    expect(svc.servedKeys).toEqual([svc.modelKey, shared.modelKey]);
     expect(t.info("acme")).toMatchObject({ source: "kv", key, examples: 1 });
     expect(await t.for("acme")).toBe(svc);
     expect(m.asked).toEqual({ quick: 1, fitted: 0 });
@@ -98,6 +101,26 @@ describe("TenantIntents", () => {
     const after = new TenantIntents(shared, "shared-key", sources, new Map([["acme", [example("acme", "one"), { ...example("acme", "two"), id: "lx_two" }]]]), next.make, before);
     expect(await after.for("acme")).toBe(old);
     expect(after.info("acme")).toMatchObject({ source: "interim", examples: 2 });
+  });
+
+  it("a tenant idle through runtime rebuilds still finds, by id, the intents its older model classified (the isolate's history)", async () => {
+    const history = new Map<string, string[]>();
+    const keyOf = async (inputs: string[]) => modelKey("builtin-hash/1", [...sources, { specialist: "math", label: "math.evaluate", examples: inputs }]);
+    const known = new Set([await keyOf(["one"]), await keyOf(["one", "two"])]);
+    const ex = (id: string, input: string) => ({ ...example("acme", input), id, createdAt: `2026-11-30T00:00:0${id.length}.000Z` });
+    const first = new TenantIntents(shared, "k", sources, new Map([["acme", [ex("lx_1", "one")]]]), maker(known).make, undefined, history);
+    const own = await first.for("acme");
+    const id = (await own.classify("compute 9 plus 9", () => {}, "acme")).record.id;
+    // another tenant's change: a runtime in which acme sends nothing
+    const idle = new TenantIntents(await IntentService.create(model, cache, { ...settings, topK: 3 }), "k2", sources, new Map([["acme", [ex("lx_1", "one")]]]), maker(known).make, first, history);
+    // acme's own change, with acme idle in the runtime before
+    const next = new TenantIntents(await IntentService.create(model, cache, { ...settings, topK: 4 }), "k3", sources, new Map([["acme", [ex("lx_1", "one"), ex("lx_22", "two")]]]), maker(known).make, idle, history);
+    const now = await next.for("acme");
+    expect(now.modelKey).not.toBe(own.modelKey);
+    expect(await now.lookup(id, () => {}, "acme")).toMatchObject({ record: { id, model: own.modelKey } });
+    // without the history, the older model is out of reach
+    const forgetful = new TenantIntents(await IntentService.create(model, cache, { ...settings, topK: 5 }), "k4", sources, new Map([["acme", [ex("lx_1", "one"), ex("lx_22", "two")]]]), maker(known).make, idle, new Map());
+    expect(await (await forgetful.for("acme")).lookup(id, () => {}, "acme")).toBeUndefined();
   });
 
   it(`keeps the ${MAX_TENANT_MODELS} most recently served tenants' models; another is built again when it is next served`, async () => {
