@@ -124,11 +124,11 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
   let intent: CachedIntent | undefined;
   let source = "pinned";
   if (hop.intentId !== undefined) {
-    const found = await (await rt.intentsFor(c.get("principal").tenant)).lookup(hop.intentId, defer, c.get("principal").tenant);
+    const found = await (await rt.intentsFor(tenant)).lookup(hop.intentId, defer, tenant);
     intent = found?.record;
     source = found ? (found.source ?? "classified") : "unknown-id";
   } else if (hop.pinned === undefined && hop.input !== undefined && (hop.unable === undefined || hop.input.trim())) {
-    const found = await (await rt.intentsFor(c.get("principal").tenant)).classify(hop.input, defer, c.get("principal").tenant, hopEscalator(c, rt, trace));
+    const found = await (await rt.intentsFor(tenant)).classify(hop.input, defer, tenant, hopEscalator(c, rt, trace));
     intent = found.record;
     source = found.source ?? "classified";
   }
