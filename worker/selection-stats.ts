@@ -31,5 +31,5 @@ export async function learnedChoice(env: Env, rt: Runtime, intent: IntentRecord 
   const ids = new Set([intent.specialist, ...intent.topK.map((c) => c.specialist), ...(rt.registry.get(intent.specialist)?.fallbacks ?? [])].filter((id) => rt.registry.has(id)));
   const o = rt.config.learning.selection;
   const stats = await armCache(env).get(intent.label, [...ids], now, { ttlMs: o.statsTtlMs, firstReadMs: FIRST_READ_MS, defer });
-  return { stats, now, rng: Math.random, settings: { ...DEFAULT_SELECTION, costWeight: o.costWeight } };
+  return { stats, now, rng: Math.random, settings: { ...DEFAULT_SELECTION, costWeight: o.costWeight, latencyWeight: o.latencyWeight } };
 }

@@ -30,17 +30,19 @@ export const LearningSettings = z.lazy(() =>
     maxExampleChars: z.number().int().min(1).max(2000).default(1000),
     /**
      * Outcome-aware choice (`router.selection: "learned"`; outcomes lose half their
-     * weight in an hour, routing/selection.ts `DEFAULT_SELECTION`): the cost weight and
-     * how long an isolate reuses the counts it read.
+     * weight in an hour, routing/selection.ts `DEFAULT_SELECTION`): the cost and latency
+     * weights and how long an isolate reuses the counts it read.
      */
     selection: z
       .strictObject({
         /** How much one USD of cost per call lowers a candidate's sampled success rate. */
         costWeight: z.number().min(0).max(1_000_000).default(0),
+        /** How much one second of a candidate's mean latency for the intent lowers its sampled success rate. */
+        latencyWeight: z.number().min(0).max(1_000).default(0),
         /** How long an isolate reuses the outcome counts it read before reading them again, ms. */
         statsTtlMs: z.number().int().min(0).max(600_000).default(5000),
       })
-      .default({ costWeight: 0, statsTtlMs: 5000 }),
+      .default({ costWeight: 0, latencyWeight: 0, statsTtlMs: 5000 }),
   }),
 );
 export type LearningSettings = z.infer<typeof LearningSettings>;

@@ -28,11 +28,13 @@ export interface SelectionSettings {
   prior: { alpha: number; beta: number };
   /** How much one USD of cost per call lowers a draw (a draw is a success rate in [0, 1]). */
   costWeight: number;
+  /** How much one second of a candidate's mean latency (its moving mean, `ArmStats.latencyMs`) lowers a draw; none known: nothing. */
+  latencyWeight: number;
   /** Weight of a new latency sample in the moving mean, in (0, 1]. */
   latencyAlpha: number;
 }
 
-export const DEFAULT_SELECTION: SelectionSettings = { halfLifeMs: 3_600_000, prior: { alpha: 1, beta: 1 }, costWeight: 0, latencyAlpha: 0.2 };
+export const DEFAULT_SELECTION: SelectionSettings = { halfLifeMs: 3_600_000, prior: { alpha: 1, beta: 1 }, costWeight: 0, latencyWeight: 0, latencyAlpha: 0.2 };
 
 /** `s`'s counts as of `now`: both multiplied by 2^(−elapsed / halfLife); a clock that went back changes nothing. */
 export function decayed(s: ArmStats, now: number, halfLifeMs: number): ArmStats {
@@ -105,7 +107,8 @@ const r3 = (n: number) => Math.round(n * 1000) / 1000;
 /**
  * Thompson sampling among `candidates` (in their given order; ties keep it): each
  * draws a success rate from Beta(prior.alpha + successes, prior.beta + failures) as of
- * `now`, less `costWeight × costUsd`, and the highest score wins.
+ * `now`, less `costWeight × costUsd` and `latencyWeight × its mean latency in seconds`,
+ * and the highest score wins.
  *
  * @throws {RangeError} no candidate.
  * @example
@@ -118,9 +121,11 @@ export function choose(candidates: readonly Candidate[], now: number, rng: () =>
     const a = o.prior.alpha + s.successes;
     const b = o.prior.beta + s.failures;
     const draw = betaDraw(a, b, rng);
-    return { id: c.id, mean: a / (a + b), evidence: s.successes + s.failures, draw, score: draw - o.costWeight * c.costUsd };
+    const latencyS = s.latencyMs === undefined ? 0 : s.latencyMs / 1000;
+    return { id: c.id, mean: a / (a + b), evidence: s.successes + s.failures, latencyMs: s.latencyMs, draw, score: draw - o.costWeight * c.costUsd - o.latencyWeight * latencyS };
   });
   const best = arms.reduce((w, x) => (x.score > w.score ? x : w));
-  const reason = `learned choice (Thompson sampling): ${arms.map((x) => `'${x.id}' success ${r3(x.mean)} over ${r3(x.evidence)} outcomes, drew ${r3(x.score)}`).join("; ")}; '${best.id}' drew highest`;
-  return { id: best.id, arms: arms.map((x) => ({ ...x, mean: r3(x.mean), evidence: r3(x.evidence), draw: r3(x.draw), score: r3(x.score) })), reason };
+  const latency = (x: (typeof arms)[number]) => (o.latencyWeight > 0 && x.latencyMs !== undefined ? `, ${Math.round(x.latencyMs)} ms` : "");
+  const reason = `learned choice (Thompson sampling): ${arms.map((x) => `'${x.id}' success ${r3(x.mean)} over ${r3(x.evidence)} outcomes${latency(x)}, drew ${r3(x.score)}`).join("; ")}; '${best.id}' drew highest`;
+  return { id: best.id, arms: arms.map(({ latencyMs: _l, ...x }) => ({ ...x, mean: r3(x.mean), evidence: r3(x.evidence), draw: r3(x.draw), score: r3(x.score) })), reason };
 }

@@ -81,6 +81,23 @@ describe("choose (Thompson sampling)", () => {
     expect(picks.filter((p) => p === "cheap").length).toBeGreaterThan(400);
   });
 
+  it("weighs latency: of two equally good specialists the faster wins most draws, and the reason gives each one's mean latency", () => {
+    const rng = mulberry32(5);
+    const o = { ...DEFAULT_SELECTION, latencyWeight: 0.5 };
+    const slow = { ...strong, latencyMs: 2000 };
+    const fast = { ...strong, latencyMs: 200 };
+    const picks = Array.from({ length: 500 }, () => choose([{ id: "slow", stats: slow, costUsd: 0 }, { id: "fast", stats: fast, costUsd: 0 }], 0, rng, o).id);
+    expect(picks.filter((p) => p === "fast").length).toBeGreaterThan(450);
+    const c = choose([{ id: "slow", stats: slow, costUsd: 0 }, { id: "new", costUsd: 0 }], 0, mulberry32(6), o);
+    expect(c.reason).toMatch(/^learned choice \(Thompson sampling\): 'slow' success 0\.941 over 100 outcomes, 2000 ms, drew -?[0-9.]+; 'new' success 0\.5 over 0 outcomes, drew [0-9.]+;/);
+    // the score is the draw less a second of latency at 0.5
+    expect(c.arms[0]!.score).toBeCloseTo(c.arms[0]!.draw - 1, 2);
+    // without a latency weight, latency neither counts nor shows
+    const plain = choose([{ id: "slow", stats: slow, costUsd: 0 }], 0, mulberry32(6));
+    expect(plain.reason).not.toMatch(/ ms/);
+    expect(plain.arms[0]!.score).toBe(plain.arms[0]!.draw);
+  });
+
   it("forgets: a specialist whose failures are old is tried again", () => {
     const rng = mulberry32(3);
     const failedLongAgo: ArmStats = { successes: 0, failures: 50, at: 0 };
