@@ -70,8 +70,8 @@ export async function teach(env: Env, config: Config, lesson: Lesson, defer: (p:
  */
 export type CorrectionOutcome =
   | { status: "active" | "pending"; example: string; note?: string | undefined }
-  | { status: "refused"; reason: "rate" | "full"; detail: string }
-  | { status: "not-learned"; detail: string }
+  | { status: "refused"; reason: "rate" | "full"; detail: string; withdrawn?: number }
+  | { status: "not-learned"; detail: string; withdrawn?: number }
   | { status: "withdrawn"; examples: number };
 
 /**
@@ -97,9 +97,25 @@ export async function learnCorrection(
   let label = f.correctLabel;
   if (label === undefined) {
     const labels = config.specialists.find((s) => s.id === f.correctSpecialist)?.intents.map((i) => i.label) ?? [];
-    if (labels.length !== 1) return { status: "not-learned", detail: `'${f.correctSpecialist}' declares ${labels.length} intent labels: give correctLabel to teach the classifier` };
+    if (labels.length !== 1) {
+      const outcome = { status: "not-learned" as const, detail: `'${f.correctSpecialist}' declares ${labels.length} intent labels: give correctLabel to teach the classifier` };
+      return f.replaced ? withdrawEarlier(env, f, outcome, defer) : outcome;
+    }
     label = labels[0]!;
   }
+  const outcome = await correct(env, config, f, label, defer);
+  if ("detail" in outcome && f.replaced) return withdrawEarlier(env, f, outcome, defer);
+  return outcome;
+}
+
+/** Latest wins: a replacing correction that teaches nothing takes back what the earlier version taught (`withdrawn`: how many). */
+async function withdrawEarlier(env: Env, f: { id: string; tenant: string; by: string }, outcome: Extract<CorrectionOutcome, { status: "refused" | "not-learned" }>, defer: (p: Promise<unknown>) => void): Promise<CorrectionOutcome> {
+  const n = (await controlStub(env)?.withdrawLearned(f.id, f.by)) ?? 0;
+  if (n > 0) defer(warm(env, f.tenant));
+  return n > 0 ? { ...outcome, withdrawn: n } : outcome;
+}
+
+async function correct(env: Env, config: Config, f: { id: string; tenant: string; by: string; input?: string | undefined }, label: string, defer: (p: Promise<unknown>) => void): Promise<CorrectionOutcome> {
   if (f.input === undefined) return { status: "not-learned", detail: "the target's input is no longer known (its intent record or hop reference expired)" };
   const why = unlearnable(config, { label, input: f.input });
   if (why) return { status: "not-learned", detail: why };

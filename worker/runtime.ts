@@ -7,7 +7,7 @@ import { cacheApiTier, kvTier } from "./bindings/intent-tiers.ts";
 import type { Env } from "./env.ts";
 import { BuiltinEncoder } from "./intent/builtin-encoder.ts";
 import type { Encoder } from "./intent/encoder.ts";
-import { IntentService } from "./intent/intent-service.ts";
+import { IntentService, type IntentLookup } from "./intent/intent-service.ts";
 import { modelKey, withSpecialists, type IntentModel } from "./intent/model.ts";
 import type { CachedIntent } from "./intent/record.ts";
 import { fittedModel, quickModel, type ModelSource, type SourcedModel } from "./intent-models.ts";
@@ -182,6 +182,27 @@ async function resolve(config: Config, env: Env, learned: Learned, previous: Int
     () => undefined,
   );
   return rt;
+}
+
+/** How long a lookup by id that missed waits for a model being fitted (its records may be under that model's key). */
+export const LOOKUP_WAIT_MS = 3_000;
+
+/**
+ * An intent record by id for `tenant` (hops by intent id, feedback on an intent): from
+ * the model the tenant routes with and the models it replaced. A miss while that model
+ * (or the runtime's) is still an interim one — a new deployment or isolate refitting,
+ * a learned change — waits up to {@link LOOKUP_WAIT_MS} for the fitted one and asks it:
+ * a record classified under that same model by another isolate is found then.
+ */
+export async function lookupIntent(env: Env, rt: Runtime, tenant: string, id: string, defer: (p: Promise<unknown>) => void): Promise<IntentLookup | undefined> {
+  const service = await rt.intentsFor(tenant);
+  const hit = await service.lookup(id, defer, tenant);
+  if (hit || (rt.intentModel.source !== "interim" && rt.tenantModel(tenant).source !== "interim")) return hit;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([Promise.all([rt.pending, rt.tenants.settled(tenant)]), new Promise<void>((r) => (timer = setTimeout(r, LOOKUP_WAIT_MS)))]);
+  clearTimeout(timer);
+  const now = await (await getRuntime(env)).intentsFor(tenant);
+  return now === service ? undefined : now.lookup(id, defer, tenant);
 }
 
 /**

@@ -134,6 +134,10 @@ describe("learned examples", () => {
     const ownSecond = `${at.toISOString().slice(0, 19)}Z`; // the example's own second, no milliseconds: it was taught at or after it
     expect(await (await callWith(over, "/v1/admin/learned/revert", { json: { scope: ids.cap, since: ownSecond }, headers: ADMIN })).json()).toEqual({ reverted: 1 });
     const afterBulk2 = await version();
+    // a time past 9999-12-31 in UTC is refused, not compared as text with every stored time
+    const farOff = await callWith(over, "/v1/admin/learned/revert", { json: { scope: ids.cap, since: "9999-12-31T23:59:59-01:00" }, headers: ADMIN });
+    expect(farOff.status).toBe(400);
+    expect((await problem(farOff)).detail).toMatch(/^since: 9999-12-31T23:59:59-01:00 is outside the years 0000–9999 \(UTC\)$/);
     // nothing left to revert: nothing changes
     const none = await callWith(over, "/v1/admin/learned/revert", { json: { scope: ids.cap }, headers: ADMIN });
     expect(await none.json()).toEqual({ reverted: 0 });

@@ -29,7 +29,7 @@ async function tenant(config: string) {
   return { name, as, over };
 }
 
-type Feedback = { id: string; learned?: { status: string; example?: string; reason?: string; detail?: string } };
+type Feedback = { id: string; learned?: { status: string; example?: string; reason?: string; detail?: string; withdrawn?: number } };
 
 describe("corrections through POST /v1/feedback", () => {
   it("teach the tenant's model (active, then routing by it) until the hourly limit refuses the rest; the feedback is stored anyway", async () => {
@@ -103,6 +103,12 @@ describe("a replacing feedback that no longer corrects", () => {
     expect(((await changed.json()) as Feedback).learned).toEqual({ status: "withdrawn", examples: 1 });
     const listed = (await (await callWith({}, `/v1/admin/learned?scope=${t.name}`, { headers: ADMIN })).json()) as { examples: { id: string; status: string; note: string }[] };
     expect(listed.examples).toEqual([expect.objectContaining({ id: taught.learned!.example, status: "reverted", note: "its feedback no longer corrects" })]);
+
+    // a replacing correction that cannot be taught takes back what the earlier one taught too
+    const again = (await (await t.as("/v1/feedback", { hopId: h.id, outcome: "bad", correctLabel: "text.count", comment: "again" })).json()) as Feedback;
+    expect(again.learned).toMatchObject({ status: "active" });
+    const vague = (await (await t.as("/v1/feedback", { hopId: h.id, outcome: "bad", correctSpecialist: "units" })).json()) as Feedback;
+    expect(vague.learned).toMatchObject({ status: "not-learned", withdrawn: 1 });
 
     // a bare intent's feedback: counted in metrics, not in the arms a learned choice reads
     const intent = (await (await t.as("/v1/intents", { input: "convert 9 km to miles" })).json()) as { id: string; label: string; specialist: string };

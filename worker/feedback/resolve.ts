@@ -2,7 +2,7 @@ import type { Env } from "../env.ts";
 import { notFound, ProblemError } from "../http/problem.ts";
 import { hopRefOf, type HopRef } from "../observe/hop-refs.ts";
 import { metricsStub, pendingHopRef, readHopTrace } from "../observe/sinks.ts";
-import type { Runtime } from "../runtime.ts";
+import { lookupIntent, type Runtime } from "../runtime.ts";
 import { taskStub } from "../tasks/task-stub.ts";
 import type { FeedbackTarget, ResolvedTarget } from "./record.ts";
 
@@ -42,11 +42,11 @@ export async function resolveTarget(env: Env, rt: Runtime, tenant: string, t: Fe
     case "hop": {
       const ref = await hopRef(env, rt, t.hopId, tenant);
       if (!ref) throw notFound(`no hop '${t.hopId}' to give feedback on (unknown, older than observability.feedbackWindowSeconds, another tenant's, or it reached no specialist)`);
-      const input = ref.intentId ? (await (await rt.intentsFor(tenant)).lookup(ref.intentId, defer, tenant))?.record.input : undefined;
+      const input = ref.intentId ? (await lookupIntent(env, rt, tenant, ref.intentId, defer))?.record.input : undefined;
       return { specialist: ref.specialist, label: ref.label, intentId: ref.intentId, input };
     }
     case "intent": {
-      const hit = await (await rt.intentsFor(tenant)).lookup(t.intentId, defer, tenant);
+      const hit = await lookupIntent(env, rt, tenant, t.intentId, defer);
       if (!hit) throw notFound(`no intent '${t.intentId}' is cached for the current model (it may have expired or the model changed)`);
       return { specialist: hit.record.specialist, label: hit.record.label, intentId: hit.record.id, input: hit.record.input };
     }
@@ -58,7 +58,7 @@ export async function resolveTarget(env: Env, rt: Runtime, tenant: string, t: Fe
       if (!step.specialist)
         throw new ProblemError({ status: 409, slug: "step-not-run", title: "Step has not run", detail: `step '${t.stepId}' has not been served by a specialist yet (status ${step.status})` });
       const spec = task.plan?.steps.find((s) => s.id === t.stepId);
-      const label = spec?.intent ?? (step.intentId ? (await (await rt.intentsFor(tenant)).lookup(step.intentId, defer, tenant))?.record.label : undefined);
+      const label = spec?.intent ?? (step.intentId ? (await lookupIntent(env, rt, tenant, step.intentId, defer))?.record.label : undefined);
       return { specialist: step.specialist, label, intentId: step.intentId, input: step.input };
     }
   }

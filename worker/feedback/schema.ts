@@ -71,14 +71,14 @@ export const FeedbackView = z
     learned: z
       .discriminatedUnion("status", [
         z.object({ status: z.enum(["active", "pending"]), example: z.string().openapi({ description: "the learned example's id (GET /v1/admin/learned)" }), note: z.string().optional() }),
-        z.object({ status: z.literal("refused"), reason: z.enum(["rate", "full"]), detail: z.string() }),
-        z.object({ status: z.literal("not-learned"), detail: z.string() }),
+        z.object({ status: z.literal("refused"), reason: z.enum(["rate", "full"]), detail: z.string(), withdrawn: z.number().int().optional() }),
+        z.object({ status: z.literal("not-learned"), detail: z.string(), withdrawn: z.number().int().optional() }),
         z.object({ status: z.literal("withdrawn"), examples: z.number().int().openapi({ description: "learned examples the earlier version taught, reverted" }) }),
       ])
       .optional()
       .openapi({
         description:
-          "What the correction taught the classifier (absent: no correction, or the same feedback again): an example `active` now or `pending` an admin's review; `refused` by a guard (learning.correctionsPerHour, learning.maxPerScope); `not-learned` (input unknown or too long, a specialist with several labels and no correctLabel); `withdrawn`: this version replaced one that corrected, and what it taught was reverted",
+          "What the correction taught the classifier (absent: no correction, or the same feedback again): an example `active` now or `pending` an admin's review; `refused` by a guard (learning.correctionsPerHour, learning.maxPerScope); `not-learned` (input unknown or too long, a specialist with several labels and no correctLabel); `withdrawn`: this version replaced one that corrected, and what it taught was reverted (a replacing correction that is refused or not learned says `withdrawn: n` too)",
       }),
   })
   .openapi("Feedback");

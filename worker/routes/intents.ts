@@ -5,7 +5,7 @@ import { badRequest, notFound } from "../http/problem.ts";
 import { commonProblems, IntentId, IntentRequest, IntentResponse, IntentRecordSchema, problemResponse } from "../http/schemas.ts";
 import { publicRecord } from "../intent/record.ts";
 import { inputTooLong } from "../routing/input-limit.ts";
-import { getRuntime } from "../runtime.ts";
+import { getRuntime, lookupIntent } from "../runtime.ts";
 
 const classify = createRoute({
   method: "post",
@@ -44,7 +44,7 @@ export const intentRoutes = routeGroup()
     const rt = await getRuntime(c.env);
     const { id } = c.req.valid("param");
     startTime(c, "intent");
-    const hit = await (await rt.intentsFor(c.get("principal").tenant)).lookup(id, (p) => c.executionCtx.waitUntil(p), c.get("principal").tenant);
+    const hit = await lookupIntent(c.env, rt, c.get("principal").tenant, id, (p) => c.executionCtx.waitUntil(p));
     endTime(c, "intent");
     if (!hit) throw notFound(`no intent '${id}' is cached for the current model (it may have expired or the model changed)`);
     c.header("x-intent-id", id);

@@ -4,7 +4,7 @@ import { controlStub } from "../control.ts";
 import type { AppEnv } from "../env.ts";
 import { actorOf } from "../http/auth.ts";
 import { routeGroup } from "../http/openapi-app.ts";
-import { notFound, ProblemError } from "../http/problem.ts";
+import { badRequest, notFound, ProblemError } from "../http/problem.ts";
 import { commonProblems, problemResponse } from "../http/schemas.ts";
 import { GLOBAL_SCOPE } from "../intent/learned.ts";
 import { teach, warm } from "../learning.ts";
@@ -125,6 +125,8 @@ learnedRoutes
     const b = c.req.valid("json");
     // compared as stored (UTC, milliseconds): any offset or precision the caller wrote means the same instant
     const since = b.since === undefined ? undefined : new Date(b.since).toISOString();
+    // stored times are four-digit years: one outside them (an offset past 9999-12-31) would compare as text to everything
+    if (since !== undefined && !/^\d{4}-/.test(since)) throw badRequest(`since: ${b.since} is outside the years 0000–9999 (UTC)`, [{ path: "since", message: "a time within the years 0000–9999 (UTC)" }]);
     const reverted = await control(c).revertLearned(b.scope, actorOf(c.get("principal"), b.note), since);
     if (reverted > 0) rewarm(c, b.scope);
     return c.json({ reverted }, 200);

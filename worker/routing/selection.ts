@@ -126,6 +126,9 @@ export function choose(candidates: readonly Candidate[], now: number, rng: () =>
   });
   const best = arms.reduce((w, x) => (x.score > w.score ? x : w));
   const latency = (x: (typeof arms)[number]) => (o.latencyWeight > 0 && x.latencyMs !== undefined ? `, ${Math.round(x.latencyMs)} ms` : "");
-  const reason = `learned choice (Thompson sampling): ${arms.map((x) => `'${x.id}' success ${r3(x.mean)} over ${r3(x.evidence)} outcomes${latency(x)}, drew ${r3(x.score)}`).join("; ")}; '${best.id}' drew highest`;
+  // with a cost or latency penalty, the draw and the score it makes; without, they are one number
+  const drew = (x: (typeof arms)[number]) => (x.score === x.draw ? `drew ${r3(x.draw)}` : `drew ${r3(x.draw)}, scores ${r3(x.score)}`);
+  const penalised = arms.some((x) => x.score !== x.draw);
+  const reason = `learned choice (Thompson sampling): ${arms.map((x) => `'${x.id}' success ${r3(x.mean)} over ${r3(x.evidence)} outcomes${latency(x)}, ${drew(x)}`).join("; ")}; '${best.id}' ${penalised ? "scores" : "drew"} highest`;
   return { id: best.id, arms: arms.map(({ latencyMs: _l, ...x }) => ({ ...x, mean: r3(x.mean), evidence: r3(x.evidence), draw: r3(x.draw), score: r3(x.score) })), reason };
 }

@@ -9,7 +9,7 @@ import type { PolicyDecision } from "../policy/policy.ts";
 import { screenableText, screeningText, screenUnder, type ScreeningResult, type ScreeningSettings } from "../policy/screening.ts";
 import { callLabels, policyGuard } from "./policy-guard.ts";
 import { sha256Hex, type CachedIntent } from "../intent/record.ts";
-import { getRuntime, type Runtime } from "../runtime.ts";
+import { getRuntime, lookupIntent, type Runtime } from "../runtime.ts";
 import { endIntentSpan, finishHopTrace, recordDecision, startHopTrace, statusOf, withHopId, type HopTrace } from "../observe/hop-trace.ts";
 import { ATTR, SPAN } from "../observe/attributes.ts";
 import { traceAttempts } from "../observe/dispatch-spans.ts";
@@ -124,7 +124,7 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
   let intent: CachedIntent | undefined;
   let source = "pinned";
   if (hop.intentId !== undefined) {
-    const found = await (await rt.intentsFor(tenant)).lookup(hop.intentId, defer, tenant);
+    const found = await lookupIntent(c.env, rt, tenant, hop.intentId, defer);
     intent = found?.record;
     source = found ? (found.source ?? "classified") : "unknown-id";
   } else if (hop.pinned === undefined && hop.input !== undefined && (hop.unable === undefined || hop.input.trim())) {

@@ -89,7 +89,7 @@ describe("choose (Thompson sampling)", () => {
     const picks = Array.from({ length: 500 }, () => choose([{ id: "slow", stats: slow, costUsd: 0 }, { id: "fast", stats: fast, costUsd: 0 }], 0, rng, o).id);
     expect(picks.filter((p) => p === "fast").length).toBeGreaterThan(450);
     const c = choose([{ id: "slow", stats: slow, costUsd: 0 }, { id: "new", costUsd: 0 }], 0, mulberry32(6), o);
-    expect(c.reason).toMatch(/^learned choice \(Thompson sampling\): 'slow' success 0\.941 over 100 outcomes, 2000 ms, drew -?[0-9.]+; 'new' success 0\.5 over 0 outcomes, drew [0-9.]+;/);
+    expect(c.reason).toMatch(/^learned choice \(Thompson sampling\): 'slow' success 0\.941 over 100 outcomes, 2000 ms, drew [0-9.]+, scores -?[0-9.]+; 'new' success 0\.5 over 0 outcomes, drew [0-9.]+; '(slow|new)' scores highest$/);
     // the score is the draw less a second of latency at 0.5
     expect(c.arms[0]!.score).toBeCloseTo(c.arms[0]!.draw - 1, 2);
     // without a latency weight, latency neither counts nor shows
