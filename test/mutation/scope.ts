@@ -27,7 +27,7 @@
  * but not yet in scope.
  */
 export const AREAS = {
-  routing: { target: 80, files: ["decide", "dispatch", "capabilities", "policy-guard", "input-parts", "selection", "arm-stats", "arm-cache"].map((f) => `worker/routing/${f}.ts`) },
+  routing: { target: 80, files: ["decide", "dispatch", "capabilities", "policy-guard", "input-parts", "selection", "arm-stats", "arm-cache", "hedge", "hedge-budget"].map((f) => `worker/routing/${f}.ts`) },
   pools: {
     target: 90,
     files: ["breaker", "budget", "guard", "leases", "pool", "reservation", "shards", "usage-window", "window"].map((f) => `worker/pools/${f}.ts`),
@@ -39,7 +39,7 @@ export const AREAS = {
       (f) => `worker/intent/${f}.ts`,
     ),
   },
-  tasks: { target: 80, files: ["plan", "audit", "types"].map((f) => `worker/tasks/${f}.ts`) },
+  tasks: { target: 80, files: ["plan", "audit", "types", "ensemble", "ensemble-judge", "json-path"].map((f) => `worker/tasks/${f}.ts`) },
   observe: {
     target: 80,
     files: ["attributes", "dispatch-spans", "histogram", "intent-counts", "intent-summary", "log", "metrics-model", "otlp", "settings", "span", "step-spans"].map((f) => `worker/observe/${f}.ts`),
