@@ -58,3 +58,18 @@ export function toJson(value: unknown): Json | undefined {
   const text = JSON.stringify(value);
   return text === undefined ? undefined : JSON.parse(text);
 }
+
+/**
+ * A model's reply text without one Markdown code fence around it (```` ```json … ``` ````
+ * or ```` ``` … ``` ````), trimmed; any other text as it is, trimmed. Chat models often
+ * fence the JSON they were asked for: the router's strict replies (an LLM router's pick,
+ * a judge's verdict) tolerate that one fence and nothing else.
+ *
+ * @example
+ * unfenced('```json\n{"pick":"c1"}\n```') // '{"pick":"c1"}'
+ */
+export function unfenced(text: string): string {
+  const trimmed = text.trim();
+  return (/^```(?:json)?[ \t]*\r?\n([\s\S]*?)\r?\n?```$/i.exec(trimmed)?.[1] ?? trimmed).trim();
+}
+

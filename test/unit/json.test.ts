@@ -3,7 +3,7 @@ import type { ControlPlane } from "../../durable-objects/control-plane.ts";
 import type { Metrics } from "../../durable-objects/metrics.ts";
 import type { RateLimitPool } from "../../durable-objects/rate-limit-pool.ts";
 import type { TaskAgent } from "../../durable-objects/task-agent.ts";
-import { isJson, toJson } from "../../worker/json.ts";
+import { isJson, toJson, unfenced } from "../../worker/json.ts";
 
 describe("isJson", () => {
   it("accepts what JSON.parse makes, at any depth", () => {
@@ -59,5 +59,16 @@ describe("Durable Object RPC results are typed on their stubs (JSON, not unknown
     expectTypeOf<IsNever<Result<Counters, "arm">>>().toEqualTypeOf<false>();
     expectTypeOf<IsNever<Result<Counters, "arms">>>().toEqualTypeOf<false>();
     expectTypeOf<Result<Counters, "submitFeedback">["kind"]>().toEqualTypeOf<"created" | "same" | "replaced" | "conflict">();
+  });
+});
+
+describe("unfenced", () => {
+  it("takes one Markdown code fence off a reply, and leaves any other text as it is (trimmed)", () => {
+    expect(unfenced('```json\n{"a":1}\n```')).toBe('{"a":1}');
+    expect(unfenced('```JSON  \r\n{"a":1}\r\n```')).toBe('{"a":1}');
+    expect(unfenced('```\n{"a":1}```')).toBe('{"a":1}');
+    expect(unfenced('  {"a":1}  ')).toBe('{"a":1}');
+    expect(unfenced('text\n```json\n{"a":1}\n```')).toBe('text\n```json\n{"a":1}\n```');
+    expect(unfenced("```json {\"a\":1}```")).toBe("```json {\"a\":1}```");
   });
 });

@@ -8,6 +8,7 @@
  * specialist's own governance), the caching intent-service.ts's.
  */
 import { z } from "zod";
+import { unfenced } from "../json.ts";
 import { normalizeInput } from "./normalize.ts";
 import type { CachedIntent, EscalationOutcome, IntentCandidate, IntentEscalation, IntentRecord } from "./record.ts";
 
@@ -127,8 +128,7 @@ const quoted = (s: string) => JSON.stringify(s.length > 64 ? `${s.slice(0, 64)}â
  * parseEscalationAnswer('It is units.convert.', candidates)                          // { ok: false, detail: "the answer is not one JSON object" }
  */
 export function parseEscalationAnswer(text: string, candidates: readonly EscalationCandidate[]): { ok: true; pick: NonNullable<EscalationAnswer["pick"]> } | { ok: false; detail: string } {
-  const trimmed = text.trim();
-  const body = (/^```(?:json)?[ \t]*\r?\n([\s\S]*?)\r?\n?```$/i.exec(trimmed)?.[1] ?? trimmed).trim();
+  const body = unfenced(text);
   const notObject = { ok: false as const, detail: "the answer is not one JSON object" };
   if (!body.startsWith("{") || !body.endsWith("}")) return notObject;
   let json: unknown;

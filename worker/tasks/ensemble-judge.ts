@@ -5,7 +5,7 @@
  * judge and resolves references.
  */
 import { z } from "zod";
-import { isJson, type Json } from "../json.ts";
+import { isJson, unfenced, type Json } from "../json.ts";
 import type { Candidate, OkCandidate } from "./ensemble.ts";
 
 /** One answer as the judge sees it: inlined when small, else a reference with its size (UTF-8 bytes of its JSON text) and the start of it. */
@@ -85,8 +85,8 @@ export type JudgeVerdict = { ok: true; kind: "pick"; id: string; reason?: string
 
 /**
  * Checks a judge's reply strictly: a JSON object (the reply itself, or its text with
- * nothing around it but white space) of the {@link JudgeReply} shape, whose `pick` is
- * one of `candidateIds`. Prose, a code fence, extra keys, both or neither of
+ * nothing around it but white space and at most one code fence, json.ts `unfenced`) of
+ * the {@link JudgeReply} shape, whose `pick` is one of `candidateIds`. Prose, extra keys, both or neither of
  * pick/merge, an unknown id, a null merge: invalid, with a detail saying which.
  *
  * @example
@@ -97,7 +97,7 @@ export function parseJudgeReply(reply: unknown, candidateIds: readonly string[])
   let value = reply;
   if (typeof reply === "string") {
     try {
-      value = JSON.parse(reply);
+      value = JSON.parse(unfenced(reply));
     } catch {
       return { ok: false, detail: `the reply is not JSON: '${preview(reply.trim(), 60)}'` };
     }

@@ -130,8 +130,9 @@ export interface VoteTally {
 /**
  * A vote's outcome. `agreement` is votes for the winner over successful candidates
  * (abstainers count as successful: an answer without a vote does not agree);
- * `disagreement` is `agreement < minAgreement`, compared exactly (2 of 3 is 0.666…, so
- * `minAgreement: 0.67` needs all three); `tied` says the top answers had equal votes
+ * `disagreement` is `agreement < minAgreement` with the agreement rounded to two
+ * decimals, as thresholds are written (2 of 3, 0.666…, is 0.67 and meets
+ * `minAgreement: 0.67`; 3 of 5 is 0.6); `tied` says the top answers had equal votes
  * and the tie rule chose. With no vote at all, no winner.
  */
 export type VoteResult =
@@ -183,6 +184,8 @@ export function vote(candidates: readonly Candidate[], opts: VoteOptions = {}): 
     .sort((a, b) => b.members.length - a.members.length || (better(a.best, b.best) ? -1 : 1));
   const top = ranked[0]!;
   const agreement = top.members.length / successful;
+  // at two decimals, as thresholds are written: 2 of 3 (0.666…) meets `minAgreement: 0.67`
+  const below = Math.round(agreement * 100) / 100 < min;
   const tied = ranked.length > 1 && ranked[1]!.members.length === top.members.length;
   const votes = ranked.map((g) => ({ key: g.key, specialists: g.members.map((m) => m.c.specialist) }));
   const others = votes.slice(1).map((v) => `${v.specialists.map((s) => `'${s}'`).join(", ")}: ${v.key}`);
@@ -192,8 +195,8 @@ export function vote(candidates: readonly Candidate[], opts: VoteOptions = {}): 
     (others.length > 0 ? `; ${others.join("; ")}` : "") +
     (abstained.length > 0 ? `; ${abstained.length} abstained` : "") +
     (failed.length > 0 ? `; ${failed.length} failed` : "") +
-    (agreement < min ? `; agreement ${Math.round(agreement * 1000) / 1000} is below ${min}` : "");
-  return { ok: true, winner: top.best.c, key: top.key, agreement, disagreement: agreement < min, tied, votes, abstained, failed, reason };
+    (below ? `; agreement ${Math.round(agreement * 100) / 100} is below ${min}` : "");
+  return { ok: true, winner: top.best.c, key: top.key, agreement, disagreement: below, tied, votes, abstained, failed, reason };
 }
 
 /** What the engine does with a vote: take the winner, open an approval gate with the tally, or fail the step with a detail. */

@@ -61,13 +61,17 @@ describe("parseJudgeReply", () => {
     expect(parseJudgeReply('{"merge":false}', ids)).toEqual({ ok: true, kind: "merge", merge: false });
   });
 
-  it("invalid, with a clear detail: unknown id, extra keys, both, neither, prose, fences, wrong types", () => {
+  it("invalid, with a clear detail: unknown id, extra keys, both, neither, prose, text around a fence, wrong types", () => {
     expect(parseJudgeReply('{"pick":"c3"}', ids)).toEqual({ ok: false, detail: "pick 'c3' is not a candidate (c1, c2, c4)" });
     expect(parseJudgeReply('{"pick":"c1","confidence":0.9}', ids)).toEqual({ ok: false, detail: expect.stringMatching(/unrecognized key.*confidence/i) });
     expect(parseJudgeReply('{"pick":"c1","merge":1}', ids)).toEqual({ ok: false, detail: "give exactly one of pick or merge" });
     expect(parseJudgeReply('{"reason":"hard"}', ids)).toEqual({ ok: false, detail: "give exactly one of pick or merge" });
     expect(parseJudgeReply("I pick c2 because it is right.", ids)).toEqual({ ok: false, detail: "the reply is not JSON: 'I pick c2 because it is right.'" });
-    expect(parseJudgeReply('```json\n{"pick":"c1"}\n```', ids)).toMatchObject({ ok: false, detail: expect.stringContaining("not JSON") });
+    // one code fence around the object is tolerated (json.ts `unfenced`); two, or text around it, is not
+    expect(parseJudgeReply('```json\n{"pick":"c1"}\n```', ids)).toEqual({ ok: true, kind: "pick", id: "c1" });
+    expect(parseJudgeReply('  ```\n{"pick":"c2"}\n```  ', ids)).toEqual({ ok: true, kind: "pick", id: "c2" });
+    expect(parseJudgeReply('Here:\n```json\n{"pick":"c1"}\n```', ids)).toMatchObject({ ok: false, detail: expect.stringContaining("not JSON") });
+    expect(parseJudgeReply('```json\n```json\n{"pick":"c1"}\n```\n```', ids)).toMatchObject({ ok: false, detail: expect.stringContaining("not JSON") });
     expect(parseJudgeReply('["c1"]', ids)).toEqual({ ok: false, detail: "the reply is not a JSON object" });
     expect(parseJudgeReply("null", ids)).toEqual({ ok: false, detail: "the reply is not a JSON object" });
     expect(parseJudgeReply('{"pick":2}', ids)).toMatchObject({ ok: false, detail: expect.stringMatching(/^pick: /) });

@@ -156,11 +156,16 @@ describe("vote", () => {
     expect(vote([])).toMatchObject({ ok: false, reason: "no_candidates" });
   });
 
-  it("minAgreement: below it is a disagreement, at it is not (compared exactly)", () => {
+  it("minAgreement: below it is a disagreement, at it is not (at two decimals: 2 of 3 meets 0.67)", () => {
     const three = [ok("a", 1), ok("b", 1), ok("c", 2)];
     expect(vote(three, { minAgreement: 2 / 3 })).toMatchObject({ disagreement: false });
-    expect(vote(three, { minAgreement: 0.67 })).toMatchObject({ disagreement: true });
-    expect(vote(three, { minAgreement: 0.67 }).ok && (vote(three, { minAgreement: 0.67 }) as { reason: string }).reason).toContain("agreement 0.667 is below 0.67");
+    expect(vote(three, { minAgreement: 0.67 })).toMatchObject({ disagreement: false, agreement: 2 / 3 });
+    expect(vote(three, { minAgreement: 0.68 })).toMatchObject({ disagreement: true });
+    expect((vote(three, { minAgreement: 0.68 }) as { reason: string }).reason).toContain("; agreement 0.67 is below 0.68");
+    expect((vote(three, { minAgreement: 0.67 }) as { reason: string }).reason).not.toContain("below");
+    const five = [ok("a", 1), ok("b", 1), ok("c", 1), ok("d", 2), ok("e", 3)];
+    expect(vote(five, { minAgreement: 0.6 })).toMatchObject({ disagreement: false, agreement: 0.6 });
+    expect(vote(five, { minAgreement: 0.61 })).toMatchObject({ disagreement: true });
     expect(vote(three)).toMatchObject({ disagreement: false });
     expect(vote([ok("a", 1), ok("b", 1)], { minAgreement: 1 })).toMatchObject({ disagreement: false, agreement: 1 });
     for (const bad of [-0.1, 1.01, Number.NaN]) expect(() => vote(three, { minAgreement: bad })).toThrow(RangeError);
