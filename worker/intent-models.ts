@@ -17,6 +17,7 @@ import { BUILT_IN_MODEL } from "./generated/intent-model.ts";
 import type { Env } from "./env.ts";
 import { base64ToBytes } from "./intent/codec.ts";
 import type { Encoder } from "./intent/encoder.ts";
+import { Lru } from "./intent/lru.ts";
 import { modelKey, restoreIntentModel, type IntentModel, type IntentSource } from "./intent/model.ts";
 
 /** The generated module's shape: the packed snapshot (base64) and the key and fingerprint it was fitted for. */
@@ -48,11 +49,10 @@ export interface EncoderSpec {
  * refetch), and one per tenant with learned examples of its own (tenant-intents.ts).
  */
 export class HeldModels {
-  readonly #models = new Map<string, IntentModel>();
-  readonly #max: number;
+  readonly #models: Lru<string, IntentModel>;
 
   constructor(max = 16) {
-    this.#max = max;
+    this.#models = new Lru(max);
   }
 
   get(key: string): IntentModel | undefined {
@@ -60,9 +60,7 @@ export class HeldModels {
   }
 
   hold(key: string, model: IntentModel): void {
-    this.#models.delete(key);
     this.#models.set(key, model);
-    if (this.#models.size > this.#max) this.#models.delete(this.#models.keys().next().value!);
   }
 }
 

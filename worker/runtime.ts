@@ -16,7 +16,8 @@ import { WorkersAiEncoder } from "./intent/workers-ai-encoder.ts";
 import { ProblemError } from "./http/problem.ts";
 import { learnedAt, registrationsAt, switchState } from "./control.ts";
 import { GLOBAL_SCOPE, withLearned, type LearnedExample } from "./intent/learned.ts";
-import { TenantIntents, type TenantModelInfo } from "./tenant-intents.ts";
+import { MAX_HISTORY, TenantIntents, type TenantModelInfo } from "./tenant-intents.ts";
+import { Lru } from "./intent/lru.ts";
 import { PolicySet } from "./policy/policy.ts";
 
 /** Everything one isolate builds once from its config and reuses for every request. */
@@ -107,7 +108,7 @@ function serviceFor(config: Config, env: Env, model: IntentModel, previousKeys: 
 }
 
 /** Per tenant, the model keys its intents were last classified under in this isolate (tenant-intents.ts), across runtime rebuilds. */
-const tenantHistory = new Map<string, string[]>();
+const tenantHistory = new Lru<string, string[]>(MAX_HISTORY);
 
 /** A runtime around a model already in hand (building it is cheap: no fit). */
 async function build(config: Config, env: Env, m: SourcedModel, learned: Learned): Promise<Runtime> {

@@ -8,6 +8,7 @@
  * runtime's) serves, and the fitted one is swapped in when it arrives.
  */
 import { PREVIOUS_KEYS, type IntentService } from "./intent/intent-service.ts";
+import { Lru } from "./intent/lru.ts";
 import type { LearnedExample } from "./intent/learned.ts";
 import { modelKey, type IntentModel, type IntentSource } from "./intent/model.ts";
 import { withLearned } from "./intent/learned.ts";
@@ -56,8 +57,8 @@ export class TenantIntents {
   readonly #byTenant: ReadonlyMap<string, LearnedExample[]>;
   readonly #make: TenantModelMaker;
   readonly #previous: TenantIntents | undefined;
-  readonly #history: Map<string, string[]>;
-  readonly #entries = new Map<string, Entry>();
+  readonly #history: Lru<string, string[]>;
+  readonly #entries = new Lru<string, Entry>(MAX_TENANT_MODELS);
 
   /**
    * `history`: per tenant, the model keys its intents were classified under (the
@@ -71,7 +72,7 @@ export class TenantIntents {
     byTenant: ReadonlyMap<string, LearnedExample[]>,
     make: TenantModelMaker,
     previous?: TenantIntents,
-    history: Map<string, string[]> = new Map(),
+    history: Lru<string, string[]> = new Lru(MAX_HISTORY),
   ) {
     this.#shared = shared;
     this.#sharedInfo = { source: "shared", key: sharedKey, fingerprint: shared.model.classifier.fingerprint, examples: 0 };
@@ -119,18 +120,14 @@ export class TenantIntents {
   #entry(tenant: string): Entry | undefined {
     const own = this.#byTenant.get(tenant);
     if (!own) return undefined;
-    let e = this.#entries.get(tenant);
-    if (e) this.#entries.delete(tenant);
-    else {
-      const info: TenantModelInfo = { source: "interim", key: "", fingerprint: "", examples: own.length };
-      const entry: Entry = { info, service: Promise.resolve(this.#shared), settled: Promise.resolve() };
-      entry.service = this.#resolve(withLearned(this.#sources, own), entry, tenant);
-      e = entry;
-    }
-    this.#entries.set(tenant, e);
     // the most recently served tenants' models only: another comes back from memory or KV when it is next served
-    if (this.#entries.size > MAX_TENANT_MODELS) this.#entries.delete(this.#entries.keys().next().value!);
-    return e;
+    const held = this.#entries.get(tenant);
+    if (held) return held;
+    const info: TenantModelInfo = { source: "interim", key: "", fingerprint: "", examples: own.length };
+    const entry: Entry = { info, service: Promise.resolve(this.#shared), settled: Promise.resolve() };
+    this.#entries.set(tenant, entry);
+    entry.service = this.#resolve(withLearned(this.#sources, own), entry, tenant);
+    return entry;
   }
 
   async #resolve(sources: IntentSource[], entry: Entry, tenant: string): Promise<IntentService> {
@@ -167,8 +164,6 @@ export class TenantIntents {
   }
 
   #remember(tenant: string, keys: readonly string[]): void {
-    this.#history.delete(tenant);
     this.#history.set(tenant, [...new Set(keys)].slice(0, PREVIOUS_KEYS));
-    if (this.#history.size > MAX_HISTORY) this.#history.delete(this.#history.keys().next().value!);
   }
 }

@@ -1,3 +1,4 @@
+import { Lru } from "../intent/lru.ts";
 import type { ArmStats } from "./selection.ts";
 
 /** Reads one specialist's outcomes for one intent label (undefined: none yet). */
@@ -18,13 +19,12 @@ interface Held {
  * keeps the last value. Bounded: the least recently used entries go past `max`.
  */
 export class ArmCache {
-  readonly #held = new Map<string, Held>();
+  readonly #held: Lru<string, Held>;
   readonly #read: ArmReader;
-  readonly #max: number;
 
   constructor(read: ArmReader, max = 4096) {
     this.#read = read;
-    this.#max = max;
+    this.#held = new Lru(max);
   }
 
   /**
@@ -38,8 +38,6 @@ export class ArmCache {
         const key = `${label}\u0000${id}`;
         const held = this.#held.get(key);
         if (held) {
-          this.#held.delete(key);
-          this.#held.set(key, held);
           if (now - held.at >= o.ttlMs && !held.refreshing) {
             held.refreshing = this.#refresh(key, held, id, label, now);
             o.defer(held.refreshing);
@@ -49,7 +47,7 @@ export class ArmCache {
         }
         const entry: Held = { value: undefined, at: now };
         const first = this.#refresh(key, entry, id, label, now);
-        this.#store(key, entry);
+        this.#held.set(key, entry);
         let timer: ReturnType<typeof setTimeout> | undefined;
         await Promise.race([first, new Promise<void>((r) => (timer = setTimeout(r, o.firstReadMs)))]);
         clearTimeout(timer);
@@ -73,10 +71,5 @@ export class ArmCache {
         console.warn(JSON.stringify({ msg: "outcome counts could not be read; the last ones serve", key, error: String(e) }));
       },
     );
-  }
-
-  #store(key: string, entry: Held): void {
-    this.#held.set(key, entry);
-    if (this.#held.size > this.#max) this.#held.delete(this.#held.keys().next().value!);
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../worker/config/load.ts";
+import { mulberry32 } from "../../../worker/intent/hash.ts";
 import type { CachedIntent } from "../../../worker/intent/record.ts";
 import { decide, type LearnedChoice } from "../../../worker/routing/decide.ts";
 import { DEFAULT_SELECTION, type ArmStats } from "../../../worker/routing/selection.ts";
@@ -31,20 +32,8 @@ const intent = (over: Partial<CachedIntent> = {}): CachedIntent => ({
   ...over,
 });
 
-/** A seeded uniform source (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const stats = (successes: number, failures: number): ArmStats => ({ successes, failures, at: 0 });
-const learned = (m: Record<string, ArmStats>, seed = 1): LearnedChoice => ({ stats: new Map(Object.entries(m)), now: 0, rng: rng(seed), settings: DEFAULT_SELECTION });
+const learned = (m: Record<string, ArmStats>, seed = 1): LearnedChoice => ({ stats: new Map(Object.entries(m)), now: 0, rng: mulberry32(seed), settings: DEFAULT_SELECTION });
 
 describe("decide with router.selection 'learned'", () => {
   it("a failing intended specialist loses the hop to its equivalent fallback, with the numbers in the reason", () => {

@@ -6,6 +6,7 @@ import { buildIntentModel, modelKey, type IntentModel, type IntentSource } from 
 import type { CachedIntent } from "../../../worker/intent/record.ts";
 import { TieredCache } from "../../../worker/intent/tiered-cache.ts";
 import type { SourcedModel } from "../../../worker/intent-models.ts";
+import { Lru } from "../../../worker/intent/lru.ts";
 import { MAX_TENANT_MODELS, TenantIntents, type TenantModelMaker } from "../../../worker/tenant-intents.ts";
 
 const sources: IntentSource[] = [
@@ -104,7 +105,7 @@ describe("TenantIntents", () => {
   });
 
   it("a tenant idle through runtime rebuilds still finds, by id, the intents its older model classified (the isolate's history)", async () => {
-    const history = new Map<string, string[]>();
+    const history = new Lru<string, string[]>(100);
     const keyOf = async (inputs: string[]) => modelKey("builtin-hash/1", [...sources, { specialist: "math", label: "math.evaluate", examples: inputs }]);
     const known = new Set([await keyOf(["one"]), await keyOf(["one", "two"])]);
     const ex = (id: string, input: string) => ({ ...example("acme", input), id, createdAt: `2026-11-30T00:00:0${id.length}.000Z` });
@@ -119,7 +120,7 @@ describe("TenantIntents", () => {
     expect(now.modelKey).not.toBe(own.modelKey);
     expect(await now.lookup(id, () => {}, "acme")).toMatchObject({ record: { id, model: own.modelKey } });
     // without the history, the older model is out of reach
-    const forgetful = new TenantIntents(await IntentService.create(model, cache, { ...settings, topK: 5 }), "k4", sources, new Map([["acme", [ex("lx_1", "one"), ex("lx_22", "two")]]]), maker(known).make, idle, new Map());
+    const forgetful = new TenantIntents(await IntentService.create(model, cache, { ...settings, topK: 5 }), "k4", sources, new Map([["acme", [ex("lx_1", "one"), ex("lx_22", "two")]]]), maker(known).make, idle, new Lru(100));
     expect(await (await forgetful.for("acme")).lookup(id, () => {}, "acme")).toBeUndefined();
   });
 
