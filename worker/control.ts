@@ -37,15 +37,55 @@ export interface ControlRead {
 const warnStale = (what: string) => (error: unknown, ageMs: number) =>
   console.warn(JSON.stringify({ msg: `control plane unreachable: serving the last ${what} read`, ageMs, error: String(error) }));
 
+/**
+ * A control-plane read an isolate keeps by version (the registrations, the learned
+ * examples): read once per version, shared by concurrent callers; a failed read is not
+ * kept (the next caller reads again).
+ */
+class VersionedRead<T> {
+  #held: { version: number; read: Promise<T> } | undefined;
+
+  /** The value at (at least) `version`: the one held, or `read()` (its failure mapped by `fail`). */
+  at(version: number, read: () => Promise<T>, fail: (e: unknown) => Error): Promise<T> {
+    const held = this.#held;
+    if (held && held.version >= version) return held.read;
+    const p: Promise<T> = read().catch((e: unknown) => {
+      if (this.#held?.read === p) this.#held = held;
+      throw fail(e);
+    });
+    this.#held = { version, read: p };
+    return p;
+  }
+
+  /** Keeps a value just returned by a change, unless a newer one is held. */
+  remember(version: number, value: T): void {
+    if (!this.#held || this.#held.version <= version) this.#held = { version, read: Promise.resolve(value) };
+  }
+
+  clear(): void {
+    this.#held = undefined;
+  }
+}
+
 /** This isolate's switches: small, polled, single-flight, last good state on error. */
 const switchCache = new PolledValue<SwitchState>(CONTROL_CACHE_MS, warnStale("switches"));
 /** This isolate's registrations, read only when the switches say their version changed. */
-let registrationCache: { registrations: number; read: Promise<Registrations> } | undefined;
+const registrationCache = new VersionedRead<Registrations>();
 
 /** The control plane's single object. */
 export function controlStub(env: Env) {
   const ns = env.CONTROL_PLANE;
   return ns ? ns.get(namedId(ns, "control")) : undefined;
+}
+
+/**
+ * The control plane's object, for a route that cannot work without it.
+ * @throws ProblemError 503 `misconfigured` without a `CONTROL_PLANE` binding (`why` says what cannot be done then).
+ */
+export function requireControl(env: Env, why?: string) {
+  const stub = controlStub(env);
+  if (!stub) throw new ProblemError({ status: 503, slug: "misconfigured", title: "Router misconfigured", detail: `no CONTROL_PLANE Durable Object binding${why ? `: ${why}` : ""}` });
+  return stub;
 }
 
 function unavailable(error: unknown): ProblemError {
@@ -80,18 +120,11 @@ export function switchFreshness(): "fresh" | "stale" | undefined {
 export async function registrationsAt(env: Env, registrations: number): Promise<Registrations> {
   const stub = controlStub(env);
   if (!stub || registrations === 0) return { registrations: 0, registered: {} };
-  const held = registrationCache;
-  if (held && held.registrations >= registrations) return held.read;
-  const read: Promise<Registrations> = withDeadline(stub.registrations(), controlReadTimeoutMs(env), CONTROL).catch((e: unknown) => {
-    if (registrationCache?.read === read) registrationCache = held;
-    throw unavailable(e);
-  });
-  registrationCache = { registrations, read };
-  return read;
+  return registrationCache.at(registrations, () => withDeadline(stub.registrations(), controlReadTimeoutMs(env), CONTROL), unavailable);
 }
 
 /** This isolate's learned examples, read only when the switches say their version changed. */
-let learnedCache: { learning: number; read: Promise<LearnedState> } | undefined;
+const learnedCache = new VersionedRead<LearnedState>();
 
 /**
  * The active learned examples at (at least) this learning version: read once per
@@ -100,14 +133,7 @@ let learnedCache: { learning: number; read: Promise<LearnedState> } | undefined;
 export async function learnedAt(env: Env, learning: number): Promise<LearnedState> {
   const stub = controlStub(env);
   if (!stub || learning === 0) return { learning: 0, examples: [] };
-  const held = learnedCache;
-  if (held && held.learning >= learning) return held.read;
-  const read: Promise<LearnedState> = withDeadline(stub.learned(), controlReadTimeoutMs(env), CONTROL).catch((e: unknown) => {
-    if (learnedCache?.read === read) learnedCache = held;
-    throw unavailable(e);
-  });
-  learnedCache = { learning, read };
-  return read;
+  return learnedCache.at(learning, () => withDeadline(stub.learned(), controlReadTimeoutMs(env), CONTROL), unavailable);
 }
 
 /** Everything, read from the control plane now (the admin view). */
@@ -128,7 +154,7 @@ export async function controlState(env: Env): Promise<ControlState> {
 export function rememberControl(state: ControlState, now = Date.now()): void {
   const { registered, ...switches } = state;
   switchCache.set(switches, now);
-  if (!registrationCache || registrationCache.registrations <= state.registrations) registrationCache = { registrations: state.registrations, read: Promise.resolve({ registrations: state.registrations, registered }) };
+  registrationCache.remember(state.registrations, { registrations: state.registrations, registered });
 }
 
 /** Why the switches stop a tenant's work now, if they do: the global switch, then the tenant's. */
@@ -141,6 +167,6 @@ export function stoppedBy(state: SwitchState, tenant: string): string | undefine
 /** Forgets this isolate's switches and registrations (tests: a cold isolate). */
 export function resetControlCaches(): void {
   switchCache.clear();
-  registrationCache = undefined;
-  learnedCache = undefined;
+  registrationCache.clear();
+  learnedCache.clear();
 }

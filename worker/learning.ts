@@ -10,7 +10,7 @@
  */
 import type { LearnResult } from "../durable-objects/learned-table.ts";
 import type { Config } from "./config/schema.ts";
-import { controlStub, switchState } from "./control.ts";
+import { controlStub, requireControl, switchState } from "./control.ts";
 import type { Env } from "./env.ts";
 import { ProblemError } from "./http/problem.ts";
 import { GLOBAL_SCOPE, labelCap, type LearnedOrigin } from "./intent/learned.ts";
@@ -49,8 +49,7 @@ export function unlearnable(config: Config, l: Pick<Lesson, "label" | "input">):
 export async function teach(env: Env, config: Config, lesson: Lesson, defer: (p: Promise<unknown>) => void): Promise<LearnResult> {
   const why = unlearnable(config, lesson);
   if (why) throw new ProblemError({ status: 400, slug: "not-learnable", title: "Not learnable", detail: why });
-  const stub = controlStub(env);
-  if (!stub) throw new ProblemError({ status: 503, slug: "misconfigured", title: "Router misconfigured", detail: "no CONTROL_PLANE Durable Object binding: nothing can be learned" });
+  const stub = requireControl(env, "nothing can be learned");
   const owner = config.specialists.find((s) => s.intents.some((i) => i.label === lesson.label))!;
   const configured = owner.intents.find((i) => i.label === lesson.label)!.examples.length;
   const scope = lesson.scope ?? (config.learning.scope === "global" ? GLOBAL_SCOPE : lesson.tenant);

@@ -27,7 +27,8 @@ function armCache(env: Env): ArmCache {
  * specialist, the intent's other top-k specialists and the intended one's fallbacks.
  */
 export async function learnedChoice(env: Env, rt: Runtime, intent: IntentRecord | undefined, defer: (p: Promise<unknown>) => void, now = Date.now()): Promise<LearnedChoice | undefined> {
-  if (rt.config.router.selection !== "learned" || !intent?.inScope) return undefined;
+  // an LLM router's pick is the decision as it is (routing/decide.ts): no counts to read for it
+  if (rt.config.router.selection !== "learned" || !intent?.inScope || intent.escalation?.outcome === "picked") return undefined;
   const ids = new Set([intent.specialist, ...intent.topK.map((c) => c.specialist), ...(rt.registry.get(intent.specialist)?.fallbacks ?? [])].filter((id) => rt.registry.has(id)));
   const o = rt.config.learning.selection;
   const stats = await armCache(env).get(intent.label, [...ids], now, { ttlMs: o.statsTtlMs, firstReadMs: FIRST_READ_MS, defer });

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { type Config, Specialist } from "../config/schema.ts";
 import { parseConfig } from "../config/load.ts";
-import { controlState, controlStub, rememberControl } from "../control.ts";
+import { controlState, rememberControl, requireControl } from "../control.ts";
 import type { AppEnv } from "../env.ts";
 import { routeGroup } from "../http/openapi-app.ts";
 import { actorOf } from "../http/auth.ts";
@@ -40,11 +40,7 @@ export function requireAdmin(): MiddlewareHandler<AppEnv> {
   };
 }
 
-function control(c: Context<AppEnv>) {
-  const stub = controlStub(c.env);
-  if (!stub) throw new ProblemError({ status: 503, slug: "misconfigured", title: "Router misconfigured", detail: "no CONTROL_PLANE Durable Object binding" });
-  return stub;
-}
+const control = (c: Context<AppEnv>) => requireControl(c.env);
 const actor = (c: Context<AppEnv>, by?: string) => actorOf(c.get("principal"), by);
 
 const switchRoute = <P extends z.ZodObject>(path: string, params: P, summary: string) =>

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { controlStub } from "../control.ts";
+import { requireControl } from "../control.ts";
 import type { AppEnv } from "../env.ts";
 import { actorOf } from "../http/auth.ts";
 import { routeGroup } from "../http/openapi-app.ts";
@@ -58,11 +58,7 @@ const resolve = (action: "replay" | "discard") =>
     responses: { 200: json(Resolved, action === "replay" ? "Re-sent and removed (audited)" : "Removed (audited)"), 404: problemResponse("Unknown sequence number"), ...adminProblems },
   });
 
-function control(c: Context<AppEnv>) {
-  const stub = controlStub(c.env);
-  if (!stub) throw new ProblemError({ status: 503, slug: "misconfigured", title: "Router misconfigured", detail: "no CONTROL_PLANE Durable Object binding" });
-  return stub;
-}
+const control = (c: Context<AppEnv>) => requireControl(c.env);
 
 async function letterOr404(c: Context<AppEnv>, seq: number) {
   const d = await control(c).deadLetter(seq);

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { controlStub } from "../control.ts";
+import { requireControl } from "../control.ts";
 import type { AppEnv } from "../env.ts";
 import { actorOf } from "../http/auth.ts";
 import { routeGroup } from "../http/openapi-app.ts";
@@ -84,11 +84,7 @@ const bulk = createRoute({
   responses: { 200: json(z.object({ reverted: z.number().int() }), "How many were reverted"), ...problems },
 });
 
-function control(c: Context<AppEnv>) {
-  const stub = controlStub(c.env);
-  if (!stub) throw new ProblemError({ status: 503, slug: "misconfigured", title: "Router misconfigured", detail: "no CONTROL_PLANE Durable Object binding" });
-  return stub;
-}
+const control = (c: Context<AppEnv>) => requireControl(c.env);
 const defer = (c: Context<AppEnv>) => (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
 
 /** A review's effect on the models: warm the one it changed (a tenant's, or the global one as the reviewer's tenant sees it). */
