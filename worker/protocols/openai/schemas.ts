@@ -20,7 +20,8 @@ export const ChatMessageIn = z
 
 /**
  * `POST /v1/chat/completions`. The router reads `model`, `messages`, `stream` and
- * `stream_options`; every other field (documented or not) reaches an `openai-chat`
+ * `stream_options`, and checks the documented scalar fields' types and ranges; every
+ * other field (documented or not) reaches an `openai-chat`
  * specialist unchanged, or decides which specialists can take the request (docs/protocols/openai.md,
  * "Capabilities"): a field no candidate can honour is a 400 naming it.
  */
@@ -31,6 +32,21 @@ export const ChatCompletionRequest = z
     stream: z.boolean().nullish(),
     stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
     n: z.number().int().min(1).max(128).nullish().openapi({ description: "choices to generate; more than 1 needs a specialist with capabilities.multipleChoices" }),
+    // the documented scalar fields, with their types and ranges (OpenAI API reference, "Create chat completion"):
+    // checked here so a wrong one is a 400 naming it on every path, not sent upstream or ignored
+    temperature: z.number().min(0).max(2).nullish(),
+    top_p: z.number().min(0).max(1).nullish(),
+    max_tokens: z.number().int().min(1).nullish(),
+    max_completion_tokens: z.number().int().min(1).nullish(),
+    presence_penalty: z.number().min(-2).max(2).nullish(),
+    frequency_penalty: z.number().min(-2).max(2).nullish(),
+    seed: z.number().int().nullish(),
+    stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+    user: z.string().nullish(),
+    metadata: z.record(z.string().max(64), z.string().max(512)).nullish(),
+    store: z.boolean().nullish(),
+    logit_bias: z.record(z.string(), z.number().min(-100).max(100)).nullish(),
+    service_tier: z.string().nullish(),
   })
   .openapi("ChatCompletionRequest");
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;

@@ -139,6 +139,19 @@ describe("OpenAI-compatible errors", () => {
       [{ messages: [] }, "messages"],
       [{ messages: [{ role: "robot", content: "x" }] }, "messages.0.role"],
       [{ messages: user("hi"), stream: "yes" }, "stream"],
+      // documented fields of the wrong type or range: refused on every path, never sent upstream or ignored
+      [{ messages: user("hi"), temperature: "hot" }, "temperature"],
+      [{ messages: user("hi"), max_tokens: -1 }, "max_tokens"],
+      [{ messages: user("hi"), max_completion_tokens: "x" }, "max_completion_tokens"],
+      [{ messages: user("hi"), top_p: 2 }, "top_p"],
+      [{ messages: user("hi"), presence_penalty: 99 }, "presence_penalty"],
+      [{ messages: user("hi"), seed: "a" }, "seed"],
+      [{ messages: user("hi"), stop: 5 }, "stop"],
+      [{ messages: user("hi"), user: 42 }, "user"],
+      [{ messages: user("hi"), metadata: "x" }, "metadata"],
+      [{ messages: user("hi"), store: "yes" }, "store"],
+      [{ messages: user("hi"), logit_bias: "x" }, "logit_bias"],
+      [{ model: "units", messages: user("hi"), service_tier: 5 }, "service_tier"],
     ];
     for (const [body, param] of cases) {
       const e = await openAIError(await chat(body), 400);
