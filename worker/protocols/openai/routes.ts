@@ -108,7 +108,9 @@ export const openaiRoutes = routeGroup()
   .openapi(completions, async (c) => {
     const t0 = performance.now();
     const rt = await getRuntime(c.env);
-    const body = c.req.valid("json") as ChatCompletionRequest & Record<string, unknown>;
+    c.req.valid("json");
+    // checked above; carried on as the client sent it (its members in its order, not the schema's)
+    const body = (await c.req.json()) as ChatCompletionRequest & Record<string, unknown>;
     const requested = body.model ?? "auto";
     const pinned = requested === "auto" ? undefined : requested;
     if (pinned !== undefined && !rt.registry.has(pinned)) throw unknownModel(pinned);

@@ -116,6 +116,7 @@ describe("pass-through to openai-chat specialists", () => {
         await settle();
         const [got] = await recorded();
         expect(got!.body).toEqual({ ...body, model: "fake-mini", messages: [SYSTEM, ...MESSAGES] });
+        expect(Object.keys(got!.body as object), "the client's members in the client's order").toEqual(Object.keys(body));
       });
 
   it("the upstream's reply comes back unchanged: id, system_fingerprint, every choice, tool calls, logprobs, usage", async () => {
