@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../worker/env.ts";
 import { canonicalJson } from "../worker/tasks/audit.ts";
+import { HedgeBudget, type HedgeBudgetSettings, type HedgeTake } from "../worker/routing/hedge-budget.ts";
 import { Pool, type AdmitRequest, type AdmitResult, type FinishOutcome, type GrantResult, type PoolConfig, type PoolSnapshot, type PoolView } from "../worker/pools/pool.ts";
 
 /** Breaker state as an isolate caches it after reporting an outcome. */
@@ -117,6 +118,36 @@ export class RateLimitPool extends DurableObject<Env> {
     const r = pool.grant(Date.now(), n, validForMs);
     if (r.granted > 0) this.#save(pool, r.granted);
     return { ...r, breaker: b.state };
+  }
+
+  /**
+   * A tenant's hedge budget (this object named `hedge:<tenant>`; routing/hedge-budget.ts):
+   * takes one extra call, or says how long until one is free. Changed settings apply at
+   * once and keep the recorded hedges. A denial changes nothing.
+   */
+  takeHedge(settings: HedgeBudgetSettings): HedgeTake {
+    const budget = this.#hedges(settings);
+    const r = budget.tryTake(Date.now());
+    if (r.ok) this.ctx.storage.kv.put("hedge", budget.snapshot());
+    return r;
+  }
+
+  /** Gives back a hedge granted at `at` that called no one (the primary answered meanwhile). */
+  refundHedge(settings: HedgeBudgetSettings, at: number): boolean {
+    const budget = this.#hedges(settings);
+    const back = budget.refund(at);
+    if (back) this.ctx.storage.kv.put("hedge", budget.snapshot());
+    return back;
+  }
+
+  #hedges(settings: HedgeBudgetSettings): HedgeBudget {
+    const stored = this.ctx.storage.kv.get<{ v: 1; stamps: number[] }>("hedge");
+    try {
+      if (stored) return HedgeBudget.restore({ v: 1, limit: settings.maxExtraCalls, windowMs: settings.windowMs, stamps: stored.stamps });
+    } catch (e) {
+      console.warn(JSON.stringify({ msg: "hedge budget snapshot rejected; starting empty", error: String(e) }));
+    }
+    return new HedgeBudget(settings);
   }
 
   view(config: PoolConfig): PoolView {

@@ -17,6 +17,7 @@ import { TaskMessages, type AddResult, type StoredMessage } from "./task-message
 import { TaskPushConfigs, type PushConfigAnswer, type PushConfigOp } from "./task-push-configs.ts";
 import type { SpanRecord } from "../worker/observe/span.ts";
 import type { Callback } from "../worker/queues/callbacks.ts";
+import { pickedCandidate } from "./task-coordination.ts";
 
 /** What the Worker hands a new TaskAgent. */
 export interface TaskInit {
@@ -49,7 +50,7 @@ export interface TaskInit {
 export type TaskView = TaskDoc & { steps: StepDoc[] };
 
 export type CreateResult = { kind: "created" | "existing"; task: TaskView } | { kind: "conflict" };
-export type GateResult = { ok: true; task: TaskView } | { ok: false; reason: "not_found" | "not_awaiting" | "terminal" | "expired" };
+export type GateResult = { ok: true; task: TaskView } | { ok: false; reason: "not_found" | "not_awaiting" | "terminal" | "expired" } | { ok: false; reason: "bad_pick"; detail: string };
 
 /**
  * One task, from submission to its end (DESIGN §1): plan, steps, verification,
@@ -250,7 +251,7 @@ export class TaskAgent extends DurableObject<Env> {
   }
 
   /** Resumes a task paused at an approval gate. An unverified output is accepted as the step's output. */
-  async approve(tenant: string, actor: string, reason: string): Promise<GateResult> {
+  async approve(tenant: string, actor: string, reason: string, pick?: string): Promise<GateResult> {
     const task = this.#owned(tenant);
     if (!task) return { ok: false, reason: "not_found" };
     if (task.status !== "awaiting_approval" || !task.awaiting) return { ok: false, reason: TERMINAL.has(task.status) ? "terminal" : "not_awaiting" };
@@ -261,6 +262,13 @@ export class TaskAgent extends DurableObject<Env> {
       return { ok: false, reason: "expired" };
     }
     const step = this.#store.requireStep(task.awaiting.step);
+    if (pick !== undefined) {
+      // a reviewer settling an ensemble's disagreement takes that candidate's answer
+      const picked = pickedCandidate(this.#store, step, pick);
+      if (!picked.ok) return { ok: false, reason: "bad_pick", detail: picked.detail };
+      step.unverifiedOutput = picked.output;
+      step.specialist = picked.specialist;
+    }
     if (step.unverifiedOutput !== undefined) {
       step.status = "succeeded";
       step.output = step.unverifiedOutput;
@@ -273,9 +281,9 @@ export class TaskAgent extends DurableObject<Env> {
     task.status = "running";
     delete task.awaiting;
     this.#store.saveTask(task);
-    this.#store.event("task.approved", { step: gate.step, by: actor, reason });
+    this.#store.event("task.approved", { step: gate.step, by: actor, reason, ...(pick ? { pick } : {}) });
     await this.#host().statusChanged?.(task);
-    await this.#store.audit(actor, "approval.granted", { step: gate.step, reason, gate: gate.reason });
+    await this.#store.audit(actor, "approval.granted", { step: gate.step, reason, gate: gate.reason, ...(pick ? { pick } : {}) });
     await this.ctx.storage.setAlarm(Date.now());
     return { ok: true, task: this.#view() };
   }

@@ -1,6 +1,7 @@
 import { canonicalJson, contentHash } from "../worker/tasks/audit.ts";
 import { blockedSteps, combineOutputs, readySteps, renderArguments, renderInput, type StepSpec, type StepStatus } from "../worker/tasks/plan.ts";
-import { runStep, verifyOutput } from "../worker/tasks/runner.ts";
+import { callsMade, runStep, verifyOutput } from "../worker/tasks/runner.ts";
+import { coordinatedStep, coordinationSummary } from "./task-coordination.ts";
 import { inputTooLong } from "../worker/routing/input-limit.ts";
 import { screenableText, screenUnder, type ScreeningResult } from "../worker/policy/screening.ts";
 import { TERMINAL } from "../worker/tasks/types.ts";
@@ -61,14 +62,6 @@ async function waitOut(h: EngineHost, rt: Runtime, doc: StepDoc, outcome: Extrac
   h.store.saveStep(doc);
   h.store.event("step.waiting", { step: doc.id, reason: outcome.detail, until: new Date(doc.notBefore).toISOString() });
   return true;
-}
-
-/** Failure kinds of attempts refused before any call: they are not hops. */
-const DENIALS = new Set(["over_limit", "circuit_open", "disabled", "policy_denied", "approval_required"]);
-
-/** Calls a step made (attempts its admission refused are not hops). */
-function callsMade(attempts: readonly { ok: boolean; failure?: { kind: string } | undefined }[]): number {
-  return attempts.filter((a) => a.ok || !DENIALS.has(a.failure?.kind ?? "")).length;
 }
 
 /** Runs of a step that may end in an exception (or an interrupted run) before the step fails with the reason. */
@@ -181,11 +174,18 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
 
   const key = `${task.id}/${spec.id}`;
   const governed = { task: totals, approved: doc.approved === true };
-  let outcome = await runStep({ ...stepCall(h, rt, task, spec, input, key), ...governed, toolArguments, trace }, background);
-  let cost = outcome.ok ? outcome.costUsd : 0;
-  let hops = callsMade(outcome.attempts);
-  let gate: string | undefined;
-  if (outcome.ok && spec.verifier) {
+  // an ensemble or hedge (a step's own, or a coordination rule's) makes its calls; else the step makes one
+  const coordinated = await coordinatedStep(h, rt, task, spec, input, key, governed, trace);
+  let outcome = coordinated?.outcome ?? (await runStep({ ...stepCall(h, rt, task, spec, input, key), ...governed, toolArguments, trace }, background));
+  let cost = coordinated?.cost ?? (outcome.ok ? outcome.costUsd : 0);
+  let hops = coordinated?.hops ?? callsMade(outcome.attempts);
+  let gate: string | undefined = coordinated?.gate;
+  if (coordinated) {
+    doc.coordination = coordinated.record;
+    h.store.event("step.coordinated", { step: spec.id, ...coordinationSummary(coordinated.record) });
+    await h.store.audit("router", "step.coordinated", { step: spec.id, ...coordinationSummary(coordinated.record) });
+  }
+  if (outcome.ok && spec.verifier && !gate) {
     const verifier = rt.registry.get(spec.verifier);
     for (let round = 0; outcome.ok && verifier; round++) {
       if (ended(h)) return discard(h, doc, cost, hops);

@@ -16,6 +16,7 @@
  *                        ?hold=1 answers only once a test releases the key (POST /release)
  *   POST /release?key=K  answers the held calls whose Idempotency-Key contains K, and later ones at once
  *   POST /verify-pass    a verifier that passes everything; /verify-fail one that fails everything
+ *   POST /answer         200 { output: { text: ?text, confidence?: ?confidence } } after ?ms=N (ensemble and hedge tests)
  *   POST /plan           a planner: a valid 3-step plan; /plan-invalid answers a plan with a cycle
  *   POST /toggle         ok, or 500 while switched to failing with POST /set-toggle?fail=true
  *   GET  /a2a-elsewhere/.well-known/agent-card.json
@@ -224,6 +225,17 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
         if (ms <= 0) return json(res, 200, reply);
         open.add(res);
         const t = setTimeout(() => json(res, 200, reply), ms);
+        res.on("close", () => (clearTimeout(t), open.delete(res)));
+        return;
+      }
+      case "/answer": {
+        // a fixed answer (`text`), after `ms`, with an optional `confidence`: ensemble and hedge tests
+        const output: Record<string, unknown> = { text: url.searchParams.get("text") ?? "" };
+        if (url.searchParams.has("confidence")) output.confidence = Number(url.searchParams.get("confidence"));
+        const ms = Number(url.searchParams.get("ms") ?? "0");
+        if (ms <= 0) return json(res, 200, { output, usage: { units: 1 } });
+        open.add(res);
+        const t = setTimeout(() => json(res, 200, { output, usage: { units: 1 } }), ms);
         res.on("close", () => (clearTimeout(t), open.delete(res)));
         return;
       }

@@ -66,6 +66,21 @@ export function testConfig(
   config.specialists.push({ id: "fault-slow-effect", endpoint: { type: "http", url: `${faultsUrl}/side-effect?ms=1500` }, timeoutMs: 10_000 });
   // A side effect whose reply waits until the test releases its key (POST /release?key=…): a call in flight for as long as a test needs.
   config.specialists.push({ id: "fault-held-effect", endpoint: { type: "http", url: `${faultsUrl}/side-effect?hold=1` }, timeoutMs: 60_000 });
+  // Ensembles and hedges (task-coordination tests): fixed answers, a slow one, judges, a hedge pair
+  const answer = (id: string, query: string, extra: Record<string, unknown> = {}) => config.specialists.push({ id, endpoint: { type: "http", url: `${faultsUrl}/answer?${query}` }, retries: 0, ...extra });
+  answer("ens-a", "text=42&confidence=0.6", { fallbacks: ["ens-b", "ens-c"] });
+  answer("ens-b", "text=42.0");
+  answer("ens-c", "text=41&confidence=0.9");
+  answer("ens-slow", "text=42&ms=1500", { timeoutMs: 10_000 });
+  answer("judge-pick", `text=${encodeURIComponent('{"pick":"c3","reason":"the only one that cites its source"}')}`);
+  answer("judge-merge", `text=${encodeURIComponent('```json\n{"merge":{"answer":42,"sources":2}}\n```')}`);
+  answer("judge-prose", "text=I+think+the+second+one+is+best.");
+  answer("hedge-slow", "text=slow&ms=3000", { timeoutMs: 10_000, fallbacks: ["hedge-fast"] });
+  answer("hedge-fast", "text=fast&ms=50");
+  config.hedging = { maxExtraCalls: 3, windowSeconds: 60 };
+  config.workflows = [...(config.workflows ?? []), { id: "ensemble-flow", plan: { steps: [{ id: "ask", specialist: "ens-a" }] } }];
+  config.coordination = [{ match: { workflow: "ensemble-flow" }, ensemble: { size: 3, combine: "vote", minAgreement: 0.67, onDisagreement: "approval" } }];
+  config.policies.push({ id: "no-ens-c", match: { tenant: "no-ens-c", specialist: "ens-c" }, effect: "deny", reason: "ens-c is off for this tenant" });
   config.secrets = [
     ...(config.secrets ?? []),
     ...(upstreams.openaiUrl !== undefined ? ["FAKE_OPENAI_KEY"] : []),

@@ -12,6 +12,7 @@ import { MEDIA_RANGE, uncarriedMode } from "./input-modes.ts";
 import { McpSettings, mcpServerIssues, splitToolName } from "./mcp.ts";
 import { LearningSettings } from "./learning.ts";
 import { EscalationSettings, escalationIssues } from "./escalation.ts";
+import { CoordinationRule, coordinationIssues, HedgingSettings } from "./coordination.ts";
 
 export * from "./endpoints.ts";
 export { MCP_OWN_TOOLS, McpSettings, splitToolName } from "./mcp.ts";
@@ -225,6 +226,10 @@ export const Config = z.lazy(() =>
       tasks: TaskSettings.default(TaskSettings.parse({})),
       a2a: A2aSettings.default(A2aSettings.parse({})),
       mcp: McpSettings.default(McpSettings.parse({})),
+      /** Which steps (and, opted in, hops) ask several specialists or hedge, by intent glob or workflow (config/coordination.ts). */
+      coordination: z.array(CoordinationRule).max(100).default([]),
+      /** Each tenant's budget of hedge calls (off by default). */
+      hedging: HedgingSettings.default(HedgingSettings.parse({})),
       /** Learning from feedback: corrections as training examples, their guards, outcome-aware choice. */
       learning: LearningSettings.default(LearningSettings.parse({})),
       /**
@@ -307,7 +312,7 @@ export const Config = z.lazy(() =>
             if (why) ctx.addIssue({ code: "custom", path: ["specialists", i, "endpoint", ...path], message: `points at a ${why}; set router.allowPrivateNetworks for local development` });
           }
         });
-      [...mcpServerIssues(cfg), ...escalationIssues(cfg)].forEach((issue) => ctx.addIssue({ code: "custom", ...issue }));
+      [...mcpServerIssues(cfg), ...escalationIssues(cfg), ...coordinationIssues(cfg)].forEach((issue) => ctx.addIssue({ code: "custom", ...issue }));
       const fallback = cfg.router.fallback;
       if (fallback !== undefined && !ids.has(fallback))
         ctx.addIssue({ code: "custom", path: ["router", "fallback"], message: `unknown specialist '${fallback}'` });

@@ -41,6 +41,15 @@ export const Decision = z.strictObject({
   reason: z.string().min(1).max(2000),
 });
 
+/** Approving a gate: a reviewer settling an ensemble's disagreement may `pick` the candidate whose answer the step takes (docs/coordination.md). */
+export const ApproveDecision = Decision.extend({
+  pick: z
+    .string()
+    .regex(/^c[1-9]$/, "a candidate id: c1, c2, …")
+    .optional()
+    .openapi({ description: "for a step paused on an ensemble's disagreement: the candidate (its coordination.ensemble.candidates[].id) whose answer the step takes; without it, the vote's answer" }),
+});
+
 export const CancelRequest = z.strictObject({ by: z.string().min(1).max(200).optional(), reason: z.string().min(1).max(2000).optional() });
 
 const ScreeningVerdict = z.object({ flagged: z.boolean(), score: z.number(), signals: z.array(z.string()) }).openapi("ScreeningResult");
@@ -73,6 +82,10 @@ export const StepView = z
     notBefore: EpochMs.optional().openapi({ description: "waiting out a transient refusal: not run before this (epoch ms)" }),
     waitingSince: EpochMs.optional(),
     waits: z.number().int().optional(),
+    coordination: z
+      .object({ strategy: z.string(), ensemble: z.looseObject({}).optional(), hedge: z.looseObject({}).optional() })
+      .optional()
+      .openapi({ description: "how the step was coordinated (docs/coordination.md): the strategy and why; an ensemble's candidates, votes, agreement, judge and decision; a hedge's delay, whether it hedged and who won" }),
   })
   .openapi("TaskStep");
 

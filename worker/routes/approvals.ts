@@ -4,7 +4,7 @@ import { actorOf } from "../http/auth.ts";
 import { routeGroup } from "../http/openapi-app.ts";
 import { badRequest, notFound, ProblemError } from "../http/problem.ts";
 import { commonProblems, problemResponse } from "../http/schemas.ts";
-import { Decision, TaskId, TaskView } from "../http/task-schemas.ts";
+import { ApproveDecision, Decision, TaskId, TaskView } from "../http/task-schemas.ts";
 import { controlStub } from "../control.ts";
 import { getRuntime } from "../runtime.ts";
 import { approvalItem, reviewerName } from "../tasks/approvals.ts";
@@ -38,7 +38,7 @@ const gate = (action: "approve" | "reject") =>
     method: "post",
     path: `/v1/approvals/{taskId}/${action}`,
     summary: `${action === "approve" ? "Approve" : "Reject"} from the inbox: the same as POST /v1/tasks/{id}/${action}`,
-    request: { params: Params, body: { required: true, content: { "application/json": { schema: Decision } } } },
+    request: { params: Params, body: { required: true, content: { "application/json": { schema: action === "approve" ? ApproveDecision : Decision } } } },
     responses: { 200: json(TaskView, "The task after the decision"), 404: problemResponse("Unknown task"), 409: problemResponse("Not awaiting approval / already ended"), ...commonProblems },
   });
 

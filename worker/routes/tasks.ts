@@ -7,7 +7,7 @@ import { actorOf } from "../http/auth.ts";
 import { badRequest, contentFlagged, notFound, ProblemError } from "../http/problem.ts";
 import { commonProblems, JsonValue, problemResponse } from "../http/schemas.ts";
 import type { JsonObject } from "../json.ts";
-import { AuditView, CancelRequest, Decision, TaskAccepted, TaskId, TaskRequest, TaskView } from "../http/task-schemas.ts";
+import { ApproveDecision, AuditView, CancelRequest, Decision, TaskAccepted, TaskId, TaskRequest, TaskView } from "../http/task-schemas.ts";
 import { getRuntime } from "../runtime.ts";
 import { openTaskFeed } from "../tasks/follow.ts";
 import { submitTask } from "../tasks/submit.ts";
@@ -54,7 +54,7 @@ const gate = (action: "approve" | "reject") =>
     method: "post",
     path: `/v1/tasks/{id}/${action}`,
     summary: `${action === "approve" ? "Approve" : "Reject"} a task waiting for approval`,
-    request: { params: Params, body: { required: true, content: { "application/json": { schema: Decision } } } },
+    request: { params: Params, body: { required: true, content: { "application/json": { schema: action === "approve" ? ApproveDecision : Decision } } } },
     responses: gateResponses,
   });
 const cancel = createRoute({
@@ -74,7 +74,10 @@ const blob = createRoute({
 });
 
 /** A human's decision on a gate (a reason is required), or a cancel (its reason is optional). */
-export type GateDecision = { action: "approve" | "reject"; by?: string | undefined; reason: string } | { action: "cancel"; by?: string | undefined; reason?: string | undefined };
+export type GateDecision =
+  | { action: "approve"; by?: string | undefined; reason: string; pick?: string | undefined }
+  | { action: "reject"; by?: string | undefined; reason: string }
+  | { action: "cancel"; by?: string | undefined; reason?: string | undefined };
 
 /**
  * Decides a task's gate, or cancels it, as the caller's tenant: the one code path of
@@ -87,11 +90,12 @@ export async function decideGate(c: Context<AppEnv>, id: string, d: GateDecision
   const p = c.get("principal");
   const actor = actorOf(p, d.by);
   const stub = taskStub(c.env, id);
-  const r = await (d.action === "cancel" ? stub.cancel(p.tenant, actor, d.reason ?? "cancelled") : d.action === "approve" ? stub.approve(p.tenant, actor, d.reason) : stub.reject(p.tenant, actor, d.reason));
+  const r = await (d.action === "cancel" ? stub.cancel(p.tenant, actor, d.reason ?? "cancelled") : d.action === "approve" ? stub.approve(p.tenant, actor, d.reason, d.pick) : stub.reject(p.tenant, actor, d.reason));
   if (r.ok) return c.json({ ...r.task, links: links(id) }, 200);
   await controlStub(c.env)
     ?.dropApproval(p.tenant, id)
     .catch((e: unknown) => console.warn(JSON.stringify({ msg: "could not drop a stale approval", task: id, error: String(e) })));
+  if (r.reason === "bad_pick") throw badRequest(r.detail, [{ path: "pick", message: r.detail }]);
   if (r.reason === "not_found") throw notFound(`no task '${id}'`);
   const detail = r.reason === "terminal" ? `task '${id}' has already ended` : r.reason === "expired" ? `task '${id}': its approval expired; the task was rejected` : `task '${id}' is not awaiting approval`;
   throw new ProblemError({ status: 409, slug: "task-state", title: "Task not in that state", detail });

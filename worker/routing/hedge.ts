@@ -76,6 +76,9 @@ export function hedgeDelayMs(setting: HedgeDelaySetting, stats: Histogram | numb
   return hedgeDelay(setting, stats, bounds).delayMs;
 }
 
+/** What a budget answers: `ok` grants the hedge (other members are the budget's, e.g. a {@link HedgeTake}'s `at`, handed back to `giveBack`). */
+export type HedgeGrant = { ok: boolean };
+
 /** One call: started with its own signal, settles with a tagged result. The signal aborting means "stop, and release what you hold". */
 export type Attempt<R> = (signal: AbortSignal) => Promise<R>;
 
@@ -85,8 +88,12 @@ export type Who = "primary" | "hedge";
 export interface HedgeRaceOptions<R> {
   /** Wait this long (ms, ≥ 0; `Infinity`: never hedge) before starting the hedge. */
   delayMs: number;
-  /** Consulted once, when the hedge would start (e.g. a {@link HedgeBudget}); a denial starts no hedge. */
-  budget: { tryTake(now: number): { ok: boolean } };
+  /**
+   * Consulted once, when the hedge would start (e.g. a {@link HedgeBudget}, or one kept
+   * in a Durable Object: then a promise; a rejection is a denial); a denial starts no
+   * hedge. A grant that comes after the primary settled is handed to `giveBack`.
+   */
+  budget: { tryTake(now: number): HedgeGrant | Promise<HedgeGrant>; giveBack?(grant: HedgeGrant): void };
   /** The clock, epoch ms. */
   now: () => number;
   /** Resolves after `ms`; may settle early (resolve or reject) once `signal` aborts. Settling either way ends the wait (a rejection too). */
@@ -189,16 +196,28 @@ export function hedgedRace<R extends { ok: boolean }>(primary: Attempt<R>, hedge
   o.signal?.addEventListener("abort", onAbort, { once: true });
   start("primary", primary);
   if (o.delayMs !== Number.POSITIVE_INFINITY) {
-    const afterDelay = () => {
-      if (done || wake.signal.aborted || !running.has("primary")) return; // no hedge after the primary settled
-      const at = o.now();
-      if (!o.budget.tryTake(at).ok) {
+    const granted = (at: number, grant: HedgeGrant) => {
+      if (!grant.ok) {
         budgetDenied = true;
         return;
       }
+      if (done || !running.has("primary")) return o.budget.giveBack?.(grant); // the primary settled while the budget answered
       hedged = true;
       hedgeStartedAtMs = at;
       start("hedge", hedge);
+    };
+    const afterDelay = () => {
+      if (done || wake.signal.aborted || !running.has("primary")) return; // no hedge after the primary settled
+      const at = o.now();
+      let grant: HedgeGrant | Promise<HedgeGrant>;
+      try {
+        grant = o.budget.tryTake(at);
+      } catch {
+        grant = { ok: false };
+      }
+      // a thenable, not only a Promise: a Durable Object stub's RPC answer is not `instanceof Promise`
+      if (typeof (grant as { then?: unknown }).then !== "function") return granted(at, grant as HedgeGrant);
+      Promise.resolve(grant).then((g) => granted(at, g), () => granted(at, { ok: false }));
     };
     let slept: Promise<void>;
     try {

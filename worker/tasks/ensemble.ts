@@ -46,7 +46,7 @@ export function normalizeText(s: string): string {
 }
 
 /** A chat specialist's answer text (an object output with a string `text`, as plan templates read it: plan.ts `outputText`). */
-function answerText(output: unknown): string | undefined {
+export function answerText(output: unknown): string | undefined {
   if (output && typeof output === "object" && !Array.isArray(output) && typeof (output as { text?: unknown }).text === "string") return (output as { text: string }).text;
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isJson, type JsonObject } from "../json.ts";
+import { Ensemble, Hedge } from "../config/coordination.ts";
 
 const StepId = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "lowercase letters, digits, '_' or '-', starting with a letter");
 const SpecialistId = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/);
@@ -44,6 +45,10 @@ export const StepSpec = z.strictObject({
   requireApproval: z.boolean().default(false),
   timeoutMs: z.number().int().min(1).max(300_000).optional(),
   retries: z.number().int().min(0).max(5).optional(),
+  /** Ask several specialists and combine their answers (config/coordination.ts `Ensemble`; docs/coordination.md). */
+  ensemble: Ensemble.optional(),
+  /** Call an equivalent specialist too if the first is slow (config/coordination.ts `Hedge`). */
+  hedge: Hedge.optional(),
 });
 export type StepSpec = z.infer<typeof StepSpec>;
 
@@ -77,6 +82,9 @@ function planIssues(plan: { steps: StepSpec[]; combine: Combine }): { path: (str
     if ([s.specialist, s.intent, s.tool].filter((x) => x !== undefined).length > 1) issues.push({ path: ["steps", i], message: "give one of specialist, intent or tool" });
     if (s.arguments !== undefined && s.tool === undefined) issues.push({ path: ["steps", i, "arguments"], message: "arguments are a tool's: name the tool" });
     if (s.tool !== undefined && s.verifier !== undefined) issues.push({ path: ["steps", i, "verifier"], message: "a tool step's result is not verified by a specialist" });
+    if (s.tool !== undefined && (s.ensemble ?? s.hedge) !== undefined) issues.push({ path: ["steps", i, s.ensemble ? "ensemble" : "hedge"], message: "a tool step calls its one MCP server: no ensemble or hedge" });
+    if (s.ensemble !== undefined && s.hedge !== undefined) issues.push({ path: ["steps", i, "hedge"], message: "give one of ensemble or hedge" });
+    if (s.ensemble !== undefined && s.verifier !== undefined) issues.push({ path: ["steps", i, "verifier"], message: "an ensemble checks its answers by agreement or a judge: no verifier too" });
     s.dependsOn.forEach((d, j) => {
       if (d === s.id) issues.push({ path: ["steps", i, "dependsOn", j], message: "a step cannot depend on itself" });
       else if (!index.has(d)) issues.push({ path: ["steps", i, "dependsOn", j], message: `unknown step '${d}'` });

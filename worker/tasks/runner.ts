@@ -39,8 +39,10 @@ export interface StepCall {
   approved?: boolean;
   /** A tool step's templated arguments (the step names the tool: `step.tool`). */
   toolArguments?: Record<string, unknown> | undefined;
-  /** Call exactly this specialist (a verification fallback), not the step's. */
+  /** Call exactly this specialist (a verification fallback, an ensemble's candidate, a hedge), not the step's. */
   force?: Specialist;
+  /** The intent labels a forced call is about, for policy (an ensemble's candidates and a hedge are judged on the step's labels); none by default. */
+  intents?: readonly string[] | undefined;
   /** Records this call's spans (intent, admission, each call attempt) under a step's span. */
   trace?: StepTrace | undefined;
   /**
@@ -56,7 +58,7 @@ export type StepOutcome =
   | { ok: true; specialist: Specialist; output: Json | undefined; usage: Usage; costUsd: number; intentId?: string; attempts: Attempt[] }
   | { ok: false; detail: string; attempts: Attempt[]; kind?: FailureKind };
 
-type Choice = { ok: true; specialist: Specialist; intent?: { id: string; label: string; confidence: number } } | { ok: false; detail: string };
+export type Choice = { ok: true; specialist: Specialist; intent?: { id: string; label: string; confidence: number } } | { ok: false; detail: string };
 
 /** Which specialist takes a step: named, by intent label, by a known intent id, or by classifying its input. */
 export async function chooseSpecialist(c: StepCall, defer: (p: Promise<unknown>) => void): Promise<Choice> {
@@ -87,8 +89,8 @@ export async function chooseSpecialist(c: StepCall, defer: (p: Promise<unknown>)
  * step names, or every label of the specialist it names (its fallbacks are judged on
  * these too).
  */
-function stepLabels(c: StepCall, choice: Extract<Choice, { ok: true }>): string[] {
-  if (c.force) return [];
+export function stepLabels(c: StepCall, choice: Extract<Choice, { ok: true }>): string[] {
+  if (c.force) return [...(c.intents ?? [])];
   const named = c.step.specialist ? choice.specialist.intents.map((i) => i.label) : [];
   return [...(choice.intent ? [choice.intent.label] : []), ...(c.step.intent ? [c.step.intent] : []), ...named];
 }
@@ -163,6 +165,14 @@ function toolErrorText(output: unknown): string | undefined {
   return texts.join(" ").slice(0, 1000) || "(no text)";
 }
 
+/** Failure kinds of attempts refused before any call: they are not hops. */
+const DENIALS = new Set(["over_limit", "circuit_open", "disabled", "policy_denied", "approval_required"]);
+
+/** Calls a step made (attempts its admission refused are not hops). */
+export function callsMade(attempts: readonly { ok: boolean; failure?: { kind: string } | undefined }[]): number {
+  return attempts.filter((a) => a.ok || !DENIALS.has(a.failure?.kind ?? "")).length;
+}
+
 /** What a verifier must answer (as its `output`). */
 export const VerdictReply = z.object({ pass: z.boolean(), score: z.number().min(0).max(1), reason: z.string().max(2000) });
 
@@ -187,7 +197,7 @@ export async function verifyOutput(
       },
       (p) => void p.catch(() => {}),
     );
-    if (calls) calls.n += outcome.attempts.filter((a) => a.ok || !["over_limit", "circuit_open", "disabled", "policy_denied", "approval_required"].includes(a.failure?.kind ?? "")).length;
+    if (calls) calls.n += callsMade(outcome.attempts);
     if (!outcome.ok) return { pass: false, score: 0, reason: `verifier failed: ${outcome.detail}` };
     const verdict = VerdictReply.safeParse(outcome.output);
     return verdict.success ? verdict.data : { pass: false, score: 0, reason: "verifier returned no { pass, score, reason }" };

@@ -70,6 +70,40 @@ export interface TaskDoc {
   callback?: { url: string; signed: boolean };
 }
 
+/** One candidate of an ensemble step: what it answered (over 4 KiB: `ref`, `GET {url}`), or why it failed; cost (USD) and latency (ms). */
+export interface CandidateRecord {
+  /** `c<n>`: its 1-based place among the candidates (the id a judge picks and a reviewer's `pick` names). */
+  id: string;
+  specialist: string;
+  ok: boolean;
+  output?: Json;
+  ref?: { url: string; sha256: string; bytes: number };
+  failure?: string;
+  costUsd: number;
+  latencyMs: number;
+}
+
+/** How a step was coordinated (docs/coordination.md): the strategy and why, and what the ensemble or hedge did. */
+export interface CoordinationRecord {
+  strategy: string;
+  ensemble?: {
+    combine: "vote" | "judge" | "first";
+    candidates: CandidateRecord[];
+    /** `approval`: a human decides (the step's gate). */
+    decision: "accepted" | "approval" | "failed";
+    detail: string;
+    /** The candidate whose answer is the step's (none for a judge's merge or a failure). */
+    winner?: string;
+    /** Votes for the most voted answer over the candidates that answered (3 decimals). */
+    agreement?: number;
+    votes?: { key: string; specialists: string[] }[];
+    /** Who gave the most voted answer. */
+    agreed?: string[];
+    judge?: { specialist: string; verdict: "pick" | "merge" | "invalid"; reason?: string; detail?: string };
+  };
+  hedge?: { primary: string; hedgeWith: string; delayMs: number; delaySource: "fixed" | "p95" | "fallback"; hedged: boolean; winner: string; abortedLoser: boolean; budgetDenied: boolean };
+}
+
 /** One step's state. */
 export interface StepDoc {
   id: string;
@@ -99,6 +133,8 @@ export interface StepDoc {
   costUsd: number;
   /** Screening flagged this step's output. */
   screening?: { flagged: boolean; score: number; signals: string[] };
+  /** How the step was coordinated (an ensemble, a hedge), when it was. */
+  coordination?: CoordinationRecord;
   /** Runs of this step that ended in an exception (not a failed call): bounded, then the step fails. */
   crashes?: number;
   /** Waiting out a transient refusal: not run before this (epoch ms). */
