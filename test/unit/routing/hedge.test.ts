@@ -235,3 +235,74 @@ describe("hedgedRace", () => {
     expect(() => hedgedRace(p.run, h.run, { ...o, delayMs: -1 })).toThrow(RangeError);
   });
 });
+
+describe("hedgedRace with a budget kept elsewhere (a Durable Object: an async answer)", () => {
+  /** A budget whose answers the test settles: a thenable like a Durable Object stub's RPC answer (not a Promise instance). */
+  function remoteBudget() {
+    const asked: number[] = [];
+    const given: unknown[] = [];
+    let answer: (g: { ok: boolean; at?: number }) => void = () => {};
+    let fail: (e: unknown) => void = () => {};
+    const budget = {
+      tryTake: (now: number) => {
+        asked.push(now);
+        const p = new Promise<{ ok: boolean; at?: number }>((res, rej) => ((answer = res), (fail = rej)));
+        return { then: p.then.bind(p) } as unknown as Promise<{ ok: boolean }>;
+      },
+      giveBack: (g: unknown) => void given.push(g),
+    };
+    return { budget, asked, given, answer: (g: { ok: boolean; at?: number }) => answer(g), fail: (e: unknown) => fail(e) };
+  }
+
+  it("starts the hedge once the (thenable) budget grants it", async () => {
+    const { clock, p, h, o } = setup();
+    const b = remoteBudget();
+    const race = hedgedRace(p.run, h.run, { ...o, budget: b.budget });
+    await clock.advance(100);
+    expect(b.asked).toEqual([1_100]);
+    expect(h.started).toBe(false); // not before the answer
+    b.answer({ ok: true, at: 1_100 });
+    await clock.flush();
+    expect(h.started).toBe(true);
+    h.ok();
+    expect(await race).toMatchObject({ winner: "hedge", hedged: true, abortedLoser: true, hedgeStartedAtMs: 1_100 });
+    expect(b.given).toEqual([]);
+  });
+
+  it("gives a grant back when the primary settled while the budget answered, and starts no hedge", async () => {
+    const { clock, p, h, o } = setup();
+    const b = remoteBudget();
+    const race = hedgedRace(p.run, h.run, { ...o, budget: b.budget });
+    await clock.advance(100);
+    p.ok();
+    await clock.flush();
+    b.answer({ ok: true, at: 1_100 });
+    await clock.flush();
+    expect(await race).toMatchObject({ winner: "primary", hedged: false, budgetDenied: false });
+    expect(h.started).toBe(false);
+    expect(b.given).toEqual([{ ok: true, at: 1_100 }]);
+  });
+
+  it("a denial or a budget that fails is no hedge, and said as budgetDenied", async () => {
+    for (const settle of [(b: ReturnType<typeof remoteBudget>) => b.answer({ ok: false }), (b: ReturnType<typeof remoteBudget>) => b.fail(new Error("pool unreachable"))]) {
+      const { clock, p, h, o } = setup();
+      const b = remoteBudget();
+      const race = hedgedRace(p.run, h.run, { ...o, budget: b.budget });
+      await clock.advance(100);
+      settle(b);
+      await clock.flush();
+      expect(h.started).toBe(false);
+      p.ok();
+      expect(await race).toMatchObject({ winner: "primary", hedged: false, budgetDenied: true });
+    }
+  });
+
+  it("a budget that throws synchronously denies too", async () => {
+    const { clock, p, h, o } = setup();
+    const race = hedgedRace(p.run, h.run, { ...o, budget: { tryTake: () => { throw new Error("no budget"); } } });
+    await clock.advance(100);
+    p.ok();
+    expect(await race).toMatchObject({ hedged: false, budgetDenied: true });
+    expect(h.started).toBe(false);
+  });
+});
