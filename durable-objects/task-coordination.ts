@@ -9,7 +9,7 @@ import type { Json } from "../worker/json.ts";
 import type { Specialist } from "../worker/config/schema.ts";
 import { ensembleCandidates, hedgeTarget, strategyFor, type Strategy } from "../worker/tasks/coordination.ts";
 import { answerText, firstSuccess, settleVote, vote, type Candidate } from "../worker/tasks/ensemble.ts";
-import { judgeRequest, parseJudgeReply } from "../worker/tasks/ensemble-judge.ts";
+import { judgeInput, judgeRequest, parseJudgeReply } from "../worker/tasks/ensemble-judge.ts";
 import { callsMade, chooseSpecialist, runStep, stepLabels, type StepCall, type StepOutcome } from "../worker/tasks/runner.ts";
 import { hedgedCall } from "../worker/routing/hedging.ts";
 import { sha256Hex } from "../worker/intent/record.ts";
@@ -40,7 +40,7 @@ async function strategyOf(base: StepCall, rt: Runtime, task: TaskDoc, spec: Step
   const choice = await chooseSpecialist(base, background);
   if (!choice.ok) return undefined;
   const labels = stepLabels(base, choice);
-  const strategy = strategyFor(rt.config.coordination, { own: spec, intents: labels, workflow: task.workflow, door: "step" });
+  const strategy = strategyFor(rt.config.coordination, { own: spec, intents: labels, workflow: task.workflow, specialist: choice.specialist.id, door: "step" });
   return strategy ? { strategy, chosen: choice.specialist, labels } : undefined;
 }
 
@@ -229,13 +229,6 @@ async function ensembleStep(h: EngineHost, rt: Runtime, task: TaskDoc, strategy:
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 const failures = (cs: readonly Candidate[]) => cs.map((c) => (c.ok ? "" : `'${c.specialist}': ${c.failure}`)).filter(Boolean).join("; ");
-
-/** What a judge is asked: the question, the candidates' answers (large ones by reference) and the reply's shape (ensemble-judge.ts). */
-export function judgeInput(input: string, request: ReturnType<typeof judgeRequest>): string {
-  const failed = request.failed.length > 0 ? `\n\nFailed (no answer): ${request.failed.map((f) => `${f.id} (${f.specialist})`).join(", ")}` : "";
-  return `Several specialists answered the same request. Choose the best answer, or merge them.\n\nRequest:\n${input}\n\nCandidates (JSON):\n${JSON.stringify(request.candidates, null, 1)}${failed}\n\n${request.instructions}`;
-}
-
 
 /** A coordination record in brief, for the task's events and audit chain: the strategy, who answered, who agreed and what was decided (outputs stay in the step). */
 export function coordinationSummary(r: CoordinationRecord): Record<string, Json> {

@@ -68,17 +68,18 @@ export type Hedge = z.infer<typeof Hedge>;
 
 /**
  * A coordination rule: the strategy for the steps (and, with `hops: true`, the one-hop
- * routes) it matches. `match.intent` is a glob on the intent label (a step's `intent`,
- * or its classified label); `match.workflow` a workflow id; both given, both must
- * match. The first matching rule applies; a step's own `ensemble` or `hedge` wins over
+ * routes) it matches. `match.intent` is a glob on the intent labels (a step's `intent`,
+ * its classified label, or the labels of the specialist it names); `match.workflow` a
+ * workflow id; `match.specialist` a glob on the specialist the call was decided for;
+ * every one given must match. The first matching rule applies; a step's own `ensemble` or `hedge` wins over
  * every rule.
  */
 export const CoordinationRule = z.lazy(() =>
   z
     .strictObject({
       match: z
-        .strictObject({ intent: IntentGlob.optional(), workflow: SpecialistRef.optional() })
-        .refine((m) => m.intent !== undefined || m.workflow !== undefined, "match an intent glob, a workflow, or both"),
+        .strictObject({ intent: IntentGlob.optional(), workflow: SpecialistRef.optional(), specialist: IntentGlob.optional() })
+        .refine((m) => m.intent !== undefined || m.workflow !== undefined || m.specialist !== undefined, "match an intent glob, a workflow, a specialist glob, or several"),
       ensemble: Ensemble.optional(),
       hedge: Hedge.optional(),
       /** Apply to one-hop routes too (a non-streamed hop; default only plan steps). */

@@ -19,6 +19,8 @@ import { decide, type Decision, type Unable } from "./decide.ts";
 import { learnedChoice } from "../selection-stats.ts";
 import { dispatch, fallbackChain, type DispatchDeps, type DispatchResult } from "./dispatch.ts";
 import { hopEscalator } from "./escalate.ts";
+import { coordinateHop, type RunChain } from "./coordinate-hop.ts";
+import { strategyFor } from "../tasks/coordination.ts";
 
 /** One hop as a front door asks for it (already validated). */
 export interface HopRequest {
@@ -59,6 +61,8 @@ export interface HopRequest {
    * human approved it, what to tell of its progress, and the session's open connections.
    */
   tool?: { name: string; call?: ToolCall | undefined; approved?: boolean | undefined; progress?: ((p: SpecialistProgress) => void) | undefined; connections?: ConnectionPool | undefined } | undefined;
+  /** The door streams the answer (a coordination rule then hedges or takes the first answer, never votes or judges). */
+  streamed?: boolean | undefined;
 }
 
 /** A hop that was served. */
@@ -178,31 +182,37 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
   screenOrRefuse(rt.config.screening, "input", untrustedText(request.input, hop), screening);
   const call = hop.call;
   const decisions = new Map<string, PolicyDecision>();
-  const admit = policyGuard(rt.policy, { tenant, intents: hopLabels(intent, hop.pinned === undefined ? undefined : rt.registry.get(hop.pinned)), inputChars: request.input.length, tool: hop.tool?.name, approved: hop.tool?.approved }, admission(c.env, rt.config.router, id, defer, Math.random, tenantPoolOf(rt.config, tenant), (s) => callCeilingUsd(s, hop.anthropic?.body ?? hop.chat)), decisions);
+  const policyLabels = hopLabels(intent, hop.pinned === undefined ? undefined : rt.registry.get(hop.pinned));
+  const admit = policyGuard(rt.policy, { tenant, intents: policyLabels, inputChars: request.input.length, tool: hop.tool?.name, approved: hop.tool?.approved }, admission(c.env, rt.config.router, id, defer, Math.random, tenantPoolOf(rt.config, tenant), (s) => callCeilingUsd(s, hop.anthropic?.body ?? hop.chat)), decisions);
   // `!`: decide picked every candidate from this registry
   const candidates = r.decision.candidates.map((s) => rt.registry.get(s)!);
   // fallbacks that cannot honour the request are left out
   const chain = fallbackChain(candidates, rt.registry, (s) => !hop.unable?.(s));
   const client = c.req.raw.signal;
-  const result = await dispatch(chain, {
-    ...traceAttempts(
-      trace.tracer,
-      trace.root.spanId,
-      {
-        admit: settleStreams(admit, defer),
-        call: async (s, _attempt, traceparent) => {
-          const signal = AbortSignal.any([AbortSignal.timeout(s.timeoutMs), client]);
-          const o = await call(s, { ...request, traceparent }, { binding: (n) => binding(c.env, n), signal, clientSignal: client, progress: hop.tool?.progress, connections: hop.tool?.connections });
-          return !o.ok && client.aborted ? { ok: false, failure: { kind: "client_closed", detail: "the client went away" } } : o;
+  const run: RunChain = (chain, also, over = {}) =>
+    dispatch(chain, {
+      ...traceAttempts(
+        trace.tracer,
+        trace.root.spanId,
+        {
+          admit: settleStreams(admit, defer),
+          call: async (s, _attempt, traceparent) => {
+            const signal = AbortSignal.any([AbortSignal.timeout(s.timeoutMs), client, ...(also ? [also] : [])]);
+            const o = await call(s, { ...request, ...over, traceparent }, { binding: (n) => binding(c.env, n), signal, clientSignal: client, progress: hop.tool?.progress, connections: hop.tool?.connections });
+            return !o.ok && client.aborted ? { ok: false, failure: { kind: "client_closed", detail: "the client went away" } } : o;
+          },
         },
-      },
-      request.traceparent,
-      hop.tool ? { [ATTR.tool]: hop.tool.name } : {},
-    ),
-    sleep: (d) => new Promise((res) => setTimeout(res, d)),
-    rng: Math.random,
-    now: () => performance.now(),
-  });
+        request.traceparent,
+        hop.tool ? { [ATTR.tool]: hop.tool.name } : {},
+      ),
+      sleep: (d) => new Promise((res) => setTimeout(res, d)),
+      rng: Math.random,
+      now: () => performance.now(),
+    });
+  // a coordination rule with hops: true (a hedge, an ensemble) makes the calls; else the hop's one dispatch
+  const strategy = hop.tool ? undefined : strategyFor(rt.config.coordination, { intents: policyLabels, specialist: chain[0]?.id, door: "hop" });
+  const coordinated = strategy ? await coordinateHop(c.env, rt, tenant, strategy, chain, run, { key: request.idempotencyKey, input: request.input, context: hop.context, streamed: hop.streamed === true }) : undefined;
+  const result = coordinated?.result ?? (await run(chain));
   endTime(c, "specialist");
   if (!result.ok) throw failureProblem(result.failure, result.attempts);
   screenOrRefuse(rt.config.screening, "output", screenableText(result.output), screening); // a stream object has no strings (its text goes to the client as it comes)
@@ -213,7 +223,7 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
     id,
     intent,
     decision: r.decision,
-    reason: `${servedReason(r.decision, result)}; ${policy.reason}`,
+    reason: `${servedReason(r.decision, result)}${coordinated ? `; ${coordinated.note}` : ""}; ${policy.reason}`,
     result,
     policy,
     ...(screening.input || screening.output ? { screening } : {}),

@@ -14,6 +14,8 @@ export interface StrategyQuery {
   own?: { ensemble?: Ensemble | undefined; hedge?: Hedge | undefined } | undefined;
   intents: readonly string[];
   workflow?: string | null | undefined;
+  /** The specialist the call was decided for (a step's chosen one, a hop's decided one). */
+  specialist?: string | undefined;
   /** `"hop"`: only rules with `hops: true` apply. */
   door: "step" | "hop";
 }
@@ -29,8 +31,8 @@ function describe(s: { ensemble?: Ensemble | undefined; hedge?: Hedge | undefine
 /**
  * The strategy for a call: the step's own `ensemble`/`hedge`, else the first rule whose
  * `match` fits (an intent glob matching any of `intents`, a workflow equal to the
- * task's; both when both are given; for a hop, only rules with `hops: true`), else none
- * (a plain call).
+ * task's, a specialist glob matching `specialist`: every one given; for a hop, only
+ * rules with `hops: true`), else none (a plain call).
  *
  * @example
  * strategyFor([{ match: { intent: "finance.*" }, ensemble: { combine: "vote", size: 3, … }, hops: false }], { intents: ["finance.fx"], door: "step" })
@@ -45,7 +47,14 @@ export function strategyFor(rules: readonly CoordinationRule[], q: StrategyQuery
     const byIntent = r.match.intent === undefined ? undefined : q.intents.find(globMatcher(r.match.intent));
     if (r.match.intent !== undefined && byIntent === undefined) continue;
     if (r.match.workflow !== undefined && r.match.workflow !== q.workflow) continue;
-    const on = [r.match.intent !== undefined ? `intent ${r.match.intent} matched '${byIntent}'` : "", r.match.workflow !== undefined ? `workflow ${r.match.workflow}` : ""].filter(Boolean).join(", ");
+    if (r.match.specialist !== undefined && !(q.specialist !== undefined && globMatcher(r.match.specialist)(q.specialist))) continue;
+    const on = [
+      r.match.intent !== undefined ? `intent ${r.match.intent} matched '${byIntent}'` : "",
+      r.match.workflow !== undefined ? `workflow ${r.match.workflow}` : "",
+      r.match.specialist !== undefined ? `specialist ${r.match.specialist} matched '${q.specialist}'` : "",
+    ]
+      .filter(Boolean)
+      .join(", ");
     const reason = `coordination rule ${i} (${on}): ${describe(r)}`;
     return r.ensemble ? { kind: "ensemble", ensemble: r.ensemble, reason } : { kind: "hedge", hedge: r.hedge!, reason };
   }

@@ -119,3 +119,14 @@ export function parseJudgeReply(reply: unknown, candidateIds: readonly string[])
   if (!isJson(merge)) return { ok: false, detail: "merge is not JSON" };
   return { ok: true, kind: "merge", merge, ...why };
 }
+
+/**
+ * What a judge specialist is sent as its input: the request, the candidates' answers
+ * as JSON (large ones by reference, {@link judgeRequest}), the failed ones by id, and
+ * the reply's shape ({@link JUDGE_INSTRUCTIONS}). Its context also carries the request
+ * itself (`context.ensemble`) for a judge that reads JSON.
+ */
+export function judgeInput(input: string, request: JudgeRequest): string {
+  const failed = request.failed.length > 0 ? `\n\nFailed (no answer): ${request.failed.map((f) => `${f.id} (${f.specialist})`).join(", ")}` : "";
+  return `Several specialists answered the same request. Choose the best answer, or merge them.\n\nRequest:\n${input}\n\nCandidates (JSON):\n${JSON.stringify(request.candidates, null, 1)}${failed}\n\n${request.instructions}`;
+}

@@ -21,6 +21,13 @@ describe("strategyFor", () => {
     expect(strategyFor(rules, { intents: [], door: "step" })).toBeUndefined();
   });
 
+  it("a specialist glob matches the specialist the call was decided for", () => {
+    const bySpecialist = [rule({ match: { specialist: "slow-*" }, hedge: { delayMs: 100 }, hops: true })];
+    expect(strategyFor(bySpecialist, { intents: [], specialist: "slow-llm", door: "hop" })?.reason).toBe("coordination rule 0 (specialist slow-* matched 'slow-llm'): hedge after 100 ms");
+    expect(strategyFor(bySpecialist, { intents: [], specialist: "fast-llm", door: "hop" })).toBeUndefined();
+    expect(strategyFor(bySpecialist, { intents: [], door: "hop" })).toBeUndefined();
+  });
+
   it("a step's own ensemble or hedge wins over every rule; a hop sees only rules with hops: true, and no step setting", () => {
     const own = { hedge: { delayMs: 250 } };
     expect(strategyFor(rules, { own, intents: ["finance.fx"], door: "step" })).toEqual({ kind: "hedge", hedge: { delayMs: 250 }, reason: "the step's own hedge after 250 ms" });
@@ -61,7 +68,7 @@ describe("the config's coordination rules and a step's strategy", () => {
   };
 
   it("refuses what cannot work, naming the field", () => {
-    expect(issues({ match: {}, hedge: { delayMs: 10 } })).toEqual(["match: match an intent glob, a workflow, or both"]);
+    expect(issues({ match: {}, hedge: { delayMs: 10 } })).toEqual(["match: match an intent glob, a workflow, a specialist glob, or several"]);
     expect(issues({ match: { intent: "x" } })).toEqual([": give one of ensemble or hedge"]);
     expect(issues({ match: { intent: "x" }, ensemble: vote3, hedge: { delayMs: 1 } })).toEqual([": give one of ensemble or hedge"]);
     expect(issues({ match: { intent: "x" }, ensemble: { combine: "judge" } })).toEqual(["ensemble.judge: combine 'judge' needs a judge specialist"]);

@@ -216,6 +216,7 @@ export const anthropicRoutes = routeGroup()
       unable: unableFor(needs, translation),
       idempotencyKey: key,
       // with screening that can refuse (deny, approval), a stream is read whole and screened before any of it is sent
+      streamed: stream && !screeningMayRefuse(rt.config.screening.mode),
       call: messagesCall(stream && !screeningMayRefuse(rt.config.screening.mode), c.var.callSpecialist),
       t0,
     });

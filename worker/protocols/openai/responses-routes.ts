@@ -176,6 +176,7 @@ export const responsesRoutes = routeGroup().openapi(responses, async (c) => {
     unable: unableFor(needs, translation.value),
     idempotencyKey: key,
     // with screening that can refuse (deny, approval), a stream is read whole and screened before any of it is sent
+    streamed: stream && !screeningMayRefuse(rt.config.screening.mode),
     call: responsesCall(stream && !screeningMayRefuse(rt.config.screening.mode), base, c.var.callSpecialist),
     t0,
   });

@@ -138,6 +138,7 @@ export const openaiRoutes = routeGroup()
       unable: unableFor(needs, body),
       idempotencyKey: key,
       // with screening that can refuse (deny, approval), a stream is read whole and screened before any of it is sent
+      streamed: stream && !screeningMayRefuse(rt.config.screening.mode),
       call: chatCall(stream && !screeningMayRefuse(rt.config.screening.mode), rt.config.tenants[c.get("principal").tenant]?.limits.tpm !== undefined, c.var.callSpecialist),
       t0,
     });

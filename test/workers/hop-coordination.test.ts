@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import type { ConfigInput } from "../../worker/config/schema.ts";
+import { callWith, configWith, problem } from "./helpers.ts";
+import { upstreamCalls } from "./task-helpers.ts";
+
+/**
+ * One-hop routes under coordination rules with `hops: true` (issue 18,
+ * docs/coordination.md "One-hop routes"): the same specialists as the task tests
+ * (test-config.ts): ens-a "42" (fallbacks ens-b "42.0", ens-c "41"), hedge-slow after
+ * 3 s with its fallback hedge-fast after 50 ms.
+ */
+function route(rules: NonNullable<ConfigInput["coordination"]>, specialist: string, key: string) {
+  const SWITCHYARD_CONFIG = configWith((c) => void (c.coordination = rules));
+  return callWith({ SWITCHYARD_CONFIG }, "/v1/route", { json: { input: "what is six times seven?", specialist }, headers: { "idempotency-key": key } });
+}
+type Body = { decision: { reason: string }; output: { text: string }; usage: { specialist: string } };
+
+describe("coordinated one-hop routes", () => {
+  it("a hedge: the slow specialist is hedged after the delay, the fast one answers, the slow call is aborted, and the reason says so", { timeout: 20_000 }, async () => {
+    const key = `hop-hedge-${crypto.randomUUID()}`;
+    const res = await route([{ match: { specialist: "hedge-*" }, hedge: { delayMs: 100 }, hops: true }], "hedge-slow", key);
+    expect(res.status, await res.clone().text()).toBe(200);
+    const body = (await res.json()) as Body;
+    expect(body.output.text).toBe("fast");
+    expect(body.usage.specialist).toBe("hedge-fast");
+    expect(body.decision.reason).toMatch(/coordination rule 0 \(specialist hedge-\* matched 'hedge-slow'\): hedge after 100 ms; hedged with 'hedge-fast' after 100 ms \(fixed\), 'hedge-fast' answered first/);
+    await expect.poll(async () => upstreamCalls(key)).toEqual({ calls: 2, aborted: 1 });
+  });
+
+  it("a vote among the decided specialist and its fallbacks: 2 of 3 agree; below minAgreement with fail it is a 502 naming the disagreement", { timeout: 20_000 }, async () => {
+    const agree = await route([{ match: { specialist: "ens-a" }, ensemble: { size: 3, combine: "vote", minAgreement: 0.67, onDisagreement: "fail" }, hops: true }], "ens-a", `hop-vote-${crypto.randomUUID()}`);
+    expect(agree.status).toBe(200);
+    const body = (await agree.json()) as Body;
+    expect(body.output.text).toBe("42");
+    expect(body.decision.reason).toMatch(/vote: 2 of 3 agree on 42 \('ens-a', 'ens-b'\); 'ens-c': 41/);
+
+    const key = `hop-split-${crypto.randomUUID()}`;
+    const split = await route([{ match: { specialist: "ens-a" }, ensemble: { specialists: ["ens-a", "ens-c"], combine: "vote", minAgreement: 0.67, onDisagreement: "fail" }, hops: true }], "ens-a", key);
+    expect(split.status).toBe(502);
+    expect((await problem(split)).detail).toMatch(/the specialists disagree: vote: 1 of 2 agree/);
+    expect((await upstreamCalls(key)).calls).toBe(2);
+  });
+
+  it("a judge's pick of c3 is the hop's answer; a rule without hops: true leaves a hop alone", { timeout: 20_000 }, async () => {
+    const judged = await route([{ match: { specialist: "ens-a" }, ensemble: { size: 3, combine: "judge", judge: "judge-pick" }, hops: true }], "ens-a", `hop-judge-${crypto.randomUUID()}`);
+    expect(judged.status).toBe(200);
+    expect(((await judged.json()) as Body).output.text).toBe("41");
+
+    const key = `hop-plain-${crypto.randomUUID()}`;
+    const plain = await route([{ match: { specialist: "ens-a" }, ensemble: { size: 3, combine: "vote" } }], "ens-a", key);
+    expect(plain.status).toBe(200);
+    expect(((await plain.json()) as Body).decision.reason).not.toMatch(/coordination/);
+    expect((await upstreamCalls(key)).calls).toBe(1);
+  });
+});
