@@ -11,7 +11,8 @@ import { ensembleCandidates, hedgeTarget, strategyFor, type Strategy } from "../
 import { answerText, firstSuccess, settleVote, vote, type Candidate } from "../worker/tasks/ensemble.ts";
 import { judgeInput, judgeRequest, parseJudgeReply } from "../worker/tasks/ensemble-judge.ts";
 import { callsMade, chooseSpecialist, runStep, stepLabels, type StepCall, type StepOutcome } from "../worker/tasks/runner.ts";
-import { hedgedCall } from "../worker/routing/hedging.ts";
+import { coordinationAttributes, hedgedCall } from "../worker/routing/hedging.ts";
+import { ATTR, SPAN } from "../worker/observe/attributes.ts";
 import { sha256Hex } from "../worker/intent/record.ts";
 import type { Runtime } from "../worker/runtime.ts";
 import type { StepSpec } from "../worker/tasks/plan.ts";
@@ -63,7 +64,7 @@ export async function coordinatedStep(
   const found = await strategyOf(base, rt, task, spec);
   if (!found) return undefined;
   const { strategy, chosen, labels } = found;
-  const span = trace.tracer.start(strategy.kind === "ensemble" ? "ensemble" : "hedge", { parent: trace.parent, attributes: { "switchyard.coordination": strategy.reason } });
+  const span = trace.tracer.start(strategy.kind === "ensemble" ? SPAN.ensemble : SPAN.hedge, { parent: trace.parent, attributes: { [ATTR.coordination]: strategy.reason, [ATTR.specialist]: chosen.id } });
   const under: StepTrace = { tracer: trace.tracer, parent: span.spanId };
   /** One forced call of the step: its own idempotency key, the step's labels for policy, aborted with the step or by `signal`. */
   const call: Caller = (s, suffix, signal, extra = {}, context = {}) =>
@@ -86,18 +87,13 @@ export async function coordinatedStep(
       : await ensembleStep(h, rt, task, strategy, chosen, input, call);
   span.end(
     done.outcome.ok ? { code: "ok" } : { code: "error", message: done.outcome.detail },
-    strategy.kind === "hedge" ? hedgeAttributes(done.record) : { "switchyard.ensemble.decision": done.record.ensemble?.decision, "switchyard.ensemble.agreement": done.record.ensemble?.agreement },
+    coordinationAttributes(done.record),
   );
   return done;
 }
 
 /** One forced call of the step (see {@link coordinatedStep}); `context` is added to the step's. */
 type Caller = (s: Specialist, suffix: string, signal?: AbortSignal, extra?: Partial<StepCall>, context?: Record<string, Json>) => Promise<StepOutcome>;
-
-function hedgeAttributes(r: CoordinationRecord) {
-  const x = r.hedge;
-  return x ? { "switchyard.hedge.primary": x.primary, "switchyard.hedge.with": x.hedgeWith, "switchyard.hedge.delay_ms": x.delayMs, "switchyard.hedge.hedged": x.hedged, "switchyard.hedge.winner": x.winner, "switchyard.hedge.budget_denied": x.budgetDenied } : {};
-}
 
 /** Sums what a set of calls cost (answered ones) and the calls made (refusals before calling are not hops). */
 function totals(outcomes: readonly StepOutcome[]): { cost: number; hops: number } {

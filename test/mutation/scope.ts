@@ -39,7 +39,7 @@ export const AREAS = {
       (f) => `worker/intent/${f}.ts`,
     ),
   },
-  tasks: { target: 80, files: ["plan", "audit", "types", "ensemble", "ensemble-judge", "json-path"].map((f) => `worker/tasks/${f}.ts`) },
+  tasks: { target: 80, files: ["plan", "audit", "types", "ensemble", "ensemble-judge", "json-path", "coordination"].map((f) => `worker/tasks/${f}.ts`) },
   observe: {
     target: 80,
     files: ["attributes", "dispatch-spans", "histogram", "intent-counts", "intent-summary", "log", "metrics-model", "otlp", "settings", "span", "step-spans"].map((f) => `worker/observe/${f}.ts`),

@@ -25,6 +25,12 @@ describe("coordinated one-hop routes", () => {
     expect(body.usage.specialist).toBe("hedge-fast");
     expect(body.decision.reason).toMatch(/coordination rule 0 \(specialist hedge-\* matched 'hedge-slow'\): hedge after 100 ms; hedged with 'hedge-fast' after 100 ms \(fixed\), 'hedge-fast' answered first/);
     await expect.poll(async () => upstreamCalls(key)).toEqual({ calls: 2, aborted: 1 });
+    // counted for the primary in GET /v1/metrics
+    type Row = { id: string; coordination?: { hedges: number; hedged: number; hedgeWins: number; budgetDenied: number } };
+    const rows = async () => ((await (await callWith({}, "/v1/metrics", { headers: { authorization: "Bearer dev-admin-key" } })).json()) as { specialists: Row[] }).specialists;
+    await expect.poll(async () => (await rows()).find((r) => r.id === "hedge-slow")?.coordination?.hedgeWins ?? 0).toBeGreaterThanOrEqual(1);
+    const row = (await rows()).find((r) => r.id === "hedge-slow")!;
+    expect(row.coordination!.hedged).toBeGreaterThanOrEqual(row.coordination!.hedgeWins);
   });
 
   it("a vote among the decided specialist and its fallbacks: 2 of 3 agree; below minAgreement with fail it is a 502 naming the disagreement", { timeout: 20_000 }, async () => {

@@ -97,6 +97,8 @@ describe("ensemble steps", () => {
     const { id, task, step } = await run({ ensemble: { specialists: ["ens-slow", "ens-a"], combine: "first" } });
     expect(task.status).toBe("succeeded");
     expect(step.coordination!.ensemble).toMatchObject({ decision: "accepted", winner: "c2" });
+    // cancelled by the router, not failed by the specialist (no breaker failure, no fallback)
+    expect(step.coordination!.ensemble!.candidates[0]).toMatchObject({ specialist: "ens-slow", ok: false, failure: "ens-slow: cancelled: ensemble: 'ens-a' answered first" });
     expect(step.output).toMatchObject({ text: "42" });
     await expect.poll(async () => (await upstreamCalls(`${id}/ask/ensemble/ens-slow`)).aborted).toBe(1);
   });

@@ -15,6 +15,10 @@ export const SPAN = {
   verification: "verification",
   /** An escalation to an LLM router (`router.escalation`): its admission and call are its children. */
   escalation: "intent.escalation",
+  /** A hedged call (issue 18): its calls are its children; `switchyard.specialist` is the primary. */
+  hedge: "hedge",
+  /** An ensemble (issue 18): its candidates' and judge's calls are its children; `switchyard.specialist` is the decided one. */
+  ensemble: "ensemble",
 } as const;
 
 export const ATTR = {
@@ -49,6 +53,18 @@ export const ATTR = {
   escalationOutcome: "switchyard.escalation.outcome",
   /** The label an escalation picked. */
   escalationPick: "switchyard.escalation.label",
+  /** Why a call was coordinated: the rule or the step's own strategy, in words. */
+  coordination: "switchyard.coordination",
+  hedgeWith: "switchyard.hedge.with",
+  hedgeDelayMs: "switchyard.hedge.delay_ms",
+  /** Whether the hedge call was started. */
+  hedged: "switchyard.hedge.hedged",
+  /** Who answered first: the primary or the hedge specialist. */
+  hedgeWinner: "switchyard.hedge.winner",
+  hedgeBudgetDenied: "switchyard.hedge.budget_denied",
+  /** How an ensemble ended: `accepted`, `approval`, `failed`. */
+  ensembleDecision: "switchyard.ensemble.decision",
+  ensembleAgreement: "switchyard.ensemble.agreement",
   /** The MCP tool a tool call calls, as the MCP door names it (OpenTelemetry GenAI `gen_ai.tool.name`). */
   tool: "gen_ai.tool.name",
 } as const;

@@ -43,6 +43,46 @@ export interface SpecialistDay {
   hopRefs?: HopRef[];
   /** Escalations this specialist was asked as the LLM router (`router.escalation`); absent when none. */
   escalations?: EscalationCounts;
+  /** Hedges and ensembles of calls decided for this specialist (issue 18); absent when none. */
+  coordination?: CoordinationCounts;
+}
+
+/**
+ * A day's coordinated calls decided for one specialist: hedges (`hedged`: the extra
+ * call was started; `hedgeWins`: it answered first; `budgetDenied`: the tenant's hedge
+ * budget refused it) and ensembles (`disagreements`: ended without an accepted answer:
+ * held for a human, or failed).
+ */
+export interface CoordinationCounts {
+  hedges: number;
+  hedged: number;
+  hedgeWins: number;
+  budgetDenied: number;
+  ensembles: number;
+  disagreements: number;
+}
+
+const COORDINATION_KEYS = ["hedges", "hedged", "hedgeWins", "budgetDenied", "ensembles", "disagreements"] as const;
+
+/** `a + b` of coordination counters (a new object). */
+function addCoordination(a: CoordinationCounts | undefined, b: CoordinationCounts | undefined): CoordinationCounts {
+  const out: CoordinationCounts = { hedges: 0, hedged: 0, hedgeWins: 0, budgetDenied: 0, ensembles: 0, disagreements: 0 };
+  for (const c of [a, b]) for (const k of COORDINATION_KEYS) out[k] += c?.[k] ?? 0;
+  return out;
+}
+
+/** Counts one hedge or ensemble span into its decided specialist's day. */
+function countCoordination(d: SpecialistDay, s: SpanRecord): void {
+  const c = (d.coordination ??= addCoordination(undefined, undefined));
+  if (s.name === SPAN.hedge) {
+    c.hedges += 1;
+    if (s.attributes[ATTR.hedged] === true) c.hedged += 1;
+    if (s.attributes[ATTR.hedged] === true && s.attributes[ATTR.hedgeWinner] === s.attributes[ATTR.hedgeWith]) c.hedgeWins += 1;
+    if (s.attributes[ATTR.hedgeBudgetDenied] === true) c.budgetDenied += 1;
+  } else {
+    c.ensembles += 1;
+    if (s.attributes[ATTR.ensembleDecision] !== "accepted") c.disagreements += 1;
+  }
 }
 
 /** One tool's calls of a day: made (`ok`, `errors` among them) and denied before any call. */
@@ -169,6 +209,8 @@ export function deltasFromSpans(spans: readonly SpanRecord[], o: { hopWindowMs?:
       e.count += 1;
       bump(e.outcomes, String(s.attributes[ATTR.escalationOutcome] ?? "failed"));
       e.costUsd += Number(s.attributes[ATTR.costUsd] ?? 0);
+    } else if (s.name === SPAN.hedge || s.name === SPAN.ensemble) {
+      countCoordination(dayOf(s.endMs, specialist), s);
     } else if (s.name === SPAN.admission && s.attributes[ATTR.admission] === "denied") {
       const d = dayOf(s.endMs, specialist);
       d.denied += 1;
@@ -207,6 +249,7 @@ export function addDays(a: SpecialistDay, b: SpecialistDay): SpecialistDay {
     ...(a.verifications || b.verifications ? { verifications: addVerdicts(a.verifications, b.verifications) } : {}),
     ...(a.hopRefs || b.hopRefs ? { hopRefs: [...(a.hopRefs ?? []), ...(b.hopRefs ?? [])] } : {}),
     ...(a.escalations || b.escalations ? { escalations: addEscalations(a.escalations, b.escalations) } : {}),
+    ...(a.coordination || b.coordination ? { coordination: addCoordination(a.coordination, b.coordination) } : {}),
   };
 }
 
@@ -236,6 +279,8 @@ export interface DaySummary {
   intents: IntentSummary[];
   /** Its escalations as the LLM router (their calls are among the requests). */
   escalations?: EscalationCounts;
+  /** Hedges and ensembles of calls decided for it (their calls are among the requests of whoever made them). */
+  coordination?: CoordinationCounts;
 }
 
 const r6 = (n: number) => Math.round(n * 1e6) / 1e6;
@@ -266,5 +311,6 @@ export function summarize(d: SpecialistDay, tally?: FeedbackTally): DaySummary {
     feedback: feedbackSummary(tally?.total),
     intents: intentSummaries(d.intents ?? {}, tally?.byLabel ?? {}),
     ...(d.escalations ? { escalations: { ...d.escalations, costUsd: r6(d.escalations.costUsd) } } : {}),
+    ...(d.coordination ? { coordination: d.coordination } : {}),
   };
 }

@@ -15,7 +15,7 @@ import { firstSuccess, settleVote, vote, type Candidate } from "../tasks/ensembl
 import { judgeInput, judgeRequest, parseJudgeReply } from "../tasks/ensemble-judge.ts";
 import type { DispatchResult } from "./dispatch.ts";
 import type { SpecialistRequest } from "./hop.ts";
-import { hedgedCall } from "./hedging.ts";
+import { hedgedCall, type HedgeRecord } from "./hedging.ts";
 
 /** One dispatch of the hop over `chain`, aborted by `signal` too, with request members replaced by `over` (a candidate's own idempotency key, a judge's input). */
 export type RunChain = (chain: Specialist[], signal?: AbortSignal, over?: Partial<SpecialistRequest>) => Promise<DispatchResult>;
@@ -24,6 +24,8 @@ export type RunChain = (chain: Specialist[], signal?: AbortSignal, over?: Partia
 export interface CoordinatedHop {
   result: DispatchResult;
   note: string;
+  /** What the hedge did, or how the ensemble ended (for the span and metrics); empty when the rule was not applied. */
+  record: { hedge?: HedgeRecord; ensemble?: { decision: "accepted" | "failed" } };
 }
 
 /**
@@ -54,7 +56,7 @@ export async function coordinateHop(env: Env, rt: Runtime, tenant: string, strat
   const decided = chain[0]!;
   if (strategy.kind === "hedge") {
     const target = hedgeTarget(strategy.hedge, decided, rt.registry);
-    if (target === undefined) return { result: await run(chain), note: `${strategy.reason}; not hedged: '${decided.id}' has no other specialist to hedge with` };
+    if (target === undefined) return { result: await run(chain), note: `${strategy.reason}; not hedged: '${decided.id}' has no other specialist to hedge with`, record: {} };
     const { result, record } = await hedgedCall(
       env,
       { tenant, settings: rt.config.hedging, hedge: strategy.hedge, primary: decided.id, hedgeWith: target },
@@ -62,12 +64,12 @@ export async function coordinateHop(env: Env, rt: Runtime, tenant: string, strat
       (e) => failed(String(e), []),
     );
     const what = record.hedged ? `hedged with '${target}' after ${record.delayMs} ms (${record.delaySource}), '${record.winner}' answered first` : record.budgetDenied ? "not hedged: the tenant's hedge budget is spent" : `'${decided.id}' answered within ${record.delayMs} ms: not hedged`;
-    return { result, note: `${strategy.reason}; ${what}` };
+    return { result, note: `${strategy.reason}; ${what}`, record: { hedge: record } };
   }
   const e = strategy.ensemble;
-  if (o.streamed && e.combine !== "first") return { result: await run(chain), note: `${strategy.reason}; not applied: a streamed answer cannot be combined by ${e.combine}` };
+  if (o.streamed && e.combine !== "first") return { result: await run(chain), note: `${strategy.reason}; not applied: a streamed answer cannot be combined by ${e.combine}`, record: {} };
   const picked = ensembleCandidates(e, decided, rt.registry, (id) => id === rt.config.router.fallback && id !== decided.id);
-  if (!picked.ok) return { result: await run(chain), note: `${strategy.reason}; not applied: ${picked.detail}` };
+  if (!picked.ok) return { result: await run(chain), note: `${strategy.reason}; not applied: ${picked.detail}`, record: {} };
   const aborts = picked.ids.map(() => new AbortController());
   const finished: Candidate[] = [];
   const results = await Promise.all(
@@ -81,10 +83,11 @@ export async function coordinateHop(env: Env, rt: Runtime, tenant: string, strat
     }),
   );
   const attempts = results.flatMap((r) => r.attempts);
+  const ended = (result: DispatchResult, note: string): CoordinatedHop => ({ result, note, record: { ensemble: { decision: result.ok ? "accepted" : "failed" } } });
   const byId = (id: string) => results[picked.ids.indexOf(id)]!;
   if (e.combine === "first") {
     const first = finished.find((c) => c.ok);
-    return first ? { result: byId(first.specialist), note: `${strategy.reason}; '${first.specialist}' answered first` } : { result: failed(`every candidate failed: ${finished.map((c) => (c.ok ? "" : `'${c.specialist}': ${c.failure}`)).join("; ")}`, attempts), note: strategy.reason };
+    return first ? ended(byId(first.specialist), `${strategy.reason}; '${first.specialist}' answered first`) : ended(failed(`every candidate failed: ${finished.map((c) => (c.ok ? "" : `'${c.specialist}': ${c.failure}`)).join("; ")}`, attempts), strategy.reason);
   }
   const candidates = picked.ids.map((id) => finished.find((c) => c.specialist === id)!);
   const tally = vote(candidates, { path: e.path, minAgreement: e.minAgreement });
@@ -94,12 +97,12 @@ export async function coordinateHop(env: Env, rt: Runtime, tenant: string, strat
     const request = judgeRequest(candidates);
     const reply = judge && ids.length > 0 ? await run([judge], undefined, { input: judgeInput(o.input, request), context: { ...(o.context ?? {}), ensemble: request }, idempotencyKey: `${o.key}/judge` }) : undefined;
     const verdict = reply?.ok ? parseJudgeReply(hopAnswerText(reply.output), ids) : { ok: false as const, detail: reply ? `the judge failed: ${reply.failure.detail}` : "no answer to judge" };
-    if (verdict.ok && verdict.kind === "pick") return { result: results[Number(verdict.id.slice(1)) - 1]!, note: `${strategy.reason}; judge '${e.judge}' picked ${verdict.id}` };
-    if (verdict.ok) return { result: { ok: true, specialist: judge!, output: verdict.merge, usage: reply?.ok ? reply.usage : {}, attempts }, note: `${strategy.reason}; judge '${e.judge}' merged the answers` };
-    if (e.onDisagreement === "fail" || !tally.ok) return { result: failed(`judge '${e.judge}': ${verdict.detail}`, attempts), note: strategy.reason };
-    return { result: byId(tally.winner.specialist), note: `${strategy.reason}; judge '${e.judge}': ${verdict.detail}; the vote's answer instead (${tally.reason})` };
+    if (verdict.ok && verdict.kind === "pick") return ended(results[Number(verdict.id.slice(1)) - 1]!, `${strategy.reason}; judge '${e.judge}' picked ${verdict.id}`);
+    if (verdict.ok) return ended({ ok: true, specialist: judge!, output: verdict.merge, usage: reply?.ok ? reply.usage : {}, attempts }, `${strategy.reason}; judge '${e.judge}' merged the answers`);
+    if (e.onDisagreement === "fail" || !tally.ok) return ended(failed(`judge '${e.judge}': ${verdict.detail}`, attempts), strategy.reason);
+    return ended(byId(tally.winner.specialist), `${strategy.reason}; judge '${e.judge}': ${verdict.detail}; the vote's answer instead (${tally.reason})`);
   }
   const action = settleVote(tally, e.onDisagreement);
-  if (action.action !== "accept") return { result: failed(`the specialists disagree: ${action.action === "fail" ? action.detail : tally.ok ? tally.reason : ""}`, attempts), note: strategy.reason };
-  return { result: byId(action.winner.specialist), note: `${strategy.reason}; ${tally.ok ? tally.reason : ""}` };
+  if (action.action !== "accept") return ended(failed(`the specialists disagree: ${action.action === "fail" ? action.detail : tally.ok ? tally.reason : ""}`, attempts), strategy.reason);
+  return ended(byId(action.winner.specialist), `${strategy.reason}; ${tally.ok ? tally.reason : ""}`);
 }

@@ -10,6 +10,7 @@ import { metricsStub } from "../observe/sinks.ts";
 import { utcDay } from "../observe/metrics-model.ts";
 import type { Histogram } from "../observe/histogram.ts";
 import { poolStub } from "./admission.ts";
+import { ATTR } from "../observe/attributes.ts";
 import { hedgedRace, hedgeDelay, type HedgeGrant, type HedgeReport, type Who } from "./hedge.ts";
 
 /** The budget {@link hedgedRace} consults: the tenant's `hedging` settings, none when `maxExtraCalls` is 0 (the default) or there is no pool binding. */
@@ -86,4 +87,18 @@ export async function hedgedCall<R extends { ok: boolean }>(
     report,
     record: { primary: o.primary, hedgeWith: o.hedgeWith, delayMs: delay.delayMs, delaySource: delay.source, hedged: report.hedged, winner: who(report.winner), abortedLoser: report.abortedLoser, budgetDenied: report.budgetDenied },
   };
+}
+
+/** A hedge or ensemble span's closing attributes (worker/observe/attributes.ts), which `GET /v1/metrics` counts per decided specialist. */
+export function coordinationAttributes(r: { hedge?: HedgeRecord | undefined; ensemble?: { decision: string; agreement?: number | undefined } | undefined }): Record<string, string | number | boolean | undefined> {
+  const h = r.hedge;
+  if (h) return { [ATTR.hedgeWith]: h.hedgeWith, [ATTR.hedgeDelayMs]: h.delayMs, [ATTR.hedged]: h.hedged, [ATTR.hedgeWinner]: h.winner, [ATTR.hedgeBudgetDenied]: h.budgetDenied };
+  const e = r.ensemble;
+  return e ? { [ATTR.ensembleDecision]: e.decision, [ATTR.ensembleAgreement]: e.agreement } : {};
+}
+
+/** Why a signal aborted, in words (its reason's message). */
+export function abortReason(signal: AbortSignal): string {
+  const r = signal.reason as { message?: unknown } | undefined;
+  return typeof r?.message === "string" ? r.message : String(r ?? "aborted");
 }

@@ -20,6 +20,7 @@ import { learnedChoice } from "../selection-stats.ts";
 import { dispatch, fallbackChain, type DispatchDeps, type DispatchResult } from "./dispatch.ts";
 import { hopEscalator } from "./escalate.ts";
 import { coordinateHop, type RunChain } from "./coordinate-hop.ts";
+import { abortReason, coordinationAttributes } from "./hedging.ts";
 import { strategyFor } from "../tasks/coordination.ts";
 
 /** One hop as a front door asks for it (already validated). */
@@ -199,7 +200,9 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
           call: async (s, _attempt, traceparent) => {
             const signal = AbortSignal.any([AbortSignal.timeout(s.timeoutMs), client, ...(also ? [also] : [])]);
             const o = await call(s, { ...request, ...over, traceparent }, { binding: (n) => binding(c.env, n), signal, clientSignal: client, progress: hop.tool?.progress, connections: hop.tool?.connections });
-            return !o.ok && client.aborted ? { ok: false, failure: { kind: "client_closed", detail: "the client went away" } } : o;
+            if (!o.ok && client.aborted) return { ok: false, failure: { kind: "client_closed", detail: "the client went away" } };
+            // a hedge's or an ensemble's other call answered first: this one was cancelled, not the specialist's fault
+            return !o.ok && also?.aborted ? { ok: false, failure: { kind: "client_closed", detail: `cancelled: ${abortReason(also)}` } } : o;
           },
         },
         request.traceparent,
@@ -211,7 +214,9 @@ async function serveTraced(c: Context<AppEnv>, hop: HopRequest, rt: Runtime, tra
     });
   // a coordination rule with hops: true (a hedge, an ensemble) makes the calls; else the hop's one dispatch
   const strategy = hop.tool ? undefined : strategyFor(rt.config.coordination, { intents: policyLabels, specialist: chain[0]?.id, door: "hop" });
+  const span = strategy && trace.tracer.start(strategy.kind === "hedge" ? SPAN.hedge : SPAN.ensemble, { parent: trace.root.spanId, attributes: { [ATTR.coordination]: strategy.reason, [ATTR.specialist]: chain[0]?.id } });
   const coordinated = strategy ? await coordinateHop(c.env, rt, tenant, strategy, chain, run, { key: request.idempotencyKey, input: request.input, context: hop.context, streamed: hop.streamed === true }) : undefined;
+  if (span && coordinated) span.end(coordinated.result.ok ? { code: "ok" } : { code: "error", message: coordinated.result.failure.detail }, coordinationAttributes(coordinated.record));
   const result = coordinated?.result ?? (await run(chain));
   endTime(c, "specialist");
   if (!result.ok) throw failureProblem(result.failure, result.attempts);

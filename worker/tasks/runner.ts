@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { toJson, type Json } from "../json.ts";
-import type { EndpointCaller, FailureKind, InputPart, SpecialistProgress, Usage } from "../routing/hop.ts";
+import type { EndpointCaller, FailureKind, InputPart, SpecialistOutcome, SpecialistProgress, Usage } from "../routing/hop.ts";
+import { abortReason } from "../routing/hedging.ts";
 import { chatMessages, partsUnable } from "../routing/input-parts.ts";
 import { policyGuard } from "../routing/policy-guard.ts";
 import type { Specialist } from "../config/schema.ts";
@@ -127,8 +128,8 @@ export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void)
     admission(c.env, c.rt.config.router, c.idempotencyKey, defer, Math.random, tenantPoolOf(c.rt.config, c.tenant), (s) => callCeilingUsd(s)),
     new Map(),
   );
-  const call = (s: Specialist, attempt: number, traceparent: string) =>
-    c.call(
+  const call = async (s: Specialist, attempt: number, traceparent: string): Promise<SpecialistOutcome> => {
+    const o = await c.call(
       s,
       { ...request, traceparent },
       {
@@ -137,6 +138,9 @@ export async function runStep(c: StepCall, defer: (p: Promise<unknown>) => void)
         ...(c.progress ? { progress: (p: SpecialistProgress) => c.progress?.({ ...p, specialist: s.id, retry: attempt }) } : {}),
       },
     );
+    // cancelled by the router (the task, or a hedge's or ensemble's other call answering first): not the specialist's failure
+    return !o.ok && c.signal.aborted ? { ok: false, failure: { kind: "client_closed", detail: `cancelled: ${abortReason(c.signal)}` } } : o;
+  };
   const result = await dispatch(chain, {
     ...traceAttempts(c.trace?.tracer, c.trace?.parent, { admit, call }, c.traceparent, c.step.tool ? { [ATTR.tool]: c.step.tool } : {}),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),

@@ -162,4 +162,16 @@ describe("metrics from spans: MCP tool calls", () => {
     expect(summarize(d!).escalations).toEqual({ count: 3, outcomes: { picked: 2, skipped: 1 }, costUsd: 0.003 });
     expect(summarize(deltasFromSpans([call("llm", "ok", DAY1, 30, 0.002)])[0]!)).not.toHaveProperty("escalations");
   });
+  it("counts hedges and ensembles for the specialist the call was decided for: hedged, won by the hedge, refused by the budget; ensembles not accepted", () => {
+    const hedge = (hedged: boolean, winner: string, denied: boolean) =>
+      span(SPAN.hedge, DAY1, 300, { [ATTR.specialist]: "slow", [ATTR.hedgeWith]: "fast", [ATTR.hedged]: hedged, [ATTR.hedgeWinner]: winner, [ATTR.hedgeBudgetDenied]: denied });
+    const ensemble = (decision: string) => span(SPAN.ensemble, DAY1, 50, { [ATTR.specialist]: "slow", [ATTR.ensembleDecision]: decision });
+    const [d, ...rest] = deltasFromSpans([hedge(true, "fast", false), hedge(true, "slow", false), hedge(false, "slow", true), hedge(false, "slow", false), ensemble("accepted"), ensemble("approval"), ensemble("failed")]);
+    expect(rest).toEqual([]);
+    expect(d).toMatchObject({ specialist: "slow", calls: 0, coordination: { hedges: 4, hedged: 2, hedgeWins: 1, budgetDenied: 1, ensembles: 3, disagreements: 2 } });
+    expect(addDays(d!, d!).coordination).toEqual({ hedges: 8, hedged: 4, hedgeWins: 2, budgetDenied: 2, ensembles: 6, disagreements: 4 });
+    expect(addDays(emptyDay("slow", d!.day), emptyDay("slow", d!.day))).not.toHaveProperty("coordination");
+    expect(summarize(d!).coordination).toEqual(d!.coordination);
+    expect(summarize(deltasFromSpans([call("slow", "ok", DAY1, 30, 0)])[0]!)).not.toHaveProperty("coordination");
+  });
 });
