@@ -173,7 +173,7 @@ type Decision =
 
 async function ensembleStep(h: EngineHost, rt: Runtime, task: TaskDoc, strategy: Extract<Strategy, { kind: "ensemble" }>, chosen: Specialist, input: string, call: Caller): Promise<Coordinated> {
   const e = strategy.ensemble;
-  const picked = ensembleCandidates(e, chosen, rt.registry, (id) => id === rt.config.router.fallback && id !== chosen.id);
+  const picked = ensembleCandidates(e, chosen, rt.registry, rt.config.router.fallback);
   if (!picked.ok) return { outcome: { ok: false, detail: picked.detail, attempts: [], kind: "refused" }, cost: 0, hops: 0, record: { strategy: strategy.reason } };
   const runs = await runCandidates(picked.ids, rt, call, e.combine === "first");
   const candidates = runs.map(candidateOf);

@@ -118,6 +118,20 @@ describe("ensemble steps", () => {
     expect((await upstreamCalls(`${id}/ask/ensemble/ens-c`)).calls).toBe(0);
   });
 
+  it("per-task limits hold across the candidates: under maxHopsPerTask 2 (tenant 'capped'), the third candidate is refused before calling", { timeout: 20_000 }, async () => {
+    const API_KEYS = JSON.stringify({ [await sha256Hex("key-capped")]: "capped" });
+    const headers = { authorization: "Bearer key-capped" };
+    const res = await callWith({ API_KEYS }, "/v1/tasks", { json: { goal: "g", input: "x", plan: { steps: [{ id: "ask", ensemble: { specialists: ["ens-a", "ens-b", "ens-c"], combine: "vote" } }] } }, headers });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    let t: Task | undefined;
+    await expect.poll(async () => (t = (await (await callWith({ API_KEYS }, `/v1/tasks/${id}`, { headers })).json()) as Task).status, { timeout: 15_000 }).toBe("succeeded");
+    expect(t!.hops).toBe(2);
+    expect((await upstreamCalls(`${id}/ask/ensemble/`)).calls).toBe(2);
+    const e = (t!.steps[0] as CoStep).coordination!.ensemble!;
+    expect(e.candidates.filter((c) => !c.ok)).toEqual([expect.objectContaining({ failure: expect.stringMatching(/would exceed 2 hops \(policy limits\)/) })]);
+  });
+
   it("a coordination rule by workflow applies, explained in the step's strategy, and opens its approval gate on disagreement", { timeout: 20_000 }, async () => {
     const { res, id } = await submit({ goal: "g", input: "x", workflow: "ensemble-flow" });
     expect(res.status).toBe(202);

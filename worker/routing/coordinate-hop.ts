@@ -68,7 +68,7 @@ export async function coordinateHop(env: Env, rt: Runtime, tenant: string, strat
   }
   const e = strategy.ensemble;
   if (o.streamed && e.combine !== "first") return { result: await run(chain), note: `${strategy.reason}; not applied: a streamed answer cannot be combined by ${e.combine}`, record: {} };
-  const picked = ensembleCandidates(e, decided, rt.registry, (id) => id === rt.config.router.fallback && id !== decided.id);
+  const picked = ensembleCandidates(e, decided, rt.registry, rt.config.router.fallback);
   if (!picked.ok) return { result: await run(chain), note: `${strategy.reason}; not applied: ${picked.detail}`, record: {} };
   const aborts = picked.ids.map(() => new AbortController());
   const finished: Candidate[] = [];

@@ -68,10 +68,10 @@ export interface CandidateInfo {
 }
 
 /**
- * The specialists an ensemble calls: the named ones (in order), else the chosen
- * specialist and then its fallbacks, the first `size` (default 3) that are registered
- * and not excluded (the router's catch-all, a kill-switched one). Fewer than two is not
- * an ensemble: `ok: false` with why.
+ * The specialists an ensemble calls: the named ones (in order, the router's catch-all
+ * too if named), else the chosen specialist and then its fallbacks without `catchAll`
+ * (the router's `fallback`, unless it is the chosen one): the first `size` (default 3)
+ * that are registered. Fewer than two is not an ensemble: `ok: false` with why.
  *
  * @example
  * ensembleCandidates({ combine: "vote", size: 3, … }, a, registry) // { ok: true, ids: ["a", "b", "c"] } when a's fallbacks are b, c
@@ -80,11 +80,11 @@ export function ensembleCandidates(
   e: Pick<Ensemble, "size" | "specialists">,
   chosen: CandidateInfo,
   registry: ReadonlyMap<string, CandidateInfo>,
-  excluded: (id: string) => boolean = () => false,
+  catchAll?: string,
 ): { ok: true; ids: string[] } | { ok: false; detail: string } {
-  const pool = e.specialists ?? [chosen.id, ...chosen.fallbacks];
+  const pool = e.specialists ?? [chosen.id, ...chosen.fallbacks.filter((id) => id !== catchAll)];
   const want = e.specialists?.length ?? e.size ?? 3;
-  const ids = [...new Set(pool)].filter((id) => registry.has(id) && !excluded(id)).slice(0, want);
+  const ids = [...new Set(pool)].filter((id) => registry.has(id)).slice(0, want);
   if (ids.length >= 2) return { ok: true, ids };
   const from = e.specialists ? "of the named specialists" : `of '${chosen.id}' and its fallbacks`;
   return { ok: false, detail: `an ensemble needs two specialists: only ${ids.length} ${from} can be called (${ids.join(", ") || "none"})` };

@@ -133,7 +133,8 @@ export interface VoteTally {
  * `disagreement` is `agreement < minAgreement` with the agreement rounded to two
  * decimals, as thresholds are written (2 of 3, 0.666…, is 0.67 and meets
  * `minAgreement: 0.67`; 3 of 5 is 0.6); `tied` says the top answers had equal votes
- * and the tie rule chose. With no vote at all, no winner.
+ * and the tie rule chose; `reason` shows answers' keys up to {@link REASON_KEY_CHARS}
+ * characters. With no vote at all, no winner.
  */
 export type VoteResult =
   | { ok: true; winner: OkCandidate; key: string; agreement: number; disagreement: boolean; tied: boolean; votes: VoteTally[]; abstained: { specialist: string; reason: string }[]; failed: { specialist: string; failure: string }[]; reason: string }
@@ -188,15 +189,29 @@ export function vote(candidates: readonly Candidate[], opts: VoteOptions = {}): 
   const below = Math.round(agreement * 100) / 100 < min;
   const tied = ranked.length > 1 && ranked[1]!.members.length === top.members.length;
   const votes = ranked.map((g) => ({ key: g.key, specialists: g.members.map((m) => m.c.specialist) }));
-  const others = votes.slice(1).map((v) => `${v.specialists.map((s) => `'${s}'`).join(", ")}: ${v.key}`);
+  const others = votes.slice(1).map((v) => `${v.specialists.map((s) => `'${s}'`).join(", ")}: ${shown(v.key)}`);
   const reason =
-    `vote: ${top.members.length} of ${successful} agree on ${top.key} (${votes[0]!.specialists.map((s) => `'${s}'`).join(", ")})` +
+    `vote: ${top.members.length} of ${successful} agree on ${shown(top.key)} (${votes[0]!.specialists.map((s) => `'${s}'`).join(", ")})` +
     (tied ? ", a tie broken by confidence, cost, then order" : "") +
     (others.length > 0 ? `; ${others.join("; ")}` : "") +
     (abstained.length > 0 ? `; ${abstained.length} abstained` : "") +
     (failed.length > 0 ? `; ${failed.length} failed` : "") +
     (below ? `; agreement ${Math.round(agreement * 100) / 100} is below ${min}` : "");
   return { ok: true, winner: top.best.c, key: top.key, agreement, disagreement: below, tied, votes, abstained, failed, reason };
+}
+
+/** The longest answer key a vote's `reason` shows (UTF-16 code units); a longer one is cut, with "…". */
+export const REASON_KEY_CHARS = 80;
+
+/** An answer's key as a reason shows it: whole up to {@link REASON_KEY_CHARS}, else cut (between code points) with "…". */
+function shown(key: string): string {
+  if (key.length <= REASON_KEY_CHARS) return key;
+  let out = "";
+  for (const p of key) {
+    if (out.length + p.length > REASON_KEY_CHARS - 1) break;
+    out += p;
+  }
+  return `${out}…`;
 }
 
 /** What the engine does with a vote: take the winner, open an approval gate with the tally, or fail the step with a detail. */

@@ -40,11 +40,14 @@ describe("ensembleCandidates and hedgeTarget", () => {
   const reg = new Map(["a", "b", "c", "d", "fallback"].map((id) => [id, { id, fallbacks: id === "a" ? ["b", "fallback", "c", "d"] : [] }]));
   const a = reg.get("a")!;
 
-  it("the named ones, else the chosen one and its fallbacks, the first `size`, skipping unknown and excluded ones", () => {
+  it("the named ones, else the chosen one and its fallbacks, the first `size`, skipping unknown ones and the router's catch-all among the fallbacks", () => {
     expect(ensembleCandidates({ size: 3 }, a, reg)).toEqual({ ok: true, ids: ["a", "b", "fallback"] });
-    expect(ensembleCandidates({ size: 3 }, a, reg, (id) => id === "fallback")).toEqual({ ok: true, ids: ["a", "b", "c"] });
-    expect(ensembleCandidates({}, a, reg, (id) => id === "fallback")).toEqual({ ok: true, ids: ["a", "b", "c"] }); // 3 by default
+    expect(ensembleCandidates({ size: 3 }, a, reg, "fallback")).toEqual({ ok: true, ids: ["a", "b", "c"] });
+    expect(ensembleCandidates({}, a, reg, "fallback")).toEqual({ ok: true, ids: ["a", "b", "c"] }); // 3 by default
     expect(ensembleCandidates({ specialists: ["d", "zz", "c"] }, a, reg)).toEqual({ ok: true, ids: ["d", "c"] });
+    expect(ensembleCandidates({ specialists: ["a", "fallback"] }, a, reg, "fallback")).toEqual({ ok: true, ids: ["a", "fallback"] }); // named: taken
+    const catchAll = { id: "fallback", fallbacks: ["b"] };
+    expect(ensembleCandidates({ size: 2 }, catchAll, new Map([...reg, ["fallback", catchAll]]), "fallback")).toEqual({ ok: true, ids: ["fallback", "b"] }); // chosen: taken
   });
 
   it("fewer than two is not an ensemble, and says which could be called", () => {

@@ -116,6 +116,18 @@ describe("vote", () => {
     expect(r.ok && r.reason).toBe("vote: 2 of 3 agree on 42 ('a', 'c'); 'b': 41");
   });
 
+  it("the reason shows long answers cut at 80 characters (between code points), the votes keep them whole", () => {
+    const long = "x".repeat(70) + "😀".repeat(10);
+    const r = vote([ok("a", long), ok("b", long), ok("c", "short")]);
+    expect(r.ok && r.votes[0]!.key).toBe(JSON.stringify(long));
+    const shown = r.ok ? r.reason.match(/agree on (.*) \('a', 'b'\)/)![1]! : "";
+    expect(shown.length).toBeLessThanOrEqual(80);
+    expect(shown).toBe(`"${"x".repeat(70)}😀😀😀😀…`);
+    expect(r.ok && r.reason.endsWith(`'c': "short"`)).toBe(true);
+    const exact = "y".repeat(78);
+    expect(vote([ok("a", exact)]).ok && (vote([ok("a", exact)]) as { reason: string }).reason).toBe(`vote: 1 of 1 agree on "${exact}" ('a')`);
+  });
+
   it("a tie between answers goes to the highest confidence, then the lowest cost, then candidate order", () => {
     const byConfidence = vote([ok("a", "x", { confidence: 0.6 }), ok("b", "y", { confidence: 0.9 })]);
     expect(byConfidence).toMatchObject({ ok: true, key: '"y"', tied: true, agreement: 0.5 });
