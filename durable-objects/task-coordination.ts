@@ -81,9 +81,11 @@ export async function coordinatedStep(
       },
       background,
     );
+  // a hedge's primary is the step's own call (its key, its fallbacks on failure), made abortable
+  const primary = (signal: AbortSignal) => runStep({ ...base, signal: AbortSignal.any([base.signal, signal]), trace: under }, background);
   const done =
     strategy.kind === "hedge"
-      ? await hedgedStep(rt, task, strategy, chosen, call, base)
+      ? await hedgedStep(rt, task, strategy, chosen, primary, call, base)
       : await ensembleStep(h, rt, task, strategy, chosen, input, call);
   span.end(
     done.outcome.ok ? { code: "ok" } : { code: "error", message: done.outcome.detail },
@@ -100,10 +102,10 @@ function totals(outcomes: readonly StepOutcome[]): { cost: number; hops: number 
   return outcomes.reduce((t, o) => ({ cost: t.cost + (o.ok ? o.costUsd : 0), hops: t.hops + callsMade(o.attempts) }), { cost: 0, hops: 0 });
 }
 
-async function hedgedStep(rt: Runtime, task: TaskDoc, strategy: Extract<Strategy, { kind: "hedge" }>, chosen: Specialist, call: Caller, base: StepCall): Promise<Coordinated> {
+async function hedgedStep(rt: Runtime, task: TaskDoc, strategy: Extract<Strategy, { kind: "hedge" }>, chosen: Specialist, primary: (signal: AbortSignal) => Promise<StepOutcome>, call: Caller, base: StepCall): Promise<Coordinated> {
   const target = hedgeTarget(strategy.hedge, chosen, rt.registry);
   if (target === undefined) {
-    const outcome = await call(chosen, "primary");
+    const outcome = await primary(new AbortController().signal);
     return { outcome, ...totals([outcome]), record: { strategy: `${strategy.reason}; not hedged: '${chosen.id}' has no other specialist to hedge with` } };
   }
   const outcomes: StepOutcome[] = [];
@@ -111,7 +113,7 @@ async function hedgedStep(rt: Runtime, task: TaskDoc, strategy: Extract<Strategy
     base.env,
     { tenant: task.tenant, settings: rt.config.hedging, hedge: strategy.hedge, primary: chosen.id, hedgeWith: target, signal: base.signal },
     async (id, signal) => {
-      const o = await call(rt.registry.get(id)!, `hedge/${id}`, signal);
+      const o = id === chosen.id ? await primary(signal) : await call(rt.registry.get(id)!, `hedge/${id}`, signal);
       outcomes.push(o);
       return o;
     },

@@ -150,7 +150,8 @@ describe("hedged steps", () => {
     expect(step.output).toMatchObject({ text: "fast" });
     expect(step.specialist).toBe("hedge-fast");
     expect(step.coordination!.hedge).toMatchObject({ primary: "hedge-slow", hedgeWith: "hedge-fast", hedged: true, winner: "hedge-fast", abortedLoser: true, budgetDenied: false, delayMs: 100 });
-    await expect.poll(async () => (await upstreamCalls(`${id}/ask/hedge/hedge-slow`)).aborted).toBe(1);
+    await expect.poll(async () => upstreamCalls(`${id}/ask`)).toEqual({ calls: 2, aborted: 1 }); // the step's own call (its key) and the hedge
+    expect(await upstreamCalls(`${id}/ask/hedge/hedge-fast`)).toEqual({ calls: 1, aborted: 0 });
     const trace = (await (await call(`/v1/tasks/${id}/trace`)).json()) as { spans: { name: string; attributes: Record<string, unknown> }[] };
     expect(trace.spans.find((s) => s.name === "hedge")?.attributes).toMatchObject({ "switchyard.hedge.hedged": true, "switchyard.hedge.winner": "hedge-fast" });
   });
