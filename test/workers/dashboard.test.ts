@@ -143,6 +143,14 @@ describe("dashboard pages", () => {
     expect(html).toContain("Waterfall");
   });
 
+  it("shows a step's ensemble: who was asked, the agreement, who agreed and the decision", async () => {
+    const { id } = await submit({ goal: "vote", input: "x", plan: { steps: [{ id: "ask", ensemble: { specialists: ["ens-a", "ens-b", "ens-c"], combine: "vote" } }] } });
+    await waitFor(id, ["succeeded"]);
+    const { cookie } = await signIn("dev-key");
+    const html = await (await ui(`/ui/tasks/${id}`, { cookie })).text();
+    expect(html).toMatch(/<div class="small coordination good" title="the step&#39;s own ensemble of &#39;ens-a&#39;, &#39;ens-b&#39;, &#39;ens-c&#39;, combine vote">vote of ens-a, ens-b, ens-c: agreement 0\.667 \(ens-a, ens-b\) → accepted<\/div>/);
+  });
+
   it("answers 404 for a task of no one or of another shape", async () => {
     const { cookie } = await signIn("dev-key");
     expect((await ui(`/ui/tasks/task_${"0".repeat(32)}`, { cookie })).status).toBe(404);

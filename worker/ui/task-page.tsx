@@ -125,6 +125,7 @@ const Steps = ({ steps }: { steps: Obj[] }) => (
                 {v.pass ? "✔" : "✘"} {v.specialist}: {v.reason}
               </div>
             ))}
+            {s.coordination ? <Coordination c={s.coordination} /> : null}
           </td>
           <td class="num">{s.attempts}</td>
           <td class="num">{usd(s.costUsd)}</td>
@@ -133,6 +134,26 @@ const Steps = ({ steps }: { steps: Obj[] }) => (
     </tbody>
   </table>
 );
+
+/** A step's ensemble (combine, agreement, who agreed, decision) or hedge (who answered first), in one line (docs/coordination.md). */
+const Coordination = ({ c }: { c: Obj }) => {
+  const e = c.ensemble as Obj | undefined;
+  const h = c.hedge as Obj | undefined;
+  if (e)
+    return (
+      <div class={`small coordination ${e.decision === "accepted" ? "good" : "bad"}`} title={String(c.strategy)}>
+        {String(e.combine)} of {(e.candidates as Obj[]).map((x) => String(x.specialist)).join(", ")}
+        {e.agreement !== undefined ? `: agreement ${String(e.agreement)} (${((e.agreed as string[] | undefined) ?? []).join(", ")})` : ""} → {String(e.decision)}
+      </div>
+    );
+  if (h)
+    return (
+      <div class="small coordination" title={String(c.strategy)}>
+        {h.hedged ? `hedged with ${String(h.hedgeWith)} after ${String(h.delayMs)} ms: ${String(h.winner)} answered first` : h.budgetDenied ? "not hedged: budget spent" : `${String(h.primary)} answered within ${String(h.delayMs)} ms`}
+      </div>
+    );
+  return <div class="small muted">{String(c.strategy)}</div>;
+};
 
 const Audit = ({ audit }: { audit: TaskPageData["audit"] }) => {
   if ("error" in audit) return <Problem text={audit.error} />;
