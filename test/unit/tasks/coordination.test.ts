@@ -21,6 +21,20 @@ describe("strategyFor", () => {
     expect(strategyFor(rules, { intents: [], door: "step" })).toBeUndefined();
   });
 
+  it("explains a step's own ensemble: its size (3 by default), its combine, its agreement rule only when it has one", () => {
+    const own = (e: Record<string, unknown>) => strategyFor([], { own: { ensemble: Ensemble.parse(e) }, intents: [], door: "step" })?.reason;
+    expect(own({ combine: "vote", size: 5 })).toBe("the step's own ensemble of 5, combine vote");
+    expect(own({ combine: "vote" })).toBe("the step's own ensemble of 3, combine vote");
+    expect(own({ combine: "vote", minAgreement: 1, onDisagreement: "fail" })).toBe("the step's own ensemble of 3, combine vote, min agreement 1, else fail");
+    expect(own({ combine: "judge", judge: "j", minAgreement: 0.5 })).toBe("the step's own ensemble of 3, combine judge (judge 'j'), min agreement 0.5, else best");
+    expect(strategyFor([], { own: { ensemble: { combine: "first", minAgreement: 0.5, onDisagreement: "fail" } }, intents: [], door: "step" })?.reason).toBe("the step's own ensemble of 3, combine first");
+  });
+
+  it("a rule without a workflow matches whatever the task's workflow; one without a specialist glob whatever the specialist", () => {
+    const byIntent = [rule({ match: { intent: "a.*" }, hedge: { delayMs: 5 } })];
+    expect(strategyFor(byIntent, { intents: ["a.b"], workflow: "w", specialist: "s", door: "step" })?.kind).toBe("hedge");
+  });
+
   it("a specialist glob matches the specialist the call was decided for", () => {
     const bySpecialist = [rule({ match: { specialist: "slow-*" }, hedge: { delayMs: 100 }, hops: true })];
     expect(strategyFor(bySpecialist, { intents: [], specialist: "slow-llm", door: "hop" })?.reason).toBe("coordination rule 0 (specialist slow-* matched 'slow-llm'): hedge after 100 ms");
@@ -45,6 +59,7 @@ describe("ensembleCandidates and hedgeTarget", () => {
     expect(ensembleCandidates({ size: 3 }, a, reg, "fallback")).toEqual({ ok: true, ids: ["a", "b", "c"] });
     expect(ensembleCandidates({}, a, reg, "fallback")).toEqual({ ok: true, ids: ["a", "b", "c"] }); // 3 by default
     expect(ensembleCandidates({ specialists: ["d", "zz", "c"] }, a, reg)).toEqual({ ok: true, ids: ["d", "c"] });
+    expect(ensembleCandidates({ specialists: ["d", "c", "b"], size: 2 }, a, reg)).toEqual({ ok: true, ids: ["d", "c", "b"] }); // the named ones, all of them
     expect(ensembleCandidates({ specialists: ["a", "fallback"] }, a, reg, "fallback")).toEqual({ ok: true, ids: ["a", "fallback"] }); // named: taken
     const catchAll = { id: "fallback", fallbacks: ["b"] };
     expect(ensembleCandidates({ size: 2 }, catchAll, new Map([...reg, ["fallback", catchAll]]), "fallback")).toEqual({ ok: true, ids: ["fallback", "b"] }); // chosen: taken
