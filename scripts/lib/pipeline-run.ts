@@ -122,15 +122,15 @@ export async function runPipeline(o: PipelineOptions): Promise<{ results: TaskRe
     const url = server.url;
     // the first task waits for the config's runtime (its intent model fitted): one warm-up, not counted
     await runTask(url, "plain", models[0]!, 1_000_000, o.seed, 120_000);
+    // strategies interleaved task by task, so a load the machine has meanwhile falls on all of them alike
     const results: TaskResult[] = [];
-    for (const model of models)
-      for (const strategy of strategies) {
-        const t0 = performance.now();
-        const jobs = Array.from({ length: o.tasks }, (_, i) => () => runTask(url, strategy, model, i, o.seed, timeoutMs));
-        const done = await pooled(jobs, o.concurrency);
-        results.push(...done);
-        log(`${model} ${strategy}: ${done.length} tasks in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      }
+    for (const model of models) {
+      const t0 = performance.now();
+      const jobs = Array.from({ length: o.tasks }, (_, i) => strategies.map((strategy) => () => runTask(url, strategy, model, i, o.seed, timeoutMs))).flat();
+      const done = await pooled(jobs, o.concurrency);
+      results.push(...done);
+      log(`${model}: ${done.length} tasks (${strategies.length} strategies × ${o.tasks}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
     return { results, rows: summarize(results) };
   } finally {
     await server?.stop();
@@ -141,8 +141,8 @@ export async function runPipeline(o: PipelineOptions): Promise<{ results: TaskRe
 /** The eval mode: runs and prints the tables (or `--json`: the rows and the options). */
 export async function runPipelineEval(o: PipelineOptions & { json: boolean }): Promise<void> {
   const started = performance.now();
-  const { rows } = await runPipeline({ ...o, log: (l) => process.stderr.write(`${l}\n`) });
+  const { rows, results } = await runPipeline({ ...o, log: (l) => process.stderr.write(`${l}\n`) });
   const seconds = Math.round((performance.now() - started) / 1000);
-  if (o.json) console.log(JSON.stringify({ tasks: o.tasks, seed: o.seed, concurrency: o.concurrency, seconds, rows }, null, 2));
+  if (o.json) console.log(JSON.stringify({ tasks: o.tasks, seed: o.seed, concurrency: o.concurrency, seconds, rows, results }));
   else console.log(`${formatTables(rows)}\n${o.tasks} tasks per strategy and model, seed ${o.seed}, concurrency ${o.concurrency}: ${seconds} s`);
 }
