@@ -10,8 +10,8 @@ export interface TaskResult {
   strategy: Strategy;
   model: ErrorModel;
   task: number;
-  /** The router's terminal status, or `timeout` when the harness gave up waiting. */
-  status: "succeeded" | "failed" | "rejected" | "cancelled" | "timeout";
+  /** The router's terminal status; `timeout` when the harness gave up waiting, `error` when it could not reach the router. */
+  status: "succeeded" | "failed" | "rejected" | "cancelled" | "timeout" | "error";
   /** Succeeded with the right final answer (g⁵(V0)). */
   correct: boolean;
   /** The task's `costUsd` as the router reports it (USD). */
@@ -42,6 +42,8 @@ export interface Row {
   /** Cost per task over plain's (same model). */
   costXPlain: number;
   callsPerTask: number;
+  /** Tasks the harness could not follow (status `error`, counted in `stopped`). */
+  harnessErrors: number;
   /** Tasks with at least one hedged step. */
   hedgedTasks: number;
   wallP50Ms: number;
@@ -80,6 +82,7 @@ export function summarize(results: readonly TaskResult[]): Row[] {
       costPerTaskUsd: mean(rs.map((r) => r.costUsd)),
       costXPlain: 0,
       callsPerTask: mean(rs.map((r) => r.hops)),
+      harnessErrors: rs.filter((r) => r.status === "error").length,
       hedgedTasks: rs.filter((r) => r.hedged > 0).length,
       wallP50Ms: quantile(rs.map((r) => r.wallMs), 0.5),
       wallP95Ms: quantile(rs.map((r) => r.wallMs), 0.95),
@@ -111,6 +114,8 @@ export function formatTables(rows: readonly Row[]): string {
     const n = rows.find((r) => r.model === m)?.tasks ?? 0;
     return `**${m} errors** (${n} tasks per strategy)\n\n${head}\n${body}`;
   });
+  const errors = rows.reduce((a, r) => a + r.harnessErrors, 0);
+  const footer = errors > 0 ? `\n${errors} tasks could not be followed (the router unreachable): counted as stopped.\n` : "";
   const notes = [...new Set(rows.map((r) => r.strategy))].map((s) => `- ${s}: ${STRATEGY_NOTES[s]}`).join("\n");
-  return `${tables.join("\n\n")}\n\n${notes}\n`;
+  return `${tables.join("\n\n")}\n\n${notes}\n${footer}`;
 }

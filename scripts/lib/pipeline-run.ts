@@ -36,8 +36,26 @@ const MAX_GATES = 2 * STEPS;
 type StepView = { id: string; input?: string; unverifiedOutput?: unknown; coordination?: { ensemble?: { decision: string; candidates: { id: string; ok: boolean; output?: unknown }[] }; hedge?: { hedged: boolean } } };
 type TaskView = { id: string; status: string; result?: unknown; costUsd: number; hops: number; createdAt: string; updatedAt: string; awaiting?: { step: string }; steps: StepView[] };
 
+/**
+ * `fetch`, tried again (up to 4 times, 0.25 s × attempt apart) when the connection fails
+ * or `wrangler dev`'s proxy answers 502/503: under load its proxy now and then resets a
+ * connection. Only for requests that are safe to repeat (a GET, a submit with an
+ * idempotency key).
+ */
+async function fetchAgain(input: string, init?: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await fetch(input, init);
+      if ((res.status !== 502 && res.status !== 503) || attempt >= 4) return res;
+    } catch (e) {
+      if (attempt >= 4) throw e;
+    }
+    await new Promise((r) => setTimeout(r, 250 * attempt));
+  }
+}
+
 async function getTask(url: string, id: string): Promise<TaskView> {
-  const res = await fetch(`${url}/v1/tasks/${id}`, { headers: HEADERS });
+  const res = await fetchAgain(`${url}/v1/tasks/${id}`, { headers: HEADERS });
   if (!res.ok) throw new Error(`GET /v1/tasks/${id}: ${res.status} ${await res.text()}`);
   return (await res.json()) as TaskView;
 }
@@ -51,16 +69,17 @@ async function decide(url: string, task: TaskView): Promise<boolean> {
   const gate = e?.decision === "approval" ? { candidates: e.candidates.filter((c) => c.ok) } : { unverifiedOutput: step.unverifiedOutput };
   const d = humanDecision(q, gate);
   const body = d.action === "approve" ? { by: "sim-human", reason: "checked against the truth", ...(d.pick ? { pick: d.pick } : {}) } : { by: "sim-human", reason: "wrong answer" };
-  const res = await fetch(`${url}/v1/tasks/${task.id}/${d.action}`, { method: "POST", headers: HEADERS, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`POST ${d.action} ${task.id}: ${res.status} ${await res.text()}`);
-  return true;
+  // not repeated: a decision that did not arrive shows in the next poll, and is made again then
+  const res = await fetch(`${url}/v1/tasks/${task.id}/${d.action}`, { method: "POST", headers: HEADERS, body: JSON.stringify(body) }).catch(() => undefined);
+  return res?.ok === true;
 }
 
 /** Submits one task and follows it to its end, deciding its gates. */
 export async function runTask(url: string, strategy: Strategy, model: ErrorModel, task: number, seed: number, timeoutMs: number): Promise<TaskResult> {
   const v0 = startValue(seed, model, task);
   const t0 = performance.now();
-  const res = await fetch(`${url}/v1/tasks`, { method: "POST", headers: HEADERS, body: JSON.stringify({ goal: `pipeline ${strategy} ${model}`, input: `t${task}`, plan: pipelinePlan(strategy, model, task, v0) }) });
+  const idempotencyKey = `pipeline-${seed}-${model}-${strategy}-${task}-${crypto.randomUUID()}`;
+  const res = await fetchAgain(`${url}/v1/tasks`, { method: "POST", headers: HEADERS, body: JSON.stringify({ goal: `pipeline ${strategy} ${model}`, input: `t${task}`, idempotencyKey, plan: pipelinePlan(strategy, model, task, v0) }) });
   if (res.status !== 202) throw new Error(`POST /v1/tasks: ${res.status} ${await res.text()}`);
   const { id } = (await res.json()) as { id: string };
   let view: TaskView | undefined;
@@ -90,6 +109,12 @@ export async function runTask(url: string, strategy: Strategy, model: ErrorModel
     wallMs,
     routerMs: view ? Date.parse(view.updatedAt) - Date.parse(view.createdAt) : 0,
   };
+}
+
+/** A task the harness could not follow (the router unreachable even after retries): counted as stopped, and said. */
+function harnessError(strategy: Strategy, model: ErrorModel, task: number, e: unknown, log: (l: string) => void): TaskResult {
+  log(`${model} ${strategy} t${task}: harness error: ${(e as Error)?.message ?? String(e)}`);
+  return { strategy, model, task, status: "error", correct: false, costUsd: 0, hops: 0, humanDecisions: 0, hedged: 0, wallMs: 0, routerMs: 0 };
 }
 
 /** Runs `jobs` with at most `concurrency` at once, in order of the list. */
@@ -126,11 +151,12 @@ export async function runPipeline(o: PipelineOptions): Promise<{ results: TaskRe
     const results: TaskResult[] = [];
     for (const model of models) {
       const t0 = performance.now();
-      const jobs = Array.from({ length: o.tasks }, (_, i) => strategies.map((strategy) => () => runTask(url, strategy, model, i, o.seed, timeoutMs))).flat();
+      const jobs = Array.from({ length: o.tasks }, (_, i) => strategies.map((strategy) => () => runTask(url, strategy, model, i, o.seed, timeoutMs).catch((e) => harnessError(strategy, model, i, e, log)))).flat();
       const done = await pooled(jobs, o.concurrency);
       results.push(...done);
       log(`${model}: ${done.length} tasks (${strategies.length} strategies × ${o.tasks}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     }
+    if (results.some((r) => r.status === "error")) log(`wrangler dev's output, last 3000 characters:\n${server.output().slice(-3000)}`);
     return { results, rows: summarize(results) };
   } finally {
     await server?.stop();

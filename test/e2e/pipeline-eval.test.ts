@@ -22,9 +22,9 @@ beforeAll(async () => {
 const of = (model: string, strategy: string) => results.filter((r) => r.model === model && r.strategy === strategy);
 
 describe("npm run eval -- --pipeline, through the real task engine", () => {
-  it("ran every strategy's tasks to an end (none timed out)", () => {
+  it("ran every strategy's tasks to an end (none timed out, none lost)", () => {
     expect(results).toHaveLength(2 * 8 * TASKS);
-    expect(results.filter((r) => r.status === "timeout")).toEqual([]);
+    expect(results.filter((r) => r.status === "timeout" || r.status === "error")).toEqual([]);
     expect(rows).toHaveLength(16);
   });
 
