@@ -43,6 +43,8 @@ describe("the pipeline simulation's plans, config and report (scripts/lib/pipeli
     expect(vote.costXPlain).toBeCloseTo(2, 9);
     expect(meetsGoal(vote)).toBe(false);
     expect(meetsGoal({ ...vote, success: 0.91 })).toBe(true);
+    expect(meetsGoal({ ...vote, success: 180 / 200 })).toBe(false); // exactly 10 % error is not below 10 %
+    expect(meetsGoal({ ...vote, success: 0.95, costXPlain: 3.5 })).toBe(true);
     expect(meetsGoal({ ...vote, success: 0.95, costXPlain: 3.6 })).toBe(false);
     const table = formatTables(rows);
     expect(table).toMatch(/\*\*independent errors\*\* \(2 tasks per strategy\)/);
