@@ -36,6 +36,12 @@
  *   node scripts/eval.ts --escalation [--train FILE --domains FILE] [--json]
  *       Escalation to an LLM router below a confidence threshold (scripts/lib/escalation-eval.ts):
  *       a fake LLM right with probability q; accuracy, share escalated and cost per threshold.
+ *
+ *   node scripts/eval.ts --pipeline [--tasks 200] [--seed 1] [--concurrency 6] [--json]
+ *       Error propagation in a 5-step pipeline through the real task engine (`wrangler dev`;
+ *       scripts/lib/pipeline-run.ts): seeded fake workers right 90 % of the time, errors
+ *       independent and correlated; end-to-end success, silent errors, human decisions, cost
+ *       and latency of plain, verifier, vote, judge, vote + approval and hedged steps.
  */
 import { parseArgs } from "node:util";
 import { runBundledEval } from "./lib/bundled-report.ts";
@@ -47,6 +53,7 @@ import { loadClinc } from "./lib/few-shot-data.ts";
 import { runFewShotEval } from "./lib/few-shot-eval.ts";
 import { learningOptions, learningUsage } from "./lib/learning-args.ts";
 import { runToolEval } from "./lib/tool-eval.ts";
+import { runPipelineEval } from "./lib/pipeline-run.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -75,8 +82,25 @@ const { values: args } = parseArgs({
     escalation: { type: "boolean", default: false },
     seeds: { type: "string" },
     "refit-every": { type: "string" },
+    pipeline: { type: "boolean", default: false },
+    tasks: { type: "string" },
+    concurrency: { type: "string" },
   },
 });
+
+if (args.pipeline || args.tasks !== undefined || args.concurrency !== undefined) {
+  const usage = "usage: node scripts/eval.ts --pipeline [--tasks 200] [--seed 1] [--concurrency 6] [--json]";
+  const others = Object.entries(args).filter(([key, v]) => !["pipeline", "json", "tasks", "seed", "concurrency"].includes(key) && v !== undefined && v !== false && !(key === "max-acc-loss" && v === "0.003"));
+  const int = (v: string | undefined, d: number, min: number, max: number) => (v === undefined ? d : /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? Number(v) : NaN);
+  const o = { tasks: int(args.tasks, 200, 1, 5000), seed: int(args.seed, 1, 0, 2 ** 31), concurrency: int(args.concurrency, 6, 1, 32) };
+  const bad = Object.entries(o).filter(([, v]) => Number.isNaN(v)).map(([k]) => `--${k}`);
+  if (!args.pipeline || others.length > 0 || bad.length > 0) {
+    console.error(`${!args.pipeline ? "--tasks, --concurrency: only with --pipeline" : others.length > 0 ? `${others.map(([key]) => `--${key}`).join(", ")}: not with --pipeline` : `${bad.join(", ")}: out of range (tasks 1..5000, seed ≥ 0, concurrency 1..32)`}\n${usage}`);
+    process.exit(2);
+  }
+  await runPipelineEval({ ...o, json: args.json });
+  process.exit(0);
+}
 
 // the learning evaluations of issue 17, on CLINC150 train/val (never its test split)
 const learning = learningOptions(args);
