@@ -190,9 +190,10 @@ async function executeStep(h: EngineHost, rt: Runtime, spec: StepSpec, trace: St
     for (let round = 0; outcome.ok && verifier; round++) {
       if (ended(h)) return discard(h, doc, cost, hops);
       if (await stoppedNow(h, task)) return cancelByKillSwitch(h, doc, cost, hops);
-      const verifyCalls = { n: 0 };
+      const verifyCalls = { n: 0, costUsd: 0 };
       const v = await verifyOutput({ ...stepCall(h, rt, task, spec, input, `${key}/verify/${round}`), ...governed, trace }, verifier, { output: outcome.output, specialist: outcome.specialist.id }, verifyCalls);
       hops += verifyCalls.n;
+      cost += verifyCalls.costUsd; // the verifier's calls are the task's cost, as its hops
       if (ended(h)) return discard(h, doc, cost, hops); // cancelled while the verifier ran: nothing more is written or called
       doc.verdicts.push({ verifier: verifier.id, specialist: outcome.specialist.id, ...v, at: new Date().toISOString() });
       h.store.event("step.verified", { step: spec.id, specialist: outcome.specialist.id, pass: v.pass, score: v.score, reason: v.reason });

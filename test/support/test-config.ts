@@ -78,6 +78,9 @@ export function testConfig(
   answer("hedge-slow", "text=slow&ms=3000", { timeoutMs: 10_000, fallbacks: ["hedge-fast"] });
   answer("hedge-fast", "text=fast&ms=50");
   config.hedging = { maxExtraCalls: 3, windowSeconds: 60 };
+  // priced worker and verifier: a task's cost counts every call (tasks tests)
+  config.specialists.push({ id: "priced-worker", endpoint: { type: "http", url: `${faultsUrl}/ok` }, costPerCall: 0.5 });
+  config.specialists.push({ id: "priced-verifier", endpoint: { type: "http", url: `${faultsUrl}/verify-pass` }, costPerCall: 0.25 });
   config.workflows = [...(config.workflows ?? []), { id: "ensemble-flow", plan: { steps: [{ id: "ask", specialist: "ens-a" }] } }];
   config.coordination = [{ match: { workflow: "ensemble-flow" }, ensemble: { size: 3, combine: "vote", minAgreement: 0.67, onDisagreement: "approval" } }];
   config.policies.push({ id: "no-ens-c", match: { tenant: "no-ens-c", specialist: "ens-c" }, effect: "deny", reason: "ens-c is off for this tenant" });

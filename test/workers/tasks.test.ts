@@ -183,6 +183,19 @@ describe("with the example planner and verifier", () => {
   });
 });
 
+describe("a task's cost", () => {
+  it("counts every call: the step's and its verifier's (step, task and audit)", async () => {
+    const { id } = await submit({ goal: "priced", input: "x", plan: { steps: [{ id: "s", specialist: "priced-worker", verifier: "priced-verifier" }] } });
+    const t = await waitFor(id, ["succeeded", "failed"]);
+    expect(t.status).toBe("succeeded");
+    expect(t.hops).toBe(2);
+    expect(t.costUsd).toBeCloseTo(0.75, 9);
+    expect((t.steps[0] as { costUsd?: number }).costUsd).toBeCloseTo(0.75, 9);
+    const audit = (await (await call(`/v1/tasks/${id}/audit`)).json()) as { entries: { action: string; detail: { costUsd?: number } }[] };
+    expect(audit.entries.find((e) => e.action === "step.succeeded")?.detail.costUsd).toBeCloseTo(0.75, 9);
+  });
+});
+
 describe("GET /v1/tasks", () => {
   it("lists the caller's tasks newest first with their status, and only theirs", async () => {
     const a = await submit({ goal: "first listed", plan: { steps: [{ id: "s", specialist: "fault-ok" }] } });

@@ -182,13 +182,14 @@ export const VerdictReply = z.object({ pass: z.boolean(), score: z.number().min(
 
 /**
  * Asks `verifier` about one output; an unusable verifier reply counts as a failed
- * verification. The calls it made are added to `calls` (they are the task's hops too).
+ * verification. The calls it made and what they cost (USD) are added to `calls` (they
+ * are the task's hops and cost too).
  */
 export async function verifyOutput(
   c: Omit<StepCall, "step" | "force">,
   verifier: Specialist,
   checked: { output: unknown; specialist: string; intent?: string | undefined },
-  calls?: { n: number },
+  calls?: { n: number; costUsd: number },
 ): Promise<z.infer<typeof VerdictReply>> {
   return tracedVerification(c.trace, verifier.id, checked.specialist, async (trace) => {
     const outcome = await runStep(
@@ -201,7 +202,10 @@ export async function verifyOutput(
       },
       (p) => void p.catch(() => {}),
     );
-    if (calls) calls.n += callsMade(outcome.attempts);
+    if (calls) {
+      calls.n += callsMade(outcome.attempts);
+      calls.costUsd += outcome.ok ? outcome.costUsd : 0;
+    }
     if (!outcome.ok) return { pass: false, score: 0, reason: `verifier failed: ${outcome.detail}` };
     const verdict = VerdictReply.safeParse(outcome.output);
     return verdict.success ? verdict.data : { pass: false, score: 0, reason: "verifier returned no { pass, score, reason }" };
