@@ -33,6 +33,19 @@ describe("coordinated one-hop routes", () => {
     expect(row.coordination!.hedged).toBeGreaterThanOrEqual(row.coordination!.hedgeWins);
   });
 
+  it("a hedged hop keeps its fallbacks: a specialist that fails before the delay is served by its fallback, as without the rule", { timeout: 20_000 }, async () => {
+    const SWITCHYARD_CONFIG = configWith((c) => {
+      const failing = c.specialists.find((s) => s.id === "fault-error")!;
+      Object.assign(failing, { retries: 0, fallbacks: ["ens-b"] });
+      c.coordination = [{ match: { specialist: "fault-error" }, hedge: { delayMs: 2000 }, hops: true }];
+    });
+    const res = await callWith({ SWITCHYARD_CONFIG }, "/v1/route", { json: { input: "what is six times seven?", specialist: "fault-error" }, headers: { "idempotency-key": `hop-hedge-fallback-${crypto.randomUUID()}` } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const body = (await res.json()) as Body;
+    expect(body.usage.specialist).toBe("ens-b");
+    expect(body.output.text).toBe("42.0");
+  });
+
   it("a vote among the decided specialist and its fallbacks: 2 of 3 agree; below minAgreement with fail it is a 502 naming the disagreement", { timeout: 20_000 }, async () => {
     const agree = await route([{ match: { specialist: "ens-a" }, ensemble: { size: 3, combine: "vote", minAgreement: 0.67, onDisagreement: "fail" }, hops: true }], "ens-a", `hop-vote-${crypto.randomUUID()}`);
     expect(agree.status).toBe(200);

@@ -60,7 +60,8 @@ export async function coordinateHop(env: Env, rt: Runtime, tenant: string, strat
     const { result, record } = await hedgedCall(
       env,
       { tenant, settings: rt.config.hedging, hedge: strategy.hedge, primary: decided.id, hedgeWith: target },
-      (id, signal) => (id === decided.id ? run([decided], signal) : run([rt.registry.get(id)!], signal, { idempotencyKey: `${o.key}/hedge/${id}` })),
+      // the primary is the hop's own dispatch (its fallbacks when it fails, as a plain hop); only the hedge is forced
+      (id, signal) => (id === decided.id ? run(chain, signal) : run([rt.registry.get(id)!], signal, { idempotencyKey: `${o.key}/hedge/${id}` })),
       (e) => failed(String(e), []),
     );
     const what = record.hedged ? `hedged with '${target}' after ${record.delayMs} ms (${record.delaySource}), '${record.winner}' answered first` : record.budgetDenied ? "not hedged: the tenant's hedge budget is spent" : `'${decided.id}' answered within ${record.delayMs} ms: not hedged`;
