@@ -132,6 +132,19 @@ describe("ensemble steps", () => {
     expect(e.candidates.filter((c) => !c.ok)).toEqual([expect.objectContaining({ failure: expect.stringMatching(/would exceed 2 hops \(policy limits\)/) })]);
   });
 
+  it("a plan naming an unknown ensemble candidate, judge or hedge specialist is a 400 naming the field, and no task is made", async () => {
+    for (const [step, path] of [
+      [{ ensemble: { specialists: ["ens-a", "nope"], combine: "vote" } }, "plan.steps.0.ensemble.specialists.1"],
+      [{ ensemble: { specialists: ["ens-a", "ens-b"], combine: "judge", judge: "nope" } }, "plan.steps.0.ensemble.judge"],
+      [{ specialist: "ens-a", hedge: { delayMs: 100, specialist: "nope" } }, "plan.steps.0.hedge.specialist"],
+    ] as const) {
+      const { res } = await submit({ goal: "g", input: "x", plan: { steps: [{ id: "ask", ...step }] } });
+      expect(res.status, JSON.stringify(step)).toBe(400);
+      const p = await problem(res);
+      expect(p.errors).toEqual([{ path, message: "unknown specialist 'nope'" }]);
+    }
+  });
+
   it("a coordination rule by workflow applies, explained in the step's strategy, and opens its approval gate on disagreement", { timeout: 20_000 }, async () => {
     const { res, id } = await submit({ goal: "g", input: "x", workflow: "ensemble-flow" });
     expect(res.status).toBe(202);
