@@ -65,6 +65,7 @@ describe("ensemble steps", () => {
     const done = await waitFor(id, ["succeeded", "failed"]);
     expect(done.status).toBe("succeeded");
     expect(done.steps[0]).toMatchObject({ specialist: "ens-a", output: { text: "42" } });
+    expect((done.steps[0] as CoStep).coordination!.ensemble!.winner).toBe("c1"); // the picked candidate's answer is the step's: the record says so
     const audit = (await (await call(`/v1/tasks/${id}/audit`)).json()) as { entries: { action: string; actor: string; detail: { pick?: string } }[] };
     expect(audit.entries.find((x) => x.action === "approval.granted")?.detail.pick).toBe("c1");
   });
