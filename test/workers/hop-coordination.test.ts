@@ -24,6 +24,7 @@ describe("coordinated one-hop routes", () => {
     expect(body.output.text).toBe("fast");
     expect(body.usage.specialist).toBe("hedge-fast");
     expect(body.decision.reason).toMatch(/coordination rule 0 \(specialist hedge-\* matched 'hedge-slow'\): hedge after 100 ms; hedged with 'hedge-fast' after 100 ms \(fixed\), 'hedge-fast' answered first/);
+    expect(body.decision.reason).toMatch(/^pinned by the request; served by fallback 'hedge-fast'; coordination rule 0/); // no failed attempt to name (the primary was cancelled)
     await expect.poll(async () => upstreamCalls(key)).toEqual({ calls: 2, aborted: 1 });
     // counted for the primary in GET /v1/metrics
     type Row = { id: string; coordination?: { hedges: number; hedged: number; hedgeWins: number; budgetDenied: number } };
