@@ -61,6 +61,14 @@ describe("coordinated one-hop routes", () => {
     expect((await upstreamCalls(key)).calls).toBe(2);
   });
 
+  it("a vote with a path reads it in each structured answer, as a step's vote does ($.text: 42 and 42.0 agree)", { timeout: 20_000 }, async () => {
+    const res = await route([{ match: { specialist: "ens-a" }, ensemble: { size: 3, combine: "vote", path: "$.text", minAgreement: 0.67, onDisagreement: "fail" }, hops: true }], "ens-a", `hop-path-${crypto.randomUUID()}`);
+    expect(res.status, await res.clone().text()).toBe(200);
+    const body = (await res.json()) as Body;
+    expect(body.output.text).toBe("42");
+    expect(body.decision.reason).toMatch(/vote: 2 of 3 agree on 42 \('ens-a', 'ens-b'\); 'ens-c': 41/);
+  });
+
   it("a judge's pick of c3 is the hop's answer; a rule without hops: true leaves a hop alone", { timeout: 20_000 }, async () => {
     const judged = await route([{ match: { specialist: "ens-a" }, ensemble: { size: 3, combine: "judge", judge: "judge-pick" }, hops: true }], "ens-a", `hop-judge-${crypto.randomUUID()}`);
     expect(judged.status).toBe(200);

@@ -14,6 +14,7 @@ import { ensembleCandidates, hedgeTarget, type Strategy } from "../tasks/coordin
 import { firstSuccess, settleVote, vote, type Candidate } from "../tasks/ensemble.ts";
 import { judgeInput, judgeRequest, parseJudgeReply } from "../tasks/ensemble-judge.ts";
 import type { DispatchResult } from "./dispatch.ts";
+import { isJson, type Json } from "../json.ts";
 import type { SpecialistRequest } from "./hop.ts";
 import { hedgedCall, type HedgeRecord } from "./hedging.ts";
 
@@ -43,6 +44,17 @@ export function hopAnswerText(output: unknown): string {
     if (Array.isArray(o.content)) return o.content.flatMap((b: { type?: unknown; text?: unknown }) => (b?.type === "text" && typeof b.text === "string" ? [b.text] : [])).join("");
   }
   return JSON.stringify(output) ?? "";
+}
+
+/**
+ * What a hop's answer is voted and judged on, as a step's is: a JSON specialist's
+ * output as it is (a `{ text, … }` votes by its text, a `path` is read in it, other
+ * JSON compares as canonical JSON); a Chat Completions or Messages reply by its text.
+ */
+export function hopCandidateOutput(output: unknown): Json {
+  const o = output as { choices?: unknown; type?: unknown; content?: unknown } | null;
+  const reply = o !== null && typeof o === "object" && !Array.isArray(o) && (Array.isArray(o.choices) || (o.type === "message" && Array.isArray(o.content)));
+  return !reply && isJson(output) ? output : hopAnswerText(output);
 }
 
 const failed = (detail: string, attempts: DispatchResult["attempts"]): DispatchResult => ({ ok: false, failure: { kind: "bad_response", detail }, attempts });
@@ -77,7 +89,7 @@ export async function coordinateHop(env: Env, rt: Runtime, tenant: string, strat
     picked.ids.map(async (id, i) => {
       const t0 = Date.now();
       const r = await run([rt.registry.get(id)!], aborts[i]!.signal, { idempotencyKey: i === 0 ? o.key : `${o.key}/ensemble/${id}` });
-      finished.push(r.ok ? { specialist: id, ok: true, output: hopAnswerText(r.output), costUsd: rt.registry.get(id)!.costPerCall, latencyMs: Date.now() - t0 } : { specialist: id, ok: false, failure: r.failure.detail });
+      finished.push(r.ok ? { specialist: id, ok: true, output: hopCandidateOutput(r.output), costUsd: rt.registry.get(id)!.costPerCall, latencyMs: Date.now() - t0 } : { specialist: id, ok: false, failure: r.failure.detail });
       const state = e.combine === "first" ? firstSuccess(finished, picked.ids) : undefined;
       if (state?.state === "won") for (const other of state.cancel) aborts[picked.ids.indexOf(other)]!.abort(new Error(`ensemble: '${state.winner.specialist}' answered first`));
       return r;
