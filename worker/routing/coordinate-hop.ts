@@ -15,6 +15,7 @@ import { firstSuccess, settleVote, vote, type Candidate } from "../tasks/ensembl
 import { judgeInput, judgeRequest, parseJudgeReply } from "../tasks/ensemble-judge.ts";
 import type { DispatchResult } from "./dispatch.ts";
 import { isJson, type Json } from "../json.ts";
+import { screenableText, screenUnder } from "../policy/screening.ts";
 import type { SpecialistRequest } from "./hop.ts";
 import { hedgedCall, type HedgeRecord } from "./hedging.ts";
 
@@ -108,8 +109,11 @@ export async function coordinateHop(env: Env, rt: Runtime, tenant: string, strat
     const ids = candidates.flatMap((c, i) => (c.ok ? [`c${i + 1}`] : []));
     const judge = rt.registry.get(e.judge!);
     const request = judgeRequest(candidates);
-    const reply = judge && ids.length > 0 ? await run([judge], undefined, { input: judgeInput(o.input, request), context: { ...(o.context ?? {}), ensemble: request }, idempotencyKey: `${o.key}/judge` }) : undefined;
-    const verdict = reply?.ok ? parseJudgeReply(hopAnswerText(reply.output), ids) : { ok: false as const, detail: reply ? `the judge failed: ${reply.failure.detail}` : "no answer to judge" };
+    // the candidates' answers are untrusted content on their way to a specialist: screened like a hop's input
+    const screened = screenUnder(rt.config.screening, screenableText(candidates.flatMap((c) => (c.ok ? [c.output] : []))));
+    const refused = screened.action === "deny" || screened.action === "approval" ? `the candidates' answers were flagged as a possible prompt injection (${screened.result.signals.join(", ")}): not sent to the judge` : undefined;
+    const reply = judge && ids.length > 0 && !refused ? await run([judge], undefined, { input: judgeInput(o.input, request), context: { ...(o.context ?? {}), ensemble: request }, idempotencyKey: `${o.key}/judge` }) : undefined;
+    const verdict = reply?.ok ? parseJudgeReply(hopAnswerText(reply.output), ids) : { ok: false as const, detail: reply ? `the judge failed: ${reply.failure.detail}` : (refused ?? "no answer to judge") };
     if (verdict.ok && verdict.kind === "pick") return ended(results[Number(verdict.id.slice(1)) - 1]!, `${strategy.reason}; judge '${e.judge}' picked ${verdict.id}`);
     if (verdict.ok) return ended({ ok: true, specialist: judge!, output: verdict.merge, usage: reply?.ok ? reply.usage : {}, attempts }, `${strategy.reason}; judge '${e.judge}' merged the answers`);
     if (e.onDisagreement === "fail" || !tally.ok) return ended(failed(`judge '${e.judge}': ${verdict.detail}`, attempts), strategy.reason);
