@@ -119,6 +119,7 @@ async function hedgedStep(rt: Runtime, task: TaskDoc, strategy: Extract<Strategy
       return o;
     },
     (e, id): StepOutcome => ({ ok: false, detail: `${id}: ${String(e)}`, attempts: [] }),
+    (o) => (!o.ok && o.attempts.length > 0 && callsMade(o.attempts) === 0 ? o.detail : undefined),
   );
   return { outcome: result, ...totals(outcomes), record: { strategy: strategy.reason, hedge: record } };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ConfigInput } from "../../worker/config/schema.ts";
+import { sha256Hex } from "../../worker/intent/record.ts";
 import { callWith, configWith, problem } from "./helpers.ts";
 import { upstreamCalls } from "./task-helpers.ts";
 
@@ -45,6 +46,18 @@ describe("coordinated one-hop routes", () => {
     const body = (await res.json()) as Body;
     expect(body.usage.specialist).toBe("ens-b");
     expect(body.output.text).toBe("42.0");
+  });
+
+  it("a hedge the tenant's policy refuses is not a hedge: the reason says it was refused, not that it was hedged", { timeout: 20_000 }, async () => {
+    const SWITCHYARD_CONFIG = configWith((c) => void (c.coordination = [{ match: { specialist: "hedge-slow" }, hedge: { delayMs: 50, specialist: "ens-c" }, hops: true }]));
+    const API_KEYS = JSON.stringify({ [await sha256Hex("key-no-ens-c")]: "no-ens-c" });
+    const key = `hop-hedge-refused-${crypto.randomUUID()}`;
+    const res = await callWith({ SWITCHYARD_CONFIG, API_KEYS }, "/v1/route", { json: { input: "what is six times seven?", specialist: "hedge-slow" }, headers: { "idempotency-key": key, authorization: "Bearer key-no-ens-c" } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const body = (await res.json()) as Body;
+    expect(body.output.text).toBe("slow");
+    expect(body.decision.reason).toMatch(/not hedged: 'ens-c' was refused \(.*ens-c is off for this tenant.*\)/);
+    expect((await upstreamCalls(`${key}/hedge/ens-c`)).calls).toBe(0);
   });
 
   it("a vote among the decided specialist and its fallbacks: 2 of 3 agree; below minAgreement with fail it is a 502 naming the disagreement", { timeout: 20_000 }, async () => {

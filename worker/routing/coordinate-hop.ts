@@ -58,6 +58,9 @@ export function hopCandidateOutput(output: unknown): Json {
   return !reply && isJson(output) ? output : hopAnswerText(output);
 }
 
+/** Failure kinds of attempts refused before any call (as runner.ts counts hops): a hedge refused so called no one. */
+const REFUSALS = new Set(["over_limit", "circuit_open", "disabled", "policy_denied", "approval_required"]);
+
 const failed = (detail: string, attempts: DispatchResult["attempts"]): DispatchResult => ({ ok: false, failure: { kind: "bad_response", detail }, attempts });
 
 /**
@@ -76,8 +79,13 @@ export async function coordinateHop(env: Env, rt: Runtime, tenant: string, strat
       // the primary is the hop's own dispatch (its fallbacks when it fails, as a plain hop); only the hedge is forced
       (id, signal) => (id === decided.id ? run(chain, signal) : run([rt.registry.get(id)!], signal, { idempotencyKey: `${o.key}/hedge/${id}` })),
       (e) => failed(String(e), []),
+      (r) => (!r.ok && r.attempts.length > 0 && r.attempts.every((a) => !a.ok && REFUSALS.has(a.failure?.kind ?? "")) ? r.failure.detail : undefined),
     );
-    const what = record.hedged ? `hedged with '${target}' after ${record.delayMs} ms (${record.delaySource}), '${record.winner}' answered first` : record.budgetDenied ? "not hedged: the tenant's hedge budget is spent" : `'${decided.id}' answered within ${record.delayMs} ms: not hedged`;
+    const what = record.hedged
+      ? `hedged with '${target}' after ${record.delayMs} ms (${record.delaySource}), '${record.winner}' answered first`
+      : record.hedgeRefused !== undefined
+        ? `not hedged: '${target}' was refused (${record.hedgeRefused})`
+        : record.budgetDenied ? "not hedged: the tenant's hedge budget is spent" : `'${decided.id}' answered within ${record.delayMs} ms: not hedged`;
     return { result, note: `${strategy.reason}; ${what}`, record: { hedge: record } };
   }
   const e = strategy.ensemble;
