@@ -268,6 +268,8 @@ export class TaskAgent extends DurableObject<Env> {
       if (!picked.ok) return { ok: false, reason: "bad_pick", detail: picked.detail };
       step.unverifiedOutput = picked.output;
       step.specialist = picked.specialist;
+      // the record's winner is the candidate whose answer the step takes: the reviewer's pick, not the vote's
+      if (step.coordination?.ensemble) step.coordination.ensemble.winner = pick;
     }
     if (step.unverifiedOutput !== undefined) {
       step.status = "succeeded";

@@ -14,6 +14,7 @@ import { callsMade, chooseSpecialist, runStep, stepLabels, type StepCall, type S
 import { coordinationAttributes, hedgedCall } from "../worker/routing/hedging.ts";
 import { ATTR, SPAN } from "../worker/observe/attributes.ts";
 import { sha256Hex } from "../worker/intent/record.ts";
+import { screenableText, screenUnder } from "../worker/policy/screening.ts";
 import type { Runtime } from "../worker/runtime.ts";
 import type { StepSpec } from "../worker/tasks/plan.ts";
 import type { CandidateRecord, CoordinationRecord, StepDoc, TaskDoc } from "../worker/tasks/types.ts";
@@ -118,6 +119,7 @@ async function hedgedStep(rt: Runtime, task: TaskDoc, strategy: Extract<Strategy
       return o;
     },
     (e, id): StepOutcome => ({ ok: false, detail: `${id}: ${String(e)}`, attempts: [] }),
+    (o) => (!o.ok && o.attempts.length > 0 && callsMade(o.attempts) === 0 ? o.detail : undefined),
   );
   return { outcome: result, ...totals(outcomes), record: { strategy: strategy.reason, hedge: record } };
 }
@@ -198,7 +200,11 @@ async function ensembleStep(h: EngineHost, rt: Runtime, task: TaskDoc, strategy:
     const refs = new Map(records.map((r) => [r.id, r.ref?.url]));
     const request = judgeRequest(candidates, { inlineBytes: INLINE_BYTES, ref: (id) => refs.get(id) ?? `candidate:${id}` });
     let verdict: ReturnType<typeof parseJudgeReply> = { ok: false, detail: ids.length === 0 ? `every candidate failed: ${failures(candidates)}` : `judge '${e.judge}' is not registered` };
-    if (judge && ids.length > 0) {
+    // the candidates' answers are untrusted content on their way to a specialist: screened like a step's rendered input
+    const screened = screenUnder(rt.config.screening, screenableText(candidates.flatMap((c) => (c.ok ? [c.output] : []))));
+    if (judge && ids.length > 0 && (screened.action === "deny" || screened.action === "approval"))
+      verdict = { ok: false, detail: `the candidates' answers were flagged as a possible prompt injection (${screened.result.signals.join(", ")}): not sent to the judge` };
+    else if (judge && ids.length > 0) {
       judged = await call(judge, "judge", undefined, { input: judgeInput(input, request) }, { ensemble: request as unknown as Json });
       verdict = judged.ok ? parseJudgeReply(answerText(judged.output) ?? judged.output, ids) : { ok: false, detail: `the judge failed: ${judged.detail}` };
     }

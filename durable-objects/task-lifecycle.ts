@@ -93,7 +93,7 @@ export async function plan(h: EngineHost, rt: Runtime, task: TaskDoc): Promise<v
   if (!outcome.ok) return finish(h, "failed", "router", { error: `planner failed: ${outcome.detail}` });
   const raw = (outcome.output as { plan?: unknown })?.plan ?? outcome.output;
   const parsed = Plan.safeParse(raw);
-  const unknown = parsed.success ? parsed.data.steps.flatMap((s) => [s.specialist, s.verifier]).filter((id) => id !== undefined && !rt.registry.has(id)) : [];
+  const unknown = parsed.success ? parsed.data.steps.flatMap((s) => [s.specialist, s.verifier, ...(s.ensemble?.specialists ?? []), s.ensemble?.judge, s.hedge?.specialist]).filter((id) => id !== undefined && !rt.registry.has(id)) : [];
   if (!parsed.success || unknown.length > 0) {
     const why = parsed.success ? `unknown specialists ${unknown.join(", ")}` : parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
     return finish(h, "failed", "router", { error: `planner '${planner.id}' returned an invalid plan: ${why}` });

@@ -14,7 +14,7 @@ import { submit, upstreamCalls, waitFor, type Task } from "./task-helpers.ts";
 type Coordination = {
   strategy: string;
   ensemble?: { combine: string; decision: string; detail: string; winner?: string; agreement?: number; agreed?: string[]; candidates: { id: string; specialist: string; ok: boolean; failure?: string; output?: { text: string } }[]; judge?: { verdict: string; detail?: string } };
-  hedge?: { primary: string; hedgeWith: string; hedged: boolean; winner: string; abortedLoser: boolean; budgetDenied: boolean; delayMs: number };
+  hedge?: { primary: string; hedgeWith: string; hedged: boolean; winner: string; abortedLoser: boolean; budgetDenied: boolean; delayMs: number; hedgeRefused?: string };
 };
 type CoStep = Task["steps"][number] & { coordination?: Coordination; unverifiedOutput?: { text: string } };
 
@@ -65,6 +65,7 @@ describe("ensemble steps", () => {
     const done = await waitFor(id, ["succeeded", "failed"]);
     expect(done.status).toBe("succeeded");
     expect(done.steps[0]).toMatchObject({ specialist: "ens-a", output: { text: "42" } });
+    expect((done.steps[0] as CoStep).coordination!.ensemble!.winner).toBe("c1"); // the picked candidate's answer is the step's: the record says so
     const audit = (await (await call(`/v1/tasks/${id}/audit`)).json()) as { entries: { action: string; actor: string; detail: { pick?: string } }[] };
     expect(audit.entries.find((x) => x.action === "approval.granted")?.detail.pick).toBe("c1");
   });
@@ -132,6 +133,19 @@ describe("ensemble steps", () => {
     expect(e.candidates.filter((c) => !c.ok)).toEqual([expect.objectContaining({ failure: expect.stringMatching(/would exceed 2 hops \(policy limits\)/) })]);
   });
 
+  it("a plan naming an unknown ensemble candidate, judge or hedge specialist is a 400 naming the field, and no task is made", async () => {
+    for (const [step, path] of [
+      [{ ensemble: { specialists: ["ens-a", "nope"], combine: "vote" } }, "plan.steps.0.ensemble.specialists.1"],
+      [{ ensemble: { specialists: ["ens-a", "ens-b"], combine: "judge", judge: "nope" } }, "plan.steps.0.ensemble.judge"],
+      [{ specialist: "ens-a", hedge: { delayMs: 100, specialist: "nope" } }, "plan.steps.0.hedge.specialist"],
+    ] as const) {
+      const { res } = await submit({ goal: "g", input: "x", plan: { steps: [{ id: "ask", ...step }] } });
+      expect(res.status, JSON.stringify(step)).toBe(400);
+      const p = await problem(res);
+      expect(p.errors).toEqual([{ path, message: "unknown specialist 'nope'" }]);
+    }
+  });
+
   it("a coordination rule by workflow applies, explained in the step's strategy, and opens its approval gate on disagreement", { timeout: 20_000 }, async () => {
     const { res, id } = await submit({ goal: "g", input: "x", workflow: "ensemble-flow" });
     expect(res.status).toBe(202);
@@ -160,6 +174,20 @@ describe("hedged steps", () => {
     const { id, step } = await run({ specialist: "ens-a", hedge: { delayMs: 2000, specialist: "ens-b" } });
     expect(step.coordination!.hedge).toMatchObject({ hedged: false, winner: "ens-a", budgetDenied: false });
     expect((await upstreamCalls(`${id}/ask/hedge/ens-b`)).calls).toBe(0);
+  });
+
+  it("a hedge the tenant's policy refuses is not a hedge: no call, hedged false with why", { timeout: 20_000 }, async () => {
+    const API_KEYS = JSON.stringify({ [await sha256Hex("key-no-ens-c")]: "no-ens-c" });
+    const headers = { authorization: "Bearer key-no-ens-c" };
+    const res = await callWith({ API_KEYS }, "/v1/tasks", { json: { goal: "g", input: "x", plan: { steps: [{ id: "ask", specialist: "hedge-slow", hedge: { delayMs: 50, specialist: "ens-c" } }] } }, headers });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    let t: Task | undefined;
+    await expect.poll(async () => (t = (await (await callWith({ API_KEYS }, `/v1/tasks/${id}`, { headers })).json()) as Task).status, { timeout: 15_000 }).toBe("succeeded");
+    const h = (t!.steps[0] as CoStep).coordination!.hedge!;
+    expect(h).toMatchObject({ hedged: false, winner: "hedge-slow", budgetDenied: false, hedgeRefused: expect.stringMatching(/ens-c is off for this tenant/) });
+    expect((await upstreamCalls(`${id}/ask/hedge/ens-c`)).calls).toBe(0);
+    expect(t!.hops).toBe(1);
   });
 
   it("the tenant's hedge budget (3 per minute here) bounds hedges: the 4th waits for the slow specialist", { timeout: 40_000 }, async () => {

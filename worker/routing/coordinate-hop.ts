@@ -14,6 +14,8 @@ import { ensembleCandidates, hedgeTarget, type Strategy } from "../tasks/coordin
 import { firstSuccess, settleVote, vote, type Candidate } from "../tasks/ensemble.ts";
 import { judgeInput, judgeRequest, parseJudgeReply } from "../tasks/ensemble-judge.ts";
 import type { DispatchResult } from "./dispatch.ts";
+import { isJson, type Json } from "../json.ts";
+import { screenableText, screenUnder } from "../policy/screening.ts";
 import type { SpecialistRequest } from "./hop.ts";
 import { hedgedCall, type HedgeRecord } from "./hedging.ts";
 
@@ -45,6 +47,20 @@ export function hopAnswerText(output: unknown): string {
   return JSON.stringify(output) ?? "";
 }
 
+/**
+ * What a hop's answer is voted and judged on, as a step's is: a JSON specialist's
+ * output as it is (a `{ text, … }` votes by its text, a `path` is read in it, other
+ * JSON compares as canonical JSON); a Chat Completions or Messages reply by its text.
+ */
+export function hopCandidateOutput(output: unknown): Json {
+  const o = output as { choices?: unknown; type?: unknown; content?: unknown } | null;
+  const reply = o !== null && typeof o === "object" && !Array.isArray(o) && (Array.isArray(o.choices) || (o.type === "message" && Array.isArray(o.content)));
+  return !reply && isJson(output) ? output : hopAnswerText(output);
+}
+
+/** Failure kinds of attempts refused before any call (as runner.ts counts hops): a hedge refused so called no one. */
+const REFUSALS = new Set(["over_limit", "circuit_open", "disabled", "policy_denied", "approval_required"]);
+
 const failed = (detail: string, attempts: DispatchResult["attempts"]): DispatchResult => ({ ok: false, failure: { kind: "bad_response", detail }, attempts });
 
 /**
@@ -60,10 +76,16 @@ export async function coordinateHop(env: Env, rt: Runtime, tenant: string, strat
     const { result, record } = await hedgedCall(
       env,
       { tenant, settings: rt.config.hedging, hedge: strategy.hedge, primary: decided.id, hedgeWith: target },
-      (id, signal) => (id === decided.id ? run([decided], signal) : run([rt.registry.get(id)!], signal, { idempotencyKey: `${o.key}/hedge/${id}` })),
+      // the primary is the hop's own dispatch (its fallbacks when it fails, as a plain hop); only the hedge is forced
+      (id, signal) => (id === decided.id ? run(chain, signal) : run([rt.registry.get(id)!], signal, { idempotencyKey: `${o.key}/hedge/${id}` })),
       (e) => failed(String(e), []),
+      (r) => (!r.ok && r.attempts.length > 0 && r.attempts.every((a) => !a.ok && REFUSALS.has(a.failure?.kind ?? "")) ? r.failure.detail : undefined),
     );
-    const what = record.hedged ? `hedged with '${target}' after ${record.delayMs} ms (${record.delaySource}), '${record.winner}' answered first` : record.budgetDenied ? "not hedged: the tenant's hedge budget is spent" : `'${decided.id}' answered within ${record.delayMs} ms: not hedged`;
+    const what = record.hedged
+      ? `hedged with '${target}' after ${record.delayMs} ms (${record.delaySource}), '${record.winner}' answered first`
+      : record.hedgeRefused !== undefined
+        ? `not hedged: '${target}' was refused (${record.hedgeRefused})`
+        : record.budgetDenied ? "not hedged: the tenant's hedge budget is spent" : `'${decided.id}' answered within ${record.delayMs} ms: not hedged`;
     return { result, note: `${strategy.reason}; ${what}`, record: { hedge: record } };
   }
   const e = strategy.ensemble;
@@ -76,7 +98,7 @@ export async function coordinateHop(env: Env, rt: Runtime, tenant: string, strat
     picked.ids.map(async (id, i) => {
       const t0 = Date.now();
       const r = await run([rt.registry.get(id)!], aborts[i]!.signal, { idempotencyKey: i === 0 ? o.key : `${o.key}/ensemble/${id}` });
-      finished.push(r.ok ? { specialist: id, ok: true, output: hopAnswerText(r.output), costUsd: rt.registry.get(id)!.costPerCall, latencyMs: Date.now() - t0 } : { specialist: id, ok: false, failure: r.failure.detail });
+      finished.push(r.ok ? { specialist: id, ok: true, output: hopCandidateOutput(r.output), costUsd: rt.registry.get(id)!.costPerCall, latencyMs: Date.now() - t0 } : { specialist: id, ok: false, failure: r.failure.detail });
       const state = e.combine === "first" ? firstSuccess(finished, picked.ids) : undefined;
       if (state?.state === "won") for (const other of state.cancel) aborts[picked.ids.indexOf(other)]!.abort(new Error(`ensemble: '${state.winner.specialist}' answered first`));
       return r;
@@ -95,8 +117,11 @@ export async function coordinateHop(env: Env, rt: Runtime, tenant: string, strat
     const ids = candidates.flatMap((c, i) => (c.ok ? [`c${i + 1}`] : []));
     const judge = rt.registry.get(e.judge!);
     const request = judgeRequest(candidates);
-    const reply = judge && ids.length > 0 ? await run([judge], undefined, { input: judgeInput(o.input, request), context: { ...(o.context ?? {}), ensemble: request }, idempotencyKey: `${o.key}/judge` }) : undefined;
-    const verdict = reply?.ok ? parseJudgeReply(hopAnswerText(reply.output), ids) : { ok: false as const, detail: reply ? `the judge failed: ${reply.failure.detail}` : "no answer to judge" };
+    // the candidates' answers are untrusted content on their way to a specialist: screened like a hop's input
+    const screened = screenUnder(rt.config.screening, screenableText(candidates.flatMap((c) => (c.ok ? [c.output] : []))));
+    const refused = screened.action === "deny" || screened.action === "approval" ? `the candidates' answers were flagged as a possible prompt injection (${screened.result.signals.join(", ")}): not sent to the judge` : undefined;
+    const reply = judge && ids.length > 0 && !refused ? await run([judge], undefined, { input: judgeInput(o.input, request), context: { ...(o.context ?? {}), ensemble: request }, idempotencyKey: `${o.key}/judge` }) : undefined;
+    const verdict = reply?.ok ? parseJudgeReply(hopAnswerText(reply.output), ids) : { ok: false as const, detail: reply ? `the judge failed: ${reply.failure.detail}` : (refused ?? "no answer to judge") };
     if (verdict.ok && verdict.kind === "pick") return ended(results[Number(verdict.id.slice(1)) - 1]!, `${strategy.reason}; judge '${e.judge}' picked ${verdict.id}`);
     if (verdict.ok) return ended({ ok: true, specialist: judge!, output: verdict.merge, usage: reply?.ok ? reply.usage : {}, attempts }, `${strategy.reason}; judge '${e.judge}' merged the answers`);
     if (e.onDisagreement === "fail" || !tally.ok) return ended(failed(`judge '${e.judge}': ${verdict.detail}`, attempts), strategy.reason);

@@ -56,6 +56,8 @@ export interface HedgeRecord {
   winner: string;
   abortedLoser: boolean;
   budgetDenied: boolean;
+  /** Why the hedge was refused before any call (a policy, a kill switch, a pool): then `hedged` is false and the budget given back. */
+  hedgeRefused?: string;
 }
 
 /**
@@ -70,22 +72,29 @@ export async function hedgedCall<R extends { ok: boolean }>(
   o: { tenant: string; settings: HedgingSettings; hedge: Hedge; primary: string; hedgeWith: string; signal?: AbortSignal | undefined },
   call: (specialist: string, signal: AbortSignal) => Promise<R>,
   toFailure: (error: unknown, specialist: string) => R,
+  refused: (result: R) => string | undefined = () => undefined,
 ): Promise<{ result: R; record: HedgeRecord; report: HedgeReport<R> }> {
   const delay = hedgeDelay(o.hedge.delayMs, o.hedge.delayMs === "p95" ? await latencyOf(env, o.primary) : undefined);
   const who = (w: Who) => (w === "primary" ? o.primary : o.hedgeWith);
-  const report = await hedgedRace((s) => call(o.primary, s), (s) => call(o.hedgeWith, s), {
+  const budget = tenantHedgeBudget(env, o.tenant, o.settings);
+  let grant: HedgeGrant | undefined;
+  let hedgeResult: R | undefined;
+  const report = await hedgedRace((s) => call(o.primary, s), (s) => call(o.hedgeWith, s).then((r) => (hedgeResult = r)), {
     delayMs: delay.delayMs,
-    budget: tenantHedgeBudget(env, o.tenant, o.settings),
+    budget: { tryTake: (now) => Promise.resolve(budget.tryTake(now)).then((g) => (grant = g)), giveBack: (g) => budget.giveBack(g) },
     now: () => Date.now(),
     sleep,
     signal: o.signal,
     toFailure: (e, w) => toFailure(e, who(w)),
   });
   await report.settled; // the loser's lease and its counts are settled before the result is recorded
+  // a hedge refused before calling anyone (its policy, kill switch or pool) was no extra call: not hedged, its budget given back
+  const why = report.hedged && hedgeResult !== undefined ? refused(hedgeResult) : undefined;
+  if (why !== undefined && grant) budget.giveBack(grant);
   return {
     result: report.result,
     report,
-    record: { primary: o.primary, hedgeWith: o.hedgeWith, delayMs: delay.delayMs, delaySource: delay.source, hedged: report.hedged, winner: who(report.winner), abortedLoser: report.abortedLoser, budgetDenied: report.budgetDenied },
+    record: { primary: o.primary, hedgeWith: o.hedgeWith, delayMs: delay.delayMs, delaySource: delay.source, hedged: report.hedged && why === undefined, winner: who(report.winner), abortedLoser: report.abortedLoser, budgetDenied: report.budgetDenied, ...(why !== undefined ? { hedgeRefused: why } : {}) },
   };
 }
 

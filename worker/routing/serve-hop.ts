@@ -312,5 +312,6 @@ export function servedReason(decision: Decision, result: Extract<DispatchResult,
     .map((a) => `'${a.specialist}' ${a.failure?.kind === "over_limit" ? "over its limit" : a.failure?.kind === "circuit_open" ? "circuit open" : "failed"}`)
     .filter((x, i, all) => all.indexOf(x) === i)
     .join(", ");
-  return `${decision.reason}; ${failed}, served by ${decision.candidates.includes(result.specialist.id) ? "candidate" : "fallback"} '${result.specialist.id}'`;
+  // a hedge or an ensemble's answer comes with no failed attempt of its own to name
+  return `${decision.reason}; ${failed ? `${failed}, ` : ""}served by ${decision.candidates.includes(result.specialist.id) ? "candidate" : "fallback"} '${result.specialist.id}'`;
 }

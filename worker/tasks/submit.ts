@@ -31,6 +31,13 @@ function planIssues(plan: Plan, rt: Runtime, prefix: string): Issue[] {
       const id = s[field];
       if (id !== undefined && !rt.registry.has(id)) issues.push({ path: `${prefix}.steps.${i}.${field}`, message: `unknown specialist '${id}'` });
     }
+    // the specialists a step's ensemble or hedge names, as its own (a config's workflows and rules are checked the same way: config/coordination.ts)
+    const named: [string, string | undefined][] = [
+      ...(s.ensemble?.specialists ?? []).map((id, j): [string, string] => [`ensemble.specialists.${j}`, id]),
+      ["ensemble.judge", s.ensemble?.judge],
+      ["hedge.specialist", s.hedge?.specialist],
+    ];
+    for (const [field, id] of named) if (id !== undefined && !rt.registry.has(id)) issues.push({ path: `${prefix}.steps.${i}.${field}`, message: `unknown specialist '${id}'` });
     const server = s.tool === undefined ? undefined : splitToolName(s.tool)?.server;
     if (server !== undefined && rt.registry.get(server)?.endpoint.type !== "mcp") issues.push({ path: `${prefix}.steps.${i}.tool`, message: `no MCP server '${server}' (an 'mcp' specialist)` });
     if (s.intent !== undefined && !rt.config.specialists.some((x) => x.intents.some((l) => l.label === s.intent)))

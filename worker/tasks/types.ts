@@ -101,7 +101,7 @@ export interface CoordinationRecord {
     agreed?: string[];
     judge?: { specialist: string; verdict: "pick" | "merge" | "invalid"; reason?: string; detail?: string };
   };
-  hedge?: { primary: string; hedgeWith: string; delayMs: number; delaySource: "fixed" | "p95" | "fallback"; hedged: boolean; winner: string; abortedLoser: boolean; budgetDenied: boolean };
+  hedge?: { primary: string; hedgeWith: string; delayMs: number; delaySource: "fixed" | "p95" | "fallback"; hedged: boolean; winner: string; abortedLoser: boolean; budgetDenied: boolean; hedgeRefused?: string };
 }
 
 /** One step's state. */
