@@ -9,12 +9,11 @@ import type { Json } from "../worker/json.ts";
 import type { Specialist } from "../worker/config/schema.ts";
 import { ensembleCandidates, hedgeTarget, strategyFor, type Strategy } from "../worker/tasks/coordination.ts";
 import { answerText, firstSuccess, settleVote, vote, type Candidate } from "../worker/tasks/ensemble.ts";
-import { judgeInput, judgeRequest, parseJudgeReply } from "../worker/tasks/ensemble-judge.ts";
+import { judgeInput, judgeRequest, parseJudgeReply, unjudgeable } from "../worker/tasks/ensemble-judge.ts";
 import { callsMade, chooseSpecialist, runStep, stepLabels, type StepCall, type StepOutcome } from "../worker/tasks/runner.ts";
 import { coordinationAttributes, hedgedCall } from "../worker/routing/hedging.ts";
 import { ATTR, SPAN } from "../worker/observe/attributes.ts";
 import { sha256Hex } from "../worker/intent/record.ts";
-import { screenableText, screenUnder } from "../worker/policy/screening.ts";
 import type { Runtime } from "../worker/runtime.ts";
 import type { StepSpec } from "../worker/tasks/plan.ts";
 import type { CandidateRecord, CoordinationRecord, StepDoc, TaskDoc } from "../worker/tasks/types.ts";
@@ -200,10 +199,8 @@ async function ensembleStep(h: EngineHost, rt: Runtime, task: TaskDoc, strategy:
     const refs = new Map(records.map((r) => [r.id, r.ref?.url]));
     const request = judgeRequest(candidates, { inlineBytes: INLINE_BYTES, ref: (id) => refs.get(id) ?? `candidate:${id}` });
     let verdict: ReturnType<typeof parseJudgeReply> = { ok: false, detail: ids.length === 0 ? `every candidate failed: ${failures(candidates)}` : `judge '${e.judge}' is not registered` };
-    // the candidates' answers are untrusted content on their way to a specialist: screened like a step's rendered input
-    const screened = screenUnder(rt.config.screening, screenableText(candidates.flatMap((c) => (c.ok ? [c.output] : []))));
-    if (judge && ids.length > 0 && (screened.action === "deny" || screened.action === "approval"))
-      verdict = { ok: false, detail: `the candidates' answers were flagged as a possible prompt injection (${screened.result.signals.join(", ")}): not sent to the judge` };
+    const refused = unjudgeable(rt.config.screening, candidates);
+    if (judge && ids.length > 0 && refused !== undefined) verdict = { ok: false, detail: refused };
     else if (judge && ids.length > 0) {
       judged = await call(judge, "judge", undefined, { input: judgeInput(input, request) }, { ensemble: request as unknown as Json });
       verdict = judged.ok ? parseJudgeReply(answerText(judged.output) ?? judged.output, ids) : { ok: false, detail: `the judge failed: ${judged.detail}` };

@@ -12,10 +12,9 @@ import type { Env } from "../env.ts";
 import type { Runtime } from "../runtime.ts";
 import { ensembleCandidates, hedgeTarget, type Strategy } from "../tasks/coordination.ts";
 import { firstSuccess, settleVote, vote, type Candidate } from "../tasks/ensemble.ts";
-import { judgeInput, judgeRequest, parseJudgeReply } from "../tasks/ensemble-judge.ts";
-import type { DispatchResult } from "./dispatch.ts";
+import { judgeInput, judgeRequest, parseJudgeReply, unjudgeable } from "../tasks/ensemble-judge.ts";
+import { callsMade, type DispatchResult } from "./dispatch.ts";
 import { isJson, type Json } from "../json.ts";
-import { screenableText, screenUnder } from "../policy/screening.ts";
 import type { SpecialistRequest } from "./hop.ts";
 import { hedgedCall, type HedgeRecord } from "./hedging.ts";
 
@@ -58,9 +57,6 @@ export function hopCandidateOutput(output: unknown): Json {
   return !reply && isJson(output) ? output : hopAnswerText(output);
 }
 
-/** Failure kinds of attempts refused before any call (as runner.ts counts hops): a hedge refused so called no one. */
-const REFUSALS = new Set(["over_limit", "circuit_open", "disabled", "policy_denied", "approval_required"]);
-
 const failed = (detail: string, attempts: DispatchResult["attempts"]): DispatchResult => ({ ok: false, failure: { kind: "bad_response", detail }, attempts });
 
 /**
@@ -79,7 +75,8 @@ export async function coordinateHop(env: Env, rt: Runtime, tenant: string, strat
       // the primary is the hop's own dispatch (its fallbacks when it fails, as a plain hop); only the hedge is forced
       (id, signal) => (id === decided.id ? run(chain, signal) : run([rt.registry.get(id)!], signal, { idempotencyKey: `${o.key}/hedge/${id}` })),
       (e) => failed(String(e), []),
-      (r) => (!r.ok && r.attempts.length > 0 && r.attempts.every((a) => !a.ok && REFUSALS.has(a.failure?.kind ?? "")) ? r.failure.detail : undefined),
+      // a hedge refused before any call (policy, kill switch, pool) called no one
+      (r) => (!r.ok && r.attempts.length > 0 && callsMade(r.attempts) === 0 ? r.failure.detail : undefined),
     );
     const what = record.hedged
       ? `hedged with '${target}' after ${record.delayMs} ms (${record.delaySource}), '${record.winner}' answered first`
@@ -117,9 +114,7 @@ export async function coordinateHop(env: Env, rt: Runtime, tenant: string, strat
     const ids = candidates.flatMap((c, i) => (c.ok ? [`c${i + 1}`] : []));
     const judge = rt.registry.get(e.judge!);
     const request = judgeRequest(candidates);
-    // the candidates' answers are untrusted content on their way to a specialist: screened like a hop's input
-    const screened = screenUnder(rt.config.screening, screenableText(candidates.flatMap((c) => (c.ok ? [c.output] : []))));
-    const refused = screened.action === "deny" || screened.action === "approval" ? `the candidates' answers were flagged as a possible prompt injection (${screened.result.signals.join(", ")}): not sent to the judge` : undefined;
+    const refused = unjudgeable(rt.config.screening, candidates);
     const reply = judge && ids.length > 0 && !refused ? await run([judge], undefined, { input: judgeInput(o.input, request), context: { ...(o.context ?? {}), ensemble: request }, idempotencyKey: `${o.key}/judge` }) : undefined;
     const verdict = reply?.ok ? parseJudgeReply(hopAnswerText(reply.output), ids) : { ok: false as const, detail: reply ? `the judge failed: ${reply.failure.detail}` : (refused ?? "no answer to judge") };
     if (verdict.ok && verdict.kind === "pick") return ended(results[Number(verdict.id.slice(1)) - 1]!, `${strategy.reason}; judge '${e.judge}' picked ${verdict.id}`);

@@ -35,6 +35,14 @@ export interface DispatchDeps {
   now(): number;
 }
 
+/** Failure kinds of attempts refused before any call (admission, policy, kill switch): no call was made. */
+const DENIALS = new Set(["over_limit", "circuit_open", "disabled", "policy_denied", "approval_required"]);
+
+/** Calls made among attempts: those admission refused are not calls (nor a task's hops). */
+export function callsMade(attempts: readonly { ok: boolean; failure?: { kind: string } | undefined }[]): number {
+  return attempts.filter((a) => a.ok || !DENIALS.has(a.failure?.kind ?? "")).length;
+}
+
 /** Longest upstream `Retry-After` the router waits out within one hop, in ms. */
 export const MAX_RETRY_WAIT_MS = 2_000;
 const BASE_BACKOFF_MS = 50;

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { isJson, unfenced, type Json } from "../json.ts";
 import type { Candidate, OkCandidate } from "./ensemble.ts";
+import { screenableText, screenUnder, type ScreeningSettings } from "../policy/screening.ts";
 
 /** One answer as the judge sees it: inlined when small, else a reference with its size (UTF-8 bytes of its JSON text) and the start of it. */
 export type JudgeCandidate = { id: string; specialist: string; output: Json } | { id: string; specialist: string; ref: string; bytes: number; preview: string };
@@ -129,4 +130,16 @@ export function parseJudgeReply(reply: unknown, candidateIds: readonly string[])
 export function judgeInput(input: string, request: JudgeRequest): string {
   const failed = request.failed.length > 0 ? `\n\nFailed (no answer): ${request.failed.map((f) => `${f.id} (${f.specialist})`).join(", ")}` : "";
   return `Several specialists answered the same request. Choose the best answer, or merge them.\n\nRequest:\n${input}\n\nCandidates (JSON):\n${JSON.stringify(request.candidates, null, 1)}${failed}\n\n${request.instructions}`;
+}
+
+/**
+ * Why the candidates' answers may not go to a judge: they are untrusted content on
+ * their way to a specialist, screened like a step's rendered input or a hop's input
+ * (policy/screening.ts); under screening `deny` or `approval` a flagged answer is not
+ * sent (`flag` and `off` send it). Undefined when they may go.
+ */
+export function unjudgeable(settings: ScreeningSettings, candidates: readonly Candidate[]): string | undefined {
+  const screened = screenUnder(settings, screenableText(candidates.flatMap((c) => (c.ok ? [c.output] : []))));
+  if (screened.action !== "deny" && screened.action !== "approval") return undefined;
+  return `the candidates' answers were flagged as a possible prompt injection (${screened.result.signals.join(", ")}): not sent to the judge`;
 }

@@ -8,7 +8,9 @@ import type { Specialist } from "../config/schema.ts";
 import { binding, type Env } from "../env.ts";
 import { admission, tenantPoolOf } from "../routing/admission.ts";
 import { callCeilingUsd } from "../pools/reservation.ts";
-import { dispatch, fallbackChain, type Attempt } from "../routing/dispatch.ts";
+import { callsMade, dispatch, fallbackChain, type Attempt } from "../routing/dispatch.ts";
+
+export { callsMade };
 import type { Runtime } from "../runtime.ts";
 import type { StepSpec } from "./plan.ts";
 import { traceAttempts } from "../observe/dispatch-spans.ts";
@@ -167,14 +169,6 @@ function toolErrorText(output: unknown): string | undefined {
   if (!r || typeof r !== "object" || r.isError !== true) return undefined;
   const texts = Array.isArray(r.content) ? r.content.flatMap((p: { type?: unknown; text?: unknown }) => (p?.type === "text" && typeof p.text === "string" ? [p.text] : [])) : [];
   return texts.join(" ").slice(0, 1000) || "(no text)";
-}
-
-/** Failure kinds of attempts refused before any call: they are not hops. */
-const DENIALS = new Set(["over_limit", "circuit_open", "disabled", "policy_denied", "approval_required"]);
-
-/** Calls a step made (attempts its admission refused are not hops). */
-export function callsMade(attempts: readonly { ok: boolean; failure?: { kind: string } | undefined }[]): number {
-  return attempts.filter((a) => a.ok || !DENIALS.has(a.failure?.kind ?? "")).length;
 }
 
 /** What a verifier must answer (as its `output`). */
