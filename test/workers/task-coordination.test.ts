@@ -144,6 +144,9 @@ describe("ensemble steps", () => {
       const p = await problem(res);
       expect(p.errors).toEqual([{ path, message: "unknown specialist 'nope'" }]);
     }
+    const mcp = await submit({ goal: "g", input: "x", plan: { steps: [{ id: "ask", ensemble: { specialists: ["ens-a", "ops"], combine: "vote" } }] } });
+    expect(mcp.res.status).toBe(400);
+    expect((await problem(mcp.res)).errors).toEqual([{ path: "plan.steps.0.ensemble.specialists.1", message: "'ops' is an MCP server: it takes tool calls, not a step's or hop's input" }]);
   });
 
   it("a coordination rule by workflow applies, explained in the step's strategy, and opens its approval gate on disagreement", { timeout: 20_000 }, async () => {

@@ -106,16 +106,23 @@ export const HedgingSettings = z.lazy(() =>
 export type HedgingSettings = z.infer<typeof HedgingSettings>;
 
 interface Refs {
-  specialists: readonly { id: string }[];
+  specialists: readonly { id: string; endpoint: { type: string } }[];
   workflows: readonly { id: string; plan: { steps: readonly { ensemble?: Ensemble | undefined; hedge?: Hedge | undefined }[] } }[];
   coordination: readonly CoordinationRule[];
 }
 
-/** The specialists an ensemble or hedge names that the config does not have. */
-function strategyIssues(e: Ensemble | undefined, h: Hedge | undefined, ids: ReadonlySet<string>, at: (string | number)[]): { path: (string | number)[]; message: string }[] {
+/** Why a specialist an ensemble or hedge names cannot be one of its calls (unknown; an MCP server, which takes tool calls only), or undefined. */
+export function strategySpecialistIssue(id: string, type: string | undefined): string | undefined {
+  if (type === undefined) return `unknown specialist '${id}'`;
+  return type === "mcp" ? `'${id}' is an MCP server: it takes tool calls, not a step's or hop's input` : undefined;
+}
+
+/** The specialists an ensemble or hedge names that cannot take its calls. */
+function strategyIssues(e: Ensemble | undefined, h: Hedge | undefined, types: ReadonlyMap<string, string>, at: (string | number)[]): { path: (string | number)[]; message: string }[] {
   const issues: { path: (string | number)[]; message: string }[] = [];
   const known = (id: string | undefined, path: (string | number)[]) => {
-    if (id !== undefined && !ids.has(id)) issues.push({ path: [...at, ...path], message: `unknown specialist '${id}'` });
+    const why = id === undefined ? undefined : strategySpecialistIssue(id, types.get(id));
+    if (why !== undefined) issues.push({ path: [...at, ...path], message: why });
   };
   e?.specialists?.forEach((s, i) => known(s, ["ensemble", "specialists", i]));
   known(e?.judge, ["ensemble", "judge"]);
@@ -125,7 +132,7 @@ function strategyIssues(e: Ensemble | undefined, h: Hedge | undefined, ids: Read
 
 /** Cross-reference checks: specialists and workflows a rule or a workflow step's strategy names exist. */
 export function coordinationIssues(cfg: Refs): { path: (string | number)[]; message: string }[] {
-  const ids = new Set(cfg.specialists.map((s) => s.id));
+  const ids = new Map(cfg.specialists.map((s) => [s.id, s.endpoint.type]));
   const workflows = new Set(cfg.workflows.map((w) => w.id));
   const issues = cfg.coordination.flatMap((r, i) => {
     const out = strategyIssues(r.ensemble, r.hedge, ids, ["coordination", i]);

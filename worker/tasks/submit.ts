@@ -10,6 +10,7 @@ import { taskStub } from "./task-stub.ts";
 import { inputTooLong } from "../routing/input-limit.ts";
 import { screeningText, screenUnder, type ScreeningResult } from "../policy/screening.ts";
 import { callbackUrlProblem, privateCallbacksAllowed } from "../queues/callbacks.ts";
+import { strategySpecialistIssue } from "../config/coordination.ts";
 import { splitToolName } from "../config/mcp.ts";
 
 type Issue = { path: string; message: string };
@@ -37,7 +38,10 @@ function planIssues(plan: Plan, rt: Runtime, prefix: string): Issue[] {
       ["ensemble.judge", s.ensemble?.judge],
       ["hedge.specialist", s.hedge?.specialist],
     ];
-    for (const [field, id] of named) if (id !== undefined && !rt.registry.has(id)) issues.push({ path: `${prefix}.steps.${i}.${field}`, message: `unknown specialist '${id}'` });
+    for (const [field, id] of named) {
+      const why = id === undefined ? undefined : strategySpecialistIssue(id, rt.registry.get(id)?.endpoint.type);
+      if (why !== undefined) issues.push({ path: `${prefix}.steps.${i}.${field}`, message: why });
+    }
     const server = s.tool === undefined ? undefined : splitToolName(s.tool)?.server;
     if (server !== undefined && rt.registry.get(server)?.endpoint.type !== "mcp") issues.push({ path: `${prefix}.steps.${i}.tool`, message: `no MCP server '${server}' (an 'mcp' specialist)` });
     if (s.intent !== undefined && !rt.config.specialists.some((x) => x.intents.some((l) => l.label === s.intent)))

@@ -109,13 +109,14 @@ describe("the config's coordination rules and a step's strategy", () => {
 
   it("cross-references: unknown specialists and workflows, in rules and in workflow steps", () => {
     const cfg = {
-      specialists: [{ id: "a" }, { id: "b" }],
+      specialists: [{ id: "a", endpoint: { type: "http" } }, { id: "b", endpoint: { type: "http" } }, { id: "ops", endpoint: { type: "mcp" } }],
       workflows: [{ id: "w", plan: { steps: [{ ensemble: Ensemble.parse({ combine: "judge", judge: "zz", specialists: ["a", "b"] }) }, { hedge: { delayMs: 1, specialist: "yy" } }] } }],
-      coordination: [rule({ match: { workflow: "nope" }, ensemble: { combine: "vote", specialists: ["a", "x"] } })],
+      coordination: [rule({ match: { workflow: "nope" }, ensemble: { combine: "vote", specialists: ["a", "x"] } }), rule({ match: { intent: "y" }, hedge: { delayMs: 1, specialist: "ops" } })],
     };
     expect(coordinationIssues(cfg).map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual([
       "coordination.0.ensemble.specialists.1: unknown specialist 'x'",
       "coordination.0.match.workflow: unknown workflow 'nope'",
+      "coordination.1.hedge.specialist: 'ops' is an MCP server: it takes tool calls, not a step's or hop's input",
       "workflows.0.plan.steps.0.ensemble.judge: unknown specialist 'zz'",
       "workflows.0.plan.steps.1.hedge.specialist: unknown specialist 'yy'",
     ]);
