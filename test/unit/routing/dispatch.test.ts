@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { SpecialistOutcome } from "../../../worker/routing/hop.ts";
 import { loadConfig } from "../../../worker/config/load.ts";
-import { backoffMs, dispatch, fallbackChain, isRetryable, MAX_RETRY_WAIT_MS } from "../../../worker/routing/dispatch.ts";
+import { backoffMs, callsMade, dispatch, fallbackChain, isRetryable, MAX_RETRY_WAIT_MS } from "../../../worker/routing/dispatch.ts";
 
 const config = loadConfig({
   specialists: [
@@ -119,5 +119,17 @@ describe("dispatch", () => {
     expect(backoffMs(3, { kind: "unreachable", detail: "" }, () => 0.999)).toBeLessThan(MAX_RETRY_WAIT_MS);
     expect(isRetryable({ kind: "bad_response", detail: "" })).toBe(false);
     expect(isRetryable({ kind: "unreachable", detail: "" })).toBe(true);
+  });
+});
+
+describe("callsMade", () => {
+  it("counts the attempts that called the specialist: answered or failed by it, not those admission refused", () => {
+    const refused = ["over_limit", "circuit_open", "disabled", "policy_denied", "approval_required"].map((kind) => ({ ok: false, failure: { kind } }));
+    const called = ["timeout", "http_error", "bad_response", "unreachable", "truncated", "refused", "client_closed", "rate_limited"].map((kind) => ({ ok: false, failure: { kind } }));
+    expect(callsMade(refused)).toBe(0);
+    expect(callsMade(called)).toBe(called.length);
+    expect(callsMade([{ ok: true }, ...refused, { ok: true, failure: { kind: "policy_denied" } }])).toBe(2);
+    expect(callsMade([{ ok: false }])).toBe(1); // a failure without a kind was a call that failed
+    expect(callsMade([])).toBe(0);
   });
 });

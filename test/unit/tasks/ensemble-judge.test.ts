@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Json } from "../../../worker/json.ts";
 import type { Candidate, OkCandidate } from "../../../worker/tasks/ensemble.ts";
-import { JUDGE_INSTRUCTIONS, judgeRequest, parseJudgeReply, preview, unjudgeable } from "../../../worker/tasks/ensemble-judge.ts";
+import { JUDGE_INSTRUCTIONS, judgeInput, judgeRequest, parseJudgeReply, preview, unjudgeable } from "../../../worker/tasks/ensemble-judge.ts";
 
 const ok = (specialist: string, output: Json): OkCandidate => ({ specialist, ok: true, output, costUsd: 0.01, latencyMs: 100 });
 const fail = (specialist: string, failure = "timeout"): Candidate => ({ specialist, ok: false, failure });
@@ -100,5 +100,21 @@ describe("unjudgeable: the candidates' answers screened before a judge sees them
 
   it("a failed candidate's failure text is not an answer: it is not screened", () => {
     expect(unjudgeable({ mode: "deny", threshold: 1 }, [fail("a", injection), ok("b", "42")])).toBeUndefined();
+  });
+});
+
+describe("judgeInput: what a judge is sent as its input", () => {
+  it("the request, the candidates as JSON (large ones by reference), the failed ones by id, then the reply's shape", () => {
+    const request = judgeRequest([ok("a", "42"), fail("b", "timeout"), ok("c", "x".repeat(5000))], { previewBytes: 4 });
+    const text = judgeInput("what is six times seven?", request);
+    expect(text).toBe(
+      "Several specialists answered the same request. Choose the best answer, or merge them.\n\nRequest:\nwhat is six times seven?\n\nCandidates (JSON):\n" +
+        JSON.stringify(request.candidates, null, 1) +
+        "\n\nFailed (no answer): c2 (b)\n\n" +
+        JUDGE_INSTRUCTIONS,
+    );
+    expect(text).toContain('"ref": "candidate:c3"');
+    expect(text).not.toContain("x".repeat(5));
+    expect(judgeInput("q", judgeRequest([ok("a", 1), ok("b", 2)]))).not.toContain("Failed");
   });
 });
