@@ -77,4 +77,28 @@ describe("operator dashboard in a real browser", () => {
     await page.screenshot({ path: `${ARTIFACTS}dashboard-overview.png`, fullPage: true });
     expect(problems).toEqual([]);
   });
+
+  it("charts the routing mix after traffic: the bars carry the counts and render with a size", async () => {
+    const route = (input: string) => fetch(`${server.url}/v1/route`, { method: "POST", headers: { authorization: "Bearer dev-key", "content-type": "application/json" }, body: JSON.stringify({ input }) });
+    for (const input of ["convert 5 km to miles", "convert 6 km to miles", "convert 7 km to miles", "what is 2 + 2?"]) expect((await route(input)).status).toBe(200);
+    const chart = page.locator("#chart-intents");
+    const read = () => chart.locator("g.bar").evaluateAll((gs) => gs.map((g) => ({ label: g.getAttribute("data-label"), value: Number(g.getAttribute("data-value")), width: (g.querySelector("rect") as unknown as { getBBox(): { width: number } }).getBBox().width })));
+    let bars: Awaited<ReturnType<typeof read>> = [];
+    // isolates flush their counters every observability.metricsFlushMs: reload until the three conversions are counted (bounded)
+    for (let i = 0; i < 20 && !((bars.find((b) => b.label === "units.convert")?.value ?? 0) >= 3); i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 500));
+      await page.goto(`${server.url}/`);
+      await chart.waitFor();
+      bars = await read();
+    }
+    const units = bars.find((b) => b.label === "units.convert");
+    expect(units?.value).toBeGreaterThanOrEqual(3);
+    expect(units!.width).toBeGreaterThan(0); // drawn, not only in the markup
+    expect(bars.every((b) => b.width >= 0)).toBe(true);
+    expect(await chart.locator("svg").getAttribute("role")).toBe("img");
+    expect((await chart.locator("svg").boundingBox())!.height).toBeGreaterThan(40);
+    await chart.screenshot({ path: `${ARTIFACTS}dashboard-chart-intents.png` });
+    expect(existsSync(`${ARTIFACTS}dashboard-chart-intents.png`)).toBe(true);
+    expect(problems).toEqual([]); // no CSP violation from the charts
+  });
 });

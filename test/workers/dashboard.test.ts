@@ -110,6 +110,25 @@ describe("dashboard pages", () => {
     expect(plain).not.toContain("Kill switches");
   });
 
+  it("charts the routing mix (admin) and a tenant's corrected routes, each point carrying its number", async () => {
+    for (const input of ["convert 3 km to miles", "convert 4 km to miles", "what is 12 * 7?"]) expect((await callWith({}, "/v1/route", { json: { input } })).status).toBe(200);
+    const routed = (await (await callWith({}, "/v1/route", { json: { input: "what weekday is 2026-12-25?" } })).json()) as { id: string; decision: { intent: { label: string } } };
+    const fb = await callWith({}, "/v1/feedback", { json: { hopId: routed.id, outcome: "bad", correctLabel: "datetime.diff" } });
+    expect(fb.status).toBe(201);
+    const metrics = (await (await callWith({}, "/v1/metrics", { headers: { authorization: "Bearer dev-admin-key" } })).json()) as { intents: { label: string; requests: number }[] };
+    const units = metrics.intents.filter((r) => r.label === "units.convert").reduce((n, r) => n + r.requests, 0);
+    const admin = await signIn("dev-admin-key");
+    const html = await (await ui("/", { cookie: admin.cookie })).text();
+    expect(html).toContain('<figure class="chart" id="chart-intents">');
+    expect(html).toMatch(new RegExp(`<g class="bar" data-label="units\\.convert" data-value="${units}">`));
+    expect(units).toBeGreaterThanOrEqual(2);
+    const tenant = await signIn("dev-key");
+    const mine = await (await ui("/", { cookie: tenant.cookie })).text();
+    expect(mine).toContain('<figure class="chart" id="chart-corrections">');
+    expect(mine).toMatch(new RegExp(`data-row="${routed.decision.intent.label.replace(".", "\\.")}" data-col="datetime\\.diff" data-count="1"`));
+    expect(mine).not.toContain('id="chart-intents"'); // the intent mix is from /v1/metrics: admin only
+  });
+
   it("shows the admin the per-intent table: label, specialist, calls, success, verified, feedback, latency, cost", async () => {
     const routed = (await (await callWith({}, "/v1/route", { json: { input: "convert 17 km to miles" } })).json()) as { id: string };
     expect((await callWith({}, "/v1/feedback", { json: { hopId: routed.id, outcome: "good" } })).status).toBe(201);

@@ -130,3 +130,62 @@ export function intentRowsFromMetrics(doc: unknown): IntentFigures[] {
     ];
   });
 }
+
+/** A pool limit's use: what is limited (`rpm`, `in flight`, `USD today`), how much is used and the limit. */
+export interface PoolGauge {
+  specialist: string;
+  what: string;
+  used: number;
+  limit: number;
+}
+
+/** The pool gauges of a `GET /v1/metrics` document: per specialist, each limit its pool has (`requests`, `leases`, `budget`). */
+export function poolGauges(doc: unknown): PoolGauge[] {
+  if (!isObj(doc) || !Array.isArray(doc.specialists)) return [];
+  return doc.specialists.filter(isObj).flatMap((s) => {
+    const id = String(s.id ?? s.specialist ?? "");
+    if (!id || !isObj(s.pool)) return [];
+    const gauges: PoolGauge[] = [];
+    const add = (used: unknown, limit: unknown, what: string) => {
+      const l = num(limit);
+      if (l !== undefined && l > 0) gauges.push({ specialist: id, what, used: num(used) ?? 0, limit: l });
+    };
+    add(dig(s.pool, "requests.used"), dig(s.pool, "requests.limit"), "rpm");
+    add(dig(s.pool, "leases.active"), dig(s.pool, "leases.limit"), "in flight");
+    add(dig(s.pool, "budget.spentUsd"), dig(s.pool, "budget.limitUsd"), "USD today");
+    return gauges;
+  });
+}
+
+/** Requests per intent label today (summed over specialists), most first: the routing mix. */
+export function intentMix(rows: readonly IntentFigures[]): { label: string; requests: number }[] {
+  const by = new Map<string, number>();
+  for (const r of rows) by.set(r.label, (by.get(r.label) ?? 0) + r.requests);
+  return [...by].map(([label, requests]) => ({ label, requests })).filter((r) => r.requests > 0).sort((a, b) => b.requests - a.requests || (a.label < b.label ? -1 : 1));
+}
+
+/** Corrected routes: how often feedback moved an input routed as `routed` to `corrected` (`GET /v1/feedback?outcome=bad`'s records with a `correctLabel`). */
+export interface Corrections {
+  routed: string[];
+  corrected: string[];
+  count(routed: string, corrected: string): number;
+  total: number;
+}
+
+/** The corrections of a `GET /v1/feedback` answer, by (routed label, corrected label); records without both labels are left out. */
+export function correctionsFromFeedback(doc: unknown): Corrections {
+  const counts = new Map<string, number>();
+  const routed = new Set<string>();
+  const corrected = new Set<string>();
+  let total = 0;
+  const list = isObj(doc) && Array.isArray(doc.feedback) ? doc.feedback.filter(isObj) : [];
+  for (const f of list) {
+    if (typeof f.label !== "string" || typeof f.correctLabel !== "string") continue;
+    routed.add(f.label);
+    corrected.add(f.correctLabel);
+    const k = `${f.label}\u0000${f.correctLabel}`;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+    total++;
+  }
+  return { routed: [...routed].sort(), corrected: [...corrected].sort(), count: (r, c) => counts.get(`${r}\u0000${c}`) ?? 0, total };
+}

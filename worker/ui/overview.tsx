@@ -1,6 +1,7 @@
 import { Card, Page, Problem, Status, When, usd, type Viewer } from "./layout.tsx";
 import { IntentsTable } from "./intents-table.tsx";
-import type { IntentFigures, SpecialistFigures } from "./metrics.ts";
+import { intentMix, type Corrections, type IntentFigures, type PoolGauge, type SpecialistFigures } from "./metrics.ts";
+import { BarChart, Matrix } from "./charts.tsx";
 
 /** A specialist as `GET /v1/specialists` lists it (the fields the overview shows). */
 export interface SpecialistRow {
@@ -32,6 +33,10 @@ export interface OverviewData {
   disabled: Set<string>;
   tasks: TaskRow[] | { error: string };
   control?: { global: unknown; tenants: Record<string, unknown>; specialists: Record<string, unknown>; version: number } | { error: string };
+  /** Each pool limit's use (from `/v1/metrics`, admin). */
+  pools?: PoolGauge[];
+  /** The viewer's tenant's corrected routes (`/v1/feedback?outcome=bad`). */
+  corrections?: Corrections;
 }
 
 const pct = (n: number | undefined) => (n === undefined ? "—" : `${(n * 100).toFixed(n > 0 && n < 0.01 ? 2 : 1)}%`);
@@ -167,12 +172,57 @@ const Switches = ({ control }: { control: NonNullable<OverviewData["control"]> }
   );
 };
 
+/** Charts of today's load: each pool limit's use (percent of the limit) and cost per specialist. */
+const Load = ({ data }: { data: OverviewData }) => {
+  const pools = data.pools ?? [];
+  const costs = [...data.figures].flatMap(([id, f]) => (f.costTodayUsd !== undefined && f.costTodayUsd > 0 ? [{ label: id, value: f.costTodayUsd }] : [])).sort((a, b) => b.value - a.value);
+  if (pools.length === 0 && costs.length === 0) return <p class="muted">No limited pools and no cost recorded today.</p>;
+  return (
+    <div class="charts">
+      {pools.length > 0 ? (
+        <BarChart
+          id="chart-pools"
+          title="Pool usage against limits"
+          desc="Each limit of each specialist's pool: the share used now (requests in the window, leases in flight, budget spent today), with the limit at 100 %."
+          unit="%"
+          bars={pools.map((g) => ({ label: `${g.specialist} ${g.what}`, value: Math.round((g.used / g.limit) * 1000) / 10, limit: 100 }))}
+        />
+      ) : null}
+      {costs.length > 0 ? <BarChart id="chart-cost" title="Cost today per specialist (USD)" desc="What each specialist's calls cost today (UTC), as the pools count it." bars={costs} /> : null}
+    </div>
+  );
+};
+
+/** Charts of routing: requests per intent label today, and the tenant's corrected routes (routed label × corrected label). */
+const Routing = ({ data }: { data: OverviewData }) => {
+  const mix = intentMix(data.intents ?? []);
+  const c = data.corrections;
+  return (
+    <div class="charts">
+      {mix.length > 0 ? <BarChart id="chart-intents" title="Requests per intent today" desc="How today's routed requests split by intent label (all specialists)." bars={mix.map((m) => ({ label: m.label, value: m.requests }))} /> : <p class="muted">No routed requests today.</p>}
+      {c && c.total > 0 ? (
+        <Matrix id="chart-corrections" title="Corrected routes" desc={`${c.total} corrections given as feedback: where inputs were routed and where they should have gone.`} rows={c.routed} cols={c.corrected} count={c.count} rowHead="routed" colHead="corrected" />
+      ) : null}
+    </div>
+  );
+};
+
 /** `GET /`: specialists with health, breaker, pool usage and cost; per-intent figures (admin); recent tasks; switches (admin). */
 export const OverviewPage = ({ viewer, data }: { viewer: Viewer; data: OverviewData }) => (
   <Page title="Overview" viewer={viewer}>
     <Card title="Specialists" note={data.figuresSource === "metrics" ? "from /v1/metrics" : data.figuresSource === "pools" ? "live pool state" : undefined}>
       <Specialists data={data} />
     </Card>
+    {data.intents || data.pools ? (
+      <Card title="Load" note="now and today, from /v1/metrics">
+        <Load data={data} />
+      </Card>
+    ) : null}
+    {data.intents || (data.corrections && data.corrections.total > 0) ? (
+      <Card title="Routing" note="today's intent mix; corrected routes from feedback">
+        <Routing data={data} />
+      </Card>
+    ) : null}
     {data.intents ? (
       <Card title="Intents" note="today, from /v1/metrics: calls, verdicts and feedback per intent and specialist">
         <IntentsTable rows={data.intents} />

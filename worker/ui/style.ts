@@ -75,6 +75,15 @@ form.stack > button { justify-self: start; }
 #approvals td.goal { min-width: 220px; } #approvals td.out { min-width: 190px; }
 td.assignee form.gate { margin-top: 6px; flex-wrap: nowrap; gap: 6px; } td.assignee input { width: 104px; } td.assignee .btn, td.decide .btn { min-width: 0; padding: 6px 12px; }
 td.decide .gates { gap: 6px; } td.decide form.gate { flex-wrap: nowrap; gap: 6px; } td.decide input[name=by] { width: 124px; } td.decide input[name=reason] { min-width: 150px; }
+figure.chart { margin: 0 0 14px; min-width: 0; }
+figure.chart .chart-title { font-size: 13px; font-weight: 600; margin-bottom: 4px; }
+.chart-svg { width: 100%; height: auto; max-width: 720px; display: block; font-family: inherit; }
+.chart-svg.matrix { max-width: 560px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 8px 24px; }
+figure.chart .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12px; color: var(--muted); margin-top: 2px; }
+figure.chart .legend .key { white-space: nowrap; }
+details.chart-data summary { font-size: 12px; color: var(--muted); cursor: pointer; }
+details.chart-data table.grid { max-width: 720px; margin-top: 4px; }
 `;
 
 /** The dashboard's icon: a switch of two tracks. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { figuresFromMetrics, figuresFromPool, intentRowsFromMetrics } from "../../../worker/ui/metrics.ts";
+import { correctionsFromFeedback, figuresFromMetrics, figuresFromPool, intentMix, intentRowsFromMetrics, poolGauges } from "../../../worker/ui/metrics.ts";
 
 describe("overview figures", () => {
   it("reads usage, breaker and today's spend from a pool view", () => {
@@ -43,5 +43,40 @@ describe("overview figures", () => {
     ]);
     expect(intentRowsFromMetrics({ specialists: [] })).toEqual([]);
     expect(intentRowsFromMetrics(null)).toEqual([]);
+  });
+});
+
+describe("chart data from the API's documents", () => {
+  it("poolGauges: each limit a pool has, per specialist, skipping limits that are absent or zero", () => {
+    const doc = {
+      specialists: [
+        { id: "units", pool: { requests: { used: 41, limit: 600 }, leases: { active: 3, limit: 20 }, budget: { spentUsd: 1.5, limitUsd: null } } },
+        { id: "free", pool: null },
+        { id: "zero", pool: { requests: { used: 1, limit: 0 } } },
+        { pool: { requests: { used: 1, limit: 5 } } },
+      ],
+    };
+    expect(poolGauges(doc)).toEqual([
+      { specialist: "units", what: "rpm", used: 41, limit: 600 },
+      { specialist: "units", what: "in flight", used: 3, limit: 20 },
+    ]);
+    expect(poolGauges({})).toEqual([]);
+    expect(poolGauges(null)).toEqual([]);
+  });
+
+  it("intentMix: requests per label over its specialists, most first, labels without requests left out", () => {
+    const row = (label: string, specialist: string, requests: number) => ({ label, specialist, requests, verified: { pass: 0, fail: 0 }, feedback: { good: 0, bad: 0 } });
+    expect(intentMix([row("a", "x", 2), row("b", "x", 5), row("a", "y", 4), row("c", "x", 0), row("d", "x", 6)])).toEqual([
+      { label: "a", requests: 6 },
+      { label: "d", requests: 6 },
+      { label: "b", requests: 5 },
+    ]);
+  });
+
+  it("correctionsFromFeedback: counts by (routed, corrected) label; records without both labels are left out", () => {
+    const c = correctionsFromFeedback({ feedback: [{ label: "a", correctLabel: "b" }, { label: "a", correctLabel: "b" }, { label: "b", correctLabel: "a" }, { label: null, correctLabel: "a" }, { label: "a" }, "junk"] });
+    expect([c.routed, c.corrected, c.total]).toEqual([["a", "b"], ["a", "b"], 3]);
+    expect([c.count("a", "b"), c.count("b", "a"), c.count("a", "a")]).toEqual([2, 1, 0]);
+    expect(correctionsFromFeedback({}).total).toBe(0);
   });
 });
