@@ -189,3 +189,45 @@ export function correctionsFromFeedback(doc: unknown): Corrections {
   }
   return { routed: [...routed].sort(), corrected: [...corrected].sort(), count: (r, c) => counts.get(`${r}\u0000${c}`) ?? 0, total };
 }
+
+/** Lines of the overview's time charts from a `GET /v1/metrics?from=…&resolution=…` document: per specialist, requests, error rate and p95 latency over time. */
+export interface TimeCharts {
+  from: number;
+  to: number;
+  requests: { name: string; points: { t: number; v: number | null }[] }[];
+  errorRate: { name: string; points: { t: number; v: number | null }[] }[];
+  p95: { name: string; points: { t: number; v: number | null }[] }[];
+}
+
+const epoch = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : typeof v === "string" && !Number.isNaN(Date.parse(v)) ? Date.parse(v) : undefined);
+
+/**
+ * Reads a range document tolerantly: `series[]` of `{ specialist | tenant, points: [{ t,
+ * requests, errors, latencyMs: { p95 } }] }`, `from` and `to` (epoch ms or ISO). A point
+ * without requests has no error rate and no latency (a gap, not a zero); series with no
+ * request at all are left out, the busiest first, at most `max` of them.
+ */
+export function timeCharts(doc: unknown, max = 7): TimeCharts | undefined {
+  if (!isObj(doc) || !Array.isArray(doc.series)) return undefined;
+  const from = epoch(doc.from);
+  const to = epoch(doc.to);
+  if (from === undefined || to === undefined) return undefined;
+  const lines = doc.series.filter(isObj).flatMap((s) => {
+    const name = String(s.specialist ?? s.tenant ?? "");
+    const points = (Array.isArray(s.points) ? s.points : []).filter(isObj).flatMap((p) => {
+      const t = epoch(p.t);
+      return t === undefined ? [] : [{ t, requests: num(p.requests) ?? 0, errors: num(p.errors) ?? 0, p95: num(dig(p, "latencyMs.p95")) }];
+    });
+    const total = points.reduce((n, p) => n + p.requests, 0);
+    return name && total > 0 ? [{ name, points, total }] : [];
+  });
+  lines.sort((a, b) => b.total - a.total || (a.name < b.name ? -1 : 1));
+  const top = lines.slice(0, max);
+  return {
+    from,
+    to,
+    requests: top.map((l) => ({ name: l.name, points: l.points.map((p) => ({ t: p.t, v: p.requests })) })),
+    errorRate: top.map((l) => ({ name: l.name, points: l.points.map((p) => ({ t: p.t, v: p.requests > 0 ? Math.round((p.errors / p.requests) * 1000) / 10 : null })) })),
+    p95: top.map((l) => ({ name: l.name, points: l.points.map((p) => ({ t: p.t, v: p.requests > 0 && p.p95 !== undefined ? p.p95 : null })) })),
+  };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { correctionsFromFeedback, figuresFromMetrics, figuresFromPool, intentMix, intentRowsFromMetrics, poolGauges } from "../../../worker/ui/metrics.ts";
+import { correctionsFromFeedback, figuresFromMetrics, figuresFromPool, intentMix, intentRowsFromMetrics, poolGauges, timeCharts } from "../../../worker/ui/metrics.ts";
 
 describe("overview figures", () => {
   it("reads usage, breaker and today's spend from a pool view", () => {
@@ -78,5 +78,34 @@ describe("chart data from the API's documents", () => {
     expect([c.routed, c.corrected, c.total]).toEqual([["a", "b"], ["a", "b"], 3]);
     expect([c.count("a", "b"), c.count("b", "a"), c.count("a", "a")]).toEqual([2, 1, 0]);
     expect(correctionsFromFeedback({}).total).toBe(0);
+  });
+});
+
+describe("timeCharts: the overview's lines from a range of /v1/metrics", () => {
+  const t0 = Date.UTC(2026, 10, 30, 10, 0);
+  const m = (i: number) => t0 + i * 60_000;
+  it("requests, error rate (%) and p95 per specialist, gaps where there were no requests, busiest first, empty series left out", () => {
+    const doc = {
+      from: new Date(t0).toISOString(),
+      to: m(2),
+      series: [
+        { specialist: "quiet", points: [{ t: m(0), requests: 1, errors: 0, latencyMs: { p95: 5 } }] },
+        { specialist: "busy", points: [{ t: m(0), requests: 4, errors: 1, latencyMs: { p95: 20 } }, { t: new Date(m(1)).toISOString(), requests: 0, errors: 0, latencyMs: { p95: null } }, { t: m(2), requests: 6, errors: 0, latencyMs: { p95: 31.5 } }] },
+        { specialist: "idle", points: [{ t: m(0), requests: 0 }] },
+        { points: [{ t: m(0), requests: 3 }] },
+      ],
+    };
+    const c = timeCharts(doc)!;
+    expect([c.from, c.to]).toEqual([t0, m(2)]);
+    expect(c.requests.map((s) => s.name)).toEqual(["busy", "quiet"]);
+    expect(c.requests[0]!.points).toEqual([{ t: m(0), v: 4 }, { t: m(1), v: 0 }, { t: m(2), v: 6 }]);
+    expect(c.errorRate[0]!.points).toEqual([{ t: m(0), v: 25 }, { t: m(1), v: null }, { t: m(2), v: 0 }]);
+    expect(c.p95[0]!.points).toEqual([{ t: m(0), v: 20 }, { t: m(1), v: null }, { t: m(2), v: 31.5 }]);
+    expect(timeCharts({ ...doc, series: doc.series }, 1)!.requests.map((s) => s.name)).toEqual(["busy"]);
+  });
+
+  it("not a range document: undefined", () => {
+    expect(timeCharts({ specialists: [] })).toBeUndefined();
+    expect(timeCharts({ series: [], from: "nope", to: 1 })).toBeUndefined();
   });
 });
