@@ -47,6 +47,8 @@ export interface BarChart {
   /** Axis maximum (default: the largest value or reference, × 1.1). */
   max?: number;
   width?: number;
+  /** Room for the labels, px (default 200). */
+  left?: number;
 }
 
 const fmt3 = (v: number) => (Math.abs(v) >= 100 ? Math.round(v).toLocaleString("en-US") : Number(v.toPrecision(3)).toString());
@@ -65,7 +67,7 @@ function legend(series: string[], x: number, y: number, line: boolean): string {
 /** Horizontal bars, grouped by label, one colour per series. */
 export function barChart(c: BarChart): string {
   const width = c.width ?? 760;
-  const left = 200;
+  const left = c.left ?? 200;
   const right = 70;
   const barH = 14;
   const groupH = c.series.length * barH + 10;
