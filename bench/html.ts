@@ -4,7 +4,7 @@
  * each target as a ratio bar (measured ÷ target, the line at 1), latency distributions
  * (p50/p90/p99 per scenario on the sequential loop and at each connection count), req/s.
  */
-import type { Section } from "../scripts/lib/html-report.ts";
+import { htmlPage, writeHtml, type Section } from "../scripts/lib/html-report.ts";
 import { barChart } from "../scripts/lib/svg-plot.ts";
 import type { ScenarioRuns, TargetCheck } from "./report.ts";
 import { TARGETS } from "./report.ts";
@@ -17,6 +17,15 @@ export interface BenchResults {
   scenarios: ScenarioRuns[];
   summary?: BenchSummary | { error: string };
   targets?: { checks?: TargetCheck[] };
+}
+
+/** Writes the page of `results` to `file`: its absolute path, or the error's message. */
+export function writeBenchHtml(file: string, results: BenchResults & { mode: string }): { path?: string; error?: string } {
+  try {
+    return { path: writeHtml(file, htmlPage("Switchyard router benchmark", `${results.command} — ${results.date} — ${results.mode} workerd`, benchSections(results))) };
+  } catch (e) {
+    return { error: String((e as Error)?.message ?? e) };
+  }
 }
 
 /** One ratio bar: measured ÷ target; `op` says which side of 1 meets it. */

@@ -45,9 +45,8 @@ import { queueTable, runQueueBench, type QueueBenchResult } from "./queues.ts";
 import { startRawWorkerd } from "./workerd.ts";
 import { mcpSection, mcpTable, type McpBench } from "./mcp.ts";
 import { startFakeMcpServer, type FakeMcpServer } from "../test/support/fake-mcp-server.ts";
-import { htmlPage, writeHtml } from "../scripts/lib/html-report.ts";
 import { startProgress, type Progress } from "../scripts/lib/progress.ts";
-import { benchSections } from "./html.ts";
+import { writeBenchHtml } from "./html.ts";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -106,7 +105,7 @@ function ownSignals(): void {
 }
 ownSignals();
 
-/** The scenarios' progress while it runs: report lines then go above its bar when stdout shares its terminal. */
+/** The scenarios' progress while it runs (report lines go above its bar when stdout shares its terminal). */
 let bar: Progress | undefined;
 const log = (s = "") => (bar ? bar.out(s) : console.log(s));
 /**
@@ -315,12 +314,9 @@ async function main(): Promise<number> {
   const file = writeResults(BENCH_DIR, results);
   log(`\nresults: ${file.slice(ROOT.length + 1)} — total ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (args.html !== undefined) {
-    try {
-      log(`HTML report: ${writeHtml(args.html, htmlPage("Switchyard router benchmark", `${results.command} — ${results.date} — ${results.mode} workerd`, benchSections(results)))}`);
-    } catch (e) {
-      failures++;
-      log(`!! HTML report: ${(e as Error)?.message ?? e}`);
-    }
+    const html = writeBenchHtml(args.html, results);
+    if (html.error) failures++;
+    log(html.error ? `!! HTML report: ${html.error}` : `HTML report: ${html.path}`);
   }
   return stopped ? 130 : failures ? 1 : 0;
 }

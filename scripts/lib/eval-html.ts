@@ -20,7 +20,7 @@ const point = (s: Spread) => ({ y: pct(s.mean), lo: pct(s.min), hi: pct(s.max) }
 export function fewShotSections(r: FewShotReport): Section[] {
   const xs = r.summary.map((s) => (s.k === null ? "all" : String(s.k)));
   const chart = lineChart({
-    title: "Few-shot curves: CLINC150 val against examples per intent (mean, min–max over seeds)",
+    title: "CLINC150 val against k examples per intent (mean, min–max over seeds)",
     xAxis: "k: examples per intent",
     yAxis: "share of val rows (%)",
     xs,

@@ -71,3 +71,10 @@ describe("lineChart", () => {
     expect(svg).toContain('rotate(-90)" text-anchor="middle">%</text>');
   });
 });
+
+describe("barChart labels", () => {
+  it("cuts a label too long for its room, keeping it whole in a tooltip", () => {
+    const svg = barChart({ title: "t", axis: "a", series: ["s"], rows: [{ label: "x".repeat(40), values: [1] }], left: 75 });
+    expect(svg).toContain(`>${"x".repeat(9)}…<title>${"x".repeat(40)}</title></text>`);
+  });
+});
