@@ -129,6 +129,7 @@ export function startProgress(label: string, total: number, o: ProgressOptions =
       if (stopped) return;
       stopped = true;
       bar.update(done, payload());
+      multi.update(); // draws the lines logged since the last frame: stop() alone drops them
       multi.stop();
     },
   };

@@ -72,3 +72,23 @@ describe("startProgress, plain mode", () => {
     expect(lines).toEqual(["x 1/1 (100 %) · 0 ms elapsed · done — one\n"]);
   });
 });
+
+describe("startProgress, bar mode", () => {
+  it("draws a cli-progress bar with done/total and the ETA, and keeps every line logged, the last ones too", () => {
+    let out = "";
+    const stream = { isTTY: true, columns: 200, write: (s: string) => ((out += s), true), cursorTo: () => true, clearLine: () => true, clearScreenDown: () => true, moveCursor: () => true } as unknown as NodeJS.WriteStream;
+    let t = 0;
+    const p = startProgress("bench scenarios", 2, { stream, plain: false, now: () => t });
+    p.now("direct");
+    t = 5_000;
+    p.tick("direct done");
+    p.log("a note");
+    t = 10_000;
+    p.tick("cached-intent done");
+    p.stop();
+    expect(out).toContain("direct done\n");
+    expect(out).toContain("a note\n");
+    expect(out).toContain("cached-intent done\n");
+    expect(out).toMatch(/bench scenarios \[[^\]]+\] 2\/2 · 10 s · done/);
+  });
+});
