@@ -67,6 +67,9 @@ export function correctionSections(r: CorrectionReport): Section[] {
   return [{ heading: "Correction simulation", notes: [`Refit every ${r.refitEvery} corrections and at the end; seeds 1–${r.runs.length}; mean with min–max over seeds.`], charts: [chart, corrections] }];
 }
 
+/** The y axis' floor for accuracies: 10 points under the lowest, in tens, not below 0. */
+const floor10 = (ps: readonly { accuracy: number }[]) => Math.max(0, Math.floor(Math.min(...ps.map((p) => p.accuracy)) * 10) * 10 - 10);
+
 /** Escalation: accuracy against the escalation threshold, one line per q of the fake LLM; the share escalated. */
 export function escalationSections(r: EscalationReport): Section[] {
   return r.models.map((m) => {
@@ -79,7 +82,7 @@ export function escalationSections(r: EscalationReport): Section[] {
       heading: `Escalation, model fitted on ${m.name}`,
       notes: [`minConfidence ${m.minConfidence.toFixed(2)}; ~${m.meanPromptTokens.toFixed(0)} prompt tokens a call; the fake LLM router is right with probability q.`],
       charts: [
-        lineChart({ title: `Accuracy (all val rows) against the escalation threshold, ${m.name}`, xAxis: "escalate below confidence", yAxis: "accuracy (%)", xs, series: r.qs.map((q) => ({ name: `q = ${q}`, points: r.thresholds.map((t) => at(q, t, (p) => p.accuracy)) })), format: fmtPct(1) }),
+        lineChart({ title: `Accuracy (all val rows) against the escalation threshold, ${m.name}`, xAxis: "escalate below confidence", yAxis: "accuracy (%)", xs, series: r.qs.map((q) => ({ name: `q = ${q}`, points: r.thresholds.map((t) => at(q, t, (p) => p.accuracy)) })), yMin: floor10(m.points), yMax: 100, format: fmtPct(1) }),
         lineChart({ title: `Share escalated, ${m.name}`, xAxis: "escalate below confidence", yAxis: "escalated (%)", xs, series: [{ name: "escalated", points: r.thresholds.map((t) => at(r.qs[0]!, t, (p) => p.escalatedShare)) }], yMax: 100, format: fmtPct(1) }),
       ],
     };
