@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --seconds N | --quick] [--miniflare [--via-entry]] [--only a,b] [--skip-micro] [--skip-queues] [--verbose]`:
+ * `npm run bench [-- --seconds N | --quick] [--miniflare [--via-entry]] [--only a,b] [--skip-micro] [--skip-queues] [--verbose] [--html FILE]`:
  * the router's overhead on workerd (raw `workerd serve` by default, Miniflare's API
  * with `--miniflare`; never `wrangler dev`), against a fake specialist. See bench/README.md.
  *
@@ -17,7 +17,9 @@
  *  7. the message layer on Miniflare's local Queues: async hop enqueue and completion against the sync hop, webhook
  *     delivery throughput (queues.ts; `--skip-queues` skips it, `--only queues` runs just it);
  *  8. print tables + targets (admission and fallback: added.ts; front door: chat.ts), the summary table last (summary.ts),
- *     write bench/out/results-<timestamp>.json (the summary under `summary`; `npm run bench:readme` puts it in the docs).
+ *     write bench/out/results-<timestamp>.json (the summary under `summary`; `npm run bench:readme` puts it in the docs),
+ *     and with `--html FILE` the same results as one HTML page with SVG plots (html.ts).
+ * The scenarios show progress on stderr (scripts/lib/progress.ts): a bar on a terminal, else a line per scenario with the ETA.
  * Also an in-process micro-benchmark of the intent layer. `BENCH_SECONDS` env works too.
  */
 import { cpus, loadavg, totalmem } from "node:os";
@@ -43,6 +45,8 @@ import { queueTable, runQueueBench, type QueueBenchResult } from "./queues.ts";
 import { startRawWorkerd } from "./workerd.ts";
 import { mcpSection, mcpTable, type McpBench } from "./mcp.ts";
 import { startFakeMcpServer, type FakeMcpServer } from "../test/support/fake-mcp-server.ts";
+import { startProgress, type Progress } from "../scripts/lib/progress.ts";
+import { writeBenchHtml } from "./html.ts";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -62,8 +66,11 @@ const { values: args } = parseArgs({
     "via-entry": { type: "boolean", default: false },
     /** Comma-separated scenario names (`task` for the task scenario). */
     only: { type: "string" },
+    /** Also write the results as one self-contained HTML page with SVG plots. */
+    html: { type: "string" },
   },
 });
+if (args.html === "") throw new Error("--html needs a file name, e.g. --html bench/out/report.html");
 if (args["via-entry"] && !args.miniflare) throw new Error("--via-entry needs --miniflare");
 const only = args.only ? new Set(args.only.split(",").map((x) => x.trim())) : undefined;
 const seconds = Number(args.seconds ?? process.env.BENCH_SECONDS ?? (args.quick ? 2 : 3));
@@ -98,7 +105,9 @@ function ownSignals(): void {
 }
 ownSignals();
 
-const log = (s = "") => console.log(s);
+/** The scenarios' progress while it runs (report lines go above its bar when stdout shares its terminal). */
+let bar: Progress | undefined;
+const log = (s = "") => (bar ? bar.out(s) : console.log(s));
 /**
  * The paired loops of pinned/pinned-limited/one-fallback/direct-error: always without --only; with it, when it has
  * `paired` and one of those four, or `paired` and no chat-* scenario (`--only paired,chat-…` runs just the chat loops).
@@ -169,7 +178,8 @@ async function main(): Promise<number> {
       paired = await pairedSection(`fresh "${BENCH_LIMITED}" pool`, PAIRED, list, { maxMs: pairedMs, isStopped: () => stopped, log, workerdPids: pids });
       if (pairedFailed(paired)) failures++;
     }
-    failures += await runScenarios(list, runs, { connections: CONNECTIONS, seconds, warmupSeconds, seqMs, pids, only, isStopped: () => stopped, log });
+    const progress = (total: number) => (bar = startProgress("bench scenarios", total, { keep: false }));
+    failures += await runScenarios(list, runs, { connections: CONNECTIONS, seconds, warmupSeconds, seqMs, pids, only, isStopped: () => stopped, log, progress }).finally(() => (bar = undefined));
     pairedChat = await chatPaired(list, only, { maxMs: pairedMs, isStopped: () => stopped, log, workerdPids: pids });
     if (pairedChat.some(pairedFailed)) failures++;
     cpuBlocks = await translatedCpuBlocks(list, only, { maxMs: 20_000, pids, isStopped: () => stopped, log });
@@ -271,7 +281,7 @@ async function main(): Promise<number> {
     summary = { error: String((e as Error)?.stack ?? e) };
     log(`\n!! summary: ${summary.error}`);
   }
-  const file = writeResults(BENCH_DIR, {
+  const results = {
     date: new Date().toISOString(),
     command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
     mode: args.miniflare ? "miniflare" : "raw",
@@ -300,8 +310,14 @@ async function main(): Promise<number> {
     queues,
     interrupted: stopped,
     summary,
-  });
+  };
+  const file = writeResults(BENCH_DIR, results);
   log(`\nresults: ${file.slice(ROOT.length + 1)} — total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (args.html !== undefined) {
+    const html = writeBenchHtml(args.html, results);
+    if (html.error) failures++;
+    log(html.error ? `!! HTML report: ${html.error}` : `HTML report: ${html.path}`);
+  }
   return stopped ? 130 : failures ? 1 : 0;
 }
 

@@ -37,11 +37,16 @@
  *       Escalation to an LLM router below a confidence threshold (scripts/lib/escalation-eval.ts):
  *       a fake LLM right with probability q; accuracy, share escalated and cost per threshold.
  *
- *   node scripts/eval.ts --pipeline [--tasks 200] [--seed 1] [--concurrency 6] [--json]
+ *   node scripts/eval.ts --pipeline [--tasks 200] [--seed 1] [--concurrency 6] [--json] [--html FILE]
  *       Error propagation in a 5-step pipeline through the real task engine (`wrangler dev`;
  *       scripts/lib/pipeline-run.ts): seeded fake workers right 90 % of the time, errors
  *       independent and correlated; end-to-end success, silent errors, human decisions, cost
  *       and latency of plain, verifier, vote, judge, vote + approval and hedged steps.
+ *
+ * --html FILE (with --few-shot, --corrections, --escalation, --pipeline and --train/--test): also
+ * writes the results as one self-contained HTML page with SVG plots (scripts/lib/eval-html.ts).
+ * The long modes show progress on stderr (scripts/lib/progress.ts): a bar on a terminal, plain
+ * lines with the ETA otherwise (CI logs, `--json` piped).
  */
 import { parseArgs } from "node:util";
 import { runBundledEval } from "./lib/bundled-report.ts";
@@ -54,6 +59,8 @@ import { runFewShotEval } from "./lib/few-shot-eval.ts";
 import { learningOptions, learningUsage } from "./lib/learning-args.ts";
 import { runToolEval } from "./lib/tool-eval.ts";
 import { runPipelineEval } from "./lib/pipeline-run.ts";
+import { clincSections, correctionSections, escalationSections, fewShotSections, pipelineSections } from "./lib/eval-html.ts";
+import { htmlPage, writeHtml, type Section } from "./lib/html-report.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -85,12 +92,25 @@ const { values: args } = parseArgs({
     pipeline: { type: "boolean", default: false },
     tasks: { type: "string" },
     concurrency: { type: "string" },
+    html: { type: "string" },
   },
 });
 
+/** `--html FILE`: the page of `sections`, and where it went (on stderr). */
+function html(title: string, sections: Section[]): void {
+  if (args.html === undefined) return;
+  const command = ["npm run eval --", ...process.argv.slice(2)].join(" ");
+  const path = writeHtml(args.html, htmlPage(title, `${command} — ${new Date().toISOString()}`, sections));
+  process.stderr.write(`HTML report: ${path}\n`);
+}
+if (args.html === "") {
+  console.error("--html needs a file name, e.g. --html eval/out/report.html");
+  process.exit(2);
+}
+
 if (args.pipeline || args.tasks !== undefined || args.concurrency !== undefined) {
-  const usage = "usage: node scripts/eval.ts --pipeline [--tasks 200] [--seed 1] [--concurrency 6] [--json]";
-  const others = Object.entries(args).filter(([key, v]) => !["pipeline", "json", "tasks", "seed", "concurrency"].includes(key) && v !== undefined && v !== false && !(key === "max-acc-loss" && v === "0.003"));
+  const usage = "usage: node scripts/eval.ts --pipeline [--tasks 200] [--seed 1] [--concurrency 6] [--json] [--html FILE]";
+  const others = Object.entries(args).filter(([key, v]) => !["pipeline", "json", "html", "tasks", "seed", "concurrency"].includes(key) && v !== undefined && v !== false && !(key === "max-acc-loss" && v === "0.003"));
   const int = (v: string | undefined, d: number, min: number, max: number) => (v === undefined ? d : /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? Number(v) : NaN);
   const o = { tasks: int(args.tasks, 200, 1, 5000), seed: int(args.seed, 1, 0, 2 ** 31), concurrency: int(args.concurrency, 6, 1, 32) };
   const bad = Object.entries(o).filter(([, v]) => Number.isNaN(v)).map(([k]) => `--${k}`);
@@ -98,7 +118,8 @@ if (args.pipeline || args.tasks !== undefined || args.concurrency !== undefined)
     console.error(`${!args.pipeline ? "--tasks, --concurrency: only with --pipeline" : others.length > 0 ? `${others.map(([key]) => `--${key}`).join(", ")}: not with --pipeline` : `${bad.join(", ")}: out of range (tasks 1..5000, seed ≥ 0, concurrency 1..32)`}\n${usage}`);
     process.exit(2);
   }
-  await runPipelineEval({ ...o, json: args.json });
+  const { rows } = await runPipelineEval({ ...o, json: args.json });
+  html("Switchyard pipeline evaluation", pipelineSections(rows));
   process.exit(0);
 }
 
@@ -117,9 +138,9 @@ if (learning !== undefined) {
     process.exit(2);
   }
   const started = performance.now();
-  if (learning.mode === "few-shot") await runFewShotEval(data, learning);
-  else if (learning.mode === "corrections") await runCorrectionEval(data, learning);
-  else await runEscalationEval(data, learning);
+  if (learning.mode === "few-shot") html("Switchyard few-shot curves", fewShotSections(await runFewShotEval(data, learning)));
+  else if (learning.mode === "corrections") html("Switchyard correction simulation", correctionSections(await runCorrectionEval(data, learning)));
+  else html("Switchyard escalation evaluation", escalationSections(await runEscalationEval(data, learning)));
   process.stderr.write(`--${learning.mode}: ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
   process.exit(0);
 }
@@ -157,10 +178,10 @@ if (args.k !== undefined) {
 
 if (args.train !== undefined || args.test !== undefined) {
   if (!args.train || !args.test) {
-    console.error("usage: node scripts/eval.ts --train FILE --test FILE [--domains FILE] [--threshold X] [--json]");
+    console.error("usage: node scripts/eval.ts --train FILE --test FILE [--domains FILE] [--threshold X] [--json] [--html FILE]");
     process.exit(2);
   }
-  await runClincEval({ ...args, train: args.train, test: args.test });
+  html("Switchyard CLINC-format evaluation", clincSections(await runClincEval({ ...args, train: args.train, test: args.test })));
 } else {
   const usage = "usage: node scripts/eval.ts [--config FILE] [--json] [--misses dev|test] [--seed N]";
   if (args.misses !== undefined && args.misses !== "dev" && args.misses !== "test") {
@@ -170,6 +191,10 @@ if (args.train !== undefined || args.test !== undefined) {
   const clincOnly = ["domains", "threshold", "epochs", "lr", "dim-bits", "group-weight", "smoothing", "dropout"].filter((k) => args[k as keyof typeof args] !== undefined);
   if (args["no-oos-class"]) clincOnly.push("no-oos-class");
   if (args["no-groups"]) clincOnly.push("no-groups");
+  if (args.html !== undefined) {
+    console.error(`--html: only with --few-shot, --corrections, --escalation, --pipeline or --train/--test\n${usage}`);
+    process.exit(2);
+  }
   if (clincOnly.length > 0) {
     console.error(`${clincOnly.map((k) => `--${k}`).join(", ")}: only with --train/--test (CLINC-format data); the bundled mode fits as the Worker does.\n${usage}`);
     process.exit(2);

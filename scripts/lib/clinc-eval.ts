@@ -8,6 +8,7 @@
  * --threshold is given; reports on the test file's `test`/`oos_test` if
  * present, else its `val`/`oos_val`.
  */
+import { startProgress } from "./progress.ts";
 import { BuiltinEncoder } from "../../worker/intent/builtin-encoder.ts";
 import { buildIntentModel, type IntentModel } from "../../worker/intent/model.ts";
 import {
@@ -42,7 +43,8 @@ export interface ClincArgs {
 }
 
 /** Runs the CLINC evaluation and prints its report (text, or JSON with `json`). */
-export async function runClincEval(args: ClincArgs): Promise<void> {
+/** Prints the report (or its JSON), four progress stages on stderr; returns it. */
+export async function runClincEval(args: ClincArgs): Promise<ClincReport> {
   const num = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
 
   const trainFile = readClinc(args.train);
@@ -50,7 +52,9 @@ export async function runClincEval(args: ClincArgs): Promise<void> {
   const domains = args.domains ? readDomains(args.domains) : undefined;
   const useOosClass = !args["no-oos-class"];
 
-  // ---- fit
+  // ---- fit (four stages on stderr: fit, val, test, latency)
+  const bar = startProgress("clinc", 4);
+  bar.now("fitting the model");
   const sources = toSources(trainFile.train ?? [], useOosClass ? (trainFile.oos_train ?? []) : [], domains);
   const encoder = new BuiltinEncoder(args["dim-bits"] ? { dimBits: Number(args["dim-bits"]) } : {});
   const fitStart = performance.now();
@@ -66,6 +70,8 @@ export async function runClincEval(args: ClincArgs): Promise<void> {
     seed: num(args.seed),
   });
   const fitMs = performance.now() - fitStart;
+  bar.tick(`fit: ${sources.length} labels in ${(fitMs / 1000).toFixed(1)} s`);
+  bar.now("threshold on val");
   const snapshotBytes = new TextEncoder().encode(JSON.stringify(model.classifier.snapshot())).length;
 
   async function score(model: IntentModel, rows: readonly Row[]): Promise<Scored[]> {
@@ -91,12 +97,16 @@ export async function runClincEval(args: ClincArgs): Promise<void> {
     thresholdRule = "no val/oos_val: 0";
   }
 
+  bar.tick(`threshold ${threshold.toFixed(2)} (${thresholdRule})`);
   // ---- report on test (or val)
+  bar.now("scoring the test split");
   const split = testFile.test ? "test" : "val";
   const testIn = await score(model, (split === "test" ? testFile.test : testFile.val) ?? []);
   const testOos = await score(model, (split === "test" ? testFile.oos_test : testFile.oos_val) ?? []);
   const result = metrics(testIn, testOos, threshold, domains);
   const curve: Metrics[] = [0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5].map((t) => metrics(testIn, testOos, t, domains));
+  bar.tick(`scored ${testIn.length + testOos.length} rows of ${split}`);
+  bar.now("latency per decision");
 
   // ---- latency: encode + classify per decision, after warm-up
   async function microsPerDecision(texts: readonly string[]): Promise<number> {
@@ -115,6 +125,8 @@ export async function runClincEval(args: ClincArgs): Promise<void> {
   const synthetic = syntheticInputs(testTexts, 2000, 200);
   const usTest = await microsPerDecision(testTexts);
   const usSynthetic = await microsPerDecision(synthetic);
+  bar.tick(`latency: ${usTest.toFixed(0)} µs per decision`);
+  bar.stop();
   const avgChars = testTexts.reduce((a, t) => a + t.length, 0) / Math.max(1, testTexts.length);
 
   const report = {
@@ -168,4 +180,8 @@ export async function runClincEval(args: ClincArgs): Promise<void> {
         `${m.threshold.toFixed(2).padStart(9)}  ${pct(m.inScopeAccuracy).padStart(12)}  ${pct(m.oosRecall).padStart(10)}  ${pct(m.oosPrecision).padStart(8)}  ${pct(m.domainAccuracy).padStart(10)}`,
       );
   }
+  return report;
 }
+
+/** What `runClincEval` reports (its `--json`). */
+export type ClincReport = { curve: Metrics[]; inScopeAccuracy: number; oosRecall: number; threshold: number; split: string; trainRows: number; fitMs: number };

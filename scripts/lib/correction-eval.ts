@@ -25,6 +25,7 @@ import { mulberry32 } from "../../worker/intent/hash.ts";
 import { chooseThreshold, metrics, OOS, type Row, type Scored } from "./eval-data.ts";
 import { decided, fewShotSources, fitClinc, progress, scoreRows, shuffled, spread, type ClincData } from "./few-shot-data.ts";
 import { pctRange, printTable } from "./few-shot-eval.ts";
+import { startProgress } from "./progress.ts";
 
 /** In-scope accuracy and out-of-scope recall at the run's threshold. */
 export interface Accuracy {
@@ -179,10 +180,12 @@ function spreadText(xs: number[]): string {
   return min === max ? min.toFixed(2) : `${min.toFixed(2)}–${max.toFixed(2)}`;
 }
 
-/** Prints the report (or its JSON). */
-export async function runCorrectionEval(data: ClincData, o: { json: boolean; seeds: number; refitEvery: number }): Promise<void> {
-  const r = await correctionReport(data, { seeds: o.seeds, refitEvery: o.refitEvery });
-  if (o.json) return void console.log(JSON.stringify(r, null, 2));
+/** Prints the report (or its JSON), a progress bar or line per stream on stderr; returns it. */
+export async function runCorrectionEval(data: ClincData, o: { json: boolean; seeds: number; refitEvery: number }): Promise<CorrectionReport> {
+  const ps = [0.1, 0.5, 1];
+  const bar = startProgress("corrections", o.seeds * ps.length);
+  const r = await correctionReport(data, { seeds: o.seeds, refitEvery: o.refitEvery, ps, log: (line) => bar.tick(line) }).finally(() => bar.stop());
+  if (o.json) return (console.log(JSON.stringify(r, null, 2)), r);
   const run = r.runs[0]!;
   console.log(
     `Correction simulation (CLINC150 val: ${run.streamRows} arriving, ${run.heldOutRows} held out; start: k=${r.startK} per intent (${run.startRows} rows); refit every ${r.refitEvery} corrections and at the end; threshold by clinc-eval's rule on the arriving half, then fixed: ${spreadText(r.runs.map((x) => x.threshold))}; seeds 1–${r.runs.length})`,
@@ -201,4 +204,5 @@ export async function runCorrectionEval(data: ClincData, o: { json: boolean; see
     ]),
   );
   console.log("on the held-out half; mean (min–max) over seeds; before is the same for every p");
+  return r;
 }

@@ -23,6 +23,7 @@
 import { mulberry32 } from "../../worker/intent/hash.ts";
 import { chooseThreshold, OOS, type Scored } from "./eval-data.ts";
 import { fewShotSources, fitClinc, progress, scoreRows, type ClincData } from "./few-shot-data.ts";
+import { startProgress } from "./progress.ts";
 import { printTable } from "./few-shot-eval.ts";
 
 /**
@@ -187,9 +188,10 @@ export async function escalationReport(data: ClincData, o: { full?: boolean; thr
 }
 
 /** Prints the report (or its JSON). */
-export async function runEscalationEval(data: ClincData, o: { json: boolean }): Promise<void> {
-  const r = await escalationReport(data);
-  if (o.json) return void console.log(JSON.stringify(r, null, 2));
+export async function runEscalationEval(data: ClincData, o: { json: boolean }): Promise<EscalationReport> {
+  const bar = startProgress("escalation", 2);
+  const r = await escalationReport(data, { log: (line) => bar.tick(line) }).finally(() => bar.stop());
+  if (o.json) return (console.log(JSON.stringify(r, null, 2)), r);
   const [big, small] = MODELS;
   const pct = (x: number, d: number) => `${(x * 100).toFixed(d)} %`;
   for (const m of r.models) {
@@ -202,4 +204,5 @@ export async function runEscalationEval(data: ClincData, o: { json: boolean }): 
     );
   }
   console.log("\nescalate below 0: never (the classifier alone); the fake LLM router is right with probability q, independent of the input (optimistic)");
+  return r;
 }

@@ -12,6 +12,7 @@
 import { mulberry32 } from "../../worker/intent/hash.ts";
 import { chooseThreshold, metrics } from "./eval-data.ts";
 import { fewShotSources, fitClinc, progress, scoreRows, spread, type ClincData } from "./few-shot-data.ts";
+import { startProgress } from "./progress.ts";
 
 /** Fixed threshold reported beside the rule's: the bundled config's router.minConfidence. */
 export const FIXED_THRESHOLD = 0.45;
@@ -110,10 +111,12 @@ export function pctRange(s: { mean: number; min: number; max: number }, digits: 
   return s.min === s.max ? `${f(s.mean)} %` : `${f(s.mean)} % (${f(s.min)}–${f(s.max)})`;
 }
 
-/** Prints the report (or its JSON). */
-export async function runFewShotEval(data: ClincData, o: { json: boolean; seeds: number }): Promise<void> {
-  const r = await fewShotReport(data, { seeds: o.seeds });
-  if (o.json) return void console.log(JSON.stringify(r, null, 2));
+/** Prints the report (or its JSON), a progress bar or line per fit on stderr; returns it. */
+export async function runFewShotEval(data: ClincData, o: { json: boolean; seeds: number }): Promise<FewShotReport> {
+  const ks = [5, 10, 20];
+  const bar = startProgress("few-shot", ks.length * o.seeds + 1);
+  const r = await fewShotReport(data, { ks, seeds: o.seeds, log: (line) => bar.tick(line) }).finally(() => bar.stop());
+  if (o.json) return (console.log(JSON.stringify(r, null, 2)), r);
   console.log(`Few-shot curves (CLINC150, fit as --train/--test does; scored on val: ${r.valRows.inScope} in scope + ${r.valRows.oos} out of scope; k per intent and k of oos_train; seeds ${r.seeds.join(", ")}: sample and fit seed)`);
   const head = ["k / intent", "train rows", "in-scope acc (rule)", "oos recall (rule)", "threshold", `in-scope acc (${FIXED_THRESHOLD})`, `oos recall (${FIXED_THRESHOLD})`];
   const rows = r.summary.map((s) => [
@@ -127,6 +130,7 @@ export async function runFewShotEval(data: ClincData, o: { json: boolean; seeds:
   ]);
   printTable(head, rows);
   console.log(`rule: clinc-eval's (best oos recall on val costing ≤ ${MAX_ACC_LOSS * 100} pt of in-scope accuracy), chosen on val; mean (min–max) over seeds; the reference is one fit (seed 1)`);
+  return r;
 }
 
 /** Prints a right-aligned text table. */

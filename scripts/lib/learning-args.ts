@@ -22,7 +22,7 @@ export interface LearningOptions {
 
 /** The usage line of a mode. */
 export function learningUsage(mode: LearningMode): string {
-  return `usage: node scripts/eval.ts --${mode}${OWN[mode].map((o) => ` [--${o} ${o === "seeds" ? 5 : 50}]`).join("")} [--train FILE --domains FILE] [--json]`;
+  return `usage: node scripts/eval.ts --${mode}${OWN[mode].map((o) => ` [--${o} ${o === "seeds" ? 5 : 50}]`).join("")} [--train FILE --domains FILE] [--json] [--html FILE]`;
 }
 
 /**
@@ -39,7 +39,7 @@ export function learningOptions(args: Readonly<Record<string, string | boolean |
   const mode = LEARNING_MODES.find((m) => args[m] === true);
   if (mode === undefined) return undefined;
   const usage = learningUsage(mode);
-  const allowed = [mode, "json", "train", "domains", ...OWN[mode]];
+  const allowed = [mode, "json", "html", "train", "domains", ...OWN[mode]];
   const others = Object.entries(args)
     .filter(([key, v]) => !allowed.includes(key) && v !== undefined && v !== false && !(key === "max-acc-loss" && v === "0.003"))
     .map(([key]) => `--${key}`);

@@ -12,6 +12,7 @@ import { humanDecision, parseQuestion, ruleN, startValue, STEPS, type ErrorModel
 import { pipelineConfig, pipelinePlan, STRATEGIES, type Strategy } from "./pipeline-plans.ts";
 import { formatTables, summarize, type Row, type TaskResult } from "./pipeline-report.ts";
 import { answerOf } from "./pipeline-model.ts";
+import { startProgress, type Progress } from "./progress.ts";
 
 export interface PipelineOptions {
   /** Tasks per strategy and error model. */
@@ -25,6 +26,9 @@ export interface PipelineOptions {
   taskTimeoutMs?: number;
   /** Progress lines (stderr). */
   log?: (line: string) => void;
+  /** After the warm-up task (`total`: the tasks to come), then after each task. */
+  onReady?: (total: number) => void;
+  onTask?: (r: TaskResult) => void;
 }
 
 const HEADERS = { authorization: "Bearer dev-key", "content-type": "application/json" };
@@ -149,9 +153,10 @@ export async function runPipeline(o: PipelineOptions): Promise<{ results: TaskRe
     await runTask(url, "plain", models[0]!, 1_000_000, o.seed, 120_000);
     // strategies interleaved task by task, so a load the machine has meanwhile falls on all of them alike
     const results: TaskResult[] = [];
+    o.onReady?.(models.length * strategies.length * o.tasks);
     for (const model of models) {
       const t0 = performance.now();
-      const jobs = Array.from({ length: o.tasks }, (_, i) => strategies.map((strategy) => () => runTask(url, strategy, model, i, o.seed, timeoutMs).catch((e) => harnessError(strategy, model, i, e, log)))).flat();
+      const jobs = Array.from({ length: o.tasks }, (_, i) => strategies.map((strategy) => () => runTask(url, strategy, model, i, o.seed, timeoutMs).catch((e) => harnessError(strategy, model, i, e, log)).then((r) => (o.onTask?.(r), r)))).flat();
       const done = await pooled(jobs, o.concurrency);
       results.push(...done);
       log(`${model}: ${done.length} tasks (${strategies.length} strategies × ${o.tasks}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -165,10 +170,16 @@ export async function runPipeline(o: PipelineOptions): Promise<{ results: TaskRe
 }
 
 /** The eval mode: runs and prints the tables (or `--json`: the rows and the options). */
-export async function runPipelineEval(o: PipelineOptions & { json: boolean }): Promise<void> {
+export async function runPipelineEval(o: PipelineOptions & { json: boolean }): Promise<{ rows: Row[]; results: TaskResult[] }> {
   const started = performance.now();
-  const { rows, results } = await runPipeline({ ...o, log: (l) => process.stderr.write(`${l}\n`) });
+  process.stderr.write("pipeline: starting wrangler dev and the fake workers, one warm-up task…\n");
+  let bar: Progress | undefined;
+  const log = (l: string) => (bar ? bar.log(l) : process.stderr.write(`${l}\n`));
+  const onReady = (total: number) => (bar = startProgress("pipeline tasks", total, { keep: false, plainEvery: Math.max(1, Math.ceil(total / 20)) }));
+  const onTask = (r: TaskResult) => bar?.tick(`${r.model} ${r.strategy} t${r.task}: ${r.status}`);
+  const { rows, results } = await runPipeline({ ...o, log, onReady, onTask }).finally(() => bar?.stop());
   const seconds = Math.round((performance.now() - started) / 1000);
   if (o.json) console.log(JSON.stringify({ tasks: o.tasks, seed: o.seed, concurrency: o.concurrency, seconds, rows, results }));
   else console.log(`${formatTables(rows)}\n${o.tasks} tasks per strategy and model, seed ${o.seed}, concurrency ${o.concurrency}: ${seconds} s`);
+  return { rows, results };
 }

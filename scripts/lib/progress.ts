@@ -1,0 +1,136 @@
+/**
+ * Progress of the long runs (`npm run eval -- --few-shot | --corrections | --escalation | --pipeline`,
+ * the CLINC fit, `npm run bench`'s scenarios): a thin layer over cli-progress.
+ *
+ * - On a terminal (stderr a TTY, no `CI` variable): one cli-progress bar on stderr with what
+ *   runs now, done/total and the ETA; lines logged meanwhile go above the bar (MultiBar.log).
+ * - Otherwise (CI logs, a file): one plain line per step on stderr, no cursor movement:
+ *   `few-shot 3/16 (19 %) · 41 s elapsed · ETA 2 m 56 s — <the step's line>`.
+ *
+ * Always stderr: stdout keeps the report (or its `--json`). The ETA is the pure
+ * {@link etaMs}: the mean time per step so far times the steps left.
+ */
+import cliProgress from "cli-progress";
+
+/** Milliseconds left at the mean pace so far; undefined before the first step (or with none to do). */
+export function etaMs(done: number, total: number, elapsedMs: number): number | undefined {
+  if (!(done > 0) || !(total > 0) || !(elapsedMs >= 0)) return undefined;
+  return (Math.max(0, total - done) * elapsedMs) / done;
+}
+
+/** "850 ms", "12 s", "2 m 05 s", "1 h 03 m"; "?" for undefined or not finite. */
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return "?";
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  const s = Math.round(ms / 1_000);
+  if (s < 60) return `${s} s`;
+  if (s < 3_600) return `${Math.floor(s / 60)} m ${String(s % 60).padStart(2, "0")} s`;
+  return `${Math.floor(s / 3_600)} h ${String(Math.floor((s % 3_600) / 60)).padStart(2, "0")} m`;
+}
+
+/** The plain line of a step: label, done/total (percent), elapsed, ETA, then what happened. */
+export function progressLine(label: string, done: number, total: number, elapsedMs: number, what?: string): string {
+  const pct = total > 0 ? Math.round((100 * Math.min(done, total)) / total) : 0;
+  const eta = done >= total ? "done" : `ETA ${formatDuration(etaMs(done, total, elapsedMs))}`;
+  return `${label} ${done}/${total} (${pct} %) · ${formatDuration(elapsedMs)} elapsed · ${eta}${what ? ` — ${what}` : ""}`;
+}
+
+export interface Progress {
+  /** Marks `by` steps done (default 1); `what` says which (the plain line's tail, the bar's label). */
+  tick(what?: string, by?: number): void;
+  /** Says what runs now (the bar's label; nothing in plain mode). */
+  now(what: string): void;
+  /** A line that is no step, on the progress stream: above the bar on a terminal, else as it is. */
+  log(line: string): void;
+  /** A report line for stdout: above the bar when stdout is the same terminal, else straight to stdout. */
+  out(line: string): void;
+  /** Ends the bar (idempotent). */
+  stop(): void;
+}
+
+export interface ProgressOptions {
+  /** Default process.stderr. */
+  stream?: NodeJS.WriteStream;
+  /** Force plain lines (true) or the bar (false); default: plain unless `stream` is a TTY and `CI` is unset. */
+  plain?: boolean;
+  /** Bar mode: keep each step's `what` as a line above the bar (default true; false: it only labels the bar). */
+  keep?: boolean;
+  /** Plain mode: a line only each time `done` passes a multiple of this (and at the end); default 1. */
+  plainEvery?: number;
+  /** Clock (ms), for tests. */
+  now?: () => number;
+}
+
+/** Starts a progress of `total` steps. */
+export function startProgress(label: string, total: number, o: ProgressOptions = {}): Progress {
+  const stream = o.stream ?? process.stderr;
+  const clock = o.now ?? (() => performance.now());
+  const plain = o.plain ?? !(stream.isTTY && !process.env.CI);
+  const t0 = clock();
+  const every = Math.max(1, Math.floor(o.plainEvery ?? 1));
+  let done = 0;
+  let current = "";
+  if (plain) {
+    return {
+      tick(what, by = 1) {
+        const before = Math.floor(done / every);
+        done += by;
+        if (Math.floor(done / every) !== before || done >= total) stream.write(`${progressLine(label, done, total, clock() - t0, what)}\n`);
+      },
+      now(what) {
+        current = what;
+      },
+      log(line) {
+        stream.write(`${line}\n`);
+      },
+      out(line) {
+        process.stdout.write(`${line}\n`);
+      },
+      stop() {},
+    };
+  }
+  const multi = new cliProgress.MultiBar(
+    {
+      stream,
+      format: `${label} [{bar}] {value}/{total} · {elapsed} · {etaText} · {what}`,
+      hideCursor: true,
+      clearOnComplete: false,
+      stopOnComplete: false,
+      barsize: 24,
+      fps: 5,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const payload = () => {
+    const elapsed = clock() - t0;
+    return { what: current.slice(0, 60), elapsed: formatDuration(elapsed), etaText: done >= total ? "done" : `ETA ${formatDuration(etaMs(done, total, elapsed))}` };
+  };
+  const bar = multi.create(total, 0, payload());
+  let stopped = false;
+  return {
+    tick(what, by = 1) {
+      done += by;
+      if (what && o.keep !== false) multi.log(`${what}\n`);
+      else if (what) current = what;
+      bar.update(done, payload());
+    },
+    now(what) {
+      current = what;
+      bar.update(done, payload());
+    },
+    log(line) {
+      multi.log(`${line}\n`);
+    },
+    out(line) {
+      if (!stopped && process.stdout.isTTY) multi.log(`${line}\n`);
+      else process.stdout.write(`${line}\n`);
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      bar.update(done, payload());
+      multi.update(); // draws the lines logged since the last frame: stop() alone drops them
+      multi.stop();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { etaMs, formatDuration, progressLine, startProgress } from "../../../scripts/lib/progress.ts";
+
+describe("etaMs", () => {
+  it("is the mean time per step times the steps left", () => {
+    expect(etaMs(1, 4, 1_000)).toBe(3_000);
+    expect(etaMs(3, 4, 6_000)).toBe(2_000);
+    expect(etaMs(4, 4, 6_000)).toBe(0);
+  });
+  it("is undefined before the first step or with nothing to do", () => {
+    expect(etaMs(0, 4, 1_000)).toBeUndefined();
+    expect(etaMs(1, 0, 1_000)).toBeUndefined();
+    expect(etaMs(1, 4, Number.NaN)).toBeUndefined();
+  });
+  it("never goes below zero when more steps were done than counted", () => {
+    expect(etaMs(5, 4, 1_000)).toBe(0);
+  });
+});
+
+describe("formatDuration", () => {
+  it.each([
+    [undefined, "?"],
+    [Number.POSITIVE_INFINITY, "?"],
+    [-1, "?"],
+    [850, "850 ms"],
+    [12_400, "12 s"],
+    [125_000, "2 m 05 s"],
+    [3_780_000, "1 h 03 m"],
+  ])("%s ms → %s", (ms, text) => expect(formatDuration(ms)).toBe(text));
+});
+
+describe("progressLine", () => {
+  it("says label, done/total, percent, elapsed, ETA and what happened", () => {
+    expect(progressLine("few-shot", 4, 16, 40_000, "k=5 seed 4")).toBe("few-shot 4/16 (25 %) · 40 s elapsed · ETA 2 m 00 s — k=5 seed 4");
+  });
+  it("says done at the end, and leaves out an empty tail", () => {
+    expect(progressLine("bench", 3, 3, 9_000)).toBe("bench 3/3 (100 %) · 9 s elapsed · done");
+  });
+});
+
+describe("startProgress, plain mode", () => {
+  function fakeStream() {
+    const lines: string[] = [];
+    const stream = { isTTY: false, write: (s: string) => (lines.push(s), true) } as unknown as NodeJS.WriteStream;
+    return { lines, stream };
+  }
+  it("writes one plain line per step with the ETA from the clock, no cursor codes", () => {
+    const { lines, stream } = fakeStream();
+    let t = 0;
+    const p = startProgress("corrections", 3, { stream, now: () => t });
+    t = 10_000;
+    p.tick("seed 1 p=0.1");
+    p.now("seed 1 p=0.5");
+    p.log("a note");
+    t = 20_000;
+    p.tick(undefined, 2);
+    p.stop();
+    expect(lines).toEqual(["corrections 1/3 (33 %) · 10 s elapsed · ETA 20 s — seed 1 p=0.1\n", "a note\n", "corrections 3/3 (100 %) · 20 s elapsed · done\n"]);
+    expect(lines.join("")).not.toMatch(/\u001b/);
+  });
+  it("is plain when the stream is a TTY but CI is set", () => {
+    const { lines, stream } = fakeStream();
+    (stream as { isTTY: boolean }).isTTY = true;
+    const before = process.env.CI;
+    process.env.CI = "1";
+    try {
+      startProgress("x", 1, { stream, now: () => 0 }).tick("one");
+    } finally {
+      if (before === undefined) delete process.env.CI;
+      else process.env.CI = before;
+    }
+    expect(lines).toEqual(["x 1/1 (100 %) · 0 ms elapsed · done — one\n"]);
+  });
+});
+
+describe("startProgress, bar mode", () => {
+  it("draws a cli-progress bar with done/total and the ETA, and keeps every line logged, the last ones too", () => {
+    let out = "";
+    const stream = { isTTY: true, columns: 200, write: (s: string) => ((out += s), true), cursorTo: () => true, clearLine: () => true, clearScreenDown: () => true, moveCursor: () => true } as unknown as NodeJS.WriteStream;
+    let t = 0;
+    const p = startProgress("bench scenarios", 2, { stream, plain: false, now: () => t });
+    p.now("direct");
+    t = 5_000;
+    p.tick("direct done");
+    p.log("a note");
+    t = 10_000;
+    p.tick("cached-intent done");
+    p.stop();
+    expect(out).toContain("direct done\n");
+    expect(out).toContain("a note\n");
+    expect(out).toContain("cached-intent done\n");
+    expect(out).toMatch(/bench scenarios \[[^\]]+\] 2\/2 · 10 s · done/);
+  });
+});
