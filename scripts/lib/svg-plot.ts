@@ -6,8 +6,10 @@
  * colours from the Okabe–Ito palette (distinct under colour blindness), lines also dashed apart.
  */
 
-/** Okabe–Ito colours. */
-export const PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"];
+import { niceStep, PALETTE } from "../../worker/ui/chart-geometry.ts";
+
+/** Okabe–Ito colours and nice tick steps: the dashboard's (worker/ui/chart-geometry.ts). */
+export { niceStep, PALETTE };
 const DASHES = ["", "6 3", "2 3", "8 3 2 3"];
 
 /** Escapes text for SVG/HTML content and attributes. */
@@ -17,14 +19,6 @@ export function esc(s: string): string {
 
 /** A number rounded for coordinates (2 decimals). */
 const r2 = (x: number) => Math.round(x * 100) / 100;
-
-/** 1, 2 or 5 × 10^n at or above `x / 5`: about five ticks from 0 to `x`. */
-export function niceStep(x: number): number {
-  if (!(x > 0)) return 1;
-  const raw = x / 5;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  return ([1, 2, 5, 10].find((m) => m * mag >= raw) ?? 10) * mag;
-}
 
 function ticks(max: number): number[] {
   const step = niceStep(max);

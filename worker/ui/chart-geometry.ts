@@ -2,7 +2,8 @@
  * The geometry of the dashboard's charts (pure; no Workers imports): linear scales,
  * "nice" axis ticks (1, 2, 2.5 or 5 × 10ⁿ, as in Heckbert's "Nice numbers for graph
  * labels", Graphics Gems, 1990), time ticks, and line segments that break at gaps. The
- * SVG itself is charts.tsx.
+ * SVG itself is charts.tsx (the dashboard) and scripts/lib/svg-plot.ts (the eval and
+ * bench HTML reports), which share the ticks and the palette from here.
  */
 
 /** A linear map from `domain` to `range`; a zero-width domain maps everything to the range's middle. */
@@ -16,6 +17,20 @@ export function linear(domain: readonly [number, number], range: readonly [numbe
 const STEPS = [1, 2, 2.5, 5, 10];
 
 /**
+ * The nice step (1, 2, 2.5 or 5 × 10ⁿ) at or above `range / count`: about `count`
+ * intervals over `range`. A range that is not a positive number gives 1.
+ *
+ * @example
+ * niceStep(100) // 20; niceStep(7) // 2; niceStep(0.35) // 0.1
+ */
+export function niceStep(range: number, count = 5): number {
+  if (!(range > 0) || !Number.isFinite(range)) return 1;
+  const raw = range / Math.max(1, count);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  return STEPS.map((s) => s * mag).find((s) => s >= raw - 1e-12) ?? 10 * mag;
+}
+
+/**
  * Ticks from 0 (or `min` when it is negative) up to at least `max`, about `count` of
  * them, at a nice step. `max` ≤ 0 (no data) gives `[0, 1]`.
  *
@@ -26,9 +41,7 @@ const STEPS = [1, 2, 2.5, 5, 10];
 export function niceTicks(min: number, max: number, count = 5): number[] {
   const lo = Math.min(0, Number.isFinite(min) ? min : 0);
   const hi = Number.isFinite(max) && max > lo ? max : lo + 1;
-  const raw = (hi - lo) / Math.max(1, count);
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = STEPS.map((s) => s * mag).find((s) => s >= raw - 1e-12) ?? 10 * mag;
+  const step = niceStep(hi - lo, count);
   const first = Math.floor(lo / step) * step;
   const out: number[] = [];
   for (let v = first; v < hi + step - 1e-9 && out.length < 50; v += step) out.push(round(v, step));
@@ -117,7 +130,7 @@ export function valueLabel(n: number): string {
  * distinguishable with the common colour-vision deficiencies, without its yellow (too
  * light on white). Series beyond seven reuse them, with a dash pattern to tell apart.
  */
-export const PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"] as const;
+export const PALETTE: readonly string[] = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"];
 
 /** The colour and dash of the i-th series. */
 export function seriesStyle(i: number): { color: string; dash?: string } {

@@ -19,6 +19,19 @@ export interface LineSeries {
 
 const short = (v: number, unit: string) => `${valueLabel(v)}${unit}`;
 
+/** A chart's figure: its visible title, the labelled `<svg role="img">` of `width` × `height` around `children`, then what follows it (`after`: a legend, the data table). */
+const Frame = ({ id, title, desc, width, height, matrix, children, after }: { id: string; title: string; desc: string; width: number; height: number; matrix?: boolean; children: unknown; after: unknown }) => (
+  <figure class="chart" id={id}>
+    <div class="chart-title">{title}</div>
+    <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`${id}-t ${id}-d`} class={matrix ? "chart-svg matrix" : "chart-svg"}>
+      <title id={`${id}-t`}>{title}</title>
+      <desc id={`${id}-d`}>{desc}</desc>
+      {children}
+    </svg>
+    {after}
+  </figure>
+);
+
 const Data = ({ head, rows }: { head: string[]; rows: (string | number)[][] }) => (
   <details class="chart-data">
     <summary>data</summary>
@@ -54,59 +67,64 @@ export const LineChart = ({ id, title, desc, series, from, to, unit = "", height
   const x = linear([from, to], [PAD.left, W - PAD.right]);
   const times = timeTicks(from, to, 6);
   return (
-    <figure class="chart" id={id}>
-      <div class="chart-title">{title}</div>
-      <svg viewBox={`0 0 ${W} ${height}`} role="img" aria-labelledby={`${id}-t ${id}-d`} class="chart-svg">
-        <title id={`${id}-t`}>{title}</title>
-        <desc id={`${id}-d`}>{desc}</desc>
-        <g class="axis">
-          {ticks.map((v) => (
-            <g>
-              <line x1={PAD.left} x2={W - PAD.right} y1={fmt(y(v))} y2={fmt(y(v))} stroke="#e3e6ec" />
-              <text x={PAD.left - 6} y={fmt(y(v) + 4)} text-anchor="end" font-size="11" fill="#6b7385">
-                {short(v, unit)}
-              </text>
-            </g>
-          ))}
-          {times.map((t) => (
-            <text x={fmt(x(t))} y={height - 8} text-anchor="middle" font-size="11" fill="#6b7385">
-              {timeLabel(t, to - from)}
+    <Frame
+      id={id}
+      title={title}
+      desc={desc}
+      width={W}
+      height={height}
+      after={
+        <>
+          <figcaption class="legend">
+            {series.map((s, i) => (
+              <span class="key">
+                <svg viewBox="0 0 16 4" width="16" height="4" aria-hidden="true">
+                  <line x1="0" x2="16" y1="2" y2="2" stroke={seriesStyle(i).color} stroke-width="3" stroke-dasharray={seriesStyle(i).dash} />
+                </svg>{" "}
+                {s.name}
+              </span>
+            ))}
+          </figcaption>
+          <Data
+            head={["time (UTC)", ...series.map((s) => `${s.name}${unit ? ` (${unit.trim()})` : ""}`)]}
+            rows={[...new Set(series.flatMap((s) => s.points.map((p) => p.t)))].sort((a, b) => a - b).map((t) => [new Date(t).toISOString().slice(0, 16).replace("T", " "), ...series.map((s) => s.points.find((p) => p.t === t)?.v ?? "—")])}
+          />
+        </>
+      }
+    >
+      <g class="axis">
+        {ticks.map((v) => (
+          <g>
+            <line x1={PAD.left} x2={W - PAD.right} y1={fmt(y(v))} y2={fmt(y(v))} stroke="#e3e6ec" />
+            <text x={PAD.left - 6} y={fmt(y(v) + 4)} text-anchor="end" font-size="11" fill="#6b7385">
+              {short(v, unit)}
             </text>
-          ))}
-        </g>
-        {series.map((s, i) => {
-          const { color, dash } = seriesStyle(i);
-          return (
-            <g class="series" data-series={s.name}>
-              {segments(s.points, x, y).map((pts) => (
-                <polyline points={pts} fill="none" stroke={color} stroke-width="2" stroke-dasharray={dash} />
-              ))}
-              {s.points
-                .filter((p) => p.v !== null && Number.isFinite(p.v))
-                .map((p) => (
-                  <circle cx={fmt(x(p.t))} cy={fmt(y(p.v!))} r="2.5" fill={color} data-t={p.t} data-v={p.v!}>
-                    <title>{`${s.name} ${new Date(p.t).toISOString().slice(0, 16).replace("T", " ")}Z: ${valueLabel(p.v!)}${unit}`}</title>
-                  </circle>
-                ))}
-            </g>
-          );
-        })}
-      </svg>
-      <figcaption class="legend">
-        {series.map((s, i) => (
-          <span class="key">
-            <svg viewBox="0 0 16 4" width="16" height="4" aria-hidden="true">
-              <line x1="0" x2="16" y1="2" y2="2" stroke={seriesStyle(i).color} stroke-width="3" stroke-dasharray={seriesStyle(i).dash} />
-            </svg>{" "}
-            {s.name}
-          </span>
+          </g>
         ))}
-      </figcaption>
-      <Data
-        head={["time (UTC)", ...series.map((s) => `${s.name}${unit ? ` (${unit.trim()})` : ""}`)]}
-        rows={[...new Set(series.flatMap((s) => s.points.map((p) => p.t)))].sort((a, b) => a - b).map((t) => [new Date(t).toISOString().slice(0, 16).replace("T", " "), ...series.map((s) => s.points.find((p) => p.t === t)?.v ?? "—")])}
-      />
-    </figure>
+        {times.map((t) => (
+          <text x={fmt(x(t))} y={height - 8} text-anchor="middle" font-size="11" fill="#6b7385">
+            {timeLabel(t, to - from)}
+          </text>
+        ))}
+      </g>
+      {series.map((s, i) => {
+        const { color, dash } = seriesStyle(i);
+        return (
+          <g class="series" data-series={s.name}>
+            {segments(s.points, x, y).map((pts) => (
+              <polyline points={pts} fill="none" stroke={color} stroke-width="2" stroke-dasharray={dash} />
+            ))}
+            {s.points
+              .filter((p) => p.v !== null && Number.isFinite(p.v))
+              .map((p) => (
+                <circle cx={fmt(x(p.t))} cy={fmt(y(p.v!))} r="2.5" fill={color} data-t={p.t} data-v={p.v!}>
+                  <title>{`${s.name} ${new Date(p.t).toISOString().slice(0, 16).replace("T", " ")}Z: ${valueLabel(p.v!)}${unit}`}</title>
+                </circle>
+              ))}
+          </g>
+        );
+      })}
+    </Frame>
   );
 };
 
@@ -130,36 +148,41 @@ export const BarChart = ({ id, title, desc, bars, unit = "" }: { id: string; tit
   const x = linear([0, ticks[ticks.length - 1]!], [left, W - PAD.right]);
   const colour = (b: Bar) => (b.limit === undefined ? "#0072B2" : b.value >= b.limit ? "#c23a3a" : b.value >= 0.8 * b.limit ? "#E69F00" : "#009E73");
   return (
-    <figure class="chart" id={id}>
-      <div class="chart-title">{title}</div>
-      <svg viewBox={`0 0 ${W} ${height}`} role="img" aria-labelledby={`${id}-t ${id}-d`} class="chart-svg">
-        <title id={`${id}-t`}>{title}</title>
-        <desc id={`${id}-d`}>{desc}</desc>
-        {ticks.map((v) => (
-          <g class="axis">
-            <line x1={fmt(x(v))} x2={fmt(x(v))} y1={PAD.top} y2={height - PAD.bottom} stroke="#e3e6ec" />
-            <text x={fmt(x(v))} y={height - 8} text-anchor="middle" font-size="11" fill="#6b7385">
-              {short(v, unit)}
+    <Frame
+      id={id}
+      title={title}
+      desc={desc}
+      width={W}
+      height={height}
+      after={
+        <>
+          <Data head={["", `value${unit ? ` (${unit.trim()})` : ""}`, "limit"]} rows={bars.map((b) => [b.label, b.value, b.limit ?? "—"])} />
+        </>
+      }
+    >
+      {ticks.map((v) => (
+        <g class="axis">
+          <line x1={fmt(x(v))} x2={fmt(x(v))} y1={PAD.top} y2={height - PAD.bottom} stroke="#e3e6ec" />
+          <text x={fmt(x(v))} y={height - 8} text-anchor="middle" font-size="11" fill="#6b7385">
+            {short(v, unit)}
+          </text>
+        </g>
+      ))}
+      {bars.map((b, i) => {
+        const top = PAD.top + i * row;
+        return (
+          <g class="bar" data-label={b.label} data-value={b.value} data-limit={b.limit}>
+            <text x={left - 6} y={top + 15} text-anchor="end" font-size="12" fill="#1d2330">
+              {b.label.length > 22 ? `${b.label.slice(0, 21)}…` : b.label}
             </text>
+            <rect x={left} y={top + 4} width={fmt(Math.max(0, x(b.value) - left))} height={row - 8} fill={colour(b)}>
+              <title>{`${b.label}: ${valueLabel(b.value)}${unit}${b.limit === undefined ? "" : ` of ${valueLabel(b.limit)}${unit}`}`}</title>
+            </rect>
+            {b.limit === undefined ? null : <line x1={fmt(x(b.limit))} x2={fmt(x(b.limit))} y1={top + 1} y2={top + row - 1} stroke="#1d2330" stroke-width="2" />}
           </g>
-        ))}
-        {bars.map((b, i) => {
-          const top = PAD.top + i * row;
-          return (
-            <g class="bar" data-label={b.label} data-value={b.value} data-limit={b.limit}>
-              <text x={left - 6} y={top + 15} text-anchor="end" font-size="12" fill="#1d2330">
-                {b.label.length > 22 ? `${b.label.slice(0, 21)}…` : b.label}
-              </text>
-              <rect x={left} y={top + 4} width={fmt(Math.max(0, x(b.value) - left))} height={row - 8} fill={colour(b)}>
-                <title>{`${b.label}: ${valueLabel(b.value)}${unit}${b.limit === undefined ? "" : ` of ${valueLabel(b.limit)}${unit}`}`}</title>
-              </rect>
-              {b.limit === undefined ? null : <line x1={fmt(x(b.limit))} x2={fmt(x(b.limit))} y1={top + 1} y2={top + row - 1} stroke="#1d2330" stroke-width="2" />}
-            </g>
-          );
-        })}
-      </svg>
-      <Data head={["", `value${unit ? ` (${unit.trim()})` : ""}`, "limit"]} rows={bars.map((b) => [b.label, b.value, b.limit ?? "—"])} />
-    </figure>
+        );
+      })}
+    </Frame>
   );
 };
 
@@ -175,33 +198,39 @@ export const Matrix = ({ id, title, desc, rows, cols, count, rowHead, colHead }:
   const width = left + cols.length * cell + PAD.right;
   const height = top + rows.length * cell + 8;
   return (
-    <figure class="chart" id={id}>
-      <div class="chart-title">{title}</div>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`${id}-t ${id}-d`} class="chart-svg matrix">
-        <title id={`${id}-t`}>{title}</title>
-        <desc id={`${id}-d`}>{`${desc} Rows: ${rowHead}; columns: ${colHead}.`}</desc>
-        {cols.map((c, j) => (
-          <text transform={`translate(${left + j * cell + cell / 2 + 4} ${top - 6}) rotate(-50)`} font-size="11" fill="#1d2330">
-            {c.length > 16 ? `${c.slice(0, 15)}…` : c}
+    <Frame
+      id={id}
+      title={title}
+      desc={`${desc} Rows: ${rowHead}; columns: ${colHead}.`}
+      width={width}
+      height={height}
+      matrix
+      after={
+        <>
+          <Data head={[`${rowHead} \\ ${colHead}`, ...cols]} rows={rows.map((r) => [r, ...cols.map((c) => count(r, c))])} />
+        </>
+      }
+    >
+      {cols.map((c, j) => (
+        <text transform={`translate(${left + j * cell + cell / 2 + 4} ${top - 6}) rotate(-50)`} font-size="11" fill="#1d2330">
+          {c.length > 16 ? `${c.slice(0, 15)}…` : c}
+        </text>
+      ))}
+      {rows.map((r, i) => (
+        <g>
+          <text x={left - 6} y={top + i * cell + cell / 2 + 4} text-anchor="end" font-size="11" fill="#1d2330">
+            {r.length > 22 ? `${r.slice(0, 21)}…` : r}
           </text>
-        ))}
-        {rows.map((r, i) => (
-          <g>
-            <text x={left - 6} y={top + i * cell + cell / 2 + 4} text-anchor="end" font-size="11" fill="#1d2330">
-              {r.length > 22 ? `${r.slice(0, 21)}…` : r}
-            </text>
-            {cols.map((c, j) => {
-              const n = count(r, c);
-              return (
-                <rect x={left + j * cell} y={top + i * cell} width={cell - 2} height={cell - 2} fill={n === 0 ? "#f5f6f8" : "#0072B2"} fill-opacity={n === 0 ? 1 : fmt(0.15 + 0.85 * (n / max))} data-row={r} data-col={c} data-count={n}>
-                  <title>{`${rowHead} ${r} → ${colHead} ${c}: ${n}`}</title>
-                </rect>
-              );
-            })}
-          </g>
-        ))}
-      </svg>
-      <Data head={[`${rowHead} \\ ${colHead}`, ...cols]} rows={rows.map((r) => [r, ...cols.map((c) => count(r, c))])} />
-    </figure>
+          {cols.map((c, j) => {
+            const n = count(r, c);
+            return (
+              <rect x={left + j * cell} y={top + i * cell} width={cell - 2} height={cell - 2} fill={n === 0 ? "#f5f6f8" : "#0072B2"} fill-opacity={n === 0 ? 1 : fmt(0.15 + 0.85 * (n / max))} data-row={r} data-col={c} data-count={n}>
+                <title>{`${rowHead} ${r} → ${colHead} ${c}: ${n}`}</title>
+              </rect>
+            );
+          })}
+        </g>
+      ))}
+    </Frame>
   );
 };
