@@ -1,7 +1,7 @@
 import { Card, Page, Problem, Status, When, usd, type Viewer } from "./layout.tsx";
 import { IntentsTable } from "./intents-table.tsx";
-import { intentMix, type Corrections, type IntentFigures, type PoolGauge, type SpecialistFigures } from "./metrics.ts";
-import { BarChart, Matrix } from "./charts.tsx";
+import { intentMix, type Corrections, type IntentFigures, type PoolGauge, type SpecialistFigures, type TimeCharts } from "./metrics.ts";
+import { BarChart, LineChart, Matrix } from "./charts.tsx";
 
 /** A specialist as `GET /v1/specialists` lists it (the fields the overview shows). */
 export interface SpecialistRow {
@@ -37,6 +37,8 @@ export interface OverviewData {
   pools?: PoolGauge[];
   /** The viewer's tenant's corrected routes (`/v1/feedback?outcome=bad`). */
   corrections?: Corrections;
+  /** The last hours per specialist (`/v1/metrics?from=…&resolution=…`, admin). */
+  time?: TimeCharts;
 }
 
 const pct = (n: number | undefined) => (n === undefined ? "—" : `${(n * 100).toFixed(n > 0 && n < 0.01 ? 2 : 1)}%`);
@@ -172,6 +174,18 @@ const Switches = ({ control }: { control: NonNullable<OverviewData["control"]> }
   );
 };
 
+/** Charts over the last hours: requests, error rate and p95 latency per specialist (the busiest seven). */
+const Traffic = ({ t }: { t: TimeCharts }) =>
+  t.requests.length === 0 ? (
+    <p class="muted">No calls in this window.</p>
+  ) : (
+    <div class="charts">
+      <LineChart id="chart-requests" title="Requests per interval" desc="Calls made to each specialist per interval (every retry and fallback attempt)." series={t.requests} from={t.from} to={t.to} />
+      <LineChart id="chart-errors" title="Error rate (%)" desc="Errors over calls per interval, per specialist; gaps where it had no calls." series={t.errorRate} from={t.from} to={t.to} unit="%" />
+      <LineChart id="chart-latency" title="p95 latency (ms)" desc="The 95th percentile of each specialist's call latency per interval; gaps where it had no calls." series={t.p95} from={t.from} to={t.to} unit=" ms" />
+    </div>
+  );
+
 /** Charts of today's load: each pool limit's use (percent of the limit) and cost per specialist. */
 const Load = ({ data }: { data: OverviewData }) => {
   const pools = data.pools ?? [];
@@ -213,6 +227,11 @@ export const OverviewPage = ({ viewer, data }: { viewer: Viewer; data: OverviewD
     <Card title="Specialists" note={data.figuresSource === "metrics" ? "from /v1/metrics" : data.figuresSource === "pools" ? "live pool state" : undefined}>
       <Specialists data={data} />
     </Card>
+    {data.time ? (
+      <Card title="Traffic" note={`the last ${Math.round((data.time.to - data.time.from) / 3_600_000)} hours (UTC), from /v1/metrics`}>
+        <Traffic t={data.time} />
+      </Card>
+    ) : null}
     {data.intents || data.pools ? (
       <Card title="Load" note="now and today, from /v1/metrics">
         <Load data={data} />
