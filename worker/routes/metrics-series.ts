@@ -20,8 +20,8 @@ export const asksRange = (q: SeriesQuery) => q.from !== undefined || q.to !== un
 const bad = (param: string, message: string) => badRequest(`invalid query: ${param}: ${message}`, [{ path: param, message }]);
 
 /**
- * `GET /v1/metrics?from=…` (worker/observe/timeseries.ts): `[from, to)` (`to` default
- * now) at `resolution` (default `1h`), one series per specialist (or just `specialist`),
+ * `GET /v1/metrics?from=…` (worker/observe/timeseries.ts): `[from, to)` (`to` default:
+ * the end of the current interval) at `resolution` (default `1h`), one series per specialist (or just `specialist`),
  * or with `tenant` one series of that tenant's calls summed over the specialists. Each
  * specialist's Metrics object merges its own buckets to the resolution; the series of
  * several are merged here. Bad ranges are 400s naming the parameter.
@@ -30,7 +30,8 @@ export async function seriesView(env: Env, config: Config, q: SeriesQuery, now: 
   if (q.day !== undefined) throw bad("day", "a day and a range (from, to, resolution, specialist, tenant) are not asked together");
   if (q.from === undefined) throw bad("from", "required with to, resolution, specialist or tenant");
   const from = parseInstant(q.from)!;
-  const to = q.to === undefined ? now : parseInstant(q.to)!;
+  // no `to`: through the current interval (`to` rounds up to the resolution)
+  const to = q.to === undefined ? now + 1 : parseInstant(q.to)!;
   const resolution = q.resolution ?? "1h";
   const checked = checkRange(from, to, RESOLUTIONS[resolution], now);
   if (!checked.ok) throw bad(checked.param, checked.detail);

@@ -24,7 +24,7 @@ const get = createRoute({
     query: z.object({
       day: Day.optional().openapi({ description: "default: today (UTC); the last 8 days are kept" }),
       from: Instant.optional().openapi({ description: "start of a time series range: ISO 8601 or epoch ms (rounded down to the resolution)" }),
-      to: Instant.optional().openapi({ description: "end of the range, exclusive (rounded up to the resolution); default now" }),
+      to: Instant.optional().openapi({ description: "end of the range, exclusive (rounded up to the resolution); default: the end of the current interval" }),
       resolution: z.enum(["1m", "5m", "15m", "1h", "1d"]).optional().openapi({ description: "default 1h" }),
       specialist: z.string().min(1).optional().openapi({ description: "only this specialist's series" }),
       tenant: z.string().min(1).optional().openapi({ description: "one series of this tenant's calls (summed over the specialists, or of `specialist`)" }),
