@@ -84,6 +84,18 @@ describe("GET /v1/metrics time series", () => {
     expect(s.series[0]!.points.map((p) => [p.t, p.requests])).toEqual([[iso(clock.now()), 1]]);
   });
 
+  it("counts a task step's calls for the task's tenant", { timeout: 20_000 }, async () => {
+    const t0 = clock.now();
+    const counted = async () => sum((await series(`from=${t0 - 3_600_000}&resolution=1h&tenant=ts-a&specialist=units`)).series[0]!.points, "requests");
+    const before = await counted(); // a test before on the same fake noon may have counted some
+    const asA = { authorization: "Bearer key-ts-a" };
+    const res = await callWith(env(), "/v1/tasks", { json: { goal: "series", input: "convert 5 km to miles", plan: { steps: [{ id: "s1", specialist: "units", input: "{{input}}" }] } }, headers: asA });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    await expect.poll(async () => ((await (await callWith(env(), `/v1/tasks/${id}`, { headers: asA })).json()) as { status: string }).status, { timeout: 15_000 }).toBe("succeeded");
+    await expect.poll(counted, { timeout: 5_000 }).toBe(before + 1);
+  });
+
   it("leaves the day view unchanged without range parameters", async () => {
     const res = await query("");
     expect(res.status).toBe(200);
