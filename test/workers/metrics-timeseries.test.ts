@@ -1,4 +1,8 @@
+import { env as testEnv } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Env } from "../../worker/env.ts";
+import { bucketsFromSpans, HOUR_MS, MINUTE_MS } from "../../worker/observe/timeseries.ts";
+import { ATTR, SPAN } from "../../worker/observe/attributes.ts";
 import { sha256Hex } from "../../worker/intent/record.ts";
 import { fakeClock } from "./clock.ts";
 import { callWith, problem } from "./helpers.ts";
@@ -131,5 +135,25 @@ describe("GET /v1/metrics time series", () => {
   it("is for the admin key only", async () => {
     const res = await callWith(env(), `/v1/metrics?from=${clock.now() - 60_000}&tenant=ts-a`, { headers: { authorization: "Bearer key-ts-a" } });
     expect(res.status).toBe(403);
+  });
+});
+
+describe("the Metrics object's series table", () => {
+  it("keeps minute rows 48 hours and hour rows 30 days, pruning on a later write", async () => {
+    const ns = (testEnv as unknown as Env).METRICS!;
+    const stub = ns.get(ns.idFromName("specialist:series-retention"));
+    const t0 = clock.now();
+    const delta = (at: number) =>
+      bucketsFromSpans([{ traceId: "a".repeat(32), spanId: "1".repeat(16), name: SPAN.call, kind: "internal", startMs: at - 5, endMs: at, attributes: { [ATTR.specialist]: "series-retention", [ATTR.outcome]: "ok" }, status: { code: "unset" } }], "t");
+    await stub.record([], delta(t0));
+    const minutes = async () => (await stub.series(MINUTE_MS, t0, t0 + MINUTE_MS, MINUTE_MS)).map((b) => b.calls);
+    const hours = async () => (await stub.series(HOUR_MS, t0, t0 + HOUR_MS, HOUR_MS, "t")).map((b) => b.calls);
+    expect([await minutes(), await hours()]).toEqual([[1], [1]]);
+    clock.advance(48 * HOUR_MS + MINUTE_MS);
+    await stub.record([], delta(clock.now()));
+    expect([await minutes(), await hours()]).toEqual([[], [1]]); // the minute is gone, its hour is kept
+    clock.advance(30 * 24 * HOUR_MS);
+    await stub.record([], delta(clock.now()));
+    expect(await hours()).toEqual([]);
   });
 });
