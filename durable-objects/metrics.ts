@@ -5,6 +5,7 @@ import { auditDetail, feedbackId, nextRecord, targetKey, type FeedbackAnswer, ty
 import type { HopRef } from "../worker/observe/hop-refs.ts";
 import type { FeedbackTally } from "../worker/observe/intent-summary.ts";
 import { addDays, emptyDay, type SpecialistDay } from "../worker/observe/metrics-model.ts";
+import type { Bucket, BucketDelta } from "../worker/observe/timeseries.ts";
 import { afterCalls, armNow, feedbackArms } from "../worker/routing/arm-stats.ts";
 import type { ArmStats } from "../worker/routing/selection.ts";
 import { anchored, type AuditEntry, type ChainVerdict } from "../worker/tasks/audit.ts";
@@ -12,6 +13,7 @@ import { ArmTable } from "./arm-table.ts";
 import { AuditLog } from "./audit-log.ts";
 import { FeedbackTable } from "./feedback-table.ts";
 import { HopRefTable } from "./hop-ref-table.ts";
+import { SeriesTable } from "./series-table.ts";
 
 /** Days of counters a Metrics object keeps (today and the week before). */
 export const KEEP_DAYS = 8;
@@ -23,7 +25,8 @@ export const KEEP_DAYS = 8;
  * (`hop_refs`); the explicit feedback on its hops, steps and intents (`feedback`,
  * `POST /v1/feedback`) with its hash-chained audit log (`audit`, anchored in the
  * control plane as `feedback:<id>`); and its {@link ArmStats} per intent label
- * (`arms`) for outcome-aware selection.
+ * (`arms`) for outcome-aware selection; and its time series per tenant, per minute
+ * for 48 hours and per hour for 30 days (`series`, series-table.ts).
  *
  * One object per specialist rather than one for all: each object's write rate is its
  * specialist's call rate (the rate its RateLimitPool already takes), not the sum of
@@ -39,6 +42,7 @@ export class Metrics extends DurableObject<Env> {
   readonly #feedback: FeedbackTable;
   readonly #hops: HopRefTable;
   readonly #arms: ArmTable;
+  readonly #series: SeriesTable;
   #auditLog: AuditLog | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -48,6 +52,7 @@ export class Metrics extends DurableObject<Env> {
     this.#feedback = new FeedbackTable(this.#sql);
     this.#hops = new HopRefTable(this.#sql);
     this.#arms = new ArmTable(this.#sql);
+    this.#series = new SeriesTable(this.#sql);
   }
 
   #get(specialist: string, day: string): SpecialistDay {
@@ -63,10 +68,12 @@ export class Metrics extends DurableObject<Env> {
   /**
    * Adds deltas (one per UTC day) to the stored counters, moves each label's arm by the
    * delta's calls and verdicts (worker/routing/arm-stats.ts `afterCalls`), keeps the
-   * hop references it carries; drops days older than {@link KEEP_DAYS} and expired hops.
+   * hop references it carries; adds the minute deltas of its time series (`buckets`,
+   * sent in the same call); drops days older than {@link KEEP_DAYS} and expired hops.
    */
-  record(deltas: SpecialistDay[]): void {
+  record(deltas: SpecialistDay[], buckets: BucketDelta[] = []): void {
     const now = Date.now();
+    this.#series.record(buckets, now);
     const refs: HopRef[] = [];
     for (const { hopRefs, ...d } of deltas) {
       const sum = addDays(this.#get(d.specialist, d.day), d);
@@ -85,6 +92,14 @@ export class Metrics extends DurableObject<Env> {
   /** The counters of one UTC day (zeros when nothing was recorded), with the feedback given that day. */
   day(specialist: string, day: string): SpecialistDay & { feedback: FeedbackTally } {
     return { ...this.#get(specialist, day), feedback: this.#feedback.tally(day) };
+  }
+
+  /**
+   * Its stored buckets (`res`: 60000 minutes or 3600000 hours) in `[from, to)` merged to
+   * `stepMs`, of one tenant or all (worker/observe/timeseries.ts: sparse, by start).
+   */
+  series(res: number, from: number, to: number, stepMs: number, tenant?: string): Bucket[] {
+    return this.#series.range(res, from, to, stepMs, tenant);
   }
 
   /** A hop this specialist served, if it is the tenant's and still takes feedback. */

@@ -100,6 +100,6 @@ export function finishStepSpan(h: EngineHost, rt: Runtime, s: StepSpan, step: { 
   if (o.logs)
     writeLog(hopLog(spans, { at: Date.now(), traceId: s.trace.tracer.traceId, tenant: task.tenant, status: stepStatus(status, spans), ms: Date.now() - s.startedAt, task: task.id, step: s.stepId }));
   const background = (what: string, p: Promise<unknown>) => void p.catch((e: unknown) => console.warn(JSON.stringify({ msg: `${what} failed`, task: task.id, error: String(e) })));
-  if (o.metrics) background("metrics update", recordMetrics(h.env, spans));
+  if (o.metrics) background("metrics update", recordMetrics(h.env, spans, 0, Date.now(), 0, task.tenant));
   if (o.otlp && sampled(s.trace.tracer.flags)) background("otlp export", exportOtlp(h.env, o.otlp, spans));
 }

@@ -87,6 +87,9 @@ describe("the OpenAPI document describes what is sent", () => {
     await described("/v1/pools/{name}", "get", await call("/v1/pools/specialist:units"));
     await described("/v1/pools/{name}", "get", await call("/v1/pools/specialist:nobody")); // 404
     await described("/v1/metrics", "get", await call("/v1/metrics", { headers: ADMIN }));
+    await described("/v1/metrics", "get", await call(`/v1/metrics?from=${Date.now() - 3_600_000}&resolution=15m`, { headers: ADMIN })); // a time series
+    await described("/v1/metrics", "get", await call(`/v1/metrics?from=${Date.now() - 3_600_000}&resolution=5m&tenant=dev&specialist=units`, { headers: ADMIN }));
+    await described("/v1/metrics", "get", await call("/v1/metrics?from=soon", { headers: ADMIN })); // 400
     await described("/healthz", "get", await call("/healthz"));
     await described("/v1/route", "post", await call("/v1/route", { json: { input: "x", specialist: "fault-error" } })); // 502
   });

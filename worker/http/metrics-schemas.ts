@@ -89,3 +89,35 @@ export const MetricsView = z
   })
   .openapi("Metrics");
 
+
+const SeriesPoint = z
+  .object({
+    t: z.string().openapi({ description: "the interval's start (ISO 8601, UTC)" }),
+    requests: z.number().int().openapi({ description: "calls made (every retry and fallback attempt)" }),
+    ok: z.number().int(),
+    errors: z.number().int(),
+    errorsByKind: Counts,
+    refused: z.number().int(),
+    cancelled: z.number().int(),
+    denied: z.number().int().openapi({ description: "attempts refused before a call: pool limit, breaker open (circuit_open), kill switch, policy" }),
+    deniedByKind: Counts,
+    costUsd: z.number(),
+    inputTokens: z.number(),
+    outputTokens: z.number(),
+    latencyMs: z.object({ p50: z.number().nullable(), p95: z.number().nullable() }).openapi({ description: "quantiles of the interval's merged latency histogram; null with no calls" }),
+  })
+  .openapi("MetricsPoint");
+export const SeriesView = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    resolution: z.enum(["1m", "5m", "15m", "1h", "1d"]),
+    series: z.array(
+      z.object({
+        specialist: z.string().optional(),
+        tenant: z.string().optional(),
+        points: z.array(SeriesPoint).openapi({ description: "one per interval of [from, to), zeros where nothing was counted" }),
+      }),
+    ),
+  })
+  .openapi("MetricsSeries");

@@ -60,7 +60,7 @@ export function finishHopTrace(
     writeLog(hopLog(spans, { at: Date.now(), traceId: t.tracer.traceId, tenant, status: r.status, ms: Date.now() - t.startedAt, hop: t.id, intent: r.intent }));
   const defer = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
   // a queued hop's counters go at once: waiting for the flush window would hold the consumer's whole batch (its waitUntil) that long
-  if (o.metrics) settle(defer, "metrics update", recordMetrics(c.env, spans, c.get("asyncHop") !== undefined ? 0 : o.metricsFlushMs, Date.now(), o.feedbackWindowSeconds * 1000));
+  if (o.metrics) settle(defer, "metrics update", recordMetrics(c.env, spans, c.get("asyncHop") !== undefined ? 0 : o.metricsFlushMs, Date.now(), o.feedbackWindowSeconds * 1000, tenant));
   if (!sampled(t.tracer.flags)) return;
   settle(defer, "hop trace store", storeHopTrace(c.env, { hop: t.id, tenant, traceId: t.tracer.traceId, spans }, o.hopTraceTtlSeconds));
   if (o.otlp) settle(defer, "otlp export", exportOtlp(c.env, o.otlp, spans));

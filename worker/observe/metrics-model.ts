@@ -153,6 +153,26 @@ const bump = (m: Record<string, number>, k: string, n = 1) => {
 };
 
 /**
+ * How a call span (`SPAN.call`) ended, as every counter sees it: `ok`, `refused` (the
+ * specialist refused the input), `cancelled` (the client went away) or `error` with its
+ * failure kind (`timeout`, `http_error`, …). The day counters and the time series
+ * (timeseries.ts) both count by this, so they agree.
+ */
+export function callOutcome(s: SpanRecord): { kind: "ok" | "refused" | "cancelled" } | { kind: "error"; failure: string } {
+  const outcome = String(s.attributes[ATTR.outcome] ?? "ok");
+  if (outcome === "ok") return { kind: "ok" };
+  if (outcome === "refused") return { kind: "refused" };
+  if (outcome === "client_closed") return { kind: "cancelled" };
+  return { kind: "error", failure: outcome };
+}
+
+/** The kind of an admission span's denial (`policy_denied`, `circuit_open`, …), or undefined when the span is not a denial. */
+export function denialOf(s: SpanRecord): string | undefined {
+  if (s.name !== SPAN.admission || s.attributes[ATTR.admission] !== "denied") return undefined;
+  return String(s.attributes[ATTR.errorType] ?? "denied");
+}
+
+/**
  * Counter deltas for the specialist calls, admission denials and verification verdicts
  * among `spans`, per specialist and UTC day, with each call's intent label (see
  * {@link labelsOf}); with `hopWindowMs`, the hop's reference for feedback (see {@link hopRefOf}).
@@ -188,20 +208,17 @@ export function deltasFromSpans(spans: readonly SpanRecord[], o: { hopWindowMs?:
       const intent = intentOf(d, s);
       if (intent) countCall(intent, s);
       d.calls += 1;
-      const outcome = String(s.attributes[ATTR.outcome] ?? "ok");
+      const outcome = callOutcome(s);
       const tool = toolOf(d, s);
       if (tool) {
         tool.calls += 1;
-        if (outcome === "ok") tool.ok += 1;
-        else if (outcome !== "refused" && outcome !== "client_closed") tool.errors += 1;
+        if (outcome.kind === "ok") tool.ok += 1;
+        else if (outcome.kind === "error") tool.errors += 1;
       }
-      if (outcome === "ok") d.ok += 1;
-      else if (outcome === "refused") d.refused += 1;
-      else if (outcome === "client_closed") d.cancelled += 1;
-      else {
+      if (outcome.kind === "error") {
         d.errors += 1;
-        bump(d.failures, outcome);
-      }
+        bump(d.failures, outcome.failure);
+      } else d[outcome.kind] += 1;
       d.costUsd += Number(s.attributes[ATTR.costUsd] ?? 0);
       observe(d.latency, durationMs(s));
     } else if (s.name === SPAN.escalation) {
@@ -211,12 +228,12 @@ export function deltasFromSpans(spans: readonly SpanRecord[], o: { hopWindowMs?:
       e.costUsd += Number(s.attributes[ATTR.costUsd] ?? 0);
     } else if (s.name === SPAN.hedge || s.name === SPAN.ensemble) {
       countCoordination(dayOf(s.endMs, specialist), s);
-    } else if (s.name === SPAN.admission && s.attributes[ATTR.admission] === "denied") {
+    } else if (denialOf(s) !== undefined) {
       const d = dayOf(s.endMs, specialist);
       d.denied += 1;
       const tool = toolOf(d, s);
       if (tool) tool.denied += 1;
-      bump(d.denials, String(s.attributes[ATTR.errorType] ?? "denied"));
+      bump(d.denials, denialOf(s)!);
     }
   }
   const ref = hopRefOf(spans, o.hopWindowMs ?? 0);

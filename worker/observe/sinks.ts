@@ -4,6 +4,7 @@ import type { HopLog } from "./log.ts";
 import type { HopRef } from "./hop-refs.ts";
 import { addDays, deltasFromSpans, type SpecialistDay } from "./metrics-model.ts";
 import { otlpJson, tracesUrl } from "./otlp.ts";
+import { addBuckets, bucketsFromSpans, type BucketDelta } from "./timeseries.ts";
 import type { ObservabilitySettings } from "./settings.ts";
 import type { SpanRecord } from "./span.ts";
 
@@ -18,7 +19,15 @@ export function metricsStub(env: Env, specialist: string) {
 
 /** This isolate's counters not sent yet, by specialist and UTC day. */
 const pending = new Map<string, SpecialistDay>();
+/** Its time-series minute deltas not sent yet, by specialist, tenant and minute (sent with the counters, in the same call). */
+const pendingBuckets = new Map<string, BucketDelta>();
 let lastFlush = 0;
+
+const bucketKey = (b: BucketDelta) => `${b.specialist}\u0000${b.tenant}\u0000${b.start}`;
+function keepBucket(b: BucketDelta): void {
+  const had = pendingBuckets.get(bucketKey(b));
+  pendingBuckets.set(bucketKey(b), had ? { ...addBuckets(had, b), specialist: b.specialist, tenant: b.tenant } : b);
+}
 
 let scheduled: Promise<void> | undefined;
 
@@ -28,15 +37,18 @@ let scheduled: Promise<void> | undefined;
  * per `flushMs`: now if that long has passed since the last send, else when it has
  * (this hop's after-response work waits for it), so the counters of an isolate that
  * gets no more traffic still arrive within `flushMs`. With `hopWindowMs`, a hop's
- * reference goes with them (feedback on it is taken that long). Runs after the response.
+ * reference goes with them (feedback on it is taken that long). The time series'
+ * minute deltas (timeseries.ts), counted for `tenant`, go in the same call: no send
+ * more per hop. Runs after the response.
  */
-export async function recordMetrics(env: Env, spans: readonly SpanRecord[], flushMs = 0, now = Date.now(), hopWindowMs = 0): Promise<void> {
+export async function recordMetrics(env: Env, spans: readonly SpanRecord[], flushMs = 0, now = Date.now(), hopWindowMs = 0, tenant = ""): Promise<void> {
   for (const d of deltasFromSpans(spans, { hopWindowMs })) {
     const key = `${d.specialist}\u0000${d.day}`;
     const had = pending.get(key);
     pending.set(key, had ? addDays(had, d) : d);
   }
-  if (pending.size === 0) return;
+  for (const b of bucketsFromSpans(spans, tenant)) keepBucket(b);
+  if (pending.size === 0 && pendingBuckets.size === 0) return;
   const wait = flushMs - (now - lastFlush);
   if (wait > 0) {
     scheduled ??= new Promise<void>((resolve) => setTimeout(resolve, wait)).then(() => {
@@ -62,22 +74,26 @@ export function pendingHopRef(hop: string, tenant: string): HopRef | undefined {
 }
 
 async function flush(env: Env, now: number): Promise<void> {
-  if (pending.size === 0) return;
+  if (pending.size === 0 && pendingBuckets.size === 0) return;
   lastFlush = now;
-  const bySpecialist = new Map<string, SpecialistDay[]>();
-  for (const d of pending.values()) bySpecialist.set(d.specialist, [...(bySpecialist.get(d.specialist) ?? []), d]);
+  const bySpecialist = new Map<string, { days: SpecialistDay[]; buckets: BucketDelta[] }>();
+  const of = (id: string) => bySpecialist.get(id) ?? bySpecialist.set(id, { days: [], buckets: [] }).get(id)!;
+  for (const d of pending.values()) of(d.specialist).days.push(d);
+  for (const b of pendingBuckets.values()) of(b.specialist).buckets.push(b);
   pending.clear();
+  pendingBuckets.clear();
   // a send that fails puts its counters back (added to whatever arrived meanwhile) for the next flush
   await Promise.all(
-    [...bySpecialist].map(async ([id, days]) => {
+    [...bySpecialist].map(async ([id, { days, buckets }]) => {
       try {
-        await metricsStub(env, id)?.record(days);
+        await metricsStub(env, id)?.record(days, buckets);
       } catch (e) {
         for (const d of days) {
           const key = `${d.specialist}\u0000${d.day}`;
           const had = pending.get(key);
           pending.set(key, had ? addDays(had, d) : d);
         }
+        for (const b of buckets) keepBucket(b);
         console.warn(JSON.stringify({ msg: "metrics send failed; kept for the next flush", specialist: id, error: String(e) }));
       }
     }),

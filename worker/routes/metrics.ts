@@ -3,19 +3,34 @@ import type { Env } from "../env.ts";
 import type { Config, Specialist } from "../config/schema.ts";
 import { routeGroup } from "../http/openapi-app.ts";
 import { commonProblems, problemResponse } from "../http/schemas.ts";
-import { Day, MetricsView, type Pool } from "../http/metrics-schemas.ts";
+import { Day, MetricsView, SeriesView, type Pool } from "../http/metrics-schemas.ts";
 import { emptyDay, summarize, utcDay } from "../observe/metrics-model.ts";
 import { metricsStub } from "../observe/sinks.ts";
+import { parseInstant } from "../observe/timeseries.ts";
+import { asksRange, seriesView } from "./metrics-series.ts";
 import { specialistPoolView } from "../routing/pool-views.ts";
 import { getRuntime } from "../runtime.ts";
 import { requireAdmin } from "./admin.ts";
+
+const Instant = z.string().refine((v) => parseInstant(v) !== undefined, "an ISO 8601 time or epoch ms");
 
 const get = createRoute({
   method: "get",
   path: "/v1/metrics",
   summary: "Per-specialist and per-intent requests, error rate, p50/p95 latency, verifications, feedback, breaker, pool usage and cost for a UTC day (admin key)",
-  request: { query: z.object({ day: Day.optional().openapi({ description: "default: today (UTC); the last 8 days are kept" }) }) },
-  responses: { 200: { description: "Metrics", content: { "application/json": { schema: MetricsView } } }, ...commonProblems, 403: problemResponse("Not an admin key, or the tenant is stopped by a kill switch") },
+  description:
+    "With `from` (and optionally `to`, `resolution`, `specialist`, `tenant`): a time series instead of a day, `[from, to)` at the resolution, one series per specialist or one of a tenant's calls; minute buckets are kept 48 hours (1m, 5m, 15m), hour buckets 30 days (1h, 1d); at most 2000 points.",
+  request: {
+    query: z.object({
+      day: Day.optional().openapi({ description: "default: today (UTC); the last 8 days are kept" }),
+      from: Instant.optional().openapi({ description: "start of a time series range: ISO 8601 or epoch ms (rounded down to the resolution)" }),
+      to: Instant.optional().openapi({ description: "end of the range, exclusive (rounded up to the resolution); default: the end of the current interval" }),
+      resolution: z.enum(["1m", "5m", "15m", "1h", "1d"]).optional().openapi({ description: "default 1h" }),
+      specialist: z.string().min(1).optional().openapi({ description: "only this specialist's series" }),
+      tenant: z.string().min(1).optional().openapi({ description: "one series of this tenant's calls (summed over the specialists, or of `specialist`)" }),
+    }),
+  },
+  responses: { 200: { description: "Metrics of a day, or a time series with `from`", content: { "application/json": { schema: z.union([MetricsView, SeriesView]) } } }, ...commonProblems, 403: problemResponse("Not an admin key, or the tenant is stopped by a kill switch") },
 });
 
 const r6 = (n: number) => Math.round(n * 1e6) / 1e6;
@@ -47,7 +62,9 @@ export const metricsRoutes = routeGroup();
 metricsRoutes.use("/v1/metrics", requireAdmin());
 metricsRoutes.openapi(get, async (c) => {
   const rt = await getRuntime(c.env);
-  const day = c.req.valid("query").day ?? utcDay(Date.now());
+  const q = c.req.valid("query");
+  if (asksRange(q)) return c.json(await seriesView(c.env, rt.config, q, Date.now()), 200);
+  const day = q.day ?? utcDay(Date.now());
   const specialists = await Promise.all(
     rt.config.specialists.map(async (s) => {
       const [counters, pool] = await Promise.all([metricsStub(c.env, s.id)?.day(s.id, day), poolOf(c.env, s, rt.config.router)]);

@@ -4,6 +4,7 @@ import { ATTR, SPAN } from "../../../worker/observe/attributes.ts";
 import type { SpecialistDay } from "../../../worker/observe/metrics-model.ts";
 import { pendingHopRef, recordMetrics } from "../../../worker/observe/sinks.ts";
 import type { SpanRecord } from "../../../worker/observe/span.ts";
+import type { BucketDelta } from "../../../worker/observe/timeseries.ts";
 
 const T = Date.parse("2026-11-23T10:00:00.000Z");
 let n = 0;
@@ -20,11 +21,11 @@ const call = (specialist: string, outcome: string): SpanRecord => ({
 
 /** A METRICS binding that records what each specialist's object receives (the binding boundary). */
 function metricsBinding() {
-  const sent: { name: string; days: SpecialistDay[] }[] = [];
+  const sent: { name: string; days: SpecialistDay[]; buckets?: BucketDelta[] }[] = [];
   const env = {
     METRICS: {
       idFromName: (name: string) => name,
-      get: (name: string) => ({ record: async (days: SpecialistDay[]) => void sent.push({ name, days }) }),
+      get: (name: string) => ({ record: async (days: SpecialistDay[], buckets?: BucketDelta[]) => void sent.push({ name, days, buckets }) }),
     },
   } as unknown as Env;
   return { env, sent };
@@ -106,5 +107,15 @@ describe("recordMetrics batching", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  // after the other tests' times: the last send's time is the module's
+  it("sends the time series' minute deltas in the same call as the day counters, per tenant", async () => {
+    const { env, sent } = metricsBinding();
+    await recordMetrics(env, [call("units", "ok"), call("units", "timeout")], 0, T + 1_000_000, 0, "acme");
+    await recordMetrics(env, [call("units", "ok")], 0, T + 1_000_001, 0, "zeta");
+    expect(sent).toHaveLength(2); // one call per flush and specialist, as before
+    expect(sent[0]!.buckets).toEqual([expect.objectContaining({ specialist: "units", tenant: "acme", start: T, calls: 2, ok: 1, errors: 1 })]); // start: the minute the calls ended in
+    expect(sent[1]!.buckets).toEqual([expect.objectContaining({ tenant: "zeta", calls: 1 })]);
   });
 });

@@ -1,0 +1,176 @@
+import { describe, expect, it } from "vitest";
+import { ATTR, SPAN } from "../../../worker/observe/attributes.ts";
+import { quantile } from "../../../worker/observe/histogram.ts";
+import { deltasFromSpans } from "../../../worker/observe/metrics-model.ts";
+import type { SpanRecord } from "../../../worker/observe/span.ts";
+import {
+  addBuckets,
+  bucketsFromSpans,
+  checkRange,
+  denseSeries,
+  downsample,
+  emptyBucket,
+  HOUR_MS,
+  MAX_POINTS,
+  MINUTE_MS,
+  parseInstant,
+  retentionCutoffs,
+  type Bucket,
+} from "../../../worker/observe/timeseries.ts";
+
+// a fake clock: every instant is given, none is read
+const NOW = Date.parse("2026-06-15T12:00:00.000Z");
+const EDGE = Date.parse("2026-06-15T11:59:00.000Z");
+let n = 0;
+function span(name: string, endMs: number, ms: number, attributes: SpanRecord["attributes"]): SpanRecord {
+  return { traceId: "a".repeat(32), spanId: String(++n).padStart(16, "0"), name, kind: "internal", startMs: endMs - ms, endMs, attributes, status: { code: "unset" } };
+}
+const call = (specialist: string, outcome: string, endMs: number, ms: number, extra: SpanRecord["attributes"] = {}) =>
+  span(SPAN.call, endMs, ms, { [ATTR.specialist]: specialist, [ATTR.outcome]: outcome, [ATTR.costUsd]: 0.001, ...extra });
+const denial = (specialist: string, kind: string, endMs: number) => span(SPAN.admission, endMs, 0, { [ATTR.specialist]: specialist, [ATTR.admission]: "denied", [ATTR.errorType]: kind });
+/** A minute bucket at `start` with `ms` latencies, all ok. */
+function bucket(start: number, ...ms: number[]): Bucket {
+  const [b] = bucketsFromSpans(ms.map((v) => call("units", "ok", start + 1000, v)));
+  return b ?? emptyBucket(start);
+}
+
+describe("bucketing spans by minute", () => {
+  it("puts a span in the minute it ended in: the last millisecond of a minute and the first of the next are apart", () => {
+    const spans = [call("units", "ok", EDGE - 1, 10), call("units", "ok", EDGE, 20), call("units", "ok", EDGE + MINUTE_MS - 1, 30)];
+    const out = bucketsFromSpans(spans, "acme");
+    expect(out.map((b) => [b.start, b.calls])).toEqual([
+      [EDGE - MINUTE_MS, 1],
+      [EDGE, 2],
+    ]);
+    expect(out.every((b) => b.tenant === "acme" && b.specialist === "units")).toBe(true);
+  });
+
+  it("counts outcomes, denials, cost and tokens as the day counters do", () => {
+    const spans = [
+      call("units", "ok", EDGE + 1, 10, { [ATTR.inputTokens]: 12, [ATTR.outputTokens]: 5 }),
+      call("units", "timeout", EDGE + 2, 300),
+      call("units", "refused", EDGE + 3, 5),
+      call("units", "client_closed", EDGE + 4, 5),
+      denial("units", "circuit_open", EDGE + 5),
+      denial("units", "policy_denied", EDGE + 6),
+      span(SPAN.admission, EDGE + 7, 1, { [ATTR.specialist]: "units", [ATTR.admission]: "admitted" }),
+      span(SPAN.intent, EDGE + 8, 1, { [ATTR.intentLabel]: "units.convert" }),
+    ];
+    const [b] = bucketsFromSpans(spans);
+    expect(b).toMatchObject({ tenant: "", calls: 4, ok: 1, errors: 1, failures: { timeout: 1 }, refused: 1, cancelled: 1, denied: 2, denials: { circuit_open: 1, policy_denied: 1 }, inputTokens: 12, outputTokens: 5 });
+    expect(b!.costUsd).toBeCloseTo(0.004, 9);
+    expect(b!.latency.count).toBe(4);
+    const [day] = deltasFromSpans(spans);
+    expect({ calls: day!.calls, ok: day!.ok, errors: day!.errors, refused: day!.refused, cancelled: day!.cancelled, denied: day!.denied, denials: day!.denials }).toEqual({
+      calls: b!.calls,
+      ok: b!.ok,
+      errors: b!.errors,
+      refused: b!.refused,
+      cancelled: b!.cancelled,
+      denied: b!.denied,
+      denials: b!.denials,
+    });
+  });
+
+  it("keeps specialists apart and skips unfinished spans and spans of no specialist", () => {
+    const spans = [call("units", "ok", EDGE, 1), call("general", "ok", EDGE, 1), { ...call("units", "ok", EDGE, 1), endMs: null }, span(SPAN.call, EDGE, 1, {})];
+    expect(bucketsFromSpans(spans).map((b) => [b.specialist, b.calls])).toEqual([
+      ["units", 1],
+      ["general", 1],
+    ]);
+  });
+});
+
+describe("merging and downsampling", () => {
+  it("adds buckets without changing either", () => {
+    const a = bucket(EDGE, 10, 20);
+    const b = bucket(EDGE, 30);
+    const sum = addBuckets(a, b);
+    expect(sum).toMatchObject({ start: EDGE, calls: 3, ok: 3 });
+    expect(sum.latency.count).toBe(3);
+    expect(a.calls).toBe(2);
+  });
+
+  it("downsamples minutes to hours: counts add up, percentiles come from the merged histogram", () => {
+    const hour = Date.parse("2026-06-15T10:00:00.000Z");
+    // 60 minutes: 54 fast calls (10 ms) and 6 slow ones (1000 ms) in six separate minutes
+    const minutes = Array.from({ length: 60 }, (_, i) => bucket(hour + i * MINUTE_MS, i % 10 === 9 ? 1000 : 10));
+    const [h, ...rest] = downsample([...minutes, bucket(hour + HOUR_MS, 5)], HOUR_MS);
+    expect(rest).toHaveLength(1);
+    expect(h).toMatchObject({ start: hour, calls: 60, ok: 60 });
+    expect(h!.costUsd).toBeCloseTo(0.06, 9);
+    expect(quantile(h!.latency, 0.5)).toBeLessThan(12); // ~10 ms
+    expect(quantile(h!.latency, 0.95)).toBeGreaterThan(900); // the slow 10 %
+    const averagedP95 = minutes.reduce((s, m) => s + quantile(m.latency, 0.95)!, 0) / 60;
+    expect(averagedP95).toBeLessThan(200); // an average of the minutes' p95s is neither the fast nor the slow calls' latency
+  });
+
+  it("downsamples to 5m, 15m and 1d on UTC boundaries", () => {
+    const mins = [0, 4, 5, 14, 15].map((i) => bucket(EDGE - 59 * MINUTE_MS + i * MINUTE_MS, 10)); // 11:00, 11:04, 11:05, 11:14, 11:15
+    expect(downsample(mins, 5 * MINUTE_MS).map((b) => [new Date(b.start).toISOString().slice(11, 16), b.calls])).toEqual([
+      ["11:00", 2],
+      ["11:05", 1],
+      ["11:10", 1],
+      ["11:15", 1],
+    ]);
+    expect(downsample(mins, 15 * MINUTE_MS).map((b) => b.calls)).toEqual([4, 1]);
+    expect(downsample(mins, 86_400_000).map((b) => [new Date(b.start).toISOString(), b.calls])).toEqual([["2026-06-15T00:00:00.000Z", 5]]);
+  });
+});
+
+describe("retention", () => {
+  it("keeps minutes 48 hours and hours 30 days", () => {
+    const cut = retentionCutoffs(NOW + 30_000);
+    expect(new Date(cut.minute).toISOString()).toBe("2026-06-13T12:00:00.000Z");
+    expect(new Date(cut.hour).toISOString()).toBe("2026-05-16T12:00:00.000Z");
+  });
+});
+
+describe("range queries", () => {
+  it("answers a dense series: every interval of [from, to), zeros and null percentiles in the gaps", () => {
+    const r = checkRange(NOW - 10 * MINUTE_MS, NOW, MINUTE_MS, NOW);
+    if (!r.ok) throw new Error(r.detail);
+    expect(r.range.points).toBe(10);
+    const points = denseSeries([bucket(NOW - 10 * MINUTE_MS, 10), bucket(NOW - MINUTE_MS, 20, 30), bucket(NOW, 99)], r.range);
+    expect(points).toHaveLength(10);
+    expect(points[0]).toMatchObject({ t: "2026-06-15T11:50:00.000Z", requests: 1, latencyMs: { p50: 10 } });
+    expect(points[5]).toEqual({
+      t: "2026-06-15T11:55:00.000Z",
+      requests: 0,
+      ok: 0,
+      errors: 0,
+      errorsByKind: {},
+      refused: 0,
+      cancelled: 0,
+      denied: 0,
+      deniedByKind: {},
+      costUsd: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      latencyMs: { p50: null, p95: null },
+    });
+    expect(points[9]).toMatchObject({ requests: 2 }); // the bucket at `to` is outside
+  });
+
+  it("rounds from down and to up to the resolution", () => {
+    const r = checkRange(NOW - 90 * MINUTE_MS + 1, NOW + 1, HOUR_MS, NOW);
+    expect(r.ok && [new Date(r.range.from).toISOString(), new Date(r.range.to).toISOString(), r.range.points]).toEqual(["2026-06-15T10:00:00.000Z", "2026-06-15T13:00:00.000Z", 3]);
+  });
+
+  it("refuses an empty or reversed range, a range beyond retention and too many points, naming the parameter", () => {
+    expect(checkRange(NOW, NOW, MINUTE_MS, NOW)).toMatchObject({ ok: false, param: "to" });
+    expect(checkRange(NOW, NOW - 1, MINUTE_MS, NOW)).toMatchObject({ ok: false, param: "to" });
+    expect(checkRange(NOW - 49 * HOUR_MS, NOW, 15 * MINUTE_MS, NOW)).toMatchObject({ ok: false, param: "from", detail: expect.stringMatching(/48 hours/) });
+    expect(checkRange(NOW - 49 * HOUR_MS, NOW, HOUR_MS, NOW)).toMatchObject({ ok: true }); // hours go back 30 days
+    expect(checkRange(NOW - 31 * 86_400_000, NOW, HOUR_MS, NOW)).toMatchObject({ ok: false, param: "from", detail: expect.stringMatching(/30 days/) });
+    expect(checkRange(NOW - 40 * HOUR_MS, NOW, MINUTE_MS, NOW)).toMatchObject({ ok: false, param: "resolution", detail: expect.stringContaining(`at most ${MAX_POINTS}`) });
+    expect(checkRange(NOW - 33 * HOUR_MS, NOW, MINUTE_MS, NOW)).toMatchObject({ ok: true, range: { points: 1980 } });
+  });
+
+  it("parses instants as epoch ms or ISO 8601, nothing else", () => {
+    expect(parseInstant(String(NOW))).toBe(NOW);
+    expect(parseInstant("2026-06-15T12:00:00Z")).toBe(NOW);
+    expect(parseInstant("2026-06-15")).toBe(Date.parse("2026-06-15T00:00:00Z"));
+    for (const v of ["yesterday", "", "12.5", "-5", "2026-13-45T00:00:00Z"]) expect(parseInstant(v), v).toBeUndefined();
+  });
+});
