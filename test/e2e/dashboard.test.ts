@@ -78,7 +78,7 @@ describe("operator dashboard in a real browser", () => {
     expect(problems).toEqual([]);
   });
 
-  it("charts the routing mix after traffic: the bars carry the counts and render with a size", async () => {
+  it("charts the routing mix and the last hours after traffic: bars and points carry the counts and render with a size", async () => {
     const route = (input: string) => fetch(`${server.url}/v1/route`, { method: "POST", headers: { authorization: "Bearer dev-key", "content-type": "application/json" }, body: JSON.stringify({ input }) });
     for (const input of ["convert 5 km to miles", "convert 6 km to miles", "convert 7 km to miles", "what is 2 + 2?"]) expect((await route(input)).status).toBe(200);
     const chart = page.locator("#chart-intents");
@@ -97,6 +97,12 @@ describe("operator dashboard in a real browser", () => {
     expect(bars.every((b) => b.width >= 0)).toBe(true);
     expect(await chart.locator("svg").getAttribute("role")).toBe("img");
     expect((await chart.locator("svg").boundingBox())!.height).toBeGreaterThan(40);
+    // the last hours: the requests line has a point for the conversions, drawn
+    const traffic = page.locator("#chart-requests");
+    const points = await traffic.locator('g.series[data-series="units"] circle').evaluateAll((cs) => cs.map((c) => Number(c.getAttribute("data-v"))));
+    expect(points.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(3);
+    expect((await traffic.locator('g.series[data-series="units"] polyline').first().boundingBox())!.width).toBeGreaterThan(0);
+    await traffic.screenshot({ path: `${ARTIFACTS}dashboard-chart-requests.png` });
     await chart.screenshot({ path: `${ARTIFACTS}dashboard-chart-intents.png` });
     expect(existsSync(`${ARTIFACTS}dashboard-chart-intents.png`)).toBe(true);
     expect(problems).toEqual([]); // no CSP violation from the charts

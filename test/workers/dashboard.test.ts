@@ -129,6 +129,24 @@ describe("dashboard pages", () => {
     expect(mine).not.toContain('id="chart-intents"'); // the intent mix is from /v1/metrics: admin only
   });
 
+  it("charts the last hours per specialist (admin): requests, error rate and p95 lines whose points carry the series' numbers", async () => {
+    for (const input of ["convert 8 km to miles", "convert 9 km to miles"]) expect((await callWith({}, "/v1/route", { json: { input } })).status).toBe(200);
+    const from = new Date(Date.now() - 6 * 3_600_000).toISOString();
+    const series = (await (await callWith({}, `/v1/metrics?from=${from}&resolution=5m`, { headers: { authorization: "Bearer dev-admin-key" } })).json()) as { series: { specialist?: string; points: { t: string; requests: number }[] }[] };
+    const units = series.series.find((s) => s.specialist === "units")!;
+    const busiest = units.points.reduce((a, b) => (b.requests > a.requests ? b : a));
+    expect(busiest.requests).toBeGreaterThanOrEqual(2);
+    const admin = await signIn("dev-admin-key");
+    const html = await (await ui("/", { cookie: admin.cookie })).text();
+    expect(html).toContain('<figure class="chart" id="chart-requests">');
+    const line = /<g class="series" data-series="units">(.*?)<\/g>/s.exec(html.slice(html.indexOf('id="chart-requests"')))?.[1] ?? "";
+    expect(line).toContain(`data-t="${Date.parse(busiest.t)}" data-v="${busiest.requests}"`);
+    expect(html).toContain('id="chart-errors"');
+    expect(html).toContain('id="chart-latency"');
+    const tenant = await signIn("dev-key");
+    expect(await (await ui("/", { cookie: tenant.cookie })).text()).not.toContain('id="chart-requests"'); // the series are the admin's
+  });
+
   it("shows the admin the per-intent table: label, specialist, calls, success, verified, feedback, latency, cost", async () => {
     const routed = (await (await callWith({}, "/v1/route", { json: { input: "convert 17 km to miles" } })).json()) as { id: string };
     expect((await callWith({}, "/v1/feedback", { json: { hopId: routed.id, outcome: "good" } })).status).toBe(201);

@@ -80,6 +80,7 @@ figure.chart .chart-title { font-size: 13px; font-weight: 600; margin-bottom: 4p
 .chart-svg { width: 100%; height: auto; max-width: 720px; display: block; font-family: inherit; }
 .chart-svg.matrix { max-width: 560px; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 8px 24px; }
+.charts.wide { grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); }
 figure.chart .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12px; color: var(--muted); margin-top: 2px; }
 figure.chart .legend .key { white-space: nowrap; }
 details.chart-data summary { font-size: 12px; color: var(--muted); cursor: pointer; }
