@@ -143,6 +143,10 @@ describe("dashboard pages", () => {
     expect(line).toContain(`data-t="${Date.parse(busiest.t)}" data-v="${busiest.requests}"`);
     expect(html).toContain('id="chart-errors"');
     expect(html).toContain('id="chart-latency"');
+    // cost per day: units' calls cost its costPerCall each
+    const days = html.slice(html.indexOf('id="chart-cost-days"'));
+    const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    expect(/<g class="series" data-series="units">.*?<\/g>/s.exec(days)?.[0] ?? "").toMatch(new RegExp(`data-t="${today}" data-v="0\\.\\d+"`));
     const tenant = await signIn("dev-key");
     expect(await (await ui("/", { cookie: tenant.cookie })).text()).not.toContain('id="chart-requests"'); // the series are the admin's
   });

@@ -231,3 +231,22 @@ export function timeCharts(doc: unknown, max = 7): TimeCharts | undefined {
     p95: top.map((l) => ({ name: l.name, points: l.points.map((p) => ({ t: p.t, v: p.requests > 0 && p.p95 !== undefined ? p.p95 : null })) })),
   };
 }
+
+/** Cost (USD) per interval per specialist from a range document (e.g. 1d points over two weeks), the costliest `max` first; specialists that cost nothing left out. */
+export function costLines(doc: unknown, max = 7): { from: number; to: number; lines: { name: string; points: { t: number; v: number | null }[] }[] } | undefined {
+  if (!isObj(doc) || !Array.isArray(doc.series)) return undefined;
+  const from = epoch(doc.from);
+  const to = epoch(doc.to);
+  if (from === undefined || to === undefined) return undefined;
+  const lines = doc.series.filter(isObj).flatMap((s) => {
+    const name = String(s.specialist ?? s.tenant ?? "");
+    const points = (Array.isArray(s.points) ? s.points : []).filter(isObj).flatMap((p) => {
+      const t = epoch(p.t);
+      return t === undefined ? [] : [{ t, v: num(p.costUsd) ?? 0 }];
+    });
+    const total = points.reduce((n, p) => n + p.v, 0);
+    return name && total > 0 ? [{ name, points, total }] : [];
+  });
+  lines.sort((a, b) => b.total - a.total || (a.name < b.name ? -1 : 1));
+  return { from, to, lines: lines.slice(0, max).map(({ name, points }) => ({ name, points })) };
+}

@@ -1,6 +1,6 @@
 import { Card, Page, Problem, Status, When, usd, type Viewer } from "./layout.tsx";
 import { IntentsTable } from "./intents-table.tsx";
-import { intentMix, type Corrections, type IntentFigures, type PoolGauge, type SpecialistFigures, type TimeCharts } from "./metrics.ts";
+import { intentMix, type Corrections, type IntentFigures, type PoolGauge, type SpecialistFigures, type TimeCharts, type costLines } from "./metrics.ts";
 import { BarChart, LineChart, Matrix } from "./charts.tsx";
 
 /** A specialist as `GET /v1/specialists` lists it (the fields the overview shows). */
@@ -39,6 +39,8 @@ export interface OverviewData {
   corrections?: Corrections;
   /** The last hours per specialist (`/v1/metrics?from=…&resolution=…`, admin). */
   time?: TimeCharts;
+  /** Cost per day per specialist over the last two weeks (admin). */
+  costs?: NonNullable<ReturnType<typeof costLines>>;
 }
 
 const pct = (n: number | undefined) => (n === undefined ? "—" : `${(n * 100).toFixed(n > 0 && n < 0.01 ? 2 : 1)}%`);
@@ -203,6 +205,9 @@ const Load = ({ data }: { data: OverviewData }) => {
         />
       ) : null}
       {costs.length > 0 ? <BarChart id="chart-cost" title="Cost today per specialist (USD)" desc="What each specialist's calls cost today (UTC), as the pools count it." bars={costs} /> : null}
+      {data.costs && data.costs.lines.length > 0 ? (
+        <LineChart id="chart-cost-days" title="Cost per day (USD)" desc="What each specialist's calls cost per UTC day over the last two weeks." series={data.costs.lines} from={data.costs.from} to={data.costs.to} />
+      ) : null}
     </div>
   );
 };

@@ -9,7 +9,7 @@ import { getRuntime } from "../runtime.ts";
 import { problemText, type AppFetch } from "./api.ts";
 import { ErrorPage, IntentsPage, SignInPage, StartPage } from "./forms.tsx";
 import { formFields, isHttps, keysFor, requireCsrf, requireSession, uiHeaders, type UiEnv } from "./guard.ts";
-import { correctionsFromFeedback, figuresFromMetrics, figuresFromPool, intentRowsFromMetrics, poolGauges, timeCharts, type SpecialistFigures } from "./metrics.ts";
+import { correctionsFromFeedback, figuresFromMetrics, figuresFromPool, intentRowsFromMetrics, poolGauges, timeCharts, costLines, type SpecialistFigures } from "./metrics.ts";
 import { OverviewPage, type OverviewData, type SpecialistRow } from "./overview.tsx";
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, nonce, openSession, sealSession } from "./session.ts";
 import { taskBodyFromForm } from "./start-form.ts";
@@ -75,7 +75,7 @@ export function dashboardRoutes(fetchApp: AppFetch): Hono<UiEnv> {
   ui.get("/", session, async (c) => {
     const api = c.get("api");
     const viewer = c.get("viewer");
-    const [specialists, tasks, metrics, control, feedback, series] = await Promise.all([
+    const [specialists, tasks, metrics, control, feedback, series, days] = await Promise.all([
       api.get("/v1/specialists"),
       api.get("/v1/tasks?limit=20"),
       viewer.admin ? api.get("/v1/metrics") : undefined,
@@ -83,7 +83,10 @@ export function dashboardRoutes(fetchApp: AppFetch): Hono<UiEnv> {
       api.get("/v1/feedback?outcome=bad&limit=500"),
       // the last 6 hours at 5 minutes: 72 points a line
       viewer.admin ? api.get(`/v1/metrics?from=${new Date(Date.now() - 6 * 3_600_000).toISOString()}&resolution=5m`) : undefined,
+      // the last two weeks by UTC day, for cost
+      viewer.admin ? api.get(`/v1/metrics?from=${new Date(Math.floor(Date.now() / 86_400_000 - 13) * 86_400_000).toISOString()}&resolution=1d`) : undefined,
     ]);
+    const costs = days?.ok ? costLines(days.body) : undefined;
     const time = series?.ok ? timeCharts(series.body) : undefined;
     const list: SpecialistRow[] = specialists.ok ? specialists.body.specialists : [];
     let figures = new Map<string, SpecialistFigures>();
@@ -107,6 +110,7 @@ export function dashboardRoutes(fetchApp: AppFetch): Hono<UiEnv> {
       ...(metrics?.ok ? { intents: intentRowsFromMetrics(metrics.body), pools: poolGauges(metrics.body) } : {}),
       ...(feedback.ok ? { corrections: correctionsFromFeedback(feedback.body) } : {}),
       ...(time ? { time } : {}),
+      ...(costs ? { costs } : {}),
       disabled: new Set(control?.ok ? Object.keys(control.body.specialists ?? {}) : []),
       tasks: tasks.ok ? tasks.body.tasks : { error: problemText(tasks) },
       ...(control ? { control: control.ok ? control.body : { error: problemText(control) } } : {}),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { correctionsFromFeedback, figuresFromMetrics, figuresFromPool, intentMix, intentRowsFromMetrics, poolGauges, timeCharts } from "../../../worker/ui/metrics.ts";
+import { correctionsFromFeedback, costLines, figuresFromMetrics, figuresFromPool, intentMix, intentRowsFromMetrics, poolGauges, timeCharts } from "../../../worker/ui/metrics.ts";
 
 describe("overview figures", () => {
   it("reads usage, breaker and today's spend from a pool view", () => {
@@ -107,5 +107,17 @@ describe("timeCharts: the overview's lines from a range of /v1/metrics", () => {
   it("not a range document: undefined", () => {
     expect(timeCharts({ specialists: [] })).toBeUndefined();
     expect(timeCharts({ series: [], from: "nope", to: 1 })).toBeUndefined();
+  });
+});
+
+describe("costLines: cost per interval per specialist", () => {
+  it("USD per point, the costliest first, free specialists left out, at most max", () => {
+    const d = (i: number) => Date.UTC(2026, 10, 20 + i);
+    const doc = { from: d(0), to: new Date(d(2)).toISOString(), series: [{ specialist: "cheap", points: [{ t: d(0), costUsd: 0.001 }] }, { specialist: "dear", points: [{ t: d(0), costUsd: 0.5 }, { t: new Date(d(1)).toISOString(), costUsd: 0 }] }, { specialist: "free", points: [{ t: d(0), costUsd: 0 }] }] };
+    const c = costLines(doc)!;
+    expect([c.from, c.to]).toEqual([d(0), d(2)]);
+    expect(c.lines).toEqual([{ name: "dear", points: [{ t: d(0), v: 0.5 }, { t: d(1), v: 0 }] }, { name: "cheap", points: [{ t: d(0), v: 0.001 }] }]);
+    expect(costLines(doc, 1)!.lines.map((l) => l.name)).toEqual(["dear"]);
+    expect(costLines({ specialists: [] })).toBeUndefined();
   });
 });
