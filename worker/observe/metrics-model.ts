@@ -148,7 +148,8 @@ export function emptyDay(specialist: string, day: string): SpecialistDay {
   return { specialist, day, calls: 0, ok: 0, errors: 0, failures: {}, refused: 0, cancelled: 0, denied: 0, denials: {}, costUsd: 0, latency: emptyHistogram() };
 }
 
-const bump = (m: Record<string, number>, k: string, n = 1) => {
+/** Adds `n` (default 1) to `m[k]`, in place. */
+export const bump = (m: Record<string, number>, k: string, n = 1) => {
   m[k] = (m[k] ?? 0) + n;
 };
 
@@ -241,12 +242,17 @@ export function deltasFromSpans(spans: readonly SpanRecord[], o: { hopWindowMs?:
   return [...out.values()];
 }
 
+/** `a + b` of counts by key (a new object; neither is changed). */
+export function addCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out = { ...a };
+  for (const [k, n] of Object.entries(b)) bump(out, k, n);
+  return out;
+}
+
 /** `a + b` for the same specialist and day (neither is changed). */
 export function addDays(a: SpecialistDay, b: SpecialistDay): SpecialistDay {
-  const failures = { ...a.failures };
-  for (const [k, n] of Object.entries(b.failures)) bump(failures, k, n);
-  const denials = { ...a.denials };
-  for (const [k, n] of Object.entries(b.denials)) bump(denials, k, n);
+  const failures = addCounts(a.failures, b.failures);
+  const denials = addCounts(a.denials, b.denials);
   return {
     specialist: a.specialist,
     day: a.day,

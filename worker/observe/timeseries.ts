@@ -1,6 +1,6 @@
 import { ATTR, SPAN } from "./attributes.ts";
-import { emptyHistogram, merge, observe, quantile, type Histogram } from "./histogram.ts";
-import { callOutcome, denialOf } from "./metrics-model.ts";
+import { emptyHistogram, merge, observe, quantile } from "./histogram.ts";
+import { addCounts, bump, callOutcome, denialOf, type SpecialistDay } from "./metrics-model.ts";
 import { durationMs, type SpanRecord } from "./span.ts";
 
 // Per-minute and per-hour counters of a specialist's calls, per tenant (issue 19), and
@@ -29,20 +29,10 @@ export type Resolution = keyof typeof RESOLUTIONS;
  * `circuit_open`, `policy_denied`, pool limits…). Cost in USD, tokens as the
  * specialists reported them, latency of calls made in ms.
  */
-export interface Bucket {
+export interface Bucket extends Pick<SpecialistDay, "calls" | "ok" | "errors" | "failures" | "refused" | "cancelled" | "denied" | "denials" | "costUsd" | "latency"> {
   start: number;
-  calls: number;
-  ok: number;
-  errors: number;
-  failures: Record<string, number>;
-  refused: number;
-  cancelled: number;
-  denied: number;
-  denials: Record<string, number>;
-  costUsd: number;
   inputTokens: number;
   outputTokens: number;
-  latency: Histogram;
 }
 
 /** A minute's counters of one specialist for one tenant (`""` when the spans carry none), as an isolate sends them. */
@@ -58,9 +48,6 @@ export function emptyBucket(start: number): Bucket {
 /** `ms` rounded down to a multiple of `step` (UTC-aligned: epoch multiples of a day are midnights). */
 export const floorTo = (ms: number, step: number) => Math.floor(ms / step) * step;
 
-const bump = (m: Record<string, number>, k: string, n = 1) => {
-  m[k] = (m[k] ?? 0) + n;
-};
 const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
 
 /**
@@ -102,20 +89,16 @@ export function bucketsFromSpans(spans: readonly SpanRecord[], tenant = ""): Buc
 
 /** `a + b`, keeping `a`'s start (neither is changed). */
 export function addBuckets(a: Bucket, b: Bucket): Bucket {
-  const failures = { ...a.failures };
-  for (const [k, n] of Object.entries(b.failures)) bump(failures, k, n);
-  const denials = { ...a.denials };
-  for (const [k, n] of Object.entries(b.denials)) bump(denials, k, n);
   return {
     start: a.start,
     calls: a.calls + b.calls,
     ok: a.ok + b.ok,
     errors: a.errors + b.errors,
-    failures,
+    failures: addCounts(a.failures, b.failures),
     refused: a.refused + b.refused,
     cancelled: a.cancelled + b.cancelled,
     denied: a.denied + b.denied,
-    denials,
+    denials: addCounts(a.denials, b.denials),
     costUsd: a.costUsd + b.costUsd,
     inputTokens: a.inputTokens + b.inputTokens,
     outputTokens: a.outputTokens + b.outputTokens,

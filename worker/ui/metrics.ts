@@ -202,12 +202,12 @@ export interface TimeCharts {
 const epoch = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : typeof v === "string" && !Number.isNaN(Date.parse(v)) ? Date.parse(v) : undefined);
 
 /**
- * Reads a range document tolerantly: `series[]` of `{ specialist | tenant, points: [{ t,
- * requests, errors, latencyMs: { p95 } }] }`, `from` and `to` (epoch ms or ISO). A point
- * without requests has no error rate and no latency (a gap, not a zero); series with no
- * request at all are left out, the busiest first, at most `max` of them.
+ * The series of a range document (`GET /v1/metrics?from=…`), read tolerantly:
+ * `series[]` of `{ specialist | tenant, points: [{ t, … }] }`, `from` and `to` (epoch
+ * ms or ISO), each point read by `read`; series whose `weight` sums to 0 are left out,
+ * the heaviest first, at most `max` of them.
  */
-export function timeCharts(doc: unknown, max = 7): TimeCharts | undefined {
+function rangeSeries<P extends { t: number }>(doc: unknown, read: (p: Obj, t: number) => P, weight: (p: P) => number, max: number): { from: number; to: number; lines: { name: string; points: P[] }[] } | undefined {
   if (!isObj(doc) || !Array.isArray(doc.series)) return undefined;
   const from = epoch(doc.from);
   const to = epoch(doc.to);
@@ -216,37 +216,37 @@ export function timeCharts(doc: unknown, max = 7): TimeCharts | undefined {
     const name = String(s.specialist ?? s.tenant ?? "");
     const points = (Array.isArray(s.points) ? s.points : []).filter(isObj).flatMap((p) => {
       const t = epoch(p.t);
-      return t === undefined ? [] : [{ t, requests: num(p.requests) ?? 0, errors: num(p.errors) ?? 0, p95: num(dig(p, "latencyMs.p95")) }];
+      return t === undefined ? [] : [read(p, t)];
     });
-    const total = points.reduce((n, p) => n + p.requests, 0);
+    const total = points.reduce((n, p) => n + weight(p), 0);
     return name && total > 0 ? [{ name, points, total }] : [];
   });
   lines.sort((a, b) => b.total - a.total || (a.name < b.name ? -1 : 1));
-  const top = lines.slice(0, max);
+  return { from, to, lines: lines.slice(0, max).map(({ name, points }) => ({ name, points })) };
+}
+
+/**
+ * Requests, error rate (%) and p95 latency (ms) per specialist from a range document
+ * (`points: [{ t, requests, errors, latencyMs: { p95 } }]`). A point without requests
+ * has no error rate and no latency (a gap, not a zero); series with no request at all
+ * are left out, the busiest first, at most `max` of them.
+ */
+export function timeCharts(doc: unknown, max = 7): TimeCharts | undefined {
+  const r = rangeSeries(doc, (p, t) => ({ t, requests: num(p.requests) ?? 0, errors: num(p.errors) ?? 0, p95: num(dig(p, "latencyMs.p95")) }), (p) => p.requests, max);
+  if (!r) return undefined;
+  type Point = { t: number; requests: number; errors: number; p95: number | undefined };
+  const lines: { name: string; points: Point[] }[] = r.lines;
+  const line = (f: (p: Point) => number | null) => lines.map((l) => ({ name: l.name, points: l.points.map((p) => ({ t: p.t, v: f(p) })) }));
   return {
-    from,
-    to,
-    requests: top.map((l) => ({ name: l.name, points: l.points.map((p) => ({ t: p.t, v: p.requests })) })),
-    errorRate: top.map((l) => ({ name: l.name, points: l.points.map((p) => ({ t: p.t, v: p.requests > 0 ? Math.round((p.errors / p.requests) * 1000) / 10 : null })) })),
-    p95: top.map((l) => ({ name: l.name, points: l.points.map((p) => ({ t: p.t, v: p.requests > 0 && p.p95 !== undefined ? p.p95 : null })) })),
+    from: r.from,
+    to: r.to,
+    requests: line((p) => p.requests),
+    errorRate: line((p) => (p.requests > 0 ? Math.round((p.errors / p.requests) * 1000) / 10 : null)),
+    p95: line((p) => (p.requests > 0 && p.p95 !== undefined ? p.p95 : null)),
   };
 }
 
 /** Cost (USD) per interval per specialist from a range document (e.g. 1d points over two weeks), the costliest `max` first; specialists that cost nothing left out. */
 export function costLines(doc: unknown, max = 7): { from: number; to: number; lines: { name: string; points: { t: number; v: number | null }[] }[] } | undefined {
-  if (!isObj(doc) || !Array.isArray(doc.series)) return undefined;
-  const from = epoch(doc.from);
-  const to = epoch(doc.to);
-  if (from === undefined || to === undefined) return undefined;
-  const lines = doc.series.filter(isObj).flatMap((s) => {
-    const name = String(s.specialist ?? s.tenant ?? "");
-    const points = (Array.isArray(s.points) ? s.points : []).filter(isObj).flatMap((p) => {
-      const t = epoch(p.t);
-      return t === undefined ? [] : [{ t, v: num(p.costUsd) ?? 0 }];
-    });
-    const total = points.reduce((n, p) => n + p.v, 0);
-    return name && total > 0 ? [{ name, points, total }] : [];
-  });
-  lines.sort((a, b) => b.total - a.total || (a.name < b.name ? -1 : 1));
-  return { from, to, lines: lines.slice(0, max).map(({ name, points }) => ({ name, points })) };
+  return rangeSeries(doc, (p, t) => ({ t, v: num(p.costUsd) ?? 0 }), (p) => p.v, max);
 }
