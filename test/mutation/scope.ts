@@ -42,7 +42,7 @@ export const AREAS = {
   tasks: { target: 80, files: ["plan", "audit", "types", "ensemble", "ensemble-judge", "json-path", "coordination"].map((f) => `worker/tasks/${f}.ts`) },
   observe: {
     target: 80,
-    files: ["attributes", "dispatch-spans", "histogram", "intent-counts", "intent-summary", "log", "metrics-model", "otlp", "settings", "span", "step-spans"].map((f) => `worker/observe/${f}.ts`),
+    files: ["attributes", "dispatch-spans", "histogram", "intent-counts", "intent-summary", "log", "metrics-model", "otlp", "settings", "span", "step-spans", "timeseries"].map((f) => `worker/observe/${f}.ts`),
   },
   protocols: {
     target: 80,
@@ -88,6 +88,8 @@ export const AREAS = {
    * scope.
    */
   http: { target: 80, files: ["worker/http/etag.ts"] },
+  /** The dashboard's pure parts: chart geometry and the figures read from the API's documents (the pages themselves are JSX over them). */
+  ui: { target: 80, files: ["chart-geometry", "metrics"].map((f) => `worker/ui/${f}.ts`) },
 } satisfies Record<string, { target: number; files: string[] }>;
 
 export type Area = keyof typeof AREAS;

@@ -143,6 +143,7 @@ describe("dashboard pages", () => {
     expect(line).toContain(`data-t="${Date.parse(busiest.t)}" data-v="${busiest.requests}"`);
     expect(html).toContain('id="chart-errors"');
     expect(html).toContain('id="chart-latency"');
+    expect(html).toContain('id="chart-latency-p50"');
     // cost per day: units' calls cost its costPerCall each
     const days = html.slice(html.indexOf('id="chart-cost-days"'));
     const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;

@@ -196,6 +196,7 @@ export interface TimeCharts {
   to: number;
   requests: { name: string; points: { t: number; v: number | null }[] }[];
   errorRate: { name: string; points: { t: number; v: number | null }[] }[];
+  p50: { name: string; points: { t: number; v: number | null }[] }[];
   p95: { name: string; points: { t: number; v: number | null }[] }[];
 }
 
@@ -226,15 +227,15 @@ function rangeSeries<P extends { t: number }>(doc: unknown, read: (p: Obj, t: nu
 }
 
 /**
- * Requests, error rate (%) and p95 latency (ms) per specialist from a range document
- * (`points: [{ t, requests, errors, latencyMs: { p95 } }]`). A point without requests
+ * Requests, error rate (%) and p50 and p95 latency (ms) per specialist from a range
+ * document (`points: [{ t, requests, errors, latencyMs: { p50, p95 } }]`). A point without requests
  * has no error rate and no latency (a gap, not a zero); series with no request at all
  * are left out, the busiest first, at most `max` of them.
  */
 export function timeCharts(doc: unknown, max = 7): TimeCharts | undefined {
-  const r = rangeSeries(doc, (p, t) => ({ t, requests: num(p.requests) ?? 0, errors: num(p.errors) ?? 0, p95: num(dig(p, "latencyMs.p95")) }), (p) => p.requests, max);
+  const r = rangeSeries(doc, (p, t) => ({ t, requests: num(p.requests) ?? 0, errors: num(p.errors) ?? 0, p50: num(dig(p, "latencyMs.p50")), p95: num(dig(p, "latencyMs.p95")) }), (p) => p.requests, max);
   if (!r) return undefined;
-  type Point = { t: number; requests: number; errors: number; p95: number | undefined };
+  type Point = { t: number; requests: number; errors: number; p50: number | undefined; p95: number | undefined };
   const lines: { name: string; points: Point[] }[] = r.lines;
   const line = (f: (p: Point) => number | null) => lines.map((l) => ({ name: l.name, points: l.points.map((p) => ({ t: p.t, v: f(p) })) }));
   return {
@@ -242,6 +243,7 @@ export function timeCharts(doc: unknown, max = 7): TimeCharts | undefined {
     to: r.to,
     requests: line((p) => p.requests),
     errorRate: line((p) => (p.requests > 0 ? Math.round((p.errors / p.requests) * 1000) / 10 : null)),
+    p50: line((p) => (p.requests > 0 && p.p50 !== undefined ? p.p50 : null)),
     p95: line((p) => (p.requests > 0 && p.p95 !== undefined ? p.p95 : null)),
   };
 }

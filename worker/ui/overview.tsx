@@ -176,7 +176,7 @@ const Switches = ({ control }: { control: NonNullable<OverviewData["control"]> }
   );
 };
 
-/** Charts over the last hours: requests, error rate and p95 latency per specialist (the busiest seven). */
+/** Charts over the last hours: requests, error rate and p50 and p95 latency per specialist (the busiest seven). */
 const Traffic = ({ t }: { t: TimeCharts }) =>
   t.requests.length === 0 ? (
     <p class="muted">No calls in this window.</p>
@@ -184,6 +184,7 @@ const Traffic = ({ t }: { t: TimeCharts }) =>
     <div class="charts wide">
       <LineChart id="chart-requests" title="Requests per interval" desc="Calls made to each specialist per interval (every retry and fallback attempt)." series={t.requests} from={t.from} to={t.to} />
       <LineChart id="chart-errors" title="Error rate (%)" desc="Errors over calls per interval, per specialist; gaps where it had no calls." series={t.errorRate} from={t.from} to={t.to} unit="%" />
+      <LineChart id="chart-latency-p50" title="p50 latency (ms)" desc="The median of each specialist's call latency per interval; gaps where it had no calls." series={t.p50} from={t.from} to={t.to} unit=" ms" />
       <LineChart id="chart-latency" title="p95 latency (ms)" desc="The 95th percentile of each specialist's call latency per interval; gaps where it had no calls." series={t.p95} from={t.from} to={t.to} unit=" ms" />
     </div>
   );

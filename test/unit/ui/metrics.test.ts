@@ -90,7 +90,7 @@ describe("timeCharts: the overview's lines from a range of /v1/metrics", () => {
       to: m(2),
       series: [
         { specialist: "quiet", points: [{ t: m(0), requests: 1, errors: 0, latencyMs: { p95: 5 } }] },
-        { specialist: "busy", points: [{ t: m(0), requests: 4, errors: 1, latencyMs: { p95: 20 } }, { t: new Date(m(1)).toISOString(), requests: 0, errors: 0, latencyMs: { p95: null } }, { t: m(2), requests: 6, errors: 0, latencyMs: { p95: 31.5 } }] },
+        { specialist: "busy", points: [{ t: m(0), requests: 4, errors: 1, latencyMs: { p50: 8, p95: 20 } }, { t: new Date(m(1)).toISOString(), requests: 0, errors: 0, latencyMs: { p50: null, p95: null } }, { t: m(2), requests: 6, errors: 0, latencyMs: { p50: 9.5, p95: 31.5 } }] },
         { specialist: "idle", points: [{ t: m(0), requests: 0 }] },
         { points: [{ t: m(0), requests: 3 }] },
       ],
@@ -101,6 +101,7 @@ describe("timeCharts: the overview's lines from a range of /v1/metrics", () => {
     expect(c.requests[0]!.points).toEqual([{ t: m(0), v: 4 }, { t: m(1), v: 0 }, { t: m(2), v: 6 }]);
     expect(c.errorRate[0]!.points).toEqual([{ t: m(0), v: 25 }, { t: m(1), v: null }, { t: m(2), v: 0 }]);
     expect(c.p95[0]!.points).toEqual([{ t: m(0), v: 20 }, { t: m(1), v: null }, { t: m(2), v: 31.5 }]);
+    expect(c.p50[0]!.points).toEqual([{ t: m(0), v: 8 }, { t: m(1), v: null }, { t: m(2), v: 9.5 }]);
     expect(timeCharts({ ...doc, series: doc.series }, 1)!.requests.map((s) => s.name)).toEqual(["busy"]);
   });
 
