@@ -27,7 +27,7 @@ export function niceStep(range: number, count = 5): number {
   if (!(range > 0) || !Number.isFinite(range)) return 1;
   const raw = range / Math.max(1, count);
   const mag = 10 ** Math.floor(Math.log10(raw));
-  return STEPS.map((s) => s * mag).find((s) => s >= raw - 1e-12) ?? 10 * mag;
+  return STEPS.map((s) => s * mag).find((s) => s >= raw - 1e-12)!; // 10 × mag is always at or above raw
 }
 
 /**
@@ -44,8 +44,8 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   const step = niceStep(hi - lo, count);
   const first = Math.floor(lo / step) * step;
   const out: number[] = [];
+  // through the first tick at or above hi (at most 50)
   for (let v = first; v < hi + step - 1e-9 && out.length < 50; v += step) out.push(round(v, step));
-  if (out[out.length - 1]! < hi) out.push(round(out[out.length - 1]! + step, step));
   return out;
 }
 

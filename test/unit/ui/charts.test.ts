@@ -9,6 +9,8 @@ describe("chart geometry", () => {
     const y = linear([0, 100], [180, 20]);
     expect([y(0), y(50), y(100)]).toEqual([180, 100, 20]);
     expect(linear([5, 5], [0, 10])(5)).toBe(5);
+    expect(linear([10, 20], [0, 100])(15)).toBe(50);
+    expect(linear([-10, 10], [0, 100])(0)).toBe(50);
   });
 
   it("nice ticks from 0 past the maximum at 1, 2, 2.5 or 5 × 10ⁿ; no data gives [0, 1]", () => {
@@ -18,11 +20,18 @@ describe("chart geometry", () => {
     expect(niceTicks(-30, 70, 4)).toEqual([-50, -25, 0, 25, 50, 75]);
     expect(niceTicks(0, 0)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
     expect(niceTicks(0, Number.NaN)[0]).toBe(0);
+    expect(niceTicks(0, 100, 1000)).toHaveLength(50); // at most 50 ticks
+    expect(niceTicks(0, 1e9, 2)).toEqual([0, 5e8, 1e9]);
+    expect(niceTicks(0, 0.0003, 3)).toEqual([0, 0.0001, 0.0002, 0.0003]);
   });
 
   it("time ticks at a round step aligned in UTC, and their labels", () => {
     expect(timeTicks(H(7), H(120), 4)).toEqual([H(30), H(60), H(90), H(120)]);
     expect(timeTicks(H(0), H(0))).toEqual([H(0)]);
+    expect(timeTicks(H(10), H(0))).toEqual([H(10)]);
+    const week = 7 * 86_400_000;
+    expect(timeTicks(0, 100 * week, 2)).toHaveLength(50); // a week apart at most, 50 ticks at most
+    expect(timeTicks(0, 3 * week, 3)).toEqual([0, week, 2 * week, 3 * week]);
     expect(timeLabel(H(30), 3_600_000)).toBe("10:30");
     expect(timeLabel(H(30), 5 * 86_400_000)).toBe("11-30");
   });

@@ -122,3 +122,17 @@ describe("costLines: cost per interval per specialist", () => {
     expect(costLines({ specialists: [] })).toBeUndefined();
   });
 });
+
+describe("the chart readers' edges", () => {
+  it("ties sort by name; points without a time or with junk are left out; a budget limit is a gauge of its own", () => {
+    const row = (label: string, requests: number) => ({ label, specialist: "s", requests, verified: { pass: 0, fail: 0 }, feedback: { good: 0, bad: 0 } });
+    expect(intentMix([row("b", 3), row("c", 3), row("a", 3)]).map((m) => m.label)).toEqual(["a", "b", "c"]);
+    const t = Date.UTC(2026, 10, 30);
+    const doc = { from: t, to: t + 60_000, series: [{ specialist: "z", points: [{ t, costUsd: 1 }] }, { specialist: "y", points: [{ t, costUsd: 1 }, { costUsd: 5 }, "junk"] }, { specialist: "x", points: "junk" }, "junk"] };
+    expect(costLines(doc)!.lines).toEqual([{ name: "y", points: [{ t, v: 1 }] }, { name: "z", points: [{ t, v: 1 }] }]);
+    expect(poolGauges({ specialists: [{ id: "u", pool: { budget: { spentUsd: 2, limitUsd: 10 }, requests: { used: 1 } } }, "junk"] })).toEqual([{ specialist: "u", what: "USD today", used: 2, limit: 10 }]);
+    expect(poolGauges({ specialists: [{ id: "u", pool: { requests: { limit: 5 } } }] })).toEqual([{ specialist: "u", what: "rpm", used: 0, limit: 5 }]);
+    expect(correctionsFromFeedback({ feedback: "junk" }).total).toBe(0);
+    expect(correctionsFromFeedback({ feedback: ["junk", null] }).total).toBe(0);
+  });
+});
