@@ -121,6 +121,12 @@ describe("dashboard pages", () => {
     const html = await (await ui("/", { cookie: admin.cookie })).text();
     expect(html).toContain('<figure class="chart" id="chart-intents">');
     expect(html).toMatch(new RegExp(`<g class="bar" data-label="units\\.convert" data-value="${units}">`));
+    // the classifier's confidence today, summed over the specialists, as GET /v1/metrics counts it
+    const conf = ((await (await callWith({}, "/v1/metrics", { headers: { authorization: "Bearer dev-admin-key" } })).json()) as { specialists: { confidence?: number[] }[] }).specialists.reduce((sum, sp) => sum + (sp.confidence ?? []).reduce((a, b) => a + b, 0), 0);
+    expect(conf).toBeGreaterThanOrEqual(4);
+    const bars = [...html.slice(html.indexOf('id="chart-confidence"')).matchAll(/<g class="bar" data-label="[^"]+" data-value="(\d+)">/g)].slice(0, 10).map((m) => Number(m[1]));
+    expect(bars).toHaveLength(10);
+    expect(bars.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(4);
     expect(units).toBeGreaterThanOrEqual(2);
     const tenant = await signIn("dev-key");
     const mine = await (await ui("/", { cookie: tenant.cookie })).text();

@@ -64,6 +64,15 @@ const SpecialistMetrics = z
       .object({ count: z.number().int(), outcomes: Counts, costUsd: z.number() })
       .optional()
       .openapi({ description: "its escalations as the LLM router (router.escalation), by outcome, and their cost; each one's call is among the requests, its cost in costUsd" }),
+    coordination: z
+      .object({ hedges: z.number().int(), hedged: z.number().int(), hedgeWins: z.number().int(), budgetDenied: z.number().int(), ensembles: z.number().int(), disagreements: z.number().int() })
+      .optional()
+      .openapi({ description: "hedges and ensembles of calls decided for it (docs/coordination.md): how many, how many hedged, won by the hedge, refused by the budget; ensembles and those not accepted" }),
+    confidence: z
+      .array(z.number().int())
+      .length(10)
+      .optional()
+      .openapi({ description: "the classifier's confidence for what was routed to it by intent: counts in bins of 0.1 from 0 (the last holds 1.0)" }),
     verifications: Verdicts,
     feedback: Feedback,
     intents: z.array(IntentMetrics).openapi({ description: "per intent label it served (calls, verdicts or feedback), by label" }),

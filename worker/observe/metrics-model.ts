@@ -43,6 +43,12 @@ export interface SpecialistDay {
   hopRefs?: HopRef[];
   /** Escalations this specialist was asked as the LLM router (`router.escalation`); absent when none. */
   escalations?: EscalationCounts;
+  /**
+   * The intent classifier's confidence for the hops and steps routed to this
+   * specialist by their intent, in {@link CONFIDENCE_BINS} bins of 0.1 (the last one
+   * holds 1.0); absent when none (pinned calls have no confidence).
+   */
+  confidence?: number[];
   /** Hedges and ensembles of calls decided for this specialist (issue 18); absent when none. */
   coordination?: CoordinationCounts;
 }
@@ -237,9 +243,33 @@ export function deltasFromSpans(spans: readonly SpanRecord[], o: { hopWindowMs?:
       bump(d.denials, denialOf(s)!);
     }
   }
+  countConfidence(spans, dayOf);
   const ref = hopRefOf(spans, o.hopWindowMs ?? 0);
   if (ref) (dayOf(ref.at, ref.specialist).hopRefs ??= []).push(ref);
   return [...out.values()];
+}
+
+/** Bins of a day's confidence histogram: [0, 0.1), [0.1, 0.2), …, [0.9, 1.0]. */
+export const CONFIDENCE_BINS = 10;
+
+/** The bin of a confidence in [0, 1] (values outside are clamped). */
+export const confidenceBin = (c: number): number => Math.min(CONFIDENCE_BINS - 1, Math.max(0, Math.floor(c * CONFIDENCE_BINS)));
+
+/**
+ * Counts the confidence of a call routed by intent into the day of the specialist it
+ * was routed to: an `intent` span with a confidence, attributed to its own specialist (a
+ * task step's) or the hop's `decide` span's.
+ */
+function countConfidence(spans: readonly SpanRecord[], dayOf: (ms: number, specialist: string) => SpecialistDay): void {
+  const decided = spans.find((s) => s.name === SPAN.decide && typeof s.attributes[ATTR.specialist] === "string")?.attributes[ATTR.specialist];
+  for (const s of spans) {
+    const c = s.attributes[ATTR.intentConfidence];
+    if (s.name !== SPAN.intent || typeof c !== "number" || !Number.isFinite(c) || s.endMs === null) continue;
+    const specialist = s.attributes[ATTR.specialist] ?? decided;
+    if (typeof specialist !== "string") continue;
+    const d = dayOf(s.endMs, specialist);
+    (d.confidence ??= new Array<number>(CONFIDENCE_BINS).fill(0))[confidenceBin(c)]! += 1;
+  }
 }
 
 /** `a + b` of counts by key (a new object; neither is changed). */
@@ -273,6 +303,7 @@ export function addDays(a: SpecialistDay, b: SpecialistDay): SpecialistDay {
     ...(a.hopRefs || b.hopRefs ? { hopRefs: [...(a.hopRefs ?? []), ...(b.hopRefs ?? [])] } : {}),
     ...(a.escalations || b.escalations ? { escalations: addEscalations(a.escalations, b.escalations) } : {}),
     ...(a.coordination || b.coordination ? { coordination: addCoordination(a.coordination, b.coordination) } : {}),
+    ...(a.confidence || b.confidence ? { confidence: Array.from({ length: CONFIDENCE_BINS }, (_, i) => (a.confidence?.[i] ?? 0) + (b.confidence?.[i] ?? 0)) } : {}),
   };
 }
 
@@ -304,6 +335,8 @@ export interface DaySummary {
   escalations?: EscalationCounts;
   /** Hedges and ensembles of calls decided for it (their calls are among the requests of whoever made them). */
   coordination?: CoordinationCounts;
+  /** The classifier's confidence for what was routed to it by intent: counts in bins of 0.1 from 0 (the last holds 1.0). */
+  confidence?: number[];
 }
 
 const r6 = (n: number) => Math.round(n * 1e6) / 1e6;
@@ -335,5 +368,6 @@ export function summarize(d: SpecialistDay, tally?: FeedbackTally): DaySummary {
     intents: intentSummaries(d.intents ?? {}, tally?.byLabel ?? {}),
     ...(d.escalations ? { escalations: { ...d.escalations, costUsd: r6(d.escalations.costUsd) } } : {}),
     ...(d.coordination ? { coordination: d.coordination } : {}),
+    ...(d.confidence ? { confidence: d.confidence } : {}),
   };
 }

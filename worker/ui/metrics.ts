@@ -252,3 +252,12 @@ export function timeCharts(doc: unknown, max = 7): TimeCharts | undefined {
 export function costLines(doc: unknown, max = 7): { from: number; to: number; lines: { name: string; points: { t: number; v: number | null }[] }[] } | undefined {
   return rangeSeries(doc, (p, t) => ({ t, v: num(p.costUsd) ?? 0 }), (p) => p.v, max);
 }
+
+/** Today's confidence histogram over every specialist of a `GET /v1/metrics` document (`specialists[].confidence`, 10 bins of 0.1); undefined when none was counted. */
+export function confidenceHistogram(doc: unknown): { label: string; value: number }[] | undefined {
+  if (!isObj(doc) || !Array.isArray(doc.specialists)) return undefined;
+  const bins = new Array<number>(10).fill(0);
+  for (const s of doc.specialists.filter(isObj)) if (Array.isArray(s.confidence)) s.confidence.forEach((n, i) => i < 10 && (bins[i]! += num(n) ?? 0));
+  if (bins.every((n) => n === 0)) return undefined;
+  return bins.map((value, i) => ({ label: `${(i / 10).toFixed(1)}–${i === 9 ? "1.0" : ((i + 1) / 10).toFixed(1)}`, value }));
+}

@@ -39,6 +39,8 @@ export interface OverviewData {
   corrections?: Corrections;
   /** The last hours per specialist (`/v1/metrics?from=…&resolution=…`, admin). */
   time?: TimeCharts;
+  /** Today's classifier confidence histogram over every specialist (admin). */
+  confidence?: { label: string; value: number }[];
   /** Cost per day per specialist over the last two weeks (admin). */
   costs?: NonNullable<ReturnType<typeof costLines>>;
 }
@@ -213,12 +215,15 @@ const Load = ({ data }: { data: OverviewData }) => {
   );
 };
 
-/** Charts of routing: requests per intent label today, and the tenant's corrected routes (routed label × corrected label). */
+/** Charts of routing: requests per intent label today, the classifier's confidence, and the tenant's corrected routes (routed label × corrected label). */
 const Routing = ({ data }: { data: OverviewData }) => {
   const mix = intentMix(data.intents ?? []);
   const c = data.corrections;
   return (
     <div class="charts">
+      {data.confidence ? (
+        <BarChart id="chart-confidence" title="Classifier confidence today" desc="How many routed requests the intent classifier was how sure about, in bins of 0.1 (below router.minConfidence they went to the fallback)." bars={data.confidence} />
+      ) : null}
       {mix.length > 0 ? <BarChart id="chart-intents" title="Requests per intent today" desc="How today's routed requests split by intent label (all specialists)." bars={mix.map((m) => ({ label: m.label, value: m.requests }))} /> : <p class="muted">No routed requests today.</p>}
       {c && c.total > 0 ? (
         <Matrix id="chart-corrections" title="Corrected routes" desc={`${c.total} corrections given as feedback: where inputs were routed and where they should have gone.`} rows={c.routed} cols={c.corrected} count={c.count} rowHead="routed" colHead="corrected" />

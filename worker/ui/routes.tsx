@@ -9,7 +9,7 @@ import { getRuntime } from "../runtime.ts";
 import { problemText, type AppFetch } from "./api.ts";
 import { ErrorPage, IntentsPage, SignInPage, StartPage } from "./forms.tsx";
 import { formFields, isHttps, keysFor, requireCsrf, requireSession, uiHeaders, type UiEnv } from "./guard.ts";
-import { correctionsFromFeedback, figuresFromMetrics, figuresFromPool, intentRowsFromMetrics, poolGauges, timeCharts, costLines, type SpecialistFigures } from "./metrics.ts";
+import { confidenceHistogram, correctionsFromFeedback, figuresFromMetrics, figuresFromPool, intentRowsFromMetrics, poolGauges, timeCharts, costLines, type SpecialistFigures } from "./metrics.ts";
 import { OverviewPage, type OverviewData, type SpecialistRow } from "./overview.tsx";
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, nonce, openSession, sealSession } from "./session.ts";
 import { taskBodyFromForm } from "./start-form.ts";
@@ -108,6 +108,7 @@ export function dashboardRoutes(fetchApp: AppFetch): Hono<UiEnv> {
       figures,
       figuresSource,
       ...(metrics?.ok ? { intents: intentRowsFromMetrics(metrics.body), pools: poolGauges(metrics.body) } : {}),
+      ...(metrics?.ok && confidenceHistogram(metrics.body) ? { confidence: confidenceHistogram(metrics.body)! } : {}),
       ...(feedback.ok ? { corrections: correctionsFromFeedback(feedback.body) } : {}),
       ...(time ? { time } : {}),
       ...(costs ? { costs } : {}),

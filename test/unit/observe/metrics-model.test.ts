@@ -175,3 +175,22 @@ describe("metrics from spans: MCP tool calls", () => {
     expect(summarize(deltasFromSpans([call("slow", "ok", DAY1, 30, 0)])[0]!)).not.toHaveProperty("coordination");
   });
 });
+
+describe("confidence histogram", () => {
+  it("bins the intent span's confidence under the hop's decided specialist (or a step's own), in bins of 0.1, 1.0 in the last; pinned calls count nothing", () => {
+    const intent = (confidence: number | undefined, specialist?: string) => span(SPAN.intent, DAY1, 1, { ...(confidence === undefined ? {} : { [ATTR.intentConfidence]: confidence }), ...(specialist ? { [ATTR.specialist]: specialist } : {}) });
+    const decide = (specialist: string) => span(SPAN.decide, DAY1, 0, { [ATTR.specialist]: specialist });
+    const [hop] = deltasFromSpans([intent(0.93), decide("units"), call("units", "ok", DAY1, 30, 0)]);
+    expect(hop!.confidence).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    const [step] = deltasFromSpans([intent(0.05, "general")]);
+    expect(step).toMatchObject({ specialist: "general", confidence: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0] });
+    expect(deltasFromSpans([intent(1, "a")])[0]!.confidence![9]).toBe(1);
+    expect(deltasFromSpans([intent(0.5, "a")])[0]!.confidence![5]).toBe(1);
+    expect(deltasFromSpans([intent(undefined), decide("units"), call("units", "ok", DAY1, 30, 0)])[0]).not.toHaveProperty("confidence"); // pinned
+    expect(deltasFromSpans([intent(0.7)])).toEqual([]); // no specialist to count it for
+    const both = addDays(hop!, hop!);
+    expect(both.confidence![9]).toBe(2);
+    expect(addDays(emptyDay("u", hop!.day), emptyDay("u", hop!.day))).not.toHaveProperty("confidence");
+    expect(summarize(hop!).confidence).toEqual(hop!.confidence);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { correctionsFromFeedback, costLines, figuresFromMetrics, figuresFromPool, intentMix, intentRowsFromMetrics, poolGauges, timeCharts } from "../../../worker/ui/metrics.ts";
+import { confidenceHistogram, correctionsFromFeedback, costLines, figuresFromMetrics, figuresFromPool, intentMix, intentRowsFromMetrics, poolGauges, timeCharts } from "../../../worker/ui/metrics.ts";
 
 describe("overview figures", () => {
   it("reads usage, breaker and today's spend from a pool view", () => {
@@ -134,5 +134,15 @@ describe("the chart readers' edges", () => {
     expect(poolGauges({ specialists: [{ id: "u", pool: { requests: { limit: 5 } } }] })).toEqual([{ specialist: "u", what: "rpm", used: 0, limit: 5 }]);
     expect(correctionsFromFeedback({ feedback: "junk" }).total).toBe(0);
     expect(correctionsFromFeedback({ feedback: ["junk", null] }).total).toBe(0);
+  });
+});
+
+describe("confidenceHistogram", () => {
+  it("sums the specialists' bins, labels them by range, and is undefined with nothing counted", () => {
+    const h = confidenceHistogram({ specialists: [{ id: "a", confidence: [1, 0, 0, 0, 0, 0, 0, 0, 2, 3] }, { id: "b", confidence: [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 99] }, { id: "c" }, "junk"] })!;
+    expect(h.map((b) => b.value)).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 3, 4]);
+    expect([h[0]!.label, h[9]!.label]).toEqual(["0.0–0.1", "0.9–1.0"]);
+    expect(confidenceHistogram({ specialists: [{ id: "a", confidence: new Array(10).fill(0) }] })).toBeUndefined();
+    expect(confidenceHistogram({})).toBeUndefined();
   });
 });
