@@ -42,7 +42,7 @@ export const AREAS = {
   tasks: { target: 80, files: ["plan", "audit", "types", "ensemble", "ensemble-judge", "json-path", "coordination"].map((f) => `worker/tasks/${f}.ts`) },
   observe: {
     target: 80,
-    files: ["attributes", "dispatch-spans", "histogram", "intent-counts", "intent-summary", "log", "metrics-model", "otlp", "settings", "span", "step-spans", "timeseries"].map((f) => `worker/observe/${f}.ts`),
+    files: ["attributes", "dispatch-spans", "histogram", "intent-counts", "intent-summary", "log", "metrics-model", "otlp", "settings", "span", "step-spans", "timeseries", "day-counters"].map((f) => `worker/observe/${f}.ts`),
   },
   protocols: {
     target: 80,

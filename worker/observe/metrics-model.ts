@@ -4,6 +4,9 @@ import { durationMs, type SpanRecord } from "./span.ts";
 import { hopRefOf, type HopRef } from "./hop-refs.ts";
 import { addIntents, addVerdicts, countCall, emptyIntentCounts, labelsOf, verdictOf, type IntentCounts, type VerdictCounts } from "./intent-counts.ts";
 import { intentSummaries, feedbackSummary, type FeedbackSummary, type FeedbackTally, type IntentSummary } from "./intent-summary.ts";
+import { addConfidence, addCoordination, countConfidence, countCoordination, type CoordinationCounts } from "./day-counters.ts";
+
+export { CONFIDENCE_BINS, confidenceBin, type CoordinationCounts } from "./day-counters.ts";
 
 /**
  * One specialist's counters for one UTC day. `calls` are calls made (each retry and
@@ -45,50 +48,12 @@ export interface SpecialistDay {
   escalations?: EscalationCounts;
   /**
    * The intent classifier's confidence for the hops and steps routed to this
-   * specialist by their intent, in {@link CONFIDENCE_BINS} bins of 0.1 (the last one
+   * specialist by their intent, in `CONFIDENCE_BINS` (day-counters.ts) bins of 0.1 (the last one
    * holds 1.0); absent when none (pinned calls have no confidence).
    */
   confidence?: number[];
   /** Hedges and ensembles of calls decided for this specialist (issue 18); absent when none. */
   coordination?: CoordinationCounts;
-}
-
-/**
- * A day's coordinated calls decided for one specialist: hedges (`hedged`: the extra
- * call was started; `hedgeWins`: it answered first; `budgetDenied`: the tenant's hedge
- * budget refused it) and ensembles (`disagreements`: ended without an accepted answer:
- * held for a human, or failed).
- */
-export interface CoordinationCounts {
-  hedges: number;
-  hedged: number;
-  hedgeWins: number;
-  budgetDenied: number;
-  ensembles: number;
-  disagreements: number;
-}
-
-const COORDINATION_KEYS = ["hedges", "hedged", "hedgeWins", "budgetDenied", "ensembles", "disagreements"] as const;
-
-/** `a + b` of coordination counters (a new object). */
-function addCoordination(a: CoordinationCounts | undefined, b: CoordinationCounts | undefined): CoordinationCounts {
-  const out: CoordinationCounts = { hedges: 0, hedged: 0, hedgeWins: 0, budgetDenied: 0, ensembles: 0, disagreements: 0 };
-  for (const c of [a, b]) for (const k of COORDINATION_KEYS) out[k] += c?.[k] ?? 0;
-  return out;
-}
-
-/** Counts one hedge or ensemble span into its decided specialist's day. */
-function countCoordination(d: SpecialistDay, s: SpanRecord): void {
-  const c = (d.coordination ??= addCoordination(undefined, undefined));
-  if (s.name === SPAN.hedge) {
-    c.hedges += 1;
-    if (s.attributes[ATTR.hedged] === true) c.hedged += 1;
-    if (s.attributes[ATTR.hedged] === true && s.attributes[ATTR.hedgeWinner] === s.attributes[ATTR.hedgeWith]) c.hedgeWins += 1;
-    if (s.attributes[ATTR.hedgeBudgetDenied] === true) c.budgetDenied += 1;
-  } else {
-    c.ensembles += 1;
-    if (s.attributes[ATTR.ensembleDecision] !== "accepted") c.disagreements += 1;
-  }
 }
 
 /** One tool's calls of a day: made (`ok`, `errors` among them) and denied before any call. */
@@ -249,29 +214,6 @@ export function deltasFromSpans(spans: readonly SpanRecord[], o: { hopWindowMs?:
   return [...out.values()];
 }
 
-/** Bins of a day's confidence histogram: [0, 0.1), [0.1, 0.2), …, [0.9, 1.0]. */
-export const CONFIDENCE_BINS = 10;
-
-/** The bin of a confidence in [0, 1] (values outside are clamped). */
-export const confidenceBin = (c: number): number => Math.min(CONFIDENCE_BINS - 1, Math.max(0, Math.floor(c * CONFIDENCE_BINS)));
-
-/**
- * Counts the confidence of a call routed by intent into the day of the specialist it
- * was routed to: an `intent` span with a confidence, attributed to its own specialist (a
- * task step's) or the hop's `decide` span's.
- */
-function countConfidence(spans: readonly SpanRecord[], dayOf: (ms: number, specialist: string) => SpecialistDay): void {
-  const decided = spans.find((s) => s.name === SPAN.decide && typeof s.attributes[ATTR.specialist] === "string")?.attributes[ATTR.specialist];
-  for (const s of spans) {
-    const c = s.attributes[ATTR.intentConfidence];
-    if (s.name !== SPAN.intent || typeof c !== "number" || !Number.isFinite(c) || s.endMs === null) continue;
-    const specialist = s.attributes[ATTR.specialist] ?? decided;
-    if (typeof specialist !== "string") continue;
-    const d = dayOf(s.endMs, specialist);
-    (d.confidence ??= new Array<number>(CONFIDENCE_BINS).fill(0))[confidenceBin(c)]! += 1;
-  }
-}
-
 /** `a + b` of counts by key (a new object; neither is changed). */
 export function addCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
   const out = { ...a };
@@ -303,7 +245,7 @@ export function addDays(a: SpecialistDay, b: SpecialistDay): SpecialistDay {
     ...(a.hopRefs || b.hopRefs ? { hopRefs: [...(a.hopRefs ?? []), ...(b.hopRefs ?? [])] } : {}),
     ...(a.escalations || b.escalations ? { escalations: addEscalations(a.escalations, b.escalations) } : {}),
     ...(a.coordination || b.coordination ? { coordination: addCoordination(a.coordination, b.coordination) } : {}),
-    ...(a.confidence || b.confidence ? { confidence: Array.from({ length: CONFIDENCE_BINS }, (_, i) => (a.confidence?.[i] ?? 0) + (b.confidence?.[i] ?? 0)) } : {}),
+    ...(a.confidence || b.confidence ? { confidence: addConfidence(a.confidence, b.confidence) } : {}),
   };
 }
 
