@@ -7,7 +7,7 @@ import { approvalReport } from "../worker/tasks/approvals.ts";
 import type { Plan } from "../worker/tasks/plan.ts";
 import { A2A_CONTEXT_KEY, TERMINAL, type StepDoc, type TaskDoc, type TaskEvent } from "../worker/tasks/types.ts";
 import { drive, finish, type EngineHost } from "./task-engine.ts";
-import { recordNewTask } from "./task-lifecycle.ts";
+import { approvedStep, recordNewTask } from "./task-lifecycle.ts";
 import { runDispatched } from "./task-dispatched.ts";
 import { InFlight } from "./task-in-flight.ts";
 import type { StepReport } from "../worker/queues/step-run.ts";
@@ -17,7 +17,7 @@ import { TaskMessages, type AddResult, type StoredMessage } from "./task-message
 import { TaskPushConfigs, type PushConfigAnswer, type PushConfigOp } from "./task-push-configs.ts";
 import type { SpanRecord } from "../worker/observe/span.ts";
 import type { Callback } from "../worker/queues/callbacks.ts";
-import { pickedCandidate } from "./task-coordination.ts";
+import { takePick } from "./task-coordination.ts";
 
 /** What the Worker hands a new TaskAgent. */
 export interface TaskInit {
@@ -262,23 +262,9 @@ export class TaskAgent extends DurableObject<Env> {
       return { ok: false, reason: "expired" };
     }
     const step = this.#store.requireStep(task.awaiting.step);
-    if (pick !== undefined) {
-      // a reviewer settling an ensemble's disagreement takes that candidate's answer
-      const picked = pickedCandidate(this.#store, step, pick);
-      if (!picked.ok) return { ok: false, reason: "bad_pick", detail: picked.detail };
-      step.unverifiedOutput = picked.output;
-      step.specialist = picked.specialist;
-      // the record's winner is the candidate whose answer the step takes: the reviewer's pick, not the vote's
-      if (step.coordination?.ensemble) step.coordination.ensemble.winner = pick;
-    }
-    if (step.unverifiedOutput !== undefined) {
-      step.status = "succeeded";
-      step.output = step.unverifiedOutput;
-      delete step.unverifiedOutput;
-      step.finishedAt = new Date().toISOString();
-    } else step.status = "pending";
-    step.approved = true;
-    this.#store.saveStep(step);
+    const badPick = pick === undefined ? undefined : takePick(this.#store, step, pick);
+    if (badPick !== undefined) return { ok: false, reason: "bad_pick", detail: badPick };
+    this.#store.saveStep(approvedStep(step));
     const gate = task.awaiting;
     task.status = "running";
     delete task.awaiting;

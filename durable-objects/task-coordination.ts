@@ -263,3 +263,19 @@ export function pickedCandidate(store: Pick<TaskStore, "blob">, step: StepDoc, p
   const text = c.ref ? store.blob(c.ref.sha256) : undefined;
   return text === undefined ? { ok: false, detail: `pick: candidate '${pick}''s answer is no longer stored` } : { ok: true, output: JSON.parse(text) as Json, specialist: c.specialist };
 }
+
+/**
+ * A reviewer's `pick` on a step paused on an ensemble's disagreement: the step takes
+ * that candidate's answer (as its unverified output, accepted by the approval) and the
+ * record names it the winner. Returns why it cannot (see {@link pickedCandidate}), or
+ * undefined once the step is changed.
+ */
+export function takePick(store: Pick<TaskStore, "blob">, step: StepDoc, pick: string): string | undefined {
+  const picked = pickedCandidate(store, step, pick);
+  if (!picked.ok) return picked.detail;
+  step.unverifiedOutput = picked.output;
+  step.specialist = picked.specialist;
+  // the record's winner is the candidate whose answer the step takes: the reviewer's pick, not the vote's
+  if (step.coordination?.ensemble) step.coordination.ensemble.winner = pick;
+  return undefined;
+}

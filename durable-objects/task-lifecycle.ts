@@ -216,3 +216,15 @@ export async function recordNewTask(store: TaskStore, callbacks: TaskCallbacks, 
     if (init.callback) await store.audit(init.actor, "callback.set", { url: shownUrl(init.callback.url), urlHash: await contentHash(init.callback.url), signed: init.callback.secret !== undefined });
   return task;
 }
+
+/** A step whose gate a human approved: an unverified output becomes its output (succeeded), else it runs (pending); it will not pause again. Changes and returns `step`. */
+export function approvedStep(step: StepDoc): StepDoc {
+  if (step.unverifiedOutput !== undefined) {
+    step.status = "succeeded";
+    step.output = step.unverifiedOutput;
+    delete step.unverifiedOutput;
+    step.finishedAt = new Date().toISOString();
+  } else step.status = "pending";
+  step.approved = true;
+  return step;
+}
