@@ -11,6 +11,7 @@ import type { Specialist } from "../config/schema.ts";
 import type { Env } from "../env.ts";
 import type { Runtime } from "../runtime.ts";
 import { ensembleCandidates, hedgeTarget, type Strategy } from "../tasks/coordination.ts";
+import { outputText } from "../tasks/plan.ts";
 import { firstSuccess, settleVote, vote, type Candidate } from "../tasks/ensemble.ts";
 import { judgeInput, judgeRequest, parseJudgeReply, unjudgeable } from "../tasks/ensemble-judge.ts";
 import { callsMade, type DispatchResult } from "./dispatch.ts";
@@ -35,15 +36,13 @@ export interface CoordinatedHop {
  * blocks; else its JSON.
  */
 export function hopAnswerText(output: unknown): string {
-  if (typeof output === "string") return output;
-  const o = output as { text?: unknown; choices?: { message?: { content?: unknown } }[]; content?: unknown } | null;
-  if (o && typeof o === "object") {
-    if (typeof o.text === "string") return o.text;
+  const o = output as { choices?: { message?: { content?: unknown } }[]; content?: unknown } | null;
+  if (o && typeof o === "object" && typeof (o as { text?: unknown }).text !== "string") {
     const chat = o.choices?.[0]?.message?.content;
     if (typeof chat === "string") return chat;
     if (Array.isArray(o.content)) return o.content.flatMap((b: { type?: unknown; text?: unknown }) => (b?.type === "text" && typeof b.text === "string" ? [b.text] : [])).join("");
   }
-  return JSON.stringify(output) ?? "";
+  return outputText(output); // a string, a `{ text }`, else its JSON (as plan templates read outputs)
 }
 
 /**
