@@ -84,12 +84,15 @@ describe("operator dashboard in a real browser", () => {
     const chart = page.locator("#chart-intents");
     const read = () => chart.locator("g.bar").evaluateAll((gs) => gs.map((g) => ({ label: g.getAttribute("data-label"), value: Number(g.getAttribute("data-value")), width: (g.querySelector("rect") as unknown as { getBBox(): { width: number } }).getBBox().width })));
     let bars: Awaited<ReturnType<typeof read>> = [];
-    // isolates flush their counters every observability.metricsFlushMs: reload until the three conversions are counted (bounded)
-    for (let i = 0; i < 20 && !((bars.find((b) => b.label === "units.convert")?.value ?? 0) >= 3); i++) {
-      if (i > 0) await new Promise((r) => setTimeout(r, 500));
+    // an isolate sends its counters with a hop at most once per observability.metricsFlushMs (1 s): reload until the
+    // three conversions are counted, sending another (arithmetic) hop each time so pending counters go out (bounded)
+    for (let i = 0; i < 40 && !((bars.find((b) => b.label === "units.convert")?.value ?? 0) >= 3); i++) {
+      if (i > 0) {
+        await new Promise((r) => setTimeout(r, 600));
+        expect((await route(`what is ${i} + 1?`)).status).toBe(200);
+      }
       await page.goto(`${server.url}/`);
-      await chart.waitFor();
-      bars = await read();
+      if ((await chart.count()) > 0) bars = await read();
     }
     const units = bars.find((b) => b.label === "units.convert");
     expect(units?.value).toBeGreaterThanOrEqual(3);
