@@ -102,6 +102,11 @@ export class Metrics extends DurableObject<Env> {
     return this.#series.range(res, from, to, stepMs, tenant);
   }
 
+  /** As {@link series}, per tenant (series-table.ts `rangeByTenant`). */
+  seriesByTenant(res: number, from: number, to: number, stepMs: number): { tenant: string; buckets: Bucket[] }[] {
+    return this.#series.rangeByTenant(res, from, to, stepMs);
+  }
+
   /** A hop this specialist served, if it is the tenant's and still takes feedback. */
   hopRef(hop: string, tenant: string): HopRef | undefined {
     return this.#hops.get(hop, tenant, Date.now());

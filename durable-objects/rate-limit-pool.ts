@@ -2,6 +2,10 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../worker/env.ts";
 import { canonicalJson } from "../worker/tasks/audit.ts";
 import { HedgeBudget, type HedgeBudgetSettings, type HedgeTake } from "../worker/routing/hedge-budget.ts";
+import { bucketsFromBreakerChanges } from "../worker/observe/timeseries.ts";
+import { metricsStub } from "../worker/observe/sinks.ts";
+import { specialistOfPool } from "../worker/routing/admission.ts";
+import type { BreakerChange } from "../worker/pools/breaker.ts";
 import { Pool, type AdmitRequest, type AdmitResult, type FinishOutcome, type GrantResult, type PoolConfig, type PoolSnapshot, type PoolView } from "../worker/pools/pool.ts";
 
 /** Breaker state as an isolate caches it after reporting an outcome. */
@@ -23,7 +27,9 @@ export type PoolGrant = GrantResult & { breaker: BreakerReport["state"] };
  * appends one row (the rate window is rebuilt from the rows still in the window),
  * and the small rest (leases, budget, breaker, tokens) is one synchronous KV value. The caller passes the pool's config with every call
  * (the config file stays the one source of truth); changed limits apply at once
- * and keep the recorded usage.
+ * and keep the recorded usage. A specialist's pool sends its breaker's state changes to
+ * the specialist's Metrics object (its time series' `breaker` counts) before answering
+ * the call that made them.
  */
 export class RateLimitPool extends DurableObject<Env> {
   #pool: Pool | undefined;
@@ -73,19 +79,19 @@ export class RateLimitPool extends DurableObject<Env> {
   }
 
   /** Admits one call or says why not (`retryAfterMs` until it could succeed). A denial changes nothing. */
-  admit(config: PoolConfig, req: AdmitRequest): AdmitResult {
+  admit(config: PoolConfig, req: AdmitRequest): AdmitResult | Promise<AdmitResult> {
     const pool = this.#get(config);
     const r = pool.admit(Date.now(), req);
     if (r.ok) this.#save(pool, req.units ?? 1);
-    return r;
+    return this.#reported(pool, r);
   }
 
   /** Ends an admitted call: frees its lease, settles its cost, records tokens and the breaker outcome. */
-  finish(config: PoolConfig, leaseId: string, outcome: FinishOutcome): BreakerReport {
+  finish(config: PoolConfig, leaseId: string, outcome: FinishOutcome): BreakerReport | Promise<BreakerReport> {
     const pool = this.#get(config);
     pool.finish(Date.now(), leaseId, outcome);
     this.#save(pool);
-    return this.#breaker(pool);
+    return this.#reported(pool, this.#breaker(pool));
   }
 
   /**
@@ -93,7 +99,7 @@ export class RateLimitPool extends DurableObject<Env> {
    * breaker but no limits, or one served from grants: isolates call it directly and
    * report failures). Takes no rate slot (a granted call already holds one).
    */
-  record(config: PoolConfig, leaseId: string, ok: boolean): BreakerReport {
+  record(config: PoolConfig, leaseId: string, ok: boolean): BreakerReport | Promise<BreakerReport> {
     const pool = this.#get(config);
     const now = Date.now();
     const r = pool.admit(now, { leaseId, costUsd: 0, units: 0 });
@@ -101,7 +107,27 @@ export class RateLimitPool extends DurableObject<Env> {
       pool.finish(now, leaseId, { ok, costUsd: 0 });
       this.#save(pool);
     }
-    return this.#breaker(pool);
+    return this.#reported(pool, this.#breaker(pool));
+  }
+
+  /**
+   * `answer`, after sending the breaker's state changes (if the call made any) to the
+   * specialist's Metrics object; a failed send is logged, never the caller's failure.
+   * Without changes (nearly every call) it answers at once.
+   */
+  #reported<T>(pool: Pool, answer: T): T | Promise<T> {
+    const changes = pool.takeBreakerChanges();
+    const specialist = specialistOfPool(this.ctx.id.name);
+    if (changes.length === 0 || specialist === undefined) return answer;
+    return this.#send(specialist, changes).then(() => answer);
+  }
+
+  async #send(specialist: string, changes: BreakerChange[]): Promise<void> {
+    try {
+      await metricsStub(this.env, specialist)?.record([], bucketsFromBreakerChanges(specialist, changes));
+    } catch (e) {
+      console.warn(JSON.stringify({ msg: "breaker changes not recorded in metrics", specialist, changes, error: String(e) }));
+    }
   }
 
   /**

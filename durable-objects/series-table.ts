@@ -52,4 +52,18 @@ export class SeriesTable {
       stepMs,
     );
   }
+
+  /**
+   * The stored `res` buckets in `[from, to)` per tenant, each tenant's merged to
+   * intervals of `stepMs`, tenants in name order. Rows of no tenant (`""`: the breaker's
+   * state changes, which are the specialist's) are not a tenant's and are left out.
+   */
+  rangeByTenant(res: number, from: number, to: number, stepMs: number): { tenant: string; buckets: Bucket[] }[] {
+    const byTenant = new Map<string, Bucket[]>();
+    for (const r of this.#sql.exec<{ tenant: string; doc: string }>("SELECT tenant, doc FROM series WHERE res = ? AND start >= ? AND start < ? AND tenant != '' ORDER BY tenant", res, from, to)) {
+      const list = byTenant.get(r.tenant) ?? byTenant.set(r.tenant, []).get(r.tenant)!;
+      list.push(JSON.parse(r.doc) as Bucket);
+    }
+    return [...byTenant].map(([tenant, buckets]) => ({ tenant, buckets: downsample(buckets, stepMs) }));
+  }
 }

@@ -154,8 +154,23 @@ describe("dashboard pages", () => {
     const days = html.slice(html.indexOf('id="chart-cost-days"'));
     const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
     expect(/<g class="series" data-series="units">.*?<\/g>/s.exec(days)?.[0] ?? "").toMatch(new RegExp(`data-t="${today}" data-v="0\\.\\d+"`));
+    // cost per day per tenant: the hops above were dev-key's (tenant "dev")
+    const tenants = html.slice(html.indexOf('id="chart-cost-tenants"'));
+    expect(html).toContain('id="chart-cost-tenants"');
+    expect(/<g class="series" data-series="dev">.*?<\/g>/s.exec(tenants)?.[0] ?? "").toMatch(new RegExp(`data-t="${today}" data-v="0\\.\\d+"`));
     const tenant = await signIn("dev-key");
     expect(await (await ui("/", { cookie: tenant.cookie })).text()).not.toContain('id="chart-requests"'); // the series are the admin's
+  });
+
+  it("lists a breaker's state changes under the traffic charts (admin)", async () => {
+    // the router's default breaker opens after 5 failures within 30 s
+    for (let i = 0; i < 5; i++) expect((await callWith({}, "/v1/route", { json: { input: "x", specialist: "fault-error" } })).status).toBe(502);
+    expect((await callWith({}, "/v1/route", { json: { input: "x", specialist: "fault-error" } })).status).toBe(503);
+    const admin = await signIn("dev-admin-key");
+    const html = await (await ui("/", { cookie: admin.cookie })).text();
+    const table = html.slice(html.indexOf('id="breaker-changes"'));
+    expect(html).toContain('id="breaker-changes"');
+    expect(/<tr data-specialist="fault-error">(.*?)<\/tr>/s.exec(table)?.[1] ?? "").toMatch(/<td>open 1<\/td><td><span class="pill st-open">open<\/span>/);
   });
 
   it("shows the admin the per-intent table: label, specialist, calls, success, verified, feedback, latency, cost", async () => {

@@ -82,6 +82,30 @@ describe("GET /v1/metrics time series", () => {
     expect(d.series[0]!.points.at(-1)!.requests).toBe(2);
   });
 
+  it("answers one series per tenant with groupBy=tenant, over the specialists or of one", { timeout: 20_000 }, async () => {
+    clock.advance(5 * HOUR_MS); // 17:00: an hour no other test counts in
+    const t0 = clock.now();
+    await hop("ts-b", "units", 200);
+    await hop("ts-a", "units", 200);
+    await hop("ts-a", "fault-error", 502);
+    const byTenant = await series(`from=${t0}&to=${t0 + HOUR_MS}&resolution=1h&groupBy=tenant`);
+    expect(byTenant.series.map((s) => [s.tenant, s.specialist, s.points.map((p) => [p.t, p.requests, p.errors])])).toEqual([
+      ["ts-a", undefined, [[iso(t0), 2, 1]]],
+      ["ts-b", undefined, [[iso(t0), 1, 0]]],
+    ]); // by name; every point carries the interval's cost too
+    expect(byTenant.series[0]!.points[0]!.costUsd).toBeGreaterThan(0);
+    const ofUnits = await series(`from=${t0}&to=${t0 + HOUR_MS}&resolution=1h&groupBy=tenant&specialist=units`);
+    expect(ofUnits.series.map((s) => [s.tenant, s.specialist, s.points[0]!.requests])).toEqual([
+      ["ts-a", "units", 1],
+      ["ts-b", "units", 1],
+    ]);
+    expect((await series(`from=${t0 + HOUR_MS}&to=${t0 + 2 * HOUR_MS}&resolution=1h&groupBy=tenant`)).series).toEqual([]); // no calls: no tenant
+    const both = await query(`from=${t0}&groupBy=tenant&tenant=ts-a`);
+    expect(both.status).toBe(400);
+    expect((await problem(both)).detail).toMatch(/groupBy: groupBy=tenant answers every tenant/);
+    expect((await query(`from=${t0}&groupBy=intent`)).status).toBe(400);
+  });
+
   it("answers through the current interval without `to`", async () => {
     await hop("ts-a", "units", 200);
     const s = await series(`from=${clock.now()}&resolution=5m&tenant=ts-a`);

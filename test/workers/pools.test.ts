@@ -139,6 +139,15 @@ describe("circuit breaker", () => {
     expect((await route(cfg, "brittle", "x", key)).status).toBe(200); // the half-open probe
     expect(await calls(key)).toBe(4);
     expect((await pool(cfg, "specialist:brittle")).breaker!.state).toBe("closed");
+    // the changes are in the specialist's time series, in the minute each happened (the clock is at noon, 400 ms on)
+    const res = await callWith({ SWITCHYARD_CONFIG: cfg }, `/v1/metrics?from=${new Date(clock.now() - 60_000).toISOString()}&resolution=1m&specialist=brittle`, { headers: { authorization: "Bearer dev-admin-key" } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const points = ((await res.json()) as { series: { points: { t: string; requests: number; denied: number; breaker: { changes: Record<string, number>; state: string | null } }[] }[] }).series[0]!.points;
+    expect(points.map((p) => p.breaker)).toEqual([
+      { changes: {}, state: null },
+      { changes: { open: 1, "half-open": 1, closed: 1 }, state: "closed" }, // opened, half-open, and closed by the probe
+    ]);
+    expect(points[1]).toMatchObject({ requests: 4, denied: 2 });
   });
 
   it("re-opens when the half-open probe fails", async () => {
@@ -152,6 +161,9 @@ describe("circuit breaker", () => {
     expect((await route(cfg, "brittle-2", "x", key)).status).toBe(502); // the probe is called, and fails
     expect((await route(cfg, "brittle-2", "x", key)).status).toBe(503); // open again
     expect(await calls(key)).toBe(3);
+    const res = await callWith({ SWITCHYARD_CONFIG: cfg }, `/v1/metrics?from=${new Date(clock.now()).toISOString()}&resolution=1m&specialist=brittle-2`, { headers: { authorization: "Bearer dev-admin-key" } });
+    const [point] = ((await res.json()) as { series: { points: { breaker: unknown }[] }[] }).series[0]!.points;
+    expect(point!.breaker).toEqual({ changes: { open: 2, "half-open": 1 }, state: "open" }); // opened, half-open, re-opened by the failed probe
   });
 
   it("falls back on every fault mode of a specialist", async () => {

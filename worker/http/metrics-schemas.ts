@@ -114,6 +114,12 @@ const SeriesPoint = z
     inputTokens: z.number(),
     outputTokens: z.number(),
     latencyMs: z.object({ p50: z.number().nullable(), p95: z.number().nullable() }).openapi({ description: "quantiles of the interval's merged latency histogram; null with no calls" }),
+    breaker: z
+      .object({
+        changes: Counts.openapi({ description: "the specialist's circuit breaker state changes in the interval, by the state entered: open, half-open, closed" }),
+        state: z.enum(["open", "half-open", "closed"]).nullable().openapi({ description: "the state the last change entered; null: no change in the interval" }),
+      })
+      .openapi({ description: "breaker state changes (not per tenant: a tenant's series has none)" }),
   })
   .openapi("MetricsPoint");
 export const SeriesView = z

@@ -2,6 +2,7 @@ import { ATTR, SPAN } from "./attributes.ts";
 import { emptyHistogram, merge, observe, quantile } from "./histogram.ts";
 import { addCounts, bump, callOutcome, denialOf, type SpecialistDay } from "./metrics-model.ts";
 import { durationMs, type SpanRecord } from "./span.ts";
+import type { BreakerState } from "../pools/breaker.ts";
 
 // Per-minute and per-hour counters of a specialist's calls, per tenant (issue 19), and
 // range queries over them at a chosen resolution. Pure: the Metrics object
@@ -27,12 +28,22 @@ export type Resolution = keyof typeof RESOLUTIONS;
  * `calls` are calls made, each `ok`, an error (by kind in `failures`), `refused` or
  * `cancelled`; `denied` are attempts refused before any call (by kind in `denials`:
  * `circuit_open`, `policy_denied`, pool limits…). Cost in USD, tokens as the
- * specialists reported them, latency of calls made in ms.
+ * specialists reported them, latency of calls made in ms. `breaker`: the specialist's
+ * circuit breaker state changes in the interval (worker/pools/breaker.ts), counted by
+ * the state entered (`open`, `half-open`, `closed`), and the last one (absent in rows
+ * stored before the field: read as none).
  */
 export interface Bucket extends Pick<SpecialistDay, "calls" | "ok" | "errors" | "failures" | "refused" | "cancelled" | "denied" | "denials" | "costUsd" | "latency"> {
   start: number;
   inputTokens: number;
   outputTokens: number;
+  breaker?: BreakerTally;
+}
+
+/** Breaker state changes by the state entered, and the latest (`at` epoch ms). */
+export interface BreakerTally {
+  changes: Record<string, number>;
+  last: { at: number; to: BreakerState } | null;
 }
 
 /** A minute's counters of one specialist for one tenant (`""` when the spans carry none), as an isolate sends them. */
@@ -87,9 +98,35 @@ export function bucketsFromSpans(spans: readonly SpanRecord[], tenant = ""): Buc
   return [...out.values()];
 }
 
+/**
+ * Minute deltas of a specialist's breaker state changes (tenant `""`: a breaker is the
+ * specialist's, not a tenant's), as its pool reports them (`at` epoch ms, `to` the state entered).
+ *
+ * @example
+ * bucketsFromBreakerChanges("units", [{ at: 1781524800500, to: "open" }]) // [{ specialist: "units", tenant: "", start: 1781524800000, breaker: { changes: { open: 1 }, last: { at: 1781524800500, to: "open" } }, calls: 0, … }]
+ */
+export function bucketsFromBreakerChanges(specialist: string, changes: readonly { at: number; to: BreakerState }[]): BucketDelta[] {
+  const out = new Map<number, BucketDelta>();
+  for (const c of changes) {
+    const start = floorTo(c.at, MINUTE_MS);
+    let b = out.get(start);
+    if (!b) out.set(start, (b = { specialist, tenant: "", ...emptyBucket(start), breaker: { changes: {}, last: null } }));
+    const tally = b.breaker!;
+    bump(tally.changes, c.to);
+    if (tally.last === null || c.at >= tally.last.at) tally.last = { at: c.at, to: c.to };
+  }
+  return [...out.values()];
+}
+
+function addBreaker(a: BreakerTally | undefined, b: BreakerTally | undefined): BreakerTally | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  const last = a.last === null ? b.last : b.last === null ? a.last : b.last.at >= a.last.at ? b.last : a.last;
+  return { changes: addCounts(a.changes, b.changes), last };
+}
+
 /** `a + b`, keeping `a`'s start (neither is changed). */
 export function addBuckets(a: Bucket, b: Bucket): Bucket {
-  return {
+  const sum: Bucket = {
     start: a.start,
     calls: a.calls + b.calls,
     ok: a.ok + b.ok,
@@ -104,6 +141,8 @@ export function addBuckets(a: Bucket, b: Bucket): Bucket {
     outputTokens: a.outputTokens + b.outputTokens,
     latency: merge(a.latency, b.latency),
   };
+  const breaker = addBreaker(a.breaker, b.breaker);
+  return breaker === undefined ? sum : { ...sum, breaker };
 }
 
 /**
@@ -180,6 +219,8 @@ export interface SeriesPoint {
   inputTokens: number;
   outputTokens: number;
   latencyMs: { p50: number | null; p95: number | null };
+  /** The specialist's breaker state changes in the interval by the state entered, and the state after the last one (null: none in the interval). */
+  breaker: { changes: Record<string, number>; state: BreakerState | null };
 }
 
 const r6 = (n: number) => Math.round(n * 1e6) / 1e6;
@@ -199,6 +240,7 @@ export function pointOf(b: Bucket): SeriesPoint {
     inputTokens: b.inputTokens,
     outputTokens: b.outputTokens,
     latencyMs: { p50: quantile(b.latency, 0.5), p95: quantile(b.latency, 0.95) },
+    breaker: { changes: b.breaker?.changes ?? {}, state: b.breaker?.last?.to ?? null },
   };
 }
 

@@ -19,6 +19,17 @@ export interface BreakerConfig {
 
 export type BreakerState = "closed" | "open" | "half-open";
 
+/**
+ * A change of a breaker's state: the state entered, when (epoch ms) and why.
+ * `open_elapsed` (open → half-open) happens at the end of `openMs` by itself; it is
+ * reported when the first probe is let through, dated when it happened.
+ */
+export interface BreakerChange {
+  at: number;
+  to: BreakerState;
+  cause: "failures" | "open_elapsed" | "probe_succeeded" | "probe_failed";
+}
+
 export type BreakerResult = { ok: true; probe: boolean } | { ok: false; retryAfterMs: number; state: "open" | "half-open" };
 
 /** Plain-JSON state of a {@link CircuitBreaker}. */
@@ -32,6 +43,8 @@ export interface BreakerSnapshot {
   openUntil: number;
   /** half-open: start times of the probes in flight. */
   probes: number[];
+  /** Whether this half-open episode's change was reported (absent in older snapshots: false). */
+  halfOpenNoted?: boolean;
 }
 
 /**
@@ -53,6 +66,8 @@ export class CircuitBreaker {
   #failures: number[] = [];
   #openUntil = 0;
   #probes: number[] = [];
+  #halfOpenNoted = false;
+  #changes: BreakerChange[] = [];
 
   constructor(config: BreakerConfig) {
     int("failureThreshold", config.failureThreshold, 1);
@@ -104,6 +119,10 @@ export class CircuitBreaker {
     if (r.ok && r.probe) {
       this.#probes = this.#liveProbes(now);
       this.#probes.push(now);
+      if (!this.#halfOpenNoted) {
+        this.#halfOpenNoted = true;
+        this.#changes.push({ at: this.#openUntil, to: "half-open", cause: "open_elapsed" });
+      }
     }
     return r;
   }
@@ -123,7 +142,7 @@ export class CircuitBreaker {
       this.#failures.push(now);
       if (this.#failures.length > this.config.failureThreshold) this.#failures.shift();
       const first = this.#failures[0] as number;
-      if (this.#failures.length >= this.config.failureThreshold && first > now - this.config.windowMs) this.#open(now);
+      if (this.#failures.length >= this.config.failureThreshold && first > now - this.config.windowMs) this.#open(now, "failures");
       return;
     }
     // open / half-open: only a probe of the current half-open episode decides
@@ -132,9 +151,24 @@ export class CircuitBreaker {
       this.#mode = "closed";
       this.#failures = [];
       this.#probes = [];
+      this.#changes.push({ at: now, to: "closed", cause: "probe_succeeded" });
     } else {
-      this.#open(now);
+      this.#open(now, "probe_failed");
     }
+  }
+
+  /**
+   * The state changes since the last call, oldest first (and forgets them): not part
+   * of the snapshot, so a caller that persists the breaker takes them in the same turn.
+   *
+   * @example
+   * br.record(0, false, false); br.record(1, false, false);
+   * br.takeChanges() // [{ at: 1, to: "open", cause: "failures" }]
+   */
+  takeChanges(): BreakerChange[] {
+    const out = this.#changes;
+    this.#changes = [];
+    return out;
   }
 
   /**
@@ -144,7 +178,7 @@ export class CircuitBreaker {
    * br.snapshot().mode // "closed"
    */
   snapshot(): BreakerSnapshot {
-    return { v: 1, config: { ...this.config }, mode: this.#mode, failures: [...this.#failures], openUntil: this.#openUntil, probes: [...this.#probes] };
+    return { v: 1, config: { ...this.config }, mode: this.#mode, failures: [...this.#failures], openUntil: this.#openUntil, probes: [...this.#probes], halfOpenNoted: this.#halfOpenNoted };
   }
 
   /**
@@ -165,6 +199,7 @@ export class CircuitBreaker {
     br.#failures = nums(s.failures).slice(-br.config.failureThreshold);
     br.#openUntil = nonNegative("openUntil", s.openUntil);
     br.#probes = nums(s.probes);
+    br.#halfOpenNoted = s.halfOpenNoted === true;
     return br;
   }
 
@@ -172,10 +207,12 @@ export class CircuitBreaker {
     return this.#probes.filter((t) => t + this.#probeTimeoutMs > now);
   }
 
-  #open(now: number): void {
+  #open(now: number, cause: "failures" | "probe_failed"): void {
     this.#mode = "open";
     this.#openUntil = now + this.config.openMs;
     this.#failures = [];
     this.#probes = [];
+    this.#halfOpenNoted = false;
+    this.#changes.push({ at: now, to: "open", cause });
   }
 }

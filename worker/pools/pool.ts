@@ -1,5 +1,5 @@
 import { DailyBudget } from "./budget.ts";
-import { CircuitBreaker } from "./breaker.ts";
+import { CircuitBreaker, type BreakerChange } from "./breaker.ts";
 import { int, nonNegative, version } from "./guard.ts";
 import { LeaseTable } from "./leases.ts";
 import type { AdmitRequest, AdmitResult, DenyReason, FinishOutcome, GrantResult, LeaseData, PoolConfig, PoolSnapshot, PoolView } from "./pool-types.ts";
@@ -98,6 +98,17 @@ export class Pool {
     if (data !== undefined) this.#budget?.settle(now, data.reservedUsd, outcome.costUsd ?? data.reservedUsd, data.at);
     this.#breaker?.record(now, outcome.ok, data?.probe ?? false);
     return { released };
+  }
+
+  /**
+   * The breaker's state changes since the last call, oldest first (none without a
+   * breaker); see breaker.ts `takeChanges`.
+   *
+   * @example
+   * pool.finish(now, "req_1", { ok: false }); pool.takeBreakerChanges() // [{ at: now, to: "open", cause: "failures" }] at the threshold
+   */
+  takeBreakerChanges(): BreakerChange[] {
+    return this.#breaker?.takeChanges() ?? [];
   }
 
   /**

@@ -11,24 +11,28 @@ export interface SeriesQuery {
   resolution?: Resolution | undefined;
   specialist?: string | undefined;
   tenant?: string | undefined;
+  groupBy?: "specialist" | "tenant" | undefined;
   day?: string | undefined;
 }
 
 /** Whether a query asks for a range (any range parameter), not a day. */
-export const asksRange = (q: SeriesQuery) => q.from !== undefined || q.to !== undefined || q.resolution !== undefined || q.specialist !== undefined || q.tenant !== undefined;
+export const asksRange = (q: SeriesQuery) =>
+  q.from !== undefined || q.to !== undefined || q.resolution !== undefined || q.specialist !== undefined || q.tenant !== undefined || q.groupBy !== undefined;
 
 const bad = (param: string, message: string) => badRequest(`invalid query: ${param}: ${message}`, [{ path: param, message }]);
 
 /**
  * `GET /v1/metrics?from=…` (worker/observe/timeseries.ts): `[from, to)` (`to` default:
  * the end of the current interval) at `resolution` (default `1h`), one series per specialist (or just `specialist`),
- * or with `tenant` one series of that tenant's calls summed over the specialists. Each
+ * or with `tenant` one series of that tenant's calls summed over the specialists, or
+ * with `groupBy=tenant` one series per tenant that has calls in the range (by name). Each
  * specialist's Metrics object merges its own buckets to the resolution; the series of
  * several are merged here. Bad ranges are 400s naming the parameter.
  */
 export async function seriesView(env: Env, config: Config, q: SeriesQuery, now: number) {
   if (q.day !== undefined) throw bad("day", "a day and a range (from, to, resolution, specialist, tenant) are not asked together");
-  if (q.from === undefined) throw bad("from", "required with to, resolution, specialist or tenant");
+  if (q.from === undefined) throw bad("from", "required with to, resolution, specialist, tenant or groupBy");
+  if (q.groupBy === "tenant" && q.tenant !== undefined) throw bad("groupBy", "groupBy=tenant answers every tenant: not asked together with tenant");
   const from = parseInstant(q.from)!;
   // no `to`: through the current interval (`to` rounds up to the resolution)
   const to = q.to === undefined ? now + 1 : parseInstant(q.to)!;
@@ -38,6 +42,14 @@ export async function seriesView(env: Env, config: Config, q: SeriesQuery, now: 
   const { range } = checked;
   const ids = config.specialists.map((s) => s.id).filter((id) => q.specialist === undefined || id === q.specialist);
   if (ids.length === 0) throw bad("specialist", `no specialist ${JSON.stringify(q.specialist)} in the config`);
+  if (q.groupBy === "tenant") {
+    const byTenant = new Map<string, Bucket[]>();
+    for (const rows of await Promise.all(ids.map(async (id) => (await metricsStub(env, id)?.seriesByTenant(range.base.stepMs, range.from, range.to, range.stepMs)) ?? [])))
+      for (const { tenant, buckets } of rows) (byTenant.get(tenant) ?? byTenant.set(tenant, []).get(tenant)!).push(...buckets);
+    const tenants = [...byTenant.keys()].sort();
+    const series = tenants.map((tenant) => ({ ...(q.specialist !== undefined ? { specialist: q.specialist } : {}), tenant, points: denseSeries(byTenant.get(tenant)!, range) }));
+    return { from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString(), resolution, series };
+  }
   const buckets = await Promise.all(ids.map(async (id) => (await metricsStub(env, id)?.series(range.base.stepMs, range.from, range.to, range.stepMs, q.tenant)) ?? ([] as Bucket[])));
   const series: { specialist?: string; tenant?: string; points: SeriesPoint[] }[] =
     q.tenant !== undefined

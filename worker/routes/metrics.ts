@@ -19,7 +19,7 @@ const get = createRoute({
   path: "/v1/metrics",
   summary: "Per-specialist and per-intent requests, error rate, p50/p95 latency, verifications, feedback, breaker, pool usage and cost for a UTC day (admin key)",
   description:
-    "With `from` (and optionally `to`, `resolution`, `specialist`, `tenant`): a time series instead of a day, `[from, to)` at the resolution, one series per specialist or one of a tenant's calls; minute buckets are kept 48 hours (1m, 5m, 15m), hour buckets 30 days (1h, 1d); at most 2000 points.",
+    "With `from` (and optionally `to`, `resolution`, `specialist`, `tenant`, `groupBy`): a time series instead of a day, `[from, to)` at the resolution, one series per specialist (or per tenant with `groupBy=tenant`) or one of a tenant's calls; minute buckets are kept 48 hours (1m, 5m, 15m), hour buckets 30 days (1h, 1d); at most 2000 points.",
   request: {
     query: z.object({
       day: Day.optional().openapi({ description: "default: today (UTC); the last 8 days are kept" }),
@@ -28,6 +28,7 @@ const get = createRoute({
       resolution: z.enum(["1m", "5m", "15m", "1h", "1d"]).optional().openapi({ description: "default 1h" }),
       specialist: z.string().min(1).optional().openapi({ description: "only this specialist's series" }),
       tenant: z.string().min(1).optional().openapi({ description: "one series of this tenant's calls (summed over the specialists, or of `specialist`)" }),
+      groupBy: z.enum(["specialist", "tenant"]).optional().openapi({ description: "one series per specialist (default) or per tenant (summed over the specialists, or of `specialist`; not with `tenant`)" }),
     }),
   },
   responses: { 200: { description: "Metrics of a day, or a time series with `from`", content: { "application/json": { schema: z.union([MetricsView, SeriesView]) } } }, ...commonProblems, 403: problemResponse("Not an admin key, or the tenant is stopped by a kill switch") },

@@ -50,6 +50,11 @@ export function poolName(specialist: string, shard: number, shards: number): str
   return shards > 1 ? `specialist:${specialist}#${shard}` : `specialist:${specialist}`;
 }
 
+/** The specialist whose pool (shard) is named `name` ({@link poolName}); undefined for other pools (a tenant's, a hedge budget). */
+export function specialistOfPool(name: string | undefined): string | undefined {
+  return /^specialist:([^#]+)(?:#\d+)?$/.exec(name ?? "")?.[1];
+}
+
 /** The pool named `name` (a tenant's, a specialist's shard, a tenant's stream slots). */
 export function poolStub(ns: DurableObjectNamespace<RateLimitPool>, name: string): DurableObjectStub<RateLimitPool> {
   return ns.get(namedId(ns, name));

@@ -261,3 +261,35 @@ export function confidenceHistogram(doc: unknown): { label: string; value: numbe
   if (bins.every((n) => n === 0)) return undefined;
   return bins.map((value, i) => ({ label: `${(i / 10).toFixed(1)}–${i === 9 ? "1.0" : ((i + 1) / 10).toFixed(1)}`, value }));
 }
+
+/** A breaker's state changes in one interval of a range document. */
+export interface BreakerRow {
+  t: number;
+  specialist: string;
+  /** e.g. "open 1 · half-open 1 · closed 1" (by the state entered). */
+  changes: string;
+  /** The state the interval's last change entered. */
+  state: string;
+}
+
+const BREAKER_ORDER = ["open", "half-open", "closed"];
+
+/**
+ * The intervals in which a specialist's circuit breaker changed state, from a range
+ * document (`series[].points[].breaker: { changes, state }`), newest first, at most `max`.
+ */
+export function breakerChanges(doc: unknown, max = 20): BreakerRow[] {
+  if (!isObj(doc) || !Array.isArray(doc.series)) return [];
+  const rows = doc.series.filter(isObj).flatMap((s) =>
+    (Array.isArray(s.points) ? s.points : []).filter(isObj).flatMap((p): BreakerRow[] => {
+      const t = epoch(p.t);
+      const b = p.breaker;
+      if (t === undefined || !isObj(b) || !isObj(b.changes) || typeof b.state !== "string" || typeof s.specialist !== "string") return [];
+      const counts = Object.entries(b.changes).filter((e): e is [string, number] => (num(e[1]) ?? 0) > 0);
+      if (counts.length === 0) return [];
+      counts.sort(([a], [c]) => BREAKER_ORDER.indexOf(a) - BREAKER_ORDER.indexOf(c));
+      return [{ t, specialist: s.specialist, changes: counts.map(([k, n]) => `${k} ${n}`).join(" · "), state: b.state }];
+    }),
+  );
+  return rows.sort((a, b) => b.t - a.t || (a.specialist < b.specialist ? -1 : 1)).slice(0, max);
+}

@@ -1,6 +1,6 @@
 import { Card, Page, Problem, Status, When, usd, type Viewer } from "./layout.tsx";
 import { IntentsTable } from "./intents-table.tsx";
-import { intentMix, type Corrections, type IntentFigures, type PoolGauge, type SpecialistFigures, type TimeCharts, type costLines } from "./metrics.ts";
+import { intentMix, type BreakerRow, type Corrections, type IntentFigures, type PoolGauge, type SpecialistFigures, type TimeCharts, type costLines } from "./metrics.ts";
 import { BarChart, LineChart, Matrix } from "./charts.tsx";
 
 /** A specialist as `GET /v1/specialists` lists it (the fields the overview shows). */
@@ -43,6 +43,10 @@ export interface OverviewData {
   confidence?: { label: string; value: number }[];
   /** Cost per day per specialist over the last two weeks (admin). */
   costs?: NonNullable<ReturnType<typeof costLines>>;
+  /** Cost per day per tenant over the last two weeks (`groupBy=tenant`, admin). */
+  tenantCosts?: NonNullable<ReturnType<typeof costLines>>;
+  /** The breakers' state changes in the Traffic window, newest first. */
+  breakers?: BreakerRow[];
 }
 
 const pct = (n: number | undefined) => (n === undefined ? "—" : `${(n * 100).toFixed(n > 0 && n < 0.01 ? 2 : 1)}%`);
@@ -191,11 +195,38 @@ const Traffic = ({ t }: { t: TimeCharts }) =>
     </div>
   );
 
+/** The intervals of the Traffic window in which a specialist's circuit breaker changed state, newest first. */
+const Breakers = ({ rows }: { rows: BreakerRow[] }) => (
+  <table class="grid" id="breaker-changes">
+    <caption>Breaker state changes</caption>
+    <thead>
+      <tr>
+        <th>interval (UTC)</th>
+        <th>specialist</th>
+        <th>changes (state entered)</th>
+        <th>then</th>
+      </tr>
+    </thead>
+    <tbody>
+      {rows.map((r) => (
+        <tr data-specialist={r.specialist}>
+          <td>{new Date(r.t).toISOString().slice(0, 16).replace("T", " ")}</td>
+          <td>{r.specialist}</td>
+          <td>{r.changes}</td>
+          <td>
+            <span class={`pill st-${r.state}`}>{r.state}</span>
+          </td>
+        </tr>
+      ))}
+    </tbody>
+  </table>
+);
+
 /** Charts of today's load: each pool limit's use (percent of the limit) and cost per specialist. */
 const Load = ({ data }: { data: OverviewData }) => {
   const pools = data.pools ?? [];
   const costs = [...data.figures].flatMap(([id, f]) => (f.costTodayUsd !== undefined && f.costTodayUsd > 0 ? [{ label: id, value: f.costTodayUsd }] : [])).sort((a, b) => b.value - a.value);
-  if (pools.length === 0 && costs.length === 0) return <p class="muted">No limited pools and no cost recorded today.</p>;
+  if (pools.length === 0 && costs.length === 0 && !data.costs?.lines.length && !data.tenantCosts?.lines.length) return <p class="muted">No limited pools and no cost recorded today.</p>;
   return (
     <div class="charts">
       {pools.length > 0 ? (
@@ -209,7 +240,10 @@ const Load = ({ data }: { data: OverviewData }) => {
       ) : null}
       {costs.length > 0 ? <BarChart id="chart-cost" title="Cost today per specialist (USD)" desc="What each specialist's calls cost today (UTC), as the pools count it." bars={costs} /> : null}
       {data.costs && data.costs.lines.length > 0 ? (
-        <LineChart id="chart-cost-days" title="Cost per day (USD)" desc="What each specialist's calls cost per UTC day over the last two weeks." series={data.costs.lines} from={data.costs.from} to={data.costs.to} />
+        <LineChart id="chart-cost-days" title="Cost per day per specialist (USD)" desc="What each specialist's calls cost per UTC day over the last two weeks." series={data.costs.lines} from={data.costs.from} to={data.costs.to} />
+      ) : null}
+      {data.tenantCosts && data.tenantCosts.lines.length > 0 ? (
+        <LineChart id="chart-cost-tenants" title="Cost per day per tenant (USD)" desc="What each tenant's calls cost per UTC day over the last two weeks, over every specialist." series={data.tenantCosts.lines} from={data.tenantCosts.from} to={data.tenantCosts.to} />
       ) : null}
     </div>
   );
@@ -241,6 +275,7 @@ export const OverviewPage = ({ viewer, data }: { viewer: Viewer; data: OverviewD
     {data.time ? (
       <Card title="Traffic" note={`the last ${Math.round((data.time.to - data.time.from) / 3_600_000)} hours (UTC), from /v1/metrics`}>
         <Traffic t={data.time} />
+        {data.breakers ? <Breakers rows={data.breakers} /> : null}
       </Card>
     ) : null}
     {data.intents || data.pools ? (

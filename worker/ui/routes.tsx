@@ -9,7 +9,7 @@ import { getRuntime } from "../runtime.ts";
 import { problemText, type AppFetch } from "./api.ts";
 import { ErrorPage, IntentsPage, SignInPage, StartPage } from "./forms.tsx";
 import { formFields, isHttps, keysFor, requireCsrf, requireSession, uiHeaders, type UiEnv } from "./guard.ts";
-import { confidenceHistogram, correctionsFromFeedback, figuresFromMetrics, figuresFromPool, intentRowsFromMetrics, poolGauges, timeCharts, costLines, type SpecialistFigures } from "./metrics.ts";
+import { confidenceHistogram, correctionsFromFeedback, figuresFromMetrics, figuresFromPool, intentRowsFromMetrics, poolGauges, timeCharts, costLines, breakerChanges, type SpecialistFigures } from "./metrics.ts";
 import { OverviewPage, type OverviewData, type SpecialistRow } from "./overview.tsx";
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, nonce, openSession, sealSession } from "./session.ts";
 import { taskBodyFromForm } from "./start-form.ts";
@@ -75,7 +75,8 @@ export function dashboardRoutes(fetchApp: AppFetch): Hono<UiEnv> {
   ui.get("/", session, async (c) => {
     const api = c.get("api");
     const viewer = c.get("viewer");
-    const [specialists, tasks, metrics, control, feedback, series, days] = await Promise.all([
+    const twoWeeks = new Date(Math.floor(Date.now() / 86_400_000 - 13) * 86_400_000).toISOString();
+    const [specialists, tasks, metrics, control, feedback, series, days, tenantDays] = await Promise.all([
       api.get("/v1/specialists"),
       api.get("/v1/tasks?limit=20"),
       viewer.admin ? api.get("/v1/metrics") : undefined,
@@ -84,9 +85,12 @@ export function dashboardRoutes(fetchApp: AppFetch): Hono<UiEnv> {
       // the last 6 hours at 5 minutes: 72 points a line
       viewer.admin ? api.get(`/v1/metrics?from=${new Date(Date.now() - 6 * 3_600_000).toISOString()}&resolution=5m`) : undefined,
       // the last two weeks by UTC day, for cost
-      viewer.admin ? api.get(`/v1/metrics?from=${new Date(Math.floor(Date.now() / 86_400_000 - 13) * 86_400_000).toISOString()}&resolution=1d`) : undefined,
+      viewer.admin ? api.get(`/v1/metrics?from=${twoWeeks}&resolution=1d`) : undefined,
+      viewer.admin ? api.get(`/v1/metrics?from=${twoWeeks}&resolution=1d&groupBy=tenant`) : undefined,
     ]);
     const costs = days?.ok ? costLines(days.body) : undefined;
+    const tenantCosts = tenantDays?.ok ? costLines(tenantDays.body) : undefined;
+    const breakers = series?.ok ? breakerChanges(series.body) : [];
     const time = series?.ok ? timeCharts(series.body) : undefined;
     const list: SpecialistRow[] = specialists.ok ? specialists.body.specialists : [];
     let figures = new Map<string, SpecialistFigures>();
@@ -112,6 +116,8 @@ export function dashboardRoutes(fetchApp: AppFetch): Hono<UiEnv> {
       ...(feedback.ok ? { corrections: correctionsFromFeedback(feedback.body) } : {}),
       ...(time ? { time } : {}),
       ...(costs ? { costs } : {}),
+      ...(tenantCosts ? { tenantCosts } : {}),
+      ...(breakers.length > 0 ? { breakers } : {}),
       disabled: new Set(control?.ok ? Object.keys(control.body.specialists ?? {}) : []),
       tasks: tasks.ok ? tasks.body.tasks : { error: problemText(tasks) },
       ...(control ? { control: control.ok ? control.body : { error: problemText(control) } } : {}),

@@ -3,8 +3,10 @@ import { ATTR, SPAN } from "../../../worker/observe/attributes.ts";
 import { quantile } from "../../../worker/observe/histogram.ts";
 import { deltasFromSpans } from "../../../worker/observe/metrics-model.ts";
 import type { SpanRecord } from "../../../worker/observe/span.ts";
+import type { BreakerState } from "../../../worker/pools/breaker.ts";
 import {
   addBuckets,
+  bucketsFromBreakerChanges,
   bucketsFromSpans,
   checkRange,
   denseSeries,
@@ -118,6 +120,53 @@ describe("merging and downsampling", () => {
   });
 });
 
+describe("breaker state changes", () => {
+  const changes: { at: number; to: BreakerState }[] = [
+    { at: EDGE + 10, to: "open" },
+    { at: NOW - 1, to: "half-open" },
+    { at: NOW + 5, to: "closed" },
+    { at: NOW + 2, to: "open" }, // out of order: the latest by time is the last
+    { at: NOW + 4, to: "half-open" },
+  ];
+
+  it("counts changes by the state entered, per minute, with the latest of each minute", () => {
+    const b = bucketsFromBreakerChanges("units", changes);
+    expect(b.map(({ specialist, tenant, start, breaker, calls }) => ({ specialist, tenant, start, breaker, calls }))).toEqual([
+      { specialist: "units", tenant: "", start: EDGE, breaker: { changes: { open: 1, "half-open": 1 }, last: { at: NOW - 1, to: "half-open" } }, calls: 0 },
+      { specialist: "units", tenant: "", start: NOW, breaker: { changes: { closed: 1, open: 1, "half-open": 1 }, last: { at: NOW + 5, to: "closed" } }, calls: 0 },
+    ]);
+    expect(bucketsFromBreakerChanges("units", [])).toEqual([]);
+  });
+
+  it("adds up through merging and downsampling, keeps the later last change, and reads old rows without the field as none", () => {
+    const [a, b] = bucketsFromBreakerChanges("units", changes) as Bucket[] as [Bucket, Bucket];
+    const traffic = bucketsFromSpans([call("units", "ok", NOW + 30, 10)])[0]!;
+    expect(addBuckets(a, b).breaker).toEqual({ changes: { open: 2, "half-open": 2, closed: 1 }, last: { at: NOW + 5, to: "closed" } });
+    expect(addBuckets(b, a).breaker!.last).toEqual({ at: NOW + 5, to: "closed" });
+    expect(addBuckets(traffic, b)).toMatchObject({ calls: 1, breaker: b.breaker });
+    expect(addBuckets(b, traffic)).toMatchObject({ calls: 1, breaker: b.breaker });
+    expect("breaker" in addBuckets(traffic, traffic)).toBe(false); // a row of calls only stays as it was stored
+    const tie: Bucket = { ...emptyBucket(NOW), breaker: { changes: { open: 1 }, last: { at: NOW + 5, to: "open" } } };
+    expect(addBuckets(b, tie).breaker!.last).toEqual({ at: NOW + 5, to: "open" }); // same instant: the one added later
+    const none = { ...emptyBucket(NOW), breaker: { changes: {}, last: null } };
+    expect(addBuckets(none, b).breaker!.last).toEqual(b.breaker!.last);
+    expect(addBuckets(b, none).breaker!.last).toEqual(b.breaker!.last);
+    const range = checkRange(EDGE, NOW + MINUTE_MS, MINUTE_MS, NOW);
+    if (!range.ok) throw new Error(range.detail);
+    expect(denseSeries([a, b, traffic], range.range).map((p) => p.breaker)).toEqual([
+      { changes: { open: 1, "half-open": 1 }, state: "half-open" },
+      { changes: { closed: 1, open: 1, "half-open": 1 }, state: "closed" },
+    ]);
+    const hour = checkRange(NOW - HOUR_MS, NOW + MINUTE_MS, HOUR_MS, NOW);
+    if (!hour.ok) throw new Error(hour.detail);
+    expect(denseSeries([a, b], hour.range).map((p) => p.breaker)).toEqual([
+      { changes: { open: 1, "half-open": 1 }, state: "half-open" },
+      { changes: { closed: 1, open: 1, "half-open": 1 }, state: "closed" },
+    ]);
+    expect(denseSeries([traffic], range.range)[1]!.breaker).toEqual({ changes: {}, state: null });
+  });
+});
+
 describe("retention", () => {
   it("keeps minutes 48 hours and hours 30 days", () => {
     const cut = retentionCutoffs(NOW + 30_000);
@@ -148,6 +197,7 @@ describe("range queries", () => {
       inputTokens: 0,
       outputTokens: 0,
       latencyMs: { p50: null, p95: null },
+      breaker: { changes: {}, state: null },
     });
     expect(points[9]).toMatchObject({ requests: 2 }); // the bucket at `to` is outside
   });

@@ -173,3 +173,50 @@ describe("CircuitBreaker: restored state", () => {
     expect(br.state(1_000)).toBe("open");
   });
 });
+
+describe("CircuitBreaker: state changes (the metrics' breaker series)", () => {
+  it("reports each change once, dated when it happened: open on failures, half-open when openMs ran out, closed on a good probe", () => {
+    const br = new CircuitBreaker({ failureThreshold: 2, windowMs: 10_000, openMs: 5_000, halfOpenProbes: 2 });
+    br.record(100, false, false);
+    expect(br.takeChanges()).toEqual([]);
+    br.record(200, false, false);
+    expect(br.takeChanges()).toEqual([{ at: 200, to: "open", cause: "failures" }]);
+    expect(br.takeChanges()).toEqual([]); // taken
+    expect(br.allow(3_000).ok).toBe(false);
+    expect(br.takeChanges()).toEqual([]); // still open: nothing changed
+    // the first probe is let through well after openMs: the change is dated when openMs ran out
+    expect(br.allow(9_000)).toEqual({ ok: true, probe: true });
+    expect(br.allow(9_001)).toEqual({ ok: true, probe: true }); // a second probe of the same episode reports nothing
+    expect(br.takeChanges()).toEqual([{ at: 5_200, to: "half-open", cause: "open_elapsed" }]);
+    br.record(9_100, true, true);
+    br.record(9_200, true, true); // the other probe: already closed, no second change
+    expect(br.takeChanges()).toEqual([{ at: 9_100, to: "closed", cause: "probe_succeeded" }]);
+  });
+
+  it("a failed probe re-opens it, and the next half-open episode is reported again", () => {
+    const br = new CircuitBreaker({ failureThreshold: 1, windowMs: 10_000, openMs: 1_000, halfOpenProbes: 1 });
+    br.record(0, false, false);
+    br.allow(1_000);
+    br.record(1_050, false, true);
+    br.allow(2_050);
+    expect(br.takeChanges()).toEqual([
+      { at: 0, to: "open", cause: "failures" },
+      { at: 1_000, to: "half-open", cause: "open_elapsed" },
+      { at: 1_050, to: "open", cause: "probe_failed" },
+      { at: 2_050, to: "half-open", cause: "open_elapsed" },
+    ]);
+  });
+
+  it("a restored breaker remembers that its half-open episode was reported", () => {
+    const br = new CircuitBreaker({ failureThreshold: 1, windowMs: 10_000, openMs: 1_000, halfOpenProbes: 1, probeTimeoutMs: 100 });
+    br.record(0, false, false);
+    br.allow(1_000);
+    br.takeChanges();
+    const again = CircuitBreaker.restore(JSON.parse(JSON.stringify(br.snapshot())));
+    expect(again.allow(1_200)).toEqual({ ok: true, probe: true }); // the first probe timed out: a second one, same episode
+    expect(again.takeChanges()).toEqual([]);
+    const old = CircuitBreaker.restore({ ...br.snapshot(), halfOpenNoted: undefined }); // a snapshot from before the field: reported (again) rather than never
+    old.allow(1_200);
+    expect(old.takeChanges()).toEqual([{ at: 1_000, to: "half-open", cause: "open_elapsed" }]);
+  });
+});

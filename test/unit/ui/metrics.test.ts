@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { confidenceHistogram, correctionsFromFeedback, costLines, figuresFromMetrics, figuresFromPool, intentMix, intentRowsFromMetrics, poolGauges, timeCharts } from "../../../worker/ui/metrics.ts";
+import { breakerChanges, confidenceHistogram, correctionsFromFeedback, costLines, figuresFromMetrics, figuresFromPool, intentMix, intentRowsFromMetrics, poolGauges, timeCharts } from "../../../worker/ui/metrics.ts";
 
 describe("overview figures", () => {
   it("reads usage, breaker and today's spend from a pool view", () => {
@@ -144,5 +144,30 @@ describe("confidenceHistogram", () => {
     expect([h[0]!.label, h[9]!.label]).toEqual(["0.0–0.1", "0.9–1.0"]);
     expect(confidenceHistogram({ specialists: [{ id: "a", confidence: new Array(10).fill(0) }] })).toBeUndefined();
     expect(confidenceHistogram({})).toBeUndefined();
+  });
+});
+
+describe("breakerChanges", () => {
+  const pt = (t: string, breaker: unknown) => ({ t, requests: 0, breaker });
+  it("lists the intervals with changes, newest first, changes in state order, at most max; skips points without changes or junk", () => {
+    const doc = {
+      from: "2026-06-15T10:00:00Z",
+      to: "2026-06-15T12:00:00Z",
+      series: [
+        { specialist: "a", points: [pt("2026-06-15T10:00:00Z", { changes: { closed: 1, open: 2, "half-open": 1 }, state: "closed" }), pt("2026-06-15T10:05:00Z", { changes: {}, state: null })] },
+        { specialist: "b", points: [pt("2026-06-15T11:00:00Z", { changes: { open: 1 }, state: "open" }), pt("2026-06-15T10:00:00Z", { changes: { "half-open": 1 }, state: "half-open" })] },
+        { specialist: "c", points: [pt("nope", { changes: { open: 1 }, state: "open" }), pt("2026-06-15T10:00:00Z", { changes: { open: 0 }, state: "open" }), pt("2026-06-15T10:00:00Z", "open"), { t: "2026-06-15T10:00:00Z" }] },
+        { tenant: "acme", points: [pt("2026-06-15T10:00:00Z", { changes: { open: 1 }, state: "open" })] },
+        "junk",
+      ],
+    };
+    expect(breakerChanges(doc)).toEqual([
+      { t: Date.parse("2026-06-15T11:00:00Z"), specialist: "b", changes: "open 1", state: "open" },
+      { t: Date.parse("2026-06-15T10:00:00Z"), specialist: "a", changes: "open 2 · half-open 1 · closed 1", state: "closed" },
+      { t: Date.parse("2026-06-15T10:00:00Z"), specialist: "b", changes: "half-open 1", state: "half-open" },
+    ]);
+    expect(breakerChanges(doc, 1)).toHaveLength(1);
+    expect(breakerChanges({ specialists: [] })).toEqual([]);
+    expect(breakerChanges(null)).toEqual([]);
   });
 });
