@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer, type DevServer } from "../support/dev-server.ts";
+import { countPixels, parseColour, type Region } from "../support/png-pixels.ts";
 
 /** Debian's `chromium` (`.ci/run` installs it); CHROMIUM_PATH overrides. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -105,9 +106,45 @@ describe("operator dashboard in a real browser", () => {
     const points = await traffic.locator('g.series[data-series="units"] circle').evaluateAll((cs) => cs.map((c) => Number(c.getAttribute("data-v"))));
     expect(points.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(3);
     expect((await traffic.locator('g.series[data-series="units"] polyline').first().boundingBox())!.width).toBeGreaterThan(0);
-    await traffic.screenshot({ path: `${ARTIFACTS}dashboard-chart-requests.png` });
-    await chart.screenshot({ path: `${ARTIFACTS}dashboard-chart-intents.png` });
-    expect(existsSync(`${ARTIFACTS}dashboard-chart-intents.png`)).toBe(true);
+    const requestsPng = await traffic.screenshot({ path: `${ARTIFACTS}dashboard-chart-requests.png` });
+    const intentsPng = await chart.screenshot({ path: `${ARTIFACTS}dashboard-chart-intents.png` });
+    // the screenshots carry the data: decoded, their pixels are in the series' colours (as the page draws them) where the
+    // bars and the line are, and not where the chart has no data for that colour. An element screenshot is its bounding
+    // box at deviceScaleFactor 1, so a box relative to the figure's is a region of the screenshot in its pixels.
+    const within = async (figure: Locator, el: Locator): Promise<Region> => {
+      const [f, b] = [(await figure.boundingBox())!, (await el.boundingBox())!];
+      return { x: b.x - f.x, y: b.y - f.y, width: b.width, height: b.height };
+    };
+    const count = async (png: Buffer, colour: string | null, region: Region) => (await countPixels(browser, png, [parseColour(colour!)], { region })).counts[0]!;
+    // the units.convert bar (3 requests or more: the longest bar or near it, ~433 × 13 px here): around its box (2 px
+    // more a side: the screenshot's origin is the figure's rounded) every pixel but the anti-aliased edge ones is its
+    // fill, so at least (width − 2) × (height − 2) of them, and at least 50 whatever the layout
+    const unitsBar = chart.locator('g.bar[data-label="units.convert"] rect');
+    const [barColour, bar, barsSvg] = [await unitsBar.getAttribute("fill"), await within(chart, unitsBar), await within(chart, chart.locator("svg.chart-svg"))];
+    const inBar = await count(intentsPng, barColour, { x: bar.x - 2, y: bar.y - 2, width: bar.width + 4, height: bar.height + 4 });
+    expect(inBar).toBeGreaterThanOrEqual(Math.max(50, (bar.width - 2) * (bar.height - 2)));
+    // control: the label gutter left of the bars has none of it (every bar is drawn in that colour, none there)
+    expect(await count(intentsPng, barColour, { x: barsSvg.x, y: barsSvg.y, width: bar.x - barsSvg.x - 2, height: barsSvg.height })).toBeLessThanOrEqual(2);
+    // the units line: above the zero line (whose 2 px stroke, and the zero points' 2.5 px circles, the other series share
+    // and overdraw) its colour is there only because units has a point above zero: its circle (~10 full-colour pixels)
+    // and the stroke climbing to it, about a pixel a row (measured ~0.9; half of it is asked). With 3 requests on a
+    // 0–3 to 0–5 scale the climb is 80–140 px, so at least 50; a busier other series flattens it, and then less
+    const unitsLine = traffic.locator('g.series[data-series="units"]');
+    const lineColour = await unitsLine.locator("polyline").first().getAttribute("stroke");
+    const [plot, zero] = [await within(traffic, traffic.locator("svg.chart-svg")), await within(traffic, traffic.locator("g.axis line").first())]; // the first tick is 0
+    const above = { x: plot.x, y: plot.y, width: plot.width, height: zero.y - 4 - plot.y };
+    const peak = await within(traffic, unitsLine.locator(`circle[data-v="${Math.max(...points)}"]`).first());
+    const climb = zero.y - 4 - (peak.y + peak.height); // the rows between the peak's circle and the zero line's band
+    const onLine = await count(requestsPng, lineColour, above);
+    expect(climb).toBeGreaterThan(0);
+    expect(onLine).toBeGreaterThanOrEqual(Math.min(50, 10 + climb / 2));
+    // control: the same band left of units' first point above zero (where its values are 0) has none of its colour
+    const first = points.findIndex((v) => v > 0);
+    const flat = await within(traffic, unitsLine.locator("circle").nth(Math.max(0, first - 1)));
+    const flatBand = { ...above, width: flat.x - 4 - plot.x };
+    expect(flatBand.width).toBeGreaterThan(100);
+    const offLine = await count(requestsPng, lineColour, flatBand);
+    expect(offLine).toBeLessThanOrEqual(2);
     expect(problems).toEqual([]); // no CSP violation from the charts
   });
 });
