@@ -117,8 +117,9 @@ export class RateLimitPool extends DurableObject<Env> {
    */
   #reported<T>(pool: Pool, answer: T): T | Promise<T> {
     const changes = pool.takeBreakerChanges();
+    if (changes.length === 0) return answer;
     const specialist = specialistOfPool(this.ctx.id.name);
-    if (changes.length === 0 || specialist === undefined) return answer;
+    if (specialist === undefined) return answer;
     return this.#send(specialist, changes).then(() => answer);
   }
 
