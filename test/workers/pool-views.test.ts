@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../worker/config/load.ts";
 import type { Env } from "../../worker/env.ts";
 import { shardConfig } from "../../worker/pools/shards.ts";
-import { poolConfigOf, poolName } from "../../worker/routing/admission.ts";
+import { poolConfigOf, poolName, specialistOfPool } from "../../worker/routing/admission.ts";
 import { callWith, configWith } from "./helpers.ts";
 
 const ADMIN = { authorization: "Bearer dev-admin-key" };
@@ -43,5 +43,12 @@ describe("a sharded pool's breaker, as every view shows it", () => {
 
     const metrics = (await (await callWith({ SWITCHYARD_CONFIG: raw }, "/v1/metrics", { headers: ADMIN })).json()) as { specialists: { id: string; breaker: string | null }[] };
     expect(metrics.specialists.find((s) => s.id === id)?.breaker).toBe("open");
+  });
+});
+
+describe("pool names", () => {
+  it("a specialist's pool (or shard) names its specialist; a tenant's pool and a hedge budget name none", () => {
+    expect([poolName("units", 0, 1), poolName("units", 3, 4)].map(specialistOfPool)).toEqual(["units", "units"]);
+    expect(["tenant:acme", "hedge:acme", "specialist:", "specialist:a#x", "xspecialist:a", undefined].map(specialistOfPool)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
   });
 });
