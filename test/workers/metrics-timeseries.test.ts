@@ -99,7 +99,7 @@ describe("GET /v1/metrics time series", () => {
       ["ts-a", "units", 1],
       ["ts-b", "units", 1],
     ]);
-    expect((await series(`from=${t0 + HOUR_MS}&to=${t0 + 2 * HOUR_MS}&resolution=1h&groupBy=tenant`)).series).toEqual([]); // no calls: no tenant
+    expect((await series(`from=${t0 - HOUR_MS}&to=${t0}&resolution=1h&groupBy=tenant`)).series).toEqual([]); // no calls: no tenant
     const both = await query(`from=${t0}&groupBy=tenant&tenant=ts-a`);
     expect(both.status).toBe(400);
     expect((await problem(both)).detail).toMatch(/groupBy: groupBy=tenant answers every tenant/);
@@ -146,6 +146,14 @@ describe("GET /v1/metrics time series", () => {
       [`from=${now}&day=2026-06-15`, /day/],
       [`from=${now - 60_000}&specialist=nobody`, /specialist/],
       [`from=${now}&tenant=`, /tenant/],
+      [`from=${now}&tenant=%E2%9C%93`, /tenant: a tenant name/],
+      [`from=${now}&tenant=__proto__`, /tenant/],
+      [`from=${now}&tenant=${"a".repeat(65)}`, /tenant/],
+      ["from=2026-06-15T12:00:00", /from: epoch ms, a date/], // no zone
+      ["from=2026-06-14T12%3A00%3A00Z%00", /from/],
+      [`from=2026-06-10T00:00:00Z&to=2026-06-31T00:00:00Z`, /to: epoch ms/], // no such day, not rolled over to July
+      [`from=${now + 3_600_000}`, /from: from is in the future/],
+      [`from=${now - 30 * 86_400_000}&resolution=1d`, /from: from is beyond retention: hour buckets are kept 30 days .*at this resolution from/],
     ];
     for (const [q, detail] of cases) {
       const res = await query(q);

@@ -183,20 +183,25 @@ export interface Range {
 /**
  * Checks a range query `[from, to)` (epoch ms) at `stepMs` as of `now`: `from` is
  * rounded down and `to` up to a multiple of `stepMs`. Refused (with which parameter
- * and why) when `from` is not before `to`, `from` is older than what that resolution
- * keeps (48 h of minutes below 1h, 30 days of hours from 1h), or there would be more
- * than {@link MAX_POINTS} points.
+ * and why) when `from` is after `now`, `from` is not before `to`, the rounded `from` is
+ * older than what that resolution keeps (48 h of minutes below 1h, 30 days of hours
+ * from 1h: a first point would be partial), or there would be more than
+ * {@link MAX_POINTS} points. A `to` after `now` is allowed (those points are zeros).
  *
  * @example
  * checkRange(now - 3_600_000, now, 60_000, now) // { ok: true, range: { points: 60 or 61, … } }
  */
 export function checkRange(from: number, to: number, stepMs: number, now: number): { ok: true; range: Range } | { ok: false; param: "from" | "to" | "resolution"; detail: string } {
+  if (from > now) return { ok: false, param: "from", detail: `from is in the future (now: ${new Date(now).toISOString()})` };
   if (!(from < to)) return { ok: false, param: "to", detail: "to must be after from" };
   const base = baseOf(stepMs);
   const oldest = floorTo(now - base.keepMs, base.stepMs);
-  if (from < oldest)
-    return { ok: false, param: "from", detail: `from is beyond retention: ${stepMs < HOUR_MS ? "minute buckets are kept 48 hours" : "hour buckets are kept 30 days"} (oldest kept: ${new Date(oldest).toISOString()})` };
   const a = floorTo(from, stepMs);
+  if (a < oldest) {
+    const kept = stepMs < HOUR_MS ? "minute buckets are kept 48 hours" : "hour buckets are kept 30 days";
+    const first = Math.ceil(oldest / stepMs) * stepMs;
+    return { ok: false, param: "from", detail: `from is beyond retention: ${kept} (oldest kept: ${new Date(oldest).toISOString()}; at this resolution from ${new Date(first).toISOString()} on)` };
+  }
   const b = Math.ceil(to / stepMs) * stepMs;
   const points = (b - a) / stepMs;
   if (points > MAX_POINTS) return { ok: false, param: "resolution", detail: `${points} points at this resolution: at most ${MAX_POINTS}; ask for a coarser resolution or a shorter range` };
@@ -256,10 +261,29 @@ export function denseSeries(buckets: readonly Bucket[], range: Range): SeriesPoi
   return out;
 }
 
-/** An instant given as epoch ms (digits) or ISO 8601, in epoch ms; undefined when it is neither. */
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/**
+ * An instant given as epoch ms (digits) or ISO 8601 (RFC 3339): a date (`2026-06-15`, its
+ * UTC midnight) or a date and time with a zone (`2026-06-15T12:00Z`,
+ * `2026-06-15T14:00:00.5+02:00`), in epoch ms; undefined for anything else, a time
+ * without a zone (whose instant would depend on where it is read) or a day or time
+ * that does not exist (`2026-02-30`, `24:00`).
+ */
 export function parseInstant(v: string): number | undefined {
   if (/^\d{1,15}$/.test(v)) return Number(v);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(v)) return undefined;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : t;
+  const m = ISO_INSTANT.exec(v);
+  if (!m) return undefined;
+  const [y, mo, d, h = 0, mi = 0, sec = 0] = m.slice(1, 7).map((x) => (x === undefined ? undefined : Number(x))) as number[];
+  if (mo! < 1 || mo! > 12 || d! < 1 || h > 23 || mi > 59 || sec > 59) return undefined;
+  const day = Date.UTC(y!, mo! - 1, d!);
+  if (new Date(day).getUTCDate() !== d) return undefined; // 2026-02-30 would roll over to March
+  const zone = m[8];
+  let offset = 0;
+  if (zone !== undefined && zone !== "Z") {
+    const [oh, om] = zone.slice(1).split(":").map(Number) as [number, number];
+    if (oh > 14 || om > 59) return undefined;
+    offset = (zone[0] === "-" ? -1 : 1) * (oh * 60 + om) * MINUTE_MS;
+  }
+  return day + ((h * 60 + mi) * 60 + sec) * 1000 + Number((m[7] ?? "").padEnd(3, "0") || 0) - offset;
 }

@@ -7,12 +7,13 @@ import { Day, MetricsView, SeriesView, type Pool } from "../http/metrics-schemas
 import { emptyDay, summarize, utcDay } from "../observe/metrics-model.ts";
 import { metricsStub } from "../observe/sinks.ts";
 import { parseInstant } from "../observe/timeseries.ts";
+import { TENANT_NAME } from "../http/auth.ts";
 import { asksRange, seriesView } from "./metrics-series.ts";
 import { specialistPoolView } from "../routing/pool-views.ts";
 import { getRuntime } from "../runtime.ts";
 import { requireAdmin } from "./admin.ts";
 
-const Instant = z.string().refine((v) => parseInstant(v) !== undefined, "an ISO 8601 time or epoch ms");
+const Instant = z.string().refine((v) => parseInstant(v) !== undefined, "epoch ms, a date (2026-06-15) or an ISO 8601 date and time with a zone (2026-06-15T12:00:00Z, …+02:00) that exists");
 
 const get = createRoute({
   method: "get",
@@ -23,11 +24,11 @@ const get = createRoute({
   request: {
     query: z.object({
       day: Day.optional().openapi({ description: "default: today (UTC); the last 8 days are kept" }),
-      from: Instant.optional().openapi({ description: "start of a time series range: ISO 8601 or epoch ms (rounded down to the resolution)" }),
+      from: Instant.optional().openapi({ description: "start of a time series range: epoch ms, a date, or an ISO 8601 date and time with a zone (rounded down to the resolution; not in the future)" }),
       to: Instant.optional().openapi({ description: "end of the range, exclusive (rounded up to the resolution); default: the end of the current interval" }),
       resolution: z.enum(["1m", "5m", "15m", "1h", "1d"]).optional().openapi({ description: "default 1h" }),
       specialist: z.string().min(1).optional().openapi({ description: "only this specialist's series" }),
-      tenant: z.string().min(1).optional().openapi({ description: "one series of this tenant's calls (summed over the specialists, or of `specialist`)" }),
+      tenant: z.string().regex(TENANT_NAME, "a tenant name: letters, digits, '_', '.', '-', starting with a letter or digit, at most 64").optional().openapi({ description: "one series of this tenant's calls (summed over the specialists, or of `specialist`)" }),
       groupBy: z.enum(["specialist", "tenant"]).optional().openapi({ description: "one series per specialist (default) or per tenant (summed over the specialists, or of `specialist`; not with `tenant`)" }),
     }),
   },

@@ -215,12 +215,41 @@ describe("range queries", () => {
     expect(checkRange(NOW - 31 * 86_400_000, NOW, HOUR_MS, NOW)).toMatchObject({ ok: false, param: "from", detail: expect.stringMatching(/30 days/) });
     expect(checkRange(NOW - 40 * HOUR_MS, NOW, MINUTE_MS, NOW)).toMatchObject({ ok: false, param: "resolution", detail: expect.stringContaining(`at most ${MAX_POINTS}`) });
     expect(checkRange(NOW - 33 * HOUR_MS, NOW, MINUTE_MS, NOW)).toMatchObject({ ok: true, range: { points: 1980 } });
+    expect(checkRange(NOW + 1, NOW + HOUR_MS, MINUTE_MS, NOW)).toMatchObject({ ok: false, param: "from", detail: expect.stringMatching(/^from is in the future/) });
+    expect(checkRange(NOW, NOW + 400 * 86_400_000, 86_400_000, NOW)).toMatchObject({ ok: true, range: { points: 401 } }); // to may be ahead: zeros
+  });
+
+  it("checks retention after rounding from: a first point older than what is kept would be partial", () => {
+    // hours are kept from 30 days before NOW's hour: at 1d, from rounds to a midnight before that
+    const oldestHour = NOW - 30 * 86_400_000;
+    expect(checkRange(oldestHour, NOW, HOUR_MS, NOW)).toMatchObject({ ok: true });
+    expect(checkRange(oldestHour, NOW, 86_400_000, NOW)).toMatchObject({ ok: false, param: "from", detail: expect.stringContaining("at this resolution from 2026-05-17T00:00:00.000Z on") });
+    expect(checkRange(Date.parse("2026-05-17T00:00:00Z"), NOW, 86_400_000, NOW)).toMatchObject({ ok: true });
+    // minutes are kept from 48 hours before NOW's minute: at 15m, from 11:59 two days back rounds to 11:45
+    const oldestMinute = NOW - 48 * HOUR_MS;
+    expect(checkRange(oldestMinute - MINUTE_MS, NOW, MINUTE_MS, NOW)).toMatchObject({ ok: false, param: "from" });
+    expect(checkRange(oldestMinute, NOW, MINUTE_MS * 15, NOW)).toMatchObject({ ok: true });
+    expect(checkRange(oldestMinute + MINUTE_MS, NOW, MINUTE_MS * 15, NOW)).toMatchObject({ ok: true });
+    expect(checkRange(oldestMinute + 14 * MINUTE_MS, NOW, MINUTE_MS * 15, NOW)).toMatchObject({ ok: true });
+    expect(checkRange(oldestMinute - 1, NOW, MINUTE_MS * 15, NOW)).toMatchObject({ ok: false, param: "from", detail: expect.stringContaining("at this resolution from 2026-06-13T12:00:00.000Z on") });
   });
 
   it("parses instants as epoch ms or ISO 8601, nothing else", () => {
     expect(parseInstant(String(NOW))).toBe(NOW);
     expect(parseInstant("2026-06-15T12:00:00Z")).toBe(NOW);
     expect(parseInstant("2026-06-15")).toBe(Date.parse("2026-06-15T00:00:00Z"));
-    for (const v of ["yesterday", "", "12.5", "-5", "2026-13-45T00:00:00Z"]) expect(parseInstant(v), v).toBeUndefined();
+    expect(parseInstant("2026-06-15T12:00Z")).toBe(NOW);
+    expect(parseInstant("2026-06-15T14:00:00.5+02:00")).toBe(NOW + 500);
+    expect(parseInstant("2026-06-15T11:30:00.123-00:30")).toBe(NOW + 123);
+    expect(parseInstant("2026-06-15T12:00:00.12Z")).toBe(NOW + 120);
+    expect(parseInstant("2024-02-29")).toBe(Date.UTC(2024, 1, 29)); // a leap day
+    expect(parseInstant("2026-12-31T23:59:59Z")).toBe(Date.UTC(2026, 11, 31, 23, 59, 59));
+    const refused = [
+      ["yesterday", "", "12.5", "-5", "1e12", " 2026-06-15", "2026-06-15 "],
+      ["2026-13-45T00:00:00Z", "2026-00-10", "2026-06-00", "2026-11-31T00:00:00Z", "2026-02-29", "2026-02-30"], // no such day: not rolled over
+      ["2026-06-15T24:00:00Z", "2026-06-15T12:60:00Z", "2026-06-15T12:00:60Z", "2026-06-15T12:00:00+15:00", "2026-06-15T12:00:00+02:60"],
+      ["2026-06-15T12:00:00", "2026-06-15 12:00", "2026-06-15T12:00:00Z\u0000", "2026-06-15T12:00:00.1234Z", "2026-06-15T12Z", "2026-6-15"], // no zone, junk, or not the format
+    ].flat();
+    for (const v of refused) expect(parseInstant(v), v).toBeUndefined();
   });
 });
