@@ -112,7 +112,7 @@ describe("dashboard pages", () => {
 
   it("charts the routing mix (admin) and a tenant's corrected routes, each point carrying its number", async () => {
     for (const input of ["convert 3 km to miles", "convert 4 km to miles", "what is 12 * 7?"]) expect((await callWith({}, "/v1/route", { json: { input } })).status).toBe(200);
-    const routed = (await (await callWith({}, "/v1/route", { json: { input: "what weekday is 2026-12-25?" } })).json()) as { id: string; decision: { intent: { label: string } } };
+    const routed = (await (await callWith({}, "/v1/route", { json: { input: "what weekday is 2026-12-25?" } })).json()) as { id: string; decision: { specialist: string; intent: { label: string } } };
     const fb = await callWith({}, "/v1/feedback", { json: { hopId: routed.id, outcome: "bad", correctLabel: "datetime.diff" } });
     expect(fb.status).toBe(201);
     const metrics = (await (await callWith({}, "/v1/metrics", { headers: { authorization: "Bearer dev-admin-key" } })).json()) as { intents: { label: string; requests: number }[] };
@@ -131,7 +131,7 @@ describe("dashboard pages", () => {
     const tenant = await signIn("dev-key");
     const mine = await (await ui("/", { cookie: tenant.cookie })).text();
     expect(mine).toContain('<figure class="chart" id="chart-corrections">');
-    expect(mine).toMatch(new RegExp(`data-row="${routed.decision.intent.label.replace(".", "\\.")}" data-col="datetime\\.diff" data-count="1"`));
+    expect(mine).toMatch(new RegExp(`data-row="${routed.decision.intent.label.replace(".", "\\.")} → ${routed.decision.specialist}" data-col="datetime\\.diff" data-count="1"`));
     expect(mine).not.toContain('id="chart-intents"'); // the intent mix is from /v1/metrics: admin only
   });
 

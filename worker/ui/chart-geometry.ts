@@ -56,7 +56,7 @@ function round(v: number, step: number): number {
 }
 
 /** Time tick steps, ms: minutes to days. */
-const TIME_STEPS = [60_000, 5 * 60_000, 15 * 60_000, 30 * 60_000, 3_600_000, 3 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000, 86_400_000, 7 * 86_400_000];
+const TIME_STEPS = [60_000, 5 * 60_000, 15 * 60_000, 30 * 60_000, 3_600_000, 2 * 3_600_000, 3 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000, 86_400_000, 2 * 86_400_000, 7 * 86_400_000];
 
 /**
  * About `count` ticks (epoch ms) within [from, to], at a round step (a minute to a
@@ -67,7 +67,8 @@ const TIME_STEPS = [60_000, 5 * 60_000, 15 * 60_000, 30 * 60_000, 3_600_000, 3 *
  */
 export function timeTicks(from: number, to: number, count = 6): number[] {
   if (!(to > from)) return [from];
-  const raw = (to - from) / Math.max(1, count);
+  // the finest round step that gives at most half as many ticks again as asked (6 h and 5 min: hourly, 7 ticks; not 3-hourly, 2)
+  const raw = (to - from) / (Math.max(1, count) * 1.5);
   const step = TIME_STEPS.find((s) => s >= raw) ?? TIME_STEPS[TIME_STEPS.length - 1]!;
   const out: number[] = [];
   for (let t = Math.ceil(from / step) * step; t <= to && out.length < 50; t += step) out.push(t);

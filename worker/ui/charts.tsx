@@ -1,7 +1,7 @@
 /**
  * The dashboard's charts: server-rendered SVG, no JavaScript, within the strict CSP
- * (presentation attributes only, no inline styles). Each chart is a `<figure>` whose
- * `<svg role="img">` is labelled by its title and a description, every data point
+ * (presentation attributes only, no inline styles). Each chart is a `<figure>` captioned
+ * by its title, whose `<svg role="img">` is labelled by the title and a description, every data point
  * carries its value (`data-*` and a `<title>` tooltip), and a `<details>` table gives
  * the same numbers to screen readers and to anyone who would rather read them.
  * Geometry (scales, ticks, gaps) is chart-geometry.ts.
@@ -22,7 +22,7 @@ const short = (v: number, unit: string) => `${valueLabel(v)}${unit}`;
 /** A chart's figure: its visible title, the labelled `<svg role="img">` of `width` × `height` around `children`, then what follows it (`after`: a legend, the data table). */
 const Frame = ({ id, title, desc, width, height, matrix, children, after }: { id: string; title: string; desc: string; width: number; height: number; matrix?: boolean; children: unknown; after: unknown }) => (
   <figure class="chart" id={id}>
-    <div class="chart-title">{title}</div>
+    <figcaption class="chart-title">{title}</figcaption>
     <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`${id}-t ${id}-d`} class={matrix ? "chart-svg matrix" : "chart-svg"}>
       <title id={`${id}-t`}>{title}</title>
       <desc id={`${id}-d`}>{desc}</desc>
@@ -32,9 +32,10 @@ const Frame = ({ id, title, desc, width, height, matrix, children, after }: { id
   </figure>
 );
 
-const Data = ({ head, rows }: { head: string[]; rows: (string | number)[][] }) => (
+/** The numbers of the chart titled `title`, as a table under a disclosure ("data: <title>", so each is told apart). */
+const Data = ({ title, head, rows }: { title: string; head: string[]; rows: (string | number)[][] }) => (
   <details class="chart-data">
-    <summary>data</summary>
+    <summary>data: {title}</summary>
     <table class="grid">
       <thead>
         <tr>
@@ -75,7 +76,7 @@ export const LineChart = ({ id, title, desc, series, from, to, unit = "", height
       height={height}
       after={
         <>
-          <figcaption class="legend">
+          <div class="legend" aria-label="legend">
             {series.map((s, i) => (
               <span class="key">
                 <svg viewBox="0 0 16 4" width="16" height="4" aria-hidden="true">
@@ -84,8 +85,9 @@ export const LineChart = ({ id, title, desc, series, from, to, unit = "", height
                 {s.name}
               </span>
             ))}
-          </figcaption>
+          </div>
           <Data
+            title={title}
             head={["time (UTC)", ...series.map((s) => `${s.name}${unit ? ` (${unit.trim()})` : ""}`)]}
             rows={[...new Set(series.flatMap((s) => s.points.map((p) => p.t)))].sort((a, b) => a - b).map((t) => [new Date(t).toISOString().slice(0, 16).replace("T", " "), ...series.map((s) => s.points.find((p) => p.t === t)?.v ?? "—")])}
           />
@@ -156,14 +158,15 @@ export const BarChart = ({ id, title, desc, bars, unit = "" }: { id: string; tit
       height={height}
       after={
         <>
-          <Data head={["", `value${unit ? ` (${unit.trim()})` : ""}`, "limit"]} rows={bars.map((b) => [b.label, b.value, b.limit ?? "—"])} />
+          <Data title={title} head={["", `value${unit ? ` (${unit.trim()})` : ""}`, "limit"]} rows={bars.map((b) => [b.label, b.value, b.limit ?? "—"])} />
         </>
       }
     >
-      {ticks.map((v) => (
+      {ticks.map((v, i) => (
         <g class="axis">
           <line x1={fmt(x(v))} x2={fmt(x(v))} y1={PAD.top} y2={height - PAD.bottom} stroke="#e3e6ec" />
-          <text x={fmt(x(v))} y={height - 8} text-anchor="middle" font-size="11" fill="#6b7385">
+          {/* the last label ends at its tick, inside the chart, rather than centred past its edge */}
+          <text x={fmt(x(v))} y={height - 8} text-anchor={i === ticks.length - 1 && i > 0 ? "end" : "middle"} font-size="11" fill="#6b7385">
             {short(v, unit)}
           </text>
         </g>
@@ -207,7 +210,7 @@ export const Matrix = ({ id, title, desc, rows, cols, count, rowHead, colHead }:
       matrix
       after={
         <>
-          <Data head={[`${rowHead} \\ ${colHead}`, ...cols]} rows={rows.map((r) => [r, ...cols.map((c) => count(r, c))])} />
+          <Data title={title} head={[`${rowHead} \\ ${colHead}`, ...cols]} rows={rows.map((r) => [r, ...cols.map((c) => count(r, c))])} />
         </>
       }
     >

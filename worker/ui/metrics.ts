@@ -164,7 +164,7 @@ export function intentMix(rows: readonly IntentFigures[]): { label: string; requ
   return [...by].map(([label, requests]) => ({ label, requests })).filter((r) => r.requests > 0).sort((a, b) => b.requests - a.requests || (a.label < b.label ? -1 : 1));
 }
 
-/** Corrected routes: how often feedback moved an input routed as `routed` to `corrected` (`GET /v1/feedback?outcome=bad`'s records with a `correctLabel`). */
+/** Corrected routes: how often feedback moved an input routed as `routed` (label → specialist) to `corrected` (`GET /v1/feedback?outcome=bad`'s records with a `correctLabel`). */
 export interface Corrections {
   routed: string[];
   corrected: string[];
@@ -172,7 +172,12 @@ export interface Corrections {
   total: number;
 }
 
-/** The corrections of a `GET /v1/feedback` answer, by (routed label, corrected label); records without both labels are left out. */
+/**
+ * The corrections of a `GET /v1/feedback` answer, by (routed, corrected label); records
+ * without both labels are left out. "Routed" is the classifier's label and the
+ * specialist the hop went to (`units.convert → general`): the label alone would hide a
+ * hop sent to the fallback below `minConfidence`, whose label may be the right one.
+ */
 export function correctionsFromFeedback(doc: unknown): Corrections {
   const counts = new Map<string, number>();
   const routed = new Set<string>();
@@ -181,9 +186,10 @@ export function correctionsFromFeedback(doc: unknown): Corrections {
   const list = isObj(doc) && Array.isArray(doc.feedback) ? doc.feedback.filter(isObj) : [];
   for (const f of list) {
     if (typeof f.label !== "string" || typeof f.correctLabel !== "string") continue;
-    routed.add(f.label);
+    const row = typeof f.specialist === "string" ? `${f.label} → ${f.specialist}` : f.label;
+    routed.add(row);
     corrected.add(f.correctLabel);
-    const k = `${f.label}\u0000${f.correctLabel}`;
+    const k = `${row}\u0000${f.correctLabel}`;
     counts.set(k, (counts.get(k) ?? 0) + 1);
     total++;
   }

@@ -32,6 +32,9 @@ describe("chart geometry", () => {
     const week = 7 * 86_400_000;
     expect(timeTicks(0, 100 * week, 2)).toHaveLength(50); // a week apart at most, 50 ticks at most
     expect(timeTicks(0, 3 * week, 3)).toEqual([0, week, 2 * week, 3 * week]);
+    // the overview's windows: 6 hours and a few minutes at 5-minute points is hourly (not two 3-hourly labels), two weeks every other day
+    expect(timeTicks(H(-2), H(6 * 60 + 3), 6)).toEqual([0, 1, 2, 3, 4, 5, 6].map((h) => H(h * 60)));
+    expect(timeTicks(Date.UTC(2026, 10, 17), Date.UTC(2026, 11, 1), 6)).toEqual([0, 2, 4, 6, 8, 10, 12, 14].map((d) => Date.UTC(2026, 10, 17 + d)));
     expect(timeLabel(H(30), 3_600_000)).toBe("10:30");
     expect(timeLabel(H(30), 5 * 86_400_000)).toBe("11-30");
   });
@@ -63,7 +66,9 @@ describe("charts as SVG", () => {
     expect(html).toContain('data-series="units"');
     expect(html).toContain("<title>units 2026-11-30 10:02Z: 9</title>");
     expect(html).toContain('stroke="#D55E00"'); // the second series' colour
-    expect(html).toContain("<summary>data</summary>");
+    expect(html).toContain('<figure class="chart" id="traffic"><figcaption class="chart-title">Requests per minute</figcaption>'); // the figure's name is its title, not its legend
+    expect(html).toContain('<div class="legend" aria-label="legend">');
+    expect(html).toContain("<summary>data: Requests per minute</summary>");
     expect(html).toContain("<td>2026-11-30 10:01</td><td>—</td><td>—</td>");
     expect(html).not.toContain("style=");
   });
@@ -74,6 +79,9 @@ describe("charts as SVG", () => {
     expect(bars).toEqual([["units", 30, 600, "#009E73"], ["hot", 500, 600, "#E69F00"], ["full", 600, 600, "#c23a3a"], ["free", 3, undefined, "#0072B2"]]);
     expect(html.match(/stroke-width="2"/g)).toHaveLength(3); // three limit ticks
     expect(html).toContain("<title>hot: 500 of 600</title>");
+    const anchors = [...html.matchAll(/<g class="axis">.*?text-anchor="(\w+)"[^>]*>([^<]+)</gs)].map((m) => [m[2], m[1]]);
+    expect(anchors.at(-1)).toEqual(["600", "end"]); // the last tick's label ends at the chart's edge, not past it
+    expect(anchors.slice(0, -1).every(([, a]) => a === "middle")).toBe(true);
   });
 
   it("a matrix: a cell per row and column with its count, shaded by share of the largest", () => {

@@ -73,10 +73,14 @@ describe("chart data from the API's documents", () => {
     ]);
   });
 
-  it("correctionsFromFeedback: counts by (routed, corrected) label; records without both labels are left out", () => {
+  it("correctionsFromFeedback: counts by (routed label → specialist, corrected label); records without both labels are left out", () => {
     const c = correctionsFromFeedback({ feedback: [{ label: "a", correctLabel: "b" }, { label: "a", correctLabel: "b" }, { label: "b", correctLabel: "a" }, { label: null, correctLabel: "a" }, { label: "a" }, "junk"] });
     expect([c.routed, c.corrected, c.total]).toEqual([["a", "b"], ["a", "b"], 3]);
     expect([c.count("a", "b"), c.count("b", "a"), c.count("a", "a")]).toEqual([2, 1, 0]);
+    // a hop sent to the fallback below minConfidence: its label was right, the specialist was not
+    const fallback = correctionsFromFeedback({ feedback: [{ label: "units.convert", specialist: "general", correctLabel: "units.convert" }, { label: "units.convert", specialist: "units", correctLabel: "units.convert" }] });
+    expect(fallback.routed).toEqual(["units.convert → general", "units.convert → units"]);
+    expect(fallback.count("units.convert → general", "units.convert")).toBe(1);
     expect(correctionsFromFeedback({}).total).toBe(0);
   });
 });
