@@ -4,6 +4,8 @@
  *
  * - On a terminal (stderr a TTY, no `CI` variable): one cli-progress bar on stderr with what
  *   runs now, done/total and the ETA; lines logged meanwhile go above the bar (MultiBar.log).
+ *   Drawn at once on each step, log or label, not only on cli-progress's timer: the fits
+ *   between steps are synchronous and keep that timer from firing.
  * - Otherwise (CI logs, a file): one plain line per step on stderr, no cursor movement:
  *   `few-shot 3/16 (19 %) · 41 s elapsed · ETA 2 m 56 s — <the step's line>`.
  *
@@ -106,6 +108,9 @@ export function startProgress(label: string, total: number, o: ProgressOptions =
     return { what: current.slice(0, 60), elapsed: formatDuration(elapsed), etaText: done >= total ? "done" : `ETA ${formatDuration(etaMs(done, total, elapsed))}` };
   };
   const bar = multi.create(total, 0, payload());
+  // MultiBar only draws (and flushes the lines of log()) on its timer, which synchronous work between
+  // steps keeps from firing: draw now, at the start and after each change (update() with no argument redraws)
+  multi.update();
   let stopped = false;
   return {
     tick(what, by = 1) {
@@ -113,17 +118,22 @@ export function startProgress(label: string, total: number, o: ProgressOptions =
       if (what && o.keep !== false) multi.log(`${what}\n`);
       else if (what) current = what;
       bar.update(done, payload());
+      multi.update();
     },
     now(what) {
       current = what;
       bar.update(done, payload());
+      multi.update();
     },
     log(line) {
       multi.log(`${line}\n`);
+      multi.update();
     },
     out(line) {
-      if (!stopped && process.stdout.isTTY) multi.log(`${line}\n`);
-      else process.stdout.write(`${line}\n`);
+      if (!stopped && process.stdout.isTTY) {
+        multi.log(`${line}\n`);
+        multi.update();
+      } else process.stdout.write(`${line}\n`);
     },
     stop() {
       if (stopped) return;

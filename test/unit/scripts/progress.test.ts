@@ -74,6 +74,27 @@ describe("startProgress, plain mode", () => {
 });
 
 describe("startProgress, bar mode", () => {
+  function ttyStream() {
+    const o = { out: "" };
+    const stream = { isTTY: true, columns: 200, write: (s: string) => ((o.out += s), true), cursorTo: () => true, clearLine: () => true, clearScreenDown: () => true, moveCursor: () => true } as unknown as NodeJS.WriteStream;
+    return { o, stream };
+  }
+  it("draws the bar at once, and each step's line and the bar as the step ends, with no timer turn (synchronous work between steps)", () => {
+    const { o, stream } = ttyStream();
+    let t = 0;
+    const p = startProgress("few-shot", 2, { stream, plain: false, now: () => t });
+    try {
+      expect(o.out).toMatch(/few-shot \[[^\]]+\] 0\/2/);
+      t = 5_000;
+      p.tick("k=5 seed 1 done");
+      expect(o.out).toContain("k=5 seed 1 done\n");
+      expect(o.out).toMatch(/few-shot \[[^\]]+\] 1\/2 · 5 s · ETA 5 s/);
+      p.log("a note");
+      expect(o.out).toContain("a note\n");
+    } finally {
+      p.stop();
+    }
+  });
   it("draws a cli-progress bar with done/total and the ETA, and keeps every line logged, the last ones too", () => {
     let out = "";
     const stream = { isTTY: true, columns: 200, write: (s: string) => ((out += s), true), cursorTo: () => true, clearLine: () => true, clearScreenDown: () => true, moveCursor: () => true } as unknown as NodeJS.WriteStream;
