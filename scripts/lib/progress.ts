@@ -91,10 +91,12 @@ export function startProgress(label: string, total: number, o: ProgressOptions =
       stop() {},
     };
   }
+  const template = `${label} [{bar}] {value}/{total} · {elapsed} · {etaText} · {what}`;
   const multi = new cliProgress.MultiBar(
     {
       stream,
-      format: `${label} [{bar}] {value}/{total} · {elapsed} · {etaText} · {what}`,
+      // elapsed and ETA read the clock at each frame: the timer's frames between steps keep them current
+      format: (options, params, fields) => cliProgress.Format.Formatter({ ...options, format: template }, params, { ...fields, ...timing() }),
       hideCursor: true,
       clearOnComplete: false,
       stopOnComplete: false,
@@ -103,10 +105,11 @@ export function startProgress(label: string, total: number, o: ProgressOptions =
     },
     cliProgress.Presets.shades_classic,
   );
-  const payload = () => {
+  function timing() {
     const elapsed = clock() - t0;
-    return { what: current.slice(0, 60), elapsed: formatDuration(elapsed), etaText: done >= total ? "done" : `ETA ${formatDuration(etaMs(done, total, elapsed))}` };
-  };
+    return { elapsed: formatDuration(elapsed), etaText: done >= total ? "done" : `ETA ${formatDuration(etaMs(done, total, elapsed))}` };
+  }
+  const payload = () => ({ what: current.slice(0, 60) });
   const bar = multi.create(total, 0, payload());
   // MultiBar only draws (and flushes the lines of log()) on its timer, which synchronous work between
   // steps keeps from firing: draw now, at the start and after each change (update() with no argument redraws)

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { etaMs, formatDuration, progressLine, startProgress } from "../../../scripts/lib/progress.ts";
 
 describe("etaMs", () => {
@@ -93,6 +93,25 @@ describe("startProgress, bar mode", () => {
       expect(o.out).toContain("a note\n");
     } finally {
       p.stop();
+    }
+  });
+  it("refreshes the elapsed time on cli-progress's timer between steps, not only at ticks", () => {
+    vi.useFakeTimers();
+    const { o, stream } = ttyStream();
+    let t = 0;
+    const p = startProgress("bench scenarios", 2, { stream, plain: false, keep: false, now: () => t });
+    try {
+      p.now("direct");
+      t = 6_000;
+      vi.advanceTimersByTime(1_000);
+      expect(o.out).toMatch(/0\/2 · 6 s · ETA \? · direct/);
+      p.tick("direct");
+      t = 9_000;
+      vi.advanceTimersByTime(1_000);
+      expect(o.out).toMatch(/1\/2 · 9 s · ETA 9 s · direct/);
+    } finally {
+      p.stop();
+      vi.useRealTimers();
     }
   });
   it("draws a cli-progress bar with done/total and the ETA, and keeps every line logged, the last ones too", () => {
