@@ -5,13 +5,18 @@
  * - On a terminal (stderr a TTY, no `CI` variable): one cli-progress bar on stderr with what
  *   runs now, done/total and the ETA; lines logged meanwhile go above the bar (MultiBar.log).
  *   Drawn at once on each step, log or label, not only on cli-progress's timer: the fits
- *   between steps are synchronous and keep that timer from firing.
+ *   between steps are synchronous and keep that timer from firing. Ctrl-C (SIGINT) or SIGTERM,
+ *   and any exit, with the bar shown: the bar stops first, giving the terminal its cursor and
+ *   line wrap back; then exit 130 / 143 unless another handler owns the signal (the bench's).
+ *   A signal is handled on the next turn of the event loop: the synchronous evaluations await
+ *   {@link nextTurn} after each step, so Ctrl-C ends them when the running step ends.
  * - Otherwise (CI logs, a file): one plain line per step on stderr, no cursor movement:
  *   `few-shot 3/16 (19 %) · 41 s elapsed · ETA 2 m 56 s — <the step's line>`.
  *
  * Always stderr: stdout keeps the report (or its `--json`). The ETA is the pure
  * {@link etaMs}: the mean time per step so far times the steps left.
  */
+import { constants } from "node:os";
 import cliProgress from "cli-progress";
 
 /** Milliseconds left at the mean pace so far; undefined before the first step (or with none to do). */
@@ -35,6 +40,20 @@ export function progressLine(label: string, done: number, total: number, elapsed
   const pct = total > 0 ? Math.round((100 * Math.min(done, total)) / total) : 0;
   const eta = done >= total ? "done" : `ETA ${formatDuration(etaMs(done, total, elapsedMs))}`;
   return `${label} ${done}/${total} (${pct} %) · ${formatDuration(elapsedMs)} elapsed · ${eta}${what ? ` — ${what}` : ""}`;
+}
+
+/**
+ * One turn of the event loop. Ctrl-C's handler (and the bar's timer) only run on a turn, and
+ * awaiting a promise that is already settled does not give one: the synchronous fits await
+ * this between steps, or a Ctrl-C would wait for the whole run.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The exit code of a run ended by `signal`, as a shell reports it: 128 + the signal's number (SIGINT 130, SIGTERM 143). */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (constants.signals[signal] ?? 0);
 }
 
 export interface Progress {
@@ -61,6 +80,10 @@ export interface ProgressOptions {
   plainEvery?: number;
   /** Clock (ms), for tests. */
   now?: () => number;
+  /** Where SIGINT/SIGTERM and `exit` arrive (default process), for tests. */
+  signals?: NodeJS.EventEmitter;
+  /** Ends the process (default process.exit), for tests. */
+  exit?: (code: number) => void;
 }
 
 /** Starts a progress of `total` steps. */
@@ -115,9 +138,35 @@ export function startProgress(label: string, total: number, o: ProgressOptions =
   // steps keeps from firing: draw now, at the start and after each change (update() with no argument redraws)
   multi.update();
   let stopped = false;
+  function stop(): void {
+    if (stopped) return;
+    stopped = true;
+    for (const [signal, handler] of handlers) signals.removeListener(signal, handler);
+    signals.removeListener("exit", stop);
+    bar.update(done, payload());
+    multi.update(); // draws the lines logged since the last frame: stop() alone drops them
+    multi.stop(); // shows the cursor and turns line wrap back on
+  }
+  // Ctrl-C or a kill while the bar is shown: stop it first, so the terminal gets its cursor and line wrap
+  // back; then end as the signal would have, unless someone else listens for it (bench/run.ts cleans up, then exits)
+  const signals = o.signals ?? process;
+  const exit = o.exit ?? ((code: number) => process.exit(code));
+  const handlers = (["SIGINT", "SIGTERM"] as const).map((signal) => {
+    const handler = () => {
+      stop();
+      if (signals.listenerCount(signal) === 0) exit(signalExitCode(signal));
+    };
+    signals.prependListener(signal, handler);
+    return [signal, handler] as const;
+  });
+  signals.once("exit", stop); // an error or process.exit() with the bar shown: the terminal too
   return {
     tick(what, by = 1) {
       done += by;
+      if (stopped) {
+        if (what && o.keep !== false) stream.write(`${what}\n`);
+        return;
+      }
       if (what && o.keep !== false) multi.log(`${what}\n`);
       else if (what) current = what;
       bar.update(done, payload());
@@ -125,10 +174,12 @@ export function startProgress(label: string, total: number, o: ProgressOptions =
     },
     now(what) {
       current = what;
+      if (stopped) return;
       bar.update(done, payload());
       multi.update();
     },
     log(line) {
+      if (stopped) return void stream.write(`${line}\n`);
       multi.log(`${line}\n`);
       multi.update();
     },
@@ -138,12 +189,6 @@ export function startProgress(label: string, total: number, o: ProgressOptions =
         multi.update();
       } else process.stdout.write(`${line}\n`);
     },
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      bar.update(done, payload());
-      multi.update(); // draws the lines logged since the last frame: stop() alone drops them
-      multi.stop();
-    },
+    stop,
   };
 }

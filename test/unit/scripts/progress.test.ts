@@ -1,5 +1,6 @@
+import { EventEmitter } from "node:events";
 import { describe, expect, it, vi } from "vitest";
-import { etaMs, formatDuration, progressLine, startProgress } from "../../../scripts/lib/progress.ts";
+import { etaMs, formatDuration, progressLine, signalExitCode, startProgress } from "../../../scripts/lib/progress.ts";
 
 describe("etaMs", () => {
   it("is the mean time per step times the steps left", () => {
@@ -35,6 +36,13 @@ describe("progressLine", () => {
   });
   it("says done at the end, and leaves out an empty tail", () => {
     expect(progressLine("bench", 3, 3, 9_000)).toBe("bench 3/3 (100 %) · 9 s elapsed · done");
+  });
+});
+
+describe("signalExitCode", () => {
+  it("is 128 + the signal's number, as a shell reports it", () => {
+    expect(signalExitCode("SIGINT")).toBe(130);
+    expect(signalExitCode("SIGTERM")).toBe(143);
   });
 });
 
@@ -113,6 +121,47 @@ describe("startProgress, bar mode", () => {
       p.stop();
       vi.useRealTimers();
     }
+  });
+  it("on SIGINT or SIGTERM, gives the terminal its cursor and line wrap back and exits with 130 or 143", () => {
+    for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+      const { o, stream } = ttyStream();
+      const signals = new EventEmitter();
+      const exits: number[] = [];
+      const p = startProgress("few-shot", 3, { stream, plain: false, signals, exit: (c) => exits.push(c) });
+      p.tick("k=5 seed 1");
+      expect(o.out).toContain("\u001b[?25l\u001b[?7l");
+      signals.emit(signal);
+      expect(o.out.endsWith("\n")).toBe(true);
+      expect(o.out.slice(o.out.lastIndexOf("\u001b[?25l"))).toContain("\u001b[?25h\u001b[?7h");
+      expect(exits).toEqual([code]);
+      expect(signals.listenerCount("SIGINT") + signals.listenerCount("SIGTERM")).toBe(0);
+      p.stop();
+    }
+  });
+  it("on a signal someone else listens for, stops the bar first and leaves the exit to them", () => {
+    const { o, stream } = ttyStream();
+    const signals = new EventEmitter();
+    const order: string[] = [];
+    signals.on("SIGINT", () => order.push(o.out.includes("\u001b[?25h") ? "other, after the bar stopped" : "other, bar still shown"));
+    const exits: number[] = [];
+    startProgress("bench scenarios", 3, { stream, plain: false, keep: false, signals, exit: (c) => exits.push(c) });
+    signals.emit("SIGINT");
+    expect(order).toEqual(["other, after the bar stopped"]);
+    expect(exits).toEqual([]);
+    expect(signals.listenerCount("SIGINT")).toBe(1);
+  });
+  it("gives the terminal back when the process exits with the bar shown (an error, process.exit)", () => {
+    const { o, stream } = ttyStream();
+    const signals = new EventEmitter();
+    startProgress("x", 2, { stream, plain: false, signals });
+    signals.emit("exit", 1);
+    expect(o.out).toContain("\u001b[?25h\u001b[?7h");
+  });
+  it("stop() takes its signal and exit handlers away", () => {
+    const { stream } = ttyStream();
+    const signals = new EventEmitter();
+    startProgress("x", 1, { stream, plain: false, signals }).stop();
+    expect(signals.listenerCount("SIGINT") + signals.listenerCount("SIGTERM") + signals.listenerCount("exit")).toBe(0);
   });
   it("draws a cli-progress bar with done/total and the ETA, and keeps every line logged, the last ones too", () => {
     let out = "";
