@@ -25,7 +25,6 @@
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { BENCH_ANTHROPIC_KEY_VALUE, BENCH_ANTHROPIC_SECRET, BENCH_LIMITED, benchConfig, bundleRouter, readBundledConfig, type RouterBundle } from "./build.ts";
 import { addedSummary, addedTargets, addedText, PAIRED } from "./added.ts";
 import { CHAT_FORWARDED } from "./chat-forwarder.ts";
@@ -47,34 +46,41 @@ import { mcpSection, mcpTable, type McpBench } from "./mcp.ts";
 import { startFakeMcpServer, type FakeMcpServer } from "../test/support/fake-mcp-server.ts";
 import { startProgress, type Progress } from "../scripts/lib/progress.ts";
 import { writeBenchHtml } from "./html.ts";
+import { parseCommandLine, usageError } from "../scripts/lib/cli-args.ts";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
 const CONNECTIONS = [1, 10, 50];
 
-const { values: args } = parseArgs({
-  options: {
-    seconds: { type: "string" },
-    quick: { type: "boolean", default: false },
-    verbose: { type: "boolean", default: false },
-    "skip-micro": { type: "boolean", default: false },
-    /** Skip the message-layer section (bench/queues.ts: async hops and webhooks on Miniflare's local Queues). */
-    "skip-queues": { type: "boolean", default: false },
-    /** Run on Miniflare's API (KV + Cache API, its outbound interceptor) instead of raw `workerd serve`. */
-    miniflare: { type: "boolean", default: false },
-    /** Miniflare only: send router traffic through Miniflare's entry Worker instead of the router's own socket. */
-    "via-entry": { type: "boolean", default: false },
-    /** Comma-separated scenario names (`task` for the task scenario). */
-    only: { type: "string" },
-    /** Also write the results as one self-contained HTML page with SVG plots. */
-    html: { type: "string" },
+const USAGE = `usage: npm run bench -- [--seconds N | --quick] [--miniflare [--via-entry]] [--only a,b] [--skip-micro] [--skip-queues] [--verbose] [--html FILE]
+(node bench/run.ts … the same; the options: bench/README.md)`;
+
+const { values: args } = parseCommandLine(
+  {
+    options: {
+      seconds: { type: "string" },
+      quick: { type: "boolean", default: false },
+      verbose: { type: "boolean", default: false },
+      "skip-micro": { type: "boolean", default: false },
+      /** Skip the message-layer section (bench/queues.ts: async hops and webhooks on Miniflare's local Queues). */
+      "skip-queues": { type: "boolean", default: false },
+      /** Run on Miniflare's API (KV + Cache API, its outbound interceptor) instead of raw `workerd serve`. */
+      miniflare: { type: "boolean", default: false },
+      /** Miniflare only: send router traffic through Miniflare's entry Worker instead of the router's own socket. */
+      "via-entry": { type: "boolean", default: false },
+      /** Comma-separated scenario names (`task` for the task scenario). */
+      only: { type: "string" },
+      /** Also write the results as one self-contained HTML page with SVG plots. */
+      html: { type: "string" },
+    },
   },
-});
-if (args.html === "") throw new Error("--html needs a file name, e.g. --html bench/out/report.html");
-if (args["via-entry"] && !args.miniflare) throw new Error("--via-entry needs --miniflare");
+  USAGE,
+);
+if (args.html === "") usageError("--html needs a file name, e.g. --html bench/out/report.html", USAGE);
+if (args["via-entry"] && !args.miniflare) usageError("--via-entry needs --miniflare", USAGE);
 const only = args.only ? new Set(args.only.split(",").map((x) => x.trim())) : undefined;
 const seconds = Number(args.seconds ?? process.env.BENCH_SECONDS ?? (args.quick ? 2 : 3));
-if (!(seconds > 0 && seconds <= 120)) throw new Error("--seconds / BENCH_SECONDS must be in (0, 120]");
+if (!(seconds > 0 && seconds <= 120)) usageError(`--seconds / BENCH_SECONDS must be in (0, 120], got ${JSON.stringify(args.seconds ?? process.env.BENCH_SECONDS)}`, USAGE);
 const warmupSeconds = Math.max(0.3, Math.min(2, seconds / 15));
 const seqMs = Math.min(3_000, seconds * 240);
 const poolMs = Math.min(5_000, Math.max(500, seconds * 500));
