@@ -18,7 +18,8 @@
  *     delivery throughput (queues.ts; `--skip-queues` skips it, `--only queues` runs just it);
  *  8. print tables + targets (admission and fallback: added.ts; front door: chat.ts), the summary table last (summary.ts),
  *     write bench/out/results-<timestamp>.json (the summary under `summary`; `npm run bench:readme` puts it in the docs),
- *     and with `--html FILE` the same results as one HTML page with SVG plots (html.ts).
+ *     and with `--html FILE` the same results as one HTML page with SVG plots (html.ts; FILE checked before the run:
+ *     not a folder, its folder must exist, bench/out/ and eval/out/ are made).
  * The scenarios show progress on stderr (scripts/lib/progress.ts): a bar on a terminal, else a line per scenario with the ETA.
  * Also an in-process micro-benchmark of the intent layer. `BENCH_SECONDS` env works too.
  */
@@ -47,6 +48,7 @@ import { startFakeMcpServer, type FakeMcpServer } from "../test/support/fake-mcp
 import { startProgress, type Progress } from "../scripts/lib/progress.ts";
 import { writeBenchHtml } from "./html.ts";
 import { parseCommandLine, usageError } from "../scripts/lib/cli-args.ts";
+import { htmlTarget } from "../scripts/lib/html-report.ts";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -76,7 +78,12 @@ const { values: args } = parseCommandLine(
   },
   USAGE,
 );
-if (args.html === "") usageError("--html needs a file name, e.g. --html bench/out/report.html", USAGE);
+// before the run, not after it: a folder, or a folder that does not exist, is refused now
+const htmlProblem = args.html === undefined ? undefined : (htmlTarget(args.html) as { error?: string }).error;
+if (htmlProblem !== undefined) {
+  console.error(htmlProblem);
+  process.exit(2);
+}
 if (args["via-entry"] && !args.miniflare) usageError("--via-entry needs --miniflare", USAGE);
 const only = args.only ? new Set(args.only.split(",").map((x) => x.trim())) : undefined;
 const seconds = Number(args.seconds ?? process.env.BENCH_SECONDS ?? (args.quick ? 2 : 3));

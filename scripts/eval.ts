@@ -45,6 +45,8 @@
  *
  * --html FILE (with --few-shot, --corrections, --escalation, --pipeline and --train/--test): also
  * writes the results as one self-contained HTML page with SVG plots (scripts/lib/eval-html.ts).
+ * FILE is checked before the run: not a folder, and its folder must exist (eval/out/ and
+ * bench/out/ are made when missing).
  * The long modes show progress on stderr (scripts/lib/progress.ts): a bar on a terminal, plain
  * lines with the ETA otherwise (CI logs, `--json` piped).
  */
@@ -59,7 +61,7 @@ import { learningOptions, learningUsage } from "./lib/learning-args.ts";
 import { runToolEval } from "./lib/tool-eval.ts";
 import { runPipelineEval } from "./lib/pipeline-run.ts";
 import { clincSections, correctionSections, escalationSections, fewShotSections, pipelineSections } from "./lib/eval-html.ts";
-import { htmlPage, writeHtml, type Section } from "./lib/html-report.ts";
+import { htmlPage, htmlTarget, writeHtml, type Section } from "./lib/html-report.ts";
 import { parseCommandLine } from "./lib/cli-args.ts";
 
 /** The modes' usage lines (what each does: this file's header). */
@@ -119,8 +121,10 @@ function html(title: string, sections: Section[]): void {
   const path = writeHtml(args.html, htmlPage(title, `${command} — ${new Date().toISOString()}`, sections));
   process.stderr.write(`HTML report: ${path}\n`);
 }
-if (args.html === "") {
-  console.error("--html needs a file name, e.g. --html eval/out/report.html");
+// before the run, not after it: a folder, or a folder that does not exist, is refused now
+const htmlProblem = args.html === undefined ? undefined : (htmlTarget(args.html) as { error?: string }).error;
+if (htmlProblem !== undefined) {
+  console.error(htmlProblem);
   process.exit(2);
 }
 
