@@ -329,7 +329,8 @@ async function main(): Promise<number> {
   if (args.html !== undefined) {
     const html = writeBenchHtml(args.html, results);
     if (html.error) failures++;
-    log(html.error ? `!! HTML report: ${html.error}` : `HTML report: ${html.path}`);
+    // stderr, as in eval: stdout keeps the report
+    console.error(html.error ? `!! HTML report: ${html.error}` : `HTML report: ${html.path}`);
   }
   return stopped ? 130 : failures ? 1 : 0;
 }
