@@ -25,6 +25,15 @@ export function etaMs(done: number, total: number, elapsedMs: number): number | 
   return (Math.max(0, total - done) * elapsedMs) / done;
 }
 
+/**
+ * The ETA between steps: {@link etaMs} as of the last step (`done` steps in `atStepMs`), less the
+ * `sinceStepMs` gone since, not below zero; a countdown rather than a figure that grows with the clock.
+ */
+export function etaNowMs(done: number, total: number, atStepMs: number, sinceStepMs: number): number | undefined {
+  const eta = etaMs(done, total, atStepMs);
+  return eta === undefined ? undefined : Math.max(0, eta - Math.max(0, sinceStepMs));
+}
+
 /** "850 ms", "12 s", "2 m 05 s", "1 h 03 m"; "?" for undefined or not finite. */
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms) || ms < 0) return "?";
@@ -128,9 +137,10 @@ export function startProgress(label: string, total: number, o: ProgressOptions =
     },
     cliProgress.Presets.shades_classic,
   );
+  let lastStep = t0;
   function timing() {
-    const elapsed = clock() - t0;
-    return { elapsed: formatDuration(elapsed), etaText: done >= total ? "done" : `ETA ${formatDuration(etaMs(done, total, elapsed))}` };
+    const now = clock();
+    return { elapsed: formatDuration(now - t0), etaText: done >= total ? "done" : `ETA ${formatDuration(etaNowMs(done, total, lastStep - t0, now - lastStep))}` };
   }
   const payload = () => ({ what: current.slice(0, 60) });
   const bar = multi.create(total, 0, payload());
@@ -163,6 +173,7 @@ export function startProgress(label: string, total: number, o: ProgressOptions =
   return {
     tick(what, by = 1) {
       done += by;
+      lastStep = clock();
       if (stopped) {
         if (what && o.keep !== false) stream.write(`${what}\n`);
         return;

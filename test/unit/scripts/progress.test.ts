@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { describe, expect, it, vi } from "vitest";
-import { etaMs, formatDuration, progressLine, signalExitCode, startProgress } from "../../../scripts/lib/progress.ts";
+import { etaMs, etaNowMs, formatDuration, progressLine, signalExitCode, startProgress } from "../../../scripts/lib/progress.ts";
 
 describe("etaMs", () => {
   it("is the mean time per step times the steps left", () => {
@@ -15,6 +15,17 @@ describe("etaMs", () => {
   });
   it("never goes below zero when more steps were done than counted", () => {
     expect(etaMs(5, 4, 1_000)).toBe(0);
+  });
+});
+
+describe("etaNowMs", () => {
+  it("is the ETA at the last step less the time since, not below zero", () => {
+    expect(etaNowMs(1, 3, 10_000, 0)).toBe(20_000);
+    expect(etaNowMs(1, 3, 10_000, 4_000)).toBe(16_000);
+    expect(etaNowMs(1, 3, 10_000, 25_000)).toBe(0);
+  });
+  it("is undefined before the first step", () => {
+    expect(etaNowMs(0, 3, 0, 5_000)).toBeUndefined();
   });
 });
 
@@ -116,7 +127,8 @@ describe("startProgress, bar mode", () => {
       p.tick("direct");
       t = 9_000;
       vi.advanceTimersByTime(1_000);
-      expect(o.out).toMatch(/1\/2 · 9 s · ETA 9 s · direct/);
+      // the ETA of the last step counts down between steps (6 s a step so far, 3 s of the next one gone)
+      expect(o.out).toMatch(/1\/2 · 9 s · ETA 3 s · direct/);
     } finally {
       p.stop();
       vi.useRealTimers();
