@@ -18,14 +18,14 @@
  *     delivery throughput (queues.ts; `--skip-queues` skips it, `--only queues` runs just it);
  *  8. print tables + targets (admission and fallback: added.ts; front door: chat.ts), the summary table last (summary.ts),
  *     write bench/out/results-<timestamp>.json (the summary under `summary`; `npm run bench:readme` puts it in the docs),
- *     and with `--html FILE` the same results as one HTML page with SVG plots (html.ts).
+ *     and with `--html FILE` the same results as one HTML page with SVG plots (html.ts; FILE checked before the run:
+ *     not a folder, its folder must exist, bench/out/ and eval/out/ are made).
  * The scenarios show progress on stderr (scripts/lib/progress.ts): a bar on a terminal, else a line per scenario with the ETA.
  * Also an in-process micro-benchmark of the intent layer. `BENCH_SECONDS` env works too.
  */
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { BENCH_ANTHROPIC_KEY_VALUE, BENCH_ANTHROPIC_SECRET, BENCH_LIMITED, benchConfig, bundleRouter, readBundledConfig, type RouterBundle } from "./build.ts";
 import { addedSummary, addedTargets, addedText, PAIRED } from "./added.ts";
 import { CHAT_FORWARDED } from "./chat-forwarder.ts";
@@ -47,34 +47,47 @@ import { mcpSection, mcpTable, type McpBench } from "./mcp.ts";
 import { startFakeMcpServer, type FakeMcpServer } from "../test/support/fake-mcp-server.ts";
 import { startProgress, type Progress } from "../scripts/lib/progress.ts";
 import { writeBenchHtml } from "./html.ts";
+import { parseCommandLine, usageError } from "../scripts/lib/cli-args.ts";
+import { htmlTarget } from "../scripts/lib/html-report.ts";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
 const CONNECTIONS = [1, 10, 50];
 
-const { values: args } = parseArgs({
-  options: {
-    seconds: { type: "string" },
-    quick: { type: "boolean", default: false },
-    verbose: { type: "boolean", default: false },
-    "skip-micro": { type: "boolean", default: false },
-    /** Skip the message-layer section (bench/queues.ts: async hops and webhooks on Miniflare's local Queues). */
-    "skip-queues": { type: "boolean", default: false },
-    /** Run on Miniflare's API (KV + Cache API, its outbound interceptor) instead of raw `workerd serve`. */
-    miniflare: { type: "boolean", default: false },
-    /** Miniflare only: send router traffic through Miniflare's entry Worker instead of the router's own socket. */
-    "via-entry": { type: "boolean", default: false },
-    /** Comma-separated scenario names (`task` for the task scenario). */
-    only: { type: "string" },
-    /** Also write the results as one self-contained HTML page with SVG plots. */
-    html: { type: "string" },
+const USAGE = `usage: npm run bench -- [--seconds N | --quick] [--miniflare [--via-entry]] [--only a,b] [--skip-micro] [--skip-queues] [--verbose] [--html FILE]
+(node bench/run.ts … the same; the options: bench/README.md)`;
+
+const { values: args } = parseCommandLine(
+  {
+    options: {
+      seconds: { type: "string" },
+      quick: { type: "boolean", default: false },
+      verbose: { type: "boolean", default: false },
+      "skip-micro": { type: "boolean", default: false },
+      /** Skip the message-layer section (bench/queues.ts: async hops and webhooks on Miniflare's local Queues). */
+      "skip-queues": { type: "boolean", default: false },
+      /** Run on Miniflare's API (KV + Cache API, its outbound interceptor) instead of raw `workerd serve`. */
+      miniflare: { type: "boolean", default: false },
+      /** Miniflare only: send router traffic through Miniflare's entry Worker instead of the router's own socket. */
+      "via-entry": { type: "boolean", default: false },
+      /** Comma-separated scenario names (`task` for the task scenario). */
+      only: { type: "string" },
+      /** Also write the results as one self-contained HTML page with SVG plots. */
+      html: { type: "string" },
+    },
   },
-});
-if (args.html === "") throw new Error("--html needs a file name, e.g. --html bench/out/report.html");
-if (args["via-entry"] && !args.miniflare) throw new Error("--via-entry needs --miniflare");
+  USAGE,
+);
+// before the run, not after it: a folder, or a folder that does not exist, is refused now
+const htmlProblem = args.html === undefined ? undefined : (htmlTarget(args.html) as { error?: string }).error;
+if (htmlProblem !== undefined) {
+  console.error(htmlProblem);
+  process.exit(2);
+}
+if (args["via-entry"] && !args.miniflare) usageError("--via-entry needs --miniflare", USAGE);
 const only = args.only ? new Set(args.only.split(",").map((x) => x.trim())) : undefined;
 const seconds = Number(args.seconds ?? process.env.BENCH_SECONDS ?? (args.quick ? 2 : 3));
-if (!(seconds > 0 && seconds <= 120)) throw new Error("--seconds / BENCH_SECONDS must be in (0, 120]");
+if (!(seconds > 0 && seconds <= 120)) usageError(`--seconds / BENCH_SECONDS must be in (0, 120], got ${JSON.stringify(args.seconds ?? process.env.BENCH_SECONDS)}`, USAGE);
 const warmupSeconds = Math.max(0.3, Math.min(2, seconds / 15));
 const seqMs = Math.min(3_000, seconds * 240);
 const poolMs = Math.min(5_000, Math.max(500, seconds * 500));
@@ -316,7 +329,8 @@ async function main(): Promise<number> {
   if (args.html !== undefined) {
     const html = writeBenchHtml(args.html, results);
     if (html.error) failures++;
-    log(html.error ? `!! HTML report: ${html.error}` : `HTML report: ${html.path}`);
+    // stderr, as in eval: stdout keeps the report
+    console.error(html.error ? `!! HTML report: ${html.error}` : `HTML report: ${html.path}`);
   }
   return stopped ? 130 : failures ? 1 : 0;
 }

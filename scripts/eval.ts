@@ -45,10 +45,11 @@
  *
  * --html FILE (with --few-shot, --corrections, --escalation, --pipeline and --train/--test): also
  * writes the results as one self-contained HTML page with SVG plots (scripts/lib/eval-html.ts).
+ * FILE is checked before the run: not a folder, and its folder must exist (eval/out/ and
+ * bench/out/ are made when missing).
  * The long modes show progress on stderr (scripts/lib/progress.ts): a bar on a terminal, plain
  * lines with the ETA otherwise (CI logs, `--json` piped).
  */
-import { parseArgs } from "node:util";
 import { runBundledEval } from "./lib/bundled-report.ts";
 import { runClincEval } from "./lib/clinc-eval.ts";
 import { runCorrectionEval } from "./lib/correction-eval.ts";
@@ -60,41 +61,58 @@ import { learningOptions, learningUsage } from "./lib/learning-args.ts";
 import { runToolEval } from "./lib/tool-eval.ts";
 import { runPipelineEval } from "./lib/pipeline-run.ts";
 import { clincSections, correctionSections, escalationSections, fewShotSections, pipelineSections } from "./lib/eval-html.ts";
-import { htmlPage, writeHtml, type Section } from "./lib/html-report.ts";
+import { htmlPage, htmlTarget, writeHtml, type Section } from "./lib/html-report.ts";
+import { parseCommandLine } from "./lib/cli-args.ts";
 
-const { values: args } = parseArgs({
-  options: {
-    config: { type: "string" },
-    misses: { type: "string" },
-    train: { type: "string" },
-    test: { type: "string" },
-    domains: { type: "string" },
-    threshold: { type: "string" },
-    "max-acc-loss": { type: "string", default: "0.003" },
-    "no-oos-class": { type: "boolean", default: false },
-    epochs: { type: "string" },
-    lr: { type: "string" },
-    "dim-bits": { type: "string" },
-    "no-groups": { type: "boolean", default: false },
-    "group-weight": { type: "string" },
-    smoothing: { type: "string" },
-    dropout: { type: "string" },
-    seed: { type: "string" },
-    json: { type: "boolean", default: false },
-    tools: { type: "boolean", default: false },
-    drift: { type: "boolean", default: false },
-    k: { type: "string" },
-    "few-shot": { type: "boolean", default: false },
-    corrections: { type: "boolean", default: false },
-    escalation: { type: "boolean", default: false },
-    seeds: { type: "string" },
-    "refit-every": { type: "string" },
-    pipeline: { type: "boolean", default: false },
-    tasks: { type: "string" },
-    concurrency: { type: "string" },
-    html: { type: "string" },
+/** The modes' usage lines (what each does: this file's header). */
+const USAGE = `usage: node scripts/eval.ts [--config FILE] [--json] [--misses dev|test] [--seed N]
+       node scripts/eval.ts --train FILE --test FILE [--domains FILE] [--threshold X] [--json] [--html FILE]
+           [--max-acc-loss 0.003] [--no-oos-class] [--epochs N] [--lr X] [--dim-bits N] [--no-groups]
+           [--group-weight X] [--smoothing X] [--dropout X] [--seed N]
+       node scripts/eval.ts --tools [--json] [--k 5]
+       node scripts/eval.ts --drift [--json]
+       node scripts/eval.ts --few-shot [--seeds 5] [--train FILE --domains FILE] [--json] [--html FILE]
+       node scripts/eval.ts --corrections [--seeds 5] [--refit-every 50] [--train FILE --domains FILE] [--json] [--html FILE]
+       node scripts/eval.ts --escalation [--train FILE --domains FILE] [--json] [--html FILE]
+       node scripts/eval.ts --pipeline [--tasks 200] [--seed 1] [--concurrency 6] [--json] [--html FILE]
+(npm run eval -- … the same; what each mode does: the header of scripts/eval.ts)`;
+
+const { values: args } = parseCommandLine(
+  {
+    options: {
+      config: { type: "string" },
+      misses: { type: "string" },
+      train: { type: "string" },
+      test: { type: "string" },
+      domains: { type: "string" },
+      threshold: { type: "string" },
+      "max-acc-loss": { type: "string", default: "0.003" },
+      "no-oos-class": { type: "boolean", default: false },
+      epochs: { type: "string" },
+      lr: { type: "string" },
+      "dim-bits": { type: "string" },
+      "no-groups": { type: "boolean", default: false },
+      "group-weight": { type: "string" },
+      smoothing: { type: "string" },
+      dropout: { type: "string" },
+      seed: { type: "string" },
+      json: { type: "boolean", default: false },
+      tools: { type: "boolean", default: false },
+      drift: { type: "boolean", default: false },
+      k: { type: "string" },
+      "few-shot": { type: "boolean", default: false },
+      corrections: { type: "boolean", default: false },
+      escalation: { type: "boolean", default: false },
+      seeds: { type: "string" },
+      "refit-every": { type: "string" },
+      pipeline: { type: "boolean", default: false },
+      tasks: { type: "string" },
+      concurrency: { type: "string" },
+      html: { type: "string" },
+    },
   },
-});
+  USAGE,
+);
 
 /** `--html FILE`: the page of `sections`, and where it went (on stderr). */
 function html(title: string, sections: Section[]): void {
@@ -103,8 +121,10 @@ function html(title: string, sections: Section[]): void {
   const path = writeHtml(args.html, htmlPage(title, `${command} — ${new Date().toISOString()}`, sections));
   process.stderr.write(`HTML report: ${path}\n`);
 }
-if (args.html === "") {
-  console.error("--html needs a file name, e.g. --html eval/out/report.html");
+// before the run, not after it: a folder, or a folder that does not exist, is refused now
+const htmlProblem = args.html === undefined ? undefined : (htmlTarget(args.html) as { error?: string }).error;
+if (htmlProblem !== undefined) {
+  console.error(htmlProblem);
   process.exit(2);
 }
 

@@ -8,7 +8,7 @@
  * --threshold is given; reports on the test file's `test`/`oos_test` if
  * present, else its `val`/`oos_val`.
  */
-import { startProgress } from "./progress.ts";
+import { nextTurn, startProgress } from "./progress.ts";
 import { BuiltinEncoder } from "../../worker/intent/builtin-encoder.ts";
 import { buildIntentModel, type IntentModel } from "../../worker/intent/model.ts";
 import {
@@ -71,6 +71,7 @@ export async function runClincEval(args: ClincArgs): Promise<ClincReport> {
   });
   const fitMs = performance.now() - fitStart;
   bar.tick(`fit: ${sources.length} labels in ${(fitMs / 1000).toFixed(1)} s`);
+  await nextTurn(); // the fit and the scoring are synchronous: let Ctrl-C in between the stages
   bar.now("threshold on val");
   const snapshotBytes = new TextEncoder().encode(JSON.stringify(model.classifier.snapshot())).length;
 
@@ -98,6 +99,7 @@ export async function runClincEval(args: ClincArgs): Promise<ClincReport> {
   }
 
   bar.tick(`threshold ${threshold.toFixed(2)} (${thresholdRule})`);
+  await nextTurn();
   // ---- report on test (or val)
   bar.now("scoring the test split");
   const split = testFile.test ? "test" : "val";
@@ -106,6 +108,7 @@ export async function runClincEval(args: ClincArgs): Promise<ClincReport> {
   const result = metrics(testIn, testOos, threshold, domains);
   const curve: Metrics[] = [0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5].map((t) => metrics(testIn, testOos, t, domains));
   bar.tick(`scored ${testIn.length + testOos.length} rows of ${split}`);
+  await nextTurn();
   bar.now("latency per decision");
 
   // ---- latency: encode + classify per decision, after warm-up

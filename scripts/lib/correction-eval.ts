@@ -25,7 +25,7 @@ import { mulberry32 } from "../../worker/intent/hash.ts";
 import { chooseThreshold, metrics, OOS, type Row, type Scored } from "./eval-data.ts";
 import { decided, fewShotSources, fitClinc, progress, scoreRows, shuffled, spread, type ClincData } from "./few-shot-data.ts";
 import { pctRange, printTable } from "./few-shot-eval.ts";
-import { startProgress } from "./progress.ts";
+import { nextTurn, startProgress } from "./progress.ts";
 
 /** In-scope accuracy and out-of-scope recall at the run's threshold. */
 export interface Accuracy {
@@ -147,6 +147,7 @@ export async function correctionRun(data: ClincData, o: { seed: number; ps: numb
     const out = await simulateCorrections({ sources, start, stream, heldOut, threshold, p, refitEvery: o.refitEvery, draws, fit });
     (o.log ?? progress)(`corrections seed ${o.seed} p=${p}: ${out.corrections} corrections, ${out.refits} refits; in-scope ${(before.inScopeAccuracy * 100).toFixed(2)} → ${(out.after.inScopeAccuracy * 100).toFixed(2)} %, oos recall ${(before.oosRecall * 100).toFixed(0)} → ${(out.after.oosRecall * 100).toFixed(0)} %`);
     outcomes.push(out);
+    await nextTurn(); // the refits are synchronous: let Ctrl-C in between the streams
   }
   const startRows = sources.reduce((n, s) => n + s.examples.length, 0);
   return { seed: o.seed, threshold, startRows, streamRows: stream.length, heldOutRows: heldOut.length, before, outcomes };

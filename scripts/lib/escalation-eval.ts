@@ -23,7 +23,7 @@
 import { mulberry32 } from "../../worker/intent/hash.ts";
 import { chooseThreshold, OOS, type Scored } from "./eval-data.ts";
 import { fewShotSources, fitClinc, progress, scoreRows, type ClincData } from "./few-shot-data.ts";
-import { startProgress } from "./progress.ts";
+import { nextTurn, startProgress } from "./progress.ts";
 import { printTable } from "./few-shot-eval.ts";
 
 /**
@@ -183,6 +183,7 @@ export async function escalationReport(data: ClincData, o: { full?: boolean; thr
     const points = sweep({ scored, texts, labelToSpecialist: model.labelToSpecialist, minConfidence, thresholds, qs, seed: 1 });
     (o.log ?? progress)(`escalation ${name}: minConfidence ${minConfidence.toFixed(2)}, ~${meanPromptTokens.toFixed(0)} prompt tokens a call`);
     models.push({ name, minConfidence, meanPromptTokens, points });
+    await nextTurn(); // the fits are synchronous: let Ctrl-C in between them
   }
   return { thresholds, qs, models };
 }

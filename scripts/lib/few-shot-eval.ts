@@ -12,7 +12,7 @@
 import { mulberry32 } from "../../worker/intent/hash.ts";
 import { chooseThreshold, metrics } from "./eval-data.ts";
 import { fewShotSources, fitClinc, progress, scoreRows, spread, type ClincData } from "./few-shot-data.ts";
-import { startProgress } from "./progress.ts";
+import { nextTurn, startProgress } from "./progress.ts";
 
 /** Fixed threshold reported beside the rule's: the bundled config's router.minConfidence. */
 export const FIXED_THRESHOLD = 0.45;
@@ -89,6 +89,7 @@ export async function fewShotReport(data: ClincData, o: { ks?: number[]; seeds?:
       const p = await fewShotPoint(data, k, seed);
       log(`few-shot k=${k ?? "all"} seed ${seed}: in-scope ${(p.inScopeAccuracy * 100).toFixed(2)} %, oos recall ${(p.oosRecall * 100).toFixed(0)} % (fit ${(p.fitMs / 1000).toFixed(1)} s)`);
       points.push(p);
+      await nextTurn(); // the fits are synchronous: let Ctrl-C in between them
     }
   }
   const summary = [...new Set(points.map((p) => p.k))].map((k): FewShotSummary => {

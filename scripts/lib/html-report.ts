@@ -2,8 +2,9 @@
  * One self-contained HTML page for the reports of `--html FILE`: inline SVG and CSS, no
  * script, no network; readable without JavaScript and printable.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { accessSync, constants, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { esc } from "./svg-plot.ts";
 
 export interface Section {
@@ -44,10 +45,47 @@ ${body}
 `;
 }
 
-/** Writes the page to `file` (its folder made if missing); returns the absolute path. */
-export function writeHtml(file: string, html: string): string {
+/** The repository (this file is scripts/lib/html-report.ts). */
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** The repository's git-ignored report folders: made when missing. Anywhere else the folder must exist. */
+export const OUTPUT_DIRS = ["eval/out", "bench/out"] as const;
+
+/**
+ * Where `--html FILE` goes (relative to the working directory, which `npm run` sets to the
+ * repository), checked before the run so that a bad name does not wait for its end: the
+ * absolute path and whether its folder is to be made, or why not — no name, a folder (one that
+ * exists, one of {@link OUTPUT_DIRS}, or a name ending in a slash), a folder that does not exist (only those of
+ * {@link OUTPUT_DIRS} under `root`, below them too, are made), is no folder or is not writable.
+ */
+export function htmlTarget(file: string, root: string = REPO): { path: string; mkdir: boolean } | { error: string } {
+  if (!file) return { error: "--html needs a file name, e.g. --html eval/out/report.html" };
+  const refuse = (why: string) => ({ error: `--html ${file}: ${why}` });
+  if (/[\\/]$/.test(file)) return refuse(`names a folder; give a file name, e.g. ${join(file, "report.html")}`);
   const path = resolve(file);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, html);
-  return path;
+  const outDirs = OUTPUT_DIRS.map((d) => resolve(root, d));
+  // eval/out, bench/out: folders even before they exist (the bench writes its results there)
+  if (outDirs.includes(path) || statSync(path, { throwIfNoEntry: false })?.isDirectory()) return refuse(`is a folder; give a file name, e.g. ${join(file, "report.html")}`);
+  const dir = dirname(path);
+  const folder = statSync(dir, { throwIfNoEntry: false });
+  if (folder === undefined) {
+    const own = outDirs.some((d) => dir === d || dir.startsWith(d + sep));
+    return own ? { path, mkdir: true } : refuse(`folder ${dir} does not exist (only ${OUTPUT_DIRS.map((d) => `${d}/`).join(" and ")} are made when missing)`);
+  }
+  if (!folder.isDirectory()) return refuse(`${dir} is not a folder`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    return refuse(`cannot write in ${dir}`);
+  }
+  return { path, mkdir: false };
+}
+
+/** Writes the page to `file` once {@link htmlTarget} takes it (else throws its message); returns the absolute path. */
+export function writeHtml(file: string, html: string, root: string = REPO): string {
+  const target = htmlTarget(file, root);
+  if ("error" in target) throw new Error(target.error);
+  if (target.mkdir) mkdirSync(dirname(target.path), { recursive: true });
+  writeFileSync(target.path, html);
+  return target.path;
 }

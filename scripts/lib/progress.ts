@@ -4,18 +4,34 @@
  *
  * - On a terminal (stderr a TTY, no `CI` variable): one cli-progress bar on stderr with what
  *   runs now, done/total and the ETA; lines logged meanwhile go above the bar (MultiBar.log).
+ *   Drawn at once on each step, log or label, not only on cli-progress's timer: the fits
+ *   between steps are synchronous and keep that timer from firing. Ctrl-C (SIGINT) or SIGTERM,
+ *   and any exit, with the bar shown: the bar stops first, giving the terminal its cursor and
+ *   line wrap back; then exit 130 / 143 unless another handler owns the signal (the bench's).
+ *   A signal is handled on the next turn of the event loop: the synchronous evaluations await
+ *   {@link nextTurn} after each step, so Ctrl-C ends them when the running step ends.
  * - Otherwise (CI logs, a file): one plain line per step on stderr, no cursor movement:
  *   `few-shot 3/16 (19 %) · 41 s elapsed · ETA 2 m 56 s — <the step's line>`.
  *
  * Always stderr: stdout keeps the report (or its `--json`). The ETA is the pure
  * {@link etaMs}: the mean time per step so far times the steps left.
  */
+import { constants } from "node:os";
 import cliProgress from "cli-progress";
 
 /** Milliseconds left at the mean pace so far; undefined before the first step (or with none to do). */
 export function etaMs(done: number, total: number, elapsedMs: number): number | undefined {
   if (!(done > 0) || !(total > 0) || !(elapsedMs >= 0)) return undefined;
   return (Math.max(0, total - done) * elapsedMs) / done;
+}
+
+/**
+ * The ETA between steps: {@link etaMs} as of the last step (`done` steps in `atStepMs`), less the
+ * `sinceStepMs` gone since, not below zero; a countdown rather than a figure that grows with the clock.
+ */
+export function etaNowMs(done: number, total: number, atStepMs: number, sinceStepMs: number): number | undefined {
+  const eta = etaMs(done, total, atStepMs);
+  return eta === undefined ? undefined : Math.max(0, eta - Math.max(0, sinceStepMs));
 }
 
 /** "850 ms", "12 s", "2 m 05 s", "1 h 03 m"; "?" for undefined or not finite. */
@@ -33,6 +49,20 @@ export function progressLine(label: string, done: number, total: number, elapsed
   const pct = total > 0 ? Math.round((100 * Math.min(done, total)) / total) : 0;
   const eta = done >= total ? "done" : `ETA ${formatDuration(etaMs(done, total, elapsedMs))}`;
   return `${label} ${done}/${total} (${pct} %) · ${formatDuration(elapsedMs)} elapsed · ${eta}${what ? ` — ${what}` : ""}`;
+}
+
+/**
+ * One turn of the event loop. Ctrl-C's handler (and the bar's timer) only run on a turn, and
+ * awaiting a promise that is already settled does not give one: the synchronous fits await
+ * this between steps, or a Ctrl-C would wait for the whole run.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The exit code of a run ended by `signal`, as a shell reports it: 128 + the signal's number (SIGINT 130, SIGTERM 143). */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (constants.signals[signal] ?? 0);
 }
 
 export interface Progress {
@@ -59,6 +89,10 @@ export interface ProgressOptions {
   plainEvery?: number;
   /** Clock (ms), for tests. */
   now?: () => number;
+  /** Where SIGINT/SIGTERM and `exit` arrive (default process), for tests. */
+  signals?: NodeJS.EventEmitter;
+  /** Ends the process (default process.exit), for tests. */
+  exit?: (code: number) => void;
 }
 
 /** Starts a progress of `total` steps. */
@@ -89,10 +123,12 @@ export function startProgress(label: string, total: number, o: ProgressOptions =
       stop() {},
     };
   }
+  const template = `${label} [{bar}] {value}/{total} · {elapsed} · {etaText} · {what}`;
   const multi = new cliProgress.MultiBar(
     {
       stream,
-      format: `${label} [{bar}] {value}/{total} · {elapsed} · {etaText} · {what}`,
+      // elapsed and ETA read the clock at each frame: the timer's frames between steps keep them current
+      format: (options, params, fields) => cliProgress.Format.Formatter({ ...options, format: template }, params, { ...fields, ...timing() }),
       hideCursor: true,
       clearOnComplete: false,
       stopOnComplete: false,
@@ -101,36 +137,69 @@ export function startProgress(label: string, total: number, o: ProgressOptions =
     },
     cliProgress.Presets.shades_classic,
   );
-  const payload = () => {
-    const elapsed = clock() - t0;
-    return { what: current.slice(0, 60), elapsed: formatDuration(elapsed), etaText: done >= total ? "done" : `ETA ${formatDuration(etaMs(done, total, elapsed))}` };
-  };
+  let lastStep = t0;
+  function timing() {
+    const now = clock();
+    return { elapsed: formatDuration(now - t0), etaText: done >= total ? "done" : `ETA ${formatDuration(etaNowMs(done, total, lastStep - t0, now - lastStep))}` };
+  }
+  const payload = () => ({ what: current.slice(0, 60) });
   const bar = multi.create(total, 0, payload());
+  // MultiBar only draws (and flushes the lines of log()) on its timer, which synchronous work between
+  // steps keeps from firing: draw now, at the start and after each change (update() with no argument redraws)
+  multi.update();
   let stopped = false;
+  function stop(): void {
+    if (stopped) return;
+    stopped = true;
+    for (const [signal, handler] of handlers) signals.removeListener(signal, handler);
+    signals.removeListener("exit", stop);
+    bar.update(done, payload());
+    multi.update(); // draws the lines logged since the last frame: stop() alone drops them
+    multi.stop(); // shows the cursor and turns line wrap back on
+  }
+  // Ctrl-C or a kill while the bar is shown: stop it first, so the terminal gets its cursor and line wrap
+  // back; then end as the signal would have, unless someone else listens for it (bench/run.ts cleans up, then exits)
+  const signals = o.signals ?? process;
+  const exit = o.exit ?? ((code: number) => process.exit(code));
+  const handlers = (["SIGINT", "SIGTERM"] as const).map((signal) => {
+    const handler = () => {
+      stop();
+      if (signals.listenerCount(signal) === 0) exit(signalExitCode(signal));
+    };
+    signals.prependListener(signal, handler);
+    return [signal, handler] as const;
+  });
+  signals.once("exit", stop); // an error or process.exit() with the bar shown: the terminal too
   return {
     tick(what, by = 1) {
       done += by;
+      lastStep = clock();
+      if (stopped) {
+        if (what && o.keep !== false) stream.write(`${what}\n`);
+        return;
+      }
       if (what && o.keep !== false) multi.log(`${what}\n`);
       else if (what) current = what;
       bar.update(done, payload());
+      multi.update();
     },
     now(what) {
       current = what;
+      if (stopped) return;
       bar.update(done, payload());
+      multi.update();
     },
     log(line) {
+      if (stopped) return void stream.write(`${line}\n`);
       multi.log(`${line}\n`);
+      multi.update();
     },
     out(line) {
-      if (!stopped && process.stdout.isTTY) multi.log(`${line}\n`);
-      else process.stdout.write(`${line}\n`);
+      if (!stopped && process.stdout.isTTY) {
+        multi.log(`${line}\n`);
+        multi.update();
+      } else process.stdout.write(`${line}\n`);
     },
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      bar.update(done, payload());
-      multi.update(); // draws the lines logged since the last frame: stop() alone drops them
-      multi.stop();
-    },
+    stop,
   };
 }

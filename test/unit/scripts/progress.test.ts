@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
-import { etaMs, formatDuration, progressLine, startProgress } from "../../../scripts/lib/progress.ts";
+import { EventEmitter } from "node:events";
+import { describe, expect, it, vi } from "vitest";
+import { etaMs, etaNowMs, formatDuration, progressLine, signalExitCode, startProgress } from "../../../scripts/lib/progress.ts";
 
 describe("etaMs", () => {
   it("is the mean time per step times the steps left", () => {
@@ -14,6 +15,17 @@ describe("etaMs", () => {
   });
   it("never goes below zero when more steps were done than counted", () => {
     expect(etaMs(5, 4, 1_000)).toBe(0);
+  });
+});
+
+describe("etaNowMs", () => {
+  it("is the ETA at the last step less the time since, not below zero", () => {
+    expect(etaNowMs(1, 3, 10_000, 0)).toBe(20_000);
+    expect(etaNowMs(1, 3, 10_000, 4_000)).toBe(16_000);
+    expect(etaNowMs(1, 3, 10_000, 25_000)).toBe(0);
+  });
+  it("is undefined before the first step", () => {
+    expect(etaNowMs(0, 3, 0, 5_000)).toBeUndefined();
   });
 });
 
@@ -35,6 +47,13 @@ describe("progressLine", () => {
   });
   it("says done at the end, and leaves out an empty tail", () => {
     expect(progressLine("bench", 3, 3, 9_000)).toBe("bench 3/3 (100 %) · 9 s elapsed · done");
+  });
+});
+
+describe("signalExitCode", () => {
+  it("is 128 + the signal's number, as a shell reports it", () => {
+    expect(signalExitCode("SIGINT")).toBe(130);
+    expect(signalExitCode("SIGTERM")).toBe(143);
   });
 });
 
@@ -74,6 +93,88 @@ describe("startProgress, plain mode", () => {
 });
 
 describe("startProgress, bar mode", () => {
+  function ttyStream() {
+    const o = { out: "" };
+    const stream = { isTTY: true, columns: 200, write: (s: string) => ((o.out += s), true), cursorTo: () => true, clearLine: () => true, clearScreenDown: () => true, moveCursor: () => true } as unknown as NodeJS.WriteStream;
+    return { o, stream };
+  }
+  it("draws the bar at once, and each step's line and the bar as the step ends, with no timer turn (synchronous work between steps)", () => {
+    const { o, stream } = ttyStream();
+    let t = 0;
+    const p = startProgress("few-shot", 2, { stream, plain: false, now: () => t });
+    try {
+      expect(o.out).toMatch(/few-shot \[[^\]]+\] 0\/2/);
+      t = 5_000;
+      p.tick("k=5 seed 1 done");
+      expect(o.out).toContain("k=5 seed 1 done\n");
+      expect(o.out).toMatch(/few-shot \[[^\]]+\] 1\/2 · 5 s · ETA 5 s/);
+      p.log("a note");
+      expect(o.out).toContain("a note\n");
+    } finally {
+      p.stop();
+    }
+  });
+  it("refreshes the elapsed time on cli-progress's timer between steps, not only at ticks", () => {
+    vi.useFakeTimers();
+    const { o, stream } = ttyStream();
+    let t = 0;
+    const p = startProgress("bench scenarios", 2, { stream, plain: false, keep: false, now: () => t });
+    try {
+      p.now("direct");
+      t = 6_000;
+      vi.advanceTimersByTime(1_000);
+      expect(o.out).toMatch(/0\/2 · 6 s · ETA \? · direct/);
+      p.tick("direct");
+      t = 9_000;
+      vi.advanceTimersByTime(1_000);
+      // the ETA of the last step counts down between steps (6 s a step so far, 3 s of the next one gone)
+      expect(o.out).toMatch(/1\/2 · 9 s · ETA 3 s · direct/);
+    } finally {
+      p.stop();
+      vi.useRealTimers();
+    }
+  });
+  it("on SIGINT or SIGTERM, gives the terminal its cursor and line wrap back and exits with 130 or 143", () => {
+    for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+      const { o, stream } = ttyStream();
+      const signals = new EventEmitter();
+      const exits: number[] = [];
+      const p = startProgress("few-shot", 3, { stream, plain: false, signals, exit: (c) => exits.push(c) });
+      p.tick("k=5 seed 1");
+      expect(o.out).toContain("\u001b[?25l\u001b[?7l");
+      signals.emit(signal);
+      expect(o.out.endsWith("\n")).toBe(true);
+      expect(o.out.slice(o.out.lastIndexOf("\u001b[?25l"))).toContain("\u001b[?25h\u001b[?7h");
+      expect(exits).toEqual([code]);
+      expect(signals.listenerCount("SIGINT") + signals.listenerCount("SIGTERM")).toBe(0);
+      p.stop();
+    }
+  });
+  it("on a signal someone else listens for, stops the bar first and leaves the exit to them", () => {
+    const { o, stream } = ttyStream();
+    const signals = new EventEmitter();
+    const order: string[] = [];
+    signals.on("SIGINT", () => order.push(o.out.includes("\u001b[?25h") ? "other, after the bar stopped" : "other, bar still shown"));
+    const exits: number[] = [];
+    startProgress("bench scenarios", 3, { stream, plain: false, keep: false, signals, exit: (c) => exits.push(c) });
+    signals.emit("SIGINT");
+    expect(order).toEqual(["other, after the bar stopped"]);
+    expect(exits).toEqual([]);
+    expect(signals.listenerCount("SIGINT")).toBe(1);
+  });
+  it("gives the terminal back when the process exits with the bar shown (an error, process.exit)", () => {
+    const { o, stream } = ttyStream();
+    const signals = new EventEmitter();
+    startProgress("x", 2, { stream, plain: false, signals });
+    signals.emit("exit", 1);
+    expect(o.out).toContain("\u001b[?25h\u001b[?7h");
+  });
+  it("stop() takes its signal and exit handlers away", () => {
+    const { stream } = ttyStream();
+    const signals = new EventEmitter();
+    startProgress("x", 1, { stream, plain: false, signals }).stop();
+    expect(signals.listenerCount("SIGINT") + signals.listenerCount("SIGTERM") + signals.listenerCount("exit")).toBe(0);
+  });
   it("draws a cli-progress bar with done/total and the ETA, and keeps every line logged, the last ones too", () => {
     let out = "";
     const stream = { isTTY: true, columns: 200, write: (s: string) => ((out += s), true), cursorTo: () => true, clearLine: () => true, clearScreenDown: () => true, moveCursor: () => true } as unknown as NodeJS.WriteStream;
