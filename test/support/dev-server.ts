@@ -26,7 +26,7 @@ export function freePort(): Promise<number> {
 /**
  * Starts `wrangler dev` exactly as `npm run dev` does (both Workers, dev keys on),
  * on 127.0.0.1 with a fresh state directory, and waits for /healthz. The process
- * is killed by `stop()`, and after `maxLifetimeMs` in any case.
+ * is killed by `stop()`, after `maxLifetimeMs` in any case, and when this process exits.
  */
 export async function startDevServer({
   readyTimeoutMs = 60_000,
@@ -54,11 +54,21 @@ export async function startDevServer({
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
   const killer = setTimeout(() => stop(), maxLifetimeMs);
   killer.unref();
+  // wrangler runs in its own process group (so stop() can end workerd with it), which a
+  // terminal's Ctrl-C does not reach: if this process exits first (a signal handler's
+  // process.exit, an uncaught error), the group is ended on the way out
+  const onExit = () => {
+    try {
+      process.kill(-child.pid!, "SIGTERM");
+    } catch {}
+  };
+  process.once("exit", onExit);
   let stopped = false;
   async function stop() {
     if (stopped) return;
     stopped = true;
     clearTimeout(killer);
+    process.removeListener("exit", onExit);
     const exited = new Promise<void>((r) => (child.exitCode !== null ? r() : child.once("exit", () => r())));
     try {
       process.kill(-child.pid!, "SIGTERM");
