@@ -12,7 +12,7 @@ import { humanDecision, parseQuestion, ruleN, startValue, STEPS, type ErrorModel
 import { pipelineConfig, pipelinePlan, STRATEGIES, type Strategy } from "./pipeline-plans.ts";
 import { formatTables, summarize, type Row, type TaskResult } from "./pipeline-report.ts";
 import { answerOf } from "./pipeline-model.ts";
-import { startProgress, type Progress } from "./progress.ts";
+import { signalExitCode, startProgress, type Progress } from "./progress.ts";
 
 export interface PipelineOptions {
   /** Tasks per strategy and error model. */
@@ -146,6 +146,15 @@ export async function runPipeline(o: PipelineOptions): Promise<{ results: TaskRe
   const lifetime = Math.ceil((models.length * strategies.length * o.tasks) / o.concurrency) * timeoutMs + 120_000;
   const fakes = await startFakes(o.seed, lifetime);
   let server: DevServer | undefined;
+  // Ctrl-C or a kill at any point (wrangler dev starting, the warm-up, the tasks): stop the router and the
+  // fakes, then end as the signal would have (the progress bar, once shown, leaves the exit to this handler;
+  // a wrangler dev still starting is ended by dev-server.ts on the way out)
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\n${signal}: stopping wrangler dev and the fake workers\n`);
+    void Promise.allSettled([server?.stop(), fakes.close()]).then(() => process.exit(signalExitCode(signal)));
+  };
+  const signals = (["SIGINT", "SIGTERM"] as const).map((signal) => [signal, () => onSignal(signal)] as const);
+  for (const [signal, handler] of signals) process.once(signal, handler);
   try {
     server = await startDevServer({ vars: { SWITCHYARD_CONFIG: JSON.stringify(pipelineConfig(fakes.url)) }, maxLifetimeMs: lifetime, readyTimeoutMs: 90_000 });
     const url = server.url;
@@ -164,6 +173,7 @@ export async function runPipeline(o: PipelineOptions): Promise<{ results: TaskRe
     if (results.some((r) => r.status === "error")) log(`wrangler dev's output, last 3000 characters:\n${server.output().slice(-3000)}`);
     return { results, rows: summarize(results) };
   } finally {
+    for (const [signal, handler] of signals) process.removeListener(signal, handler);
     await server?.stop();
     await fakes.close();
   }

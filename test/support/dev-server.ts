@@ -61,6 +61,9 @@ export async function startDevServer({
     try {
       process.kill(-child.pid!, "SIGTERM");
     } catch {}
+    try {
+      rmSync(state, { recursive: true, force: true, maxRetries: 2 });
+    } catch {} // workerd still writing: left in the OS temp folder
   };
   process.once("exit", onExit);
   let stopped = false;
