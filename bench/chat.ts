@@ -17,7 +17,8 @@ import { CHAT_FORWARDED, forwarderSummary, forwarderTargets, forwarderText, type
 import type { LoadResult } from "./load.ts";
 import { pairedSection, type PairedResult } from "./paired.ts";
 import type { ScenarioRuns, TargetCheck } from "./report.ts";
-import type { Scenario } from "./scenarios.ts";
+import { scenarios, type Scenario } from "./scenarios.ts";
+import { PAIRED } from "./added.ts";
 
 /** Goals (issue): the router adds ≤ 0.5 ms p50 at 1 connection and serves ≥ 3,000 req/s at 50 connections. */
 export const CHAT_GOAL_ADDED_P50_MS = 0.5;
@@ -306,3 +307,14 @@ function directTargets(s: ChatSummary): TargetCheck[] {
     },
   ];
 }
+
+/** The names `--only` takes: every load scenario (both modes' lists, every chat pairing) and the sections run by name. */
+export const ONLY_NAMES: ReadonlySet<string> = (() => {
+  const dummy = "http://127.0.0.1:1";
+  return new Set([
+    ...scenarios({ router: dummy, lruOnly: dummy, upstream: dummy, proxy: dummy }, "x").map((sc) => sc.name),
+    ...chatScenarios({ router: dummy, fake: dummy, proxy: dummy, anthropic: dummy }).map((sc) => sc.name),
+    ...PAIRED,
+    ...["paired", "pools", "task", "mcp", "queues"],
+  ]);
+})();

@@ -30,7 +30,7 @@ import { BENCH_ANTHROPIC_KEY_VALUE, BENCH_ANTHROPIC_SECRET, BENCH_LIMITED, bench
 import { addedSummary, addedTargets, addedText, PAIRED } from "./added.ts";
 import { CHAT_FORWARDED } from "./chat-forwarder.ts";
 import { translatedCpuBlocks, type CpuBlocks } from "./chat-translated.ts";
-import { CHAT_GOAL_ADDED_P50_MS, CHAT_GOAL_RPS_50, chatPaired, chatScenarios, chatSummary, chatTargets, chatText } from "./chat.ts";
+import { CHAT_GOAL_ADDED_P50_MS, CHAT_GOAL_RPS_50, chatPaired, chatScenarios, chatSummary, chatTargets, chatText, ONLY_NAMES } from "./chat.ts";
 import { probe, stopLoad } from "./load.ts";
 import { microSection, type MicroResult } from "./micro.ts";
 import { checkTargets, loadTable, microTable, sequentialTable, targetsText, TARGETS, writeResults, type ScenarioRuns } from "./report.ts";
@@ -86,6 +86,10 @@ if (htmlProblem !== undefined) {
 }
 if (args["via-entry"] && !args.miniflare) usageError("--via-entry needs --miniflare", USAGE);
 const only = args.only ? new Set(args.only.split(",").map((x) => x.trim())) : undefined;
+if (only) {
+  const unknown = [...only].filter((n) => !ONLY_NAMES.has(n));
+  if (unknown.length > 0) usageError(`--only: no scenario named ${unknown.map((n) => JSON.stringify(n)).join(", ")}; the names are ${[...ONLY_NAMES].sort().join(", ")}`, USAGE);
+}
 const seconds = Number(args.seconds ?? process.env.BENCH_SECONDS ?? (args.quick ? 2 : 3));
 if (!(seconds > 0 && seconds <= 120)) usageError(`--seconds / BENCH_SECONDS must be in (0, 120], got ${JSON.stringify(args.seconds ?? process.env.BENCH_SECONDS)}`, USAGE);
 const warmupSeconds = Math.max(0.3, Math.min(2, seconds / 15));

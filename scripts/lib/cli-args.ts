@@ -33,8 +33,24 @@ export function usageError(problem: string, usage: string, o: UsageIo = io): nev
   return o.exit(2);
 }
 
-/** parseArgs (strict, process.argv by default); on a bad command line {@link usageError} with its one-line problem. */
-export function parseCommandLine<T extends ParseArgsConfig>(config: T, usage: string, o: UsageIo = io): ReturnType<typeof parseArgs<T>> {
+/** Where `--help` goes (stdout), and how it ends (exit 0); tests replace them. */
+export interface HelpIo {
+  print: (text: string) => void;
+  exit: (code: number) => never;
+}
+
+const helpIo: HelpIo = { print: (text) => console.log(text), exit: (code) => process.exit(code) };
+
+/**
+ * parseArgs (strict, process.argv by default); on a bad command line {@link usageError} with its one-line problem.
+ * `--help` or `-h` among the arguments prints the usage on stdout and exits 0.
+ */
+export function parseCommandLine<T extends ParseArgsConfig>(config: T, usage: string, o: UsageIo = io, help: HelpIo = helpIo): ReturnType<typeof parseArgs<T>> {
+  const argv = config.args ?? process.argv.slice(2);
+  if (argv.includes("--help") || argv.includes("-h")) {
+    help.print(usage);
+    return help.exit(0);
+  }
   try {
     return parseArgs(config);
   } catch (e) {

@@ -2,7 +2,7 @@
  * One self-contained HTML page for the reports of `--html FILE`: inline SVG and CSS, no
  * script, no network; readable without JavaScript and printable.
  */
-import { accessSync, constants, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, closeSync, constants, mkdirSync, openSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { esc } from "./svg-plot.ts";
@@ -77,6 +77,15 @@ export function htmlTarget(file: string, root: string = REPO): { path: string; m
     accessSync(dir, constants.W_OK);
   } catch {
     return refuse(`cannot write in ${dir}`);
+  }
+  // what access() cannot tell (a read-only or virtual file system such as /sys or /proc, a file that is not writable):
+  // open it for appending now, and take back a file this made
+  const existed = statSync(path, { throwIfNoEntry: false }) !== undefined;
+  try {
+    closeSync(openSync(path, "a"));
+    if (!existed) rmSync(path);
+  } catch (e) {
+    return refuse(`cannot be written (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
   return { path, mkdir: false };
 }

@@ -276,13 +276,15 @@ export function parseInstant(v: string): number | undefined {
   if (!m) return undefined;
   const [y, mo, d, h = 0, mi = 0, sec = 0] = m.slice(1, 7).map((x) => (x === undefined ? undefined : Number(x))) as number[];
   if (mo! < 1 || mo! > 12 || d! < 1 || h > 23 || mi > 59 || sec > 59) return undefined;
-  const day = Date.UTC(y!, mo! - 1, d!);
-  if (new Date(day).getUTCDate() !== d) return undefined; // 2026-02-30 would roll over to March
+  const date = new Date(0);
+  date.setUTCFullYear(y!, mo! - 1, d!); // not Date.UTC, which reads years 0–99 as 1900–1999
+  if (date.getUTCDate() !== d) return undefined; // 2026-02-30 would roll over to March
+  const day = date.getTime();
   const zone = m[8];
   let offset = 0;
   if (zone !== undefined && zone !== "Z") {
     const [oh, om] = zone.slice(1).split(":").map(Number) as [number, number];
-    if (oh > 14 || om > 59) return undefined;
+    if (om > 59 || oh * 60 + om > 14 * 60) return undefined; // offsets run from -14:00 to +14:00
     offset = (zone[0] === "-" ? -1 : 1) * (oh * 60 + om) * MINUTE_MS;
   }
   return day + ((h * 60 + mi) * 60 + sec) * 1000 + Number((m[7] ?? "").padEnd(3, "0") || 0) - offset;

@@ -30,7 +30,7 @@ const bad = (param: string, message: string) => badRequest(`invalid query: ${par
  * several are merged here. Bad ranges are 400s naming the parameter.
  */
 export async function seriesView(env: Env, config: Config, q: SeriesQuery, now: number) {
-  if (q.day !== undefined) throw bad("day", "a day and a range (from, to, resolution, specialist, tenant) are not asked together");
+  if (q.day !== undefined) throw bad("day", "a day and a range (from, to, resolution, specialist, tenant, groupBy) are not asked together");
   if (q.from === undefined) throw bad("from", "required with to, resolution, specialist, tenant or groupBy");
   if (q.groupBy === "tenant" && q.tenant !== undefined) throw bad("groupBy", "groupBy=tenant answers every tenant: not asked together with tenant");
   const from = parseInstant(q.from)!;

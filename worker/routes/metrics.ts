@@ -13,7 +13,7 @@ import { specialistPoolView } from "../routing/pool-views.ts";
 import { getRuntime } from "../runtime.ts";
 import { requireAdmin } from "./admin.ts";
 
-const Instant = z.string().refine((v) => parseInstant(v) !== undefined, "epoch ms, a date (2026-06-15) or an ISO 8601 date and time with a zone (2026-06-15T12:00:00Z, …+02:00) that exists");
+const Instant = z.string().refine((v) => parseInstant(v) !== undefined, "epoch ms, a date (2026-06-15) or an ISO 8601 date and time with a zone (2026-06-15T12:00:00Z, …+02:00, with + sent as %2B in a query) that exists");
 
 const get = createRoute({
   method: "get",

@@ -195,7 +195,9 @@ export const BarChart = ({ id, title, desc, bars, unit = "" }: { id: string; tit
  */
 export const Matrix = ({ id, title, desc, rows, cols, count, rowHead, colHead }: { id: string; title: string; desc: string; rows: string[]; cols: string[]; count: (row: string, col: string) => number; rowHead: string; colHead: string }) => {
   const cell = 34;
-  const left = 150;
+  // row labels ("units.convert → general") get the room they need, up to 48 characters (~6.6 px each at 12 px)
+  const rowChars = Math.min(48, Math.max(0, ...rows.map((r) => r.length)));
+  const left = Math.max(150, Math.round(rowChars * 6.6) + 12);
   const top = 90;
   const max = Math.max(1, ...rows.flatMap((r) => cols.map((c) => count(r, c))));
   const width = left + cols.length * cell + PAD.right;
@@ -222,7 +224,7 @@ export const Matrix = ({ id, title, desc, rows, cols, count, rowHead, colHead }:
       {rows.map((r, i) => (
         <g>
           <text x={left - 6} y={top + i * cell + cell / 2 + 4} text-anchor="end" font-size="11" fill="#1d2330">
-            {r.length > 22 ? `${r.slice(0, 21)}…` : r}
+            {r.length > 48 ? `${r.slice(0, 47)}…` : r}
           </text>
           {cols.map((c, j) => {
             const n = count(r, c);

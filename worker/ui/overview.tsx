@@ -260,7 +260,7 @@ const Routing = ({ data }: { data: OverviewData }) => {
       ) : null}
       {mix.length > 0 ? <BarChart id="chart-intents" title="Requests per intent today" desc="How today's routed requests split by intent label (all specialists)." bars={mix.map((m) => ({ label: m.label, value: m.requests }))} /> : <p class="muted">No routed requests today.</p>}
       {c && c.total > 0 ? (
-        <Matrix id="chart-corrections" title="Corrected routes" desc={`${c.total} corrections given as feedback: where inputs were routed (the classifier's label → the specialist that served it) and the label they should have had.`} rows={c.routed} cols={c.corrected} count={c.count} rowHead="routed" colHead="corrected" />
+        <Matrix id="chart-corrections" title="Corrected routes" desc={`${c.total} corrections of classified hops given as feedback: where inputs were routed (the classifier's label → the specialist that served it) and the label they should have had. Corrections of hops that had no label (pinned to a specialist) are not in it.`} rows={c.routed} cols={c.corrected} count={c.count} rowHead="routed" colHead="corrected" />
       ) : null}
     </div>
   );

@@ -78,13 +78,14 @@ td.decide .gates { gap: 6px; } td.decide form.gate { flex-wrap: nowrap; gap: 6px
 figure.chart { margin: 0 0 14px; min-width: 0; }
 figure.chart .chart-title { font-size: 13px; font-weight: 600; margin-bottom: 4px; }
 .chart-svg { width: 100%; height: auto; max-width: 720px; display: block; font-family: inherit; }
-.chart-svg.matrix { max-width: 560px; }
+.chart-svg.matrix { max-width: 760px; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 8px 24px; }
 .charts.wide { grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); }
 figure.chart .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12px; color: var(--muted); margin-top: 2px; }
 figure.chart .legend .key { white-space: nowrap; }
 details.chart-data summary { font-size: 12px; color: var(--muted); cursor: pointer; }
 details.chart-data table.grid { max-width: 720px; margin-top: 4px; }
+table.grid > caption { caption-side: top; text-align: left; font-size: 13px; font-weight: 600; padding: 6px 0 4px; }
 `;
 
 /** The dashboard's icon: a switch of two tracks. */

@@ -244,10 +244,14 @@ describe("range queries", () => {
     expect(parseInstant("2026-06-15T12:00:00.12Z")).toBe(NOW + 120);
     expect(parseInstant("2024-02-29")).toBe(Date.UTC(2024, 1, 29)); // a leap day
     expect(parseInstant("2026-12-31T23:59:59Z")).toBe(Date.UTC(2026, 11, 31, 23, 59, 59));
+    expect(parseInstant("0000-02-29")).toBe(new Date("0000-02-29T00:00:00Z").getTime()); // year 0 is a leap year, not 1900
+    expect(parseInstant("0099-03-01T00:00:00Z")).toBe(new Date("0099-03-01T00:00:00Z").getTime());
+    expect(parseInstant("2026-06-16T02:00:00+14:00")).toBe(NOW);
+    expect(parseInstant("2026-06-15T00:00:00-12:00")).toBe(NOW);
     const refused = [
       ["yesterday", "", "12.5", "-5", "1e12", " 2026-06-15", "2026-06-15 "],
       ["2026-13-45T00:00:00Z", "2026-00-10", "2026-06-00", "2026-11-31T00:00:00Z", "2026-02-29", "2026-02-30"], // no such day: not rolled over
-      ["2026-06-15T24:00:00Z", "2026-06-15T12:60:00Z", "2026-06-15T12:00:60Z", "2026-06-15T12:00:00+15:00", "2026-06-15T12:00:00+02:60"],
+      ["2026-06-15T24:00:00Z", "2026-06-15T12:60:00Z", "2026-06-15T12:00:60Z", "2026-06-15T12:00:00+15:00", "2026-06-15T12:00:00+02:60", "2026-06-15T12:00:00+14:01", "2026-06-15T12:00:00-14:59"],
       ["2026-06-15T12:00:00", "2026-06-15 12:00", "2026-06-15T12:00:00Z\u0000", "2026-06-15T12:00:00.1234Z", "2026-06-15T12Z", "2026-6-15"], // no zone, junk, or not the format
     ].flat();
     for (const v of refused) expect(parseInstant(v), v).toBeUndefined();

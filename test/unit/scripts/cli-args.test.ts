@@ -49,4 +49,16 @@ describe("parseCommandLine", () => {
     expect((e as { exitCode?: number }).exitCode).toBe(2);
     expect(printed).toEqual(["Option '--html <value>' argument missing\nusage: x [--json] [--html FILE]"]);
   });
+  it("--help or -h (anywhere) prints the usage on stdout and exits 0, even next to a bad option", () => {
+    for (const args of [["--help"], ["-h"], ["--json", "--help"], ["--bogus", "-h"]]) {
+      const out: string[] = [];
+      const errors: string[] = [];
+      const exit = (code: number): never => {
+        throw Object.assign(new Error("exit"), { exitCode: code });
+      };
+      const e = thrown(() => parseCommandLine({ options, args }, "usage: x", { error: (t) => errors.push(t), exit }, { print: (t) => out.push(t), exit }));
+      expect((e as { exitCode?: number }).exitCode, args.join(" ")).toBe(0);
+      expect([out, errors]).toEqual([["usage: x"], []]);
+    }
+  });
 });

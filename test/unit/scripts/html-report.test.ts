@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -22,6 +22,12 @@ describe("htmlTarget (checked before the run)", () => {
     expect(htmlTarget(join(root, "elsewhere/report.html"), root)).toEqual({ path: join(root, "elsewhere/report.html"), mkdir: false });
     writeFileSync(join(root, "elsewhere/old.html"), "old");
     expect(htmlTarget(join(root, "elsewhere/old.html"), root)).toEqual({ path: join(root, "elsewhere/old.html"), mkdir: false });
+    expect(readFileSync(join(root, "elsewhere/old.html"), "utf8")).toBe("old"); // the check opened it to append: unchanged
+    expect(existsSync(join(root, "elsewhere/report.html"))).toBe(false); // and took back the file it made to try
+  });
+
+  it("refuses a file that cannot be written where access() says the folder can (a virtual file system)", () => {
+    expect(error("/proc/switchyard-report.html")).toMatch(/^--html \/proc\/switchyard-report\.html: cannot be written \(E[A-Z]+\)$/);
   });
   it("makes the repository's own git-ignored output folders (eval/out, bench/out, below them too) when missing", () => {
     expect(htmlTarget(join(root, "eval/out/few-shot.html"), root)).toEqual({ path: join(root, "eval/out/few-shot.html"), mkdir: true });
