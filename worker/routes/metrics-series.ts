@@ -42,18 +42,16 @@ export async function seriesView(env: Env, config: Config, q: SeriesQuery, now: 
   const { range } = checked;
   const ids = config.specialists.map((s) => s.id).filter((id) => q.specialist === undefined || id === q.specialist);
   if (ids.length === 0) throw bad("specialist", `no specialist ${JSON.stringify(q.specialist)} in the config`);
+  const ofSpecialist = q.specialist !== undefined ? { specialist: q.specialist } : {};
+  let series: { specialist?: string; tenant?: string; points: SeriesPoint[] }[];
   if (q.groupBy === "tenant") {
     const byTenant = new Map<string, Bucket[]>();
     for (const rows of await Promise.all(ids.map(async (id) => (await metricsStub(env, id)?.seriesByTenant(range.base.stepMs, range.from, range.to, range.stepMs)) ?? [])))
       for (const { tenant, buckets } of rows) (byTenant.get(tenant) ?? byTenant.set(tenant, []).get(tenant)!).push(...buckets);
-    const tenants = [...byTenant.keys()].sort();
-    const series = tenants.map((tenant) => ({ ...(q.specialist !== undefined ? { specialist: q.specialist } : {}), tenant, points: denseSeries(byTenant.get(tenant)!, range) }));
-    return { from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString(), resolution, series };
+    series = [...byTenant.keys()].sort().map((tenant) => ({ ...ofSpecialist, tenant, points: denseSeries(byTenant.get(tenant)!, range) }));
+  } else {
+    const buckets = await Promise.all(ids.map(async (id) => (await metricsStub(env, id)?.series(range.base.stepMs, range.from, range.to, range.stepMs, q.tenant)) ?? ([] as Bucket[])));
+    series = q.tenant !== undefined ? [{ ...ofSpecialist, tenant: q.tenant, points: denseSeries(buckets.flat(), range) }] : ids.map((id, i) => ({ specialist: id, points: denseSeries(buckets[i]!, range) }));
   }
-  const buckets = await Promise.all(ids.map(async (id) => (await metricsStub(env, id)?.series(range.base.stepMs, range.from, range.to, range.stepMs, q.tenant)) ?? ([] as Bucket[])));
-  const series: { specialist?: string; tenant?: string; points: SeriesPoint[] }[] =
-    q.tenant !== undefined
-      ? [{ ...(q.specialist !== undefined ? { specialist: q.specialist } : {}), tenant: q.tenant, points: denseSeries(buckets.flat(), range) }]
-      : ids.map((id, i) => ({ specialist: id, points: denseSeries(buckets[i]!, range) }));
   return { from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString(), resolution, series };
 }
