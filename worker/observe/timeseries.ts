@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { ATTR, SPAN } from "./attributes.ts";
 import { emptyHistogram, merge, observe, quantile } from "./histogram.ts";
 import { addCounts, bump, callOutcome, denialOf, type SpecialistDay } from "./metrics-model.ts";
@@ -261,31 +262,17 @@ export function denseSeries(buckets: readonly Bucket[], range: Range): SeriesPoi
   return out;
 }
 
-const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:\d{2}))?$/;
+/** RFC 3339 as zod checks it: a full date, or a date and time with seconds and a zone; days and times that exist. */
+const RFC3339 = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 
 /**
- * An instant given as epoch ms (digits) or ISO 8601 (RFC 3339): a date (`2026-06-15`, its
- * UTC midnight) or a date and time with a zone (`2026-06-15T12:00Z`,
- * `2026-06-15T14:00:00.5+02:00`), in epoch ms; undefined for anything else, a time
- * without a zone (whose instant would depend on where it is read) or a day or time
- * that does not exist (`2026-02-30`, `24:00`).
+ * An instant given as epoch ms (digits) or RFC 3339 (ISO 8601's internet profile, checked
+ * by zod): a date (`2026-06-15`, its UTC midnight) or a date and time with seconds and a
+ * zone (`2026-06-15T12:00:00Z`, `2026-06-15T14:00:00.5+02:00`), in epoch ms; undefined for
+ * anything else, a time without a zone (whose instant would depend on where it is read)
+ * or a day or time that does not exist (`2026-02-30`, `24:00:00`).
  */
 export function parseInstant(v: string): number | undefined {
   if (/^\d{1,15}$/.test(v)) return Number(v);
-  const m = ISO_INSTANT.exec(v);
-  if (!m) return undefined;
-  const [y, mo, d, h = 0, mi = 0, sec = 0] = m.slice(1, 7).map((x) => (x === undefined ? undefined : Number(x))) as number[];
-  if (mo! < 1 || mo! > 12 || d! < 1 || h > 23 || mi > 59 || sec > 59) return undefined;
-  const date = new Date(0);
-  date.setUTCFullYear(y!, mo! - 1, d!); // not Date.UTC, which reads years 0–99 as 1900–1999
-  if (date.getUTCDate() !== d) return undefined; // 2026-02-30 would roll over to March
-  const day = date.getTime();
-  const zone = m[8];
-  let offset = 0;
-  if (zone !== undefined && zone !== "Z") {
-    const [oh, om] = zone.slice(1).split(":").map(Number) as [number, number];
-    if (om > 59 || oh * 60 + om > 14 * 60) return undefined; // offsets run from -14:00 to +14:00
-    offset = (zone[0] === "-" ? -1 : 1) * (oh * 60 + om) * MINUTE_MS;
-  }
-  return day + ((h * 60 + mi) * 60 + sec) * 1000 + Number((m[7] ?? "").padEnd(3, "0") || 0) - offset;
+  return RFC3339.safeParse(v).success ? Date.parse(v) : undefined;
 }

@@ -13,7 +13,7 @@ import { specialistPoolView } from "../routing/pool-views.ts";
 import { getRuntime } from "../runtime.ts";
 import { requireAdmin } from "./admin.ts";
 
-const Instant = z.string().refine((v) => parseInstant(v) !== undefined, "epoch ms, a date (2026-06-15) or an ISO 8601 date and time with a zone (2026-06-15T12:00:00Z, …+02:00, with + sent as %2B in a query) that exists");
+const Instant = z.string().refine((v) => parseInstant(v) !== undefined, "epoch ms, a date (2026-06-15) or an RFC 3339 date and time with seconds and a zone (2026-06-15T12:00:00Z, …+02:00, with + sent as %2B in a query) that exists");
 
 const get = createRoute({
   method: "get",
@@ -24,7 +24,7 @@ const get = createRoute({
   request: {
     query: z.object({
       day: Day.optional().openapi({ description: "default: today (UTC); the last 8 days are kept" }),
-      from: Instant.optional().openapi({ description: "start of a time series range: epoch ms, a date, or an ISO 8601 date and time with a zone (rounded down to the resolution; not in the future)" }),
+      from: Instant.optional().openapi({ description: "start of a time series range: epoch ms, a date, or an RFC 3339 date and time (seconds and a zone) (rounded down to the resolution; not in the future)" }),
       to: Instant.optional().openapi({ description: "end of the range, exclusive (rounded up to the resolution); default: the end of the current interval" }),
       resolution: z.enum(["1m", "5m", "15m", "1h", "1d"]).optional().openapi({ description: "default 1h" }),
       specialist: z.string().min(1).optional().openapi({ description: "only this specialist's series" }),
